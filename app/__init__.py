@@ -1,0 +1,1 @@
+"""Entry points: the `cardchain` CLI, consortium set-up and the demo."""

@@ -1,0 +1,123 @@
+"""`cardchain init`: create a consortium's genesis file and its encrypted keys.
+
+Layout written under DIR::
+
+    genesis.json          canonical JSON: membership, keys, limits, demo merchants
+    keys/kdf.json         scrypt parameters that stretch the passphrase
+    keys/*.key.pem        encrypted PKCS#8 private keys, one per identity
+    identities.json       which key belongs to which identity (public data only)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from node import crypto
+from node.ledger.genesis import DEFAULT_LIMITS, DEFAULT_PARAMS, Genesis
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+DEMO_PASSPHRASE = "cardchain-demo"  # documented in README: the demo's keys are not secret
+BASE_PORT = 7700
+
+
+class InitError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Consortium:
+    home: Path
+    genesis: Genesis
+    keys: crypto.KeyStore
+
+    @classmethod
+    def open(cls, home: Path, passphrase: str) -> Consortium:
+        home = Path(home)
+        genesis = Genesis.load(home / "genesis.json")
+        return cls(home, genesis, crypto.KeyStore(home / "keys", passphrase))
+
+    def key(self, name: str) -> crypto.SigningKey:
+        return self.keys.load(name)
+
+
+def parse_hosts(spec: str | None, n: int) -> list[tuple[str, int]]:
+    """``host:port,host:port,...`` for each validator, or loopback with default ports."""
+    if not spec:
+        return [("127.0.0.1", BASE_PORT + i) for i in range(n)]
+    out: list[tuple[str, int]] = []
+    for part in spec.split(","):
+        host, sep, port = part.strip().rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise InitError(f"bad host:port {part!r}")
+        out.append((host, int(port)))
+    if len(out) != n:
+        raise InitError(f"{len(out)} host:port pairs given for {n} validators")
+    return out
+
+
+def init(home: Path, passphrase: str, *, validators: int = 4, hosts: str | None = None,
+         genesis_time: int, kdf_n: int = crypto.SCRYPT_N) -> Consortium:
+    home = Path(home)
+    if validators < 4 or (validators - 1) % 3:
+        raise InitError("validators must be 3f+1 with f >= 1: 4, 7, 10, ...")
+    if len(passphrase) < 8:
+        raise InitError("the passphrase must have at least 8 characters")
+    if (home / "genesis.json").exists():
+        raise InitError(f"{home} already holds a consortium; choose an empty folder")
+    addrs = parse_hosts(hosts, validators)
+    keys = crypto.KeyStore(home / "keys", passphrase, n=kdf_n)
+    signing = {name: crypto.generate() for name in identity_names(validators)}
+    for name, k in signing.items():
+        keys.save(name, k)
+    genesis = build_genesis({n: k.public for n, k in signing.items()}, addrs, genesis_time)
+    genesis.save(home / "genesis.json")
+    identities = {n: k.public for n, k in signing.items()}
+    (home / "identities.json").write_text(
+        json.dumps(identities, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    return Consortium(home, genesis, keys)
+
+
+def demo_data() -> dict[str, Any]:
+    return dict(json.loads((RESOURCES / "demo" / "consortium.json").read_text("utf-8")))
+
+
+def identity_names(validators: int) -> list[str]:
+    """Key names of every identity in the demo consortium."""
+    demo = demo_data()
+    names = [f"validator-{i}" for i in range(validators)]
+    names += [f"clerk-{b['id']}-1" for b in demo["banks"]]
+    names += ["clearing-1", "regulator-1"]
+    names += [f"terminal-{t}" for m in demo["merchants"] for t in m["terminals"]]
+    return names
+
+
+def build_genesis(pub: dict[str, str], addrs: list[tuple[str, int]],
+                  genesis_time: int) -> Genesis:
+    """The demo consortium's genesis for the given public keys (by identity name)."""
+    demo = demo_data()
+    vals = [{"id": i, "name": f"validator-{i}", "org": _validator_org(demo, i),
+             "public_key": pub[f"validator-{i}"], "host": h, "port": p}
+            for i, (h, p) in enumerate(addrs)]
+    banks = [{"id": b["id"], "name": b["name"], "bin": b["bin"],
+              "clerks": [pub[f"clerk-{b['id']}-1"]],
+              "points_contract": b["points_contract"]} for b in demo["banks"]]
+    merchants = [{**m, "terminals": [{"id": t, "public_key": pub[f"terminal-{t}"]}
+                                     for t in m["terminals"]]} for m in demo["merchants"]]
+    raw = {
+        "chain_id": demo["chain_id"], "version": 1, "genesis_time": genesis_time,
+        "params": dict(DEFAULT_PARAMS), "limits": dict(DEFAULT_LIMITS),
+        "validators": vals, "banks": banks,
+        "clearing_house": {**demo["clearing_house"], "keys": [pub["clearing-1"]]},
+        "regulator": {**demo["regulator"], "keys": [pub["regulator-1"]]},
+        "merchants": merchants,
+    }
+    return Genesis.from_dict(raw)
+
+
+def _validator_org(demo: dict[str, Any], i: int) -> str:
+    orgs = [b["name"] for b in demo["banks"]] + [demo["clearing_house"]["name"],
+                                                 demo["regulator"]["name"]]
+    return str(orgs[i % len(orgs)])

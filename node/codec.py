@@ -1,0 +1,110 @@
+"""The one canonical encoding for everything that is hashed or signed.
+
+Rules (they never change without a new chain id; tests/test_codec.py pins golden vectors):
+
+* The value space is JSON without numbers other than integers: ``None``, ``bool``, ``int``
+  (at most 2**63 - 1 in absolute value), ``str`` (valid Unicode), ``list``/``tuple``,
+  and ``dict`` with ``str`` keys.  A ``float`` anywhere is an error, and so are bytes,
+  sets and any other type: callers encode binary data as lowercase hex.
+* Objects are written with their keys sorted by code point, no whitespace, and
+  non-ASCII characters as raw UTF-8 (not ``\\u`` escapes).
+* ``decode`` is strict: it rejects floats, duplicate keys, and any text that is not
+  exactly what ``encode`` would have produced for the same value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+MAX_INT = 2**63 - 1
+MAX_DEPTH = 32
+
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
+class EncodingError(ValueError):
+    """A value that has no canonical encoding, or bytes that are not canonical."""
+
+
+def _check(value: Any, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise EncodingError("value nested too deeply")
+    t = type(value)
+    if t is str or t is bool or value is None:
+        return
+    if t is int:
+        if -MAX_INT <= value <= MAX_INT:
+            return
+        raise EncodingError(f"integer out of range: {value}")
+    if t is dict:
+        for k, v in value.items():
+            if type(k) is not str:
+                raise EncodingError(f"object key is not a string: {k!r}")
+            _check(v, depth + 1)
+        return
+    if t is list or t is tuple:
+        for v in value:
+            _check(v, depth + 1)
+        return
+    if t is float:
+        raise EncodingError(f"floats are not allowed (got {value!r}); use integers")
+    raise EncodingError(f"type {t.__name__} has no canonical encoding")
+
+
+def encode(value: Any) -> bytes:
+    """Canonical bytes of ``value``; raises EncodingError for anything outside the rules."""
+    _check(value, 0)
+    try:
+        return _ENCODER.encode(value).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise EncodingError("string is not valid Unicode (lone surrogate)") from exc
+
+
+def _no_float(text: str) -> Any:
+    raise EncodingError(f"floats are not allowed (got {text})")
+
+
+def _no_constant(text: str) -> Any:
+    raise EncodingError(f"{text} is not allowed")
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise EncodingError("duplicate object key")
+    return out
+
+
+def decode(data: bytes) -> Any:
+    """Parse canonical bytes; anything non-canonical is an EncodingError."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise EncodingError("not UTF-8") from exc
+    try:
+        value = json.loads(
+            text,
+            parse_float=_no_float,
+            parse_constant=_no_constant,
+            object_pairs_hook=_pairs,
+        )
+    except EncodingError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise EncodingError(f"malformed: {exc}") from exc
+    if encode(value) != data:
+        raise EncodingError("not in canonical form")
+    return value
+
+
+def sha256(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def digest(value: Any) -> bytes:
+    """SHA-256 of the canonical encoding."""
+    return hashlib.sha256(encode(value)).digest()

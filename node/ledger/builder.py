@@ -1,0 +1,23 @@
+"""Client-side helpers that build and sign transactions (used by the CLI, demo, tests)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from node import crypto
+from node.ledger.tx import Tx
+
+DEFAULT_TTL_MS = 10 * 60 * 1000
+
+
+class Builder:
+    def __init__(self, chain: str, ttl_ms: int = DEFAULT_TTL_MS) -> None:
+        self.chain = chain
+        self.ttl_ms = ttl_ms
+
+    def make(self, kind: str, body: dict[str, Any], now_ms: int,
+             *keys: crypto.SigningKey, nonce: int | None = None) -> Tx:
+        tx = Tx(self.chain, kind, body, secrets.randbits(62) if nonce is None else nonce,
+                now_ms + self.ttl_ms)
+        return tx.signed_by(*keys)

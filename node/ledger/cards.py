@@ -1,0 +1,176 @@
+"""Card rules: issue, top up, freeze, unfreeze, report lost, close, accrue points."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from node.ledger import tx as f
+from node.ledger.errors import Reason, Rejected
+from node.ledger.rules import (
+    CNY,
+    add_principal,
+    bank,
+    card,
+    card_acct,
+    check_cap,
+    mask,
+    pts_acct,
+    pts_asset,
+    rule,
+    usable_card,
+)
+from node.ledger.state import Ctx, Row
+
+MAX_VALIDITY_MS = 20 * 365 * 86_400_000
+
+
+def _new_card(ctx: Ctx, bank_id: str, number: Any, public: Any, expires: Any) -> str:
+    number = f.card_number(number)
+    ctx.card = number
+    brow = bank(ctx, bank_id)
+    if not number.startswith(brow["bin"]):
+        raise Rejected(Reason.BAD_CARD_NUMBER,
+                       f"card numbers of {bank_id} start with {brow['bin']}")
+    if ctx.get("cards", number) is not None:
+        raise Rejected(Reason.CARD_EXISTS, f"card {mask(number)} already exists")
+    f.public_key(public, "card key")
+    f.integer(expires, "expires", ctx.time + 1, ctx.time + MAX_VALIDITY_MS)
+    return number
+
+
+def _issuer(ctx: Ctx, number: Any) -> tuple[str, Row]:
+    row = card(ctx, number)
+    ctx.card = number
+    ctx.bank = row["bank"]
+    return number, row
+
+
+@rule("issue_card", {"card", "bank", "public_key", "named", "expires"},
+      {"holder", "id_hash", "deposit"})
+def issue_card(ctx: Ctx, b: dict[str, Any]) -> None:
+    bank(ctx, b["bank"])
+    ctx.bank = b["bank"]
+    ctx.require("clerk", b["bank"], "issuing a card")
+    number = _new_card(ctx, b["bank"], b["card"], b["public_key"], b["expires"])
+    named = f.boolean(b["named"], "named")
+    holder = id_hash = None
+    if named:
+        if "holder" not in b or "id_hash" not in b:
+            raise Rejected(Reason.MALFORMED, "a named card needs holder and id_hash")
+        holder = f.name(b["holder"], "holder name")
+        id_hash = f.hex64(b["id_hash"], "id_hash")
+    elif "holder" in b or "id_hash" in b:
+        raise Rejected(Reason.MALFORMED, "an anonymous card carries no holder or id_hash")
+    row: Row = {
+        "bank": b["bank"], "public_key": b["public_key"], "named": named, "holder": holder,
+        "id_hash": id_hash, "status": "active", "frozen_by": None, "expires": b["expires"],
+        "issued": ctx.time, "replaced_by": None, "replaces": None,
+    }
+    add_principal(ctx, b["public_key"], "card", number)
+    ctx.put("cards", number, row)
+    if "deposit" in b:
+        deposit = f.amount(b["deposit"], "opening deposit")
+        ctx.amount = deposit
+        check_cap(ctx, row, number, deposit)
+        ctx.post(card_acct(number), CNY, deposit)
+        ctx.post(f"bank:{b['bank']}:float", CNY, -deposit)
+
+
+@rule("top_up", {"card", "amount"})
+def top_up(ctx: Ctx, b: dict[str, Any]) -> None:
+    number, row = _issuer(ctx, b["card"])
+    ctx.require("clerk", row["bank"], "a top-up")
+    amount = f.amount(b["amount"])
+    ctx.amount = amount
+    usable_card(ctx, number)
+    check_cap(ctx, row, number, ctx.balance(card_acct(number)) + amount)
+    ctx.post(card_acct(number), CNY, amount)
+    ctx.post(f"bank:{row['bank']}:float", CNY, -amount)
+
+
+@rule("freeze", {"card"})
+def freeze(ctx: Ctx, b: dict[str, Any]) -> None:
+    number, row = _issuer(ctx, b["card"])
+    by = "regulator" if ctx.signed_as("regulator") else "bank"
+    if by == "bank":
+        ctx.require("clerk", row["bank"], "freezing a card")
+    if row["status"] not in ("active", "frozen"):
+        raise Rejected(Reason.CARD_NOT_ACTIVE, f"card {mask(number)} is {row['status']}")
+    if row["status"] == "frozen" and (row["frozen_by"] == "regulator" or by == "bank"):
+        raise Rejected(Reason.CARD_NOT_ACTIVE, f"card {mask(number)} is already frozen")
+    ctx.put("cards", number, {**row, "status": "frozen", "frozen_by": by})
+
+
+@rule("unfreeze", {"card"})
+def unfreeze(ctx: Ctx, b: dict[str, Any]) -> None:
+    number, row = _issuer(ctx, b["card"])
+    if row["status"] != "frozen":
+        raise Rejected(Reason.NOT_FROZEN, f"card {mask(number)} is {row['status']}")
+    if row["frozen_by"] == "regulator":
+        if not ctx.signed_as("regulator"):
+            raise Rejected(Reason.REGULATORY_HOLD,
+                           f"card {mask(number)} is under a regulatory hold")
+    else:
+        ctx.require("clerk", row["bank"], "unfreezing a card")
+    ctx.put("cards", number, {**row, "status": "active", "frozen_by": None})
+
+
+def _movable(ctx: Ctx, number: str, row: Row) -> None:
+    if row["status"] in ("lost", "closed"):
+        raise Rejected(Reason.CARD_NOT_ACTIVE, f"card {mask(number)} is {row['status']}")
+    if row["frozen_by"] == "regulator":
+        raise Rejected(Reason.REGULATORY_HOLD,
+                       f"card {mask(number)} is under a regulatory hold")
+
+
+@rule("report_lost", {"card", "new_card", "new_public_key", "new_expires"})
+def report_lost(ctx: Ctx, b: dict[str, Any]) -> None:
+    number, row = _issuer(ctx, b["card"])
+    ctx.require("clerk", row["bank"], "reporting a card lost")
+    _movable(ctx, number, row)
+    new = _new_card(ctx, row["bank"], b["new_card"], b["new_public_key"], b["new_expires"])
+    ctx.card = number
+    add_principal(ctx, b["new_public_key"], "card", new)
+    ctx.put("cards", new, {**row, "public_key": b["new_public_key"], "status": "active",
+                           "frozen_by": None, "expires": b["new_expires"], "issued": ctx.time,
+                           "replaced_by": None, "replaces": number})
+    ctx.put("cards", number, {**row, "status": "lost", "replaced_by": new})
+    balance = ctx.balance(card_acct(number))
+    ctx.amount = balance
+    ctx.post(card_acct(number), CNY, -balance)
+    ctx.post(card_acct(new), CNY, balance)
+    for bank_id in ctx.bank_ids:
+        pts = ctx.balance(pts_acct(bank_id, number))
+        ctx.post(pts_acct(bank_id, number), pts_asset(bank_id), -pts)
+        ctx.post(pts_acct(bank_id, new), pts_asset(bank_id), pts)
+
+
+@rule("close_card", {"card"})
+def close_card(ctx: Ctx, b: dict[str, Any]) -> None:
+    number, row = _issuer(ctx, b["card"])
+    ctx.require("clerk", row["bank"], "closing a card")
+    _movable(ctx, number, row)
+    balance = ctx.balance(card_acct(number))
+    ctx.amount = balance
+    ctx.post(card_acct(number), CNY, -balance)
+    ctx.post(f"bank:{row['bank']}:float", CNY, balance)
+    for bank_id in ctx.bank_ids:
+        pts = ctx.balance(pts_acct(bank_id, number))
+        ctx.post(pts_acct(bank_id, number), pts_asset(bank_id), -pts)
+        ctx.post(f"bank:{bank_id}:points_pool", pts_asset(bank_id), pts)
+    ctx.put("cards", number, {**row, "status": "closed", "frozen_by": None})
+
+
+@rule("accrue_points", {"card", "bank", "points"})
+def accrue_points(ctx: Ctx, b: dict[str, Any]) -> None:
+    bank(ctx, b["bank"])
+    ctx.bank = b["bank"]
+    ctx.require("clerk", b["bank"], "granting points")
+    number, row = b["card"], card(ctx, b["card"])
+    ctx.card = number
+    if row["status"] in ("lost", "closed"):
+        raise Rejected(Reason.CARD_NOT_ACTIVE, f"card {mask(number)} is {row['status']}")
+    points = f.integer(b["points"], "points", 1, f.MAX_AMOUNT)
+    ctx.amount = points
+    ctx.post(pts_acct(b["bank"], number), pts_asset(b["bank"]), points)
+    ctx.post(f"bank:{b['bank']}:points_pool", pts_asset(b["bank"]), -points)

@@ -1,0 +1,77 @@
+"""Consortium rules: merchants, terminals, catalogues, points contracts, regulatory holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from node.ledger import genesis as g
+from node.ledger import tx as f
+from node.ledger.errors import Reason, Rejected
+from node.ledger.rules import add_principal, bank, merchant, rule
+from node.ledger.state import Ctx
+
+
+def write_merchant(ctx: Ctx, m: dict[str, Any]) -> None:
+    ctx.put("merchants", m["id"], {
+        "name": m["name"], "acquirer": m["acquirer"], "fee_bp": m["fee_bp"],
+        "cutoff_min": m["cutoff_min"], "status": "active",
+    })
+
+
+def write_terminal(ctx: Ctx, terminal_id: str, merchant_id: str, public: str) -> None:
+    add_principal(ctx, public, "terminal", terminal_id)
+    ctx.put("terminals", terminal_id,
+            {"merchant": merchant_id, "public_key": public, "status": "active"})
+
+
+@rule("register_merchant", {"merchant", "name", "acquirer", "fee_bp", "cutoff_min"})
+def register_merchant(ctx: Ctx, b: dict[str, Any]) -> None:
+    ctx.require("clearing", what="registering a merchant")
+    mid = f.ident(b["merchant"], "merchant id")
+    ctx.merchant = mid
+    f.name(b["name"], "merchant name")
+    bank(ctx, b["acquirer"])
+    f.integer(b["fee_bp"], "fee_bp", 0, 10_000)
+    f.integer(b["cutoff_min"], "cutoff_min", 0, 1439)
+    if ctx.get("merchants", mid) is not None:
+        raise Rejected(Reason.MERCHANT_EXISTS, f"merchant {mid} is already registered")
+    write_merchant(ctx, {**b, "id": mid})
+
+
+@rule("register_terminal", {"terminal", "merchant", "public_key"})
+def register_terminal(ctx: Ctx, b: dict[str, Any]) -> None:
+    ctx.require("clearing", what="registering a terminal")
+    tid = f.ident(b["terminal"], "terminal id")
+    merchant(ctx, b["merchant"])
+    ctx.merchant = b["merchant"]
+    pub = f.public_key(b["public_key"], "terminal key")
+    if ctx.get("terminals", tid) is not None:
+        raise Rejected(Reason.TERMINAL_EXISTS, f"terminal {tid} is already registered")
+    write_terminal(ctx, tid, b["merchant"], pub)
+
+
+@rule("set_catalogue", {"merchant", "items"})
+def set_catalogue(ctx: Ctx, b: dict[str, Any]) -> None:
+    ctx.require("clearing", what="setting a catalogue")
+    merchant(ctx, b["merchant"])
+    ctx.merchant = b["merchant"]
+    items = g.validate_catalogue(b["items"], set(ctx.bank_ids))
+    ctx.put("catalogues", b["merchant"], {"items": items})
+
+
+@rule("set_points_contract", {"bank", "contract"})
+def set_points_contract(ctx: Ctx, b: dict[str, Any]) -> None:
+    row = bank(ctx, b["bank"])
+    ctx.bank = b["bank"]
+    ctx.require("clerk", b["bank"], "a bank's points contract")
+    contract = g.validate_contract(b["contract"])
+    ctx.put("banks", b["bank"], {**row, "points_contract": contract})
+
+
+@rule("set_merchant_hold", {"merchant", "hold"})
+def set_merchant_hold(ctx: Ctx, b: dict[str, Any]) -> None:
+    ctx.require("regulator", what="a regulatory hold")
+    row = merchant(ctx, b["merchant"])
+    ctx.merchant = b["merchant"]
+    hold = f.boolean(b["hold"], "hold")
+    ctx.put("merchants", b["merchant"], {**row, "status": "hold" if hold else "active"})

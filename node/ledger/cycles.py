@@ -1,0 +1,54 @@
+"""Settlement cycles: which business day a payment belongs to, and when that day closes.
+
+A merchant's cycle ``D`` (an integer yyyymmdd) covers local time from the cut-off on the
+day before ``D`` up to the cut-off on ``D``.  Local time is UTC plus the genesis offset.
+Pure arithmetic on block times: no clock, no time-zone database.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+DAY_MS = 86_400_000
+MIN_MS = 60_000
+_EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
+
+
+def _day_to_id(day: int) -> int:
+    d = _dt.date.fromordinal(_EPOCH_ORDINAL + day)
+    return d.year * 10000 + d.month * 100 + d.day
+
+
+def _id_to_day(cycle: int) -> int:
+    try:
+        d = _dt.date(cycle // 10000, cycle // 100 % 100, cycle % 100)
+    except ValueError as exc:
+        raise ValueError(f"{cycle} is not a date in yyyymmdd form") from exc
+    return d.toordinal() - _EPOCH_ORDINAL
+
+
+def cycle_of(time_ms: int, cutoff_min: int, utc_offset_min: int) -> int:
+    local = time_ms + utc_offset_min * MIN_MS
+    day, rest = divmod(local, DAY_MS)
+    if rest >= cutoff_min * MIN_MS:
+        day += 1
+    return _day_to_id(day)
+
+
+def cycle_end(cycle: int, cutoff_min: int, utc_offset_min: int) -> int:
+    """UTC milliseconds at which cycle ``cycle`` closes (exclusive end)."""
+    return _id_to_day(cycle) * DAY_MS + cutoff_min * MIN_MS - utc_offset_min * MIN_MS
+
+
+def cycle_start(cycle: int, cutoff_min: int, utc_offset_min: int) -> int:
+    return cycle_end(cycle, cutoff_min, utc_offset_min) - DAY_MS
+
+
+def valid_cycle(cycle: object) -> bool:
+    if type(cycle) is not int or not 19700101 <= cycle <= 99991231:
+        return False
+    try:
+        _id_to_day(cycle)
+    except ValueError:
+        return False
+    return True

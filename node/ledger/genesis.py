@@ -1,0 +1,204 @@
+"""The genesis file: the one source of membership, keys, limits and the initial state.
+
+It is canonical JSON (node/codec.py) so its hash is well defined; every block chains back
+to ``Genesis.hash``.  ``load`` checks every field and names the first thing wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from node import codec
+from node.ledger import tx as f
+from node.ledger.errors import Rejected
+
+# Defaults follow the PRC single-purpose prepaid card rules; genesis may override each.
+DEFAULT_LIMITS: dict[str, int] = {
+    "named_balance_cap": 500_000,        # 5,000 CNY
+    "anonymous_balance_cap": 100_000,    # 1,000 CNY
+    "real_name_threshold": 1_000_000,    # purchases at or above 10,000 CNY need a named card
+}
+DEFAULT_PARAMS: dict[str, int] = {
+    "max_ttl_ms": 24 * 3600 * 1000,      # a transaction may not expire further out than this
+    "utc_offset_min": 480,               # business days and cut-offs are in China time
+    "checkpoint_interval": 100,
+    "max_batch": 500,
+}
+
+
+class GenesisError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Genesis:
+    raw: dict[str, Any]
+    hash: bytes
+
+    @property
+    def chain_id(self) -> str:
+        return str(self.raw["chain_id"])
+
+    @property
+    def limits(self) -> dict[str, int]:
+        return dict(self.raw["limits"])
+
+    @property
+    def params(self) -> dict[str, int]:
+        return dict(self.raw["params"])
+
+    @property
+    def validators(self) -> list[dict[str, Any]]:
+        return list(self.raw["validators"])
+
+    @property
+    def banks(self) -> list[dict[str, Any]]:
+        return list(self.raw["banks"])
+
+    @property
+    def bank_ids(self) -> list[str]:
+        return [b["id"] for b in self.raw["banks"]]
+
+    @property
+    def merchants(self) -> list[dict[str, Any]]:
+        return list(self.raw["merchants"])
+
+    @property
+    def clearing_house(self) -> dict[str, Any]:
+        return dict(self.raw["clearing_house"])
+
+    @property
+    def regulator(self) -> dict[str, Any]:
+        return dict(self.raw["regulator"])
+
+    @property
+    def genesis_time(self) -> int:
+        return int(self.raw["genesis_time"])
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Genesis:
+        try:
+            validate(raw)
+        except Rejected as exc:
+            raise GenesisError(exc.message) from exc
+        try:
+            return cls(raw, codec.digest(raw))
+        except codec.EncodingError as exc:
+            raise GenesisError(str(exc)) from exc
+
+    @classmethod
+    def load(cls, path: Path) -> Genesis:
+        try:
+            raw = codec.decode(Path(path).read_bytes())
+        except FileNotFoundError as exc:
+            raise GenesisError(f"no genesis file at {path}") from exc
+        except codec.EncodingError as exc:
+            raise GenesisError(f"genesis file is not canonical JSON: {exc}") from exc
+        if not isinstance(raw, dict):
+            raise GenesisError("genesis must be an object")
+        return cls.from_dict(raw)
+
+    def save(self, path: Path) -> None:
+        Path(path).write_bytes(codec.encode(self.raw))
+
+
+def validate_contract(c: Any) -> dict[str, int]:
+    """A bank's points contract: how many points make 1 CNY and how much may be redeemed."""
+    if not isinstance(c, dict):
+        raise Rejected(f.Reason.MALFORMED, "points contract must be an object")
+    f.check_body(c, {"points_per_cny", "max_share_bp", "max_fen_per_order"}, set())
+    f.integer(c["points_per_cny"], "points_per_cny", 1, 1_000_000)
+    f.integer(c["max_share_bp"], "max_share_bp", 0, 10_000)
+    f.amount(c["max_fen_per_order"], "max_fen_per_order", allow_zero=True)
+    return dict(c)
+
+
+def validate_catalogue(items: Any, banks: set[str]) -> list[dict[str, Any]]:
+    if not isinstance(items, list) or len(items) > 1000:
+        raise Rejected(f.Reason.MALFORMED, "catalogue must be a list of at most 1000 goods")
+    seen: set[str] = set()
+    for it in items:
+        if not isinstance(it, dict):
+            raise Rejected(f.Reason.MALFORMED, "each catalogue entry must be an object")
+        f.check_body(it, {"sku", "name", "price", "points_banks"}, set())
+        f.ident(it["sku"], "sku")
+        if it["sku"] in seen:
+            raise Rejected(f.Reason.MALFORMED, f"sku {it['sku']} listed twice")
+        seen.add(it["sku"])
+        f.name(it["name"], "goods name")
+        f.amount(it["price"], "price")
+        pb = it["points_banks"]
+        if not isinstance(pb, list) or len(set(pb)) != len(pb):
+            raise Rejected(f.Reason.MALFORMED, "points_banks must be a list of distinct banks")
+        for b in pb:
+            if b not in banks:
+                raise Rejected(f.Reason.UNKNOWN_BANK, f"catalogue names unknown bank {b!r}")
+    return items
+
+
+def validate(raw: dict[str, Any]) -> None:
+    f.check_body(raw, {"chain_id", "version", "genesis_time", "params", "limits",
+                       "validators", "banks", "clearing_house", "regulator", "merchants"},
+                 {"ca_certificate"})
+    f.ident(raw["chain_id"], "chain_id")
+    f.integer(raw["version"], "version", 1, 1)
+    f.integer(raw["genesis_time"], "genesis_time", 0, 2**62)
+    for key, default in (("params", DEFAULT_PARAMS), ("limits", DEFAULT_LIMITS)):
+        got = raw[key]
+        if not isinstance(got, dict) or set(got) != set(default):
+            raise Rejected(f.Reason.MALFORMED, f"{key} must have exactly {sorted(default)}")
+        for k, v in got.items():
+            f.integer(v, f"{key}.{k}", 0, 10**12)
+    vals = raw["validators"]
+    if not isinstance(vals, list) or len(vals) < 4 or (len(vals) - 1) % 3:
+        raise Rejected(f.Reason.MALFORMED, "validators must number 3f+1 with f >= 1")
+    for i, v in enumerate(vals):
+        f.check_body(v, {"id", "name", "org", "public_key", "host", "port"}, {"tls_cert"})
+        f.integer(v["id"], "validator id", i, i)
+        f.name(v["name"], "validator name")
+        f.name(v["org"], "validator org")
+        f.public_key(v["public_key"], "validator key")
+        f.name(v["host"], "validator host")
+        f.integer(v["port"], "validator port", 1, 65535)
+    bank_ids: set[str] = set()
+    bins: set[str] = set()
+    for b in raw["banks"]:
+        f.check_body(b, {"id", "name", "bin", "clerks", "points_contract"}, set())
+        f.ident(b["id"], "bank id")
+        f.name(b["name"], "bank name")
+        if not (isinstance(b["bin"], str) and len(b["bin"]) == 6 and b["bin"].isdigit()):
+            raise Rejected(f.Reason.MALFORMED, "bank bin must be 6 digits")
+        if b["id"] in bank_ids or b["bin"] in bins:
+            raise Rejected(f.Reason.MALFORMED, f"bank {b['id']} or its BIN is listed twice")
+        bank_ids.add(b["id"])
+        bins.add(b["bin"])
+        for k in b["clerks"]:
+            f.public_key(k, "clerk key")
+        validate_contract(b["points_contract"])
+    for role in ("clearing_house", "regulator"):
+        r = raw[role]
+        f.check_body(r, {"id", "name", "keys"}, set())
+        f.ident(r["id"], f"{role} id")
+        f.name(r["name"], f"{role} name")
+        for k in r["keys"]:
+            f.public_key(k, f"{role} key")
+    mids: set[str] = set()
+    for m in raw["merchants"]:
+        f.check_body(m, {"id", "name", "acquirer", "fee_bp", "cutoff_min", "terminals",
+                         "catalogue"}, set())
+        f.ident(m["id"], "merchant id")
+        if m["id"] in mids:
+            raise Rejected(f.Reason.MALFORMED, f"merchant {m['id']} listed twice")
+        mids.add(m["id"])
+        f.name(m["name"], "merchant name")
+        if m["acquirer"] not in bank_ids:
+            raise Rejected(f.Reason.UNKNOWN_BANK, f"acquirer {m['acquirer']!r} is not a bank")
+        f.integer(m["fee_bp"], "fee_bp", 0, 10_000)
+        f.integer(m["cutoff_min"], "cutoff_min", 0, 1439)
+        for t in m["terminals"]:
+            f.check_body(t, {"id", "public_key"}, set())
+            f.ident(t["id"], "terminal id")
+            f.public_key(t["public_key"], "terminal key")
+        validate_catalogue(m["catalogue"], bank_ids)

@@ -1,0 +1,158 @@
+"""Payment rules: pay (terminal and card sign; optional points redemption) and refund."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from node.ledger import points as pts
+from node.ledger import tx as f
+from node.ledger.cycles import cycle_of
+from node.ledger.errors import Reason, Rejected
+from node.ledger.rules import (
+    CNY,
+    active_terminal,
+    card,
+    card_acct,
+    check_cap,
+    contracts,
+    mask,
+    points_balances,
+    pts_acct,
+    pts_asset,
+    rule,
+    usable_card,
+)
+from node.ledger.state import Ctx, Row
+
+
+def _cycle_row(ctx: Ctx, merchant_id: str, m: Row) -> tuple[str, Row]:
+    cycle = cycle_of(ctx.time, m["cutoff_min"], ctx.params["utc_offset_min"])
+    key = f"{merchant_id}|{cycle}"
+    row = ctx.get("cycles", key) or {
+        "merchant": merchant_id, "cycle": cycle, "count": 0, "gross": 0,
+        "refund_count": 0, "refunds": 0, "points": {},
+    }
+    return key, row
+
+
+def _redeem_requests(raw: Any) -> list[tuple[str, int]]:
+    if not isinstance(raw, list) or len(raw) > 8:
+        raise Rejected(Reason.MALFORMED, "redeem must be a list of at most 8 {bank, cash}")
+    out: list[tuple[str, int]] = []
+    for r in raw:
+        if not isinstance(r, dict):
+            raise Rejected(Reason.MALFORMED, "each redemption is {bank, cash}")
+        f.check_body(r, {"bank", "cash"}, set())
+        if not isinstance(r["bank"], str):
+            raise Rejected(Reason.UNKNOWN_BANK, "bank must be a bank id")
+        out.append((r["bank"], f.amount(r["cash"], "points cash value")))
+    return out
+
+
+@rule("pay", {"terminal", "card", "order", "items", "amount"}, {"redeem"})
+def pay(ctx: Ctx, b: dict[str, Any]) -> None:
+    terminal, m = active_terminal(ctx, b["terminal"])
+    merchant_id = terminal["merchant"]
+    number = b["card"]
+    crow = usable_card(ctx, number)
+    ctx.card = number
+    ctx.require_key(crow["public_key"], f"card {mask(number)}")
+    order = f.ident(b["order"], "order id")
+    declared = f.amount(b["amount"], "order amount")
+    ctx.amount = declared
+    catalogue = ctx.get("catalogues", merchant_id)
+    lines = pts.price_lines(catalogue["items"] if catalogue else [], b["items"])
+    total = sum(x.total for x in lines)
+    if declared != total:
+        raise Rejected(Reason.AMOUNT_MISMATCH,
+                       f"the order totals {total} fen at catalogue prices, not {declared}")
+    if not crow["named"] and total >= ctx.limits["real_name_threshold"]:
+        raise Rejected(Reason.REAL_NAME_REQUIRED,
+                       f"purchases of {ctx.limits['real_name_threshold']} fen or more need "
+                       "a named card")
+    requests = _redeem_requests(b.get("redeem", []))
+    redemptions = pts.allocate(lines, requests, contracts(ctx),
+                               points_balances(ctx, number) if requests else {})
+    points_cash = sum(r.cash for r in redemptions)
+    cash = total - points_cash
+    balance = ctx.balance(card_acct(number))
+    if cash > balance:
+        raise Rejected(Reason.INSUFFICIENT_FUNDS,
+                       f"card {mask(number)} holds {balance} fen; {cash} fen is due")
+    ctx.post(card_acct(number), CNY, -cash)
+    ctx.post(f"merchant:{merchant_id}", CNY, total)
+    for r in redemptions:
+        ctx.post(pts_acct(r.bank, number), pts_asset(r.bank), -r.points)
+        ctx.post(f"bank:{r.bank}:points_pool", pts_asset(r.bank), r.points)
+        ctx.post(f"bank:{r.bank}:points_payable", CNY, -r.cash)
+    key, cyc = _cycle_row(ctx, merchant_id, m)
+    by_bank = dict(cyc["points"])
+    for r in redemptions:
+        by_bank[r.bank] = by_bank.get(r.bank, 0) + r.cash
+    ctx.put("cycles", key, {**cyc, "count": cyc["count"] + 1, "gross": cyc["gross"] + total,
+                            "points": by_bank})
+    ctx.put("payments", ctx.tx.hex_id, {
+        "merchant": merchant_id, "terminal": b["terminal"], "card": number, "order": order,
+        "total": total, "cash": cash, "cycle": cyc["cycle"], "time": ctx.time,
+        "redeemed": [[r.bank, r.points, r.cash] for r in redemptions],
+        "refunded": 0, "refunded_cash": 0, "refunded_points": {},
+        "lines": [[x.sku, x.qty, x.total] for x in lines],
+    })
+
+
+def _current_card(ctx: Ctx, number: str) -> tuple[str, Row]:
+    """A refund goes to the card that replaced a lost one."""
+    row = card(ctx, number)
+    for _ in range(100):
+        if row["status"] != "lost" or row["replaced_by"] is None:
+            break
+        number = row["replaced_by"]
+        row = card(ctx, number)
+    if row["status"] == "closed":
+        raise Rejected(Reason.CARD_CLOSED, f"card {mask(number)} is closed; refund in cash")
+    return number, row
+
+
+@rule("refund", {"terminal", "payment", "amount"}, {"order"})
+def refund(ctx: Ctx, b: dict[str, Any]) -> None:
+    terminal, m = active_terminal(ctx, b["terminal"])
+    merchant_id = terminal["merchant"]
+    pay_id = f.hex64(b["payment"], "payment id")
+    if "order" in b:
+        f.ident(b["order"], "order id")
+    amount = f.amount(b["amount"], "refund amount")
+    ctx.amount = amount
+    p = ctx.get("payments", pay_id)
+    if p is None or p["merchant"] != merchant_id:
+        raise Rejected(Reason.UNKNOWN_PAYMENT, f"merchant {merchant_id} has no payment {pay_id}")
+    left = p["total"] - p["refunded"]
+    if amount > left:
+        raise Rejected(Reason.REFUND_TOO_LARGE,
+                       f"only {left} fen of that payment is left to refund")
+    number, crow = _current_card(ctx, p["card"])
+    ctx.card = number
+    r_cash = min(amount, p["cash"] - p["refunded_cash"])
+    check_cap(ctx, crow, number, ctx.balance(card_acct(number)) + r_cash)
+    rest = amount - r_cash
+    refunded_points = dict(p["refunded_points"])
+    key, cyc = _cycle_row(ctx, merchant_id, m)
+    by_bank = dict(cyc["points"])
+    ctx.post(f"merchant:{merchant_id}", CNY, -amount)
+    ctx.post(card_acct(number), CNY, r_cash)
+    for bank_id, points, cash in p["redeemed"]:
+        done = refunded_points.get(bank_id, 0)
+        x = min(rest, cash - done)
+        if x <= 0:
+            continue
+        back = points * (done + x) // cash - points * done // cash
+        rest -= x
+        refunded_points[bank_id] = done + x
+        by_bank[bank_id] = by_bank.get(bank_id, 0) - x
+        ctx.post(f"bank:{bank_id}:points_payable", CNY, x)
+        ctx.post(f"bank:{bank_id}:points_pool", pts_asset(bank_id), -back)
+        ctx.post(pts_acct(bank_id, number), pts_asset(bank_id), back)
+    ctx.put("payments", pay_id, {**p, "refunded": p["refunded"] + amount,
+                                 "refunded_cash": p["refunded_cash"] + r_cash,
+                                 "refunded_points": refunded_points})
+    ctx.put("cycles", key, {**cyc, "refund_count": cyc["refund_count"] + 1,
+                            "refunds": cyc["refunds"] + amount, "points": by_bank})

@@ -1,0 +1,102 @@
+"""Read-only queries over committed state.  The redemption offer and the statement use the
+same contract and clearing code as execution, so what the till or the clerk is shown is
+exactly what a transaction built from it will get.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from node.ledger import points as pts
+from node.ledger.clearing import statement
+from node.ledger.cycles import cycle_end
+from node.ledger.errors import Reason, Rejected
+from node.ledger.genesis import Genesis
+from node.ledger.rules import card_acct, mask, pts_acct
+from node.store import Store
+
+
+def balance(store: Store, account: str) -> int:
+    row = store.get("accounts", account)
+    return 0 if row is None else int(row["balance"])
+
+
+def card_info(store: Store, genesis: Genesis, number: str) -> dict[str, Any]:
+    row = store.get("cards", number)
+    if row is None:
+        raise Rejected(Reason.UNKNOWN_CARD, f"no card {mask(number)}")
+    return {
+        "card": number, **row,
+        "balance": balance(store, card_acct(number)),
+        "points": {b: balance(store, pts_acct(b, number)) for b in genesis.bank_ids},
+    }
+
+
+def contracts(store: Store, genesis: Genesis) -> dict[str, dict[str, int] | None]:
+    out: dict[str, dict[str, int] | None] = {}
+    for b in genesis.bank_ids:
+        row = store.get("banks", b)
+        out[b] = None if row is None else row.get("points_contract")
+    return out
+
+
+def redemption_offer(store: Store, genesis: Genesis, terminal: str, number: str,
+                     items: list[dict[str, Any]], banks: list[str] | None = None) \
+        -> dict[str, Any]:
+    """Which goods of this order can be partly paid by which bank's points, and how much."""
+    trow = store.get("terminals", terminal)
+    if trow is None:
+        raise Rejected(Reason.UNKNOWN_TERMINAL, f"no terminal {terminal!r}")
+    cat = store.get("catalogues", trow["merchant"])
+    lines = pts.price_lines(cat["items"] if cat else [], items)
+    info = card_info(store, genesis, number)
+    cons = contracts(store, genesis)
+    offers = pts.offers(lines, cons, info["points"])
+    chosen = banks if banks is not None else [o.bank for o in offers]
+    best = pts.best_combination(lines, cons, info["points"], chosen)
+    total = sum(x.total for x in lines)
+    return {
+        "merchant": trow["merchant"],
+        "lines": [asdict(x) for x in lines],
+        "total": total,
+        "offers": [asdict(o) for o in offers],
+        "combination": [asdict(r) for r in best],
+        "cash_due": total - sum(r.cash for r in best),
+    }
+
+
+def cycle_statement(store: Store, genesis: Genesis, merchant: str, cycle: int) \
+        -> dict[str, Any]:
+    m = store.get("merchants", merchant)
+    if m is None:
+        raise Rejected(Reason.UNKNOWN_MERCHANT, f"no merchant {merchant!r}")
+    figures = statement(store.get("cycles", f"{merchant}|{cycle}"), m)
+    settled = store.get("settlements", f"{merchant}|{cycle}")
+    return {
+        "merchant": merchant, "name": m["name"], "cycle": cycle,
+        "acquirer": m["acquirer"], "fee_bp": m["fee_bp"],
+        "closes_at": cycle_end(cycle, m["cutoff_min"], genesis.params["utc_offset_min"]),
+        "settled": settled is not None, **figures,
+    }
+
+
+def settle_body(store: Store, genesis: Genesis, merchant: str, cycle: int) -> dict[str, Any]:
+    """The clearing house's proposal for closing a cycle."""
+    s = cycle_statement(store, genesis, merchant, cycle)
+    keys = ("count", "refund_count", "gross", "refunds", "points", "fee", "net")
+    return {"merchant": merchant, "cycle": cycle, **{k: s[k] for k in keys}}
+
+
+def card_history(store: Store, number: str, limit: int = 100) -> list[dict[str, Any]]:
+    rows = store.query(
+        "SELECT height, pos, id, kind, code, message, amount, time, merchant FROM txs "
+        "WHERE card = ? ORDER BY height DESC, pos DESC LIMIT ?", (number, limit))
+    keys = ("height", "pos", "id", "kind", "code", "message", "amount", "time", "merchant")
+    return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def sum_of_balances(store: Store) -> dict[str, int]:
+    """Per asset, the sum of every account balance: zero when double entry holds."""
+    rows = store.query("SELECT asset, SUM(balance) FROM accounts GROUP BY asset")
+    return {a: int(s) for a, s in rows}

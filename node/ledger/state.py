@@ -1,0 +1,144 @@
+"""The state a block executes against: committed rows plus block and transaction overlays.
+
+A transaction writes into its own overlay; on acceptance the overlay joins the block's, on
+rejection it is dropped, so a rejected transaction changes nothing.  Rows are plain dicts
+that are never mutated in place: a rule builds a new dict and ``put``s it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from node.ledger.errors import LedgerBug, Reason, Rejected
+from node.ledger.tx import Tx
+
+Row = dict[str, Any]
+CNY = "CNY"
+
+
+class Reader(Protocol):
+    def get(self, table: str, key: str) -> Row | None: ...
+
+    def scan(self, table: str, where: str = "", params: Any = ()) \
+        -> Iterator[tuple[str, Row]]: ...
+
+
+class Overlay:
+    """Reads through block and transaction writes to the committed store, with a cache."""
+
+    CACHE_LIMIT = 200_000
+
+    def __init__(self, store: Reader) -> None:
+        self.store = store
+        self.cache: dict[tuple[str, str], Row | None] = {}
+        self.block: dict[tuple[str, str], Row | None] = {}
+        self.tx: dict[tuple[str, str], Row | None] = {}
+
+    def get(self, table: str, key: str) -> Row | None:
+        k = (table, key)
+        if k in self.tx:
+            return self.tx[k]
+        if k in self.block:
+            return self.block[k]
+        try:
+            return self.cache[k]
+        except KeyError:
+            row = self.store.get(table, key)
+            if len(self.cache) >= self.CACHE_LIMIT:
+                self.cache.clear()
+            self.cache[k] = row
+            return row
+
+    def put(self, table: str, key: str, row: Row | None) -> None:
+        self.tx[(table, key)] = row
+
+    def commit_tx(self) -> None:
+        self.block.update(self.tx)
+        self.tx = {}
+
+    def abort_tx(self) -> None:
+        self.tx = {}
+
+    def block_committed(self) -> None:
+        """The block's writes are durable: they become cached committed rows."""
+        self.cache.update(self.block)
+        self.block = {}
+
+    def block_aborted(self) -> None:
+        self.block = {}
+        self.tx = {}
+        self.cache.clear()
+
+
+@dataclass
+class Ctx:
+    """Everything one transaction's rule sees and produces."""
+
+    st: Overlay
+    tx: Tx
+    time: int
+    height: int
+    limits: dict[str, int]
+    params: dict[str, int]
+    bank_ids: list[str]
+    postings: list[tuple[str, str, int]] = field(default_factory=list)
+    card: str | None = None
+    merchant: str | None = None
+    bank: str | None = None
+    amount: int | None = None
+
+    # --- state helpers -------------------------------------------------------------------
+
+    def get(self, table: str, key: str) -> Row | None:
+        return self.st.get(table, key)
+
+    def put(self, table: str, key: str, row: Row | None) -> None:
+        self.st.put(table, key, row)
+
+    def balance(self, account: str) -> int:
+        row = self.st.get("accounts", account)
+        return 0 if row is None else int(row["balance"])
+
+    def post(self, account: str, asset: str, amount: int) -> None:
+        """One double-entry line; rules make every transaction's lines sum to zero."""
+        if amount == 0:
+            return
+        row = self.st.get("accounts", account)
+        if row is None:
+            row = {"asset": asset, "balance": 0}
+        elif row["asset"] != asset:
+            raise LedgerBug(f"account {account} holds {row['asset']}, not {asset}")
+        self.st.put("accounts", account, {"asset": asset, "balance": row["balance"] + amount})
+        self.postings.append((account, asset, amount))
+
+    def check_balanced(self) -> None:
+        sums: dict[str, int] = {}
+        for _, asset, amount in self.postings:
+            sums[asset] = sums.get(asset, 0) + amount
+        bad = {a: s for a, s in sums.items() if s}
+        if bad:
+            raise LedgerBug(f"unbalanced postings in {self.tx.kind}: {bad}")
+
+    # --- authorization ---------------------------------------------------------------------
+
+    def signer_roles(self) -> Iterator[Row]:
+        for pub, _ in self.tx.sigs:
+            p = self.st.get("principals", pub)
+            if p is not None:
+                yield p
+
+    def signed_as(self, role: str, entity: str | None = None) -> bool:
+        return any(p["role"] == role and (entity is None or p["entity"] == entity)
+                   for p in self.signer_roles())
+
+    def require(self, role: str, entity: str | None = None, what: str = "") -> None:
+        if not self.signed_as(role, entity):
+            who = f"{role} {entity}" if entity else role
+            raise Rejected(Reason.UNAUTHORIZED,
+                           f"{what or self.tx.kind} must be signed by the {who}")
+
+    def require_key(self, public: str, what: str) -> None:
+        if public not in self.tx.signers():
+            raise Rejected(Reason.UNAUTHORIZED, f"{what} did not sign this transaction")

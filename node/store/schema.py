@@ -1,0 +1,114 @@
+"""Schema and migrations, created through sqlite-utils.
+
+Two kinds of tables:
+
+* **State tables** (``STATE_TABLES``): ``key`` primary key, ``data`` (canonical JSON of the
+  row, the only thing the ledger reads back) and a few *projection* columns copied from
+  ``data`` on write so that queries can filter and index them.
+* **Log tables**: ``blocks``, ``txs`` (every decided transaction with its result) and
+  ``postings`` (the double-entry lines of accepted ones), append-only, written with the
+  block in one SQLite transaction.
+
+``migrate`` brings any older file up to ``SCHEMA_VERSION``, one numbered step at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+# table -> projection columns (name, type)
+STATE_TABLES: dict[str, tuple[tuple[str, type], ...]] = {
+    "principals": (("role", str), ("entity", str)),
+    "banks": (),
+    "merchants": (("acquirer", str),),
+    "terminals": (("merchant", str),),
+    "catalogues": (),
+    "cards": (("bank", str), ("status", str)),
+    "accounts": (("asset", str), ("balance", int)),
+    "payments": (("merchant", str), ("card", str), ("cycle", int), ("time", int)),
+    "cycles": (("merchant", str), ("cycle", int)),
+    "settlements": (("merchant", str), ("cycle", int)),
+}
+
+STATE_INDEXES: dict[str, list[list[str]]] = {
+    "principals": [["role", "entity"]],
+    "terminals": [["merchant"]],
+    "cards": [["bank", "status"]],
+    "accounts": [["asset"]],
+    "payments": [["merchant", "cycle"], ["card", "time"]],
+    "cycles": [["merchant", "cycle"]],
+    "settlements": [["merchant", "cycle"]],
+}
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    for table, proj in STATE_TABLES.items():
+        cols: dict[str, type] = {"key": str, "data": str}
+        cols.update(dict(proj))
+        db[table].create(cols, pk="key", not_null={"data"}, if_not_exists=True)
+        for idx in STATE_INDEXES.get(table, []):
+            db[table].create_index(idx, if_not_exists=True)
+    db["blocks"].create(
+        {"height": int, "hash": str, "prev_hash": str, "tx_root": str, "state_root": str,
+         "time": int, "view": int, "proposer": int, "ntx": int, "header": bytes,
+         "cert": bytes},
+        pk="height", not_null={"hash", "prev_hash", "tx_root", "state_root", "time",
+                               "header"},
+        if_not_exists=True,
+    )
+    db["blocks"].create_index(["time"], if_not_exists=True)
+    db["blocks"].create_index(["hash"], unique=True, if_not_exists=True)
+    db["txs"].create(
+        {"height": int, "pos": int, "id": str, "kind": str, "code": str, "message": str,
+         "card": str, "merchant": str, "bank": str, "amount": int, "time": int,
+         "consumes": int, "wire": bytes},
+        pk=("height", "pos"), not_null={"id", "kind", "code", "wire"}, if_not_exists=True,
+    )
+    db["txs"].create_index(["id"], if_not_exists=True)
+    db.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS idx_txs_consumed ON txs(id) WHERE consumes = 1"
+    )
+    db["txs"].create_index(["card", "height"], if_not_exists=True)
+    db["txs"].create_index(["merchant", "height"], if_not_exists=True)
+    db["txs"].create_index(["bank", "height"], if_not_exists=True)
+    db["txs"].create_index(["time"], if_not_exists=True)
+    db["postings"].create(
+        {"height": int, "pos": int, "seq": int, "account": str, "asset": str, "amount": int},
+        pk=("height", "pos", "seq"), not_null={"account", "asset", "amount"},
+        if_not_exists=True,
+    )
+    db["postings"].create_index(["account", "height"], if_not_exists=True)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+
+
+def current_version(db: sqlite_utils.Database) -> int:
+    if "meta" not in db.table_names():
+        return 0
+    rows = list(db.query("SELECT value FROM meta WHERE key = 'schema_version'"))
+    return int(rows[0]["value"]) if rows else 0
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply every missing migration, each in its own transaction; return the version."""
+    version = current_version(db)
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"database schema {version} is newer than this program ({SCHEMA_VERSION})"
+        )
+    while version < SCHEMA_VERSION:
+        step = MIGRATIONS[version]
+        with db.atomic():
+            step(db)
+            version += 1
+            db.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+                [str(version)],
+            )
+    return version

@@ -1,0 +1,207 @@
+"""One SQLite file per node (WAL), written one whole block at a time.
+
+``commit_block`` writes the block header, every decided transaction, the postings and the
+state changes in a single SQLite transaction: after a crash the file holds exactly the
+blocks that were whole.  Readers use the same connection (one thread owns it).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from node.store import schema
+
+@dataclass(frozen=True)
+class BlockRow:
+    height: int
+    hash: str
+    prev_hash: str
+    tx_root: str
+    state_root: str
+    time: int
+    view: int
+    proposer: int
+    ntx: int
+    header: bytes
+    cert: bytes | None = None
+
+
+@dataclass(frozen=True)
+class TxRow:
+    height: int
+    pos: int
+    id: str
+    kind: str
+    code: str
+    message: str
+    card: str | None
+    merchant: str | None
+    bank: str | None
+    amount: int | None
+    time: int
+    consumes: bool
+    wire: bytes
+
+
+@dataclass(frozen=True)
+class PostingRow:
+    height: int
+    pos: int
+    seq: int
+    account: str
+    asset: str
+    amount: int
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+class Store:
+    def __init__(self, path: Path | str, *, synchronous: str = "FULL") -> None:
+        self.path = str(path)
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=True)
+        conn.execute("PRAGMA journal_mode=WAL")
+        if synchronous not in ("FULL", "NORMAL", "OFF"):
+            raise ValueError("synchronous must be FULL, NORMAL or OFF")
+        conn.execute(f"PRAGMA synchronous={synchronous}")
+        conn.execute("PRAGMA foreign_keys=OFF")
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        schema.migrate(self.db)
+        self._upsert_sql = {
+            t: self._upsert_statement(t, proj) for t, proj in schema.STATE_TABLES.items()
+        }
+
+    @staticmethod
+    def _upsert_statement(table: str, proj: tuple[tuple[str, type], ...]) -> str:
+        cols = ["key", "data", *[c for c, _ in proj]]
+        marks = ", ".join("?" for _ in cols)
+        return f"INSERT OR REPLACE INTO {table} ({', '.join(cols)}) VALUES ({marks})"
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- meta ----------------------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db.atomic():
+            self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                              (key, value))
+
+    # --- state ---------------------------------------------------------------------------
+
+    def get(self, table: str, key: str) -> dict[str, Any] | None:
+        row = self.conn.execute(f"SELECT data FROM {table} WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def scan(self, table: str, where: str = "", params: Iterable[Any] = ()) \
+            -> Iterator[tuple[str, dict[str, Any]]]:
+        sql = f"SELECT key, data FROM {table}"
+        if where:
+            sql += f" WHERE {where}"
+        for key, data in self.conn.execute(sql + " ORDER BY key", tuple(params)):
+            yield key, json.loads(data)
+
+    def tx_consumed(self, tx_id: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM txs WHERE id = ? AND consumes = 1 LIMIT 1", (tx_id,)
+        ).fetchone()
+        return row is not None
+
+    # --- blocks --------------------------------------------------------------------------
+
+    def height(self) -> int:
+        row = self.conn.execute("SELECT MAX(height) FROM blocks").fetchone()
+        return -1 if row[0] is None else int(row[0])
+
+    def block(self, height: int) -> BlockRow | None:
+        row = self.conn.execute(
+            "SELECT height, hash, prev_hash, tx_root, state_root, time, view, proposer, ntx, "
+            "header, cert FROM blocks WHERE height = ?", (height,)
+        ).fetchone()
+        return None if row is None else BlockRow(*row)
+
+    def head(self) -> BlockRow | None:
+        h = self.height()
+        return None if h < 0 else self.block(h)
+
+    def block_txs(self, height: int) -> list[TxRow]:
+        rows = self.conn.execute(
+            "SELECT height, pos, id, kind, code, message, card, merchant, bank, amount, time, "
+            "consumes, wire FROM txs WHERE height = ? ORDER BY pos", (height,)
+        ).fetchall()
+        return [TxRow(*r[:11], bool(r[11]), r[12]) for r in rows]
+
+    def commit_block(
+        self,
+        block: BlockRow,
+        txs: list[TxRow],
+        postings: list[PostingRow],
+        writes: list[tuple[str, str, dict[str, Any] | None, str | None]],
+    ) -> None:
+        """Write a whole block and its effects atomically, or nothing.
+
+        ``writes`` holds (table, key, row, canonical JSON of row) with row None to delete.
+        """
+        expected = self.height() + 1
+        if block.height != expected:
+            raise StoreError(f"block {block.height} does not follow height {expected - 1}")
+        by_table: dict[str, list[tuple[Any, ...]]] = {}
+        deletes: dict[str, list[tuple[str]]] = {}
+        for table, key, row, data in writes:
+            if row is None:
+                deletes.setdefault(table, []).append((key,))
+                continue
+            proj = schema.STATE_TABLES[table]
+            by_table.setdefault(table, []).append(
+                (key, data, *[row.get(c) for c, _ in proj])
+            )
+        with self.db.atomic():
+            c = self.conn
+            c.execute(
+                "INSERT INTO blocks (height, hash, prev_hash, tx_root, state_root, time, view, "
+                "proposer, ntx, header, cert) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (block.height, block.hash, block.prev_hash, block.tx_root, block.state_root,
+                 block.time, block.view, block.proposer, block.ntx, block.header, block.cert),
+            )
+            self._write_txs(txs)
+            c.executemany(
+                "INSERT INTO postings (height, pos, seq, account, asset, amount) "
+                "VALUES (?,?,?,?,?,?)",
+                [(p.height, p.pos, p.seq, p.account, p.asset, p.amount) for p in postings],
+            )
+            for table, rows in by_table.items():
+                c.executemany(self._upsert_sql[table], rows)
+            for table, keys in deletes.items():
+                c.executemany(f"DELETE FROM {table} WHERE key = ?", keys)
+
+    def _write_txs(self, txs: list[TxRow]) -> None:
+        self.conn.executemany(
+            "INSERT INTO txs (height, pos, id, kind, code, message, card, merchant, bank, "
+            "amount, time, consumes, wire) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(t.height, t.pos, t.id, t.kind, t.code, t.message, t.card, t.merchant,
+              t.bank, t.amount, t.time, int(t.consumes), t.wire) for t in txs],
+        )
+
+    def set_certificate(self, height: int, cert: bytes) -> None:
+        with self.db.atomic():
+            self.conn.execute("UPDATE blocks SET cert = ? WHERE height = ?", (cert, height))
+
+    def integrity_check(self) -> str:
+        return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        cur = self.conn.execute(sql, tuple(params))
+        return cur.fetchall()

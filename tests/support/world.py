@@ -1,0 +1,101 @@
+"""An in-process consortium for ledger tests: keys in memory, one store, a manual clock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from app.consortium import build_genesis, identity_names, parse_hosts
+from node import crypto
+from node.cardfile import new_card_number
+from node.ledger import BlockResult, Ledger, Tx, TxResult
+from node.ledger.builder import Builder
+from node.store import Store
+
+# 2026-11-24 08:00 China time
+T0 = 1_795_996_800_000
+YEAR_MS = 365 * 86_400_000
+BASKET = [{"sku": "TEA-250", "qty": 2}, {"sku": "RICE-5KG", "qty": 1}]  # 18,590 fen
+
+
+class World:
+    def __init__(self, path: Path | str = ":memory:", *, validators: int = 4) -> None:
+        self.keys: dict[str, crypto.SigningKey] = {
+            n: crypto.generate() for n in identity_names(validators)
+        }
+        pubs = {n: k.public for n, k in self.keys.items()}
+        self.genesis = build_genesis(pubs, parse_hosts(None, validators), T0)
+        self.store = Store(path)
+        self.ledger = Ledger(self.store, self.genesis)
+        self.builder = Builder(self.genesis.chain_id)
+        self.now = T0 + 60_000
+        self.card_keys: dict[str, crypto.SigningKey] = {}
+        self.blocks: list[tuple[list[Tx], int]] = []
+
+    # --- building ------------------------------------------------------------------------
+
+    def k(self, name: str) -> crypto.SigningKey:
+        return self.keys[name]
+
+    def tx(self, kind: str, body: dict[str, Any], *signers: crypto.SigningKey,
+           expires_in: int | None = None) -> Tx:
+        t = self.builder.make(kind, body, self.now, *signers)
+        if expires_in is not None:
+            t = Tx(t.chain, t.kind, t.body, t.nonce, self.now + expires_in)
+            t = t.signed_by(*signers)
+        return t
+
+    def apply(self, *txs: Tx, advance: int = 1_000) -> BlockResult:
+        self.now += advance
+        self.blocks.append((list(txs), self.now))
+        return self.ledger.apply_block(list(txs), self.now)
+
+    def one(self, tx: Tx) -> TxResult:
+        return self.apply(tx).results[0]
+
+    # --- common transactions --------------------------------------------------------------
+
+    def clerk(self, bank: str = "EHB") -> crypto.SigningKey:
+        return self.k(f"clerk-{bank}-1")
+
+    def issue_tx(self, bank: str = "EHB", *, named: bool = True, deposit: int | None = None,
+                 holder: str = "Li Lei 李雷") -> tuple[Tx, str]:
+        bin6 = next(b["bin"] for b in self.genesis.banks if b["id"] == bank)
+        number = new_card_number(bin6)
+        key = crypto.generate()
+        self.card_keys[number] = key
+        body: dict[str, Any] = {"card": number, "bank": bank, "public_key": key.public,
+                                "named": named, "expires": self.now + 3 * YEAR_MS}
+        if named:
+            body["holder"] = holder
+            body["id_hash"] = crypto.sha256(number.encode()).hex()
+        if deposit is not None:
+            body["deposit"] = deposit
+        return self.tx("issue_card", body, self.clerk(bank)), number
+
+    def issue(self, bank: str = "EHB", **kw: Any) -> str:
+        t, number = self.issue_tx(bank, **kw)
+        r = self.one(t)
+        assert r.ok, r
+        return number
+
+    def pay_tx(self, number: str, items: list[dict[str, Any]] | None = None, *,
+               terminal: str = "M001-T01", redeem: list[dict[str, Any]] | None = None,
+               amount: int | None = None, order: str = "ORD-1") -> Tx:
+        items = items if items is not None else BASKET
+        if amount is None:
+            cat = {g["sku"]: g for m in self.genesis.merchants for g in m["catalogue"]}
+            amount = sum(cat[i["sku"]]["price"] * i["qty"] for i in items)
+        body: dict[str, Any] = {"terminal": terminal, "card": number, "order": order,
+                                "items": items, "amount": amount}
+        if redeem:
+            body["redeem"] = redeem
+        return self.tx("pay", body, self.k(f"terminal-{terminal}"), self.card_keys[number])
+
+    def balance(self, number: str) -> int:
+        row = self.store.get("accounts", f"card:{number}")
+        return 0 if row is None else int(row["balance"])
+
+    def points(self, bank: str, number: str) -> int:
+        row = self.store.get("accounts", f"pts:{bank}:{number}")
+        return 0 if row is None else int(row["balance"])
