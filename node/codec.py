@@ -30,6 +30,10 @@ class EncodingError(ValueError):
     """A value that has no canonical encoding, or bytes that are not canonical."""
 
 
+class FloatError(EncodingError):
+    """A float where only integers are allowed (money is integer fen)."""
+
+
 def _check(value: Any, depth: int) -> None:
     if depth > MAX_DEPTH:
         raise EncodingError("value nested too deeply")
@@ -51,7 +55,7 @@ def _check(value: Any, depth: int) -> None:
             _check(v, depth + 1)
         return
     if t is float:
-        raise EncodingError(f"floats are not allowed (got {value!r}); use integers")
+        raise FloatError(f"floats are not allowed (got {value!r}); use integers")
     raise EncodingError(f"type {t.__name__} has no canonical encoding")
 
 
@@ -65,7 +69,7 @@ def encode(value: Any) -> bytes:
 
 
 def _no_float(text: str) -> Any:
-    raise EncodingError(f"floats are not allowed (got {text})")
+    raise FloatError(f"floats are not allowed (got {text})")
 
 
 def _no_constant(text: str) -> Any:

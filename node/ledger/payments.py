@@ -45,6 +45,8 @@ def _redeem_requests(raw: Any) -> list[tuple[str, int]]:
         f.check_body(r, {"bank", "cash"}, set())
         if not isinstance(r["bank"], str):
             raise Rejected(Reason.UNKNOWN_BANK, "bank must be a bank id")
+        if any(r["bank"] == b for b, _ in out):
+            raise Rejected(Reason.MALFORMED, f"bank {r['bank']} is listed twice")
         out.append((r["bank"], f.amount(r["cash"], "points cash value")))
     return out
 

@@ -121,9 +121,9 @@ def cap_for(ctx: Ctx, card_row: Row) -> int:
 def check_cap(ctx: Ctx, card_row: Row, number: str, new_balance: int) -> None:
     cap = cap_for(ctx, card_row)
     if new_balance > cap:
-        kind = "named" if card_row["named"] else "anonymous"
+        kind = "a named" if card_row["named"] else "an anonymous"
         raise Rejected(Reason.BALANCE_CAP,
-                       f"a {kind} card may hold at most {cap} fen; this would make "
+                       f"{kind} card may hold at most {cap} fen; this would make "
                        f"{new_balance} fen on card {mask(number)}")
 
 

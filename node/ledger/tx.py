@@ -41,6 +41,8 @@ class Tx:
     def __post_init__(self) -> None:
         try:
             unsigned = codec.encode(self.unsigned())
+        except codec.FloatError as exc:
+            raise Rejected(Reason.BAD_AMOUNT, str(exc)) from exc
         except codec.EncodingError as exc:
             raise Rejected(Reason.MALFORMED, str(exc)) from exc
         object.__setattr__(self, "id", codec.sha256(unsigned))
@@ -108,6 +110,8 @@ class Tx:
     def decode(cls, data: bytes) -> Tx:
         try:
             obj = codec.decode(data)
+        except codec.FloatError as exc:
+            raise Rejected(Reason.BAD_AMOUNT, str(exc)) from exc
         except codec.EncodingError as exc:
             raise Rejected(Reason.MALFORMED, str(exc)) from exc
         return cls.from_wire(obj)

@@ -18,6 +18,7 @@ import sqlite_utils
 
 from node.store import schema
 
+
 @dataclass(frozen=True)
 class BlockRow:
     height: int

@@ -13,7 +13,7 @@ from node.ledger.builder import Builder
 from node.store import Store
 
 # 2026-11-24 08:00 China time
-T0 = 1_795_996_800_000
+T0 = 1_795_478_400_000
 YEAR_MS = 365 * 86_400_000
 BASKET = [{"sku": "TEA-250", "qty": 2}, {"sku": "RICE-5KG", "qty": 1}]  # 18,590 fen
 

@@ -1,0 +1,101 @@
+"""The `cardchain` command line."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import time
+from pathlib import Path
+
+from app.consortium import DEMO_PASSPHRASE, InitError, init
+from node.crypto import CryptoError
+from node.ledger.genesis import GenesisError
+
+
+class CliError(Exception):
+    pass
+
+
+def read_passphrase(args: argparse.Namespace, *, confirm: bool) -> str:
+    if getattr(args, "demo_passphrase", False):
+        return DEMO_PASSPHRASE
+    if getattr(args, "passphrase_file", None):
+        try:
+            return Path(args.passphrase_file).read_text("utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise CliError(f"cannot read passphrase file: {exc.strerror}") from exc
+    env = os.environ.get("CARDCHAIN_PASSPHRASE")
+    if env:
+        return env
+    if not sys.stdin.isatty():
+        raise CliError("no passphrase: use --passphrase-file, CARDCHAIN_PASSPHRASE or a terminal")
+    first = getpass.getpass("Passphrase for the consortium's keys: ")
+    if confirm and getpass.getpass("Repeat it: ") != first:
+        raise CliError("the passphrases differ")
+    return first
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    passphrase = read_passphrase(args, confirm=True)
+    cons = init(Path(args.dir), passphrase, validators=args.validators, hosts=args.hosts,
+                genesis_time=args.genesis_time or int(time.time() * 1000))
+    g = cons.genesis
+    print(f"Consortium {g.chain_id} written to {args.dir}")
+    print(f"  genesis hash   {g.hash.hex()}")
+    print(f"  validators     {len(g.validators)} (tolerates {(len(g.validators) - 1) // 3} "
+          "faulty)")
+    for v in g.validators:
+        print(f"    {v['id']}: {v['host']}:{v['port']}  {v['org']}")
+    print(f"  banks          {', '.join(g.bank_ids)}")
+    print(f"  merchants      {', '.join(m['id'] for m in g.merchants)}")
+    print(f"  keys           {len(cons.keys.names())} encrypted PKCS#8 files in "
+          f"{Path(args.dir) / 'keys'}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from app.demo import run_demo
+
+    run_demo(Path(args.out))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cardchain", description=(
+        "Prepaid cards and bank loyalty points on a permissioned PBFT ledger."))
+    sub = p.add_subparsers(dest="command", required=True)
+
+    pi = sub.add_parser("init", help="create a consortium: genesis file and encrypted keys")
+    pi.add_argument("dir", help="an empty folder to create the consortium in")
+    pi.add_argument("--validators", type=int, default=4, help="3f+1 validators (4, 7, 10...)")
+    pi.add_argument("--hosts", help="host:port per validator, comma separated "
+                                    "(default: 127.0.0.1 with ports from 7700)")
+    pi.add_argument("--genesis-time", type=int, help="genesis time in ms (default: now)")
+    pw = pi.add_mutually_exclusive_group()
+    pw.add_argument("--passphrase-file", help="file whose first line is the passphrase")
+    pw.add_argument("--demo-passphrase", action="store_true",
+                    help=f"use the documented demo passphrase {DEMO_PASSPHRASE!r}")
+    pi.set_defaults(func=cmd_init)
+
+    pd = sub.add_parser("demo", help="init a demo consortium and run a scripted day")
+    pd.add_argument("--out", default="demo-out", help="output folder (default demo-out)")
+    pd.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (CliError, InitError, GenesisError, CryptoError) as exc:
+        print(f"cardchain: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cardchain: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""`cardchain demo`: a scripted day of business on a fresh demo consortium.
+
+Creates the consortium with `init`, opens one node's ledger and applies the day block by
+block: cards issued by two banks, top-ups, points granted by both banks, payments at three
+merchants (one paid partly with points from both banks), a refund, a frozen card, a lost
+card replaced, a card closed, attempts the rules refuse, and each merchant's cycle settled
+after its cut-off.  It prints every decision, the balances and the statements.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app.consortium import DEMO_PASSPHRASE, Consortium, init
+from node import crypto
+from node.cardfile import CardFile, new_card_number, new_pin
+from node.ledger import Ledger, Tx
+from node.ledger import queries as q
+from node.ledger.builder import Builder
+from node.store import Store
+
+T0 = 1_795_478_400_000  # 2026-11-24 08:00 China time: the demo's business day
+MIN = 60_000
+YEAR = 365 * 86_400_000
+
+
+def yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100:,}.{fen % 100:02d}"
+
+
+def clock(ms: int) -> str:
+    local = (ms // MIN + 480) % 1440
+    return f"{local // 60:02d}:{local % 60:02d}"
+
+
+class Day:
+    def __init__(self, home: Path, out: Callable[[str], None] = print) -> None:
+        self.out = out
+        self.cons = init(home, DEMO_PASSPHRASE, genesis_time=T0)
+        self.genesis = self.cons.genesis
+        node_dir = home / "nodes" / "validator-0"
+        node_dir.mkdir(parents=True, exist_ok=True)
+        self.store = Store(node_dir / "ledger.db")
+        self.ledger = Ledger(self.store, self.genesis)
+        self.builder = Builder(self.genesis.chain_id)
+        self.now = T0
+        self.cards_dir = home / "cards"
+        self.cards_dir.mkdir(exist_ok=True)
+        self.card_keys: dict[str, crypto.SigningKey] = {}
+        self.pins: dict[str, str] = {}
+        self.names: dict[str, str] = {}
+        self.k = {n: self.cons.key(n) for n in self.cons.keys.names()}
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def at(self, hh: int, mm: int) -> None:
+        self.now = T0 + ((hh - 8) * 60 + mm) * MIN
+
+    def block(self, title: str, *txs: Tx) -> list[bool]:
+        res = self.ledger.apply_block(list(txs), self.now)
+        self.out(f"[{clock(self.now)}] block {res.height}: {title}")
+        for r in res.results:
+            verdict = "accepted" if r.ok else f"REJECTED {r.code}: {r.message}"
+            self.out(f"          {r.kind:<18} {verdict}")
+        return [r.ok for r in res.results]
+
+    def tx(self, kind: str, body: dict[str, Any], *signers: str | crypto.SigningKey) -> Tx:
+        keys = [self.k[s] if isinstance(s, str) else s for s in signers]
+        return self.builder.make(kind, body, self.now, *keys)
+
+    def issue(self, label: str, bank: str, *, named: bool, deposit: int) -> tuple[Tx, str]:
+        bin6 = next(b["bin"] for b in self.genesis.banks if b["id"] == bank)
+        number = new_card_number(bin6)
+        pin = new_pin()
+        cf, key = CardFile.create(number, bank, pin)
+        cf.save(self.cards_dir / f"{number}.card.json")
+        self.card_keys[number], self.pins[number], self.names[number] = key, pin, label
+        body: dict[str, Any] = {"card": number, "bank": bank, "public_key": key.public,
+                                "named": named, "expires": self.now + 3 * YEAR,
+                                "deposit": deposit}
+        if named:
+            body["holder"] = label
+            body["id_hash"] = crypto.sha256(f"demo-id-{label}".encode()).hex()
+        return self.tx("issue_card", body, f"clerk-{bank}-1"), number
+
+    def pay(self, number: str, terminal: str, items: list[dict[str, Any]], order: str,
+            redeem: list[dict[str, Any]] | None = None) -> Tx:
+        offer = q.redemption_offer(self.store, self.genesis, terminal, number, items, [])
+        body: dict[str, Any] = {"terminal": terminal, "card": number, "order": order,
+                                "items": items, "amount": offer["total"]}
+        if redeem:
+            body["redeem"] = redeem
+        return self.tx("pay", body, f"terminal-{terminal}", self.card_keys[number])
+
+    # --- the day ---------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.out(f"CardChain demo day — chain {self.genesis.chain_id}, "
+                 f"{len(self.genesis.validators)} validators, genesis "
+                 f"{self.genesis.hash.hex()[:16]}…\n")
+        self.at(8, 30)
+        t1, alice = self.issue("Wang Fang 王芳", "EHB", named=True, deposit=300_000)
+        t2, bob = self.issue("Zhang Wei 张伟", "EHB", named=True, deposit=80_000)
+        t3, anon = self.issue("anonymous gift card", "EHB", named=False, deposit=50_000)
+        t4, chen = self.issue("Chen Jing 陈静", "JRB", named=True, deposit=200_000)
+        self.block("bank clerks issue four cards", t1, t2, t3, t4)
+        self.at(9, 0)
+        self.block(
+            "points granted and top-ups (one over the anonymous cap)",
+            self.tx("accrue_points", {"card": alice, "bank": "EHB", "points": 40_000},
+                    "clerk-EHB-1"),
+            self.tx("accrue_points", {"card": alice, "bank": "JRB", "points": 30_000},
+                    "clerk-JRB-1"),
+            self.tx("accrue_points", {"card": chen, "bank": "JRB", "points": 12_000},
+                    "clerk-JRB-1"),
+            self.tx("top_up", {"card": bob, "amount": 20_000}, "clerk-EHB-1"),
+            self.tx("top_up", {"card": anon, "amount": 60_000}, "clerk-EHB-1"),
+        )
+        self.at(10, 15)
+        basket = [{"sku": "TEA-250", "qty": 2}, {"sku": "RICE-5KG", "qty": 1},
+                  {"sku": "OIL-1L", "qty": 1}, {"sku": "MILK-12", "qty": 1}]
+        offer = q.redemption_offer(self.store, self.genesis, "M001-T01", alice, basket)
+        self.out(f"          till offer for a {yuan(offer['total'])} CNY basket:")
+        for o in offer["offers"]:
+            self.out(f"            {o['bank']}: up to {yuan(o['max_cash'])} CNY for "
+                     f"{o['points']} points on {', '.join(o['skus'])}")
+        combo = [{"bank": c["bank"], "cash": c["cash"]} for c in offer["combination"]]
+        self.out(f"            both banks together: {yuan(offer['total'] - offer['cash_due'])}"
+                 f" CNY by points, {yuan(offer['cash_due'])} CNY from the card")
+        pay_alice = self.pay(alice, "M001-T01", basket, "LOTUS-0001", combo)
+        self.block("payments at the till",
+                   pay_alice,
+                   self.pay(bob, "M001-T02", [{"sku": "MOON-BOX", "qty": 1}], "LOTUS-0002"),
+                   self.pay(chen, "M002-T01", [{"sku": "BOOK-ATLAS", "qty": 1},
+                                               {"sku": "BOOK-NOVEL", "qty": 2}], "BOOK-0001",
+                            [{"bank": "JRB", "cash": 4_000}]),
+                   self.pay(anon, "M003-T01", [{"sku": "NOODLE-BEEF", "qty": 2},
+                                               {"sku": "TEA-POT", "qty": 1}], "NOODLE-0001"))
+        self.at(11, 0)
+        self.block("refused: a television on an anonymous card, a basket over the balance",
+                   self.pay(anon, "M001-T01", [{"sku": "TV-65", "qty": 1}], "LOTUS-0003"),
+                   self.pay(bob, "M001-T01", [{"sku": "MOON-BOX", "qty": 4}], "LOTUS-0004"))
+        self.at(12, 30)
+        self.block("a customer returns the peanut oil (part refund)",
+                   self.tx("refund", {"terminal": "M001-T01", "payment": pay_alice.hex_id,
+                                      "amount": 3_250, "order": "LOTUS-0001-R1"},
+                           "terminal-M001-T01"))
+        self.at(14, 0)
+        self.block("bank freezes Zhang Wei's card on a phone call",
+                   self.tx("freeze", {"card": bob}, "clerk-EHB-1"))
+        self.at(14, 5)
+        self.block("a payment with the frozen card is refused",
+                   self.pay(bob, "M003-T01", [{"sku": "DUMPLING-12", "qty": 1}], "NOODLE-0002"))
+        self.at(15, 0)
+        new_alice_tx, new_alice = self._replacement(alice)
+        self.block("Zhang Wei's card unfrozen; Wang Fang reports her card lost",
+                   self.tx("unfreeze", {"card": bob}, "clerk-EHB-1"), new_alice_tx)
+        self.at(16, 20)
+        self.block("the replacement card pays; the lost one is refused",
+                   self.pay(new_alice, "M003-T01", [{"sku": "NOODLE-BEEF", "qty": 1},
+                                                    {"sku": "DUMPLING-12", "qty": 1}],
+                            "NOODLE-0003", [{"bank": "EHB", "cash": 1_000}]),
+                   self.pay(alice, "M003-T01", [{"sku": "TEA-POT", "qty": 1}], "NOODLE-0004"))
+        self.at(18, 0)
+        self.block("the anonymous card is closed and its balance refunded",
+                   self.tx("close_card", {"card": anon}, "clerk-EHB-1"))
+        self.at(23, 45)
+        settles = []
+        for m in self.genesis.merchants:
+            body = q.settle_body(self.store, self.genesis, m["id"], 20261124)
+            settles.append(self.tx("settle", body, "clearing-1"))
+        tampered = q.settle_body(self.store, self.genesis, "M001", 20261124)
+        tampered["net"] += 100
+        self.block("clearing house closes each merchant's cycle (one tampered copy refused)",
+                   self.tx("settle", tampered, "clearing-1"), *settles)
+        self.report()
+
+    def _replacement(self, number: str) -> tuple[Tx, str]:
+        bank = self.store.get("cards", number)["bank"]  # type: ignore[index]
+        bin6 = next(b["bin"] for b in self.genesis.banks if b["id"] == bank)
+        new = new_card_number(bin6)
+        pin = new_pin()
+        cf, key = CardFile.create(new, bank, pin)
+        cf.save(self.cards_dir / f"{new}.card.json")
+        self.card_keys[new], self.pins[new] = key, pin
+        self.names[new] = self.names[number] + " (replacement)"
+        body = {"card": number, "new_card": new, "new_public_key": key.public,
+                "new_expires": self.now + 3 * YEAR}
+        return self.tx("report_lost", body, f"clerk-{bank}-1"), new
+
+    def report(self) -> None:
+        self.out("\nCards at the end of the day")
+        self.out(f"  {'card':<21}{'holder':<34}{'status':<9}{'balance CNY':>13}"
+                 f"{'EHB pts':>9}{'JRB pts':>9}")
+        for number, label in self.names.items():
+            info = q.card_info(self.store, self.genesis, number)
+            self.out(f"  {number:<21}{label:<34}{info['status']:<9}{yuan(info['balance']):>13}"
+                     f"{info['points']['EHB']:>9}{info['points']['JRB']:>9}")
+        for m in self.genesis.merchants:
+            s = q.cycle_statement(self.store, self.genesis, m["id"], 20261124)
+            self.out(f"\nStatement {s['merchant']} {s['name']} — cycle {s['cycle']} "
+                     f"({'settled on chain' if s['settled'] else 'open'})")
+            rows = [(f"payments ({s['count']})", s["gross"]),
+                    (f"refunds ({s['refund_count']})", -s["refunds"])]
+            rows += [(f"of which paid by {bank} points", fen)
+                     for bank, fen in s["points"].items()]
+            rows += [(f"fee at {s['fee_bp']} bp", -s["fee"]), ("net settlement", s["net"])]
+            for label, fen in rows:
+                self.out(f"  {label:<32}{yuan(fen):>12} CNY")
+        sums = q.sum_of_balances(self.store)
+        head = self.store.head()
+        assert head is not None
+        self.out(f"\nDouble entry: sum of all balances per asset = {json.dumps(sums)}")
+        self.out(f"Chain head: height {head.height}, hash {head.hash[:16]}…, "
+                 f"state root {head.state_root[:16]}…")
+        self.out(f"SQLite integrity check: {self.store.integrity_check()}")
+
+
+def run_demo(out_dir: Path, out: Callable[[str], None] = print) -> Day:
+    home = Path(out_dir) / "consortium"
+    if home.exists():
+        if not (home / "genesis.json").exists():
+            raise SystemExit(f"{home} exists and is not a demo consortium; not touching it")
+        shutil.rmtree(home)
+    home.mkdir(parents=True)
+    day = Day(home, out)
+    day.run()
+    out(f"\nConsortium, keys and card files in {home} (demo passphrase: {DEMO_PASSPHRASE!r};"
+        " card PINs are sealed in keys/demo-pins.json)")
+    pins = crypto.seal(json.dumps(day.pins).encode(), DEMO_PASSPHRASE)
+    (home / "keys" / "demo-pins.json").write_text(json.dumps(pins, indent=1) + "\n")
+    return day
+
+
+def load_demo_pins(home: Path, passphrase: str = DEMO_PASSPHRASE) -> dict[str, str]:
+    blob = json.loads((Path(home) / "keys" / "demo-pins.json").read_text())
+    return dict(json.loads(crypto.unseal(blob, passphrase)))
+
+
+__all__ = ["Consortium", "Day", "load_demo_pins", "run_demo"]

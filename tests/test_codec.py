@@ -1,0 +1,107 @@
+"""Golden vectors for the canonical encoding, hashing, Merkle roots, ids and signatures.
+
+If any of these change, every chain ever written stops verifying: they must never drift.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from node import codec, crypto
+from node.ledger.tx import Tx
+
+GOLDEN = [
+    (None, b"null", "74234e98afe7498fb5daf1f36ac2d78acc339464f950703b8c019892f982b90b"),
+    (True, b"true", "b5bea41b6c623f7c09f1bf24dcae58ebab3c0cdd90ad966bc43a45b44867e12b"),
+    (0, b"0", "5feceb66ffc86f38d952786c6d696c79c2dbc239dd4e91b46729d73a27fb57e9"),
+    (-1, b"-1", "1bad6b8cf97131fceab8543e81f7757195fbb1d36b376ee994ad1cf17699c464"),
+    (2**63 - 1, b"9223372036854775807",
+     "b34a1c30a715f6bf8b7243afa7fab883ce3612b7231716bdcbbdc1982e1aed29"),
+    ("", b'""', "12ae32cb1ec02d01eda3581b127c1fee3b0dc53572ed6baf239721a03d82e126"),
+    ("caf\u00e9 卡链", b'"caf\xc3\xa9 \xe5\x8d\xa1\xe9\x93\xbe"',
+     "36614afc0fbcbf932f69b4dfbcee0137bdbb44b98c7382405efa7edb99cdb645"),
+    ([], b"[]", "4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"),
+    ({}, b"{}", "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"),
+    ({"b": 1, "a": [1, "x", None, False]}, b'{"a":[1,"x",null,false],"b":1}',
+     "4e2f858df661905acb62e9a30a90a137f0788860191a6547be219761c779a1e5"),
+    ({"amount": 1234, "card": "6214830000000000000", "kind": "pay",
+      "nested": {"z": [], "y": {}}},
+     b'{"amount":1234,"card":"6214830000000000000","kind":"pay","nested":{"y":{},"z":[]}}',
+     "c387ee0e5e0a7c7878675d04768e6e75770fc871611c46f6fe0948a94f105997"),
+]
+
+
+@pytest.mark.parametrize(("value", "encoded", "sha"), GOLDEN)
+def test_golden_encoding(value: object, encoded: bytes, sha: str) -> None:
+    assert codec.encode(value) == encoded
+    assert codec.sha256(encoded).hex() == sha
+    assert codec.decode(encoded) == value
+
+
+@pytest.mark.parametrize("bad", [1.0, 0.1, {"amount": 12.5}, [1, [2, 3.0]], float("nan"),
+                                 b"bytes", {1: "int key"}, {"s": {1, 2}}, 2**63, -(2**63)])
+def test_values_without_canonical_form_are_refused(bad: object) -> None:
+    with pytest.raises(codec.EncodingError):
+        codec.encode(bad)
+
+
+def test_float_error_names_the_value() -> None:
+    with pytest.raises(codec.EncodingError, match="floats are not allowed"):
+        codec.encode({"amount": 12.5})
+
+
+def test_lone_surrogate_is_not_unicode() -> None:
+    with pytest.raises(codec.EncodingError, match="lone surrogate"):
+        codec.encode("bad \udc80")
+
+
+@pytest.mark.parametrize("bad", [b'{"b":1,"a":2}', b'{"a": 1}', b"1.5", b"1e3", b'{"a":1,"a":1}',
+                                 b"NaN", b"\xff", b'"\\u00e9"', b"[1,]", b""])
+def test_decode_rejects_non_canonical_bytes(bad: bytes) -> None:
+    with pytest.raises(codec.EncodingError):
+        codec.decode(bad)
+
+
+def test_deep_nesting_is_refused() -> None:
+    v: object = 1
+    for _ in range(codec.MAX_DEPTH + 2):
+        v = [v]
+    with pytest.raises(codec.EncodingError, match="deeply"):
+        codec.encode(v)
+
+
+def test_merkle_golden() -> None:
+    assert crypto.merkle_root([]).hex() == (
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    assert crypto.merkle_root([bytes(32)]).hex() == (
+        "7f9c9e31ac8256ca2f258583df262dbc7d6f68f2a03043d5c99a4ae5a7396ce9")
+    assert crypto.merkle_root([bytes(32), b"\x01" * 32, b"\x02" * 32]).hex() == (
+        "ba8d94b7fbcecae7b81c4c80574fe24734a6917bf9c1ecd66ff3e0c34ead4620")
+
+
+GOLDEN_TX = Tx("cardchain-demo", "top_up", {"card": "6214830000000000000", "amount": 100}, 7,
+               1795478460000)
+GOLDEN_PUB = "p256:02a4e954524511b502d8c378333a8438d8af98ed941dfc6509e79d266fbcb8d826"
+GOLDEN_SIG = ("442f61d4c6e9c2049e96a271cb30c2e4195ffc7d1e7082c78d4c353ebada1401"
+              "036472f1707e979bb4753bbe89aad3adb145f3837df165f8f39c494281dcc377")
+
+
+def test_golden_transaction_id_and_signature() -> None:
+    assert GOLDEN_TX.hex_id == "2e70bbba334a98f3684d7abaf1eec1a582034e04501fb9e6be94123c0cd65b68"
+    assert crypto.verify(GOLDEN_PUB, GOLDEN_TX.id, GOLDEN_SIG)
+    flipped = GOLDEN_SIG[:-1] + ("8" if GOLDEN_SIG[-1] != "8" else "9")
+    assert not crypto.verify(GOLDEN_PUB, GOLDEN_TX.id, flipped)
+
+
+def test_wire_round_trip_keeps_id_and_signatures() -> None:
+    key = crypto.generate()
+    tx = GOLDEN_TX.signed_by(key)
+    back = Tx.decode(tx.encode())
+    assert back == tx and back.id == tx.id and back.signatures_valid()
+
+
+@pytest.mark.parametrize("sig", ["", "zz", "00" * 64, "00" * 63])
+def test_verify_never_raises_on_garbage(sig: str) -> None:
+    assert not crypto.verify(GOLDEN_PUB, GOLDEN_TX.id, sig)
+    assert not crypto.verify("sm2:00", GOLDEN_TX.id, GOLDEN_SIG)
+    assert not crypto.verify("p256:zz", GOLDEN_TX.id, GOLDEN_SIG)

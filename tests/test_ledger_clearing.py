@@ -1,0 +1,142 @@
+"""Consortium set-up and clearing transactions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from node import crypto
+from node.ledger import queries as q
+from node.ledger.cycles import cycle_end, cycle_of
+from tests.support.world import World
+
+DAY = 20261124
+
+
+def code(w: World, kind: str, body: dict[str, Any], signer: str) -> str:
+    return w.one(w.tx(kind, body, w.k(signer))).code
+
+
+def test_register_merchant_terminal_catalogue(world: World) -> None:
+    w = world
+    m = {"merchant": "M100", "name": "Tea House 茶馆", "acquirer": "JRB", "fee_bp": 55,
+         "cutoff_min": 1380}
+    assert code(w, "register_merchant", m, "clerk-EHB-1") == "unauthorized"
+    assert code(w, "register_merchant", {**m, "acquirer": "NOPE"}, "clearing-1") \
+        == "unknown_bank"
+    assert code(w, "register_merchant", {**m, "fee_bp": 10_001}, "clearing-1") == "malformed"
+    assert code(w, "register_merchant", {**m, "name": "bad\x07"}, "clearing-1") == "bad_name"
+    assert code(w, "register_merchant", m, "clearing-1") == "ok"
+    assert code(w, "register_merchant", m, "clearing-1") == "merchant_exists"
+    key = crypto.generate()
+    t = {"terminal": "M100-T01", "merchant": "M100", "public_key": key.public}
+    assert code(w, "register_terminal", {**t, "merchant": "M999"}, "clearing-1") \
+        == "unknown_merchant"
+    assert code(w, "register_terminal", t, "regulator-1") == "unauthorized"
+    assert code(w, "register_terminal", t, "clearing-1") == "ok"
+    assert code(w, "register_terminal", t, "clearing-1") == "terminal_exists"
+    used = {**t, "terminal": "M100-T02", "public_key": w.k("terminal-M001-T01").public}
+    assert code(w, "register_terminal", used, "clearing-1") == "key_in_use"
+    items = [{"sku": "OOLONG", "name": "Oolong 乌龙", "price": 3000, "points_banks": ["JRB"]}]
+    cat = {"merchant": "M100", "items": items}
+    assert code(w, "set_catalogue", {**cat, "items": [{**items[0], "price": 0}]},
+                "clearing-1") == "bad_amount"
+    assert code(w, "set_catalogue", {**cat, "items": [{**items[0], "points_banks": ["X"]}]},
+                "clearing-1") == "unknown_bank"
+    assert code(w, "set_catalogue", {**cat, "items": items * 2}, "clearing-1") == "malformed"
+    assert code(w, "set_catalogue", cat, "clearing-1") == "ok"
+    # the new terminal sells from the new catalogue
+    n = w.issue(deposit=10_000)
+    w.keys["terminal-M100-T01"] = key
+    assert w.one(w.pay_tx(n, [{"sku": "OOLONG", "qty": 1}], terminal="M100-T01",
+                            amount=3_000)).ok
+
+
+def test_points_contract_changes_offers(world: World) -> None:
+    w = world
+    contract = {"points_per_cny": 50, "max_share_bp": 10_000, "max_fen_per_order": 100_000}
+    assert code(w, "set_points_contract", {"bank": "EHB", "contract": contract},
+                "clerk-JRB-1") == "unauthorized"
+    assert code(w, "set_points_contract", {"bank": "EHB", "contract": {
+        **contract, "max_share_bp": 10_001}}, "clerk-EHB-1") == "malformed"
+    assert code(w, "set_points_contract", {"bank": "EHB", "contract": contract},
+                "clerk-EHB-1") == "ok"
+    n = w.issue(deposit=10_000)
+    w.one(w.tx("accrue_points", {"card": n, "bank": "EHB", "points": 100_000}, w.clerk()))
+    offer = q.redemption_offer(w.store, w.genesis, "M001-T01", n,
+                               [{"sku": "RICE-5KG", "qty": 1}])
+    assert offer["offers"][0]["max_cash"] == 8_990
+    assert offer["offers"][0]["points"] == 4_495  # 8,990 fen at 50 points per CNY
+
+
+def _business(w: World) -> tuple[str, str]:
+    a = w.issue(deposit=300_000)
+    w.one(w.tx("accrue_points", {"card": a, "bank": "EHB", "points": 20_000}, w.clerk()))
+    w.one(w.tx("accrue_points", {"card": a, "bank": "JRB", "points": 20_000}, w.clerk("JRB")))
+    items = [{"sku": "TEA-250", "qty": 2}, {"sku": "RICE-5KG", "qty": 1},
+             {"sku": "OIL-1L", "qty": 1}]
+    p1 = w.one(w.pay_tx(a, items, redeem=[{"bank": "EHB", "cash": 2_000},
+                                          {"bank": "JRB", "cash": 1_000}], order="O1"))
+    p2 = w.one(w.pay_tx(a, [{"sku": "MILK-12", "qty": 3}], order="O2"))
+    assert p1.ok and p2.ok
+    r = w.one(w.tx("refund", {"terminal": "M001-T01", "payment": p2.id, "amount": 5_990},
+                   w.k("terminal-M001-T01")))
+    assert r.ok
+    return p1.id, p2.id
+
+
+def test_statement_figures_match_an_independent_recomputation(world: World) -> None:
+    w = world
+    _business(w)
+    s = q.cycle_statement(w.store, w.genesis, "M001", DAY)
+    # recompute from the raw transactions stored in blocks
+    gross = refunds = count = rcount = 0
+    for (kind, body, code_) in [(r[0], r[1], r[2]) for r in w.store.query(
+            "SELECT kind, wire, code FROM txs WHERE merchant = 'M001'")]:
+        from node import codec
+        tx = codec.decode(body)
+        if code_ != "ok":
+            continue
+        if kind == "pay":
+            count += 1
+            gross += tx["body"]["amount"]
+        elif kind == "refund":
+            rcount += 1
+            refunds += tx["body"]["amount"]
+    assert (s["count"], s["gross"], s["refund_count"], s["refunds"]) == \
+        (count, gross, rcount, refunds)
+    assert s["points"] == {"EHB": 2_000, "JRB": 1_000}
+    assert s["fee"] == ((gross - refunds) * 60 + 5_000) // 10_000
+    assert s["net"] == gross - refunds - s["fee"]
+
+
+def test_settlement_is_recomputed_and_checked(world: World) -> None:
+    w = world
+    _business(w)
+    body = q.settle_body(w.store, w.genesis, "M001", DAY)
+    assert code(w, "settle", body, "clearing-1") == "cycle_open"
+    w.now = cycle_end(DAY, 1380, 480)
+    assert cycle_of(w.now, 1380, 480) == DAY + 1
+    assert code(w, "settle", body, "clerk-EHB-1") == "unauthorized"
+    for field, delta in [("gross", 1), ("net", -1), ("fee", 1), ("count", 1)]:
+        tampered = {**body, field: body[field] + delta}
+        assert code(w, "settle", tampered, "clearing-1") == "settlement_mismatch"
+    assert code(w, "settle", {**body, "points": {"EHB": 2_000}}, "clearing-1") \
+        == "settlement_mismatch"
+    assert code(w, "settle", {**body, "cycle": 20261131}, "clearing-1") == "malformed"
+    assert code(w, "settle", body, "clearing-1") == "ok"
+    assert code(w, "settle", body, "clearing-1") == "already_settled"
+    merchant = w.store.get("accounts", "merchant:M001")
+    settled = w.store.get("accounts", "merchant:M001:settled")
+    assert merchant is not None and merchant["balance"] == 0
+    assert settled is not None and settled["balance"] == body["net"]
+    assert q.cycle_statement(w.store, w.genesis, "M001", DAY)["settled"]
+    assert q.sum_of_balances(w.store)["CNY"] == 0
+
+
+def test_cycles_follow_the_cutoff() -> None:
+    # M001 closes at 23:00 China time; 22:59 belongs to the day, 23:00 to the next
+    end = cycle_end(DAY, 1380, 480)
+    assert cycle_of(end - 1, 1380, 480) == DAY
+    assert cycle_of(end, 1380, 480) == 20261125
+    assert cycle_of(end - 86_400_000, 1380, 480) == DAY
+    assert cycle_end(20261231, 0, 480) + 1 > cycle_end(20261230, 0, 480)

@@ -1,0 +1,172 @@
+"""Payments, points redemption and refunds: accepted and rejected for each reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from node import crypto
+from node.ledger import queries as q
+from node.ledger.tx import Tx
+from tests.support.world import BASKET, World
+
+
+def code(w: World, tx: Tx) -> str:
+    return w.one(tx).code
+
+
+def funded(w: World, deposit: int = 300_000, *, named: bool = True,
+           ehb: int = 0, jrb: int = 0) -> str:
+    n = w.issue(deposit=deposit, named=named)
+    for bank, pts in (("EHB", ehb), ("JRB", jrb)):
+        if pts:
+            assert code(w, w.tx("accrue_points", {"card": n, "bank": bank, "points": pts},
+                                w.clerk(bank))) == "ok"
+    return n
+
+
+def test_pay_moves_money_to_the_merchant(world: World) -> None:
+    w = world
+    n = funded(w)
+    assert code(w, w.pay_tx(n)) == "ok"
+    assert w.balance(n) == 300_000 - 18_590
+    assert w.store.get("accounts", "merchant:M001")["balance"] == 18_590  # type: ignore[index]
+    assert q.sum_of_balances(w.store) == {"CNY": 0}
+
+
+def test_pay_rejections(world: World) -> None:
+    w = world
+    n = funded(w, 10_000)
+    anon = funded(w, 100_000, named=False)
+    term = w.k("terminal-M001-T01")
+    card_key = w.card_keys[n]
+    base = w.pay_tx(n, [{"sku": "TEA-250", "qty": 1}]).body
+
+    def pay(body: dict[str, Any], *keys: crypto.SigningKey) -> str:
+        return code(w, w.tx("pay", body, *(keys or (term, card_key))))
+
+    assert pay(base, term) == "unauthorized"              # card did not sign
+    assert pay(base, card_key) == "unauthorized"          # terminal did not sign
+    assert pay(base, w.k("terminal-M002-T01"), card_key) == "unauthorized"
+    assert pay({**base, "terminal": "M009-T01"}) == "unknown_terminal"
+    assert pay({**base, "amount": 4_799}) == "amount_mismatch"
+    assert pay({**base, "amount": 0}) == "bad_amount"
+    assert pay({**base, "items": [{"sku": "NOPE", "qty": 1}]}) == "unknown_sku"
+    assert pay({**base, "items": [{"sku": "TEA-250", "qty": 0}]}) == "malformed"
+    assert pay({**base, "items": []}) == "malformed"
+    assert pay({**base, "order": "bad order id!"}) == "malformed"
+    assert pay({**base, "items": [{"sku": "MOON-BOX", "qty": 1}], "amount": 26_800}) \
+        == "insufficient_funds"
+    # a purchase at or above 10,000 CNY needs a named card
+    tv = w.pay_tx(anon, [{"sku": "TV-65", "qty": 1}])
+    assert code(w, tv) == "real_name_required"
+    # points the card does not have, a bank without points for the goods, over the limit
+    assert pay({**base, "redeem": [{"bank": "EHB", "cash": 100}]}) == "insufficient_points"
+    milk = {**base, "items": [{"sku": "MILK-12", "qty": 1}], "amount": 5_990,
+            "redeem": [{"bank": "EHB", "cash": 1}]}
+    assert pay(milk) == "points_not_accepted"
+    assert pay({**base, "redeem": [{"bank": "XYZ", "cash": 1}]}) == "unknown_bank"
+    assert pay({**base, "redeem": [{"bank": "EHB", "cash": 1}, {"bank": "EHB", "cash": 1}]}) \
+        == "malformed"
+    assert w.balance(n) == 10_000  # nothing above changed anything
+
+
+def test_merchant_on_regulatory_hold_cannot_take_payments(world: World) -> None:
+    w = world
+    n = funded(w)
+    reg = w.k("regulator-1")
+    hold = w.tx("set_merchant_hold", {"merchant": "M001", "hold": True}, reg)
+    assert code(w, w.tx("set_merchant_hold", {"merchant": "M001", "hold": True},
+                        w.k("clearing-1"))) == "unauthorized"
+    assert code(w, hold) == "ok"
+    assert code(w, w.pay_tx(n)) == "merchant_not_active"
+    assert code(w, w.tx("set_merchant_hold", {"merchant": "M001", "hold": False}, reg)) == "ok"
+    assert code(w, w.pay_tx(n)) == "ok"
+
+
+def test_points_from_two_banks_in_one_payment(world: World) -> None:
+    w = world
+    n = funded(w, 300_000, ehb=50_000, jrb=50_000)
+    items = [{"sku": "TEA-250", "qty": 2}, {"sku": "RICE-5KG", "qty": 1},
+             {"sku": "OIL-1L", "qty": 1}, {"sku": "MILK-12", "qty": 1}]
+    offer = q.redemption_offer(w.store, w.genesis, "M001-T01", n, items)
+    by_bank = {o["bank"]: o for o in offer["offers"]}
+    # EHB: 100 points per CNY, 30% of eligible goods (tea 9,600 + rice 8,990), cap 200 CNY
+    assert by_bank["EHB"]["eligible_fen"] == 18_590
+    assert by_bank["EHB"]["max_cash"] == 18_590 * 3000 // 10_000 == 5_577
+    # JRB: 200 points per CNY, 20% of eligible goods (tea 9,600 + oil 3,250), cap 100 CNY
+    assert by_bank["JRB"]["max_cash"] == 12_850 * 2000 // 10_000 == 2_570
+    assert by_bank["JRB"]["points"] == 2_570 * 2 == 5_140
+    combo = [{"bank": c["bank"], "cash": c["cash"]} for c in offer["combination"]]
+    assert {c["bank"] for c in combo} == {"EHB", "JRB"}
+    points_cash = sum(c["cash"] for c in combo)
+    res = w.one(w.pay_tx(n, items, redeem=combo))
+    assert res.ok, res
+    total = offer["total"]
+    assert w.balance(n) == 300_000 - (total - points_cash)
+    assert w.points("EHB", n) == 50_000 - offer["combination"][0]["points"]
+    assert w.points("JRB", n) == 50_000 - offer["combination"][1]["points"]
+    pay_row = w.store.get("payments", res.id)
+    assert pay_row is not None and pay_row["total"] == total
+    assert pay_row["cash"] == total - points_cash
+    # the offer is what execution accepts: one fen more than the offer is refused
+    n2 = funded(w, 300_000, ehb=50_000)
+    over = w.pay_tx(n2, items, redeem=[{"bank": "EHB", "cash": 5_578}])
+    assert code(w, over) == "points_over_limit"
+    assert code(w, w.pay_tx(n2, items, redeem=[{"bank": "EHB", "cash": 5_577}])) == "ok"
+    assert q.sum_of_balances(w.store) == {"CNY": 0, "PTS:EHB": 0, "PTS:JRB": 0}
+
+
+def test_points_limit_per_order_and_balance(world: World) -> None:
+    w = world
+    n = funded(w, 300_000, ehb=1_000)       # 1,000 points = 10 CNY
+    items = [{"sku": "MOON-BOX", "qty": 3}]  # 80,400 fen, all eligible
+    offer = q.redemption_offer(w.store, w.genesis, "M001-T01", n, items)
+    assert offer["offers"][0]["max_cash"] == 1_000  # limited by the balance
+    n2 = funded(w, 300_000, ehb=10**6)
+    offer2 = q.redemption_offer(w.store, w.genesis, "M001-T01", n2, items)
+    assert offer2["offers"][0]["max_cash"] == 20_000  # max_fen_per_order
+    assert code(w, w.pay_tx(n2, items, redeem=[{"bank": "EHB", "cash": 20_001}])) \
+        == "points_over_limit"
+
+
+def test_refunds(world: World) -> None:
+    w = world
+    n = funded(w, 100_000, ehb=10_000)
+    items = [{"sku": "RICE-5KG", "qty": 1}]
+    pay = w.one(w.pay_tx(n, items, redeem=[{"bank": "EHB", "cash": 2_000}]))
+    assert pay.ok
+    after_pay = w.balance(n)
+    term = w.k("terminal-M001-T01")
+
+    def refund(amount: object, key: crypto.SigningKey = term, payment: str = pay.id,
+               terminal: str = "M001-T01") -> str:
+        return code(w, w.tx("refund", {"terminal": terminal, "payment": payment,
+                                       "amount": amount}, key))
+
+    assert refund(9_000) == "refund_too_large"
+    assert refund(0) == "bad_amount"
+    assert refund(100, w.k("terminal-M003-T01"), terminal="M003-T01") == "unknown_payment"
+    assert refund(100, w.clerk()) == "unauthorized"
+    assert refund(100, payment="ab" * 32) == "unknown_payment"
+    assert refund(100, payment="not-hex") == "malformed"
+    # cash first: 6,990 fen were paid from the card
+    assert refund(6_000) == "ok"
+    assert w.balance(n) == after_pay + 6_000
+    # then the points part goes back as points
+    assert refund(2_990) == "ok"
+    assert w.balance(n) == after_pay + 6_990
+    assert w.points("EHB", n) == 10_000
+    assert refund(1) == "refund_too_large"
+    assert q.sum_of_balances(w.store) == {"CNY": 0, "PTS:EHB": 0}
+
+
+def test_refund_goes_to_replacement_card_and_respects_cap(world: World) -> None:
+    w = world
+    n = funded(w, 100_000, named=False)
+    pay = w.one(w.pay_tx(n, [{"sku": "MOON-BOX", "qty": 1}]))
+    assert w.one(w.tx("top_up", {"card": n, "amount": 26_800}, w.clerk())).ok
+    r = w.one(w.tx("refund", {"terminal": "M001-T01", "payment": pay.id, "amount": 100},
+                   w.k("terminal-M001-T01")))
+    assert r.code == "balance_cap"
+    assert w.balance(n) == 100_000
+    assert BASKET  # the shared basket fixture stays importable
