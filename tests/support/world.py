@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,9 @@ BASKET = [{"sku": "TEA-250", "qty": 2}, {"sku": "RICE-5KG", "qty": 1}]  # 18,590
 
 
 class World:
-    def __init__(self, path: Path | str = ":memory:", *, validators: int = 4) -> None:
-        self.keys: dict[str, crypto.SigningKey] = {
+    def __init__(self, path: Path | str = ":memory:", *, validators: int = 4,
+                 keys: dict[str, crypto.SigningKey] | None = None) -> None:
+        self.keys: dict[str, crypto.SigningKey] = keys or {
             n: crypto.generate() for n in identity_names(validators)
         }
         pubs = {n: k.public for n, k in self.keys.items()}
@@ -31,6 +33,16 @@ class World:
         self.now = T0 + 60_000
         self.card_keys: dict[str, crypto.SigningKey] = {}
         self.blocks: list[tuple[list[Tx], int]] = []
+
+    def save_keys(self, path: Path) -> None:
+        """Test-only: dump the consortium's keys unencrypted so a child process can sign."""
+        Path(path).write_text(json.dumps(
+            {n: crypto.key_to_der(k).hex() for n, k in self.keys.items()}))
+
+    @staticmethod
+    def load_keys(path: Path) -> dict[str, crypto.SigningKey]:
+        raw = json.loads(Path(path).read_text())
+        return {n: crypto.key_from_der(bytes.fromhex(h)) for n, h in raw.items()}
 
     # --- building ------------------------------------------------------------------------
 

@@ -1,0 +1,126 @@
+"""`cardchain init` and `cardchain demo` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from app import cli
+from app.consortium import Consortium
+from app.demo import load_demo_pins, run_demo
+from node import codec
+from node.cardfile import CardFile
+from node.ledger import Genesis, GenesisError
+from node.ledger import queries as q
+from node.store import Store
+from tests.support.invariants import check_store
+
+
+def _init(tmp_path: Path, *extra: str) -> tuple[int, Path]:
+    pw = tmp_path / "pw.txt"
+    pw.write_text("a long passphrase\n")
+    home = tmp_path / "cons"
+    rc = cli.main(["init", str(home), "--passphrase-file", str(pw),
+                   "--genesis-time", "1795478400000", *extra])
+    return rc, home
+
+
+@pytest.mark.parametrize("n", [4, 7, 10])
+def test_init_writes_genesis_and_encrypted_keys(tmp_path: Path, n: int,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    rc, home = _init(tmp_path, "--validators", str(n))
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert f"tolerates {(n - 1) // 3} faulty" in out
+    g = Genesis.load(home / "genesis.json")
+    assert len(g.validators) == n
+    assert len(g.banks) == 2 and len(g.merchants) == 3
+    assert all(m["catalogue"] and m["terminals"] for m in g.merchants)
+    assert g.limits == {"named_balance_cap": 500_000, "anonymous_balance_cap": 100_000,
+                        "real_name_threshold": 1_000_000}
+    pems = list((home / "keys").glob("*.key.pem"))
+    assert len(pems) == n + 2 + 2 + 4
+    for p in pems:
+        assert p.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    cons = Consortium.open(home, "a long passphrase")
+    assert cons.key("validator-0").public == g.validators[0]["public_key"]
+    assert "a long passphrase" not in "".join(p.read_text() for p in home.rglob("*.json"))
+
+
+def test_init_hosts_for_several_machines(tmp_path: Path) -> None:
+    rc, home = _init(tmp_path, "--hosts", "10.0.0.1:7000,10.0.0.2:7000,10.0.0.3:7000,"
+                                          "10.0.0.4:7001")
+    assert rc == 0
+    g = Genesis.load(home / "genesis.json")
+    assert [(v["host"], v["port"]) for v in g.validators][3] == ("10.0.0.4", 7001)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--validators", "5"], "3f+1"),
+    (["--hosts", "a:1,b:2"], "2 host:port pairs given for 4"),
+    (["--hosts", "a,b,c,d"], "bad host:port"),
+])
+def test_init_refuses_bad_arguments(tmp_path: Path, args: list[str], message: str,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    rc, home = _init(tmp_path, *args)
+    assert rc == 2
+    assert message in capsys.readouterr().err
+    assert not (home / "genesis.json").exists()
+
+
+def test_init_refuses_existing_consortium_and_short_passphrase(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _init(tmp_path)[0] == 0
+    assert _init(tmp_path)[0] == 2
+    assert "already holds a consortium" in capsys.readouterr().err
+    short = tmp_path / "short.txt"
+    short.write_text("abc")
+    assert cli.main(["init", str(tmp_path / "x"), "--passphrase-file", str(short)]) == 2
+    assert "at least 8" in capsys.readouterr().err
+
+
+def test_wrong_passphrase_is_a_clear_error(tmp_path: Path) -> None:
+    _, home = _init(tmp_path)
+    cons = Consortium.open(home, "not the passphrase")
+    with pytest.raises(Exception, match="wrong passphrase"):
+        cons.key("clearing-1")
+
+
+def test_genesis_validation_names_the_problem(tmp_path: Path) -> None:
+    _, home = _init(tmp_path)
+    raw = codec.decode((home / "genesis.json").read_bytes())
+    bad = dict(raw, validators=raw["validators"][:3])
+    with pytest.raises(GenesisError, match="3f\\+1"):
+        Genesis.from_dict(bad)
+    bad = dict(raw, limits={**raw["limits"], "named_balance_cap": 1.5})
+    with pytest.raises(GenesisError):
+        Genesis.from_dict(bad)
+    (home / "genesis.json").write_text(json.dumps(raw, indent=2))
+    with pytest.raises(GenesisError, match="canonical"):
+        Genesis.load(home / "genesis.json")
+
+
+def test_demo_day(tmp_path: Path) -> None:
+    lines: list[str] = []
+    day = run_demo(tmp_path, lines.append)
+    text = "\n".join(lines)
+    assert "REJECTED real_name_required" in text
+    assert "REJECTED settlement_mismatch" in text
+    assert "REJECTED balance_cap" in text
+    assert "sum of all balances per asset" in text and "SQLite integrity check: ok" in text
+    home = tmp_path / "consortium"
+    store = Store(home / "nodes" / "validator-0" / "ledger.db")
+    check_store(store, day.genesis)
+    for m in day.genesis.merchants:
+        s = q.cycle_statement(store, day.genesis, m["id"], 20261124)
+        assert s["settled"] and s["count"] >= 1
+    pins = load_demo_pins(home)
+    number, pin = next(iter(pins.items()))
+    cf = CardFile.load(home / "cards" / f"{number}.card.json")
+    assert cf.unlock(pin).public == cf.public_key
+    assert not re.search(r"PIN\D{0,8}\d{6}", text)  # PINs never printed
+    # running it again starts over cleanly
+    run_demo(tmp_path, lambda _: None)

@@ -1,0 +1,162 @@
+"""Hypothesis stateful test: random sequences of transactions in random blocks.
+
+After every step: postings balance per transaction and overall, no negative card or points
+balance, named/anonymous caps hold, no id applied twice.  At the end, the stored blocks
+replayed into a fresh database give the same block hash and state root at every height.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    invariant,
+    multiple,
+    precondition,
+    rule,
+)
+
+from node import crypto
+from node.cardfile import new_card_number
+from node.ledger.tx import Tx
+from node.store import Store
+from tests.support.invariants import check_store, replay_into
+from tests.support.world import YEAR_MS, World
+
+SKUS = ["TEA-250", "RICE-5KG", "OIL-1L", "MILK-12", "MOON-BOX", "TEA-250", "RICE-5KG", "TV-65"]
+AMOUNTS = st.one_of(st.integers(1, 120_000), st.integers(1, 120_000), st.integers(-5, 0),
+                    st.integers(400_000, 600_000), st.just(10**12 + 1))
+DEPOSITS = st.one_of(st.none(), st.integers(20_000, 100_000), st.integers(20_000, 100_000),
+                     AMOUNTS)
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    cards = Bundle("cards")
+    payments = Bundle("payments")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.w = World()
+        self.pending: list[Tx] = []
+        self.sent: list[Tx] = []
+
+    def _add(self, tx: Tx) -> Tx:
+        self.pending.append(tx)
+        self.sent.append(tx)
+        return tx
+
+    @rule()
+    def flush(self) -> None:
+        self.w.apply(*self.pending, advance=60_000)
+        self.pending = []
+
+    def _flush_and_check(self, tx: Tx) -> bool:
+        """Apply what is pending now; True if ``tx`` was accepted in that block."""
+        res = self.w.apply(*self.pending, advance=60_000)
+        self.pending = []
+        return any(r.id == tx.hex_id and r.ok for r in res.results)
+
+    @rule(target=cards, named=st.booleans(), bank=st.sampled_from(["EHB", "JRB"]),
+          deposit=DEPOSITS)
+    def issue(self, named: bool, bank: str, deposit: int | None) -> Any:
+        tx, number = self.w.issue_tx(bank, named=named, deposit=deposit)
+        self._add(tx)
+        return number if self._flush_and_check(tx) else multiple()
+
+    @rule(card=cards, amount=AMOUNTS)
+    def top_up(self, card: str, amount: int) -> None:
+        bank = "EHB" if card.startswith("621483") else "JRB"
+        self._add(self.w.tx("top_up", {"card": card, "amount": amount}, self.w.clerk(bank)))
+
+    @rule(card=cards, bank=st.sampled_from(["EHB", "JRB"]), points=st.integers(1, 30_000))
+    def accrue(self, card: str, bank: str, points: int) -> None:
+        self._add(self.w.tx("accrue_points", {"card": card, "bank": bank, "points": points},
+                            self.w.clerk(bank)))
+
+    @rule(target=payments, card=cards,
+          items=st.lists(st.tuples(st.sampled_from(SKUS), st.integers(1, 3)), min_size=1,
+                         max_size=4, unique_by=lambda t: t[0]),
+          redeem=st.lists(st.tuples(st.sampled_from(["EHB", "JRB"]),
+                                    st.one_of(st.integers(1, 3_000), st.integers(1, 30_000))),
+                          max_size=2, unique_by=lambda t: t[0]),
+          terminal=st.sampled_from(["M001-T01", "M001-T02"]))
+    def pay(self, card: str, items: list[tuple[str, int]], redeem: list[tuple[str, int]],
+            terminal: str) -> Any:
+        body = [{"sku": s, "qty": q} for s, q in items]
+        red = [{"bank": b, "cash": c} for b, c in redeem]
+        tx = self._add(self.w.pay_tx(card, body, terminal=terminal, redeem=red or None))
+        return tx if self._flush_and_check(tx) else multiple()
+
+    @rule(payment=payments, amount=st.integers(1, 40_000))
+    def refund(self, payment: Tx, amount: int) -> None:
+        self._add(self.w.tx("refund", {"terminal": payment.body["terminal"],
+                                       "payment": payment.hex_id, "amount": amount},
+                            self.w.k(f"terminal-{payment.body['terminal']}")))
+
+    @rule(card=cards, by_regulator=st.booleans())
+    def freeze(self, card: str, by_regulator: bool) -> None:
+        bank = "EHB" if card.startswith("621483") else "JRB"
+        key = self.w.k("regulator-1") if by_regulator else self.w.clerk(bank)
+        self._add(self.w.tx("freeze", {"card": card}, key))
+
+    @rule(card=cards, by_regulator=st.booleans())
+    def unfreeze(self, card: str, by_regulator: bool) -> None:
+        bank = "EHB" if card.startswith("621483") else "JRB"
+        key = self.w.k("regulator-1") if by_regulator else self.w.clerk(bank)
+        self._add(self.w.tx("unfreeze", {"card": card}, key))
+
+    @rule(target=cards, card=consumes(cards))
+    def report_lost(self, card: str) -> Any:
+        bin6 = card[:6]
+        bank = "EHB" if bin6 == "621483" else "JRB"
+        new = new_card_number(bin6)
+        key = crypto.generate()
+        self.w.card_keys[new] = key
+        self._add(self.w.tx("report_lost", {"card": card, "new_card": new,
+                                            "new_public_key": key.public,
+                                            "new_expires": self.w.now + YEAR_MS},
+                            self.w.clerk(bank)))
+        return new if self._flush_and_check(self.pending[-1]) else multiple()
+
+    @rule(target=payments, card=cards,
+          redeem_ehb=st.one_of(st.just(0), st.just(0), st.integers(1, 1_500)))
+    def shop(self, card: str, redeem_ehb: int) -> Any:
+        """A small everyday purchase, optionally with a few EHB points."""
+        red = [{"bank": "EHB", "cash": redeem_ehb}] if redeem_ehb else None
+        tx = self._add(self.w.pay_tx(card, [{"sku": "TEA-250", "qty": 1}], redeem=red))
+        return tx if self._flush_and_check(tx) else multiple()
+
+    @rule(card=consumes(cards))
+    def close(self, card: str) -> None:
+        bank = "EHB" if card.startswith("621483") else "JRB"
+        self._add(self.w.tx("close_card", {"card": card}, self.w.clerk(bank)))
+
+    @precondition(lambda self: bool(self.sent))
+    @rule(data=st.data())
+    def replay(self, data: Any) -> None:
+        self.pending.append(data.draw(st.sampled_from(self.sent)))
+
+    @invariant()
+    def ledger_invariants(self) -> None:
+        check_store(self.w.store, self.w.genesis)
+
+    def teardown(self) -> None:
+        if self.pending:
+            self.flush()
+        check_store(self.w.store, self.w.genesis)
+        replay_into(self.w.store, self.w.genesis, Store(":memory:"))
+
+
+LedgerMachine.TestCase.settings = settings(
+    max_examples=int(os.environ.get("CARDCHAIN_PROPERTY_EXAMPLES", "150")),
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+TestLedgerProperties = LedgerMachine.TestCase
