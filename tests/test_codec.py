@@ -96,6 +96,8 @@ def test_golden_transaction_id_and_signature() -> None:
 def test_wire_round_trip_keeps_id_and_signatures() -> None:
     key = crypto.generate()
     tx = GOLDEN_TX.signed_by(key)
+    assert tx.encode() == codec.encode(tx.to_wire())  # the fast path is the canonical form
+    assert GOLDEN_TX.encode() == codec.encode(GOLDEN_TX.to_wire())
     back = Tx.decode(tx.encode())
     assert back == tx and back.id == tx.id and back.signatures_valid()
 

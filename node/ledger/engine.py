@@ -125,8 +125,8 @@ class Ledger:
     def _ctx(self, tx: Tx, time: int, height: int) -> Ctx:
         return Ctx(self.st, tx, time, height, self.limits, self.params, self.bank_ids)
 
-    def _decide(self, tx: Tx, time: int, height: int, sig_ok: bool, seen: set[bytes]) \
-            -> tuple[str, str, bool, Ctx]:
+    def _decide(self, tx: Tx, time: int, height: int, sig_ok: bool, seen: set[bytes],
+                consumed: set[str]) -> tuple[str, str, bool, Ctx]:
         """Return (code, message, consumes_id, ctx) and leave accepted writes staged."""
         ctx = self._ctx(tx, time, height)
         body = tx.body
@@ -135,7 +135,7 @@ class Ledger:
         ctx.merchant = m if isinstance(m, str) and len(m) <= 32 else None
         ctx.bank = bk if isinstance(bk, str) and len(bk) <= 32 else None
         ctx.amount = a if type(a) is int and abs(a) <= codec.MAX_INT else None
-        if tx.id in seen or self.store.tx_consumed(tx.hex_id):
+        if tx.id in seen or tx.hex_id in consumed:
             return Reason.DUPLICATE, "this transaction was already decided", False, ctx
         if tx.chain != self.genesis.chain_id:
             return Reason.WRONG_CHAIN, f"transaction is for chain {tx.chain!r}", False, ctx
@@ -185,9 +185,11 @@ class Ledger:
         postings: list[PostingRow] = []
         results: list[TxResult] = []
         seen: set[bytes] = set()
+        consumed = self.store.consumed_among([tx.hex_id for tx in txs])
         try:
             for pos, (tx, ok) in enumerate(zip(txs, sig_ok, strict=True)):
-                code, message, consumes, ctx = self._decide(tx, time, height, ok, seen)
+                code, message, consumes, ctx = self._decide(tx, time, height, ok, seen,
+                                                            consumed)
                 code = str(code)
                 results.append(TxResult(tx.hex_id, tx.kind, code, message))
                 tx_rows.append(TxRow(height, pos, tx.hex_id, tx.kind, code, message, ctx.card,

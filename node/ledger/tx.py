@@ -37,6 +37,7 @@ class Tx:
     expires: int
     sigs: tuple[tuple[str, str], ...] = ()
     id: bytes = field(init=False, repr=False, compare=False)
+    _unsigned: bytes = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         try:
@@ -46,6 +47,7 @@ class Tx:
         except codec.EncodingError as exc:
             raise Rejected(Reason.MALFORMED, str(exc)) from exc
         object.__setattr__(self, "id", codec.sha256(unsigned))
+        object.__setattr__(self, "_unsigned", unsigned)
 
     def unsigned(self) -> dict[str, Any]:
         return {"chain": self.chain, "kind": self.kind, "body": self.body,
@@ -74,7 +76,10 @@ class Tx:
         return out
 
     def encode(self) -> bytes:
-        return codec.encode(self.to_wire())
+        """Canonical wire bytes.  "sigs" sorts after every other envelope key, so the wire
+        form is the unsigned encoding with the signatures appended (tests pin equality)."""
+        sigs = codec.encode([list(s) for s in self.sigs])
+        return self._unsigned[:-1] + b',"sigs":' + sigs + b"}"
 
     @classmethod
     def from_wire(cls, obj: Any) -> Tx:

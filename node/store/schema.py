@@ -69,8 +69,9 @@ def _v1(db: sqlite_utils.Database) -> None:
          "consumes": int, "wire": bytes},
         pk=("height", "pos"), not_null={"id", "kind", "code", "wire"}, if_not_exists=True,
     )
-    db["txs"].create_index(["id"], if_not_exists=True)
     db.execute(
+        # every id that executed (accepted or rejected by a rule) is here exactly once;
+        # receipt look-ups by id use it with "consumes = 1"
         "CREATE UNIQUE INDEX IF NOT EXISTS idx_txs_consumed ON txs(id) WHERE consumes = 1"
     )
     db["txs"].create_index(["card", "height"], if_not_exists=True)

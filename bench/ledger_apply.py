@@ -1,0 +1,92 @@
+"""Ledger apply throughput: signed payments applied in blocks on one node.
+
+Prints JSON.  Transactions are built and signed before the timed window; inside it every
+signature is verified (two per payment: terminal and card) and every block is committed
+to SQLite (WAL, synchronous=FULL).
+
+    python bench/ledger_apply.py [--payments 100000] [--block 500] [--cards 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import cryptography
+
+from node.ledger import Ledger
+from node.store import Store
+from tests.support.world import World
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--payments", type=int, default=100_000)
+    ap.add_argument("--block", type=int, default=500)
+    ap.add_argument("--cards", type=int, default=2_000)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.db"
+        w = World(db)
+        cards = []
+        for start in range(0, args.cards, args.block):
+            batch = [w.issue_tx(deposit=500_000) for _ in range(min(args.block,
+                                                                    args.cards - start))]
+            w.apply(*[t for t, _ in batch])
+            cards += [n for _, n in batch]
+        t_sign = time.perf_counter()
+        blocks = []
+        for start in range(0, args.payments, args.block):
+            blocks.append([w.pay_tx(cards[(start + i) % len(cards)],
+                                    [{"sku": "TEA-250", "qty": 1}], order=f"O{start + i}")
+                           for i in range(min(args.block, args.payments - start))])
+        sign_s = time.perf_counter() - t_sign
+        ledger: Ledger = w.ledger
+        now = w.now
+        verify_s = apply_s = 0.0
+        accepted = 0
+        t0 = time.perf_counter()
+        for txs in blocks:
+            now += 1_000
+            a = time.perf_counter()
+            ok = [tx.signatures_valid() for tx in txs]
+            b = time.perf_counter()
+            res = ledger.apply_block(txs, now, sig_ok=ok)
+            c = time.perf_counter()
+            verify_s += b - a
+            apply_s += c - b
+            accepted += sum(r.ok for r in res.results)
+        total = time.perf_counter() - t0
+        store: Store = w.store
+        assert accepted == args.payments, f"only {accepted} of {args.payments} accepted"
+        assert store.integrity_check() == "ok"
+        print(json.dumps({
+            "benchmark": "ledger_apply",
+            "payments": args.payments, "block_size": args.block, "cards": args.cards,
+            "accepted": accepted,
+            "seconds": round(total, 3),
+            "payments_per_s": round(args.payments / total),
+            "signature_check_s": round(verify_s, 3),
+            "execute_and_commit_s": round(apply_s, 3),
+            "us_per_payment_signatures": round(verify_s / args.payments * 1e6, 1),
+            "us_per_payment_rest": round(apply_s / args.payments * 1e6, 1),
+            "presign_s": round(sign_s, 3),
+            "db_bytes": os.path.getsize(db),
+            "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
+                        "sqlite": sqlite3.sqlite_version,
+                        "cryptography": cryptography.__version__,
+                        "platform": platform.platform()},
+        }, indent=1))
+
+
+if __name__ == "__main__":
+    main()
