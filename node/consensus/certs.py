@@ -1,0 +1,124 @@
+"""Checking transferable proofs: commit certificates, checkpoint proofs, prepared
+certificates, VIEW-CHANGE messages, and computing the PRE-PREPAREs of a NEW-VIEW.
+
+Pure functions of their inputs and the config, shared by the replica, state transfer and
+anyone verifying a block or a receipt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from node.consensus.messages import (
+    Checkpoint,
+    Commit,
+    Msg,
+    Prepared,
+    PrePrepare,
+    ViewChange,
+    batch_digest,
+)
+from node.consensus.types import Config
+
+
+def signed_by(cfg: Config, m: Msg) -> bool:
+    return 0 <= m.sender < cfg.n and cfg.verify(cfg.publics[m.sender], m.digest(), m.sig)
+
+
+def batch_ids(cfg: Config, batch: Iterable[str]) -> tuple[str, ...] | None:
+    ids = []
+    for t in batch:
+        i = cfg.request_id(t)
+        if i is None:
+            return None
+        ids.append(i)
+    return tuple(ids)
+
+
+def well_formed(cfg: Config, pp: PrePrepare) -> bool:
+    """The PRE-PREPARE's batch id is the digest of its own seq, time and transactions."""
+    ids = batch_ids(cfg, pp.batch)
+    return ids is not None and len(set(ids)) == len(ids) and \
+        pp.batch_id == batch_digest(pp.seq, pp.time, ids)
+
+
+def valid_commit_cert(cfg: Config, cert: Sequence[Commit], seq: int, batch_id: str) -> bool:
+    """2f+1 COMMITs from distinct replicas, one view, for this seq and batch."""
+    if not cert:
+        return False
+    view = cert[0].view
+    senders: set[int] = set()
+    for c in cert:
+        if not isinstance(c, Commit) or c.view != view or c.seq != seq \
+                or c.batch_id != batch_id or c.sender in senders or not signed_by(cfg, c):
+            return False
+        senders.add(c.sender)
+    return len(senders) >= cfg.quorum
+
+
+def checkpoint_root(cfg: Config, proof: Sequence[Checkpoint], seq: int) -> str | None:
+    """The state root that 2f+1 distinct replicas signed for ``seq``, if the proof holds."""
+    if seq == 0 and not proof:
+        return ""
+    roots: dict[str, set[int]] = {}
+    for c in proof:
+        if not isinstance(c, Checkpoint) or c.seq != seq or not signed_by(cfg, c):
+            return None
+        roots.setdefault(c.state_root, set()).add(c.sender)
+    for root, senders in roots.items():
+        if len(senders) >= cfg.quorum:
+            return root
+    return None
+
+
+def valid_prepared(cfg: Config, cert: Prepared, below_view: int) -> bool:
+    """A PRE-PREPARE from its view's primary and 2f matching PREPAREs from backups."""
+    pp = cert.pre_prepare
+    if pp.view >= below_view or pp.sender != cfg.primary(pp.view):
+        return False
+    if not signed_by(cfg, pp) or not well_formed(cfg, pp):
+        return False
+    senders: set[int] = set()
+    for p in cert.prepares:
+        if (p.view, p.seq, p.batch_id) != (pp.view, pp.seq, pp.batch_id) \
+                or p.sender == pp.sender or p.sender in senders or not signed_by(cfg, p):
+            return False
+        senders.add(p.sender)
+    return len(senders) >= 2 * cfg.f
+
+
+def valid_view_change(cfg: Config, vc: ViewChange) -> bool:
+    if not signed_by(cfg, vc) or vc.view < 1:
+        return False
+    if checkpoint_root(cfg, vc.checkpoint_proof, vc.stable_seq) is None:
+        return False
+    seqs: set[int] = set()
+    for cert in vc.certificates():
+        s = cert.pre_prepare.seq
+        if s in seqs or not vc.stable_seq < s <= vc.stable_seq + cfg.window:
+            return False
+        seqs.add(s)
+        if not valid_prepared(cfg, cert, vc.view):
+            return False
+    return True
+
+
+def new_view_pre_prepares(cfg: Config, view: int, vcs: Sequence[ViewChange]) \
+        -> tuple[int, list[PrePrepare]]:
+    """(min-s, the unsigned PRE-PREPAREs a NEW-VIEW for ``view`` must carry)."""
+    min_s = max(vc.stable_seq for vc in vcs)
+    best: dict[int, PrePrepare] = {}
+    for vc in vcs:
+        for pp in vc.prepared:
+            if pp.seq > min_s and (pp.seq not in best or pp.view > best[pp.seq].view):
+                best[pp.seq] = pp
+    max_s = max(best, default=min_s)
+    primary = cfg.primary(view)
+    out = []
+    for s in range(min_s + 1, max_s + 1):
+        old = best.get(s)
+        if old is None:
+            out.append(PrePrepare(primary, "", view, s, 0, batch_digest(s, 0, ()), ()))
+        else:
+            out.append(PrePrepare(primary, "", view, s, old.time, old.batch_id, old.batch))
+    return min_s, out

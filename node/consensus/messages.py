@@ -1,0 +1,212 @@
+"""PBFT messages: frozen dataclasses, canonical encoding, signatures over their digest.
+
+Every message a replica sends is signed by its validator key over the SHA-256 of the
+canonical encoding of its fields (``sig`` excluded), so votes are transferable: a commit
+certificate, a checkpoint proof or a prepared certificate can be checked by anyone holding
+the genesis file.  ``decode`` turns bytes from the wire back into a message or raises
+``BadMessage`` (the sender's fault: drop it and carry on).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any, ClassVar
+
+from node import codec, crypto
+
+NULL_DIGEST = "0" * 64
+
+
+class BadMessage(ValueError):
+    """Bytes or fields that do not form a valid message (their fault, never ours)."""
+
+
+def batch_digest(seq: int, time: int, tx_ids: tuple[str, ...]) -> str:
+    """What PRE-PREPARE, PREPARE and COMMIT agree on: the batch, its height and its time."""
+    return codec.digest(["batch", seq, time, list(tx_ids)]).hex()
+
+
+@dataclass(frozen=True)
+class Msg:
+    KIND: ClassVar[str] = ""
+    sender: int
+    sig: str
+
+    def body(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.KIND}
+        for fl in fields(self):
+            if fl.name != "sig":
+                out[fl.name] = _to_wire(getattr(self, fl.name))
+        return out
+
+    def digest(self) -> bytes:
+        return codec.digest(self.body())
+
+    def signed(self, key: crypto.SigningKey) -> Msg:
+        return replace(self, sig=key.sign(self.digest()))
+
+    def verify(self, public: str) -> bool:
+        return crypto.verify(public, self.digest(), self.sig)
+
+    def encode(self) -> bytes:
+        return codec.encode({**self.body(), "sig": self.sig})
+
+
+def _to_wire(v: Any) -> Any:
+    if isinstance(v, Msg):
+        return {**v.body(), "sig": v.sig}
+    if isinstance(v, tuple):
+        return [_to_wire(x) for x in v]
+    return v
+
+
+@dataclass(frozen=True)
+class PrePrepare(Msg):
+    KIND: ClassVar[str] = "pre-prepare"
+    view: int
+    seq: int
+    time: int
+    batch_id: str
+    batch: tuple[str, ...]  # canonical wire text of each transaction
+
+
+@dataclass(frozen=True)
+class Prepare(Msg):
+    KIND: ClassVar[str] = "prepare"
+    view: int
+    seq: int
+    batch_id: str
+
+
+@dataclass(frozen=True)
+class Commit(Msg):
+    KIND: ClassVar[str] = "commit"
+    view: int
+    seq: int
+    batch_id: str
+
+
+@dataclass(frozen=True)
+class Checkpoint(Msg):
+    KIND: ClassVar[str] = "checkpoint"
+    view: int                            # the sender's view (lets a lagging peer catch up)
+    seq: int
+    state_root: str
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A prepared certificate: the PRE-PREPARE and 2f matching PREPAREs."""
+
+    pre_prepare: PrePrepare
+    prepares: tuple[Prepare, ...]
+
+
+@dataclass(frozen=True)
+class ViewChange(Msg):
+    KIND: ClassVar[str] = "view-change"
+    view: int                            # the view being moved to
+    stable_seq: int
+    checkpoint_proof: tuple[Checkpoint, ...]
+    prepared: tuple[PrePrepare, ...]     # flattened: each PRE-PREPARE then its PREPAREs
+    prepares: tuple[Prepare, ...]
+
+    def certificates(self) -> list[Prepared]:
+        by_key: dict[tuple[int, int], list[Prepare]] = {}
+        for p in self.prepares:
+            by_key.setdefault((p.view, p.seq), []).append(p)
+        return [Prepared(pp, tuple(by_key.get((pp.view, pp.seq), ()))) for pp in self.prepared]
+
+
+@dataclass(frozen=True)
+class NewView(Msg):
+    KIND: ClassVar[str] = "new-view"
+    view: int
+    view_changes: tuple[ViewChange, ...]
+    pre_prepares: tuple[PrePrepare, ...]
+
+
+@dataclass(frozen=True)
+class Forward(Msg):
+    """A client request passed on by a replica (requests are not signed by replicas)."""
+
+    KIND: ClassVar[str] = "forward"
+    tx: str
+
+
+KINDS: dict[str, type[Msg]] = {c.KIND: c for c in
+                               (PrePrepare, Prepare, Commit, Checkpoint, ViewChange, NewView,
+                                Forward)}
+MAX_BATCH_WIRE = 2_000
+
+
+def _int(d: dict[str, Any], k: str, lo: int = 0) -> int:
+    v = d.get(k)
+    if type(v) is not int or v < lo:
+        raise BadMessage(f"{k} must be an integer >= {lo}")
+    return v
+
+
+def _hex(d: dict[str, Any], k: str) -> str:
+    v = d.get(k)
+    if not isinstance(v, str) or len(v) != 64:
+        raise BadMessage(f"{k} must be 64 hex digits")
+    return v
+
+
+def _list(d: dict[str, Any], k: str, limit: int) -> list[Any]:
+    v = d.get(k)
+    if not isinstance(v, list) or len(v) > limit:
+        raise BadMessage(f"{k} must be a list of at most {limit}")
+    return v
+
+
+def from_obj(o: Any, depth: int = 0) -> Msg:
+    if not isinstance(o, dict) or depth > 2:
+        raise BadMessage("message must be an object")
+    cls = KINDS.get(o.get("kind", ""))
+    if cls is None:
+        raise BadMessage(f"unknown message kind {o.get('kind')!r}")
+    expected = {f.name for f in fields(cls)} | {"kind"}
+    if set(o) != expected:
+        raise BadMessage(f"{cls.KIND} fields wrong: {sorted(set(o) ^ expected)}")
+    sender, sig = _int(o, "sender"), o["sig"]
+    if not isinstance(sig, str) or len(sig) > 256:
+        raise BadMessage("bad signature field")
+    if cls is Prepare or cls is Commit:
+        return cls(sender, sig, _int(o, "view"), _int(o, "seq", 1), _hex(o, "batch_id"))
+    if cls is PrePrepare:
+        batch = _list(o, "batch", MAX_BATCH_WIRE)
+        if not all(isinstance(t, str) for t in batch):
+            raise BadMessage("batch entries must be transaction text")
+        return PrePrepare(sender, sig, _int(o, "view"), _int(o, "seq", 1), _int(o, "time"),
+                          _hex(o, "batch_id"), tuple(batch))
+    if cls is Checkpoint:
+        return Checkpoint(sender, sig, _int(o, "view"), _int(o, "seq"), _hex(o, "state_root"))
+    if cls is Forward:
+        if not isinstance(o["tx"], str):
+            raise BadMessage("tx must be text")
+        return Forward(sender, sig, o["tx"])
+    if cls is ViewChange:
+        proof = tuple(_sub(x, Checkpoint, depth) for x in _list(o, "checkpoint_proof", 100))
+        pps = tuple(_sub(x, PrePrepare, depth) for x in _list(o, "prepared", 1000))
+        prs = tuple(_sub(x, Prepare, depth) for x in _list(o, "prepares", 100_000))
+        return ViewChange(sender, sig, _int(o, "view"), _int(o, "stable_seq"), proof, pps, prs)
+    vcs = tuple(_sub(x, ViewChange, depth) for x in _list(o, "view_changes", 100))
+    pps = tuple(_sub(x, PrePrepare, depth) for x in _list(o, "pre_prepares", 1000))
+    return NewView(sender, sig, _int(o, "view"), vcs, pps)
+
+
+def _sub(o: Any, cls: type[Msg], depth: int) -> Any:
+    m = from_obj(o, depth + 1)
+    if not isinstance(m, cls):
+        raise BadMessage(f"expected {cls.KIND}, got {m.KIND}")
+    return m
+
+
+def decode(data: bytes) -> Msg:
+    try:
+        obj = codec.decode(data)
+    except codec.EncodingError as exc:
+        raise BadMessage(str(exc)) from exc
+    return from_obj(obj)

@@ -1,0 +1,400 @@
+"""A PBFT replica (Castro and Liskov) as a pure state machine.
+
+``step(event, now) -> list[Action]``: no clock, sockets or disk; time is an input.
+
+Rules, in the paper's terms:
+
+* Requests reach every replica; a backup forwards each new request to the primary once.
+  The primary orders pending requests in batches (``max_batch``, or after
+  ``batch_delay_ms``) with PRE-PREPARE(view, seq, time, batch); ``h < seq <= h + L``.
+* A backup accepts one PRE-PREPARE per (view, seq) from the view's primary and PREPAREs it.
+  A slot is *prepared* with the PRE-PREPARE and 2f matching PREPAREs from distinct backups;
+  the replica then COMMITs.  It is *committed-local* with 2f+1 matching COMMITs; blocks are
+  executed strictly in sequence order, each with its commit certificate.
+* Every ``K`` executed blocks a replica signs CHECKPOINT(seq, state root); 2f+1 matching
+  make it stable: h moves up and the log below is discarded.  A stable checkpoint above
+  what this replica executed means it is behind: it asks a peer for the blocks (state
+  transfer), which the runtime verifies by their certificates and executes.
+* A request pending longer than the timeout starts a view change (viewchange.py).
+* Before a vote is sent it is persisted (``Persist``), so a restarted replica never votes
+  twice for different batches in the same view and slot.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from node.consensus import viewchange
+from node.consensus.certs import batch_ids, well_formed
+from node.consensus.messages import (
+    Checkpoint,
+    Commit,
+    Forward,
+    Msg,
+    NewView,
+    Prepare,
+    PrePrepare,
+    ViewChange,
+    batch_digest,
+)
+from node.consensus.types import (
+    Action,
+    Broadcast,
+    CancelTimer,
+    ClientRequest,
+    Config,
+    Event,
+    Execute,
+    Executed,
+    FetchState,
+    Persist,
+    Received,
+    Send,
+    SetTimer,
+    TimerFired,
+)
+from node.consensus.validate import Stash, Verdict, classify
+
+BATCH_TIMER = "batch"
+REQUEST_TIMER = "request"
+NEW_VIEW_TIMER = "new-view"
+FETCH_TIMER = "fetch"
+
+
+@dataclass
+class Slot:
+    pp: PrePrepare | None = None
+    prepares: dict[int, Prepare] = field(default_factory=dict)
+    commits: dict[int, Commit] = field(default_factory=dict)
+    sent_commit: bool = False
+    committed: bool = False
+
+
+class Replica:
+    def __init__(self, cfg: Config, *, executed: int = 0,
+                 persisted: dict[str, object] | None = None) -> None:
+        self.cfg = cfg
+        self.id = cfg.replica
+        disk = persisted or {}
+        self.view = int(disk.get("view", 0))  # type: ignore[arg-type]
+        self.votes: dict[tuple[int, int], str] = {
+            (int(k.split(":")[1]), int(k.split(":")[2])): str(v)
+            for k, v in disk.items() if k.startswith("vote:")}
+        self.view_changing = bool(disk.get("view_changing", False))
+        self.low = 0                     # h: last stable checkpoint
+        self.stable_proof: tuple[Checkpoint, ...] = ()
+        self.executed = executed         # highest block executed by the runtime
+        self.ordered = executed          # highest seq handed to the runtime
+        self.next_seq = executed + 1     # primary: next seq to propose
+        self.last_time = 0
+        self.slots: dict[int, Slot] = {}
+        self.early: dict[tuple[int, int], Slot] = {}   # votes that arrived before their PP
+        self.prepared_certs: dict[int, tuple[PrePrepare, tuple[Prepare, ...]]] = {}
+        self.checkpoints: dict[int, dict[str, dict[int, Checkpoint]]] = {}
+        self.own_roots: dict[int, str] = {}
+        self.pending: OrderedDict[str, str] = OrderedDict()   # id -> tx, not yet executed
+        self.in_flight: set[str] = set()                      # ids in a live PRE-PREPARE
+        self.forwarded: set[str] = set()
+        self.done: OrderedDict[str, int] = OrderedDict()      # recently executed ids
+        self.stash = Stash(cfg.stash_per_peer, cfg.stash_total)
+        self.vc = viewchange.ViewChangeState()
+        self.timers: dict[str, int] = {}
+        self.fetching: tuple[int, int] | None = None
+        self._out: list[Action] = []
+        self.now = 0
+
+    # --- driver ---------------------------------------------------------------------------
+
+    @property
+    def primary(self) -> int:
+        return self.cfg.primary(self.view)
+
+    @property
+    def is_primary(self) -> bool:
+        return self.primary == self.id and not self.view_changing
+
+    def step(self, event: Event, now: int) -> list[Action]:
+        self.now = now
+        self._out = []
+        if isinstance(event, Received):
+            self._receive(event.src, event.msg)
+        elif isinstance(event, ClientRequest):
+            self._request(event.tx, forward=True)
+        elif isinstance(event, TimerFired):
+            self.timers.pop(event.name, None)
+            self._timer(event.name)
+        elif isinstance(event, Executed):
+            self._executed(event)
+        out, self._out = self._out, []
+        return out
+
+    def emit(self, a: Action) -> None:
+        if isinstance(a, SetTimer):
+            self.timers[a.name] = a.at
+        elif isinstance(a, CancelTimer):
+            if a.name not in self.timers:
+                return
+            del self.timers[a.name]
+        self._out.append(a)
+
+    def sign(self, m: Msg) -> Msg:
+        return m.signed(self.cfg.key)
+
+    def _receive(self, src: int, m: Msg) -> None:
+        verdict = classify(self, src, m)
+        if verdict is Verdict.STASH:
+            self.stash.add(m)
+        elif verdict is Verdict.PROCESS:
+            self._process(m)
+
+    def _process(self, m: Msg) -> None:
+        if isinstance(m, PrePrepare):
+            self._on_pre_prepare(m)
+        elif isinstance(m, Prepare):
+            self._on_prepare(m)
+        elif isinstance(m, Commit):
+            self._on_commit(m)
+        elif isinstance(m, Checkpoint):
+            self._on_checkpoint(m)
+        elif isinstance(m, ViewChange):
+            viewchange.on_view_change(self, m)
+        elif isinstance(m, NewView):
+            viewchange.on_new_view(self, m)
+        elif isinstance(m, Forward):
+            self._request(m.tx, forward=False)
+
+    def replay_stash(self) -> None:
+        for m in self.stash.drain():
+            self._receive(m.sender, m)
+
+    def _timer(self, name: str) -> None:
+        if name == BATCH_TIMER:
+            self._propose(force=True)
+        elif name == REQUEST_TIMER:
+            if self._waiting():
+                viewchange.start(self, self.view + 1)
+        elif name == NEW_VIEW_TIMER:
+            if self.view_changing:
+                viewchange.start(self, self.view + 1)
+        elif name == FETCH_TIMER:
+            self.fetching = None
+
+    # --- requests and batching -----------------------------------------------------------
+
+    def _request(self, tx: str, *, forward: bool) -> None:
+        rid = self.cfg.request_id(tx)
+        if rid is None or rid in self.done or rid in self.pending:
+            return
+        self.pending[rid] = tx
+        if len(self.pending) > 10 * self.cfg.stash_total:
+            self.pending.popitem(last=False)
+        if forward and not self.is_primary and rid not in self.forwarded \
+                and not self.view_changing:
+            self.forwarded.add(rid)
+            self.emit(Send(self.primary, self.sign(Forward(self.id, "", tx))))
+        if REQUEST_TIMER not in self.timers and not self.view_changing:
+            self.emit(SetTimer(REQUEST_TIMER, self.now + self.vc.timeout(self.cfg)))
+        self._propose(force=False)
+
+    def _waiting(self) -> bool:
+        return bool(self.pending)
+
+    def _propose(self, *, force: bool) -> None:
+        if not self.is_primary:
+            return
+        cfg = self.cfg
+        while self.next_seq <= self.low + cfg.window:
+            free = [(i, t) for i, t in self.pending.items() if i not in self.in_flight]
+            if not free:
+                return
+            if len(free) < cfg.max_batch and not force:
+                if BATCH_TIMER not in self.timers:
+                    self.emit(SetTimer(BATCH_TIMER, self.now + cfg.batch_delay_ms))
+                return
+            force = False
+            chosen = free[: cfg.max_batch]
+            seq = self.next_seq
+            self.next_seq += 1
+            time = max(self.now, self.last_time + 1)
+            ids = tuple(i for i, _ in chosen)
+            pp = PrePrepare(self.id, "", self.view, seq, time, batch_digest(seq, time, ids),
+                            tuple(t for _, t in chosen))
+            pp = self.sign(pp)  # type: ignore[assignment]
+            self.emit(Persist(f"vote:{self.view}:{seq}", pp.batch_id))
+            self.votes[(self.view, seq)] = pp.batch_id
+            self.emit(Broadcast(pp))
+            self._accept_pre_prepare(pp)
+        self.emit(CancelTimer(BATCH_TIMER))
+
+    # --- ordering -------------------------------------------------------------------------
+
+    def _slot(self, seq: int) -> Slot:
+        s = self.slots.get(seq)
+        if s is None:
+            s = self.slots[seq] = Slot()
+        return s
+
+    def _on_pre_prepare(self, pp: PrePrepare) -> None:
+        slot = self._slot(pp.seq)
+        if slot.pp is not None:
+            return  # one PRE-PREPARE per (view, seq): a conflicting one is ignored
+        if not well_formed(self.cfg, pp) or pp.time > self.now + self.cfg.max_time_skew_ms:
+            return
+        voted = self.votes.get((pp.view, pp.seq))
+        if voted is not None and voted != pp.batch_id:
+            return  # never vote for two batches in one view and slot
+        self.emit(Persist(f"vote:{pp.view}:{pp.seq}", pp.batch_id))
+        self.votes[(pp.view, pp.seq)] = pp.batch_id
+        p = self.sign(Prepare(self.id, "", pp.view, pp.seq, pp.batch_id))
+        self.emit(Broadcast(p))
+        self._accept_pre_prepare(pp)
+        self._on_prepare(p)  # type: ignore[arg-type]
+
+    def _accept_pre_prepare(self, pp: PrePrepare) -> None:
+        slot = self._slot(pp.seq)
+        slot.pp = pp
+        self.last_time = max(self.last_time, pp.time)
+        self.next_seq = max(self.next_seq, pp.seq + 1)
+        ids = batch_ids(self.cfg, pp.batch) or ()
+        self.in_flight.update(ids)
+        early = self.early.pop((pp.view, pp.seq), None)
+        if early is not None:
+            for p in early.prepares.values():
+                self._on_prepare(p)
+            for c in early.commits.values():
+                self._on_commit(c)
+        self._check_prepared(pp.seq)
+
+    def _on_prepare(self, p: Prepare) -> None:
+        slot = self.slots.get(p.seq)
+        if slot is None or slot.pp is None or slot.pp.view != p.view:
+            self.early.setdefault((p.view, p.seq), Slot()).prepares.setdefault(p.sender, p)
+            return
+        if p.sender == self.cfg.primary(p.view):
+            return
+        slot.prepares.setdefault(p.sender, p)  # a duplicate vote counts once
+        self._check_prepared(p.seq)
+
+    def _on_commit(self, c: Commit) -> None:
+        slot = self.slots.get(c.seq)
+        if slot is None or slot.pp is None or slot.pp.view != c.view:
+            self.early.setdefault((c.view, c.seq), Slot()).commits.setdefault(c.sender, c)
+            return
+        slot.commits.setdefault(c.sender, c)
+        self._check_committed(c.seq)
+
+    def _prepares_for(self, slot: Slot) -> list[Prepare]:
+        assert slot.pp is not None
+        return [p for p in slot.prepares.values() if p.batch_id == slot.pp.batch_id]
+
+    def _check_prepared(self, seq: int) -> None:
+        slot = self.slots[seq]
+        if slot.pp is None or slot.sent_commit:
+            return
+        prepares = self._prepares_for(slot)
+        if len(prepares) < 2 * self.cfg.f:
+            return
+        self.prepared_certs[seq] = (slot.pp, tuple(prepares[: 2 * self.cfg.f]))
+        slot.sent_commit = True
+        c = self.sign(Commit(self.id, "", slot.pp.view, seq, slot.pp.batch_id))
+        self.emit(Persist(f"commit:{slot.pp.view}:{seq}", slot.pp.batch_id))
+        self.emit(Broadcast(c))
+        self._on_commit(c)  # type: ignore[arg-type]
+
+    def _check_committed(self, seq: int) -> None:
+        slot = self.slots[seq]
+        if slot.pp is None or slot.committed or not slot.sent_commit:
+            return
+        if sum(c.batch_id == slot.pp.batch_id for c in slot.commits.values()) \
+                < self.cfg.quorum:
+            return
+        slot.committed = True
+        self._execute_ready()
+
+    def _execute_ready(self) -> None:
+        while True:
+            slot = self.slots.get(self.ordered + 1)
+            if slot is None or not slot.committed or slot.pp is None:
+                return
+            pp = slot.pp
+            cert = tuple(c for c in slot.commits.values() if c.batch_id == pp.batch_id)
+            self.ordered += 1
+            self.emit(Execute(pp.seq, pp.view, pp.time, pp.batch, pp.batch_id,
+                              cert[: self.cfg.quorum]))
+
+    # --- execution, checkpoints, state transfer --------------------------------------------
+
+    def _executed(self, e: Executed) -> None:
+        if e.seq <= self.executed:
+            return
+        self.executed = e.seq
+        self.ordered = max(self.ordered, e.seq)
+        self.next_seq = max(self.next_seq, e.seq + 1)
+        for i in e.tx_ids:
+            self.pending.pop(i, None)
+            self.in_flight.discard(i)
+            self.forwarded.discard(i)
+            self.done[i] = e.seq
+        while len(self.done) > 20 * self.cfg.stash_total:
+            self.done.popitem(last=False)
+        self.vc.progress()
+        if self.pending and not self.view_changing:
+            self.emit(SetTimer(REQUEST_TIMER, self.now + self.vc.timeout(self.cfg)))
+        else:
+            self.emit(CancelTimer(REQUEST_TIMER))
+        if self.fetching is not None and e.seq >= self.fetching[1]:
+            self.fetching = None
+            self.emit(CancelTimer(FETCH_TIMER))
+        if e.seq % self.cfg.checkpoint_interval == 0:
+            self.own_roots[e.seq] = e.state_root
+            cp = self.sign(Checkpoint(self.id, "", self.view, e.seq, e.state_root))
+            self.emit(Broadcast(cp))
+            self._on_checkpoint(cp)  # type: ignore[arg-type]
+        self._execute_ready()
+        self._propose(force=False)
+
+    def _on_checkpoint(self, cp: Checkpoint) -> None:
+        if cp.sender != self.id and cp.view < self.view:
+            viewchange.help_lagging_peer(self, cp.sender)
+        if cp.seq <= self.low:
+            return
+        by_root = self.checkpoints.setdefault(cp.seq, {})
+        if any(cp.sender in v for v in by_root.values()):
+            return
+        votes = by_root.setdefault(cp.state_root, {})
+        votes[cp.sender] = cp
+        if len(votes) < self.cfg.quorum:
+            return
+        if self.executed >= cp.seq and self.own_roots.get(cp.seq) == cp.state_root:
+            self._stabilise(cp.seq, tuple(votes.values()))
+        elif self.executed < cp.seq:
+            peers = [s for s in votes if s != self.id]
+            self.fetch(peers[0] if peers else cp.sender, cp.seq)
+
+    def fetch(self, peer: int, upto: int) -> None:
+        if self.executed >= upto or (self.fetching and self.fetching[1] >= upto):
+            return
+        self.fetching = (peer, upto)
+        self.emit(FetchState(peer, self.executed + 1, upto))
+        self.emit(SetTimer(FETCH_TIMER, self.now + self.vc.timeout(self.cfg)))
+
+    def _stabilise(self, seq: int, proof: tuple[Checkpoint, ...]) -> None:
+        if seq <= self.low:
+            return
+        self.low = seq
+        self.stable_proof = proof
+        for s in [s for s in self.slots if s <= seq]:
+            del self.slots[s]
+        for k in [k for k in self.early if k[1] <= seq]:
+            del self.early[k]
+        for s in [s for s in self.prepared_certs if s <= seq]:
+            del self.prepared_certs[s]
+        for s in [s for s in self.checkpoints if s < seq]:
+            del self.checkpoints[s]
+        for s in [s for s in self.own_roots if s < seq]:
+            del self.own_roots[s]
+        for k in [k for k in self.votes if k[1] <= seq]:
+            del self.votes[k]
+        self.replay_stash()
+        self._propose(force=False)

@@ -1,0 +1,138 @@
+"""What drives a replica (events), what it asks for (actions) and what it is given (config).
+
+The replica never reads a clock, a socket or a disk: the runtime (or the simulator) hands
+it events with the current time and carries out the actions it returns, in order, persisting
+before sending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from node import crypto
+from node.consensus.messages import Commit, Msg
+
+# --- events ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Received:
+    """A decoded message from peer ``src`` (signature not yet checked)."""
+
+    src: int
+    msg: Msg
+
+
+@dataclass(frozen=True)
+class ClientRequest:
+    tx: str  # canonical wire text of a signed transaction
+
+
+@dataclass(frozen=True)
+class TimerFired:
+    name: str
+
+
+@dataclass(frozen=True)
+class Executed:
+    """The runtime executed block ``seq`` (ordered here or fetched by state transfer)."""
+
+    seq: int
+    state_root: str
+    tx_ids: tuple[str, ...]
+
+
+Event = Received | ClientRequest | TimerFired | Executed
+
+# --- actions --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Send:
+    to: int
+    msg: Msg
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    msg: Msg
+
+
+@dataclass(frozen=True)
+class Execute:
+    """Execute this batch as block ``seq``; ``cert`` is its commit certificate."""
+
+    seq: int
+    view: int
+    time: int
+    batch: tuple[str, ...]
+    batch_id: str
+    cert: tuple[Commit, ...]
+
+
+@dataclass(frozen=True)
+class Persist:
+    key: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class SetTimer:
+    name: str
+    at: int
+
+
+@dataclass(frozen=True)
+class CancelTimer:
+    name: str
+
+
+@dataclass(frozen=True)
+class FetchState:
+    """Ask ``peer`` for blocks ``first``..``last`` with their certificates."""
+
+    peer: int
+    first: int
+    last: int
+
+
+Action = Send | Broadcast | Execute | Persist | SetTimer | CancelTimer | FetchState
+
+
+def _verify(public: str, digest: bytes, sig: str) -> bool:
+    return crypto.verify(public, digest, sig)
+
+
+@dataclass(frozen=True)
+class Config:
+    replica: int
+    publics: tuple[str, ...]                    # validator public keys, by replica id
+    key: crypto.SigningKey
+    request_id: Callable[[str], str | None]     # tx text -> tx id, None if malformed
+    verify: Callable[[str, bytes, str], bool] = _verify
+    checkpoint_interval: int = 10
+    window: int = 40                            # L: sequence numbers accepted above h
+    max_batch: int = 100
+    batch_delay_ms: int = 5
+    request_timeout_ms: int = 1_000
+    max_time_skew_ms: int = 30_000
+    stash_per_peer: int = 256
+    stash_total: int = 1_024
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.publics)
+
+    @property
+    def f(self) -> int:
+        return (self.n - 1) // 3
+
+    @property
+    def quorum(self) -> int:
+        return 2 * self.f + 1
+
+    def primary(self, view: int) -> int:
+        return view % self.n

@@ -1,0 +1,123 @@
+"""Message validation, one rule per message kind: PROCESS, STASH or DISCARD.
+
+PROCESS: act on it now.  STASH: it is for a view or a height this replica has not reached
+(keep it, bounded, and look again when the view or the watermark moves).  DISCARD: bad
+signature, unknown sender, wrong primary, old view, below the low watermark, or too far
+ahead to be worth keeping.  Signatures are checked last, only for messages that would be
+kept, so a flood of junk costs no signature checks.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from enum import Enum
+from typing import Protocol
+
+from node.consensus.certs import signed_by
+from node.consensus.messages import (
+    Checkpoint,
+    Commit,
+    Forward,
+    Msg,
+    NewView,
+    Prepare,
+    PrePrepare,
+    ViewChange,
+)
+from node.consensus.types import Config
+
+
+class Verdict(Enum):
+    PROCESS = "process"
+    STASH = "stash"
+    DISCARD = "discard"
+
+
+class ReplicaView(Protocol):
+    cfg: Config
+    view: int
+    view_changing: bool
+    low: int  # h, the last stable checkpoint
+
+
+FAR_AHEAD_VIEWS = 1_000  # a future-view message further ahead than this is dropped
+
+
+def _ordering(r: ReplicaView, m: PrePrepare | Prepare | Commit) -> Verdict:
+    cfg = r.cfg
+    if m.seq <= r.low:
+        return Verdict.DISCARD
+    if m.view < r.view:
+        return Verdict.DISCARD
+    if isinstance(m, PrePrepare) and m.sender != cfg.primary(m.view):
+        return Verdict.DISCARD
+    if isinstance(m, Prepare) and m.sender == cfg.primary(m.view):
+        return Verdict.DISCARD  # the primary's PRE-PREPARE stands for its PREPARE
+    if m.view > r.view + FAR_AHEAD_VIEWS or m.seq > r.low + 4 * cfg.window:
+        return Verdict.DISCARD
+    if m.view > r.view or r.view_changing or m.seq > r.low + cfg.window:
+        return Verdict.STASH
+    return Verdict.PROCESS
+
+
+def classify(r: ReplicaView, src: int, m: Msg) -> Verdict:
+    cfg = r.cfg
+    if not 0 <= m.sender < cfg.n or m.sender == cfg.replica or m.sender != src:
+        return Verdict.DISCARD
+    if isinstance(m, PrePrepare | Prepare | Commit):
+        verdict = _ordering(r, m)
+    elif isinstance(m, Checkpoint):
+        verdict = Verdict.DISCARD if m.seq <= r.low or m.seq % cfg.checkpoint_interval \
+            else Verdict.PROCESS
+    elif isinstance(m, ViewChange):
+        verdict = Verdict.PROCESS if m.view >= 1 else Verdict.DISCARD
+    elif isinstance(m, NewView):
+        ok = m.view >= r.view and m.view >= 1 and m.sender == cfg.primary(m.view)
+        verdict = Verdict.PROCESS if ok else Verdict.DISCARD
+    elif isinstance(m, Forward):
+        return Verdict.PROCESS  # carries a client request; the ledger checks it
+    else:
+        return Verdict.DISCARD
+    if verdict is not Verdict.DISCARD and not signed_by(cfg, m):
+        return Verdict.DISCARD
+    return verdict
+
+
+class Stash:
+    """Messages kept for later, bounded per sender and in total (oldest dropped first)."""
+
+    def __init__(self, per_peer: int, total: int) -> None:
+        self.per_peer = per_peer
+        self.total = total
+        self._by_peer: dict[int, OrderedDict[bytes, Msg]] = {}
+        self._size = 0
+        self.dropped = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def peer_size(self, peer: int) -> int:
+        return len(self._by_peer.get(peer, ()))
+
+    def add(self, m: Msg) -> None:
+        q = self._by_peer.setdefault(m.sender, OrderedDict())
+        key = m.digest()
+        if key in q:
+            return
+        if len(q) >= self.per_peer:
+            q.popitem(last=False)
+            self._size -= 1
+            self.dropped += 1
+        elif self._size >= self.total:
+            biggest = max(self._by_peer.values(), key=len)
+            biggest.popitem(last=False)
+            self._size -= 1
+            self.dropped += 1
+        q[key] = m
+        self._size += 1
+
+    def drain(self) -> list[Msg]:
+        out = [m for q in self._by_peer.values() for m in q.values()]
+        self._by_peer.clear()
+        self._size = 0
+        return out

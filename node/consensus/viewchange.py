@@ -1,0 +1,180 @@
+"""View change (Castro and Liskov, section 4.4) for the replica in replica.py.
+
+* A replica whose request timer expires moves to view v+1 and broadcasts VIEW-CHANGE with
+  its stable checkpoint proof and its prepared certificates above it.  Timeouts double on
+  each consecutive view change without progress.
+* A replica that sees VIEW-CHANGEs from f+1 others for views above its own joins the
+  smallest of them (so one replica shouting a huge view number moves nobody).
+* The new primary, holding 2f+1 valid VIEW-CHANGEs, sends NEW-VIEW: for every seq between
+  the highest stable checkpoint and the highest prepared seq, the prepared batch of the
+  highest view, or a null batch.  Backups recompute that list and accept only an exact
+  match.  A NEW-VIEW proves its view by itself, so a lagging replica that is sent one
+  joins that view directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from node.consensus.certs import new_view_pre_prepares, valid_view_change
+from node.consensus.messages import Forward, NewView, PrePrepare, ViewChange
+from node.consensus.types import Broadcast, CancelTimer, Config, Persist, Send, SetTimer
+
+if TYPE_CHECKING:
+    from node.consensus.replica import Replica
+
+MAX_BACKOFF = 8
+
+
+@dataclass
+class ViewChangeState:
+    attempts: int = 0                                   # consecutive changes, no progress
+    latest: dict[int, ViewChange] = field(default_factory=dict)  # per sender, highest view
+    last_new_view: NewView | None = None
+    helped: set[tuple[int, int]] = field(default_factory=set)
+
+    def timeout(self, cfg: Config) -> int:
+        return cfg.request_timeout_ms * 2 ** min(self.attempts, MAX_BACKOFF)
+
+    def progress(self) -> None:
+        self.attempts = 0
+
+
+def start(r: Replica, view: int) -> None:
+    """Move to ``view`` and ask for it."""
+    from node.consensus.replica import BATCH_TIMER, NEW_VIEW_TIMER, REQUEST_TIMER
+
+    if view < r.view or (view == r.view and r.view_changing):
+        return
+    r.view = view
+    r.view_changing = True
+    r.vc.attempts += 1
+    r.emit(Persist("view", view))
+    r.emit(Persist("view_changing", True))
+    r.emit(CancelTimer(REQUEST_TIMER))
+    r.emit(CancelTimer(BATCH_TIMER))
+    certs = [r.prepared_certs[s] for s in sorted(r.prepared_certs) if s > r.low]
+    vc = r.sign(ViewChange(r.id, "", view, r.low, r.stable_proof,
+                           tuple(pp for pp, _ in certs),
+                           tuple(p for _, ps in certs for p in ps)))
+    assert isinstance(vc, ViewChange)
+    r.vc.latest[r.id] = vc
+    r.emit(Broadcast(vc))
+    r.emit(SetTimer(NEW_VIEW_TIMER, r.now + r.vc.timeout(r.cfg)))
+    _maybe_new_view(r)
+
+
+def help_lagging_peer(r: Replica, peer: int) -> None:
+    """A peer still in an older view gets our NEW-VIEW (once per peer and view)."""
+    nv = r.vc.last_new_view
+    if nv is None or nv.view != r.view or (peer, nv.view) in r.vc.helped:
+        return
+    r.vc.helped.add((peer, nv.view))
+    r.emit(Send(peer, nv))
+
+
+def on_view_change(r: Replica, vc: ViewChange) -> None:
+    if vc.view < r.view or (vc.view == r.view and not r.view_changing):
+        help_lagging_peer(r, vc.sender)
+        return
+    old = r.vc.latest.get(vc.sender)
+    if old is not None and old.view >= vc.view:
+        return
+    if not valid_view_change(r.cfg, vc):
+        return
+    r.vc.latest[vc.sender] = vc
+    above = sorted(v.view for s, v in r.vc.latest.items() if s != r.id and v.view > r.view)
+    if len(above) >= r.cfg.f + 1:
+        start(r, above[0])
+    _maybe_new_view(r)
+
+
+def _maybe_new_view(r: Replica) -> None:
+    if not r.view_changing or r.cfg.primary(r.view) != r.id:
+        return
+    vcs = sorted((v for v in r.vc.latest.values() if v.view == r.view), key=lambda v: v.sender)
+    if len(vcs) < r.cfg.quorum:
+        return
+    vcs = vcs[: r.cfg.quorum]
+    min_s, pps = new_view_pre_prepares(r.cfg, r.view, vcs)
+    signed = tuple(r.sign(pp) for pp in pps)
+    nv = r.sign(NewView(r.id, "", r.view, tuple(vcs), signed))  # type: ignore[arg-type]
+    assert isinstance(nv, NewView)
+    r.emit(Broadcast(nv))
+    _install(r, nv, min_s)
+
+
+def check_new_view(cfg: Config, nv: NewView) -> int | None:
+    """min-s if ``nv`` is a valid NEW-VIEW, else None."""
+    senders = {vc.sender for vc in nv.view_changes}
+    if len(senders) != len(nv.view_changes) or len(senders) < cfg.quorum:
+        return None
+    if any(vc.view != nv.view or not valid_view_change(cfg, vc) for vc in nv.view_changes):
+        return None
+    min_s, expected = new_view_pre_prepares(cfg, nv.view, nv.view_changes)
+    if len(expected) != len(nv.pre_prepares):
+        return None
+    primary_key = cfg.publics[cfg.primary(nv.view)]
+    for want, got in zip(expected, nv.pre_prepares, strict=True):
+        if (got.sender, got.view, got.seq, got.time, got.batch_id, got.batch) != \
+                (want.sender, want.view, want.seq, want.time, want.batch_id, want.batch):
+            return None
+        if not cfg.verify(primary_key, got.digest(), got.sig):
+            return None
+    return min_s
+
+
+def on_new_view(r: Replica, nv: NewView) -> None:
+    if nv.view < r.view or (nv.view == r.view and not r.view_changing):
+        return
+    min_s = check_new_view(r.cfg, nv)
+    if min_s is None:
+        return
+    _install(r, nv, min_s)
+
+
+def _install(r: Replica, nv: NewView, min_s: int) -> None:
+    from node.consensus.replica import NEW_VIEW_TIMER, REQUEST_TIMER
+
+    r.view = nv.view
+    r.view_changing = False
+    r.vc.last_new_view = nv
+    r.emit(Persist("view", nv.view))
+    r.emit(Persist("view_changing", False))
+    r.emit(CancelTimer(NEW_VIEW_TIMER))
+    r.slots = {s: slot for s, slot in r.slots.items() if s <= r.ordered}
+    r.early = {k: v for k, v in r.early.items() if k[0] >= nv.view}
+    r.in_flight = set()
+    r.forwarded = set()
+    for vc in nv.view_changes:  # the stable checkpoint's proof, for when we catch up
+        if vc.stable_seq == min_s:
+            for cp in vc.checkpoint_proof:
+                r._on_checkpoint(cp)
+            break
+    if min_s > r.executed:
+        donor = next(vc.sender for vc in nv.view_changes if vc.stable_seq == min_s)
+        r.fetch(donor if donor != r.id else r.primary, min_s)
+    top = max([min_s, r.ordered, *(pp.seq for pp in nv.pre_prepares)])
+    r.next_seq = top + 1
+    for pp in nv.pre_prepares:
+        if pp.seq <= r.ordered or pp.seq <= r.low:
+            continue
+        if r.id == r.primary:
+            r.emit(Persist(f"vote:{pp.view}:{pp.seq}", pp.batch_id))
+            r.votes[(pp.view, pp.seq)] = pp.batch_id
+            r._accept_pre_prepare(pp)
+        else:
+            r._on_pre_prepare(pp)
+    if r.pending:
+        r.emit(SetTimer(REQUEST_TIMER, r.now + r.vc.timeout(r.cfg)))
+        if r.id != r.primary:
+            for rid, tx in list(r.pending.items())[: r.cfg.max_batch * 4]:
+                r.forwarded.add(rid)
+                r.emit(Send(r.primary, r.sign(Forward(r.id, "", tx))))
+    r.replay_stash()
+    r._propose(force=True)
+
+
+__all__ = ["PrePrepare", "ViewChangeState", "check_new_view", "on_new_view", "on_view_change",
+           "start"]

@@ -1,0 +1,117 @@
+"""Byzantine behaviours for the simulator: they rewrite what a replica sends.
+
+Each returns an ``outbound(node, action) -> actions`` hook for ``Node.outbound``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import replace
+
+from node.consensus import messages as m
+from node.consensus.messages import (
+    Commit,
+    NewView,
+    Prepare,
+    PrePrepare,
+    ViewChange,
+    batch_digest,
+)
+from node.consensus.types import Action, Broadcast, Send
+from tests.support.sim import Node, Sim, request_id
+
+Hook = Callable[[Node, Action], list[Action]]
+
+
+def _others(sim: Sim, me: int) -> list[int]:
+    return [j for j in range(sim.n) if j != me]
+
+
+def equivocate(sim: Sim, rng: random.Random) -> Hook:
+    """As primary, send one PRE-PREPARE to some replicas and a different one to others."""
+
+    def hook(node: Node, a: Action) -> list[Action]:
+        if not (isinstance(a, Broadcast) and isinstance(a.msg, PrePrepare)):
+            return [a]
+        pp = a.msg
+        batch = pp.batch[:-1] if pp.batch else ()
+        ids = tuple(request_id(t) or "" for t in batch)
+        time = pp.time + 1
+        alt = replace(pp, time=time, batch=batch,
+                      batch_id=batch_digest(pp.seq, time, ids)).signed(node.replica.cfg.key)
+        others = _others(sim, node.id)
+        rng.shuffle(others)
+        half = len(others) // 2
+        return [Send(j, pp) for j in others[:half]] + [Send(j, alt) for j in others[half:]]
+
+    return hook
+
+
+def forge(sim: Sim, rng: random.Random) -> Hook:
+    """Bad signatures, messages signed by us but claiming another sender, and dropping."""
+
+    def hook(node: Node, a: Action) -> list[Action]:
+        if not isinstance(a, Broadcast | Send):
+            return [a]
+        msg = a.msg
+        out: list[Action] = []
+        bad_sig = replace(msg, sig=("00" * 64) if msg.sig != "00" * 64 else "11" * 64)
+        out.append(Broadcast(bad_sig))
+        other = rng.choice(_others(sim, node.id))
+        out.append(Broadcast(replace(msg, sender=other).signed(node.replica.cfg.key)))
+        if rng.random() < 0.5:
+            out.append(a)
+        return out
+
+    return hook
+
+
+def flood(sim: Sim, rng: random.Random, per_message: int = 20) -> Hook:
+    """Floods of far-future views and heights, a huge-view VIEW-CHANGE, replays, junk."""
+    sent: list[m.Msg] = []
+
+    def hook(node: Node, a: Action) -> list[Action]:
+        if not isinstance(a, Broadcast | Send):
+            return [a]
+        key = node.replica.cfg.key
+        r = node.replica
+        out: list[Action] = [a]
+        sent.append(a.msg)
+        for _ in range(per_message):
+            kind = rng.random()
+            if kind < 0.4:
+                v = r.view + rng.randint(1, 50)
+                s = r.low + rng.randint(1, 4 * r.cfg.window)
+                msg: m.Msg = (Prepare if rng.random() < 0.5 else Commit)(
+                    node.id, "", v, s, "ab" * 32).signed(key)
+            elif kind < 0.5:
+                msg = ViewChange(node.id, "", 10**9 + rng.randint(0, 10**6), 0, (), (),
+                                 ()).signed(key)
+            elif kind < 0.6:
+                msg = NewView(node.id, "", r.view + 1, (), ()).signed(key)
+            else:
+                msg = rng.choice(sent)  # a replay
+            out.append(Broadcast(msg))
+        for j in _others(sim, node.id):
+            sim.send(node.id, j, rng.randbytes(rng.randint(1, 64)))
+            sim.send(node.id, j, b'{"kind":"prepare","sender":' + str(node.id).encode() + b"}")
+        return out
+
+    return hook
+
+
+def twins(sim: Sim, i: int) -> None:
+    """Run a second replica holding replica ``i``'s key: both receive and both send."""
+    twin = sim._make_node(i)
+    twin.honest = False
+    sim.nodes[i].honest = False
+    original_feed = sim.feed
+
+    def feed(node: Node, event: object) -> None:
+        original_feed(node, event)  # type: ignore[arg-type]
+        if node is sim.nodes[i] and twin.alive:
+            original_feed(twin, event)  # type: ignore[arg-type]
+
+    sim.feed = feed  # type: ignore[method-assign]
+    sim.twin = twin  # type: ignore[attr-defined]

@@ -1,0 +1,133 @@
+"""Fault classes for the simulator.  Each ``run_<class>(seed, n)`` builds a seeded
+network, injects its faults, heals them and checks agreement, validity, no double commit,
+stash bounds (after every event) and liveness (after healing).
+
+Replay a failing seed with: ``python -m tests.support.scenarios CLASS SEED [N]``.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections.abc import Callable
+
+from tests.support import adversary
+from tests.support.sim import Net, Sim
+
+SECOND = 1_000
+
+
+def _base(seed: int, n: int, net: Net | None = None, txs: int = 12) -> tuple[Sim, random.Random]:
+    rng = random.Random(seed * 7919 + n)
+    return Sim(seed, n=n, txs=txs, net=net), rng
+
+
+def run_clean(seed: int, n: int = 4) -> Sim:
+    sim, rng = _base(seed, n, Net(delay=(1, rng_delay(seed))))
+    sim.settle(sim.now)
+    return sim
+
+
+def rng_delay(seed: int) -> int:
+    return 5 + seed % 40
+
+
+def run_lossy(seed: int, n: int = 4) -> Sim:
+    r = random.Random(seed)
+    net = Net(drop=r.uniform(0.02, 0.25), dup=r.uniform(0.0, 0.3), delay=(1, r.randint(5, 80)))
+    sim, _ = _base(seed, n, net)
+    sim.run(sim.now + 15 * SECOND)
+    net.drop = net.dup = 0.0
+    sim.settle(sim.now)
+    return sim
+
+
+def run_partition(seed: int, n: int = 4) -> Sim:
+    sim, rng = _base(seed, n, Net(delay=(1, 20)))
+    start = sim.now + rng.randint(0, 400)
+    kind = rng.choice(["isolate-primary", "minority", "split", "links"])
+    everyone = list(range(n))
+    f = (n - 1) // 3
+    if kind == "isolate-primary":
+        groups = [{0}, set(everyone[1:])]
+    elif kind == "minority":
+        out = set(rng.sample(everyone, f))
+        groups = [out, set(everyone) - out]
+    elif kind == "split":  # no side has a quorum: nothing may commit until it heals
+        half = set(rng.sample(everyone, n // 2))
+        groups = [half, set(everyone) - half]
+    else:
+        groups = None
+    end = start + rng.randint(2, 10) * SECOND
+    if groups is not None:
+        sim.at(start, lambda: setattr(sim.net, "groups", groups))
+        sim.at(end, lambda: setattr(sim.net, "groups", None))
+    else:  # cut links one by one, then restore them one by one
+        links = [(a, b) for a in everyone for b in everyone if a != b]
+        rng.shuffle(links)
+        links = links[: rng.randint(1, len(links) // 2)]
+        for k, link in enumerate(links):
+            sim.at(start + k * 200, lambda lk=link: sim.net.cut.add(lk))
+        for k, link in enumerate(links):
+            sim.at(end + k * 200, lambda lk=link: sim.net.cut.discard(lk))
+        end += len(links) * 200
+    sim.run(end + 1)
+    sim.settle(end + 1)
+    return sim
+
+
+def run_crash(seed: int, n: int = 4) -> Sim:
+    sim, rng = _base(seed, n, Net(delay=(1, 20)), txs=15)
+    victim = 0 if rng.random() < 0.5 else rng.randrange(n)
+    wipe = rng.random() < 0.4
+    down = sim.now + rng.randint(0, 600)
+    up = down + rng.randint(1, 8) * SECOND
+    sim.at(down, lambda: sim.crash(victim))
+    sim.at(up, lambda: sim.restart(victim, wipe=wipe))
+    # more traffic after the restart, so the restarted replica has to catch up
+    sim.world.now = up
+    extra = sim.world.issue_tx("EHB", deposit=1_000)[0]
+    sim.submit_at(up + 500, extra)
+    sim.run(up + 1)
+    sim.settle(up + 1)
+    return sim
+
+
+def run_byzantine(seed: int, n: int = 4) -> Sim:
+    sim, rng = _base(seed, n, Net(delay=(1, 20)))
+    mode = ["equivocate", "twins", "forge", "flood"][seed % 4]
+    f = (n - 1) // 3
+    bad = [0] + rng.sample(range(1, n), f - 1)  # the first primary is always one of them
+    if mode == "twins":
+        for b in bad:
+            adversary.twins(sim, b)
+    else:
+        for b in bad:
+            node = sim.nodes[b]
+            node.honest = False
+            node.outbound = {"equivocate": adversary.equivocate, "forge": adversary.forge,
+                             "flood": adversary.flood}[mode](sim, rng)
+    sim.run(sim.now + 10 * SECOND)
+    sim.settle(sim.now)
+    return sim
+
+
+CLASSES: dict[str, Callable[[int, int], Sim]] = {
+    "clean": run_clean,
+    "lossy": run_lossy,
+    "partition": run_partition,
+    "crash": run_crash,
+    "byzantine": run_byzantine,
+}
+
+
+def replay_command(cls: str, seed: int, n: int) -> str:
+    return f"python -m tests.support.scenarios {cls} {seed} {n}"
+
+
+if __name__ == "__main__":
+    cls, seed = sys.argv[1], int(sys.argv[2])
+    n = int(sys.argv[3]) if len(sys.argv) > 3 else 4
+    s = CLASSES[cls](seed, n)
+    print(f"{cls} seed {seed} n={n}: ok, {s.events} events, heights "
+          f"{[x.ledger.height for x in s.nodes]}, views {[x.replica.view for x in s.nodes]}")

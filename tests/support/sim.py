@@ -1,0 +1,350 @@
+"""A deterministic PBFT network simulator on virtual time.
+
+All replicas live in one process; every message is encoded to bytes when sent and decoded
+when delivered.  The network is seeded: delay, drop, duplication, reordering (random
+delays), partitions.  Replicas crash and restart with their disk kept or wiped.  Each
+replica executes real ledger transactions on its own in-memory SQLite store.  Invariants
+are checked after every event (see ``Checker``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from app.consortium import build_genesis, identity_names, parse_hosts
+from node import codec, crypto
+from node.consensus import Config, Replica
+from node.consensus import messages as m
+from node.consensus.certs import valid_commit_cert
+from node.consensus.messages import Commit, batch_digest
+from node.consensus.types import (
+    Action,
+    Broadcast,
+    CancelTimer,
+    ClientRequest,
+    Event,
+    Execute,
+    Executed,
+    FetchState,
+    Persist,
+    Received,
+    Send,
+    SetTimer,
+    TimerFired,
+)
+from node.ledger import Ledger
+from node.ledger.errors import Rejected
+from node.ledger.tx import Tx
+from node.store import Store
+from tests.support.world import T0, World
+
+
+class SafetyViolation(AssertionError):
+    pass
+
+
+class LivenessViolation(AssertionError):
+    pass
+
+
+@lru_cache(maxsize=1 << 18)
+def cached_verify(public: str, digest: bytes, sig: str) -> bool:
+    return crypto.verify(public, digest, sig)
+
+
+@lru_cache(maxsize=1 << 16)
+def request_id(tx: str) -> str | None:
+    try:
+        t = Tx.decode(tx.encode("utf-8"))
+    except (Rejected, UnicodeEncodeError):
+        return None
+    return t.hex_id
+
+
+@dataclass
+class Net:
+    drop: float = 0.0
+    dup: float = 0.0
+    delay: tuple[int, int] = (1, 10)
+    groups: list[set[int]] | None = None   # partition: only nodes in one group talk
+    cut: set[tuple[int, int]] = field(default_factory=set)  # directed links down
+
+    def connected(self, a: int, b: int) -> bool:
+        if (a, b) in self.cut:
+            return False
+        if self.groups is None:
+            return True
+        return any(a in g and b in g for g in self.groups)
+
+
+@dataclass
+class Node:
+    id: int
+    replica: Replica
+    store: Store
+    ledger: Ledger
+    disk: dict[str, Any] = field(default_factory=dict)
+    alive: bool = True
+    timers: dict[str, int] = field(default_factory=dict)
+    honest: bool = True
+    ok_ids: set[str] = field(default_factory=set)
+    outbound: Callable[[Node, Action], list[Action]] | None = None
+
+
+class Sim:
+    def __init__(self, seed: int, *, n: int = 4, txs: int = 12, net: Net | None = None,
+                 config: dict[str, Any] | None = None) -> None:
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.n = n
+        self.net = net or Net()
+        self.config = config or {}
+        self.now = T0 + 1_000
+        self.queue: list[tuple[int, int, str, tuple[Any, ...]]] = []
+        self.counter = 0
+        self.world = World(validators=n)  # keys, genesis and a transaction factory
+        self.keys = self.world.keys
+        self.genesis = self.world.genesis
+        self.publics = tuple(v["public_key"] for v in self.genesis.validators)
+        self.nodes = [self._make_node(i) for i in range(n)]
+        self.heights: dict[int, str] = {}
+        self.submitted: dict[str, str] = {}
+        self.decided: dict[str, set[int]] = {}
+        self.undecodable = 0
+        self.events = 0
+        self._plan_transactions(txs)
+
+    # --- set-up ---------------------------------------------------------------------------
+
+    def cfg(self, i: int) -> Config:
+        params = {"checkpoint_interval": 4, "window": 16, "max_batch": 8,
+                  "batch_delay_ms": 5, "request_timeout_ms": 800, **self.config}
+        return Config(replica=i, publics=self.publics, key=self.keys[f"validator-{i}"],
+                      request_id=request_id, verify=cached_verify, **params)
+
+    def _make_node(self, i: int, disk: dict[str, Any] | None = None,
+                   store: Store | None = None) -> Node:
+        store = store or Store(":memory:")
+        ledger = Ledger(store, self.genesis)
+        replica = Replica(self.cfg(i), executed=ledger.height, persisted=disk)
+        return Node(i, replica, store, ledger, dict(disk or {}))
+
+    def _plan_transactions(self, count: int) -> None:
+        """Cards issued and funded, then payments; submitted at random times."""
+        w = self.world
+        w.now = self.now
+        t = self.now
+        cards = []
+        for k in range(max(1, count // 3)):
+            tx, number = w.issue_tx("EHB" if k % 2 else "JRB", deposit=50_000)
+            cards.append(number)
+            t += self.rng.randint(0, 40)
+            self.submit_at(t, tx)
+        for k in range(count - len(cards)):
+            t += self.rng.randint(0, 40)
+            w.now = t
+            self.submit_at(t + 200, w.pay_tx(cards[k % len(cards)],
+                                             [{"sku": "TEA-250", "qty": 1}], order=f"O{k}"))
+
+    def submit_at(self, at: int, tx: Tx) -> None:
+        text = tx.encode().decode("utf-8")
+        self.submitted[tx.hex_id] = text
+        self.push(at, "client", (text,))
+
+    # --- event queue ----------------------------------------------------------------------
+
+    def push(self, at: int, kind: str, payload: tuple[Any, ...]) -> None:
+        self.counter += 1
+        heapq.heappush(self.queue, (at, self.counter, kind, payload))
+
+    def send(self, src: int, dst: int, data: bytes) -> None:
+        if not self.net.connected(src, dst) or self.rng.random() < self.net.drop:
+            return
+        copies = 2 if self.rng.random() < self.net.dup else 1
+        for _ in range(copies):
+            self.push(self.now + self.rng.randint(*self.net.delay), "deliver", (dst, src, data))
+
+    def run(self, until: int) -> None:
+        while self.queue and self.queue[0][0] <= until:
+            at, _, kind, payload = heapq.heappop(self.queue)
+            self.now = max(self.now, at)
+            self.events += 1
+            getattr(self, f"_on_{kind}")(*payload)
+            self.check_step()
+        self.now = max(self.now, until)
+
+    def _on_client(self, text: str) -> None:
+        for node in self.nodes:
+            if node.alive:
+                self.feed(node, ClientRequest(text))
+
+    def _on_retry(self) -> None:
+        for tid, text in self.submitted.items():
+            if len(self.decided.get(tid, ())) < len(self.honest_live()):
+                self._on_client(text)
+
+    def _on_deliver(self, dst: int, src: int, data: bytes) -> None:
+        node = self.nodes[dst]
+        if not node.alive:
+            return
+        try:
+            msg = m.decode(data)
+        except m.BadMessage:
+            self.undecodable += 1
+            return
+        self.feed(node, Received(src, msg))
+
+    def _on_timer(self, i: int, name: str, at: int) -> None:
+        node = self.nodes[i]
+        if node.alive and node.timers.get(name) == at:
+            del node.timers[name]
+            self.feed(node, TimerFired(name))
+
+    def _on_call(self, fn: Callable[[], None]) -> None:
+        fn()
+
+    def at(self, when: int, fn: Callable[[], None]) -> None:
+        self.push(when, "call", (fn,))
+
+    # --- the runtime: carry out a replica's actions in order ---------------------------------
+
+    def feed(self, node: Node, event: Event) -> None:
+        work = [(event, node.replica)]
+        while work:
+            ev, replica = work.pop(0)
+            for action in replica.step(ev, self.now):
+                acts = node.outbound(node, action) if node.outbound else [action]
+                for a in acts:
+                    follow = self.act(node, a)
+                    if follow is not None:
+                        work.append((follow, replica))
+
+    def act(self, node: Node, a: Action) -> Event | None:
+        if isinstance(a, Send):
+            self.send(node.id, a.to, a.msg.encode())
+        elif isinstance(a, Broadcast):
+            data = a.msg.encode()
+            for j in range(self.n):
+                if j != node.id:
+                    self.send(node.id, j, data)
+        elif isinstance(a, Persist):
+            node.disk[a.key] = a.value
+        elif isinstance(a, SetTimer):
+            node.timers[a.name] = a.at
+            self.push(a.at, "timer", (node.id, a.name, a.at))
+        elif isinstance(a, CancelTimer):
+            node.timers.pop(a.name, None)
+        elif isinstance(a, Execute):
+            return self.execute(node, a.seq, a.view, a.time, a.batch, a.batch_id, a.cert)
+        elif isinstance(a, FetchState):
+            self.push(self.now + self.rng.randint(*self.net.delay), "fetch",
+                      (node.id, a.peer, a.first, a.last))
+        return None
+
+    def execute(self, node: Node, seq: int, view: int, time: int, batch: tuple[str, ...],
+                batch_id: str, cert: tuple[Commit, ...]) -> Event | None:
+        if seq <= node.ledger.height:
+            return None
+        assert seq == node.ledger.height + 1, f"replica {node.id} skipped to {seq}"
+        txs = [Tx.decode(t.encode("utf-8")) for t in batch]
+        head_time = node.ledger.head().time
+        cert_bytes = codec.encode({"view": view, "time": time, "batch_id": batch_id,
+                                   "commits": [c.encode().decode() for c in cert]})
+        res = node.ledger.apply_block(txs, max(time, head_time), view=view,
+                                      proposer=view % self.n, cert=cert_bytes)
+        self.record(node, seq, res.hash, res.results)
+        return Executed(seq, res.state_root, tuple(r.id for r in res.results))
+
+    def _on_fetch(self, asker: int, peer: int, first: int, last: int) -> None:
+        """State transfer: blocks with certificates from ``peer``, verified, executed."""
+        a, p = self.nodes[asker], self.nodes[peer]
+        if not (a.alive and p.alive and self.net.connected(peer, asker)):
+            return
+        for h in range(max(first, a.ledger.height + 1), min(last, p.ledger.height) + 1):
+            block = p.store.block(h)
+            assert block is not None
+            if block.cert is None:
+                return
+            c = codec.decode(block.cert)
+            commits = tuple(m.decode(x.encode()) for x in c["commits"])
+            ids = tuple(r.id for r in p.store.block_txs(h))
+            if batch_digest(h, c["time"], ids) != c["batch_id"] or not valid_commit_cert(
+                    a.replica.cfg, commits, h, c["batch_id"]):  # type: ignore[arg-type]
+                return
+            batch = tuple(r.wire.decode() for r in p.store.block_txs(h))
+            ev = self.execute(a, h, c["view"], c["time"], batch, c["batch_id"],
+                              commits)  # type: ignore[arg-type]
+            if ev is not None:
+                self.feed(a, ev)
+
+    # --- faults ---------------------------------------------------------------------------
+
+    def crash(self, i: int) -> None:
+        self.nodes[i].alive = False
+        self.nodes[i].timers.clear()
+
+    def restart(self, i: int, *, wipe: bool) -> None:
+        old = self.nodes[i]
+        if wipe:
+            node = self._make_node(i)
+        else:
+            node = self._make_node(i, disk=old.disk, store=old.store)
+            node.ok_ids = old.ok_ids
+        node.honest, node.outbound = old.honest, old.outbound
+        self.nodes[i] = node
+        if not wipe:
+            node.ok_ids = old.ok_ids
+
+    # --- invariants -----------------------------------------------------------------------
+
+    def honest_live(self) -> list[Node]:
+        return [x for x in self.nodes if x.honest and x.alive]
+
+    def record(self, node: Node, seq: int, block_hash: str, results: Any) -> None:
+        if not node.honest:
+            return
+        seen = self.heights.setdefault(seq, block_hash)
+        if seen != block_hash:
+            raise SafetyViolation(f"agreement: height {seq} differs on replica {node.id}")
+        for r in results:
+            if r.ok:
+                if r.id not in self.submitted:
+                    raise SafetyViolation(f"validity: {r.id} was never submitted")
+                if r.id in node.ok_ids:
+                    raise SafetyViolation(f"{r.id} committed twice on replica {node.id}")
+                node.ok_ids.add(r.id)
+            self.decided.setdefault(r.id, set()).add(node.id)
+
+    def check_step(self) -> None:
+        for node in self.nodes:
+            st = node.replica.stash
+            if len(st) > st.total or any(st.peer_size(p) > st.per_peer for p in range(self.n)):
+                raise SafetyViolation(f"stash bound exceeded on replica {node.id}")
+
+    def check_liveness(self) -> None:
+        for node in self.honest_live():
+            missing = [t for t in self.submitted if node.id not in self.decided.get(t, ())]
+            if missing:
+                raise LivenessViolation(
+                    f"replica {node.id} (view {node.replica.view}, height "
+                    f"{node.ledger.height}) has not decided {len(missing)} of "
+                    f"{len(self.submitted)} transactions")
+
+    def settle(self, heal_at: int, bound_ms: int = 60_000) -> None:
+        """Run past the faults, retrying clients, then require every transaction decided."""
+        t = heal_at
+        while t < heal_at + bound_ms:
+            self.push(t, "retry", ())
+            t += 2_000
+        end = heal_at + bound_ms
+        while self.now < end:
+            self.run(min(end, self.now + 2_000))
+            if all(len(self.decided.get(tid, ())) >= len(self.honest_live())
+                   for tid in self.submitted):
+                break
+        self.check_liveness()
