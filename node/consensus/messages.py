@@ -106,6 +106,7 @@ class Prepared:
 class ViewChange(Msg):
     KIND: ClassVar[str] = "view-change"
     view: int                            # the view being moved to
+    executed: int                        # the sender's height (a hint for state transfer)
     stable_seq: int
     checkpoint_proof: tuple[Checkpoint, ...]
     prepared: tuple[PrePrepare, ...]     # flattened: each PRE-PREPARE then its PREPAREs
@@ -127,6 +128,16 @@ class NewView(Msg):
 
 
 @dataclass(frozen=True)
+class Status(Msg):
+    """"I have executed up to ``height``": sent to a peer that seems behind, so it knows
+    whom to fetch blocks from (each block it fetches proves itself by its certificate)."""
+
+    KIND: ClassVar[str] = "status"
+    view: int
+    height: int
+
+
+@dataclass(frozen=True)
 class Forward(Msg):
     """A client request passed on by a replica (requests are not signed by replicas)."""
 
@@ -136,7 +147,7 @@ class Forward(Msg):
 
 KINDS: dict[str, type[Msg]] = {c.KIND: c for c in
                                (PrePrepare, Prepare, Commit, Checkpoint, ViewChange, NewView,
-                                Forward)}
+                                Forward, Status)}
 MAX_BATCH_WIRE = 2_000
 
 
@@ -183,6 +194,8 @@ def from_obj(o: Any, depth: int = 0) -> Msg:
                           _hex(o, "batch_id"), tuple(batch))
     if cls is Checkpoint:
         return Checkpoint(sender, sig, _int(o, "view"), _int(o, "seq"), _hex(o, "state_root"))
+    if cls is Status:
+        return Status(sender, sig, _int(o, "view"), _int(o, "height"))
     if cls is Forward:
         if not isinstance(o["tx"], str):
             raise BadMessage("tx must be text")
@@ -191,7 +204,8 @@ def from_obj(o: Any, depth: int = 0) -> Msg:
         proof = tuple(_sub(x, Checkpoint, depth) for x in _list(o, "checkpoint_proof", 100))
         pps = tuple(_sub(x, PrePrepare, depth) for x in _list(o, "prepared", 1000))
         prs = tuple(_sub(x, Prepare, depth) for x in _list(o, "prepares", 100_000))
-        return ViewChange(sender, sig, _int(o, "view"), _int(o, "stable_seq"), proof, pps, prs)
+        return ViewChange(sender, sig, _int(o, "view"), _int(o, "executed"),
+                          _int(o, "stable_seq"), proof, pps, prs)
     vcs = tuple(_sub(x, ViewChange, depth) for x in _list(o, "view_changes", 100))
     pps = tuple(_sub(x, PrePrepare, depth) for x in _list(o, "pre_prepares", 1000))
     return NewView(sender, sig, _int(o, "view"), vcs, pps)

@@ -35,6 +35,7 @@ from node.consensus.messages import (
     NewView,
     Prepare,
     PrePrepare,
+    Status,
     ViewChange,
     batch_digest,
 )
@@ -163,6 +164,9 @@ class Replica:
             viewchange.on_new_view(self, m)
         elif isinstance(m, Forward):
             self._request(m.tx, forward=False)
+        elif isinstance(m, Status):
+            if m.height > self.executed:
+                self.fetch(m.sender, m.height)
 
     def replay_stash(self) -> None:
         for m in self.stash.drain():
@@ -177,8 +181,12 @@ class Replica:
         elif name == NEW_VIEW_TIMER:
             if self.view_changing:
                 viewchange.start(self, self.view + 1)
-        elif name == FETCH_TIMER:
+        elif name == FETCH_TIMER and self.fetching is not None:
+            peer, upto = self.fetching
             self.fetching = None
+            if self.executed < upto:  # no answer: ask the next replica
+                nxt = (peer + 1) % self.cfg.n
+                self.fetch(nxt if nxt != self.id else (nxt + 1) % self.cfg.n, upto)
 
     # --- requests and batching -----------------------------------------------------------
 
@@ -373,10 +381,12 @@ class Replica:
             self.fetch(peers[0] if peers else cp.sender, cp.seq)
 
     def fetch(self, peer: int, upto: int) -> None:
+        """Ask ``peer`` for every block it has from ours on (each carries its certificate),
+        at least up to ``upto``."""
         if self.executed >= upto or (self.fetching and self.fetching[1] >= upto):
             return
         self.fetching = (peer, upto)
-        self.emit(FetchState(peer, self.executed + 1, upto))
+        self.emit(FetchState(peer, self.executed + 1, upto + self.cfg.window))
         self.emit(SetTimer(FETCH_TIMER, self.now + self.vc.timeout(self.cfg)))
 
     def _stabilise(self, seq: int, proof: tuple[Checkpoint, ...]) -> None:

@@ -22,6 +22,7 @@ from node.consensus.messages import (
     NewView,
     Prepare,
     PrePrepare,
+    Status,
     ViewChange,
 )
 from node.consensus.types import Config
@@ -74,6 +75,8 @@ def classify(r: ReplicaView, src: int, m: Msg) -> Verdict:
     elif isinstance(m, NewView):
         ok = m.view >= r.view and m.view >= 1 and m.sender == cfg.primary(m.view)
         verdict = Verdict.PROCESS if ok else Verdict.DISCARD
+    elif isinstance(m, Status):
+        verdict = Verdict.PROCESS
     elif isinstance(m, Forward):
         return Verdict.PROCESS  # carries a client request; the ledger checks it
     else:

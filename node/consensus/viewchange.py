@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from node.consensus.certs import new_view_pre_prepares, valid_view_change
-from node.consensus.messages import Forward, NewView, PrePrepare, ViewChange
+from node.consensus.messages import Forward, NewView, PrePrepare, Status, ViewChange
 from node.consensus.types import Broadcast, CancelTimer, Config, Persist, Send, SetTimer
 
 if TYPE_CHECKING:
     from node.consensus.replica import Replica
 
-MAX_BACKOFF = 8
+MAX_BACKOFF = 5
 
 
 @dataclass
@@ -55,7 +55,7 @@ def start(r: Replica, view: int) -> None:
     r.emit(CancelTimer(REQUEST_TIMER))
     r.emit(CancelTimer(BATCH_TIMER))
     certs = [r.prepared_certs[s] for s in sorted(r.prepared_certs) if s > r.low]
-    vc = r.sign(ViewChange(r.id, "", view, r.low, r.stable_proof,
+    vc = r.sign(ViewChange(r.id, "", view, r.executed, r.low, r.stable_proof,
                            tuple(pp for pp, _ in certs),
                            tuple(p for _, ps in certs for p in ps)))
     assert isinstance(vc, ViewChange)
@@ -74,7 +74,23 @@ def help_lagging_peer(r: Replica, peer: int) -> None:
     r.emit(Send(peer, nv))
 
 
+def help_behind_peer(r: Replica, peer: int, their_stable: int) -> None:
+    """A peer whose stable checkpoint is below ours gets our proof, so it can fetch the
+    blocks it misses (once per peer and checkpoint)."""
+    if their_stable >= r.low or not r.stable_proof or (peer, -r.low) in r.vc.helped:
+        return
+    r.vc.helped.add((peer, -r.low))
+    for cp in r.stable_proof:
+        r.emit(Send(peer, cp))
+
+
 def on_view_change(r: Replica, vc: ViewChange) -> None:
+    help_behind_peer(r, vc.sender, vc.stable_seq)
+    if vc.executed < r.executed and (vc.sender, r.executed) not in r.vc.helped:
+        if len(r.vc.helped) > 10_000:
+            r.vc.helped.clear()
+        r.vc.helped.add((vc.sender, r.executed))
+        r.emit(Send(vc.sender, r.sign(Status(r.id, "", r.view, r.executed))))
     if vc.view < r.view or (vc.view == r.view and not r.view_changing):
         help_lagging_peer(r, vc.sender)
         return
@@ -135,7 +151,7 @@ def on_new_view(r: Replica, nv: NewView) -> None:
 
 
 def _install(r: Replica, nv: NewView, min_s: int) -> None:
-    from node.consensus.replica import NEW_VIEW_TIMER, REQUEST_TIMER
+    from node.consensus.replica import NEW_VIEW_TIMER, REQUEST_TIMER, Slot
 
     r.view = nv.view
     r.view_changing = False
@@ -158,8 +174,10 @@ def _install(r: Replica, nv: NewView, min_s: int) -> None:
     top = max([min_s, r.ordered, *(pp.seq for pp in nv.pre_prepares)])
     r.next_seq = top + 1
     for pp in nv.pre_prepares:
-        if pp.seq <= r.ordered or pp.seq <= r.low:
+        if pp.seq <= r.low:
             continue
+        if pp.seq <= r.ordered:
+            r.slots[pp.seq] = Slot()  # executed already: vote again, never re-execute
         if r.id == r.primary:
             r.emit(Persist(f"vote:{pp.view}:{pp.seq}", pp.batch_id))
             r.votes[(pp.view, pp.seq)] = pp.batch_id

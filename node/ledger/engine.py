@@ -221,9 +221,11 @@ class Ledger:
         state_root = codec.digest(
             [prev_root, height, wh.hexdigest(), rh.hexdigest()]
         ).hex()
+        # view and proposer are not agreed content (a batch may commit in different views
+        # at different replicas), so they are kept beside the header, not in it
         header = {"chain": self.genesis.chain_id, "height": height, "prev": prev_hash,
                   "tx_root": crypto.merkle_root(leaves).hex(), "state_root": state_root,
-                  "time": time, "view": view, "proposer": proposer, "ntx": len(tx_rows)}
+                  "time": time, "ntx": len(tx_rows)}
         row = BlockRow(height, block_hash(header), prev_hash, header["tx_root"], state_root,
                        time, view, proposer, len(tx_rows), codec.encode(header), cert)
         self.store.commit_block(row, tx_rows, postings, writes)

@@ -86,7 +86,7 @@ def flood(sim: Sim, rng: random.Random, per_message: int = 20) -> Hook:
                 msg: m.Msg = (Prepare if rng.random() < 0.5 else Commit)(
                     node.id, "", v, s, "ab" * 32).signed(key)
             elif kind < 0.5:
-                msg = ViewChange(node.id, "", 10**9 + rng.randint(0, 10**6), 0, (), (),
+                msg = ViewChange(node.id, "", 10**9 + rng.randint(0, 10**6), 0, 0, (), (),
                                  ()).signed(key)
             elif kind < 0.6:
                 msg = NewView(node.id, "", r.view + 1, (), ()).signed(key)
@@ -115,3 +115,23 @@ def twins(sim: Sim, i: int) -> None:
 
     sim.feed = feed  # type: ignore[method-assign]
     sim.twin = twin  # type: ignore[attr-defined]
+
+
+def collude_f_plus_one(sim: Sim) -> None:
+    """Negative control: f+1 = 2 of 4 Byzantine (the primary 0 and replica 1) send
+    batch A to replica 2 and batch B to replica 3 with both of their votes.  PBFT cannot
+    survive this; the checker must report a safety violation."""
+    assert sim.n == 4
+    for b in (0, 1):
+        sim.nodes[b].honest = False
+        sim.nodes[b].alive = False
+    texts = list(sim.submitted.values())[:2]
+    k0, k1 = sim.keys["validator-0"], sim.keys["validator-1"]
+    t = sim.now
+    for target, tx in ((2, texts[0]), (3, texts[1])):
+        bid = batch_digest(1, t, (request_id(tx) or "",))
+        pp = PrePrepare(0, "", 0, 1, t, bid, (tx,)).signed(k0)
+        votes = [pp, Prepare(1, "", 0, 1, bid).signed(k1), Commit(0, "", 0, 1, bid).signed(k0),
+                 Commit(1, "", 0, 1, bid).signed(k1)]
+        for msg in votes:
+            sim.push(t + 1, "deliver", (target, msg.sender, msg.encode()))

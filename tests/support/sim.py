@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from app.consortium import build_genesis, identity_names, parse_hosts
 from node import codec, crypto
 from node.consensus import Config, Replica
 from node.consensus import messages as m
@@ -107,7 +106,7 @@ class Sim:
         self.now = T0 + 1_000
         self.queue: list[tuple[int, int, str, tuple[Any, ...]]] = []
         self.counter = 0
-        self.world = World(validators=n)  # keys, genesis and a transaction factory
+        self.world = World(validators=n, seed=seed)  # keys, genesis and a transaction factory
         self.keys = self.world.keys
         self.genesis = self.world.genesis
         self.publics = tuple(v["public_key"] for v in self.genesis.validators)
@@ -243,14 +242,17 @@ class Sim:
             return self.execute(node, a.seq, a.view, a.time, a.batch, a.batch_id, a.cert)
         elif isinstance(a, FetchState):
             self.push(self.now + self.rng.randint(*self.net.delay), "fetch",
-                      (node.id, a.peer, a.first, a.last))
+                      (node, a.peer, a.first, a.last))
         return None
 
     def execute(self, node: Node, seq: int, view: int, time: int, batch: tuple[str, ...],
                 batch_id: str, cert: tuple[Commit, ...]) -> Event | None:
         if seq <= node.ledger.height:
             return None
-        assert seq == node.ledger.height + 1, f"replica {node.id} skipped to {seq}"
+        if seq != node.ledger.height + 1:
+            if node.honest:
+                raise SafetyViolation(f"replica {node.id} skipped to {seq}")
+            return None
         txs = [Tx.decode(t.encode("utf-8")) for t in batch]
         head_time = node.ledger.head().time
         cert_bytes = codec.encode({"view": view, "time": time, "batch_id": batch_id,
@@ -260,10 +262,10 @@ class Sim:
         self.record(node, seq, res.hash, res.results)
         return Executed(seq, res.state_root, tuple(r.id for r in res.results))
 
-    def _on_fetch(self, asker: int, peer: int, first: int, last: int) -> None:
+    def _on_fetch(self, a: Node, peer: int, first: int, last: int) -> None:
         """State transfer: blocks with certificates from ``peer``, verified, executed."""
-        a, p = self.nodes[asker], self.nodes[peer]
-        if not (a.alive and p.alive and self.net.connected(peer, asker)):
+        p = self.nodes[peer]
+        if not (a.alive and p.alive and self.net.connected(peer, a.id)):
             return
         for h in range(max(first, a.ledger.height + 1), min(last, p.ledger.height) + 1):
             block = p.store.block(h)
@@ -330,12 +332,16 @@ class Sim:
         for node in self.honest_live():
             missing = [t for t in self.submitted if node.id not in self.decided.get(t, ())]
             if missing:
+                state = "; ".join(
+                    f"r{x.id}: view {x.replica.view}{'*' if x.replica.view_changing else ''}"
+                    f" height {x.ledger.height} low {x.replica.low} pending "
+                    f"{len(x.replica.pending)}{'' if x.alive else ' (down)'}"
+                    for x in self.nodes)
                 raise LivenessViolation(
-                    f"replica {node.id} (view {node.replica.view}, height "
-                    f"{node.ledger.height}) has not decided {len(missing)} of "
-                    f"{len(self.submitted)} transactions")
+                    f"replica {node.id} has not decided {len(missing)} of "
+                    f"{len(self.submitted)} transactions [{state}]")
 
-    def settle(self, heal_at: int, bound_ms: int = 60_000) -> None:
+    def settle(self, heal_at: int, bound_ms: int = 120_000) -> None:
         """Run past the faults, retrying clients, then require every transaction decided."""
         t = heal_at
         while t < heal_at + bound_ms:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from app.consortium import build_genesis, identity_names, parse_hosts
 from node import crypto
 from node.cardfile import new_card_number
 from node.ledger import BlockResult, Ledger, Tx, TxResult
 from node.ledger.builder import Builder
+from node.ledger.tx import luhn_complete
 from node.store import Store
 
 # 2026-11-24 08:00 China time
@@ -21,18 +26,34 @@ BASKET = [{"sku": "TEA-250", "qty": 2}, {"sku": "RICE-5KG", "qty": 1}]  # 18,590
 
 class World:
     def __init__(self, path: Path | str = ":memory:", *, validators: int = 4,
-                 keys: dict[str, crypto.SigningKey] | None = None) -> None:
+                 keys: dict[str, crypto.SigningKey] | None = None,
+                 seed: int | None = None) -> None:
+        self.rng = random.Random(seed) if seed is not None else None
         self.keys: dict[str, crypto.SigningKey] = keys or {
-            n: crypto.generate() for n in identity_names(validators)
+            n: self.new_key() for n in identity_names(validators)
         }
         pubs = {n: k.public for n, k in self.keys.items()}
         self.genesis = build_genesis(pubs, parse_hosts(None, validators), T0)
         self.store = Store(path)
         self.ledger = Ledger(self.store, self.genesis)
-        self.builder = Builder(self.genesis.chain_id)
+        self.builder = Builder(self.genesis.chain_id, rng=self.rng)
         self.now = T0 + 60_000
         self.card_keys: dict[str, crypto.SigningKey] = {}
         self.blocks: list[tuple[list[Tx], int]] = []
+
+    def new_key(self) -> crypto.SigningKey:
+        """A fresh key; derived from the seed when the world is seeded (simulations)."""
+        if self.rng is None:
+            return crypto.generate()
+        secret = self.rng.randrange(1, 2**255)
+        return crypto.key_from_der(ec.derive_private_key(secret, ec.SECP256R1()).private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption()))
+
+    def card_number(self, bin6: str) -> str:
+        if self.rng is None:
+            return new_card_number(bin6)
+        return luhn_complete(bin6 + "".join(str(self.rng.randrange(10)) for _ in range(12)))
 
     def save_keys(self, path: Path) -> None:
         """Test-only: dump the consortium's keys unencrypted so a child process can sign."""
@@ -73,8 +94,8 @@ class World:
     def issue_tx(self, bank: str = "EHB", *, named: bool = True, deposit: int | None = None,
                  holder: str = "Li Lei 李雷") -> tuple[Tx, str]:
         bin6 = next(b["bin"] for b in self.genesis.banks if b["id"] == bank)
-        number = new_card_number(bin6)
-        key = crypto.generate()
+        number = self.card_number(bin6)
+        key = self.new_key()
         self.card_keys[number] = key
         body: dict[str, Any] = {"card": number, "bank": bank, "public_key": key.public,
                                 "named": named, "expires": self.now + 3 * YEAR_MS}

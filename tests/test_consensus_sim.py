@@ -1,0 +1,86 @@
+"""The PBFT replica under the seeded fault simulator.
+
+200 seeds per fault class by default (``CARDCHAIN_SIM_SEEDS=10000`` for a long run), in
+two worker processes.  A failing seed prints the command that replays it; seeds that ever
+failed are pinned in ``REGRESSIONS``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+import pytest
+
+from tests.support import adversary
+from tests.support.scenarios import CLASSES, replay_command
+from tests.support.sim import SafetyViolation, Sim
+
+SEEDS = int(os.environ.get("CARDCHAIN_SIM_SEEDS", "200"))
+BIG_SEEDS = {7: max(1, SEEDS // 10), 10: max(1, SEEDS // 20)}
+
+# (class, seed, n) of every seed that ever failed, with what it found
+REGRESSIONS = [
+    ("lossy", 2, 4),       # a block hash included the view: same batch, different hashes
+    ("lossy", 3, 4),       # a replica that had executed a slot stopped voting on it
+    ("lossy", 7, 4),       # lagging above the stable checkpoint: nobody told it
+    ("partition", 1, 4),   # isolated primary never learnt the stable checkpoint
+    ("partition", 2, 4),
+    ("partition", 3, 4),
+    ("partition", 8, 4),
+    ("partition", 109, 4),  # a failed fetch was never retried
+    ("crash", 2, 4),
+    ("crash", 3, 4),
+    ("crash", 5, 4),       # a wiped replica restarted after the last checkpoint
+    ("byzantine", 121, 4),  # twins fetching into each other's ledger
+]
+
+
+def _run(job: tuple[str, int, int]) -> str | None:
+    cls, seed, n = job
+    try:
+        CLASSES[cls](seed, n)
+    except AssertionError as exc:
+        return f"{cls} seed {seed} n={n}: {exc}\n  replay: {replay_command(cls, seed, n)}"
+    return None
+
+
+def _run_all(jobs: list[tuple[str, int, int]]) -> list[str]:
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(2) as pool:
+        return [r for r in pool.map(_run, jobs, chunksize=4) if r is not None]
+
+
+@pytest.mark.parametrize("cls", list(CLASSES))
+def test_fault_class_four_replicas(cls: str) -> None:
+    failures = _run_all([(cls, seed, 4) for seed in range(SEEDS)])
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("n", [7, 10])
+def test_larger_networks(n: int) -> None:
+    jobs = [(cls, seed, n) for cls in CLASSES for seed in range(BIG_SEEDS[n])]
+    failures = _run_all(jobs)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize(("cls", "seed", "n"), REGRESSIONS)
+def test_pinned_regression_seeds(cls: str, seed: int, n: int) -> None:
+    assert _run((cls, seed, n)) is None
+
+
+def test_negative_control_f_plus_one_byzantine_breaks_agreement() -> None:
+    sim = Sim(1, n=4, txs=4)
+    adversary.collude_f_plus_one(sim)
+    with pytest.raises(SafetyViolation, match="agreement: height 1 differs"):
+        sim.run(sim.now + 5_000)
+
+
+def test_same_seed_same_run() -> None:
+    a, b = CLASSES["lossy"](11, 4), CLASSES["lossy"](11, 4)
+    assert a.events == b.events
+    assert [x.replica.view for x in a.nodes] == [x.replica.view for x in b.nodes]
+    assert [x.ledger.height for x in a.nodes] == [x.ledger.height for x in b.nodes]
+    c = CLASSES["lossy"](12, 4)
+    assert (c.events, [x.ledger.height for x in c.nodes]) != \
+        (a.events, [x.ledger.height for x in a.nodes])
