@@ -164,9 +164,8 @@ class Replica:
             viewchange.on_new_view(self, m)
         elif isinstance(m, Forward):
             self._request(m.tx, forward=False)
-        elif isinstance(m, Status):
-            if m.height > self.executed:
-                self.fetch(m.sender, m.height)
+        elif isinstance(m, Status) and m.height > self.executed:
+            self.fetch(m.sender, m.height)
 
     def replay_stash(self) -> None:
         for m in self.stash.drain():

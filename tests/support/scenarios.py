@@ -23,7 +23,7 @@ def _base(seed: int, n: int, net: Net | None = None, txs: int = 12) -> tuple[Sim
 
 
 def run_clean(seed: int, n: int = 4) -> Sim:
-    sim, rng = _base(seed, n, Net(delay=(1, rng_delay(seed))))
+    sim, _ = _base(seed, n, Net(delay=(1, rng_delay(seed))))
     sim.settle(sim.now)
     return sim
 
@@ -97,7 +97,7 @@ def run_byzantine(seed: int, n: int = 4) -> Sim:
     sim, rng = _base(seed, n, Net(delay=(1, 20)))
     mode = ["equivocate", "twins", "forge", "flood"][seed % 4]
     f = (n - 1) // 3
-    bad = [0] + rng.sample(range(1, n), f - 1)  # the first primary is always one of them
+    bad = [0, *rng.sample(range(1, n), f - 1)]  # the first primary is always one of them
     if mode == "twins":
         for b in bad:
             adversary.twins(sim, b)
