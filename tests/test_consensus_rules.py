@@ -1,0 +1,292 @@
+"""One test per PBFT rule, each written to fail if the rule is removed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from node.consensus import Config, Replica
+from node.consensus.messages import (
+    Checkpoint,
+    Commit,
+    Forward,
+    NewView,
+    Prepare,
+    PrePrepare,
+    ViewChange,
+    batch_digest,
+)
+from node.consensus.types import (
+    Action,
+    Broadcast,
+    ClientRequest,
+    Execute,
+    Executed,
+    Persist,
+    Received,
+    Send,
+    SetTimer,
+    TimerFired,
+)
+from node.consensus.viewchange import check_new_view
+from tests.support.sim import request_id
+from tests.support.world import World
+
+NOW = 1_795_478_500_000
+
+
+class Cluster:
+    def __init__(self, n: int = 4, **cfg: Any) -> None:
+        w = World(validators=n, seed=42)
+        self.keys = [w.keys[f"validator-{i}"] for i in range(n)]
+        publics = tuple(k.public for k in self.keys)
+        params = {"checkpoint_interval": 4, "window": 8, "max_batch": 2, **cfg}
+        self.cfgs = [Config(replica=i, publics=publics, key=self.keys[i],
+                            request_id=request_id, **params) for i in range(n)]
+        self.txs = [w.issue_tx(deposit=100)[0].encode().decode() for _ in range(8)]
+        self.n = n
+
+    def replica(self, i: int) -> Replica:
+        return Replica(self.cfgs[i])
+
+    def pp(self, seq: int, txs: list[str], view: int = 0, time: int = NOW,
+           sender: int | None = None) -> PrePrepare:
+        ids = tuple(request_id(t) or "" for t in txs)
+        s = view % self.n if sender is None else sender
+        return PrePrepare(s, "", view, seq, time, batch_digest(seq, time, ids),
+                          tuple(txs)).signed(self.keys[s])  # type: ignore[return-value]
+
+    def prepare(self, pp: PrePrepare, sender: int) -> Prepare:
+        return Prepare(sender, "", pp.view, pp.seq, pp.batch_id).signed(
+            self.keys[sender % self.n])  # type: ignore[return-value]
+
+    def commit(self, pp: PrePrepare, sender: int) -> Commit:
+        return Commit(sender, "", pp.view, pp.seq, pp.batch_id).signed(
+            self.keys[sender])  # type: ignore[return-value]
+
+
+def deliver(r: Replica, msg: Any, src: int | None = None) -> list[Action]:
+    return r.step(Received(msg.sender if src is None else src, msg), NOW)
+
+
+def sent(actions: list[Action], kind: type) -> list[Any]:
+    return [a.msg for a in actions if isinstance(a, Broadcast | Send) and isinstance(a.msg, kind)]
+
+
+def executes(actions: list[Action]) -> list[int]:
+    return [a.seq for a in actions if isinstance(a, Execute)]
+
+
+@pytest.fixture
+def c() -> Cluster:
+    return Cluster()
+
+
+def test_backup_prepares_a_pre_prepare_from_the_primary_only(c: Cluster) -> None:
+    r = c.replica(1)
+    assert sent(deliver(r, c.pp(1, c.txs[:1], sender=2)), Prepare) == []
+    assert len(sent(deliver(r, c.pp(1, c.txs[:1])), Prepare)) == 1
+
+
+def test_conflicting_pre_prepare_for_the_same_slot_is_ignored(c: Cluster) -> None:
+    r = c.replica(1)
+    assert sent(deliver(r, c.pp(1, c.txs[:1])), Prepare)
+    assert sent(deliver(r, c.pp(1, c.txs[1:2], time=NOW + 1)), Prepare) == []
+
+
+def test_vote_is_persisted_before_it_is_sent(c: Cluster) -> None:
+    acts = deliver(c.replica(1), c.pp(1, c.txs[:1]))
+    persist = next(i for i, a in enumerate(acts) if isinstance(a, Persist))
+    send = next(i for i, a in enumerate(acts) if isinstance(a, Broadcast))
+    assert persist < send and acts[persist].key == "vote:0:1"
+
+
+def test_restarted_replica_never_votes_for_another_batch(c: Cluster) -> None:
+    first = c.pp(1, c.txs[:1])
+    r = Replica(c.cfgs[1], persisted={"vote:0:1": first.batch_id})
+    assert sent(deliver(r, c.pp(1, c.txs[1:2], time=NOW + 1)), Prepare) == []
+    assert sent(deliver(r, first), Prepare)
+
+
+def test_prepare_from_outside_the_membership_or_forged_is_not_counted(c: Cluster) -> None:
+    r = c.replica(1)
+    pp = c.pp(1, c.txs[:1])
+    deliver(r, pp)
+    outsider = Prepare(4, "", 0, 1, pp.batch_id).signed(c.keys[2])
+    forged = Prepare(3, "", 0, 1, pp.batch_id).signed(c.keys[2])  # claims 3, signed by 2
+    assert sent(deliver(r, outsider, src=4), Commit) == []
+    assert sent(deliver(r, forged, src=3), Commit) == []
+    assert sent(deliver(r, c.prepare(pp, 3)), Commit)
+
+
+def test_primary_prepare_is_not_counted(c: Cluster) -> None:
+    r = c.replica(1)
+    pp = c.pp(1, c.txs[:1])
+    deliver(r, pp)
+    assert sent(deliver(r, Prepare(0, "", 0, 1, pp.batch_id).signed(c.keys[0])), Commit) == []
+
+
+def test_duplicate_votes_count_once() -> None:
+    c7 = Cluster(7)  # f = 2: prepared needs 4 backup PREPAREs, committed 5 COMMITs
+    r = c7.replica(1)
+    pp = c7.pp(1, c7.txs[:1])
+    deliver(r, pp)
+    for _ in range(3):
+        assert sent(deliver(r, c7.prepare(pp, 2)), Commit) == []
+    deliver(r, c7.prepare(pp, 3))
+    assert sent(deliver(r, c7.prepare(pp, 4)), Commit)
+    for _ in range(3):
+        assert executes(deliver(r, c7.commit(pp, 2))) == []
+    deliver(r, c7.commit(pp, 3))
+    deliver(r, c7.commit(pp, 4))
+    assert executes(deliver(r, c7.commit(pp, 5))) == [1]
+
+
+def test_execution_strictly_in_sequence_order(c: Cluster) -> None:
+    r = c.replica(1)
+    p1, p2 = c.pp(1, c.txs[:1]), c.pp(2, c.txs[1:2], time=NOW + 1)
+    got: list[int] = []
+    for pp in (p2, p1):
+        deliver(r, pp)
+        deliver(r, c.prepare(pp, 2))
+    for who in (0, 2):
+        got += executes(deliver(r, c.commit(p2, who)))
+    assert got == []  # seq 2 is committed but seq 1 is not
+    for who in (0, 2):
+        got += executes(deliver(r, c.commit(p1, who)))
+    assert got == [1, 2]
+    assert executes(deliver(r, c.commit(p1, 3))) == []  # never executed twice
+
+
+def test_execute_carries_a_commit_certificate(c: Cluster) -> None:
+    r = c.replica(1)
+    pp = c.pp(1, c.txs[:1])
+    deliver(r, pp)
+    deliver(r, c.prepare(pp, 2))
+    deliver(r, c.commit(pp, 0))
+    ex = next(a for a in deliver(r, c.commit(pp, 2)) if isinstance(a, Execute))
+    assert len({x.sender for x in ex.cert}) == 3
+    assert all(x.batch_id == pp.batch_id and x.verify(c.keys[x.sender].public) for x in ex.cert)
+
+
+def _checkpoint(c: Cluster, sender: int, seq: int, root: str = "ab" * 32) -> Checkpoint:
+    return Checkpoint(sender, "", 0, seq, root).signed(c.keys[sender])  # type: ignore[return-value]
+
+
+def test_checkpoint_becomes_stable_at_2f_plus_1_and_collects_garbage(c: Cluster) -> None:
+    r = c.replica(1)
+    r.executed = r.ordered = 3
+    r.slots[3] = r._slot(3)
+    r.step(Executed(4, "ab" * 32, ()), NOW)  # own checkpoint
+    deliver(r, _checkpoint(c, 2, 4))
+    assert r.low == 0 and 3 in r.slots
+    deliver(r, _checkpoint(c, 3, 4))
+    assert r.low == 4 and 3 not in r.slots and len(r.stable_proof) == 3
+
+
+def test_stable_checkpoint_ahead_triggers_state_transfer(c: Cluster) -> None:
+    r = c.replica(1)
+    acts = []
+    for s in (0, 2, 3):
+        acts += deliver(r, _checkpoint(c, s, 8))
+    fetch = [a for a in acts if type(a).__name__ == "FetchState"]
+    assert fetch and fetch[0].first == 1 and fetch[0].last >= 8
+
+
+def test_watermarks_stash_ahead_and_drop_below(c: Cluster) -> None:
+    r = c.replica(1)
+    far = c.pp(9, c.txs[:1])  # window 8 above h = 0
+    assert sent(deliver(r, far), Prepare) == []
+    assert len(r.stash) == 1
+    r._stabilise(4, ())
+    assert len(r.stash) == 0 and 9 in r.slots  # replayed once h moved
+    assert sent(deliver(r, c.pp(3, c.txs[1:2])), Prepare) == []  # below h
+
+
+def test_stash_is_bounded_per_peer_and_in_total(c: Cluster) -> None:
+    r = Replica(Config(replica=1, publics=c.cfgs[1].publics, key=c.keys[1],
+                       request_id=request_id, stash_per_peer=50, stash_total=120))
+    for sender in (0, 2, 3):
+        for v in range(1, 300):
+            deliver(r, Prepare(sender, "", v, 1, "ab" * 32).signed(c.keys[sender]))
+    assert len(r.stash) <= 120
+    assert all(r.stash.peer_size(p) <= 50 for p in range(4))
+    assert r.stash.dropped > 0
+
+
+def _vc(c: Cluster, sender: int, view: int, executed: int = 0) -> ViewChange:
+    return ViewChange(sender, "", view, executed, 0, (), (), ()).signed(c.keys[sender])  # type: ignore[return-value]
+
+
+def test_one_huge_view_number_moves_nobody_but_f_plus_1_do(c: Cluster) -> None:
+    r = c.replica(1)
+    deliver(r, _vc(c, 2, 10**9))
+    assert r.view == 0 and not r.view_changing
+    acts = deliver(r, _vc(c, 3, 5))
+    assert r.view == 5 and r.view_changing  # the smallest view of the f+1
+    assert sent(acts, ViewChange)[0].view == 5
+
+
+def test_request_timeout_starts_view_change_and_timeouts_double(c: Cluster) -> None:
+    r = c.replica(1)
+    acts = r.step(ClientRequest(c.txs[0]), NOW)
+    fwd = sent(acts, Forward)
+    assert len(fwd) == 1 and sent(r.step(ClientRequest(c.txs[0]), NOW), Forward) == []
+    t1 = next(a.at for a in acts if isinstance(a, SetTimer) and a.name == "request")
+    acts = r.step(TimerFired("request"), t1)
+    assert r.view == 1 and sent(acts, ViewChange)
+    d1 = next(a.at for a in acts if isinstance(a, SetTimer) and a.name == "new-view") - t1
+    acts = r.step(TimerFired("new-view"), t1 + d1)
+    d2 = next(a.at for a in acts if isinstance(a, SetTimer) and a.name == "new-view") - t1 - d1
+    assert r.view == 2 and d2 == 2 * d1
+
+
+def test_primary_batches_by_size_and_by_time(c: Cluster) -> None:
+    p = c.replica(0)
+    acts = p.step(ClientRequest(c.txs[0]), NOW)
+    assert sent(acts, PrePrepare) == [] and any(
+        isinstance(a, SetTimer) and a.name == "batch" for a in acts)
+    pps = sent(p.step(ClientRequest(c.txs[1]), NOW), PrePrepare)
+    assert len(pps) == 1 and len(pps[0].batch) == 2  # max_batch reached
+    p.step(ClientRequest(c.txs[2]), NOW)
+    pps = sent(p.step(TimerFired("batch"), NOW + 5), PrePrepare)
+    assert len(pps) == 1 and len(pps[0].batch) == 1 and pps[0].seq == 2
+
+
+def _new_view(c: Cluster, view: int, senders: list[int]) -> NewView:
+    vcs = tuple(_vc(c, s, view) for s in senders)
+    primary = view % c.n
+    return NewView(primary, "", view, vcs, ()).signed(c.keys[primary])  # type: ignore[return-value]
+
+
+def test_new_view_needs_2f_plus_1_view_changes(c: Cluster) -> None:
+    assert check_new_view(c.cfgs[1], _new_view(c, 1, [0, 2])) is None
+    assert check_new_view(c.cfgs[1], _new_view(c, 1, [0, 2, 2])) is None  # duplicate sender
+    assert check_new_view(c.cfgs[1], _new_view(c, 1, [0, 2, 3])) == 0
+    r = c.replica(2)
+    deliver(r, _new_view(c, 1, [0, 2]))
+    assert r.view == 0
+    deliver(r, _new_view(c, 1, [0, 2, 3]))
+    assert r.view == 1 and not r.view_changing
+
+
+def test_new_view_must_re_propose_prepared_batches(c: Cluster) -> None:
+    pp = c.pp(1, c.txs[:1])
+    prepares = (c.prepare(pp, 2), c.prepare(pp, 3))
+    vc0 = ViewChange(0, "", 1, 0, 0, (), (pp,), prepares).signed(c.keys[0])
+    vcs = (vc0, _vc(c, 2, 1), _vc(c, 3, 1))
+    good = PrePrepare(1, "", 1, 1, pp.time, pp.batch_id, pp.batch).signed(c.keys[1])
+    null = PrePrepare(1, "", 1, 1, 0, batch_digest(1, 0, ()), ()).signed(c.keys[1])
+    ok = NewView(1, "", 1, vcs, (good,)).signed(c.keys[1])
+    bad = NewView(1, "", 1, vcs, (null,)).signed(c.keys[1])
+    assert check_new_view(c.cfgs[2], ok) == 0  # type: ignore[arg-type]
+    assert check_new_view(c.cfgs[2], bad) is None  # type: ignore[arg-type]
+
+
+def test_bad_signatures_are_discarded(c: Cluster) -> None:
+    r = c.replica(1)
+    pp = c.pp(1, c.txs[:1])
+    assert sent(deliver(r, replace(pp, sig="00" * 64)), Prepare) == []
+    assert sent(deliver(r, pp), Prepare)
