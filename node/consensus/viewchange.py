@@ -32,13 +32,26 @@ class ViewChangeState:
     attempts: int = 0                                   # consecutive changes, no progress
     latest: dict[int, ViewChange] = field(default_factory=dict)  # per sender, highest view
     last_new_view: NewView | None = None
-    helped: set[tuple[int, int]] = field(default_factory=set)
+    helped: dict[tuple[int, str], int] = field(default_factory=dict)  # (peer, what) -> time
 
     def timeout(self, cfg: Config) -> int:
         return cfg.request_timeout_ms * 2 ** min(self.attempts, MAX_BACKOFF)
 
     def progress(self) -> None:
         self.attempts = 0
+
+
+def _may_help(r: Replica, peer: int, what: str) -> bool:
+    """Help a peer at most once per request timeout for the same thing (messages get lost,
+    so once ever is not enough; every time would let a peer make us flood)."""
+    key = (peer, what)
+    last = r.vc.helped.get(key)
+    if last is not None and r.now - last < r.cfg.request_timeout_ms:
+        return False
+    if len(r.vc.helped) > 10_000:
+        r.vc.helped.clear()
+    r.vc.helped[key] = r.now
+    return True
 
 
 def start(r: Replica, view: int) -> None:
@@ -68,28 +81,23 @@ def start(r: Replica, view: int) -> None:
 def help_lagging_peer(r: Replica, peer: int) -> None:
     """A peer still in an older view gets our NEW-VIEW (once per peer and view)."""
     nv = r.vc.last_new_view
-    if nv is None or nv.view != r.view or (peer, nv.view) in r.vc.helped:
+    if nv is None or nv.view != r.view or not _may_help(r, peer, f"nv{nv.view}"):
         return
-    r.vc.helped.add((peer, nv.view))
     r.emit(Send(peer, nv))
 
 
 def help_behind_peer(r: Replica, peer: int, their_stable: int) -> None:
     """A peer whose stable checkpoint is below ours gets our proof, so it can fetch the
     blocks it misses (once per peer and checkpoint)."""
-    if their_stable >= r.low or not r.stable_proof or (peer, -r.low) in r.vc.helped:
+    if their_stable >= r.low or not r.stable_proof or not _may_help(r, peer, f"cp{r.low}"):
         return
-    r.vc.helped.add((peer, -r.low))
     for cp in r.stable_proof:
         r.emit(Send(peer, cp))
 
 
 def on_view_change(r: Replica, vc: ViewChange) -> None:
     help_behind_peer(r, vc.sender, vc.stable_seq)
-    if vc.executed < r.executed and (vc.sender, r.executed) not in r.vc.helped:
-        if len(r.vc.helped) > 10_000:
-            r.vc.helped.clear()
-        r.vc.helped.add((vc.sender, r.executed))
+    if vc.executed < r.executed and _may_help(r, vc.sender, "status"):
         r.emit(Send(vc.sender, r.sign(Status(r.id, "", r.view, r.executed))))
     if vc.view < r.view or (vc.view == r.view and not r.view_changing):
         help_lagging_peer(r, vc.sender)
