@@ -317,6 +317,9 @@ class Sim:
             if r.ok:
                 if r.id not in self.submitted:
                     raise SafetyViolation(f"validity: {r.id} was never submitted")
+                tx = Tx.decode(self.submitted[r.id].encode("utf-8"))
+                if not tx.sigs or not all(cached_verify(p, tx.id, s) for p, s in tx.sigs):
+                    raise SafetyViolation(f"validity: {r.id} committed without valid signatures")
                 if r.id in node.ok_ids:
                     raise SafetyViolation(f"{r.id} committed twice on replica {node.id}")
                 node.ok_ids.add(r.id)
