@@ -290,3 +290,18 @@ def test_bad_signatures_are_discarded(c: Cluster) -> None:
     pp = c.pp(1, c.txs[:1])
     assert sent(deliver(r, replace(pp, sig="00" * 64)), Prepare) == []
     assert sent(deliver(r, pp), Prepare)
+
+
+def test_commit_certificate_checks(c: Cluster) -> None:
+    from node.consensus.certs import valid_commit_cert
+
+    pp = c.pp(1, c.txs[:1])
+    cert = (c.commit(pp, 0), c.commit(pp, 1), c.commit(pp, 2))
+    cfg = c.cfgs[3]
+    assert valid_commit_cert(cfg, cert, 1, pp.batch_id)
+    assert not valid_commit_cert(cfg, cert[:2], 1, pp.batch_id)            # too few
+    assert not valid_commit_cert(cfg, (*cert[:2], cert[0]), 1, pp.batch_id)  # duplicate
+    assert not valid_commit_cert(cfg, cert, 2, pp.batch_id)                 # other height
+    assert not valid_commit_cert(cfg, cert, 1, "cd" * 32)                   # other batch
+    forged = replace(cert[2], sig=cert[1].sig)
+    assert not valid_commit_cert(cfg, (*cert[:2], forged), 1, pp.batch_id)  # bad signature
