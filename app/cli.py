@@ -55,6 +55,31 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_node(args: argparse.Namespace) -> int:
+    from app.runner import run_node
+
+    return run_node(Path(args.home), read_passphrase(args, confirm=False), args)
+
+
+def cmd_cluster(args: argparse.Namespace) -> int:
+    from app.runner import run_cluster
+
+    return run_cluster(Path(args.dir), read_passphrase(args, confirm=False), args)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from app.runner import run_status
+
+    return run_status(Path(args.dir), read_passphrase(args, confirm=False), args)
+
+
+def _passphrase_args(p: argparse.ArgumentParser) -> None:
+    pw = p.add_mutually_exclusive_group()
+    pw.add_argument("--passphrase-file", help="file whose first line is the passphrase")
+    pw.add_argument("--demo-passphrase", action="store_true",
+                    help=f"use the documented demo passphrase {DEMO_PASSPHRASE!r}")
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import run_demo
 
@@ -78,6 +103,25 @@ def build_parser() -> argparse.ArgumentParser:
     pw.add_argument("--demo-passphrase", action="store_true",
                     help=f"use the documented demo passphrase {DEMO_PASSPHRASE!r}")
     pi.set_defaults(func=cmd_init)
+
+    pn = sub.add_parser("node", help="run one headless validator node")
+    pn.add_argument("--home", required=True, help="the node's folder (DIR/nodes/validator-N)")
+    pn.add_argument("--log-level", default="INFO")
+    _passphrase_args(pn)
+    pn.set_defaults(func=cmd_node)
+
+    pc = sub.add_parser("cluster", help="run every local validator of a consortium, "
+                                        "each as its own process, until Ctrl-C")
+    pc.add_argument("dir")
+    _passphrase_args(pc)
+    pc.set_defaults(func=cmd_cluster)
+
+    ps = sub.add_parser("status", help="height, view, primary and peers of every validator")
+    ps.add_argument("dir")
+    ps.add_argument("--as", dest="identity", default="regulator-1",
+                    help="identity whose certificate is used (default regulator-1)")
+    _passphrase_args(ps)
+    ps.set_defaults(func=cmd_status)
 
     pd = sub.add_parser("demo", help="init a demo consortium and run a scripted day")
     pd.add_argument("--out", default="demo-out", help="output folder (default demo-out)")

@@ -10,12 +10,13 @@ Layout written under DIR::
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from node import crypto
+from node import crypto, tls
 from node.ledger.genesis import DEFAULT_LIMITS, DEFAULT_PARAMS, Genesis
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -72,12 +73,37 @@ def init(home: Path, passphrase: str, *, validators: int = 4, hosts: str | None 
     signing = {name: crypto.generate() for name in identity_names(validators)}
     for name, k in signing.items():
         keys.save(name, k)
-    genesis = build_genesis({n: k.public for n, k in signing.items()}, addrs, genesis_time)
+    ca_pem = _write_tls(home, keys, signing, addrs, genesis_time)
+    genesis = build_genesis({n: k.public for n, k in signing.items()}, addrs, genesis_time,
+                            ca_pem=ca_pem.decode())
     genesis.save(home / "genesis.json")
     identities = {n: k.public for n, k in signing.items()}
     (home / "identities.json").write_text(
         json.dumps(identities, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    for i in range(validators):
+        node_home = home / "nodes" / f"validator-{i}"
+        node_home.mkdir(parents=True, exist_ok=True)
+        (node_home / "node.json").write_text(json.dumps({"identity": f"validator-{i}"}) + "\n")
     return Consortium(home, genesis, keys)
+
+
+def _write_tls(home: Path, keys: crypto.KeyStore, signing: dict[str, crypto.SigningKey],
+               addrs: list[tuple[str, int]], genesis_time: int) -> bytes:
+    """The consortium CA and a certificate for every identity's key, under DIR/tls/."""
+    now = dt.datetime.fromtimestamp(genesis_time / 1000, dt.UTC)
+    ca_key = crypto.generate()
+    keys.save("ca", ca_key)
+    ca_pem = tls.make_ca(ca_key, "CardChain consortium CA", now)
+    folder = home / "tls"
+    folder.mkdir(exist_ok=True)
+    (folder / "ca.pem").write_bytes(ca_pem)
+    for name, key in signing.items():
+        hosts = ["127.0.0.1", "localhost"]
+        if name.startswith("validator-"):
+            hosts.append(addrs[int(name.split("-")[1])][0])
+        (folder / f"{name}.crt").write_bytes(
+            tls.issue(ca_key, ca_pem, key, name, sorted(set(hosts)), now))
+    return ca_pem
 
 
 def demo_data() -> dict[str, Any]:
@@ -95,7 +121,7 @@ def identity_names(validators: int) -> list[str]:
 
 
 def build_genesis(pub: dict[str, str], addrs: list[tuple[str, int]],
-                  genesis_time: int) -> Genesis:
+                  genesis_time: int, ca_pem: str | None = None) -> Genesis:
     """The demo consortium's genesis for the given public keys (by identity name)."""
     demo = demo_data()
     vals = [{"id": i, "name": f"validator-{i}", "org": _validator_org(demo, i),
@@ -114,6 +140,8 @@ def build_genesis(pub: dict[str, str], addrs: list[tuple[str, int]],
         "regulator": {**demo["regulator"], "keys": [pub["regulator-1"]]},
         "merchants": merchants,
     }
+    if ca_pem is not None:
+        raw["ca_certificate"] = ca_pem
     return Genesis.from_dict(raw)
 
 

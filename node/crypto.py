@@ -236,6 +236,11 @@ class KeyStore:
             int(params["n"]), int(params["r"]), int(params["p"]),
         ).hex().encode()
 
+    @property
+    def password(self) -> bytes:
+        """The stretched passphrase that decrypts this store's PKCS#8 files (for ssl)."""
+        return self._password
+
     def path(self, name: str) -> Path:
         if not name or "/" in name or name.startswith("."):
             raise CryptoError(f"bad key name {name!r}")

@@ -42,7 +42,10 @@ def test_init_writes_genesis_and_encrypted_keys(tmp_path: Path, n: int,
     assert g.limits == {"named_balance_cap": 500_000, "anonymous_balance_cap": 100_000,
                         "real_name_threshold": 1_000_000}
     pems = list((home / "keys").glob("*.key.pem"))
-    assert len(pems) == n + 2 + 2 + 4
+    assert len(pems) == n + 2 + 2 + 4 + 1  # ... and the consortium CA's key
+    assert g.ca_certificate and g.ca_certificate.startswith("-----BEGIN CERTIFICATE-----")
+    assert len(list((home / "tls").glob("*.crt"))) == n + 2 + 2 + 4
+    assert (home / "nodes" / "validator-0" / "node.json").exists()
     for p in pems:
         assert p.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
     cons = Consortium.open(home, "a long passphrase")

@@ -74,6 +74,11 @@ class Genesis:
         return dict(self.raw["regulator"])
 
     @property
+    def ca_certificate(self) -> str | None:
+        ca = self.raw.get("ca_certificate")
+        return None if ca is None else str(ca)
+
+    @property
     def genesis_time(self) -> int:
         return int(self.raw["genesis_time"])
 
@@ -143,6 +148,9 @@ def validate(raw: dict[str, Any]) -> None:
                        "validators", "banks", "clearing_house", "regulator", "merchants"},
                  {"ca_certificate"})
     f.ident(raw["chain_id"], "chain_id")
+    if "ca_certificate" in raw and not (isinstance(raw["ca_certificate"], str)
+                                        and raw["ca_certificate"].startswith("-----BEGIN")):
+        raise Rejected(f.Reason.MALFORMED, "ca_certificate must be a PEM certificate")
     f.integer(raw["version"], "version", 1, 1)
     f.integer(raw["genesis_time"], "genesis_time", 0, 2**62)
     for key, default in (("params", DEFAULT_PARAMS), ("limits", DEFAULT_LIMITS)):

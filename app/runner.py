@@ -1,0 +1,130 @@
+"""Running nodes: one headless node, a local cluster of processes, and `status`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from app.consortium import Consortium
+from node.net.client import Client, ClientError
+from node.service import Node, Options
+
+
+def node_identity(home: Path) -> str:
+    try:
+        return str(json.loads((home / "node.json").read_text())["identity"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise SystemExit(f"cardchain: error: {home} is not a node folder (no node.json)") \
+            from exc
+
+
+def options_from_env() -> Options:
+    """Tests and benchmarks tune the protocol through CARDCHAIN_* variables."""
+    fields = {"checkpoint_interval": int, "window": int, "max_batch": int,
+              "batch_delay_ms": int, "request_timeout_ms": int, "verify_workers": int}
+    kw = {k: t(os.environ[f"CARDCHAIN_{k.upper()}"]) for k, t in fields.items()
+          if f"CARDCHAIN_{k.upper()}" in os.environ}
+    return Options(**kw)  # type: ignore[arg-type]
+
+
+def run_node(home: Path, passphrase: str, args: argparse.Namespace) -> int:
+    logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.INFO),
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    identity = node_identity(home)
+    cons = Consortium.open(home.parent.parent, passphrase)
+
+    async def main() -> None:
+        node = Node(cons, identity, home, options_from_env())
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await node.start()
+        await stop.wait()
+        logging.getLogger("cardchain.node").info("stopping")
+        await node.stop()
+
+    asyncio.run(main())
+    return 0
+
+
+def spawn_node(home: Path, passphrase: str, *, log_file: Path | None = None,
+               env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    full_env = {**os.environ, **(env or {}), "CARDCHAIN_PASSPHRASE": passphrase}
+    out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "node", "--home", str(home)],
+        env=full_env, stdout=out, stderr=subprocess.STDOUT,
+        cwd=str(Path(__file__).resolve().parent.parent))
+
+
+def run_cluster(home: Path, passphrase: str, args: argparse.Namespace) -> int:
+    cons = Consortium.open(home, passphrase)
+    procs = []
+    for v in cons.genesis.validators:
+        node_home = home / "nodes" / f"validator-{v['id']}"
+        procs.append(spawn_node(node_home, passphrase, log_file=node_home / "node.log"))
+        print(f"validator-{v['id']} on {v['host']}:{v['port']} (log: {node_home / 'node.log'})")
+    print("running; Ctrl-C stops every node")
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while not stopping and all(p.poll() is None for p in procs):
+        time.sleep(0.2)
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    print("all nodes stopped")
+    return 0 if stopping else 1
+
+
+async def cluster_status(cons: Consortium, identity: str) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for v in cons.genesis.validators:
+        c = Client(cons.home, identity, cons.keys)
+        try:
+            await c.connect(v["host"], v["port"], timeout=3)
+            out.append(await c.status())
+        except (TimeoutError, OSError, ClientError) as exc:
+            out.append({"identity": f"validator-{v['id']}", "error": str(exc) or "no answer"})
+        finally:
+            await c.close()
+    return out
+
+
+def run_status(home: Path, passphrase: str, args: argparse.Namespace) -> int:
+    cons = Consortium.open(home, passphrase)
+    rows = asyncio.run(cluster_status(cons, args.identity))
+    print(f"{'node':<14}{'height':>8}{'view':>6}{'primary':>9}  peers")
+    for r in rows:
+        if "error" in r:
+            print(f"{r['identity']!s:<14}  unreachable: {r['error']}")
+            continue
+        peers = r.get("peers", {})
+        up = ",".join(str(k) for k, ok in peers.items() if ok)  # type: ignore[union-attr]
+        changing = "*" if r.get("view_changing") else ""
+        print(f"{r['identity']!s:<14}{r['height']!s:>8}{str(r['view']) + changing:>6}"
+              f"{r['primary']!s:>9}  connected to {up or 'none'}")
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    return 0

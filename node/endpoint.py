@@ -1,0 +1,203 @@
+"""The client endpoint: one TLS session per terminal, clerk, clearing house or regulator.
+
+Requests and replies are frames of canonical JSON carrying the client's ``rid``:
+
+* ``{"op": "submit", "tx": <wire text>, "wait_ms": 30000}`` -> ``{"receipt": {...}}`` once
+  the transaction is decided (accepted or rejected, with height, position, code, message and
+  block hash).  Resubmitting a decided transaction returns the same receipt; a different
+  transaction under an id that was already decided is an error.
+* ``{"op": "query", "q": ...}`` -> role-scoped answers (a clerk sees its bank's cards, a
+  terminal its merchant, the regulator everything).
+* ``{"op": "status"}``; ``{"op": "subscribe"}`` -> a ``{"op": "block"}`` frame per block.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from node.ledger import BlockResult
+from node.ledger import queries as q
+from node.ledger.errors import Rejected
+from node.ledger.tx import Tx
+from node.net.framing import pack, read_obj
+
+if TYPE_CHECKING:
+    from node.service import Node
+
+log = logging.getLogger("cardchain.endpoint")
+MAX_WAIT_MS = 120_000
+
+
+class ClientError(Exception):
+    pass
+
+
+def role_of(name: str) -> tuple[str, str]:
+    """("clerk", bank) / ("terminal", terminal id) / ("clearing", "") / ("regulator", "")."""
+    if name.startswith("clerk-"):
+        return "clerk", name.split("-")[1]
+    if name.startswith("terminal-"):
+        return "terminal", name[len("terminal-"):]
+    if name.startswith("clearing"):
+        return "clearing", ""
+    if name.startswith("regulator"):
+        return "regulator", ""
+    return "unknown", ""
+
+
+class Endpoint:
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.waiters: dict[str, list[asyncio.Future[dict[str, Any]]]] = {}
+        self.subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
+
+    # --- sessions -------------------------------------------------------------------------
+
+    async def session(self, name: str, reader: asyncio.StreamReader,
+                      writer: asyncio.StreamWriter) -> None:
+        role = role_of(name)
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def reply(obj: dict[str, Any]) -> None:
+            writer.write(pack(obj))
+            await writer.drain()
+
+        async def handle(req: dict[str, Any]) -> None:
+            rid = req.get("rid")
+            try:
+                result = await self._dispatch(role, req, reply)
+                await reply({"rid": rid, "ok": True, **result})
+            except ClientError as exc:
+                await reply({"rid": rid, "ok": False, "error": str(exc)})
+            except Rejected as exc:
+                await reply({"rid": rid, "ok": False, "error": exc.message,
+                             "code": exc.reason.value})
+            except TimeoutError:
+                await reply({"rid": rid, "ok": False, "error": "not decided in time"})
+            except Exception:  # our bug: log it, tell the client, keep the node up
+                log.exception("request %r failed", req.get("op"))
+                await reply({"rid": rid, "ok": False, "error": "internal error (logged)"})
+
+        try:
+            while True:
+                req = await read_obj(reader)
+                t = asyncio.create_task(handle(req))
+                tasks.add(t)
+                t.add_done_callback(tasks.discard)
+        finally:
+            for t in tasks:
+                t.cancel()
+
+    async def _dispatch(self, role: tuple[str, str], req: dict[str, Any],
+                        reply: Any) -> dict[str, Any]:
+        op = req.get("op")
+        if op == "submit":
+            wait = min(int(req.get("wait_ms", 30_000)), MAX_WAIT_MS)
+            return {"receipt": await self.submit(req.get("tx"), wait)}
+        if op == "status":
+            return {"status": self.node.status()}
+        if op == "query":
+            return {"result": await self.node.on_db(self._query, role, req)}
+        if op == "subscribe":
+            queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
+            self.subscribers.add(queue)
+            try:
+                while True:
+                    await reply(await queue.get())
+            finally:
+                self.subscribers.discard(queue)
+        raise ClientError(f"unknown op {op!r}")
+
+    # --- submit and receipts ----------------------------------------------------------------
+
+    def _receipt(self, tx_id: str) -> tuple[dict[str, Any], bytes] | None:
+        store = self.node.store
+        assert store is not None
+        rows = store.query("SELECT t.height, t.pos, t.code, t.message, t.wire, b.hash, b.time "
+                           "FROM txs t JOIN blocks b ON b.height = t.height "
+                           "WHERE t.id = ? AND t.consumes = 1", (tx_id,))
+        if not rows:
+            return None
+        h, pos, code, message, wire, block_hash, time = rows[0]
+        return ({"id": tx_id, "height": h, "pos": pos, "code": code, "message": message,
+                 "block": block_hash, "time": time}, wire)
+
+    async def submit(self, text: Any, wait_ms: int) -> dict[str, Any]:
+        if not isinstance(text, str):
+            raise ClientError("tx must be the transaction's canonical text")
+        tx = Tx.decode(text.encode("utf-8"))  # Rejected -> a clear error to the client
+        canonical = tx.encode()
+        found = await self.node.on_db(self._receipt, tx.hex_id)
+        if found is not None:
+            receipt, wire = found
+            if wire != canonical:
+                raise ClientError("another transaction with this id was already decided")
+            return receipt
+        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self.waiters.setdefault(tx.hex_id, []).append(fut)
+        try:
+            self.node.submit(canonical.decode("utf-8"))
+            return await asyncio.wait_for(asyncio.shield(fut), wait_ms / 1000)
+        finally:
+            lst = self.waiters.get(tx.hex_id, [])
+            with contextlib.suppress(ValueError):
+                lst.remove(fut)
+            if not lst:
+                self.waiters.pop(tx.hex_id, None)
+
+    def block_done(self, res: BlockResult, view: int) -> None:
+        for pos, r in enumerate(res.results):
+            for fut in self.waiters.get(r.id, []):
+                if not fut.done() and r.code != "duplicate":
+                    fut.set_result({"id": r.id, "height": res.height, "pos": pos,
+                                    "code": r.code, "message": r.message, "block": res.hash,
+                                    "time": res.time})
+        event = {"op": "block", "height": res.height, "hash": res.hash, "view": view,
+                 "ntx": len(res.results), "time": res.time}
+        for queue in list(self.subscribers):
+            if queue.full():
+                self.subscribers.discard(queue)  # a subscriber that cannot keep up is cut off
+            else:
+                queue.put_nowait(event)
+
+    # --- queries (on the database thread) -----------------------------------------------------
+
+    def _query(self, role: tuple[str, str], req: dict[str, Any]) -> Any:
+        store, genesis = self.node.store, self.node.genesis
+        assert store is not None
+        kind, who = role
+        what = req.get("q")
+        if what == "blocks":
+            lo, hi = int(req.get("from", 0)), int(req.get("to", store.height()))
+            hi = min(hi, lo + 1000)
+            return [[h, x] for h, x in store.query(
+                "SELECT height, hash FROM blocks WHERE height BETWEEN ? AND ? ORDER BY height",
+                (lo, hi))]
+        if what == "tx":
+            found = self._receipt(str(req.get("id")))
+            return None if found is None else found[0]
+        if what in ("card", "history"):
+            number = str(req.get("card"))
+            info = q.card_info(store, genesis, number)
+            if not (kind == "regulator" or (kind == "clerk" and info["bank"] == who)):
+                raise ClientError("this card is not visible to you")
+            return info if what == "card" else q.card_history(store, number)
+        if what == "offer":
+            if kind != "terminal":
+                raise ClientError("only a terminal asks for a points offer")
+            return q.redemption_offer(store, genesis, who, str(req.get("card")),
+                                      req.get("items"), req.get("banks"))
+        if what == "statement":
+            merchant = str(req.get("merchant"))
+            m = store.get("merchants", merchant)
+            term = store.get("terminals", who) if kind == "terminal" else None
+            allowed = kind in ("regulator", "clearing") or \
+                (kind == "clerk" and m is not None and m["acquirer"] == who) or \
+                (term is not None and term["merchant"] == merchant)
+            if not allowed:
+                raise ClientError("this merchant's statement is not visible to you")
+            return q.cycle_statement(store, genesis, merchant, int(req.get("cycle", 0)))
+        raise ClientError(f"unknown query {what!r}")

@@ -1,0 +1,93 @@
+"""A client of a node's endpoint (used by the CLI, tests, benchmarks and the desktop app)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from pathlib import Path
+from typing import Any
+
+from node import tls
+from node.crypto import KeyStore
+from node.ledger.tx import Tx
+from node.net.framing import FrameError, pack, read_obj
+
+
+class ClientError(RuntimeError):
+    pass
+
+
+class Client:
+    def __init__(self, home: Path, identity: str, keys: KeyStore) -> None:
+        self.home, self.identity, self.keys = Path(home), identity, keys
+        self._ids = itertools.count(1)
+        self._waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._reader_task: asyncio.Task[None] | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def connect(self, host: str, port: int, timeout: float = 5.0) -> None:
+        ctx = tls.client_context(self.home / "tls" / "ca.pem",
+                                 self.home / "tls" / f"{self.identity}.crt",
+                                 self.keys.path(self.identity), self.keys.password)
+        reader, self._writer = await asyncio.wait_for(
+            asyncio.open_connection(host, port, ssl=ctx), timeout)
+        self._reader_task = asyncio.create_task(self._read(reader))
+
+    async def _read(self, reader: asyncio.StreamReader) -> None:
+        try:
+            while True:
+                msg = await read_obj(reader)
+                fut = self._waiting.pop(msg.get("rid", -1), None)  # type: ignore[arg-type]
+                if fut is not None and not fut.done():
+                    fut.set_result(msg)
+                elif msg.get("op") == "block":
+                    self.events.put_nowait(msg)
+        except (asyncio.IncompleteReadError, ConnectionError, FrameError, OSError):
+            pass
+        finally:
+            for fut in self._waiting.values():
+                if not fut.done():
+                    fut.set_exception(ClientError("connection to the node closed"))
+            self._waiting.clear()
+
+    async def call(self, op: str, timeout: float = 60.0, **kw: Any) -> dict[str, Any]:
+        if self._writer is None:
+            raise ClientError("not connected")
+        rid = next(self._ids)
+        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._waiting[rid] = fut
+        self._writer.write(pack({"rid": rid, "op": op, **kw}))
+        await self._writer.drain()
+        reply = await asyncio.wait_for(fut, timeout)
+        if not reply.get("ok"):
+            raise ClientError(str(reply.get("error")))
+        return reply
+
+    async def submit(self, tx: Tx, wait_ms: int = 30_000) -> dict[str, Any]:
+        reply = await self.call("submit", timeout=wait_ms / 1000 + 5,
+                                tx=tx.encode().decode("utf-8"), wait_ms=wait_ms)
+        return dict(reply["receipt"])
+
+    async def query(self, q: str, **kw: Any) -> Any:
+        return (await self.call("query", q=q, **kw))["result"]
+
+    async def status(self) -> dict[str, Any]:
+        return dict((await self.call("status", timeout=10))["status"])
+
+    async def subscribe(self) -> None:
+        if self._writer is None:
+            raise ClientError("not connected")
+        self._writer.write(pack({"rid": 0, "op": "subscribe"}))
+        await self._writer.drain()
+
+    async def close(self) -> None:
+        if self._reader_task:
+            self._reader_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reader_task
+        if self._writer:
+            self._writer.close()
+            with contextlib.suppress(Exception):
+                await self._writer.wait_closed()

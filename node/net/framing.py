@@ -1,0 +1,47 @@
+"""Length-prefixed frames: 4-byte big-endian length, then that many bytes.
+
+The length is checked against ``MAX_FRAME`` before anything is read, so a peer cannot make
+us allocate what it announces.  Payloads are canonical JSON objects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from node import codec
+
+MAX_FRAME = 8 * 1024 * 1024
+
+
+class FrameError(ValueError):
+    """The other side broke the framing or sent a payload that is not a message."""
+
+
+def frame(payload: bytes) -> bytes:
+    if not 0 < len(payload) <= MAX_FRAME:
+        raise ValueError(f"frame of {len(payload)} bytes is outside 1..{MAX_FRAME}")
+    return len(payload).to_bytes(4, "big") + payload
+
+
+def pack(obj: Any) -> bytes:
+    return frame(codec.encode(obj))
+
+
+async def read_frame(reader: asyncio.StreamReader) -> bytes:
+    header = await reader.readexactly(4)
+    n = int.from_bytes(header, "big")
+    if n == 0 or n > MAX_FRAME:
+        raise FrameError(f"frame length {n} outside 1..{MAX_FRAME}")
+    return await reader.readexactly(n)
+
+
+async def read_obj(reader: asyncio.StreamReader) -> dict[str, Any]:
+    data = await read_frame(reader)
+    try:
+        obj = codec.decode(data)
+    except codec.EncodingError as exc:
+        raise FrameError(f"payload is not canonical JSON: {exc}") from exc
+    if not isinstance(obj, dict):
+        raise FrameError("payload is not an object")
+    return obj

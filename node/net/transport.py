@@ -1,0 +1,157 @@
+"""Peer links and the listening server.
+
+Every validator dials every other validator and uses that connection to send; what it
+receives arrives on the connections the others dialled.  Each outbound link has a bounded
+queue (oldest frames dropped when full: consensus recovers lost messages) and reconnects
+with exponential backoff.  The server identifies each connection by its TLS certificate:
+a validator whose certificate name and key match genesis is a peer, any other identity of
+the consortium is a client, anything else is dropped.  A malformed or oversize frame closes
+that one connection and is logged; it never reaches the node.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+from node import tls
+from node.net.framing import FrameError, read_frame
+
+log = logging.getLogger("cardchain.net")
+
+QUEUE_FRAMES = 20_000
+
+
+class PeerLink:
+    """The sending side of the connection to one peer."""
+
+    def __init__(self, peer: int, host: str, port: int, ctx: ssl.SSLContext,
+                 expect: tuple[str, str]) -> None:
+        self.peer, self.host, self.port, self.ctx, self.expect = peer, host, port, ctx, expect
+        self.queue: deque[bytes] = deque(maxlen=QUEUE_FRAMES)
+        self.wake = asyncio.Event()
+        self.connected = False
+        self.dropped = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"peer-link-{self.peer}")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+
+    def send(self, data: bytes) -> None:
+        if len(self.queue) == self.queue.maxlen:
+            self.dropped += 1
+        self.queue.append(data)
+        self.wake.set()
+
+    async def _run(self) -> None:
+        backoff = 0.05
+        while True:
+            writer = None
+            try:
+                reader, writer = await asyncio.wait_for(
+                    asyncio.open_connection(self.host, self.port, ssl=self.ctx), timeout=5)
+                who = tls.peer_identity(writer.get_extra_info("ssl_object"))
+                if who != self.expect:
+                    log.warning("peer %s presented %s, expected %s: dropped",
+                                self.peer, who and who[0], self.expect[0])
+                    raise ConnectionError("wrong peer certificate")
+                self.connected = True
+                backoff = 0.05
+                while True:
+                    if not self.queue:
+                        self.wake.clear()
+                        await self.wake.wait()
+                    chunk = []
+                    while self.queue and len(chunk) < 512:
+                        chunk.append(self.queue.popleft())
+                    writer.write(b"".join(chunk))
+                    await writer.drain()
+            except asyncio.CancelledError:
+                raise
+            except (TimeoutError, OSError, ConnectionError, ssl.SSLError) as exc:
+                log.debug("link to %s: %s", self.peer, exc)
+            finally:
+                self.connected = False
+                if writer is not None:
+                    writer.close()
+                    with contextlib.suppress(Exception):
+                        await writer.wait_closed()
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 2.0)
+
+
+PeerHandler = Callable[[int, bytes], None]
+ClientHandler = Callable[[str, asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+class Server:
+    def __init__(self, host: str, port: int, ctx: ssl.SSLContext,
+                 validators: dict[str, tuple[int, str]], clients: dict[str, str],
+                 on_peer: PeerHandler, on_client: ClientHandler) -> None:
+        self.host, self.port, self.ctx = host, port, ctx
+        self.validators = validators  # name -> (replica id, public key)
+        self.clients = clients        # name -> public key
+        self.on_peer, self.on_client = on_peer, on_client
+        self.bad_frames = 0
+        self.refused = 0
+        self._server: asyncio.Server | None = None
+        self._conns: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._handle, self.host, self.port,
+                                                  ssl=self.ctx, reuse_address=True)
+
+    async def stop(self) -> None:
+        if self._server:
+            self._server.close()
+        for t in list(self._conns):
+            t.cancel()
+        if self._server:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 2)
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._conns.add(task)
+        try:
+            who = tls.peer_identity(writer.get_extra_info("ssl_object"))
+            if who is None:
+                self.refused += 1
+                return
+            name, public = who
+            if name in self.validators and self.validators[name][1] == public:
+                await self._peer_loop(self.validators[name][0], reader)
+            elif name in self.clients and self.clients[name] == public:
+                await self.on_client(name, reader, writer)
+            else:
+                self.refused += 1
+                log.warning("refused a connection presenting %r", name)
+        except FrameError as exc:
+            self.bad_frames += 1
+            log.warning("closed a connection: %s", exc)
+        except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError, OSError):
+            pass
+        except asyncio.CancelledError:
+            pass
+        finally:
+            if task is not None:
+                self._conns.discard(task)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    async def _peer_loop(self, peer: int, reader: asyncio.StreamReader) -> None:
+        while True:
+            data = await read_frame(reader)
+            self.on_peer(peer, data)

@@ -1,0 +1,361 @@
+"""The Node: glues the PBFT replica, the ledger, the store and the network on one loop.
+
+* The replica's actions are carried out in order; its ``Persist`` actions of one step are
+  written in one SQLite transaction before anything of that step is sent.
+* SQLite lives on one dedicated thread (the connection belongs to it); blocks are executed
+  there, in order, by an executor task, so the loop (and a Qt window on it later) never
+  waits for a commit.  Batch signature checks run in a worker process.
+* Clients (terminals, clerks, the clearing house, the regulator) use the same TLS port:
+  submit a transaction and await its receipt, query, subscribe to blocks (endpoint.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+import logging
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from app.consortium import Consortium
+from node import codec, tls
+from node.consensus import Config, Replica
+from node.consensus import messages as m
+from node.consensus.certs import valid_commit_cert
+from node.consensus.types import (
+    Action,
+    Broadcast,
+    CancelTimer,
+    ClientRequest,
+    Event,
+    Execute,
+    Executed,
+    FetchState,
+    Persist,
+    Received,
+    Send,
+    SetTimer,
+    TimerFired,
+)
+from node.ledger import BlockResult, Ledger
+from node.ledger.errors import Rejected
+from node.ledger.tx import Tx
+from node.net.framing import pack
+from node.net.transport import PeerLink, Server
+from node.store import Store
+
+log = logging.getLogger("cardchain.node")
+FETCH_LIMIT = 200
+
+
+@lru_cache(maxsize=1 << 16)
+def request_id(text: str) -> str | None:
+    try:
+        return Tx.decode(text.encode("utf-8")).hex_id
+    except (Rejected, UnicodeEncodeError):
+        return None
+
+
+def verify_batch(texts: list[str]) -> list[bool]:
+    """Runs in a worker process: every signature of every transaction."""
+    out = []
+    for t in texts:
+        try:
+            out.append(Tx.decode(t.encode("utf-8")).signatures_valid())
+        except Rejected:
+            out.append(False)
+    return out
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass(frozen=True)
+class Options:
+    checkpoint_interval: int = 50
+    window: int = 200
+    max_batch: int = 500
+    batch_delay_ms: int = 5
+    request_timeout_ms: int = 2_000
+    verify_workers: int = 1
+    inline_verify_below: int = 32
+
+
+class Node:
+    def __init__(self, cons: Consortium, identity: str, data_dir: Path,
+                 options: Options | None = None) -> None:
+        self.cons = cons
+        self.genesis = cons.genesis
+        self.identity = identity
+        self.opts = options or Options()
+        self.data_dir = Path(data_dir)
+        self.key = cons.key(identity)
+        vals = self.genesis.validators
+        names = {f"validator-{v['id']}": v for v in vals}
+        if identity not in names:
+            raise ValueError(f"{identity} is not a validator of this consortium")
+        self.id = int(names[identity]["id"])
+        self.host, self.port = names[identity]["host"], int(names[identity]["port"])
+        self.publics = tuple(v["public_key"] for v in vals)
+        self.replica: Replica | None = None
+        self.ledger: Ledger | None = None
+        self.store: Store | None = None
+        self.links: dict[int, PeerLink] = {}
+        self.server: Server | None = None
+        self.db = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sqlite")
+        self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.exec_queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self.outbox: asyncio.Queue[list[Action]] = asyncio.Queue()
+        self.waiters: dict[str, list[asyncio.Future[dict[str, Any]]]] = {}
+        self.subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
+        self.tasks: list[asyncio.Task[None]] = []
+        self.height = -1
+        self.head_hash = ""
+        self.max_stall_ms = 0.0
+        self.stats = {"bad_peer_frames": 0, "blocks": 0, "fetched_blocks": 0}
+
+    # --- database thread ------------------------------------------------------------------
+
+    async def on_db(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.db, fn, *args)
+
+    def _open(self) -> dict[str, Any]:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = Store(self.data_dir / "ledger.db")
+        self.ledger = Ledger(self.store, self.genesis)
+        rows = self.store.query("SELECT key, value FROM meta WHERE key LIKE 'pbft:%'")
+        self.height = self.ledger.height
+        self.head_hash = self.ledger.head().hash
+        return {k[5:]: json.loads(v) for k, v in rows}
+
+    def _persist(self, items: list[Persist]) -> None:
+        assert self.store is not None
+        with self.store.db.atomic():
+            self.store.conn.executemany(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                [(f"pbft:{p.key}", json.dumps(p.value)) for p in items])
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        persisted = await self.on_db(self._open)
+        cfg = Config(replica=self.id, publics=self.publics, key=self.key, request_id=request_id,
+                     checkpoint_interval=self.opts.checkpoint_interval, window=self.opts.window,
+                     max_batch=self.opts.max_batch, batch_delay_ms=self.opts.batch_delay_ms,
+                     request_timeout_ms=self.opts.request_timeout_ms)
+        self.replica = Replica(cfg, executed=self.height, persisted=persisted)
+        if self.opts.verify_workers > 0:
+            self.pool = concurrent.futures.ProcessPoolExecutor(self.opts.verify_workers)
+        home = self.cons.home
+        ca, pw = home / "tls" / "ca.pem", self.cons.keys.password
+        cert, keyf = home / "tls" / f"{self.identity}.crt", self.cons.keys.path(self.identity)
+        client_ctx = tls.client_context(ca, cert, keyf, pw)
+        for v in self.genesis.validators:
+            if v["id"] != self.id:
+                link = PeerLink(v["id"], v["host"], v["port"], client_ctx,
+                                (f"validator-{v['id']}", v["public_key"]))
+                self.links[v["id"]] = link
+                link.start()
+        from node.endpoint import Endpoint
+
+        self.endpoint = Endpoint(self)
+        validators = {f"validator-{v['id']}": (v["id"], v["public_key"])
+                      for v in self.genesis.validators}
+        clients = {n: p for n, p in json.loads((home / "identities.json").read_text()).items()
+                   if not n.startswith("validator-")}
+        self.server = Server(self.host, self.port, tls.server_context(ca, cert, keyf, pw),
+                             validators, clients, self.on_peer_frame, self.endpoint.session)
+        await self.server.start()
+        self.tasks.append(asyncio.create_task(self._executor(), name="executor"))
+        self.tasks.append(asyncio.create_task(self._drain_outbox(), name="outbox"))
+        self.tasks.append(asyncio.create_task(self._watch_loop(), name="stall-watch"))
+        log.info("%s listening on %s:%s at height %s", self.identity, self.host, self.port,
+                 self.height)
+
+    async def stop(self) -> None:
+        for t in self.tasks:
+            t.cancel()
+        for h in self.timers.values():
+            h.cancel()
+        for link in self.links.values():
+            await link.stop()
+        if self.server:
+            await self.server.stop()
+        if self.pool:
+            self.pool.shutdown(cancel_futures=True)
+        await self.on_db(lambda: self.store and self.store.close())
+        self.db.shutdown()
+
+    async def _watch_loop(self) -> None:
+        """Measures the loop's longest stall (how late a 10 ms sleep wakes up)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            t = loop.time()
+            await asyncio.sleep(0.01)
+            self.max_stall_ms = max(self.max_stall_ms, (loop.time() - t - 0.01) * 1000)
+
+    # --- the replica's events and actions ----------------------------------------------------
+
+    def step(self, event: Event) -> None:
+        assert self.replica is not None
+        actions = self.replica.step(event, now_ms())
+        if actions:
+            self.outbox.put_nowait(actions)
+
+    async def _drain_outbox(self) -> None:
+        """Carry out each step's actions in order; its votes are durable before it sends."""
+        while True:
+            actions = await self.outbox.get()
+            persists = [a for a in actions if isinstance(a, Persist)]
+            if persists:
+                await self.on_db(self._persist, persists)
+            for a in actions:
+                try:
+                    self._act(a)
+                except Exception:
+                    log.exception("carrying out %s failed", type(a).__name__)
+
+    def _act(self, a: Action) -> None:
+        if isinstance(a, Send):
+            link = self.links.get(a.to)
+            if link:
+                link.send(pack({"t": "pbft", "m": codec.decode(a.msg.encode())}))
+        elif isinstance(a, Broadcast):
+            data = pack({"t": "pbft", "m": codec.decode(a.msg.encode())})
+            for link in self.links.values():
+                link.send(data)
+        elif isinstance(a, SetTimer):
+            old = self.timers.pop(a.name, None)
+            if old:
+                old.cancel()
+            delay = max(0.0, (a.at - now_ms()) / 1000)
+            self.timers[a.name] = asyncio.get_running_loop().call_later(
+                delay, self._fire, a.name)
+        elif isinstance(a, CancelTimer):
+            h = self.timers.pop(a.name, None)
+            if h:
+                h.cancel()
+        elif isinstance(a, Execute):
+            self.exec_queue.put_nowait(("ordered", a))
+        elif isinstance(a, FetchState):
+            link = self.links.get(a.peer)
+            if link:
+                link.send(pack({"t": "fetch", "first": a.first, "last": a.last}))
+
+    def _fire(self, name: str) -> None:
+        self.timers.pop(name, None)
+        self.step(TimerFired(name))
+
+    def submit(self, text: str) -> None:
+        self.step(ClientRequest(text))
+
+    def on_peer_frame(self, src: int, data: bytes) -> None:
+        try:
+            obj = codec.decode(data)
+            kind = obj.get("t") if isinstance(obj, dict) else None
+            if kind == "pbft":
+                self.step(Received(src, m.from_obj(obj["m"])))
+            elif kind == "fetch":
+                first, last = int(obj["first"]), int(obj["last"])
+                asyncio.get_running_loop().create_task(self._serve_fetch(src, first, last))
+            elif kind == "blocks":
+                for b in obj["blocks"][:FETCH_LIMIT]:
+                    self.exec_queue.put_nowait(("fetched", b))
+            else:
+                raise m.BadMessage(f"unknown frame kind {kind!r}")
+        except (m.BadMessage, codec.EncodingError, KeyError, TypeError, ValueError) as exc:
+            self.stats["bad_peer_frames"] += 1
+            log.debug("bad frame from %s: %s", src, exc)
+
+    # --- state transfer -----------------------------------------------------------------------
+
+    def _read_blocks(self, first: int, last: int) -> list[dict[str, Any]]:
+        assert self.store is not None
+        out = []
+        for h in range(max(1, first), min(last, first + FETCH_LIMIT - 1, self.store.height()) + 1):
+            b = self.store.block(h)
+            if b is None or b.cert is None:
+                break
+            out.append({"height": h, "cert": b.cert.decode(),
+                        "txs": [r.wire.decode() for r in self.store.block_txs(h)]})
+        return out
+
+    async def _serve_fetch(self, peer: int, first: int, last: int) -> None:
+        blocks = await self.on_db(self._read_blocks, first, last)
+        link = self.links.get(peer)
+        if blocks and link:
+            link.send(pack({"t": "blocks", "blocks": blocks}))
+
+    def _check_fetched(self, b: dict[str, Any]) -> Execute | None:
+        assert self.replica is not None
+        try:
+            h, c = int(b["height"]), codec.decode(b["cert"].encode())
+            commits = tuple(m.from_obj(codec.decode(x.encode())) for x in c["commits"])
+            txs = tuple(str(t) for t in b["txs"])
+            ids = tuple(request_id(t) or "" for t in txs)
+            ok = m.batch_digest(h, c["time"], ids) == c["batch_id"] and valid_commit_cert(
+                self.replica.cfg, commits, h, c["batch_id"])  # type: ignore[arg-type]
+        except (m.BadMessage, codec.EncodingError, KeyError, TypeError, ValueError):
+            ok = False
+        if not ok:
+            log.warning("a fetched block failed its certificate check: ignored")
+            return None
+        return Execute(h, int(c["view"]), int(c["time"]), txs, c["batch_id"],
+                       commits)  # type: ignore[arg-type]
+
+    # --- execution ------------------------------------------------------------------------
+
+    async def _executor(self) -> None:
+        while True:
+            kind, item = await self.exec_queue.get()
+            try:
+                ex = item if kind == "ordered" else self._check_fetched(item)
+                if ex is None or ex.seq <= self.height:
+                    continue
+                if ex.seq != self.height + 1:
+                    continue  # a fetched block out of order; it will be fetched again
+                await self._execute(ex, fetched=kind == "fetched")
+            except Exception:
+                log.exception("executing a block failed")
+
+    async def _execute(self, ex: Execute, *, fetched: bool) -> None:
+        txs = [Tx.decode(t.encode("utf-8")) for t in ex.batch]
+        if fetched or len(txs) < self.opts.inline_verify_below or self.pool is None:
+            sig_ok = None if not fetched else [True] * len(txs)
+        else:
+            loop = asyncio.get_running_loop()
+            sig_ok = await loop.run_in_executor(self.pool, verify_batch, list(ex.batch))
+        cert = codec.encode({"view": ex.view, "time": ex.time, "batch_id": ex.batch_id,
+                             "commits": [c.encode().decode() for c in ex.cert]})
+        res: BlockResult = await self.on_db(self._apply, txs, ex, sig_ok, cert)
+        self.height, self.head_hash = res.height, res.hash
+        self.stats["blocks"] += 1
+        if fetched:
+            self.stats["fetched_blocks"] += 1
+        self.step(Executed(ex.seq, res.state_root, tuple(r.id for r in res.results)))
+        self.endpoint.block_done(res, ex.view)
+
+    def _apply(self, txs: list[Tx], ex: Execute, sig_ok: list[bool] | None,
+               cert: bytes) -> BlockResult:
+        assert self.ledger is not None
+        head = self.ledger.head()
+        # a certificate proves 2f+1 replicas checked the signatures of a fetched block
+        return self.ledger.apply_block(txs, max(ex.time, head.time), view=ex.view,
+                                       proposer=ex.view % len(self.publics), cert=cert,
+                                       sig_ok=sig_ok)
+
+    def status(self) -> dict[str, Any]:
+        r = self.replica
+        assert r is not None
+        return {"identity": self.identity, "id": self.id, "height": self.height,
+                "hash": self.head_hash, "view": r.view, "primary": r.primary,
+                "view_changing": r.view_changing, "stable": r.low,
+                "peers": {str(i): link.connected for i, link in self.links.items()},
+                "pending": len(r.pending), "max_stall_us": int(self.max_stall_ms * 1000),
+                **self.stats}
