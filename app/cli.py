@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     pn = sub.add_parser("node", help="run one headless validator node")
     pn.add_argument("--home", required=True, help="the node's folder (DIR/nodes/validator-N)")
-    pn.add_argument("--log-level", default="INFO")
+    pn.add_argument("--log-level", default=os.environ.get("CARDCHAIN_LOG_LEVEL", "INFO"))
     _passphrase_args(pn)
     pn.set_defaults(func=cmd_node)
 

@@ -83,8 +83,14 @@ def run_cluster(home: Path, passphrase: str, args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    while not stopping and all(p.poll() is None for p in procs):
+    homes = [home / "nodes" / f"validator-{v['id']}" for v in cons.genesis.validators]
+    while not stopping:
         time.sleep(0.2)
+        for i, p in enumerate(procs):
+            if p.poll() is not None and not stopping:  # supervise: restart a node that died
+                print(f"validator-{i} exited with code {p.returncode}; restarting it")
+                time.sleep(1.0)
+                procs[i] = spawn_node(homes[i], passphrase, log_file=homes[i] / "node.log")
     for p in procs:
         if p.poll() is None:
             p.terminate()
@@ -95,7 +101,7 @@ def run_cluster(home: Path, passphrase: str, args: argparse.Namespace) -> int:
             p.kill()
             p.wait()
     print("all nodes stopped")
-    return 0 if stopping else 1
+    return 0
 
 
 async def cluster_status(cons: Consortium, identity: str) -> list[dict[str, object]]:

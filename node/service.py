@@ -204,7 +204,12 @@ class Node:
 
     def step(self, event: Event) -> None:
         assert self.replica is not None
+        before = (self.replica.view, self.replica.view_changing)
         actions = self.replica.step(event, now_ms())
+        after = (self.replica.view, self.replica.view_changing)
+        if after != before:
+            log.info("view %s%s (primary %s)", after[0], " changing" if after[1] else "",
+                     self.replica.primary)
         if actions:
             self.outbox.put_nowait(actions)
 
@@ -224,9 +229,12 @@ class Node:
     def _act(self, a: Action) -> None:
         if isinstance(a, Send):
             link = self.links.get(a.to)
+            log.debug("send %s to %s", a.msg.KIND, a.to)
             if link:
                 link.send(pack({"t": "pbft", "m": codec.decode(a.msg.encode())}))
         elif isinstance(a, Broadcast):
+            if isinstance(a.msg, m.ViewChange | m.NewView):
+                log.info("sending %s for view %s", a.msg.KIND, a.msg.view)
             data = pack({"t": "pbft", "m": codec.decode(a.msg.encode())})
             for link in self.links.values():
                 link.send(data)
@@ -260,7 +268,10 @@ class Node:
             obj = codec.decode(data)
             kind = obj.get("t") if isinstance(obj, dict) else None
             if kind == "pbft":
-                self.step(Received(src, m.from_obj(obj["m"])))
+                msg = m.from_obj(obj["m"])
+                if isinstance(msg, m.ViewChange | m.NewView):
+                    log.info("received %s for view %s from %s", msg.KIND, msg.view, src)
+                self.step(Received(src, msg))
             elif kind == "fetch":
                 first, last = int(obj["first"]), int(obj["last"])
                 asyncio.get_running_loop().create_task(self._serve_fetch(src, first, last))

@@ -237,8 +237,14 @@ def test_request_timeout_starts_view_change_and_timeouts_double(c: Cluster) -> N
     t1 = next(a.at for a in acts if isinstance(a, SetTimer) and a.name == "request")
     acts = r.step(TimerFired("request"), t1)
     assert r.view == 1 and sent(acts, ViewChange)
+    # alone, it does not race ahead: the next view's timer waits for 2f+1 asking
+    assert not any(isinstance(a, SetTimer) and a.name == "new-view" for a in acts)
+    r.step(Received(2, _vc(c, 2, 1)), t1)
+    acts = r.step(Received(3, _vc(c, 3, 1)), t1)
     d1 = next(a.at for a in acts if isinstance(a, SetTimer) and a.name == "new-view") - t1
     acts = r.step(TimerFired("new-view"), t1 + d1)
+    r.step(Received(2, _vc(c, 2, 2)), t1 + d1)
+    acts = r.step(Received(3, _vc(c, 3, 2)), t1 + d1)
     d2 = next(a.at for a in acts if isinstance(a, SetTimer) and a.name == "new-view") - t1 - d1
     assert r.view == 2 and d2 == 2 * d1
 

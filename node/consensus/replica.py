@@ -4,7 +4,8 @@
 
 Rules, in the paper's terms:
 
-* Requests reach every replica; a backup forwards each new request to the primary once.
+* Requests reach every replica: the replica a client submitted to passes each new request
+  on to all the others once, so every backup's request timer watches the primary.
   The primary orders pending requests in batches (``max_batch``, or after
   ``batch_delay_ms``) with PRE-PREPARE(view, seq, time, batch); ``h < seq <= h + L``.
 * A backup accepts one PRE-PREPARE per (view, seq) from the view's primary and PREPAREs it.
@@ -51,7 +52,6 @@ from node.consensus.types import (
     FetchState,
     Persist,
     Received,
-    Send,
     SetTimer,
     TimerFired,
 )
@@ -180,6 +180,8 @@ class Replica:
         elif name == NEW_VIEW_TIMER:
             if self.view_changing:
                 viewchange.start(self, self.view + 1)
+        elif name == viewchange.RESEND_TIMER:
+            viewchange.resend(self)
         elif name == FETCH_TIMER and self.fetching is not None:
             peer, upto = self.fetching
             self.fetching = None
@@ -196,10 +198,10 @@ class Replica:
         self.pending[rid] = tx
         if len(self.pending) > 10 * self.cfg.stash_total:
             self.pending.popitem(last=False)
-        if forward and not self.is_primary and rid not in self.forwarded \
-                and not self.view_changing:
+        if forward and rid not in self.forwarded:
+            # every replica gets the request, so every backup's timer watches the primary
             self.forwarded.add(rid)
-            self.emit(Send(self.primary, self.sign(Forward(self.id, "", tx))))
+            self.emit(Broadcast(self.sign(Forward(self.id, "", tx))))
         if REQUEST_TIMER not in self.timers and not self.view_changing:
             self.emit(SetTimer(REQUEST_TIMER, self.now + self.vc.timeout(self.cfg)))
         self._propose(force=False)

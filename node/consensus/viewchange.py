@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from node.consensus.replica import Replica
 
 MAX_BACKOFF = 5
+RESEND_TIMER = "view-change-resend"
 
 
 @dataclass
@@ -56,7 +57,7 @@ def _may_help(r: Replica, peer: int, what: str) -> bool:
 
 def start(r: Replica, view: int) -> None:
     """Move to ``view`` and ask for it."""
-    from node.consensus.replica import BATCH_TIMER, NEW_VIEW_TIMER, REQUEST_TIMER
+    from node.consensus.replica import BATCH_TIMER, REQUEST_TIMER
 
     if view < r.view or (view == r.view and r.view_changing):
         return
@@ -74,8 +75,31 @@ def start(r: Replica, view: int) -> None:
     assert isinstance(vc, ViewChange)
     r.vc.latest[r.id] = vc
     r.emit(Broadcast(vc))
-    r.emit(SetTimer(NEW_VIEW_TIMER, r.now + r.vc.timeout(r.cfg)))
+    r.emit(SetTimer(RESEND_TIMER, r.now + r.cfg.request_timeout_ms))
+    _arm_new_view_timer(r)
     _maybe_new_view(r)
+
+
+def resend(r: Replica) -> None:
+    """Still waiting for a view: say so again (messages get lost; a peer already in this
+    view answers with its NEW-VIEW, peers behind join once f+1 ask)."""
+    own = r.vc.latest.get(r.id)
+    if not r.view_changing or own is None or own.view != r.view:
+        return
+    r.emit(Broadcast(own))
+    r.emit(SetTimer(RESEND_TIMER, r.now + r.cfg.request_timeout_ms))
+
+
+def _arm_new_view_timer(r: Replica) -> None:
+    """Castro and Liskov 4.5.2: the timer for the next view change starts only once 2f+1
+    replicas ask for this view, so one replica cannot race ahead through views alone."""
+    from node.consensus.replica import NEW_VIEW_TIMER
+
+    if not r.view_changing or NEW_VIEW_TIMER in r.timers:
+        return
+    asking = sum(1 for v in r.vc.latest.values() if v.view == r.view)
+    if asking >= r.cfg.quorum:
+        r.emit(SetTimer(NEW_VIEW_TIMER, r.now + r.vc.timeout(r.cfg)))
 
 
 def help_lagging_peer(r: Replica, peer: int) -> None:
@@ -111,6 +135,7 @@ def on_view_change(r: Replica, vc: ViewChange) -> None:
     above = sorted(v.view for s, v in r.vc.latest.items() if s != r.id and v.view > r.view)
     if len(above) >= r.cfg.f + 1:
         start(r, above[0])
+    _arm_new_view_timer(r)
     _maybe_new_view(r)
 
 
@@ -167,6 +192,7 @@ def _install(r: Replica, nv: NewView, min_s: int) -> None:
     r.emit(Persist("view", nv.view))
     r.emit(Persist("view_changing", False))
     r.emit(CancelTimer(NEW_VIEW_TIMER))
+    r.emit(CancelTimer(RESEND_TIMER))
     r.slots = {s: slot for s, slot in r.slots.items() if s <= r.ordered}
     r.early = {k: v for k, v in r.early.items() if k[0] >= nv.view}
     r.in_flight = set()

@@ -58,7 +58,7 @@ class PeerLink:
         while True:
             writer = None
             try:
-                reader, writer = await asyncio.wait_for(
+                _reader, writer = await asyncio.wait_for(
                     asyncio.open_connection(self.host, self.port, ssl=self.ctx), timeout=5)
                 who = tls.peer_identity(writer.get_extra_info("ssl_object"))
                 if who != self.expect:
@@ -66,6 +66,7 @@ class PeerLink:
                                 self.peer, who and who[0], self.expect[0])
                     raise ConnectionError("wrong peer certificate")
                 self.connected = True
+                log.debug("link to %s connected", self.peer)
                 backoff = 0.05
                 while True:
                     if not self.queue:
@@ -87,7 +88,7 @@ class PeerLink:
                     with contextlib.suppress(Exception):
                         await writer.wait_closed()
             await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 2.0)
+            backoff = min(backoff * 2, 0.5)
 
 
 PeerHandler = Callable[[int, bytes], None]
@@ -131,6 +132,7 @@ class Server:
                 return
             name, public = who
             if name in self.validators and self.validators[name][1] == public:
+                log.debug("peer %s connected", name)
                 await self._peer_loop(self.validators[name][0], reader)
             elif name in self.clients and self.clients[name] == public:
                 await self.on_client(name, reader, writer)
@@ -148,7 +150,7 @@ class Server:
             if task is not None:
                 self._conns.discard(task)
             writer.close()
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception, asyncio.CancelledError):
                 await writer.wait_closed()
 
     async def _peer_loop(self, peer: int, reader: asyncio.StreamReader) -> None:

@@ -1,0 +1,143 @@
+"""Real validator processes on 127.0.0.1 for cluster tests: start, kill, restart, clean up."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from app.consortium import DEMO_PASSPHRASE, Consortium, init
+from app.runner import spawn_node
+from node import crypto
+from node.cardfile import new_card_number
+from node.ledger.builder import Builder
+from node.ledger.tx import Tx
+from node.net.client import Client
+
+FAST = {"CARDCHAIN_REQUEST_TIMEOUT_MS": "1500",
+        "CARDCHAIN_LOG_LEVEL": os.environ.get("CARDCHAIN_LOG_LEVEL", "INFO"),
+        "CARDCHAIN_CHECKPOINT_INTERVAL": "10",
+        "CARDCHAIN_WINDOW": "40", "CARDCHAIN_VERIFY_WORKERS": "0"}
+
+
+def free_ports(n: int) -> list[int]:
+    socks, ports = [], []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+        ports.append(s.getsockname()[1])
+    for s in socks:
+        s.close()
+    return ports
+
+
+class LocalCluster:
+    def __init__(self, root: Path, n: int = 4) -> None:
+        self.root = root
+        ports = free_ports(n)
+        hosts = ",".join(f"127.0.0.1:{p}" for p in ports)
+        self.cons: Consortium = init(root / "cons", DEMO_PASSPHRASE, validators=n,
+                                     hosts=hosts, genesis_time=int(time.time() * 1000) - 60_000,
+                                     kdf_n=2**10)
+        self.n = n
+        self.procs: dict[int, subprocess.Popen[bytes]] = {}
+        self.builder = Builder(self.cons.genesis.chain_id)
+        self.keys = {name: self.cons.key(name) for name in self.cons.keys.names()}
+
+    def home(self, i: int) -> Path:
+        return self.cons.home / "nodes" / f"validator-{i}"
+
+    def start(self, i: int) -> None:
+        self.procs[i] = spawn_node(self.home(i), DEMO_PASSPHRASE,
+                                   log_file=self.home(i) / "node.log", env=FAST)
+
+    def start_all(self) -> None:
+        for i in range(self.n):
+            self.start(i)
+
+    def kill(self, i: int) -> None:
+        p = self.procs.pop(i)
+        p.send_signal(signal.SIGKILL)
+        p.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        for p in self.procs.values():
+            if p.poll() is None:
+                p.terminate()
+        for p in self.procs.values():
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        self.procs.clear()
+
+    def addr(self, i: int) -> tuple[str, int]:
+        v = self.cons.genesis.validators[i]
+        return v["host"], int(v["port"])
+
+    async def client(self, i: int, identity: str = "clerk-EHB-1",
+                     timeout: float = 20.0) -> Client:
+        deadline = time.monotonic() + timeout
+        while True:
+            c = Client(self.cons.home, identity, self.cons.keys)
+            try:
+                await c.connect(*self.addr(i), timeout=2)
+                await c.status()
+                return c
+            except Exception:
+                await c.close()
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
+
+    # --- transactions -----------------------------------------------------------------------
+
+    def issue(self, deposit: int = 100_000) -> tuple[Tx, str, crypto.SigningKey]:
+        number, key = new_card_number("621483"), crypto.generate()
+        now = int(time.time() * 1000)
+        tx = self.builder.make("issue_card", {
+            "card": number, "bank": "EHB", "public_key": key.public, "named": False,
+            "expires": now + 10**10, "deposit": deposit}, now, self.keys["clerk-EHB-1"])
+        return tx, number, key
+
+    def pay(self, number: str, key: crypto.SigningKey, order: str) -> Tx:
+        now = int(time.time() * 1000)
+        body: dict[str, Any] = {"terminal": "M001-T01", "card": number, "order": order,
+                                "items": [{"sku": "TEA-250", "qty": 1}], "amount": 4800}
+        return self.builder.make("pay", body, now, self.keys["terminal-M001-T01"], key)
+
+
+async def wait_connected(clients: list[Client], timeout: float = 20.0) -> None:
+    """Until every node reports links to all its peers (the cluster is ready)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        sts = [await c.status() for c in clients]
+        if all(all(s["peers"].values()) for s in sts):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"peers not connected: {[s['peers'] for s in sts]}")
+        await asyncio.sleep(0.1)
+
+
+async def wait_heights_equal(clients: list[Client], at_least: int,
+                             timeout: float = 30.0) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout
+    while True:
+        sts = [await c.status() for c in clients]
+        hs = {s["height"] for s in sts}
+        if len(hs) == 1 and min(hs) >= at_least:
+            return sts
+        if time.monotonic() > deadline:
+            raise AssertionError(f"heights did not converge: {[s['height'] for s in sts]}")
+        await asyncio.sleep(0.2)
+
+
+def env_passphrase() -> dict[str, str]:
+    return {**os.environ, "CARDCHAIN_PASSPHRASE": DEMO_PASSPHRASE}

@@ -1,0 +1,258 @@
+"""Real validator processes on 127.0.0.1 with TLS: agreement, a killed primary, a wiped
+node, refused certificates, hostile bytes, seven validators.  Every process is stopped
+and every port closed by the fixtures, whatever the outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import ssl
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.consortium import DEMO_PASSPHRASE, init
+from node import crypto, tls
+from node.consensus.messages import Prepare
+from node.net.client import Client, ClientError
+from node.net.framing import pack
+from tests.support.cluster import LocalCluster, wait_connected, wait_heights_equal
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[LocalCluster]:
+    c = LocalCluster(tmp_path)
+    c.start_all()
+    try:
+        yield c
+    finally:
+        c.stop_all()
+
+
+async def _clients(c: LocalCluster, ids: list[int] | None = None) -> list[Client]:
+    cs = [await c.client(i) for i in (ids if ids is not None else range(c.n))]
+    await wait_connected(cs)
+    return cs
+
+
+async def _close(clients: list[Client]) -> None:
+    for cl in clients:
+        await cl.close()
+
+
+async def _block_hashes(clients: list[Client]) -> list[list[list[object]]]:
+    return [await cl.query("blocks", **{"from": 0}) for cl in clients]
+
+
+def test_payments_at_different_nodes_commit_everywhere_with_equal_hashes(
+        cluster: LocalCluster) -> None:
+    async def main() -> None:
+        cs = await _clients(cluster)
+        try:
+            issued = [cluster.issue() for _ in range(12)]
+            rs = await asyncio.gather(*[cs[i % 4].submit(t) for i, (t, _, _) in
+                                        enumerate(issued)])
+            assert {r["code"] for r in rs} == {"ok"}
+            pays = [cluster.pay(n, k, f"O{i}") for i, (_, n, k) in enumerate(issued)]
+            rs = await asyncio.gather(*[cs[(i + 1) % 4].submit(t) for i, t in enumerate(pays)])
+            assert {r["code"] for r in rs} == {"ok"}
+            again = await cs[3].submit(pays[0])
+            assert again == rs[0]  # resubmitting returns the same receipt
+            sts = await wait_heights_equal(cs, max(r["height"] for r in rs))
+            assert len({s["hash"] for s in sts}) == 1
+            hashes = await _block_hashes(cs)
+            assert all(h == hashes[0] for h in hashes) and len(hashes[0]) > 1
+            info = await cs[2].query("card", card=issued[0][1])
+            assert info["balance"] == 100_000 - 4_800
+        finally:
+            await _close(cs)
+
+    asyncio.run(main())
+
+
+async def _load(c: LocalCluster, targets: list[Client], stop: asyncio.Event,
+                receipts: list[tuple[float, dict[str, object]]]) -> None:
+    k = 0
+    while not stop.is_set():
+        tx, _, _ = c.issue(deposit=1_000)
+        cl = targets[k % len(targets)]
+        k += 1
+        try:
+            r = await cl.submit(tx, wait_ms=20_000)
+            receipts.append((time.monotonic(), r))
+        except (TimeoutError, ClientError):
+            pass
+        await asyncio.sleep(0.02)
+
+
+def test_primary_killed_under_load_view_change_then_catch_up(cluster: LocalCluster) -> None:
+    async def main() -> None:
+        backups = await _clients(cluster, [1, 2, 3])
+        stop = asyncio.Event()
+        receipts: list[tuple[float, dict[str, object]]] = []
+        load = [asyncio.create_task(_load(cluster, backups, stop, receipts)) for _ in range(3)]
+        try:
+            while len(receipts) < 10:
+                await asyncio.sleep(0.1)
+            cluster.kill(0)  # the primary of view 0
+            killed_at = time.monotonic()
+            before = len(receipts)
+            deadline = killed_at + 30
+            while len(receipts) < before + 10 and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            assert len(receipts) >= before + 10, "commits did not resume after the kill"
+            sts = [await b.status() for b in backups]
+            assert all(s["view"] >= 1 and s["primary"] != 0 for s in sts)
+            resumed = min(t for t, r in receipts[before:]) - killed_at
+            cluster.start(0)
+            zero = await cluster.client(0)
+            await asyncio.sleep(3)
+        finally:
+            stop.set()
+            await asyncio.gather(*load)
+        try:
+            sts = await wait_heights_equal([zero, *backups], 1, timeout=40)
+            assert len({s["hash"] for s in sts}) == 1
+            hashes = await _block_hashes([zero, *backups])
+            assert all(h == hashes[0] for h in hashes)
+            print(f"commits resumed {resumed:.2f} s after the primary was killed")
+        finally:
+            await _close([zero, *backups])
+
+    asyncio.run(main())
+
+
+def test_node_restarted_with_database_deleted_rebuilds(cluster: LocalCluster) -> None:
+    async def main() -> None:
+        cs = await _clients(cluster, [0, 1, 2])
+        stop = asyncio.Event()
+        receipts: list[tuple[float, dict[str, object]]] = []
+        load = asyncio.create_task(_load(cluster, cs, stop, receipts))
+        try:
+            while len(receipts) < 15:
+                await asyncio.sleep(0.1)
+            cluster.kill(3)
+            for f in cluster.home(3).glob("ledger.db*"):
+                os.remove(f)
+            await asyncio.sleep(1)
+            cluster.start(3)
+            three = await cluster.client(3)
+            await asyncio.sleep(4)
+        finally:
+            stop.set()
+            await load
+        try:
+            sts = await wait_heights_equal([three, *cs], 1, timeout=40)
+            assert len({s["hash"] for s in sts}) == 1
+            hashes = await _block_hashes([three, *cs])
+            assert all(h == hashes[0] for h in hashes)
+        finally:
+            await _close([three, *cs])
+
+    asyncio.run(main())
+
+
+def test_foreign_ca_and_mismatched_certificates_are_refused(cluster: LocalCluster,
+                                                            tmp_path: Path) -> None:
+    other = init(tmp_path / "other", DEMO_PASSPHRASE, genesis_time=int(time.time() * 1000),
+                 kdf_n=2**10)
+    host, port = cluster.addr(0)
+
+    async def main() -> None:
+        await _close(await _clients(cluster))  # the cluster is up
+        stranger = Client(other.home, "regulator-1", other.keys)
+        with pytest.raises((ssl.SSLError, ConnectionError, ClientError, OSError,
+                            asyncio.TimeoutError)):
+            await stranger.connect(host, port)
+            await stranger.status()
+        await stranger.close()
+        # a certificate from the right CA, named validator-1, but for another key
+        ca_key = cluster.cons.key("ca")
+        ca_pem = (cluster.cons.home / "tls" / "ca.pem").read_bytes()
+        rogue = crypto.generate()
+        cluster.cons.keys.save("rogue", rogue)
+        cert = tls.issue(ca_key, ca_pem, rogue, "validator-1", ["127.0.0.1"],
+                         __import__("datetime").datetime.now(__import__("datetime").timezone.utc))
+        (cluster.cons.home / "tls" / "rogue.crt").write_bytes(cert)
+        ctx = tls.client_context(cluster.cons.home / "tls" / "ca.pem",
+                                 cluster.cons.home / "tls" / "rogue.crt",
+                                 cluster.cons.keys.path("rogue"), cluster.cons.keys.password)
+        reader, writer = await asyncio.open_connection(host, port, ssl=ctx)
+        writer.write(pack({"rid": 1, "op": "status"}))
+        await writer.drain()
+        assert await reader.read(100) == b""  # closed without an answer
+        writer.close()
+        ok = await cluster.client(0, "regulator-1")
+        assert (await ok.status())["height"] >= 0
+        await ok.close()
+
+    asyncio.run(main())
+
+
+def test_malformed_frames_and_floods_do_not_hurt_the_node(cluster: LocalCluster) -> None:
+    home = cluster.cons.home
+    host, port = cluster.addr(0)
+
+    def ctx(identity: str) -> ssl.SSLContext:
+        return tls.client_context(home / "tls" / "ca.pem", home / "tls" / f"{identity}.crt",
+                                  cluster.cons.keys.path(identity), cluster.cons.keys.password)
+
+    async def hostile(identity: str, payload: bytes) -> bytes:
+        reader, writer = await asyncio.open_connection(host, port, ssl=ctx(identity))
+        writer.write(payload)
+        await writer.drain()
+        try:
+            return await asyncio.wait_for(reader.read(100), 5)
+        finally:
+            writer.close()
+
+    async def main() -> None:
+        await _close(await _clients(cluster))  # the cluster is up
+        for payload in [b"\xff\xff\xff\xff" + b"x" * 100,  # oversize length prefix
+                        b"\x00\x00\x00\x05hello",           # not JSON
+                        os.urandom(300),
+                        b"\x00\x00\x00\x00"]:               # empty frame
+            assert await hostile("regulator-1", payload) == b""
+        # a validator's connection flooded with well-formed but invalid messages
+        _, writer = await asyncio.open_connection(host, port, ssl=ctx("validator-3"))
+        junk = b"".join(pack({"t": "pbft", "m": {**Prepare(3, "00" * 64, 10**6, k, "ab" * 32)
+                                                  .body(), "sig": "00" * 64}})
+                        for k in range(1, 3000))
+        writer.write(junk + pack({"t": "nonsense"}) + pack({"t": "pbft", "m": {"kind": 5}}))
+        await writer.drain()
+        writer.close()
+        cs = await _clients(cluster)
+        try:
+            tx, _, _ = cluster.issue()
+            r = await cs[0].submit(tx)
+            assert r["code"] == "ok"
+            st = await cs[0].status()
+            assert st["bad_peer_frames"] >= 2
+        finally:
+            await _close(cs)
+
+    asyncio.run(main())
+
+
+def test_seven_validators_commit(tmp_path: Path) -> None:
+    c = LocalCluster(tmp_path, n=7)
+    c.start_all()
+    try:
+        async def main() -> None:
+            cs = await _clients(c)
+            try:
+                txs = [c.issue()[0] for _ in range(7)]
+                rs = await asyncio.gather(*[cs[i].submit(t) for i, t in enumerate(txs)])
+                assert {r["code"] for r in rs} == {"ok"}
+                sts = await wait_heights_equal(cs, max(r["height"] for r in rs))
+                assert len({s["hash"] for s in sts}) == 1
+            finally:
+                await _close(cs)
+
+        asyncio.run(main())
+    finally:
+        c.stop_all()
