@@ -80,10 +80,16 @@ def _passphrase_args(p: argparse.ArgumentParser) -> None:
                     help=f"use the documented demo passphrase {DEMO_PASSPHRASE!r}")
 
 
+def cmd_client(args: argparse.Namespace) -> int:
+    from app import client_cli
+
+    return client_cli.main(args, read_passphrase(args, confirm=False))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import run_demo
 
-    run_demo(Path(args.out))
+    run_demo(Path(args.out), cluster=not args.local)
     return 0
 
 
@@ -123,8 +129,16 @@ def build_parser() -> argparse.ArgumentParser:
     _passphrase_args(ps)
     ps.set_defaults(func=cmd_status)
 
+    from app import client_cli
+
+    client_cli.add_parsers(sub, _passphrase_args)
+    for name in ("submit", "query", "issue-card", "pay", "settle"):
+        sub.choices[name].set_defaults(func=cmd_client, cmd=name)
+
     pd = sub.add_parser("demo", help="init a demo consortium and run a scripted day")
     pd.add_argument("--out", default="demo-out", help="output folder (default demo-out)")
+    pd.add_argument("--local", action="store_true",
+                    help="apply the day to one in-process ledger instead of a 4-node cluster")
     pd.set_defaults(func=cmd_demo)
     return p
 

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from app.consortium import DEMO_PASSPHRASE, Consortium, init
+from app.demo_backends import ClusterBackend, LocalBackend, current_cycle
+from app.runner import free_ports
 from node import crypto
 from node.cardfile import CardFile, new_card_number, new_pin
-from node.ledger import Ledger, Tx
-from node.ledger import queries as q
+from node.ledger import Tx
 from node.ledger.builder import Builder
-from node.store import Store
 
 T0 = 1_795_478_400_000  # 2026-11-24 08:00 China time: the demo's business day
 MIN = 60_000
@@ -40,16 +41,22 @@ def clock(ms: int) -> str:
 
 
 class Day:
-    def __init__(self, home: Path, out: Callable[[str], None] = print) -> None:
+    def __init__(self, home: Path, out: Callable[[str], None] = print, *,
+                 cluster: bool = False) -> None:
         self.out = out
-        self.cons = init(home, DEMO_PASSPHRASE, genesis_time=T0)
+        if cluster:
+            hosts = ",".join(f"127.0.0.1:{p}" for p in free_ports(4))
+            self.cons = init(home, DEMO_PASSPHRASE, hosts=hosts,
+                             genesis_time=int(time.time() * 1000) - 60_000)
+            self.backend: LocalBackend | ClusterBackend = ClusterBackend(self.cons)
+        else:
+            self.cons = init(home, DEMO_PASSPHRASE, genesis_time=T0)
+            self.backend = LocalBackend(self.cons)
         self.genesis = self.cons.genesis
-        node_dir = home / "nodes" / "validator-0"
-        node_dir.mkdir(parents=True, exist_ok=True)
-        self.store = Store(node_dir / "ledger.db")
-        self.ledger = Ledger(self.store, self.genesis)
         self.builder = Builder(self.genesis.chain_id)
-        self.now = T0
+        self.now = T0 if self.backend.scripted_clock else int(time.time() * 1000)
+        self.cycle = 20261124 if self.backend.scripted_clock else current_cycle(
+            self.cons, self.genesis.merchants[0], self.now)
         self.cards_dir = home / "cards"
         self.cards_dir.mkdir(exist_ok=True)
         self.card_keys: dict[str, crypto.SigningKey] = {}
@@ -60,15 +67,21 @@ class Day:
     # --- helpers ---------------------------------------------------------------------------
 
     def at(self, hh: int, mm: int) -> None:
-        self.now = T0 + ((hh - 8) * 60 + mm) * MIN
+        if self.backend.scripted_clock:
+            self.now = T0 + ((hh - 8) * 60 + mm) * MIN
+        else:
+            self.now = int(time.time() * 1000)
 
     def block(self, title: str, *txs: Tx) -> list[bool]:
-        res = self.ledger.apply_block(list(txs), self.now)
-        self.out(f"[{clock(self.now)}] block {res.height}: {title}")
-        for r in res.results:
-            verdict = "accepted" if r.ok else f"REJECTED {r.code}: {r.message}"
-            self.out(f"          {r.kind:<18} {verdict}")
-        return [r.ok for r in res.results]
+        decisions = self.backend.apply(list(txs), self.now)
+        heights = sorted({d[0] for d in decisions})
+        where = f"block {heights[0]}" if len(heights) == 1 else \
+            f"blocks {heights[0]}-{heights[-1]}"
+        self.out(f"[{clock(self.now)}] {where}: {title}")
+        for _, kind, code, message in decisions:
+            verdict = "accepted" if code == "ok" else f"REJECTED {code}: {message}"
+            self.out(f"          {kind:<18} {verdict}")
+        return [d[2] == "ok" for d in decisions]
 
     def tx(self, kind: str, body: dict[str, Any], *signers: str | crypto.SigningKey) -> Tx:
         keys = [self.k[s] if isinstance(s, str) else s for s in signers]
@@ -91,7 +104,7 @@ class Day:
 
     def pay(self, number: str, terminal: str, items: list[dict[str, Any]], order: str,
             redeem: list[dict[str, Any]] | None = None) -> Tx:
-        offer = q.redemption_offer(self.store, self.genesis, terminal, number, items, [])
+        offer = self.backend.offer(terminal, number, items, [])
         body: dict[str, Any] = {"terminal": terminal, "card": number, "order": order,
                                 "items": items, "amount": offer["total"]}
         if redeem:
@@ -101,8 +114,10 @@ class Day:
     # --- the day ---------------------------------------------------------------------------
 
     def run(self) -> None:
-        self.out(f"CardChain demo day — chain {self.genesis.chain_id}, "
-                 f"{len(self.genesis.validators)} validators, genesis "
+        where = ("one in-process ledger (scripted clock)" if self.backend.scripted_clock else
+                 f"{len(self.genesis.validators)} validator processes talking PBFT over TLS "
+                 "on 127.0.0.1 (wall clock; the cycle is closed early)")
+        self.out(f"CardChain demo day — chain {self.genesis.chain_id} on {where}, genesis "
                  f"{self.genesis.hash.hex()[:16]}…\n")
         self.at(8, 30)
         t1, alice = self.issue("Wang Fang 王芳", "EHB", named=True, deposit=300_000)
@@ -125,7 +140,7 @@ class Day:
         self.at(10, 15)
         basket = [{"sku": "TEA-250", "qty": 2}, {"sku": "RICE-5KG", "qty": 1},
                   {"sku": "OIL-1L", "qty": 1}, {"sku": "MILK-12", "qty": 1}]
-        offer = q.redemption_offer(self.store, self.genesis, "M001-T01", alice, basket)
+        offer = self.backend.offer("M001-T01", alice, basket)
         self.out(f"          till offer for a {yuan(offer['total'])} CNY basket:")
         for o in offer["offers"]:
             self.out(f"            {o['bank']}: up to {yuan(o['max_cash'])} CNY for "
@@ -171,18 +186,22 @@ class Day:
         self.block("the anonymous card is closed and its balance refunded",
                    self.tx("close_card", {"card": anon}, "clerk-EHB-1"))
         self.at(23, 45)
-        settles = []
-        for m in self.genesis.merchants:
-            body = q.settle_body(self.store, self.genesis, m["id"], 20261124)
-            settles.append(self.tx("settle", body, "clearing-1"))
-        tampered = q.settle_body(self.store, self.genesis, "M001", 20261124)
+        settles = [self.tx("settle", self._settle_body(m["id"]), "clearing-1")
+                   for m in self.genesis.merchants]
+        tampered = self._settle_body("M001")
         tampered["net"] += 100
-        self.block("clearing house closes each merchant's cycle (one tampered copy refused)",
-                   self.tx("settle", tampered, "clearing-1"), *settles)
+        self.block("a tampered statement: every replica recomputes it and refuses",
+                   self.tx("settle", tampered, "clearing-1"))
+        self.block("clearing house closes each merchant's cycle", *settles)
         self.report()
 
+    def _settle_body(self, merchant: str) -> dict[str, Any]:
+        s = self.backend.statement(merchant, self.cycle)
+        keys = ("count", "refund_count", "gross", "refunds", "points", "fee", "net")
+        return {"merchant": merchant, "cycle": self.cycle, **{k: s[k] for k in keys}}
+
     def _replacement(self, number: str) -> tuple[Tx, str]:
-        bank = self.store.get("cards", number)["bank"]  # type: ignore[index]
+        bank = self.backend.card(number)["bank"]
         bin6 = next(b["bin"] for b in self.genesis.banks if b["id"] == bank)
         new = new_card_number(bin6)
         pin = new_pin()
@@ -199,11 +218,11 @@ class Day:
         self.out(f"  {'card':<21}{'holder':<34}{'status':<9}{'balance CNY':>13}"
                  f"{'EHB pts':>9}{'JRB pts':>9}")
         for number, label in self.names.items():
-            info = q.card_info(self.store, self.genesis, number)
+            info = self.backend.card(number)
             self.out(f"  {number:<21}{label:<34}{info['status']:<9}{yuan(info['balance']):>13}"
                      f"{info['points']['EHB']:>9}{info['points']['JRB']:>9}")
         for m in self.genesis.merchants:
-            s = q.cycle_statement(self.store, self.genesis, m["id"], 20261124)
+            s = self.backend.statement(m["id"], self.cycle)
             self.out(f"\nStatement {s['merchant']} {s['name']} — cycle {s['cycle']} "
                      f"({'settled on chain' if s['settled'] else 'open'})")
             rows = [(f"payments ({s['count']})", s["gross"]),
@@ -213,24 +232,28 @@ class Day:
             rows += [(f"fee at {s['fee_bp']} bp", -s["fee"]), ("net settlement", s["net"])]
             for label, fen in rows:
                 self.out(f"  {label:<32}{yuan(fen):>12} CNY")
-        sums = q.sum_of_balances(self.store)
-        head = self.store.head()
-        assert head is not None
-        self.out(f"\nDouble entry: sum of all balances per asset = {json.dumps(sums)}")
-        self.out(f"Chain head: height {head.height}, hash {head.hash[:16]}…, "
-                 f"state root {head.state_root[:16]}…")
-        self.out(f"SQLite integrity check: {self.store.integrity_check()}")
+        summary = self.backend.summary()
+        self.out(f"\nDouble entry: sum of all balances per asset = {json.dumps(summary['sums'])}")
+        self.out(f"Chain head: height {summary['height']}, hash {summary['hash'][:16]}…, "
+                 f"state root {summary['state_root'][:16]}…")
+        for i, (h, hsh) in enumerate(summary.get("nodes", [])):
+            self.out(f"  validator-{i}: height {h}, hash {hsh[:16]}…")
+        self.out(f"SQLite integrity check: {summary['integrity']}")
 
 
-def run_demo(out_dir: Path, out: Callable[[str], None] = print) -> Day:
+def run_demo(out_dir: Path, out: Callable[[str], None] = print, *,
+             cluster: bool = False) -> Day:
     home = Path(out_dir) / "consortium"
     if home.exists():
         if not (home / "genesis.json").exists():
             raise SystemExit(f"{home} exists and is not a demo consortium; not touching it")
         shutil.rmtree(home)
     home.mkdir(parents=True)
-    day = Day(home, out)
-    day.run()
+    day = Day(home, out, cluster=cluster)
+    try:
+        day.run()
+    finally:
+        day.backend.close()
     out(f"\nConsortium, keys and card files in {home} (demo passphrase: {DEMO_PASSPHRASE!r};"
         " card PINs are sealed in keys/demo-pins.json)")
     pins = crypto.seal(json.dumps(day.pins).encode(), DEMO_PASSPHRASE)

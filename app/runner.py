@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -17,6 +18,19 @@ from pathlib import Path
 from app.consortium import Consortium
 from node.net.client import Client, ClientError
 from node.service import Node, Options
+
+
+def free_ports(n: int) -> list[int]:
+    """n loopback ports that are free right now (for local clusters and tests)."""
+    socks, ports = [], []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+        ports.append(s.getsockname()[1])
+    for s in socks:
+        s.close()
+    return ports
 
 
 def node_identity(home: Path) -> str:

@@ -176,6 +176,13 @@ class Endpoint:
             return [[h, x] for h, x in store.query(
                 "SELECT height, hash FROM blocks WHERE height BETWEEN ? AND ? ORDER BY height",
                 (lo, hi))]
+        if what == "summary":
+            if kind != "regulator":
+                raise ClientError("the ledger summary is for the regulator")
+            head = store.head()
+            assert head is not None
+            return {"sums": q.sum_of_balances(store), "height": head.height, "hash": head.hash,
+                    "state_root": head.state_root, "integrity": store.integrity_check()}
         if what == "tx":
             found = self._receipt(str(req.get("id")))
             return None if found is None else found[0]

@@ -108,7 +108,7 @@ def test_genesis_validation_names_the_problem(tmp_path: Path) -> None:
 
 def test_demo_day(tmp_path: Path) -> None:
     lines: list[str] = []
-    day = run_demo(tmp_path, lines.append)
+    day = run_demo(tmp_path, lines.append, cluster=False)
     text = "\n".join(lines)
     assert "REJECTED real_name_required" in text
     assert "REJECTED settlement_mismatch" in text
@@ -117,6 +117,7 @@ def test_demo_day(tmp_path: Path) -> None:
     home = tmp_path / "consortium"
     store = Store(home / "nodes" / "validator-0" / "ledger.db")
     check_store(store, day.genesis)
+    assert day.cycle == 20261124
     for m in day.genesis.merchants:
         s = q.cycle_statement(store, day.genesis, m["id"], 20261124)
         assert s["settled"] and s["count"] >= 1
@@ -126,4 +127,4 @@ def test_demo_day(tmp_path: Path) -> None:
     assert cf.unlock(pin).public == cf.public_key
     assert not re.search(r"PIN\D{0,8}\d{6}", text)  # PINs never printed
     # running it again starts over cleanly
-    run_demo(tmp_path, lambda _: None)
+    run_demo(tmp_path, lambda _: None, cluster=False)

@@ -113,7 +113,8 @@ def test_settlement_is_recomputed_and_checked(world: World) -> None:
     w = world
     _business(w)
     body = q.settle_body(w.store, w.genesis, "M001", DAY)
-    assert code(w, "settle", body, "clearing-1") == "cycle_open"
+    later = q.settle_body(w.store, w.genesis, "M001", DAY + 1)
+    assert code(w, "settle", later, "clearing-1") == "cycle_open"  # not begun yet
     w.now = cycle_end(DAY, 1380, 480)
     assert cycle_of(w.now, 1380, 480) == DAY + 1
     assert code(w, "settle", body, "clerk-EHB-1") == "unauthorized"
@@ -140,3 +141,17 @@ def test_cycles_follow_the_cutoff() -> None:
     assert cycle_of(end, 1380, 480) == 20261125
     assert cycle_of(end - 86_400_000, 1380, 480) == DAY
     assert cycle_end(20261231, 0, 480) + 1 > cycle_end(20261230, 0, 480)
+
+
+def test_early_close_moves_later_payments_to_the_next_cycle(world: World) -> None:
+    w = world
+    n = w.issue(deposit=100_000)
+    assert w.one(w.pay_tx(n, [{"sku": "TEA-250", "qty": 1}], order="A")).ok
+    body = q.settle_body(w.store, w.genesis, "M001", DAY)
+    assert code(w, "settle", body, "clearing-1") == "ok"  # before the 23:00 cut-off
+    late = w.one(w.pay_tx(n, [{"sku": "TEA-250", "qty": 1}], order="B"))
+    assert late.ok
+    assert w.store.get("payments", late.id)["cycle"] == DAY + 1  # type: ignore[index]
+    assert q.cycle_statement(w.store, w.genesis, "M001", DAY)["count"] == 1
+    assert q.cycle_statement(w.store, w.genesis, "M001", DAY + 1)["count"] == 1
+    assert code(w, "settle", body, "clearing-1") == "already_settled"

@@ -1,7 +1,9 @@
 """Clearing: close a merchant's settlement cycle.
 
 The clearing house proposes the cycle's figures; every replica recomputes them from its
-own ledger (the per-cycle totals that each payment and refund updated) and rejects the
+own ledger. A cycle can be closed once it has begun: after its cut-off, or early (the
+end-of-day batch close), in which case later payments that day belong to the next cycle.
+Cycles close in order (the per-cycle totals that each payment and refund updated) and rejects the
 transaction if any figure differs.  The settlement row then records them on chain.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from node.ledger import tx as f
-from node.ledger.cycles import cycle_end, valid_cycle
+from node.ledger.cycles import cycle_end, open_cycle, valid_cycle
 from node.ledger.errors import Reason, Rejected
 from node.ledger.rules import CNY, merchant, rule
 from node.ledger.state import Ctx, Row
@@ -53,12 +55,15 @@ def settle(ctx: Ctx, b: dict[str, Any]) -> None:
         raise Rejected(Reason.BAD_AMOUNT, "net must be an integer number of fen")
     if not isinstance(b["points"], dict):
         raise Rejected(Reason.MALFORMED, "points must map bank to fen")
-    end = cycle_end(cycle, m["cutoff_min"], ctx.params["utc_offset_min"])
-    if ctx.time < end:
-        raise Rejected(Reason.CYCLE_OPEN, f"cycle {cycle} of {mid} closes at {end}")
+    closed = m.get("closed_through", 0)
+    current = open_cycle(ctx.time, m["cutoff_min"], ctx.params["utc_offset_min"], closed)
+    if cycle > current:
+        end = cycle_end(cycle, m["cutoff_min"], ctx.params["utc_offset_min"])
+        raise Rejected(Reason.CYCLE_OPEN, f"cycle {cycle} of {mid} has not begun (ends {end})")
     key = f"{mid}|{cycle}"
-    if ctx.get("settlements", key) is not None:
-        raise Rejected(Reason.ALREADY_SETTLED, f"cycle {cycle} of {mid} is already settled")
+    if ctx.get("settlements", key) is not None or cycle <= closed:
+        raise Rejected(Reason.ALREADY_SETTLED,
+                       f"cycle {cycle} of {mid} is already settled or closed")
     expected = statement(ctx.get("cycles", key), m)
     diffs = [k for k in FIGURES if b[k] != expected[k]]
     if diffs:
@@ -69,6 +74,8 @@ def settle(ctx: Ctx, b: dict[str, Any]) -> None:
     ctx.post(f"merchant:{mid}", CNY, -base)
     ctx.post(f"merchant:{mid}:settled", CNY, expected["net"])
     ctx.post(f"bank:{m['acquirer']}:fees", CNY, expected["fee"])
+    # closing the current cycle early (end-of-day batch close): later payments go to the next
+    ctx.put("merchants", mid, {**m, "closed_through": cycle})
     ctx.put("settlements", key, {"merchant": mid, "cycle": cycle, "acquirer": m["acquirer"],
                                  "fee_bp": m["fee_bp"], "settled_at": ctx.time,
                                  "tx": ctx.tx.hex_id, **expected})

@@ -52,3 +52,16 @@ def valid_cycle(cycle: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+def next_cycle(cycle: int) -> int:
+    return _day_to_id(_id_to_day(cycle) + 1)
+
+
+def open_cycle(time_ms: int, cutoff_min: int, utc_offset_min: int, closed_through: int) -> int:
+    """The cycle a payment at ``time_ms`` belongs to: its business day, or the day after the
+    last cycle the clearing house closed early, whichever is later."""
+    cycle = cycle_of(time_ms, cutoff_min, utc_offset_min)
+    if closed_through and cycle <= closed_through:
+        cycle = next_cycle(closed_through)
+    return cycle

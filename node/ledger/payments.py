@@ -6,7 +6,7 @@ from typing import Any
 
 from node.ledger import points as pts
 from node.ledger import tx as f
-from node.ledger.cycles import cycle_of
+from node.ledger.cycles import open_cycle
 from node.ledger.errors import Reason, Rejected
 from node.ledger.rules import (
     CNY,
@@ -26,7 +26,8 @@ from node.ledger.state import Ctx, Row
 
 
 def _cycle_row(ctx: Ctx, merchant_id: str, m: Row) -> tuple[str, Row]:
-    cycle = cycle_of(ctx.time, m["cutoff_min"], ctx.params["utc_offset_min"])
+    cycle = open_cycle(ctx.time, m["cutoff_min"], ctx.params["utc_offset_min"],
+                       m.get("closed_through", 0))
     key = f"{merchant_id}|{cycle}"
     row = ctx.get("cycles", key) or {
         "merchant": merchant_id, "cycle": cycle, "count": 0, "gross": 0,

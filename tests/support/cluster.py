@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
 from app.consortium import DEMO_PASSPHRASE, Consortium, init
-from app.runner import spawn_node
+from app.runner import free_ports, spawn_node
 from node import crypto
 from node.cardfile import new_card_number
 from node.ledger.builder import Builder
@@ -23,18 +22,6 @@ FAST = {"CARDCHAIN_REQUEST_TIMEOUT_MS": "1500",
         "CARDCHAIN_LOG_LEVEL": os.environ.get("CARDCHAIN_LOG_LEVEL", "INFO"),
         "CARDCHAIN_CHECKPOINT_INTERVAL": "10",
         "CARDCHAIN_WINDOW": "40", "CARDCHAIN_VERIFY_WORKERS": "0"}
-
-
-def free_ports(n: int) -> list[int]:
-    socks, ports = [], []
-    for _ in range(n):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-        ports.append(s.getsockname()[1])
-    for s in socks:
-        s.close()
-    return ports
 
 
 class LocalCluster:
