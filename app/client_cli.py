@@ -30,14 +30,15 @@ class UsageError(Exception):
 
 def parse_fields(pairs: list[str]) -> dict[str, Any]:
     """``key=value`` pairs; a value that parses as JSON (numbers, true, lists) is used as
-    such, anything else is a string.  ``amount=12.5`` is refused: money is integer fen."""
+    such, anything else (and any run of 16 or more digits: a card number) is a string.  ``amount=12.5`` is refused: money is integer fen."""
     out: dict[str, Any] = {}
     for p in pairs:
         key, sep, raw = p.partition("=")
         if not sep or not key:
             raise UsageError(f"expected key=value, got {p!r}")
         try:
-            value = json.loads(raw)
+            # card numbers and ids stay text even when they are all digits
+            value = raw if raw.isdigit() and len(raw) >= 16 else json.loads(raw)
         except ValueError:
             value = raw
         if isinstance(value, float):
