@@ -30,7 +30,8 @@ class UsageError(Exception):
 
 def parse_fields(pairs: list[str]) -> dict[str, Any]:
     """``key=value`` pairs; a value that parses as JSON (numbers, true, lists) is used as
-    such, anything else (and any run of 16 or more digits: a card number) is a string.  ``amount=12.5`` is refused: money is integer fen."""
+    such, anything else (and any run of 16 or more digits: a card number) is a string.
+    ``amount=12.5`` is refused: money is integer fen."""
     out: dict[str, Any] = {}
     for p in pairs:
         key, sep, raw = p.partition("=")

@@ -25,8 +25,9 @@ FAST = {"CARDCHAIN_REQUEST_TIMEOUT_MS": "1500",
 
 
 class LocalCluster:
-    def __init__(self, root: Path, n: int = 4) -> None:
+    def __init__(self, root: Path, n: int = 4, env: dict[str, str] | None = None) -> None:
         self.root = root
+        self.env = FAST if env is None else env
         ports = free_ports(n)
         hosts = ",".join(f"127.0.0.1:{p}" for p in ports)
         self.cons: Consortium = init(root / "cons", DEMO_PASSPHRASE, validators=n,
@@ -42,7 +43,7 @@ class LocalCluster:
 
     def start(self, i: int) -> None:
         self.procs[i] = spawn_node(self.home(i), DEMO_PASSPHRASE,
-                                   log_file=self.home(i) / "node.log", env=FAST)
+                                   log_file=self.home(i) / "node.log", env=self.env)
 
     def start_all(self) -> None:
         for i in range(self.n):
