@@ -110,8 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help=f"use the documented demo passphrase {DEMO_PASSPHRASE!r}")
     pi.set_defaults(func=cmd_init)
 
-    pn = sub.add_parser("node", help="run one headless validator node")
-    pn.add_argument("--home", required=True, help="the node's folder (DIR/nodes/validator-N)")
+    pn = sub.add_parser("node", help="run one headless node: a validator, or an observer "
+                                     "(any other identity) that follows and verifies the chain")
+    pn.add_argument("--home", required=True, help="the node's folder (DIR/nodes/IDENTITY)")
+    pn.add_argument("--listen", help="observer: host:port to serve clients on")
     pn.add_argument("--log-level", default=os.environ.get("CARDCHAIN_LOG_LEVEL", "INFO"))
     _passphrase_args(pn)
     pn.set_defaults(func=cmd_node)

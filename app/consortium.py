@@ -80,10 +80,11 @@ def init(home: Path, passphrase: str, *, validators: int = 4, hosts: str | None 
     identities = {n: k.public for n, k in signing.items()}
     (home / "identities.json").write_text(
         json.dumps(identities, indent=1, ensure_ascii=False) + "\n", "utf-8")
-    for i in range(validators):
-        node_home = home / "nodes" / f"validator-{i}"
+    observers = ["regulator-1", *(n for n in signing if n.startswith("terminal-"))]
+    for name in [f"validator-{i}" for i in range(validators)] + observers:
+        node_home = home / "nodes" / name
         node_home.mkdir(parents=True, exist_ok=True)
-        (node_home / "node.json").write_text(json.dumps({"identity": f"validator-{i}"}) + "\n")
+        (node_home / "node.json").write_text(json.dumps({"identity": name}) + "\n")
     return Consortium(home, genesis, keys)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from app.consortium import Consortium
 from node.net.client import Client, ClientError
+from node.observer import Observer
 from node.service import Node, Options
 
 
@@ -56,8 +57,17 @@ def run_node(home: Path, passphrase: str, args: argparse.Namespace) -> int:
     identity = node_identity(home)
     cons = Consortium.open(home.parent.parent, passphrase)
 
+    validators = {f"validator-{v['id']}" for v in cons.genesis.validators}
+    listen = None
+    if getattr(args, "listen", None):
+        host, _, port = args.listen.rpartition(":")
+        listen = (host, int(port))
+
     async def main() -> None:
-        node = Node(cons, identity, home, options_from_env())
+        if identity in validators:
+            node: Node | Observer = Node(cons, identity, home, options_from_env())
+        else:
+            node = Observer(cons, identity, home, listen)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -72,11 +82,13 @@ def run_node(home: Path, passphrase: str, args: argparse.Namespace) -> int:
 
 
 def spawn_node(home: Path, passphrase: str, *, log_file: Path | None = None,
-               env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+               env: dict[str, str] | None = None,
+               listen: str | None = None) -> subprocess.Popen[bytes]:
     full_env = {**os.environ, **(env or {}), "CARDCHAIN_PASSPHRASE": passphrase}
     out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
+    extra = ["--listen", listen] if listen else []
     return subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "node", "--home", str(home)],
+        [sys.executable, "-m", "app.cli", "node", "--home", str(home), *extra],
         env=full_env, stdout=out, stderr=subprocess.STDOUT,
         cwd=str(Path(__file__).resolve().parent.parent))
 

@@ -286,19 +286,12 @@ class Node:
 
     # --- state transfer -----------------------------------------------------------------------
 
-    def _read_blocks(self, first: int, last: int) -> list[dict[str, Any]]:
+    def _fetch_range(self, first: int, last: int) -> list[dict[str, Any]]:
         assert self.store is not None
-        out = []
-        for h in range(max(1, first), min(last, first + FETCH_LIMIT - 1, self.store.height()) + 1):
-            b = self.store.block(h)
-            if b is None or b.cert is None:
-                break
-            out.append({"height": h, "cert": b.cert.decode(),
-                        "txs": [r.wire.decode() for r in self.store.block_txs(h)]})
-        return out
+        return self.store.blocks_with_certs(first, min(FETCH_LIMIT, last - first + 1))
 
     async def _serve_fetch(self, peer: int, first: int, last: int) -> None:
-        blocks = await self.on_db(self._read_blocks, first, last)
+        blocks = await self.on_db(self._fetch_range, first, last)
         link = self.links.get(peer)
         if blocks and link:
             link.send(pack({"t": "blocks", "blocks": blocks}))

@@ -256,3 +256,49 @@ def test_seven_validators_commit(tmp_path: Path) -> None:
         asyncio.run(main())
     finally:
         c.stop_all()
+
+
+def test_observer_follows_verifies_serves_and_forwards(cluster: LocalCluster) -> None:
+    from app.runner import free_ports, spawn_node
+
+    port = free_ports(1)[0]
+    home = cluster.cons.home / "nodes" / "regulator-1"
+    obs = spawn_node(home, DEMO_PASSPHRASE, log_file=home / "node.log",
+                     listen=f"127.0.0.1:{port}")
+
+    async def main() -> None:
+        cs = await _clients(cluster)
+        o = Client(cluster.cons.home, "clerk-EHB-1", cluster.cons.keys)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                await o.connect("127.0.0.1", port, timeout=2)
+                break
+            except OSError:
+                await o.close()
+                assert time.monotonic() < deadline, "observer did not come up"
+                await asyncio.sleep(0.2)
+        try:
+            tx, number, _ = cluster.issue()
+            r = await o.submit(tx)  # forwarded to a validator; receipt once executed here
+            assert r["code"] == "ok"
+            r2 = await cs[1].submit(cluster.issue()[0])
+            deadline = time.monotonic() + 20
+            while (await o.status())["height"] < r2["height"]:
+                assert time.monotonic() < deadline, "observer fell behind"
+                await asyncio.sleep(0.1)
+            st = await o.status()
+            assert st["observer"] and st["rejected_blocks"] == 0
+            theirs = await cs[0].query("blocks", **{"from": 0, "to": st["height"]})
+            mine = await o.query("blocks", **{"from": 0, "to": st["height"]})
+            assert mine == theirs
+            assert (await o.query("card", card=number))["balance"] == 100_000
+        finally:
+            await o.close()
+            await _close(cs)
+
+    try:
+        asyncio.run(main())
+    finally:
+        obs.terminate()
+        obs.wait(timeout=10)

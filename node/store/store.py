@@ -158,6 +158,18 @@ class Store:
         ).fetchall()
         return [TxRow(*r[:11], bool(r[11]), r[12]) for r in rows]
 
+    def blocks_with_certs(self, first: int, limit: int = 200) -> list[dict[str, Any]]:
+        """Blocks from ``first`` on with their commit certificates and transactions: what
+        state transfer and observers fetch (each block proves itself by its certificate)."""
+        out = []
+        for h in range(max(1, first), min(first + limit - 1, self.height()) + 1):
+            b = self.block(h)
+            if b is None or b.cert is None:
+                break
+            out.append({"height": h, "cert": b.cert.decode(),
+                        "txs": [r.wire.decode() for r in self.block_txs(h)]})
+        return out
+
     def commit_block(
         self,
         block: BlockRow,

@@ -1,0 +1,170 @@
+"""An observer: a full copy of the ledger that does not vote.
+
+It connects to the validators as a client (with its own certificate), follows new blocks,
+checks each block's commit certificate against the genesis validator keys before executing
+it, serves the same role-scoped queries as a validator and forwards submissions to the
+validators (a merchant's POS or the regulator's laptop runs one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from app.consortium import Consortium
+from node import codec, tls
+from node.consensus import Config
+from node.consensus import messages as m
+from node.consensus.certs import valid_commit_cert
+from node.endpoint import Endpoint
+from node.ledger import BlockResult, Ledger
+from node.ledger.tx import Tx
+from node.net.client import Client, ClientError
+from node.net.transport import Server
+from node.service import request_id
+from node.store import Store
+
+log = logging.getLogger("cardchain.observer")
+
+
+class Observer:
+    def __init__(self, cons: Consortium, identity: str, data_dir: Path,
+                 listen: tuple[str, int] | None = None) -> None:
+        self.cons, self.genesis, self.identity = cons, cons.genesis, identity
+        self.data_dir = Path(data_dir)
+        self.listen = listen
+        self.key = cons.key(identity)
+        publics = tuple(v["public_key"] for v in self.genesis.validators)
+        self.cfg = Config(replica=-1, publics=publics, key=self.key, request_id=request_id)
+        self.db = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sqlite")
+        self.store: Store | None = None
+        self.ledger: Ledger | None = None
+        self.endpoint = Endpoint(self)  # type: ignore[arg-type]
+        self.client: Client | None = None
+        self.server: Server | None = None
+        self.height = -1
+        self.head_hash = ""
+        self.tasks: list[asyncio.Task[None]] = []
+        self.rejected_blocks = 0
+        self.upstream = -1
+
+    async def on_db(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.db, fn, *args)
+
+    def _open(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = Store(self.data_dir / "ledger.db")
+        self.ledger = Ledger(self.store, self.genesis)
+        self.height, self.head_hash = self.ledger.height, self.ledger.head().hash
+
+    async def start(self) -> None:
+        await self.on_db(self._open)
+        self.tasks.append(asyncio.create_task(self._follow(), name="follow"))
+        if self.listen is not None:
+            home = self.cons.home
+            ctx = tls.server_context(home / "tls" / "ca.pem", home / "tls" / f"{self.identity}.crt",
+                                     self.cons.keys.path(self.identity), self.cons.keys.password)
+            import json
+
+            clients = json.loads((home / "identities.json").read_text())
+            self.server = Server(self.listen[0], self.listen[1], ctx, {}, clients,
+                                 lambda _s, _d: None, self.endpoint.session)
+            await self.server.start()
+
+    async def stop(self) -> None:
+        for t in self.tasks:
+            t.cancel()
+        if self.server:
+            await self.server.stop()
+        if self.client:
+            await self.client.close()
+        await self.on_db(lambda: self.store and self.store.close())
+        self.db.shutdown()
+
+    # --- following the chain ------------------------------------------------------------------
+
+    async def _connect(self) -> Client:
+        vals = self.genesis.validators
+        while True:
+            for k in range(len(vals)):
+                i = (self.upstream + 1 + k) % len(vals)
+                c = Client(self.cons.home, self.identity, self.cons.keys)
+                try:
+                    await c.connect(vals[i]["host"], vals[i]["port"], timeout=3)
+                    await c.subscribe()
+                    self.upstream = i
+                    return c
+                except (OSError, TimeoutError, ClientError):
+                    await c.close()
+            await asyncio.sleep(0.5)
+
+    async def _follow(self) -> None:
+        while True:
+            self.client = await self._connect()
+            try:
+                while True:
+                    await self._catch_up()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.client.events.get(), 2.0)
+            except (ClientError, OSError, ConnectionError) as exc:
+                log.info("lost validator %s: %s", self.upstream, exc)
+                await self.client.close()
+
+    async def _catch_up(self) -> None:
+        assert self.client is not None
+        while True:
+            blocks = await self.client.query("fetch_blocks", first=self.height + 1)
+            if not blocks:
+                return
+            for b in blocks:
+                if not await self._apply(b):
+                    raise ClientError("a block failed its certificate check")
+
+    async def _apply(self, b: dict[str, Any]) -> bool:
+        try:
+            h, c = int(b["height"]), codec.decode(b["cert"].encode())
+            commits = tuple(m.from_obj(codec.decode(x.encode())) for x in c["commits"])
+            txs = [Tx.decode(t.encode()) for t in b["txs"]]
+            ok = h == self.height + 1 and m.batch_digest(
+                h, c["time"], tuple(t.hex_id for t in txs)) == c["batch_id"] and \
+                valid_commit_cert(self.cfg, commits, h, c["batch_id"])  # type: ignore[arg-type]
+        except Exception:
+            ok = False
+        if not ok:
+            self.rejected_blocks += 1
+            log.warning("block from validator %s failed verification", self.upstream)
+            return False
+        res: BlockResult = await self.on_db(self._execute, txs, c, b["cert"].encode())
+        self.height, self.head_hash = res.height, res.hash
+        self.endpoint.block_done(res, int(c["view"]))
+        return True
+
+    def _execute(self, txs: list[Tx], c: dict[str, Any], cert: bytes) -> BlockResult:
+        assert self.ledger is not None
+        head = self.ledger.head()
+        return self.ledger.apply_block(txs, max(int(c["time"]), head.time), view=int(c["view"]),
+                                       proposer=int(c["view"]) % self.cfg.n, cert=cert,
+                                       sig_ok=[True] * len(txs))
+
+    # --- what the endpoint needs ----------------------------------------------------------------
+
+    def submit(self, text: str) -> None:
+        async def forward() -> None:
+            if self.client is not None:
+                with contextlib.suppress(ClientError, TimeoutError, OSError):
+                    await self.client.call("submit", timeout=60, tx=text, wait_ms=30_000)
+
+        self.tasks.append(asyncio.get_running_loop().create_task(forward()))
+        self.tasks = [t for t in self.tasks if not t.done()]
+
+    def status(self) -> dict[str, Any]:
+        return {"identity": self.identity, "observer": True, "height": self.height,
+                "hash": self.head_hash, "upstream": self.upstream,
+                "rejected_blocks": self.rejected_blocks, "peers": {}}
+
+
+__all__ = ["Observer"]
