@@ -136,6 +136,8 @@ class Endpoint:
             if wire != canonical:
                 raise ClientError("another transaction with this id was already decided")
             return receipt
+        if self.node.busy():
+            raise ClientError("the network is busy: retry shortly")
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self.waiters.setdefault(tx.hex_id, []).append(fut)
         try:

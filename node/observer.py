@@ -161,6 +161,9 @@ class Observer:
         self.tasks.append(asyncio.get_running_loop().create_task(forward()))
         self.tasks = [t for t in self.tasks if not t.done()]
 
+    def busy(self) -> bool:
+        return False  # the validators decide; they refuse when they are full
+
     def status(self) -> dict[str, Any]:
         return {"identity": self.identity, "observer": True, "height": self.height,
                 "hash": self.head_hash, "upstream": self.upstream,

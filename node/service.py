@@ -263,6 +263,10 @@ class Node:
     def submit(self, text: str) -> None:
         self.step(ClientRequest(text))
 
+    def busy(self) -> bool:
+        r = self.replica
+        return r is not None and len(r.pending) >= r.cfg.max_pending
+
     def on_peer_frame(self, src: int, data: bytes) -> None:
         try:
             obj = codec.decode(data)

@@ -96,6 +96,7 @@ class Replica:
         self.own_roots: dict[int, str] = {}
         self.pending: OrderedDict[str, str] = OrderedDict()   # id -> tx, not yet executed
         self.in_flight: set[str] = set()                      # ids in a live PRE-PREPARE
+        self.queue: OrderedDict[str, str] = OrderedDict()     # pending, not in flight
         self.forwarded: set[str] = set()
         self.done: OrderedDict[str, int] = OrderedDict()      # recently executed ids
         self.stash = Stash(cfg.stash_per_peer, cfg.stash_total)
@@ -195,9 +196,11 @@ class Replica:
         rid = self.cfg.request_id(tx)
         if rid is None or rid in self.done or rid in self.pending:
             return
+        if len(self.pending) >= self.cfg.max_pending:
+            return  # full: the runtime tells clients to retry (see Node.busy)
         self.pending[rid] = tx
-        if len(self.pending) > 10 * self.cfg.stash_total:
-            self.pending.popitem(last=False)
+        if rid not in self.in_flight:
+            self.queue[rid] = tx
         if forward and rid not in self.forwarded:
             # every replica gets the request, so every backup's timer watches the primary
             self.forwarded.add(rid)
@@ -214,15 +217,15 @@ class Replica:
             return
         cfg = self.cfg
         while self.next_seq <= self.low + cfg.window:
-            free = [(i, t) for i, t in self.pending.items() if i not in self.in_flight]
-            if not free:
+            if not self.queue:
                 return
-            if len(free) < cfg.max_batch and not force:
+            if len(self.queue) < cfg.max_batch and not force:
                 if BATCH_TIMER not in self.timers:
                     self.emit(SetTimer(BATCH_TIMER, self.now + cfg.batch_delay_ms))
                 return
             force = False
-            chosen = free[: cfg.max_batch]
+            chosen = [self.queue.popitem(last=False)
+                      for _ in range(min(cfg.max_batch, len(self.queue)))]
             seq = self.next_seq
             self.next_seq += 1
             time = max(self.now, self.last_time + 1)
@@ -267,6 +270,8 @@ class Replica:
         self.next_seq = max(self.next_seq, pp.seq + 1)
         ids = batch_ids(self.cfg, pp.batch) or ()
         self.in_flight.update(ids)
+        for i in ids:
+            self.queue.pop(i, None)
         early = self.early.pop((pp.view, pp.seq), None)
         if early is not None:
             for p in early.prepares.values():
@@ -342,6 +347,7 @@ class Replica:
         self.next_seq = max(self.next_seq, e.seq + 1)
         for i in e.tx_ids:
             self.pending.pop(i, None)
+            self.queue.pop(i, None)
             self.in_flight.discard(i)
             self.forwarded.discard(i)
             self.done[i] = e.seq

@@ -120,6 +120,7 @@ class Config:
     max_time_skew_ms: int = 30_000
     stash_per_peer: int = 256
     stash_total: int = 1_024
+    max_pending: int = 50_000                   # requests held before new ones are refused
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

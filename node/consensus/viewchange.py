@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -196,6 +197,7 @@ def _install(r: Replica, nv: NewView, min_s: int) -> None:
     r.slots = {s: slot for s, slot in r.slots.items() if s <= r.ordered}
     r.early = {k: v for k, v in r.early.items() if k[0] >= nv.view}
     r.in_flight = set()
+    r.queue = OrderedDict(r.pending)  # the new primary proposes whatever is still pending
     r.forwarded = set()
     for vc in nv.view_changes:  # the stable checkpoint's proof, for when we catch up
         if vc.stable_seq == min_s:
