@@ -139,7 +139,8 @@ class Status(Msg):
 
 @dataclass(frozen=True)
 class Forward(Msg):
-    """A client request passed on by a replica (requests are not signed by replicas)."""
+    """A client request passed on by a replica.  Not signed: the transaction carries its
+    own signatures and the link it arrives on is authenticated by TLS."""
 
     KIND: ClassVar[str] = "forward"
     tx: str

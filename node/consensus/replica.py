@@ -204,7 +204,7 @@ class Replica:
         if forward and rid not in self.forwarded:
             # every replica gets the request, so every backup's timer watches the primary
             self.forwarded.add(rid)
-            self.emit(Broadcast(self.sign(Forward(self.id, "", tx))))
+            self.emit(Broadcast(Forward(self.id, "", tx)))  # unsigned: the tx signs itself
         if REQUEST_TIMER not in self.timers and not self.view_changing:
             self.emit(SetTimer(REQUEST_TIMER, self.now + self.vc.timeout(self.cfg)))
         self._propose(force=False)

@@ -225,7 +225,7 @@ def _install(r: Replica, nv: NewView, min_s: int) -> None:
         if r.id != r.primary:
             for rid, tx in list(r.pending.items())[: r.cfg.max_batch * 4]:
                 r.forwarded.add(rid)
-                r.emit(Send(r.primary, r.sign(Forward(r.id, "", tx))))
+                r.emit(Send(r.primary, Forward(r.id, "", tx)))
     r.replay_stash()
     r._propose(force=True)
 
