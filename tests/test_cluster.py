@@ -302,3 +302,16 @@ def test_observer_follows_verifies_serves_and_forwards(cluster: LocalCluster) ->
     finally:
         obs.terminate()
         obs.wait(timeout=10)
+
+
+def test_make_demo_day_on_a_real_cluster(tmp_path: Path) -> None:
+    from app.demo import run_demo
+
+    lines: list[str] = []
+    run_demo(tmp_path, lines.append, cluster=True)
+    text = "\n".join(lines)
+    assert "4 validator processes talking PBFT over TLS" in text
+    assert "REJECTED settlement_mismatch" in text and "REJECTED real_name_required" in text
+    nodes = [ln for ln in lines if ln.strip().startswith("validator-")]
+    assert len(nodes) == 4 and len({ln.split("hash ")[1] for ln in nodes}) == 1
+    assert '"CNY": 0' in text
