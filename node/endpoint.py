@@ -116,14 +116,15 @@ class Endpoint:
     def _receipt(self, tx_id: str) -> tuple[dict[str, Any], bytes] | None:
         store = self.node.store
         assert store is not None
-        rows = store.query("SELECT t.height, t.pos, t.code, t.message, t.wire, b.hash, b.time "
-                           "FROM txs t JOIN blocks b ON b.height = t.height "
+        rows = store.query("SELECT t.height, t.pos, t.code, t.message, t.wire, b.hash, b.time, "
+                           "b.cert FROM txs t JOIN blocks b ON b.height = t.height "
                            "WHERE t.id = ? AND t.consumes = 1", (tx_id,))
         if not rows:
             return None
-        h, pos, code, message, wire, block_hash, time = rows[0]
+        h, pos, code, message, wire, block_hash, time, cert = rows[0]
         return ({"id": tx_id, "height": h, "pos": pos, "code": code, "message": message,
-                 "block": block_hash, "time": time}, wire)
+                 "block": block_hash, "time": time,
+                 "certificate": None if cert is None else cert.decode()}, wire)
 
     async def submit(self, text: Any, wait_ms: int) -> dict[str, Any]:
         if not isinstance(text, str):
@@ -142,7 +143,9 @@ class Endpoint:
         self.waiters.setdefault(tx.hex_id, []).append(fut)
         try:
             self.node.submit(canonical.decode("utf-8"))
-            return await asyncio.wait_for(asyncio.shield(fut), wait_ms / 1000)
+            quick = await asyncio.wait_for(asyncio.shield(fut), wait_ms / 1000)
+            full = await self.node.on_db(self._receipt, tx.hex_id)  # with the certificate
+            return quick if full is None else full[0]
         finally:
             lst = self.waiters.get(tx.hex_id, [])
             with contextlib.suppress(ValueError):

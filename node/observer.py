@@ -51,6 +51,7 @@ class Observer:
         self.tasks: list[asyncio.Task[None]] = []
         self.rejected_blocks = 0
         self.upstream = -1
+        self.connected = asyncio.Event()
 
     async def on_db(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.db, fn, *args)
@@ -105,6 +106,7 @@ class Observer:
     async def _follow(self) -> None:
         while True:
             self.client = await self._connect()
+            self.connected.set()
             try:
                 while True:
                     await self._catch_up()
@@ -112,6 +114,7 @@ class Observer:
                         await asyncio.wait_for(self.client.events.get(), 2.0)
             except (ClientError, OSError, ConnectionError) as exc:
                 log.info("lost validator %s: %s", self.upstream, exc)
+                self.connected.clear()
                 await self.client.close()
 
     async def _catch_up(self) -> None:
@@ -154,9 +157,12 @@ class Observer:
 
     def submit(self, text: str) -> None:
         async def forward() -> None:
-            if self.client is not None:
+            for _ in range(3):  # a validator connection may be (re)starting
                 with contextlib.suppress(ClientError, TimeoutError, OSError):
+                    await asyncio.wait_for(self.connected.wait(), 20)
+                    assert self.client is not None
                     await self.client.call("submit", timeout=60, tx=text, wait_ms=30_000)
+                    return
 
         self.tasks.append(asyncio.get_running_loop().create_task(forward()))
         self.tasks = [t for t in self.tasks if not t.done()]

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from app.consortium import DEMO_PASSPHRASE, init
-from node import crypto, tls
+from node import codec, crypto, tls
 from node.consensus.messages import Prepare
+from node.ledger.tx import Tx
 from node.net.client import Client, ClientError
 from node.net.framing import pack
 from tests.support.cluster import LocalCluster, wait_connected, wait_heights_equal
@@ -62,6 +63,14 @@ def test_payments_at_different_nodes_commit_everywhere_with_equal_hashes(
             assert {r["code"] for r in rs} == {"ok"}
             again = await cs[3].submit(pays[0])
             assert again == rs[0]  # resubmitting returns the same receipt
+            cert = codec.decode(rs[0]["certificate"].encode())
+            assert len(cert["commits"]) == 3  # 2f+1 signed COMMITs come with the receipt
+            twin = Tx(pays[0].chain, pays[0].kind, pays[0].body, pays[0].nonce,
+                      pays[0].expires).signed_by(cluster.keys["terminal-M001-T01"],
+                                                 issued[0][2])  # same id, other signatures
+            assert twin.hex_id == pays[0].hex_id and twin.encode() != pays[0].encode()
+            with pytest.raises(ClientError, match="another transaction with this id"):
+                await cs[1].submit(twin)
             sts = await wait_heights_equal(cs, max(r["height"] for r in rs))
             assert len({s["hash"] for s in sts}) == 1
             hashes = await _block_hashes(cs)
