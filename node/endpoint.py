@@ -16,8 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
+from node import codec, crypto
 from node.ledger import BlockResult
 from node.ledger import queries as q
 from node.ledger.errors import Rejected
@@ -199,6 +201,17 @@ class Endpoint:
             if not (kind == "regulator" or (kind == "clerk" and info["bank"] == who)):
                 raise ClientError("this card is not visible to you")
             return info if what == "card" else q.card_history(store, number)
+        if what == "my_card":  # a cardholder, through any connection, proves the card key
+            return self._cardholder(store, genesis, req)
+        if what == "merchant_txs":
+            merchant = str(req.get("merchant"))
+            self._may_see_merchant(store, role, merchant)
+            rows = store.query(
+                "SELECT height, pos, id, kind, code, card, amount, time FROM txs "
+                "WHERE merchant = ? ORDER BY height DESC, pos DESC LIMIT ? OFFSET ?",
+                (merchant, min(int(req.get("limit", 100)), 1000), int(req.get("offset", 0))))
+            keys = ("height", "pos", "id", "kind", "code", "card", "amount", "time")
+            return [dict(zip(keys, r, strict=True)) for r in rows]
         if what == "offer":
             if kind != "terminal":
                 raise ClientError("only a terminal asks for a points offer")
@@ -206,12 +219,34 @@ class Endpoint:
                                       req.get("items"), req.get("banks"))
         if what == "statement":
             merchant = str(req.get("merchant"))
-            m = store.get("merchants", merchant)
-            term = store.get("terminals", who) if kind == "terminal" else None
-            allowed = kind in ("regulator", "clearing") or \
-                (kind == "clerk" and m is not None and m["acquirer"] == who) or \
-                (term is not None and term["merchant"] == merchant)
-            if not allowed:
-                raise ClientError("this merchant's statement is not visible to you")
+            self._may_see_merchant(store, role, merchant)
             return q.cycle_statement(store, genesis, merchant, int(req.get("cycle", 0)))
         raise ClientError(f"unknown query {what!r}")
+
+    @staticmethod
+    def _may_see_merchant(store: Any, role: tuple[str, str], merchant: str) -> None:
+        kind, who = role
+        m = store.get("merchants", merchant)
+        term = store.get("terminals", who) if kind == "terminal" else None
+        allowed = kind in ("regulator", "clearing") or \
+            (kind == "clerk" and m is not None and m["acquirer"] == who) or \
+            (term is not None and term["merchant"] == merchant)
+        if not allowed:
+            raise ClientError("this merchant's records are not visible to you")
+
+    def _cardholder(self, store: Any, genesis: Any, req: dict[str, Any]) -> Any:
+        """The holder signs ("my_card", card, time) with the card key; within 5 minutes."""
+        number, t, sig = str(req.get("card")), req.get("time"), req.get("sig")
+        row = store.get("cards", number)
+        if row is None or type(t) is not int or not isinstance(sig, str):
+            raise ClientError("unknown card or unsigned request")
+        if abs(t - int(time.time() * 1000)) > 300_000:
+            raise ClientError("the request's time is too far from now")
+        if not crypto.verify(row["public_key"], card_query_digest(number, t), sig):
+            raise ClientError("the card's signature does not verify")
+        return {"card": q.card_info(store, genesis, number),
+                "history": q.card_history(store, number)}
+
+
+def card_query_digest(number: str, t: int) -> bytes:
+    return codec.digest(["my_card", number, t])

@@ -16,6 +16,7 @@ import pytest
 from app.consortium import DEMO_PASSPHRASE, init
 from node import codec, crypto, tls
 from node.consensus.messages import Prepare
+from node.endpoint import card_query_digest
 from node.ledger.tx import Tx
 from node.net.client import Client, ClientError
 from node.net.framing import pack
@@ -80,6 +81,26 @@ def test_payments_at_different_nodes_commit_everywhere_with_equal_hashes(
             assert all(h == hashes[0] for h in hashes) and len(hashes[0]) > 1
             info = await cs[2].query("card", card=issued[0][1])
             assert info["balance"] == 100_000 - 4_800
+            # scopes: another bank's clerk, a terminal of another merchant
+            jrb = await cluster.client(0, "clerk-JRB-1")
+            other = await cluster.client(0, "terminal-M002-T01")
+            mine = await cluster.client(0, "terminal-M001-T01")
+            try:
+                with pytest.raises(ClientError, match="not visible"):
+                    await jrb.query("card", card=issued[0][1])
+                with pytest.raises(ClientError, match="not visible"):
+                    await other.query("merchant_txs", merchant="M001")
+                assert len(await mine.query("merchant_txs", merchant="M001")) == 12
+                # a cardholder proves the card key and sees only that card
+                number, key = issued[0][1], issued[0][2]
+                t = int(time.time() * 1000)
+                sig = key.sign(card_query_digest(number, t))
+                got = await other.query("my_card", card=number, time=t, sig=sig)
+                assert got["card"]["balance"] == 95_200 and len(got["history"]) == 2
+                with pytest.raises(ClientError, match="does not verify"):
+                    await other.query("my_card", card=issued[1][1], time=t, sig=sig)
+            finally:
+                await _close([jrb, other, mine])
         finally:
             await _close(cs)
 
