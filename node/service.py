@@ -17,7 +17,6 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +42,7 @@ from node.consensus.types import (
 )
 from node.ledger import BlockResult, Ledger
 from node.ledger.errors import Rejected
-from node.ledger.tx import Tx
+from node.ledger.tx import Tx, id_of_text
 from node.net.framing import pack
 from node.net.transport import PeerLink, Server
 from node.store import Store
@@ -52,12 +51,7 @@ log = logging.getLogger("cardchain.node")
 FETCH_LIMIT = 200
 
 
-@lru_cache(maxsize=1 << 16)
-def request_id(text: str) -> str | None:
-    try:
-        return Tx.decode(text.encode("utf-8")).hex_id
-    except (Rejected, UnicodeEncodeError):
-        return None
+request_id = id_of_text
 
 
 def verify_batch(texts: list[str]) -> list[bool]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from node import codec, crypto
@@ -120,6 +121,16 @@ class Tx:
         except codec.EncodingError as exc:
             raise Rejected(Reason.MALFORMED, str(exc)) from exc
         return cls.from_wire(obj)
+
+
+@lru_cache(maxsize=1 << 16)
+def id_of_text(text: str) -> str | None:
+    """The id of a transaction given as canonical wire text; None if it is not one.  This is
+    what consensus passes around (a replica needs ids, not parsed transactions)."""
+    try:
+        return Tx.decode(text.encode("utf-8")).hex_id
+    except (Rejected, UnicodeEncodeError):
+        return None
 
 
 # --- field checks ------------------------------------------------------------------------

@@ -37,8 +37,7 @@ from node.consensus.types import (
     TimerFired,
 )
 from node.ledger import Ledger
-from node.ledger.errors import Rejected
-from node.ledger.tx import Tx
+from node.ledger.tx import Tx, id_of_text
 from node.store import Store
 from tests.support.world import T0, World
 
@@ -56,13 +55,7 @@ def cached_verify(public: str, digest: bytes, sig: str) -> bool:
     return crypto.verify(public, digest, sig)
 
 
-@lru_cache(maxsize=1 << 16)
-def request_id(tx: str) -> str | None:
-    try:
-        t = Tx.decode(tx.encode("utf-8"))
-    except (Rejected, UnicodeEncodeError):
-        return None
-    return t.hex_id
+request_id = id_of_text
 
 
 @dataclass
