@@ -11,7 +11,7 @@ from pathlib import Path
 
 from app.consortium import DEMO_PASSPHRASE, InitError, init
 from node.crypto import CryptoError
-from node.ledger.genesis import GenesisError
+from node.ledger.genesis import Genesis, GenesisError
 
 
 class CliError(Exception):
@@ -86,6 +86,24 @@ def cmd_client(args: argparse.Namespace) -> int:
     return client_cli.main(args, read_passphrase(args, confirm=False))
 
 
+def cmd_verify_receipt(args: argparse.Namespace) -> int:
+    import json
+
+    from node.receipt import ReceiptError, from_qr, verify
+
+    text = Path(args.file).read_text("utf-8").strip()
+    try:
+        receipt = from_qr(text) if text.startswith("CCR1:") else json.loads(text)
+        out = verify(receipt, Genesis.load(Path(args.genesis)))
+    except (ReceiptError, ValueError) as exc:
+        print(f"INVALID: {exc}")
+        return 1
+    print(f"VALID: transaction {out['tx']} ({out['kind']}) is in block {out['height']} "
+          f"({out['block'][:16]}…), committed by validators {out['signers']}; "
+          f"reported result: {out['code']}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import run_demo
 
@@ -136,6 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
     client_cli.add_parsers(sub, _passphrase_args)
     for name in ("submit", "query", "issue-card", "pay", "settle"):
         sub.choices[name].set_defaults(func=cmd_client, cmd=name)
+
+    pv = sub.add_parser("verify-receipt", help="check a receipt (JSON or CCR1: code) against "
+                                               "the genesis file alone")
+    pv.add_argument("file")
+    pv.add_argument("--genesis", required=True, help="the consortium's genesis.json")
+    pv.set_defaults(func=cmd_verify_receipt)
 
     pd = sub.add_parser("demo", help="init a demo consortium and run a scripted day")
     pd.add_argument("--out", default="demo-out", help="output folder (default demo-out)")

@@ -174,6 +174,40 @@ def merkle_root(leaves: Sequence[bytes]) -> bytes:
     return level[0]
 
 
+def merkle_proof(leaves: Sequence[bytes], index: int) -> list[tuple[str, str]]:
+    """The audit path of leaf ``index`` in ``merkle_root``'s tree: (side, sibling hex) from
+    the leaf up, side "L" when the sibling is on the left.  A promoted odd node adds none."""
+    if not 0 <= index < len(leaves):
+        raise IndexError("leaf index out of range")
+    level = [sha256(b"\x00" + leaf) for leaf in leaves]
+    path: list[tuple[str, str]] = []
+    i = index
+    while len(level) > 1:
+        if i % 2 and i - 1 >= 0:
+            path.append(("L", level[i - 1].hex()))
+        elif i + 1 < len(level):
+            path.append(("R", level[i + 1].hex()))
+        nxt = [sha256(b"\x01" + level[k] + level[k + 1]) for k in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level, i = nxt, i // 2
+    return path
+
+
+def merkle_verify(leaf: bytes, path: Sequence[Sequence[str]], root: bytes) -> bool:
+    try:
+        node = sha256(b"\x00" + leaf)
+        for side, sibling in path:
+            sib = bytes.fromhex(sibling)
+            if len(sib) != 32 or side not in ("L", "R"):
+                return False
+            node = sha256(b"\x01" + sib + node) if side == "L" else \
+                sha256(b"\x01" + node + sib)
+    except (ValueError, TypeError):
+        return False
+    return node == root
+
+
 # --- sealing secrets (card files, PIN lists) -----------------------------------------------
 
 SCRYPT_N = 2**15  # about 50-100 ms on a laptop core: a stand-in for a card chip's PIN counter

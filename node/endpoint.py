@@ -19,7 +19,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from node import codec, crypto
+from node import codec, crypto, receipt
 from node.ledger import BlockResult
 from node.ledger import queries as q
 from node.ledger.errors import Rejected
@@ -190,6 +190,12 @@ class Endpoint:
             assert head is not None
             return {"sums": q.sum_of_balances(store), "height": head.height, "hash": head.hash,
                     "state_root": head.state_root, "integrity": store.integrity_check()}
+        if what == "receipt":  # a receipt anyone can verify against genesis alone
+            found = self._receipt(str(req.get("id")))
+            if found is None:
+                raise ClientError("no decided transaction with that id")
+            r = found[0]
+            return receipt.build(store, r["height"], r["pos"], r["code"], r["message"])
         if what == "fetch_blocks":  # public chain data for members: blocks with certificates
             return store.blocks_with_certs(int(req.get("first", 1)))
         if what == "tx":

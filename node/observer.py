@@ -133,7 +133,7 @@ class Observer:
             commits = tuple(m.from_obj(codec.decode(x.encode())) for x in c["commits"])
             txs = [Tx.decode(t.encode()) for t in b["txs"]]
             ok = h == self.height + 1 and m.batch_digest(
-                h, c["time"], tuple(t.hex_id for t in txs)) == c["batch_id"] and \
+                h, c["time"], list(b["txs"])) == c["batch_id"] and \
                 valid_commit_cert(self.cfg, commits, h, c["batch_id"])  # type: ignore[arg-type]
         except Exception:
             ok = False

@@ -300,8 +300,7 @@ class Node:
             h, c = int(b["height"]), codec.decode(b["cert"].encode())
             commits = tuple(m.from_obj(codec.decode(x.encode())) for x in c["commits"])
             txs = tuple(str(t) for t in b["txs"])
-            ids = tuple(request_id(t) or "" for t in txs)
-            ok = m.batch_digest(h, c["time"], ids) == c["batch_id"] and valid_commit_cert(
+            ok = m.batch_digest(h, c["time"], txs) == c["batch_id"] and valid_commit_cert(
                 self.replica.cfg, commits, h, c["batch_id"])  # type: ignore[arg-type]
         except (m.BadMessage, codec.EncodingError, KeyError, TypeError, ValueError):
             ok = False

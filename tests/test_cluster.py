@@ -5,6 +5,7 @@ and every port closed by the fixtures, whatever the outcome."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import ssl
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from app import cli
 from app.consortium import DEMO_PASSPHRASE, init
 from node import codec, crypto, tls
 from node.consensus.messages import Prepare
@@ -20,6 +22,7 @@ from node.endpoint import card_query_digest
 from node.ledger.tx import Tx
 from node.net.client import Client, ClientError
 from node.net.framing import pack
+from node.receipt import to_qr
 from tests.support.cluster import LocalCluster, wait_connected, wait_heights_equal
 
 pytestmark = pytest.mark.slow
@@ -75,6 +78,17 @@ def test_payments_at_different_nodes_commit_everywhere_with_equal_hashes(
             assert twin.hex_id == pays[0].hex_id and twin.encode() != pays[0].encode()
             with pytest.raises(ClientError, match="another transaction with this id"):
                 await cs[1].submit(twin)
+            # a receipt the cardholder verifies with the genesis file alone (CLI)
+            rec = await cs[2].query("receipt", id=rs[0]["id"])
+            path = cluster.root / "receipt.json"
+            path.write_text(json.dumps(rec))
+            genesis = str(cluster.cons.home / "genesis.json")
+            assert cli.main(["verify-receipt", str(path), "--genesis", genesis]) == 0
+            path.write_text(to_qr(rec))
+            assert cli.main(["verify-receipt", str(path), "--genesis", genesis]) == 0
+            rec["proof"] = rec["proof"][:-1] if rec["proof"] else [["L", "00" * 32]]
+            path.write_text(json.dumps(rec))
+            assert cli.main(["verify-receipt", str(path), "--genesis", genesis]) == 1
             sts = await wait_heights_equal(cs, max(r["height"] for r in rs))
             assert len({s["hash"] for s in sts}) == 1
             hashes = await _block_hashes(cs)

@@ -53,9 +53,8 @@ class Cluster:
 
     def pp(self, seq: int, txs: list[str], view: int = 0, time: int = NOW,
            sender: int | None = None) -> PrePrepare:
-        ids = tuple(request_id(t) or "" for t in txs)
         s = view % self.n if sender is None else sender
-        return PrePrepare(s, "", view, seq, time, batch_digest(seq, time, ids),
+        return PrePrepare(s, "", view, seq, time, batch_digest(seq, time, txs),
                           tuple(txs)).signed(self.keys[s])  # type: ignore[return-value]
 
     def prepare(self, pp: PrePrepare, sender: int) -> Prepare:

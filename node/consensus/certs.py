@@ -39,7 +39,7 @@ def well_formed(cfg: Config, pp: PrePrepare) -> bool:
     """The PRE-PREPARE's batch id is the digest of its own seq, time and transactions."""
     ids = batch_ids(cfg, pp.batch)
     return ids is not None and len(set(ids)) == len(ids) and \
-        pp.batch_id == batch_digest(pp.seq, pp.time, ids)
+        pp.batch_id == batch_digest(pp.seq, pp.time, pp.batch)
 
 
 def valid_commit_cert(cfg: Config, cert: Sequence[Commit], seq: int, batch_id: str) -> bool:

@@ -21,9 +21,21 @@ class BadMessage(ValueError):
     """Bytes or fields that do not form a valid message (their fault, never ours)."""
 
 
-def batch_digest(seq: int, time: int, tx_ids: tuple[str, ...]) -> str:
-    """What PRE-PREPARE, PREPARE and COMMIT agree on: the batch, its height and its time."""
-    return codec.digest(["batch", seq, time, list(tx_ids)]).hex()
+def batch_root(batch: tuple[str, ...] | list[str]) -> str:
+    """Merkle root of a batch's transactions (leaf = SHA-256 of each wire text): the same
+    root the block header carries as ``tx_root``."""
+    return crypto.merkle_root([codec.sha256(t.encode("utf-8")) for t in batch]).hex()
+
+
+def batch_digest_of_root(seq: int, time: int, root: str) -> str:
+    return codec.digest(["batch", seq, time, root]).hex()
+
+
+def batch_digest(seq: int, time: int, batch: tuple[str, ...] | list[str]) -> str:
+    """What PRE-PREPARE, PREPARE and COMMIT agree on: height, time and the batch's Merkle
+    root.  Because the root is the header's tx_root, a commit certificate plus a Merkle
+    proof shows a transaction was ordered at that height (a verifiable receipt)."""
+    return batch_digest_of_root(seq, time, batch_root(batch))
 
 
 @dataclass(frozen=True)

@@ -229,9 +229,9 @@ class Replica:
             seq = self.next_seq
             self.next_seq += 1
             time = max(self.now, self.last_time + 1)
-            ids = tuple(i for i, _ in chosen)
-            pp = PrePrepare(self.id, "", self.view, seq, time, batch_digest(seq, time, ids),
-                            tuple(t for _, t in chosen))
+            texts = tuple(t for _, t in chosen)
+            pp = PrePrepare(self.id, "", self.view, seq, time, batch_digest(seq, time, texts),
+                            texts)
             pp = self.sign(pp)  # type: ignore[assignment]
             self.emit(Persist(f"vote:{self.view}:{seq}", pp.batch_id))
             self.votes[(self.view, seq)] = pp.batch_id

@@ -19,7 +19,7 @@ from node.consensus.messages import (
     batch_digest,
 )
 from node.consensus.types import Action, Broadcast, Send
-from tests.support.sim import Node, Sim, request_id
+from tests.support.sim import Node, Sim
 
 Hook = Callable[[Node, Action], list[Action]]
 
@@ -36,10 +36,9 @@ def equivocate(sim: Sim, rng: random.Random) -> Hook:
             return [a]
         pp = a.msg
         batch = pp.batch[:-1] if pp.batch else ()
-        ids = tuple(request_id(t) or "" for t in batch)
         time = pp.time + 1
         alt = replace(pp, time=time, batch=batch,
-                      batch_id=batch_digest(pp.seq, time, ids)).signed(node.replica.cfg.key)
+                      batch_id=batch_digest(pp.seq, time, batch)).signed(node.replica.cfg.key)
         others = _others(sim, node.id)
         rng.shuffle(others)
         half = len(others) // 2
@@ -129,7 +128,7 @@ def collude_f_plus_one(sim: Sim) -> None:
     k0, k1 = sim.keys["validator-0"], sim.keys["validator-1"]
     t = sim.now
     for target, tx in ((2, texts[0]), (3, texts[1])):
-        bid = batch_digest(1, t, (request_id(tx) or "",))
+        bid = batch_digest(1, t, (tx,))
         pp = PrePrepare(0, "", 0, 1, t, bid, (tx,)).signed(k0)
         votes = [pp, Prepare(1, "", 0, 1, bid).signed(k1), Commit(0, "", 0, 1, bid).signed(k0),
                  Commit(1, "", 0, 1, bid).signed(k1)]

@@ -267,8 +267,8 @@ class Sim:
                 return
             c = codec.decode(block.cert)
             commits = tuple(m.decode(x.encode()) for x in c["commits"])
-            ids = tuple(r.id for r in p.store.block_txs(h))
-            if batch_digest(h, c["time"], ids) != c["batch_id"] or not valid_commit_cert(
+            texts = tuple(r.wire.decode() for r in p.store.block_txs(h))
+            if batch_digest(h, c["time"], texts) != c["batch_id"] or not valid_commit_cert(
                     a.replica.cfg, commits, h, c["batch_id"]):  # type: ignore[arg-type]
                 return
             batch = tuple(r.wire.decode() for r in p.store.block_txs(h))
