@@ -104,6 +104,38 @@ def cmd_verify_receipt(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    import json
+    import time
+
+    from node.audit import audit
+
+    home = Path(args.home)
+    genesis = Genesis.load(home.parent.parent / "genesis.json")
+    started = time.perf_counter()
+
+    def bar(done: int, total: int) -> None:
+        width = 40
+        filled = width * done // total
+        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {100 * done // total:3d}% "
+              f"block {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    report = audit(home / "ledger.db", genesis, progress=bar)
+    print(file=sys.stderr)
+    summary = {"ok": report.ok, "height": report.height, "transactions": report.transactions,
+               "seconds": round(time.perf_counter() - started, 2),
+               "first_bad_height": report.first_bad_height,
+               "problems": [{"height": h, "problem": p} for h, p in report.problems[:50]]}
+    print(json.dumps(summary, indent=1))
+    if report.ok:
+        print(f"audit passed: {report.height} blocks, {report.transactions} transactions",
+              file=sys.stderr)
+    else:
+        print(f"AUDIT FAILED: first problem at height {report.first_bad_height}: "
+              f"{min(report.problems)[1]}", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import run_demo
 
@@ -160,6 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     pv.add_argument("file")
     pv.add_argument("--genesis", required=True, help="the consortium's genesis.json")
     pv.set_defaults(func=cmd_verify_receipt)
+
+    pa = sub.add_parser("audit", help="re-verify and re-execute a node's whole chain")
+    pa.add_argument("--home", required=True, help="the node's folder (DIR/nodes/IDENTITY)")
+    pa.set_defaults(func=cmd_audit)
 
     pd = sub.add_parser("demo", help="init a demo consortium and run a scripted day")
     pd.add_argument("--out", default="demo-out", help="output folder (default demo-out)")

@@ -156,7 +156,8 @@ class Store:
             "SELECT height, pos, id, kind, code, message, card, merchant, bank, amount, time, "
             "consumes, wire FROM txs WHERE height = ? ORDER BY pos", (height,)
         ).fetchall()
-        return [TxRow(*r[:11], bool(r[11]), r[12]) for r in rows]
+        return [TxRow(*r[:11], bool(r[11]), r[12].encode() if isinstance(r[12], str) else r[12])
+                for r in rows]
 
     def blocks_with_certs(self, first: int, limit: int = 200) -> list[dict[str, Any]]:
         """Blocks from ``first`` on with their commit certificates and transactions: what

@@ -1,0 +1,191 @@
+"""Full-chain audit: trust nothing in a node's database but the genesis file.
+
+For every block: the header's hash, its link to the previous block, the Merkle root of its
+transactions, its commit certificate (2f+1 validator signatures over height, time and that
+root), and every transaction signature (in worker processes, on every core).  Then the
+whole chain is re-executed from genesis into a scratch database and each block's state root
+and hash compared; finally the node's current state tables are compared with the
+re-executed ones.  The report names the first height where anything differs.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from node import codec, crypto
+from node.consensus import messages as m
+from node.ledger import Genesis, Ledger
+from node.ledger.tx import Tx
+from node.store import Store, schema
+
+Progress = Callable[[int, int], None]
+CHUNK = 200  # blocks per worker job
+
+
+@dataclass
+class AuditReport:
+    height: int = 0
+    transactions: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first_bad_height(self) -> int | None:
+        return min((h for h, _ in self.problems), default=None)
+
+    def add(self, height: int, what: str) -> None:
+        if len(self.problems) < 1000:
+            self.problems.append((height, what))
+
+
+def _check_signatures(blocks: list[tuple[int, list[bytes]]]) -> list[tuple[int, list[bool]]]:
+    """Worker process: every signature of every transaction of these blocks."""
+    out = []
+    for height, wires in blocks:
+        oks = []
+        for w in wires:
+            try:
+                oks.append(Tx.decode(w).signatures_valid())
+            except Exception:
+                oks.append(False)
+        out.append((height, oks))
+    return out
+
+
+def _check_block(store: Store, genesis: Genesis, height: int, prev_hash: str,
+                 report: AuditReport) -> tuple[str, list[bytes]]:
+    """Structure of one block; returns (its hash as stored, its transaction wires)."""
+    b = store.block(height)
+    if b is None:
+        report.add(height, "block missing")
+        return prev_hash, []
+    wires = [r.wire for r in store.block_txs(height)]
+    if codec.sha256(b.header).hex() != b.hash:
+        report.add(height, "block hash does not match its header")
+    try:
+        header = codec.decode(b.header)
+    except codec.EncodingError:
+        report.add(height, "header is not canonical")
+        return b.hash, wires
+    if header.get("prev") != prev_hash or b.prev_hash != prev_hash:
+        report.add(height, "does not link to the previous block")
+    root = crypto.merkle_root([codec.sha256(w) for w in wires]).hex()
+    if header.get("tx_root") != root or b.tx_root != root:
+        report.add(height, "transactions do not match the header's Merkle root")
+    if (header.get("state_root"), header.get("time"), header.get("height")) != \
+            (b.state_root, b.time, height):
+        report.add(height, "header fields differ from the block row")
+    if b.cert is None:
+        report.add(height, "no commit certificate")
+    else:
+        problem = _check_cert(genesis, height, root, b.cert)
+        if problem:
+            report.add(height, problem)
+    return b.hash, wires
+
+
+def _check_cert(genesis: Genesis, height: int, root: str, cert_bytes: bytes) -> str | None:
+    try:
+        cert = codec.decode(cert_bytes)
+        commits = [m.from_obj(codec.decode(c.encode())) for c in cert["commits"]]
+        batch_id = m.batch_digest_of_root(height, cert["time"], root)
+    except Exception:
+        return "commit certificate is malformed"
+    if cert.get("batch_id") != batch_id:
+        return "commit certificate is for another batch"
+    publics = [v["public_key"] for v in genesis.validators]
+    signers = set()
+    for c in commits:
+        if not isinstance(c, m.Commit) or (c.seq, c.batch_id) != (height, batch_id) \
+                or not 0 <= c.sender < len(publics) or not c.verify(publics[c.sender]):
+            return f"commit certificate has an invalid COMMIT (validator {c.sender})"
+        signers.add(c.sender)
+    if len(signers) < 2 * ((len(publics) - 1) // 3) + 1:
+        return f"commit certificate has only {len(signers)} signers"
+    return None
+
+
+def audit(db_path: Path, genesis: Genesis, *, workers: int | None = None,
+          progress: Progress | None = None) -> AuditReport:
+    workers = workers or os.cpu_count() or 1
+    store = Store(db_path)
+    report = AuditReport(height=store.height())
+    total = max(report.height, 1)
+    scratch = tempfile.TemporaryDirectory(prefix="cardchain-audit-")
+    fresh = Store(Path(scratch.name) / "replay.db", synchronous="OFF")
+    try:
+        replay = Ledger(fresh, genesis)
+        g0 = store.block(0)
+        if g0 is None or g0.hash != replay.head().hash:
+            report.add(0, "genesis block differs from the genesis file")
+        prev = g0.hash if g0 is not None else ""
+        with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+            pending: list[concurrent.futures.Future[list[tuple[int, list[bool]]]]] = []
+            blocks: dict[int, list[bytes]] = {}
+            for start in range(1, report.height + 1, CHUNK):
+                chunk = []
+                for h in range(start, min(start + CHUNK, report.height + 1)):
+                    prev, wires = _check_block(store, genesis, h, prev, report)
+                    blocks[h] = wires
+                    chunk.append((h, wires))
+                pending.append(pool.submit(_check_signatures, chunk))
+            for fut in pending:
+                for h, oks in fut.result():
+                    _replay_block(store, replay, h, blocks.pop(h), oks, report)
+                    if progress:
+                        progress(h, total)
+        _compare_state(store, fresh, report)
+    finally:
+        fresh.close()
+        store.close()
+        scratch.cleanup()
+    return report
+
+
+def _replay_block(store: Store, replay: Ledger, h: int, wires: list[bytes], oks: list[bool],
+                  report: AuditReport) -> None:
+    stored = store.block(h)
+    rows = store.block_txs(h)
+    report.transactions += len(wires)
+    for r, ok in zip(rows, oks, strict=True):
+        if not ok and r.code != "bad_signature":
+            report.add(h, f"transaction {r.id[:16]}… has an invalid signature")
+    try:
+        txs = [Tx.decode(w) for w in wires]
+    except Exception:
+        report.add(h, "a transaction cannot be decoded")
+        txs = []
+    assert stored is not None
+    try:
+        res = replay.apply_block(txs, stored.time, sig_ok=oks if txs else [])
+    except Exception as exc:
+        report.add(h, f"re-execution failed: {exc}")
+        return
+    if res.state_root != stored.state_root:
+        report.add(h, "re-execution gives another state root")
+    if [r.code for r in res.results] != [r.code for r in rows]:
+        report.add(h, "re-execution decides a transaction differently")
+
+
+def _compare_state(store: Store, fresh: Store, report: AuditReport) -> None:
+    for table in schema.STATE_TABLES:
+        q = f"SELECT key, data FROM {table} ORDER BY key"
+        try:
+            mine = store.query(q)
+            theirs = fresh.query(q)
+        except sqlite3.Error:
+            report.add(report.height, f"state table {table} unreadable")
+            continue
+        if mine != theirs:
+            diff = next((a[0] for a, b in zip(mine, theirs, strict=False) if a != b),
+                        "(row count)")
+            report.add(report.height, f"current state differs from the chain: {table} {diff}")
