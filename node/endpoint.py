@@ -209,15 +209,14 @@ class Endpoint:
             return info if what == "card" else q.card_history(store, number)
         if what == "my_card":  # a cardholder, through any connection, proves the card key
             return self._cardholder(store, genesis, req)
-        if what == "merchant_txs":
-            merchant = str(req.get("merchant"))
-            self._may_see_merchant(store, role, merchant)
-            rows = store.query(
-                "SELECT height, pos, id, kind, code, card, amount, time FROM txs "
-                "WHERE merchant = ? ORDER BY height DESC, pos DESC LIMIT ? OFFSET ?",
-                (merchant, min(int(req.get("limit", 100)), 1000), int(req.get("offset", 0))))
-            keys = ("height", "pos", "id", "kind", "code", "card", "amount", "time")
-            return [dict(zip(keys, r, strict=True)) for r in rows]
+        if what in ("txs", "merchant_txs"):
+            filters = dict(req.get("filters") or {})
+            if what == "merchant_txs":
+                filters["merchant"] = str(req.get("merchant"))
+            self._scope_filters(store, role, filters)
+            page = q.transactions(store, filters, limit=int(req.get("limit", 100)),
+                                  offset=int(req.get("offset", 0)))
+            return page["items"] if what == "merchant_txs" else page
         if what == "offer":
             if kind != "terminal":
                 raise ClientError("only a terminal asks for a points offer")
@@ -228,6 +227,26 @@ class Endpoint:
             self._may_see_merchant(store, role, merchant)
             return q.cycle_statement(store, genesis, merchant, int(req.get("cycle", 0)))
         raise ClientError(f"unknown query {what!r}")
+
+    def _scope_filters(self, store: Any, role: tuple[str, str], filters: dict[str, Any]) \
+            -> None:
+        """A regulator sees everything; a clerk its bank's transactions (or a merchant it
+        acquires); a terminal its merchant's; the clearing house merchants'."""
+        kind, who = role
+        if kind == "regulator":
+            return
+        if "merchant" in filters:
+            self._may_see_merchant(store, role, str(filters["merchant"]))
+            return
+        if kind == "clerk":
+            if filters.setdefault("bank", who) != who:
+                raise ClientError("another bank's transactions are not visible to you")
+            return
+        if kind == "terminal":
+            term = store.get("terminals", who)
+            filters["merchant"] = term["merchant"] if term else "?"
+            return
+        raise ClientError("name a merchant to see its transactions")
 
     @staticmethod
     def _may_see_merchant(store: Any, role: tuple[str, str], merchant: str) -> None:

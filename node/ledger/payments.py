@@ -59,6 +59,7 @@ def pay(ctx: Ctx, b: dict[str, Any]) -> None:
     number = b["card"]
     crow = usable_card(ctx, number)
     ctx.card = number
+    ctx.bank = crow["bank"]
     ctx.require_key(crow["public_key"], f"card {mask(number)}")
     order = f.ident(b["order"], "order id")
     declared = f.amount(b["amount"], "order amount")
@@ -134,6 +135,7 @@ def refund(ctx: Ctx, b: dict[str, Any]) -> None:
                        f"only {left} fen of that payment is left to refund")
     number, crow = _current_card(ctx, p["card"])
     ctx.card = number
+    ctx.bank = crow["bank"]
     r_cash = min(amount, p["cash"] - p["refunded_cash"])
     check_cap(ctx, crow, number, ctx.balance(card_acct(number)) + r_cash)
     rest = amount - r_cash

@@ -96,6 +96,44 @@ def card_history(store: Store, number: str, limit: int = 100) -> list[dict[str, 
     return [dict(zip(keys, r, strict=True)) for r in rows]
 
 
+TX_FILTERS = {"card": "card = ?", "merchant": "merchant = ?", "bank": "bank = ?",
+              "kind": "kind = ?", "code": "code = ?", "time_from": "time >= ?",
+              "time_to": "time < ?", "amount_min": "amount >= ?", "amount_max": "amount <= ?",
+              "height_from": "height >= ?", "height_to": "height <= ?"}
+TX_COLUMNS = ("height", "pos", "id", "kind", "code", "message", "card", "merchant", "bank",
+              "amount", "time")
+MAX_PAGE = 500
+
+
+def transactions(store: Store, filters: dict[str, Any], *, limit: int = 100,
+                 offset: int = 0, newest_first: bool = True) -> dict[str, Any]:
+    """Decided transactions matching every filter, a page at a time (indexes by card,
+    merchant, bank, time and height serve these)."""
+    where, params = [], []
+    for key, value in filters.items():
+        clause = TX_FILTERS.get(key)
+        if clause is None:
+            raise Rejected(Reason.MALFORMED, f"unknown filter {key!r}")
+        if clause.endswith(">= ?") or clause.endswith("< ?") or clause.endswith("<= ?"):
+            if type(value) is not int:
+                raise Rejected(Reason.MALFORMED, f"{key} must be an integer")
+        elif not isinstance(value, str):
+            raise Rejected(Reason.MALFORMED, f"{key} must be text")
+        where.append(clause)
+        params.append(value)
+    if type(limit) is not int or not 1 <= limit <= MAX_PAGE or type(offset) is not int \
+            or offset < 0:
+        raise Rejected(Reason.MALFORMED, f"limit must be 1..{MAX_PAGE}, offset >= 0")
+    order = "DESC" if newest_first else "ASC"
+    sql = f"SELECT {', '.join(TX_COLUMNS)} FROM txs"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    rows = store.query(f"{sql} ORDER BY height {order}, pos {order} LIMIT ? OFFSET ?",
+                       (*params, limit + 1, offset))
+    items = [dict(zip(TX_COLUMNS, r, strict=True)) for r in rows[:limit]]
+    return {"items": items, "offset": offset, "more": len(rows) > limit}
+
+
 def sum_of_balances(store: Store) -> dict[str, int]:
     """Per asset, the sum of every account balance: zero when double entry holds."""
     rows = store.query("SELECT asset, SUM(balance) FROM accounts GROUP BY asset")

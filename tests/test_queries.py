@@ -1,0 +1,39 @@
+"""Data access: filters and pagination over decided transactions."""
+
+from __future__ import annotations
+
+import pytest
+
+from node.ledger import queries as q
+from node.ledger.errors import Rejected
+from tests.support.world import World
+
+
+def test_filters_and_pages(world: World) -> None:
+    w = world
+    a = w.issue(deposit=200_000)
+    b = w.issue("JRB", deposit=200_000)
+    for k in range(7):
+        assert w.one(w.pay_tx(a, [{"sku": "TEA-250", "qty": 1}], order=f"A{k}")).ok
+    assert w.one(w.pay_tx(b, [{"sku": "BOOK-NOVEL", "qty": 1}], terminal="M002-T01")).ok
+    w.one(w.tx("top_up", {"card": a, "amount": 10**13}, w.clerk()))  # rejected, recorded
+    page1 = q.transactions(w.store, {"card": a}, limit=4)
+    page2 = q.transactions(w.store, {"card": a}, limit=4, offset=4)
+    page3 = q.transactions(w.store, {"card": a}, limit=4, offset=8)
+    ids = [t["id"] for p in (page1, page2, page3) for t in p["items"]]
+    assert len(ids) == len(set(ids)) == 9 and page1["more"] and not page3["more"]
+    assert page1["items"][0]["code"] == "bad_amount"  # newest first, rejections included
+    pays = q.transactions(w.store, {"kind": "pay", "merchant": "M001"}, limit=50)["items"]
+    assert len(pays) == 7 and all(t["bank"] == "EHB" for t in pays)
+    assert len(q.transactions(w.store, {"bank": "JRB", "kind": "pay"})["items"]) == 1
+    big = q.transactions(w.store, {"amount_min": 5_000, "kind": "pay"})["items"]
+    assert [t["merchant"] for t in big] == ["M002"]
+    t0 = pays[-1]["time"]
+    assert len(q.transactions(w.store, {"kind": "pay", "time_from": t0 + 1,
+                                        "merchant": "M001"})["items"]) == 6
+    with pytest.raises(Rejected, match="unknown filter"):
+        q.transactions(w.store, {"colour": "red"})
+    with pytest.raises(Rejected, match="limit"):
+        q.transactions(w.store, {}, limit=10_000)
+    with pytest.raises(Rejected, match="integer"):
+        q.transactions(w.store, {"amount_min": "5"})
