@@ -91,6 +91,17 @@ async def run(args: argparse.Namespace, passphrase: str) -> dict[str, Any]:
             return await _issue(cons, client, builder, me, args, now)
         if args.cmd == "pay":
             return await _pay(client, builder, me, args, now)
+        if args.cmd == "statement":
+            from app.statement_export import to_csv, write_pdf
+
+            s = await client.query("statement", merchant=args.merchant, cycle=args.cycle)
+            lines = await client.query("statement_lines", merchant=args.merchant,
+                                       cycle=args.cycle)
+            if args.csv:
+                Path(args.csv).write_text(to_csv(s, lines), "utf-8")
+            if args.pdf:
+                write_pdf(s, lines, Path(args.pdf))
+            return {"statement": s, "lines": len(lines), "csv": args.csv, "pdf": args.pdf}
         if args.cmd == "settle":
             s = await client.query("statement", merchant=args.merchant, cycle=args.cycle)
             keys = ("count", "refund_count", "gross", "refunds", "points", "fee", "net")
@@ -184,6 +195,12 @@ def add_parsers(sub: Any, passphrase_args: Any) -> None:
     p.add_argument("--items", required=True, help="SKU:QTY,SKU:QTY")
     p.add_argument("--points", help="banks whose points to use, e.g. EHB,JRB")
     p.add_argument("--order", default=f"CLI-{int(time.time())}")
+    p = sub.add_parser("statement", help="a merchant's statement for a cycle, to CSV/PDF")
+    common(p)
+    p.add_argument("--merchant", required=True)
+    p.add_argument("--cycle", type=int, required=True, help="yyyymmdd")
+    p.add_argument("--csv", help="write the statement as CSV here")
+    p.add_argument("--pdf", help="write the statement as PDF here")
     p = sub.add_parser("settle", help="clearing house: close a merchant's cycle")
     common(p)
     p.add_argument("--merchant", required=True)

@@ -222,10 +222,18 @@ class Endpoint:
                 raise ClientError("only a terminal asks for a points offer")
             return q.redemption_offer(store, genesis, who, str(req.get("card")),
                                       req.get("items"), req.get("banks"))
-        if what == "statement":
+        if what in ("statement", "statement_lines"):
             merchant = str(req.get("merchant"))
             self._may_see_merchant(store, role, merchant)
-            return q.cycle_statement(store, genesis, merchant, int(req.get("cycle", 0)))
+            cycle = int(req.get("cycle", 0))
+            if what == "statement_lines":
+                return q.statement_lines(store, merchant, cycle)
+            return q.cycle_statement(store, genesis, merchant, cycle)
+        if what == "bank_payable":
+            bank = str(req.get("bank"))
+            if not (kind in ("regulator", "clearing") or (kind == "clerk" and who == bank)):
+                raise ClientError("another bank's obligations are not visible to you")
+            return q.bank_payable(store, bank, int(req.get("cycle", 0)))
         raise ClientError(f"unknown query {what!r}")
 
     def _scope_filters(self, store: Any, role: tuple[str, str], filters: dict[str, Any]) \

@@ -9,13 +9,12 @@ import time
 from pathlib import Path
 
 from node.ledger import Ledger
-from node.store import Store
+from node.store import Store, schema
 from tests.support.invariants import check_store, replay_into
 from tests.support.world import World
 
 WRITER = Path(__file__).parent / "support" / "crash_writer.py"
-STATE_TABLES = ["principals", "banks", "merchants", "terminals", "catalogues", "cards",
-                "accounts", "payments", "cycles", "settlements"]
+STATE_TABLES = list(schema.STATE_TABLES)
 
 
 def state_dump(store: Store) -> dict[str, list[tuple[str, str]]]:

@@ -159,5 +159,9 @@ def refund(ctx: Ctx, b: dict[str, Any]) -> None:
     ctx.put("payments", pay_id, {**p, "refunded": p["refunded"] + amount,
                                  "refunded_cash": p["refunded_cash"] + r_cash,
                                  "refunded_points": refunded_points})
+    ctx.put("refunds", ctx.tx.hex_id, {
+        "merchant": merchant_id, "terminal": b["terminal"], "payment": pay_id, "card": number,
+        "amount": amount, "cash": r_cash, "order": b.get("order"), "cycle": cyc["cycle"],
+        "time": ctx.time})
     ctx.put("cycles", key, {**cyc, "refund_count": cyc["refund_count"] + 1,
                             "refunds": cyc["refunds"] + amount, "points": by_bank})

@@ -81,6 +81,33 @@ def cycle_statement(store: Store, genesis: Genesis, merchant: str, cycle: int) \
     }
 
 
+def statement_lines(store: Store, merchant: str, cycle: int) -> list[dict[str, Any]]:
+    """Every payment and refund of a merchant's cycle, in time order (for the statement)."""
+    lines: list[dict[str, Any]] = []
+    for key, p in store.scan("payments", "merchant = ? AND cycle = ?", (merchant, cycle)):
+        lines.append({"type": "payment", "tx": key, "time": p["time"], "order": p["order"],
+                      "terminal": p["terminal"], "card": mask(p["card"]), "amount": p["total"],
+                      "cash": p["cash"],
+                      "points": {b: cash for b, _pts, cash in p["redeemed"]}})
+    for key, r in store.scan("refunds", "merchant = ? AND cycle = ?", (merchant, cycle)):
+        lines.append({"type": "refund", "tx": key, "time": r["time"], "order": r["order"],
+                      "terminal": r["terminal"], "card": mask(r["card"]),
+                      "amount": -r["amount"], "cash": -r["cash"], "points": {},
+                      "payment": r["payment"]})
+    lines.sort(key=lambda x: (x["time"], x["tx"]))
+    return lines
+
+
+def bank_payable(store: Store, bank: str, cycle: int) -> dict[str, int]:
+    """What ``bank`` owes each merchant for points redeemed in ``cycle`` (net of refunds)."""
+    out: dict[str, int] = {}
+    for _key, c in store.scan("cycles", "cycle = ?", (cycle,)):
+        fen = c["points"].get(bank, 0)
+        if fen:
+            out[c["merchant"]] = fen
+    return out
+
+
 def settle_body(store: Store, genesis: Genesis, merchant: str, cycle: int) -> dict[str, Any]:
     """The clearing house's proposal for closing a cycle."""
     s = cycle_statement(store, genesis, merchant, cycle)

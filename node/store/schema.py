@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # table -> projection columns (name, type)
 STATE_TABLES: dict[str, tuple[tuple[str, type], ...]] = {
@@ -32,6 +32,7 @@ STATE_TABLES: dict[str, tuple[tuple[str, type], ...]] = {
     "payments": (("merchant", str), ("card", str), ("cycle", int), ("time", int)),
     "cycles": (("merchant", str), ("cycle", int)),
     "settlements": (("merchant", str), ("cycle", int)),
+    "refunds": (("merchant", str), ("cycle", int)),
 }
 
 STATE_INDEXES: dict[str, list[list[str]]] = {
@@ -42,17 +43,27 @@ STATE_INDEXES: dict[str, list[list[str]]] = {
     "payments": [["merchant", "cycle"], ["card", "time"]],
     "cycles": [["merchant", "cycle"]],
     "settlements": [["merchant", "cycle"]],
+    "refunds": [["merchant", "cycle"]],
 }
+
+
+def _state_table(db: sqlite_utils.Database, table: str) -> None:
+    cols: dict[str, type] = {"key": str, "data": str}
+    cols.update(dict(STATE_TABLES[table]))
+    db[table].create(cols, pk="key", not_null={"data"}, if_not_exists=True)
+    for idx in STATE_INDEXES.get(table, []):
+        db[table].create_index(idx, if_not_exists=True)
+
+
+def _v2(db: sqlite_utils.Database) -> None:
+    """Refunds get their own records (merchant, cycle) for statements."""
+    _state_table(db, "refunds")
 
 
 def _v1(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-    for table, proj in STATE_TABLES.items():
-        cols: dict[str, type] = {"key": str, "data": str}
-        cols.update(dict(proj))
-        db[table].create(cols, pk="key", not_null={"data"}, if_not_exists=True)
-        for idx in STATE_INDEXES.get(table, []):
-            db[table].create_index(idx, if_not_exists=True)
+    for table in [t for t in STATE_TABLES if t != "refunds"]:
+        _state_table(db, table)
     db["blocks"].create(
         {"height": int, "hash": str, "prev_hash": str, "tx_root": str, "state_root": str,
          "time": int, "view": int, "proposer": int, "ntx": int, "header": bytes,
@@ -86,7 +97,7 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["postings"].create_index(["account", "height"], if_not_exists=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
 
 
 def current_version(db: sqlite_utils.Database) -> int:

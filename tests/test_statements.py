@@ -1,0 +1,56 @@
+"""Statement lines, per-bank obligations, CSV and PDF exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from app.statement_export import to_csv, write_pdf
+from node.ledger import queries as q
+from tests.support.world import World
+
+DAY = 20261124
+
+
+def _day(w: World) -> None:
+    a = w.issue(deposit=300_000)
+    w.one(w.tx("accrue_points", {"card": a, "bank": "EHB", "points": 20_000}, w.clerk()))
+    w.one(w.tx("accrue_points", {"card": a, "bank": "JRB", "points": 20_000}, w.clerk("JRB")))
+    items = [{"sku": "TEA-250", "qty": 2}, {"sku": "RICE-5KG", "qty": 1},
+             {"sku": "OIL-1L", "qty": 1}]
+    p1 = w.one(w.pay_tx(a, items, redeem=[{"bank": "EHB", "cash": 2_000},
+                                          {"bank": "JRB", "cash": 1_000}], order="O1"))
+    p2 = w.one(w.pay_tx(a, [{"sku": "MILK-12", "qty": 2}], order="O2"))
+    assert p1.ok and p2.ok
+    assert w.one(w.tx("refund", {"terminal": "M001-T01", "payment": p2.id, "amount": 5_990,
+                                 "order": "O2-R"}, w.k("terminal-M001-T01"))).ok
+    assert w.one(w.pay_tx(a, [{"sku": "BOOK-ATLAS", "qty": 1}], terminal="M002-T01",
+                          redeem=[{"bank": "EHB", "cash": 500}])).ok
+
+
+def test_lines_add_up_to_the_statement(world: World) -> None:
+    _day(world)
+    s = q.cycle_statement(world.store, world.genesis, "M001", DAY)
+    lines = q.statement_lines(world.store, "M001", DAY)
+    assert [x["type"] for x in lines] == ["payment", "payment", "refund"]
+    assert sum(x["amount"] for x in lines) == s["gross"] - s["refunds"]
+    assert {b: sum(x["points"].get(b, 0) for x in lines) for b in ("EHB", "JRB")} == \
+        s["points"]
+    assert all(x["card"].startswith("****") for x in lines)  # card numbers masked
+    assert q.bank_payable(world.store, "EHB", DAY) == {"M001": 2_000, "M002": 500}
+    assert q.bank_payable(world.store, "JRB", DAY) == {"M001": 1_000}
+
+
+def test_csv_and_pdf(world: World, tmp_path: Path) -> None:
+    _day(world)
+    s = q.cycle_statement(world.store, world.genesis, "M001", DAY)
+    lines = q.statement_lines(world.store, "M001", DAY)
+    rows = list(csv.reader(io.StringIO(to_csv(s, lines))))
+    assert ["Net settlement", f"{s['net'] // 100:,}.{s['net'] % 100:02d}"] in rows
+    header = rows.index(next(r for r in rows if r and r[0] == "type"))
+    assert len(rows) - header - 1 == 3
+    pdf = tmp_path / "s.pdf"
+    write_pdf(s, lines, pdf)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 2_000
