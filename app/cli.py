@@ -184,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     from app import client_cli
 
     client_cli.add_parsers(sub, _passphrase_args)
-    for name in ("submit", "query", "issue-card", "pay", "settle", "statement"):
+    for name in ("submit", "query", "issue-card", "pay", "settle", "statement", "reconcile"):
         sub.choices[name].set_defaults(func=cmd_client, cmd=name)
 
     pv = sub.add_parser("verify-receipt", help="check a receipt (JSON or CCR1: code) against "

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from app.consortium import Consortium
+from app.reconcile import journal_append, read_journal, reconcile
 from node import crypto
 from node.cardfile import CardFile, CardFileError, new_card_number, new_pin, valid_pin
 from node.ledger.builder import Builder
@@ -84,7 +85,11 @@ async def run(args: argparse.Namespace, passphrase: str) -> dict[str, Any]:
     try:
         if args.cmd == "submit":
             tx = builder.make(args.kind, parse_fields(args.fields), now, me)
+            if args.journal:
+                journal_append(Path(args.journal), tx, args.identity[len("terminal-"):])
             return await client.submit(tx)
+        if args.cmd == "reconcile":
+            return await _reconcile(client, args)
         if args.cmd == "query":
             return {"result": await client.query(args.q, **parse_fields(args.fields))}
         if args.cmd == "issue-card":
@@ -157,10 +162,30 @@ async def _pay(client: Client, builder: Builder, me: crypto.SigningKey,
     redeem = [{"bank": r["bank"], "cash": r["cash"]} for r in offer["combination"]]
     if banks and redeem:
         body["redeem"] = redeem
-    receipt = await client.submit(builder.make("pay", body, now, me, card_key))
+    tx = builder.make("pay", body, now, me, card_key)
+    if args.journal:
+        journal_append(Path(args.journal), tx, body["terminal"])
+    receipt = await client.submit(tx)
     return {"receipt": receipt, "total": offer["total"],
             "points": redeem if banks else [], "cash_due": offer["cash_due"] if banks
             else offer["total"]}
+
+
+async def _reconcile(client: Client, args: argparse.Namespace) -> dict[str, Any]:
+    try:
+        journal = read_journal(Path(args.journal))
+    except (OSError, ValueError) as exc:
+        raise UsageError(str(exc)) from exc
+    lines = await client.query("statement_lines", merchant=args.merchant, cycle=args.cycle)
+    receipts: dict[str, dict[str, Any] | None] = {}
+    for e in journal:
+        if not any(x["tx"] == e["tx"] for x in lines):
+            receipts[e["tx"]] = await client.query("tx", id=e["tx"])
+    terminal = args.terminal or (args.identity[len("terminal-"):]
+                                 if args.identity.startswith("terminal-") else None)
+    rec = reconcile(journal, lines, lambda i: receipts.get(i), terminal)
+    return {"merchant": args.merchant, "cycle": args.cycle, "terminal": terminal,
+            **rec.as_dict()}
 
 
 def add_parsers(sub: Any, passphrase_args: Any) -> None:
@@ -175,6 +200,7 @@ def add_parsers(sub: Any, passphrase_args: Any) -> None:
     common(p)
     p.add_argument("kind")
     p.add_argument("fields", nargs="*")
+    p.add_argument("--journal", help="till journal to append payments and refunds to")
     p = sub.add_parser("query", help="role-scoped query: Q key=value ... "
                                      "(card, history, offer, statement, blocks, tx)")
     common(p)
@@ -195,6 +221,13 @@ def add_parsers(sub: Any, passphrase_args: Any) -> None:
     p.add_argument("--items", required=True, help="SKU:QTY,SKU:QTY")
     p.add_argument("--points", help="banks whose points to use, e.g. EHB,JRB")
     p.add_argument("--order", default=f"CLI-{int(time.time())}")
+    p.add_argument("--journal", help="till journal to append the payment to")
+    p = sub.add_parser("reconcile", help="compare a till's journal with the chain for a cycle")
+    common(p)
+    p.add_argument("--merchant", required=True)
+    p.add_argument("--cycle", type=int, required=True, help="yyyymmdd")
+    p.add_argument("--journal", required=True)
+    p.add_argument("--terminal", help="only this terminal (default: the --as terminal)")
     p = sub.add_parser("statement", help="a merchant's statement for a cycle, to CSV/PDF")
     common(p)
     p.add_argument("--merchant", required=True)
