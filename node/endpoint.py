@@ -183,6 +183,14 @@ class Endpoint:
             return [[h, x] for h, x in store.query(
                 "SELECT height, hash FROM blocks WHERE height BETWEEN ? AND ? ORDER BY height",
                 (lo, hi))]
+        if what == "compliance":
+            if kind != "regulator":
+                raise ClientError("compliance cases are for the regulator")
+            from dataclasses import asdict
+
+            from node.compliance import scan
+
+            return [asdict(c) for c in scan(store, genesis)]
         if what == "summary":
             if kind != "regulator":
                 raise ClientError("the ledger summary is for the regulator")

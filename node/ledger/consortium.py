@@ -75,3 +75,34 @@ def set_merchant_hold(ctx: Ctx, b: dict[str, Any]) -> None:
     ctx.merchant = b["merchant"]
     hold = f.boolean(b["hold"], "hold")
     ctx.put("merchants", b["merchant"], {**row, "status": "hold" if hold else "active"})
+
+
+@rule("attest_custody", {"bank", "amount"})
+def attest_custody(ctx: Ctx, b: dict[str, Any]) -> None:
+    """A bank attests the deposit it holds in custody for its cards' prepaid balances."""
+    row = bank(ctx, b["bank"])
+    ctx.bank = b["bank"]
+    ctx.require("clerk", b["bank"], "a custody attestation")
+    amount = f.amount(b["amount"], "custody deposit", allow_zero=True)
+    ctx.amount = amount
+    ctx.put("banks", b["bank"], {**row, "custody": amount, "custody_at": ctx.time})
+
+
+CASE_STATUSES = ("acknowledged", "closed")
+
+
+@rule("case_update", {"case", "status"}, {"note", "rule"})
+def case_update(ctx: Ctx, b: dict[str, Any]) -> None:
+    """The regulator acknowledges or closes a compliance case (cases are computed from the
+    chain by node/compliance.py; their handling is recorded here)."""
+    ctx.require("regulator", what="handling a compliance case")
+    case = f.hex64(b["case"], "case id")
+    if b["status"] not in CASE_STATUSES:
+        raise Rejected(Reason.MALFORMED, f"status must be one of {CASE_STATUSES}")
+    note = f.name(b["note"], "note") if "note" in b else ""
+    rule_name = f.ident(b["rule"], "rule") if "rule" in b else None
+    old = ctx.get("cases", case)
+    if old is not None and old["status"] == "closed":
+        raise Rejected(Reason.MALFORMED, "this case is already closed")
+    ctx.put("cases", case, {"rule": rule_name or (old["rule"] if old else ""),
+                            "status": b["status"], "note": note, "at": ctx.time})

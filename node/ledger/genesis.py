@@ -146,8 +146,13 @@ def validate_catalogue(items: Any, banks: set[str]) -> list[dict[str, Any]]:
 def validate(raw: dict[str, Any]) -> None:
     f.check_body(raw, {"chain_id", "version", "genesis_time", "params", "limits",
                        "validators", "banks", "clearing_house", "regulator", "merchants"},
-                 {"ca_certificate"})
+                 {"ca_certificate", "compliance"})
     f.ident(raw["chain_id"], "chain_id")
+    comp = raw.get("compliance", {})
+    if not isinstance(comp, dict) or not all(
+            isinstance(v, dict) and all(type(x) is int for x in v.values())
+            for v in comp.values()):
+        raise Rejected(f.Reason.MALFORMED, "compliance must map rule names to integer settings")
     if "ca_certificate" in raw and not (isinstance(raw["ca_certificate"], str)
                                         and raw["ca_certificate"].startswith("-----BEGIN")):
         raise Rejected(f.Reason.MALFORMED, "ca_certificate must be a PEM certificate")

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # table -> projection columns (name, type)
 STATE_TABLES: dict[str, tuple[tuple[str, type], ...]] = {
@@ -33,6 +33,7 @@ STATE_TABLES: dict[str, tuple[tuple[str, type], ...]] = {
     "cycles": (("merchant", str), ("cycle", int)),
     "settlements": (("merchant", str), ("cycle", int)),
     "refunds": (("merchant", str), ("cycle", int)),
+    "cases": (("rule", str), ("status", str)),
 }
 
 STATE_INDEXES: dict[str, list[list[str]]] = {
@@ -44,6 +45,7 @@ STATE_INDEXES: dict[str, list[list[str]]] = {
     "cycles": [["merchant", "cycle"]],
     "settlements": [["merchant", "cycle"]],
     "refunds": [["merchant", "cycle"]],
+    "cases": [["rule", "status"]],
 }
 
 
@@ -60,9 +62,14 @@ def _v2(db: sqlite_utils.Database) -> None:
     _state_table(db, "refunds")
 
 
+def _v3(db: sqlite_utils.Database) -> None:
+    """The regulator's decisions on compliance cases."""
+    _state_table(db, "cases")
+
+
 def _v1(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-    for table in [t for t in STATE_TABLES if t != "refunds"]:
+    for table in [t for t in STATE_TABLES if t not in ("refunds", "cases")]:
         _state_table(db, table)
     db["blocks"].create(
         {"height": int, "hash": str, "prev_hash": str, "tx_root": str, "state_root": str,
@@ -97,7 +104,7 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["postings"].create_index(["account", "height"], if_not_exists=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 
 
 def current_version(db: sqlite_utils.Database) -> int:
