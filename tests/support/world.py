@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from app.consortium import build_genesis, identity_names, parse_hosts
-from node import crypto
+from node import codec, crypto
 from node.cardfile import new_card_number
 from node.ledger import BlockResult, Ledger, Tx, TxResult
 from node.ledger.builder import Builder
@@ -39,6 +39,7 @@ class World:
         self.builder = Builder(self.genesis.chain_id, rng=self.rng)
         self.now = T0 + 60_000
         self.card_keys: dict[str, crypto.SigningKey] = {}
+        self.certify = False
         self.blocks: list[tuple[list[Tx], int]] = []
 
     def new_key(self) -> crypto.SigningKey:
@@ -81,7 +82,22 @@ class World:
     def apply(self, *txs: Tx, advance: int = 1_000) -> BlockResult:
         self.now += advance
         self.blocks.append((list(txs), self.now))
-        return self.ledger.apply_block(list(txs), self.now)
+        cert = self.certificate(list(txs), self.now) if self.certify else None
+        return self.ledger.apply_block(list(txs), self.now, cert=cert)
+
+    def certificate(self, txs: list[Tx], time: int) -> bytes:
+        """A commit certificate signed by 2f+1 of this world's validators (the form the
+        consensus runtime stores), so audits and receipts work on World-built chains."""
+        from node.consensus.messages import Commit, batch_digest
+
+        height = self.ledger.height + 1
+        texts = [t.encode().decode() for t in txs]
+        bid = batch_digest(height, time, texts)
+        n = len(self.genesis.validators)
+        commits = [Commit(i, "", 0, height, bid).signed(self.keys[f"validator-{i}"])
+                   for i in range(2 * ((n - 1) // 3) + 1)]
+        return codec.encode({"view": 0, "time": time, "batch_id": bid,
+                             "commits": [c.encode().decode() for c in commits]})
 
     def one(self, tx: Tx) -> TxResult:
         return self.apply(tx).results[0]
