@@ -114,6 +114,18 @@ def _check_cert(genesis: Genesis, height: int, root: str, cert_bytes: bytes) -> 
     return None
 
 
+def memory_budget() -> int:
+    """Half the machine's memory (from /proc/meminfo; 2 GiB if unknown)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1]) * 1024 // 2
+    except OSError:
+        pass
+    return 2 << 30
+
+
 def audit(db_path: Path, genesis: Genesis, *, workers: int | None = None,
           progress: Progress | None = None) -> AuditReport:
     workers = workers or os.cpu_count() or 1
@@ -121,7 +133,10 @@ def audit(db_path: Path, genesis: Genesis, *, workers: int | None = None,
     report = AuditReport(height=store.height())
     total = max(report.height, 1)
     scratch = tempfile.TemporaryDirectory(prefix="cardchain-audit-")
-    fresh = Store(Path(scratch.name) / "replay.db", synchronous="OFF")
+    # the re-execution is thrown away: keep it in memory when it fits comfortably
+    in_memory = os.path.getsize(db_path) < memory_budget()
+    fresh = Store(":memory:" if in_memory else Path(scratch.name) / "replay.db",
+                  synchronous="OFF")
     try:
         replay = Ledger(fresh, genesis)
         g0 = store.block(0)
