@@ -104,6 +104,8 @@ def main() -> None:
     card = page["items"][0]["card"]
     _, card_s = timed(q.transactions, store, {"card": card})
     _, deep_s = timed(lambda: q.transactions(store, {"merchant": "M002"}, offset=50_000))
+    cursor = q.transactions(store, {"merchant": "M002"}, offset=49_900)["next"]
+    _, cursor_s = timed(lambda: q.transactions(store, {"merchant": "M002"}, after=cursor))
 
     def statement() -> int:
         s = q.cycle_statement(store, g, "M001", day)
@@ -119,7 +121,8 @@ def main() -> None:
         "build_s": round(build_s, 1), "db_mb": round(os.path.getsize(db) / 2**20),
         "query_page_ms": {"merchant_3_days": round(page_s * 1000, 2),
                           "card": round(card_s * 1000, 2),
-                          "offset_50000": round(deep_s * 1000, 2)},
+                          "offset_50000": round(deep_s * 1000, 2),
+                          "cursor_at_50000": round(cursor_s * 1000, 2)},
         "statement_ms": round(stmt_s * 1000, 1), "statement_lines": lines,
         "compliance_scan_s": round(scan_s, 2), "cases": len(cases or []),
         "audit_s": round(audit_s, 1), "audit_ok": report.ok,

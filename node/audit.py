@@ -22,7 +22,7 @@ from node import codec, crypto
 from node.consensus import messages as m
 from node.ledger import Genesis, Ledger
 from node.ledger.tx import Tx
-from node.store import Store, schema
+from node.store import ReplayStore, Store, schema
 
 Progress = Callable[[int, int], None]
 CHUNK = 200  # blocks per worker job
@@ -47,17 +47,30 @@ class AuditReport:
             self.problems.append((height, what))
 
 
-def _check_signatures(blocks: list[tuple[int, list[bytes]]]) -> list[tuple[int, list[bool]]]:
-    """Worker process: every signature of every transaction of these blocks."""
+_WORKER_STORE: dict[str, Store] = {}
+
+
+def _verify_chunk(db_path: str, genesis: Genesis, first: int, last: int) \
+        -> list[tuple[int, str, list[str], list[bool]]]:
+    """Worker process: structure, certificate and every signature of blocks first..last,
+    read from the database by the worker itself.  Returns (height, stored hash, problems,
+    signature verdicts) per block."""
+    store = _WORKER_STORE.get(db_path)
+    if store is None:
+        store = _WORKER_STORE[db_path] = Store(db_path)
+    prev_block = store.block(first - 1)
+    prev = prev_block.hash if prev_block is not None else ""
     out = []
-    for height, wires in blocks:
+    for h in range(first, last + 1):
+        report = AuditReport()
+        prev, wires = _check_block(store, genesis, h, prev, report)
         oks = []
         for w in wires:
             try:
                 oks.append(Tx.decode(w).signatures_valid())
             except Exception:
                 oks.append(False)
-        out.append((height, oks))
+        out.append((h, prev, [p for _, p in report.problems], oks))
     return out
 
 
@@ -135,27 +148,21 @@ def audit(db_path: Path, genesis: Genesis, *, workers: int | None = None,
     scratch = tempfile.TemporaryDirectory(prefix="cardchain-audit-")
     # the re-execution is thrown away: keep it in memory when it fits comfortably
     in_memory = os.path.getsize(db_path) < memory_budget()
-    fresh = Store(":memory:" if in_memory else Path(scratch.name) / "replay.db",
-                  synchronous="OFF")
+    fresh = ReplayStore(":memory:" if in_memory else Path(scratch.name) / "replay.db")
     try:
         replay = Ledger(fresh, genesis)
         g0 = store.block(0)
         if g0 is None or g0.hash != replay.head().hash:
             report.add(0, "genesis block differs from the genesis file")
-        prev = g0.hash if g0 is not None else ""
         with concurrent.futures.ProcessPoolExecutor(workers) as pool:
-            pending: list[concurrent.futures.Future[list[tuple[int, list[bool]]]]] = []
-            blocks: dict[int, list[bytes]] = {}
-            for start in range(1, report.height + 1, CHUNK):
-                chunk = []
-                for h in range(start, min(start + CHUNK, report.height + 1)):
-                    prev, wires = _check_block(store, genesis, h, prev, report)
-                    blocks[h] = wires
-                    chunk.append((h, wires))
-                pending.append(pool.submit(_check_signatures, chunk))
-            for fut in pending:
-                for h, oks in fut.result():
-                    _replay_block(store, replay, h, blocks.pop(h), oks, report)
+            jobs = [pool.submit(_verify_chunk, str(db_path), genesis, a,
+                                min(a + CHUNK - 1, report.height))
+                    for a in range(1, report.height + 1, CHUNK)]
+            for fut in jobs:  # re-execute in order while the workers check ahead
+                for h, _hash, problems, oks in fut.result():
+                    for p in problems:
+                        report.add(h, p)
+                    _replay_block(store, replay, h, oks, report)
                     if progress:
                         progress(h, total)
         _compare_state(store, fresh, report)
@@ -166,10 +173,11 @@ def audit(db_path: Path, genesis: Genesis, *, workers: int | None = None,
     return report
 
 
-def _replay_block(store: Store, replay: Ledger, h: int, wires: list[bytes], oks: list[bool],
+def _replay_block(store: Store, replay: Ledger, h: int, oks: list[bool],
                   report: AuditReport) -> None:
     stored = store.block(h)
     rows = store.block_txs(h)
+    wires = [r.wire for r in rows]
     report.transactions += len(wires)
     for r, ok in zip(rows, oks, strict=True):
         if not ok and r.code != "bad_signature":

@@ -223,7 +223,7 @@ class Endpoint:
                 filters["merchant"] = str(req.get("merchant"))
             self._scope_filters(store, role, filters)
             page = q.transactions(store, filters, limit=int(req.get("limit", 100)),
-                                  offset=int(req.get("offset", 0)))
+                                  offset=int(req.get("offset", 0)), after=req.get("after"))
             return page["items"] if what == "merchant_txs" else page
         if what == "offer":
             if kind != "terminal":

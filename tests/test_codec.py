@@ -62,6 +62,15 @@ def test_decode_rejects_non_canonical_bytes(bad: bytes) -> None:
         codec.decode(bad)
 
 
+def test_decode_refuses_integers_out_of_range() -> None:
+    for bad in [b'{"a":9223372036854775808}', b'[-9223372036854775808]',
+                b'{"a":[1,99999999999999999999]}']:
+        with pytest.raises(codec.EncodingError, match="out of range"):
+            codec.decode(bad)
+    assert codec.decode(b'{"card":"62148300000000000000000"}') == {
+        "card": "62148300000000000000000"}
+
+
 def test_deep_nesting_is_refused() -> None:
     v: object = 1
     for _ in range(codec.MAX_DEPTH + 2):

@@ -22,6 +22,8 @@ def test_filters_and_pages(world: World) -> None:
     page3 = q.transactions(w.store, {"card": a}, limit=4, offset=8)
     ids = [t["id"] for p in (page1, page2, page3) for t in p["items"]]
     assert len(ids) == len(set(ids)) == 9 and page1["more"] and not page3["more"]
+    by_cursor = q.transactions(w.store, {"card": a}, limit=4, after=page1["next"])
+    assert [t["id"] for t in by_cursor["items"]] == [t["id"] for t in page2["items"]]
     assert page1["items"][0]["code"] == "bad_amount"  # newest first, rejections included
     pays = q.transactions(w.store, {"kind": "pay", "merchant": "M001"}, limit=50)["items"]
     assert len(pays) == 7 and all(t["bank"] == "EHB" for t in pays)

@@ -212,7 +212,7 @@ class Ledger:
         writes: list[tuple[str, str, dict | None, str | None]] = []
         wh = hashlib.sha256()
         for (table, key), row in sorted(self.st.block.items()):
-            data = None if row is None else codec.encode(row)
+            data = None if row is None else codec.encode_trusted(row)
             _lp(wh, table.encode(), key.encode(), data or b"")
             writes.append((table, key, row, None if data is None else data.decode("utf-8")))
         rh = hashlib.sha256()

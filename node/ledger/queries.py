@@ -133,9 +133,11 @@ MAX_PAGE = 500
 
 
 def transactions(store: Store, filters: dict[str, Any], *, limit: int = 100,
-                 offset: int = 0, newest_first: bool = True) -> dict[str, Any]:
+                 offset: int = 0, newest_first: bool = True,
+                 after: list[int] | None = None) -> dict[str, Any]:
     """Decided transactions matching every filter, a page at a time (indexes by card,
-    merchant, bank, time and height serve these)."""
+    merchant, bank, time and height serve these).  ``after`` is the ``next`` cursor of the
+    previous page: deep pages then cost what the first one does (``offset`` walks)."""
     where, params = [], []
     for key, value in filters.items():
         clause = TX_FILTERS.get(key)
@@ -152,13 +154,21 @@ def transactions(store: Store, filters: dict[str, Any], *, limit: int = 100,
             or offset < 0:
         raise Rejected(Reason.MALFORMED, f"limit must be 1..{MAX_PAGE}, offset >= 0")
     order = "DESC" if newest_first else "ASC"
+    if after is not None:
+        if not (isinstance(after, list) and len(after) == 2
+                and all(type(x) is int for x in after)):
+            raise Rejected(Reason.MALFORMED, "after must be [height, position]")
+        where.append("(height, pos) < (?, ?)" if newest_first else "(height, pos) > (?, ?)")
+        params.extend(after)
     sql = f"SELECT {', '.join(TX_COLUMNS)} FROM txs"
     if where:
         sql += " WHERE " + " AND ".join(where)
     rows = store.query(f"{sql} ORDER BY height {order}, pos {order} LIMIT ? OFFSET ?",
                        (*params, limit + 1, offset))
     items = [dict(zip(TX_COLUMNS, r, strict=True)) for r in rows[:limit]]
-    return {"items": items, "offset": offset, "more": len(rows) > limit}
+    more = len(rows) > limit
+    nxt = [items[-1]["height"], items[-1]["pos"]] if more and items else None
+    return {"items": items, "offset": offset, "more": more, "next": nxt}
 
 
 def sum_of_balances(store: Store) -> dict[str, int]:

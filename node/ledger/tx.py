@@ -83,7 +83,18 @@ class Tx:
         return self._unsigned[:-1] + b',"sigs":' + sigs + b"}"
 
     @classmethod
-    def from_wire(cls, obj: Any) -> Tx:
+    def _trusted(cls, chain: str, kind: str, body: dict[str, Any], nonce: int, expires: int,
+                 sigs: tuple[tuple[str, str], ...], unsigned: bytes) -> Tx:
+        """Build from fields whose canonical unsigned encoding is already known."""
+        tx = object.__new__(cls)
+        for k, v in (("chain", chain), ("kind", kind), ("body", body), ("nonce", nonce),
+                     ("expires", expires), ("sigs", sigs), ("id", codec.sha256(unsigned)),
+                     ("_unsigned", unsigned)):
+            object.__setattr__(tx, k, v)
+        return tx
+
+    @classmethod
+    def from_wire(cls, obj: Any, *, unsigned: bytes | None = None) -> Tx:
         """Parse an envelope; any shape error is Rejected(MALFORMED) with what is wrong."""
         if not isinstance(obj, dict):
             raise Rejected(Reason.MALFORMED, "transaction must be an object")
@@ -110,17 +121,25 @@ class Tx:
                     or not all(isinstance(x, str) for x in s)):
                 raise Rejected(Reason.MALFORMED, "each signature is [public_key, hex]")
             parsed.append((s[0], s[1]))
+        if unsigned is not None:  # from canonical bytes: the id needs no re-encoding
+            return cls._trusted(chain, kind, body, nonce, expires, tuple(parsed), unsigned)
         return cls(chain, kind, body, nonce, expires, tuple(parsed))
 
     @classmethod
     def decode(cls, data: bytes) -> Tx:
+        """Parse canonical wire bytes.  The id comes straight from the bytes: "sigs" is the
+        last key of a canonical envelope, so the unsigned encoding is the text before it."""
         try:
             obj = codec.decode(data)
         except codec.FloatError as exc:
             raise Rejected(Reason.BAD_AMOUNT, str(exc)) from exc
         except codec.EncodingError as exc:
             raise Rejected(Reason.MALFORMED, str(exc)) from exc
-        return cls.from_wire(obj)
+        cut = data.rfind(b',"sigs":')
+        if cut < 0 or not isinstance(obj, dict) or set(obj) != ENVELOPE_KEYS:
+            return cls.from_wire(obj)
+        checked = cls.from_wire(obj, unsigned=data[:cut] + b"}")
+        return checked
 
 
 @lru_cache(maxsize=1 << 16)

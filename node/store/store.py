@@ -204,15 +204,18 @@ class Store:
                  block.time, block.view, block.proposer, block.ntx, block.header, block.cert),
             )
             self._write_txs(txs)
-            c.executemany(
-                "INSERT INTO postings (height, pos, seq, account, asset, amount) "
-                "VALUES (?,?,?,?,?,?)",
-                [(p.height, p.pos, p.seq, p.account, p.asset, p.amount) for p in postings],
-            )
+            self._write_postings(postings)
             for table, rows in by_table.items():
                 c.executemany(self._upsert_sql[table], rows)
             for table, keys in deletes.items():
                 c.executemany(f"DELETE FROM {table} WHERE key = ?", keys)
+
+    def _write_postings(self, postings: list[PostingRow]) -> None:
+        self.conn.executemany(
+            "INSERT INTO postings (height, pos, seq, account, asset, amount) "
+            "VALUES (?,?,?,?,?,?)",
+            [(p.height, p.pos, p.seq, p.account, p.asset, p.amount) for p in postings],
+        )
 
     def _write_txs(self, txs: list[TxRow]) -> None:
         self.conn.executemany(
@@ -232,3 +235,25 @@ class Store:
     def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         cur = self.conn.execute(sql, tuple(params))
         return cur.fetchall()
+
+
+class ReplayStore(Store):
+    """A store for re-executing a chain whose logs already exist elsewhere (the audit): it
+    keeps state and block headers but not the transaction and posting logs, remembering
+    decided ids in memory for replay protection."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(path, synchronous="OFF")
+        self._consumed: set[str] = set()
+
+    def consumed_among(self, tx_ids: list[str]) -> set[str]:
+        return {i for i in tx_ids if i in self._consumed}
+
+    def tx_consumed(self, tx_id: str) -> bool:
+        return tx_id in self._consumed
+
+    def _write_txs(self, txs: list[TxRow]) -> None:
+        self._consumed.update(t.id for t in txs if t.consumes)
+
+    def _write_postings(self, postings: list[PostingRow]) -> None:
+        return None
