@@ -7,7 +7,7 @@ from typing import Any
 from node import crypto
 from node.ledger import queries as q
 from node.ledger.cycles import cycle_end, cycle_of
-from tests.support.world import World
+from tests.support.world import World, two_bank_day
 
 DAY = 20261124
 
@@ -69,19 +69,8 @@ def test_points_contract_changes_offers(world: World) -> None:
 
 
 def _business(w: World) -> tuple[str, str]:
-    a = w.issue(deposit=300_000)
-    w.one(w.tx("accrue_points", {"card": a, "bank": "EHB", "points": 20_000}, w.clerk()))
-    w.one(w.tx("accrue_points", {"card": a, "bank": "JRB", "points": 20_000}, w.clerk("JRB")))
-    items = [{"sku": "TEA-250", "qty": 2}, {"sku": "RICE-5KG", "qty": 1},
-             {"sku": "OIL-1L", "qty": 1}]
-    p1 = w.one(w.pay_tx(a, items, redeem=[{"bank": "EHB", "cash": 2_000},
-                                          {"bank": "JRB", "cash": 1_000}], order="O1"))
-    p2 = w.one(w.pay_tx(a, [{"sku": "MILK-12", "qty": 3}], order="O2"))
-    assert p1.ok and p2.ok
-    r = w.one(w.tx("refund", {"terminal": "M001-T01", "payment": p2.id, "amount": 5_990},
-                   w.k("terminal-M001-T01")))
-    assert r.ok
-    return p1.id, p2.id
+    _, p1, p2 = two_bank_day(w)
+    return p1, p2
 
 
 def test_statement_figures_match_an_independent_recomputation(world: World) -> None:

@@ -8,25 +8,13 @@ from pathlib import Path
 
 from app.statement_export import to_csv, write_pdf
 from node.ledger import queries as q
-from tests.support.world import World
+from tests.support.world import World, two_bank_day
 
 DAY = 20261124
 
 
 def _day(w: World) -> None:
-    a = w.issue(deposit=300_000)
-    w.one(w.tx("accrue_points", {"card": a, "bank": "EHB", "points": 20_000}, w.clerk()))
-    w.one(w.tx("accrue_points", {"card": a, "bank": "JRB", "points": 20_000}, w.clerk("JRB")))
-    items = [{"sku": "TEA-250", "qty": 2}, {"sku": "RICE-5KG", "qty": 1},
-             {"sku": "OIL-1L", "qty": 1}]
-    p1 = w.one(w.pay_tx(a, items, redeem=[{"bank": "EHB", "cash": 2_000},
-                                          {"bank": "JRB", "cash": 1_000}], order="O1"))
-    p2 = w.one(w.pay_tx(a, [{"sku": "MILK-12", "qty": 2}], order="O2"))
-    assert p1.ok and p2.ok
-    assert w.one(w.tx("refund", {"terminal": "M001-T01", "payment": p2.id, "amount": 5_990,
-                                 "order": "O2-R"}, w.k("terminal-M001-T01"))).ok
-    assert w.one(w.pay_tx(a, [{"sku": "BOOK-ATLAS", "qty": 1}], terminal="M002-T01",
-                          redeem=[{"bank": "EHB", "cash": 500}])).ok
+    two_bank_day(w)
 
 
 def test_lines_add_up_to_the_statement(world: World) -> None:

@@ -148,3 +148,22 @@ class World:
     def points(self, bank: str, number: str) -> int:
         row = self.store.get("accounts", f"pts:{bank}:{number}")
         return 0 if row is None else int(row["balance"])
+
+
+def two_bank_day(w: World) -> tuple[str, str, str]:
+    """A card pays at M001 with points from both banks, pays again, gets that second
+    payment refunded, and pays at M002 with EHB points.  Returns (card, pay 1, pay 2)."""
+    a = w.issue(deposit=300_000)
+    w.one(w.tx("accrue_points", {"card": a, "bank": "EHB", "points": 20_000}, w.clerk()))
+    w.one(w.tx("accrue_points", {"card": a, "bank": "JRB", "points": 20_000}, w.clerk("JRB")))
+    items = [{"sku": "TEA-250", "qty": 2}, {"sku": "RICE-5KG", "qty": 1},
+             {"sku": "OIL-1L", "qty": 1}]
+    p1 = w.one(w.pay_tx(a, items, redeem=[{"bank": "EHB", "cash": 2_000},
+                                          {"bank": "JRB", "cash": 1_000}], order="O1"))
+    p2 = w.one(w.pay_tx(a, [{"sku": "MILK-12", "qty": 3}], order="O2"))
+    assert p1.ok and p2.ok
+    assert w.one(w.tx("refund", {"terminal": "M001-T01", "payment": p2.id, "amount": 5_990,
+                                 "order": "O2-R"}, w.k("terminal-M001-T01"))).ok
+    assert w.one(w.pay_tx(a, [{"sku": "BOOK-ATLAS", "qty": 1}], terminal="M002-T01",
+                          redeem=[{"bank": "EHB", "cash": 500}])).ok
+    return a, p1.id, p2.id
