@@ -208,22 +208,17 @@ class Node:
             self.outbox.put_nowait(actions)
 
     async def _drain_outbox(self) -> None:
-        """Carry out the steps' actions in order; votes are durable before anything of their
-        step is sent.  Steps queued meanwhile share one SQLite transaction (group commit:
-        one fsync for all of them instead of one each)."""
+        """Carry out each step's actions in order; its votes are durable before it sends."""
         while True:
-            batch = [await self.outbox.get()]
-            while not self.outbox.empty() and len(batch) < 256:
-                batch.append(self.outbox.get_nowait())
-            persists = [a for actions in batch for a in actions if isinstance(a, Persist)]
+            actions = await self.outbox.get()
+            persists = [a for a in actions if isinstance(a, Persist)]
             if persists:
                 await self.on_db(self._persist, persists)
-            for actions in batch:
-                for a in actions:
-                    try:
-                        self._act(a)
-                    except Exception:
-                        log.exception("carrying out %s failed", type(a).__name__)
+            for a in actions:
+                try:
+                    self._act(a)
+                except Exception:
+                    log.exception("carrying out %s failed", type(a).__name__)
 
     def _act(self, a: Action) -> None:
         if isinstance(a, Send):
