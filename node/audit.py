@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from node import codec, crypto
-from node.consensus import messages as m
+from node.consensus.certs import cert_problem
 from node.ledger import Genesis, Ledger
 from node.ledger.tx import Tx
 from node.store import ReplayStore, Store, schema
@@ -109,22 +109,10 @@ def _check_block(store: Store, genesis: Genesis, height: int, prev_hash: str,
 def _check_cert(genesis: Genesis, height: int, root: str, cert_bytes: bytes) -> str | None:
     try:
         cert = codec.decode(cert_bytes)
-        commits = [m.from_obj(codec.decode(c.encode())) for c in cert["commits"]]
-        batch_id = m.batch_digest_of_root(height, cert["time"], root)
-    except Exception:
+    except codec.EncodingError:
         return "commit certificate is malformed"
-    if cert.get("batch_id") != batch_id:
-        return "commit certificate is for another batch"
     publics = [v["public_key"] for v in genesis.validators]
-    signers = set()
-    for c in commits:
-        if not isinstance(c, m.Commit) or (c.seq, c.batch_id) != (height, batch_id) \
-                or not 0 <= c.sender < len(publics) or not c.verify(publics[c.sender]):
-            return f"commit certificate has an invalid COMMIT (validator {c.sender})"
-        signers.add(c.sender)
-    if len(signers) < 2 * ((len(publics) - 1) // 3) + 1:
-        return f"commit certificate has only {len(signers)} signers"
-    return None
+    return cert_problem(publics, height, root, cert)[0]
 
 
 def memory_budget() -> int:

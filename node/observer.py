@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from app.consortium import Consortium
-from node import codec, tls
+from node import tls
 from node.consensus import Config
-from node.consensus import messages as m
-from node.consensus.certs import valid_commit_cert
+from node.consensus.certs import certified_block
+from node.consensus.types import Execute
 from node.endpoint import Endpoint
 from node.ledger import BlockResult, Ledger
 from node.ledger.tx import Tx
@@ -129,28 +129,26 @@ class Observer:
 
     async def _apply(self, b: dict[str, Any]) -> bool:
         try:
-            h, c = int(b["height"]), codec.decode(b["cert"].encode())
-            commits = tuple(m.from_obj(codec.decode(x.encode())) for x in c["commits"])
-            txs = [Tx.decode(t.encode()) for t in b["txs"]]
-            ok = h == self.height + 1 and m.batch_digest(
-                h, c["time"], list(b["txs"])) == c["batch_id"] and \
-                valid_commit_cert(self.cfg, commits, h, c["batch_id"])  # type: ignore[arg-type]
+            h, cert = int(b["height"]), b["cert"].encode()
+            batch = tuple(str(t) for t in b["txs"])
+            ex = certified_block(self.cfg, h, cert, batch) if h == self.height + 1 else None
+            txs = [Tx.decode(t.encode()) for t in batch] if ex else []
         except Exception:
-            ok = False
-        if not ok:
+            ex = None
+        if ex is None:
             self.rejected_blocks += 1
             log.warning("block from validator %s failed verification", self.upstream)
             return False
-        res: BlockResult = await self.on_db(self._execute, txs, c, b["cert"].encode())
+        res: BlockResult = await self.on_db(self._execute, txs, ex, cert)
         self.height, self.head_hash = res.height, res.hash
-        self.endpoint.block_done(res, int(c["view"]))
+        self.endpoint.block_done(res, ex.view)
         return True
 
-    def _execute(self, txs: list[Tx], c: dict[str, Any], cert: bytes) -> BlockResult:
+    def _execute(self, txs: list[Tx], ex: Execute, cert: bytes) -> BlockResult:
         assert self.ledger is not None
         head = self.ledger.head()
-        return self.ledger.apply_block(txs, max(int(c["time"]), head.time), view=int(c["view"]),
-                                       proposer=int(c["view"]) % self.cfg.n, cert=cert,
+        return self.ledger.apply_block(txs, max(ex.time, head.time), view=ex.view,
+                                       proposer=ex.view % self.cfg.n, cert=cert,
                                        sig_ok=[True] * len(txs))
 
     # --- what the endpoint needs ----------------------------------------------------------------

@@ -15,7 +15,7 @@ import zlib
 from typing import Any
 
 from node import codec, crypto
-from node.consensus import messages as m
+from node.consensus.certs import cert_problem
 from node.ledger.genesis import Genesis
 from node.ledger.tx import Tx
 
@@ -70,28 +70,15 @@ def verify(receipt: Any, genesis: Genesis) -> dict[str, Any]:
                            "header's tx_root")
     try:
         cert = codec.decode(cert_text.encode("utf-8"))
-        commits = [m.from_obj(codec.decode(c.encode("utf-8"))) for c in cert["commits"]]
-    except Exception as exc:
+    except codec.EncodingError as exc:
         raise ReceiptError(f"the certificate is malformed: {exc}") from exc
-    expected = m.batch_digest_of_root(height, cert["time"], header["tx_root"])
-    if cert.get("batch_id") != expected:
-        raise ReceiptError("the certificate is for another block (batch id differs)")
     publics = [v["public_key"] for v in genesis.validators]
-    f = (len(publics) - 1) // 3
-    signers: set[int] = set()
-    for c in commits:
-        if not isinstance(c, m.Commit) or (c.seq, c.batch_id) != (height, expected):
-            raise ReceiptError("a certificate entry is not a COMMIT for this block")
-        if not 0 <= c.sender < len(publics):
-            raise ReceiptError(f"COMMIT from unknown validator {c.sender}")
-        if not c.verify(publics[c.sender]):
-            raise ReceiptError(f"the COMMIT of validator-{c.sender} has a bad signature")
-        signers.add(c.sender)
-    if len(signers) < 2 * f + 1:
-        raise ReceiptError(f"only {len(signers)} validators signed; {2 * f + 1} are needed")
+    problem, signers = cert_problem(publics, height, header["tx_root"], cert)
+    if problem:
+        raise ReceiptError(problem)
     return {"valid": True, "tx": tx.hex_id, "kind": tx.kind, "height": height,
             "block": codec.sha256(header_text.encode()).hex(), "time": header["time"],
-            "signers": sorted(signers), "code": receipt.get("code")}
+            "signers": signers, "code": receipt.get("code")}
 
 
 def to_qr(receipt: dict[str, Any]) -> str:

@@ -24,7 +24,7 @@ from app.consortium import Consortium
 from node import codec, tls
 from node.consensus import Config, Replica
 from node.consensus import messages as m
-from node.consensus.certs import valid_commit_cert
+from node.consensus.certs import certified_block, encode_cert
 from node.consensus.types import (
     Action,
     Broadcast,
@@ -43,7 +43,7 @@ from node.consensus.types import (
 from node.ledger import BlockResult, Ledger
 from node.ledger.errors import Rejected
 from node.ledger.tx import Tx, id_of_text
-from node.net.framing import pack
+from node.net.framing import frame, pack
 from node.net.transport import PeerLink, Server
 from node.store import Store
 
@@ -63,6 +63,12 @@ def verify_batch(texts: list[str]) -> list[bool]:
         except Rejected:
             out.append(False)
     return out
+
+
+def pbft_frame(msg: m.Msg) -> bytes:
+    """The frame {"m": msg, "t": "pbft"}, built from the message's canonical bytes once
+    (keys sorted: "m" before "t"), not decoded and encoded again per send."""
+    return frame(b'{"m":' + msg.encode() + b',"t":"pbft"}')
 
 
 def now_ms() -> int:
@@ -106,8 +112,6 @@ class Node:
         self.timers: dict[str, asyncio.TimerHandle] = {}
         self.exec_queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         self.outbox: asyncio.Queue[list[Action]] = asyncio.Queue()
-        self.waiters: dict[str, list[asyncio.Future[dict[str, Any]]]] = {}
-        self.subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
         self.tasks: list[asyncio.Task[None]] = []
         self.height = -1
         self.head_hash = ""
@@ -225,11 +229,11 @@ class Node:
             link = self.links.get(a.to)
             log.debug("send %s to %s", a.msg.KIND, a.to)
             if link:
-                link.send(pack({"t": "pbft", "m": codec.decode(a.msg.encode())}))
+                link.send(pbft_frame(a.msg))
         elif isinstance(a, Broadcast):
             if isinstance(a.msg, m.ViewChange | m.NewView):
                 log.info("sending %s for view %s", a.msg.KIND, a.msg.view)
-            data = pack({"t": "pbft", "m": codec.decode(a.msg.encode())})
+            data = pbft_frame(a.msg)
             for link in self.links.values():
                 link.send(data)
         elif isinstance(a, SetTimer):
@@ -297,18 +301,13 @@ class Node:
     def _check_fetched(self, b: dict[str, Any]) -> Execute | None:
         assert self.replica is not None
         try:
-            h, c = int(b["height"]), codec.decode(b["cert"].encode())
-            commits = tuple(m.from_obj(codec.decode(x.encode())) for x in c["commits"])
-            txs = tuple(str(t) for t in b["txs"])
-            ok = m.batch_digest(h, c["time"], txs) == c["batch_id"] and valid_commit_cert(
-                self.replica.cfg, commits, h, c["batch_id"])  # type: ignore[arg-type]
-        except (m.BadMessage, codec.EncodingError, KeyError, TypeError, ValueError):
-            ok = False
-        if not ok:
+            ex = certified_block(self.replica.cfg, int(b["height"]), b["cert"].encode(),
+                                 tuple(str(t) for t in b["txs"]))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            ex = None
+        if ex is None:
             log.warning("a fetched block failed its certificate check: ignored")
-            return None
-        return Execute(h, int(c["view"]), int(c["time"]), txs, c["batch_id"],
-                       commits)  # type: ignore[arg-type]
+        return ex
 
     # --- execution ------------------------------------------------------------------------
 
@@ -332,8 +331,7 @@ class Node:
         else:
             loop = asyncio.get_running_loop()
             sig_ok = await loop.run_in_executor(self.pool, verify_batch, list(ex.batch))
-        cert = codec.encode({"view": ex.view, "time": ex.time, "batch_id": ex.batch_id,
-                             "commits": [c.encode().decode() for c in ex.cert]})
+        cert = encode_cert(ex.view, ex.time, ex.batch_id, ex.cert)
         res: BlockResult = await self.on_db(self._apply, txs, ex, sig_ok, cert)
         self.height, self.head_hash = res.height, res.hash
         self.stats["blocks"] += 1

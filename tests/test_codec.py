@@ -116,3 +116,12 @@ def test_verify_never_raises_on_garbage(sig: str) -> None:
     assert not crypto.verify(GOLDEN_PUB, GOLDEN_TX.id, sig)
     assert not crypto.verify("sm2:00", GOLDEN_TX.id, GOLDEN_SIG)
     assert not crypto.verify("p256:zz", GOLDEN_TX.id, GOLDEN_SIG)
+
+
+def test_pbft_frame_is_the_canonical_encoding() -> None:
+    from node.consensus.messages import Prepare
+    from node.net.framing import pack
+    from node.service import pbft_frame
+
+    msg = Prepare(1, "ab" * 64, 2, 3, "cd" * 32)
+    assert pbft_frame(msg) == pack({"t": "pbft", "m": codec.decode(msg.encode())})

@@ -75,6 +75,11 @@ def test_tampering_is_named(chain: tuple[object, list[dict]]) -> None:
     fails(t, "only 2 validators signed; 3 are needed")
     t = copy.deepcopy(r)
     cert = codec.decode(t["certificate"].encode())
+    cert["view"] += 1
+    t["certificate"] = codec.encode(cert).decode()
+    fails(t, "view differs")
+    t = copy.deepcopy(r)
+    cert = codec.decode(t["certificate"].encode())
     cert["time"] += 1
     t["certificate"] = codec.encode(cert).decode()
     fails(t, "certificate is for another block")

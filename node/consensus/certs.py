@@ -7,8 +7,11 @@ anyone verifying a block or a receipt.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
+from node import codec, crypto
+from node.consensus import messages as m
 from node.consensus.messages import (
     Checkpoint,
     Commit,
@@ -18,7 +21,7 @@ from node.consensus.messages import (
     ViewChange,
     batch_digest,
 )
-from node.consensus.types import Config
+from node.consensus.types import Config, Execute
 
 
 def signed_by(cfg: Config, m: Msg) -> bool:
@@ -122,3 +125,59 @@ def new_view_pre_prepares(cfg: Config, view: int, vcs: Sequence[ViewChange]) \
         else:
             out.append(PrePrepare(primary, "", view, s, old.time, old.batch_id, old.batch))
     return min_s, out
+
+
+# --- a block's stored certificate ------------------------------------------------------------
+
+def encode_cert(view: int, time: int, batch_id: str, commits: Sequence[Commit]) -> bytes:
+    """The certificate stored with a block: the PRE-PREPARE's view and time, the batch id
+    and the 2f+1 COMMITs (each as its canonical text)."""
+    return codec.encode({"view": view, "time": time, "batch_id": batch_id,
+                         "commits": [c.encode().decode() for c in commits]})
+
+
+def certified_block(cfg: Config, height: int, cert_bytes: bytes,
+                    batch: tuple[str, ...]) -> Execute | None:
+    """A fetched block, if its certificate proves 2f+1 validators committed exactly this
+    batch at this height (state transfer and observers); None otherwise."""
+    try:
+        c = codec.decode(cert_bytes)
+        commits = tuple(m.from_obj(codec.decode(x.encode())) for x in c["commits"])
+        view, time, batch_id = int(c["view"]), int(c["time"]), str(c["batch_id"])
+    except (m.BadMessage, codec.EncodingError, KeyError, TypeError, ValueError):
+        return None
+    if batch_digest(height, time, batch) != batch_id or \
+            not valid_commit_cert(cfg, commits, height, batch_id) or \
+            commits[0].view != view:  # type: ignore[arg-type, attr-defined]
+        return None
+    return Execute(height, view, time, batch, batch_id, commits)  # type: ignore[arg-type]
+
+
+def cert_problem(publics: Sequence[str], height: int, tx_root: str, cert: Any,
+                 verify: Callable[[str, bytes, str], bool] = crypto.verify) \
+        -> tuple[str | None, list[int]]:
+    """What is wrong with a block's certificate against the genesis keys (None if nothing),
+    and the validators whose COMMITs verified.  For receipts and the audit, which name the
+    failing part."""
+    try:
+        commits = [m.from_obj(codec.decode(c.encode("utf-8"))) for c in cert["commits"]]
+        expected = m.batch_digest_of_root(height, cert["time"], tx_root)
+    except Exception as exc:
+        return f"the certificate is malformed: {exc}", []
+    if cert.get("batch_id") != expected:
+        return "the certificate is for another block (batch id differs)", []
+    signers: set[int] = set()
+    for c in commits:
+        if not isinstance(c, m.Commit) or (c.seq, c.batch_id) != (height, expected):
+            return "a certificate entry is not a COMMIT for this block", []
+        if c.view != cert.get("view"):
+            return "the certificate's view differs from its COMMITs'", []
+        if not 0 <= c.sender < len(publics):
+            return f"COMMIT from unknown validator {c.sender}", []
+        if not verify(publics[c.sender], c.digest(), c.sig):
+            return f"the COMMIT of validator-{c.sender} has a bad signature", []
+        signers.add(c.sender)
+    need = 2 * ((len(publics) - 1) // 3) + 1
+    if len(signers) < need:
+        return f"only {len(signers)} validators signed; {need} are needed", []
+    return None, sorted(signers)

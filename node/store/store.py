@@ -145,7 +145,10 @@ class Store:
             "SELECT height, hash, prev_hash, tx_root, state_root, time, view, proposer, ntx, "
             "header, cert FROM blocks WHERE height = ?", (height,)
         ).fetchone()
-        return None if row is None else BlockRow(*row)
+        if row is None:
+            return None
+        # text where bytes belong (an edited file) is read back as bytes
+        return BlockRow(*row[:9], *(x.encode() if isinstance(x, str) else x for x in row[9:]))
 
     def head(self) -> BlockRow | None:
         h = self.height()

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from node import codec, crypto
+from node import crypto
 from node.consensus import Config, Replica
 from node.consensus import messages as m
-from node.consensus.certs import valid_commit_cert
-from node.consensus.messages import Commit, batch_digest
+from node.consensus.certs import certified_block, encode_cert
+from node.consensus.messages import Commit
 from node.consensus.types import (
     Action,
     Broadcast,
@@ -248,8 +248,7 @@ class Sim:
             return None
         txs = [Tx.decode(t.encode("utf-8")) for t in batch]
         head_time = node.ledger.head().time
-        cert_bytes = codec.encode({"view": view, "time": time, "batch_id": batch_id,
-                                   "commits": [c.encode().decode() for c in cert]})
+        cert_bytes = encode_cert(view, time, batch_id, cert)
         res = node.ledger.apply_block(txs, max(time, head_time), view=view,
                                       proposer=view % self.n, cert=cert_bytes)
         self.record(node, seq, res.hash, res.results)
@@ -265,15 +264,11 @@ class Sim:
             assert block is not None
             if block.cert is None:
                 return
-            c = codec.decode(block.cert)
-            commits = tuple(m.decode(x.encode()) for x in c["commits"])
-            texts = tuple(r.wire.decode() for r in p.store.block_txs(h))
-            if batch_digest(h, c["time"], texts) != c["batch_id"] or not valid_commit_cert(
-                    a.replica.cfg, commits, h, c["batch_id"]):  # type: ignore[arg-type]
-                return
             batch = tuple(r.wire.decode() for r in p.store.block_txs(h))
-            ev = self.execute(a, h, c["view"], c["time"], batch, c["batch_id"],
-                              commits)  # type: ignore[arg-type]
+            ex = certified_block(a.replica.cfg, h, block.cert, batch)
+            if ex is None:
+                return
+            ev = self.execute(a, h, ex.view, ex.time, batch, ex.batch_id, ex.cert)
             if ev is not None:
                 self.feed(a, ev)
 

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from app.consortium import build_genesis, identity_names, parse_hosts
-from node import codec, crypto
+from node import crypto
 from node.cardfile import new_card_number
 from node.ledger import BlockResult, Ledger, Tx, TxResult
 from node.ledger.builder import Builder
@@ -88,6 +88,7 @@ class World:
     def certificate(self, txs: list[Tx], time: int) -> bytes:
         """A commit certificate signed by 2f+1 of this world's validators (the form the
         consensus runtime stores), so audits and receipts work on World-built chains."""
+        from node.consensus.certs import encode_cert
         from node.consensus.messages import Commit, batch_digest
 
         height = self.ledger.height + 1
@@ -96,8 +97,7 @@ class World:
         n = len(self.genesis.validators)
         commits = [Commit(i, "", 0, height, bid).signed(self.keys[f"validator-{i}"])
                    for i in range(2 * ((n - 1) // 3) + 1)]
-        return codec.encode({"view": 0, "time": time, "batch_id": bid,
-                             "commits": [c.encode().decode() for c in commits]})
+        return encode_cert(0, time, bid, commits)
 
     def one(self, tx: Tx) -> TxResult:
         return self.apply(tx).results[0]
