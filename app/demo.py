@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.consortium import DEMO_PASSPHRASE, Consortium, init
+from app.consortium import DEMO_PASSPHRASE, init
 from app.demo_backends import ClusterBackend, LocalBackend, current_cycle
 from app.runner import free_ports
 from node import crypto
@@ -266,4 +266,4 @@ def load_demo_pins(home: Path, passphrase: str = DEMO_PASSPHRASE) -> dict[str, s
     return dict(json.loads(crypto.unseal(blob, passphrase)))
 
 
-__all__ = ["Consortium", "Day", "load_demo_pins", "run_demo"]
+__all__ = ["Day", "load_demo_pins", "run_demo"]

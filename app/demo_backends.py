@@ -80,17 +80,8 @@ class ClusterBackend:
         c = self.clients.get((identity, node))
         if c is None:
             v = self.cons.genesis.validators[node]
-            deadline = time.monotonic() + 30
-            while True:
-                c = Client(self.cons.home, identity, self.cons.keys)
-                try:
-                    await c.connect(v["host"], v["port"], timeout=2)
-                    break
-                except OSError:
-                    await c.close()
-                    if time.monotonic() > deadline:
-                        raise
-                    await asyncio.sleep(0.2)
+            c = await Client.connect_when_up(self.cons.home, identity, self.cons.keys,
+                                             v["host"], v["port"], timeout=30)
             self.clients[(identity, node)] = c
         return c
 

@@ -315,16 +315,8 @@ def test_observer_follows_verifies_serves_and_forwards(cluster: LocalCluster) ->
 
     async def main() -> None:
         cs = await _clients(cluster)
-        o = Client(cluster.cons.home, "clerk-EHB-1", cluster.cons.keys)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                await o.connect("127.0.0.1", port, timeout=2)
-                break
-            except OSError:
-                await o.close()
-                assert time.monotonic() < deadline, "observer did not come up"
-                await asyncio.sleep(0.2)
+        o = await Client.connect_when_up(cluster.cons.home, "clerk-EHB-1", cluster.cons.keys,
+                                         "127.0.0.1", port)
         try:
             tx, number, _ = cluster.issue()
             r = await o.submit(tx)  # forwarded to a validator; receipt once executed here

@@ -176,7 +176,7 @@ class Replica:
         if name == BATCH_TIMER:
             self._propose(force=True)
         elif name == REQUEST_TIMER:
-            if self._waiting():
+            if self.pending:
                 viewchange.start(self, self.view + 1)
         elif name == NEW_VIEW_TIMER:
             if self.view_changing:
@@ -208,9 +208,6 @@ class Replica:
         if REQUEST_TIMER not in self.timers and not self.view_changing:
             self.emit(SetTimer(REQUEST_TIMER, self.now + self.vc.timeout(self.cfg)))
         self._propose(force=False)
-
-    def _waiting(self) -> bool:
-        return bool(self.pending)
 
     def _propose(self, *, force: bool) -> None:
         if not self.is_primary:

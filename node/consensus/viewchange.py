@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from node.consensus.certs import new_view_pre_prepares, valid_view_change
-from node.consensus.messages import Forward, NewView, PrePrepare, Status, ViewChange
+from node.consensus.messages import Forward, NewView, Status, ViewChange
 from node.consensus.types import Broadcast, CancelTimer, Config, Persist, Send, SetTimer
 
 if TYPE_CHECKING:
@@ -230,5 +230,5 @@ def _install(r: Replica, nv: NewView, min_s: int) -> None:
     r._propose(force=True)
 
 
-__all__ = ["PrePrepare", "ViewChangeState", "check_new_view", "on_new_view", "on_view_change",
+__all__ = ["ViewChangeState", "check_new_view", "on_new_view", "on_view_change",
            "start"]

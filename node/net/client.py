@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,24 @@ class Client:
         reader, self._writer = await asyncio.wait_for(
             asyncio.open_connection(host, port, ssl=ctx), timeout)
         self._reader_task = asyncio.create_task(self._read(reader))
+
+    @classmethod
+    async def connect_when_up(cls, home: Path, identity: str, keys: KeyStore, host: str,
+                              port: int, *, timeout: float = 20.0) -> Client:
+        """Connect to a node that may still be starting: retry until it answers ``status``
+        or ``timeout`` seconds pass (then the last error is raised)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            c = cls(home, identity, keys)
+            try:
+                await c.connect(host, port, timeout=2)
+                await c.status()
+                return c
+            except (OSError, TimeoutError, ClientError):
+                await c.close()
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
 
     async def _read(self, reader: asyncio.StreamReader) -> None:
         try:

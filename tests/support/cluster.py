@@ -72,18 +72,8 @@ class LocalCluster:
 
     async def client(self, i: int, identity: str = "clerk-EHB-1",
                      timeout: float = 20.0) -> Client:
-        deadline = time.monotonic() + timeout
-        while True:
-            c = Client(self.cons.home, identity, self.cons.keys)
-            try:
-                await c.connect(*self.addr(i), timeout=2)
-                await c.status()
-                return c
-            except Exception:
-                await c.close()
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.2)
+        return await Client.connect_when_up(self.cons.home, identity, self.cons.keys,
+                                            *self.addr(i), timeout=timeout)
 
     # --- transactions -----------------------------------------------------------------------
 
