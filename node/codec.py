@@ -75,7 +75,7 @@ def encode_trusted(value: Any) -> bytes:
     return _ENCODER.encode(value).encode("utf-8")
 
 
-_LONG_INT = re.compile(rb"[:,\[-]\d{19,}")  # a 19+ digit number, not a digit string
+_LONG_INT = re.compile(rb"[:,\[]-?(\d{19,})")  # a 19+ digit number, not a digit string
 
 
 def _no_float(text: str) -> Any:
@@ -111,8 +111,10 @@ def decode(data: bytes) -> Any:
     except (ValueError, RecursionError) as exc:
         raise EncodingError(f"malformed: {exc}") from exc
     # json.loads already refused floats, NaN and duplicate keys; only an integer too large
-    # (or nesting too deep) needs the full walk, and only long digit runs can be one
-    if _LONG_INT.search(data) or data.count(b"[") + data.count(b"{") > MAX_DEPTH:
+    # (or nesting too deep) needs the full walk, and only a long digit run can be one (a
+    # 19-digit nonce is common and in range, so each run is compared before walking)
+    if (data.count(b"[") + data.count(b"{") > MAX_DEPTH
+            or any(len(m) > 19 or int(m) > MAX_INT for m in _LONG_INT.findall(data))):
         canonical = encode(value)
     else:
         canonical = encode_trusted(value)

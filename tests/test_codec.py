@@ -69,6 +69,8 @@ def test_decode_refuses_integers_out_of_range() -> None:
             codec.decode(bad)
     assert codec.decode(b'{"card":"62148300000000000000000"}') == {
         "card": "62148300000000000000000"}
+    assert codec.decode(b'{"n":[9223372036854775807,-9223372036854775807]}') == {
+        "n": [2**63 - 1, -(2**63 - 1)]}
 
 
 def test_deep_nesting_is_refused() -> None:

@@ -22,6 +22,10 @@ def test_filters_and_pages(world: World) -> None:
     page3 = q.transactions(w.store, {"card": a}, limit=4, offset=8)
     ids = [t["id"] for p in (page1, page2, page3) for t in p["items"]]
     assert len(ids) == len(set(ids)) == 9 and page1["more"] and not page3["more"]
+    order = [(t["height"], t["pos"]) for p in (page1, page2, page3) for t in p["items"]]
+    assert order == sorted(order, reverse=True)
+    oldest = q.transactions(w.store, {"card": a}, limit=4, offset=4, newest_first=False)
+    assert [t["id"] for t in oldest["items"]] == ids[::-1][4:8]
     by_cursor = q.transactions(w.store, {"card": a}, limit=4, after=page1["next"])
     assert [t["id"] for t in by_cursor["items"]] == [t["id"] for t in page2["items"]]
     assert page1["items"][0]["code"] == "bad_amount"  # newest first, rejections included
@@ -39,3 +43,18 @@ def test_filters_and_pages(world: World) -> None:
         q.transactions(w.store, {}, limit=10_000)
     with pytest.raises(Rejected, match="integer"):
         q.transactions(w.store, {"amount_min": "5"})
+
+
+def test_a_version_3_file_gets_the_paging_indexes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite_utils
+
+    from node.store import schema
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    for step in schema.MIGRATIONS[:3]:
+        step(db)
+    db.execute("CREATE INDEX idx_txs_card_height ON txs(card, height)")  # as v1 made it
+    db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '3')")
+    assert schema.migrate(db) == schema.SCHEMA_VERSION == 4
+    names = {r[1] for r in db.execute("PRAGMA index_list(txs)").fetchall()}
+    assert {"idx_txs_card_height_pos", "idx_txs_merchant_height_pos"} <= names
+    assert "idx_txs_card_height" not in names

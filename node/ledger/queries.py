@@ -137,7 +137,7 @@ def transactions(store: Store, filters: dict[str, Any], *, limit: int = 100,
                  after: list[int] | None = None) -> dict[str, Any]:
     """Decided transactions matching every filter, a page at a time (indexes by card,
     merchant, bank, time and height serve these).  ``after`` is the ``next`` cursor of the
-    previous page: deep pages then cost what the first one does (``offset`` walks)."""
+    previous page; ``offset`` walks the index only."""
     where, params = [], []
     for key, value in filters.items():
         clause = TX_FILTERS.get(key)
@@ -160,10 +160,13 @@ def transactions(store: Store, filters: dict[str, Any], *, limit: int = 100,
             raise Rejected(Reason.MALFORMED, "after must be [height, position]")
         where.append("(height, pos) < (?, ?)" if newest_first else "(height, pos) > (?, ?)")
         params.extend(after)
-    sql = f"SELECT {', '.join(TX_COLUMNS)} FROM txs"
+    # the offset is walked in the index only; rows are read for the page
+    inner = "SELECT rowid FROM txs"
     if where:
-        sql += " WHERE " + " AND ".join(where)
-    rows = store.query(f"{sql} ORDER BY height {order}, pos {order} LIMIT ? OFFSET ?",
+        inner += " WHERE " + " AND ".join(where)
+    ordered = f"ORDER BY height {order}, pos {order}"
+    rows = store.query(f"SELECT {', '.join(TX_COLUMNS)} FROM txs WHERE rowid IN "
+                       f"({inner} {ordered} LIMIT ? OFFSET ?) {ordered}",
                        (*params, limit + 1, offset))
     items = [dict(zip(TX_COLUMNS, r, strict=True)) for r in rows[:limit]]
     more = len(rows) > limit

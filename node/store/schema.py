@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # table -> projection columns (name, type)
 STATE_TABLES: dict[str, tuple[tuple[str, type], ...]] = {
@@ -67,6 +67,14 @@ def _v3(db: sqlite_utils.Database) -> None:
     _state_table(db, "cases")
 
 
+def _v4(db: sqlite_utils.Database) -> None:
+    """Transaction indexes end in (height, pos): a page at any offset is then a walk of the
+    index alone (the rows are read for the page only)."""
+    for col in ("card", "merchant", "bank"):
+        db.execute(f"DROP INDEX IF EXISTS idx_txs_{col}_height")
+        db["txs"].create_index([col, "height", "pos"], if_not_exists=True)
+
+
 def _v1(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
     for table in [t for t in STATE_TABLES if t not in ("refunds", "cases")]:
@@ -92,9 +100,6 @@ def _v1(db: sqlite_utils.Database) -> None:
         # receipt look-ups by id use it with "consumes = 1"
         "CREATE UNIQUE INDEX IF NOT EXISTS idx_txs_consumed ON txs(id) WHERE consumes = 1"
     )
-    db["txs"].create_index(["card", "height"], if_not_exists=True)
-    db["txs"].create_index(["merchant", "height"], if_not_exists=True)
-    db["txs"].create_index(["bank", "height"], if_not_exists=True)
     db["txs"].create_index(["time"], if_not_exists=True)
     db["postings"].create(
         {"height": int, "pos": int, "seq": int, "account": str, "asset": str, "amount": int},
@@ -104,7 +109,7 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["postings"].create_index(["account", "height"], if_not_exists=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 
 
 def current_version(db: sqlite_utils.Database) -> int:
