@@ -80,7 +80,8 @@ def init(home: Path, passphrase: str, *, validators: int = 4, hosts: str | None 
     identities = {n: k.public for n, k in signing.items()}
     (home / "identities.json").write_text(
         json.dumps(identities, indent=1, ensure_ascii=False) + "\n", "utf-8")
-    observers = ["regulator-1", *(n for n in signing if n.startswith("terminal-"))]
+    # every identity but the CA gets a node folder: its app bundles an observer node
+    observers = [n for n in signing if not n.startswith("validator-")]
     for name in [f"validator-{i}" for i in range(validators)] + observers:
         node_home = home / "nodes" / name
         node_home.mkdir(parents=True, exist_ok=True)

@@ -93,6 +93,13 @@ class Endpoint:
             for t in tasks:
                 t.cancel()
 
+    async def call(self, identity: str, req: dict[str, Any]) -> dict[str, Any]:
+        """The request a client sends over TLS, made in-process by the app that bundles
+        this node, with the same role scoping; errors raise ClientError or Rejected."""
+        if req.get("op") == "subscribe":
+            raise ClientError("subscribe in-process with Endpoint.subscribers")
+        return await self._dispatch(role_of(identity), req, None)
+
     async def _dispatch(self, role: tuple[str, str], req: dict[str, Any],
                         reply: Any) -> dict[str, Any]:
         op = req.get("op")

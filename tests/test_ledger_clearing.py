@@ -32,7 +32,15 @@ def test_register_merchant_terminal_catalogue(world: World) -> None:
     assert code(w, "register_terminal", {**t, "merchant": "M999"}, "clearing-1") \
         == "unknown_merchant"
     assert code(w, "register_terminal", t, "regulator-1") == "unauthorized"
+    assert code(w, "register_terminal", t, "clerk-EHB-1") == "unauthorized"  # not its acquirer
     assert code(w, "register_terminal", t, "clearing-1") == "ok"
+    # the acquiring bank's clerk onboards its own merchants and their terminals
+    m2 = {**m, "merchant": "M101", "acquirer": "EHB"}
+    assert code(w, "register_merchant", m2, "clerk-JRB-1") == "unauthorized"
+    assert code(w, "register_merchant", m2, "clerk-EHB-1") == "ok"
+    t2 = {"terminal": "M101-T01", "merchant": "M101", "public_key": crypto.generate().public}
+    assert code(w, "register_terminal", t2, "clerk-JRB-1") == "unauthorized"
+    assert code(w, "register_terminal", t2, "clerk-EHB-1") == "ok"
     assert code(w, "register_terminal", t, "clearing-1") == "terminal_exists"
     used = {**t, "terminal": "M100-T02", "public_key": w.k("terminal-M001-T01").public}
     assert code(w, "register_terminal", used, "clearing-1") == "key_in_use"

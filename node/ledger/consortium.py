@@ -24,13 +24,21 @@ def write_terminal(ctx: Ctx, terminal_id: str, merchant_id: str, public: str) ->
             {"merchant": merchant_id, "public_key": public, "status": "active"})
 
 
+def _onboarder(ctx: Ctx, acquirer: str, what: str) -> None:
+    """Merchants and their terminals are onboarded by the clearing house or by a clerk of
+    the bank that acquires the merchant."""
+    if not (ctx.signed_as("clearing") or ctx.signed_as("clerk", acquirer)):
+        raise Rejected(Reason.UNAUTHORIZED, f"{what} must be signed by the clearing house "
+                                            f"or a clerk of {acquirer}, its acquirer")
+
+
 @rule("register_merchant", {"merchant", "name", "acquirer", "fee_bp", "cutoff_min"})
 def register_merchant(ctx: Ctx, b: dict[str, Any]) -> None:
-    ctx.require("clearing", what="registering a merchant")
     mid = f.ident(b["merchant"], "merchant id")
     ctx.merchant = mid
     f.name(b["name"], "merchant name")
     bank(ctx, b["acquirer"])
+    _onboarder(ctx, b["acquirer"], "registering a merchant")
     f.integer(b["fee_bp"], "fee_bp", 0, 10_000)
     f.integer(b["cutoff_min"], "cutoff_min", 0, 1439)
     if ctx.get("merchants", mid) is not None:
@@ -40,9 +48,9 @@ def register_merchant(ctx: Ctx, b: dict[str, Any]) -> None:
 
 @rule("register_terminal", {"terminal", "merchant", "public_key"})
 def register_terminal(ctx: Ctx, b: dict[str, Any]) -> None:
-    ctx.require("clearing", what="registering a terminal")
     tid = f.ident(b["terminal"], "terminal id")
-    merchant(ctx, b["merchant"])
+    m = merchant(ctx, b["merchant"])
+    _onboarder(ctx, m["acquirer"], "registering a terminal")
     ctx.merchant = b["merchant"]
     pub = f.public_key(b["public_key"], "terminal key")
     if ctx.get("terminals", tid) is not None:

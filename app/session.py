@@ -1,0 +1,143 @@
+"""One user's instance of CardChain: an identity of the consortium and its bundled node.
+
+The desktop app (ui/) and its tests talk to the ledger only through a ``Session``: queries
+and submissions go to the bundled node's endpoint in-process, with the same role scoping a
+remote client gets; new blocks arrive on a queue.  No Qt here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from pathlib import Path
+from typing import Any
+
+from app.consortium import Consortium
+from node.endpoint import ClientError, role_of
+from node.ledger.builder import Builder
+from node.ledger.errors import Rejected
+from node.ledger.tx import Tx
+from node.net.client import Client
+from node.net.client import ClientError as NetError
+from node.observer import Observer
+
+
+class SessionError(Exception):
+    """What the user should read: a refused query, an unreachable network, a bad input."""
+
+
+def message_of(exc: BaseException) -> str:
+    if isinstance(exc, Rejected):
+        return exc.message
+    if isinstance(exc, TimeoutError):
+        return "the network did not answer in time; check the node status and retry"
+    if isinstance(exc, OSError | NetError):
+        return f"the network is unreachable ({exc})"
+    return str(exc) or type(exc).__name__
+
+
+class Session:
+    def __init__(self, cons: Consortium, identity: str, *,
+                 data_dir: Path | None = None) -> None:
+        self.cons, self.genesis, self.identity = cons, cons.genesis, identity
+        self.role, self.entity = role_of(identity)
+        if self.role == "unknown":
+            raise SessionError(f"{identity!r} has no screen: open the app as a bank clerk, a "
+                               "terminal, the clearing house or the regulator (validators "
+                               "run with `cardchain node`)")
+        self.key = cons.key(identity)
+        self.builder = Builder(self.genesis.chain_id)
+        data = Path(data_dir or cons.home / "nodes" / identity)
+        self.node = Observer(cons, identity, data)
+        self.blocks: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
+        self._status_clients: dict[int, Client] = {}
+
+    # --- life cycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.node.start()
+        self.node.endpoint.subscribers.add(self.blocks)
+
+    async def stop(self) -> None:
+        self.node.endpoint.subscribers.discard(self.blocks)
+        for c in self._status_clients.values():
+            with contextlib.suppress(Exception):
+                await c.close()
+        self._status_clients.clear()
+        await self.node.stop()
+
+    async def wait_synced(self, timeout: float = 30.0) -> None:
+        """Until the bundled node has caught up with a validator (observers only)."""
+        node = self.node
+        if isinstance(node, Observer):
+            await asyncio.wait_for(node.connected.wait(), timeout)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                assert node.client is not None
+                try:
+                    head = (await node.client.status())["height"]
+                except (NetError, OSError, TimeoutError):
+                    head = node.height
+                if node.height >= head:
+                    return
+                await asyncio.sleep(0.05)
+            raise TimeoutError("the node did not catch up in time")
+
+    # --- the ledger ------------------------------------------------------------------------
+
+    @staticmethod
+    def now() -> int:
+        return int(time.time() * 1000)
+
+    def make(self, kind: str, body: dict[str, Any], *more_keys: Any) -> Tx:
+        return self.builder.make(kind, body, self.now(), self.key, *more_keys)
+
+    async def query(self, q: str, **kw: Any) -> Any:
+        try:
+            r = await self.node.endpoint.call(self.identity, {"op": "query", "q": q, **kw})
+        except (ClientError, Rejected) as exc:
+            raise SessionError(message_of(exc)) from exc
+        return r["result"]
+
+    async def submit(self, tx: Tx, wait_ms: int = 30_000) -> dict[str, Any]:
+        """The receipt once the transaction is decided (accepted or refused by a rule)."""
+        req = {"op": "submit", "tx": tx.encode().decode("utf-8"), "wait_ms": wait_ms}
+        try:
+            r = await self.node.endpoint.call(self.identity, req)
+        except TimeoutError as exc:
+            raise SessionError("the network did not decide the transaction in time; it "
+                               "may still be decided: look it up before retrying") from exc
+        except (ClientError, Rejected) as exc:
+            raise SessionError(message_of(exc)) from exc
+        return dict(r["receipt"])
+
+    def status(self) -> dict[str, Any]:
+        return dict(self.node.status())
+
+    async def validators(self) -> list[dict[str, Any]]:
+        """Every validator's own status (height, view, primary, peers) or why it is
+        unreachable; ``lag`` is how far each is behind the highest."""
+        out: list[dict[str, Any]] = []
+        for v in self.genesis.validators:
+            name = f"validator-{v['id']}"
+            try:
+                c = self._status_clients.get(v["id"])
+                if c is None:
+                    c = Client(self.cons.home, self.identity, self.cons.keys)
+                    await c.connect(v["host"], v["port"], timeout=2)
+                    self._status_clients[v["id"]] = c
+                out.append({**await asyncio.wait_for(c.status(), 2), "identity": name})
+            except (NetError, OSError, TimeoutError) as exc:
+                bad = self._status_clients.pop(v["id"], None)
+                if bad is not None:
+                    await bad.close()
+                out.append({"identity": name, "error": message_of(exc)})
+        top = max((int(r["height"]) for r in out if "height" in r), default=0)
+        for r in out:
+            if "height" in r:
+                r["lag"] = top - int(r["height"])
+        return out
+
+
+__all__ = ["Session", "SessionError", "message_of"]
