@@ -9,6 +9,7 @@ the Chinese interface and demo names.  Needs `pip install fonttools`.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -20,10 +21,8 @@ def gb2312() -> set[int]:
     out: set[int] = set()
     for hi in range(0xB0, 0xF8):
         for lo in range(0xA1, 0xFF):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 out.add(ord(bytes([hi, lo]).decode("gb2312")))
-            except UnicodeDecodeError:
-                pass
     return out
 
 
