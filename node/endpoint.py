@@ -244,6 +244,23 @@ class Endpoint:
             if what == "statement_lines":
                 return q.statement_lines(store, merchant, cycle)
             return q.cycle_statement(store, genesis, merchant, cycle)
+        if what == "catalogue":
+            merchant = req.get("merchant")
+            if merchant is None and kind == "terminal":
+                term = store.get("terminals", who)
+                merchant = term["merchant"] if term else "?"
+            self._may_see_merchant(store, role, str(merchant))
+            return q.catalogue(store, str(merchant))
+        if what == "cards":
+            bank = str(req.get("bank", who))
+            if not (kind == "regulator" or (kind == "clerk" and bank == who)):
+                raise ClientError("another bank's cards are not visible to you")
+            return q.bank_cards(store, genesis, bank, status=req.get("status") or None,
+                                text=str(req.get("text", "")), limit=int(req.get("limit", 200)))
+        if what in ("issuers", "merchant_volumes"):
+            if kind not in ("regulator", "clearing"):
+                raise ClientError("consortium-wide figures are for the regulator")
+            return q.issuers(store, genesis) if what == "issuers" else q.merchant_volumes(store)
         if what == "bank_payable":
             bank = str(req.get("bank"))
             if not (kind in ("regulator", "clearing") or (kind == "clerk" and who == bank)):

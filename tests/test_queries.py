@@ -58,3 +58,25 @@ def test_a_version_3_file_gets_the_paging_indexes(tmp_path) -> None:  # type: ig
     names = {r[1] for r in db.execute("PRAGMA index_list(txs)").fetchall()}
     assert {"idx_txs_card_height_pos", "idx_txs_merchant_height_pos"} <= names
     assert "idx_txs_card_height" not in names
+
+
+def test_catalogue_cards_issuers_and_merchant_volumes(world: World) -> None:
+    w = world
+    a = w.issue(deposit=200_000)
+    w.issue("JRB", deposit=50_000)
+    assert w.one(w.pay_tx(a, [{"sku": "TEA-250", "qty": 2}])).ok
+    cat = q.catalogue(w.store, "M001")
+    assert cat["acquirer"] == "EHB" and "TEA-250" in {i["sku"] for i in cat["items"]}
+    with pytest.raises(Rejected, match="no merchant"):
+        q.catalogue(w.store, "M404")
+    ehb = q.bank_cards(w.store, w.genesis, "EHB")
+    assert [c["card"] for c in ehb] == [a] and ehb[0]["balance"] == 200_000 - 9_600
+    assert q.bank_cards(w.store, w.genesis, "EHB", text=a[:8])[0]["card"] == a
+    assert q.bank_cards(w.store, w.genesis, "EHB", status="frozen") == []
+    iss = {r["bank"]: r for r in q.issuers(w.store, w.genesis)}
+    # prepaid funds stay outstanding until the merchant is settled
+    assert iss["EHB"]["outstanding"] == 200_000 and iss["JRB"]["outstanding"] == 50_000
+    assert iss["EHB"]["cards"] == 1 and iss["EHB"]["ratio_bp"] == 0
+    vol = q.merchant_volumes(w.store)
+    assert vol == [{"merchant": "M001", "name": vol[0]["name"], "payments": 1, "gross": 9_600,
+                    "refunds": 0, "refunded": 0}]

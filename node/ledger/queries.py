@@ -178,3 +178,62 @@ def sum_of_balances(store: Store) -> dict[str, int]:
     """Per asset, the sum of every account balance: zero when double entry holds."""
     rows = store.query("SELECT asset, SUM(balance) FROM accounts GROUP BY asset")
     return {a: int(s) for a, s in rows}
+
+
+def catalogue(store: Store, merchant: str) -> dict[str, Any]:
+    m = store.get("merchants", merchant)
+    if m is None:
+        raise Rejected(Reason.UNKNOWN_MERCHANT, f"no merchant {merchant!r}")
+    cat = store.get("catalogues", merchant)
+    return {"merchant": merchant, **m, "items": cat["items"] if cat else []}
+
+
+def bank_cards(store: Store, genesis: Genesis, bank: str, *, status: str | None = None,
+               text: str = "", limit: int = 200) -> list[dict[str, Any]]:
+    """A bank's cards, newest first, with balances and points; ``text`` matches the start
+    of the number or any part of the holder's name."""
+    sql = "SELECT key FROM cards WHERE bank = ?"
+    params: list[Any] = [bank]
+    if status:
+        sql += " AND status = ?"
+        params.append(status)
+    if text:
+        sql += " AND (key LIKE ? OR json_extract(data, '$.holder') LIKE ?)"
+        params += [text.replace("%", "") + "%", "%" + text.replace("%", "") + "%"]
+    sql += " ORDER BY json_extract(data, '$.issued') DESC, key LIMIT ?"
+    params.append(max(1, min(int(limit), 1000)))
+    return [card_info(store, genesis, k) for (k,) in store.query(sql, tuple(params))]
+
+
+def issuers(store: Store, genesis: Genesis) -> list[dict[str, Any]]:
+    """Per issuing bank: prepaid funds outstanding (taken in on its cards and not yet paid
+    out to merchants by settlement: its float account, as the custody rule counts it), the
+    custody deposit it attested, their ratio in basis points, and its card count."""
+    out = []
+    for b in genesis.bank_ids:
+        row = store.get("banks", b) or {}
+        outstanding = -balance(store, f"bank:{b}:float")
+        custody = int(row.get("custody", 0))
+        cards = store.query("SELECT COUNT(*) FROM cards WHERE bank = ?", (b,))[0][0]
+        out.append({"bank": b, "name": row.get("name", b), "outstanding": outstanding,
+                    "custody": custody, "cards": int(cards),
+                    "ratio_bp": custody * 10_000 // outstanding if outstanding > 0 else None})
+    return out
+
+
+def merchant_volumes(store: Store) -> list[dict[str, Any]]:
+    """Per merchant: accepted payments (count, gross) and refunds over the whole chain."""
+    rows = store.query(
+        "SELECT merchant, kind, COUNT(*), COALESCE(SUM(amount), 0) FROM txs "
+        "WHERE code = 'ok' AND kind IN ('pay', 'refund') AND merchant IS NOT NULL "
+        "GROUP BY merchant, kind")
+    out: dict[str, dict[str, Any]] = {}
+    for m, kind, n, total in rows:
+        row = store.get("merchants", m) or {}
+        v = out.setdefault(m, {"merchant": m, "name": row.get("name", m), "payments": 0,
+                               "gross": 0, "refunds": 0, "refunded": 0})
+        if kind == "pay":
+            v["payments"], v["gross"] = int(n), int(total)
+        else:
+            v["refunds"], v["refunded"] = int(n), int(total)
+    return sorted(out.values(), key=lambda v: -v["gross"])
