@@ -137,10 +137,25 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from app.demo import run_demo
+    if args.text or args.local:
+        from app.demo import run_demo
 
-    run_demo(Path(args.out), cluster=not args.local)
-    return 0
+        run_demo(Path(args.out), cluster=not args.local)
+        return 0
+    from ui.demo import run
+
+    return run(Path(args.out), headless=True if args.headless else None)
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from app.session import SessionError
+    from ui.main import run_app
+
+    try:
+        return run_app(Path(args.home), args.identity, read_passphrase(args, confirm=False),
+                       args.lang, Path(args.cards) if args.cards else None)
+    except SessionError as exc:
+        raise CliError(str(exc)) from exc
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -197,11 +212,27 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--home", required=True, help="the node's folder (DIR/nodes/IDENTITY)")
     pa.set_defaults(func=cmd_audit)
 
-    pd = sub.add_parser("demo", help="init a demo consortium and run a scripted day")
+    pd = sub.add_parser("demo", help="a demo consortium, 4 validators, a day of business, "
+                                     "then the bank console, a POS and the regulator's window "
+                                     "(headless with screenshots when there is no display)")
     pd.add_argument("--out", default="demo-out", help="output folder (default demo-out)")
+    pd.add_argument("--headless", action="store_true",
+                    help="run the desktop flows without windows and write screenshots")
+    pd.add_argument("--text", action="store_true",
+                    help="only print the scripted day (no desktop app)")
     pd.add_argument("--local", action="store_true",
-                    help="apply the day to one in-process ledger instead of a 4-node cluster")
+                    help="print the day on one in-process ledger instead of a 4-node cluster")
     pd.set_defaults(func=cmd_demo)
+
+    pp = sub.add_parser("app", help="the desktop app for one identity, on its bundled node")
+    pp.add_argument("--home", required=True,
+                    help="the identity's node folder (DIR/nodes/IDENTITY) or, with --as, the "
+                         "consortium folder")
+    pp.add_argument("--as", dest="identity", help="identity (with a consortium folder)")
+    pp.add_argument("--lang", choices=["en", "zh_CN"], help="language (default: the system's)")
+    pp.add_argument("--cards", help="POS: folder the card-file dialog opens in")
+    _passphrase_args(pp)
+    pp.set_defaults(func=cmd_app)
     return p
 
 

@@ -242,7 +242,9 @@ class Day:
 
 
 def run_demo(out_dir: Path, out: Callable[[str], None] = print, *,
-             cluster: bool = False) -> Day:
+             cluster: bool = False, keep_running: bool = False) -> Day:
+    """The scripted day.  With ``keep_running`` the validators stay up for the caller (the
+    desktop demo), who stops them with ``day.backend.close()``."""
     home = Path(out_dir) / "consortium"
     if home.exists():
         if not (home / "genesis.json").exists():
@@ -252,7 +254,10 @@ def run_demo(out_dir: Path, out: Callable[[str], None] = print, *,
     day = Day(home, out, cluster=cluster)
     try:
         day.run()
-    finally:
+    except BaseException:
+        day.backend.close()
+        raise
+    if not keep_running:
         day.backend.close()
     out(f"\nConsortium, keys and card files in {home} (demo passphrase: {DEMO_PASSPHRASE!r};"
         " card PINs are sealed in keys/demo-pins.json)")

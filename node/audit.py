@@ -11,6 +11,7 @@ re-executed ones.  The report names the first height where anything differs.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import os
 import sqlite3
 import tempfile
@@ -115,6 +116,13 @@ def _check_cert(genesis: Genesis, height: int, root: str, cert_bytes: bytes) -> 
     return cert_problem(publics, height, root, cert)[0]
 
 
+def _yield_cpu() -> None:
+    """Workers run at a lower priority: re-execution in the main process is sequential and
+    is the critical path, so it keeps a whole core while the checkers share what is left."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
+
+
 def memory_budget() -> int:
     """Half the machine's memory (from /proc/meminfo; 2 GiB if unknown)."""
     try:
@@ -142,7 +150,7 @@ def audit(db_path: Path, genesis: Genesis, *, workers: int | None = None,
         g0 = store.block(0)
         if g0 is None or g0.hash != replay.head().hash:
             report.add(0, "genesis block differs from the genesis file")
-        with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+        with concurrent.futures.ProcessPoolExecutor(workers, initializer=_yield_cpu) as pool:
             jobs = [pool.submit(_verify_chunk, str(db_path), genesis, a,
                                 min(a + CHUNK - 1, report.height))
                     for a in range(1, report.height + 1, CHUNK)]

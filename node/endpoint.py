@@ -190,6 +190,12 @@ class Endpoint:
             return [[h, x] for h, x in store.query(
                 "SELECT height, hash FROM blocks WHERE height BETWEEN ? AND ? ORDER BY height",
                 (lo, hi))]
+        if what == "block_list":  # newest first, with what a block browser shows
+            n = max(1, min(int(req.get("limit", 100)), 1000))
+            rows = store.query("SELECT height, hash, time, ntx, view, proposer FROM blocks "
+                               "ORDER BY height DESC LIMIT ?", (n,))
+            keys = ("height", "hash", "time", "ntx", "view", "proposer")
+            return [dict(zip(keys, r, strict=True)) for r in rows]
         if what == "compliance":
             if kind != "regulator":
                 raise ClientError("compliance cases are for the regulator")
@@ -244,6 +250,8 @@ class Endpoint:
             if what == "statement_lines":
                 return q.statement_lines(store, merchant, cycle)
             return q.cycle_statement(store, genesis, merchant, cycle)
+        if what == "contracts":  # the banks' points contracts are public terms
+            return q.contracts(store, genesis)
         if what == "catalogue":
             merchant = req.get("merchant")
             if merchant is None and kind == "terminal":
@@ -257,10 +265,16 @@ class Endpoint:
                 raise ClientError("another bank's cards are not visible to you")
             return q.bank_cards(store, genesis, bank, status=req.get("status") or None,
                                 text=str(req.get("text", "")), limit=int(req.get("limit", 200)))
+        if what == "issuers" and kind == "clerk":  # a bank sees its own row
+            return [r for r in q.issuers(store, genesis) if r["bank"] == who]
         if what in ("issuers", "merchant_volumes"):
             if kind not in ("regulator", "clearing"):
                 raise ClientError("consortium-wide figures are for the regulator")
             return q.issuers(store, genesis) if what == "issuers" else q.merchant_volumes(store)
+        if what == "merchants":  # a clerk: the merchants its bank acquires
+            if kind not in ("regulator", "clearing", "clerk"):
+                raise ClientError("the merchant list is for banks and the regulator")
+            return q.merchants(store, who if kind == "clerk" else None)
         if what == "bank_payable":
             bank = str(req.get("bank"))
             if not (kind in ("regulator", "clearing") or (kind == "clerk" and who == bank)):

@@ -117,6 +117,7 @@ class Node:
         self.head_hash = ""
         self.max_stall_ms = 0.0
         self.stats = {"bad_peer_frames": 0, "blocks": 0, "fetched_blocks": 0}
+        self.view_since = 0  # wall-clock ms of the last view change this node saw
 
     # --- database thread ------------------------------------------------------------------
 
@@ -208,6 +209,8 @@ class Node:
         if after != before:
             log.info("view %s%s (primary %s)", after[0], " changing" if after[1] else "",
                      self.replica.primary)
+            if after[0] != before[0]:
+                self.view_since = now_ms()
         if actions:
             self.outbox.put_nowait(actions)
 
@@ -357,4 +360,5 @@ class Node:
                 "view_changing": r.view_changing, "stable": r.low,
                 "peers": {str(i): link.connected for i, link in self.links.items()},
                 "pending": len(r.pending), "max_stall_us": int(self.max_stall_ms * 1000),
+                "view_since": self.view_since,
                 **self.stats}

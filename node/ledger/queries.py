@@ -237,3 +237,15 @@ def merchant_volumes(store: Store) -> list[dict[str, Any]]:
         else:
             v["refunds"], v["refunded"] = int(n), int(total)
     return sorted(out.values(), key=lambda v: -v["gross"])
+
+
+def merchants(store: Store, acquirer: str | None = None) -> list[dict[str, Any]]:
+    sql, params = "SELECT key FROM merchants", ()
+    if acquirer is not None:
+        sql, params = sql + " WHERE acquirer = ?", (acquirer,)
+    out = []
+    for (key,) in store.query(sql + " ORDER BY key", params):
+        row = store.get("merchants", key) or {}
+        terms = [k for k, _t in store.scan("terminals", "merchant = ?", (key,))]
+        out.append({"merchant": key, **row, "terminals": terms})
+    return out

@@ -1,0 +1,87 @@
+"""Transactions a clerk builds in several steps (new card, replacement card, new terminal),
+shared by the command line and the desktop console."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.consortium import Consortium
+from node import crypto, tls
+from node.cardfile import CardFile, new_card_number, new_pin
+from node.ledger.genesis import Genesis
+
+YEAR_MS = 365 * 86_400_000
+
+
+@dataclass(frozen=True)
+class NewCard:
+    body: dict[str, Any]
+    card: CardFile
+    pin: str
+
+
+def new_card(cons: Consortium, bank: str, now: int, *, holder: str | None = None,
+             id_number: str | None = None, deposit: int | None = None,
+             pin: str | None = None) -> NewCard:
+    """The ``issue_card`` body for a fresh card, its card file (key sealed under the PIN)
+    and the PIN (new unless given).  A named card needs the holder's ID number, of which
+    only a salted hash goes on chain."""
+    b = next((x for x in cons.genesis.banks if x["id"] == bank), None)
+    if b is None:
+        raise ValueError(f"no bank {bank!r}")
+    number = new_card_number(b["bin"])
+    pin = pin or new_pin()
+    card, key = CardFile.create(number, bank, pin)
+    body: dict[str, Any] = {"card": number, "bank": bank, "public_key": key.public,
+                            "named": bool(holder), "expires": now + 5 * YEAR_MS}
+    if holder:
+        if not id_number or not id_number.strip():
+            raise ValueError("a named card needs the holder's ID number")
+        salt = cons.keys.password  # the consortium's stretched secret: a bank-wide pepper
+        body["holder"] = holder
+        body["id_hash"] = crypto.sha256(salt + id_number.strip().encode()).hex()
+    if deposit:
+        body["deposit"] = deposit
+    return NewCard(body, card, pin)
+
+
+def replacement(genesis: Genesis, old: dict[str, Any], now: int,
+                pin: str | None = None) -> tuple[dict[str, Any], CardFile, str]:
+    """The ``report_lost`` body moving a lost card's balance and points to a new card."""
+    bin6 = next(x["bin"] for x in genesis.banks if x["id"] == old["bank"])
+    number = new_card_number(bin6)
+    pin = pin or new_pin()
+    card, key = CardFile.create(number, old["bank"], pin)
+    body = {"card": old["card"], "new_card": number, "new_public_key": key.public,
+            "new_expires": now + 5 * YEAR_MS}
+    return body, card, pin
+
+
+def new_terminal_key(cons: Consortium, terminal: str, folder: Path, passphrase: str,
+                     now: int) -> tuple[str, list[Path]]:
+    """A terminal's key pair: the private key written encrypted under ``passphrase`` into
+    a key store in FOLDER (terminal-ID.key.pem and kdf.json), and, when this consortium
+    folder holds the CA key, its TLS certificate beside it.  Returns (public key, files
+    written)."""
+    if len(passphrase) < 8:
+        raise ValueError("the key file's passphrase must have at least 8 characters")
+    if (folder / f"terminal-{terminal}.key.pem").exists():
+        raise ValueError(f"terminal-{terminal}.key.pem already exists; choose another folder")
+    key = crypto.generate()
+    # the terminal's own key store: scrypt-stretched passphrase, encrypted PKCS#8 PEM
+    written = [crypto.KeyStore(folder, passphrase).save(f"terminal-{terminal}", key)]
+    if "ca" in cons.keys.names():
+        ca_key = cons.keys.load("ca")
+        ca_pem = (cons.home / "tls" / "ca.pem").read_bytes()
+        when = dt.datetime.fromtimestamp(now / 1000, dt.UTC)
+        cert = folder / f"terminal-{terminal}.crt"
+        cert.write_bytes(tls.issue(ca_key, ca_pem, key, f"terminal-{terminal}",
+                                   ["127.0.0.1", "localhost"], when))
+        written.append(cert)
+    return key.public, written
+
+
+__all__ = ["NewCard", "new_card", "new_terminal_key", "replacement"]

@@ -1,0 +1,277 @@
+"""Pieces every screen uses: table models, inline messages, money, QR codes, async buttons.
+
+Widgets get only what they need (a Session, a callback), never a driver object.  Async work
+started from the GUI goes through ``Tasks.spawn``: the task is kept, its failure becomes an
+inline message, and nothing blocks the shared event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import segno
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QHeaderView, QLabel, QSizePolicy, QTableView, QWidget
+
+from app.session import SessionError, message_of
+
+log = logging.getLogger("cardchain.ui")
+CHINA = dt.timezone(dt.timedelta(hours=8))
+Index = QModelIndex | QPersistentModelIndex
+
+
+def yuan(fen: int | None) -> str:
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    fen = abs(int(fen))
+    return f"{sign}¥{fen // 100:,}.{fen % 100:02d}"
+
+
+def parse_yuan(text: str) -> int:
+    """'12.50' or '12' -> 1250 fen; anything else (more than 2 decimals, letters, negative,
+    zero, above 10 million) raises ValueError with a message for the form."""
+    t = text.strip().replace(",", "").lstrip("¥")
+    whole, _, frac = t.partition(".")
+    if not whole.isdigit() and not (whole == "" and frac.isdigit()):
+        raise ValueError("enter an amount in yuan, like 50 or 12.50")
+    if len(frac) > 2 or (frac and not frac.isdigit()):
+        raise ValueError("at most two decimals (fen)")
+    fen = int(whole or "0") * 100 + int((frac + "00")[:2])
+    if fen <= 0:
+        raise ValueError("the amount must be more than zero")
+    if fen > 10_000_000_00:
+        raise ValueError("the amount is too large")
+    return fen
+
+
+def when(ms: int | None) -> str:
+    if not ms:
+        return ""
+    return dt.datetime.fromtimestamp(ms / 1000, CHINA).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def mask_card(number: str) -> str:
+    return number if len(number) < 10 else f"{number[:6]}…{number[-4:]}"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str  # English source text; translated through the model's context
+    kind: str = "text"  # text | money | time | int | card
+
+
+class RecordModel(QAbstractTableModel):
+    """Rows of dicts shown as columns; every change is bracketed by begin/end calls."""
+
+    def __init__(self, columns: Sequence[Column], tr: Callable[[str], str] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.rows: list[dict[str, Any]] = []
+        self._tr = tr or (lambda s: s)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        col = self.columns[index.column()]
+        value = self.rows[index.row()].get(col.key)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.show(col, value)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col.kind in ("money", "int"):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and col.kind == "card" and value:
+            return str(value)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            code = self.rows[index.row()].get("code")
+            if col.key == "code" and code not in (None, "ok"):
+                return QColor("#b3261e")
+        return None
+
+    def show(self, col: Column, value: Any) -> str:
+        if value is None:
+            return ""
+        if col.kind == "money":
+            return yuan(int(value))
+        if col.kind == "time":
+            return when(int(value))
+        if col.kind == "card":
+            return mask_card(str(value))
+        if col.kind == "int":
+            return f"{int(value):,}"
+        return self._tr(str(value)) if col.kind == "enum" else str(value)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            return self._tr(self.columns[section].title)
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1)
+        return None
+
+    def set_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = [dict(r) for r in rows]
+        self.endResetModel()
+
+    def append_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        first = len(self.rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        self.rows.extend(dict(r) for r in rows)
+        self.endInsertRows()
+
+    def prepend_rows(self, rows: Sequence[dict[str, Any]], keep: int = 500) -> None:
+        if rows:
+            self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
+            self.rows[:0] = [dict(r) for r in rows]
+            self.endInsertRows()
+        if len(self.rows) > keep:
+            self.beginRemoveRows(QModelIndex(), keep, len(self.rows) - 1)
+            del self.rows[keep:]
+            self.endRemoveRows()
+
+    def retranslate(self) -> None:
+        if self.columns:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
+
+
+def table(model: QAbstractTableModel, *, stretch: int | None = None) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(26)
+    h = view.horizontalHeader()
+    h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch is not None:
+        h.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    else:
+        h.setStretchLastSection(True)
+    return view
+
+
+def selected_row(view: QTableView, model: RecordModel) -> dict[str, Any] | None:
+    rows = view.selectionModel().selectedRows()
+    return model.rows[rows[0].row()] if rows else None
+
+
+class Notice(QLabel):
+    """An inline message under a form: red for errors, green for success."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        self.hide()
+
+    def error(self, text: str) -> None:
+        self.setStyleSheet("color: #b3261e; font-weight: 600;")
+        self.setText(text)
+        self.show()
+
+    def ok(self, text: str) -> None:
+        self.setStyleSheet("color: #1b6e2d; font-weight: 600;")
+        self.setText(text)
+        self.show()
+
+    def info(self, text: str) -> None:
+        self.setStyleSheet("color: #333;")
+        self.setText(text)
+        self.show()
+
+    def clear(self) -> None:  # type: ignore[override]
+        super().clear()
+        self.hide()
+
+
+class Tasks:
+    """Owns the async jobs a screen starts; a failure is shown in ``notice``."""
+
+    def __init__(self) -> None:
+        self.running: set[asyncio.Task[Any]] = set()
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], notice: Notice | None = None,
+              translate: Callable[[str], str] | None = None) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self.running.add(task)
+
+        def done(t: asyncio.Task[Any]) -> None:
+            self.running.discard(t)
+            if t.cancelled():
+                return
+            exc = t.exception()
+            if exc is None:
+                return
+            if isinstance(exc, SessionError | ValueError | OSError | TimeoutError):
+                text = message_of(exc)
+                if notice is not None:
+                    notice.error(translate(text) if translate else text)
+                else:
+                    log.warning("%s", text)
+            else:
+                log.error("background job failed", exc_info=exc)
+                if notice is not None:
+                    notice.error(f"Unexpected error (logged): {exc}")
+
+        task.add_done_callback(done)
+        return task
+
+    def cancel_all(self) -> None:
+        for t in list(self.running):
+            t.cancel()
+
+
+class QrView(QWidget):
+    """A QR code of some text (a receipt), drawn from one image made by segno (one paint
+    call: per-module drawing calls are slow and, under Python 3.11, tripped a PySide6
+    reference-count bug on None after some ten thousand calls)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.image = QImage()
+        self.setMinimumSize(180, 180)
+
+    def set_text(self, text: str) -> None:
+        self.image = QImage()
+        if text:
+            buf = io.BytesIO()
+            segno.make(text, error="l", micro=False).save(buf, kind="png", scale=1, border=4)
+            self.image.loadFromData(buf.getvalue(), "PNG")
+        self.update()
+
+    def paintEvent(self, _event: object) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("white"))
+        if not self.image.isNull():
+            side = min(self.width(), self.height())
+            target = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+            p.drawImage(target, self.image)
+        p.end()
+
+
+__all__ = ["Column", "Notice", "QrView", "RecordModel", "Tasks", "mask_card", "parse_yuan",
+           "selected_row", "table", "when", "yuan"]

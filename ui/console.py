@@ -1,0 +1,378 @@
+"""The bank clerk's console: customers and cards, points, merchants, clearing, custody and
+the network.  Opened as the clearing house, the same window closes cycles on chain.
+
+The cards tab is here; the others are in ui/console_tabs.py and ui/network.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.flows import new_card, replacement
+from app.session import Session, SessionError
+from ui import texts
+from ui.common import Column, Notice, RecordModel, Tasks, parse_yuan, selected_row, table, yuan
+from ui.console_tabs import ClearingTab, CustodyTab, MerchantsTab, PointsTab
+from ui.network import NetworkTab
+from ui.shell import Languages, Window, tr
+
+CARDS = [Column("card", "Card"), Column("holder", "Holder"), Column("status", "Status", "enum"),
+         Column("balance", "Balance", "money"), Column("points_text", "Points"),
+         Column("issued", "Issued", "time")]
+
+
+def _ctx(text: str) -> str:
+    return tr("Columns", text)
+
+
+class CardsTab(QWidget):
+    def __init__(self, session: Session, tasks: Tasks) -> None:
+        super().__init__()
+        self.session, self.tasks = session, tasks
+        self.bank = session.entity
+        self.card_dir = session.cons.home / "cards"
+        self.revealed_pin = ""
+        outer = QHBoxLayout(self)
+        left = QVBoxLayout()
+        search = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.returnPressed.connect(self.reload)
+        self.status_filter = QComboBox()
+        self.search_btn = QPushButton()
+        self.search_btn.clicked.connect(self.reload)
+        for w in (self.search, self.status_filter, self.search_btn):
+            search.addWidget(w)
+        left.addLayout(search)
+        self.model = RecordModel(CARDS, _ctx, self)
+        self.model.show = self._show  # type: ignore[method-assign]
+        self.view = table(self.model, stretch=1)
+        left.addWidget(self.view)
+        outer.addLayout(left, 3)
+
+        right = QVBoxLayout()
+        self.issue_box = QGroupBox()
+        f = QFormLayout(self.issue_box)
+        self.holder, self.id_number, self.deposit = QLineEdit(), QLineEdit(), QLineEdit()
+        self.id_number.setEchoMode(QLineEdit.EchoMode.Password)
+        self.issue_btn = QPushButton()
+        self.issue_btn.clicked.connect(self.issue)
+        self.issue_labels = [QLabel(), QLabel(), QLabel()]
+        for label, w in zip(self.issue_labels, (self.holder, self.id_number, self.deposit),
+                            strict=True):
+            f.addRow(label, w)
+        f.addRow(self.issue_btn)
+        self.new_card_label = QLabel()
+        self.new_card_label.setWordWrap(True)
+        self.new_card_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.pin_btn = QPushButton()
+        self.pin_btn.setCheckable(True)
+        self.pin_btn.toggled.connect(self._show_new_card)
+        self.pin_btn.hide()
+        f.addRow(self.new_card_label)
+        f.addRow(self.pin_btn)
+        right.addWidget(self.issue_box)
+
+        self.act_box = QGroupBox()
+        a = QFormLayout(self.act_box)
+        self.selected_label = QLabel()
+        a.addRow(self.selected_label)
+        self.amount = QLineEdit()
+        self.topup_btn = QPushButton()
+        self.topup_btn.clicked.connect(self.top_up)
+        row = QHBoxLayout()
+        row.addWidget(self.amount)
+        row.addWidget(self.topup_btn)
+        self.amount_label = QLabel()
+        a.addRow(self.amount_label, row)
+        self.points = QLineEdit()
+        self.points_btn = QPushButton()
+        self.points_btn.clicked.connect(self.grant_points)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.points)
+        row2.addWidget(self.points_btn)
+        self.points_label = QLabel()
+        a.addRow(self.points_label, row2)
+        buttons = QHBoxLayout()
+        self.freeze_btn, self.unfreeze_btn = QPushButton(), QPushButton()
+        self.lost_btn, self.close_btn = QPushButton(), QPushButton()
+        self.freeze_btn.clicked.connect(lambda: self.simple("freeze"))
+        self.unfreeze_btn.clicked.connect(lambda: self.simple("unfreeze"))
+        self.close_btn.clicked.connect(lambda: self.simple("close_card"))
+        self.lost_btn.clicked.connect(self.report_lost)
+        for b in (self.freeze_btn, self.unfreeze_btn, self.lost_btn, self.close_btn):
+            buttons.addWidget(b)
+        a.addRow(buttons)
+        right.addWidget(self.act_box)
+        self.notice = Notice()
+        right.addWidget(self.notice)
+        right.addStretch(1)
+        outer.addLayout(right, 2)
+        self.view.selectionModel().selectionChanged.connect(self._selected)
+        self.last_issued: tuple[str, str, Path] | None = None
+
+    def _show(self, col: Column, value: Any) -> str:
+        if col.key == "status":
+            return texts.status(str(value))
+        return RecordModel.show(self.model, col, value)
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(self.tr("Card number or holder's name"))
+        current = self.status_filter.currentData()
+        self.status_filter.clear()
+        self.status_filter.addItem(self.tr("Any status"), "")
+        for st in ("active", "frozen", "lost", "closed"):
+            self.status_filter.addItem(texts.status(st), st)
+        self.status_filter.setCurrentIndex(max(0, self.status_filter.findData(current)))
+        self.search_btn.setText(self.tr("Search"))
+        self.issue_box.setTitle(self.tr("Issue a card (bank %1)").replace("%1", self.bank))
+        for label, text in zip(self.issue_labels, (
+                self.tr("Holder's name (empty: anonymous)"), self.tr("ID number"),
+                self.tr("Opening deposit (¥)")), strict=True):
+            label.setText(text)
+        self.issue_btn.setText(self.tr("Issue card"))
+        self.act_box.setTitle(self.tr("Selected card"))
+        self.amount_label.setText(self.tr("Top up (¥)"))
+        self.topup_btn.setText(self.tr("Top up"))
+        self.points_label.setText(self.tr("Grant points"))
+        self.points_btn.setText(self.tr("Grant"))
+        self.freeze_btn.setText(self.tr("Freeze"))
+        self.unfreeze_btn.setText(self.tr("Unfreeze"))
+        self.lost_btn.setText(self.tr("Report lost && replace"))
+        self.close_btn.setText(self.tr("Close card"))
+        self.model.retranslate()
+        self._selected()
+        self._show_new_card()
+
+    # --- list -------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.tasks.spawn(self.refresh(), self.notice)
+
+    async def refresh(self) -> None:
+        rows = await self.session.query("cards", text=self.search.text().strip(),
+                                        status=self.status_filter.currentData() or "")
+        for r in rows:
+            r["points_text"] = ", ".join(f"{b} {p:,}" for b, p in sorted(r["points"].items())
+                                         if p)
+        keep = self.current()
+        self.model.set_rows(rows)
+        if keep:
+            for i, r in enumerate(rows):
+                if r["card"] == keep["card"]:
+                    self.view.selectRow(i)
+
+    def current(self) -> dict[str, Any] | None:
+        return selected_row(self.view, self.model)
+
+    def _selected(self) -> None:
+        c = self.current()
+        self.selected_label.setText(
+            self.tr("No card selected: pick one in the list.") if c is None else
+            self.tr("%1 · %2 · %3").replace("%1", c["card"]).replace(
+                "%2", c.get("holder") or self.tr("anonymous")).replace("%3", yuan(c["balance"])))
+
+    # --- actions ------------------------------------------------------------------------------
+
+    async def _submit(self, kind: str, body: dict[str, Any], done: str) -> bool:
+        r = await self.session.submit(self.session.make(kind, body))
+        if r["code"] != "ok":
+            self.notice.error(texts.decision(r["code"], r["message"]))
+            return False
+        self.notice.ok(done.replace("%H", str(r["height"])))
+        await self.refresh()
+        return True
+
+    def _need_card(self) -> dict[str, Any] | None:
+        self.notice.clear()
+        c = self.current()
+        if c is None:
+            self.notice.error(self.tr("Select a card in the list first."))
+        return c
+
+    def issue(self) -> None:
+        self.notice.clear()
+        holder = self.holder.text().strip()
+        try:
+            deposit = parse_yuan(self.deposit.text()) if self.deposit.text().strip() else None
+        except ValueError as exc:
+            self.notice.error(self.tr("Opening deposit: %1").replace("%1", str(exc)))
+            return
+        if holder and not self.id_number.text().strip():
+            self.notice.error(self.tr("A named card needs the holder's ID number."))
+            return
+        self.tasks.spawn(self._issue(holder, deposit), self.notice)
+
+    async def _issue(self, holder: str, deposit: int | None) -> None:
+        import asyncio
+
+        try:  # sealing the card key under its PIN (scrypt) runs off the event loop
+            made = await asyncio.get_running_loop().run_in_executor(
+                None, lambda: new_card(self.session.cons, self.bank, self.session.now(),
+                                       holder=holder or None, id_number=self.id_number.text(),
+                                       deposit=deposit))
+        except ValueError as exc:
+            raise SessionError(str(exc)) from exc
+        ok = await self._submit("issue_card", made.body,
+                                self.tr("Card issued at height %H."))
+        if ok:
+            self.card_dir.mkdir(parents=True, exist_ok=True)
+            path = self.card_dir / f"{made.card.card}.card.json"
+            made.card.save(path)
+            self.last_issued = (made.card.card, made.pin, path)
+            self.holder.clear()
+            self.id_number.clear()
+            self.deposit.clear()
+            self.pin_btn.setChecked(False)
+            self.pin_btn.show()
+            self._show_new_card()
+
+    def _show_new_card(self) -> None:
+        if self.last_issued is None:
+            self.new_card_label.setText("")
+            self.pin_btn.setText(self.tr("Show PIN"))
+            return
+        number, pin, path = self.last_issued
+        shown = pin if self.pin_btn.isChecked() else "••••••"
+        self.pin_btn.setText(self.tr("Hide PIN") if self.pin_btn.isChecked()
+                             else self.tr("Show PIN"))
+        self.new_card_label.setText(
+            self.tr("New card %1, PIN %2 (give it to the cardholder once).\nCard file: %3")
+            .replace("%1", number).replace("%2", shown).replace("%3", str(path)))
+
+    def top_up(self) -> None:
+        c = self._need_card()
+        if c is None:
+            return
+        try:
+            fen = parse_yuan(self.amount.text())
+        except ValueError as exc:
+            self.notice.error(self.tr("Top-up amount: %1").replace("%1", str(exc)))
+            return
+        self.tasks.spawn(self._submit("top_up", {"card": c["card"], "amount": fen},
+                                      self.tr("Topped up %1 at height %H.").replace(
+                                          "%1", yuan(fen))), self.notice)
+        self.amount.clear()
+
+    def grant_points(self) -> None:
+        c = self._need_card()
+        if c is None:
+            return
+        text = self.points.text().strip()
+        if not text.isdigit() or not 0 < int(text) <= 10_000_000:
+            self.notice.error(self.tr("Points: a whole number from 1 to 10,000,000."))
+            return
+        self.tasks.spawn(self._submit("accrue_points", {"card": c["card"], "bank": self.bank,
+                                                        "points": int(text)},
+                                      self.tr("Points granted at height %H.")), self.notice)
+        self.points.clear()
+
+    def simple(self, kind: str) -> None:
+        c = self._need_card()
+        if c is None:
+            return
+        done = {"freeze": self.tr("Card frozen at height %H."),
+                "unfreeze": self.tr("Card unfrozen at height %H."),
+                "close_card": self.tr("Card closed at height %H; its balance goes back to "
+                                      "the bank for refund.")}[kind]
+        self.tasks.spawn(self._submit(kind, {"card": c["card"]}, done), self.notice)
+
+    def report_lost(self) -> None:
+        c = self._need_card()
+        if c is None:
+            return
+        self.tasks.spawn(self._replace(c), self.notice)
+
+    async def _replace(self, c: dict[str, Any]) -> None:
+        import asyncio
+
+        body, card, pin = await asyncio.get_running_loop().run_in_executor(
+            None, replacement, self.session.genesis, c, self.session.now())
+        ok = await self._submit("report_lost", body,
+                                self.tr("Card reported lost at height %H; balance and points "
+                                        "moved to the new card."))
+        if ok:
+            self.card_dir.mkdir(parents=True, exist_ok=True)
+            path = self.card_dir / f"{card.card}.card.json"
+            card.save(path)
+            self.last_issued = (card.card, pin, path)
+            self.pin_btn.setChecked(False)
+            self.pin_btn.show()
+            self._show_new_card()
+
+
+class ConsoleWindow(Window):
+    def __init__(self, session: Session, languages: Languages) -> None:
+        super().__init__(session, languages)
+        self.tabs = QTabWidget()
+        self.cards = CardsTab(session, self.tasks) if session.role == "clerk" else None
+        self.points = PointsTab(session, self.tasks) if session.role == "clerk" else None
+        self.merchants = MerchantsTab(session, self.tasks)
+        self.clearing = ClearingTab(session, self.tasks)
+        self.custody = CustodyTab(session, self.tasks) if session.role == "clerk" else None
+        self.network = NetworkTab(session, self.tasks)
+        self.pages: list[QWidget] = [p for p in (self.cards, self.points, self.merchants,
+                                                 self.clearing, self.custody, self.network)
+                                     if p is not None]
+        for p in self.pages:
+            self.tabs.addTab(p, "")
+        self.header = QLabel()
+        self.header.setStyleSheet("font-size: 18px; font-weight: 600; padding: 4px;")
+        root = QWidget()
+        lay = QVBoxLayout(root)
+        lay.addWidget(self.header)
+        lay.addWidget(self.tabs)
+        self.setCentralWidget(root)
+        self.bridge.block.connect(self._on_block)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        s = self.session
+        if s.role == "clerk":
+            bank = next((b["name"] for b in s.genesis.banks if b["id"] == s.entity), s.entity)
+            self.setWindowTitle(self.tr("CardChain — Bank console"))
+            self.header.setText(self.tr("%1 · clerk console (%2)").replace("%1", bank)
+                                .replace("%2", s.identity))
+        else:
+            self.setWindowTitle(self.tr("CardChain — Clearing house"))
+            self.header.setText(self.tr("Clearing house console (%1)").replace("%1",
+                                                                              s.identity))
+        names = {id(self.cards): self.tr("Cards"), id(self.points): self.tr("Points"),
+                 id(self.merchants): self.tr("Merchants && terminals"),
+                 id(self.clearing): self.tr("Clearing"), id(self.custody): self.tr("Custody"),
+                 id(self.network): self.tr("Network")}
+        for i, p in enumerate(self.pages):
+            self.tabs.setTabText(i, names[id(p)])
+            p.retranslate()  # type: ignore[attr-defined]
+
+    def start(self) -> None:
+        super().start()
+        for p in self.pages:
+            self.tasks.spawn(p.refresh(), getattr(p, "notice", None))  # type: ignore[attr-defined]
+        self.network.start()
+
+    def _on_block(self, _ev: dict[str, Any]) -> None:
+        page = self.tabs.currentWidget()
+        if page is self.cards and self.cards is not None:
+            self.tasks.spawn(self.cards.refresh(), self.cards.notice)
+
+    def choose_folder(self, title: str, on_chosen: Any) -> None:
+        dlg = QFileDialog(self, title)
+        dlg.setFileMode(QFileDialog.FileMode.Directory)
+        dlg.fileSelected.connect(on_chosen)
+        dlg.open()

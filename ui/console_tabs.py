@@ -1,0 +1,438 @@
+"""Console tabs: the bank's points contract, merchant and terminal onboarding, clearing
+statements (CSV, PDF, closing a cycle on chain) and the custody attestation."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.flows import new_terminal_key
+from app.session import Session, SessionError
+from app.statement_export import to_csv, write_pdf
+from node.ledger.cycles import DAY_MS, cycle_of
+from ui import texts
+from ui.common import Column, Notice, RecordModel, Tasks, parse_yuan, selected_row, table, yuan
+from ui.shell import tr
+
+MERCHANTS = [Column("merchant", "Merchant"), Column("name", "Name"),
+             Column("acquirer", "Acquirer"), Column("fee_bp", "Fee (bp)", "int"),
+             Column("cutoff", "Cut-off"), Column("terminals_text", "Terminals"),
+             Column("status", "Status", "enum")]
+LINES = [Column("time", "Time", "time"), Column("type", "Type", "enum"),
+         Column("order", "Order"), Column("terminal", "Terminal"), Column("card", "Card"),
+         Column("amount", "Amount", "money"), Column("cash", "Card paid", "money")]
+
+
+def _ctx(text: str) -> str:
+    return tr("Columns", text)
+
+
+class _Tab(QWidget):
+    def __init__(self, session: Session, tasks: Tasks) -> None:
+        super().__init__()
+        self.session, self.tasks = session, tasks
+        self.notice = Notice()
+
+    async def submit(self, kind: str, body: dict[str, Any], done: str) -> bool:
+        r = await self.session.submit(self.session.make(kind, body))
+        if r["code"] != "ok":
+            self.notice.error(texts.decision(r["code"], r["message"]))
+            return False
+        self.notice.ok(done.replace("%H", str(r["height"])))
+        await self.refresh()
+        return True
+
+    async def refresh(self) -> None:
+        return None
+
+
+class PointsTab(_Tab):
+    """The bank's on-chain points contract: points per yuan, the share of an eligible item
+    points may pay, and the most per order."""
+
+    def __init__(self, session: Session, tasks: Tasks) -> None:
+        super().__init__(session, tasks)
+        lay = QVBoxLayout(self)
+        self.box = QGroupBox()
+        f = QFormLayout(self.box)
+        self.rate, self.share, self.cap = QLineEdit(), QLineEdit(), QLineEdit()
+        self.labels = [QLabel(), QLabel(), QLabel()]
+        for label, w in zip(self.labels, (self.rate, self.share, self.cap), strict=True):
+            f.addRow(label, w)
+        self.publish = QPushButton()
+        self.publish.clicked.connect(self.send)
+        f.addRow(self.publish)
+        self.explain = QLabel()
+        self.explain.setWordWrap(True)
+        lay.addWidget(self.box)
+        lay.addWidget(self.explain)
+        lay.addWidget(self.notice)
+        lay.addStretch(1)
+
+    def retranslate(self) -> None:
+        self.box.setTitle(self.tr("Points contract of %1 (on chain)").replace(
+            "%1", self.session.entity))
+        for label, text in zip(self.labels, (self.tr("Points per yuan"),
+                                             self.tr("Largest share of an item (%)"),
+                                             self.tr("Most per order (¥)")), strict=True):
+            label.setText(text)
+        self.publish.setText(self.tr("Publish new contract"))
+        self.explain.setText(self.tr(
+            "Every till asks the chain for the points offer, and every validator checks "
+            "each payment against this contract: what the till shows is what the chain "
+            "accepts."))
+
+    async def refresh(self) -> None:
+        c = (await self.session.query("contracts")).get(self.session.entity) or {}
+        self.rate.setText(str(c.get("points_per_cny", "")))
+        self.share.setText(f"{c.get('max_share_bp', 0) / 100:g}" if c else "")
+        cap = c.get("max_fen_per_order")
+        self.cap.setText(f"{cap // 100}.{cap % 100:02d}" if cap else "")
+
+    def send(self) -> None:
+        self.notice.clear()
+        try:
+            rate = int(self.rate.text())
+            share = float(self.share.text())
+            if not 1 <= rate <= 100_000:
+                raise ValueError(self.tr("points per yuan: 1 to 100,000"))
+            if not 0 < share <= 100:
+                raise ValueError(self.tr("share: more than 0 and at most 100 %"))
+            cap = parse_yuan(self.cap.text())
+        except ValueError as exc:
+            self.notice.error(self.tr("Contract: %1").replace("%1", str(exc)))
+            return
+        contract = {"points_per_cny": rate, "max_share_bp": round(share * 100),
+                    "max_fen_per_order": cap}
+        self.tasks.spawn(self.submit("set_points_contract",
+                                     {"bank": self.session.entity, "contract": contract},
+                                     self.tr("Contract published at height %H.")), self.notice)
+
+
+class MerchantsTab(_Tab):
+    """Merchants this bank acquires (all of them for the clearing house), registering a new
+    merchant, and a new terminal with its key file."""
+
+    def __init__(self, session: Session, tasks: Tasks) -> None:
+        super().__init__(session, tasks)
+        outer = QHBoxLayout(self)
+        self.model = RecordModel(MERCHANTS, _ctx, self)
+        self.view = table(self.model, stretch=1)
+        outer.addWidget(self.view, 3)
+        right = QVBoxLayout()
+        self.m_box = QGroupBox()
+        f = QFormLayout(self.m_box)
+        self.m_id, self.m_name, self.m_fee, self.m_cutoff = (QLineEdit(), QLineEdit(),
+                                                             QLineEdit(), QLineEdit())
+        self.m_acq = QComboBox()
+        for b in session.genesis.banks:
+            if session.role != "clerk" or b["id"] == session.entity:
+                self.m_acq.addItem(b["id"], b["id"])
+        self.m_labels = [QLabel() for _ in range(5)]
+        for label, w in zip(self.m_labels, (self.m_id, self.m_name, self.m_acq, self.m_fee,
+                                            self.m_cutoff), strict=True):
+            f.addRow(label, w)
+        self.m_btn = QPushButton()
+        self.m_btn.clicked.connect(self.register_merchant)
+        f.addRow(self.m_btn)
+        right.addWidget(self.m_box)
+        self.t_box = QGroupBox()
+        g = QFormLayout(self.t_box)
+        self.t_id, self.t_pass, self.t_dir = QLineEdit(), QLineEdit(), QLineEdit()
+        self.t_pass.setEchoMode(QLineEdit.EchoMode.Password)
+        self.t_dir.setText(str(session.cons.home / "terminal-keys"))
+        self.t_labels = [QLabel(), QLabel(), QLabel()]
+        for label, w in zip(self.t_labels, (self.t_id, self.t_pass, self.t_dir), strict=True):
+            g.addRow(label, w)
+        self.t_btn = QPushButton()
+        self.t_btn.clicked.connect(self.register_terminal)
+        g.addRow(self.t_btn)
+        right.addWidget(self.t_box)
+        right.addWidget(self.notice)
+        right.addStretch(1)
+        outer.addLayout(right, 2)
+
+    def retranslate(self) -> None:
+        self.m_box.setTitle(self.tr("Register a merchant"))
+        for label, text in zip(self.m_labels, (
+                self.tr("Merchant id"), self.tr("Name"), self.tr("Acquiring bank"),
+                self.tr("Fee (basis points)"), self.tr("Daily cut-off (HH:MM)")), strict=True):
+            label.setText(text)
+        self.m_id.setPlaceholderText("M004")
+        self.m_fee.setPlaceholderText("60")
+        self.m_cutoff.setPlaceholderText("23:00")
+        self.m_btn.setText(self.tr("Register merchant"))
+        self.t_box.setTitle(self.tr("Add a terminal to the selected merchant"))
+        for label, text in zip(self.t_labels, (
+                self.tr("Terminal id"), self.tr("Key file passphrase"),
+                self.tr("Write the key file to")), strict=True):
+            label.setText(text)
+        self.t_id.setPlaceholderText("M001-T03")
+        self.t_btn.setText(self.tr("Create key and register terminal"))
+        self.model.retranslate()
+
+    async def refresh(self) -> None:
+        rows = await self.session.query("merchants")
+        for r in rows:
+            r["terminals_text"] = ", ".join(r["terminals"])
+            r["cutoff"] = f"{r['cutoff_min'] // 60:02d}:{r['cutoff_min'] % 60:02d}"
+        self.model.set_rows(rows)
+
+    def register_merchant(self) -> None:
+        self.notice.clear()
+        mid, name = self.m_id.text().strip(), self.m_name.text().strip()
+        hh, sep, mm = self.m_cutoff.text().strip().partition(":")
+        problems = []
+        if not mid or not mid.replace("-", "").isalnum() or len(mid) > 32:
+            problems.append(self.tr("merchant id: letters, digits and '-', up to 32"))
+        if not name:
+            problems.append(self.tr("name is required"))
+        fee = self.m_fee.text().strip()
+        if not fee.isdigit() or int(fee) > 10_000:
+            problems.append(self.tr("fee: whole basis points, 0 to 10000"))
+        if not (sep and hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60):
+            problems.append(self.tr("cut-off: a time like 23:00"))
+        if problems:
+            self.notice.error("; ".join(problems))
+            return
+        body = {"merchant": mid, "name": name, "acquirer": self.m_acq.currentData(),
+                "fee_bp": int(fee), "cutoff_min": int(hh) * 60 + int(mm)}
+        self.tasks.spawn(self.submit("register_merchant", body,
+                                     self.tr("Merchant registered at height %H.")), self.notice)
+
+    def register_terminal(self) -> None:
+        self.notice.clear()
+        m = selected_row(self.view, self.model)
+        tid = self.t_id.text().strip()
+        if m is None:
+            self.notice.error(self.tr("Select the merchant in the list first."))
+            return
+        if not tid or not tid.replace("-", "").isalnum() or len(tid) > 32:
+            self.notice.error(self.tr("Terminal id: letters, digits and '-', up to 32."))
+            return
+        if len(self.t_pass.text()) < 8:
+            self.notice.error(self.tr("The key file passphrase needs at least 8 characters."))
+            return
+        self.tasks.spawn(self._terminal(m["merchant"], tid), self.notice)
+
+    async def _terminal(self, merchant: str, tid: str) -> None:
+        folder = Path(self.t_dir.text().strip())
+        try:  # key generation and scrypt off the event loop
+            public, files = await asyncio.get_running_loop().run_in_executor(
+                None, new_terminal_key, self.session.cons, tid, folder, self.t_pass.text(),
+                self.session.now())
+        except (ValueError, OSError) as exc:
+            raise SessionError(str(exc)) from exc
+        self.t_pass.clear()
+        ok = await self.submit("register_terminal", {"terminal": tid, "merchant": merchant,
+                                                     "public_key": public},
+                               self.tr("Terminal registered at height %H; key file: %1")
+                               .replace("%1", ", ".join(p.name for p in files)))
+        if not ok:
+            for p in files:  # a refused registration leaves no stray key behind
+                p.unlink(missing_ok=True)
+
+
+class ClearingTab(_Tab):
+    """Per merchant and cycle: the statement as every validator computes it, its lines,
+    CSV and PDF export, what this bank owes for points, and (clearing house) the close."""
+
+    def __init__(self, session: Session, tasks: Tasks) -> None:
+        super().__init__(session, tasks)
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.merchant, self.cycle = QComboBox(), QComboBox()
+        self.show_btn, self.csv_btn, self.pdf_btn, self.settle_btn = (
+            QPushButton(), QPushButton(), QPushButton(), QPushButton())
+        self.show_btn.clicked.connect(lambda: self.tasks.spawn(self.load(), self.notice))
+        self.csv_btn.clicked.connect(lambda: self.export("csv"))
+        self.pdf_btn.clicked.connect(lambda: self.export("pdf"))
+        self.settle_btn.clicked.connect(self.settle)
+        self.settle_btn.setVisible(session.role == "clearing")
+        self.m_label, self.c_label = QLabel(), QLabel()
+        for w in (self.m_label, self.merchant, self.c_label, self.cycle, self.show_btn,
+                  self.csv_btn, self.pdf_btn, self.settle_btn):
+            top.addWidget(w)
+        top.addStretch(1)
+        lay.addLayout(top)
+        body = QHBoxLayout()
+        self.sum_box = QGroupBox()
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        QVBoxLayout(self.sum_box).addWidget(self.summary)
+        body.addWidget(self.sum_box, 1)
+        self.lines = RecordModel(LINES, _ctx, self)
+        body.addWidget(table(self.lines, stretch=2), 3)
+        lay.addLayout(body)
+        lay.addWidget(self.notice)
+        self.statement: dict[str, Any] | None = None
+        self.line_rows: list[dict[str, Any]] = []
+
+    def retranslate(self) -> None:
+        self.m_label.setText(self.tr("Merchant"))
+        self.c_label.setText(self.tr("Cycle"))
+        self.show_btn.setText(self.tr("Show statement"))
+        self.csv_btn.setText(self.tr("Export CSV…"))
+        self.pdf_btn.setText(self.tr("Export PDF…"))
+        self.settle_btn.setText(self.tr("Close cycle on chain"))
+        self.sum_box.setTitle(self.tr("Statement"))
+        self.lines.retranslate()
+        self._show()
+
+    async def refresh(self) -> None:
+        rows = await self.session.query("merchants")
+        keep = self.merchant.currentData()
+        self.merchant.clear()
+        for r in rows:
+            self.merchant.addItem(f"{r['merchant']} {r['name']}", r)
+        self.merchant.setCurrentIndex(max(0, next(
+            (i for i, r in enumerate(rows) if keep and r["merchant"] == keep["merchant"]), 0)))
+        m = self.merchant.currentData()
+        if m is not None and self.cycle.count() == 0:
+            offset = self.session.genesis.params["utc_offset_min"]
+            now = self.session.now()
+            for back in range(0, 8):
+                c = cycle_of(now - back * DAY_MS, m["cutoff_min"], offset)
+                if self.cycle.findData(c) < 0:
+                    self.cycle.addItem(str(c), c)
+
+    async def load(self) -> None:
+        m, cycle = self.merchant.currentData(), self.cycle.currentData()
+        if m is None or cycle is None:
+            raise SessionError(self.tr("Choose a merchant and a cycle."))
+        self.statement = await self.session.query("statement", merchant=m["merchant"],
+                                                  cycle=cycle)
+        self.line_rows = await self.session.query("statement_lines", merchant=m["merchant"],
+                                                  cycle=cycle)
+        self.lines.set_rows(self.line_rows)
+        self._show()
+
+    def _show(self) -> None:
+        s = self.statement
+        if s is None:
+            self.summary.setText(self.tr("Choose a merchant and a cycle, then show the "
+                                         "statement."))
+            return
+        pts = ", ".join(f"{b} {yuan(v)}" for b, v in sorted(s["points"].items()) if v) or "—"
+        state = self.tr("settled on chain") if s.get("settled") else self.tr("open")
+        self.summary.setText("\n".join([
+            self.tr("Payments: %1, refunds: %2").replace("%1", str(s["count"]))
+            .replace("%2", str(s["refund_count"])),
+            self.tr("Gross %1 · refunds %2").replace("%1", yuan(s["gross"]))
+            .replace("%2", yuan(s["refunds"])),
+            self.tr("Owed by banks for points: %1").replace("%1", pts),
+            self.tr("Fee %1 · net to merchant %2").replace("%1", yuan(s["fee"]))
+            .replace("%2", yuan(s["net"])),
+            self.tr("Status: %1").replace("%1", state)]))
+
+    def export(self, kind: str) -> None:
+        self.notice.clear()
+        if self.statement is None:
+            self.notice.error(self.tr("Show a statement first."))
+            return
+        s = self.statement
+        dlg = QFileDialog(self, self.tr("Export the statement"),
+                          f"statement-{s['merchant']}-{s['cycle']}.{kind}",
+                          "CSV (*.csv)" if kind == "csv" else "PDF (*.pdf)")
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dlg.fileSelected.connect(lambda p: self.write(kind, Path(p)))
+        dlg.open()
+
+    def write(self, kind: str, path: Path) -> None:
+        assert self.statement is not None
+        try:
+            if kind == "csv":
+                path.write_text(to_csv(self.statement, self.line_rows), "utf-8")
+            else:
+                write_pdf(self.statement, self.line_rows, path)
+        except OSError as exc:
+            self.notice.error(self.tr("Could not write %1: %2").replace("%1", str(path))
+                              .replace("%2", exc.strerror or str(exc)))
+            return
+        self.notice.ok(self.tr("Statement written to %1").replace("%1", str(path)))
+
+    def settle(self) -> None:
+        self.notice.clear()
+        s = self.statement
+        if s is None:
+            self.notice.error(self.tr("Show a statement first."))
+            return
+        keys = ("count", "refund_count", "gross", "refunds", "points", "fee", "net")
+        body = {"merchant": s["merchant"], "cycle": s["cycle"], **{k: s[k] for k in keys}}
+        self.tasks.spawn(self.submit("settle", body, self.tr("Cycle closed at height %H.")),
+                         self.notice)
+
+    async def submit(self, kind: str, body: dict[str, Any], done: str) -> bool:
+        ok = await super().submit(kind, body, done)
+        if ok:
+            await self.load()
+        return ok
+
+
+class CustodyTab(_Tab):
+    """The bank attests on chain the deposit it holds in custody for its cards' prepaid
+    funds; the regulator compares it with what is outstanding."""
+
+    def __init__(self, session: Session, tasks: Tasks) -> None:
+        super().__init__(session, tasks)
+        lay = QVBoxLayout(self)
+        self.figures = QLabel()
+        self.figures.setStyleSheet("font-size: 15px;")
+        lay.addWidget(self.figures)
+        row = QHBoxLayout()
+        self.amount_label, self.amount, self.btn = QLabel(), QLineEdit(), QPushButton()
+        self.btn.clicked.connect(self.attest)
+        for w in (self.amount_label, self.amount, self.btn):
+            row.addWidget(w)
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addWidget(self.notice)
+        lay.addStretch(1)
+        self.row: dict[str, Any] | None = None
+
+    def retranslate(self) -> None:
+        self.amount_label.setText(self.tr("Deposit held in custody (¥)"))
+        self.btn.setText(self.tr("Attest on chain"))
+        self._show()
+
+    async def refresh(self) -> None:
+        rows = await self.session.query("issuers")
+        self.row = rows[0] if rows else None
+        self._show()
+
+    def _show(self) -> None:
+        r = self.row
+        if r is None:
+            self.figures.setText("")
+            return
+        ratio = "—" if r["ratio_bp"] is None else f"{r['ratio_bp'] / 100:.1f} %"
+        self.figures.setText(self.tr(
+            "Prepaid funds outstanding: %1\nCustody deposit attested: %2\nCoverage: %3\n"
+            "Cards issued: %4").replace("%1", yuan(r["outstanding"]))
+            .replace("%2", yuan(r["custody"])).replace("%3", ratio)
+            .replace("%4", str(r["cards"])))
+
+    def attest(self) -> None:
+        self.notice.clear()
+        try:
+            fen = parse_yuan(self.amount.text())
+        except ValueError as exc:
+            self.notice.error(self.tr("Custody deposit: %1").replace("%1", str(exc)))
+            return
+        self.tasks.spawn(self.submit("attest_custody", {"bank": self.session.entity,
+                                                        "amount": fen},
+                                     self.tr("Custody attested at height %H.")), self.notice)

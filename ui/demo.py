@@ -1,0 +1,208 @@
+"""`make demo` for the desktop: a demo consortium, four validator processes, a day of
+business on the chain, then three app instances: a bank console, a merchant's POS (an
+observer node) and the regulator's window.
+
+With a display the three are separate `cardchain app` processes the user drives.  With no
+display the same flows run headless in one process and every screen is written as a PNG
+(1280x800) in English and in Chinese.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from app.consortium import DEMO_PASSPHRASE
+from app.demo import Day, run_demo
+
+APPS = ("clerk-EHB-1", "terminal-M001-T01", "regulator-1")
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def run(out: Path, *, headless: bool | None = None, langs: tuple[str, ...] = ("en", "zh_CN"),
+        say: Callable[[str], None] = print) -> int:
+    headless = (not has_display()) if headless is None else headless
+    out = Path(out)
+    say("Setting up the demo consortium and running a day of business on 4 validators…")
+    day = run_demo(out, out=say, cluster=True, keep_running=True)
+    say(f"  {len(day.pins)} cards issued, payments, refunds, a lost card, settlements: "
+        "on chain.")
+    try:
+        if headless:
+            shots = out / "screenshots"
+            n = asyncio_run_headless(day, shots, langs, say)
+            say(f"No display: ran the flows headless and wrote {n} screenshots to {shots}")
+        else:
+            _open_windows(day, say)
+    finally:
+        day.backend.close()
+        say("Validators stopped.")
+    return 0
+
+
+def _open_windows(day: Day, say: Callable[[str], None]) -> None:
+    env = {**os.environ, "CARDCHAIN_PASSPHRASE": DEMO_PASSPHRASE}
+    root = Path(__file__).resolve().parent.parent
+    procs = []
+    for who in APPS:
+        home = day.cons.home / "nodes" / who
+        extra = ["--cards", str(day.cards_dir)] if who.startswith("terminal-") else []
+        procs.append(subprocess.Popen([sys.executable, "-m", "app.cli", "app", "--home",
+                                       str(home), *extra], env=env, cwd=str(root)))
+    pins = ", ".join(f"{n[:6]}…{n[-4:]}" for n in day.pins)
+    say("Opened the bank console, the POS and the regulator's window; close them to stop.")
+    say(f"Demo card files are in {day.cards_dir} ({pins}); their PINs are sealed in "
+        "keys/demo-pins.json (demo passphrase in the README).")
+    for p in procs:
+        p.wait()
+
+
+def asyncio_run_headless(day: Day, shots: Path, langs: tuple[str, ...],
+                         say: Callable[[str], None]) -> int:
+    import qasync
+
+    from ui.main import qt_app
+
+    app = qt_app()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    driver = Driver(day, shots, say)
+    with loop:
+        return int(loop.run_until_complete(driver.run(app, langs)))
+
+
+async def until(cond: Callable[[], Any], timeout: float = 30.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"demo step timed out: {what}")
+        await asyncio.sleep(0.05)
+
+
+class Driver:
+    """Drives the three windows through the day's flows like a user would."""
+
+    def __init__(self, day: Day, shots: Path, say: Callable[[str], None]) -> None:
+        self.day, self.shots, self.say = day, shots, say
+        self.count = 0
+
+    async def run(self, app: Any, langs: tuple[str, ...]) -> int:
+        from app.session import Session
+        from ui.main import make_window
+        from ui.shell import Languages
+
+        app.setQuitOnLastWindowClosed(False)  # closing the windows at the end is not a quit
+        languages = Languages(app)
+        languages.use(langs[0])
+        sessions = [Session(self.day.cons, who) for who in APPS]
+        for s in sessions:
+            await s.start()
+        try:
+            for s in sessions:
+                await s.wait_synced()
+            console = make_window(sessions[0], languages)
+            pos = make_window(sessions[1], languages, card_dir=self.day.cards_dir)
+            reg = make_window(sessions[2], languages)
+            for w in (console, pos, reg):
+                w.resize(1280, 800)
+                w.show()
+                w.start()
+            await asyncio.sleep(1.0)
+            await self.business(console, pos, reg)
+            for lang in langs:
+                languages.use(lang)
+                await asyncio.sleep(0.3)
+                await self.tour(lang, console, pos, reg)
+            for w in (console, pos, reg):
+                w.close()
+        finally:
+            for s in sessions:
+                await s.stop()
+        return self.count
+
+    async def business(self, console: Any, pos: Any, reg: Any) -> None:
+        # the clerk issues a named card with an opening deposit and tops it up
+        cards = console.cards
+        await until(lambda: cards.model.rowCount() > 0, what="cards listed")
+        cards.holder.setText("Liu Yang 刘洋")
+        cards.id_number.setText("110105199001011234")
+        cards.deposit.setText("500")
+        cards.issue()
+        await until(lambda: cards.last_issued is not None, what="card issued")
+        await until(lambda: cards.model.rowCount() > 0 and
+                    cards.model.rows[0]["card"] == cards.last_issued[0], what="card listed")
+        cards.view.selectRow(0)
+        cards.amount.setText("200")
+        cards.top_up()
+        await until(lambda: "Topped up" in cards.notice.text() or "充值" in
+                    cards.notice.text(), what="top-up")
+        self.say("  console: issued a named card and topped it up")
+        # the cashier sells a basket paid partly with points from both banks
+        replacement = next(n for n, label in self.day.names.items() if "replacement" in label)
+        await until(lambda: bool(pos.catalogue), what="catalogue")
+        for sku in ("TEA-250", "MOON-BOX", "MILK-12"):
+            pos.add(sku)
+        pos.card_path.setText(str(self.day.cards_dir / f"{replacement}.card.json"))
+        pos.pin.setText(self.day.pins[replacement])
+        pos.read_card()
+        await until(lambda: pos.offer is not None, what="points offer")
+        await self.shot(pos, "pos-offer", "en")
+        pos.pay()
+        await until(pos.pay_btn.isEnabled, what="payment")
+        if pos.last_receipt is None:
+            raise RuntimeError(f"the demo payment failed: {pos.notice.text()}")
+        self.say(f"  POS: {pos.stage.text()}")
+        await pos.day.run_reconcile()
+        # the clearing view of the console: the merchant's statement, exported
+        clearing = console.clearing
+        await until(lambda: clearing.merchant.count() > 0, what="merchants")
+        await clearing.load()
+        out = self.shots.parent
+        clearing.write("csv", out / "statement-M001.csv")
+        clearing.write("pdf", out / "statement-M001.pdf")
+        self.say(f"  console: statement of {clearing.statement['merchant']} exported as CSV "
+                 "and PDF")
+        # the regulator sees the payment, the cases and runs the audit
+        await reg.live.refresh()
+        await reg.cases.refresh()
+        await reg.charts.refresh()
+        reg.audit.run()
+        await until(lambda: reg.audit.report is not None, 120, what="audit")
+        self.say(f"  regulator: {reg.audit.result.text()}")
+
+    async def tour(self, lang: str, console: Any, pos: Any, reg: Any) -> None:
+        for w, name, tabs in ((console, "console", console.tabs), (pos, "pos", pos.tabs),
+                              (reg, "regulator", reg.tabs)):
+            for i in range(tabs.count()):
+                tabs.setCurrentIndex(i)
+                page = tabs.widget(i)
+                if hasattr(page, "_tick"):
+                    await page.refresh()
+                if page is getattr(reg, "cases", None) and page.model.rowCount():
+                    page.view.selectRow(0)
+                await asyncio.sleep(0.15)
+                slug = page.objectName() or page.__class__.__name__.replace("Tab", "").lower()
+                await self.shot(w, f"{name}-{i + 1}-{slug}", lang)
+
+    async def shot(self, window: Any, name: str, lang: str,
+                   before: Callable[[], Awaitable[None]] | None = None) -> None:
+        if before:
+            await before()
+        folder = self.shots / lang
+        folder.mkdir(parents=True, exist_ok=True)
+        window.resize(1280, 800)
+        await asyncio.sleep(0.05)
+        window.grab().save(str(folder / f"{name}.png"))
+        self.count += 1
+
+
+__all__ = ["has_display", "run"]

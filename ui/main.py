@@ -1,0 +1,103 @@
+"""`cardchain app`: one window on top of its bundled node, sharing one asyncio loop (qasync).
+
+The window is chosen by the identity's role: a terminal gets the point of sale, a bank
+clerk or the clearing house the console, the regulator the regulator's window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from app.consortium import Consortium
+from app.session import Session, SessionError
+from ui.shell import Languages, Window, install_excepthook, load_fonts
+
+log = logging.getLogger("cardchain.ui")
+
+
+def identity_of(node_home: Path) -> str:
+    cfg = node_home / "node.json"
+    try:
+        return str(json.loads(cfg.read_text("utf-8"))["identity"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise SessionError(f"{node_home} is not a node folder (no readable node.json)") from exc
+
+
+def locate(home: Path, identity: str | None) -> tuple[Path, str]:
+    """(consortium folder, identity) from either a node folder or a consortium folder
+    with ``--as``."""
+    home = Path(home)
+    if (home / "node.json").exists():
+        return home.parent.parent, identity or identity_of(home)
+    if (home / "genesis.json").exists():
+        if not identity:
+            raise SessionError("this is a consortium folder: say which identity with --as")
+        return home, identity
+    raise SessionError(f"{home} is neither a node folder nor a consortium folder")
+
+
+def make_window(session: Session, languages: Languages, **kw: object) -> Window:
+    if session.role == "terminal":
+        from ui.pos import PosWindow
+
+        return PosWindow(session, languages, **kw)  # type: ignore[arg-type]
+    if session.role in ("clerk", "clearing"):
+        from ui.console import ConsoleWindow
+
+        return ConsoleWindow(session, languages)
+    from ui.regulator import RegulatorWindow
+
+    return RegulatorWindow(session, languages)
+
+
+def qt_app() -> object:
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("CardChain")
+    app.setOrganizationName("CardChain")
+    load_fonts(app)  # type: ignore[arg-type]
+    install_excepthook(app)  # type: ignore[arg-type]
+    return app
+
+
+def run_app(home: Path, identity: str | None, passphrase: str, lang: str | None,
+            card_dir: Path | None = None) -> int:
+    import qasync
+
+    t0 = time.perf_counter()
+    app = qt_app()
+    cons_home, who = locate(home, identity)
+    cons = Consortium.open(cons_home, passphrase)
+    languages = Languages(app)  # type: ignore[arg-type]
+    languages.use(lang or Languages.system_choice())
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    session = Session(cons, who)
+    kw = {"card_dir": card_dir} if session.role == "terminal" and card_dir else {}
+    window = make_window(session, languages, **kw)
+    window.show()
+    done = asyncio.Event()
+    window.closed.connect(done.set)
+
+    async def main() -> None:
+        await session.start()
+        window.start()
+        log.info("window usable %.2f s after launch", time.perf_counter() - t0)
+        await done.wait()
+        await session.stop()
+
+    with loop:
+        loop.run_until_complete(main())
+    return 0
+
+
+__all__ = ["locate", "make_window", "qt_app", "run_app"]

@@ -1,0 +1,496 @@
+"""The cashier's point of sale: goods, basket, card and PIN, points offer, pay, receipt.
+
+Refunds and the end-of-day report live in ui/pos_day.py; both tabs share this window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIntValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.reconcile import journal_append
+from app.session import Session, SessionError
+from node import receipt as rc
+from node.cardfile import CardFile, CardFileError, valid_pin
+from node.crypto import SigningKey
+from ui import texts
+from ui.common import Column, Notice, QrView, RecordModel, mask_card, table, when, yuan
+from ui.pos_day import DayTab, RefundTab
+from ui.receipt_print import receipt_facts, save_receipt_pdf
+from ui.shell import Languages, Window, tr
+
+BASKET = [Column("name", "Item"), Column("qty", "Qty", "int"), Column("price", "Price", "money"),
+          Column("total", "Amount", "money")]
+OFFERS = [Column("bank", "Bank"), Column("points", "Points held", "int"),
+          Column("eligible", "Eligible goods", "money"), Column("max_cash", "Points can pay",
+                                                                    "money")]
+
+
+def _ctx(text: str) -> str:
+    return tr("Columns", text)
+
+
+class PosWindow(Window):
+    def __init__(self, session: Session, languages: Languages, *, card_dir: Path | None = None,
+                 journal: Path | None = None) -> None:
+        super().__init__(session, languages)
+        self.terminal = session.entity
+        self.journal = journal or session.node.data_dir / "till-journal.jsonl"
+        self.card_dir = card_dir
+        self.catalogue: list[dict[str, Any]] = []
+        self.merchant: dict[str, Any] = {}
+        self.basket: dict[str, int] = {}
+        self.card: CardFile | None = None
+        self.card_key: SigningKey | None = None
+        self.offer: dict[str, Any] | None = None
+        self.last_receipt: dict[str, Any] | None = None
+
+        self.tabs = QTabWidget()
+        self.sale = QWidget()
+        self.sale.setObjectName("sale")
+        self.tabs.addTab(self.sale, "")
+        self.refunds = RefundTab(session, self.tasks, self.journal)
+        self.tabs.addTab(self.refunds, "")
+        self.day = DayTab(session, self.tasks, self.journal)
+        self.tabs.addTab(self.day, "")
+        self.header = QLabel()
+        self.header.setStyleSheet("font-size: 18px; font-weight: 600; padding: 4px;")
+        root = QWidget()
+        lay = QVBoxLayout(root)
+        lay.addWidget(self.header)
+        lay.addWidget(self.tabs)
+        self.setCentralWidget(root)
+        self._build_sale()
+        self.bridge.block.connect(lambda _ev: self.day.on_block())
+        self.retranslate()
+
+    # --- layout ---------------------------------------------------------------------------------
+
+    def _build_sale(self) -> None:
+        outer = QHBoxLayout(self.sale)
+        self.goods_box = QGroupBox()
+        self.goods_grid = QGridLayout()
+        inner = QWidget()
+        inner.setLayout(self.goods_grid)
+        scroll = QScrollArea()
+        scroll.setWidget(inner)
+        scroll.setWidgetResizable(True)
+        gl = QVBoxLayout(self.goods_box)
+        gl.addWidget(scroll)
+        outer.addWidget(self.goods_box, 4)
+
+        self.basket_box = QGroupBox()
+        bl = QVBoxLayout(self.basket_box)
+        self.basket_model = RecordModel(BASKET, _ctx, self)
+        self.basket_view = table(self.basket_model, stretch=0)
+        bl.addWidget(self.basket_view)
+        row = QHBoxLayout()
+        self.more_btn, self.less_btn, self.clear_btn = QPushButton(), QPushButton(), QPushButton()
+        for b in (self.more_btn, self.less_btn, self.clear_btn):
+            row.addWidget(b)
+        self.more_btn.clicked.connect(lambda: self._change_selected(1))
+        self.less_btn.clicked.connect(lambda: self._change_selected(-1))
+        self.clear_btn.clicked.connect(self.new_sale)
+        bl.addLayout(row)
+        self.total_label = QLabel()
+        self.total_label.setStyleSheet("font-size: 20px; font-weight: 700;")
+        self.total_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        bl.addWidget(self.total_label)
+        outer.addWidget(self.basket_box, 4)
+
+        right = QVBoxLayout()
+        self.card_box = QGroupBox()
+        form = QFormLayout(self.card_box)
+        self.card_path = QLineEdit()
+        self.browse_btn = QPushButton()
+        self.browse_btn.clicked.connect(self._browse)
+        pick = QHBoxLayout()
+        pick.addWidget(self.card_path)
+        pick.addWidget(self.browse_btn)
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setMaxLength(6)
+        self.pin.setValidator(QIntValidator(0, 999_999, self))
+        self.read_btn = QPushButton()
+        self.read_btn.clicked.connect(self.read_card)
+        self.card_info = QLabel()
+        self.card_info.setWordWrap(True)
+        self.card_file_label, self.pin_label = QLabel(), QLabel()
+        form.addRow(self.card_file_label, pick)
+        form.addRow(self.pin_label, self.pin)
+        form.addRow(self.read_btn)
+        form.addRow(self.card_info)
+        right.addWidget(self.card_box)
+
+        self.points_box = QGroupBox()
+        pl = QVBoxLayout(self.points_box)
+        self.offer_model = RecordModel(OFFERS, _ctx, self)
+        self.offer_view = table(self.offer_model)
+        self.offer_view.setMaximumHeight(110)
+        pl.addWidget(self.offer_view)
+        self.bank_checks: dict[str, QCheckBox] = {}
+        self.checks_row = QHBoxLayout()
+        pl.addLayout(self.checks_row)
+        self.split_label = QLabel()
+        self.split_label.setStyleSheet("font-size: 15px;")
+        pl.addWidget(self.split_label)
+        right.addWidget(self.points_box)
+
+        self.pay_btn = QPushButton()
+        self.pay_btn.setMinimumHeight(44)
+        self.pay_btn.setStyleSheet("font-size: 18px; font-weight: 700;")
+        self.pay_btn.clicked.connect(self.pay)
+        right.addWidget(self.pay_btn)
+        self.stage = QLabel()
+        self.stage.setWordWrap(True)
+        self.stage.setStyleSheet("font-size: 14px;")
+        right.addWidget(self.stage)
+        self.notice = Notice()
+        right.addWidget(self.notice)
+
+        self.receipt_box = QGroupBox()
+        rl = QHBoxLayout(self.receipt_box)
+        self.qr = QrView()
+        rl.addWidget(self.qr)
+        rcol = QVBoxLayout()
+        self.receipt_text = QLabel()
+        self.receipt_text.setWordWrap(True)
+        self.receipt_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        rcol.addWidget(self.receipt_text)
+        self.save_btn, self.print_btn = QPushButton(), QPushButton()
+        self.save_btn.clicked.connect(self._save_receipt)
+        self.print_btn.clicked.connect(self._print_receipt)
+        rcol.addWidget(self.save_btn)
+        rcol.addWidget(self.print_btn)
+        rl.addLayout(rcol)
+        right.addWidget(self.receipt_box)
+        right.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(right)
+        outer.addWidget(holder, 5)
+        self._show_receipt(None)
+
+    def retranslate(self) -> None:
+        m = self.merchant
+        self.setWindowTitle(self.tr("CardChain — Point of sale"))
+        self.header.setText(self.tr("%1 · terminal %2").replace("%1", m.get("name", "…"))
+                            .replace("%2", self.terminal))
+        self.tabs.setTabText(0, self.tr("Sale"))
+        self.tabs.setTabText(1, self.tr("Refunds"))
+        self.tabs.setTabText(2, self.tr("End of day"))
+        self.goods_box.setTitle(self.tr("Goods (★ can be paid partly with points)"))
+        self.basket_box.setTitle(self.tr("Basket"))
+        self.more_btn.setText(self.tr("+1"))
+        self.less_btn.setText(self.tr("−1"))
+        self.clear_btn.setText(self.tr("New sale"))
+        self.card_box.setTitle(self.tr("Card"))
+        self.card_file_label.setText(self.tr("Card file"))
+        self.pin_label.setText(self.tr("PIN"))
+        self.browse_btn.setText(self.tr("Choose…"))
+        self.read_btn.setText(self.tr("Read card"))
+        self.points_box.setTitle(self.tr("Points offer"))
+        self.pay_btn.setText(self.tr("Pay"))
+        self.receipt_box.setTitle(self.tr("Receipt"))
+        self.save_btn.setText(self.tr("Save as PDF…"))
+        self.print_btn.setText(self.tr("Print…"))
+        for bank, box in self.bank_checks.items():
+            box.setText(self.tr("Use %1 points").replace("%1", bank))
+        for model in (self.basket_model, self.offer_model):
+            model.retranslate()
+        self._fill_goods()
+        self._refresh_totals()
+        self._show_card_info()
+        self.refunds.retranslate()
+        self.day.retranslate()
+
+    # --- start ------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        super().start()
+        self.tasks.spawn(self.load_catalogue(), self.notice)
+
+    async def load_catalogue(self) -> None:
+        cat = await self.session.query("catalogue")
+        self.merchant = {k: v for k, v in cat.items() if k != "items"}
+        self.catalogue = list(cat["items"])
+        self.day.merchant = cat["merchant"]
+        self.day.cutoff = int(cat["cutoff_min"])
+        self.refunds.merchant = cat["merchant"]
+        self.retranslate()
+        await self.day.refresh()
+        await self.refunds.refresh()
+
+    def _fill_goods(self) -> None:
+        while self.goods_grid.count():
+            item = self.goods_grid.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for i, g in enumerate(self.catalogue):
+            star = " ★" if g.get("points_banks") else ""
+            b = QPushButton(f"{g['name']}{star}\n{yuan(g['price'])}")
+            b.setMinimumSize(150, 64)
+            b.setToolTip(self.tr("Points from: %1").replace(
+                "%1", ", ".join(g.get("points_banks") or ["—"])))
+            b.setObjectName(f"sku:{g['sku']}")
+            b.clicked.connect(lambda _c=False, sku=g["sku"]: self.add(sku))
+            self.goods_grid.addWidget(b, i // 2, i % 2)
+
+    # --- basket -----------------------------------------------------------------------------------
+
+    def add(self, sku: str, qty: int = 1) -> None:
+        if not any(g["sku"] == sku for g in self.catalogue):
+            self.notice.error(self.tr("Unknown item %1").replace("%1", sku))
+            return
+        self.basket[sku] = max(0, self.basket.get(sku, 0) + qty)
+        if not self.basket[sku]:
+            del self.basket[sku]
+        self._basket_changed()
+
+    def _change_selected(self, delta: int) -> None:
+        rows = self.basket_view.selectionModel().selectedRows()
+        if not rows:
+            self.notice.error(self.tr("Select an item in the basket first."))
+            return
+        self.add(self.basket_model.rows[rows[0].row()]["sku"], delta)
+
+    def items(self) -> list[dict[str, Any]]:
+        return [{"sku": s, "qty": q} for s, q in self.basket.items()]
+
+    def _basket_changed(self) -> None:
+        prices = {g["sku"]: g for g in self.catalogue}
+        self.basket_model.set_rows([
+            {"sku": s, "name": prices[s]["name"], "qty": q, "price": prices[s]["price"],
+             "total": prices[s]["price"] * q} for s, q in self.basket.items()])
+        self.offer = None
+        self.notice.clear()
+        self._refresh_totals()
+        if self.card is not None and self.basket:
+            self.tasks.spawn(self.refresh_offer(), self.notice)
+
+    def total(self) -> int:
+        return sum(r["total"] for r in self.basket_model.rows)
+
+    def chosen_banks(self) -> list[str]:
+        return [b for b, box in self.bank_checks.items() if box.isChecked()]
+
+    def _refresh_totals(self) -> None:
+        self.total_label.setText(self.tr("Total %1").replace("%1", yuan(self.total())))
+        o = self.offer
+        if o is None:
+            self.split_label.setText(self.tr("Read a card to see what its points can pay."))
+            return
+        by_points = sum(r["cash"] for r in o["combination"])
+        pts = ", ".join(f"{r['bank']} {r['points']:,}" for r in o["combination"]) or "—"
+        self.split_label.setText(
+            self.tr("Points pay %1 (%2 points) · card pays %3").replace("%1", yuan(by_points))
+            .replace("%2", pts).replace("%3", yuan(o["cash_due"])))
+
+    # --- card -------------------------------------------------------------------------------------
+
+    def _browse(self) -> None:
+        dlg = QFileDialog(self, self.tr("Choose the card file"), str(self.card_dir or ""),
+                          self.tr("Card files (*.card.json *.card);;All files (*)"))
+        dlg.fileSelected.connect(self.card_path.setText)
+        dlg.open()
+
+    def read_card(self) -> None:
+        self.notice.clear()
+        path, pin = self.card_path.text().strip(), self.pin.text()
+        if not path:
+            self.notice.error(self.tr("Choose the card file first."))
+            return
+        if not valid_pin(pin):
+            self.notice.error(self.tr("The PIN is exactly 6 digits."))
+            return
+        self.tasks.spawn(self._unlock(Path(path), pin), self.notice)
+
+    async def _unlock(self, path: Path, pin: str) -> None:
+        try:
+            card = CardFile.load(path)
+            # scrypt takes a moment: off the event loop so the window and the node keep going
+            key = await asyncio.get_running_loop().run_in_executor(None, card.unlock, pin)
+        except (CardFileError, OSError) as exc:
+            self.pin.clear()
+            raise SessionError(self.tr("Cannot read the card: %1").replace("%1", str(exc))) \
+                from exc
+        self.pin.clear()
+        self.card, self.card_key = card, key
+        await self.refresh_card()
+
+    async def refresh_card(self) -> None:
+        if self.card is None or self.card_key is None:
+            return
+        t = self.session.now()
+        from node.endpoint import card_query_digest
+
+        sig = self.card_key.sign(card_query_digest(self.card.card, t))
+        mine = await self.session.query("my_card", card=self.card.card, time=t, sig=sig)
+        self.card_state = mine["card"]
+        for b in list(self.bank_checks):
+            self.bank_checks.pop(b).deleteLater()
+        for bank in sorted(self.card_state["points"]):
+            box = QCheckBox()
+            box.setChecked(self.card_state["points"][bank] > 0)
+            box.toggled.connect(lambda _on: self.tasks.spawn(self.refresh_offer(), self.notice))
+            self.checks_row.addWidget(box)
+            self.bank_checks[bank] = box
+        self.retranslate()
+        if self.basket:
+            await self.refresh_offer()
+
+    def _show_card_info(self) -> None:
+        st = getattr(self, "card_state", None)
+        if self.card is None or st is None:
+            self.card_info.setText(self.tr("No card read."))
+            return
+        pts = ", ".join(f"{b} {p:,}" for b, p in sorted(st["points"].items()))
+        text = self.tr("%1 · %2 · balance %3 · points %4").replace(
+            "%1", mask_card(self.card.card)).replace("%2", texts.status(st["status"])).replace(
+            "%3", yuan(st["balance"])).replace("%4", pts)
+        self.card_info.setText(text)
+        if st["status"] != "active":
+            self.notice.error(texts.reason("card_not_active"))
+
+    async def refresh_offer(self) -> None:
+        if self.card is None or not self.basket:
+            self.offer = None
+            self.offer_model.set_rows([])
+            self._refresh_totals()
+            return
+        o = await self.session.query("offer", card=self.card.card, items=self.items(),
+                                     banks=self.chosen_banks())
+        self.offer = o
+        self.offer_model.set_rows([{"bank": x["bank"], "points": x["balance"],
+                                    "eligible": x["eligible_fen"], "max_cash": x["max_cash"]}
+                                   for x in o["offers"]])
+        self._refresh_totals()
+
+    # --- pay --------------------------------------------------------------------------------------
+
+    def pay(self) -> None:
+        self.notice.clear()
+        if not self.basket:
+            self.notice.error(self.tr("The basket is empty."))
+            return
+        if self.card is None or self.card_key is None:
+            self.notice.error(self.tr("Read the customer's card (card file and PIN) first."))
+            return
+        self.pay_btn.setEnabled(False)
+        task = self.tasks.spawn(self._pay(), self.notice)
+        task.add_done_callback(lambda _t: self.pay_btn.setEnabled(True))
+
+    async def _pay(self) -> None:
+        assert self.card is not None and self.card_key is not None
+        banks = self.chosen_banks()
+        o = await self.session.query("offer", card=self.card.card, items=self.items(),
+                                     banks=banks)
+        order = f"{self.terminal}-{secrets.token_hex(4).upper()}"
+        body: dict[str, Any] = {"terminal": self.terminal, "card": self.card.card,
+                                "order": order, "items": self.items(), "amount": o["total"]}
+        redeem = [{"bank": r["bank"], "cash": r["cash"]} for r in o["combination"]]
+        if banks and redeem:
+            body["redeem"] = redeem
+        tx = self.session.make("pay", body, self.card_key)
+        journal_append(self.journal, tx, self.terminal)  # the till's own record, first
+        self._stage(self.tr("① Signed by the terminal and the card · order %1").replace(
+            "%1", order))
+        await asyncio.sleep(0)
+        self._stage(self.tr("② Submitted to the network, waiting for the validators to "
+                             "order it…"))
+        r = await self.session.submit(tx)
+        if r["code"] != "ok":
+            self._stage(self.tr("✗ Refused at height %1").replace("%1", str(r["height"])))
+            self.notice.error(texts.decision(r["code"], r["message"]))
+            await self.refresh_card()
+            return
+        self._stage(self.tr("③ Committed at height %1, %2 (ordered and signed by 2f+1 "
+                            "validators)").replace("%1", str(r["height"]))
+                    .replace("%2", when(r["time"])))
+        full = await self.session.query("receipt", id=r["id"])
+        self.last_receipt = full
+        self._show_receipt(full, o, order)
+        self.notice.ok(self.tr("Paid %1.").replace("%1", yuan(o["total"])))
+        self.basket.clear()
+        self._basket_changed()
+        await self.refresh_card()
+        await self.day.refresh()
+        await self.refunds.refresh()
+
+    def _stage(self, text: str) -> None:
+        self.stage.setText(text)
+
+    def _show_receipt(self, full: dict[str, Any] | None, offer: dict[str, Any] | None = None,
+                      order: str = "") -> None:
+        if full is None:
+            self.qr.set_text("")
+            self.receipt_text.setText(self.tr("The receipt appears here after a payment."))
+            self.save_btn.setEnabled(False)
+            self.print_btn.setEnabled(False)
+            return
+        self.qr.set_text(rc.to_qr(full))
+        info = receipt_facts(full)
+        lines = [self.tr("Order %1").replace("%1", order),
+                 self.tr("Total %1").replace("%1", yuan(offer["total"] if offer else 0)),
+                 self.tr("Block %1 · %2").replace("%1", str(info["height"]))
+                 .replace("%2", when(info["time"])),
+                 self.tr("Transaction %1…").replace("%1", info["id"][:16])]
+        self.receipt_text.setText("\n".join(lines))
+        self.save_btn.setEnabled(True)
+        self.print_btn.setEnabled(True)
+
+    def _save_receipt(self) -> None:
+        if self.last_receipt is None:
+            return
+        dlg = QFileDialog(self, self.tr("Save the receipt"), "receipt.pdf",
+                          self.tr("PDF (*.pdf)"))
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dlg.fileSelected.connect(lambda p: self._write_receipt(Path(p)))
+        dlg.open()
+
+    def _write_receipt(self, path: Path) -> None:
+        assert self.last_receipt is not None
+        try:
+            save_receipt_pdf(self.last_receipt, self.merchant.get("name", ""), path)
+        except OSError as exc:
+            self.notice.error(self.tr("Could not save: %1").replace("%1", str(exc)))
+            return
+        self.notice.ok(self.tr("Receipt saved to %1").replace("%1", str(path)))
+
+    def _print_receipt(self) -> None:
+        from ui.receipt_print import print_receipt
+
+        if self.last_receipt is not None:
+            print_receipt(self, self.last_receipt, self.merchant.get("name", ""))
+
+    def new_sale(self) -> None:
+        self.basket.clear()
+        self.card = self.card_key = None
+        self.card_state = None
+        self.offer = None
+        self.card_path.clear()
+        self.stage.clear()
+        for b in list(self.bank_checks):
+            self.bank_checks.pop(b).deleteLater()
+        self._basket_changed()
+        self._show_receipt(None)
+        self._show_card_info()

@@ -1,0 +1,269 @@
+"""The POS's other two tabs: refunds of this merchant's payments, and the terminal's end of
+day (the cycle's statement lines, totals and the reconciliation of the till's journal
+against the chain)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.reconcile import journal_append, read_journal, reconcile
+from app.session import Session, SessionError
+from node.ledger.cycles import DAY_MS, cycle_of, open_cycle
+from ui import texts
+from ui.common import Column, Notice, RecordModel, Tasks, parse_yuan, selected_row, table, yuan
+from ui.shell import tr
+
+PAYMENTS = [Column("time", "Time", "time"), Column("order", "Order"),
+            Column("card", "Card", "card"), Column("amount", "Amount", "money"),
+            Column("height", "Height", "int")]
+LINES = [Column("time", "Time", "time"), Column("type", "Type", "enum"),
+         Column("order", "Order"), Column("terminal", "Terminal"), Column("card", "Card"),
+         Column("amount", "Amount", "money"), Column("cash", "Card paid", "money")]
+DIFFS = [Column("what", "Difference", "enum"), Column("order", "Order"),
+         Column("till", "Till", "money"), Column("chain", "Chain", "money"),
+         Column("tx", "Transaction")]
+
+
+def _ctx(text: str) -> str:
+    return tr("Columns", text)
+
+
+class RefundTab(QWidget):
+    def __init__(self, session: Session, tasks: Tasks, journal: Path) -> None:
+        super().__init__()
+        self.session, self.tasks, self.journal = session, tasks, journal
+        self.merchant = ""
+        lay = QVBoxLayout(self)
+        self.help = QLabel()
+        lay.addWidget(self.help)
+        self.model = RecordModel(PAYMENTS, _ctx, self)
+        self.view = table(self.model, stretch=1)
+        lay.addWidget(self.view)
+        row = QHBoxLayout()
+        self.amount_label = QLabel()
+        self.amount = QLineEdit()
+        self.amount.setMaximumWidth(160)
+        self.refund_btn = QPushButton()
+        self.refund_btn.clicked.connect(self.refund)
+        self.reload_btn = QPushButton()
+        self.reload_btn.clicked.connect(lambda: self.tasks.spawn(self.refresh(), self.notice))
+        for w in (self.amount_label, self.amount, self.refund_btn, self.reload_btn):
+            row.addWidget(w)
+        row.addStretch(1)
+        lay.addLayout(row)
+        self.notice = Notice()
+        lay.addWidget(self.notice)
+        self.view.selectionModel().selectionChanged.connect(self._selected)
+
+    def retranslate(self) -> None:
+        self.help.setText(self.tr("Payments accepted at this merchant, newest first. Select "
+                                  "one, enter the amount to give back, and refund it to the "
+                                  "card."))
+        self.amount_label.setText(self.tr("Refund amount (¥)"))
+        self.refund_btn.setText(self.tr("Refund to card"))
+        self.reload_btn.setText(self.tr("Reload"))
+        self.model.retranslate()
+
+    async def refresh(self) -> None:
+        if not self.merchant:
+            return
+        page = await self.session.query("txs", filters={"merchant": self.merchant,
+                                                        "kind": "pay", "code": "ok"},
+                                        limit=200)
+        self.model.set_rows(page["items"])
+
+    def _selected(self) -> None:
+        row = selected_row(self.view, self.model)
+        if row is not None:
+            self.amount.setText(f"{row['amount'] // 100}.{row['amount'] % 100:02d}")
+
+    def refund(self) -> None:
+        self.notice.clear()
+        row = selected_row(self.view, self.model)
+        if row is None:
+            self.notice.error(self.tr("Select the payment to refund."))
+            return
+        try:
+            fen = parse_yuan(self.amount.text())
+        except ValueError as exc:
+            self.notice.error(self.tr("Refund amount: %1").replace("%1", str(exc)))
+            return
+        if fen > row["amount"]:
+            self.notice.error(self.tr("The refund is larger than the payment (%1).")
+                              .replace("%1", yuan(row["amount"])))
+            return
+        self.tasks.spawn(self._refund(row, fen), self.notice)
+
+    async def _refund(self, row: dict[str, Any], fen: int) -> None:
+        terminal = self.session.entity
+        tx = self.session.make("refund", {"terminal": terminal, "payment": row["id"],
+                                          "amount": fen})
+        journal_append(self.journal, tx, terminal)
+        r = await self.session.submit(tx)
+        if r["code"] != "ok":
+            self.notice.error(texts.decision(r["code"], r["message"]))
+            return
+        self.notice.ok(self.tr("Refunded %1 at height %2.").replace("%1", yuan(fen))
+                       .replace("%2", str(r["height"])))
+        await self.refresh()
+
+
+class DayTab(QWidget):
+    def __init__(self, session: Session, tasks: Tasks, journal: Path) -> None:
+        super().__init__()
+        self.session, self.tasks, self.journal = session, tasks, journal
+        self.merchant = ""
+        self.cutoff = 1380
+        self.closed_through = 0
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.cycle_label = QLabel()
+        self.cycle = QComboBox()
+        self.cycle.currentIndexChanged.connect(
+            lambda _i: self.tasks.spawn(self.refresh(keep=True), self.notice))
+        self.reconcile_btn = QPushButton()
+        self.reconcile_btn.clicked.connect(
+            lambda: self.tasks.spawn(self.run_reconcile(), self.notice))
+        for w in (self.cycle_label, self.cycle, self.reconcile_btn):
+            top.addWidget(w)
+        top.addStretch(1)
+        lay.addLayout(top)
+        self.totals_box = QGroupBox()
+        self.totals = QFormLayout(self.totals_box)
+        self.total_labels: dict[str, tuple[QLabel, QLabel]] = {}
+        for key in ("count", "gross", "refunds", "points", "fee", "net", "status"):
+            a, b = QLabel(), QLabel()
+            self.totals.addRow(a, b)
+            self.total_labels[key] = (a, b)
+        body = QHBoxLayout()
+        body.addWidget(self.totals_box, 1)
+        self.lines = RecordModel(LINES, _ctx, self)
+        body.addWidget(table(self.lines, stretch=2), 3)
+        lay.addLayout(body, 3)
+        self.rec_box = QGroupBox()
+        rl = QVBoxLayout(self.rec_box)
+        self.rec_summary = QLabel()
+        rl.addWidget(self.rec_summary)
+        self.diffs = RecordModel(DIFFS, _ctx, self)
+        rl.addWidget(table(self.diffs, stretch=4))
+        lay.addWidget(self.rec_box, 2)
+        self.notice = Notice()
+        lay.addWidget(self.notice)
+        self.statement: dict[str, Any] | None = None
+
+    def retranslate(self) -> None:
+        self.cycle_label.setText(self.tr("Settlement cycle"))
+        self.reconcile_btn.setText(self.tr("Reconcile till with chain"))
+        self.totals_box.setTitle(self.tr("Cycle totals (from the chain)"))
+        self.rec_box.setTitle(self.tr("Reconciliation"))
+        names = {"count": self.tr("Payments"), "gross": self.tr("Gross"),
+                 "refunds": self.tr("Refunds"), "points": self.tr("Paid by bank points"),
+                 "fee": self.tr("Fee"), "net": self.tr("Net to merchant"),
+                 "status": self.tr("Status")}
+        for key, (a, _b) in self.total_labels.items():
+            a.setText(names[key])
+        self.lines.retranslate()
+        self.diffs.retranslate()
+        self._show_statement()
+
+    def _cycles(self) -> list[int]:
+        now = self.session.now()
+        offset = self.session.genesis.params["utc_offset_min"]
+        current = open_cycle(now, self.cutoff, offset, self.closed_through)
+        out = [current]
+        for back in range(1, 8):
+            c = cycle_of(now - back * DAY_MS, self.cutoff, offset)
+            if c not in out:
+                out.append(c)
+        if self.closed_through and self.closed_through not in out:
+            out.insert(1, self.closed_through)
+        return sorted(set(out), reverse=True)
+
+    def on_block(self) -> None:
+        if self.merchant and self.isVisible():
+            self.tasks.spawn(self.refresh(keep=True), self.notice)
+
+    async def refresh(self, keep: bool = False) -> None:
+        if not self.merchant:
+            return
+        if not keep or self.cycle.count() == 0:
+            cat = await self.session.query("catalogue")
+            self.closed_through = int(cat.get("closed_through", 0) or 0)
+            self.cycle.blockSignals(True)
+            self.cycle.clear()
+            for c in self._cycles():
+                self.cycle.addItem(str(c), c)
+            self.cycle.blockSignals(False)
+        cycle = self.cycle.currentData()
+        if cycle is None:
+            return
+        self.statement = await self.session.query("statement", merchant=self.merchant,
+                                                  cycle=cycle)
+        lines = await self.session.query("statement_lines", merchant=self.merchant,
+                                         cycle=cycle)
+        self.lines.set_rows(lines)
+        self._show_statement()
+
+    def _show_statement(self) -> None:
+        s = self.statement
+        for key, (_a, b) in self.total_labels.items():
+            if s is None:
+                b.setText("")
+            elif key == "count":
+                b.setText(f"{s['count']:,} · {self.tr('refunds')} {s['refund_count']:,}")
+            elif key == "status":
+                b.setText(self.tr("settled on chain") if s.get("settled")
+                          else self.tr("open"))
+            elif key == "points":
+                b.setText(yuan(sum(s["points"].values())) + "  " + ", ".join(
+                    f"{bank} {yuan(v)}" for bank, v in sorted(s["points"].items()) if v))
+            else:
+                b.setText(yuan(s[key]))
+
+    async def run_reconcile(self) -> None:
+        cycle = self.cycle.currentData()
+        if cycle is None:
+            raise SessionError(self.tr("No cycle selected."))
+        try:
+            journal = read_journal(self.journal) if self.journal.exists() else []
+        except (OSError, ValueError) as exc:
+            raise SessionError(self.tr("The till journal cannot be read: %1")
+                               .replace("%1", str(exc))) from exc
+        lines = await self.session.query("statement_lines", merchant=self.merchant,
+                                         cycle=cycle)
+        receipts: dict[str, dict[str, Any] | None] = {}
+        for e in journal:
+            if not any(x["tx"] == e["tx"] for x in lines):
+                receipts[e["tx"]] = await self.session.query("tx", id=e["tx"])
+        rec = reconcile(journal, lines, receipts.get, self.session.entity)
+        rows = [{"what": "on the till, not on chain", **x} for x in rec.till_only]
+        rows += [{"what": "on chain, not on the till", "chain": x["amount"], **x}
+                 for x in rec.chain_only]
+        rows += [{"what": "amounts differ", **x} for x in rec.amount_differs]
+        rows += [{"what": "refused on chain", "till": x["amount"], **x} for x in rec.rejected]
+        for r in rows:
+            r.setdefault("till", r.get("amount") if r["what"] != "on chain, not on the till"
+                         else None)
+        self.diffs.set_rows(rows)
+        if rec.clean:
+            self.rec_summary.setText(self.tr("Till and chain agree: %1 transactions matched.")
+                                     .replace("%1", str(rec.matched)))
+            self.notice.ok(self.tr("Reconciliation clean."))
+        else:
+            self.rec_summary.setText(self.tr("%1 matched, %2 differences (listed below).")
+                                     .replace("%1", str(rec.matched))
+                                     .replace("%2", str(len(rows))))
+            self.notice.error(self.tr("The till and the chain differ; see the list."))

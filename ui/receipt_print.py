@@ -1,0 +1,99 @@
+"""The printed slip: what was bought, the decision, and the QR code that proves it.
+
+The same HTML goes to a PDF (QPdfWriter, no window needed) or to a printer chosen in a
+print dialog opened without a nested event loop.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import segno
+from PySide6.QtCore import QCoreApplication, QMarginsF, QSizeF, QUrl
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtWidgets import QWidget
+
+from node import receipt as rc
+from node.ledger.tx import Tx
+from ui.common import mask_card, when, yuan
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("Receipt", text)
+
+
+def receipt_facts(receipt: dict[str, Any]) -> dict[str, Any]:
+    """Height, time, id, card, order, amount and items of a receipt (as built by a node)."""
+    header = json.loads(receipt["header"])
+    tx = Tx.decode(receipt["tx"].encode("utf-8"))
+    body = tx.body
+    return {"height": receipt["height"], "time": header["time"], "id": tx.hex_id,
+            "kind": tx.kind, "card": body.get("card", ""), "order": body.get("order", ""),
+            "amount": body.get("amount", 0), "items": body.get("items", []),
+            "redeem": body.get("redeem", []), "code": receipt["code"]}
+
+
+def _document(receipt: dict[str, Any], merchant: str) -> QTextDocument:
+    f = receipt_facts(receipt)
+    qr = QImage()
+    qr.loadFromData(_qr_png(rc.to_qr(receipt)), "PNG")
+    doc = QTextDocument()
+    doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl("qr.png"), qr)
+    items = "".join(f"<tr><td>{html.escape(i['sku'])}</td><td align=right>× {i['qty']}</td>"
+                    f"</tr>" for i in f["items"])
+    points = "".join(f"<tr><td>{html.escape(_t('Paid by %1 points')).replace('%1', r['bank'])}"
+                     f"</td><td align=right>{yuan(r['cash'])}</td></tr>" for r in f["redeem"])
+    doc.setHtml(f"""<html><body style="font-family: sans-serif; font-size: 10pt">
+<h3>{html.escape(merchant)}</h3>
+<p>{html.escape(_t('Order'))} {html.escape(str(f['order']))}<br>
+{html.escape(_t('Card'))} {mask_card(str(f['card']))}<br>{when(f['time'])}</p>
+<table width="100%">{items}
+<tr><td><b>{html.escape(_t('Total'))}</b></td><td align=right><b>{yuan(f['amount'])}</b></td></tr>
+{points}</table>
+<p>{html.escape(_t('Committed on the CardChain ledger at height %1.').replace(
+        '%1', str(f['height'])))}<br>
+{html.escape(_t('Transaction'))} <tt>{f['id'][:32]}</tt></p>
+<p><img src="qr.png" width="220" height="220"></p>
+<p style="font-size: 8pt">{html.escape(_t(
+        'Scan or run "cardchain verify-receipt" to check this payment against the '
+        "consortium's validator keys, without trusting the shop."))}</p>
+</body></html>""")
+    return doc
+
+
+def _qr_png(text: str) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    segno.make(text, error="l", micro=False).save(buf, kind="png", scale=4, border=4)
+    return buf.getvalue()
+
+
+def save_receipt_pdf(receipt: dict[str, Any], merchant: str, path: Path) -> None:
+    writer = QPdfWriter(str(path))
+    writer.setPageLayout(QPageLayout(QPageSize(QSizeF(80, 200), QPageSize.Unit.Millimeter),
+                                     QPageLayout.Orientation.Portrait,
+                                     QMarginsF(4, 4, 4, 4), QPageLayout.Unit.Millimeter))
+    writer.setResolution(96)
+    writer.setTitle(f"Receipt {receipt_facts(receipt)['order']}")
+    writer.setCreator("CardChain")
+    doc = _document(receipt, merchant)
+    doc.setPageSize(QSizeF(writer.width(), writer.height()))
+    doc.print_(writer)
+    if not path.exists():
+        raise OSError(f"could not write {path}")
+
+
+def print_receipt(parent: QWidget, receipt: dict[str, Any], merchant: str) -> None:
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    printer = QPrinter()
+    dlg = QPrintDialog(printer, parent)
+    dlg.accepted.connect(lambda: _document(receipt, merchant).print_(printer))
+    dlg.open()
+
+
+__all__ = ["print_receipt", "receipt_facts", "save_receipt_pdf"]

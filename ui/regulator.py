@@ -1,0 +1,218 @@
+"""The regulator's window: live blocks and a transaction search, compliance cases, issuers'
+liabilities and merchant volumes as charts, the full-chain audit, and node health.
+
+The cases, charts and audit tabs are in ui/regulator_tabs.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.session import Session, SessionError
+from node.ledger.rules import RULES
+from ui.common import CHINA, Column, Notice, RecordModel, Tasks, parse_yuan, table
+from ui.network import NetworkTab
+from ui.regulator_tabs import AuditTab, CasesTab, ChartsTab
+from ui.shell import Languages, Window, tr
+
+BLOCKS = [Column("height", "Height", "int"), Column("time", "Time", "time"),
+          Column("ntx", "Transactions", "int"), Column("view", "View", "int"),
+          Column("hash", "Block hash")]
+TXS = [Column("height", "Height", "int"), Column("time", "Time", "time"),
+       Column("kind", "Type"), Column("code", "Decision"), Column("card", "Card", "card"),
+       Column("merchant", "Merchant"), Column("bank", "Bank"),
+       Column("amount", "Amount", "money"), Column("message", "Reason")]
+CODES = ["ok", "insufficient_funds", "card_not_active", "balance_cap", "real_name_required",
+         "bad_signature", "unauthorized", "settlement_mismatch"]
+
+
+def _ctx(text: str) -> str:
+    return tr("Columns", text)
+
+
+def _day_ms(text: str, end: bool) -> int:
+    """'2026-11-24' -> UTC ms of that local (China) day's start (or the next day's)."""
+    try:
+        d = dt.date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a date like 2026-11-24") from exc
+    if end:
+        d += dt.timedelta(days=1)
+    return int(dt.datetime(d.year, d.month, d.day, tzinfo=CHINA).timestamp() * 1000)
+
+
+class LiveTab(QWidget):
+    def __init__(self, session: Session, tasks: Tasks) -> None:
+        super().__init__()
+        self.session, self.tasks = session, tasks
+        lay = QVBoxLayout(self)
+        self.blocks_box = QGroupBox()
+        bl = QVBoxLayout(self.blocks_box)
+        self.blocks = RecordModel(BLOCKS, _ctx, self)
+        bl.addWidget(table(self.blocks, stretch=4))
+        lay.addWidget(self.blocks_box, 2)
+        self.search_box = QGroupBox()
+        grid = QGridLayout(self.search_box)
+        self.fields: dict[str, QLineEdit] = {}
+        self.labels: dict[str, QLabel] = {}
+        for i, key in enumerate(("card", "merchant", "bank", "time_from", "time_to",
+                                 "amount_min", "amount_max")):
+            self.labels[key], self.fields[key] = QLabel(), QLineEdit()
+            self.fields[key].returnPressed.connect(self.search)
+            grid.addWidget(self.labels[key], i // 4, (i % 4) * 2)
+            grid.addWidget(self.fields[key], i // 4, (i % 4) * 2 + 1)
+        self.kind, self.code = QComboBox(), QComboBox()
+        self.labels["kind"], self.labels["code"] = QLabel(), QLabel()
+        grid.addWidget(self.labels["kind"], 2, 0)
+        grid.addWidget(self.kind, 2, 1)
+        grid.addWidget(self.labels["code"], 2, 2)
+        grid.addWidget(self.code, 2, 3)
+        self.search_btn, self.more_btn = QPushButton(), QPushButton()
+        self.search_btn.clicked.connect(self.search)
+        self.more_btn.clicked.connect(lambda: self.tasks.spawn(self._page(more=True),
+                                                               self.notice))
+        grid.addWidget(self.search_btn, 2, 4)
+        grid.addWidget(self.more_btn, 2, 5)
+        lay.addWidget(self.search_box)
+        self.txs = RecordModel(TXS, _ctx, self)
+        lay.addWidget(table(self.txs, stretch=8), 3)
+        self.count = QLabel()
+        lay.addWidget(self.count)
+        self.notice = Notice()
+        lay.addWidget(self.notice)
+        self.filters: dict[str, Any] = {}
+        self.cursor: list[int] | None = None
+
+    def retranslate(self) -> None:
+        self.blocks_box.setTitle(self.tr("Latest blocks (live)"))
+        self.search_box.setTitle(self.tr("Search transactions"))
+        names = {"card": self.tr("Card"), "merchant": self.tr("Merchant"),
+                 "bank": self.tr("Bank"), "time_from": self.tr("From (date)"),
+                 "time_to": self.tr("To (date)"), "amount_min": self.tr("Min ¥"),
+                 "amount_max": self.tr("Max ¥"), "kind": self.tr("Type"),
+                 "code": self.tr("Decision")}
+        for k, label in self.labels.items():
+            label.setText(names[k])
+        self.fields["time_from"].setPlaceholderText("2026-11-24")
+        keep_k, keep_c = self.kind.currentData(), self.code.currentData()
+        self.kind.clear()
+        self.kind.addItem(self.tr("any"), "")
+        for k in sorted(RULES):
+            self.kind.addItem(k, k)
+        self.code.clear()
+        self.code.addItem(self.tr("any"), "")
+        for c in CODES:
+            self.code.addItem(c, c)
+        self.kind.setCurrentIndex(max(0, self.kind.findData(keep_k)))
+        self.code.setCurrentIndex(max(0, self.code.findData(keep_c)))
+        self.search_btn.setText(self.tr("Search"))
+        self.more_btn.setText(self.tr("Next page"))
+        self.blocks.retranslate()
+        self.txs.retranslate()
+
+    async def refresh(self) -> None:
+        self.blocks.set_rows(await self.session.query("block_list", limit=200))
+        await self._page(more=False)
+
+    def on_block(self, ev: dict[str, Any]) -> None:
+        self.blocks.prepend_rows([ev])
+
+    def search(self) -> None:
+        self.notice.clear()
+        f: dict[str, Any] = {}
+        try:
+            for key in ("card", "merchant", "bank"):
+                if self.fields[key].text().strip():
+                    f[key] = self.fields[key].text().strip()
+            if self.fields["time_from"].text().strip():
+                f["time_from"] = _day_ms(self.fields["time_from"].text(), end=False)
+            if self.fields["time_to"].text().strip():
+                f["time_to"] = _day_ms(self.fields["time_to"].text(), end=True)
+            for key in ("amount_min", "amount_max"):
+                if self.fields[key].text().strip():
+                    f[key] = parse_yuan(self.fields[key].text())
+        except ValueError as exc:
+            self.notice.error(self.tr("Search: %1").replace("%1", str(exc)))
+            return
+        if "amount_min" in f and "amount_max" in f and f["amount_min"] > f["amount_max"]:
+            self.notice.error(self.tr("Search: the minimum is above the maximum."))
+            return
+        for key, box in (("kind", self.kind), ("code", self.code)):
+            if box.currentData():
+                f[key] = box.currentData()
+        self.filters = f
+        self.tasks.spawn(self._page(more=False), self.notice)
+
+    async def _page(self, more: bool) -> None:
+        if more and self.cursor is None:
+            raise SessionError(self.tr("No more transactions."))
+        page = await self.session.query("txs", filters=self.filters, limit=100,
+                                        after=self.cursor if more else None)
+        if more:
+            self.txs.append_rows(page["items"])
+        else:
+            self.txs.set_rows(page["items"])
+        self.cursor = page["next"]
+        self.more_btn.setEnabled(self.cursor is not None)
+        self.count.setText(self.tr("%1 transactions shown%2").replace(
+            "%1", str(len(self.txs.rows))).replace("%2", self.tr(", more available")
+                                                   if self.cursor else ""))
+
+
+class RegulatorWindow(Window):
+    def __init__(self, session: Session, languages: Languages) -> None:
+        super().__init__(session, languages)
+        self.tabs = QTabWidget()
+        self.live = LiveTab(session, self.tasks)
+        self.cases = CasesTab(session, self.tasks)
+        self.charts = ChartsTab(session, self.tasks)
+        self.audit = AuditTab(session, self.tasks)
+        self.network = NetworkTab(session, self.tasks)
+        self.pages: list[Any] = [self.live, self.cases, self.charts, self.audit, self.network]
+        for p in self.pages:
+            self.tabs.addTab(p, "")
+        self.header = QLabel()
+        self.header.setStyleSheet("font-size: 18px; font-weight: 600; padding: 4px;")
+        root = QWidget()
+        lay = QVBoxLayout(root)
+        top = QHBoxLayout()
+        top.addWidget(self.header)
+        top.addStretch(1)
+        lay.addLayout(top)
+        lay.addWidget(self.tabs)
+        self.setCentralWidget(root)
+        self.bridge.block.connect(self.live.on_block)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("CardChain — Regulator"))
+        self.header.setText(self.tr("%1 · regulator (%2)").replace(
+            "%1", self.session.genesis.raw["regulator"]["name"]).replace(
+            "%2", self.session.identity))
+        for i, text in enumerate((self.tr("Blocks && transactions"),
+                                  self.tr("Compliance cases"),
+                                  self.tr("Liabilities && volumes"),
+                                  self.tr("Full-chain audit"), self.tr("Node health"))):
+            self.tabs.setTabText(i, text)
+        for p in self.pages:
+            p.retranslate()
+
+    def start(self) -> None:
+        super().start()
+        for p in (self.live, self.cases, self.charts):
+            self.tasks.spawn(p.refresh(), p.notice)
+        self.network.start()

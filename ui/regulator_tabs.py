@@ -1,0 +1,303 @@
+"""Regulator tabs: compliance cases, liabilities and volumes as charts, the full audit."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.session import Session, SessionError
+from node import audit as chain_audit
+from node.compliance import RULES as COMPLIANCE_RULES
+from ui import texts
+from ui.common import Column, Notice, RecordModel, Tasks, selected_row, table
+from ui.shell import tr
+
+CASES = [Column("level", "Level", "enum"), Column("rule", "Rule"), Column("subject", "Subject"),
+         Column("detail", "What happened"), Column("ntx", "Transactions", "int"),
+         Column("status", "Status", "enum"), Column("height", "Height", "int")]
+ISSUERS = [Column("bank", "Bank"), Column("outstanding", "Prepaid outstanding", "money"),
+           Column("custody", "Custody deposit", "money"), Column("ratio", "Coverage"),
+           Column("cards", "Cards", "int")]
+VOLUMES = [Column("merchant", "Merchant"), Column("name", "Name"),
+           Column("payments", "Payments", "int"), Column("gross", "Gross", "money"),
+           Column("refunds", "Refunds", "int"), Column("refunded", "Refunded", "money")]
+PROBLEMS = [Column("height", "Height", "int"), Column("problem", "Problem")]
+
+
+def _ctx(text: str) -> str:
+    return tr("Columns", text)
+
+
+class CasesTab(QWidget):
+    def __init__(self, session: Session, tasks: Tasks) -> None:
+        super().__init__()
+        self.session, self.tasks = session, tasks
+        lay = QVBoxLayout(self)
+        self.summary = QLabel()
+        lay.addWidget(self.summary)
+        self.model = RecordModel(CASES, _ctx, self)
+        self.model.show = self._show  # type: ignore[method-assign]
+        self.view = table(self.model, stretch=3)
+        lay.addWidget(self.view, 3)
+        self.rule_doc = QLabel()
+        self.rule_doc.setWordWrap(True)
+        lay.addWidget(self.rule_doc)
+        row = QHBoxLayout()
+        self.note_label, self.note = QLabel(), QLineEdit()
+        self.ack_btn, self.close_btn, self.reload_btn = QPushButton(), QPushButton(), \
+            QPushButton()
+        self.ack_btn.clicked.connect(lambda: self.decide("acknowledged"))
+        self.close_btn.clicked.connect(lambda: self.decide("closed"))
+        self.reload_btn.clicked.connect(lambda: self.tasks.spawn(self.refresh(), self.notice))
+        for w in (self.note_label, self.note, self.ack_btn, self.close_btn, self.reload_btn):
+            row.addWidget(w)
+        lay.addLayout(row)
+        self.notice = Notice()
+        lay.addWidget(self.notice)
+        self.view.selectionModel().selectionChanged.connect(self._selected)
+
+    def _show(self, col: Column, value: Any) -> str:
+        if col.kind == "enum":
+            return texts.status(str(value))
+        return RecordModel.show(self.model, col, value)
+
+    def retranslate(self) -> None:
+        self.note_label.setText(self.tr("Note"))
+        self.note.setPlaceholderText(self.tr("what was checked, who was contacted"))
+        self.ack_btn.setText(self.tr("Acknowledge"))
+        self.close_btn.setText(self.tr("Close case"))
+        self.reload_btn.setText(self.tr("Rescan"))
+        self.model.retranslate()
+        self._selected()
+        self._summarise()
+
+    async def refresh(self) -> None:
+        cases = await self.session.query("compliance")
+        for c in cases:
+            c["ntx"] = len(c["txs"])
+        order = {"critical": 0, "high": 1, "warning": 2}
+        cases.sort(key=lambda c: (c["status"] == "closed", order.get(c["level"], 3),
+                                  -c["height"]))
+        self.model.set_rows(cases)
+        self._summarise()
+
+    def _summarise(self) -> None:
+        rows = self.model.rows
+        open_ = sum(1 for c in rows if c["status"] == "open")
+        self.summary.setText(self.tr("%1 cases from %2 rules over the whole chain; %3 open.")
+                             .replace("%1", str(len(rows)))
+                             .replace("%2", str(len(COMPLIANCE_RULES)))
+                             .replace("%3", str(open_)))
+
+    def _selected(self) -> None:
+        c = selected_row(self.view, self.model)
+        if c is None:
+            self.rule_doc.setText(self.tr("Select a case to see the rule that raised it."))
+            return
+        rule = COMPLIANCE_RULES.get(c["rule"], {})
+        self.rule_doc.setText(self.tr("Rule %1: %2\nTransactions: %3").replace(
+            "%1", c["rule"]).replace("%2", str(rule.get("doc", ""))).replace(
+            "%3", ", ".join(t[:12] + "…" for t in c["txs"][:6]) or "—"))
+
+    def decide(self, status: str) -> None:
+        self.notice.clear()
+        c = selected_row(self.view, self.model)
+        if c is None:
+            self.notice.error(self.tr("Select a case first."))
+            return
+        if c["status"] == "closed":
+            self.notice.error(self.tr("This case is already closed."))
+            return
+        body: dict[str, Any] = {"case": c["id"], "status": status, "rule": c["rule"]}
+        if self.note.text().strip():
+            body["note"] = self.note.text().strip()
+        self.tasks.spawn(self._submit(body), self.notice)
+
+    async def _submit(self, body: dict[str, Any]) -> None:
+        r = await self.session.submit(self.session.make("case_update", body))
+        if r["code"] != "ok":
+            self.notice.error(texts.decision(r["code"], r["message"]))
+            return
+        self.note.clear()
+        self.notice.ok(self.tr("Case %1 at height %2.").replace(
+            "%1", texts.status(body["status"])).replace("%2", str(r["height"])))
+        await self.refresh()
+
+
+def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[float]]],
+              unit: str) -> QChart:
+    chart = QChart()
+    chart.setTitle(title)
+    bars = QBarSeries()
+    for name, values in series:
+        s = QBarSet(name)
+        s.append(values)
+        bars.append(s)
+    bars.setLabelsVisible(True)
+    bars.setLabelsFormat("@value")
+    chart.addSeries(bars)
+    x = QBarCategoryAxis()
+    x.append(categories)
+    chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+    bars.attachAxis(x)
+    y = QValueAxis()
+    y.setTitleText(unit)
+    y.setLabelFormat("%.0f")
+    top = max((v for _n, vals in series for v in vals), default=0.0)
+    y.setRange(0, top * 1.15 or 1)
+    chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+    bars.attachAxis(y)
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    return chart
+
+
+class ChartsTab(QWidget):
+    def __init__(self, session: Session, tasks: Tasks) -> None:
+        super().__init__()
+        self.session, self.tasks = session, tasks
+        lay = QVBoxLayout(self)
+        charts = QHBoxLayout()
+        self.issuer_view, self.volume_view = QChartView(), QChartView()
+        for v in (self.issuer_view, self.volume_view):
+            v.setRenderHint(QPainter.RenderHint.Antialiasing)
+            v.setMinimumHeight(300)
+            charts.addWidget(v)
+        lay.addLayout(charts, 3)
+        tables = QHBoxLayout()
+        self.issuers = RecordModel(ISSUERS, _ctx, self)
+        self.volumes = RecordModel(VOLUMES, _ctx, self)
+        tables.addWidget(table(self.issuers, stretch=0))
+        tables.addWidget(table(self.volumes, stretch=1))
+        lay.addLayout(tables, 2)
+        self.notice = Notice()
+        lay.addWidget(self.notice)
+
+    def retranslate(self) -> None:
+        self.issuers.retranslate()
+        self.volumes.retranslate()
+        self._draw()
+
+    async def refresh(self) -> None:
+        iss = await self.session.query("issuers")
+        for r in iss:
+            r["ratio"] = "—" if r["ratio_bp"] is None else f"{r['ratio_bp'] / 100:.1f} %"
+        self.issuers.set_rows(iss)
+        self.volumes.set_rows(await self.session.query("merchant_volumes"))
+        self._draw()
+
+    def _draw(self) -> None:
+        iss, vol = self.issuers.rows, self.volumes.rows
+        self.issuer_view.setChart(bar_chart(
+            self.tr("Issuers: prepaid funds outstanding and custody deposit"),
+            [r["bank"] for r in iss],
+            [(self.tr("Outstanding"), [r["outstanding"] / 100 for r in iss]),
+             (self.tr("Custody"), [r["custody"] / 100 for r in iss])], self.tr("CNY")))
+        self.volume_view.setChart(bar_chart(
+            self.tr("Merchant volumes (accepted payments)"), [r["merchant"] for r in vol],
+            [(self.tr("Gross"), [r["gross"] / 100 for r in vol]),
+             (self.tr("Refunded"), [r["refunded"] / 100 for r in vol])], self.tr("CNY")))
+
+
+class AuditTab(QWidget):
+    """Re-verifies every block, certificate and signature of this app's own copy of the
+    chain and re-executes it from genesis, on worker processes and a thread: the window
+    and the node keep running while it works."""
+
+    def __init__(self, session: Session, tasks: Tasks) -> None:
+        super().__init__()
+        self.session, self.tasks = session, tasks
+        lay = QVBoxLayout(self)
+        self.box = QGroupBox()
+        bl = QVBoxLayout(self.box)
+        self.explain = QLabel()
+        self.explain.setWordWrap(True)
+        bl.addWidget(self.explain)
+        row = QHBoxLayout()
+        self.run_btn = QPushButton()
+        self.run_btn.clicked.connect(self.run)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 100)
+        row.addWidget(self.run_btn)
+        row.addWidget(self.bar, 1)
+        bl.addLayout(row)
+        self.result = QLabel()
+        self.result.setStyleSheet("font-size: 15px; font-weight: 600;")
+        bl.addWidget(self.result)
+        lay.addWidget(self.box)
+        self.problems = RecordModel(PROBLEMS, _ctx, self)
+        lay.addWidget(table(self.problems, stretch=1), 1)
+        self.notice = Notice()
+        lay.addWidget(self.notice)
+        self.report: chain_audit.AuditReport | None = None
+
+    def retranslate(self) -> None:
+        self.box.setTitle(self.tr("Full-chain audit"))
+        self.explain.setText(self.tr(
+            "Trusts nothing but the genesis file: checks every block hash and link, every "
+            "commit certificate (2f+1 validator signatures) and every transaction signature, "
+            "re-executes the whole chain from genesis and compares the state at every height."))
+        self.run_btn.setText(self.tr("Run full audit"))
+        self.problems.retranslate()
+        self._show()
+
+    def run(self) -> None:
+        self.notice.clear()
+        self.run_btn.setEnabled(False)
+        task = self.tasks.spawn(self._run(), self.notice)
+        task.add_done_callback(lambda _t: self.run_btn.setEnabled(True))
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        node = self.session.node
+        db = node.data_dir / "ledger.db"
+        if not db.exists():
+            raise SessionError(self.tr("This app's node has no ledger yet."))
+        self.report = None
+        self.bar.setValue(0)
+
+        def progress(done: int, total: int) -> None:  # called on the audit's thread
+            loop.call_soon_threadsafe(self.bar.setValue, done * 100 // max(total, 1))
+
+        self.result.setText(self.tr("Auditing…"))
+        self.report = await loop.run_in_executor(
+            None, lambda: chain_audit.audit(db, self.session.genesis, progress=progress))
+        self.bar.setValue(100)
+        self._show()
+
+    def _show(self) -> None:
+        r = self.report
+        if r is None:
+            self.result.setText("")
+            return
+        if r.ok:
+            self.result.setStyleSheet("color: #1b6e2d; font-size: 15px; font-weight: 600;")
+            self.result.setText(self.tr("Audit passed: %1 blocks and %2 transactions verified "
+                                        "and re-executed; the state matches.")
+                                .replace("%1", str(r.height)).replace("%2",
+                                                                      f"{r.transactions:,}"))
+        else:
+            self.result.setStyleSheet("color: #b3261e; font-size: 15px; font-weight: 600;")
+            self.result.setText(self.tr("Audit FAILED: first problem at height %1.")
+                                .replace("%1", str(r.first_bad_height)))
+        self.problems.set_rows([{"height": h, "problem": p} for h, p in r.problems])
+
+    async def refresh(self) -> None:
+        return None
+
+
+__all__ = ["AuditTab", "CasesTab", "ChartsTab"]

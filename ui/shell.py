@@ -1,0 +1,206 @@
+"""What every window shares: the node bridge, languages, fonts, the status bar and the
+excepthook.
+
+The node never imports Qt: ``NodeBridge`` reads the session's block queue on the shared
+asyncio loop and re-emits each block as a Qt signal, so handlers run on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QLocale,
+    QObject,
+    Qt,
+    QTimer,
+    QTranslator,
+    Signal,
+)
+from PySide6.QtGui import QAction, QActionGroup, QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QWidget
+
+from app.session import Session
+from ui.common import Tasks
+
+log = logging.getLogger("cardchain.ui")
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
+
+
+def tr(context: str, text: str) -> str:
+    return QCoreApplication.translate(context, text)
+
+
+class NodeBridge(QObject):
+    """Node events as Qt signals: ``block`` for each executed block, ``status`` each second
+    with the bundled node's status."""
+
+    block = Signal(dict)
+    status = Signal(dict)
+
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._task: asyncio.Task[None] | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self._task = asyncio.ensure_future(self._pump())
+        self._timer.start()
+        self._tick()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _pump(self) -> None:
+        while True:
+            ev = await self.session.blocks.get()
+            self.block.emit(ev)
+
+    def _tick(self) -> None:
+        self.status.emit(self.session.status())
+
+
+class Languages:
+    """Qt translations from resources/i18n, chosen from the system locale, switchable."""
+
+    def __init__(self, app: QApplication) -> None:
+        self.app = app
+        self.translator: QTranslator | None = None
+        self.current = "en"
+
+    @staticmethod
+    def system_choice() -> str:
+        return "zh_CN" if QLocale.system().language() == QLocale.Language.Chinese else "en"
+
+    def use(self, lang: str) -> None:
+        if lang not in LANGUAGES:
+            raise ValueError(f"unknown language {lang!r}; choose one of {sorted(LANGUAGES)}")
+        if self.translator is not None:
+            self.app.removeTranslator(self.translator)
+            self.translator = None
+        if lang != "en":
+            t = QTranslator(self.app)
+            if not t.load(str(RESOURCES / "i18n" / f"cardchain_{lang}.qm")):
+                raise RuntimeError(f"translation file for {lang} is missing")
+            self.app.installTranslator(t)
+            self.translator = t
+        self.current = lang
+
+
+def load_fonts(app: QApplication) -> None:
+    """The bundled CJK subset backs up the system font, so Chinese text shows even on a
+    machine without a Chinese font."""
+    fid = QFontDatabase.addApplicationFont(str(RESOURCES / "fonts" / "NotoSansSC-CardChain.otf"))
+    families = QFontDatabase.applicationFontFamilies(fid) if fid >= 0 else []
+    font = QFont(app.font())
+    if families:
+        font.setFamilies([font.family(), *families])
+    font.setPointSize(max(font.pointSize(), 10))
+    app.setFont(font)
+
+
+def install_excepthook(app: QApplication) -> None:
+    """An exception that escapes a slot is logged and shown as a readable message; the
+    window stays up (no nested event loop: the box is opened, not exec'd)."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.error("unhandled error:\n%s", "".join(traceback.format_exception(kind, exc, tb)))
+        if kind is KeyboardInterrupt:
+            app.quit()
+            return
+        parent = app.activeWindow()
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("Shell", "Something went wrong"),
+                          tr("Shell", "The action could not be completed: %1\n"
+                                      "Details are in the log.").replace("%1", str(exc)),
+                          QMessageBox.StandardButton.Ok, parent)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    sys.excepthook = hook
+
+
+class Window(QMainWindow):
+    """Base of the three windows: status bar with the node's health, a language menu,
+    and ``retranslate`` called on every language change."""
+
+    closed = Signal()
+
+    def __init__(self, session: Session, languages: Languages) -> None:
+        super().__init__()
+        self.session = session
+        self.languages = languages
+        self.tasks = Tasks()
+        self.bridge = NodeBridge(session, self)
+        self.node_label = QLabel()
+        self.statusBar().addPermanentWidget(self.node_label)
+        self.bridge.status.connect(self.show_status)
+        self.lang_menu = self.menuBar().addMenu("")
+        group = QActionGroup(self)
+        self.lang_actions: dict[str, QAction] = {}
+        for code, name in LANGUAGES.items():
+            a = QAction(name, self, checkable=True)
+            a.setChecked(code == languages.current)
+            a.triggered.connect(lambda _c=False, code=code: self.switch_language(code))
+            group.addAction(a)
+            self.lang_menu.addAction(a)
+            self.lang_actions[code] = a
+        self.resize(1280, 800)
+
+    def start(self) -> None:
+        self.bridge.start()
+
+    def switch_language(self, code: str) -> None:
+        self.languages.use(code)
+        self.lang_actions[code].setChecked(True)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.lang_menu.setTitle(self.tr("&Language"))
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        raise NotImplementedError
+
+    def show_status(self, st: dict[str, Any]) -> None:
+        up = st.get("upstream", -1)
+        if st.get("observer") and up is not None and up >= 0 and self._connected():
+            text = self.tr("Node: height %1 · following validator-%2").replace(
+                "%1", str(st.get("height"))).replace("%2", str(up))
+        else:
+            text = self.tr("Node: height %1 · network unreachable, retrying").replace(
+                "%1", str(st.get("height")))
+        self.node_label.setText(text)
+
+    def _connected(self) -> bool:
+        node = self.session.node
+        ev = getattr(node, "connected", None)
+        return bool(ev is not None and ev.is_set())
+
+    def closeEvent(self, event: Any) -> None:
+        self.bridge.stop()
+        self.tasks.cancel_all()
+        self.closed.emit()
+        super().closeEvent(event)
+
+
+def title(widget: QWidget, text: str) -> None:
+    widget.setWindowTitle(f"CardChain — {text}")
+
+
+__all__ = ["LANGUAGES", "Languages", "NodeBridge", "Window", "install_excepthook",
+           "load_fonts", "title", "tr"]
