@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean translations
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "need python3.11 on PATH"; exit 1; }
@@ -27,6 +27,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/ledger_apply.py
+
+translations: $(STAMP)
+	$(VENV)/bin/pyside6-lupdate ui/*.py -ts resources/i18n/cardchain_zh_CN.ts -target-language zh_CN
+	$(VENV)/bin/pyside6-lrelease resources/i18n/cardchain_zh_CN.ts -qm resources/i18n/cardchain_zh_CN.qm
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .ruff_cache .hypothesis

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import segno
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRectF,
+    Qt,
+)
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QHeaderView, QLabel, QSizePolicy, QTableView, QWidget
 
@@ -37,18 +44,20 @@ def yuan(fen: int | None) -> str:
 
 def parse_yuan(text: str) -> int:
     """'12.50' or '12' -> 1250 fen; anything else (more than 2 decimals, letters, negative,
-    zero, above 10 million) raises ValueError with a message for the form."""
+    zero, above 10 million) raises ValueError with a (translated) message for the form."""
     t = text.strip().replace(",", "").lstrip("¥")
     whole, _, frac = t.partition(".")
     if not whole.isdigit() and not (whole == "" and frac.isdigit()):
-        raise ValueError("enter an amount in yuan, like 50 or 12.50")
+        raise ValueError(QCoreApplication.translate(
+            "Forms", "enter an amount in yuan, like 50 or 12.50"))
     if len(frac) > 2 or (frac and not frac.isdigit()):
-        raise ValueError("at most two decimals (fen)")
+        raise ValueError(QCoreApplication.translate("Forms", "at most two decimals (fen)"))
     fen = int(whole or "0") * 100 + int((frac + "00")[:2])
     if fen <= 0:
-        raise ValueError("the amount must be more than zero")
+        raise ValueError(QCoreApplication.translate(
+            "Forms", "the amount must be more than zero"))
     if fen > 10_000_000_00:
-        raise ValueError("the amount is too large")
+        raise ValueError(QCoreApplication.translate("Forms", "the amount is too large"))
     return fen
 
 
@@ -186,24 +195,29 @@ class Notice(QLabel):
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        self.kind = ""  # "", "error", "ok" or "info": what is shown now
         self.hide()
 
     def error(self, text: str) -> None:
+        self.kind = "error"
         self.setStyleSheet("color: #b3261e; font-weight: 600;")
         self.setText(text)
         self.show()
 
     def ok(self, text: str) -> None:
+        self.kind = "ok"
         self.setStyleSheet("color: #1b6e2d; font-weight: 600;")
         self.setText(text)
         self.show()
 
     def info(self, text: str) -> None:
+        self.kind = "info"
         self.setStyleSheet("color: #333;")
         self.setText(text)
         self.show()
 
     def clear(self) -> None:  # type: ignore[override]
+        self.kind = ""
         super().clear()
         self.hide()
 

@@ -30,7 +30,7 @@ from ui import texts
 from ui.common import Column, Notice, RecordModel, Tasks, parse_yuan, selected_row, table, yuan
 from ui.console_tabs import ClearingTab, CustodyTab, MerchantsTab, PointsTab
 from ui.network import NetworkTab
-from ui.shell import Languages, Window, tr
+from ui.shell import Languages, Window, qtext
 
 CARDS = [Column("card", "Card"), Column("holder", "Holder"), Column("status", "Status", "enum"),
          Column("balance", "Balance", "money"), Column("points_text", "Points"),
@@ -38,7 +38,7 @@ CARDS = [Column("card", "Card"), Column("holder", "Holder"), Column("status", "S
 
 
 def _ctx(text: str) -> str:
-    return tr("Columns", text)
+    return qtext("Columns", text)
 
 
 class CardsTab(QWidget):
@@ -168,6 +168,7 @@ class CardsTab(QWidget):
         rows = await self.session.query("cards", text=self.search.text().strip(),
                                         status=self.status_filter.currentData() or "")
         for r in rows:
+            r["holder"] = r.get("holder") or self.tr("(anonymous)")
             r["points_text"] = ", ".join(f"{b} {p:,}" for b, p in sorted(r["points"].items())
                                          if p)
         keep = self.current()
@@ -249,10 +250,13 @@ class CardsTab(QWidget):
             return
         number, pin, path = self.last_issued
         shown = pin if self.pin_btn.isChecked() else "••••••"
+        if path.is_relative_to(self.session.cons.home):  # no machine paths on screen
+            path = path.relative_to(self.session.cons.home)
         self.pin_btn.setText(self.tr("Hide PIN") if self.pin_btn.isChecked()
                              else self.tr("Show PIN"))
         self.new_card_label.setText(
-            self.tr("New card %1, PIN %2 (give it to the cardholder once).\nCard file: %3")
+            self.tr("New card %1, PIN %2 (give it to the cardholder once).\nCard file: %3 "
+                    "in the consortium folder")
             .replace("%1", number).replace("%2", shown).replace("%3", str(path)))
 
     def top_up(self) -> None:

@@ -26,7 +26,7 @@ from app.statement_export import to_csv, write_pdf
 from node.ledger.cycles import DAY_MS, cycle_of
 from ui import texts
 from ui.common import Column, Notice, RecordModel, Tasks, parse_yuan, selected_row, table, yuan
-from ui.shell import tr
+from ui.shell import qtext
 
 MERCHANTS = [Column("merchant", "Merchant"), Column("name", "Name"),
              Column("acquirer", "Acquirer"), Column("fee_bp", "Fee (bp)", "int"),
@@ -38,7 +38,7 @@ LINES = [Column("time", "Time", "time"), Column("type", "Type", "enum"),
 
 
 def _ctx(text: str) -> str:
-    return tr("Columns", text)
+    return qtext("Columns", text)
 
 
 class _Tab(QWidget):

@@ -10,6 +10,7 @@ display the same flows run headless in one process and every screen is written a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -88,6 +89,13 @@ async def until(cond: Callable[[], Any], timeout: float = 30.0, what: str = "") 
         await asyncio.sleep(0.05)
 
 
+async def settled(notice: Any, what: str) -> None:
+    """Wait for a form's inline message; a demo step that fails stops the demo loudly."""
+    await until(lambda: notice.kind in ("ok", "error"), what=what)
+    if notice.kind == "error":
+        raise RuntimeError(f"demo step failed ({what}): {notice.text()}")
+
+
 class Driver:
     """Drives the three windows through the day's flows like a user would."""
 
@@ -142,16 +150,22 @@ class Driver:
                     cards.model.rows[0]["card"] == cards.last_issued[0], what="card listed")
         cards.view.selectRow(0)
         cards.amount.setText("200")
+        cards.notice.clear()
         cards.top_up()
-        await until(lambda: "Topped up" in cards.notice.text() or "充值" in
-                    cards.notice.text(), what="top-up")
-        self.say("  console: issued a named card and topped it up")
+        await settled(cards.notice, "top-up")
+        console.custody.amount.setText("1500")
+        console.custody.attest()
+        await settled(console.custody.notice, "custody attestation")
+        self.say("  console: issued a named card, topped it up, attested the custody deposit")
         # the cashier sells a basket paid partly with points from both banks
         replacement = next(n for n, label in self.day.names.items() if "replacement" in label)
         await until(lambda: bool(pos.catalogue), what="catalogue")
         for sku in ("TEA-250", "MOON-BOX", "MILK-12"):
             pos.add(sku)
-        pos.card_path.setText(str(self.day.cards_dir / f"{replacement}.card.json"))
+        card_file = self.day.cards_dir / f"{replacement}.card.json"
+        with contextlib.suppress(ValueError):  # shown on screen: no absolute machine path
+            card_file = card_file.relative_to(Path.cwd())
+        pos.card_path.setText(str(card_file))
         pos.pin.setText(self.day.pins[replacement])
         pos.read_card()
         await until(lambda: pos.offer is not None, what="points offer")
@@ -175,6 +189,12 @@ class Driver:
         await reg.live.refresh()
         await reg.cases.refresh()
         await reg.charts.refresh()
+        cases = reg.cases
+        row = next(i for i, c in enumerate(cases.model.rows) if c["rule"] == "balance_cap")
+        cases.view.selectRow(row)
+        cases.note.setText("Called the issuing bank; the customer was told the limit.")
+        cases.decide("acknowledged")
+        await settled(cases.notice, "case acknowledged")
         reg.audit.run()
         await until(lambda: reg.audit.report is not None, 120, what="audit")
         self.say(f"  regulator: {reg.audit.result.text()}")

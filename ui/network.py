@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.session import Session
 from ui.common import Column, Notice, RecordModel, Tasks, table
-from ui.shell import tr
+from ui.shell import qtext
 
 HEALTH = [Column("identity", "Validator"), Column("state", "State", "enum"),
           Column("height", "Height", "int"), Column("lag", "Behind", "int"),
@@ -26,7 +26,7 @@ class NetworkTab(QWidget):
         self.help = QLabel()
         self.help.setWordWrap(True)
         lay.addWidget(self.help)
-        self.model = RecordModel(HEALTH, lambda s: tr("Columns", s), self)
+        self.model = RecordModel(HEALTH, lambda s: qtext("Columns", s), self)
         lay.addWidget(table(self.model, stretch=6))
         self.own = QLabel()
         lay.addWidget(self.own)

@@ -6,7 +6,9 @@ Refunds and the end-of-day report live in ui/pos_day.py; both tabs share this wi
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ from ui import texts
 from ui.common import Column, Notice, QrView, RecordModel, mask_card, table, when, yuan
 from ui.pos_day import DayTab, RefundTab
 from ui.receipt_print import receipt_facts, save_receipt_pdf
-from ui.shell import Languages, Window, tr
+from ui.shell import Languages, Window, qtext
 
 BASKET = [Column("name", "Item"), Column("qty", "Qty", "int"), Column("price", "Price", "money"),
           Column("total", "Amount", "money")]
@@ -47,7 +49,15 @@ OFFERS = [Column("bank", "Bank"), Column("points", "Points held", "int"),
 
 
 def _ctx(text: str) -> str:
-    return tr("Columns", text)
+    return qtext("Columns", text)
+
+
+def wrap_name(name: str, width: int = 18) -> str:
+    """A catalogue name on at most a few short lines for a goods button: a bilingual name
+    breaks before its Chinese part, long parts at spaces."""
+    m = re.search(r"\s(?=[\u3400-\u9fff])", name)
+    parts = [name[:m.start()], name[m.end():]] if m else [name]
+    return "\n".join(textwrap.fill(p, width) for p in parts if p)
 
 
 class PosWindow(Window):
@@ -146,7 +156,8 @@ class PosWindow(Window):
         pl = QVBoxLayout(self.points_box)
         self.offer_model = RecordModel(OFFERS, _ctx, self)
         self.offer_view = table(self.offer_model)
-        self.offer_view.setMaximumHeight(110)
+        self.offer_view.setMinimumHeight(96)
+        self.offer_view.setMaximumHeight(120)
         pl.addWidget(self.offer_view)
         self.bank_checks: dict[str, QCheckBox] = {}
         self.checks_row = QHBoxLayout()
@@ -247,8 +258,8 @@ class PosWindow(Window):
                 item.widget().deleteLater()
         for i, g in enumerate(self.catalogue):
             star = " ★" if g.get("points_banks") else ""
-            b = QPushButton(f"{g['name']}{star}\n{yuan(g['price'])}")
-            b.setMinimumSize(150, 64)
+            b = QPushButton(f"{wrap_name(g['name'])}{star}\n{yuan(g['price'])}")
+            b.setMinimumSize(150, 84)
             b.setToolTip(self.tr("Points from: %1").replace(
                 "%1", ", ".join(g.get("points_banks") or ["—"])))
             b.setObjectName(f"sku:{g['sku']}")

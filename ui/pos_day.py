@@ -24,7 +24,7 @@ from app.session import Session, SessionError
 from node.ledger.cycles import DAY_MS, cycle_of, open_cycle
 from ui import texts
 from ui.common import Column, Notice, RecordModel, Tasks, parse_yuan, selected_row, table, yuan
-from ui.shell import tr
+from ui.shell import qtext
 
 PAYMENTS = [Column("time", "Time", "time"), Column("order", "Order"),
             Column("card", "Card", "card"), Column("amount", "Amount", "money"),
@@ -38,7 +38,7 @@ DIFFS = [Column("what", "Difference", "enum"), Column("order", "Order"),
 
 
 def _ctx(text: str) -> str:
-    return tr("Columns", text)
+    return qtext("Columns", text)
 
 
 class RefundTab(QWidget):

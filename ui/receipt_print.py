@@ -21,10 +21,6 @@ from node.ledger.tx import Tx
 from ui.common import mask_card, when, yuan
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Receipt", text)
-
-
 def receipt_facts(receipt: dict[str, Any]) -> dict[str, Any]:
     """Height, time, id, card, order, amount and items of a receipt (as built by a node)."""
     header = json.loads(receipt["header"])
@@ -36,30 +32,49 @@ def receipt_facts(receipt: dict[str, Any]) -> dict[str, Any]:
             "redeem": body.get("redeem", []), "code": receipt["code"]}
 
 
+def _texts() -> dict[str, str]:
+    return {
+        "points": QCoreApplication.translate(
+            "Receipt", "Paid by %1 points"),
+        "order": QCoreApplication.translate(
+            "Receipt", "Order"),
+        "card": QCoreApplication.translate(
+            "Receipt", "Card"),
+        "total": QCoreApplication.translate(
+            "Receipt", "Total"),
+        "committed": QCoreApplication.translate(
+            "Receipt", "Committed on the CardChain ledger at height %1."),
+        "tx": QCoreApplication.translate(
+            "Receipt", "Transaction"),
+        "verify": QCoreApplication.translate(
+            "Receipt", "Scan or run \"cardchain verify-receipt\" to check this "
+                                "payment against the consortium's validator keys, without "
+                                "trusting the shop."),
+    }
+
+
 def _document(receipt: dict[str, Any], merchant: str) -> QTextDocument:
     f = receipt_facts(receipt)
+    t = {k: html.escape(v) for k, v in _texts().items()}
     qr = QImage()
     qr.loadFromData(_qr_png(rc.to_qr(receipt)), "PNG")
     doc = QTextDocument()
     doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl("qr.png"), qr)
     items = "".join(f"<tr><td>{html.escape(i['sku'])}</td><td align=right>× {i['qty']}</td>"
                     f"</tr>" for i in f["items"])
-    points = "".join(f"<tr><td>{html.escape(_t('Paid by %1 points')).replace('%1', r['bank'])}"
-                     f"</td><td align=right>{yuan(r['cash'])}</td></tr>" for r in f["redeem"])
+    points = "".join(f"<tr><td>{t['points'].replace('%1', r['bank'])}</td>"
+                     f"<td align=right>{yuan(r['cash'])}</td></tr>" for r in f["redeem"])
     doc.setHtml(f"""<html><body style="font-family: sans-serif; font-size: 10pt">
 <h3>{html.escape(merchant)}</h3>
-<p>{html.escape(_t('Order'))} {html.escape(str(f['order']))}<br>
-{html.escape(_t('Card'))} {mask_card(str(f['card']))}<br>{when(f['time'])}</p>
+<p>{t['order']} {html.escape(str(f['order']))}<br>
+{t['card']} {mask_card(str(f['card']))}<br>{when(f['time'])}</p>
 <table width="100%">{items}
-<tr><td><b>{html.escape(_t('Total'))}</b></td><td align=right><b>{yuan(f['amount'])}</b></td></tr>
+<tr><td><b>{t['total']}</b></td><td align=right><b>{yuan(f['amount'])}</b></td></tr>
 {points}</table>
-<p>{html.escape(_t('Committed on the CardChain ledger at height %1.').replace(
-        '%1', str(f['height'])))}<br>
-{html.escape(_t('Transaction'))} <tt>{f['id'][:32]}</tt></p>
+<p>{t['committed'].replace('%1', str(f['height']))}<br>
+{t['tx']} <tt>{f['id'][:32]}</tt></p>
 <p><img src="qr.png" width="220" height="220"></p>
-<p style="font-size: 8pt">{html.escape(_t(
-        'Scan or run "cardchain verify-receipt" to check this payment against the '
-        "consortium's validator keys, without trusting the shop."))}</p>
+<p style="font-size: 8pt">{t['verify']}</p>
 </body></html>""")
     return doc
 

@@ -27,7 +27,7 @@ from node.ledger.rules import RULES
 from ui.common import CHINA, Column, Notice, RecordModel, Tasks, parse_yuan, table
 from ui.network import NetworkTab
 from ui.regulator_tabs import AuditTab, CasesTab, ChartsTab
-from ui.shell import Languages, Window, tr
+from ui.shell import Languages, Window, qtext
 
 BLOCKS = [Column("height", "Height", "int"), Column("time", "Time", "time"),
           Column("ntx", "Transactions", "int"), Column("view", "View", "int"),
@@ -41,7 +41,7 @@ CODES = ["ok", "insufficient_funds", "card_not_active", "balance_cap", "real_nam
 
 
 def _ctx(text: str) -> str:
-    return tr("Columns", text)
+    return qtext("Columns", text)
 
 
 def _day_ms(text: str, end: bool) -> int:

@@ -24,7 +24,7 @@ from node import audit as chain_audit
 from node.compliance import RULES as COMPLIANCE_RULES
 from ui import texts
 from ui.common import Column, Notice, RecordModel, Tasks, selected_row, table
-from ui.shell import tr
+from ui.shell import qtext
 
 CASES = [Column("level", "Level", "enum"), Column("rule", "Rule"), Column("subject", "Subject"),
          Column("detail", "What happened"), Column("ntx", "Transactions", "int"),
@@ -39,7 +39,7 @@ PROBLEMS = [Column("height", "Height", "int"), Column("problem", "Problem")]
 
 
 def _ctx(text: str) -> str:
-    return tr("Columns", text)
+    return qtext("Columns", text)
 
 
 class CasesTab(QWidget):

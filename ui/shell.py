@@ -36,7 +36,7 @@ RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
 
 
-def tr(context: str, text: str) -> str:
+def qtext(context: str, text: str) -> str:
     return QCoreApplication.translate(context, text)
 
 
@@ -123,9 +123,10 @@ def install_excepthook(app: QApplication) -> None:
             app.quit()
             return
         parent = app.activeWindow()
-        box = QMessageBox(QMessageBox.Icon.Warning, tr("Shell", "Something went wrong"),
-                          tr("Shell", "The action could not be completed: %1\n"
-                                      "Details are in the log.").replace("%1", str(exc)),
+        head = QCoreApplication.translate("Shell", "Something went wrong")
+        text = QCoreApplication.translate(
+            "Shell", "The action could not be completed: %1\nDetails are in the log.")
+        box = QMessageBox(QMessageBox.Icon.Warning, head, text.replace("%1", str(exc)),
                           QMessageBox.StandardButton.Ok, parent)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
@@ -169,7 +170,7 @@ class Window(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self.lang_menu.setTitle(self.tr("&Language"))
+            self.lang_menu.setTitle(QCoreApplication.translate("Window", "&Language"))
             self.retranslate()
         super().changeEvent(event)
 
@@ -179,10 +180,12 @@ class Window(QMainWindow):
     def show_status(self, st: dict[str, Any]) -> None:
         up = st.get("upstream", -1)
         if st.get("observer") and up is not None and up >= 0 and self._connected():
-            text = self.tr("Node: height %1 · following validator-%2").replace(
+            text = QCoreApplication.translate(
+                "Window", "Node: height %1 · following validator-%2").replace(
                 "%1", str(st.get("height"))).replace("%2", str(up))
         else:
-            text = self.tr("Node: height %1 · network unreachable, retrying").replace(
+            text = QCoreApplication.translate(
+                "Window", "Node: height %1 · network unreachable, retrying").replace(
                 "%1", str(st.get("height")))
         self.node_label.setText(text)
 
@@ -203,4 +206,4 @@ def title(widget: QWidget, text: str) -> None:
 
 
 __all__ = ["LANGUAGES", "Languages", "NodeBridge", "Window", "install_excepthook",
-           "load_fonts", "title", "tr"]
+           "load_fonts", "qtext", "title"]

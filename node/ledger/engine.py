@@ -150,7 +150,7 @@ class Ledger:
             rule = RULES.get(tx.kind)
             if rule is None:
                 raise Rejected(Reason.MALFORMED, f"unknown transaction kind {tx.kind!r}")
-            f.check_body(body, set(rule.required), set(rule.optional))
+            f.check_body(body, rule.required, rule.optional)
             rule.apply(ctx, body)
             ctx.check_balanced()
         except Rejected as exc:

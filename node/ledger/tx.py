@@ -12,8 +12,10 @@ whose time is later rejects the transaction.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -79,6 +81,9 @@ class Tx:
     def encode(self) -> bytes:
         """Canonical wire bytes.  "sigs" sorts after every other envelope key, so the wire
         form is the unsigned encoding with the signatures appended (tests pin equality)."""
+        wire = self.__dict__.get("_wire")
+        if wire is not None:
+            return wire  # type: ignore[no-any-return]
         sigs = codec.encode([list(s) for s in self.sigs])
         return self._unsigned[:-1] + b',"sigs":' + sigs + b"}"
 
@@ -139,7 +144,21 @@ class Tx:
         if cut < 0 or not isinstance(obj, dict) or set(obj) != ENVELOPE_KEYS:
             return cls.from_wire(obj)
         checked = cls.from_wire(obj, unsigned=data[:cut] + b"}")
+        object.__setattr__(checked, "_wire", data)  # canonical: encode() returns it as is
         return checked
+
+    @classmethod
+    def decode_trusted(cls, data: bytes) -> Tx:
+        """Parse wire bytes this process already knows to be a canonical transaction (the
+        audit re-executes transactions its workers decoded and checked): no canonical-form
+        re-check; shape errors still raise Rejected."""
+        cut = data.rfind(b',"sigs":')
+        obj = json.loads(data)
+        if cut < 0 or not isinstance(obj, dict) or set(obj) != ENVELOPE_KEYS:
+            return cls.decode(data)
+        tx = cls.from_wire(obj, unsigned=data[:cut] + b"}")
+        object.__setattr__(tx, "_wire", data)
+        return tx
 
 
 @lru_cache(maxsize=1 << 16)
@@ -243,8 +262,11 @@ def card_number(value: Any, what: str = "card number") -> str:
     return value
 
 
-def check_body(body: dict[str, Any], required: set[str], optional: set[str]) -> None:
-    keys = set(body)
+def check_body(body: dict[str, Any], required: AbstractSet[str],
+               optional: AbstractSet[str]) -> None:
+    keys = body.keys()
+    if required <= keys and len(keys) == len(required):
+        return  # the common case: exactly the required fields
     missing = required - keys
     unknown = keys - required - optional
     if missing:
