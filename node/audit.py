@@ -26,7 +26,7 @@ from node.ledger.tx import Tx
 from node.store import ReplayStore, Store, schema
 
 Progress = Callable[[int, int], None]
-CHUNK = 200  # blocks per worker job
+CHUNK = 8  # blocks per worker job: small, so re-execution starts at once
 
 
 @dataclass
