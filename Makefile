@@ -29,7 +29,7 @@ bench: $(STAMP)
 	$(PY) bench/ledger_apply.py
 
 translations: $(STAMP)
-	$(VENV)/bin/pyside6-lupdate ui/*.py -ts resources/i18n/cardchain_zh_CN.ts -target-language zh_CN
+	$(VENV)/bin/pyside6-lupdate -no-obsolete ui/*.py -ts resources/i18n/cardchain_zh_CN.ts -target-language zh_CN
 	$(VENV)/bin/pyside6-lrelease resources/i18n/cardchain_zh_CN.ts -qm resources/i18n/cardchain_zh_CN.qm
 
 clean:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -100,9 +101,13 @@ class Session:
             raise SessionError(message_of(exc)) from exc
         return r["result"]
 
-    async def submit(self, tx: Tx, wait_ms: int = 30_000) -> dict[str, Any]:
-        """The receipt once the transaction is decided (accepted or refused by a rule)."""
-        req = {"op": "submit", "tx": tx.encode().decode("utf-8"), "wait_ms": wait_ms}
+    async def submit(self, tx: Tx, wait_ms: int = 30_000,
+                     on_stage: Callable[[dict[str, Any]], None] | None = None) \
+            -> dict[str, Any]:
+        """The receipt once the transaction is decided (accepted or refused by a rule);
+        ``on_stage`` hears when a validator has ordered it (view, sequence number)."""
+        req: dict[str, Any] = {"op": "submit", "tx": tx.encode().decode("utf-8"),
+                               "wait_ms": wait_ms, "on_progress": on_stage}
         try:
             r = await self.node.endpoint.call(self.identity, req)
         except TimeoutError as exc:

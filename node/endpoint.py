@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from node import codec, crypto, receipt
@@ -55,6 +56,8 @@ class Endpoint:
         self.node = node
         self.waiters: dict[str, list[asyncio.Future[dict[str, Any]]]] = {}
         self.subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
+        self.progress: dict[str, list[Callable[[dict[str, Any]], None]]] = {}
+        self._sending: set[asyncio.Future[None]] = set()
 
     # --- sessions -------------------------------------------------------------------------
 
@@ -98,14 +101,19 @@ class Endpoint:
         this node, with the same role scoping; errors raise ClientError or Rejected."""
         if req.get("op") == "subscribe":
             raise ClientError("subscribe in-process with Endpoint.subscribers")
-        return await self._dispatch(role_of(identity), req, None)
+        req = dict(req)
+        progress = req.pop("on_progress", None)  # a callable, for in-process callers only
+        return await self._dispatch(role_of(identity), req, None, progress)
 
-    async def _dispatch(self, role: tuple[str, str], req: dict[str, Any],
-                        reply: Any) -> dict[str, Any]:
+    async def _dispatch(self, role: tuple[str, str], req: dict[str, Any], reply: Any,
+                        progress: Callable[[dict[str, Any]], None] | None = None) \
+            -> dict[str, Any]:
         op = req.get("op")
         if op == "submit":
             wait = min(int(req.get("wait_ms", 30_000)), MAX_WAIT_MS)
-            return {"receipt": await self.submit(req.get("tx"), wait)}
+            if progress is None and req.get("progress") is True and reply is not None:
+                progress = self._progress_replies(req.get("rid"), reply)
+            return {"receipt": await self.submit(req.get("tx"), wait, progress)}
         if op == "status":
             return {"status": self.node.status()}
         if op == "query":
@@ -119,6 +127,15 @@ class Endpoint:
             finally:
                 self.subscribers.discard(queue)
         raise ClientError(f"unknown op {op!r}")
+
+    def _progress_replies(self, rid: Any, reply: Any) -> Callable[[dict[str, Any]], None]:
+        """Interim replies to a remote client that asked for a submission's progress."""
+        def send(stage: dict[str, Any]) -> None:
+            t = asyncio.ensure_future(reply({"rid": rid, **stage}))
+            self._sending.add(t)
+            t.add_done_callback(self._sending.discard)
+
+        return send
 
     # --- submit and receipts ----------------------------------------------------------------
 
@@ -135,7 +152,9 @@ class Endpoint:
                  "block": block_hash, "time": time,
                  "certificate": None if cert is None else cert.decode()}, wire)
 
-    async def submit(self, text: Any, wait_ms: int) -> dict[str, Any]:
+    async def submit(self, text: Any, wait_ms: int,
+                     progress: Callable[[dict[str, Any]], None] | None = None) \
+            -> dict[str, Any]:
         if not isinstance(text, str):
             raise ClientError("tx must be the transaction's canonical text")
         tx = Tx.decode(text.encode("utf-8"))  # Rejected -> a clear error to the client
@@ -150,8 +169,10 @@ class Endpoint:
             raise ClientError("the network is busy: retry shortly")
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self.waiters.setdefault(tx.hex_id, []).append(fut)
+        if progress is not None:
+            self.progress.setdefault(tx.hex_id, []).append(progress)
         try:
-            self.node.submit(canonical.decode("utf-8"))
+            self.node.submit(canonical.decode("utf-8"), progress)
             quick = await asyncio.wait_for(asyncio.shield(fut), wait_ms / 1000)
             full = await self.node.on_db(self._receipt, tx.hex_id)  # with the certificate
             return quick if full is None else full[0]
@@ -161,6 +182,17 @@ class Endpoint:
                 lst.remove(fut)
             if not lst:
                 self.waiters.pop(tx.hex_id, None)
+            cbs = self.progress.get(tx.hex_id, [])
+            with contextlib.suppress(ValueError):
+                cbs.remove(progress)  # type: ignore[arg-type]
+            if not cbs:
+                self.progress.pop(tx.hex_id, None)
+
+    def ordered(self, tx_ids: list[str], view: int, seq: int) -> None:
+        """The node saw these requests assigned sequence number ``seq`` in ``view``."""
+        for i in tx_ids:
+            for cb in self.progress.get(i, []):
+                cb({"stage": "ordered", "view": view, "seq": seq})
 
     def block_done(self, res: BlockResult, view: int) -> None:
         for pos, r in enumerate(res.results):

@@ -153,17 +153,28 @@ class Observer:
 
     # --- what the endpoint needs ----------------------------------------------------------------
 
-    def submit(self, text: str) -> None:
+    def submit(self, text: str, progress: Any = None) -> None:
+        """Forward to a validator; its "ordered" message is relayed to ``progress``."""
         async def forward() -> None:
             for _ in range(3):  # a validator connection may be (re)starting
                 with contextlib.suppress(ClientError, TimeoutError, OSError):
                     await asyncio.wait_for(self.connected.wait(), 20)
                     assert self.client is not None
-                    await self.client.call("submit", timeout=60, tx=text, wait_ms=30_000)
+                    await self.client.call("submit", timeout=60, tx=text, wait_ms=30_000,
+                                           on_progress=progress and self._relay(progress))
                     return
 
         self.tasks.append(asyncio.get_running_loop().create_task(forward()))
         self.tasks = [t for t in self.tasks if not t.done()]
+
+    def _relay(self, progress: Any) -> Any:
+        upstream = self.upstream
+
+        def relay(msg: dict[str, Any]) -> None:
+            progress({"stage": msg["stage"], "view": msg.get("view"), "seq": msg.get("seq"),
+                      "validator": upstream})
+
+        return relay
 
     def busy(self) -> bool:
         return False  # the validators decide; they refuse when they are full

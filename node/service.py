@@ -236,6 +236,8 @@ class Node:
         elif isinstance(a, Broadcast):
             if isinstance(a.msg, m.ViewChange | m.NewView):
                 log.info("sending %s for view %s", a.msg.KIND, a.msg.view)
+            elif isinstance(a.msg, m.PrePrepare | m.Prepare) and self.endpoint.progress:
+                self._tell_ordered(a.msg)
             data = pbft_frame(a.msg)
             for link in self.links.values():
                 link.send(data)
@@ -257,11 +259,22 @@ class Node:
             if link:
                 link.send(pack({"t": "fetch", "first": a.first, "last": a.last}))
 
+    def _tell_ordered(self, msg: m.PrePrepare | m.Prepare) -> None:
+        """This replica accepted a PRE-PREPARE (it sends it as primary, or its PREPARE as a
+        backup): the batch's requests now have a sequence number."""
+        assert self.replica is not None
+        slot = self.replica.slots.get(msg.seq)
+        pp = msg if isinstance(msg, m.PrePrepare) else (slot.pp if slot else None)
+        if pp is not None:
+            ids = [i for i in map(id_of_text, pp.batch) if i is not None]
+            self.endpoint.ordered(ids, pp.view, pp.seq)
+
     def _fire(self, name: str) -> None:
         self.timers.pop(name, None)
         self.step(TimerFired(name))
 
-    def submit(self, text: str) -> None:
+    def submit(self, text: str, progress: Any = None) -> None:
+        """A client request; the endpoint relays its progress (``ordered``) itself."""
         self.step(ClientRequest(text))
 
     def busy(self) -> bool:

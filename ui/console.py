@@ -190,11 +190,14 @@ class CardsTab(QWidget):
 
     # --- actions ------------------------------------------------------------------------------
 
-    async def _submit(self, kind: str, body: dict[str, Any], done: str) -> bool:
+    async def _submit(self, kind: str, body: dict[str, Any], done: str,
+                      before_ok: Any = None) -> bool:
         r = await self.session.submit(self.session.make(kind, body))
         if r["code"] != "ok":
             self.notice.error(texts.decision(r["code"], r["message"]))
             return False
+        if before_ok is not None:
+            before_ok()
         self.notice.ok(done.replace("%H", str(r["height"])))
         await self.refresh()
         return True
@@ -229,19 +232,34 @@ class CardsTab(QWidget):
                                        deposit=deposit))
         except ValueError as exc:
             raise SessionError(str(exc)) from exc
+        path = self._save_card(made.card)
         ok = await self._submit("issue_card", made.body,
-                                self.tr("Card issued at height %H."))
+                                self.tr("Card issued at height %H."), before_ok=lambda: (
+                                    self._issued(made.card.card, made.pin, path)))
         if ok:
-            self.card_dir.mkdir(parents=True, exist_ok=True)
-            path = self.card_dir / f"{made.card.card}.card.json"
-            made.card.save(path)
-            self.last_issued = (made.card.card, made.pin, path)
             self.holder.clear()
             self.id_number.clear()
             self.deposit.clear()
-            self.pin_btn.setChecked(False)
-            self.pin_btn.show()
-            self._show_new_card()
+        else:
+            path.unlink(missing_ok=True)  # a refused card leaves no file behind
+
+    def _save_card(self, card: Any) -> Path:
+        """The card file is written before the card goes on chain: an issued card whose
+        key could not be saved would be unusable."""
+        try:
+            self.card_dir.mkdir(parents=True, exist_ok=True)
+            path = self.card_dir / f"{card.card}.card.json"
+            card.save(path)
+        except OSError as exc:
+            raise SessionError(self.tr("Cannot write the card file: %1").replace(
+                "%1", exc.strerror or str(exc))) from exc
+        return path
+
+    def _issued(self, number: str, pin: str, path: Path) -> None:
+        self.last_issued = (number, pin, path)
+        self.pin_btn.setChecked(False)
+        self.pin_btn.show()
+        self._show_new_card()
 
     def _show_new_card(self) -> None:
         if self.last_issued is None:
@@ -307,17 +325,13 @@ class CardsTab(QWidget):
 
         body, card, pin = await asyncio.get_running_loop().run_in_executor(
             None, replacement, self.session.genesis, c, self.session.now())
+        path = self._save_card(card)
         ok = await self._submit("report_lost", body,
                                 self.tr("Card reported lost at height %H; balance and points "
-                                        "moved to the new card."))
-        if ok:
-            self.card_dir.mkdir(parents=True, exist_ok=True)
-            path = self.card_dir / f"{card.card}.card.json"
-            card.save(path)
-            self.last_issued = (card.card, pin, path)
-            self.pin_btn.setChecked(False)
-            self.pin_btn.show()
-            self._show_new_card()
+                                        "moved to the new card."),
+                                before_ok=lambda: self._issued(card.card, pin, path))
+        if not ok:
+            path.unlink(missing_ok=True)
 
 
 class ConsoleWindow(Window):

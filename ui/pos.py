@@ -74,6 +74,7 @@ class PosWindow(Window):
         self.card_key: SigningKey | None = None
         self.offer: dict[str, Any] | None = None
         self.last_receipt: dict[str, Any] | None = None
+        self.stage_log: list[str] = []
 
         self.tabs = QTabWidget()
         self.sale = QWidget()
@@ -428,27 +429,35 @@ class PosWindow(Window):
         await asyncio.sleep(0)
         self._stage(self.tr("② Submitted to the network, waiting for the validators to "
                              "order it…"))
-        r = await self.session.submit(tx)
+
+        def ordered(stage: dict[str, Any]) -> None:
+            if stage.get("stage") == "ordered" and self.last_receipt is None:
+                self._stage(self.tr("③ Ordered: sequence number %1 in view %2, waiting for "
+                                    "2f+1 commits…").replace("%1", str(stage.get("seq")))
+                            .replace("%2", str(stage.get("view"))))
+
+        self.last_receipt = None
+        r = await self.session.submit(tx, on_stage=ordered)
         if r["code"] != "ok":
             self._stage(self.tr("✗ Refused at height %1").replace("%1", str(r["height"])))
             self.notice.error(texts.decision(r["code"], r["message"]))
             await self.refresh_card()
             return
-        self._stage(self.tr("③ Committed at height %1, %2 (ordered and signed by 2f+1 "
-                            "validators)").replace("%1", str(r["height"]))
-                    .replace("%2", when(r["time"])))
+        self._stage(self.tr("④ Committed at height %1, %2 (signed by 2f+1 validators)")
+                    .replace("%1", str(r["height"])).replace("%2", when(r["time"])))
         full = await self.session.query("receipt", id=r["id"])
         self.last_receipt = full
         self._show_receipt(full, o, order)
-        self.notice.ok(self.tr("Paid %1.").replace("%1", yuan(o["total"])))
         self.basket.clear()
-        self._basket_changed()
+        self._basket_changed()  # (clears the form's message, so it comes first)
+        self.notice.ok(self.tr("Paid %1.").replace("%1", yuan(o["total"])))
         await self.refresh_card()
         await self.day.refresh()
         await self.refunds.refresh()
 
     def _stage(self, text: str) -> None:
         self.stage.setText(text)
+        self.stage_log.append(text)
 
     def _show_receipt(self, full: dict[str, Any] | None, offer: dict[str, Any] | None = None,
                       order: str = "") -> None:

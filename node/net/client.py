@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import itertools
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ class Client:
         self.home, self.identity, self.keys = Path(home), identity, keys
         self._ids = itertools.count(1)
         self._waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._progress: dict[int, Callable[[dict[str, Any]], None]] = {}
         self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._reader_task: asyncio.Task[None] | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -58,6 +60,11 @@ class Client:
         try:
             while True:
                 msg = await read_obj(reader)
+                if "stage" in msg:  # progress of a request still under way
+                    cb = self._progress.get(msg.get("rid", -1))  # type: ignore[arg-type]
+                    if cb is not None:
+                        cb(msg)
+                    continue
                 fut = self._waiting.pop(msg.get("rid", -1), None)  # type: ignore[arg-type]
                 if fut is not None and not fut.done():
                     fut.set_result(msg)
@@ -71,15 +78,25 @@ class Client:
                     fut.set_exception(ClientError("connection to the node closed"))
             self._waiting.clear()
 
-    async def call(self, op: str, timeout: float = 60.0, **kw: Any) -> dict[str, Any]:
+    async def call(self, op: str, timeout: float = 60.0,
+                   on_progress: Callable[[dict[str, Any]], None] | None = None,
+                   **kw: Any) -> dict[str, Any]:
+        """One request and its reply; ``on_progress`` gets the node's interim messages
+        (a submission's "ordered" stage) and asks for them."""
         if self._writer is None:
             raise ClientError("not connected")
         rid = next(self._ids)
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._waiting[rid] = fut
+        if on_progress is not None:
+            self._progress[rid] = on_progress
+            kw["progress"] = True
         self._writer.write(pack({"rid": rid, "op": op, **kw}))
-        await self._writer.drain()
-        reply = await asyncio.wait_for(fut, timeout)
+        try:
+            await self._writer.drain()
+            reply = await asyncio.wait_for(fut, timeout)
+        finally:
+            self._progress.pop(rid, None)
         if not reply.get("ok"):
             raise ClientError(str(reply.get("error")))
         return reply

@@ -1239,248 +1239,253 @@ Cards issued: %4</source>
 <context>
     <name>PosWindow</name>
     <message>
-        <location filename="../../ui/pos.py" line="206" />
+        <location filename="../../ui/pos.py" line="207" />
         <source>CardChain — Point of sale</source>
         <translation>卡链 — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="207" />
+        <location filename="../../ui/pos.py" line="208" />
         <source>%1 · terminal %2</source>
         <translation>%1 · 终端 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="209" />
+        <location filename="../../ui/pos.py" line="210" />
         <source>Sale</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="210" />
+        <location filename="../../ui/pos.py" line="211" />
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="211" />
+        <location filename="../../ui/pos.py" line="212" />
         <source>End of day</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="212" />
+        <location filename="../../ui/pos.py" line="213" />
         <source>Goods (★ can be paid partly with points)</source>
         <translation>商品（★ 可用积分部分抵扣）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="213" />
+        <location filename="../../ui/pos.py" line="214" />
         <source>Basket</source>
         <translation>购物篮</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="214" />
+        <location filename="../../ui/pos.py" line="215" />
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="215" />
+        <location filename="../../ui/pos.py" line="216" />
         <source>−1</source>
         <translation>−1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="216" />
+        <location filename="../../ui/pos.py" line="217" />
         <source>New sale</source>
         <translation>新交易</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="217" />
+        <location filename="../../ui/pos.py" line="218" />
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="218" />
+        <location filename="../../ui/pos.py" line="219" />
         <source>Card file</source>
         <translation>卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="219" />
+        <location filename="../../ui/pos.py" line="220" />
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="220" />
+        <location filename="../../ui/pos.py" line="221" />
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="221" />
+        <location filename="../../ui/pos.py" line="222" />
         <source>Read card</source>
         <translation>读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="222" />
+        <location filename="../../ui/pos.py" line="223" />
         <source>Points offer</source>
         <translation>积分抵扣方案</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="223" />
+        <location filename="../../ui/pos.py" line="224" />
         <source>Pay</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="224" />
+        <location filename="../../ui/pos.py" line="225" />
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="225" />
+        <location filename="../../ui/pos.py" line="226" />
         <source>Save as PDF…</source>
         <translation>保存为 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="226" />
+        <location filename="../../ui/pos.py" line="227" />
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="228" />
+        <location filename="../../ui/pos.py" line="229" />
         <source>Use %1 points</source>
         <translation>使用 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="263" />
+        <location filename="../../ui/pos.py" line="264" />
         <source>Points from: %1</source>
         <translation>可用积分：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="273" />
+        <location filename="../../ui/pos.py" line="274" />
         <source>Unknown item %1</source>
         <translation>未知商品 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="283" />
+        <location filename="../../ui/pos.py" line="284" />
         <source>Select an item in the basket first.</source>
         <translation>请先在购物篮中选择商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="308" />
-        <location filename="../../ui/pos.py" line="464" />
+        <location filename="../../ui/pos.py" line="309" />
+        <location filename="../../ui/pos.py" line="473" />
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="311" />
+        <location filename="../../ui/pos.py" line="312" />
         <source>Read a card to see what its points can pay.</source>
         <translation>读卡后可查看积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="316" />
+        <location filename="../../ui/pos.py" line="317" />
         <source>Points pay %1 (%2 points) · card pays %3</source>
         <translation>积分抵扣 %1（%2 积分）· 卡内支付 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="322" />
+        <location filename="../../ui/pos.py" line="323" />
         <source>Choose the card file</source>
         <translation>选择卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="323" />
+        <location filename="../../ui/pos.py" line="324" />
         <source>Card files (*.card.json *.card);;All files (*)</source>
         <translation>卡文件 (*.card.json *.card);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="331" />
+        <location filename="../../ui/pos.py" line="332" />
         <source>Choose the card file first.</source>
         <translation>请先选择卡文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="334" />
+        <location filename="../../ui/pos.py" line="335" />
         <source>The PIN is exactly 6 digits.</source>
         <translation>密码必须是 6 位数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="345" />
+        <location filename="../../ui/pos.py" line="346" />
         <source>Cannot read the card: %1</source>
         <translation>无法读卡：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="375" />
+        <location filename="../../ui/pos.py" line="376" />
         <source>No card read.</source>
         <translation>尚未读卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="378" />
+        <location filename="../../ui/pos.py" line="379" />
         <source>%1 · %2 · balance %3 · points %4</source>
         <translation>%1 · %2 · 余额 %3 · 积分 %4</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="404" />
+        <location filename="../../ui/pos.py" line="405" />
         <source>The basket is empty.</source>
         <translation>购物篮是空的。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="407" />
+        <location filename="../../ui/pos.py" line="408" />
         <source>Read the customer's card (card file and PIN) first.</source>
         <translation>请先读取顾客的卡（卡文件和密码）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="426" />
+        <location filename="../../ui/pos.py" line="427" />
         <source>① Signed by the terminal and the card · order %1</source>
         <translation>① 终端和卡已签名 · 订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="429" />
+        <location filename="../../ui/pos.py" line="430" />
         <source>② Submitted to the network, waiting for the validators to order it…</source>
         <translation>② 已提交网络，等待验证节点排序…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="433" />
+        <location filename="../../ui/pos.py" line="435" />
+        <source>③ Ordered: sequence number %1 in view %2, waiting for 2f+1 commits…</source>
+        <translation>③ 已排序：视图 %2 中的序号 %1，等待 2f+1 个提交…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos.py" line="442" />
         <source>✗ Refused at height %1</source>
         <translation>✗ 在高度 %1 被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="437" />
-        <source>③ Committed at height %1, %2 (ordered and signed by 2f+1 validators)</source>
-        <translation>③ 已在高度 %1 上链，%2（经 2f+1 个验证节点排序并签名）</translation>
+        <location filename="../../ui/pos.py" line="446" />
+        <source>④ Committed at height %1, %2 (signed by 2f+1 validators)</source>
+        <translation>④ 已在高度 %1 上链，%2（2f+1 个验证节点已签名）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="443" />
+        <location filename="../../ui/pos.py" line="451" />
         <source>Paid %1.</source>
         <translation>已支付 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="457" />
+        <location filename="../../ui/pos.py" line="466" />
         <source>The receipt appears here after a payment.</source>
         <translation>支付后小票显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="463" />
+        <location filename="../../ui/pos.py" line="472" />
         <source>Order %1</source>
         <translation>订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="465" />
+        <location filename="../../ui/pos.py" line="474" />
         <source>Block %1 · %2</source>
         <translation>区块 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="467" />
+        <location filename="../../ui/pos.py" line="476" />
         <source>Transaction %1…</source>
         <translation>交易 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="475" />
+        <location filename="../../ui/pos.py" line="484" />
         <source>Save the receipt</source>
         <translation>保存小票</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="476" />
+        <location filename="../../ui/pos.py" line="485" />
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="486" />
+        <location filename="../../ui/pos.py" line="495" />
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="488" />
+        <location filename="../../ui/pos.py" line="497" />
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>

@@ -1,0 +1,352 @@
+"""The desktop app against a real in-process cluster (4 validators over TLS on 127.0.0.1,
+each app on its own observer node), offscreen: the clerk issues and tops up a card, the
+cashier sells a basket paid partly with two banks' points, the regulator sees it, the
+clearing house runs a clearing and exports the statement; bad input in each form gets an
+inline message and changes nothing.  Every table model passes qtmodeltester."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import re
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import Qt
+
+from app.consortium import init
+from app.runner import free_ports
+from app.session import Session
+from node.service import Node, Options
+from ui.common import RecordModel
+from ui.main import make_window
+from ui.shell import Languages, load_fonts
+
+ROOT = Path(__file__).resolve().parent.parent
+PASS = "gui-test-passphrase"
+
+
+class Env:
+    def __init__(self, loop: Any, cons: Any, nodes: list[Node], sessions: dict[str, Session],
+                 languages: Languages) -> None:
+        self.loop, self.cons, self.nodes, self.sessions = loop, cons, nodes, sessions
+        self.languages = languages
+        self.windows: dict[str, Any] = {}
+
+    def run(self, coro: Coroutine[Any, Any, Any], timeout: float = 60) -> Any:
+        return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+    async def wait(self, cond: Callable[[], Any], timeout: float = 30,
+                   what: str | Callable[[], str] = "") -> None:
+        deadline = time.monotonic() + timeout
+        while not cond():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what() if callable(what) else what}")
+            await asyncio.sleep(0.02)
+
+    def height(self) -> int:
+        """The chain's height as the validators have it (observers may trail a block)."""
+        return max(int(n.height) for n in self.nodes)
+
+    async def settle_notice(self, notice: Any, what: str) -> str:
+        await self.wait(lambda: notice.kind in ("ok", "error"), what=what)
+        return str(notice.kind)
+
+
+@pytest.fixture(scope="module")
+def env(qapp: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    load_fonts(qapp)
+    # A plain asyncio loop that pumps Qt events while it runs.  (The app itself runs on
+    # qasync, as `make demo` and bench/gui_responsiveness.py do; here pytest-qt processes
+    # Qt events between tests, when no asyncio loop is running, and qasync would then step
+    # the nodes' tasks outside a running loop.)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    home = tmp_path_factory.mktemp("gui") / "cons"
+    hosts = ",".join(f"127.0.0.1:{p}" for p in free_ports(4))
+    cons = init(home, PASS, hosts=hosts, genesis_time=int(time.time() * 1000) - 60_000,
+                kdf_n=2**10)
+    nodes = [Node(cons, f"validator-{i}", home / "nodes" / f"validator-{i}",
+                  Options(verify_workers=0)) for i in range(4)]
+    who = ["clerk-EHB-1", "clerk-JRB-1", "terminal-M001-T01", "regulator-1", "clearing-1"]
+    sessions = {w: Session(cons, w) for w in who}
+    qapp.setQuitOnLastWindowClosed(False)  # the fixture closes the windows, not the app
+    languages = Languages(qapp)
+    languages.use("en")
+    e = Env(loop, cons, nodes, sessions, languages)
+
+    async def pump() -> None:
+        while True:
+            qapp.processEvents()
+            await asyncio.sleep(0.004)
+
+    pumping = loop.create_task(pump())
+
+    async def up() -> None:
+        for n in nodes:
+            await n.start()
+        for s in sessions.values():
+            await s.start()
+        for s in sessions.values():
+            await s.wait_synced()
+
+        for name in ("clerk-EHB-1", "terminal-M001-T01", "regulator-1", "clearing-1"):
+            kw = {"card_dir": home / "cards"} if name.startswith("terminal") else {}
+            w = make_window(sessions[name], languages, **kw)
+            w.resize(1280, 800)
+            w.show()
+            w.start()
+            e.windows[name] = w
+
+    e.run(up())
+    yield e
+    async def down() -> None:
+        for w in e.windows.values():
+            w.close()
+        for s in sessions.values():
+            await s.stop()
+        for n in nodes:
+            await n.stop()
+
+    e.run(down())
+    pumping.cancel()
+    loop.run_until_complete(asyncio.sleep(0))
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+def click(qtbot: Any, button: Any) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def check_models(qtmodeltester: Any, window: Any) -> int:
+    models = window.findChildren(RecordModel)
+    for m in models:
+        qtmodeltester.check(m, force_py=True)
+    return len(models)
+
+
+def test_1_console_issues_and_tops_up_a_card(env: Env, qtbot: Any) -> None:
+    async def scenario() -> None:
+        console = env.windows["clerk-EHB-1"]
+        cards = console.cards
+        h0 = env.height()
+        # bad input: an amount that is not money, a named card without ID: nothing submitted
+        cards.holder.setText("Liu Yang 刘洋")
+        cards.deposit.setText("12.345")
+        click(qtbot, cards.issue_btn)
+        assert cards.notice.kind == "error" and "two decimals" in cards.notice.text()
+        cards.deposit.setText("500")
+        click(qtbot, cards.issue_btn)
+        assert cards.notice.kind == "error" and "ID number" in cards.notice.text()
+        cards.id_number.setText("110105199001011234")
+        cards.view.clearSelection()
+        click(qtbot, cards.topup_btn)
+        assert cards.notice.kind == "error" and "Select a card" in cards.notice.text()
+        assert env.height() == h0
+        # issue: the card is on chain, its file written, the PIN hidden until asked for
+        cards.notice.clear()
+        click(qtbot, cards.issue_btn)
+        assert await env.settle_notice(cards.notice, "issue") == "ok", cards.notice.text()
+        number, pin, path = cards.last_issued
+        assert path.exists() and pin not in cards.new_card_label.text()
+        click(qtbot, cards.pin_btn)
+        assert pin in cards.new_card_label.text()
+        await env.wait(lambda: any(r["card"] == number for r in cards.model.rows), what="listed")
+        row = next(i for i, r in enumerate(cards.model.rows) if r["card"] == number)
+        cards.view.selectRow(row)
+        cards.amount.setText("-5")
+        click(qtbot, cards.topup_btn)
+        assert cards.notice.kind == "error"
+        cards.notice.clear()
+        cards.amount.setText("200")
+        click(qtbot, cards.topup_btn)
+        assert await env.settle_notice(cards.notice, "top-up") == "ok", cards.notice.text()
+        info = await env.sessions["clerk-EHB-1"].query("card", card=number)
+        assert info["holder"] == "Liu Yang 刘洋" and info["balance"] == 70_000
+        env.card = (number, pin, path)  # type: ignore[attr-defined]
+
+    env.run(scenario(), 180)
+
+
+def test_2_pos_pays_a_basket_with_points_from_two_banks(env: Env, qtbot: Any) -> None:
+    async def scenario() -> None:
+        number, pin, path = env.card  # type: ignore[attr-defined]
+        for clerk, bank, pts in (("clerk-EHB-1", "EHB", 20_000), ("clerk-JRB-1", "JRB", 30_000)):
+            s = env.sessions[clerk]
+            r = await s.submit(s.make("accrue_points", {"card": number, "bank": bank,
+                                                        "points": pts}))
+            assert r["code"] == "ok", r
+        pos = env.windows["terminal-M001-T01"]
+        await env.wait(lambda: bool(pos.catalogue), what="catalogue")
+        h0 = env.height()
+        # bad input: empty basket, no card, wrong PIN, PIN of the wrong shape
+        click(qtbot, pos.pay_btn)
+        assert pos.notice.kind == "error" and "empty" in pos.notice.text()
+        for sku in ("TEA-250", "TEA-250", "MOON-BOX"):
+            pos.add(sku)
+        click(qtbot, pos.pay_btn)
+        assert pos.notice.kind == "error" and "card" in pos.notice.text()
+        pos.card_path.setText(str(path))
+        pos.pin.setText("12ab")
+        click(qtbot, pos.read_btn)
+        assert pos.notice.kind == "error" and "6 digits" in pos.notice.text()
+        wrong = f"{(int(pin) + 1) % 1_000_000:06d}"
+        pos.pin.setText(wrong)
+        click(qtbot, pos.read_btn)
+        assert await env.settle_notice(pos.notice, "wrong PIN") == "error"
+        assert pos.card is None and env.height() == h0
+        # the right PIN: the offer lists both banks, and the payment uses both
+        pos.notice.clear()
+        pos.pin.setText(pin)
+        click(qtbot, pos.read_btn)
+        await env.wait(lambda: pos.offer is not None, what="offer")
+        assert {o["bank"] for o in pos.offer["offers"]} == {"EHB", "JRB"}
+        click(qtbot, pos.pay_btn)
+        await env.wait(lambda: pos.pay_btn.isEnabled() and pos.notice.kind,
+                       what=lambda: f"payment: {pos.stage_log} {pos.notice.text()!r} " + "".join(
+                           str(t.get_stack()) for t in pos.tasks.running))
+        assert pos.notice.kind == "ok", pos.notice.text()
+        assert "Committed at height" in pos.stage.text()
+        assert any("Ordered: sequence number" in x for x in pos.stage_log), pos.stage_log
+        r = pos.last_receipt
+        from node import receipt as rc
+        from node.ledger.tx import Tx
+
+        assert rc.verify(r, env.cons.genesis)["valid"]
+        tx = Tx.decode(r["tx"].encode())
+        assert {x["bank"] for x in tx.body["redeem"]} == {"EHB", "JRB"}
+        assert tx.body["amount"] == 2 * 4_800 + 26_800
+        env.payment = tx.hex_id  # type: ignore[attr-defined]
+        # the receipt saves as a PDF
+        out = Path(str(path)).parent / "receipt.pdf"
+        pos._write_receipt(out)
+        assert out.read_bytes()[:5] == b"%PDF-"
+
+    env.run(scenario(), 180)
+
+
+def test_3_pos_explains_a_frozen_card_and_a_short_balance(env: Env, qtbot: Any) -> None:
+    async def scenario() -> None:
+        number, _pin, _path = env.card  # type: ignore[attr-defined]
+        pos = env.windows["terminal-M001-T01"]
+        pos.add("TV-65")  # ¥10,999 on a card holding a few hundred
+        await env.wait(lambda: pos.offer is not None, what="offer")
+        click(qtbot, pos.pay_btn)
+        await env.wait(lambda: pos.pay_btn.isEnabled() and pos.notice.kind, what="refusal")
+        assert pos.notice.kind == "error" and "balance is too low" in pos.notice.text()
+        s = env.sessions["clerk-EHB-1"]
+        assert (await s.submit(s.make("freeze", {"card": number})))["code"] == "ok"
+        pos.basket.clear()
+        pos.add("MILK-12")
+        await env.wait(lambda: pos.offer is not None, what="offer")
+        pos.notice.clear()
+        click(qtbot, pos.pay_btn)
+        await env.wait(lambda: pos.pay_btn.isEnabled() and pos.notice.kind, what="refusal")
+        assert pos.notice.kind == "error" and "frozen" in pos.notice.text()
+        assert (await s.submit(s.make("unfreeze", {"card": number})))["code"] == "ok"
+        pos.new_sale()
+
+    env.run(scenario(), 180)
+
+
+def test_4_regulator_sees_the_payment_and_forms_refuse_bad_input(env: Env, qtbot: Any,
+                                                                 qtmodeltester: Any) -> None:
+    async def scenario() -> None:
+        reg = env.windows["regulator-1"]
+        live = reg.live
+        await env.wait(lambda: env.sessions["regulator-1"].status()["height"] >= env.height(),
+                 what="sync")
+        live.fields["time_from"].setText("24/11/2026")
+        click(qtbot, live.search_btn)
+        assert live.notice.kind == "error" and "not a date" in live.notice.text()
+        live.fields["time_from"].clear()
+        live.fields["amount_min"].setText("100")
+        live.fields["amount_max"].setText("1")
+        click(qtbot, live.search_btn)
+        assert "minimum is above the maximum" in live.notice.text()
+        live.fields["amount_min"].clear()
+        live.fields["amount_max"].clear()
+        live.kind.setCurrentIndex(live.kind.findData("pay"))
+        click(qtbot, live.search_btn)
+        await env.wait(lambda: any(r["id"] == env.payment for r in live.txs.rows),  # type: ignore
+                 what="payment listed")
+        await reg.cases.refresh()
+        rules = {c["rule"] for c in reg.cases.model.rows}
+        assert "custody" in rules  # no custody attested yet
+        reg.cases.view.clearSelection()
+        click(qtbot, reg.cases.ack_btn)
+        assert reg.cases.notice.kind == "error"
+        await reg.charts.refresh()
+        assert {r["bank"] for r in reg.charts.issuers.rows} == {"EHB", "JRB"}
+        click(qtbot, reg.audit.run_btn)
+        await env.wait(lambda: reg.audit.report is not None, 60, what="audit")
+        assert reg.audit.report.ok and reg.audit.bar.value() == 100
+        assert check_models(qtmodeltester, reg) >= 6
+
+    env.run(scenario(), 180)
+
+
+def test_5_clearing_run_exports_and_closes_the_cycle(env: Env, qtbot: Any, tmp_path: Path,
+                                                     qtmodeltester: Any) -> None:
+    async def scenario() -> None:
+        console = env.windows["clearing-1"]
+        clearing = console.clearing
+        click(qtbot, clearing.csv_btn)
+        assert clearing.notice.kind == "error" and "statement first" in clearing.notice.text()
+        await env.wait(lambda: clearing.merchant.count() > 0, what="merchants")
+        clearing.merchant.setCurrentIndex(
+            clearing.merchant.findText("M001", Qt.MatchFlag.MatchStartsWith))
+        await clearing.load()
+        assert clearing.statement["count"] == 1
+        assert any(x["tx"] == env.payment for x in clearing.line_rows)  # type: ignore
+        clearing.write("csv", tmp_path / "s.csv")
+        clearing.write("pdf", tmp_path / "s.pdf")
+        rows = list(csv.reader((tmp_path / "s.csv").read_text("utf-8").splitlines()))
+        assert any(env.payment in ",".join(r) for r in rows)  # type: ignore[attr-defined]
+        assert (tmp_path / "s.pdf").read_bytes()[:5] == b"%PDF-"
+        clearing.write("csv", tmp_path / "no-such-dir" / "s.csv")
+        assert clearing.notice.kind == "error"
+        clearing.notice.clear()
+        click(qtbot, clearing.settle_btn)
+        assert await env.settle_notice(clearing.notice, "settle") == "ok", clearing.notice.text()
+        assert clearing.statement.get("settled")
+        assert check_models(qtmodeltester, console) >= 3
+        assert check_models(qtmodeltester, env.windows["clerk-EHB-1"]) >= 4
+        assert check_models(qtmodeltester, env.windows["terminal-M001-T01"]) >= 4
+
+    env.run(scenario(), 180)
+
+
+def test_6_language_switch_and_translations_complete(env: Env) -> None:
+    async def scenario() -> None:
+        pos = env.windows["terminal-M001-T01"]
+        env.languages.use("zh_CN")
+        await asyncio.sleep(0.1)  # the LanguageChange event is posted, not sent
+        try:
+            assert pos.windowTitle() == "卡链 — 收银台" and pos.pay_btn.text() == "支付"
+            assert pos.basket_model.headerData(0, Qt.Orientation.Horizontal) == "商品"
+        finally:
+            env.languages.use("en")
+            await asyncio.sleep(0.1)
+        assert pos.pay_btn.text() == "Pay"
+        ts = ROOT / "resources" / "i18n" / "cardchain_zh_CN.ts"
+        unfinished = [m.findtext("source") for m in ET.parse(ts).iter("message")
+                      if m.find("translation").get("type") == "unfinished"]
+        assert not unfinished
+        qm = ts.with_suffix(".qm")
+        assert qm.stat().st_mtime >= ts.stat().st_mtime - 1
+        listed = (ROOT / "ui" / "strings.py").read_text("utf-8")
+        for f in (ROOT / "ui").glob("*.py"):
+            for title in re.findall(r'Column\("\w+", "([^"]+)"', f.read_text("utf-8")):
+                assert f'"{title}"' in listed, f"{title!r} of {f.name} not in ui/strings.py"
+
+    env.run(scenario(), 180)
