@@ -153,7 +153,8 @@ def cmd_app(args: argparse.Namespace) -> int:
 
     try:
         return run_app(Path(args.home), args.identity, read_passphrase(args, confirm=False),
-                       args.lang, Path(args.cards) if args.cards else None)
+                       args.lang, Path(args.cards) if args.cards else None,
+                       Path(args.measure) if args.measure else None, args.quit_after)
     except SessionError as exc:
         raise CliError(str(exc)) from exc
 
@@ -231,6 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     pp.add_argument("--as", dest="identity", help="identity (with a consortium folder)")
     pp.add_argument("--lang", choices=["en", "zh_CN"], help="language (default: the system's)")
     pp.add_argument("--cards", help="POS: folder the card-file dialog opens in")
+    pp.add_argument("--measure", help="write the start-up time and the event loop's longest "
+                                      "stall to this JSON file (bench/gui_responsiveness.py)")
+    pp.add_argument("--quit-after", type=float, help="close the window after this many "
+                                                     "seconds of being usable")
     _passphrase_args(pp)
     pp.set_defaults(func=cmd_app)
     return p

@@ -128,21 +128,30 @@ class Observer:
                     raise ClientError("a block failed its certificate check")
 
     async def _apply(self, b: dict[str, Any]) -> bool:
+        # checking the certificate, decoding and executing all run on the database thread:
+        # the event loop (shared with a window in the desktop app) only hands blocks over
+        done = await self.on_db(self._verify_and_execute, b, self.height)
+        if done is None:
+            self.rejected_blocks += 1
+            log.warning("block from validator %s failed verification", self.upstream)
+            return False
+        res, view = done
+        self.height, self.head_hash = res.height, res.hash
+        self.endpoint.block_done(res, view)
+        return True
+
+    def _verify_and_execute(self, b: dict[str, Any], height: int) \
+            -> tuple[BlockResult, int] | None:
         try:
             h, cert = int(b["height"]), b["cert"].encode()
             batch = tuple(str(t) for t in b["txs"])
-            ex = certified_block(self.cfg, h, cert, batch) if h == self.height + 1 else None
+            ex = certified_block(self.cfg, h, cert, batch) if h == height + 1 else None
             txs = [Tx.decode(t.encode()) for t in batch] if ex else []
         except Exception:
             ex = None
         if ex is None:
-            self.rejected_blocks += 1
-            log.warning("block from validator %s failed verification", self.upstream)
-            return False
-        res: BlockResult = await self.on_db(self._execute, txs, ex, cert)
-        self.height, self.head_hash = res.height, res.hash
-        self.endpoint.block_done(res, ex.view)
-        return True
+            return None
+        return self._execute(txs, ex, cert), ex.view
 
     def _execute(self, txs: list[Tx], ex: Execute, cert: bytes) -> BlockResult:
         assert self.ledger is not None

@@ -350,3 +350,21 @@ def test_6_language_switch_and_translations_complete(env: Env) -> None:
                 assert f'"{title}"' in listed, f"{title!r} of {f.name} not in ui/strings.py"
 
     env.run(scenario(), 180)
+
+
+def test_qt_binding_keeps_reference_counts(qapp: Any) -> None:
+    """PySide6 6.12.0 drops a reference to None on every void call (and to True/False on
+    bool returns) under Python 3.11, so a window dies after enough calls; pyproject.toml
+    excludes it.  This fails on such a binding."""
+    import sys
+
+    from PySide6.QtWidgets import QLabel
+
+    label = QLabel("x")
+    none0, true0 = sys.getrefcount(None), sys.getrefcount(True)
+    for _ in range(5_000):
+        label.setText("y")
+        label.isVisible()
+        label.setVisible(False)
+    assert abs(sys.getrefcount(None) - none0) < 100
+    assert abs(sys.getrefcount(True) - true0) < 100

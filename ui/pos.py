@@ -9,6 +9,7 @@ import asyncio
 import re
 import secrets
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,8 @@ class PosWindow(Window):
         self.offer: dict[str, Any] | None = None
         self.last_receipt: dict[str, Any] | None = None
         self.stage_log: list[str] = []
+        self._stage_text: Callable[[], str] = str
+        self._receipt_view: tuple[Any, ...] = (None,)
 
         self.tabs = QTabWidget()
         self.sale = QWidget()
@@ -183,6 +186,7 @@ class PosWindow(Window):
         self.receipt_box = QGroupBox()
         rl = QHBoxLayout(self.receipt_box)
         self.qr = QrView()
+        self.qr.setMinimumSize(150, 150)
         rl.addWidget(self.qr)
         rcol = QVBoxLayout()
         self.receipt_text = QLabel()
@@ -195,7 +199,7 @@ class PosWindow(Window):
         rcol.addWidget(self.save_btn)
         rcol.addWidget(self.print_btn)
         rl.addLayout(rcol)
-        right.addWidget(self.receipt_box)
+        bl.addWidget(self.receipt_box)  # under the basket: the right column stays short
         right.addStretch(1)
         holder = QWidget()
         holder.setLayout(right)
@@ -232,6 +236,8 @@ class PosWindow(Window):
         self._fill_goods()
         self._refresh_totals()
         self._show_card_info()
+        self.stage.setText(self._stage_text())
+        self._show_receipt(*self._receipt_view)
         self.refunds.retranslate()
         self.day.retranslate()
 
@@ -298,6 +304,8 @@ class PosWindow(Window):
         self._refresh_totals()
         if self.card is not None and self.basket:
             self.tasks.spawn(self.refresh_offer(), self.notice)
+        elif not self.basket:
+            self.offer_model.set_rows([])  # an old offer must not outlive its basket
 
     def total(self) -> int:
         return sum(r["total"] for r in self.basket_model.rows)
@@ -309,7 +317,10 @@ class PosWindow(Window):
         self.total_label.setText(self.tr("Total %1").replace("%1", yuan(self.total())))
         o = self.offer
         if o is None:
-            self.split_label.setText(self.tr("Read a card to see what its points can pay."))
+            self.split_label.setText(
+                self.tr("Add goods to see what the card's points can pay.")
+                if self.card is not None else
+                self.tr("Read a card to see what its points can pay."))
             return
         by_points = sum(r["cash"] for r in o["combination"])
         pts = ", ".join(f"{r['bank']} {r['points']:,}" for r in o["combination"]) or "—"
@@ -443,8 +454,9 @@ class PosWindow(Window):
             self.notice.error(texts.decision(r["code"], r["message"]))
             await self.refresh_card()
             return
-        self._stage(self.tr("④ Committed at height %1, %2 (signed by 2f+1 validators)")
-                    .replace("%1", str(r["height"])).replace("%2", when(r["time"])))
+        self._stage(lambda: self.tr("④ Committed at height %1, %2 (signed by 2f+1 "
+                                    "validators)").replace("%1", str(r["height"]))
+                    .replace("%2", when(r["time"])))
         full = await self.session.query("receipt", id=r["id"])
         self.last_receipt = full
         self._show_receipt(full, o, order)
@@ -455,12 +467,16 @@ class PosWindow(Window):
         await self.day.refresh()
         await self.refunds.refresh()
 
-    def _stage(self, text: str) -> None:
-        self.stage.setText(text)
-        self.stage_log.append(text)
+    def _stage(self, text: str | Callable[[], str]) -> None:
+        """Show a payment stage; a callable is re-run when the language changes."""
+        self._stage_text = text if callable(text) else (lambda: text)
+        shown = self._stage_text()
+        self.stage.setText(shown)
+        self.stage_log.append(shown)
 
     def _show_receipt(self, full: dict[str, Any] | None, offer: dict[str, Any] | None = None,
                       order: str = "") -> None:
+        self._receipt_view = (full, offer, order)
         if full is None:
             self.qr.set_text("")
             self.receipt_text.setText(self.tr("The receipt appears here after a payment."))
@@ -508,7 +524,7 @@ class PosWindow(Window):
         self.card_state = None
         self.offer = None
         self.card_path.clear()
-        self.stage.clear()
+        self._stage("")
         for b in list(self.bank_checks):
             self.bank_checks.pop(b).deleteLater()
         self._basket_changed()

@@ -29,7 +29,7 @@ from PySide6.QtGui import QAction, QActionGroup, QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QWidget
 
 from app.session import Session
-from ui.common import Tasks
+from ui.common import Notice, Tasks
 
 log = logging.getLogger("cardchain.ui")
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -159,6 +159,7 @@ class Window(QMainWindow):
             group.addAction(a)
             self.lang_menu.addAction(a)
             self.lang_actions[code] = a
+        self._retranslate_shell()
         self.resize(1280, 800)
 
     def start(self) -> None:
@@ -170,9 +171,14 @@ class Window(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
-            self.lang_menu.setTitle(QCoreApplication.translate("Window", "&Language"))
+            self._retranslate_shell()
+            for n in self.findChildren(Notice):
+                n.clear()  # a message shown in the other language is stale
             self.retranslate()
         super().changeEvent(event)
+
+    def _retranslate_shell(self) -> None:
+        self.lang_menu.setTitle(QCoreApplication.translate("Window", "&Language"))
 
     def retranslate(self) -> None:
         raise NotImplementedError

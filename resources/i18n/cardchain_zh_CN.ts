@@ -146,80 +146,85 @@
         <translation>不记名</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="206" />
+        <location filename="../../ui/console.py" line="209" />
         <source>Select a card in the list first.</source>
         <translation>请先在列表中选择一张卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="215" />
+        <location filename="../../ui/console.py" line="218" />
         <source>Opening deposit: %1</source>
         <translation>开卡存入：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="218" />
+        <location filename="../../ui/console.py" line="221" />
         <source>A named card needs the holder's ID number.</source>
         <translation>记名卡需要持卡人身份证号。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="233" />
+        <location filename="../../ui/console.py" line="237" />
         <source>Card issued at height %H.</source>
         <translation>已在高度 %H 发卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="249" />
-        <location filename="../../ui/console.py" line="256" />
+        <location filename="../../ui/console.py" line="254" />
+        <source>Cannot write the card file: %1</source>
+        <translation>无法写入卡文件：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/console.py" line="267" />
+        <location filename="../../ui/console.py" line="274" />
         <source>Show PIN</source>
         <translation>显示密码</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="255" />
+        <location filename="../../ui/console.py" line="273" />
         <source>Hide PIN</source>
         <translation>隐藏密码</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="258" />
+        <location filename="../../ui/console.py" line="276" />
         <source>New card %1, PIN %2 (give it to the cardholder once).
 Card file: %3 in the consortium folder</source>
         <translation>新卡 %1，密码 %2（仅此一次交给持卡人）。
 卡文件：联盟目录下的 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="269" />
+        <location filename="../../ui/console.py" line="287" />
         <source>Top-up amount: %1</source>
         <translation>充值金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="272" />
+        <location filename="../../ui/console.py" line="290" />
         <source>Topped up %1 at height %H.</source>
         <translation>已在高度 %H 充值 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="282" />
+        <location filename="../../ui/console.py" line="300" />
         <source>Points: a whole number from 1 to 10,000,000.</source>
         <translation>积分：1 到 10,000,000 之间的整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="286" />
+        <location filename="../../ui/console.py" line="304" />
         <source>Points granted at height %H.</source>
         <translation>已在高度 %H 发放积分。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="293" />
+        <location filename="../../ui/console.py" line="311" />
         <source>Card frozen at height %H.</source>
         <translation>已在高度 %H 冻结此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="294" />
+        <location filename="../../ui/console.py" line="312" />
         <source>Card unfrozen at height %H.</source>
         <translation>已在高度 %H 解冻此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="295" />
+        <location filename="../../ui/console.py" line="313" />
         <source>Card closed at height %H; its balance goes back to the bank for refund.</source>
         <translation>已在高度 %H 销卡，余额退回银行以便退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="311" />
+        <location filename="../../ui/console.py" line="330" />
         <source>Card reported lost at height %H; balance and points moved to the new card.</source>
         <translation>已在高度 %H 挂失，余额和积分已转入新卡。</translation>
     </message>
@@ -758,52 +763,52 @@ Transactions: %3</source>
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../ui/console.py" line="352" />
+        <location filename="../../ui/console.py" line="366" />
         <source>CardChain — Bank console</source>
         <translation>卡链 — 银行柜台</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="353" />
+        <location filename="../../ui/console.py" line="367" />
         <source>%1 · clerk console (%2)</source>
         <translation>%1 · 柜员控制台（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="356" />
+        <location filename="../../ui/console.py" line="370" />
         <source>CardChain — Clearing house</source>
         <translation>卡链 — 清算机构</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="357" />
+        <location filename="../../ui/console.py" line="371" />
         <source>Clearing house console (%1)</source>
         <translation>清算机构控制台（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="359" />
+        <location filename="../../ui/console.py" line="373" />
         <source>Cards</source>
         <translation>卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="359" />
+        <location filename="../../ui/console.py" line="373" />
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="360" />
+        <location filename="../../ui/console.py" line="374" />
         <source>Merchants &amp;&amp; terminals</source>
         <translation>商户与终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="361" />
+        <location filename="../../ui/console.py" line="375" />
         <source>Clearing</source>
         <translation>清算</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="361" />
+        <location filename="../../ui/console.py" line="375" />
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="362" />
+        <location filename="../../ui/console.py" line="376" />
         <source>Network</source>
         <translation>网络</translation>
     </message>
@@ -1239,253 +1244,258 @@ Cards issued: %4</source>
 <context>
     <name>PosWindow</name>
     <message>
-        <location filename="../../ui/pos.py" line="207" />
+        <location filename="../../ui/pos.py" line="211" />
         <source>CardChain — Point of sale</source>
         <translation>卡链 — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="208" />
+        <location filename="../../ui/pos.py" line="212" />
         <source>%1 · terminal %2</source>
         <translation>%1 · 终端 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="210" />
+        <location filename="../../ui/pos.py" line="214" />
         <source>Sale</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="211" />
+        <location filename="../../ui/pos.py" line="215" />
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="212" />
+        <location filename="../../ui/pos.py" line="216" />
         <source>End of day</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="213" />
+        <location filename="../../ui/pos.py" line="217" />
         <source>Goods (★ can be paid partly with points)</source>
         <translation>商品（★ 可用积分部分抵扣）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="214" />
+        <location filename="../../ui/pos.py" line="218" />
         <source>Basket</source>
         <translation>购物篮</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="215" />
+        <location filename="../../ui/pos.py" line="219" />
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="216" />
+        <location filename="../../ui/pos.py" line="220" />
         <source>−1</source>
         <translation>−1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="217" />
+        <location filename="../../ui/pos.py" line="221" />
         <source>New sale</source>
         <translation>新交易</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="218" />
+        <location filename="../../ui/pos.py" line="222" />
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="219" />
+        <location filename="../../ui/pos.py" line="223" />
         <source>Card file</source>
         <translation>卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="220" />
+        <location filename="../../ui/pos.py" line="224" />
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="221" />
+        <location filename="../../ui/pos.py" line="225" />
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="222" />
+        <location filename="../../ui/pos.py" line="226" />
         <source>Read card</source>
         <translation>读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="223" />
+        <location filename="../../ui/pos.py" line="227" />
         <source>Points offer</source>
         <translation>积分抵扣方案</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="224" />
+        <location filename="../../ui/pos.py" line="228" />
         <source>Pay</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="225" />
+        <location filename="../../ui/pos.py" line="229" />
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="226" />
+        <location filename="../../ui/pos.py" line="230" />
         <source>Save as PDF…</source>
         <translation>保存为 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="227" />
+        <location filename="../../ui/pos.py" line="231" />
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="229" />
+        <location filename="../../ui/pos.py" line="233" />
         <source>Use %1 points</source>
         <translation>使用 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="264" />
+        <location filename="../../ui/pos.py" line="270" />
         <source>Points from: %1</source>
         <translation>可用积分：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="274" />
+        <location filename="../../ui/pos.py" line="280" />
         <source>Unknown item %1</source>
         <translation>未知商品 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="284" />
+        <location filename="../../ui/pos.py" line="290" />
         <source>Select an item in the basket first.</source>
         <translation>请先在购物篮中选择商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="309" />
-        <location filename="../../ui/pos.py" line="473" />
+        <location filename="../../ui/pos.py" line="317" />
+        <location filename="../../ui/pos.py" line="489" />
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="312" />
+        <location filename="../../ui/pos.py" line="321" />
+        <source>Add goods to see what the card's points can pay.</source>
+        <translation>添加商品后可查看卡内积分能抵扣多少。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos.py" line="323" />
         <source>Read a card to see what its points can pay.</source>
         <translation>读卡后可查看积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="317" />
+        <location filename="../../ui/pos.py" line="328" />
         <source>Points pay %1 (%2 points) · card pays %3</source>
         <translation>积分抵扣 %1（%2 积分）· 卡内支付 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="323" />
+        <location filename="../../ui/pos.py" line="334" />
         <source>Choose the card file</source>
         <translation>选择卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="324" />
+        <location filename="../../ui/pos.py" line="335" />
         <source>Card files (*.card.json *.card);;All files (*)</source>
         <translation>卡文件 (*.card.json *.card);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="332" />
+        <location filename="../../ui/pos.py" line="343" />
         <source>Choose the card file first.</source>
         <translation>请先选择卡文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="335" />
+        <location filename="../../ui/pos.py" line="346" />
         <source>The PIN is exactly 6 digits.</source>
         <translation>密码必须是 6 位数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="346" />
+        <location filename="../../ui/pos.py" line="357" />
         <source>Cannot read the card: %1</source>
         <translation>无法读卡：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="376" />
+        <location filename="../../ui/pos.py" line="387" />
         <source>No card read.</source>
         <translation>尚未读卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="379" />
+        <location filename="../../ui/pos.py" line="390" />
         <source>%1 · %2 · balance %3 · points %4</source>
         <translation>%1 · %2 · 余额 %3 · 积分 %4</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="405" />
+        <location filename="../../ui/pos.py" line="416" />
         <source>The basket is empty.</source>
         <translation>购物篮是空的。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="408" />
+        <location filename="../../ui/pos.py" line="419" />
         <source>Read the customer's card (card file and PIN) first.</source>
         <translation>请先读取顾客的卡（卡文件和密码）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="427" />
+        <location filename="../../ui/pos.py" line="438" />
         <source>① Signed by the terminal and the card · order %1</source>
         <translation>① 终端和卡已签名 · 订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="430" />
+        <location filename="../../ui/pos.py" line="441" />
         <source>② Submitted to the network, waiting for the validators to order it…</source>
         <translation>② 已提交网络，等待验证节点排序…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="435" />
+        <location filename="../../ui/pos.py" line="446" />
         <source>③ Ordered: sequence number %1 in view %2, waiting for 2f+1 commits…</source>
         <translation>③ 已排序：视图 %2 中的序号 %1，等待 2f+1 个提交…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="442" />
+        <location filename="../../ui/pos.py" line="453" />
         <source>✗ Refused at height %1</source>
         <translation>✗ 在高度 %1 被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="446" />
+        <location filename="../../ui/pos.py" line="457" />
         <source>④ Committed at height %1, %2 (signed by 2f+1 validators)</source>
         <translation>④ 已在高度 %1 上链，%2（2f+1 个验证节点已签名）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="451" />
+        <location filename="../../ui/pos.py" line="465" />
         <source>Paid %1.</source>
         <translation>已支付 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="466" />
+        <location filename="../../ui/pos.py" line="482" />
         <source>The receipt appears here after a payment.</source>
         <translation>支付后小票显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="472" />
+        <location filename="../../ui/pos.py" line="488" />
         <source>Order %1</source>
         <translation>订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="474" />
+        <location filename="../../ui/pos.py" line="490" />
         <source>Block %1 · %2</source>
         <translation>区块 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="476" />
+        <location filename="../../ui/pos.py" line="492" />
         <source>Transaction %1…</source>
         <translation>交易 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="484" />
+        <location filename="../../ui/pos.py" line="500" />
         <source>Save the receipt</source>
         <translation>保存小票</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="485" />
+        <location filename="../../ui/pos.py" line="501" />
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="495" />
+        <location filename="../../ui/pos.py" line="511" />
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="497" />
+        <location filename="../../ui/pos.py" line="513" />
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
@@ -1865,17 +1875,17 @@ Details are in the log.</source>
 <context>
     <name>Window</name>
     <message>
-        <location filename="../../ui/shell.py" line="173" />
+        <location filename="../../ui/shell.py" line="181" />
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="183" />
+        <location filename="../../ui/shell.py" line="189" />
         <source>Node: height %1 · following validator-%2</source>
         <translation>节点：高度 %1 · 跟随 validator-%2</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="187" />
+        <location filename="../../ui/shell.py" line="193" />
         <source>Node: height %1 · network unreachable, retrying</source>
         <translation>节点：高度 %1 · 网络不可达，正在重试</translation>
     </message>

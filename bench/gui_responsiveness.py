@@ -1,0 +1,118 @@
+"""GUI responsiveness: the regulator's window (its own observer node executing every block)
+while 4 validator processes commit payments from a load generator.  Measures the time from
+launching `cardchain app` to a usable window (shown, node caught up with the chain), and the
+longest stall of the window's event loop (a 5 ms Qt timer's lateness) under the load.
+Prints JSON.
+
+    python bench/gui_responsiveness.py [--rate 1000] [--seconds 20]
+
+Targets (issue 6): stall under 100 ms, start under 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from node.net.client import ClientError
+from tests.support.cluster import LocalCluster, env_passphrase, wait_connected
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def load(c: LocalCluster, rate: int, seconds: int, app_ready: Path) -> dict[str, object]:
+    clients = [await c.client(i) for i in range(c.n)]
+    await wait_connected(clients)
+    total = rate * seconds
+    n_cards = total // 20 + 1  # an anonymous card holds 1,000 CNY at most
+    cards = []
+    for start in range(0, n_cards, 500):
+        batch = [c.issue(deposit=100_000) for _ in range(min(500, n_cards - start))]
+        rs = await asyncio.gather(*[clients[k % c.n].submit(t) for k, (t, _, _) in
+                                    enumerate(batch)])
+        assert all(r["code"] == "ok" for r in rs), rs[0]
+        cards += [(n, key) for _, n, key in batch]
+    pays = [c.pay(*cards[k % len(cards)], f"G{k}") for k in range(total)]
+    # launch the app now that the chain has some history, and time it
+    env = {**env_passphrase(), "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM",
+                                                                 "offscreen")}
+    t_launch = time.time()
+    app = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "app", "--home",
+         str(c.cons.home / "nodes" / "regulator-1"), "--measure", str(app_ready),
+         "--quit-after", str(seconds + 3), "--lang", "en"],
+        env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL,
+        stderr=open(os.environ["GUI_BENCH_LOG"], "w") if os.environ.get("GUI_BENCH_LOG") else subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not app_ready.exists():
+        if time.monotonic() > deadline or app.poll() is not None:
+            app.kill()
+            raise RuntimeError("the app did not become usable")
+        await asyncio.sleep(0.05)
+    ready = json.loads(app_ready.read_text())
+    codes: dict[str, int] = {}
+
+    async def one(k: int) -> None:
+        try:
+            r = await clients[k % c.n].submit(pays[k], wait_ms=60_000)
+            codes[r["code"]] = codes.get(r["code"], 0) + 1
+        except (ClientError, TimeoutError):
+            codes["error"] = codes.get("error", 0) + 1
+
+    start = time.perf_counter()
+    tasks = []
+    for k in range(total):
+        delay = start + k / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(k)))
+    await asyncio.gather(*tasks)
+    wall = time.perf_counter() - start
+    heights = [(await cl.status())["height"] for cl in clients]
+    for cl in clients:
+        await cl.close()
+    try:
+        app.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        app.kill()
+        raise
+    measured = json.loads(app_ready.read_text())
+    return {
+        "benchmark": "gui_responsiveness", "window": "regulator (observer node)",
+        "offered_per_s": rate, "seconds": seconds, "results": codes,
+        "committed_per_s": round(codes.get("ok", 0) / wall, 1),
+        "launch_to_usable_s": round(ready["usable_at"] - t_launch, 2),
+        "max_stall_ms": measured["max_stall_ms"], "p99_stall_ms": measured["p99_stall_ms"],
+        "stall_samples": measured["ticks"], "app_height": measured["height"],
+        "validator_heights": heights,
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rate", type=int, default=1000)
+    ap.add_argument("--seconds", type=int, default=20)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        c = LocalCluster(Path(tmp), n=4, env={})
+        c.start_all()
+        try:
+            out = asyncio.run(load(c, args.rate, args.seconds, Path(tmp) / "app.json"))
+        finally:
+            c.stop_all()
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
