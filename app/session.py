@@ -23,6 +23,8 @@ from node.net.client import Client
 from node.net.client import ClientError as NetError
 from node.observer import Observer
 
+APP_CACHE_ROWS = 20_000
+
 
 class SessionError(Exception):
     """What the user should read: a refused query, an unreachable network, a bad input."""
@@ -50,7 +52,9 @@ class Session:
         self.key = cons.key(identity)
         self.builder = Builder(self.genesis.chain_id)
         data = Path(data_dir or cons.home / "nodes" / identity)
-        self.node = Observer(cons, identity, data)
+        # the window shares this process: a small row cache keeps the collector's passes
+        # over the heap short (see ui/main.py)
+        self.node = Observer(cons, identity, data, cache_rows=APP_CACHE_ROWS)
         self.blocks: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
         self._status_clients: dict[int, Client] = {}
 

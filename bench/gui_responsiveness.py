@@ -46,13 +46,14 @@ async def load(c: LocalCluster, rate: int, seconds: int, app_ready: Path) -> dic
     # launch the app now that the chain has some history, and time it
     env = {**env_passphrase(), "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM",
                                                                  "offscreen")}
+    log_path = os.environ.get("GUI_BENCH_LOG")  # the app's log, to look into a run
+    app_log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115
     t_launch = time.time()
     app = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "app", "--home",
          str(c.cons.home / "nodes" / "regulator-1"), "--measure", str(app_ready),
          "--quit-after", str(seconds + 3), "--lang", "en"],
-        env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL,
-        stderr=open(os.environ["GUI_BENCH_LOG"], "w") if os.environ.get("GUI_BENCH_LOG") else subprocess.DEVNULL)
+        env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=app_log)
     deadline = time.monotonic() + 60
     while not app_ready.exists():
         if time.monotonic() > deadline or app.poll() is not None:
@@ -94,6 +95,8 @@ async def load(c: LocalCluster, rate: int, seconds: int, app_ready: Path) -> dic
         "launch_to_usable_s": round(ready["usable_at"] - t_launch, 2),
         "max_stall_ms": measured["max_stall_ms"], "p99_stall_ms": measured["p99_stall_ms"],
         "stall_samples": measured["ticks"], "app_height": measured["height"],
+        "gc_longest_pass_ms": measured["gc_max_ms"],
+        "gc_passes_over_20ms": measured["gc_passes_over_20ms"],
         "validator_heights": heights,
         "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
     }

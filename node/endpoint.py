@@ -250,7 +250,8 @@ class Endpoint:
             r = found[0]
             return receipt.build(store, r["height"], r["pos"], r["code"], r["message"])
         if what == "fetch_blocks":  # public chain data for members: blocks with certificates
-            return store.blocks_with_certs(int(req.get("first", 1)))
+            limit = max(1, min(int(req.get("limit", 200)), 200))
+            return store.blocks_with_certs(int(req.get("first", 1)), limit)
         if what == "tx":
             found = self._receipt(str(req.get("id")))
             return None if found is None else found[0]

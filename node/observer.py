@@ -29,11 +29,14 @@ from node.service import request_id
 from node.store import Store
 
 log = logging.getLogger("cardchain.observer")
+FETCH_BLOCKS = 8
 
 
 class Observer:
     def __init__(self, cons: Consortium, identity: str, data_dir: Path,
-                 listen: tuple[str, int] | None = None) -> None:
+                 listen: tuple[str, int] | None = None, *,
+                 cache_rows: int | None = None) -> None:
+        self.cache_rows = cache_rows
         self.cons, self.genesis, self.identity = cons, cons.genesis, identity
         self.data_dir = Path(data_dir)
         self.listen = listen
@@ -59,7 +62,7 @@ class Observer:
     def _open(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(self.data_dir / "ledger.db")
-        self.ledger = Ledger(self.store, self.genesis)
+        self.ledger = Ledger(self.store, self.genesis, cache_rows=self.cache_rows)
         self.height, self.head_hash = self.ledger.height, self.ledger.head().hash
 
     async def start(self) -> None:
@@ -120,7 +123,10 @@ class Observer:
     async def _catch_up(self) -> None:
         assert self.client is not None
         while True:
-            blocks = await self.client.query("fetch_blocks", first=self.height + 1)
+            # a few blocks per reply: decoding a big reply on the event loop (shared with a
+            # window) and the garbage collector's passes over it would stall both
+            blocks = await self.client.query("fetch_blocks", first=self.height + 1,
+                                             limit=FETCH_BLOCKS)
             if not blocks:
                 return
             for b in blocks:

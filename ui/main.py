@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -82,6 +83,7 @@ class StallMeter:
         self.timer.setInterval(5)
         self.timer.timeout.connect(self._tick)
         self.gaps: list[float] = []
+        self.gc_ms: list[float] = []
         self.last = 0
 
     def start(self) -> None:
@@ -97,7 +99,36 @@ class StallMeter:
     def report(self) -> dict[str, float]:
         g = sorted(self.gaps) or [0.0]
         return {"max_stall_ms": round(g[-1], 1), "p99_stall_ms": round(g[int(len(g) * .99)], 1),
-                "ticks": len(self.gaps)}
+                "ticks": len(self.gaps), "gc_max_ms": round(max(self.gc_ms, default=0), 1),
+                "gc_passes_over_20ms": sum(1 for x in self.gc_ms if x > 20)}
+
+    def watch_gc(self) -> None:
+        t = [0.0]
+
+        def cb(phase: str, _info: dict[str, int]) -> None:
+            if phase == "start":
+                t[0] = time.perf_counter()
+            else:
+                self.gc_ms.append((time.perf_counter() - t[0]) * 1000)
+
+        gc.callbacks.append(cb)
+
+
+def quiet_collector(loop: asyncio.AbstractEventLoop, every_s: float = 600.0) -> None:
+    """Keep the garbage collector's full passes from stalling the window.  What exists once
+    the window is usable (Qt, the modules, the caught-up chain) is frozen out of every pass;
+    automatic full passes are off (young generations are still collected, and plain
+    reference counting frees the node's rows); a full pass runs every ``every_s`` seconds,
+    after which the survivors are frozen too."""
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 1_000_000)
+
+    def full_pass() -> None:
+        gc.collect()
+        gc.freeze()
+        loop.call_later(every_s, full_pass)
+
+    loop.call_later(every_s, full_pass)
 
 
 def run_app(home: Path, identity: str | None, passphrase: str, lang: str | None,
@@ -133,9 +164,11 @@ def run_app(home: Path, identity: str | None, passphrase: str, lang: str | None,
             await session.wait_synced(30)  # usable: the window shows the current chain
         usable = time.perf_counter() - t0
         log.info("window usable %.2f s after launch", usable)
+        quiet_collector(loop)
         if meter is not None and measure is not None:
             measure.write_text(json.dumps({"usable_at": time.time(), "usable_s": usable}))
             meter.start()
+            meter.watch_gc()
         if quit_after:
             loop.call_later(quit_after, window.close)
         await done.wait()

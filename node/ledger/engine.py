@@ -67,13 +67,16 @@ def block_hash(header: dict[str, object]) -> str:
 
 
 class Ledger:
-    def __init__(self, store: Store, genesis: Genesis) -> None:
+    def __init__(self, store: Store, genesis: Genesis, *, cache_rows: int | None = None) \
+            -> None:
         self.store = store
         self.genesis = genesis
         self.limits = genesis.limits
         self.params = genesis.params
         self.bank_ids = genesis.bank_ids
         self.st = Overlay(store)
+        if cache_rows is not None:  # a node inside a window keeps a small heap (GC pauses)
+            self.st.CACHE_LIMIT = cache_rows
         recorded = store.meta("genesis_hash")
         if recorded is not None and recorded != genesis.hash.hex():
             raise LedgerError("this database belongs to another consortium (genesis differs)")
