@@ -110,6 +110,9 @@ class Session:
             -> dict[str, Any]:
         """The receipt once the transaction is decided (accepted or refused by a rule);
         ``on_stage`` hears when a validator has ordered it (view, sequence number)."""
+        if not self.node.connected.is_set():
+            raise SessionError("the network is unreachable: nothing was sent; retry when the "
+                               "status bar shows the node following a validator")
         req: dict[str, Any] = {"op": "submit", "tx": tx.encode().decode("utf-8"),
                                "wait_ms": wait_ms, "on_progress": on_stage}
         try:

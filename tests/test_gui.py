@@ -253,6 +253,17 @@ def test_3_pos_explains_a_frozen_card_and_a_short_balance(env: Env, qtbot: Any) 
         await env.wait(lambda: pos.pay_btn.isEnabled() and pos.notice.kind, what="refusal")
         assert pos.notice.kind == "error" and "frozen" in pos.notice.text()
         assert (await s.submit(s.make("unfreeze", {"card": number})))["code"] == "ok"
+        # the POS's node lost its validators: a clear message, and nothing is sent
+        h0 = env.height()
+        pos.session.node.connected.clear()
+        try:
+            pos.notice.clear()
+            click(qtbot, pos.pay_btn)
+            assert await env.settle_notice(pos.notice, "offline") == "error"
+            assert "unreachable: nothing was sent" in pos.notice.text()
+        finally:
+            pos.session.node.connected.set()
+        assert env.height() == h0
         pos.new_sale()
 
     env.run(scenario(), 180)

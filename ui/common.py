@@ -241,7 +241,7 @@ class Tasks:
             if exc is None:
                 return
             if isinstance(exc, SessionError | ValueError | OSError | TimeoutError):
-                text = message_of(exc)
+                text = QCoreApplication.translate("Session", message_of(exc))
                 if notice is not None:
                     notice.error(translate(text) if translate else text)
                 else:

@@ -21,6 +21,7 @@ from typing import Any
 
 from app.consortium import DEMO_PASSPHRASE
 from app.demo import Day, run_demo
+from app.runner import die_with_parent
 
 APPS = ("clerk-EHB-1", "terminal-M001-T01", "regulator-1")
 
@@ -38,19 +39,23 @@ def run(out: Path, *, headless: bool | None = None, langs: tuple[str, ...] = ("e
     say(f"  {len(day.pins)} cards issued, payments, refunds, a lost card, settlements: "
         "on chain.")
     try:
+        if not headless and not _open_windows(day, say):
+            say("The windows could not open on this display (Qt's xcb plugin needs system "
+                "libraries such as libxcb-cursor0); running the flows headless instead.")
+            headless = True
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
         if headless:
             shots = out / "screenshots"
             n = asyncio_run_headless(day, shots, langs, say)
             say(f"No display: ran the flows headless and wrote {n} screenshots to {shots}")
-        else:
-            _open_windows(day, say)
     finally:
         day.backend.close()
         say("Validators stopped.")
     return 0
 
 
-def _open_windows(day: Day, say: Callable[[str], None]) -> None:
+def _open_windows(day: Day, say: Callable[[str], None]) -> bool:
+    """Three `cardchain app` processes; False if none of them could open a window."""
     env = {**os.environ, "CARDCHAIN_PASSPHRASE": DEMO_PASSPHRASE}
     root = Path(__file__).resolve().parent.parent
     procs = []
@@ -58,13 +63,24 @@ def _open_windows(day: Day, say: Callable[[str], None]) -> None:
         home = day.cons.home / "nodes" / who
         extra = ["--cards", str(day.cards_dir)] if who.startswith("terminal-") else []
         procs.append(subprocess.Popen([sys.executable, "-m", "app.cli", "app", "--home",
-                                       str(home), *extra], env=env, cwd=str(root)))
+                                       str(home), *extra], env=env, cwd=str(root),
+                                      preexec_fn=die_with_parent))
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(p.poll() is None for p in procs):
+        time.sleep(0.1)
+    if all(p.poll() not in (None, 0) for p in procs):
+        return False  # every one failed at once: no usable display
     pins = ", ".join(f"{n[:6]}…{n[-4:]}" for n in day.pins)
     say("Opened the bank console, the POS and the regulator's window; close them to stop.")
     say(f"Demo card files are in {day.cards_dir} ({pins}); their PINs are sealed in "
         "keys/demo-pins.json (demo passphrase in the README).")
-    for p in procs:
-        p.wait()
+    try:
+        for p in procs:
+            p.wait()
+    except KeyboardInterrupt:
+        for p in procs:
+            p.terminate()
+    return True
 
 
 def asyncio_run_headless(day: Day, shots: Path, langs: tuple[str, ...],

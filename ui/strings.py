@@ -72,3 +72,12 @@ COLUMNS = [
     QT_TRANSLATE_NOOP("Columns", "view change"),
     QT_TRANSLATE_NOOP("Columns", "unreachable"),
 ]
+
+SESSION = [  # app/session.py's fixed messages, shown by ui.common.Tasks
+    QT_TRANSLATE_NOOP("Session", "the network is unreachable: nothing was sent; retry when "
+                                 "the status bar shows the node following a validator"),
+    QT_TRANSLATE_NOOP("Session", "the network did not decide the transaction in time; it "
+                                 "may still be decided: look it up before retrying"),
+    QT_TRANSLATE_NOOP("Session", "the network did not answer in time; check the node status "
+                                 "and retry"),
+]

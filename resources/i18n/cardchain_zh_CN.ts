@@ -1858,6 +1858,24 @@ Cards issued: %4</source>
     </message>
 </context>
 <context>
+    <name>Session</name>
+    <message>
+        <location filename="../../ui/strings.py" line="77" />
+        <source>the network is unreachable: nothing was sent; retry when the status bar shows the node following a validator</source>
+        <translation>网络不可达：未发送任何内容；请在状态栏显示节点正在跟随验证节点后重试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="79" />
+        <source>the network did not decide the transaction in time; it may still be decided: look it up before retrying</source>
+        <translation>网络未能及时处理该交易；它仍可能被处理：请先查询再重试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="81" />
+        <source>the network did not answer in time; check the node status and retry</source>
+        <translation>网络未及时响应；请检查节点状态后重试</translation>
+    </message>
+</context>
+<context>
     <name>Shell</name>
     <message>
         <location filename="../../ui/shell.py" line="126" />
