@@ -71,14 +71,22 @@ class Reconciliation:
 
 def reconcile(journal: list[dict[str, Any]], lines: list[dict[str, Any]],
               lookup: Callable[[str], dict[str, Any] | None],
-              terminal: str | None = None) -> Reconciliation:
+              terminal: str | None = None,
+              window: tuple[int, int] | None = None) -> Reconciliation:
     """``lines``: the chain's statement lines of the cycle; ``lookup(id)``: the chain's
-    receipt for a transaction id (None if never decided)."""
+    receipt for a transaction id (None if never decided).  With ``window`` (ms, end
+    exclusive), journal entries sent outside it and not in the cycle's lines belong to
+    other cycles: they are not reported as missing or refused here."""
     rec = Reconciliation()
     chain = {x["tx"]: x for x in lines if terminal is None or x["terminal"] == terminal}
     seen: set[str] = set()
     for e in journal:
         if terminal is not None and e.get("terminal") not in (None, terminal):
+            continue
+        if window is not None and e["tx"] not in chain and \
+                not window[0] <= int(e.get("sent", 0)) < window[1]:
+            rec.other_cycle += 1
+            seen.add(e["tx"])
             continue
         tx_id = e["tx"]
         seen.add(tx_id)

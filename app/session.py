@@ -110,9 +110,7 @@ class Session:
             -> dict[str, Any]:
         """The receipt once the transaction is decided (accepted or refused by a rule);
         ``on_stage`` hears when a validator has ordered it (view, sequence number)."""
-        if not self.node.connected.is_set():
-            raise SessionError("the network is unreachable: nothing was sent; retry when the "
-                               "status bar shows the node following a validator")
+        self.require_online()
         req: dict[str, Any] = {"op": "submit", "tx": tx.encode().decode("utf-8"),
                                "wait_ms": wait_ms, "on_progress": on_stage}
         try:
@@ -123,6 +121,11 @@ class Session:
         except (ClientError, Rejected) as exc:
             raise SessionError(message_of(exc)) from exc
         return dict(r["receipt"])
+
+    def require_online(self) -> None:
+        if not self.node.connected.is_set():
+            raise SessionError("the network is unreachable: nothing was sent; retry when the "
+                               "status bar shows the node following a validator")
 
     def status(self) -> dict[str, Any]:
         return dict(self.node.status())

@@ -379,3 +379,75 @@ def test_qt_binding_keeps_reference_counts(qapp: Any) -> None:
         label.setVisible(False)
     assert abs(sys.getrefcount(None) - none0) < 100
     assert abs(sys.getrefcount(True) - true0) < 100
+
+
+def test_7_onboarding_points_contract_custody_and_refund_forms(env: Env, qtbot: Any) -> None:
+    async def scenario() -> None:
+        console = env.windows["clerk-EHB-1"]
+        h0 = env.height()
+        # merchant onboarding: every bad field is named, nothing is sent
+        m = console.merchants
+        m.m_id.setText("M 9")
+        m.m_fee.setText("abc")
+        m.m_cutoff.setText("25:00")
+        click(qtbot, m.m_btn)
+        assert m.notice.kind == "error"
+        for word in ("merchant id", "name", "fee", "cut-off"):
+            assert word in m.notice.text()
+        # points contract and custody: bad numbers refused inline
+        p = console.points
+        await env.wait(lambda: bool(p.rate.text()), what="contract loaded")
+        p.share.setText("150")
+        click(qtbot, p.publish)
+        assert p.notice.kind == "error" and "share" in p.notice.text()
+        c = console.custody
+        c.amount.setText("lots")
+        click(qtbot, c.btn)
+        assert c.notice.kind == "error"
+        assert env.height() == h0
+        # then the real thing: a merchant and its terminal with a key file
+        m.notice.clear()
+        m.m_id.setText("M009")
+        m.m_name.setText("Harbour Tea 港茶")
+        m.m_fee.setText("55")
+        m.m_cutoff.setText("22:30")
+        click(qtbot, m.m_btn)
+        assert await env.settle_notice(m.notice, "merchant") == "ok", m.notice.text()
+        await env.wait(lambda: any(r["merchant"] == "M009" for r in m.model.rows), what="row")
+        m.view.selectRow(next(i for i, r in enumerate(m.model.rows)
+                              if r["merchant"] == "M009"))
+        m.t_id.setText("M009-T01")
+        m.t_pass.setText("short")
+        click(qtbot, m.t_btn)
+        assert m.notice.kind == "error" and "8 characters" in m.notice.text()
+        m.notice.clear()
+        m.t_pass.setText("till-passphrase-9")
+        m.t_dir.setText(str(env.cons.home / "new-terminal"))
+        click(qtbot, m.t_btn)
+        assert await env.settle_notice(m.notice, "terminal") == "ok", m.notice.text()
+        assert (env.cons.home / "new-terminal" / "terminal-M009-T01.key.pem").exists()
+        assert (env.cons.home / "new-terminal" / "terminal-M009-T01.crt").exists()
+        terms = await env.sessions["regulator-1"].query("merchants")
+        assert next(x for x in terms if x["merchant"] == "M009")["terminals"] == ["M009-T01"]
+        # a refund at the POS: more than the payment is refused, a part refund goes through
+        pos = env.windows["terminal-M001-T01"]
+        r = pos.refunds
+        await r.refresh()
+        row = next(i for i, x in enumerate(r.model.rows) if x["id"] == env.payment)  # type: ignore
+        r.view.selectRow(row)
+        r.amount.setText("100000")
+        click(qtbot, r.refund_btn)
+        assert r.notice.kind == "error" and "larger than the payment" in r.notice.text()
+        r.notice.clear()
+        r.amount.setText("10.50")
+        click(qtbot, r.refund_btn)
+        assert await env.settle_notice(r.notice, "refund") == "ok", r.notice.text()
+        await pos.day.refresh()
+        await pos.day.run_reconcile()
+        # the till and the chain agree but for the sales the chain refused (the television
+        # on a short balance, the frozen card): those are listed for the cashier
+        kinds = [d["what"] for d in pos.day.diffs.rows]
+        assert kinds and set(kinds) == {"refused on chain"}, pos.day.diffs.rows
+        assert "differences" in pos.day.rec_summary.text()
+
+    env.run(scenario(), 180)

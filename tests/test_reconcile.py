@@ -63,3 +63,14 @@ def test_bad_journal_is_a_clear_error(tmp_path: Path) -> None:
     p.write_text(json.dumps({"tx": "x", "type": "payment", "amount": 1}) + "\nnot json\n")
     with pytest.raises(ValueError, match="line 2"):
         read_journal(p)
+
+
+def test_entries_sent_in_another_cycle_are_not_this_cycles_differences() -> None:
+    journal = [{"tx": "a" * 64, "type": "payment", "amount": 100, "order": "O1",
+                "terminal": "T", "sent": 5_000},
+               {"tx": "b" * 64, "type": "payment", "amount": 200, "order": "O2",
+                "terminal": "T", "sent": 50_000}]
+    never = reconcile(journal, [], lambda _i: None, "T")
+    assert len(never.till_only) == 2
+    windowed = reconcile(journal, [], lambda _i: None, "T", window=(10_000, 60_000))
+    assert [e["order"] for e in windowed.till_only] == ["O2"] and windowed.other_cycle == 1

@@ -434,6 +434,7 @@ class PosWindow(Window):
         if banks and redeem:
             body["redeem"] = redeem
         tx = self.session.make("pay", body, self.card_key)
+        self.session.require_online()  # journal only what is really sent
         journal_append(self.journal, tx, self.terminal)  # the till's own record, first
         self._stage(self.tr("① Signed by the terminal and the card · order %1").replace(
             "%1", order))

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.reconcile import journal_append, read_journal, reconcile
 from app.session import Session, SessionError
-from node.ledger.cycles import DAY_MS, cycle_of, open_cycle
+from node.ledger.cycles import DAY_MS, cycle_end, cycle_of, cycle_start, next_cycle, open_cycle
 from ui import texts
 from ui.common import Column, Notice, RecordModel, Tasks, parse_yuan, selected_row, table, yuan
 from ui.shell import qtext
@@ -111,6 +111,7 @@ class RefundTab(QWidget):
         terminal = self.session.entity
         tx = self.session.make("refund", {"terminal": terminal, "payment": row["id"],
                                           "amount": fen})
+        self.session.require_online()
         journal_append(self.journal, tx, terminal)
         r = await self.session.submit(tx)
         if r["code"] != "ok":
@@ -192,6 +193,16 @@ class DayTab(QWidget):
             out.insert(1, self.closed_through)
         return sorted(set(out), reverse=True)
 
+    def _window(self, cycle: int) -> tuple[int, int]:
+        """When the till's entries for this cycle were sent: the cycle's business day by
+        the merchant's cut-off; the cycle the clearing house opened by closing a day early
+        also covers the rest of that day."""
+        offset = self.session.genesis.params["utc_offset_min"]
+        lo, hi = cycle_start(cycle, self.cutoff, offset), cycle_end(cycle, self.cutoff, offset)
+        if self.closed_through and cycle == next_cycle(self.closed_through):
+            lo = cycle_start(self.closed_through, self.cutoff, offset)
+        return lo, hi
+
     def on_block(self) -> None:
         if self.merchant and self.isVisible():
             self.tasks.spawn(self.refresh(keep=True), self.notice)
@@ -248,7 +259,8 @@ class DayTab(QWidget):
         for e in journal:
             if not any(x["tx"] == e["tx"] for x in lines):
                 receipts[e["tx"]] = await self.session.query("tx", id=e["tx"])
-        rec = reconcile(journal, lines, receipts.get, self.session.entity)
+        rec = reconcile(journal, lines, receipts.get, self.session.entity,
+                        self._window(cycle))
         rows = [{"what": "on the till, not on chain", **x} for x in rec.till_only]
         rows += [{"what": "on chain, not on the till", "chain": x["amount"], **x}
                  for x in rec.chain_only]
