@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -128,3 +129,30 @@ def test_demo_day(tmp_path: Path) -> None:
     assert not re.search(r"PIN\D{0,8}\d{6}", text)  # PINs never printed
     # running it again starts over cleanly
     run_demo(tmp_path, lambda _: None, cluster=False)
+
+
+def test_make_demo_headless_writes_every_screen(tmp_path: Path) -> None:
+    """What `make demo` does without a display: the day on 4 validator processes, then the
+    three windows driven headless, a 1280x800 screenshot of every screen in both
+    languages, the exported statement, and every process stopped."""
+    import struct
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-m", "app.cli", "demo", "--out", str(tmp_path)],
+                         env=env, cwd=root, capture_output=True, text=True, timeout=240)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    assert "regulator: Audit passed" in out.stdout and "Validators stopped." in out.stdout
+    shots = sorted((tmp_path / "screenshots").glob("*/*.png"))
+    names = {p.name for p in shots if p.parent.name == "en"}
+    assert {p.name for p in shots if p.parent.name == "zh_CN"} <= names
+    assert len(shots) >= 28 and {"pos-1-sale.png", "console-1-cards.png",
+                                 "regulator-3-charts.png"} <= names
+    for p in shots:
+        assert struct.unpack(">II", p.read_bytes()[16:24]) == (1280, 800), p
+    assert (tmp_path / "statement-M001.pdf").read_bytes()[:5] == b"%PDF-"
+    left = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True)
+    assert not left.stdout.strip(), "processes left running"
