@@ -97,6 +97,7 @@ async def load(c: LocalCluster, rate: int, seconds: int, app_ready: Path) -> dic
         "stall_samples": measured["ticks"], "app_height": measured["height"],
         "gc_longest_pass_ms": measured["gc_max_ms"],
         "gc_passes_over_20ms": measured["gc_passes_over_20ms"],
+        "window_thread_when_late": measured.get("late_in", []),
         "validator_heights": heights,
         "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
     }

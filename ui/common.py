@@ -175,6 +175,8 @@ def table(model: QAbstractTableModel, *, stretch: int | None = None) -> QTableVi
     view.verticalHeader().setDefaultSectionSize(26)
     h = view.horizontalHeader()
     h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    h.setResizeContentsPrecision(40)  # size columns by the first rows, not all of them:
+    # a live table gets rows several times a second
     if stretch is not None:
         h.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     else:

@@ -13,7 +13,9 @@ import json
 import logging
 import os
 import sys
+import threading
 import time
+import traceback
 from pathlib import Path
 
 from app.consortium import Consortium
@@ -90,17 +92,36 @@ class StallMeter:
         self.clock.start()
         self.last = self.clock.elapsed()
         self.timer.start()
+        self.seen: dict[str, int] = {}
+        self._tick_wall = time.monotonic()
+        main = threading.get_ident()
+
+        def watch() -> None:  # what the window's thread is doing when it is 50 ms late
+            while True:
+                time.sleep(0.01)
+                if time.monotonic() - self._tick_wall > 0.05:
+                    frame = sys._current_frames().get(main)
+                    if frame is not None:
+                        where = " < ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}"
+                                           f" {f.name}" for f in
+                                           traceback.extract_stack(frame)[-4:][::-1])
+                        self.seen[where] = self.seen.get(where, 0) + 1
+                    time.sleep(0.04)
+
+        threading.Thread(target=watch, daemon=True, name="stall-watch").start()
 
     def _tick(self) -> None:
         now = self.clock.elapsed()
         self.gaps.append(max(0.0, now - self.last - 5))
         self.last = now
+        self._tick_wall = time.monotonic()
 
     def report(self) -> dict[str, float]:
         g = sorted(self.gaps) or [0.0]
         return {"max_stall_ms": round(g[-1], 1), "p99_stall_ms": round(g[int(len(g) * .99)], 1),
                 "ticks": len(self.gaps), "gc_max_ms": round(max(self.gc_ms, default=0), 1),
-                "gc_passes_over_20ms": sum(1 for x in self.gc_ms if x > 20)}
+                "gc_passes_over_20ms": sum(1 for x in self.gc_ms if x > 20),
+                "late_in": sorted(self.seen.items(), key=lambda kv: -kv[1])[:6]}
 
     def watch_gc(self) -> None:
         t = [0.0]
