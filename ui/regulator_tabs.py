@@ -159,6 +159,7 @@ def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[fl
     y.setLabelFormat("%.0f")
     top = max((v for _n, vals in series for v in vals), default=0.0)
     y.setRange(0, top * 1.15 or 1)
+    y.applyNiceNumbers()
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     bars.attachAxis(y)
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
