@@ -48,13 +48,7 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
     await wait_connected(clients)
     total = args.rate * args.seconds
     n_cards = max(args.cards, total // 20 + 1)  # an anonymous card holds 1,000 CNY at most
-    cards = []
-    for start in range(0, n_cards, 500):
-        batch = [c.issue(deposit=100_000) for _ in range(min(500, n_cards - start))]
-        rs = await asyncio.gather(*[clients[k % c.n].submit(t) for k, (t, _, _) in
-                                    enumerate(batch)])
-        assert all(r["code"] == "ok" for r in rs), rs[0]
-        cards += [(n, key) for _, n, key in batch]
+    cards = await c.issue_cards(clients, n_cards)
     t_sign = time.perf_counter()
     pays = [c.pay(*cards[k % len(cards)], f"B{k}") for k in range(total)]
     sign_s = time.perf_counter() - t_sign

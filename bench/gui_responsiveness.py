@@ -35,13 +35,7 @@ async def load(c: LocalCluster, rate: int, seconds: int, app_ready: Path) -> dic
     await wait_connected(clients)
     total = rate * seconds
     n_cards = total // 20 + 1  # an anonymous card holds 1,000 CNY at most
-    cards = []
-    for start in range(0, n_cards, 500):
-        batch = [c.issue(deposit=100_000) for _ in range(min(500, n_cards - start))]
-        rs = await asyncio.gather(*[clients[k % c.n].submit(t) for k, (t, _, _) in
-                                    enumerate(batch)])
-        assert all(r["code"] == "ok" for r in rs), rs[0]
-        cards += [(n, key) for _, n, key in batch]
+    cards = await c.issue_cards(clients, n_cards)
     pays = [c.pay(*cards[k % len(cards)], f"G{k}") for k in range(total)]
     # launch the app now that the chain has some history, and time it
     env = {**env_passphrase(), "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM",

@@ -25,7 +25,7 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtWidgets import QHeaderView, QLabel, QSizePolicy, QTableView, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QTableView, QWidget
 
 from app.session import SessionError, message_of
 
@@ -164,6 +164,22 @@ class RecordModel(QAbstractTableModel):
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
 
 
+STATEMENT_LINES = [Column("time", "Time", "time"), Column("type", "Type", "enum"),
+                   Column("order", "Order"), Column("terminal", "Terminal"),
+                   Column("card", "Card"), Column("amount", "Amount", "money"),
+                   Column("cash", "Card paid", "money")]
+
+
+def hbox(*widgets: QWidget, stretch: bool = False) -> QHBoxLayout:
+    """A row of widgets (a field and its button, a toolbar), optionally left-aligned."""
+    row = QHBoxLayout()
+    for w in widgets:
+        row.addWidget(w)
+    if stretch:
+        row.addStretch(1)
+    return row
+
+
 def table(model: QAbstractTableModel, *, stretch: int | None = None) -> QTableView:
     view = QTableView()
     view.setModel(model)
@@ -289,5 +305,5 @@ class QrView(QWidget):
         p.end()
 
 
-__all__ = ["Column", "Notice", "QrView", "RecordModel", "Tasks", "mask_card", "parse_yuan",
-           "selected_row", "table", "when", "yuan"]
+__all__ = ["STATEMENT_LINES", "Column", "Notice", "QrView", "RecordModel", "Tasks", "hbox",
+           "mask_card", "parse_yuan", "selected_row", "table", "when", "yuan"]

@@ -27,7 +27,17 @@ from PySide6.QtWidgets import (
 from app.flows import new_card, replacement
 from app.session import Session, SessionError
 from ui import texts
-from ui.common import Column, Notice, RecordModel, Tasks, parse_yuan, selected_row, table, yuan
+from ui.common import (
+    Column,
+    Notice,
+    RecordModel,
+    Tasks,
+    hbox,
+    parse_yuan,
+    selected_row,
+    table,
+    yuan,
+)
 from ui.console_tabs import ClearingTab, CustodyTab, MerchantsTab, PointsTab
 from ui.network import NetworkTab
 from ui.shell import Languages, Window, qtext
@@ -95,17 +105,13 @@ class CardsTab(QWidget):
         self.amount = QLineEdit()
         self.topup_btn = QPushButton()
         self.topup_btn.clicked.connect(self.top_up)
-        row = QHBoxLayout()
-        row.addWidget(self.amount)
-        row.addWidget(self.topup_btn)
+        row = hbox(self.amount, self.topup_btn)
         self.amount_label = QLabel()
         a.addRow(self.amount_label, row)
         self.points = QLineEdit()
         self.points_btn = QPushButton()
         self.points_btn.clicked.connect(self.grant_points)
-        row2 = QHBoxLayout()
-        row2.addWidget(self.points)
-        row2.addWidget(self.points_btn)
+        row2 = hbox(self.points, self.points_btn)
         self.points_label = QLabel()
         a.addRow(self.points_label, row2)
         buttons = QHBoxLayout()

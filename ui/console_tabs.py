@@ -25,16 +25,24 @@ from app.session import Session, SessionError
 from app.statement_export import to_csv, write_pdf
 from node.ledger.cycles import DAY_MS, cycle_of
 from ui import texts
-from ui.common import Column, Notice, RecordModel, Tasks, parse_yuan, selected_row, table, yuan
+from ui.common import (
+    STATEMENT_LINES,
+    Column,
+    Notice,
+    RecordModel,
+    Tasks,
+    parse_yuan,
+    selected_row,
+    table,
+    yuan,
+)
 from ui.shell import qtext
 
 MERCHANTS = [Column("merchant", "Merchant"), Column("name", "Name"),
              Column("acquirer", "Acquirer"), Column("fee_bp", "Fee (bp)", "int"),
              Column("cutoff", "Cut-off"), Column("terminals_text", "Terminals"),
              Column("status", "Status", "enum")]
-LINES = [Column("time", "Time", "time"), Column("type", "Type", "enum"),
-         Column("order", "Order"), Column("terminal", "Terminal"), Column("card", "Card"),
-         Column("amount", "Amount", "money"), Column("cash", "Card paid", "money")]
+LINES = STATEMENT_LINES
 
 
 def _ctx(text: str) -> str:

@@ -37,7 +37,7 @@ from node import receipt as rc
 from node.cardfile import CardFile, CardFileError, valid_pin
 from node.crypto import SigningKey
 from ui import texts
-from ui.common import Column, Notice, QrView, RecordModel, mask_card, table, when, yuan
+from ui.common import Column, Notice, QrView, RecordModel, hbox, mask_card, table, when, yuan
 from ui.pos_day import DayTab, RefundTab
 from ui.receipt_print import receipt_facts, save_receipt_pdf
 from ui.shell import Languages, Window, qtext
@@ -138,9 +138,7 @@ class PosWindow(Window):
         self.card_path = QLineEdit()
         self.browse_btn = QPushButton()
         self.browse_btn.clicked.connect(self._browse)
-        pick = QHBoxLayout()
-        pick.addWidget(self.card_path)
-        pick.addWidget(self.browse_btn)
+        pick = hbox(self.card_path, self.browse_btn)
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setMaxLength(6)

@@ -23,15 +23,23 @@ from app.reconcile import journal_append, read_journal, reconcile
 from app.session import Session, SessionError
 from node.ledger.cycles import DAY_MS, cycle_end, cycle_of, cycle_start, next_cycle, open_cycle
 from ui import texts
-from ui.common import Column, Notice, RecordModel, Tasks, parse_yuan, selected_row, table, yuan
+from ui.common import (
+    STATEMENT_LINES,
+    Column,
+    Notice,
+    RecordModel,
+    Tasks,
+    parse_yuan,
+    selected_row,
+    table,
+    yuan,
+)
 from ui.shell import qtext
 
 PAYMENTS = [Column("time", "Time", "time"), Column("order", "Order"),
             Column("card", "Card", "card"), Column("amount", "Amount", "money"),
             Column("height", "Height", "int")]
-LINES = [Column("time", "Time", "time"), Column("type", "Type", "enum"),
-         Column("order", "Order"), Column("terminal", "Terminal"), Column("card", "Card"),
-         Column("amount", "Amount", "money"), Column("cash", "Card paid", "money")]
+LINES = STATEMENT_LINES
 DIFFS = [Column("what", "Difference", "enum"), Column("order", "Order"),
          Column("till", "Till", "money"), Column("chain", "Chain", "money"),
          Column("tx", "Transaction")]

@@ -85,6 +85,18 @@ class LocalCluster:
             "expires": now + 10**10, "deposit": deposit}, now, self.keys["clerk-EHB-1"])
         return tx, number, key
 
+    async def issue_cards(self, clients: list[Client], n: int, deposit: int = 100_000) \
+            -> list[tuple[str, crypto.SigningKey]]:
+        """``n`` anonymous cards issued through the given clients, 500 at a time."""
+        cards: list[tuple[str, crypto.SigningKey]] = []
+        for start in range(0, n, 500):
+            batch = [self.issue(deposit=deposit) for _ in range(min(500, n - start))]
+            rs = await asyncio.gather(*[clients[k % len(clients)].submit(t)
+                                        for k, (t, _, _) in enumerate(batch)])
+            assert all(r["code"] == "ok" for r in rs), rs[0]
+            cards += [(number, key) for _, number, key in batch]
+        return cards
+
     def pay(self, number: str, key: crypto.SigningKey, order: str) -> Tx:
         now = int(time.time() * 1000)
         body: dict[str, Any] = {"terminal": "M001-T01", "card": number, "order": order,
