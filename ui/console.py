@@ -355,13 +355,7 @@ class ConsoleWindow(Window):
                                      if p is not None]
         for p in self.pages:
             self.tabs.addTab(p, "")
-        self.header = QLabel()
-        self.header.setStyleSheet("font-size: 18px; font-weight: 600; padding: 4px;")
-        root = QWidget()
-        lay = QVBoxLayout(root)
-        lay.addWidget(self.header)
-        lay.addWidget(self.tabs)
-        self.setCentralWidget(root)
+        self.set_pages(self.tabs)
         self.bridge.block.connect(self._on_block)
         self.retranslate()
 

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -198,16 +197,7 @@ class RegulatorWindow(Window):
         self.pages: list[Any] = [self.live, self.cases, self.charts, self.audit, self.network]
         for p in self.pages:
             self.tabs.addTab(p, "")
-        self.header = QLabel()
-        self.header.setStyleSheet("font-size: 18px; font-weight: 600; padding: 4px;")
-        root = QWidget()
-        lay = QVBoxLayout(root)
-        top = QHBoxLayout()
-        top.addWidget(self.header)
-        top.addStretch(1)
-        lay.addLayout(top)
-        lay.addWidget(self.tabs)
-        self.setCentralWidget(root)
+        self.set_pages(self.tabs)
         self.bridge.block.connect(self.live.on_block)
         self.retranslate()
 

@@ -26,7 +26,15 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QAction, QActionGroup, QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.session import Session
 from ui.common import Notice, Tasks
@@ -161,6 +169,16 @@ class Window(QMainWindow):
             self.lang_actions[code] = a
         self._retranslate_shell()
         self.resize(1280, 800)
+
+    def set_pages(self, tabs: QTabWidget) -> None:
+        """The window's body: a header line (``self.header``) above the tabs."""
+        self.header = QLabel()
+        self.header.setStyleSheet("font-size: 18px; font-weight: 600; padding: 4px;")
+        root = QWidget()
+        lay = QVBoxLayout(root)
+        lay.addWidget(self.header)
+        lay.addWidget(tabs)
+        self.setCentralWidget(root)
 
     def start(self) -> None:
         self.bridge.start()
