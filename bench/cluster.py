@@ -56,10 +56,19 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
     latencies: list[float] = []
     codes: dict[str, int] = {}
 
+    to_ordered: list[float] = []
+
     async def one(k: int) -> None:
         t = time.perf_counter()
-        try:
-            r = await clients[k % c.n].submit(pays[k], wait_ms=60_000)
+
+        def ordered(_msg: dict[str, object]) -> None:
+            to_ordered.append((time.perf_counter() - t) * 1000)
+
+        try:  # the node reports when the request got its sequence number
+            reply = await clients[k % c.n].call(
+                "submit", timeout=65, tx=pays[k].encode().decode(), wait_ms=60_000,
+                on_progress=ordered)
+            r = reply["receipt"]
         except (ClientError, TimeoutError):
             codes["error"] = codes.get("error", 0) + 1
             return
@@ -89,6 +98,8 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
         "latency_ms": {"p50": round(pct(latencies, 50), 1), "p95": round(pct(latencies, 95), 1),
                        "p99": round(pct(latencies, 99), 1),
                        "mean": round(statistics.fmean(latencies), 1) if latencies else None},
+        "to_ordered_ms": {"p50": round(pct(to_ordered, 50), 1),
+                          "p99": round(pct(to_ordered, 99), 1)},
         "cpu_percent": cpu, "presign_s": round(sign_s, 2),
         "max_loop_stall_ms": {s["identity"]: s["max_stall_us"] / 1000 for s in status},
         "heights": [s["height"] for s in status],

@@ -182,6 +182,10 @@ def test_node_restarted_with_database_deleted_rebuilds(cluster: LocalCluster) ->
         try:
             while len(receipts) < 15:
                 await asyncio.sleep(0.1)
+            good = cluster.issue()[0]  # a refused signature in the blocks to fetch
+            bad = Tx(good.chain, good.kind, good.body, good.nonce, good.expires,
+                     ((good.sigs[0][0], "11" * 64),))
+            assert (await cs[0].submit(bad))["code"] == "bad_signature"
             cluster.kill(3)
             for f in cluster.home(3).glob("ledger.db*"):
                 os.remove(f)
@@ -321,6 +325,13 @@ def test_observer_follows_verifies_serves_and_forwards(cluster: LocalCluster) ->
             tx, number, _ = cluster.issue()
             r = await o.submit(tx)  # forwarded to a validator; receipt once executed here
             assert r["code"] == "ok"
+            # a transaction whose signature fails is decided (refused) in a block: an
+            # observer must decide it the same way, not trust it because the block is
+            # certified (the certificate covers the batch, not the signature checks)
+            good = cluster.issue()[0]
+            bad = Tx(good.chain, good.kind, good.body, good.nonce, good.expires,
+                     ((good.sigs[0][0], "11" * 64),))
+            assert (await cs[2].submit(bad))["code"] == "bad_signature"
             r2 = await cs[1].submit(cluster.issue()[0])
             deadline = time.monotonic() + 20
             while (await o.status())["height"] < r2["height"]:
