@@ -86,6 +86,7 @@ class Observer:
             await self.server.stop()
         if self.client:
             await self.client.close()
+        self.endpoint.close()
         await self.on_db(lambda: self.store and self.store.close())
         self.db.shutdown()
 
@@ -143,7 +144,7 @@ class Observer:
             return False
         res, view = done
         self.height, self.head_hash = res.height, res.hash
-        self.endpoint.block_done(res, view)
+        self.endpoint.block_done(res, view, b["cert"].encode())
         return True
 
     def _verify_and_execute(self, b: dict[str, Any], height: int) \

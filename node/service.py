@@ -188,6 +188,8 @@ class Node:
             await self.server.stop()
         if self.pool:
             self.pool.shutdown(cancel_futures=True)
+        if hasattr(self, "endpoint"):
+            self.endpoint.close()
         await self.on_db(lambda: self.store and self.store.close())
         self.db.shutdown()
 
@@ -356,7 +358,7 @@ class Node:
         if fetched:
             self.stats["fetched_blocks"] += 1
         self.step(Executed(ex.seq, res.state_root, tuple(r.id for r in res.results)))
-        self.endpoint.block_done(res, ex.view)
+        self.endpoint.block_done(res, ex.view, cert)
 
     def _apply(self, txs: list[Tx], ex: Execute, sig_ok: list[bool] | None,
                cert: bytes) -> BlockResult:
