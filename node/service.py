@@ -81,6 +81,7 @@ class Options:
     window: int = 200
     max_batch: int = 500
     batch_delay_ms: int = 5
+    max_in_flight: int = 2
     request_timeout_ms: int = 2_000
     verify_workers: int = 1
     inline_verify_below: int = 32
@@ -147,6 +148,7 @@ class Node:
         cfg = Config(replica=self.id, publics=self.publics, key=self.key, request_id=request_id,
                      checkpoint_interval=self.opts.checkpoint_interval, window=self.opts.window,
                      max_batch=self.opts.max_batch, batch_delay_ms=self.opts.batch_delay_ms,
+                     max_in_flight=self.opts.max_in_flight,
                      request_timeout_ms=self.opts.request_timeout_ms)
         self.replica = Replica(cfg, executed=self.height, persisted=persisted)
         if self.opts.verify_workers > 0:

@@ -220,6 +220,9 @@ class Replica:
                 if BATCH_TIMER not in self.timers:
                     self.emit(SetTimer(BATCH_TIMER, self.now + cfg.batch_delay_ms))
                 return
+            if (cfg.max_in_flight and len(self.queue) < cfg.max_batch
+                    and self.next_seq - 1 - self.executed >= cfg.max_in_flight):
+                return  # the next execution proposes what has gathered (see _executed)
             force = False
             chosen = [self.queue.popitem(last=False)
                       for _ in range(min(cfg.max_batch, len(self.queue)))]
@@ -358,6 +361,9 @@ class Replica:
         if self.fetching is not None and e.seq >= self.fetching[1]:
             self.fetching = None
             self.emit(CancelTimer(FETCH_TIMER))
+        if self.cfg.max_in_flight and self.queue and self.is_primary \
+                and not self.view_changing:
+            self._propose(force=True)  # what waited for the pipeline to drain
         if e.seq % self.cfg.checkpoint_interval == 0:
             self.own_roots[e.seq] = e.state_root
             cp = self.sign(Checkpoint(self.id, "", self.view, e.seq, e.state_root))
