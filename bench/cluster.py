@@ -58,6 +58,9 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
 
     to_ordered: list[float] = []
 
+    done_at: list[tuple[float, float]] = []  # (sent, receipt) of each request
+    alive = list(range(c.n))
+
     async def one(k: int) -> None:
         t = time.perf_counter()
 
@@ -65,7 +68,7 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
             to_ordered.append((time.perf_counter() - t) * 1000)
 
         try:  # the node reports when the request got its sequence number
-            reply = await clients[k % c.n].call(
+            reply = await clients[alive[k % len(alive)]].call(
                 "submit", timeout=65, tx=pays[k].encode().decode(), wait_ms=60_000,
                 on_progress=ordered)
             r = reply["receipt"]
@@ -73,20 +76,34 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
             codes["error"] = codes.get("error", 0) + 1
             return
         latencies.append((time.perf_counter() - t) * 1000)
+        done_at.append((t, time.perf_counter()))
         codes[r["code"]] = codes.get(r["code"], 0) + 1
 
     start = time.perf_counter()
     tasks = []
+    killed_at = None
     for k in range(total):
         due = start + k / args.rate
         delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
+        if args.kill_primary and killed_at is None and k >= total // 2:
+            primary = (await clients[0].status())["primary"]
+            c.kill(primary)  # SIGKILL, mid-run
+            killed_at = time.perf_counter()
+            alive.remove(primary)
         tasks.append(asyncio.create_task(one(k)))
     await asyncio.gather(*tasks)
     wall = time.perf_counter() - start
+    resume_s = None
+    if killed_at is not None:  # the first receipt of a request sent after the kill
+        after = [done for sent, done in done_at if sent > killed_at]
+        resume_s = round(min(after) - killed_at, 3) if after else None
+        clients = [cl for i, cl in enumerate(clients) if i in alive]
     cpu = {f"validator-{i}": round((cpu_seconds(p.pid) - cpu0[i]) / wall * 100, 1)
            for i, p in c.procs.items()}
+    extra = {} if killed_at is None else {"primary_killed_at_s": round(killed_at - start, 2),
+                                          "commits_resumed_after_s": resume_s}
     status = [await cl.status() for cl in clients]
     for cl in clients:
         await cl.close()
@@ -97,12 +114,14 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
         "committed_per_s": round(ok / wall, 1), "wall_s": round(wall, 2),
         "latency_ms": {"p50": round(pct(latencies, 50), 1), "p95": round(pct(latencies, 95), 1),
                        "p99": round(pct(latencies, 99), 1),
+                       "max": round(max(latencies), 1) if latencies else None,
                        "mean": round(statistics.fmean(latencies), 1) if latencies else None},
+        **extra,
         "to_ordered_ms": {"p50": round(pct(to_ordered, 50), 1),
                           "p99": round(pct(to_ordered, 99), 1)},
         "cpu_percent": cpu, "presign_s": round(sign_s, 2),
         "max_loop_stall_ms": {s["identity"]: s["max_stall_us"] / 1000 for s in status},
-        "heights": [s["height"] for s in status],
+        "heights": [s["height"] for s in status], "views": [s["view"] for s in status],
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
                     "sqlite": sqlite3.sqlite_version, "cryptography": cryptography.__version__},
     }
@@ -114,6 +133,8 @@ def main() -> None:
     ap.add_argument("--rate", type=int, default=500)
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--cards", type=int, default=2000)
+    ap.add_argument("--kill-primary", action="store_true",
+                    help="SIGKILL the primary halfway and time until commits resume")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         c = LocalCluster(Path(tmp), n=args.validators, env={})

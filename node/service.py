@@ -82,7 +82,11 @@ class Options:
     max_batch: int = 500
     batch_delay_ms: int = 5
     max_in_flight: int = 2
-    request_timeout_ms: int = 2_000
+    # requests a validator holds before it tells clients to retry: about a second of work
+    # at this machine's capacity, so a queued request is ordered well within the request
+    # timeout and overload turns into "busy, retry" instead of view changes
+    max_pending: int = 1_000
+    request_timeout_ms: int = 1_000
     verify_workers: int = 1
     inline_verify_below: int = 32
 
@@ -148,7 +152,7 @@ class Node:
         cfg = Config(replica=self.id, publics=self.publics, key=self.key, request_id=request_id,
                      checkpoint_interval=self.opts.checkpoint_interval, window=self.opts.window,
                      max_batch=self.opts.max_batch, batch_delay_ms=self.opts.batch_delay_ms,
-                     max_in_flight=self.opts.max_in_flight,
+                     max_in_flight=self.opts.max_in_flight, max_pending=self.opts.max_pending,
                      request_timeout_ms=self.opts.request_timeout_ms)
         self.replica = Replica(cfg, executed=self.height, persisted=persisted)
         if self.opts.verify_workers > 0:
