@@ -85,7 +85,7 @@ class Options:
     # requests a validator holds before it tells clients to retry: about a second of work
     # at this machine's capacity, so a queued request is ordered well within the request
     # timeout and overload turns into "busy, retry" instead of view changes
-    max_pending: int = 1_000
+    max_pending: int = 400
     request_timeout_ms: int = 1_000
     verify_workers: int = 1
     inline_verify_below: int = 32
