@@ -142,17 +142,10 @@ class Endpoint:
     # --- submit and receipts ----------------------------------------------------------------
 
     def _receipt(self, tx_id: str) -> tuple[dict[str, Any], bytes] | None:
+        """A decided transaction's receipt (on the database thread)."""
         store = self.node.store
         assert store is not None
-        rows = store.query("SELECT t.height, t.pos, t.code, t.message, t.wire, b.hash, b.time, "
-                           "b.cert FROM txs t JOIN blocks b ON b.height = t.height "
-                           "WHERE t.id = ? AND t.consumes = 1", (tx_id,))
-        if not rows:
-            return None
-        h, pos, code, message, wire, block_hash, time, cert = rows[0]
-        return ({"id": tx_id, "height": h, "pos": pos, "code": code, "message": message,
-                 "block": block_hash, "time": time,
-                 "certificate": None if cert is None else cert.decode()}, wire)
+        return _receipt_of(tx_id, store.query(RECEIPT_SQL, (tx_id,)))
 
     def _receipt_now(self, tx_id: str) -> tuple[dict[str, Any], bytes] | None:
         """The receipt look-up a submission starts with, on the event loop's own read-only
@@ -162,16 +155,7 @@ class Endpoint:
             store = self.node.store
             assert store is not None
             self._reader = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True)
-        rows = self._reader.execute(
-            "SELECT t.height, t.pos, t.code, t.message, t.wire, b.hash, b.time, b.cert "
-            "FROM txs t JOIN blocks b ON b.height = t.height "
-            "WHERE t.id = ? AND t.consumes = 1", (tx_id,)).fetchall()
-        if not rows:
-            return None
-        h, pos, code, message, wire, block_hash, time_, cert = rows[0]
-        return ({"id": tx_id, "height": h, "pos": pos, "code": code, "message": message,
-                 "block": block_hash, "time": time_,
-                 "certificate": None if cert is None else cert.decode()}, wire)
+        return _receipt_of(tx_id, self._reader.execute(RECEIPT_SQL, (tx_id,)).fetchall())
 
     def close(self) -> None:
         if self._reader is not None:
@@ -384,6 +368,20 @@ class Endpoint:
             raise ClientError("the card's signature does not verify")
         return {"card": q.card_info(store, genesis, number),
                 "history": q.card_history(store, number)}
+
+
+RECEIPT_SQL = ("SELECT t.height, t.pos, t.code, t.message, t.wire, b.hash, b.time, b.cert "
+               "FROM txs t JOIN blocks b ON b.height = t.height "
+               "WHERE t.id = ? AND t.consumes = 1")
+
+
+def _receipt_of(tx_id: str, rows: list[Any]) -> tuple[dict[str, Any], bytes] | None:
+    if not rows:
+        return None
+    h, pos, code, message, wire, block_hash, block_time, cert = rows[0]
+    return ({"id": tx_id, "height": h, "pos": pos, "code": code, "message": message,
+             "block": block_hash, "time": block_time,
+             "certificate": None if cert is None else cert.decode()}, wire)
 
 
 def card_query_digest(number: str, t: int) -> bytes:
