@@ -18,6 +18,7 @@ from pathlib import Path
 from app.consortium import Consortium
 from node.net.client import Client, ClientError
 from node.observer import Observer
+from node.procs import die_with_parent
 from node.service import Node, Options
 
 
@@ -92,19 +93,6 @@ def spawn_node(home: Path, passphrase: str, *, log_file: Path | None = None,
         [sys.executable, "-m", "app.cli", "node", "--home", str(home), *extra],
         env=full_env, stdout=out, stderr=subprocess.STDOUT,
         cwd=str(Path(__file__).resolve().parent.parent), preexec_fn=die_with_parent)
-
-
-def die_with_parent() -> None:
-    """In the child, before exec: on Linux, get SIGTERM when the process that started it
-    dies, however it dies (a crashed demo or test must not leave validators behind)."""
-    try:
-        import ctypes
-        import signal as sig
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, int(sig.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # elsewhere the supervisor's own clean-up has to do
 
 
 def run_cluster(home: Path, passphrase: str, args: argparse.Namespace) -> int:

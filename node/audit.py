@@ -119,9 +119,13 @@ def _check_cert(genesis: Genesis, height: int, root: str, cert_bytes: bytes) -> 
 
 def _yield_cpu() -> None:
     """Workers run at a lower priority: re-execution in the main process is sequential and
-    is the critical path, so it keeps a whole core while the checkers share what is left."""
+    is the critical path, so it keeps a whole core while the checkers share what is left.
+    They die with the process that started them."""
     with contextlib.suppress(OSError, AttributeError):
         os.nice(10)
+    from node.service import pool_worker_init
+
+    pool_worker_init()
 
 
 def memory_budget() -> int:

@@ -54,6 +54,19 @@ FETCH_LIMIT = 200
 request_id = id_of_text
 
 
+def pool_worker_init() -> None:
+    """A forked worker inherits the node's signal handlers (which only wake the node's
+    event loop) and would outlive a node killed with SIGKILL, blocked on its queue: it
+    takes the default SIGTERM and dies with its parent."""
+    import signal
+
+    from node.procs import die_with_parent
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+
+
 def verify_batch(texts: list[str]) -> list[bool]:
     """Runs in a worker process: every signature of every transaction."""
     out = []
@@ -156,7 +169,8 @@ class Node:
                      request_timeout_ms=self.opts.request_timeout_ms)
         self.replica = Replica(cfg, executed=self.height, persisted=persisted)
         if self.opts.verify_workers > 0:
-            self.pool = concurrent.futures.ProcessPoolExecutor(self.opts.verify_workers)
+            self.pool = concurrent.futures.ProcessPoolExecutor(self.opts.verify_workers,
+                                                               initializer=pool_worker_init)
         home = self.cons.home
         ca, pw = home / "tls" / "ca.pem", self.cons.keys.password
         cert, keyf = home / "tls" / f"{self.identity}.crt", self.cons.keys.path(self.identity)

@@ -36,6 +36,18 @@ def cluster(tmp_path: Path) -> Iterator[LocalCluster]:
         yield c
     finally:
         c.stop_all()
+    # nothing may outlive the test: not the nodes, not their signature-checking workers
+    # (forked; a SIGKILLed node used to leave them blocked on their queue for ever)
+    import subprocess
+
+    deadline = time.monotonic() + 10
+    while True:
+        left = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True,
+                              text=True).stdout.split()
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert not left, f"processes left running: {left}"
 
 
 async def _clients(c: LocalCluster, ids: list[int] | None = None) -> list[Client]:

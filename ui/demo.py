@@ -21,7 +21,7 @@ from typing import Any
 
 from app.consortium import DEMO_PASSPHRASE
 from app.demo import Day, run_demo
-from app.runner import die_with_parent
+from node.procs import die_with_parent
 
 APPS = ("clerk-EHB-1", "terminal-M001-T01", "regulator-1")
 
