@@ -33,6 +33,7 @@ async def bench(c: LocalCluster, behind: int, rate: int) -> dict[str, object]:
     cards = await c.issue_cards(clients, behind // 20 + 1)
     pays = [c.pay(*cards[k % len(cards)], f"C{k}") for k in range(behind)]
     c.kill(3)
+    print(f"validator-3 stopped; submitting {behind} payments", file=sys.stderr, flush=True)
     ok = 0
 
     async def one(k: int) -> None:
@@ -56,6 +57,8 @@ async def bench(c: LocalCluster, behind: int, rate: int) -> dict[str, object]:
         tasks.append(asyncio.create_task(one(k)))
     await asyncio.gather(*tasks)
     target = (await clients[0].status())["height"]
+    print(f"{ok} committed, height {target}; restarting validator-3", file=sys.stderr,
+          flush=True)
     db = c.home(3) / "ledger.db"
 
     def height() -> int:  # read from its database: a catching-up node is busy
