@@ -154,5 +154,6 @@ def test_make_demo_headless_writes_every_screen(tmp_path: Path) -> None:
     for p in shots:
         assert struct.unpack(">II", p.read_bytes()[16:24]) == (1280, 800), p
     assert (tmp_path / "statement-M001.pdf").read_bytes()[:5] == b"%PDF-"
-    left = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True)
-    assert not left.stdout.strip(), "processes left running"
+    from tests.support.cluster import processes_mentioning
+
+    assert not processes_mentioning(str(tmp_path)), "processes left running"

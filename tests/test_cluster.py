@@ -23,7 +23,12 @@ from node.ledger.tx import Tx
 from node.net.client import Client, ClientError
 from node.net.framing import pack
 from node.receipt import to_qr
-from tests.support.cluster import LocalCluster, wait_connected, wait_heights_equal
+from tests.support.cluster import (
+    LocalCluster,
+    processes_mentioning,
+    wait_connected,
+    wait_heights_equal,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -38,12 +43,9 @@ def cluster(tmp_path: Path) -> Iterator[LocalCluster]:
         c.stop_all()
     # nothing may outlive the test: not the nodes, not their signature-checking workers
     # (forked; a SIGKILLed node used to leave them blocked on their queue for ever)
-    import subprocess
-
     deadline = time.monotonic() + 10
     while True:
-        left = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True,
-                              text=True).stdout.split()
+        left = processes_mentioning(str(tmp_path))
         if not left or time.monotonic() > deadline:
             break
         time.sleep(0.2)

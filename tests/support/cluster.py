@@ -132,3 +132,17 @@ async def wait_heights_equal(clients: list[Client], at_least: int,
 
 def env_passphrase() -> dict[str, str]:
     return {**os.environ, "CARDCHAIN_PASSPHRASE": DEMO_PASSPHRASE}
+
+
+def processes_mentioning(text: str) -> list[int]:
+    """Pids of processes whose command line contains ``text`` (from /proc, no pgrep)."""
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit() and int(d.name) != os.getpid():
+            try:
+                cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if text in cmd:
+                out.append(int(d.name))
+    return out
