@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from app.consortium import Consortium
+from app.flows import new_card
 from app.reconcile import journal_append, read_journal, reconcile
 from node import crypto
-from node.cardfile import CardFile, CardFileError, new_card_number, new_pin, valid_pin
+from node.cardfile import CardFile, CardFileError, valid_pin
 from node.ledger.builder import Builder
 from node.ledger.errors import Rejected
 from node.net.client import Client, ClientError
@@ -119,22 +120,15 @@ async def run(args: argparse.Namespace, passphrase: str) -> dict[str, Any]:
 
 async def _issue(cons: Consortium, client: Client, builder: Builder, me: crypto.SigningKey,
                  args: argparse.Namespace, now: int) -> dict[str, Any]:
-    bank = next((b for b in cons.genesis.banks if b["id"] == args.bank), None)
-    if bank is None:
-        raise UsageError(f"no bank {args.bank!r}")
-    number = new_card_number(bank["bin"])
-    pin = _read_pin(args) if args.pin_file else new_pin()
-    card, key = CardFile.create(number, args.bank, pin)
-    body: dict[str, Any] = {"card": number, "bank": args.bank, "public_key": key.public,
-                            "named": bool(args.holder), "expires": now + 5 * YEAR_MS}
-    if args.holder:
-        if not args.id_number:
-            raise UsageError("a named card needs --id-number (stored only as a salted hash)")
-        salt = cons.keys.password  # the consortium's stretched secret: a bank-wide pepper
-        body["holder"] = args.holder
-        body["id_hash"] = crypto.sha256(salt + args.id_number.encode()).hex()
-    if args.deposit:
-        body["deposit"] = args.deposit
+    pin = _read_pin(args) if args.pin_file else None
+    if args.holder and not args.id_number:
+        raise UsageError("a named card needs --id-number (stored only as a salted hash)")
+    try:
+        made = new_card(cons, args.bank, now, holder=args.holder, id_number=args.id_number,
+                        deposit=args.deposit, pin=pin)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    body, card, pin, number = made.body, made.card, made.pin, made.card.card
     receipt = await client.submit(builder.make("issue_card", body, now, me))
     if receipt["code"] == "ok":
         card.save(Path(args.out))

@@ -19,6 +19,7 @@ from typing import Any
 from app.consortium import DEMO_PASSPHRASE, init
 from app.demo_backends import ClusterBackend, LocalBackend, current_cycle
 from app.runner import free_ports
+from app.statement_export import yuan
 from node import crypto
 from node.cardfile import CardFile, new_card_number, new_pin
 from node.ledger import Tx
@@ -27,12 +28,6 @@ from node.ledger.builder import Builder
 T0 = 1_795_478_400_000  # 2026-11-24 08:00 China time: the demo's business day
 MIN = 60_000
 YEAR = 365 * 86_400_000
-
-
-def yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}{fen // 100:,}.{fen % 100:02d}"
 
 
 def clock(ms: int) -> str:

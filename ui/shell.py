@@ -225,9 +225,5 @@ class Window(QMainWindow):
         super().closeEvent(event)
 
 
-def title(widget: QWidget, text: str) -> None:
-    widget.setWindowTitle(f"CardChain — {text}")
-
-
 __all__ = ["LANGUAGES", "Languages", "NodeBridge", "Window", "install_excepthook",
-           "load_fonts", "qtext", "title"]
+           "load_fonts", "qtext"]
