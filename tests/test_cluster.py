@@ -379,3 +379,60 @@ def test_make_demo_day_on_a_real_cluster(tmp_path: Path) -> None:
     nodes = [ln for ln in lines if ln.strip().startswith("validator-")]
     assert len(nodes) == 4 and len({ln.split("hash ")[1] for ln in nodes}) == 1
     assert '"CNY": 0' in text
+
+
+def test_cli_issue_card_writes_a_card_file_that_unlocks(cluster: LocalCluster, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) \
+        -> None:
+    from node.cardfile import CardFile
+
+    async def up() -> None:
+        await _close(await _clients(cluster))
+
+    asyncio.run(up())
+    monkeypatch.setenv("CARDCHAIN_PASSPHRASE", DEMO_PASSPHRASE)
+    home, out, pin = str(cluster.cons.home), tmp_path / "c.card.json", tmp_path / "pin"
+    pin.write_text("246810\n")
+    base = ["issue-card", home, "--as", "clerk-EHB-1", "--bank", "EHB", "--out", str(out)]
+    assert cli.main([*base, "--holder", "Liu Yang"]) == 2  # a named card needs an ID
+    assert "needs --id-number" in capsys.readouterr().err and not out.exists()
+    assert cli.main([*base, "--holder", "Liu Yang", "--id-number", "110105199001011234",
+                     "--deposit", "5000", "--pin-file", str(pin)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["receipt"]["code"] == "ok" and "pin" not in printed
+    card = CardFile.load(out)
+    assert card.card == printed["card"] and card.unlock("246810").public == card.public_key
+
+
+def test_signature_workers_die_with_their_node(tmp_path: Path) -> None:
+    """A node's forked signature-checking worker must not outlive the node (a SIGKILLed
+    validator's worker used to hold its port for ever)."""
+    import signal
+    import subprocess
+    import sys
+
+    marker = tmp_path / "worker-marker"
+    script = (
+        "import concurrent.futures, sys, time\n"
+        "from node.service import pool_worker_init\n"
+        "pool = concurrent.futures.ProcessPoolExecutor(1, initializer=pool_worker_init)\n"
+        "pool.submit(time.sleep, 0).result()\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n")
+    root = Path(__file__).resolve().parent.parent
+    node = subprocess.Popen([sys.executable, "-c", script, str(marker)], cwd=root,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert node.stdout is not None and node.stdout.readline().strip() == "ready"
+        assert len(processes_mentioning(str(marker))) == 2  # the node and its worker
+        node.send_signal(signal.SIGKILL)
+        node.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while processes_mentioning(str(marker)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not processes_mentioning(str(marker))
+    finally:
+        node.kill()
+        for pid in processes_mentioning(str(marker)):
+            os.kill(pid, signal.SIGKILL)

@@ -451,3 +451,30 @@ def test_7_onboarding_points_contract_custody_and_refund_forms(env: Env, qtbot: 
         assert "differences" in pos.day.rec_summary.text()
 
     env.run(scenario(), 180)
+
+
+def test_block_driven_reloads_are_coalesced() -> None:
+    from ui.common import Tasks
+
+    calls: list[int] = []
+
+    async def reload() -> None:
+        calls.append(1)
+
+    async def burst() -> None:
+        tasks = Tasks()
+        for _ in range(20):  # twenty blocks in a burst
+            tasks.coalesce("table", reload, delay=0.05)
+        await asyncio.sleep(0.15)
+        tasks.coalesce("table", reload, delay=0.05)  # a later block: one more reload
+        await asyncio.sleep(0.15)
+
+    asyncio.run(burst())
+    assert len(calls) == 2
+
+
+def test_every_translated_reason_is_a_ledger_reason() -> None:
+    from node.ledger.errors import Reason
+    from ui import texts
+
+    assert set(texts.REASONS) <= {r.value for r in Reason} | {"ok"}

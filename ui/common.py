@@ -244,6 +244,7 @@ class Tasks:
 
     def __init__(self) -> None:
         self.running: set[asyncio.Task[Any]] = set()
+        self._due: set[str] = set()
 
     def spawn(self, coro: Coroutine[Any, Any, Any], notice: Notice | None = None,
               translate: Callable[[str], str] | None = None) -> asyncio.Task[Any]:
@@ -270,6 +271,20 @@ class Tasks:
 
         task.add_done_callback(done)
         return task
+
+    def coalesce(self, key: str, make: Callable[[], Coroutine[Any, Any, Any]],
+                 notice: Notice | None = None, delay: float = 0.5) -> None:
+        """Run ``make()`` once ``delay`` seconds from now however often this is called
+        meanwhile: blocks arrive several times a second, a table reloads once for them."""
+        if key in self._due:
+            return
+        self._due.add(key)
+
+        def fire() -> None:
+            self._due.discard(key)
+            self.spawn(make(), notice)
+
+        asyncio.get_running_loop().call_later(delay, fire)
 
     def cancel_all(self) -> None:
         for t in list(self.running):

@@ -12,7 +12,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -387,10 +386,4 @@ class ConsoleWindow(Window):
     def _on_block(self, _ev: dict[str, Any]) -> None:
         page = self.tabs.currentWidget()
         if page is self.cards and self.cards is not None:
-            self.tasks.spawn(self.cards.refresh(), self.cards.notice)
-
-    def choose_folder(self, title: str, on_chosen: Any) -> None:
-        dlg = QFileDialog(self, title)
-        dlg.setFileMode(QFileDialog.FileMode.Directory)
-        dlg.fileSelected.connect(on_chosen)
-        dlg.open()
+            self.tasks.coalesce("cards", self.cards.refresh, self.cards.notice)

@@ -36,6 +36,7 @@ from app.session import Session, SessionError
 from node import receipt as rc
 from node.cardfile import CardFile, CardFileError, valid_pin
 from node.crypto import SigningKey
+from node.endpoint import card_query_digest
 from ui import texts
 from ui.common import Column, Notice, QrView, RecordModel, hbox, mask_card, table, when, yuan
 from ui.pos_day import DayTab, RefundTab
@@ -221,8 +222,7 @@ class PosWindow(Window):
         self.receipt_box.setTitle(self.tr("Receipt"))
         self.save_btn.setText(self.tr("Save as PDF…"))
         self.print_btn.setText(self.tr("Print…"))
-        for bank, box in self.bank_checks.items():
-            box.setText(self.tr("Use %1 points").replace("%1", bank))
+        self._label_checks()
         for model in (self.basket_model, self.offer_model):
             model.retranslate()
         self._fill_goods()
@@ -356,8 +356,6 @@ class PosWindow(Window):
         if self.card is None or self.card_key is None:
             return
         t = self.session.now()
-        from node.endpoint import card_query_digest
-
         sig = self.card_key.sign(card_query_digest(self.card.card, t))
         mine = await self.session.query("my_card", card=self.card.card, time=t, sig=sig)
         self.card_state = mine["card"]
@@ -369,9 +367,14 @@ class PosWindow(Window):
             box.toggled.connect(lambda _on: self.tasks.spawn(self.refresh_offer(), self.notice))
             self.checks_row.addWidget(box)
             self.bank_checks[bank] = box
-        self.retranslate()
+        self._label_checks()
+        self._show_card_info()
         if self.basket:
             await self.refresh_offer()
+
+    def _label_checks(self) -> None:
+        for bank, box in self.bank_checks.items():
+            box.setText(self.tr("Use %1 points").replace("%1", bank))
 
     def _show_card_info(self) -> None:
         st = getattr(self, "card_state", None)

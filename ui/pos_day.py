@@ -213,7 +213,7 @@ class DayTab(QWidget):
 
     def on_block(self) -> None:
         if self.merchant and self.isVisible():
-            self.tasks.spawn(self.refresh(keep=True), self.notice)
+            self.tasks.coalesce("day", lambda: self.refresh(keep=True), self.notice)
 
     async def refresh(self, keep: bool = False) -> None:
         if not self.merchant:

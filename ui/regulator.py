@@ -6,7 +6,6 @@ The cases, charts and audit tabs are in ui/regulator_tabs.py.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Any
 
@@ -97,7 +96,6 @@ class LiveTab(QWidget):
         self.filters: dict[str, Any] = {}
         self.cursor: list[int] | None = None
         self._paged = False  # the user went past the first page
-        self._reload_due = False
 
     def retranslate(self) -> None:
         self.blocks_box.setTitle(self.tr("Latest blocks (live)"))
@@ -133,14 +131,12 @@ class LiveTab(QWidget):
     def on_block(self, ev: dict[str, Any]) -> None:
         self.blocks.prepend_rows([ev])
         # the first page of the search follows the chain (a deeper page stays put)
-        if not self._paged and not self._reload_due:
-            self._reload_due = True
-            asyncio.get_running_loop().call_later(0.5, self._reload_first_page)
-
-    def _reload_first_page(self) -> None:
-        self._reload_due = False
         if not self._paged:
-            self.tasks.spawn(self._page(more=False), self.notice)
+            self.tasks.coalesce("live-page", self._first_page_if_not_paged, self.notice)
+
+    async def _first_page_if_not_paged(self) -> None:
+        if not self._paged:
+            await self._page(more=False)
 
     def search(self) -> None:
         self.notice.clear()
