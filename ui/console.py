@@ -203,8 +203,8 @@ class CardsTab(QWidget):
             return False
         if before_ok is not None:
             before_ok()
+        await self.refresh()  # the table is up to date when the message says done
         self.notice.ok(done.replace("%H", str(r["height"])))
-        await self.refresh()
         return True
 
     def _need_card(self) -> dict[str, Any] | None:

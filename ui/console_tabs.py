@@ -4,6 +4,7 @@ statements (CSV, PDF, closing a cycle on chain) and the custody attestation."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +61,15 @@ class _Tab(QWidget):
         if r["code"] != "ok":
             self.notice.error(texts.decision(r["code"], r["message"]))
             return False
+        # What the tab shows is brought up to date before the message says done (committed
+        # all the same if that read fails; the next reload shows it).
+        with contextlib.suppress(SessionError):
+            await self.after_commit()
         self.notice.ok(done.replace("%H", str(r["height"])))
-        await self.refresh()
         return True
+
+    async def after_commit(self) -> None:
+        await self.refresh()
 
     async def refresh(self) -> None:
         return None
@@ -384,11 +391,9 @@ class ClearingTab(_Tab):
         self.tasks.spawn(self.submit("settle", body, self.tr("Cycle closed at height %H.")),
                          self.notice)
 
-    async def submit(self, kind: str, body: dict[str, Any], done: str) -> bool:
-        ok = await super().submit(kind, body, done)
-        if ok:
-            await self.load()
-        return ok
+    async def after_commit(self) -> None:
+        await self.refresh()
+        await self.load()
 
 
 class CustodyTab(_Tab):

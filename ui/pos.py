@@ -6,6 +6,7 @@ Refunds and the end-of-day report live in ui/pos_day.py; both tabs share this wi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import secrets
 import textwrap
@@ -458,8 +459,11 @@ class PosWindow(Window):
         self._show_receipt(full, o, order)
         self.basket.clear()
         self._basket_changed()  # (clears the form's message, so it comes first)
+        # The balance shown is the new one when "Paid" appears.  Paid all the same if this
+        # read fails; the card's line catches up on the next one.
+        with contextlib.suppress(SessionError):
+            await self.refresh_card()
         self.notice.ok(self.tr("Paid %1.").replace("%1", yuan(o["total"])))
-        await self.refresh_card()
         await self.day.refresh()
         await self.refunds.refresh()
 

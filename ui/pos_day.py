@@ -125,9 +125,9 @@ class RefundTab(QWidget):
         if r["code"] != "ok":
             self.notice.error(texts.decision(r["code"], r["message"]))
             return
+        await self.refresh()
         self.notice.ok(self.tr("Refunded %1 at height %2.").replace("%1", yuan(fen))
                        .replace("%2", str(r["height"])))
-        await self.refresh()
 
 
 class DayTab(QWidget):

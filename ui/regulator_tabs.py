@@ -133,9 +133,9 @@ class CasesTab(QWidget):
             self.notice.error(texts.decision(r["code"], r["message"]))
             return
         self.note.clear()
+        await self.refresh()
         self.notice.ok(self.tr("Case %1 at height %2.").replace(
             "%1", texts.status(body["status"])).replace("%2", str(r["height"])))
-        await self.refresh()
 
 
 def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[float]]],
