@@ -46,7 +46,7 @@ def node_identity(home: Path) -> str:
 def options_from_env() -> Options:
     """Tests and benchmarks tune the protocol through CARDCHAIN_* variables."""
     fields = {"checkpoint_interval": int, "window": int, "max_batch": int,
-              "batch_delay_ms": int, "request_timeout_ms": int, "verify_workers": int,
+              "batch_delay_ms": int, "request_timeout_ms": int, "verify_threads": int,
               "max_in_flight": int, "max_pending": int}
     kw = {k: t(os.environ[f"CARDCHAIN_{k.upper()}"]) for k, t in fields.items()
           if f"CARDCHAIN_{k.upper()}" in os.environ}

@@ -53,6 +53,7 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
     pays = [c.pay(*cards[k % len(cards)], f"B{k}") for k in range(total)]
     sign_s = time.perf_counter() - t_sign
     cpu0 = {i: cpu_seconds(p.pid) for i, p in c.procs.items()}
+    own0 = os.times()
     latencies: list[float] = []
     codes: dict[str, int] = {}
 
@@ -102,6 +103,9 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
         clients = [cl for i, cl in enumerate(clients) if i in alive]
     cpu = {f"validator-{i}": round((cpu_seconds(p.pid) - cpu0[i]) / wall * 100, 1)
            for i, p in c.procs.items()}
+    own = os.times()
+    cpu["load_generator"] = round((own.user + own.system - own0.user - own0.system)
+                                  / wall * 100, 1)
     extra = {} if killed_at is None else {"primary_killed_at_s": round(killed_at - start, 2),
                                           "commits_resumed_after_s": resume_s}
     status = [await cl.status() for cl in clients]

@@ -123,7 +123,7 @@ def _yield_cpu() -> None:
     They die with the process that started them."""
     with contextlib.suppress(OSError, AttributeError):
         os.nice(10)
-    from node.service import pool_worker_init
+    from node.procs import pool_worker_init
 
     pool_worker_init()
 

@@ -25,7 +25,7 @@ from node import codec, crypto, receipt
 from node.ledger import BlockResult
 from node.ledger import queries as q
 from node.ledger.errors import Rejected
-from node.ledger.tx import Tx
+from node.ledger.tx import from_text
 from node.net.framing import pack, read_obj
 
 if TYPE_CHECKING:
@@ -167,7 +167,7 @@ class Endpoint:
             -> dict[str, Any]:
         if not isinstance(text, str):
             raise ClientError("tx must be the transaction's canonical text")
-        tx = Tx.decode(text.encode("utf-8"))  # Rejected -> a clear error to the client
+        tx = from_text(text)  # Rejected -> a clear error to the client
         canonical = tx.encode()
         found = self._receipt_now(tx.hex_id)
         if found is not None:
@@ -175,6 +175,10 @@ class Endpoint:
             if wire != canonical:
                 raise ClientError("another transaction with this id was already decided")
             return receipt
+        if not tx.signatures_valid():  # no validator orders it: refused here, at once
+            return {"id": tx.hex_id, "height": None, "pos": None, "code": "bad_signature",
+                    "message": "a signature does not verify; nothing was sent to the network",
+                    "block": None, "time": None, "certificate": None}
         if self.node.busy():
             raise ClientError("the network is busy: retry shortly")
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()

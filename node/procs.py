@@ -16,4 +16,15 @@ def die_with_parent() -> None:
         pass  # elsewhere the supervisor's own clean-up has to do
 
 
-__all__ = ["die_with_parent"]
+def pool_worker_init() -> None:
+    """For a forked pool worker (the audit's): it inherits its parent's signal handlers
+    (which only wake the parent's event loop) and would outlive a parent killed with
+    SIGKILL, blocked on its queue; it takes the default SIGTERM and dies with its parent."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+
+
+__all__ = ["die_with_parent", "pool_worker_init"]

@@ -4,7 +4,15 @@
   written in one SQLite transaction before anything of that step is sent.
 * SQLite lives on one dedicated thread (the connection belongs to it); blocks are executed
   there, in order, by an executor task, so the loop (and a Qt window on it later) never
-  waits for a commit.  Batch signature checks run in a worker process.
+  waits for a commit.
+* Every request's signatures are checked when it arrives (a client's submission or a
+  peer's Forward), before the replica may queue, forward or PREPARE it; the answer stays on
+  the decoded transaction (``tx.from_text``), so the PRE-PREPARE and the execution look it
+  up instead of checking again.  A PRE-PREPARE with many requests this node has not seen
+  is checked on threads first (the signature library releases the GIL).  Blocks fetched
+  by state transfer carry a commit certificate: 2f+1 replicas, f+1 of them honest, checked
+  their signatures before voting, so they are executed without checking again (the audit
+  re-checks everything).
 * Clients (terminals, clerks, the clearing house, the regulator) use the same TLS port:
   submit a transaction and await its receipt, query, subscribe to blocks (endpoint.py).
 """
@@ -42,7 +50,7 @@ from node.consensus.types import (
 )
 from node.ledger import BlockResult, Ledger
 from node.ledger.errors import Rejected
-from node.ledger.tx import Tx, id_of_text
+from node.ledger.tx import Tx, from_text, id_of_text, text_signatures_valid
 from node.net.framing import frame, pack
 from node.net.transport import PeerLink, Server
 from node.store import Store
@@ -54,28 +62,10 @@ FETCH_LIMIT = 200
 request_id = id_of_text
 
 
-def pool_worker_init() -> None:
-    """A forked worker inherits the node's signal handlers (which only wake the node's
-    event loop) and would outlive a node killed with SIGKILL, blocked on its queue: it
-    takes the default SIGTERM and dies with its parent."""
-    import signal
-
-    from node.procs import die_with_parent
-
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with_parent()
-
-
-def verify_batch(texts: list[str]) -> list[bool]:
-    """Runs in a worker process: every signature of every transaction."""
-    out = []
+def check_signatures(texts: list[str]) -> None:
+    """On a verify thread: decode and check, leaving the answers on the transactions."""
     for t in texts:
-        try:
-            out.append(Tx.decode(t.encode("utf-8")).signatures_valid())
-        except Rejected:
-            out.append(False)
-    return out
+        text_signatures_valid(t)
 
 
 def pbft_frame(msg: m.Msg) -> bytes:
@@ -100,8 +90,10 @@ class Options:
     # timeout and overload turns into "busy, retry" instead of view changes
     max_pending: int = 400
     request_timeout_ms: int = 1_000
-    verify_workers: int = 1
-    inline_verify_below: int = 32
+    verify_threads: int = 2
+    # a PRE-PREPARE carrying more requests than this whose signatures this node has not
+    # checked yet is checked on the verify threads before the replica sees it
+    inline_verify_below: int = 16
 
 
 class Node:
@@ -126,7 +118,8 @@ class Node:
         self.links: dict[int, PeerLink] = {}
         self.server: Server | None = None
         self.db = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sqlite")
-        self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self.verifier = concurrent.futures.ThreadPoolExecutor(
+            max(1, self.opts.verify_threads), thread_name_prefix="verify")
         self.timers: dict[str, asyncio.TimerHandle] = {}
         self.exec_queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         self.outbox: asyncio.Queue[list[Action]] = asyncio.Queue()
@@ -166,11 +159,9 @@ class Node:
                      checkpoint_interval=self.opts.checkpoint_interval, window=self.opts.window,
                      max_batch=self.opts.max_batch, batch_delay_ms=self.opts.batch_delay_ms,
                      max_in_flight=self.opts.max_in_flight, max_pending=self.opts.max_pending,
-                     request_timeout_ms=self.opts.request_timeout_ms)
+                     request_timeout_ms=self.opts.request_timeout_ms,
+                     request_valid=text_signatures_valid)
         self.replica = Replica(cfg, executed=self.height, persisted=persisted)
-        if self.opts.verify_workers > 0:
-            self.pool = concurrent.futures.ProcessPoolExecutor(self.opts.verify_workers,
-                                                               initializer=pool_worker_init)
         home = self.cons.home
         ca, pw = home / "tls" / "ca.pem", self.cons.keys.password
         cert, keyf = home / "tls" / f"{self.identity}.crt", self.cons.keys.path(self.identity)
@@ -206,8 +197,7 @@ class Node:
             await link.stop()
         if self.server:
             await self.server.stop()
-        if self.pool:
-            self.pool.shutdown(cancel_futures=True)
+        self.verifier.shutdown(cancel_futures=True)
         if hasattr(self, "endpoint"):
             self.endpoint.close()
         await self.on_db(lambda: self.store and self.store.close())
@@ -311,6 +301,8 @@ class Node:
                 msg = m.from_obj(obj["m"])
                 if isinstance(msg, m.ViewChange | m.NewView):
                     log.info("received %s for view %s from %s", msg.KIND, msg.view, src)
+                if isinstance(msg, m.PrePrepare) and self._check_first(src, msg):
+                    return
                 self.step(Received(src, msg))
             elif kind == "fetch":
                 first, last = int(obj["first"]), int(obj["last"])
@@ -323,6 +315,33 @@ class Node:
         except (m.BadMessage, codec.EncodingError, KeyError, TypeError, ValueError) as exc:
             self.stats["bad_peer_frames"] += 1
             log.debug("bad frame from %s: %s", src, exc)
+
+    def _check_first(self, src: int, pp: m.PrePrepare) -> bool:
+        """Requests of a PRE-PREPARE normally reached this node earlier (as Forwards) and
+        were checked then.  Many unchecked ones are checked on the verify threads before the
+        replica sees the message, so the loop does not stall on them; True if deferred."""
+        unknown = []
+        for t in pp.batch:
+            try:
+                if not from_text(t).signatures_known():
+                    unknown.append(t)
+            except Rejected:
+                pass  # malformed: the replica refuses the message at once
+        if len(unknown) <= self.opts.inline_verify_below:
+            return False
+        loop = asyncio.get_running_loop()
+        k = -(-len(unknown) // max(1, self.opts.verify_threads))
+        parts = [loop.run_in_executor(self.verifier, check_signatures, unknown[i:i + k])
+                 for i in range(0, len(unknown), k)]
+
+        async def then() -> None:
+            await asyncio.gather(*parts)
+            self.step(Received(src, pp))
+
+        task = loop.create_task(then())
+        self.tasks.append(task)
+        task.add_done_callback(self.tasks.remove)
+        return True
 
     # --- state transfer -----------------------------------------------------------------------
 
@@ -363,14 +382,10 @@ class Node:
                 log.exception("executing a block failed")
 
     async def _execute(self, ex: Execute, *, fetched: bool) -> None:
-        txs = [Tx.decode(t.encode("utf-8")) for t in ex.batch]
-        # fetched blocks too: a certificate proves the batch was agreed, not which of its
-        # signatures verify (a refused signature is decided in the block like any refusal)
-        if len(txs) < self.opts.inline_verify_below or self.pool is None:
-            sig_ok = None
-        else:
-            loop = asyncio.get_running_loop()
-            sig_ok = await loop.run_in_executor(self.pool, verify_batch, list(ex.batch))
+        txs = [from_text(t) for t in ex.batch]
+        # fetched: certified, so f+1 honest replicas checked every signature before voting;
+        # ordered: this replica checked them before it voted (answers kept on the objects)
+        sig_ok = [True] * len(txs) if fetched else [tx.signatures_valid() for tx in txs]
         cert = encode_cert(ex.view, ex.time, ex.batch_id, ex.cert)
         res: BlockResult = await self.on_db(self._apply, txs, ex, sig_ok, cert)
         self.height, self.head_hash = res.height, res.hash
@@ -380,11 +395,10 @@ class Node:
         self.step(Executed(ex.seq, res.state_root, tuple(r.id for r in res.results)))
         self.endpoint.block_done(res, ex.view, cert)
 
-    def _apply(self, txs: list[Tx], ex: Execute, sig_ok: list[bool] | None,
+    def _apply(self, txs: list[Tx], ex: Execute, sig_ok: list[bool],
                cert: bytes) -> BlockResult:
         assert self.ledger is not None
         head = self.ledger.head()
-        # a certificate proves 2f+1 replicas checked the signatures of a fetched block
         return self.ledger.apply_block(txs, max(ex.time, head.time), view=ex.view,
                                        proposer=ex.view % len(self.publics), cert=cert,
                                        sig_ok=sig_ok)

@@ -196,10 +196,11 @@ def test_node_restarted_with_database_deleted_rebuilds(cluster: LocalCluster) ->
         try:
             while len(receipts) < 15:
                 await asyncio.sleep(0.1)
-            good = cluster.issue()[0]  # a refused signature in the blocks to fetch
+            good = cluster.issue()[0]  # a forged signature is refused before ordering
             bad = Tx(good.chain, good.kind, good.body, good.nonce, good.expires,
                      ((good.sigs[0][0], "11" * 64),))
-            assert (await cs[0].submit(bad))["code"] == "bad_signature"
+            refused = await cs[0].submit(bad)
+            assert refused["code"] == "bad_signature" and refused["height"] is None
             cluster.kill(3)
             for f in cluster.home(3).glob("ledger.db*"):
                 os.remove(f)
@@ -339,13 +340,14 @@ def test_observer_follows_verifies_serves_and_forwards(cluster: LocalCluster) ->
             tx, number, _ = cluster.issue()
             r = await o.submit(tx)  # forwarded to a validator; receipt once executed here
             assert r["code"] == "ok"
-            # a transaction whose signature fails is decided (refused) in a block: an
-            # observer must decide it the same way, not trust it because the block is
-            # certified (the certificate covers the batch, not the signature checks)
+            # a forged signature is refused at once, by the observer as by a validator,
+            # and never reaches a block (the certificate then vouches for signatures)
             good = cluster.issue()[0]
             bad = Tx(good.chain, good.kind, good.body, good.nonce, good.expires,
                      ((good.sigs[0][0], "11" * 64),))
-            assert (await cs[2].submit(bad))["code"] == "bad_signature"
+            for who in (cs[2], o):
+                refused = await asyncio.wait_for(who.submit(bad), 5)
+                assert refused["code"] == "bad_signature" and refused["height"] is None
             r2 = await cs[1].submit(cluster.issue()[0])
             deadline = time.monotonic() + 20
             while (await o.status())["height"] < r2["height"]:
@@ -405,9 +407,9 @@ def test_cli_issue_card_writes_a_card_file_that_unlocks(cluster: LocalCluster, t
     assert card.card == printed["card"] and card.unlock("246810").public == card.public_key
 
 
-def test_signature_workers_die_with_their_node(tmp_path: Path) -> None:
-    """A node's forked signature-checking worker must not outlive the node (a SIGKILLed
-    validator's worker used to hold its port for ever)."""
+def test_pool_workers_die_with_their_parent(tmp_path: Path) -> None:
+    """A forked worker (the audit's signature checkers) must not outlive the process that
+    started it (a SIGKILLed validator's worker used to hold its port for ever)."""
     import signal
     import subprocess
     import sys
@@ -415,7 +417,7 @@ def test_signature_workers_die_with_their_node(tmp_path: Path) -> None:
     marker = tmp_path / "worker-marker"
     script = (
         "import concurrent.futures, sys, time\n"
-        "from node.service import pool_worker_init\n"
+        "from node.procs import pool_worker_init\n"
         "pool = concurrent.futures.ProcessPoolExecutor(1, initializer=pool_worker_init)\n"
         "pool.submit(time.sleep, 0).result()\n"
         "print('ready', flush=True)\n"

@@ -31,6 +31,7 @@ from node.consensus.types import (
     TimerFired,
 )
 from node.consensus.viewchange import check_new_view
+from node.ledger.tx import Tx, text_signatures_valid
 from tests.support.sim import request_id
 from tests.support.world import World
 
@@ -295,6 +296,28 @@ def test_bad_signatures_are_discarded(c: Cluster) -> None:
     pp = c.pp(1, c.txs[:1])
     assert sent(deliver(r, replace(pp, sig="00" * 64)), Prepare) == []
     assert sent(deliver(r, pp), Prepare)
+
+
+def _forged(text: str) -> str:
+    tx = Tx.decode(text.encode("utf-8"))
+    return Tx(tx.chain, tx.kind, tx.body, tx.nonce, tx.expires,
+              tuple((pub, "11" * 64) for pub, _ in tx.sigs)).encode().decode("utf-8")
+
+
+def test_requests_with_forged_signatures_are_never_ordered() -> None:
+    """A commit certificate vouches for the signatures of its batch (state transfer and
+    observers rely on it): a replica queues, forwards and PREPAREs checked requests only."""
+    c = Cluster(request_valid=text_signatures_valid)
+    fake = _forged(c.txs[0])
+    primary = c.replica(0)
+    acts = primary.step(ClientRequest(fake), NOW)
+    assert not sent(acts, Forward) and not primary.pending
+    assert not sent(primary.step(TimerFired("batch"), NOW + 10), PrePrepare)
+    backup = c.replica(1)
+    assert sent(deliver(backup, Forward(2, "", fake)), Forward) == [] and not backup.pending
+    assert sent(deliver(backup, c.pp(1, [c.txs[1], fake])), Prepare) == []
+    assert sent(deliver(backup, c.pp(1, [c.txs[1]], time=NOW + 1)), Prepare)
+    assert sent(primary.step(ClientRequest(c.txs[2]), NOW), Forward)
 
 
 def test_commit_certificate_checks(c: Cluster) -> None:

@@ -75,7 +75,7 @@ def env(qapp: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     cons = init(home, PASS, hosts=hosts, genesis_time=int(time.time() * 1000) - 60_000,
                 kdf_n=2**10)
     nodes = [Node(cons, f"validator-{i}", home / "nodes" / f"validator-{i}",
-                  Options(verify_workers=0)) for i in range(4)]
+                  Options()) for i in range(4)]
     who = ["clerk-EHB-1", "clerk-JRB-1", "terminal-M001-T01", "regulator-1", "clearing-1"]
     sessions = {w: Session(cons, w) for w in who}
     qapp.setQuitOnLastWindowClosed(False)  # the fixture closes the windows, not the app

@@ -447,7 +447,9 @@ class PosWindow(Window):
         self.last_receipt = None
         r = await self.session.submit(tx, on_stage=ordered)
         if r["code"] != "ok":
-            self._stage(self.tr("✗ Refused at height %1").replace("%1", str(r["height"])))
+            self._stage(self.tr("✗ Refused at height %1").replace("%1", str(r["height"]))
+                        if r.get("height") is not None else
+                        self.tr("✗ Refused before it reached the network"))
             self.notice.error(texts.decision(r["code"], r["message"]))
             await self.refresh_card()
             return

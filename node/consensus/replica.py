@@ -196,6 +196,8 @@ class Replica:
         rid = self.cfg.request_id(tx)
         if rid is None or rid in self.done or rid in self.pending:
             return
+        if self.cfg.request_valid is not None and not self.cfg.request_valid(tx):
+            return  # a forged request: never queued, forwarded or proposed
         if len(self.pending) >= self.cfg.max_pending:
             return  # full: the runtime tells clients to retry (see Node.busy)
         self.pending[rid] = tx
@@ -253,6 +255,10 @@ class Replica:
             return  # one PRE-PREPARE per (view, seq): a conflicting one is ignored
         if not well_formed(self.cfg, pp) or pp.time > self.now + self.cfg.max_time_skew_ms:
             return
+        valid = self.cfg.request_valid
+        if valid is not None and not all(valid(t) for t in pp.batch):
+            return  # a request in it is forged: no PREPARE; the request timer replaces the
+            #         primary if it keeps proposing it
         voted = self.votes.get((pp.view, pp.seq))
         if voted is not None and voted != pp.batch_id:
             return  # never vote for two batches in one view and slot

@@ -112,6 +112,10 @@ class Config:
     key: crypto.SigningKey
     request_id: Callable[[str], str | None]     # tx text -> tx id, None if malformed
     verify: Callable[[str, bytes, str], bool] = _verify
+    # tx text -> may it be ordered (the runtime checks its signatures; None: ids only).
+    # A replica neither queues, forwards nor PREPAREs a request that fails it, so a commit
+    # certificate (2f+1 PREPAREs, f+1 of them honest) vouches for every signature in it.
+    request_valid: Callable[[str], bool] | None = None
     checkpoint_interval: int = 10
     window: int = 40                            # L: sequence numbers accepted above h
     max_batch: int = 100

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import unicodedata
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from node import codec, crypto
@@ -68,10 +68,19 @@ class Tx:
         return frozenset(pub for pub, _ in self.sigs)
 
     def signatures_valid(self) -> bool:
-        """Stateless check: every attached signature verifies over the id."""
-        if not self.sigs:
-            return False
-        return all(crypto.verify(pub, self.id, sig) for pub, sig in self.sigs)
+        """Stateless check: every attached signature verifies over the id.  The answer is
+        kept on the (immutable) transaction: a validator checks a request when it arrives,
+        and the same object is looked up again in the PRE-PREPARE and at execution."""
+        known = self.__dict__.get("_sig_ok")
+        if known is None:
+            known = bool(self.sigs) and all(crypto.verify(pub, self.id, sig)
+                                            for pub, sig in self.sigs)
+            object.__setattr__(self, "_sig_ok", known)
+        return known  # type: ignore[no-any-return]
+
+    def signatures_known(self) -> bool:
+        """Whether ``signatures_valid`` would answer without checking a signature."""
+        return "_sig_ok" in self.__dict__
 
     def to_wire(self) -> dict[str, Any]:
         out = self.unsigned()
@@ -161,14 +170,46 @@ class Tx:
         return tx
 
 
-@lru_cache(maxsize=1 << 16)
+_TEXTS: dict[str, Tx] = {}
+_TEXTS_MAX = 8192  # a validator's pending requests and blocks in flight, with room to spare
+_TEXTS_LOCK = threading.Lock()
+
+
+def from_text(text: str) -> Tx:
+    """The transaction of a canonical wire text, decoded once per process: a validator sees
+    each request as a client's submission or a peer's Forward, again in the PRE-PREPARE,
+    and executes it; all of them get the same immutable object (and its signature check).
+    Raises Rejected like ``Tx.decode``; refusals are not remembered."""
+    tx = _TEXTS.get(text)
+    if tx is not None:
+        return tx
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise Rejected(Reason.MALFORMED, "transaction text is not valid UTF-8") from exc
+    tx = Tx.decode(data)
+    with _TEXTS_LOCK:  # the database thread decodes too (observers, fetched blocks)
+        while len(_TEXTS) >= _TEXTS_MAX:
+            del _TEXTS[next(iter(_TEXTS))]  # the oldest: dicts keep insertion order
+        _TEXTS[text] = tx
+    return tx
+
+
 def id_of_text(text: str) -> str | None:
     """The id of a transaction given as canonical wire text; None if it is not one.  This is
     what consensus passes around (a replica needs ids, not parsed transactions)."""
     try:
-        return Tx.decode(text.encode("utf-8")).hex_id
-    except (Rejected, UnicodeEncodeError):
+        return from_text(text).hex_id
+    except Rejected:
         return None
+
+
+def text_signatures_valid(text: str) -> bool:
+    """A request a validator may order: canonical, and every signature verifies."""
+    try:
+        return from_text(text).signatures_valid()
+    except Rejected:
+        return False
 
 
 # --- field checks ------------------------------------------------------------------------

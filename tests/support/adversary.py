@@ -19,6 +19,7 @@ from node.consensus.messages import (
     batch_digest,
 )
 from node.consensus.types import Action, Broadcast, Send
+from node.ledger.tx import Tx
 from tests.support.sim import Node, Sim
 
 Hook = Callable[[Node, Action], list[Action]]
@@ -47,14 +48,33 @@ def equivocate(sim: Sim, rng: random.Random) -> Hook:
     return hook
 
 
+def forged_request(sim: Sim, rng: random.Random) -> str | None:
+    """A submitted request with its signature replaced: only a check of the request's own
+    signatures tells it from the real one."""
+    if not sim.submitted:
+        return None
+    tx = Tx.decode(rng.choice(list(sim.submitted.values())).encode("utf-8"))
+    fake = Tx(tx.chain, tx.kind, tx.body, tx.nonce + 1, tx.expires,
+              tuple((pub, "11" * 64) for pub, _ in tx.sigs))
+    return fake.encode().decode("utf-8")
+
+
 def forge(sim: Sim, rng: random.Random) -> Hook:
-    """Bad signatures, messages signed by us but claiming another sender, and dropping."""
+    """Bad signatures, messages signed by us but claiming another sender, and dropping; as
+    primary, PRE-PREPAREs (correctly signed by us) that order a forged request, which is
+    also forwarded to everyone."""
 
     def hook(node: Node, a: Action) -> list[Action]:
         if not isinstance(a, Broadcast | Send):
             return [a]
         msg = a.msg
         out: list[Action] = []
+        fake = forged_request(sim, rng)
+        if isinstance(msg, PrePrepare) and fake is not None:
+            batch = (*msg.batch, fake)
+            out.append(Broadcast(m.Forward(node.id, "", fake)))
+            out.append(Broadcast(replace(msg, batch=batch, batch_id=batch_digest(
+                msg.seq, msg.time, batch)).signed(node.replica.cfg.key)))
         bad_sig = replace(msg, sig=("00" * 64) if msg.sig != "00" * 64 else "11" * 64)
         out.append(Broadcast(bad_sig))
         other = rng.choice(_others(sim, node.id))

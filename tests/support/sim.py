@@ -37,7 +37,7 @@ from node.consensus.types import (
     TimerFired,
 )
 from node.ledger import Ledger
-from node.ledger.tx import Tx, id_of_text
+from node.ledger.tx import Tx, id_of_text, text_signatures_valid
 from node.store import Store
 from tests.support.world import T0, World
 
@@ -118,7 +118,8 @@ class Sim:
                   "batch_delay_ms": 5, "request_timeout_ms": 800, "max_in_flight": 2,
                   **self.config}
         return Config(replica=i, publics=self.publics, key=self.keys[f"validator-{i}"],
-                      request_id=request_id, verify=cached_verify, **params)
+                      request_id=request_id, verify=cached_verify,
+                      request_valid=text_signatures_valid, **params)
 
     def _make_node(self, i: int, disk: dict[str, Any] | None = None,
                    store: Store | None = None) -> Node:
@@ -303,6 +304,8 @@ class Sim:
         if seen != block_hash:
             raise SafetyViolation(f"agreement: height {seq} differs on replica {node.id}")
         for r in results:
+            if r.code == "bad_signature":  # honest replicas vote only for checked requests
+                raise SafetyViolation(f"validity: {r.id} with a forged signature was ordered")
             if r.ok:
                 if r.id not in self.submitted:
                     raise SafetyViolation(f"validity: {r.id} was never submitted")
