@@ -57,6 +57,7 @@ from node.store import Store
 
 log = logging.getLogger("cardchain.node")
 FETCH_LIMIT = 200
+FETCHED_RUN = 64  # fetched blocks checked together and written in one SQLite transaction
 
 
 request_id = id_of_text
@@ -160,7 +161,7 @@ class Node:
                      max_batch=self.opts.max_batch, batch_delay_ms=self.opts.batch_delay_ms,
                      max_in_flight=self.opts.max_in_flight, max_pending=self.opts.max_pending,
                      request_timeout_ms=self.opts.request_timeout_ms,
-                     request_valid=text_signatures_valid)
+                     request_valid=text_signatures_valid, fetch_chunk=FETCH_LIMIT)
         self.replica = Replica(cfg, executed=self.height, persisted=persisted)
         home = self.cons.home
         ca, pw = home / "tls" / "ca.pem", self.cons.keys.password
@@ -355,45 +356,104 @@ class Node:
         if blocks and link:
             link.send(pack({"t": "blocks", "blocks": blocks}))
 
-    def _check_fetched(self, b: dict[str, Any]) -> Execute | None:
+    def _check_fetched(self, blocks: list[dict[str, Any]]) -> list[tuple[Execute, list[Tx]]]:
+        """On a verify thread: each block's commit certificate, and its transactions
+        decoded; stops at the first block that fails (it will be fetched again)."""
         assert self.replica is not None
-        try:
-            ex = certified_block(self.replica.cfg, int(b["height"]), b["cert"].encode(),
-                                 tuple(str(t) for t in b["txs"]))
-        except (KeyError, TypeError, ValueError, AttributeError):
-            ex = None
-        if ex is None:
-            log.warning("a fetched block failed its certificate check: ignored")
-        return ex
+        out = []
+        for b in blocks:
+            try:
+                batch = tuple(str(t) for t in b["txs"])
+                ex = certified_block(self.replica.cfg, int(b["height"]), b["cert"].encode(),
+                                     batch)
+                txs = [Tx.decode(t.encode("utf-8")) for t in batch] if ex else []
+            except (KeyError, TypeError, ValueError, AttributeError, Rejected):
+                ex = None
+            if ex is None:
+                log.warning("a fetched block failed its certificate check: ignored")
+                break
+            out.append((ex, txs))
+        return out
 
     # --- execution ------------------------------------------------------------------------
 
     async def _executor(self) -> None:
+        held: tuple[str, Any] | None = None
         while True:
-            kind, item = await self.exec_queue.get()
+            kind, item = held or await self.exec_queue.get()
+            held = None
             try:
-                ex = item if kind == "ordered" else self._check_fetched(item)
-                if ex is None or ex.seq <= self.height:
+                if kind == "ordered":
+                    if item.seq == self.height + 1:
+                        await self._execute(item)
                     continue
-                if ex.seq != self.height + 1:
-                    continue  # a fetched block out of order; it will be fetched again
-                await self._execute(ex, fetched=kind == "fetched")
+                run = [item]  # consecutive fetched blocks are checked and written together
+                while len(run) < FETCHED_RUN and not self.exec_queue.empty():
+                    nxt = self.exec_queue.get_nowait()
+                    if nxt[0] != "fetched":
+                        held = nxt
+                        break
+                    run.append(nxt[1])
+                await self._execute_fetched(run)
             except Exception:
                 log.exception("executing a block failed")
 
-    async def _execute(self, ex: Execute, *, fetched: bool) -> None:
+    async def _execute(self, ex: Execute) -> None:
         txs = [from_text(t) for t in ex.batch]
-        # fetched: certified, so f+1 honest replicas checked every signature before voting;
-        # ordered: this replica checked them before it voted (answers kept on the objects)
-        sig_ok = [True] * len(txs) if fetched else [tx.signatures_valid() for tx in txs]
+        # this replica checked every signature before it voted (answers kept on the objects)
+        sig_ok = [tx.signatures_valid() for tx in txs]
         cert = encode_cert(ex.view, ex.time, ex.batch_id, ex.cert)
         res: BlockResult = await self.on_db(self._apply, txs, ex, sig_ok, cert)
+        self._executed(res, ex, cert)
+
+    def _executed(self, res: BlockResult, ex: Execute, cert: bytes) -> None:
         self.height, self.head_hash = res.height, res.hash
         self.stats["blocks"] += 1
-        if fetched:
-            self.stats["fetched_blocks"] += 1
         self.step(Executed(ex.seq, res.state_root, tuple(r.id for r in res.results)))
         self.endpoint.block_done(res, ex.view, cert)
+
+    async def _execute_fetched(self, blocks: list[dict[str, Any]]) -> None:
+        """State transfer.  The certificates are checked on the verify threads (the
+        signature library releases the GIL), half each; the transactions' signatures are
+        not checked again (certified: f+1 honest replicas checked them before voting); the
+        blocks are executed in one SQLite transaction."""
+        blocks = [b for b in blocks if isinstance(b, dict)
+                  and isinstance(b.get("height"), int) and b["height"] > self.height]
+        if not blocks:
+            return
+        loop = asyncio.get_running_loop()
+        half = -(-len(blocks) // 2)
+        parts = await asyncio.gather(*(
+            loop.run_in_executor(self.verifier, self._check_fetched, blocks[i:i + half])
+            for i in range(0, len(blocks), half)))
+        run: list[tuple[Execute, list[Tx]]] = []
+        for ex, txs in (x for part in parts for x in part):
+            if ex.seq != self.height + 1 + len(run):
+                break  # out of order or after a refused block: fetched again later
+            run.append((ex, txs))
+        done = await self.on_db(self._apply_run, run)
+        for res, ex, cert in done:
+            self.stats["fetched_blocks"] += 1
+            self._executed(res, ex, cert)
+
+    def _apply_run(self, run: list[tuple[Execute, list[Tx]]]) \
+            -> list[tuple[BlockResult, Execute, bytes]]:
+        assert self.store is not None
+        out = []
+        try:
+            with self.store.db.atomic():
+                for ex, txs in run:
+                    cert = encode_cert(ex.view, ex.time, ex.batch_id, ex.cert)
+                    try:
+                        out.append((self._apply(txs, ex, [True] * len(txs), cert), ex, cert))
+                    except Exception:
+                        log.exception("executing fetched block %s failed", ex.seq)
+                        break
+        except Exception:  # the COMMIT failed: none of the run is on disk
+            log.exception("writing fetched blocks failed")
+            self.ledger = Ledger(self.store, self.genesis)  # caches back to what is on disk
+            return []
+        return out
 
     def _apply(self, txs: list[Tx], ex: Execute, sig_ok: list[bool],
                cert: bytes) -> BlockResult:

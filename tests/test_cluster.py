@@ -438,3 +438,26 @@ def test_pool_workers_die_with_their_parent(tmp_path: Path) -> None:
         node.kill()
         for pid in processes_mentioning(str(marker)):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_a_link_to_a_peer_that_is_down_keeps_a_bounded_backlog() -> None:
+    """Frames for a peer that is down are kept up to a byte budget, newest first: memory
+    stays bounded, and the peer, once back, is not flooded with stale requests and votes
+    (it catches up by state transfer)."""
+    from node.net import transport
+
+    async def main() -> None:
+        link = transport.PeerLink(1, "127.0.0.1", 9, ssl.create_default_context(),
+                                  ("validator-1", ""))  # never started: down
+        frames = [bytes([k % 256]) * 100_000 for k in range(200)]
+        for f in frames:
+            link.send(f)
+        assert link.queued_bytes == sum(map(len, link.queue)) <= transport.QUEUE_BYTES
+        assert link.dropped == 200 - len(link.queue) > 0
+        assert list(link.queue) == frames[-len(link.queue):]  # the newest are kept
+        link.queued_at[0] -= transport.STALE_S + 1  # queued long ago
+        kept = len(link.queue)
+        link.drop_stale()  # what a (re)connection does first
+        assert len(link.queue) == kept - 1 and link.queued_bytes == sum(map(len, link.queue))
+
+    asyncio.run(main())

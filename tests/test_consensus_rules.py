@@ -24,6 +24,7 @@ from node.consensus.types import (
     ClientRequest,
     Execute,
     Executed,
+    FetchState,
     Persist,
     Received,
     Send,
@@ -193,6 +194,20 @@ def test_stable_checkpoint_ahead_triggers_state_transfer(c: Cluster) -> None:
         acts += deliver(r, _checkpoint(c, s, 8))
     fetch = [a for a in acts if type(a).__name__ == "FetchState"]
     assert fetch and fetch[0].first == 1 and fetch[0].last >= 8
+
+
+def test_state_transfer_asks_for_the_next_chunk_before_the_last_one_is_done() -> None:
+    c = Cluster(fetch_chunk=4, checkpoint_interval=40, window=80)
+    r = c.replica(1)
+    acts = []
+    for s in (0, 2, 3):
+        acts += deliver(r, _checkpoint(c, s, 40))
+    asks = [(a.first, a.last) for a in acts if isinstance(a, FetchState)]
+    assert asks == [(1, 4)]  # a chunk at a time
+    for seq in range(1, 5):
+        acts = r.step(Executed(seq, "00" * 32, ()), NOW)
+        asks = [(a.first, a.last) for a in acts if isinstance(a, FetchState)]
+        assert asks == ([(5, 8)] if seq == 3 else []), seq  # at half of the chunk
 
 
 def test_watermarks_stash_ahead_and_drop_below(c: Cluster) -> None:

@@ -103,6 +103,7 @@ class Replica:
         self.vc = viewchange.ViewChangeState()
         self.timers: dict[str, int] = {}
         self.fetching: tuple[int, int] | None = None
+        self.fetch_next = 0  # the first block of a state transfer not asked for yet
         self._out: list[Action] = []
         self.now = 0
 
@@ -367,6 +368,11 @@ class Replica:
         if self.fetching is not None and e.seq >= self.fetching[1]:
             self.fetching = None
             self.emit(CancelTimer(FETCH_TIMER))
+        elif (self.fetching is not None and self.fetch_next <= self.fetching[1]
+              and e.seq >= self.fetch_next - self.cfg.fetch_chunk // 2):
+            # half of the last chunk executed: ask for the next one now, so the transfer
+            # never waits for a round trip (or for the fetch timer)
+            self._ask(self.fetching[0], self.fetch_next, self.fetching[1])
         if self.cfg.max_in_flight and self.queue and self.is_primary \
                 and not self.view_changing:
             self._propose(force=True)  # what waited for the pipeline to drain
@@ -402,7 +408,13 @@ class Replica:
         if self.executed >= upto or (self.fetching and self.fetching[1] >= upto):
             return
         self.fetching = (peer, upto)
-        self.emit(FetchState(peer, self.executed + 1, upto + self.cfg.window))
+        self._ask(peer, self.executed + 1, upto)
+
+    def _ask(self, peer: int, first: int, upto: int) -> None:
+        """One chunk of a state transfer: up to ``fetch_chunk`` blocks from ``first``."""
+        last = min(upto + self.cfg.window, first + self.cfg.fetch_chunk - 1)
+        self.fetch_next = last + 1
+        self.emit(FetchState(peer, first, last))
         self.emit(SetTimer(FETCH_TIMER, self.now + self.vc.timeout(self.cfg)))
 
     def _stabilise(self, seq: int, proof: tuple[Checkpoint, ...]) -> None:

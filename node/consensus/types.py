@@ -128,6 +128,7 @@ class Config:
     stash_per_peer: int = 256
     stash_total: int = 1_024
     max_pending: int = 50_000                   # requests held before new ones are refused
+    fetch_chunk: int = 200                      # blocks a peer sends per state-transfer ask
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

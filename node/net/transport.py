@@ -1,12 +1,14 @@
 """Peer links and the listening server.
 
 Every validator dials every other validator and uses that connection to send; what it
-receives arrives on the connections the others dialled.  Each outbound link has a bounded
-queue (oldest frames dropped when full: consensus recovers lost messages) and reconnects
-with exponential backoff.  The server identifies each connection by its TLS certificate:
-a validator whose certificate name and key match genesis is a peer, any other identity of
-the consortium is a client, anything else is dropped.  A malformed or oversize frame closes
-that one connection and is logged; it never reaches the node.
+receives arrives on the connections the others dialled. Each outbound link has a bounded
+queue (oldest frames dropped past a byte budget, and frames older than a few seconds
+dropped when the connection comes back: consensus recovers lost messages, and a peer that
+was down catches up by state transfer instead of being flooded with stale requests and
+votes) and reconnects with exponential backoff. The server identifies each connection by
+its TLS certificate: a validator whose certificate name and key match genesis is a peer,
+any other identity of the consortium is a client, anything else is dropped. A malformed or
+oversize frame closes that one connection and is logged; it never reaches the node.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import ssl
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
@@ -23,7 +26,8 @@ from node.net.framing import FrameError, read_frame
 
 log = logging.getLogger("cardchain.net")
 
-QUEUE_FRAMES = 20_000
+QUEUE_BYTES = 4 << 20  # a few seconds of traffic at full load
+STALE_S = 2.0          # frames queued longer than this before a (re)connection are dropped
 
 
 class PeerLink:
@@ -32,7 +36,9 @@ class PeerLink:
     def __init__(self, peer: int, host: str, port: int, ctx: ssl.SSLContext,
                  expect: tuple[str, str]) -> None:
         self.peer, self.host, self.port, self.ctx, self.expect = peer, host, port, ctx, expect
-        self.queue: deque[bytes] = deque(maxlen=QUEUE_FRAMES)
+        self.queue: deque[bytes] = deque()
+        self.queued_at: deque[float] = deque()  # monotonic time each frame was queued
+        self.queued_bytes = 0
         self.wake = asyncio.Event()
         self.connected = False
         self.dropped = 0
@@ -48,10 +54,22 @@ class PeerLink:
                 await self._task
 
     def send(self, data: bytes) -> None:
-        if len(self.queue) == self.queue.maxlen:
-            self.dropped += 1
         self.queue.append(data)
+        self.queued_at.append(time.monotonic())
+        self.queued_bytes += len(data)
+        while self.queued_bytes > QUEUE_BYTES and len(self.queue) > 1:
+            self._drop_oldest()
         self.wake.set()
+
+    def _drop_oldest(self) -> None:
+        self.queued_bytes -= len(self.queue.popleft())
+        self.queued_at.popleft()
+        self.dropped += 1
+
+    def drop_stale(self) -> None:
+        old = time.monotonic() - STALE_S
+        while self.queued_at and self.queued_at[0] < old:
+            self._drop_oldest()
 
     async def _run(self) -> None:
         backoff = 0.05
@@ -66,6 +84,7 @@ class PeerLink:
                                 self.peer, who and who[0], self.expect[0])
                     raise ConnectionError("wrong peer certificate")
                 self.connected = True
+                self.drop_stale()
                 log.debug("link to %s connected", self.peer)
                 backoff = 0.05
                 while True:
@@ -75,6 +94,8 @@ class PeerLink:
                     chunk = []
                     while self.queue and len(chunk) < 512:
                         chunk.append(self.queue.popleft())
+                        self.queued_at.popleft()
+                        self.queued_bytes -= len(chunk[-1])
                     writer.write(b"".join(chunk))
                     await writer.drain()
             except asyncio.CancelledError:

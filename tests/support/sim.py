@@ -116,6 +116,7 @@ class Sim:
     def cfg(self, i: int) -> Config:
         params = {"checkpoint_interval": 4, "window": 16, "max_batch": 8,
                   "batch_delay_ms": 5, "request_timeout_ms": 800, "max_in_flight": 2,
+                  "fetch_chunk": 4,
                   **self.config}
         return Config(replica=i, publics=self.publics, key=self.keys[f"validator-{i}"],
                       request_id=request_id, verify=cached_verify,
