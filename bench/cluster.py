@@ -36,6 +36,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
+def rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -50,7 +58,8 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
     n_cards = max(args.cards, total // 20 + 1)  # an anonymous card holds 1,000 CNY at most
     cards = await c.issue_cards(clients, n_cards)
     t_sign = time.perf_counter()
-    pays = [c.pay(*cards[k % len(cards)], f"B{k}") for k in range(total)]
+    # the canonical texts only: a 10-minute run holds 600,000 of them
+    pays = [c.pay(*cards[k % len(cards)], f"B{k}").encode().decode() for k in range(total)]
     sign_s = time.perf_counter() - t_sign
     cpu0 = {i: cpu_seconds(p.pid) for i, p in c.procs.items()}
     own0 = os.times()
@@ -70,7 +79,7 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
 
         try:  # the node reports when the request got its sequence number
             reply = await clients[alive[k % len(alive)]].call(
-                "submit", timeout=65, tx=pays[k].encode().decode(), wait_ms=60_000,
+                "submit", timeout=65, tx=pays[k], wait_ms=60_000,
                 on_progress=ordered)
             r = reply["receipt"]
         except (ClientError, TimeoutError):
@@ -83,6 +92,16 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
     start = time.perf_counter()
     tasks = []
     killed_at = None
+    rss: list[dict[str, float]] = []  # per validator, every --memory-every seconds
+
+    async def sample_memory() -> None:
+        while args.memory_every:
+            rss.append({"t_s": round(time.perf_counter() - start),
+                        **{f"validator-{i}": round(rss_mib(p.pid), 1)
+                           for i, p in c.procs.items() if p.poll() is None}})
+            await asyncio.sleep(args.memory_every)
+
+    sampler = asyncio.create_task(sample_memory())
     for k in range(total):
         due = start + k / args.rate
         delay = due - time.perf_counter()
@@ -96,6 +115,7 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
         tasks.append(asyncio.create_task(one(k)))
     await asyncio.gather(*tasks)
     wall = time.perf_counter() - start
+    sampler.cancel()
     resume_s = None
     if killed_at is not None:  # the first receipt of a request sent after the kill
         after = [done for sent, done in done_at if sent > killed_at]
@@ -106,8 +126,13 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
     own = os.times()
     cpu["load_generator"] = round((own.user + own.system - own0.user - own0.system)
                                   / wall * 100, 1)
-    extra = {} if killed_at is None else {"primary_killed_at_s": round(killed_at - start, 2),
-                                          "commits_resumed_after_s": resume_s}
+    extra: dict[str, object] = {} if killed_at is None else {
+        "primary_killed_at_s": round(killed_at - start, 2), "commits_resumed_after_s": resume_s}
+    if rss:  # growth from the first sample after a minute (warm caches) to the last
+        base = next((r for r in rss if r["t_s"] >= 60), rss[0])
+        extra["rss_mib"] = {"samples": rss, "from_t_s": base["t_s"], "growth_percent": {
+            k: round((rss[-1][k] - base[k]) / base[k] * 100, 1)
+            for k in base if k != "t_s" and k in rss[-1]}}
     status = [await cl.status() for cl in clients]
     for cl in clients:
         await cl.close()
@@ -137,6 +162,8 @@ def main() -> None:
     ap.add_argument("--rate", type=int, default=500)
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--cards", type=int, default=2000)
+    ap.add_argument("--memory-every", type=float, default=0,
+                    help="sample each validator's resident memory every N seconds")
     ap.add_argument("--kill-primary", action="store_true",
                     help="SIGKILL the primary halfway and time until commits resume")
     args = ap.parse_args()

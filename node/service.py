@@ -84,8 +84,8 @@ class Options:
     checkpoint_interval: int = 50
     window: int = 200
     max_batch: int = 500
-    batch_delay_ms: int = 5
-    max_in_flight: int = 2
+    batch_delay_ms: int = 2
+    max_in_flight: int = 1
     # requests a validator holds before it tells clients to retry: about a second of work
     # at this machine's capacity, so a queued request is ordered well within the request
     # timeout and overload turns into "busy, retry" instead of view changes
