@@ -1,39 +1,40 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>AuditTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="249" />
+        <location filename="../../ui/regulator_tabs.py" line="250"/>
         <source>Full-chain audit</source>
         <translation>全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="251" />
+        <location filename="../../ui/regulator_tabs.py" line="252"/>
         <source>Trusts nothing but the genesis file: checks every block hash and link, every commit certificate (2f+1 validator signatures) and every transaction signature, re-executes the whole chain from genesis and compares the state at every height.</source>
         <translation>只信任创世文件：校验每个区块的哈希与链接、每份提交证书（2f+1 个验证节点签名）和每笔交易签名，从创世块起重新执行整条链，并逐个高度比对状态。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="254" />
+        <location filename="../../ui/regulator_tabs.py" line="255"/>
         <source>Run full audit</source>
         <translation>运行全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="269" />
-        <source>This app's node has no ledger yet.</source>
+        <location filename="../../ui/regulator_tabs.py" line="270"/>
+        <source>This app&apos;s node has no ledger yet.</source>
         <translation>本程序的节点还没有账本。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="276" />
+        <location filename="../../ui/regulator_tabs.py" line="277"/>
         <source>Auditing…</source>
         <translation>正在审计…</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="289" />
+        <location filename="../../ui/regulator_tabs.py" line="290"/>
         <source>Audit passed: %1 blocks and %2 transactions verified and re-executed; the state matches.</source>
         <translation>审计通过：已校验并重新执行 %1 个区块、%2 笔交易，状态一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="295" />
+        <location filename="../../ui/regulator_tabs.py" line="296"/>
         <source>Audit FAILED: first problem at height %1.</source>
         <translation>审计未通过：第一个问题出现在高度 %1。</translation>
     </message>
@@ -41,190 +42,190 @@
 <context>
     <name>CardsTab</name>
     <message>
-        <location filename="../../ui/console.py" line="135" />
-        <source>Card number or holder's name</source>
+        <location filename="../../ui/console.py" line="140"/>
+        <source>Card number or holder&apos;s name</source>
         <translation>卡号或持卡人姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="138" />
+        <location filename="../../ui/console.py" line="143"/>
         <source>Any status</source>
         <translation>任意状态</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="142" />
+        <location filename="../../ui/console.py" line="147"/>
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="143" />
+        <location filename="../../ui/console.py" line="148"/>
         <source>Issue a card (bank %1)</source>
         <translation>发卡（银行 %1）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="145" />
-        <source>Holder's name (empty: anonymous)</source>
+        <location filename="../../ui/console.py" line="150"/>
+        <source>Holder&apos;s name (empty: anonymous)</source>
         <translation>持卡人姓名（留空为不记名卡）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="145" />
+        <location filename="../../ui/console.py" line="150"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="146" />
+        <location filename="../../ui/console.py" line="151"/>
         <source>Opening deposit (¥)</source>
         <translation>开卡存入（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="148" />
+        <location filename="../../ui/console.py" line="153"/>
         <source>Issue card</source>
         <translation>发卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="149" />
+        <location filename="../../ui/console.py" line="154"/>
         <source>Selected card</source>
         <translation>选中的卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="150" />
+        <location filename="../../ui/console.py" line="155"/>
         <source>Top up (¥)</source>
         <translation>充值（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="151" />
+        <location filename="../../ui/console.py" line="156"/>
         <source>Top up</source>
         <translation>充值</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="152" />
+        <location filename="../../ui/console.py" line="157"/>
         <source>Grant points</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="153" />
+        <location filename="../../ui/console.py" line="158"/>
         <source>Grant</source>
         <translation>发放</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="154" />
+        <location filename="../../ui/console.py" line="159"/>
         <source>Freeze</source>
         <translation>冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="155" />
+        <location filename="../../ui/console.py" line="160"/>
         <source>Unfreeze</source>
         <translation>解冻</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="156" />
+        <location filename="../../ui/console.py" line="161"/>
         <source>Report lost &amp;&amp; replace</source>
         <translation>挂失并补卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="157" />
+        <location filename="../../ui/console.py" line="162"/>
         <source>Close card</source>
         <translation>销卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="171" />
+        <location filename="../../ui/console.py" line="176"/>
         <source>(anonymous)</source>
         <translation>（不记名）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="187" />
+        <location filename="../../ui/console.py" line="192"/>
         <source>No card selected: pick one in the list.</source>
         <translation>未选中卡：请在列表中选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="188" />
+        <location filename="../../ui/console.py" line="193"/>
         <source>%1 · %2 · %3</source>
         <translation>%1 · %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="189" />
+        <location filename="../../ui/console.py" line="194"/>
         <source>anonymous</source>
         <translation>不记名</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="209" />
+        <location filename="../../ui/console.py" line="214"/>
         <source>Select a card in the list first.</source>
         <translation>请先在列表中选择一张卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="218" />
+        <location filename="../../ui/console.py" line="223"/>
         <source>Opening deposit: %1</source>
         <translation>开卡存入：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="221" />
-        <source>A named card needs the holder's ID number.</source>
+        <location filename="../../ui/console.py" line="226"/>
+        <source>A named card needs the holder&apos;s ID number.</source>
         <translation>记名卡需要持卡人身份证号。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="237" />
+        <location filename="../../ui/console.py" line="242"/>
         <source>Card issued at height %H.</source>
         <translation>已在高度 %H 发卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="254" />
+        <location filename="../../ui/console.py" line="259"/>
         <source>Cannot write the card file: %1</source>
         <translation>无法写入卡文件：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="267" />
-        <location filename="../../ui/console.py" line="274" />
+        <location filename="../../ui/console.py" line="272"/>
+        <location filename="../../ui/console.py" line="279"/>
         <source>Show PIN</source>
         <translation>显示密码</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="273" />
+        <location filename="../../ui/console.py" line="278"/>
         <source>Hide PIN</source>
         <translation>隐藏密码</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="276" />
+        <location filename="../../ui/console.py" line="281"/>
         <source>New card %1, PIN %2 (give it to the cardholder once).
 Card file: %3 in the consortium folder</source>
         <translation>新卡 %1，密码 %2（仅此一次交给持卡人）。
 卡文件：联盟目录下的 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="287" />
+        <location filename="../../ui/console.py" line="292"/>
         <source>Top-up amount: %1</source>
         <translation>充值金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="290" />
+        <location filename="../../ui/console.py" line="295"/>
         <source>Topped up %1 at height %H.</source>
         <translation>已在高度 %H 充值 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="300" />
+        <location filename="../../ui/console.py" line="305"/>
         <source>Points: a whole number from 1 to 10,000,000.</source>
         <translation>积分：1 到 10,000,000 之间的整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="304" />
+        <location filename="../../ui/console.py" line="309"/>
         <source>Points granted at height %H.</source>
         <translation>已在高度 %H 发放积分。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="311" />
+        <location filename="../../ui/console.py" line="316"/>
         <source>Card frozen at height %H.</source>
         <translation>已在高度 %H 冻结此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="312" />
+        <location filename="../../ui/console.py" line="317"/>
         <source>Card unfrozen at height %H.</source>
         <translation>已在高度 %H 解冻此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="313" />
+        <location filename="../../ui/console.py" line="318"/>
         <source>Card closed at height %H; its balance goes back to the bank for refund.</source>
         <translation>已在高度 %H 销卡，余额退回银行以便退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="330" />
+        <location filename="../../ui/console.py" line="335"/>
         <source>Card reported lost at height %H; balance and points moved to the new card.</source>
         <translation>已在高度 %H 挂失，余额和积分已转入新卡。</translation>
     </message>
@@ -232,59 +233,59 @@ Card file: %3 in the consortium folder</source>
 <context>
     <name>CasesTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="79" />
+        <location filename="../../ui/regulator_tabs.py" line="79"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="80" />
+        <location filename="../../ui/regulator_tabs.py" line="80"/>
         <source>what was checked, who was contacted</source>
         <translation>核查了什么、联系了谁</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="81" />
+        <location filename="../../ui/regulator_tabs.py" line="81"/>
         <source>Acknowledge</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="82" />
+        <location filename="../../ui/regulator_tabs.py" line="82"/>
         <source>Close case</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="83" />
+        <location filename="../../ui/regulator_tabs.py" line="83"/>
         <source>Rescan</source>
         <translation>重新扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="101" />
+        <location filename="../../ui/regulator_tabs.py" line="101"/>
         <source>%1 cases from %2 rules over the whole chain; %3 open.</source>
         <translation>全链 %2 条规则共发现 %1 个案件，%3 个未处理。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="109" />
+        <location filename="../../ui/regulator_tabs.py" line="109"/>
         <source>Select a case to see the rule that raised it.</source>
         <translation>选择案件以查看触发它的规则。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="112" />
+        <location filename="../../ui/regulator_tabs.py" line="112"/>
         <source>Rule %1: %2
 Transactions: %3</source>
         <translation>规则 %1：%2
 相关交易：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="120" />
+        <location filename="../../ui/regulator_tabs.py" line="120"/>
         <source>Select a case first.</source>
         <translation>请先选择一个案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="123" />
+        <location filename="../../ui/regulator_tabs.py" line="123"/>
         <source>This case is already closed.</source>
         <translation>此案件已结案。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="136" />
+        <location filename="../../ui/regulator_tabs.py" line="137"/>
         <source>Case %1 at height %2.</source>
         <translation>案件已于高度 %2 标记为%1。</translation>
     </message>
@@ -292,38 +293,38 @@ Transactions: %3</source>
 <context>
     <name>ChartsTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="206" />
+        <location filename="../../ui/regulator_tabs.py" line="207"/>
         <source>Issuers: prepaid funds outstanding and custody deposit</source>
         <translation>发卡机构：预付资金余额与存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="208" />
+        <location filename="../../ui/regulator_tabs.py" line="209"/>
         <source>Outstanding</source>
         <translation>预付资金余额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="209" />
+        <location filename="../../ui/regulator_tabs.py" line="210"/>
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="209" />
-        <location filename="../../ui/regulator_tabs.py" line="213" />
+        <location filename="../../ui/regulator_tabs.py" line="210"/>
+        <location filename="../../ui/regulator_tabs.py" line="214"/>
         <source>CNY</source>
         <translation>元</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="211" />
+        <location filename="../../ui/regulator_tabs.py" line="212"/>
         <source>Merchant volumes (accepted payments)</source>
         <translation>商户交易额（成功支付）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="212" />
+        <location filename="../../ui/regulator_tabs.py" line="213"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="213" />
+        <location filename="../../ui/regulator_tabs.py" line="214"/>
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
@@ -331,108 +332,108 @@ Transactions: %3</source>
 <context>
     <name>ClearingTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="286" />
+        <location filename="../../ui/console_tabs.py" line="301"/>
         <source>Merchant</source>
         <translation>商户</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="287" />
+        <location filename="../../ui/console_tabs.py" line="302"/>
         <source>Cycle</source>
         <translation>周期</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="288" />
+        <location filename="../../ui/console_tabs.py" line="303"/>
         <source>Show statement</source>
         <translation>显示对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="289" />
+        <location filename="../../ui/console_tabs.py" line="304"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="290" />
+        <location filename="../../ui/console_tabs.py" line="305"/>
         <source>Export PDF…</source>
         <translation>导出 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="291" />
+        <location filename="../../ui/console_tabs.py" line="306"/>
         <source>Close cycle on chain</source>
         <translation>链上结算本周期</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="292" />
+        <location filename="../../ui/console_tabs.py" line="307"/>
         <source>Statement</source>
         <translation>对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="316" />
+        <location filename="../../ui/console_tabs.py" line="331"/>
         <source>Choose a merchant and a cycle.</source>
         <translation>请选择商户和周期。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="327" />
+        <location filename="../../ui/console_tabs.py" line="342"/>
         <source>Choose a merchant and a cycle, then show the statement.</source>
         <translation>选择商户和周期，然后显示对账单。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="331" />
+        <location filename="../../ui/console_tabs.py" line="346"/>
         <source>settled on chain</source>
         <translation>已在链上结算</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="331" />
+        <location filename="../../ui/console_tabs.py" line="346"/>
         <source>open</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="333" />
+        <location filename="../../ui/console_tabs.py" line="348"/>
         <source>Payments: %1, refunds: %2</source>
         <translation>支付 %1 笔，退款 %2 笔</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="335" />
+        <location filename="../../ui/console_tabs.py" line="350"/>
         <source>Gross %1 · refunds %2</source>
         <translation>总额 %1 · 退款 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="337" />
+        <location filename="../../ui/console_tabs.py" line="352"/>
         <source>Owed by banks for points: %1</source>
         <translation>银行应付积分抵扣款：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="338" />
+        <location filename="../../ui/console_tabs.py" line="353"/>
         <source>Fee %1 · net to merchant %2</source>
         <translation>手续费 %1 · 商户净额 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="340" />
+        <location filename="../../ui/console_tabs.py" line="355"/>
         <source>Status: %1</source>
         <translation>状态：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="345" />
-        <location filename="../../ui/console_tabs.py" line="372" />
+        <location filename="../../ui/console_tabs.py" line="360"/>
+        <location filename="../../ui/console_tabs.py" line="387"/>
         <source>Show a statement first.</source>
         <translation>请先显示对账单。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="348" />
+        <location filename="../../ui/console_tabs.py" line="363"/>
         <source>Export the statement</source>
         <translation>导出对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="363" />
+        <location filename="../../ui/console_tabs.py" line="378"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="366" />
+        <location filename="../../ui/console_tabs.py" line="381"/>
         <source>Statement written to %1</source>
         <translation>对账单已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="376" />
+        <location filename="../../ui/console_tabs.py" line="391"/>
         <source>Cycle closed at height %H.</source>
         <translation>已在高度 %H 完成本周期结算。</translation>
     </message>
@@ -440,322 +441,322 @@ Transactions: %3</source>
 <context>
     <name>Columns</name>
     <message>
-        <location filename="../../ui/strings.py" line="10" />
+        <location filename="../../ui/strings.py" line="10"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="11" />
+        <location filename="../../ui/strings.py" line="11"/>
         <source>Holder</source>
         <translation>持卡人</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="12" />
+        <location filename="../../ui/strings.py" line="12"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="13" />
+        <location filename="../../ui/strings.py" line="13"/>
         <source>Balance</source>
         <translation>余额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="14" />
+        <location filename="../../ui/strings.py" line="14"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="15" />
+        <location filename="../../ui/strings.py" line="15"/>
         <source>Issued</source>
         <translation>发卡时间</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="16" />
+        <location filename="../../ui/strings.py" line="16"/>
         <source>Merchant</source>
         <translation>商户</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="17" />
+        <location filename="../../ui/strings.py" line="17"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="18" />
+        <location filename="../../ui/strings.py" line="18"/>
         <source>Acquirer</source>
         <translation>收单行</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="19" />
+        <location filename="../../ui/strings.py" line="19"/>
         <source>Fee (bp)</source>
         <translation>费率（基点）</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="20" />
+        <location filename="../../ui/strings.py" line="20"/>
         <source>Cut-off</source>
         <translation>日切时间</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="21" />
+        <location filename="../../ui/strings.py" line="21"/>
         <source>Terminals</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="22" />
+        <location filename="../../ui/strings.py" line="22"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="23" />
+        <location filename="../../ui/strings.py" line="23"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="24" />
+        <location filename="../../ui/strings.py" line="24"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="25" />
+        <location filename="../../ui/strings.py" line="25"/>
         <source>Terminal</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="26" />
+        <location filename="../../ui/strings.py" line="26"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="27" />
+        <location filename="../../ui/strings.py" line="27"/>
         <source>Card paid</source>
         <translation>卡内支付</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="28" />
+        <location filename="../../ui/strings.py" line="28"/>
         <source>Validator</source>
         <translation>验证节点</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="29" />
+        <location filename="../../ui/strings.py" line="29"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="30" />
+        <location filename="../../ui/strings.py" line="30"/>
         <source>Height</source>
         <translation>高度</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="31" />
+        <location filename="../../ui/strings.py" line="31"/>
         <source>Behind</source>
         <translation>落后</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="32" />
+        <location filename="../../ui/strings.py" line="32"/>
         <source>View</source>
         <translation>视图</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="33" />
+        <location filename="../../ui/strings.py" line="33"/>
         <source>Primary</source>
         <translation>主节点</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="34" />
+        <location filename="../../ui/strings.py" line="34"/>
         <source>Connected peers</source>
         <translation>已连接节点</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="35" />
+        <location filename="../../ui/strings.py" line="35"/>
         <source>Queued</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="36" />
+        <location filename="../../ui/strings.py" line="36"/>
         <source>Last view change</source>
         <translation>上次视图切换</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="37" />
+        <location filename="../../ui/strings.py" line="37"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="38" />
+        <location filename="../../ui/strings.py" line="38"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="39" />
+        <location filename="../../ui/strings.py" line="39"/>
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="40" />
+        <location filename="../../ui/strings.py" line="40"/>
         <source>Bank</source>
         <translation>银行</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="41" />
+        <location filename="../../ui/strings.py" line="41"/>
         <source>Points held</source>
         <translation>持有积分</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="42" />
+        <location filename="../../ui/strings.py" line="42"/>
         <source>Eligible goods</source>
         <translation>可用积分商品</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="43" />
+        <location filename="../../ui/strings.py" line="43"/>
         <source>Points can pay</source>
         <translation>积分最多抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="44" />
+        <location filename="../../ui/strings.py" line="44"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="45" />
+        <location filename="../../ui/strings.py" line="45"/>
         <source>Till</source>
         <translation>收银机</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="46" />
+        <location filename="../../ui/strings.py" line="46"/>
         <source>Chain</source>
         <translation>链上</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="47" />
+        <location filename="../../ui/strings.py" line="47"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="48" />
+        <location filename="../../ui/strings.py" line="48"/>
         <source>Transactions</source>
         <translation>交易数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="49" />
+        <location filename="../../ui/strings.py" line="49"/>
         <source>Block hash</source>
         <translation>区块哈希</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="50" />
+        <location filename="../../ui/strings.py" line="50"/>
         <source>Decision</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="51" />
+        <location filename="../../ui/strings.py" line="51"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="52" />
+        <location filename="../../ui/strings.py" line="52"/>
         <source>Level</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="53" />
+        <location filename="../../ui/strings.py" line="53"/>
         <source>Rule</source>
         <translation>规则</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="54" />
+        <location filename="../../ui/strings.py" line="54"/>
         <source>Subject</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="55" />
+        <location filename="../../ui/strings.py" line="55"/>
         <source>What happened</source>
         <translation>情况</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="56" />
+        <location filename="../../ui/strings.py" line="56"/>
         <source>Prepaid outstanding</source>
         <translation>预付资金余额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="57" />
+        <location filename="../../ui/strings.py" line="57"/>
         <source>Custody deposit</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="58" />
+        <location filename="../../ui/strings.py" line="58"/>
         <source>Coverage</source>
         <translation>覆盖率</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="59" />
+        <location filename="../../ui/strings.py" line="59"/>
         <source>Cards</source>
         <translation>卡</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="60" />
+        <location filename="../../ui/strings.py" line="60"/>
         <source>Payments</source>
         <translation>支付笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="61" />
+        <location filename="../../ui/strings.py" line="61"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="62" />
+        <location filename="../../ui/strings.py" line="62"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="63" />
+        <location filename="../../ui/strings.py" line="63"/>
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="64" />
+        <location filename="../../ui/strings.py" line="64"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="65" />
+        <location filename="../../ui/strings.py" line="65"/>
         <source>payment</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="66" />
+        <location filename="../../ui/strings.py" line="66"/>
         <source>refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="67" />
+        <location filename="../../ui/strings.py" line="67"/>
         <source>on the till, not on chain</source>
         <translation>收银机有，链上没有</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="68" />
+        <location filename="../../ui/strings.py" line="68"/>
         <source>on chain, not on the till</source>
         <translation>链上有，收银机没有</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="69" />
+        <location filename="../../ui/strings.py" line="69"/>
         <source>amounts differ</source>
         <translation>金额不一致</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="70" />
+        <location filename="../../ui/strings.py" line="70"/>
         <source>refused on chain</source>
         <translation>链上拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="71" />
+        <location filename="../../ui/strings.py" line="71"/>
         <source>up</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="72" />
+        <location filename="../../ui/strings.py" line="72"/>
         <source>view change</source>
         <translation>视图切换中</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="73" />
+        <location filename="../../ui/strings.py" line="73"/>
         <source>unreachable</source>
         <translation>无法连接</translation>
     </message>
@@ -763,52 +764,52 @@ Transactions: %3</source>
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../ui/console.py" line="366" />
+        <location filename="../../ui/console.py" line="365"/>
         <source>CardChain — Bank console</source>
         <translation>卡链 — 银行柜台</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="367" />
+        <location filename="../../ui/console.py" line="366"/>
         <source>%1 · clerk console (%2)</source>
         <translation>%1 · 柜员控制台（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="370" />
+        <location filename="../../ui/console.py" line="369"/>
         <source>CardChain — Clearing house</source>
         <translation>卡链 — 清算机构</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="371" />
+        <location filename="../../ui/console.py" line="370"/>
         <source>Clearing house console (%1)</source>
         <translation>清算机构控制台（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="373" />
+        <location filename="../../ui/console.py" line="372"/>
         <source>Cards</source>
         <translation>卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="373" />
+        <location filename="../../ui/console.py" line="372"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="374" />
+        <location filename="../../ui/console.py" line="373"/>
         <source>Merchants &amp;&amp; terminals</source>
         <translation>商户与终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="375" />
+        <location filename="../../ui/console.py" line="374"/>
         <source>Clearing</source>
         <translation>清算</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="375" />
+        <location filename="../../ui/console.py" line="374"/>
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="376" />
+        <location filename="../../ui/console.py" line="375"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
@@ -816,17 +817,17 @@ Transactions: %3</source>
 <context>
     <name>CustodyTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="408" />
+        <location filename="../../ui/console_tabs.py" line="421"/>
         <source>Deposit held in custody (¥)</source>
         <translation>存管保证金（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="409" />
+        <location filename="../../ui/console_tabs.py" line="422"/>
         <source>Attest on chain</source>
         <translation>上链声明</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="424" />
+        <location filename="../../ui/console_tabs.py" line="437"/>
         <source>Prepaid funds outstanding: %1
 Custody deposit attested: %2
 Coverage: %3
@@ -837,12 +838,12 @@ Cards issued: %4</source>
 已发卡：%4</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="434" />
+        <location filename="../../ui/console_tabs.py" line="447"/>
         <source>Custody deposit: %1</source>
         <translation>存管保证金：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="438" />
+        <location filename="../../ui/console_tabs.py" line="451"/>
         <source>Custody attested at height %H.</source>
         <translation>已在高度 %H 声明存管保证金。</translation>
     </message>
@@ -850,97 +851,97 @@ Cards issued: %4</source>
 <context>
     <name>DayTab</name>
     <message>
-        <location filename="../../ui/pos_day.py" line="168" />
+        <location filename="../../ui/pos_day.py" line="177"/>
         <source>Settlement cycle</source>
         <translation>结算周期</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="169" />
+        <location filename="../../ui/pos_day.py" line="178"/>
         <source>Reconcile till with chain</source>
         <translation>收银机与链上对账</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="170" />
+        <location filename="../../ui/pos_day.py" line="179"/>
         <source>Cycle totals (from the chain)</source>
         <translation>周期汇总（来自链上）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="171" />
+        <location filename="../../ui/pos_day.py" line="180"/>
         <source>Reconciliation</source>
         <translation>对账</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="172" />
+        <location filename="../../ui/pos_day.py" line="181"/>
         <source>Payments</source>
         <translation>支付笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="172" />
+        <location filename="../../ui/pos_day.py" line="181"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="173" />
+        <location filename="../../ui/pos_day.py" line="182"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="173" />
+        <location filename="../../ui/pos_day.py" line="182"/>
         <source>Paid by bank points</source>
         <translation>银行积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="174" />
+        <location filename="../../ui/pos_day.py" line="183"/>
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="174" />
+        <location filename="../../ui/pos_day.py" line="183"/>
         <source>Net to merchant</source>
         <translation>商户净额</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="175" />
+        <location filename="../../ui/pos_day.py" line="184"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="228" />
+        <location filename="../../ui/pos_day.py" line="247"/>
         <source>settled on chain</source>
         <translation>已在链上结算</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="229" />
+        <location filename="../../ui/pos_day.py" line="248"/>
         <source>open</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="239" />
+        <location filename="../../ui/pos_day.py" line="258"/>
         <source>No cycle selected.</source>
         <translation>未选择周期。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="243" />
+        <location filename="../../ui/pos_day.py" line="262"/>
         <source>The till journal cannot be read: %1</source>
         <translation>无法读取收银流水：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="262" />
+        <location filename="../../ui/pos_day.py" line="282"/>
         <source>Till and chain agree: %1 transactions matched.</source>
         <translation>收银机与链上一致：%1 笔交易相符。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="264" />
+        <location filename="../../ui/pos_day.py" line="284"/>
         <source>Reconciliation clean.</source>
         <translation>对账无差异。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="266" />
+        <location filename="../../ui/pos_day.py" line="286"/>
         <source>%1 matched, %2 differences (listed below).</source>
         <translation>%1 笔相符，%2 处差异（见下表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="269" />
+        <location filename="../../ui/pos_day.py" line="289"/>
         <source>The till and the chain differ; see the list.</source>
         <translation>收银机与链上不一致，请查看列表。</translation>
     </message>
@@ -948,22 +949,22 @@ Cards issued: %4</source>
 <context>
     <name>Forms</name>
     <message>
-        <location filename="../../ui/common.py" line="51" />
+        <location filename="../../ui/common.py" line="50"/>
         <source>enter an amount in yuan, like 50 or 12.50</source>
         <translation>请输入以元为单位的金额，如 50 或 12.50</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="54" />
+        <location filename="../../ui/common.py" line="53"/>
         <source>at most two decimals (fen)</source>
         <translation>最多两位小数（分）</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="57" />
+        <location filename="../../ui/common.py" line="56"/>
         <source>the amount must be more than zero</source>
         <translation>金额必须大于零</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="60" />
+        <location filename="../../ui/common.py" line="59"/>
         <source>the amount is too large</source>
         <translation>金额过大</translation>
     </message>
@@ -971,98 +972,98 @@ Cards issued: %4</source>
 <context>
     <name>LiveTab</name>
     <message>
-        <location filename="../../ui/regulator.py" line="101" />
+        <location filename="../../ui/regulator.py" line="101"/>
         <source>Latest blocks (live)</source>
         <translation>最新区块（实时）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="102" />
+        <location filename="../../ui/regulator.py" line="102"/>
         <source>Search transactions</source>
         <translation>查询交易</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="103" />
+        <location filename="../../ui/regulator.py" line="103"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="103" />
+        <location filename="../../ui/regulator.py" line="103"/>
         <source>Merchant</source>
         <translation>商户</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="104" />
+        <location filename="../../ui/regulator.py" line="104"/>
         <source>Bank</source>
         <translation>银行</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="104" />
+        <location filename="../../ui/regulator.py" line="104"/>
         <source>From (date)</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="105" />
+        <location filename="../../ui/regulator.py" line="105"/>
         <source>To (date)</source>
         <translation>截止日期</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="105" />
+        <location filename="../../ui/regulator.py" line="105"/>
         <source>Min ¥</source>
         <translation>最小金额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="106" />
+        <location filename="../../ui/regulator.py" line="106"/>
         <source>Max ¥</source>
         <translation>最大金额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="106" />
+        <location filename="../../ui/regulator.py" line="106"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="107" />
+        <location filename="../../ui/regulator.py" line="107"/>
         <source>Decision</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="113" />
-        <location filename="../../ui/regulator.py" line="117" />
+        <location filename="../../ui/regulator.py" line="113"/>
+        <location filename="../../ui/regulator.py" line="117"/>
         <source>any</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="122" />
+        <location filename="../../ui/regulator.py" line="122"/>
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="123" />
+        <location filename="../../ui/regulator.py" line="123"/>
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="149" />
+        <location filename="../../ui/regulator.py" line="156"/>
         <source>Search: %1</source>
         <translation>查询：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="152" />
+        <location filename="../../ui/regulator.py" line="159"/>
         <source>Search: the minimum is above the maximum.</source>
         <translation>查询：最小金额大于最大金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="162" />
+        <location filename="../../ui/regulator.py" line="169"/>
         <source>No more transactions.</source>
         <translation>没有更多交易。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="171" />
+        <location filename="../../ui/regulator.py" line="179"/>
         <source>%1 transactions shown%2</source>
         <translation>已显示 %1 笔交易%2</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="172" />
+        <location filename="../../ui/regulator.py" line="180"/>
         <source>, more available</source>
         <translation>，还有更多</translation>
     </message>
@@ -1070,107 +1071,107 @@ Cards issued: %4</source>
 <context>
     <name>MerchantsTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="170" />
+        <location filename="../../ui/console_tabs.py" line="185"/>
         <source>Register a merchant</source>
         <translation>登记商户</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="172" />
+        <location filename="../../ui/console_tabs.py" line="187"/>
         <source>Merchant id</source>
         <translation>商户编号</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="172" />
+        <location filename="../../ui/console_tabs.py" line="187"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="172" />
+        <location filename="../../ui/console_tabs.py" line="187"/>
         <source>Acquiring bank</source>
         <translation>收单银行</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="173" />
+        <location filename="../../ui/console_tabs.py" line="188"/>
         <source>Fee (basis points)</source>
         <translation>费率（基点）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="173" />
+        <location filename="../../ui/console_tabs.py" line="188"/>
         <source>Daily cut-off (HH:MM)</source>
         <translation>日切时间（时:分）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="178" />
+        <location filename="../../ui/console_tabs.py" line="193"/>
         <source>Register merchant</source>
         <translation>登记商户</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="179" />
+        <location filename="../../ui/console_tabs.py" line="194"/>
         <source>Add a terminal to the selected merchant</source>
         <translation>为选中商户添加终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="181" />
+        <location filename="../../ui/console_tabs.py" line="196"/>
         <source>Terminal id</source>
         <translation>终端编号</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="181" />
+        <location filename="../../ui/console_tabs.py" line="196"/>
         <source>Key file passphrase</source>
         <translation>密钥文件口令</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="182" />
+        <location filename="../../ui/console_tabs.py" line="197"/>
         <source>Write the key file to</source>
         <translation>密钥文件保存到</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="185" />
+        <location filename="../../ui/console_tabs.py" line="200"/>
         <source>Create key and register terminal</source>
         <translation>生成密钥并登记终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="201" />
-        <source>merchant id: letters, digits and '-', up to 32</source>
+        <location filename="../../ui/console_tabs.py" line="216"/>
+        <source>merchant id: letters, digits and &apos;-&apos;, up to 32</source>
         <translation>商户编号：字母、数字和“-”，最多 32 个字符</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="203" />
+        <location filename="../../ui/console_tabs.py" line="218"/>
         <source>name is required</source>
         <translation>名称必填</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="206" />
+        <location filename="../../ui/console_tabs.py" line="221"/>
         <source>fee: whole basis points, 0 to 10000</source>
         <translation>费率：0 到 10000 的整数基点</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="208" />
+        <location filename="../../ui/console_tabs.py" line="223"/>
         <source>cut-off: a time like 23:00</source>
         <translation>日切时间：如 23:00</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="215" />
+        <location filename="../../ui/console_tabs.py" line="230"/>
         <source>Merchant registered at height %H.</source>
         <translation>已在高度 %H 登记商户。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="222" />
+        <location filename="../../ui/console_tabs.py" line="237"/>
         <source>Select the merchant in the list first.</source>
         <translation>请先在列表中选择商户。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="225" />
-        <source>Terminal id: letters, digits and '-', up to 32.</source>
+        <location filename="../../ui/console_tabs.py" line="240"/>
+        <source>Terminal id: letters, digits and &apos;-&apos;, up to 32.</source>
         <translation>终端编号：字母、数字和“-”，最多 32 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="228" />
+        <location filename="../../ui/console_tabs.py" line="243"/>
         <source>The key file passphrase needs at least 8 characters.</source>
         <translation>密钥文件口令至少 8 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="243" />
+        <location filename="../../ui/console_tabs.py" line="258"/>
         <source>Terminal registered at height %H; key file: %1</source>
         <translation>已在高度 %H 登记终端；密钥文件：%1</translation>
     </message>
@@ -1178,65 +1179,65 @@ Cards issued: %4</source>
 <context>
     <name>NetworkTab</name>
     <message>
-        <location filename="../../ui/network.py" line="46" />
+        <location filename="../../ui/network.py" line="46"/>
         <source>%1 validators agree by PBFT: the network keeps going with up to %2 of them down or faulty, and every block carries the signatures of %3.</source>
         <translation>%1 个验证节点通过 PBFT 达成共识：最多 %2 个节点宕机或作恶时网络仍可运行，每个区块都带有 %3 个节点的签名。</translation>
     </message>
     <message>
-        <location filename="../../ui/network.py" line="70" />
-        <source>This app's own node (%1): height %2, verified %3 blocks' certificates, rejected %4.</source>
+        <location filename="../../ui/network.py" line="70"/>
+        <source>This app&apos;s own node (%1): height %2, verified %3 blocks&apos; certificates, rejected %4.</source>
         <translation>本程序自带节点（%1）：高度 %2，已校验 %3 个区块的证书，拒绝 %4 个。</translation>
     </message>
 </context>
 <context>
     <name>PointsTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="87" />
+        <location filename="../../ui/console_tabs.py" line="102"/>
         <source>Points contract of %1 (on chain)</source>
         <translation>%1 的积分合约（链上）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="89" />
+        <location filename="../../ui/console_tabs.py" line="104"/>
         <source>Points per yuan</source>
         <translation>每元所需积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="90" />
+        <location filename="../../ui/console_tabs.py" line="105"/>
         <source>Largest share of an item (%)</source>
         <translation>单件商品最高抵扣比例（%）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="91" />
+        <location filename="../../ui/console_tabs.py" line="106"/>
         <source>Most per order (¥)</source>
         <translation>每单最高抵扣（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="93" />
+        <location filename="../../ui/console_tabs.py" line="108"/>
         <source>Publish new contract</source>
         <translation>发布新合约</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="95" />
+        <location filename="../../ui/console_tabs.py" line="110"/>
         <source>Every till asks the chain for the points offer, and every validator checks each payment against this contract: what the till shows is what the chain accepts.</source>
         <translation>每台收银机都向链上查询积分抵扣方案，每个验证节点都按此合约检查每笔支付：收银机显示的就是链上接受的。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="112" />
+        <location filename="../../ui/console_tabs.py" line="127"/>
         <source>points per yuan: 1 to 100,000</source>
         <translation>每元积分：1 到 100,000</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="114" />
+        <location filename="../../ui/console_tabs.py" line="129"/>
         <source>share: more than 0 and at most 100 %</source>
         <translation>比例：大于 0 且不超过 100%</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="117" />
+        <location filename="../../ui/console_tabs.py" line="132"/>
         <source>Contract: %1</source>
         <translation>合约：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="123" />
+        <location filename="../../ui/console_tabs.py" line="138"/>
         <source>Contract published at height %H.</source>
         <translation>已在高度 %H 发布合约。</translation>
     </message>
@@ -1244,258 +1245,263 @@ Cards issued: %4</source>
 <context>
     <name>PosWindow</name>
     <message>
-        <location filename="../../ui/pos.py" line="211" />
+        <location filename="../../ui/pos.py" line="205"/>
         <source>CardChain — Point of sale</source>
         <translation>卡链 — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="212" />
+        <location filename="../../ui/pos.py" line="206"/>
         <source>%1 · terminal %2</source>
         <translation>%1 · 终端 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="214" />
+        <location filename="../../ui/pos.py" line="208"/>
         <source>Sale</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="215" />
+        <location filename="../../ui/pos.py" line="209"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="216" />
+        <location filename="../../ui/pos.py" line="210"/>
         <source>End of day</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="217" />
+        <location filename="../../ui/pos.py" line="211"/>
         <source>Goods (★ can be paid partly with points)</source>
         <translation>商品（★ 可用积分部分抵扣）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="218" />
+        <location filename="../../ui/pos.py" line="212"/>
         <source>Basket</source>
         <translation>购物篮</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="219" />
+        <location filename="../../ui/pos.py" line="213"/>
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="220" />
+        <location filename="../../ui/pos.py" line="214"/>
         <source>−1</source>
         <translation>−1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="221" />
+        <location filename="../../ui/pos.py" line="215"/>
         <source>New sale</source>
         <translation>新交易</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="222" />
+        <location filename="../../ui/pos.py" line="216"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="223" />
+        <location filename="../../ui/pos.py" line="217"/>
         <source>Card file</source>
         <translation>卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="224" />
+        <location filename="../../ui/pos.py" line="218"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="225" />
+        <location filename="../../ui/pos.py" line="219"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="226" />
+        <location filename="../../ui/pos.py" line="220"/>
         <source>Read card</source>
         <translation>读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="227" />
+        <location filename="../../ui/pos.py" line="221"/>
         <source>Points offer</source>
         <translation>积分抵扣方案</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="228" />
+        <location filename="../../ui/pos.py" line="222"/>
         <source>Pay</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="229" />
+        <location filename="../../ui/pos.py" line="223"/>
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="230" />
+        <location filename="../../ui/pos.py" line="224"/>
         <source>Save as PDF…</source>
         <translation>保存为 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="231" />
+        <location filename="../../ui/pos.py" line="225"/>
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="233" />
+        <location filename="../../ui/pos.py" line="378"/>
         <source>Use %1 points</source>
         <translation>使用 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="270" />
+        <location filename="../../ui/pos.py" line="263"/>
         <source>Points from: %1</source>
         <translation>可用积分：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="280" />
+        <location filename="../../ui/pos.py" line="273"/>
         <source>Unknown item %1</source>
         <translation>未知商品 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="290" />
+        <location filename="../../ui/pos.py" line="283"/>
         <source>Select an item in the basket first.</source>
         <translation>请先在购物篮中选择商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="317" />
-        <location filename="../../ui/pos.py" line="489" />
+        <location filename="../../ui/pos.py" line="310"/>
+        <location filename="../../ui/pos.py" line="491"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="321" />
-        <source>Add goods to see what the card's points can pay.</source>
+        <location filename="../../ui/pos.py" line="314"/>
+        <source>Add goods to see what the card&apos;s points can pay.</source>
         <translation>添加商品后可查看卡内积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="323" />
+        <location filename="../../ui/pos.py" line="316"/>
         <source>Read a card to see what its points can pay.</source>
         <translation>读卡后可查看积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="328" />
+        <location filename="../../ui/pos.py" line="321"/>
         <source>Points pay %1 (%2 points) · card pays %3</source>
         <translation>积分抵扣 %1（%2 积分）· 卡内支付 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="334" />
+        <location filename="../../ui/pos.py" line="327"/>
         <source>Choose the card file</source>
         <translation>选择卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="335" />
+        <location filename="../../ui/pos.py" line="328"/>
         <source>Card files (*.card.json *.card);;All files (*)</source>
         <translation>卡文件 (*.card.json *.card);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="343" />
+        <location filename="../../ui/pos.py" line="336"/>
         <source>Choose the card file first.</source>
         <translation>请先选择卡文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="346" />
+        <location filename="../../ui/pos.py" line="339"/>
         <source>The PIN is exactly 6 digits.</source>
         <translation>密码必须是 6 位数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="357" />
+        <location filename="../../ui/pos.py" line="350"/>
         <source>Cannot read the card: %1</source>
         <translation>无法读卡：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="387" />
+        <location filename="../../ui/pos.py" line="383"/>
         <source>No card read.</source>
         <translation>尚未读卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="390" />
+        <location filename="../../ui/pos.py" line="386"/>
         <source>%1 · %2 · balance %3 · points %4</source>
         <translation>%1 · %2 · 余额 %3 · 积分 %4</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="416" />
+        <location filename="../../ui/pos.py" line="412"/>
         <source>The basket is empty.</source>
         <translation>购物篮是空的。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="419" />
-        <source>Read the customer's card (card file and PIN) first.</source>
+        <location filename="../../ui/pos.py" line="415"/>
+        <source>Read the customer&apos;s card (card file and PIN) first.</source>
         <translation>请先读取顾客的卡（卡文件和密码）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="438" />
+        <location filename="../../ui/pos.py" line="435"/>
         <source>① Signed by the terminal and the card · order %1</source>
         <translation>① 终端和卡已签名 · 订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="441" />
+        <location filename="../../ui/pos.py" line="438"/>
         <source>② Submitted to the network, waiting for the validators to order it…</source>
         <translation>② 已提交网络，等待验证节点排序…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="446" />
+        <location filename="../../ui/pos.py" line="443"/>
         <source>③ Ordered: sequence number %1 in view %2, waiting for 2f+1 commits…</source>
         <translation>③ 已排序：视图 %2 中的序号 %1，等待 2f+1 个提交…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="453" />
+        <location filename="../../ui/pos.py" line="450"/>
         <source>✗ Refused at height %1</source>
         <translation>✗ 在高度 %1 被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="457" />
+        <location filename="../../ui/pos.py" line="452"/>
+        <source>✗ Refused before it reached the network</source>
+        <translation>✗ 未发送到网络即被拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos.py" line="456"/>
         <source>④ Committed at height %1, %2 (signed by 2f+1 validators)</source>
         <translation>④ 已在高度 %1 上链，%2（2f+1 个验证节点已签名）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="465" />
+        <location filename="../../ui/pos.py" line="468"/>
         <source>Paid %1.</source>
         <translation>已支付 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="482" />
+        <location filename="../../ui/pos.py" line="484"/>
         <source>The receipt appears here after a payment.</source>
         <translation>支付后小票显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="488" />
+        <location filename="../../ui/pos.py" line="490"/>
         <source>Order %1</source>
         <translation>订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="490" />
+        <location filename="../../ui/pos.py" line="492"/>
         <source>Block %1 · %2</source>
         <translation>区块 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="492" />
+        <location filename="../../ui/pos.py" line="494"/>
         <source>Transaction %1…</source>
         <translation>交易 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="500" />
+        <location filename="../../ui/pos.py" line="502"/>
         <source>Save the receipt</source>
         <translation>保存小票</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="501" />
+        <location filename="../../ui/pos.py" line="503"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="511" />
+        <location filename="../../ui/pos.py" line="513"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="513" />
+        <location filename="../../ui/pos.py" line="515"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
@@ -1503,237 +1509,237 @@ Cards issued: %4</source>
 <context>
     <name>Reasons</name>
     <message>
-        <location filename="../../ui/texts.py" line="13" />
+        <location filename="../../ui/texts.py" line="13"/>
         <source>Accepted</source>
         <translation>已接受</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="14" />
-        <source>The card's balance is too low for this payment.</source>
+        <location filename="../../ui/texts.py" line="14"/>
+        <source>The card&apos;s balance is too low for this payment.</source>
         <translation>卡内余额不足以支付。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="16" />
+        <location filename="../../ui/texts.py" line="16"/>
         <source>The card is frozen, lost or closed and cannot be used.</source>
         <translation>此卡已冻结、挂失或销卡，无法使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="18" />
+        <location filename="../../ui/texts.py" line="18"/>
         <source>This would take the card over its balance limit.</source>
         <translation>此操作会使卡内余额超过上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="19" />
+        <location filename="../../ui/texts.py" line="19"/>
         <source>A purchase this large needs a named (real-name) card.</source>
         <translation>这么大额的消费需要记名（实名）卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="21" />
+        <location filename="../../ui/texts.py" line="21"/>
         <source>The card is not known to the network.</source>
         <translation>网络中没有这张卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="22" />
+        <location filename="../../ui/texts.py" line="22"/>
         <source>A signature does not verify (wrong PIN or a damaged card file).</source>
         <translation>签名校验失败（密码错误或卡文件损坏）。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="24" />
+        <location filename="../../ui/texts.py" line="24"/>
         <source>You are not allowed to do this.</source>
         <translation>您无权执行此操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="25" />
+        <location filename="../../ui/texts.py" line="25"/>
         <source>The transaction expired before the network ordered it.</source>
         <translation>交易在网络排序前已过期。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="27" />
+        <location filename="../../ui/texts.py" line="27"/>
         <source>This transaction was already decided.</source>
         <translation>此交易已处理过。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="28" />
+        <location filename="../../ui/texts.py" line="28"/>
         <source>The card does not hold enough points.</source>
         <translation>卡内积分不足。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="29" />
-        <source>The points requested exceed what the bank's contract allows.</source>
+        <location filename="../../ui/texts.py" line="29"/>
+        <source>The points requested exceed what the bank&apos;s contract allows.</source>
         <translation>所需积分超出银行合约的允许范围。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="31" />
-        <source>These goods cannot be paid with this bank's points.</source>
+        <location filename="../../ui/texts.py" line="31"/>
+        <source>These goods cannot be paid with this bank&apos;s points.</source>
         <translation>这些商品不能用该银行积分抵扣。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="33" />
+        <location filename="../../ui/texts.py" line="33"/>
         <source>The bank has no points contract.</source>
         <translation>该银行没有积分合约。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="34" />
+        <location filename="../../ui/texts.py" line="34"/>
         <source>The amount is not valid.</source>
         <translation>金额无效。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="35" />
+        <location filename="../../ui/texts.py" line="35"/>
         <source>The name is empty, too long or has control characters.</source>
         <translation>名称为空、过长或含有控制字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="37" />
+        <location filename="../../ui/texts.py" line="37"/>
         <source>The card number is not valid.</source>
         <translation>卡号无效。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="38" />
+        <location filename="../../ui/texts.py" line="38"/>
         <source>The request is not valid.</source>
         <translation>请求无效。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="39" />
+        <location filename="../../ui/texts.py" line="39"/>
         <source>A card with this number already exists.</source>
         <translation>该卡号已存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="40" />
+        <location filename="../../ui/texts.py" line="40"/>
         <source>The card has expired.</source>
         <translation>此卡已过期。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="41" />
+        <location filename="../../ui/texts.py" line="41"/>
         <source>No such bank.</source>
         <translation>没有这家银行。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="42" />
+        <location filename="../../ui/texts.py" line="42"/>
         <source>No such merchant.</source>
         <translation>没有这个商户。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="43" />
+        <location filename="../../ui/texts.py" line="43"/>
         <source>No such terminal.</source>
         <translation>没有这个终端。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="44" />
-        <source>An item is not in the merchant's catalogue.</source>
+        <location filename="../../ui/texts.py" line="44"/>
+        <source>An item is not in the merchant&apos;s catalogue.</source>
         <translation>有商品不在商户的商品目录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="45" />
+        <location filename="../../ui/texts.py" line="45"/>
         <source>No such payment.</source>
         <translation>没有这笔支付。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="46" />
+        <location filename="../../ui/texts.py" line="46"/>
         <source>The total differs from the catalogue prices.</source>
         <translation>合计与目录价格不符。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="47" />
+        <location filename="../../ui/texts.py" line="47"/>
         <source>A merchant with this id is already registered.</source>
         <translation>该商户编号已登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="49" />
+        <location filename="../../ui/texts.py" line="49"/>
         <source>The merchant is not active.</source>
         <translation>该商户未启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="50" />
+        <location filename="../../ui/texts.py" line="50"/>
         <source>A terminal with this id is already registered.</source>
         <translation>该终端编号已登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="52" />
+        <location filename="../../ui/texts.py" line="52"/>
         <source>This key is already registered to someone else.</source>
         <translation>该密钥已被他人登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="53" />
+        <location filename="../../ui/texts.py" line="53"/>
         <source>The cycle is still open: settle it after the cut-off.</source>
         <translation>周期尚未结束：请在日切后结算。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="55" />
+        <location filename="../../ui/texts.py" line="55"/>
         <source>This cycle is already settled.</source>
         <translation>此周期已结算。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="56" />
+        <location filename="../../ui/texts.py" line="56"/>
         <source>The statement does not match the chain.</source>
         <translation>对账单与链上数据不符。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="57" />
+        <location filename="../../ui/texts.py" line="57"/>
         <source>The refund is larger than what is left of the payment.</source>
         <translation>退款金额超过该笔支付的剩余金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="59" />
+        <location filename="../../ui/texts.py" line="59"/>
         <source>The card is not frozen.</source>
         <translation>此卡未冻结。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="60" />
+        <location filename="../../ui/texts.py" line="60"/>
         <source>The merchant is on a regulatory hold.</source>
         <translation>该商户已被监管暂停。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="64" />
+        <location filename="../../ui/texts.py" line="64"/>
         <source>active</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="65" />
+        <location filename="../../ui/texts.py" line="65"/>
         <source>frozen</source>
         <translation>已冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="66" />
+        <location filename="../../ui/texts.py" line="66"/>
         <source>lost</source>
         <translation>已挂失</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="67" />
+        <location filename="../../ui/texts.py" line="67"/>
         <source>closed</source>
         <translation>已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="68" />
+        <location filename="../../ui/texts.py" line="68"/>
         <source>open</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="69" />
+        <location filename="../../ui/texts.py" line="69"/>
         <source>acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="70" />
+        <location filename="../../ui/texts.py" line="70"/>
         <source>on hold</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="71" />
+        <location filename="../../ui/texts.py" line="71"/>
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="72" />
+        <location filename="../../ui/texts.py" line="72"/>
         <source>high</source>
         <translation>高</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="73" />
+        <location filename="../../ui/texts.py" line="73"/>
         <source>critical</source>
         <translation>严重</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="84" />
+        <location filename="../../ui/texts.py" line="84"/>
         <source>Refused by the network rules (%1).</source>
         <translation>被网络规则拒绝（%1）。</translation>
     </message>
@@ -1741,80 +1747,80 @@ Cards issued: %4</source>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../ui/receipt_print.py" line="37" />
+        <location filename="../../ui/receipt_print.py" line="37"/>
         <source>Paid by %1 points</source>
         <translation>%1 积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="39" />
+        <location filename="../../ui/receipt_print.py" line="39"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="41" />
+        <location filename="../../ui/receipt_print.py" line="41"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="43" />
+        <location filename="../../ui/receipt_print.py" line="43"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="45" />
+        <location filename="../../ui/receipt_print.py" line="45"/>
         <source>Committed on the CardChain ledger at height %1.</source>
         <translation>已记入卡链账本，高度 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="47" />
+        <location filename="../../ui/receipt_print.py" line="47"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="49" />
-        <source>Scan or run "cardchain verify-receipt" to check this payment against the consortium's validator keys, without trusting the shop.</source>
+        <location filename="../../ui/receipt_print.py" line="49"/>
+        <source>Scan or run &quot;cardchain verify-receipt&quot; to check this payment against the consortium&apos;s validator keys, without trusting the shop.</source>
         <translation>扫码或运行“cardchain verify-receipt”，即可用联盟验证节点的公钥核验这笔支付，无需信任商家。</translation>
     </message>
 </context>
 <context>
     <name>RefundTab</name>
     <message>
-        <location filename="../../ui/pos_day.py" line="72" />
+        <location filename="../../ui/pos_day.py" line="80"/>
         <source>Payments accepted at this merchant, newest first. Select one, enter the amount to give back, and refund it to the card.</source>
         <translation>本商户成功收款的支付，最新的在前。选择一笔，输入退还金额，退款到卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="75" />
+        <location filename="../../ui/pos_day.py" line="83"/>
         <source>Refund amount (¥)</source>
         <translation>退款金额（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="76" />
+        <location filename="../../ui/pos_day.py" line="84"/>
         <source>Refund to card</source>
         <translation>退款到卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="77" />
+        <location filename="../../ui/pos_day.py" line="85"/>
         <source>Reload</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="97" />
+        <location filename="../../ui/pos_day.py" line="105"/>
         <source>Select the payment to refund.</source>
         <translation>请选择要退款的支付。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="102" />
+        <location filename="../../ui/pos_day.py" line="110"/>
         <source>Refund amount: %1</source>
         <translation>退款金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="105" />
+        <location filename="../../ui/pos_day.py" line="113"/>
         <source>The refund is larger than the payment (%1).</source>
         <translation>退款金额大于支付金额（%1）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="119" />
+        <location filename="../../ui/pos_day.py" line="129"/>
         <source>Refunded %1 at height %2.</source>
         <translation>已在高度 %2 退款 %1。</translation>
     </message>
@@ -1822,37 +1828,37 @@ Cards issued: %4</source>
 <context>
     <name>RegulatorWindow</name>
     <message>
-        <location filename="../../ui/regulator.py" line="202" />
+        <location filename="../../ui/regulator.py" line="201"/>
         <source>CardChain — Regulator</source>
         <translation>卡链 — 监管</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="203" />
+        <location filename="../../ui/regulator.py" line="202"/>
         <source>%1 · regulator (%2)</source>
         <translation>%1 · 监管（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="206" />
+        <location filename="../../ui/regulator.py" line="205"/>
         <source>Blocks &amp;&amp; transactions</source>
         <translation>区块与交易</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="207" />
+        <location filename="../../ui/regulator.py" line="206"/>
         <source>Compliance cases</source>
         <translation>合规案件</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="208" />
+        <location filename="../../ui/regulator.py" line="207"/>
         <source>Liabilities &amp;&amp; volumes</source>
         <translation>负债与交易额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="209" />
+        <location filename="../../ui/regulator.py" line="208"/>
         <source>Full-chain audit</source>
         <translation>全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="209" />
+        <location filename="../../ui/regulator.py" line="208"/>
         <source>Node health</source>
         <translation>节点状态</translation>
     </message>
@@ -1860,17 +1866,17 @@ Cards issued: %4</source>
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ui/strings.py" line="77" />
+        <location filename="../../ui/strings.py" line="77"/>
         <source>the network is unreachable: nothing was sent; retry when the status bar shows the node following a validator</source>
         <translation>网络不可达：未发送任何内容；请在状态栏显示节点正在跟随验证节点后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="79" />
+        <location filename="../../ui/strings.py" line="79"/>
         <source>the network did not decide the transaction in time; it may still be decided: look it up before retrying</source>
         <translation>网络未能及时处理该交易；它仍可能被处理：请先查询再重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="81" />
+        <location filename="../../ui/strings.py" line="81"/>
         <source>the network did not answer in time; check the node status and retry</source>
         <translation>网络未及时响应；请检查节点状态后重试</translation>
     </message>
@@ -1878,12 +1884,12 @@ Cards issued: %4</source>
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../ui/shell.py" line="126" />
+        <location filename="../../ui/shell.py" line="134"/>
         <source>Something went wrong</source>
         <translation>出错了</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="127" />
+        <location filename="../../ui/shell.py" line="135"/>
         <source>The action could not be completed: %1
 Details are in the log.</source>
         <translation>操作未能完成：%1
@@ -1893,17 +1899,17 @@ Details are in the log.</source>
 <context>
     <name>Window</name>
     <message>
-        <location filename="../../ui/shell.py" line="181" />
+        <location filename="../../ui/shell.py" line="199"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="189" />
+        <location filename="../../ui/shell.py" line="207"/>
         <source>Node: height %1 · following validator-%2</source>
         <translation>节点：高度 %1 · 跟随 validator-%2</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="193" />
+        <location filename="../../ui/shell.py" line="211"/>
         <source>Node: height %1 · network unreachable, retrying</source>
         <translation>节点：高度 %1 · 网络不可达，正在重试</translation>
     </message>
