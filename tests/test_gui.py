@@ -228,7 +228,7 @@ def test_2_pos_pays_a_basket_with_points_from_two_banks(env: Env, qtbot: Any) ->
         env.payment = tx.hex_id  # type: ignore[attr-defined]
         # the receipt saves as a PDF
         out = Path(str(path)).parent / "receipt.pdf"
-        pos._write_receipt(out)
+        pos.receipt.write(out)
         assert out.read_bytes()[:5] == b"%PDF-"
 
     env.run(scenario(), 180)

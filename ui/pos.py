@@ -34,14 +34,13 @@ from PySide6.QtWidgets import (
 
 from app.reconcile import journal_append
 from app.session import Session, SessionError
-from node import receipt as rc
 from node.cardfile import CardFile, CardFileError, valid_pin
 from node.crypto import SigningKey
 from node.endpoint import card_query_digest
 from ui import texts
-from ui.common import Column, Notice, QrView, RecordModel, hbox, mask_card, table, when, yuan
+from ui.common import Column, Notice, RecordModel, hbox, mask_card, table, when, yuan
 from ui.pos_day import DayTab, RefundTab
-from ui.receipt_print import receipt_facts, save_receipt_pdf
+from ui.receipt_print import ReceiptPanel
 from ui.shell import Languages, Window, qtext
 
 BASKET = [Column("name", "Item"), Column("qty", "Qty", "int"), Column("price", "Price", "money"),
@@ -177,28 +176,12 @@ class PosWindow(Window):
         self.notice = Notice()
         right.addWidget(self.notice)
 
-        self.receipt_box = QGroupBox()
-        rl = QHBoxLayout(self.receipt_box)
-        self.qr = QrView()
-        self.qr.setMinimumSize(150, 150)
-        rl.addWidget(self.qr)
-        rcol = QVBoxLayout()
-        self.receipt_text = QLabel()
-        self.receipt_text.setWordWrap(True)
-        self.receipt_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        rcol.addWidget(self.receipt_text)
-        self.save_btn, self.print_btn = QPushButton(), QPushButton()
-        self.save_btn.clicked.connect(self._save_receipt)
-        self.print_btn.clicked.connect(self._print_receipt)
-        rcol.addWidget(self.save_btn)
-        rcol.addWidget(self.print_btn)
-        rl.addLayout(rcol)
-        bl.addWidget(self.receipt_box)  # under the basket: the right column stays short
+        self.receipt = ReceiptPanel(self.notice, lambda: self.merchant.get("name", ""))
+        bl.addWidget(self.receipt)  # under the basket: the right column stays short
         right.addStretch(1)
         holder = QWidget()
         holder.setLayout(right)
         outer.addWidget(holder, 5)
-        self._show_receipt(None)
 
     def retranslate(self) -> None:
         m = self.merchant
@@ -220,9 +203,7 @@ class PosWindow(Window):
         self.read_btn.setText(self.tr("Read card"))
         self.points_box.setTitle(self.tr("Points offer"))
         self.pay_btn.setText(self.tr("Pay"))
-        self.receipt_box.setTitle(self.tr("Receipt"))
-        self.save_btn.setText(self.tr("Save as PDF…"))
-        self.print_btn.setText(self.tr("Print…"))
+        self.receipt.retranslate()
         self._label_checks()
         for model in (self.basket_model, self.offer_model):
             model.retranslate()
@@ -230,7 +211,6 @@ class PosWindow(Window):
         self._refresh_totals()
         self._show_card_info()
         self.stage.setText(self._stage_text())
-        self._show_receipt(*self._receipt_view)
         self.refunds.retranslate()
         self.day.retranslate()
 
@@ -458,7 +438,7 @@ class PosWindow(Window):
                     .replace("%2", when(r["time"])))
         full = await self.session.query("receipt", id=r["id"])
         self.last_receipt = full
-        self._show_receipt(full, o, order)
+        self.receipt.show_receipt(full, o["total"], order)
         self.basket.clear()
         self._basket_changed()  # (clears the form's message, so it comes first)
         # The balance shown is the new one when "Paid" appears.  Paid all the same if this
@@ -476,50 +456,6 @@ class PosWindow(Window):
         self.stage.setText(shown)
         self.stage_log.append(shown)
 
-    def _show_receipt(self, full: dict[str, Any] | None, offer: dict[str, Any] | None = None,
-                      order: str = "") -> None:
-        self._receipt_view = (full, offer, order)
-        if full is None:
-            self.qr.set_text("")
-            self.receipt_text.setText(self.tr("The receipt appears here after a payment."))
-            self.save_btn.setEnabled(False)
-            self.print_btn.setEnabled(False)
-            return
-        self.qr.set_text(rc.to_qr(full))
-        info = receipt_facts(full)
-        lines = [self.tr("Order %1").replace("%1", order),
-                 self.tr("Total %1").replace("%1", yuan(offer["total"] if offer else 0)),
-                 self.tr("Block %1 · %2").replace("%1", str(info["height"]))
-                 .replace("%2", when(info["time"])),
-                 self.tr("Transaction %1…").replace("%1", info["id"][:16])]
-        self.receipt_text.setText("\n".join(lines))
-        self.save_btn.setEnabled(True)
-        self.print_btn.setEnabled(True)
-
-    def _save_receipt(self) -> None:
-        if self.last_receipt is None:
-            return
-        dlg = QFileDialog(self, self.tr("Save the receipt"), "receipt.pdf",
-                          self.tr("PDF (*.pdf)"))
-        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dlg.fileSelected.connect(lambda p: self._write_receipt(Path(p)))
-        dlg.open()
-
-    def _write_receipt(self, path: Path) -> None:
-        assert self.last_receipt is not None
-        try:
-            save_receipt_pdf(self.last_receipt, self.merchant.get("name", ""), path)
-        except OSError as exc:
-            self.notice.error(self.tr("Could not save: %1").replace("%1", str(exc)))
-            return
-        self.notice.ok(self.tr("Receipt saved to %1").replace("%1", str(path)))
-
-    def _print_receipt(self) -> None:
-        from ui.receipt_print import print_receipt
-
-        if self.last_receipt is not None:
-            print_receipt(self, self.last_receipt, self.merchant.get("name", ""))
-
     def new_sale(self) -> None:
         self.basket.clear()
         self.card = self.card_key = None
@@ -530,5 +466,5 @@ class PosWindow(Window):
         for b in list(self.bank_checks):
             self.bank_checks.pop(b).deleteLater()
         self._basket_changed()
-        self._show_receipt(None)
+        self.receipt.show_receipt(None)
         self._show_card_info()

@@ -12,13 +12,21 @@ from pathlib import Path
 from typing import Any
 
 import segno
-from PySide6.QtCore import QCoreApplication, QMarginsF, QSizeF, QUrl
+from PySide6.QtCore import QCoreApplication, QMarginsF, QSizeF, Qt, QUrl
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from node import receipt as rc
 from node.ledger.tx import Tx
-from ui.common import mask_card, when, yuan
+from ui.common import Notice, QrView, mask_card, when, yuan
 
 
 def receipt_facts(receipt: dict[str, Any]) -> dict[str, Any]:
@@ -111,4 +119,77 @@ def print_receipt(parent: QWidget, receipt: dict[str, Any], merchant: str) -> No
     dlg.open()
 
 
-__all__ = ["print_receipt", "receipt_facts", "save_receipt_pdf"]
+class ReceiptPanel(QGroupBox):
+    """The POS's last receipt: its QR code, the facts a cashier reads out, save and print.
+    Messages go to the window's ``notice``."""
+
+    def __init__(self, notice: Notice, merchant: Any) -> None:
+        super().__init__()
+        self.notice, self.merchant = notice, merchant  # merchant() -> its name
+        self.receipt: dict[str, Any] | None = None
+        self._view: tuple[dict[str, Any] | None, int, str] = (None, 0, "")
+        rl = QHBoxLayout(self)
+        self.qr = QrView()
+        self.qr.setMinimumSize(150, 150)
+        rl.addWidget(self.qr)
+        col = QVBoxLayout()
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        col.addWidget(self.text)
+        self.save_btn, self.print_btn = QPushButton(), QPushButton()
+        self.save_btn.clicked.connect(self.save)
+        self.print_btn.clicked.connect(self.print)
+        col.addWidget(self.save_btn)
+        col.addWidget(self.print_btn)
+        rl.addLayout(col)
+        self.show_receipt(None)
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Receipt"))
+        self.save_btn.setText(self.tr("Save as PDF…"))
+        self.print_btn.setText(self.tr("Print…"))
+        self.show_receipt(*self._view)
+
+    def show_receipt(self, full: dict[str, Any] | None, total: int = 0,
+                     order: str = "") -> None:
+        self.receipt, self._view = full, (full, total, order)
+        self.save_btn.setEnabled(full is not None)
+        self.print_btn.setEnabled(full is not None)
+        if full is None:
+            self.qr.set_text("")
+            self.text.setText(self.tr("The receipt appears here after a payment."))
+            return
+        self.qr.set_text(rc.to_qr(full))
+        info = receipt_facts(full)
+        self.text.setText("\n".join([
+            self.tr("Order %1").replace("%1", order),
+            self.tr("Total %1").replace("%1", yuan(total)),
+            self.tr("Block %1 · %2").replace("%1", str(info["height"]))
+            .replace("%2", when(info["time"])),
+            self.tr("Transaction %1…").replace("%1", info["id"][:16])]))
+
+    def save(self) -> None:
+        if self.receipt is None:
+            return
+        dlg = QFileDialog(self, self.tr("Save the receipt"), "receipt.pdf",
+                          self.tr("PDF (*.pdf)"))
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dlg.fileSelected.connect(lambda p: self.write(Path(p)))
+        dlg.open()
+
+    def write(self, path: Path) -> None:
+        assert self.receipt is not None
+        try:
+            save_receipt_pdf(self.receipt, self.merchant(), path)
+        except OSError as exc:
+            self.notice.error(self.tr("Could not save: %1").replace("%1", str(exc)))
+            return
+        self.notice.ok(self.tr("Receipt saved to %1").replace("%1", str(path)))
+
+    def print(self) -> None:
+        if self.receipt is not None:
+            print_receipt(self, self.receipt, self.merchant())
+
+
+__all__ = ["ReceiptPanel", "print_receipt", "receipt_facts", "save_receipt_pdf"]

@@ -1245,265 +1245,209 @@ Cards issued: %4</source>
 <context>
     <name>PosWindow</name>
     <message>
-        <location filename="../../ui/pos.py" line="205"/>
+        <location filename="../../ui/pos.py" line="188"/>
         <source>CardChain — Point of sale</source>
         <translation>卡链 — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="206"/>
+        <location filename="../../ui/pos.py" line="189"/>
         <source>%1 · terminal %2</source>
         <translation>%1 · 终端 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="208"/>
+        <location filename="../../ui/pos.py" line="191"/>
         <source>Sale</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="209"/>
+        <location filename="../../ui/pos.py" line="192"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="210"/>
+        <location filename="../../ui/pos.py" line="193"/>
         <source>End of day</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="211"/>
+        <location filename="../../ui/pos.py" line="194"/>
         <source>Goods (★ can be paid partly with points)</source>
         <translation>商品（★ 可用积分部分抵扣）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="212"/>
+        <location filename="../../ui/pos.py" line="195"/>
         <source>Basket</source>
         <translation>购物篮</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="213"/>
+        <location filename="../../ui/pos.py" line="196"/>
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="214"/>
+        <location filename="../../ui/pos.py" line="197"/>
         <source>−1</source>
         <translation>−1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="215"/>
+        <location filename="../../ui/pos.py" line="198"/>
         <source>New sale</source>
         <translation>新交易</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="216"/>
+        <location filename="../../ui/pos.py" line="199"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="217"/>
+        <location filename="../../ui/pos.py" line="200"/>
         <source>Card file</source>
         <translation>卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="218"/>
+        <location filename="../../ui/pos.py" line="201"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="219"/>
+        <location filename="../../ui/pos.py" line="202"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="220"/>
+        <location filename="../../ui/pos.py" line="203"/>
         <source>Read card</source>
         <translation>读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="221"/>
+        <location filename="../../ui/pos.py" line="204"/>
         <source>Points offer</source>
         <translation>积分抵扣方案</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="222"/>
+        <location filename="../../ui/pos.py" line="205"/>
         <source>Pay</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="223"/>
-        <source>Receipt</source>
-        <translation>小票</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="224"/>
-        <source>Save as PDF…</source>
-        <translation>保存为 PDF…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="225"/>
-        <source>Print…</source>
-        <translation>打印…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="378"/>
+        <location filename="../../ui/pos.py" line="358"/>
         <source>Use %1 points</source>
         <translation>使用 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="263"/>
+        <location filename="../../ui/pos.py" line="243"/>
         <source>Points from: %1</source>
         <translation>可用积分：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="273"/>
+        <location filename="../../ui/pos.py" line="253"/>
         <source>Unknown item %1</source>
         <translation>未知商品 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="283"/>
+        <location filename="../../ui/pos.py" line="263"/>
         <source>Select an item in the basket first.</source>
         <translation>请先在购物篮中选择商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="310"/>
-        <location filename="../../ui/pos.py" line="491"/>
+        <location filename="../../ui/pos.py" line="290"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="314"/>
+        <location filename="../../ui/pos.py" line="294"/>
         <source>Add goods to see what the card&apos;s points can pay.</source>
         <translation>添加商品后可查看卡内积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="316"/>
+        <location filename="../../ui/pos.py" line="296"/>
         <source>Read a card to see what its points can pay.</source>
         <translation>读卡后可查看积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="321"/>
+        <location filename="../../ui/pos.py" line="301"/>
         <source>Points pay %1 (%2 points) · card pays %3</source>
         <translation>积分抵扣 %1（%2 积分）· 卡内支付 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="327"/>
+        <location filename="../../ui/pos.py" line="307"/>
         <source>Choose the card file</source>
         <translation>选择卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="328"/>
+        <location filename="../../ui/pos.py" line="308"/>
         <source>Card files (*.card.json *.card);;All files (*)</source>
         <translation>卡文件 (*.card.json *.card);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="336"/>
+        <location filename="../../ui/pos.py" line="316"/>
         <source>Choose the card file first.</source>
         <translation>请先选择卡文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="339"/>
+        <location filename="../../ui/pos.py" line="319"/>
         <source>The PIN is exactly 6 digits.</source>
         <translation>密码必须是 6 位数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="350"/>
+        <location filename="../../ui/pos.py" line="330"/>
         <source>Cannot read the card: %1</source>
         <translation>无法读卡：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="383"/>
+        <location filename="../../ui/pos.py" line="363"/>
         <source>No card read.</source>
         <translation>尚未读卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="386"/>
+        <location filename="../../ui/pos.py" line="366"/>
         <source>%1 · %2 · balance %3 · points %4</source>
         <translation>%1 · %2 · 余额 %3 · 积分 %4</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="412"/>
+        <location filename="../../ui/pos.py" line="392"/>
         <source>The basket is empty.</source>
         <translation>购物篮是空的。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="415"/>
+        <location filename="../../ui/pos.py" line="395"/>
         <source>Read the customer&apos;s card (card file and PIN) first.</source>
         <translation>请先读取顾客的卡（卡文件和密码）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="435"/>
+        <location filename="../../ui/pos.py" line="415"/>
         <source>① Signed by the terminal and the card · order %1</source>
         <translation>① 终端和卡已签名 · 订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="438"/>
+        <location filename="../../ui/pos.py" line="418"/>
         <source>② Submitted to the network, waiting for the validators to order it…</source>
         <translation>② 已提交网络，等待验证节点排序…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="443"/>
+        <location filename="../../ui/pos.py" line="423"/>
         <source>③ Ordered: sequence number %1 in view %2, waiting for 2f+1 commits…</source>
         <translation>③ 已排序：视图 %2 中的序号 %1，等待 2f+1 个提交…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="450"/>
+        <location filename="../../ui/pos.py" line="430"/>
         <source>✗ Refused at height %1</source>
         <translation>✗ 在高度 %1 被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="452"/>
+        <location filename="../../ui/pos.py" line="432"/>
         <source>✗ Refused before it reached the network</source>
         <translation>✗ 未发送到网络即被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="456"/>
+        <location filename="../../ui/pos.py" line="436"/>
         <source>④ Committed at height %1, %2 (signed by 2f+1 validators)</source>
         <translation>④ 已在高度 %1 上链，%2（2f+1 个验证节点已签名）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="468"/>
+        <location filename="../../ui/pos.py" line="448"/>
         <source>Paid %1.</source>
         <translation>已支付 %1。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="484"/>
-        <source>The receipt appears here after a payment.</source>
-        <translation>支付后小票显示在这里。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="490"/>
-        <source>Order %1</source>
-        <translation>订单 %1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="492"/>
-        <source>Block %1 · %2</source>
-        <translation>区块 %1 · %2</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="494"/>
-        <source>Transaction %1…</source>
-        <translation>交易 %1…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="502"/>
-        <source>Save the receipt</source>
-        <translation>保存小票</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="503"/>
-        <source>PDF (*.pdf)</source>
-        <translation>PDF (*.pdf)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="513"/>
-        <source>Could not save: %1</source>
-        <translation>无法保存：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="515"/>
-        <source>Receipt saved to %1</source>
-        <translation>小票已保存到 %1</translation>
     </message>
 </context>
 <context>
@@ -1747,39 +1691,102 @@ Cards issued: %4</source>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../ui/receipt_print.py" line="37"/>
+        <location filename="../../ui/receipt_print.py" line="45"/>
         <source>Paid by %1 points</source>
         <translation>%1 积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="39"/>
+        <location filename="../../ui/receipt_print.py" line="47"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="41"/>
+        <location filename="../../ui/receipt_print.py" line="49"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="43"/>
+        <location filename="../../ui/receipt_print.py" line="51"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="45"/>
+        <location filename="../../ui/receipt_print.py" line="53"/>
         <source>Committed on the CardChain ledger at height %1.</source>
         <translation>已记入卡链账本，高度 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="47"/>
+        <location filename="../../ui/receipt_print.py" line="55"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="49"/>
+        <location filename="../../ui/receipt_print.py" line="57"/>
         <source>Scan or run &quot;cardchain verify-receipt&quot; to check this payment against the consortium&apos;s validator keys, without trusting the shop.</source>
         <translation>扫码或运行“cardchain verify-receipt”，即可用联盟验证节点的公钥核验这笔支付，无需信任商家。</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptPanel</name>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="149"/>
+        <source>Receipt</source>
+        <translation>小票</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="150"/>
+        <source>Save as PDF…</source>
+        <translation>保存为 PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="151"/>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="161"/>
+        <source>The receipt appears here after a payment.</source>
+        <translation>支付后小票显示在这里。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="166"/>
+        <source>Order %1</source>
+        <translation>订单 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="167"/>
+        <source>Total %1</source>
+        <translation>合计 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="168"/>
+        <source>Block %1 · %2</source>
+        <translation>区块 %1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="170"/>
+        <source>Transaction %1…</source>
+        <translation>交易 %1…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="175"/>
+        <source>Save the receipt</source>
+        <translation>保存小票</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="176"/>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="186"/>
+        <source>Could not save: %1</source>
+        <translation>无法保存：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="188"/>
+        <source>Receipt saved to %1</source>
+        <translation>小票已保存到 %1</translation>
     </message>
 </context>
 <context>
