@@ -35,17 +35,21 @@ async def bench(c: LocalCluster, behind: int, rate: int) -> dict[str, object]:
     c.kill(3)
     print(f"validator-3 stopped; submitting {behind} payments", file=sys.stderr, flush=True)
     ok = 0
+    failed: dict[str, int] = {}
 
     async def one(k: int) -> None:
         nonlocal ok
-        for _ in range(20):  # a busy validator says so: retry like a till would
+        for attempt in range(40):  # busy, or lost in a view change: retry like a till would
             try:
-                r = await clients[k % 3].submit(pays[k], wait_ms=60_000)
+                r = await clients[(k + attempt) % 3].submit(pays[k], wait_ms=20_000)
                 ok += r["code"] == "ok"
+                if r["code"] != "ok":
+                    failed[r["code"]] = failed.get(r["code"], 0) + 1
                 return
-            except ClientError as exc:
-                if "busy" not in str(exc):
-                    return
+            except (ClientError, TimeoutError) as exc:
+                why = "busy" if "busy" in str(exc) else type(exc).__name__
+                if attempt == 39:
+                    failed[why] = failed.get(why, 0) + 1
                 await asyncio.sleep(0.2)
 
     start = time.perf_counter()
@@ -57,8 +61,8 @@ async def bench(c: LocalCluster, behind: int, rate: int) -> dict[str, object]:
         tasks.append(asyncio.create_task(one(k)))
     await asyncio.gather(*tasks)
     target = (await clients[0].status())["height"]
-    print(f"{ok} committed, height {target}; restarting validator-3", file=sys.stderr,
-          flush=True)
+    print(f"{ok} committed ({failed or 'none failed'}), height {target}; restarting "
+          "validator-3", file=sys.stderr, flush=True)
     db = c.home(3) / "ledger.db"
 
     def height() -> int:  # read from its database: a catching-up node is busy
@@ -77,7 +81,8 @@ async def bench(c: LocalCluster, behind: int, rate: int) -> dict[str, object]:
     t_first = t_first or time.perf_counter()
     for cl in clients:
         await cl.close()
-    return {"benchmark": "catch_up", "payments_behind": ok, "blocks_behind": target - h0,
+    return {"benchmark": "catch_up", "payments_behind": ok, "not_committed": failed,
+            "blocks_behind": target - h0,
             "catch_up_s": round(took, 2), "tx_per_s": round(ok / took, 1),
             "start_up_s": round(t_first - t0, 2),
             "transfer_tx_per_s": round(ok / max(1e-3, time.perf_counter() - t_first), 1),

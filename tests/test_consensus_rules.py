@@ -264,6 +264,29 @@ def test_request_timeout_starts_view_change_and_timeouts_double(c: Cluster) -> N
     assert r.view == 2 and d2 == 2 * d1
 
 
+def test_primary_keeps_at_most_max_in_flight_batches_unexecuted() -> None:
+    c = Cluster(max_in_flight=1, max_batch=4)
+    p = c.replica(0)
+    p.step(ClientRequest(c.txs[0]), NOW)
+    first = sent(p.step(TimerFired("batch"), NOW + 5), PrePrepare)
+    assert [len(x.batch) for x in first] == [1]
+    p.step(ClientRequest(c.txs[1]), NOW + 6)
+    p.step(ClientRequest(c.txs[2]), NOW + 7)
+    assert sent(p.step(TimerFired("batch"), NOW + 12), PrePrepare) == []  # one in flight
+    ids = (request_id(c.txs[0]),)
+    after = sent(p.step(Executed(1, "00" * 32, ids), NOW + 20), PrePrepare)  # type: ignore[arg-type]
+    assert [len(x.batch) for x in after] == [2]  # what gathered meanwhile, in one batch
+
+
+def test_a_replica_holds_at_most_max_pending_requests() -> None:
+    c = Cluster(max_pending=2, max_batch=8)
+    r = c.replica(1)
+    for t in c.txs[:2]:
+        assert sent(r.step(ClientRequest(t), NOW), Forward)
+    assert sent(r.step(ClientRequest(c.txs[2]), NOW), Forward) == []  # refused: full
+    assert len(r.pending) == 2 and request_id(c.txs[2]) not in r.pending
+
+
 def test_primary_batches_by_size_and_by_time(c: Cluster) -> None:
     p = c.replica(0)
     acts = p.step(ClientRequest(c.txs[0]), NOW)
