@@ -220,8 +220,12 @@ class Node:
         actions = self.replica.step(event, now_ms())
         after = (self.replica.view, self.replica.view_changing)
         if after != before:
-            log.info("view %s%s (primary %s)", after[0], " changing" if after[1] else "",
-                     self.replica.primary)
+            r = self.replica
+            log.info("view %s%s (primary %s; on %s: executed %s, ordered %s, next %s, "
+                     "%s pending, %s queued, %s in flight)", after[0],
+                     " changing" if after[1] else "", r.primary, type(event).__name__,
+                     r.executed, r.ordered, r.next_seq, len(r.pending), len(r.queue),
+                     len(r.in_flight))
             if after[0] != before[0]:
                 self.view_since = now_ms()
         if actions:

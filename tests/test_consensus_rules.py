@@ -285,6 +285,10 @@ def test_a_replica_holds_at_most_max_pending_requests() -> None:
         assert sent(r.step(ClientRequest(t), NOW), Forward)
     assert sent(r.step(ClientRequest(c.txs[2]), NOW), Forward) == []  # refused: full
     assert len(r.pending) == 2 and request_id(c.txs[2]) not in r.pending
+    # a peer's Forward is taken even when full: its sender holds the request, and a primary
+    # that dropped it would be replaced for it (a view-change storm under overload)
+    deliver(r, Forward(2, "", c.txs[3]))
+    assert request_id(c.txs[3]) in r.pending
 
 
 def test_primary_batches_by_size_and_by_time(c: Cluster) -> None:

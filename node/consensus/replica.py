@@ -199,8 +199,11 @@ class Replica:
             return
         if self.cfg.request_valid is not None and not self.cfg.request_valid(tx):
             return  # a forged request: never queued, forwarded or proposed
-        if len(self.pending) >= self.cfg.max_pending:
-            return  # full: the runtime tells clients to retry (see Node.busy)
+        if forward and len(self.pending) >= self.cfg.max_pending:
+            return  # full: the runtime tells clients to retry (see Node.busy).  A peer's
+            #         Forward is always taken: its sender holds the request and would start
+            #         a view change if the primary dropped it (each replica admits at most
+            #         max_pending of its own clients' requests, so n * max_pending bounds it)
         self.pending[rid] = tx
         if rid not in self.in_flight:
             self.queue[rid] = tx
