@@ -170,3 +170,18 @@ def test_refund_goes_to_replacement_card_and_respects_cap(world: World) -> None:
     assert r.code == "balance_cap"
     assert w.balance(n) == 100_000
     assert BASKET  # the shared basket fixture stays importable
+
+
+def test_the_state_cache_holds_what_is_read_and_never_a_stale_row(world: World) -> None:
+    """Rows written but never read (one payment record per payment) stay out of the cache,
+    so it does not grow with the chain; every cached row equals the committed one."""
+    w = world
+    n = funded(w)
+    pay = w.pay_tx(n)
+    assert code(w, pay) == "ok"
+    assert code(w, w.pay_tx(n, order="second")) == "ok"
+    cache = w.ledger.st.cache
+    assert ("payments", pay.hex_id) not in cache
+    assert ("accounts", f"card:{n}") in cache
+    for (table, key), row in cache.items():
+        assert row == w.store.get(table, key), (table, key)

@@ -62,8 +62,14 @@ class Overlay:
         self.tx = {}
 
     def block_committed(self) -> None:
-        """The block's writes are durable: they become cached committed rows."""
-        self.cache.update(self.block)
+        """The block's writes are durable: cached rows take their new values.  A row written
+        but never read (a payment's record, say: one per payment) is not cached: the cache
+        holds what is read (cards, accounts, merchants), not every row ever written, so it
+        stays the size of the working set instead of growing with the chain."""
+        cache = self.cache
+        for k, row in self.block.items():
+            if k in cache:
+                cache[k] = row
         self.block = {}
 
     def block_aborted(self) -> None:
