@@ -226,9 +226,14 @@ class Replica:
                 if BATCH_TIMER not in self.timers:
                     self.emit(SetTimer(BATCH_TIMER, self.now + cfg.batch_delay_ms))
                 return
-            if (cfg.max_in_flight and len(self.queue) < cfg.max_batch
-                    and self.next_seq - 1 - self.ordered >= cfg.max_in_flight):
-                return  # the next commit proposes what has gathered (see _execute_ready)
+            if cfg.max_in_flight and (
+                    self.next_seq - 1 - self.executed > cfg.max_in_flight
+                    or (len(self.queue) < cfg.max_batch
+                        and self.next_seq - 1 - self.ordered >= cfg.max_in_flight)):
+                # the next commit (or execution) proposes what has gathered; even a full
+                # queue waits while max_in_flight batches and one executing are ahead:
+                # under overload the primary must not order faster than blocks execute
+                return
             force = False
             chosen = [self.queue.popitem(last=False)
                       for _ in range(min(cfg.max_batch, len(self.queue)))]
