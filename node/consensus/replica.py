@@ -226,14 +226,9 @@ class Replica:
                 if BATCH_TIMER not in self.timers:
                     self.emit(SetTimer(BATCH_TIMER, self.now + cfg.batch_delay_ms))
                 return
-            if cfg.max_in_flight and (
-                    self.next_seq - 1 - self.executed > cfg.max_in_flight
-                    or (len(self.queue) < cfg.max_batch
-                        and self.next_seq - 1 - self.ordered >= cfg.max_in_flight)):
-                # the next commit (or execution) proposes what has gathered; even a full
-                # queue waits while max_in_flight batches and one executing are ahead:
-                # under overload the primary must not order faster than blocks execute
-                return
+            if (cfg.max_in_flight and len(self.queue) < cfg.max_batch
+                    and self.next_seq - 1 - self.executed >= cfg.max_in_flight):
+                return  # the next execution proposes what has gathered (see _executed)
             force = False
             chosen = [self.queue.popitem(last=False)
                       for _ in range(min(cfg.max_batch, len(self.queue)))]
@@ -342,21 +337,15 @@ class Replica:
         self._execute_ready()
 
     def _execute_ready(self) -> None:
-        before = self.ordered
         while True:
             slot = self.slots.get(self.ordered + 1)
             if slot is None or not slot.committed or slot.pp is None:
-                break
+                return
             pp = slot.pp
             cert = tuple(c for c in slot.commits.values() if c.batch_id == pp.batch_id)
             self.ordered += 1
             self.emit(Execute(pp.seq, pp.view, pp.time, pp.batch, pp.batch_id,
                               cert[: self.cfg.quorum]))
-        if (self.ordered > before and self.cfg.max_in_flight and self.queue
-                and self.is_primary):
-            # committed: what gathered meanwhile is proposed now, while the runtime
-            # executes the committed batch (ordering overlaps execution)
-            self._propose(force=True)
 
     # --- execution, checkpoints, state transfer --------------------------------------------
 

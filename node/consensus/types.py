@@ -120,7 +120,7 @@ class Config:
     window: int = 40                            # L: sequence numbers accepted above h
     max_batch: int = 100
     batch_delay_ms: int = 5
-    # batches proposed and not yet committed before the primary waits (0: no limit); under
+    # batches proposed and not yet executed before the primary waits (0: no limit); under
     # load the queue then fills into bigger batches instead of many small ones
     max_in_flight: int = 0
     request_timeout_ms: int = 1_000
