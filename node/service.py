@@ -334,19 +334,24 @@ class Node:
                 pass  # malformed: the replica refuses the message at once
         if len(unknown) <= self.opts.inline_verify_below:
             return False
-        loop = asyncio.get_running_loop()
-        k = -(-len(unknown) // max(1, self.opts.verify_threads))
-        parts = [loop.run_in_executor(self.verifier, check_signatures, unknown[i:i + k])
-                 for i in range(0, len(unknown), k)]
+        checked = self._on_verifiers(check_signatures, unknown)
 
         async def then() -> None:
-            await asyncio.gather(*parts)
+            await checked
             self.step(Received(src, pp))
 
-        task = loop.create_task(then())
+        task = asyncio.get_running_loop().create_task(then())
         self.tasks.append(task)
         task.add_done_callback(self.tasks.remove)
         return True
+
+    def _on_verifiers(self, fn: Any, items: list[Any]) -> asyncio.Future[list[Any]]:
+        """``fn`` over ``items`` split evenly across the verify threads (the signature
+        library releases the GIL); the parts' results in order."""
+        loop = asyncio.get_running_loop()
+        k = -(-len(items) // max(1, self.opts.verify_threads))
+        return asyncio.gather(*(loop.run_in_executor(self.verifier, fn, items[i:i + k])
+                                for i in range(0, len(items), k)))
 
     # --- state transfer -----------------------------------------------------------------------
 
@@ -404,10 +409,10 @@ class Node:
 
     async def _execute(self, ex: Execute) -> None:
         txs = [from_text(t) for t in ex.batch]
-        # this replica checked every signature before it voted (answers kept on the objects)
-        sig_ok = [tx.signatures_valid() for tx in txs]
         cert = encode_cert(ex.view, ex.time, ex.batch_id, ex.cert)
-        res: BlockResult = await self.on_db(self._apply, txs, ex, sig_ok, cert)
+        # sig_ok None: the ledger asks each transaction, which answers from the check this
+        # replica made before it voted (kept on the shared object)
+        res: BlockResult = await self.on_db(self._apply, txs, ex, None, cert)
         self._executed(res, ex, cert)
 
     def _executed(self, res: BlockResult, ex: Execute, cert: bytes) -> None:
@@ -417,19 +422,14 @@ class Node:
         self.endpoint.block_done(res, ex.view, cert)
 
     async def _execute_fetched(self, blocks: list[dict[str, Any]]) -> None:
-        """State transfer.  The certificates are checked on the verify threads (the
-        signature library releases the GIL), half each; the transactions' signatures are
-        not checked again (certified: f+1 honest replicas checked them before voting); the
-        blocks are executed in one SQLite transaction."""
+        """State transfer.  The certificates are checked on the verify threads; the
+        transactions' signatures are not checked again (certified: f+1 honest replicas
+        checked them before voting); the blocks are executed in one SQLite transaction."""
         blocks = [b for b in blocks if isinstance(b, dict)
                   and isinstance(b.get("height"), int) and b["height"] > self.height]
         if not blocks:
             return
-        loop = asyncio.get_running_loop()
-        half = -(-len(blocks) // 2)
-        parts = await asyncio.gather(*(
-            loop.run_in_executor(self.verifier, self._check_fetched, blocks[i:i + half])
-            for i in range(0, len(blocks), half)))
+        parts = await self._on_verifiers(self._check_fetched, blocks)
         run: list[tuple[Execute, list[Tx]]] = []
         for ex, txs in (x for part in parts for x in part):
             if ex.seq != self.height + 1 + len(run):
@@ -459,7 +459,7 @@ class Node:
             return []
         return out
 
-    def _apply(self, txs: list[Tx], ex: Execute, sig_ok: list[bool],
+    def _apply(self, txs: list[Tx], ex: Execute, sig_ok: list[bool] | None,
                cert: bytes) -> BlockResult:
         assert self.ledger is not None
         head = self.ledger.head()

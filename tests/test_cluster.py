@@ -452,12 +452,16 @@ def test_a_link_to_a_peer_that_is_down_keeps_a_bounded_backlog() -> None:
         frames = [bytes([k % 256]) * 100_000 for k in range(200)]
         for f in frames:
             link.send(f)
-        assert link.queued_bytes == sum(map(len, link.queue)) <= transport.QUEUE_BYTES
+        def held() -> list[bytes]:
+            return [data for _, data in link.queue]
+
+        assert link.queued_bytes == sum(map(len, held())) <= transport.QUEUE_BYTES
         assert link.dropped == 200 - len(link.queue) > 0
-        assert list(link.queue) == frames[-len(link.queue):]  # the newest are kept
-        link.queued_at[0] -= transport.STALE_S + 1  # queued long ago
+        assert held() == frames[-len(link.queue):]  # the newest are kept
+        at, data = link.queue[0]
+        link.queue[0] = (at - transport.STALE_S - 1, data)  # queued long ago
         kept = len(link.queue)
         link.drop_stale()  # what a (re)connection does first
-        assert len(link.queue) == kept - 1 and link.queued_bytes == sum(map(len, link.queue))
+        assert len(link.queue) == kept - 1 and link.queued_bytes == sum(map(len, held()))
 
     asyncio.run(main())

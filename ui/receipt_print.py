@@ -126,7 +126,6 @@ class ReceiptPanel(QGroupBox):
     def __init__(self, notice: Notice, merchant: Any) -> None:
         super().__init__()
         self.notice, self.merchant = notice, merchant  # merchant() -> its name
-        self.receipt: dict[str, Any] | None = None
         self._view: tuple[dict[str, Any] | None, int, str] = (None, 0, "")
         rl = QHBoxLayout(self)
         self.qr = QrView()
@@ -145,6 +144,10 @@ class ReceiptPanel(QGroupBox):
         rl.addLayout(col)
         self.show_receipt(None)
 
+    @property
+    def receipt(self) -> dict[str, Any] | None:
+        return self._view[0]
+
     def retranslate(self) -> None:
         self.setTitle(self.tr("Receipt"))
         self.save_btn.setText(self.tr("Save as PDF…"))
@@ -153,7 +156,7 @@ class ReceiptPanel(QGroupBox):
 
     def show_receipt(self, full: dict[str, Any] | None, total: int = 0,
                      order: str = "") -> None:
-        self.receipt, self._view = full, (full, total, order)
+        self._view = (full, total, order)
         self.save_btn.setEnabled(full is not None)
         self.print_btn.setEnabled(full is not None)
         if full is None:

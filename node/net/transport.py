@@ -36,8 +36,7 @@ class PeerLink:
     def __init__(self, peer: int, host: str, port: int, ctx: ssl.SSLContext,
                  expect: tuple[str, str]) -> None:
         self.peer, self.host, self.port, self.ctx, self.expect = peer, host, port, ctx, expect
-        self.queue: deque[bytes] = deque()
-        self.queued_at: deque[float] = deque()  # monotonic time each frame was queued
+        self.queue: deque[tuple[float, bytes]] = deque()  # (monotonic time queued, frame)
         self.queued_bytes = 0
         self.wake = asyncio.Event()
         self.connected = False
@@ -54,21 +53,24 @@ class PeerLink:
                 await self._task
 
     def send(self, data: bytes) -> None:
-        self.queue.append(data)
-        self.queued_at.append(time.monotonic())
+        self.queue.append((time.monotonic(), data))
         self.queued_bytes += len(data)
         while self.queued_bytes > QUEUE_BYTES and len(self.queue) > 1:
             self._drop_oldest()
         self.wake.set()
 
+    def _pop(self) -> bytes:
+        data = self.queue.popleft()[1]
+        self.queued_bytes -= len(data)
+        return data
+
     def _drop_oldest(self) -> None:
-        self.queued_bytes -= len(self.queue.popleft())
-        self.queued_at.popleft()
+        self._pop()
         self.dropped += 1
 
     def drop_stale(self) -> None:
         old = time.monotonic() - STALE_S
-        while self.queued_at and self.queued_at[0] < old:
+        while self.queue and self.queue[0][0] < old:
             self._drop_oldest()
 
     async def _run(self) -> None:
@@ -93,9 +95,7 @@ class PeerLink:
                         await self.wake.wait()
                     chunk = []
                     while self.queue and len(chunk) < 512:
-                        chunk.append(self.queue.popleft())
-                        self.queued_at.popleft()
-                        self.queued_bytes -= len(chunk[-1])
+                        chunk.append(self._pop())
                     writer.write(b"".join(chunk))
                     await writer.drain()
             except asyncio.CancelledError:

@@ -1729,62 +1729,62 @@ Cards issued: %4</source>
 <context>
     <name>ReceiptPanel</name>
     <message>
-        <location filename="../../ui/receipt_print.py" line="149"/>
+        <location filename="../../ui/receipt_print.py" line="152"/>
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="150"/>
+        <location filename="../../ui/receipt_print.py" line="153"/>
         <source>Save as PDF…</source>
         <translation>保存为 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="151"/>
+        <location filename="../../ui/receipt_print.py" line="154"/>
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="161"/>
+        <location filename="../../ui/receipt_print.py" line="164"/>
         <source>The receipt appears here after a payment.</source>
         <translation>支付后小票显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="166"/>
+        <location filename="../../ui/receipt_print.py" line="169"/>
         <source>Order %1</source>
         <translation>订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="167"/>
+        <location filename="../../ui/receipt_print.py" line="170"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="168"/>
+        <location filename="../../ui/receipt_print.py" line="171"/>
         <source>Block %1 · %2</source>
         <translation>区块 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="170"/>
+        <location filename="../../ui/receipt_print.py" line="173"/>
         <source>Transaction %1…</source>
         <translation>交易 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="175"/>
+        <location filename="../../ui/receipt_print.py" line="178"/>
         <source>Save the receipt</source>
         <translation>保存小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="176"/>
+        <location filename="../../ui/receipt_print.py" line="179"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="186"/>
+        <location filename="../../ui/receipt_print.py" line="189"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="188"/>
+        <location filename="../../ui/receipt_print.py" line="191"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
