@@ -50,8 +50,10 @@ class Day:
         self.genesis = self.cons.genesis
         self.builder = Builder(self.genesis.chain_id)
         self.now = T0 if self.backend.scripted_clock else int(time.time() * 1000)
-        self.cycle = 20261124 if self.backend.scripted_clock else current_cycle(
-            self.cons, self.genesis.merchants[0], self.now)
+        # each merchant's open cycle: on the wall clock, between two merchants' cut-offs
+        # they differ (M001 closes at 23:00, M003 at 23:30)
+        self.cycles = {m["id"]: 20261124 if self.backend.scripted_clock else current_cycle(
+            self.cons, m, self.now) for m in self.genesis.merchants}
         self.cards_dir = home / "cards"
         self.cards_dir.mkdir(exist_ok=True)
         self.card_keys: dict[str, crypto.SigningKey] = {}
@@ -191,9 +193,9 @@ class Day:
         self.report()
 
     def _settle_body(self, merchant: str) -> dict[str, Any]:
-        s = self.backend.statement(merchant, self.cycle)
+        s = self.backend.statement(merchant, self.cycles[merchant])
         keys = ("count", "refund_count", "gross", "refunds", "points", "fee", "net")
-        return {"merchant": merchant, "cycle": self.cycle, **{k: s[k] for k in keys}}
+        return {"merchant": merchant, "cycle": self.cycles[merchant], **{k: s[k] for k in keys}}
 
     def _replacement(self, number: str) -> tuple[Tx, str]:
         bank = self.backend.card(number)["bank"]
@@ -217,7 +219,7 @@ class Day:
             self.out(f"  {number:<21}{label:<34}{info['status']:<9}{yuan(info['balance']):>13}"
                      f"{info['points']['EHB']:>9}{info['points']['JRB']:>9}")
         for m in self.genesis.merchants:
-            s = self.backend.statement(m["id"], self.cycle)
+            s = self.backend.statement(m["id"], self.cycles[m["id"]])
             self.out(f"\nStatement {s['merchant']} {s['name']} — cycle {s['cycle']} "
                      f"({'settled on chain' if s['settled'] else 'open'})")
             rows = [(f"payments ({s['count']})", s["gross"]),

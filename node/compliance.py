@@ -69,6 +69,8 @@ class Case:
     level: str = "warning"
     status: str = "open"
     id: str = field(default="")
+    # what the detail says, as values: screens word it in their language (ui.texts)
+    facts: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -99,14 +101,15 @@ def rule_balance_cap(store: Store, genesis: Genesis) -> list[Case]:
     for card, hits in by_card.items():
         out.append(Case("balance_cap", f"card:{card}", [t for t, _ in hits],
                         f"{len(hits)} refused attempt(s) to exceed the balance cap",
-                        hits[-1][1]))
+                        hits[-1][1], facts={"form": "cap_refused", "count": len(hits)}))
     lim = genesis.limits
     for key, data in store.scan("cards"):
         cap = lim["named_balance_cap"] if data["named"] else lim["anonymous_balance_cap"]
         acct = store.get("accounts", f"card:{key}")
         if acct and acct["balance"] > cap:
             out.append(Case("balance_cap", f"card:{key}", [], f"balance {acct['balance']} "
-                            f"fen is above the cap of {cap}", store.height(), "critical"))
+                            f"fen is above the cap of {cap}", store.height(), "critical",
+                            facts={"form": "cap_over", "balance": acct["balance"], "cap": cap}))
     return out
 
 
@@ -116,7 +119,8 @@ def rule_real_name(store: Store, genesis: Genesis) -> list[Case]:
             store, "SELECT id, card, height, amount FROM txs WHERE code = "
                    "'real_name_required' ORDER BY height, pos"):
         out.append(Case("real_name", f"card:{card}", [tx_id],
-                        f"anonymous card tried to pay {amount} fen", h, "high"))
+                        f"anonymous card tried to pay {amount} fen", h, "high",
+                        facts={"form": "real_name", "amount": amount}))
     return out
 
 
@@ -138,7 +142,9 @@ def rule_structuring(store: Store, genesis: Genesis) -> list[Case]:
             hits.sort()
             out.append(Case("structuring", f"card:{card}", [k for _, k in hits],
                             f"{len(hits)} purchases in one day just under {threshold} fen",
-                            store.height(), "high"))
+                            store.height(), "high",
+                            facts={"form": "structuring", "count": len(hits),
+                                   "threshold": threshold}))
     return out
 
 
@@ -161,7 +167,8 @@ def rule_bulk_cash(store: Store, genesis: Genesis) -> list[Case]:
         if total > limit:
             out.append(Case("bulk_cash", who, [t for t, _ in items],
                             f"{total} fen of prepaid value loaded in one day (limit {limit} "
-                            "without a bank transfer)", store.height()))
+                            "without a bank transfer)", store.height(),
+                            facts={"form": "bulk_cash", "total": total, "limit": limit}))
     return out
 
 
@@ -179,7 +186,9 @@ def rule_rapid_spend(store: Store, genesis: Genesis) -> list[Case]:
         if window and spent * 10_000 >= amount * s["share_bp"]:
             out.append(Case("rapid_spend", f"card:{card}", [tx_id] + [k for k, _ in window],
                             f"{spent} of a {amount} fen top-up spent within "
-                            f"{s['window_ms'] // 60_000} minutes", store.height()))
+                            f"{s['window_ms'] // 60_000} minutes", store.height(),
+                            facts={"form": "rapid_spend", "spent": spent, "amount": amount,
+                                   "minutes": s["window_ms"] // 60_000}))
     return out
 
 
@@ -203,7 +212,9 @@ def rule_refund_ratio(store: Store, genesis: Genesis) -> list[Case]:
                 out.append(Case("refund_ratio", f"merchant:{merchant}", refunds,
                                 f"refunds are {r / 100:.1f}% of takings in cycle {cycle} "
                                 f"(other merchants' median {median / 100:.1f}%)",
-                                store.height()))
+                                store.height(),
+                                facts={"form": "refund_ratio", "ratio_bp": r, "cycle": cycle,
+                                       "median_bp": int(median)}))
     return out
 
 
@@ -218,7 +229,9 @@ def rule_odd_hours(store: Store, genesis: Genesis) -> list[Case]:
         if s["from_hour"] <= hour < s["to_hour"]:
             by_subject[f"merchant:{merchant}" if kind == "pay" else f"card:{card}"].append(tx_id)
     return [Case("odd_hours", who, ids, f"{len(ids)} transaction(s) between "
-                 f"{s['from_hour']:02d}:00 and {s['to_hour']:02d}:00", store.height(), "info")
+                 f"{s['from_hour']:02d}:00 and {s['to_hour']:02d}:00", store.height(), "info",
+                 facts={"form": "odd_hours", "count": len(ids), "from_hour": s["from_hour"],
+                        "to_hour": s["to_hour"]})
             for who, ids in by_subject.items() if len(ids) >= s["min_count"]]
 
 
@@ -238,7 +251,9 @@ def rule_custody(store: Store, genesis: Genesis) -> list[Case]:
         if level:
             out.append(Case("custody", f"bank:{bank}", [],
                             f"custody {custody} fen covers {ratio / 100:.1f}% of {outstanding}"
-                            f" fen outstanding", store.height(), level))
+                            f" fen outstanding", store.height(), level,
+                            facts={"form": "custody", "custody": custody, "ratio_bp": ratio,
+                                   "outstanding": outstanding}))
     return out
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import asdict
+
 from node.compliance import RULES, scan
 from tests.support.world import World
 
@@ -9,9 +12,15 @@ HOUR = 3_600_000
 
 
 def rules_hit(w: World) -> dict[str, list]:
+    """The cases by rule; each one's facts must be worded completely by the screens."""
+    from ui import texts
+
     out: dict[str, list] = {}
     for c in scan(w.store, w.genesis):
         out.setdefault(c.rule, []).append(c)
+        assert c.facts.get("form") in texts.FINDINGS, c
+        worded = texts.finding(asdict(c))
+        assert not re.search(r"%[a-z_]", worded), worded  # every fact filled in
     return out
 
 

@@ -127,6 +127,12 @@ def click(qtbot: Any, button: Any) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
+def shown_cells(model: RecordModel, keys: tuple[str, ...]) -> list[str]:
+    """What the view shows in these columns, every row."""
+    cols = [i for i, c in enumerate(model.columns) if c.key in keys]
+    return [str(model.data(model.index(r, c))) for r in range(model.rowCount()) for c in cols]
+
+
 def check_models(qtmodeltester: Any, window: Any) -> int:
     models = window.findChildren(RecordModel)
     for m in models:
@@ -340,11 +346,26 @@ def test_5_clearing_run_exports_and_closes_the_cycle(env: Env, qtbot: Any, tmp_p
 def test_6_language_switch_and_translations_complete(env: Env) -> None:
     async def scenario() -> None:
         pos = env.windows["terminal-M001-T01"]
+        reg, clerk = env.windows["regulator-1"], env.windows["clerk-EHB-1"]
+        await reg.live.refresh()
+        await reg.cases.refresh()
+        await clerk.cards.refresh()
+        await clerk.merchants.refresh()
         env.languages.use("zh_CN")
         await asyncio.sleep(0.1)  # the LanguageChange event is posted, not sent
         try:
             assert pos.windowTitle() == "卡链 — 收银台" and pos.pay_btn.text() == "支付"
             assert pos.basket_model.headerData(0, Qt.Orientation.Horizontal) == "商品"
+            # what was on screen before the switch is worded again: data, not only labels
+            for w in (pos, reg, clerk):
+                assert w.node_label.text().startswith("节点"), w.node_label.text()
+            shown = shown_cells(reg.live.txs, ("kind", "code"))
+            assert shown and not [t for t in shown if re.search(r"[a-z]{3}", t)], shown
+            cases = shown_cells(reg.cases.model, ("rule", "found"))
+            assert cases and not [t for t in cases if re.search(r"[a-z]{3}", t)], cases
+            holder = next(c for c in clerk.cards.model.columns if c.key == "holder")
+            assert clerk.cards.model.show(holder, None) == "（不记名）"  # anonymous card
+            assert set(shown_cells(clerk.merchants.model, ("status",))) == {"正常"}
         finally:
             env.languages.use("en")
             await asyncio.sleep(0.1)
@@ -478,3 +499,14 @@ def test_every_translated_reason_is_a_ledger_reason() -> None:
     from ui import texts
 
     assert set(texts.REASONS) <= {r.value for r in Reason} | {"ok"}
+
+
+def test_every_kind_decision_and_rule_has_words() -> None:
+    from node.compliance import RULES as CHECKS
+    from node.ledger.errors import Reason
+    from node.ledger.rules import RULES
+    from ui import texts
+
+    assert set(texts.KINDS) == set(RULES)
+    assert set(texts.CODES) == set(texts.REASONS) == {r.value for r in Reason} | {"ok"}
+    assert set(texts.RULES) == set(CHECKS)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QTa
 
 from app.session import SessionError, message_of
 from app.statement_export import yuan as plain_yuan
+from ui import texts
 
 log = logging.getLogger("cardchain.ui")
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -74,7 +75,7 @@ def mask_card(number: str) -> str:
 class Column:
     key: str
     title: str  # English source text; translated through the model's context
-    kind: str = "text"  # text | money | time | int | card
+    kind: str = "text"  # text | money | time | int | card | enum | status
 
 
 class RecordModel(QAbstractTableModel):
@@ -123,6 +124,8 @@ class RecordModel(QAbstractTableModel):
             return mask_card(str(value))
         if col.kind == "int":
             return f"{int(value):,}"
+        if col.kind == "status":  # a card's, merchant's or case's state
+            return texts.status(str(value))
         return self._tr(str(value)) if col.kind == "enum" else str(value)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -159,8 +162,12 @@ class RecordModel(QAbstractTableModel):
             self.endRemoveRows()
 
     def retranslate(self) -> None:
+        """Headers and cells are worded in the current language: ask the views again."""
         if self.columns:
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
+            if self.rows:
+                self.dataChanged.emit(self.index(0, 0),
+                                      self.index(len(self.rows) - 1, len(self.columns) - 1))
 
 
 STATEMENT_LINES = [Column("time", "Time", "time"), Column("type", "Type", "enum"),

@@ -134,6 +134,8 @@ class CardsTab(QWidget):
     def _show(self, col: Column, value: Any) -> str:
         if col.key == "status":
             return texts.status(str(value))
+        if col.key == "holder" and not value:
+            return self.tr("(anonymous)")
         return RecordModel.show(self.model, col, value)
 
     def retranslate(self) -> None:
@@ -173,7 +175,6 @@ class CardsTab(QWidget):
         rows = await self.session.query("cards", text=self.search.text().strip(),
                                         status=self.status_filter.currentData() or "")
         for r in rows:
-            r["holder"] = r.get("holder") or self.tr("(anonymous)")
             r["points_text"] = ", ".join(f"{b} {p:,}" for b, p in sorted(r["points"].items())
                                          if p)
         keep = self.current()

@@ -8,6 +8,7 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -42,7 +43,7 @@ from ui.shell import qtext
 MERCHANTS = [Column("merchant", "Merchant"), Column("name", "Name"),
              Column("acquirer", "Acquirer"), Column("fee_bp", "Fee (bp)", "int"),
              Column("cutoff", "Cut-off"), Column("terminals_text", "Terminals"),
-             Column("status", "Status", "enum")]
+             Column("status", "Status", "status")]
 LINES = STATEMENT_LINES
 
 
@@ -288,6 +289,7 @@ class ClearingTab(_Tab):
         self.sum_box = QGroupBox()
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         QVBoxLayout(self.sum_box).addWidget(self.summary)
         body.addWidget(self.sum_box, 1)
         self.lines = RecordModel(LINES, _ctx, self)

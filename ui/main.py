@@ -20,7 +20,7 @@ from pathlib import Path
 
 from app.consortium import Consortium
 from app.session import Session, SessionError
-from ui.shell import Languages, Window, install_excepthook, load_fonts
+from ui.shell import Languages, Window, install_excepthook, load_fonts, route_qt_messages
 
 log = logging.getLogger("cardchain.ui")
 
@@ -70,6 +70,7 @@ def qt_app() -> object:
     app.setOrganizationName("CardChain")
     load_fonts(app)  # type: ignore[arg-type]
     install_excepthook(app)  # type: ignore[arg-type]
+    route_qt_messages()
     return app
 
 

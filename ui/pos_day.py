@@ -172,6 +172,7 @@ class DayTab(QWidget):
         self.notice = Notice()
         lay.addWidget(self.notice)
         self.statement: dict[str, Any] | None = None
+        self.reconciled: tuple[int, int] | None = None  # matched, differences
 
     def retranslate(self) -> None:
         self.cycle_label.setText(self.tr("Settlement cycle"))
@@ -187,6 +188,7 @@ class DayTab(QWidget):
         self.lines.retranslate()
         self.diffs.retranslate()
         self._show_statement()
+        self._show_reconciled()
 
     def _cycles(self) -> list[int]:
         now = self.session.now()
@@ -242,7 +244,8 @@ class DayTab(QWidget):
             if s is None:
                 b.setText("")
             elif key == "count":
-                b.setText(f"{s['count']:,} · {self.tr('refunds')} {s['refund_count']:,}")
+                b.setText(self.tr("%1 · refunds %2").replace("%1", f"{s['count']:,}")
+                          .replace("%2", f"{s['refund_count']:,}"))
             elif key == "status":
                 b.setText(self.tr("settled on chain") if s.get("settled")
                           else self.tr("open"))
@@ -278,12 +281,22 @@ class DayTab(QWidget):
             r.setdefault("till", r.get("amount") if r["what"] != "on chain, not on the till"
                          else None)
         self.diffs.set_rows(rows)
+        self.reconciled = (rec.matched, len(rows))
+        self._show_reconciled()
         if rec.clean:
-            self.rec_summary.setText(self.tr("Till and chain agree: %1 transactions matched.")
-                                     .replace("%1", str(rec.matched)))
             self.notice.ok(self.tr("Reconciliation clean."))
         else:
-            self.rec_summary.setText(self.tr("%1 matched, %2 differences (listed below).")
-                                     .replace("%1", str(rec.matched))
-                                     .replace("%2", str(len(rows))))
             self.notice.error(self.tr("The till and the chain differ; see the list."))
+
+    def _show_reconciled(self) -> None:
+        if self.reconciled is None:
+            self.rec_summary.setText("")
+            return
+        matched, differences = self.reconciled
+        if differences == 0:
+            self.rec_summary.setText(self.tr("Till and chain agree: %1 transactions matched.")
+                                     .replace("%1", str(matched)))
+        else:
+            self.rec_summary.setText(self.tr("%1 matched, %2 differences (listed below).")
+                                     .replace("%1", str(matched))
+                                     .replace("%2", str(differences)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.session import Session, SessionError
 from node.ledger.rules import RULES
+from ui import texts
 from ui.common import CHINA, Column, Notice, RecordModel, Tasks, parse_yuan, table
 from ui.network import NetworkTab
 from ui.regulator_tabs import AuditTab, CasesTab, ChartsTab
@@ -34,7 +36,7 @@ BLOCKS = [Column("height", "Height", "int"), Column("time", "Time", "time"),
 TXS = [Column("height", "Height", "int"), Column("time", "Time", "time"),
        Column("kind", "Type"), Column("code", "Decision"), Column("card", "Card", "card"),
        Column("merchant", "Merchant"), Column("bank", "Bank"),
-       Column("amount", "Amount", "money"), Column("message", "Reason")]
+       Column("amount", "Amount", "money"), Column("why", "Reason")]
 CODES = ["ok", "insufficient_funds", "card_not_active", "balance_cap", "real_name_required",
          "bad_signature", "unauthorized", "settlement_mismatch"]
 
@@ -48,7 +50,8 @@ def _day_ms(text: str, end: bool) -> int:
     try:
         d = dt.date.fromisoformat(text.strip())
     except ValueError as exc:
-        raise ValueError(f"{text!r} is not a date like 2026-11-24") from exc
+        raise ValueError(QCoreApplication.translate(
+            "Forms", "%1 is not a date like 2026-11-24").replace("%1", repr(text))) from exc
     if end:
         d += dt.timedelta(days=1)
     return int(dt.datetime(d.year, d.month, d.day, tzinfo=CHINA).timestamp() * 1000)
@@ -88,6 +91,7 @@ class LiveTab(QWidget):
         grid.addWidget(self.more_btn, 2, 5)
         lay.addWidget(self.search_box)
         self.txs = RecordModel(TXS, _ctx, self)
+        self.txs.show = self._show  # type: ignore[method-assign]
         lay.addWidget(table(self.txs, stretch=8), 3)
         self.count = QLabel()
         lay.addWidget(self.count)
@@ -96,6 +100,13 @@ class LiveTab(QWidget):
         self.filters: dict[str, Any] = {}
         self.cursor: list[int] | None = None
         self._paged = False  # the user went past the first page
+
+    def _show(self, col: Column, value: Any) -> str:
+        if col.key == "kind" and value is not None:
+            return texts.kind(str(value))
+        if col.key == "code" and value is not None:
+            return texts.code(str(value))
+        return RecordModel.show(self.txs, col, value)
 
     def retranslate(self) -> None:
         self.blocks_box.setTitle(self.tr("Latest blocks (live)"))
@@ -111,18 +122,20 @@ class LiveTab(QWidget):
         keep_k, keep_c = self.kind.currentData(), self.code.currentData()
         self.kind.clear()
         self.kind.addItem(self.tr("any"), "")
-        for k in sorted(RULES):
-            self.kind.addItem(k, k)
+        for k in sorted(RULES, key=texts.kind):
+            self.kind.addItem(texts.kind(k), k)
         self.code.clear()
         self.code.addItem(self.tr("any"), "")
         for c in CODES:
-            self.code.addItem(c, c)
+            self.code.addItem(texts.code(c), c)
         self.kind.setCurrentIndex(max(0, self.kind.findData(keep_k)))
         self.code.setCurrentIndex(max(0, self.code.findData(keep_c)))
         self.search_btn.setText(self.tr("Search"))
         self.more_btn.setText(self.tr("Next page"))
         self.blocks.retranslate()
+        self._word_reasons(self.txs.rows)
         self.txs.retranslate()
+        self._show_count()
 
     async def refresh(self) -> None:
         self.blocks.set_rows(await self.session.query("block_list", limit=200))
@@ -170,12 +183,23 @@ class LiveTab(QWidget):
         page = await self.session.query("txs", filters=self.filters, limit=100,
                                         after=self.cursor if more else None)
         self._paged = more
+        self._word_reasons(page["items"])
         if more:
             self.txs.append_rows(page["items"])
         else:
             self.txs.set_rows(page["items"])
         self.cursor = page["next"]
         self.more_btn.setEnabled(self.cursor is not None)
+        self._show_count()
+
+    @staticmethod
+    def _word_reasons(rows: list[dict[str, Any]]) -> None:
+        """A refusal's reason in the screen's language, the node's specifics after it."""
+        for r in rows:
+            r["why"] = "" if r.get("code") in (None, "ok") else texts.decision(
+                str(r["code"]), str(r.get("message") or ""))
+
+    def _show_count(self) -> None:
         self.count.setText(self.tr("%1 transactions shown%2").replace(
             "%1", str(len(self.txs.rows))).replace("%2", self.tr(", more available")
                                                    if self.cursor else ""))

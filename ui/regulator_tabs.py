@@ -27,7 +27,7 @@ from ui.common import Column, Notice, RecordModel, Tasks, selected_row, table
 from ui.shell import qtext
 
 CASES = [Column("level", "Level", "enum"), Column("rule", "Rule"), Column("subject", "Subject"),
-         Column("detail", "What happened"), Column("ntx", "Transactions", "int"),
+         Column("found", "What happened"), Column("ntx", "Transactions", "int"),
          Column("status", "Status", "enum"), Column("height", "Height", "int")]
 ISSUERS = [Column("bank", "Bank"), Column("outstanding", "Prepaid outstanding", "money"),
            Column("custody", "Custody deposit", "money"), Column("ratio", "Coverage"),
@@ -73,6 +73,8 @@ class CasesTab(QWidget):
     def _show(self, col: Column, value: Any) -> str:
         if col.kind == "enum":
             return texts.status(str(value))
+        if col.key == "rule":
+            return texts.rule_name(str(value))
         return RecordModel.show(self.model, col, value)
 
     def retranslate(self) -> None:
@@ -81,6 +83,8 @@ class CasesTab(QWidget):
         self.ack_btn.setText(self.tr("Acknowledge"))
         self.close_btn.setText(self.tr("Close case"))
         self.reload_btn.setText(self.tr("Rescan"))
+        for c in self.model.rows:
+            c["found"] = texts.finding(c)
         self.model.retranslate()
         self._selected()
         self._summarise()
@@ -89,6 +93,7 @@ class CasesTab(QWidget):
         cases = await self.session.query("compliance")
         for c in cases:
             c["ntx"] = len(c["txs"])
+            c["found"] = texts.finding(c)
         order = {"critical": 0, "high": 1, "warning": 2}
         cases.sort(key=lambda c: (c["status"] == "closed", order.get(c["level"], 3),
                                   -c["height"]))
@@ -108,9 +113,8 @@ class CasesTab(QWidget):
         if c is None:
             self.rule_doc.setText(self.tr("Select a case to see the rule that raised it."))
             return
-        rule = COMPLIANCE_RULES.get(c["rule"], {})
         self.rule_doc.setText(self.tr("Rule %1: %2\nTransactions: %3").replace(
-            "%1", c["rule"]).replace("%2", str(rule.get("doc", ""))).replace(
+            "%1", texts.rule_name(c["rule"])).replace("%2", texts.rule_doc(c["rule"])).replace(
             "%3", ", ".join(t[:12] + "…" for t in c["txs"][:6]) or "—"))
 
     def decide(self, status: str) -> None:

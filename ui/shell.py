@@ -121,6 +121,23 @@ def load_fonts(app: QApplication) -> None:
     app.setFont(font)
 
 
+def route_qt_messages() -> None:
+    """Qt's own warnings go to the log (not the terminal), minus one the offscreen platform
+    prints for every window it cannot size by hints, which says nothing to a user."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    levels = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+              QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        if "does not support propagateSizeHints" in message:
+            return
+        logging.getLogger("cardchain.qt").log(levels.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
 def install_excepthook(app: QApplication) -> None:
     """An exception that escapes a slot is logged and shown as a readable message; the
     window stays up (no nested event loop: the box is opened, not exec'd)."""
@@ -157,6 +174,7 @@ class Window(QMainWindow):
         self.node_label = QLabel()
         self.statusBar().addPermanentWidget(self.node_label)
         self.bridge.status.connect(self.show_status)
+        self.last_status: dict[str, Any] | None = None
         self.lang_menu = self.menuBar().addMenu("")
         group = QActionGroup(self)
         self.lang_actions: dict[str, QAction] = {}
@@ -190,6 +208,8 @@ class Window(QMainWindow):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self._retranslate_shell()
+            if self.last_status is not None:
+                self.show_status(self.last_status)
             for n in self.findChildren(Notice):
                 n.clear()  # a message shown in the other language is stale
             self.retranslate()
@@ -202,6 +222,7 @@ class Window(QMainWindow):
         raise NotImplementedError
 
     def show_status(self, st: dict[str, Any]) -> None:
+        self.last_status = st
         up = st.get("upstream", -1)
         if st.get("observer") and up is not None and up >= 0 and self._connected():
             text = QCoreApplication.translate(
@@ -226,4 +247,4 @@ class Window(QMainWindow):
 
 
 __all__ = ["LANGUAGES", "Languages", "NodeBridge", "Window", "install_excepthook",
-           "load_fonts", "qtext"]
+           "load_fonts", "qtext", "route_qt_messages"]

@@ -1,4 +1,6 @@
-"""Translated wording for what the ledger decides: reason codes and card statuses.
+"""Translated wording for what the ledger decides and reports: transaction kinds, reason
+codes (a short label and a sentence), card and case statuses, compliance rules and what a
+case found.
 
 The node explains every refusal in English with specifics (amounts, masked numbers); the
 screens lead with a translated sentence for the reason code and keep the node's text as the
@@ -7,7 +9,11 @@ detail, so nothing is lost in translation.
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from app.statement_export import yuan as plain_yuan
 
 REASONS: dict[str, str] = {
     "ok": QT_TRANSLATE_NOOP("Reasons", "Accepted"),
@@ -58,6 +64,11 @@ REASONS: dict[str, str] = {
         "Reasons", "The refund is larger than what is left of the payment."),
     "not_frozen": QT_TRANSLATE_NOOP("Reasons", "The card is not frozen."),
     "regulatory_hold": QT_TRANSLATE_NOOP("Reasons", "The merchant is on a regulatory hold."),
+    "wrong_chain": QT_TRANSLATE_NOOP(
+        "Reasons", "The transaction was made for another network (chain id)."),
+    "expiry_too_far": QT_TRANSLATE_NOOP(
+        "Reasons", "The transaction's expiry is too far in the future."),
+    "card_closed": QT_TRANSLATE_NOOP("Reasons", "The card is closed."),
 }
 
 STATUSES: dict[str, str] = {
@@ -72,6 +83,117 @@ STATUSES: dict[str, str] = {
     "high": QT_TRANSLATE_NOOP("Reasons", "high"),
     "critical": QT_TRANSLATE_NOOP("Reasons", "critical"),
 }
+
+
+KINDS: dict[str, str] = {
+    "issue_card": QT_TRANSLATE_NOOP("Reasons", "card issued"),
+    "top_up": QT_TRANSLATE_NOOP("Reasons", "top-up"),
+    "pay": QT_TRANSLATE_NOOP("Reasons", "payment"),
+    "refund": QT_TRANSLATE_NOOP("Reasons", "refund"),
+    "freeze": QT_TRANSLATE_NOOP("Reasons", "freeze"),
+    "unfreeze": QT_TRANSLATE_NOOP("Reasons", "unfreeze"),
+    "report_lost": QT_TRANSLATE_NOOP("Reasons", "reported lost"),
+    "close_card": QT_TRANSLATE_NOOP("Reasons", "card closed"),
+    "accrue_points": QT_TRANSLATE_NOOP("Reasons", "points granted"),
+    "set_points_contract": QT_TRANSLATE_NOOP("Reasons", "points contract"),
+    "register_merchant": QT_TRANSLATE_NOOP("Reasons", "merchant registered"),
+    "register_terminal": QT_TRANSLATE_NOOP("Reasons", "terminal registered"),
+    "set_catalogue": QT_TRANSLATE_NOOP("Reasons", "catalogue"),
+    "set_merchant_hold": QT_TRANSLATE_NOOP("Reasons", "merchant hold"),
+    "settle": QT_TRANSLATE_NOOP("Reasons", "settlement"),
+    "attest_custody": QT_TRANSLATE_NOOP("Reasons", "custody attested"),
+    "case_update": QT_TRANSLATE_NOOP("Reasons", "case update"),
+}
+
+CODES: dict[str, str] = {  # short labels for a table's decision column
+    "ok": QT_TRANSLATE_NOOP("Reasons", "accepted"),
+    "insufficient_funds": QT_TRANSLATE_NOOP("Reasons", "balance too low"),
+    "card_not_active": QT_TRANSLATE_NOOP("Reasons", "card not active"),
+    "balance_cap": QT_TRANSLATE_NOOP("Reasons", "over balance cap"),
+    "real_name_required": QT_TRANSLATE_NOOP("Reasons", "real name required"),
+    "unknown_card": QT_TRANSLATE_NOOP("Reasons", "unknown card"),
+    "bad_signature": QT_TRANSLATE_NOOP("Reasons", "bad signature"),
+    "unauthorized": QT_TRANSLATE_NOOP("Reasons", "not allowed"),
+    "expired": QT_TRANSLATE_NOOP("Reasons", "expired"),
+    "duplicate": QT_TRANSLATE_NOOP("Reasons", "duplicate"),
+    "insufficient_points": QT_TRANSLATE_NOOP("Reasons", "points too low"),
+    "points_over_limit": QT_TRANSLATE_NOOP("Reasons", "points over limit"),
+    "points_not_accepted": QT_TRANSLATE_NOOP("Reasons", "points not accepted"),
+    "no_points_contract": QT_TRANSLATE_NOOP("Reasons", "no points contract"),
+    "bad_amount": QT_TRANSLATE_NOOP("Reasons", "bad amount"),
+    "bad_name": QT_TRANSLATE_NOOP("Reasons", "bad name"),
+    "bad_card_number": QT_TRANSLATE_NOOP("Reasons", "bad card number"),
+    "malformed": QT_TRANSLATE_NOOP("Reasons", "malformed"),
+    "card_exists": QT_TRANSLATE_NOOP("Reasons", "card exists"),
+    "card_expired": QT_TRANSLATE_NOOP("Reasons", "card expired"),
+    "unknown_bank": QT_TRANSLATE_NOOP("Reasons", "unknown bank"),
+    "unknown_merchant": QT_TRANSLATE_NOOP("Reasons", "unknown merchant"),
+    "unknown_terminal": QT_TRANSLATE_NOOP("Reasons", "unknown terminal"),
+    "unknown_sku": QT_TRANSLATE_NOOP("Reasons", "unknown item"),
+    "unknown_payment": QT_TRANSLATE_NOOP("Reasons", "unknown payment"),
+    "amount_mismatch": QT_TRANSLATE_NOOP("Reasons", "total differs"),
+    "merchant_exists": QT_TRANSLATE_NOOP("Reasons", "merchant exists"),
+    "merchant_not_active": QT_TRANSLATE_NOOP("Reasons", "merchant not active"),
+    "terminal_exists": QT_TRANSLATE_NOOP("Reasons", "terminal exists"),
+    "key_in_use": QT_TRANSLATE_NOOP("Reasons", "key in use"),
+    "cycle_open": QT_TRANSLATE_NOOP("Reasons", "cycle still open"),
+    "already_settled": QT_TRANSLATE_NOOP("Reasons", "already settled"),
+    "settlement_mismatch": QT_TRANSLATE_NOOP("Reasons", "statement mismatch"),
+    "refund_too_large": QT_TRANSLATE_NOOP("Reasons", "refund too large"),
+    "not_frozen": QT_TRANSLATE_NOOP("Reasons", "not frozen"),
+    "regulatory_hold": QT_TRANSLATE_NOOP("Reasons", "regulatory hold"),
+    "wrong_chain": QT_TRANSLATE_NOOP("Reasons", "wrong network"),
+    "expiry_too_far": QT_TRANSLATE_NOOP("Reasons", "expiry too far"),
+    "card_closed": QT_TRANSLATE_NOOP("Reasons", "closed card"),
+}
+
+RULES: dict[str, tuple[str, str]] = {  # compliance rule: name, what it watches
+    "balance_cap": (QT_TRANSLATE_NOOP("Reasons", "balance cap"), QT_TRANSLATE_NOOP(
+        "Reasons", "A card held, or was refused for trying to exceed, the balance cap "
+                   "(named 5,000 CNY, anonymous 1,000 CNY).")),
+    "real_name": (QT_TRANSLATE_NOOP("Reasons", "real name"), QT_TRANSLATE_NOOP(
+        "Reasons", "A purchase at or above the real-name threshold (10,000 CNY) was "
+                   "attempted with an anonymous card.")),
+    "structuring": (QT_TRANSLATE_NOOP("Reasons", "split purchases"), QT_TRANSLATE_NOOP(
+        "Reasons", "Several purchases by one card in one day, each just under a threshold.")),
+    "bulk_cash": (QT_TRANSLATE_NOOP("Reasons", "bulk cash purchase"), QT_TRANSLATE_NOOP(
+        "Reasons", "Prepaid value bought in cash above the bank-transfer threshold in one "
+                   "day: per named holder (individual) or per bank's anonymous cards "
+                   "(organisation).")),
+    "rapid_spend": (QT_TRANSLATE_NOOP("Reasons", "rapid spending"), QT_TRANSLATE_NOOP(
+        "Reasons", "A top-up followed by spending most of it within a short time.")),
+    "refund_ratio": (QT_TRANSLATE_NOOP("Reasons", "refund ratio"), QT_TRANSLATE_NOOP(
+        "Reasons", "A merchant whose refunds stand out against its takings and the other "
+                   "merchants' in a cycle.")),
+    "odd_hours": (QT_TRANSLATE_NOOP("Reasons", "odd hours"), QT_TRANSLATE_NOOP(
+        "Reasons", "Payments or top-ups at odd hours (local time).")),
+    "custody": (QT_TRANSLATE_NOOP("Reasons", "custody coverage"), QT_TRANSLATE_NOOP(
+        "Reasons", "An issuer's custody deposit attested on chain covers too little of its "
+                   "outstanding prepaid balances.")),
+}
+
+FINDINGS: dict[str, str] = {  # a case's facts["form"] -> its wording, %name for each fact
+    "cap_refused": QT_TRANSLATE_NOOP(
+        "Reasons", "%count refused attempt(s) to exceed the balance cap"),
+    "cap_over": QT_TRANSLATE_NOOP("Reasons", "balance %balance is above the cap of %cap"),
+    "real_name": QT_TRANSLATE_NOOP("Reasons", "an anonymous card tried to pay %amount"),
+    "structuring": QT_TRANSLATE_NOOP(
+        "Reasons", "%count purchases in one day just under %threshold"),
+    "bulk_cash": QT_TRANSLATE_NOOP(
+        "Reasons", "%total of prepaid value loaded in one day (limit %limit without a bank "
+                   "transfer)"),
+    "rapid_spend": QT_TRANSLATE_NOOP(
+        "Reasons", "%spent of a %amount top-up spent within %minutes minutes"),
+    "refund_ratio": QT_TRANSLATE_NOOP(
+        "Reasons", "refunds are %ratio_bp of takings in cycle %cycle (other merchants' "
+                   "median %median_bp)"),
+    "odd_hours": QT_TRANSLATE_NOOP(
+        "Reasons", "%count transaction(s) between %from_hour:00 and %to_hour:00"),
+    "custody": QT_TRANSLATE_NOOP(
+        "Reasons", "custody deposit %custody covers %ratio_bp of %outstanding outstanding"),
+}
+MONEY_FACTS = {"balance", "cap", "amount", "threshold", "total", "limit", "spent", "custody",
+               "outstanding"}
 
 
 def _t(text: str) -> str:
@@ -95,3 +217,45 @@ def decision(code: str, message: str) -> str:
 def status(value: str) -> str:
     src = STATUSES.get(value)
     return value if src is None else _t(src)
+
+
+def kind(value: str) -> str:
+    src = KINDS.get(value)
+    return value if src is None else _t(src)
+
+
+def code(value: str) -> str:
+    src = CODES.get(value)
+    return value if src is None else _t(src)
+
+
+def rule_name(rule: str) -> str:
+    src = RULES.get(rule)
+    return rule if src is None else _t(src[0])
+
+
+def rule_doc(rule: str) -> str:
+    src = RULES.get(rule)
+    return "" if src is None else _t(src[1])
+
+
+def finding(case: dict[str, Any]) -> str:
+    """What a compliance case found, in the screen's language; the node's English detail
+    when the case carries no facts this version knows."""
+    facts = case.get("facts") or {}
+    src = FINDINGS.get(str(facts.get("form", "")))
+    if src is None:
+        return str(case.get("detail", ""))
+    text = _t(src)
+    for key in sorted(facts, key=len, reverse=True):  # %median_bp before %m...
+        v = facts[key]
+        if key in MONEY_FACTS:
+            shown = f"{'-' if int(v) < 0 else ''}¥{plain_yuan(abs(int(v)))}"
+        elif key.endswith("_bp"):
+            shown = f"{int(v) / 100:.1f}%"
+        elif key.endswith("_hour"):
+            shown = f"{int(v):02d}"
+        else:
+            shown = f"{v:,}" if isinstance(v, int) and key != "cycle" else str(v)
+        text = text.replace(f"%{key}", shown)
+    return text

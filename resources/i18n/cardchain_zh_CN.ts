@@ -4,37 +4,37 @@
 <context>
     <name>AuditTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="250"/>
+        <location filename="../../ui/regulator_tabs.py" line="254"/>
         <source>Full-chain audit</source>
         <translation>全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="252"/>
+        <location filename="../../ui/regulator_tabs.py" line="256"/>
         <source>Trusts nothing but the genesis file: checks every block hash and link, every commit certificate (2f+1 validator signatures) and every transaction signature, re-executes the whole chain from genesis and compares the state at every height.</source>
         <translation>只信任创世文件：校验每个区块的哈希与链接、每份提交证书（2f+1 个验证节点签名）和每笔交易签名，从创世块起重新执行整条链，并逐个高度比对状态。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="255"/>
+        <location filename="../../ui/regulator_tabs.py" line="259"/>
         <source>Run full audit</source>
         <translation>运行全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="270"/>
+        <location filename="../../ui/regulator_tabs.py" line="274"/>
         <source>This app&apos;s node has no ledger yet.</source>
         <translation>本程序的节点还没有账本。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="277"/>
+        <location filename="../../ui/regulator_tabs.py" line="281"/>
         <source>Auditing…</source>
         <translation>正在审计…</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="290"/>
+        <location filename="../../ui/regulator_tabs.py" line="294"/>
         <source>Audit passed: %1 blocks and %2 transactions verified and re-executed; the state matches.</source>
         <translation>审计通过：已校验并重新执行 %1 个区块、%2 笔交易，状态一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="296"/>
+        <location filename="../../ui/regulator_tabs.py" line="300"/>
         <source>Audit FAILED: first problem at height %1.</source>
         <translation>审计未通过：第一个问题出现在高度 %1。</translation>
     </message>
@@ -42,190 +42,190 @@
 <context>
     <name>CardsTab</name>
     <message>
-        <location filename="../../ui/console.py" line="140"/>
+        <location filename="../../ui/console.py" line="142"/>
         <source>Card number or holder&apos;s name</source>
         <translation>卡号或持卡人姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="143"/>
+        <location filename="../../ui/console.py" line="145"/>
         <source>Any status</source>
         <translation>任意状态</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="147"/>
+        <location filename="../../ui/console.py" line="149"/>
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="148"/>
+        <location filename="../../ui/console.py" line="150"/>
         <source>Issue a card (bank %1)</source>
         <translation>发卡（银行 %1）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="150"/>
+        <location filename="../../ui/console.py" line="152"/>
         <source>Holder&apos;s name (empty: anonymous)</source>
         <translation>持卡人姓名（留空为不记名卡）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="150"/>
+        <location filename="../../ui/console.py" line="152"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="151"/>
+        <location filename="../../ui/console.py" line="153"/>
         <source>Opening deposit (¥)</source>
         <translation>开卡存入（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="153"/>
+        <location filename="../../ui/console.py" line="155"/>
         <source>Issue card</source>
         <translation>发卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="154"/>
+        <location filename="../../ui/console.py" line="156"/>
         <source>Selected card</source>
         <translation>选中的卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="155"/>
+        <location filename="../../ui/console.py" line="157"/>
         <source>Top up (¥)</source>
         <translation>充值（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="156"/>
+        <location filename="../../ui/console.py" line="158"/>
         <source>Top up</source>
         <translation>充值</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="157"/>
+        <location filename="../../ui/console.py" line="159"/>
         <source>Grant points</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="158"/>
+        <location filename="../../ui/console.py" line="160"/>
         <source>Grant</source>
         <translation>发放</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="159"/>
+        <location filename="../../ui/console.py" line="161"/>
         <source>Freeze</source>
         <translation>冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="160"/>
+        <location filename="../../ui/console.py" line="162"/>
         <source>Unfreeze</source>
         <translation>解冻</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="161"/>
+        <location filename="../../ui/console.py" line="163"/>
         <source>Report lost &amp;&amp; replace</source>
         <translation>挂失并补卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="162"/>
+        <location filename="../../ui/console.py" line="164"/>
         <source>Close card</source>
         <translation>销卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="176"/>
+        <location filename="../../ui/console.py" line="138"/>
         <source>(anonymous)</source>
         <translation>（不记名）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="192"/>
+        <location filename="../../ui/console.py" line="193"/>
         <source>No card selected: pick one in the list.</source>
         <translation>未选中卡：请在列表中选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="193"/>
+        <location filename="../../ui/console.py" line="194"/>
         <source>%1 · %2 · %3</source>
         <translation>%1 · %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="194"/>
+        <location filename="../../ui/console.py" line="195"/>
         <source>anonymous</source>
         <translation>不记名</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="214"/>
+        <location filename="../../ui/console.py" line="215"/>
         <source>Select a card in the list first.</source>
         <translation>请先在列表中选择一张卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="223"/>
+        <location filename="../../ui/console.py" line="224"/>
         <source>Opening deposit: %1</source>
         <translation>开卡存入：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="226"/>
+        <location filename="../../ui/console.py" line="227"/>
         <source>A named card needs the holder&apos;s ID number.</source>
         <translation>记名卡需要持卡人身份证号。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="242"/>
+        <location filename="../../ui/console.py" line="243"/>
         <source>Card issued at height %H.</source>
         <translation>已在高度 %H 发卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="259"/>
+        <location filename="../../ui/console.py" line="260"/>
         <source>Cannot write the card file: %1</source>
         <translation>无法写入卡文件：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="272"/>
-        <location filename="../../ui/console.py" line="279"/>
+        <location filename="../../ui/console.py" line="273"/>
+        <location filename="../../ui/console.py" line="280"/>
         <source>Show PIN</source>
         <translation>显示密码</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="278"/>
+        <location filename="../../ui/console.py" line="279"/>
         <source>Hide PIN</source>
         <translation>隐藏密码</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="281"/>
+        <location filename="../../ui/console.py" line="282"/>
         <source>New card %1, PIN %2 (give it to the cardholder once).
 Card file: %3 in the consortium folder</source>
         <translation>新卡 %1，密码 %2（仅此一次交给持卡人）。
 卡文件：联盟目录下的 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="292"/>
+        <location filename="../../ui/console.py" line="293"/>
         <source>Top-up amount: %1</source>
         <translation>充值金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="295"/>
+        <location filename="../../ui/console.py" line="296"/>
         <source>Topped up %1 at height %H.</source>
         <translation>已在高度 %H 充值 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="305"/>
+        <location filename="../../ui/console.py" line="306"/>
         <source>Points: a whole number from 1 to 10,000,000.</source>
         <translation>积分：1 到 10,000,000 之间的整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="309"/>
+        <location filename="../../ui/console.py" line="310"/>
         <source>Points granted at height %H.</source>
         <translation>已在高度 %H 发放积分。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="316"/>
+        <location filename="../../ui/console.py" line="317"/>
         <source>Card frozen at height %H.</source>
         <translation>已在高度 %H 冻结此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="317"/>
+        <location filename="../../ui/console.py" line="318"/>
         <source>Card unfrozen at height %H.</source>
         <translation>已在高度 %H 解冻此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="318"/>
+        <location filename="../../ui/console.py" line="319"/>
         <source>Card closed at height %H; its balance goes back to the bank for refund.</source>
         <translation>已在高度 %H 销卡，余额退回银行以便退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="335"/>
+        <location filename="../../ui/console.py" line="336"/>
         <source>Card reported lost at height %H; balance and points moved to the new card.</source>
         <translation>已在高度 %H 挂失，余额和积分已转入新卡。</translation>
     </message>
@@ -233,59 +233,59 @@ Card file: %3 in the consortium folder</source>
 <context>
     <name>CasesTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="79"/>
+        <location filename="../../ui/regulator_tabs.py" line="81"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="80"/>
+        <location filename="../../ui/regulator_tabs.py" line="82"/>
         <source>what was checked, who was contacted</source>
         <translation>核查了什么、联系了谁</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="81"/>
+        <location filename="../../ui/regulator_tabs.py" line="83"/>
         <source>Acknowledge</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="82"/>
+        <location filename="../../ui/regulator_tabs.py" line="84"/>
         <source>Close case</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="83"/>
+        <location filename="../../ui/regulator_tabs.py" line="85"/>
         <source>Rescan</source>
         <translation>重新扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="101"/>
+        <location filename="../../ui/regulator_tabs.py" line="106"/>
         <source>%1 cases from %2 rules over the whole chain; %3 open.</source>
         <translation>全链 %2 条规则共发现 %1 个案件，%3 个未处理。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="109"/>
+        <location filename="../../ui/regulator_tabs.py" line="114"/>
         <source>Select a case to see the rule that raised it.</source>
         <translation>选择案件以查看触发它的规则。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="112"/>
+        <location filename="../../ui/regulator_tabs.py" line="116"/>
         <source>Rule %1: %2
 Transactions: %3</source>
         <translation>规则 %1：%2
 相关交易：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="120"/>
+        <location filename="../../ui/regulator_tabs.py" line="124"/>
         <source>Select a case first.</source>
         <translation>请先选择一个案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="123"/>
+        <location filename="../../ui/regulator_tabs.py" line="127"/>
         <source>This case is already closed.</source>
         <translation>此案件已结案。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="137"/>
+        <location filename="../../ui/regulator_tabs.py" line="141"/>
         <source>Case %1 at height %2.</source>
         <translation>案件已于高度 %2 标记为%1。</translation>
     </message>
@@ -293,38 +293,38 @@ Transactions: %3</source>
 <context>
     <name>ChartsTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="207"/>
+        <location filename="../../ui/regulator_tabs.py" line="211"/>
         <source>Issuers: prepaid funds outstanding and custody deposit</source>
         <translation>发卡机构：预付资金余额与存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="209"/>
+        <location filename="../../ui/regulator_tabs.py" line="213"/>
         <source>Outstanding</source>
         <translation>预付资金余额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="210"/>
+        <location filename="../../ui/regulator_tabs.py" line="214"/>
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="210"/>
         <location filename="../../ui/regulator_tabs.py" line="214"/>
+        <location filename="../../ui/regulator_tabs.py" line="218"/>
         <source>CNY</source>
         <translation>元</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="212"/>
+        <location filename="../../ui/regulator_tabs.py" line="216"/>
         <source>Merchant volumes (accepted payments)</source>
         <translation>商户交易额（成功支付）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="213"/>
+        <location filename="../../ui/regulator_tabs.py" line="217"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="214"/>
+        <location filename="../../ui/regulator_tabs.py" line="218"/>
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
@@ -332,108 +332,108 @@ Transactions: %3</source>
 <context>
     <name>ClearingTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="301"/>
+        <location filename="../../ui/console_tabs.py" line="303"/>
         <source>Merchant</source>
         <translation>商户</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="302"/>
+        <location filename="../../ui/console_tabs.py" line="304"/>
         <source>Cycle</source>
         <translation>周期</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="303"/>
+        <location filename="../../ui/console_tabs.py" line="305"/>
         <source>Show statement</source>
         <translation>显示对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="304"/>
+        <location filename="../../ui/console_tabs.py" line="306"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="305"/>
+        <location filename="../../ui/console_tabs.py" line="307"/>
         <source>Export PDF…</source>
         <translation>导出 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="306"/>
+        <location filename="../../ui/console_tabs.py" line="308"/>
         <source>Close cycle on chain</source>
         <translation>链上结算本周期</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="307"/>
+        <location filename="../../ui/console_tabs.py" line="309"/>
         <source>Statement</source>
         <translation>对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="331"/>
+        <location filename="../../ui/console_tabs.py" line="333"/>
         <source>Choose a merchant and a cycle.</source>
         <translation>请选择商户和周期。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="342"/>
+        <location filename="../../ui/console_tabs.py" line="344"/>
         <source>Choose a merchant and a cycle, then show the statement.</source>
         <translation>选择商户和周期，然后显示对账单。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="346"/>
+        <location filename="../../ui/console_tabs.py" line="348"/>
         <source>settled on chain</source>
         <translation>已在链上结算</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="346"/>
+        <location filename="../../ui/console_tabs.py" line="348"/>
         <source>open</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="348"/>
+        <location filename="../../ui/console_tabs.py" line="350"/>
         <source>Payments: %1, refunds: %2</source>
         <translation>支付 %1 笔，退款 %2 笔</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="350"/>
+        <location filename="../../ui/console_tabs.py" line="352"/>
         <source>Gross %1 · refunds %2</source>
         <translation>总额 %1 · 退款 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="352"/>
+        <location filename="../../ui/console_tabs.py" line="354"/>
         <source>Owed by banks for points: %1</source>
         <translation>银行应付积分抵扣款：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="353"/>
+        <location filename="../../ui/console_tabs.py" line="355"/>
         <source>Fee %1 · net to merchant %2</source>
         <translation>手续费 %1 · 商户净额 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="355"/>
+        <location filename="../../ui/console_tabs.py" line="357"/>
         <source>Status: %1</source>
         <translation>状态：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="360"/>
-        <location filename="../../ui/console_tabs.py" line="387"/>
+        <location filename="../../ui/console_tabs.py" line="362"/>
+        <location filename="../../ui/console_tabs.py" line="389"/>
         <source>Show a statement first.</source>
         <translation>请先显示对账单。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="363"/>
+        <location filename="../../ui/console_tabs.py" line="365"/>
         <source>Export the statement</source>
         <translation>导出对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="378"/>
+        <location filename="../../ui/console_tabs.py" line="380"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="381"/>
+        <location filename="../../ui/console_tabs.py" line="383"/>
         <source>Statement written to %1</source>
         <translation>对账单已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="391"/>
+        <location filename="../../ui/console_tabs.py" line="393"/>
         <source>Cycle closed at height %H.</source>
         <translation>已在高度 %H 完成本周期结算。</translation>
     </message>
@@ -764,52 +764,52 @@ Transactions: %3</source>
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../ui/console.py" line="365"/>
+        <location filename="../../ui/console.py" line="366"/>
         <source>CardChain — Bank console</source>
         <translation>卡链 — 银行柜台</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="366"/>
+        <location filename="../../ui/console.py" line="367"/>
         <source>%1 · clerk console (%2)</source>
         <translation>%1 · 柜员控制台（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="369"/>
+        <location filename="../../ui/console.py" line="370"/>
         <source>CardChain — Clearing house</source>
         <translation>卡链 — 清算机构</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="370"/>
+        <location filename="../../ui/console.py" line="371"/>
         <source>Clearing house console (%1)</source>
         <translation>清算机构控制台（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="372"/>
+        <location filename="../../ui/console.py" line="373"/>
         <source>Cards</source>
         <translation>卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="372"/>
+        <location filename="../../ui/console.py" line="373"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="373"/>
+        <location filename="../../ui/console.py" line="374"/>
         <source>Merchants &amp;&amp; terminals</source>
         <translation>商户与终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="374"/>
+        <location filename="../../ui/console.py" line="375"/>
         <source>Clearing</source>
         <translation>清算</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="374"/>
+        <location filename="../../ui/console.py" line="375"/>
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="375"/>
+        <location filename="../../ui/console.py" line="376"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
@@ -817,17 +817,17 @@ Transactions: %3</source>
 <context>
     <name>CustodyTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="421"/>
+        <location filename="../../ui/console_tabs.py" line="423"/>
         <source>Deposit held in custody (¥)</source>
         <translation>存管保证金（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="422"/>
+        <location filename="../../ui/console_tabs.py" line="424"/>
         <source>Attest on chain</source>
         <translation>上链声明</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="437"/>
+        <location filename="../../ui/console_tabs.py" line="439"/>
         <source>Prepaid funds outstanding: %1
 Custody deposit attested: %2
 Coverage: %3
@@ -838,12 +838,12 @@ Cards issued: %4</source>
 已发卡：%4</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="447"/>
+        <location filename="../../ui/console_tabs.py" line="449"/>
         <source>Custody deposit: %1</source>
         <translation>存管保证金：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="451"/>
+        <location filename="../../ui/console_tabs.py" line="453"/>
         <source>Custody attested at height %H.</source>
         <translation>已在高度 %H 声明存管保证金。</translation>
     </message>
@@ -851,92 +851,97 @@ Cards issued: %4</source>
 <context>
     <name>DayTab</name>
     <message>
-        <location filename="../../ui/pos_day.py" line="177"/>
+        <location filename="../../ui/pos_day.py" line="178"/>
         <source>Settlement cycle</source>
         <translation>结算周期</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="178"/>
+        <location filename="../../ui/pos_day.py" line="179"/>
         <source>Reconcile till with chain</source>
         <translation>收银机与链上对账</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="179"/>
+        <location filename="../../ui/pos_day.py" line="180"/>
         <source>Cycle totals (from the chain)</source>
         <translation>周期汇总（来自链上）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="180"/>
+        <location filename="../../ui/pos_day.py" line="181"/>
         <source>Reconciliation</source>
         <translation>对账</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="181"/>
+        <location filename="../../ui/pos_day.py" line="182"/>
         <source>Payments</source>
         <translation>支付笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="181"/>
+        <location filename="../../ui/pos_day.py" line="182"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="182"/>
+        <location filename="../../ui/pos_day.py" line="183"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="182"/>
+        <location filename="../../ui/pos_day.py" line="183"/>
         <source>Paid by bank points</source>
         <translation>银行积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="183"/>
+        <location filename="../../ui/pos_day.py" line="184"/>
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="183"/>
+        <location filename="../../ui/pos_day.py" line="184"/>
         <source>Net to merchant</source>
         <translation>商户净额</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="184"/>
+        <location filename="../../ui/pos_day.py" line="185"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
         <location filename="../../ui/pos_day.py" line="247"/>
+        <source>%1 · refunds %2</source>
+        <translation>%1 · 退款 %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_day.py" line="250"/>
         <source>settled on chain</source>
         <translation>已在链上结算</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="248"/>
+        <location filename="../../ui/pos_day.py" line="251"/>
         <source>open</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="258"/>
+        <location filename="../../ui/pos_day.py" line="261"/>
         <source>No cycle selected.</source>
         <translation>未选择周期。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="262"/>
+        <location filename="../../ui/pos_day.py" line="265"/>
         <source>The till journal cannot be read: %1</source>
         <translation>无法读取收银流水：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="282"/>
+        <location filename="../../ui/pos_day.py" line="297"/>
         <source>Till and chain agree: %1 transactions matched.</source>
         <translation>收银机与链上一致：%1 笔交易相符。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="284"/>
+        <location filename="../../ui/pos_day.py" line="287"/>
         <source>Reconciliation clean.</source>
         <translation>对账无差异。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="286"/>
+        <location filename="../../ui/pos_day.py" line="300"/>
         <source>%1 matched, %2 differences (listed below).</source>
         <translation>%1 笔相符，%2 处差异（见下表）。</translation>
     </message>
@@ -949,121 +954,126 @@ Cards issued: %4</source>
 <context>
     <name>Forms</name>
     <message>
-        <location filename="../../ui/common.py" line="50"/>
+        <location filename="../../ui/common.py" line="51"/>
         <source>enter an amount in yuan, like 50 or 12.50</source>
         <translation>请输入以元为单位的金额，如 50 或 12.50</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="53"/>
+        <location filename="../../ui/common.py" line="54"/>
         <source>at most two decimals (fen)</source>
         <translation>最多两位小数（分）</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="56"/>
+        <location filename="../../ui/common.py" line="57"/>
         <source>the amount must be more than zero</source>
         <translation>金额必须大于零</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="59"/>
+        <location filename="../../ui/common.py" line="60"/>
         <source>the amount is too large</source>
         <translation>金额过大</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator.py" line="53"/>
+        <source>%1 is not a date like 2026-11-24</source>
+        <translation>%1 不是形如 2026-11-24 的日期</translation>
     </message>
 </context>
 <context>
     <name>LiveTab</name>
     <message>
-        <location filename="../../ui/regulator.py" line="101"/>
+        <location filename="../../ui/regulator.py" line="112"/>
         <source>Latest blocks (live)</source>
         <translation>最新区块（实时）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="102"/>
+        <location filename="../../ui/regulator.py" line="113"/>
         <source>Search transactions</source>
         <translation>查询交易</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="103"/>
+        <location filename="../../ui/regulator.py" line="114"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="103"/>
+        <location filename="../../ui/regulator.py" line="114"/>
         <source>Merchant</source>
         <translation>商户</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="104"/>
+        <location filename="../../ui/regulator.py" line="115"/>
         <source>Bank</source>
         <translation>银行</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="104"/>
+        <location filename="../../ui/regulator.py" line="115"/>
         <source>From (date)</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="105"/>
+        <location filename="../../ui/regulator.py" line="116"/>
         <source>To (date)</source>
         <translation>截止日期</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="105"/>
+        <location filename="../../ui/regulator.py" line="116"/>
         <source>Min ¥</source>
         <translation>最小金额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="106"/>
+        <location filename="../../ui/regulator.py" line="117"/>
         <source>Max ¥</source>
         <translation>最大金额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="106"/>
+        <location filename="../../ui/regulator.py" line="117"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="107"/>
+        <location filename="../../ui/regulator.py" line="118"/>
         <source>Decision</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="113"/>
-        <location filename="../../ui/regulator.py" line="117"/>
+        <location filename="../../ui/regulator.py" line="124"/>
+        <location filename="../../ui/regulator.py" line="128"/>
         <source>any</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="122"/>
+        <location filename="../../ui/regulator.py" line="133"/>
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="123"/>
+        <location filename="../../ui/regulator.py" line="134"/>
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="156"/>
+        <location filename="../../ui/regulator.py" line="169"/>
         <source>Search: %1</source>
         <translation>查询：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="159"/>
+        <location filename="../../ui/regulator.py" line="172"/>
         <source>Search: the minimum is above the maximum.</source>
         <translation>查询：最小金额大于最大金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="169"/>
+        <location filename="../../ui/regulator.py" line="182"/>
         <source>No more transactions.</source>
         <translation>没有更多交易。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="179"/>
+        <location filename="../../ui/regulator.py" line="203"/>
         <source>%1 transactions shown%2</source>
         <translation>已显示 %1 笔交易%2</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="180"/>
+        <location filename="../../ui/regulator.py" line="204"/>
         <source>, more available</source>
         <translation>，还有更多</translation>
     </message>
@@ -1071,107 +1081,107 @@ Cards issued: %4</source>
 <context>
     <name>MerchantsTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="185"/>
+        <location filename="../../ui/console_tabs.py" line="186"/>
         <source>Register a merchant</source>
         <translation>登记商户</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="187"/>
+        <location filename="../../ui/console_tabs.py" line="188"/>
         <source>Merchant id</source>
         <translation>商户编号</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="187"/>
+        <location filename="../../ui/console_tabs.py" line="188"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="187"/>
+        <location filename="../../ui/console_tabs.py" line="188"/>
         <source>Acquiring bank</source>
         <translation>收单银行</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="188"/>
+        <location filename="../../ui/console_tabs.py" line="189"/>
         <source>Fee (basis points)</source>
         <translation>费率（基点）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="188"/>
+        <location filename="../../ui/console_tabs.py" line="189"/>
         <source>Daily cut-off (HH:MM)</source>
         <translation>日切时间（时:分）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="193"/>
+        <location filename="../../ui/console_tabs.py" line="194"/>
         <source>Register merchant</source>
         <translation>登记商户</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="194"/>
+        <location filename="../../ui/console_tabs.py" line="195"/>
         <source>Add a terminal to the selected merchant</source>
         <translation>为选中商户添加终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="196"/>
+        <location filename="../../ui/console_tabs.py" line="197"/>
         <source>Terminal id</source>
         <translation>终端编号</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="196"/>
+        <location filename="../../ui/console_tabs.py" line="197"/>
         <source>Key file passphrase</source>
         <translation>密钥文件口令</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="197"/>
+        <location filename="../../ui/console_tabs.py" line="198"/>
         <source>Write the key file to</source>
         <translation>密钥文件保存到</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="200"/>
+        <location filename="../../ui/console_tabs.py" line="201"/>
         <source>Create key and register terminal</source>
         <translation>生成密钥并登记终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="216"/>
+        <location filename="../../ui/console_tabs.py" line="217"/>
         <source>merchant id: letters, digits and &apos;-&apos;, up to 32</source>
         <translation>商户编号：字母、数字和“-”，最多 32 个字符</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="218"/>
+        <location filename="../../ui/console_tabs.py" line="219"/>
         <source>name is required</source>
         <translation>名称必填</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="221"/>
+        <location filename="../../ui/console_tabs.py" line="222"/>
         <source>fee: whole basis points, 0 to 10000</source>
         <translation>费率：0 到 10000 的整数基点</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="223"/>
+        <location filename="../../ui/console_tabs.py" line="224"/>
         <source>cut-off: a time like 23:00</source>
         <translation>日切时间：如 23:00</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="230"/>
+        <location filename="../../ui/console_tabs.py" line="231"/>
         <source>Merchant registered at height %H.</source>
         <translation>已在高度 %H 登记商户。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="237"/>
+        <location filename="../../ui/console_tabs.py" line="238"/>
         <source>Select the merchant in the list first.</source>
         <translation>请先在列表中选择商户。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="240"/>
+        <location filename="../../ui/console_tabs.py" line="241"/>
         <source>Terminal id: letters, digits and &apos;-&apos;, up to 32.</source>
         <translation>终端编号：字母、数字和“-”，最多 32 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="243"/>
+        <location filename="../../ui/console_tabs.py" line="244"/>
         <source>The key file passphrase needs at least 8 characters.</source>
         <translation>密钥文件口令至少 8 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="258"/>
+        <location filename="../../ui/console_tabs.py" line="259"/>
         <source>Terminal registered at height %H; key file: %1</source>
         <translation>已在高度 %H 登记终端；密钥文件：%1</translation>
     </message>
@@ -1192,52 +1202,52 @@ Cards issued: %4</source>
 <context>
     <name>PointsTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="102"/>
+        <location filename="../../ui/console_tabs.py" line="103"/>
         <source>Points contract of %1 (on chain)</source>
         <translation>%1 的积分合约（链上）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="104"/>
+        <location filename="../../ui/console_tabs.py" line="105"/>
         <source>Points per yuan</source>
         <translation>每元所需积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="105"/>
+        <location filename="../../ui/console_tabs.py" line="106"/>
         <source>Largest share of an item (%)</source>
         <translation>单件商品最高抵扣比例（%）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="106"/>
+        <location filename="../../ui/console_tabs.py" line="107"/>
         <source>Most per order (¥)</source>
         <translation>每单最高抵扣（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="108"/>
+        <location filename="../../ui/console_tabs.py" line="109"/>
         <source>Publish new contract</source>
         <translation>发布新合约</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="110"/>
+        <location filename="../../ui/console_tabs.py" line="111"/>
         <source>Every till asks the chain for the points offer, and every validator checks each payment against this contract: what the till shows is what the chain accepts.</source>
         <translation>每台收银机都向链上查询积分抵扣方案，每个验证节点都按此合约检查每笔支付：收银机显示的就是链上接受的。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="127"/>
+        <location filename="../../ui/console_tabs.py" line="128"/>
         <source>points per yuan: 1 to 100,000</source>
         <translation>每元积分：1 到 100,000</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="129"/>
+        <location filename="../../ui/console_tabs.py" line="130"/>
         <source>share: more than 0 and at most 100 %</source>
         <translation>比例：大于 0 且不超过 100%</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="132"/>
+        <location filename="../../ui/console_tabs.py" line="133"/>
         <source>Contract: %1</source>
         <translation>合约：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="138"/>
+        <location filename="../../ui/console_tabs.py" line="139"/>
         <source>Contract published at height %H.</source>
         <translation>已在高度 %H 发布合约。</translation>
     </message>
@@ -1453,237 +1463,657 @@ Cards issued: %4</source>
 <context>
     <name>Reasons</name>
     <message>
-        <location filename="../../ui/texts.py" line="13"/>
+        <location filename="../../ui/texts.py" line="19"/>
         <source>Accepted</source>
         <translation>已接受</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="14"/>
+        <location filename="../../ui/texts.py" line="20"/>
         <source>The card&apos;s balance is too low for this payment.</source>
         <translation>卡内余额不足以支付。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="16"/>
+        <location filename="../../ui/texts.py" line="22"/>
         <source>The card is frozen, lost or closed and cannot be used.</source>
         <translation>此卡已冻结、挂失或销卡，无法使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="18"/>
+        <location filename="../../ui/texts.py" line="24"/>
         <source>This would take the card over its balance limit.</source>
         <translation>此操作会使卡内余额超过上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="19"/>
+        <location filename="../../ui/texts.py" line="25"/>
         <source>A purchase this large needs a named (real-name) card.</source>
         <translation>这么大额的消费需要记名（实名）卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="21"/>
+        <location filename="../../ui/texts.py" line="27"/>
         <source>The card is not known to the network.</source>
         <translation>网络中没有这张卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="22"/>
+        <location filename="../../ui/texts.py" line="28"/>
         <source>A signature does not verify (wrong PIN or a damaged card file).</source>
         <translation>签名校验失败（密码错误或卡文件损坏）。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="24"/>
+        <location filename="../../ui/texts.py" line="30"/>
         <source>You are not allowed to do this.</source>
         <translation>您无权执行此操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="25"/>
+        <location filename="../../ui/texts.py" line="31"/>
         <source>The transaction expired before the network ordered it.</source>
         <translation>交易在网络排序前已过期。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="27"/>
+        <location filename="../../ui/texts.py" line="33"/>
         <source>This transaction was already decided.</source>
         <translation>此交易已处理过。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="28"/>
+        <location filename="../../ui/texts.py" line="34"/>
         <source>The card does not hold enough points.</source>
         <translation>卡内积分不足。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="29"/>
+        <location filename="../../ui/texts.py" line="35"/>
         <source>The points requested exceed what the bank&apos;s contract allows.</source>
         <translation>所需积分超出银行合约的允许范围。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="31"/>
+        <location filename="../../ui/texts.py" line="37"/>
         <source>These goods cannot be paid with this bank&apos;s points.</source>
         <translation>这些商品不能用该银行积分抵扣。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="33"/>
+        <location filename="../../ui/texts.py" line="39"/>
         <source>The bank has no points contract.</source>
         <translation>该银行没有积分合约。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="34"/>
+        <location filename="../../ui/texts.py" line="40"/>
         <source>The amount is not valid.</source>
         <translation>金额无效。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="35"/>
+        <location filename="../../ui/texts.py" line="41"/>
         <source>The name is empty, too long or has control characters.</source>
         <translation>名称为空、过长或含有控制字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="37"/>
+        <location filename="../../ui/texts.py" line="43"/>
         <source>The card number is not valid.</source>
         <translation>卡号无效。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="38"/>
+        <location filename="../../ui/texts.py" line="44"/>
         <source>The request is not valid.</source>
         <translation>请求无效。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="39"/>
+        <location filename="../../ui/texts.py" line="45"/>
         <source>A card with this number already exists.</source>
         <translation>该卡号已存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="40"/>
+        <location filename="../../ui/texts.py" line="46"/>
         <source>The card has expired.</source>
         <translation>此卡已过期。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="41"/>
+        <location filename="../../ui/texts.py" line="47"/>
         <source>No such bank.</source>
         <translation>没有这家银行。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="42"/>
+        <location filename="../../ui/texts.py" line="48"/>
         <source>No such merchant.</source>
         <translation>没有这个商户。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="43"/>
+        <location filename="../../ui/texts.py" line="49"/>
         <source>No such terminal.</source>
         <translation>没有这个终端。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="44"/>
+        <location filename="../../ui/texts.py" line="50"/>
         <source>An item is not in the merchant&apos;s catalogue.</source>
         <translation>有商品不在商户的商品目录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="45"/>
+        <location filename="../../ui/texts.py" line="51"/>
         <source>No such payment.</source>
         <translation>没有这笔支付。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="46"/>
+        <location filename="../../ui/texts.py" line="52"/>
         <source>The total differs from the catalogue prices.</source>
         <translation>合计与目录价格不符。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="47"/>
+        <location filename="../../ui/texts.py" line="53"/>
         <source>A merchant with this id is already registered.</source>
         <translation>该商户编号已登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="49"/>
+        <location filename="../../ui/texts.py" line="55"/>
         <source>The merchant is not active.</source>
         <translation>该商户未启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="50"/>
+        <location filename="../../ui/texts.py" line="56"/>
         <source>A terminal with this id is already registered.</source>
         <translation>该终端编号已登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="52"/>
+        <location filename="../../ui/texts.py" line="58"/>
         <source>This key is already registered to someone else.</source>
         <translation>该密钥已被他人登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="53"/>
+        <location filename="../../ui/texts.py" line="59"/>
         <source>The cycle is still open: settle it after the cut-off.</source>
         <translation>周期尚未结束：请在日切后结算。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="55"/>
+        <location filename="../../ui/texts.py" line="61"/>
         <source>This cycle is already settled.</source>
         <translation>此周期已结算。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="56"/>
+        <location filename="../../ui/texts.py" line="62"/>
         <source>The statement does not match the chain.</source>
         <translation>对账单与链上数据不符。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="57"/>
+        <location filename="../../ui/texts.py" line="63"/>
         <source>The refund is larger than what is left of the payment.</source>
         <translation>退款金额超过该笔支付的剩余金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="59"/>
+        <location filename="../../ui/texts.py" line="65"/>
         <source>The card is not frozen.</source>
         <translation>此卡未冻结。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="60"/>
+        <location filename="../../ui/texts.py" line="66"/>
         <source>The merchant is on a regulatory hold.</source>
         <translation>该商户已被监管暂停。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="64"/>
+        <location filename="../../ui/texts.py" line="67"/>
+        <source>The transaction was made for another network (chain id).</source>
+        <translation>该交易是为另一个网络（链标识）生成的。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="69"/>
+        <source>The transaction&apos;s expiry is too far in the future.</source>
+        <translation>交易的过期时间过于遥远。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="71"/>
+        <source>The card is closed.</source>
+        <translation>此卡已销卡。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="75"/>
         <source>active</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="65"/>
+        <location filename="../../ui/texts.py" line="76"/>
         <source>frozen</source>
         <translation>已冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="66"/>
+        <location filename="../../ui/texts.py" line="77"/>
         <source>lost</source>
         <translation>已挂失</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="67"/>
+        <location filename="../../ui/texts.py" line="78"/>
         <source>closed</source>
         <translation>已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="68"/>
+        <location filename="../../ui/texts.py" line="79"/>
         <source>open</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="69"/>
+        <location filename="../../ui/texts.py" line="80"/>
         <source>acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="70"/>
+        <location filename="../../ui/texts.py" line="81"/>
         <source>on hold</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="71"/>
+        <location filename="../../ui/texts.py" line="82"/>
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="72"/>
+        <location filename="../../ui/texts.py" line="83"/>
         <source>high</source>
         <translation>高</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="73"/>
+        <location filename="../../ui/texts.py" line="84"/>
         <source>critical</source>
         <translation>严重</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="84"/>
+        <location filename="../../ui/texts.py" line="89"/>
+        <source>card issued</source>
+        <translation>发卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="90"/>
+        <source>top-up</source>
+        <translation>充值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="91"/>
+        <source>payment</source>
+        <translation>支付</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="92"/>
+        <source>refund</source>
+        <translation>退款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="93"/>
+        <source>freeze</source>
+        <translation>冻结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="94"/>
+        <source>unfreeze</source>
+        <translation>解冻</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="95"/>
+        <source>reported lost</source>
+        <translation>挂失</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="96"/>
+        <source>card closed</source>
+        <translation>销卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="97"/>
+        <source>points granted</source>
+        <translation>发放积分</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="98"/>
+        <source>points contract</source>
+        <translation>积分合约</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="99"/>
+        <source>merchant registered</source>
+        <translation>商户登记</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="100"/>
+        <source>terminal registered</source>
+        <translation>终端登记</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="101"/>
+        <source>catalogue</source>
+        <translation>商品目录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="102"/>
+        <source>merchant hold</source>
+        <translation>商户暂停</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="103"/>
+        <source>settlement</source>
+        <translation>结算</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="104"/>
+        <source>custody attested</source>
+        <translation>存管保证金申报</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="105"/>
+        <source>case update</source>
+        <translation>案件处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="109"/>
+        <source>accepted</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="110"/>
+        <source>balance too low</source>
+        <translation>余额不足</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="111"/>
+        <source>card not active</source>
+        <translation>卡不可用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="112"/>
+        <source>over balance cap</source>
+        <translation>超过余额上限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="113"/>
+        <source>real name required</source>
+        <translation>需实名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="114"/>
+        <source>unknown card</source>
+        <translation>未知卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="115"/>
+        <source>bad signature</source>
+        <translation>签名无效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="116"/>
+        <source>not allowed</source>
+        <translation>无权限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="117"/>
+        <source>expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="118"/>
+        <source>duplicate</source>
+        <translation>重复</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="119"/>
+        <source>points too low</source>
+        <translation>积分不足</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="120"/>
+        <source>points over limit</source>
+        <translation>积分超限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="121"/>
+        <source>points not accepted</source>
+        <translation>不可用积分</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="122"/>
+        <source>no points contract</source>
+        <translation>无积分合约</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="123"/>
+        <source>bad amount</source>
+        <translation>金额无效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="124"/>
+        <source>bad name</source>
+        <translation>名称无效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="125"/>
+        <source>bad card number</source>
+        <translation>卡号无效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="126"/>
+        <source>malformed</source>
+        <translation>格式错误</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="127"/>
+        <source>card exists</source>
+        <translation>卡已存在</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="128"/>
+        <source>card expired</source>
+        <translation>卡已过期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="129"/>
+        <source>unknown bank</source>
+        <translation>未知银行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="130"/>
+        <source>unknown merchant</source>
+        <translation>未知商户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="131"/>
+        <source>unknown terminal</source>
+        <translation>未知终端</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="132"/>
+        <source>unknown item</source>
+        <translation>未知商品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="133"/>
+        <source>unknown payment</source>
+        <translation>未知支付</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="134"/>
+        <source>total differs</source>
+        <translation>合计不符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="135"/>
+        <source>merchant exists</source>
+        <translation>商户已存在</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="136"/>
+        <source>merchant not active</source>
+        <translation>商户未启用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="137"/>
+        <source>terminal exists</source>
+        <translation>终端已存在</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="138"/>
+        <source>key in use</source>
+        <translation>密钥已占用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="139"/>
+        <source>cycle still open</source>
+        <translation>周期未结束</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="140"/>
+        <source>already settled</source>
+        <translation>已结算</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="141"/>
+        <source>statement mismatch</source>
+        <translation>对账单不符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="142"/>
+        <source>refund too large</source>
+        <translation>退款超额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="143"/>
+        <source>not frozen</source>
+        <translation>未冻结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="144"/>
+        <source>regulatory hold</source>
+        <translation>监管暂停</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="145"/>
+        <source>wrong network</source>
+        <translation>网络不符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="146"/>
+        <source>expiry too far</source>
+        <translation>过期时间过远</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="147"/>
+        <source>closed card</source>
+        <translation>卡已注销</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="151"/>
+        <source>balance cap</source>
+        <translation>余额上限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="151"/>
+        <source>A card held, or was refused for trying to exceed, the balance cap (named 5,000 CNY, anonymous 1,000 CNY).</source>
+        <translation>卡内余额超过上限，或因试图超过上限而被拒绝（记名卡 5,000 元，不记名卡 1,000 元）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="154"/>
+        <source>real name</source>
+        <translation>实名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="154"/>
+        <source>A purchase at or above the real-name threshold (10,000 CNY) was attempted with an anonymous card.</source>
+        <translation>使用不记名卡尝试达到或超过实名门槛（10,000 元）的消费。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="157"/>
+        <source>split purchases</source>
+        <translation>拆分消费</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="157"/>
+        <source>Several purchases by one card in one day, each just under a threshold.</source>
+        <translation>同一张卡一天内多笔消费，每笔都略低于门槛。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="159"/>
+        <source>bulk cash purchase</source>
+        <translation>大额现金购卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="159"/>
+        <source>Prepaid value bought in cash above the bank-transfer threshold in one day: per named holder (individual) or per bank&apos;s anonymous cards (organisation).</source>
+        <translation>一天内以现金购买的预付价值超过须银行转账的门槛：按记名持卡人（个人）或按银行的不记名卡（单位）计算。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="163"/>
+        <source>rapid spending</source>
+        <translation>快充快消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="163"/>
+        <source>A top-up followed by spending most of it within a short time.</source>
+        <translation>充值后短时间内消费掉大部分金额。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="165"/>
+        <source>refund ratio</source>
+        <translation>退款比例</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="165"/>
+        <source>A merchant whose refunds stand out against its takings and the other merchants&apos; in a cycle.</source>
+        <translation>某商户在一个周期内的退款相对其交易额和其他商户明显偏高。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="168"/>
+        <source>odd hours</source>
+        <translation>异常时段</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="168"/>
+        <source>Payments or top-ups at odd hours (local time).</source>
+        <translation>在异常时段（当地时间）的支付或充值。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="170"/>
+        <source>custody coverage</source>
+        <translation>存管覆盖率</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="170"/>
+        <source>An issuer&apos;s custody deposit attested on chain covers too little of its outstanding prepaid balances.</source>
+        <translation>发卡机构在链上申报的存管保证金不足以覆盖其预付资金余额。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="176"/>
+        <source>%count refused attempt(s) to exceed the balance cap</source>
+        <translation>%count 次超过余额上限的尝试被拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="178"/>
+        <source>balance %balance is above the cap of %cap</source>
+        <translation>余额 %balance 超过上限 %cap</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="179"/>
+        <source>an anonymous card tried to pay %amount</source>
+        <translation>不记名卡尝试支付 %amount</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="180"/>
+        <source>%count purchases in one day just under %threshold</source>
+        <translation>一天内 %count 笔消费，均略低于 %threshold</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="182"/>
+        <source>%total of prepaid value loaded in one day (limit %limit without a bank transfer)</source>
+        <translation>一天内现金购入预付价值 %total（未经银行转账的上限为 %limit）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="185"/>
+        <source>%spent of a %amount top-up spent within %minutes minutes</source>
+        <translation>充值 %amount 后 %minutes 分钟内消费 %spent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="187"/>
+        <source>refunds are %ratio_bp of takings in cycle %cycle (other merchants&apos; median %median_bp)</source>
+        <translation>周期 %cycle 退款占交易额 %ratio_bp（其他商户中位数 %median_bp）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="190"/>
+        <source>%count transaction(s) between %from_hour:00 and %to_hour:00</source>
+        <translation>%from_hour:00 至 %to_hour:00 之间 %count 笔交易</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="192"/>
+        <source>custody deposit %custody covers %ratio_bp of %outstanding outstanding</source>
+        <translation>存管保证金 %custody 覆盖预付资金余额 %outstanding 的 %ratio_bp</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="206"/>
         <source>Refused by the network rules (%1).</source>
         <translation>被网络规则拒绝（%1）。</translation>
     </message>
@@ -1835,37 +2265,37 @@ Cards issued: %4</source>
 <context>
     <name>RegulatorWindow</name>
     <message>
-        <location filename="../../ui/regulator.py" line="201"/>
+        <location filename="../../ui/regulator.py" line="225"/>
         <source>CardChain — Regulator</source>
         <translation>卡链 — 监管</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="202"/>
+        <location filename="../../ui/regulator.py" line="226"/>
         <source>%1 · regulator (%2)</source>
         <translation>%1 · 监管（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="205"/>
+        <location filename="../../ui/regulator.py" line="229"/>
         <source>Blocks &amp;&amp; transactions</source>
         <translation>区块与交易</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="206"/>
+        <location filename="../../ui/regulator.py" line="230"/>
         <source>Compliance cases</source>
         <translation>合规案件</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="207"/>
+        <location filename="../../ui/regulator.py" line="231"/>
         <source>Liabilities &amp;&amp; volumes</source>
         <translation>负债与交易额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="208"/>
+        <location filename="../../ui/regulator.py" line="232"/>
         <source>Full-chain audit</source>
         <translation>全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="208"/>
+        <location filename="../../ui/regulator.py" line="232"/>
         <source>Node health</source>
         <translation>节点状态</translation>
     </message>
@@ -1906,17 +2336,17 @@ Details are in the log.</source>
 <context>
     <name>Window</name>
     <message>
-        <location filename="../../ui/shell.py" line="199"/>
+        <location filename="../../ui/shell.py" line="202"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="207"/>
+        <location filename="../../ui/shell.py" line="211"/>
         <source>Node: height %1 · following validator-%2</source>
         <translation>节点：高度 %1 · 跟随 validator-%2</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="211"/>
+        <location filename="../../ui/shell.py" line="215"/>
         <source>Node: height %1 · network unreachable, retrying</source>
         <translation>节点：高度 %1 · 网络不可达，正在重试</translation>
     </message>
