@@ -1,0 +1,216 @@
+"""Two runtime paths of the validator that the cluster tests do not reach by themselves:
+a PRE-PREPARE full of requests this node never saw (checked on the verify threads before
+the replica sees it), and a state transfer whose SQLite COMMIT fails (nothing of the run is
+kept, the ledger's caches go back to what is on disk, and the next try succeeds)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.consortium import init
+from node import codec, crypto, service
+from node.cardfile import new_card_number
+from node.consensus import messages as m
+from node.consensus.types import Received
+from node.ledger.builder import Builder
+from node.ledger.tx import from_text
+from node.service import Node, Options
+from tests.support.cluster import free_ports
+from tests.support.world import World
+
+PASS = "node-paths-test"
+
+
+@pytest.fixture(scope="module")
+def cons(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    home = tmp_path_factory.mktemp("paths") / "cons"
+    hosts = ",".join(f"127.0.0.1:{p}" for p in free_ports(4))
+    return init(home, PASS, hosts=hosts, genesis_time=int(time.time() * 1000) - 60_000,
+                kdf_n=2**10)
+
+
+def fresh_texts(n: int, forged: int = 0) -> list[str]:
+    """Signed transaction texts this process has never decoded (a new world's keys), the
+    last ``forged`` of them with a signature that does not verify."""
+    w = World()
+    out = [w.issue_tx(deposit=1_000 + i)[0].encode().decode() for i in range(n + forged)]
+    for i in range(n, n + forged):
+        wire = codec.decode(out[i].encode())
+        sig = wire["sigs"][0][1]
+        wire["sigs"][0][1] = sig[:-2] + ("00" if sig[-2:] != "00" else "11")
+        out[i] = codec.encode(wire).decode()
+    return out
+
+
+def test_a_preprepare_of_unseen_requests_is_checked_on_the_verify_threads(cons: Any,
+                                                                          tmp_path: Path,
+                                                                          monkeypatch: Any
+                                                                          ) -> None:
+    node = Node(cons, "validator-1", tmp_path / "v1", Options(inline_verify_below=16))
+    threads: list[str] = []
+    real = service.check_signatures
+
+    def recording(texts: list[str]) -> None:
+        threads.append(threading.current_thread().name)
+        real(texts)
+
+    monkeypatch.setattr(service, "check_signatures", recording)
+    handed: list[tuple[Any, list[bool]]] = []
+    many = fresh_texts(19, forged=1)
+    node.step = lambda ev: handed.append(  # type: ignore[method-assign]
+        (ev, [from_text(t).signatures_known() for t in many]))
+    pp = m.PrePrepare(sender=0, sig="", view=0, seq=1, time=1, batch_id="b", batch=tuple(many))
+
+    async def deliver() -> None:
+        assert node._check_first(0, pp) is True  # deferred: not handed over yet
+        assert handed == []
+        await asyncio.gather(*list(node.tasks))
+
+    try:
+        asyncio.run(deliver())
+        assert len(handed) == 1
+        ev, known = handed[0]
+        assert isinstance(ev, Received) and ev.msg is pp and ev.src == 0
+        assert all(known)  # every verdict was ready when the replica got the message
+        assert threads and all(n.startswith("verify") for n in threads)
+        assert [from_text(t).signatures_valid() for t in many] == [True] * 19 + [False]
+        # requests already checked (seen as Forwards) or few unseen ones: no detour
+        assert node._check_first(0, pp) is False
+        few = m.PrePrepare(sender=0, sig="", view=0, seq=2, time=1, batch_id="c",
+                           batch=tuple(fresh_texts(16)))
+        assert node._check_first(0, few) is False
+    finally:
+        node.verifier.shutdown()
+        node.db.shutdown()
+
+
+@contextlib.contextmanager
+def failing_commits(store: Any, times: int) -> Iterator[list[int]]:
+    """The next ``times`` outermost transactions of this store fail at COMMIT (a full
+    disk): SQLite rolls the whole transaction back."""
+    real = store.db.atomic
+    failed: list[int] = []
+
+    @contextlib.contextmanager
+    def atomic() -> Iterator[Any]:
+        outer = not store.conn.in_transaction
+        with real() as db:
+            yield db
+            if outer and len(failed) < times:
+                failed.append(store.height())
+                raise sqlite3.OperationalError("database or disk is full")
+
+    store.db.atomic = atomic
+    try:
+        yield failed
+    finally:
+        store.db.atomic = real
+
+
+def test_a_state_transfer_whose_commit_fails_keeps_nothing_and_recovers(cons: Any,
+                                                                        tmp_path: Path) -> None:
+    """Validators 0-2 commit blocks while validator-3 is down; validator-3 starts, fetches
+    them, and its first write of a fetched run fails at COMMIT.  Nothing of that run may
+    stay, and a later fetch must bring it to the same head as the others."""
+    # checkpoints every 2 blocks: the others discard what validator-3 missed, so it must
+    # fetch the blocks (state transfer) rather than take part in their ordering
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options(checkpoint_interval=2))
+             for i in range(4)]
+    lag = nodes[3]
+    real_run = lag._apply_run
+    # per run: blocks, blocks applied, height before and after, heights whose COMMIT failed
+    runs: list[tuple[int, int, int, int, list[int]]] = []
+
+    def first_run_fails(run: list[Any]) -> Any:
+        assert lag.store is not None
+        before = lag.store.height()
+        if runs:
+            out = real_run(run)
+            runs.append((len(run), len(out), before, lag.store.height(), []))
+            return out
+        with failing_commits(lag.store, 1) as failed:
+            out = real_run(run)
+        runs.append((len(run), len(out), before, lag.store.height(), failed))
+        return out
+
+    lag._apply_run = first_run_fails  # type: ignore[method-assign]
+
+    # the fetched blocks change state the next ones read: four cards issued, then topped up
+    # block after block (a cache left from the rolled-back run would decide them otherwise)
+    build, clerk = Builder(cons.genesis.chain_id), cons.key("clerk-EHB-1")
+    bin6 = next(b["bin"] for b in cons.genesis.banks if b["id"] == "EHB")
+    cards = [new_card_number(bin6) for _ in range(4)]
+
+    def business(batch: int) -> list[str]:
+        now = int(time.time() * 1000)
+        if batch == 0:
+            txs = [build.make("issue_card", {"card": c, "bank": "EHB", "named": False,
+                                             "public_key": crypto.generate().public,
+                                             "expires": now + 86_400_000, "deposit": 1_000},
+                              now, clerk) for c in cards]
+        else:
+            txs = [build.make("top_up", {"card": c, "amount": 100 * batch}, now, clerk)
+                   for c in cards]
+        return [t.encode().decode() for t in txs]
+
+    async def scenario() -> None:
+        for n in nodes[:3]:
+            await n.start()
+        for batch in range(6):
+            for i, t in enumerate(business(batch)):
+                nodes[i % 3].submit(t)
+            await until(lambda b=batch: all(n.height > b for n in nodes[:3]), 20)
+        await asyncio.sleep(service_stale_s() + 0.5)  # the peers drop what they queued for it
+        await lag.start()
+        for i, t in enumerate(fresh_texts(6)):  # new blocks show validator-3 it is behind
+            nodes[i % 3].submit(t)
+            await asyncio.sleep(0.05)
+        try:
+            await until(lambda: lag.height >= nodes[0].height and len(runs) >= 2, 30)
+        except TimeoutError:
+            raise AssertionError(f"runs {runs}, heights {[n.height for n in nodes]}, "
+                                 f"{lag.status()}") from None
+        assert lag.store is not None
+        store = lag.store
+        balances = [(await lag.on_db(store.get, "accounts", f"card:{c}") or {}).get("balance")
+                    for c in cards]
+        assert balances == [1_000 + 100 * (1 + 2 + 3 + 4 + 5)] * 4, balances
+
+    try:
+        asyncio.run(asyncio.wait_for(scenario(), 60))
+    finally:
+        asyncio.run(stop_all(nodes))
+    blocks, applied, before, after, failed = runs[0]
+    assert failed == [before + blocks]  # the run was written, then its COMMIT failed
+    assert applied == 0 and after == before  # ... and nothing of it stayed
+    assert sum(r[1] for r in runs[1:]) > 0  # a later fetch applied the blocks
+    assert lag.head_hash == nodes[0].head_hash and lag.height == nodes[0].height
+
+
+def service_stale_s() -> float:
+    from node.net import transport
+
+    return float(transport.STALE_S)
+
+
+async def until(cond: Any, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+async def stop_all(nodes: list[Node]) -> None:
+    for n in nodes:
+        with contextlib.suppress(Exception):
+            await n.stop()
