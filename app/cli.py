@@ -91,9 +91,19 @@ def cmd_verify_receipt(args: argparse.Namespace) -> int:
 
     from node.receipt import ReceiptError, from_qr, verify
 
-    text = Path(args.file).read_text("utf-8").strip()
     try:
-        receipt = from_qr(text) if text.startswith("CCR1:") else json.loads(text)
+        text = Path(args.file).read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {args.file}: {exc}") from exc
+    try:
+        if text.startswith("CCR1:"):
+            receipt = from_qr(text)
+        else:
+            try:
+                receipt = json.loads(text)
+            except ValueError:
+                raise ReceiptError("not a receipt: the file holds neither a receipt's JSON "
+                                   "nor a CCR1: code") from None
         out = verify(receipt, Genesis.load(Path(args.genesis)))
     except (ReceiptError, ValueError) as exc:
         print(f"INVALID: {exc}")
@@ -111,6 +121,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from node.audit import audit
 
     home = Path(args.home)
+    if not (home / "ledger.db").is_file():
+        raise CliError(f"no node ledger in {home}: give a node's folder, like "
+                       "CONSORTIUM/nodes/validator-0")
     genesis = Genesis.load(home.parent.parent / "genesis.json")
     started = time.perf_counter()
 

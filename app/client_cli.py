@@ -20,6 +20,7 @@ from app.reconcile import journal_append, read_journal, reconcile
 from node import crypto
 from node.cardfile import CardFile, CardFileError, valid_pin
 from node.ledger.builder import Builder
+from node.ledger.cycles import valid_cycle
 from node.ledger.errors import Rejected
 from node.net.client import Client, ClientError
 
@@ -28,6 +29,18 @@ YEAR_MS = 365 * 86_400_000
 
 class UsageError(Exception):
     pass
+
+
+def cycle_arg(text: str) -> int:
+    """A settlement cycle on the command line: its business day as yyyymmdd."""
+    try:
+        cycle = int(text)
+    except ValueError:
+        cycle = 0
+    if not valid_cycle(cycle):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a cycle: give its day as "
+                                         "yyyymmdd, like 20261124")
+    return cycle
 
 
 def parse_fields(pairs: list[str]) -> dict[str, Any]:
@@ -219,19 +232,19 @@ def add_parsers(sub: Any, passphrase_args: Any) -> None:
     p = sub.add_parser("reconcile", help="compare a till's journal with the chain for a cycle")
     common(p)
     p.add_argument("--merchant", required=True)
-    p.add_argument("--cycle", type=int, required=True, help="yyyymmdd")
+    p.add_argument("--cycle", type=cycle_arg, required=True, help="yyyymmdd")
     p.add_argument("--journal", required=True)
     p.add_argument("--terminal", help="only this terminal (default: the --as terminal)")
     p = sub.add_parser("statement", help="a merchant's statement for a cycle, to CSV/PDF")
     common(p)
     p.add_argument("--merchant", required=True)
-    p.add_argument("--cycle", type=int, required=True, help="yyyymmdd")
+    p.add_argument("--cycle", type=cycle_arg, required=True, help="yyyymmdd")
     p.add_argument("--csv", help="write the statement as CSV here")
     p.add_argument("--pdf", help="write the statement as PDF here")
     p = sub.add_parser("settle", help="clearing house: close a merchant's cycle")
     common(p)
     p.add_argument("--merchant", required=True)
-    p.add_argument("--cycle", type=int, required=True, help="yyyymmdd")
+    p.add_argument("--cycle", type=cycle_arg, required=True, help="yyyymmdd")
 
 
 def main(args: argparse.Namespace, passphrase: str) -> int:

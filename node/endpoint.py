@@ -119,7 +119,11 @@ class Endpoint:
         if op == "status":
             return {"status": self.node.status()}
         if op == "query":
-            return {"result": await self.node.on_db(self._query, role, req)}
+            try:
+                return {"result": await self.node.on_db(self._query, role, req)}
+            except (ValueError, TypeError) as exc:  # a query's arguments, read-only: say so
+                log.info("query %r refused: %s", req.get("q"), exc)
+                raise ClientError(f"bad query arguments: {exc}") from exc
         if op == "subscribe":
             queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
             self.subscribers.add(queue)

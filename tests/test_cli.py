@@ -93,6 +93,26 @@ def test_wrong_passphrase_is_a_clear_error(tmp_path: Path) -> None:
         cons.key("clearing-1")
 
 
+def test_offline_commands_name_what_is_wrong_with_their_input(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, home = _init(tmp_path)
+    genesis = str(home / "genesis.json")
+    junk = tmp_path / "receipt.txt"
+    junk.write_text("hello")
+    assert cli.main(["verify-receipt", str(junk), "--genesis", genesis]) == 1
+    assert "not a receipt" in capsys.readouterr().out
+    assert cli.main(["verify-receipt", str(tmp_path / "none.json"), "--genesis", genesis]) == 2
+    assert "cannot read" in capsys.readouterr().err
+    assert cli.main(["audit", "--home", str(tmp_path)]) == 2  # not a node's folder
+    assert "no node ledger" in capsys.readouterr().err
+    assert not (tmp_path / "ledger.db").exists()  # and none was created there
+    for bad in ("2026", "20261332", "x"):
+        with pytest.raises(SystemExit):
+            cli.main(["statement", str(home), "--as", "clearing-1", "--merchant", "M001",
+                      "--cycle", bad])
+        assert "is not a cycle" in capsys.readouterr().err
+
+
 def test_genesis_validation_names_the_problem(tmp_path: Path) -> None:
     _, home = _init(tmp_path)
     raw = codec.decode((home / "genesis.json").read_bytes())
