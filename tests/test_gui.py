@@ -133,6 +133,20 @@ def shown_cells(model: RecordModel, keys: tuple[str, ...]) -> list[str]:
     return [str(model.data(model.index(r, c))) for r in range(model.rowCount()) for c in cols]
 
 
+def at_done(notice: Any, look: Any) -> list[Any]:
+    """What ``look()`` returns at the moment the form says "done": a screen shows the change
+    before it says so (a reload after the message would leave the old figures up)."""
+    seen: list[Any] = []
+    real = notice.ok
+
+    def ok(text: str) -> None:
+        seen.append(look())
+        real(text)
+
+    notice.ok = ok
+    return seen
+
+
 def check_models(qtmodeltester: Any, window: Any) -> int:
     models = window.findChildren(RecordModel)
     for m in models:
@@ -174,8 +188,11 @@ def test_1_console_issues_and_tops_up_a_card(env: Env, qtbot: Any) -> None:
         assert cards.notice.kind == "error"
         cards.notice.clear()
         cards.amount.setText("200")
+        shown = at_done(cards.notice, lambda: next(r["balance"] for r in cards.model.rows
+                                                   if r["card"] == number))
         click(qtbot, cards.topup_btn)
         assert await env.settle_notice(cards.notice, "top-up") == "ok", cards.notice.text()
+        assert shown == [70_000]  # the list had the new balance when "Topped up" appeared
         info = await env.sessions["clerk-EHB-1"].query("card", card=number)
         assert info["holder"] == "Liu Yang 刘洋" and info["balance"] == 70_000
         env.card = (number, pin, path)  # type: ignore[attr-defined]
@@ -216,12 +233,15 @@ def test_2_pos_pays_a_basket_with_points_from_two_banks(env: Env, qtbot: Any) ->
         click(qtbot, pos.read_btn)
         await env.wait(lambda: pos.offer is not None, what="offer")
         assert {o["bank"] for o in pos.offer["offers"]} == {"EHB", "JRB"}
+        shown = at_done(pos.notice, lambda: pos.card_state["balance"])
         click(qtbot, pos.pay_btn)
         await env.wait(lambda: pos.pay_btn.isEnabled() and pos.notice.kind,
                        what=lambda: f"payment: {pos.stage_log} {pos.notice.text()!r} " + "".join(
                            str(t.get_stack()) for t in pos.tasks.running))
         assert pos.notice.kind == "ok", pos.notice.text()
         assert "Committed at height" in pos.stage.text()
+        after = await env.sessions["clerk-EHB-1"].query("card", card=number)
+        assert shown == [after["balance"]] and after["balance"] < 70_000  # new one at "Paid"
         assert any("Ordered: sequence number" in x for x in pos.stage_log), pos.stage_log
         r = pos.last_receipt
         from node import receipt as rc
@@ -302,6 +322,16 @@ def test_4_regulator_sees_the_payment_and_forms_refuse_bad_input(env: Env, qtbot
         reg.cases.view.clearSelection()
         click(qtbot, reg.cases.ack_btn)
         assert reg.cases.notice.kind == "error"
+        # acknowledged on chain: the list says so when the message does
+        first = next(i for i, c in enumerate(reg.cases.model.rows) if c["rule"] == "custody")
+        case_id = reg.cases.model.rows[first]["id"]
+        reg.cases.view.selectRow(first)
+        reg.cases.notice.clear()
+        shown = at_done(reg.cases.notice, lambda: next(c["status"] for c in reg.cases.model.rows
+                                                        if c["id"] == case_id))
+        click(qtbot, reg.cases.ack_btn)
+        assert await env.settle_notice(reg.cases.notice, "acknowledge") == "ok"
+        assert shown == ["acknowledged"]
         await reg.charts.refresh()
         assert {r["bank"] for r in reg.charts.issuers.rows} == {"EHB", "JRB"}
         click(qtbot, reg.audit.run_btn)
