@@ -160,6 +160,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run(Path(args.out), headless=True if args.headless else None)
 
 
+def position_arg(text: str) -> tuple[int, int]:
+    try:
+        x, y = (int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not X,Y (like 40,60)") from None
+    if not (0 <= x <= 20_000 and 0 <= y <= 20_000):
+        raise argparse.ArgumentTypeError(f"{text!r} is off any screen")
+    return x, y
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     from app.session import SessionError
     from ui.main import run_app
@@ -167,7 +177,8 @@ def cmd_app(args: argparse.Namespace) -> int:
     try:
         return run_app(Path(args.home), args.identity, read_passphrase(args, confirm=False),
                        args.lang, Path(args.cards) if args.cards else None,
-                       Path(args.measure) if args.measure else None, args.quit_after)
+                       Path(args.measure) if args.measure else None, args.quit_after,
+                       args.position)
     except SessionError as exc:
         raise CliError(str(exc)) from exc
 
@@ -249,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
                                       "stall to this JSON file (bench/gui_responsiveness.py)")
     pp.add_argument("--quit-after", type=float, help="close the window after this many "
                                                      "seconds of being usable")
+    pp.add_argument("--position", type=position_arg, metavar="X,Y",
+                    help="where the window's top-left corner goes on the screen")
     _passphrase_args(pp)
     pp.set_defaults(func=cmd_app)
     return p

@@ -111,6 +111,10 @@ def test_offline_commands_name_what_is_wrong_with_their_input(
             cli.main(["statement", str(home), "--as", "clearing-1", "--merchant", "M001",
                       "--cycle", bad])
         assert "is not a cycle" in capsys.readouterr().err
+    assert cli.position_arg("40,60") == (40, 60)
+    for bad in ("40", "a,b", "-5,0"):
+        with pytest.raises(Exception, match="X,Y|off any screen"):
+            cli.position_arg(bad)
 
 
 def test_genesis_validation_names_the_problem(tmp_path: Path) -> None:

@@ -59,9 +59,11 @@ def _open_windows(day: Day, say: Callable[[str], None]) -> bool:
     env = {**os.environ, "CARDCHAIN_PASSPHRASE": DEMO_PASSPHRASE}
     root = Path(__file__).resolve().parent.parent
     procs = []
-    for who in APPS:
+    for i, who in enumerate(APPS):
         home = day.cons.home / "nodes" / who
         extra = ["--cards", str(day.cards_dir)] if who.startswith("terminal-") else []
+        # cascaded, so that each window's title shows even without a window manager
+        extra += ["--position", f"{40 + 60 * i},{40 + 60 * i}"]
         procs.append(subprocess.Popen([sys.executable, "-m", "app.cli", "app", "--home",
                                        str(home), *extra], env=env, cwd=str(root),
                                       preexec_fn=die_with_parent))

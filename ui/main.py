@@ -155,7 +155,7 @@ def quiet_collector(loop: asyncio.AbstractEventLoop, every_s: float = 600.0) -> 
 
 def run_app(home: Path, identity: str | None, passphrase: str, lang: str | None,
             card_dir: Path | None = None, measure: Path | None = None,
-            quit_after: float | None = None) -> int:
+            quit_after: float | None = None, position: tuple[int, int] | None = None) -> int:
     import qasync
 
     t0 = time.perf_counter()
@@ -173,6 +173,8 @@ def run_app(home: Path, identity: str | None, passphrase: str, lang: str | None,
     session = Session(cons, who)
     kw = {"card_dir": card_dir} if session.role == "terminal" and card_dir else {}
     window = make_window(session, languages, **kw)
+    if position is not None:
+        window.move(*position)
     window.show()
     done = asyncio.Event()
     window.closed.connect(done.set)
