@@ -303,6 +303,14 @@ class Endpoint:
             return q.cycle_statement(store, genesis, merchant, cycle)
         if what == "contracts":  # the banks' points contracts are public terms
             return q.contracts(store, genesis)
+        if what == "refundable":  # a merchant's payments with what is left to refund
+            merchant = req.get("merchant")
+            if merchant is None and kind == "terminal":
+                term = store.get("terminals", who)
+                merchant = term["merchant"] if term else "?"
+            self._may_see_merchant(store, role, str(merchant))
+            return q.refundable(store, str(merchant), max(1, min(int(req.get("limit", 200)),
+                                                                 q.MAX_PAGE)))
         if what == "catalogue":
             merchant = req.get("merchant")
             if merchant is None and kind == "terminal":

@@ -113,7 +113,7 @@ def test_offline_commands_name_what_is_wrong_with_their_input(
         assert "is not a cycle" in capsys.readouterr().err
     assert cli.position_arg("40,60") == (40, 60)
     for bad in ("40", "a,b", "-5,0"):
-        with pytest.raises(Exception, match="X,Y|off any screen"):
+        with pytest.raises(Exception, match=r"X,Y|off any screen"):
             cli.position_arg(bad)
 
 

@@ -119,6 +119,9 @@ def test_payments_at_different_nodes_commit_everywhere_with_equal_hashes(
                 with pytest.raises(ClientError, match="not visible"):
                     await other.query("merchant_txs", merchant="M001")
                 assert len(await mine.query("merchant_txs", merchant="M001")) == 12
+                with pytest.raises(ClientError, match="not visible"):
+                    await other.query("refundable", merchant="M001")
+                assert len(await mine.query("refundable")) == 12  # its own merchant's
                 # arguments a query cannot use get a reason, not "internal error"
                 with pytest.raises(ClientError, match="2026 is not a date in yyyymmdd"):
                     await mine.query("statement", merchant="M001", cycle=2026)

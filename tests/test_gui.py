@@ -488,11 +488,17 @@ def test_7_onboarding_points_contract_custody_and_refund_forms(env: Env, qtbot: 
         r.view.selectRow(row)
         r.amount.setText("100000")
         click(qtbot, r.refund_btn)
-        assert r.notice.kind == "error" and "larger than the payment" in r.notice.text()
+        assert r.notice.kind == "error" and "larger than what is left" in r.notice.text()
         r.notice.clear()
         r.amount.setText("10.50")
         click(qtbot, r.refund_btn)
+        shown = at_done(r.notice, lambda: next(x for x in r.model.rows if x["id"] == env.payment))
         assert await env.settle_notice(r.notice, "refund") == "ok", r.notice.text()
+        paid = shown[0]
+        assert paid["order"] and paid["terminal"] == "M001-T01"  # the cashier finds it by order
+        assert paid["refunded"] == 1_050 and paid["left"] == paid["amount"] - 1_050
+        r.view.selectRow(next(i for i, x in enumerate(r.model.rows) if x["id"] == env.payment))
+        assert r.amount.text() == f"{paid['left'] // 100}.{paid['left'] % 100:02d}"
         await pos.day.refresh()
         await pos.day.run_reconcile()
         # the till and the chain agree but for the sales the chain refused (the television

@@ -37,8 +37,9 @@ from ui.common import (
 from ui.shell import qtext
 
 PAYMENTS = [Column("time", "Time", "time"), Column("order", "Order"),
-            Column("card", "Card", "card"), Column("amount", "Amount", "money"),
-            Column("height", "Height", "int")]
+            Column("terminal", "Terminal"), Column("card", "Card", "card"),
+            Column("amount", "Amount", "money"), Column("refunded", "Refunded", "money"),
+            Column("left", "Left to refund", "money"), Column("height", "Height", "int")]
 LINES = STATEMENT_LINES
 DIFFS = [Column("what", "Difference", "enum"), Column("order", "Order"),
          Column("till", "Till", "money"), Column("chain", "Chain", "money"),
@@ -88,15 +89,14 @@ class RefundTab(QWidget):
     async def refresh(self) -> None:
         if not self.merchant:
             return
-        page = await self.session.query("txs", filters={"merchant": self.merchant,
-                                                        "kind": "pay", "code": "ok"},
-                                        limit=200)
-        self.model.set_rows(page["items"])
+        self.model.set_rows(await self.session.query("refundable", merchant=self.merchant,
+                                                     limit=200))
 
     def _selected(self) -> None:
         row = selected_row(self.view, self.model)
         if row is not None:
-            self.amount.setText(f"{row['amount'] // 100}.{row['amount'] % 100:02d}")
+            left = max(0, int(row["left"]))
+            self.amount.setText(f"{left // 100}.{left % 100:02d}")
 
     def refund(self) -> None:
         self.notice.clear()
@@ -109,9 +109,10 @@ class RefundTab(QWidget):
         except ValueError as exc:
             self.notice.error(self.tr("Refund amount: %1").replace("%1", str(exc)))
             return
-        if fen > row["amount"]:
-            self.notice.error(self.tr("The refund is larger than the payment (%1).")
-                              .replace("%1", yuan(row["amount"])))
+        if fen > row["left"]:
+            self.notice.error(self.tr("The refund is larger than what is left of the payment "
+                                      "(%1 of %2).").replace("%1", yuan(row["left"]))
+                              .replace("%2", yuan(row["amount"])))
             return
         self.tasks.spawn(self._refund(row, fen), self.notice)
 

@@ -61,6 +61,7 @@ COLUMNS = [
     QT_TRANSLATE_NOOP("Columns", "Gross"),
     QT_TRANSLATE_NOOP("Columns", "Refunds"),
     QT_TRANSLATE_NOOP("Columns", "Refunded"),
+    QT_TRANSLATE_NOOP("Columns", "Left to refund"),
     QT_TRANSLATE_NOOP("Columns", "Problem"),
     QT_TRANSLATE_NOOP("Columns", "payment"),
     QT_TRANSLATE_NOOP("Columns", "refund"),

@@ -174,6 +174,19 @@ def transactions(store: Store, filters: dict[str, Any], *, limit: int = 100,
     return {"items": items, "offset": offset, "more": more, "next": nxt}
 
 
+def refundable(store: Store, merchant: str, limit: int = 200) -> list[dict[str, Any]]:
+    """A merchant's accepted payments, newest first, each with its order number, the terminal
+    that took it and what has been refunded of it so far."""
+    out = []
+    for t in transactions(store, {"merchant": merchant, "kind": "pay", "code": "ok"},
+                          limit=limit)["items"]:
+        p = store.get("payments", t["id"]) or {}
+        refunded = int(p.get("refunded", 0))
+        out.append({**t, "order": p.get("order"), "terminal": p.get("terminal"),
+                    "refunded": refunded, "left": int(t["amount"] or 0) - refunded})
+    return out
+
+
 def sum_of_balances(store: Store) -> dict[str, int]:
     """Per asset, the sum of every account balance: zero when double entry holds."""
     rows = store.query("SELECT asset, SUM(balance) FROM accounts GROUP BY asset")

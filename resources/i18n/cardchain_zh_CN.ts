@@ -712,51 +712,56 @@ Transactions: %3</source>
     </message>
     <message>
         <location filename="../../ui/strings.py" line="64"/>
+        <source>Left to refund</source>
+        <translation>可退金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="65"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="65"/>
+        <location filename="../../ui/strings.py" line="66"/>
         <source>payment</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="66"/>
+        <location filename="../../ui/strings.py" line="67"/>
         <source>refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="67"/>
+        <location filename="../../ui/strings.py" line="68"/>
         <source>on the till, not on chain</source>
         <translation>收银机有，链上没有</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="68"/>
+        <location filename="../../ui/strings.py" line="69"/>
         <source>on chain, not on the till</source>
         <translation>链上有，收银机没有</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="69"/>
+        <location filename="../../ui/strings.py" line="70"/>
         <source>amounts differ</source>
         <translation>金额不一致</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="70"/>
+        <location filename="../../ui/strings.py" line="71"/>
         <source>refused on chain</source>
         <translation>链上拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="71"/>
+        <location filename="../../ui/strings.py" line="72"/>
         <source>up</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="72"/>
+        <location filename="../../ui/strings.py" line="73"/>
         <source>view change</source>
         <translation>视图切换中</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="73"/>
+        <location filename="../../ui/strings.py" line="74"/>
         <source>unreachable</source>
         <translation>无法连接</translation>
     </message>
@@ -851,102 +856,102 @@ Cards issued: %4</source>
 <context>
     <name>DayTab</name>
     <message>
-        <location filename="../../ui/pos_day.py" line="178"/>
+        <location filename="../../ui/pos_day.py" line="179"/>
         <source>Settlement cycle</source>
         <translation>结算周期</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="179"/>
+        <location filename="../../ui/pos_day.py" line="180"/>
         <source>Reconcile till with chain</source>
         <translation>收银机与链上对账</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="180"/>
+        <location filename="../../ui/pos_day.py" line="181"/>
         <source>Cycle totals (from the chain)</source>
         <translation>周期汇总（来自链上）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="181"/>
+        <location filename="../../ui/pos_day.py" line="182"/>
         <source>Reconciliation</source>
         <translation>对账</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="182"/>
+        <location filename="../../ui/pos_day.py" line="183"/>
         <source>Payments</source>
         <translation>支付笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="182"/>
+        <location filename="../../ui/pos_day.py" line="183"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="183"/>
+        <location filename="../../ui/pos_day.py" line="184"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="183"/>
+        <location filename="../../ui/pos_day.py" line="184"/>
         <source>Paid by bank points</source>
         <translation>银行积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="184"/>
+        <location filename="../../ui/pos_day.py" line="185"/>
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="184"/>
+        <location filename="../../ui/pos_day.py" line="185"/>
         <source>Net to merchant</source>
         <translation>商户净额</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="185"/>
+        <location filename="../../ui/pos_day.py" line="186"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="247"/>
+        <location filename="../../ui/pos_day.py" line="248"/>
         <source>%1 · refunds %2</source>
         <translation>%1 · 退款 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="250"/>
+        <location filename="../../ui/pos_day.py" line="251"/>
         <source>settled on chain</source>
         <translation>已在链上结算</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="251"/>
+        <location filename="../../ui/pos_day.py" line="252"/>
         <source>open</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="261"/>
+        <location filename="../../ui/pos_day.py" line="262"/>
         <source>No cycle selected.</source>
         <translation>未选择周期。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="265"/>
+        <location filename="../../ui/pos_day.py" line="266"/>
         <source>The till journal cannot be read: %1</source>
         <translation>无法读取收银流水：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="297"/>
+        <location filename="../../ui/pos_day.py" line="298"/>
         <source>Till and chain agree: %1 transactions matched.</source>
         <translation>收银机与链上一致：%1 笔交易相符。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="287"/>
+        <location filename="../../ui/pos_day.py" line="288"/>
         <source>Reconciliation clean.</source>
         <translation>对账无差异。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="300"/>
+        <location filename="../../ui/pos_day.py" line="301"/>
         <source>%1 matched, %2 differences (listed below).</source>
         <translation>%1 笔相符，%2 处差异（见下表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="289"/>
+        <location filename="../../ui/pos_day.py" line="290"/>
         <source>The till and the chain differ; see the list.</source>
         <translation>收银机与链上不一致，请查看列表。</translation>
     </message>
@@ -2222,22 +2227,22 @@ Cards issued: %4</source>
 <context>
     <name>RefundTab</name>
     <message>
-        <location filename="../../ui/pos_day.py" line="80"/>
+        <location filename="../../ui/pos_day.py" line="81"/>
         <source>Payments accepted at this merchant, newest first. Select one, enter the amount to give back, and refund it to the card.</source>
         <translation>本商户成功收款的支付，最新的在前。选择一笔，输入退还金额，退款到卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="83"/>
+        <location filename="../../ui/pos_day.py" line="84"/>
         <source>Refund amount (¥)</source>
         <translation>退款金额（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="84"/>
+        <location filename="../../ui/pos_day.py" line="85"/>
         <source>Refund to card</source>
         <translation>退款到卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="85"/>
+        <location filename="../../ui/pos_day.py" line="86"/>
         <source>Reload</source>
         <translation>刷新</translation>
     </message>
@@ -2253,11 +2258,11 @@ Cards issued: %4</source>
     </message>
     <message>
         <location filename="../../ui/pos_day.py" line="113"/>
-        <source>The refund is larger than the payment (%1).</source>
-        <translation>退款金额大于支付金额（%1）。</translation>
+        <source>The refund is larger than what is left of the payment (%1 of %2).</source>
+        <translation>退款金额超过该笔支付的可退金额（%2 中还剩 %1）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="129"/>
+        <location filename="../../ui/pos_day.py" line="130"/>
         <source>Refunded %1 at height %2.</source>
         <translation>已在高度 %2 退款 %1。</translation>
     </message>
@@ -2303,17 +2308,17 @@ Cards issued: %4</source>
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ui/strings.py" line="77"/>
+        <location filename="../../ui/strings.py" line="78"/>
         <source>the network is unreachable: nothing was sent; retry when the status bar shows the node following a validator</source>
         <translation>网络不可达：未发送任何内容；请在状态栏显示节点正在跟随验证节点后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="79"/>
+        <location filename="../../ui/strings.py" line="80"/>
         <source>the network did not decide the transaction in time; it may still be decided: look it up before retrying</source>
         <translation>网络未能及时处理该交易；它仍可能被处理：请先查询再重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="81"/>
+        <location filename="../../ui/strings.py" line="82"/>
         <source>the network did not answer in time; check the node status and retry</source>
         <translation>网络未及时响应；请检查节点状态后重试</translation>
     </message>
@@ -2321,12 +2326,12 @@ Cards issued: %4</source>
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../ui/shell.py" line="134"/>
+        <location filename="../../ui/shell.py" line="151"/>
         <source>Something went wrong</source>
         <translation>出错了</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="135"/>
+        <location filename="../../ui/shell.py" line="152"/>
         <source>The action could not be completed: %1
 Details are in the log.</source>
         <translation>操作未能完成：%1
@@ -2336,17 +2341,17 @@ Details are in the log.</source>
 <context>
     <name>Window</name>
     <message>
-        <location filename="../../ui/shell.py" line="202"/>
+        <location filename="../../ui/shell.py" line="219"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="211"/>
+        <location filename="../../ui/shell.py" line="228"/>
         <source>Node: height %1 · following validator-%2</source>
         <translation>节点：高度 %1 · 跟随 validator-%2</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="215"/>
+        <location filename="../../ui/shell.py" line="232"/>
         <source>Node: height %1 · network unreachable, retrying</source>
         <translation>节点：高度 %1 · 网络不可达，正在重试</translation>
     </message>
