@@ -456,6 +456,12 @@ def test_7_onboarding_points_contract_custody_and_refund_forms(env: Env, qtbot: 
         click(qtbot, c.btn)
         assert c.notice.kind == "error"
         assert env.height() == h0
+        # the coverage is read against the regulator's levels in genesis (none attested yet)
+        await c.refresh()
+        assert c.row is not None and c.row["custody"] == 0 and c.row["outstanding"] > 0
+        assert "Regulator's level: critical (coverage under 20 %)" in c.figures.text()
+        assert c._level(2_000) == "Regulator's level: high (coverage under 30 %)"
+        assert c._level(4_000) == "Regulator's levels met (warning under 40 %)"
         # then the real thing: a merchant and its terminal with a key file
         m.notice.clear()
         m.m_id.setText("M009")

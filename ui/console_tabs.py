@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.flows import new_terminal_key
 from app.session import Session, SessionError
 from app.statement_export import to_csv, write_pdf
+from node import compliance
 from node.ledger.cycles import DAY_MS, cycle_of
 from ui import texts
 from ui.common import (
@@ -439,7 +440,20 @@ class CustodyTab(_Tab):
             "Prepaid funds outstanding: %1\nCustody deposit attested: %2\nCoverage: %3\n"
             "Cards issued: %4").replace("%1", yuan(r["outstanding"]))
             .replace("%2", yuan(r["custody"])).replace("%3", ratio)
-            .replace("%4", str(r["cards"])))
+            .replace("%4", str(r["cards"])) + "\n" + self._level(r["ratio_bp"]))
+
+    def _level(self, ratio_bp: int | None) -> str:
+        """Where the coverage stands against the regulator's levels (set in genesis)."""
+        levels = compliance.settings(self.session.genesis, "custody")
+        if ratio_bp is None:
+            return self.tr("Nothing outstanding: no coverage to keep.")
+        for level, key in (("critical", "critical_bp"), ("high", "high_bp"),
+                           ("warning", "warning_bp")):
+            if ratio_bp < levels[key]:
+                return self.tr("Regulator's level: %1 (coverage under %2 %)").replace(
+                    "%1", texts.status(level)).replace("%2", f"{levels[key] / 100:g}")
+        return self.tr("Regulator's levels met (warning under %1 %)").replace(
+            "%1", f"{levels['warning_bp'] / 100:g}")
 
     def attest(self) -> None:
         self.notice.clear()

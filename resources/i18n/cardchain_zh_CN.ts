@@ -332,108 +332,108 @@ Transactions: %3</source>
 <context>
     <name>ClearingTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="303"/>
+        <location filename="../../ui/console_tabs.py" line="304"/>
         <source>Merchant</source>
         <translation>商户</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="304"/>
+        <location filename="../../ui/console_tabs.py" line="305"/>
         <source>Cycle</source>
         <translation>周期</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="305"/>
+        <location filename="../../ui/console_tabs.py" line="306"/>
         <source>Show statement</source>
         <translation>显示对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="306"/>
+        <location filename="../../ui/console_tabs.py" line="307"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="307"/>
+        <location filename="../../ui/console_tabs.py" line="308"/>
         <source>Export PDF…</source>
         <translation>导出 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="308"/>
+        <location filename="../../ui/console_tabs.py" line="309"/>
         <source>Close cycle on chain</source>
         <translation>链上结算本周期</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="309"/>
+        <location filename="../../ui/console_tabs.py" line="310"/>
         <source>Statement</source>
         <translation>对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="333"/>
+        <location filename="../../ui/console_tabs.py" line="334"/>
         <source>Choose a merchant and a cycle.</source>
         <translation>请选择商户和周期。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="344"/>
+        <location filename="../../ui/console_tabs.py" line="345"/>
         <source>Choose a merchant and a cycle, then show the statement.</source>
         <translation>选择商户和周期，然后显示对账单。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="348"/>
+        <location filename="../../ui/console_tabs.py" line="349"/>
         <source>settled on chain</source>
         <translation>已在链上结算</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="348"/>
+        <location filename="../../ui/console_tabs.py" line="349"/>
         <source>open</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="350"/>
+        <location filename="../../ui/console_tabs.py" line="351"/>
         <source>Payments: %1, refunds: %2</source>
         <translation>支付 %1 笔，退款 %2 笔</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="352"/>
+        <location filename="../../ui/console_tabs.py" line="353"/>
         <source>Gross %1 · refunds %2</source>
         <translation>总额 %1 · 退款 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="354"/>
+        <location filename="../../ui/console_tabs.py" line="355"/>
         <source>Owed by banks for points: %1</source>
         <translation>银行应付积分抵扣款：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="355"/>
+        <location filename="../../ui/console_tabs.py" line="356"/>
         <source>Fee %1 · net to merchant %2</source>
         <translation>手续费 %1 · 商户净额 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="357"/>
+        <location filename="../../ui/console_tabs.py" line="358"/>
         <source>Status: %1</source>
         <translation>状态：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="362"/>
-        <location filename="../../ui/console_tabs.py" line="389"/>
+        <location filename="../../ui/console_tabs.py" line="363"/>
+        <location filename="../../ui/console_tabs.py" line="390"/>
         <source>Show a statement first.</source>
         <translation>请先显示对账单。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="365"/>
+        <location filename="../../ui/console_tabs.py" line="366"/>
         <source>Export the statement</source>
         <translation>导出对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="380"/>
+        <location filename="../../ui/console_tabs.py" line="381"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="383"/>
+        <location filename="../../ui/console_tabs.py" line="384"/>
         <source>Statement written to %1</source>
         <translation>对账单已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="393"/>
+        <location filename="../../ui/console_tabs.py" line="394"/>
         <source>Cycle closed at height %H.</source>
         <translation>已在高度 %H 完成本周期结算。</translation>
     </message>
@@ -822,17 +822,17 @@ Transactions: %3</source>
 <context>
     <name>CustodyTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="423"/>
+        <location filename="../../ui/console_tabs.py" line="424"/>
         <source>Deposit held in custody (¥)</source>
         <translation>存管保证金（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="424"/>
+        <location filename="../../ui/console_tabs.py" line="425"/>
         <source>Attest on chain</source>
         <translation>上链声明</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="439"/>
+        <location filename="../../ui/console_tabs.py" line="440"/>
         <source>Prepaid funds outstanding: %1
 Custody deposit attested: %2
 Coverage: %3
@@ -844,11 +844,26 @@ Cards issued: %4</source>
     </message>
     <message>
         <location filename="../../ui/console_tabs.py" line="449"/>
+        <source>Nothing outstanding: no coverage to keep.</source>
+        <translation>无预付资金余额，无需覆盖。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/console_tabs.py" line="453"/>
+        <source>Regulator&apos;s level: %1 (coverage under %2 %)</source>
+        <translation>监管级别：%1（覆盖率低于 %2 %）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/console_tabs.py" line="455"/>
+        <source>Regulator&apos;s levels met (warning under %1 %)</source>
+        <translation>符合监管要求（低于 %1 % 时警告）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/console_tabs.py" line="463"/>
         <source>Custody deposit: %1</source>
         <translation>存管保证金：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="453"/>
+        <location filename="../../ui/console_tabs.py" line="467"/>
         <source>Custody attested at height %H.</source>
         <translation>已在高度 %H 声明存管保证金。</translation>
     </message>
@@ -1086,107 +1101,107 @@ Cards issued: %4</source>
 <context>
     <name>MerchantsTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="186"/>
+        <location filename="../../ui/console_tabs.py" line="187"/>
         <source>Register a merchant</source>
         <translation>登记商户</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="188"/>
+        <location filename="../../ui/console_tabs.py" line="189"/>
         <source>Merchant id</source>
         <translation>商户编号</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="188"/>
+        <location filename="../../ui/console_tabs.py" line="189"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="188"/>
+        <location filename="../../ui/console_tabs.py" line="189"/>
         <source>Acquiring bank</source>
         <translation>收单银行</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="189"/>
+        <location filename="../../ui/console_tabs.py" line="190"/>
         <source>Fee (basis points)</source>
         <translation>费率（基点）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="189"/>
+        <location filename="../../ui/console_tabs.py" line="190"/>
         <source>Daily cut-off (HH:MM)</source>
         <translation>日切时间（时:分）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="194"/>
+        <location filename="../../ui/console_tabs.py" line="195"/>
         <source>Register merchant</source>
         <translation>登记商户</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="195"/>
+        <location filename="../../ui/console_tabs.py" line="196"/>
         <source>Add a terminal to the selected merchant</source>
         <translation>为选中商户添加终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="197"/>
+        <location filename="../../ui/console_tabs.py" line="198"/>
         <source>Terminal id</source>
         <translation>终端编号</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="197"/>
+        <location filename="../../ui/console_tabs.py" line="198"/>
         <source>Key file passphrase</source>
         <translation>密钥文件口令</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="198"/>
+        <location filename="../../ui/console_tabs.py" line="199"/>
         <source>Write the key file to</source>
         <translation>密钥文件保存到</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="201"/>
+        <location filename="../../ui/console_tabs.py" line="202"/>
         <source>Create key and register terminal</source>
         <translation>生成密钥并登记终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="217"/>
+        <location filename="../../ui/console_tabs.py" line="218"/>
         <source>merchant id: letters, digits and &apos;-&apos;, up to 32</source>
         <translation>商户编号：字母、数字和“-”，最多 32 个字符</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="219"/>
+        <location filename="../../ui/console_tabs.py" line="220"/>
         <source>name is required</source>
         <translation>名称必填</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="222"/>
+        <location filename="../../ui/console_tabs.py" line="223"/>
         <source>fee: whole basis points, 0 to 10000</source>
         <translation>费率：0 到 10000 的整数基点</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="224"/>
+        <location filename="../../ui/console_tabs.py" line="225"/>
         <source>cut-off: a time like 23:00</source>
         <translation>日切时间：如 23:00</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="231"/>
+        <location filename="../../ui/console_tabs.py" line="232"/>
         <source>Merchant registered at height %H.</source>
         <translation>已在高度 %H 登记商户。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="238"/>
+        <location filename="../../ui/console_tabs.py" line="239"/>
         <source>Select the merchant in the list first.</source>
         <translation>请先在列表中选择商户。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="241"/>
+        <location filename="../../ui/console_tabs.py" line="242"/>
         <source>Terminal id: letters, digits and &apos;-&apos;, up to 32.</source>
         <translation>终端编号：字母、数字和“-”，最多 32 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="244"/>
+        <location filename="../../ui/console_tabs.py" line="245"/>
         <source>The key file passphrase needs at least 8 characters.</source>
         <translation>密钥文件口令至少 8 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="259"/>
+        <location filename="../../ui/console_tabs.py" line="260"/>
         <source>Terminal registered at height %H; key file: %1</source>
         <translation>已在高度 %H 登记终端；密钥文件：%1</translation>
     </message>
@@ -1207,52 +1222,52 @@ Cards issued: %4</source>
 <context>
     <name>PointsTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="103"/>
+        <location filename="../../ui/console_tabs.py" line="104"/>
         <source>Points contract of %1 (on chain)</source>
         <translation>%1 的积分合约（链上）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="105"/>
+        <location filename="../../ui/console_tabs.py" line="106"/>
         <source>Points per yuan</source>
         <translation>每元所需积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="106"/>
+        <location filename="../../ui/console_tabs.py" line="107"/>
         <source>Largest share of an item (%)</source>
         <translation>单件商品最高抵扣比例（%）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="107"/>
+        <location filename="../../ui/console_tabs.py" line="108"/>
         <source>Most per order (¥)</source>
         <translation>每单最高抵扣（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="109"/>
+        <location filename="../../ui/console_tabs.py" line="110"/>
         <source>Publish new contract</source>
         <translation>发布新合约</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="111"/>
+        <location filename="../../ui/console_tabs.py" line="112"/>
         <source>Every till asks the chain for the points offer, and every validator checks each payment against this contract: what the till shows is what the chain accepts.</source>
         <translation>每台收银机都向链上查询积分抵扣方案，每个验证节点都按此合约检查每笔支付：收银机显示的就是链上接受的。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="128"/>
+        <location filename="../../ui/console_tabs.py" line="129"/>
         <source>points per yuan: 1 to 100,000</source>
         <translation>每元积分：1 到 100,000</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="130"/>
+        <location filename="../../ui/console_tabs.py" line="131"/>
         <source>share: more than 0 and at most 100 %</source>
         <translation>比例：大于 0 且不超过 100%</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="133"/>
+        <location filename="../../ui/console_tabs.py" line="134"/>
         <source>Contract: %1</source>
         <translation>合约：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="139"/>
+        <location filename="../../ui/console_tabs.py" line="140"/>
         <source>Contract published at height %H.</source>
         <translation>已在高度 %H 发布合约。</translation>
     </message>
