@@ -119,7 +119,7 @@ class RecordModel(QAbstractTableModel):
         if col.kind == "money":
             return yuan(int(value))
         if col.kind == "time":
-            return when(int(value))
+            return when(int(value)) or "—"  # 0: never (a validator still in view 0)
         if col.kind == "card":
             return mask_card(str(value))
         if col.kind == "int":
