@@ -304,20 +304,11 @@ class Endpoint:
         if what == "contracts":  # the banks' points contracts are public terms
             return q.contracts(store, genesis)
         if what == "refundable":  # a merchant's payments with what is left to refund
-            merchant = req.get("merchant")
-            if merchant is None and kind == "terminal":
-                term = store.get("terminals", who)
-                merchant = term["merchant"] if term else "?"
-            self._may_see_merchant(store, role, str(merchant))
-            return q.refundable(store, str(merchant), max(1, min(int(req.get("limit", 200)),
-                                                                 q.MAX_PAGE)))
+            merchant = self._visible_merchant(store, role, req)
+            return q.refundable(store, merchant, max(1, min(int(req.get("limit", 200)),
+                                                            q.MAX_PAGE)))
         if what == "catalogue":
-            merchant = req.get("merchant")
-            if merchant is None and kind == "terminal":
-                term = store.get("terminals", who)
-                merchant = term["merchant"] if term else "?"
-            self._may_see_merchant(store, role, str(merchant))
-            return q.catalogue(store, str(merchant))
+            return q.catalogue(store, self._visible_merchant(store, role, req))
         if what == "cards":
             bank = str(req.get("bank", who))
             if not (kind == "regulator" or (kind == "clerk" and bank == who)):
@@ -360,6 +351,18 @@ class Endpoint:
             filters["merchant"] = term["merchant"] if term else "?"
             return
         raise ClientError("name a merchant to see its transactions")
+
+    @classmethod
+    def _visible_merchant(cls, store: Any, role: tuple[str, str], req: dict[str, Any]) -> str:
+        """The merchant a request names (a terminal's own by default), if the role may see
+        its records."""
+        kind, who = role
+        merchant = req.get("merchant")
+        if merchant is None and kind == "terminal":
+            term = store.get("terminals", who)
+            merchant = term["merchant"] if term else "?"
+        cls._may_see_merchant(store, role, str(merchant))
+        return str(merchant)
 
     @staticmethod
     def _may_see_merchant(store: Any, role: tuple[str, str], merchant: str) -> None:
