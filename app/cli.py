@@ -205,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     pn.add_argument("--home", required=True, help="the node's folder (DIR/nodes/IDENTITY)")
     pn.add_argument("--listen", help="observer: host:port to serve clients on")
     pn.add_argument("--log-level", default=os.environ.get("CARDCHAIN_LOG_LEVEL", "INFO"))
+    pn.add_argument("--log-file", help="write the log here, rolled over at 10 MiB with five "
+                                       "old files kept (default: standard error)")
     _passphrase_args(pn)
     pn.set_defaults(func=cmd_node)
 

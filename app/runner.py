@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import logging.handlers
 import os
 import signal
 import socket
@@ -53,9 +54,26 @@ def options_from_env() -> Options:
     return Options(**kw)  # type: ignore[arg-type]
 
 
+LOG_BYTES = 10 * 2**20  # a node's log file rolls over at 10 MiB ...
+LOG_BACKUPS = 5         # ... keeping five old ones: a flood of bad connections cannot fill
+                        # the disk
+
+
+def node_logging(level: str, log_file: Path | None, max_bytes: int = LOG_BYTES,
+                 backups: int = LOG_BACKUPS) -> None:
+    """Log to ``log_file`` (rolled over by size) or, without one, to standard error."""
+    fmt = "%(asctime)s %(name)s %(levelname)s %(message)s"
+    handlers: list[logging.Handler] = [
+        logging.handlers.RotatingFileHandler(log_file, maxBytes=max_bytes,
+                                             backupCount=backups, encoding="utf-8")
+        if log_file is not None else logging.StreamHandler()]
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), format=fmt,
+                        handlers=handlers, force=True)
+
+
 def run_node(home: Path, passphrase: str, args: argparse.Namespace) -> int:
-    logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.INFO),
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    log_file = getattr(args, "log_file", None)
+    node_logging(str(args.log_level), Path(log_file) if log_file else None)
     identity = node_identity(home)
     cons = Consortium.open(home.parent.parent, passphrase)
 
@@ -87,8 +105,13 @@ def spawn_node(home: Path, passphrase: str, *, log_file: Path | None = None,
                env: dict[str, str] | None = None,
                listen: str | None = None) -> subprocess.Popen[bytes]:
     full_env = {**os.environ, **(env or {}), "CARDCHAIN_PASSPHRASE": passphrase}
-    out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
+    # the node writes (and rolls over) its own log; what the interpreter itself prints on a
+    # crash goes beside it
+    out = open(log_file.with_suffix(".stderr"), "ab") if log_file \
+        else subprocess.DEVNULL  # noqa: SIM115
     extra = ["--listen", listen] if listen else []
+    if log_file:
+        extra += ["--log-file", str(log_file)]
     return subprocess.Popen(
         [sys.executable, "-m", "app.cli", "node", "--home", str(home), *extra],
         env=full_env, stdout=out, stderr=subprocess.STDOUT,

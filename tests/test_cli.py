@@ -181,3 +181,30 @@ def test_make_demo_headless_writes_every_screen(tmp_path: Path) -> None:
     from tests.support.cluster import processes_mentioning
 
     assert not processes_mentioning(str(tmp_path)), "processes left running"
+
+
+def test_a_node_log_rolls_over_by_size(tmp_path: Path) -> None:
+    import logging
+
+    from app.runner import node_logging
+
+    root = logging.getLogger()
+    kept = (root.handlers[:], root.level)
+    log = tmp_path / "node.log"
+    try:
+        node_logging("info", log, max_bytes=2_000, backups=2)
+        for i in range(300):
+            logging.getLogger("cardchain.net").warning("closed a connection: junk %d", i)
+        logging.shutdown()
+    finally:
+        for h in root.handlers[:]:
+            root.removeHandler(h)
+            h.close()
+        for h in kept[0]:
+            root.addHandler(h)
+        root.setLevel(kept[1])
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files == ["node.log", "node.log.1", "node.log.2"]  # two old ones kept, no more
+    assert all(p.stat().st_size <= 2_100 for p in tmp_path.iterdir())
+    assert "junk 299" in log.read_text("utf-8")
+

@@ -345,6 +345,10 @@ def test_observer_follows_verifies_serves_and_forwards(cluster: LocalCluster) ->
         o = await Client.connect_when_up(cluster.cons.home, "clerk-EHB-1", cluster.cons.keys,
                                          "127.0.0.1", port)
         try:
+            # validators write their own (size-limited) logs (one may have been wiped by the
+            # restart-with-a-deleted-database test)
+            logs = [cluster.home(i) / "node.log" for i in range(4)]
+            assert any(p.exists() and "listening on" in p.read_text("utf-8") for p in logs)
             tx, number, _ = cluster.issue()
             r = await o.submit(tx)  # forwarded to a validator; receipt once executed here
             assert r["code"] == "ok"
