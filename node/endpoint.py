@@ -112,7 +112,10 @@ class Endpoint:
             -> dict[str, Any]:
         op = req.get("op")
         if op == "submit":
-            wait = min(int(req.get("wait_ms", 30_000)), MAX_WAIT_MS)
+            wait_ms = req.get("wait_ms", 30_000)
+            if type(wait_ms) is not int or wait_ms < 0:
+                raise ClientError("wait_ms must be a whole number of milliseconds")
+            wait = min(wait_ms, MAX_WAIT_MS)
             if progress is None and req.get("progress") is True and reply is not None:
                 progress = self._progress_replies(req.get("rid"), reply)
             return {"receipt": await self.submit(req.get("tx"), wait, progress)}
@@ -121,7 +124,8 @@ class Endpoint:
         if op == "query":
             try:
                 return {"result": await self.node.on_db(self._query, role, req)}
-            except (ValueError, TypeError) as exc:  # a query's arguments, read-only: say so
+            except (ValueError, TypeError, sqlite3.InterfaceError,
+                    sqlite3.ProgrammingError) as exc:  # a query's arguments (read-only): say so
                 log.info("query %r refused: %s", req.get("q"), exc)
                 raise ClientError(f"bad query arguments: {exc}") from exc
         if op == "subscribe":
@@ -313,7 +317,10 @@ class Endpoint:
             bank = str(req.get("bank", who))
             if not (kind == "regulator" or (kind == "clerk" and bank == who)):
                 raise ClientError("another bank's cards are not visible to you")
-            return q.bank_cards(store, genesis, bank, status=req.get("status") or None,
+            status = req.get("status") or None
+            if status is not None and status not in ("active", "frozen", "lost", "closed"):
+                raise ClientError(f"unknown card status {status!r}")
+            return q.bank_cards(store, genesis, bank, status=status,
                                 text=str(req.get("text", "")), limit=int(req.get("limit", 200)))
         if what == "issuers" and kind == "clerk":  # a bank sees its own row
             return [r for r in q.issuers(store, genesis) if r["bank"] == who]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import ssl
 import time
 from collections.abc import Iterator
@@ -156,6 +157,51 @@ async def _load(c: LocalCluster, targets: list[Client], stop: asyncio.Event,
         except (TimeoutError, ClientError):
             pass
         await asyncio.sleep(0.02)
+
+
+QUERIES = ["blocks", "block_list", "compliance", "summary", "receipt", "fetch_blocks", "tx",
+           "card", "history", "my_card", "txs", "merchant_txs", "offer", "statement",
+           "statement_lines", "contracts", "refundable", "catalogue", "cards", "issuers",
+           "merchant_volumes", "merchants", "bank_payable", "nosuch"]
+ARG_KEYS = ["from", "to", "limit", "id", "card", "time", "sig", "filters", "merchant",
+            "offset", "after", "items", "banks", "cycle", "bank", "text", "status", "first",
+            "tx", "wait_ms", "progress", "q"]
+ARG_VALUES = [None, -1, 0, 1, 2**62, "", "x", "20261124", [], [1], [1, 2], ["a", "b"], {},
+              {"merchant": 1}, {"kind": []}, {"amount_min": "x"}, {"nosuch": 1}, True,
+              "6214830000000000000", [{"sku": 1}], [{"sku": "TEA-250", "qty": -1}], "\u0000",
+              "{}", "x" * 5000]
+
+
+def test_requests_of_any_shape_get_a_reason_never_an_internal_error(cluster: LocalCluster
+                                                                   ) -> None:
+    """Seeded junk for every query and operation, from each kind of client: each gets a
+    refusal that says what is wrong (found: a cycle that is no date, a list as a card
+    status, a wait_ms that is not a number), and the node keeps serving."""
+    rng = random.Random(5)
+    names = ["regulator-1", "clerk-EHB-1", "terminal-M001-T01", "clearing-1"]
+
+    async def main() -> list[tuple[object, ...]]:
+        cs = {n: await cluster.client(1, n) for n in names}
+        internal: list[tuple[object, ...]] = []
+        try:
+            for _ in range(1_500):
+                who = rng.choice(names)
+                kw = {k: rng.choice(ARG_VALUES)
+                      for k in rng.sample(ARG_KEYS, rng.randint(0, 4))}
+                op = rng.choice(["query", "query", "query", "submit", "status", "nosuch"])
+                if op == "query":
+                    kw["q"] = rng.choice(QUERIES)
+                try:
+                    await asyncio.wait_for(cs[who].call(op, timeout=5, **kw), 6)
+                except ClientError as exc:
+                    if "internal error" in str(exc):
+                        internal.append((who, op, kw))
+            assert (await cs["regulator-1"].status())["height"] >= 0
+        finally:
+            await _close(list(cs.values()))
+        return internal
+
+    assert asyncio.run(main()) == []
 
 
 def test_primary_killed_under_load_view_change_then_catch_up(cluster: LocalCluster) -> None:
