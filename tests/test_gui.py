@@ -26,6 +26,7 @@ from app.consortium import init
 from app.runner import free_ports
 from app.session import Session
 from node.service import Node, Options
+from ui import texts
 from ui.common import RecordModel
 from ui.main import make_window
 from ui.shell import Languages, load_fonts
@@ -316,6 +317,14 @@ def test_4_regulator_sees_the_payment_and_forms_refuse_bad_input(env: Env, qtbot
         click(qtbot, live.search_btn)
         await env.wait(lambda: any(r["id"] == env.payment for r in live.txs.rows),  # type: ignore
                  what="payment listed")
+        # every decision can be searched for, a refusal included (the frozen card's payment)
+        assert live.code.count() == 1 + len(texts.CODES)
+        live.code.setCurrentIndex(live.code.findData("card_not_active"))
+        click(qtbot, live.search_btn)
+        await env.wait(lambda: bool(live.txs.rows) and all(
+            r["code"] == "card_not_active" for r in live.txs.rows), what="refusals listed")
+        live.kind.setCurrentIndex(0)
+        live.code.setCurrentIndex(0)
         await reg.cases.refresh()
         rules = {c["rule"] for c in reg.cases.model.rows}
         assert "custody" in rules  # no custody attested yet
@@ -538,7 +547,6 @@ def test_block_driven_reloads_are_coalesced() -> None:
 
 def test_every_translated_reason_is_a_ledger_reason() -> None:
     from node.ledger.errors import Reason
-    from ui import texts
 
     assert set(texts.REASONS) <= {r.value for r in Reason} | {"ok"}
 
@@ -547,7 +555,6 @@ def test_every_kind_decision_and_rule_has_words() -> None:
     from node.compliance import RULES as CHECKS
     from node.ledger.errors import Reason
     from node.ledger.rules import RULES
-    from ui import texts
 
     assert set(texts.KINDS) == set(RULES)
     assert set(texts.CODES) == set(texts.REASONS) == {r.value for r in Reason} | {"ok"}

@@ -37,8 +37,6 @@ TXS = [Column("height", "Height", "int"), Column("time", "Time", "time"),
        Column("kind", "Type"), Column("code", "Decision"), Column("card", "Card", "card"),
        Column("merchant", "Merchant"), Column("bank", "Bank"),
        Column("amount", "Amount", "money"), Column("why", "Reason")]
-CODES = ["ok", "insufficient_funds", "card_not_active", "balance_cap", "real_name_required",
-         "bad_signature", "unauthorized", "settlement_mismatch"]
 
 
 def _ctx(text: str) -> str:
@@ -126,7 +124,8 @@ class LiveTab(QWidget):
             self.kind.addItem(texts.kind(k), k)
         self.code.clear()
         self.code.addItem(self.tr("any"), "")
-        for c in CODES:
+        # every decision, "accepted" first, the refusals by their label in this language
+        for c in ["ok", *sorted((c for c in texts.CODES if c != "ok"), key=texts.code)]:
             self.code.addItem(texts.code(c), c)
         self.kind.setCurrentIndex(max(0, self.kind.findData(keep_k)))
         self.code.setCurrentIndex(max(0, self.code.findData(keep_c)))
