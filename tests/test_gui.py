@@ -194,6 +194,11 @@ def test_1_console_issues_and_tops_up_a_card(env: Env, qtbot: Any) -> None:
         click(qtbot, cards.topup_btn)
         assert await env.settle_notice(cards.notice, "top-up") == "ok", cards.notice.text()
         assert shown == [70_000]  # the list had the new balance when "Topped up" appeared
+        # the selected card's history: issued with its deposit, then the top-up
+        await env.wait(lambda: [(r["kind"], r["amount"]) for r in cards.history.rows] ==
+                       [("top_up", 20_000), ("issue_card", 50_000)], what="card history")
+        assert shown_cells(cards.history, ("kind", "code")) == [
+            "top-up", "accepted", "card issued", "accepted"]
         info = await env.sessions["clerk-EHB-1"].query("card", card=number)
         assert info["holder"] == "Liu Yang 刘洋" and info["balance"] == 70_000
         env.card = (number, pin, path)  # type: ignore[attr-defined]

@@ -75,7 +75,7 @@ def mask_card(number: str) -> str:
 class Column:
     key: str
     title: str  # English source text; translated through the model's context
-    kind: str = "text"  # text | money | time | int | card | enum | status
+    kind: str = "text"  # text | money | time | int | card | enum | status | txkind | decision
 
 
 class RecordModel(QAbstractTableModel):
@@ -126,6 +126,10 @@ class RecordModel(QAbstractTableModel):
             return f"{int(value):,}"
         if col.kind == "status":  # a card's, merchant's or case's state
             return texts.status(str(value))
+        if col.kind == "txkind":
+            return texts.kind(str(value))
+        if col.kind == "decision":
+            return texts.code(str(value))
         return self._tr(str(value)) if col.kind == "enum" else str(value)
 
     def headerData(self, section: int, orientation: Qt.Orientation,

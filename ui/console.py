@@ -44,6 +44,9 @@ from ui.shell import Languages, Window, qtext
 CARDS = [Column("card", "Card"), Column("holder", "Holder"), Column("status", "Status", "enum"),
          Column("balance", "Balance", "money"), Column("points_text", "Points"),
          Column("issued", "Issued", "time")]
+HISTORY = [Column("time", "Time", "time"), Column("kind", "Type", "txkind"),
+           Column("code", "Decision", "decision"), Column("merchant", "Merchant"),
+           Column("amount", "Amount", "money"), Column("height", "Height", "int")]
 
 
 def _ctx(text: str) -> str:
@@ -126,7 +129,10 @@ class CardsTab(QWidget):
         right.addWidget(self.act_box)
         self.notice = Notice()
         right.addWidget(self.notice)
-        right.addStretch(1)
+        self.history_box = QGroupBox()  # what a clerk reads out to a cardholder on the phone
+        self.history = RecordModel(HISTORY, _ctx, self)
+        QVBoxLayout(self.history_box).addWidget(table(self.history, stretch=4))
+        right.addWidget(self.history_box, 1)
         outer.addLayout(right, 2)
         self.view.selectionModel().selectionChanged.connect(self._selected)
         self.last_issued: tuple[str, str, Path] | None = None
@@ -162,7 +168,9 @@ class CardsTab(QWidget):
         self.unfreeze_btn.setText(self.tr("Unfreeze"))
         self.lost_btn.setText(self.tr("Report lost && replace"))
         self.close_btn.setText(self.tr("Close card"))
+        self.history_box.setTitle(self.tr("Transactions of the selected card"))
         self.model.retranslate()
+        self.history.retranslate()
         self._selected()
         self._show_new_card()
 
@@ -193,6 +201,20 @@ class CardsTab(QWidget):
             self.tr("No card selected: pick one in the list.") if c is None else
             self.tr("%1 · %2 · %3").replace("%1", c["card"]).replace(
                 "%2", c.get("holder") or self.tr("anonymous")).replace("%3", yuan(c["balance"])))
+        if c is None:
+            self.history.set_rows([])
+        else:  # on a new selection and on every reload of the list (a block, an action)
+            self.tasks.coalesce("history", self.load_history, self.notice, delay=0.05)
+
+    async def load_history(self) -> None:
+        """The selected card's latest transactions, refusals included."""
+        c = self.current()
+        if c is None:
+            return
+        rows = await self.session.query("history", card=c["card"])
+        now = self.current()
+        if now is not None and now["card"] == c["card"]:  # still the card on screen
+            self.history.set_rows(rows)
 
     # --- actions ------------------------------------------------------------------------------
 

@@ -34,7 +34,8 @@ BLOCKS = [Column("height", "Height", "int"), Column("time", "Time", "time"),
           Column("ntx", "Transactions", "int"), Column("view", "View", "int"),
           Column("hash", "Block hash")]
 TXS = [Column("height", "Height", "int"), Column("time", "Time", "time"),
-       Column("kind", "Type"), Column("code", "Decision"), Column("card", "Card", "card"),
+       Column("kind", "Type", "txkind"), Column("code", "Decision", "decision"),
+       Column("card", "Card", "card"),
        Column("merchant", "Merchant"), Column("bank", "Bank"),
        Column("amount", "Amount", "money"), Column("why", "Reason")]
 
@@ -89,7 +90,6 @@ class LiveTab(QWidget):
         grid.addWidget(self.more_btn, 2, 5)
         lay.addWidget(self.search_box)
         self.txs = RecordModel(TXS, _ctx, self)
-        self.txs.show = self._show  # type: ignore[method-assign]
         lay.addWidget(table(self.txs, stretch=8), 3)
         self.count = QLabel()
         lay.addWidget(self.count)
@@ -98,13 +98,6 @@ class LiveTab(QWidget):
         self.filters: dict[str, Any] = {}
         self.cursor: list[int] | None = None
         self._paged = False  # the user went past the first page
-
-    def _show(self, col: Column, value: Any) -> str:
-        if col.key == "kind" and value is not None:
-            return texts.kind(str(value))
-        if col.key == "code" and value is not None:
-            return texts.code(str(value))
-        return RecordModel.show(self.txs, col, value)
 
     def retranslate(self) -> None:
         self.blocks_box.setTitle(self.tr("Latest blocks (live)"))
