@@ -61,6 +61,9 @@ def test_edited_block_is_named(chain: tuple[object, Path], tmp_path: Path, what:
     report = audit(db, genesis, workers=2)  # type: ignore[arg-type]
     assert not report.ok
     assert report.first_bad_height == target, (what, report.problems)
+    from ui import texts  # the regulator's window words every finding in its language
+
+    assert all(texts.audit_wording(p) for _h, p in report.problems), report.problems
 
 
 def test_cli_audit(chain: tuple[object, Path], tmp_path: Path,

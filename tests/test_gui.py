@@ -556,6 +556,18 @@ def test_every_translated_reason_is_a_ledger_reason() -> None:
     assert set(texts.REASONS) <= {r.value for r in Reason} | {"ok"}
 
 
+def test_every_audit_finding_has_words() -> None:
+    """Each finding node/audit.py and certs.cert_problem can report matches a wording."""
+    src = "".join((ROOT / "node" / f).read_text("utf-8")
+                  for f in ("audit.py", "consensus/certs.py"))
+    found = re.findall(r'report\.add\([^,]+, f?"([^"]+)"\)', src)
+    found += re.findall(r'return f?"([^"]+)", \[\]', src)
+    assert len(found) >= 20
+    for text in found:
+        sample = re.sub(r"\{[^}]*\}", "x1", text)
+        assert texts.audit_wording(sample), text
+
+
 def test_every_kind_decision_and_rule_has_words() -> None:
     from node.compliance import RULES as CHECKS
     from node.ledger.errors import Reason

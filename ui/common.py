@@ -75,7 +75,8 @@ def mask_card(number: str) -> str:
 class Column:
     key: str
     title: str  # English source text; translated through the model's context
-    kind: str = "text"  # text | money | time | int | card | enum | status | txkind | decision
+    # text | money | time | int | card | enum | status | txkind | decision | finding
+    kind: str = "text"
 
 
 class RecordModel(QAbstractTableModel):
@@ -130,6 +131,8 @@ class RecordModel(QAbstractTableModel):
             return texts.kind(str(value))
         if col.kind == "decision":
             return texts.code(str(value))
+        if col.kind == "finding":  # what the full-chain audit found
+            return texts.audit_problem(str(value))
         return self._tr(str(value)) if col.kind == "enum" else str(value)
 
     def headerData(self, section: int, orientation: Qt.Orientation,

@@ -35,7 +35,7 @@ ISSUERS = [Column("bank", "Bank"), Column("outstanding", "Prepaid outstanding", 
 VOLUMES = [Column("merchant", "Merchant"), Column("name", "Name"),
            Column("payments", "Payments", "int"), Column("gross", "Gross", "money"),
            Column("refunds", "Refunds", "int"), Column("refunded", "Refunded", "money")]
-PROBLEMS = [Column("height", "Height", "int"), Column("problem", "Problem")]
+PROBLEMS = [Column("height", "Height", "int"), Column("problem", "Problem", "finding")]
 
 
 def _ctx(text: str) -> str:

@@ -9,6 +9,7 @@ detail, so nothing is lost in translation.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
@@ -192,6 +193,32 @@ FINDINGS: dict[str, str] = {  # a case's facts["form"] -> its wording, %name for
     "custody": QT_TRANSLATE_NOOP(
         "Reasons", "custody deposit %custody covers %ratio_bp of %outstanding outstanding"),
 }
+AUDIT: list[str] = [  # what the audit (node/audit.py, certs.cert_problem) reports, %n = a part
+    QT_TRANSLATE_NOOP("Reasons", "block missing"),
+    QT_TRANSLATE_NOOP("Reasons", "block hash does not match its header"),
+    QT_TRANSLATE_NOOP("Reasons", "header is not canonical"),
+    QT_TRANSLATE_NOOP("Reasons", "does not link to the previous block"),
+    QT_TRANSLATE_NOOP("Reasons", "transactions do not match the header's Merkle root"),
+    QT_TRANSLATE_NOOP("Reasons", "header fields differ from the block row"),
+    QT_TRANSLATE_NOOP("Reasons", "no commit certificate"),
+    QT_TRANSLATE_NOOP("Reasons", "genesis block differs from the genesis file"),
+    QT_TRANSLATE_NOOP("Reasons", "transaction %1 has an invalid signature"),
+    QT_TRANSLATE_NOOP("Reasons", "a transaction cannot be decoded"),
+    QT_TRANSLATE_NOOP("Reasons", "re-execution failed: %1"),
+    QT_TRANSLATE_NOOP("Reasons", "re-execution gives another state root"),
+    QT_TRANSLATE_NOOP("Reasons", "re-execution decides a transaction differently"),
+    QT_TRANSLATE_NOOP("Reasons", "state table %1 unreadable"),
+    QT_TRANSLATE_NOOP("Reasons", "current state differs from the chain: %1"),
+    QT_TRANSLATE_NOOP("Reasons", "the certificate is malformed: %1"),
+    QT_TRANSLATE_NOOP("Reasons", "the certificate is for another block (batch id differs)"),
+    QT_TRANSLATE_NOOP("Reasons", "a certificate entry is not a COMMIT for this block"),
+    QT_TRANSLATE_NOOP("Reasons", "the certificate's view differs from its COMMITs'"),
+    QT_TRANSLATE_NOOP("Reasons", "COMMIT from unknown validator %1"),
+    QT_TRANSLATE_NOOP("Reasons", "the COMMIT of validator-%1 has a bad signature"),
+    QT_TRANSLATE_NOOP("Reasons", "only %1 validators signed; %2 are needed"),
+]
+_AUDIT_PATTERNS = [(re.compile("^" + re.sub(r"%\d", lambda _m: "(.+?)", re.escape(t)) + "$"), t)
+                   for t in AUDIT]
 MONEY_FACTS = {"balance", "cap", "amount", "threshold", "total", "limit", "spent", "custody",
                "outstanding"}
 
@@ -259,3 +286,23 @@ def finding(case: dict[str, Any]) -> str:
             shown = f"{v:,}" if isinstance(v, int) and key != "cycle" else str(v)
         text = text.replace(f"%{key}", shown)
     return text
+
+
+def audit_wording(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """The wording (with %n) an audit finding was reported in, and its parts."""
+    for pattern, src in _AUDIT_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            return src, m.groups()
+    return None
+
+
+def audit_problem(text: str) -> str:
+    """An audit finding in the screen's language (as reported when no wording matches)."""
+    found = audit_wording(text)
+    if found is None:
+        return text
+    out = _t(found[0])
+    for i, part in enumerate(found[1], start=1):
+        out = out.replace(f"%{i}", part)
+    return out
