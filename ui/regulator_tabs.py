@@ -5,9 +5,17 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCharts import (
+    QAbstractBarSeries,
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QValueAxis,
+)
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -150,9 +158,12 @@ def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[fl
     for name, values in series:
         s = QBarSet(name)
         s.append(values)
+        s.setLabelColor(QColor("#303030"))  # on the chart's background, not on the bar
         bars.append(s)
     bars.setLabelsVisible(True)
     bars.setLabelsFormat("@value")
+    # above each bar: a short bar (a small refund) has no room for its figure inside
+    bars.setLabelsPosition(QAbstractBarSeries.LabelsPosition.LabelsOutsideEnd)
     chart.addSeries(bars)
     x = QBarCategoryAxis()
     x.append(categories)
