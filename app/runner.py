@@ -20,7 +20,7 @@ from app.consortium import Consortium
 from node.net.client import Client, ClientError
 from node.observer import Observer
 from node.procs import die_with_parent
-from node.service import Node, Options
+from node.service import Node, Options, tune_gc
 
 
 def free_ports(n: int) -> list[int]:
@@ -86,6 +86,7 @@ def run_node(home: Path, passphrase: str, args: argparse.Namespace) -> int:
     async def main() -> None:
         if identity in validators:
             node: Node | Observer = Node(cons, identity, home, options_from_env())
+            tune_gc()  # this process is the validator: its collector policy is ours to set
         else:
             node = Observer(cons, identity, home, listen)
         stop = asyncio.Event()

@@ -214,3 +214,29 @@ async def stop_all(nodes: list[Node]) -> None:
     for n in nodes:
         with contextlib.suppress(Exception):
             await n.stop()
+
+
+def test_collector_passes_are_timed_and_made_rare(cons: Any, tmp_path: Path) -> None:
+    """The node reports its longest collector pass (a stall of its loop) and counts full
+    passes; a validator process collects rarely (tune_gc)."""
+    import gc
+
+    node = Node(cons, "validator-2", tmp_path / "v2", Options())
+    try:
+        node._gc_timing("start", {"generation": 0})
+        node._gc_timing("stop", {"generation": 0})  # short and young: not recorded
+        assert "gc_longest_ms" not in node.stats
+        node._gc_timing("start", {"generation": 2})
+        time.sleep(0.02)
+        node._gc_timing("stop", {"generation": 2})
+        assert node.stats["gc_full_passes"] == 1 and node.stats["gc_longest_ms"] >= 20
+    finally:
+        node.verifier.shutdown()
+        node.db.shutdown()
+    before = gc.get_threshold()
+    try:
+        service.tune_gc()
+        assert gc.get_threshold() == (50_000, 20, 100)
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
