@@ -235,8 +235,17 @@ def rule_odd_hours(store: Store, genesis: Genesis) -> list[Case]:
             for who, ids in by_subject.items() if len(ids) >= s["min_count"]]
 
 
-def rule_custody(store: Store, genesis: Genesis) -> list[Case]:
+CUSTODY_LEVELS = (("critical", "critical_bp"), ("high", "high_bp"), ("warning", "warning_bp"))
+
+
+def custody_level(genesis: Genesis, ratio_bp: int) -> tuple[str, int] | None:
+    """The gravest level whose line (in basis points, set in genesis) the coverage is under,
+    with that line; None when every line is met."""
     s = settings(genesis, "custody")
+    return next(((lvl, s[key]) for lvl, key in CUSTODY_LEVELS if ratio_bp < s[key]), None)
+
+
+def rule_custody(store: Store, genesis: Genesis) -> list[Case]:
     out = []
     for bank in genesis.bank_ids:
         row = store.get("banks", bank) or {}
@@ -246,12 +255,11 @@ def rule_custody(store: Store, genesis: Genesis) -> list[Case]:
             continue
         custody = int(row.get("custody", 0))
         ratio = custody * 10_000 // outstanding
-        level = next((lvl for lvl, key in (("critical", "critical_bp"), ("high", "high_bp"),
-                                            ("warning", "warning_bp")) if ratio < s[key]), None)
-        if level:
+        found = custody_level(genesis, ratio)
+        if found:
             out.append(Case("custody", f"bank:{bank}", [],
                             f"custody {custody} fen covers {ratio / 100:.1f}% of {outstanding}"
-                            f" fen outstanding", store.height(), level,
+                            f" fen outstanding", store.height(), found[0],
                             facts={"form": "custody", "custody": custody, "ratio_bp": ratio,
                                    "outstanding": outstanding}))
     return out

@@ -444,16 +444,15 @@ class CustodyTab(_Tab):
 
     def _level(self, ratio_bp: int | None) -> str:
         """Where the coverage stands against the regulator's levels (set in genesis)."""
-        levels = compliance.settings(self.session.genesis, "custody")
         if ratio_bp is None:
             return self.tr("Nothing outstanding: no coverage to keep.")
-        for level, key in (("critical", "critical_bp"), ("high", "high_bp"),
-                           ("warning", "warning_bp")):
-            if ratio_bp < levels[key]:
-                return self.tr("Regulator's level: %1 (coverage under %2 %)").replace(
-                    "%1", texts.status(level)).replace("%2", f"{levels[key] / 100:g}")
+        found = compliance.custody_level(self.session.genesis, ratio_bp)
+        if found is not None:
+            return self.tr("Regulator's level: %1 (coverage under %2 %)").replace(
+                "%1", texts.status(found[0])).replace("%2", f"{found[1] / 100:g}")
+        warning = compliance.settings(self.session.genesis, "custody")["warning_bp"]
         return self.tr("Regulator's levels met (warning under %1 %)").replace(
-            "%1", f"{levels['warning_bp'] / 100:g}")
+            "%1", f"{warning / 100:g}")
 
     def attest(self) -> None:
         self.notice.clear()
