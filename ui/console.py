@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.flows import new_card, replacement
 from app.session import Session, SessionError
+from node.ledger.cards import CARD_STATUSES
 from ui import texts
 from ui.common import (
     Column,
@@ -149,7 +150,7 @@ class CardsTab(QWidget):
         current = self.status_filter.currentData()
         self.status_filter.clear()
         self.status_filter.addItem(self.tr("Any status"), "")
-        for st in ("active", "frozen", "lost", "closed"):
+        for st in CARD_STATUSES:
             self.status_filter.addItem(texts.status(st), st)
         self.status_filter.setCurrentIndex(max(0, self.status_filter.findData(current)))
         self.search_btn.setText(self.tr("Search"))

@@ -22,6 +22,7 @@ from node.ledger.rules import (
 from node.ledger.state import Ctx, Row
 
 MAX_VALIDITY_MS = 20 * 365 * 86_400_000
+CARD_STATUSES = ("active", "frozen", "lost", "closed")
 
 
 def _new_card(ctx: Ctx, bank_id: str, number: Any, public: Any, expires: Any) -> str:

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from typing import Any
 
 from node.ledger import points as pts
+from node.ledger.cards import CARD_STATUSES
 from node.ledger.clearing import statement
 from node.ledger.cycles import cycle_end
 from node.ledger.errors import Reason, Rejected
@@ -205,6 +206,8 @@ def bank_cards(store: Store, genesis: Genesis, bank: str, *, status: str | None 
                text: str = "", limit: int = 200) -> list[dict[str, Any]]:
     """A bank's cards, newest first, with balances and points; ``text`` matches the start
     of the number or any part of the holder's name."""
+    if status is not None and status not in CARD_STATUSES:
+        raise Rejected(Reason.MALFORMED, f"card status must be one of {CARD_STATUSES}")
     sql = "SELECT key FROM cards WHERE bank = ?"
     params: list[Any] = [bank]
     if status:
