@@ -28,18 +28,12 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QTableView, QWidget
 
 from app.session import SessionError, message_of
-from app.statement_export import yuan as plain_yuan
 from ui import texts
+from ui.texts import yuan
 
 log = logging.getLogger("cardchain.ui")
 CHINA = dt.timezone(dt.timedelta(hours=8))
 Index = QModelIndex | QPersistentModelIndex
-
-
-def yuan(fen: int | None) -> str:
-    if fen is None:
-        return ""
-    return f"{'-' if fen < 0 else ''}¥{plain_yuan(abs(int(fen)))}"
 
 
 def parse_yuan(text: str) -> int:

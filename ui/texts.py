@@ -223,6 +223,13 @@ MONEY_FACTS = {"balance", "cap", "amount", "threshold", "total", "limit", "spent
                "outstanding"}
 
 
+def yuan(fen: int | None) -> str:
+    """Money as a screen shows it: -¥1,234.50 (empty for no amount)."""
+    if fen is None:
+        return ""
+    return f"{'-' if fen < 0 else ''}¥{plain_yuan(abs(int(fen)))}"
+
+
 def _t(text: str) -> str:
     return QCoreApplication.translate("Reasons", text)
 
@@ -277,7 +284,7 @@ def finding(case: dict[str, Any]) -> str:
     for key in sorted(facts, key=len, reverse=True):  # %median_bp before %m...
         v = facts[key]
         if key in MONEY_FACTS:
-            shown = f"{'-' if int(v) < 0 else ''}¥{plain_yuan(abs(int(v)))}"
+            shown = yuan(int(v))
         elif key.endswith("_bp"):
             shown = f"{int(v) / 100:.1f}%"
         elif key.endswith("_hour"):
