@@ -42,7 +42,7 @@ from ui.console_tabs import ClearingTab, CustodyTab, MerchantsTab, PointsTab
 from ui.network import NetworkTab
 from ui.shell import Languages, Window, qtext
 
-CARDS = [Column("card", "Card"), Column("holder", "Holder"), Column("status", "Status", "enum"),
+CARDS = [Column("card", "Card"), Column("holder", "Holder"), Column("status", "Status", "status"),
          Column("balance", "Balance", "money"), Column("points_text", "Points"),
          Column("issued", "Issued", "time")]
 HISTORY = [Column("time", "Time", "time"), Column("kind", "Type", "txkind"),
@@ -139,8 +139,6 @@ class CardsTab(QWidget):
         self.last_issued: tuple[str, str, Path] | None = None
 
     def _show(self, col: Column, value: Any) -> str:
-        if col.key == "status":
-            return texts.status(str(value))
         if col.key == "holder" and not value:
             return self.tr("(anonymous)")
         return RecordModel.show(self.model, col, value)

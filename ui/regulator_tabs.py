@@ -34,9 +34,9 @@ from ui import texts
 from ui.common import Column, Notice, RecordModel, Tasks, selected_row, table
 from ui.shell import qtext
 
-CASES = [Column("level", "Level", "enum"), Column("rule", "Rule"), Column("subject", "Subject"),
+CASES = [Column("level", "Level", "status"), Column("rule", "Rule"), Column("subject", "Subject"),
          Column("found", "What happened"), Column("ntx", "Transactions", "int"),
-         Column("status", "Status", "enum"), Column("height", "Height", "int")]
+         Column("status", "Status", "status"), Column("height", "Height", "int")]
 ISSUERS = [Column("bank", "Bank"), Column("outstanding", "Prepaid outstanding", "money"),
            Column("custody", "Custody deposit", "money"), Column("ratio", "Coverage"),
            Column("cards", "Cards", "int")]
@@ -79,8 +79,6 @@ class CasesTab(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._selected)
 
     def _show(self, col: Column, value: Any) -> str:
-        if col.kind == "enum":
-            return texts.status(str(value))
         if col.key == "rule":
             return texts.rule_name(str(value))
         return RecordModel.show(self.model, col, value)
