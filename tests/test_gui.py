@@ -27,7 +27,7 @@ from app.runner import free_ports
 from app.session import Session
 from node.service import Node, Options
 from ui import texts
-from ui.common import RecordModel
+from ui.common import Column, RecordModel
 from ui.main import make_window
 from ui.shell import Languages, load_fonts
 
@@ -554,6 +554,12 @@ def test_every_translated_reason_is_a_ledger_reason() -> None:
     from node.ledger.errors import Reason
 
     assert set(texts.REASONS) <= {r.value for r in Reason} | {"ok"}
+
+
+def test_a_time_of_zero_reads_never() -> None:
+    model = RecordModel([Column("view_since", "Last view change", "time")])
+    assert model.show(model.columns[0], 0) == "—"  # a validator still in view 0
+    assert model.show(model.columns[0], 1_795_533_344_054) == "2026-11-24 23:15:44"
 
 
 def test_every_audit_finding_has_words() -> None:
