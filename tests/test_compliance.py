@@ -19,6 +19,7 @@ def rules_hit(w: World) -> dict[str, list]:
     for c in scan(w.store, w.genesis):
         out.setdefault(c.rule, []).append(c)
         assert c.facts.get("form") in texts.FINDINGS, c
+        assert c.level in texts.STATUSES, c  # the level is worded too
         worded = texts.finding(asdict(c))
         assert not re.search(r"%[a-z_]", worded), worded  # every fact filled in
     return out

@@ -83,6 +83,7 @@ STATUSES: dict[str, str] = {
     "warning": QT_TRANSLATE_NOOP("Reasons", "warning"),
     "high": QT_TRANSLATE_NOOP("Reasons", "high"),
     "critical": QT_TRANSLATE_NOOP("Reasons", "critical"),
+    "info": QT_TRANSLATE_NOOP("Reasons", "info"),
 }
 
 
