@@ -17,10 +17,11 @@ import time
 from pathlib import Path
 
 from app.consortium import Consortium
+from node.health import tune_gc
 from node.net.client import Client, ClientError
 from node.observer import Observer
 from node.procs import die_with_parent
-from node.service import Node, Options, tune_gc
+from node.service import Node, Options
 
 
 def free_ports(n: int) -> list[int]:

@@ -152,6 +152,7 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
         "max_loop_stall_ms": {s["identity"]: s["max_stall_us"] / 1000 for s in status},
         "gc_longest_ms": {s["identity"]: s.get("gc_longest_ms", 0) for s in status},
         "gc_full_passes": {s["identity"]: s.get("gc_full_passes", 0) for s in status},
+        "timers_deferred": {s["identity"]: s.get("timers_deferred", 0) for s in status},
         "heights": [s["height"] for s in status], "views": [s["view"] for s in status],
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
                     "sqlite": sqlite3.sqlite_version, "cryptography": cryptography.__version__},

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import gc
 import json
 import logging
 import time
@@ -34,6 +33,7 @@ from node import codec, tls
 from node.consensus import Config, Replica
 from node.consensus import messages as m
 from node.consensus.certs import certified_block, encode_cert
+from node.consensus.replica import NEW_VIEW_TIMER, REQUEST_TIMER
 from node.consensus.types import (
     Action,
     Broadcast,
@@ -49,6 +49,7 @@ from node.consensus.types import (
     SetTimer,
     TimerFired,
 )
+from node.health import LoopHealth
 from node.ledger import BlockResult, Ledger
 from node.ledger.errors import Rejected
 from node.ledger.tx import Tx, from_text, id_of_text, text_signatures_valid
@@ -58,22 +59,14 @@ from node.store import Store
 
 log = logging.getLogger("cardchain.node")
 FETCH_LIMIT = 200
+# timers whose expiry blames a peer (a view change follows); fired more than this late,
+# they first let the loop read what arrived while it was stopped
+STALL_TOLERANT = frozenset({REQUEST_TIMER, NEW_VIEW_TIMER})
+STALL_GRACE_S = 0.1
 FETCHED_RUN = 64  # fetched blocks checked together and written in one SQLite transaction
 
 
 request_id = id_of_text
-
-
-def tune_gc() -> None:
-    """Fewer, not longer, collector passes.  A validator keeps a large heap (its state
-    cache, requests, blocks in flight) and allocates fast; with the default thresholds a full
-    pass (over the whole heap, stopping the loop for 100-700 ms) ran about every 6 s under
-    load and stalled the replica past its request timer.  What exists at start is frozen
-    out of the passes; young passes run every 50,000 allocations instead of 700, and a
-    full pass needs 100 middle passes instead of 10."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
 
 
 def check_signatures(texts: list[str]) -> None:
@@ -135,14 +128,14 @@ class Node:
         self.verifier = concurrent.futures.ThreadPoolExecutor(
             max(1, self.opts.verify_threads), thread_name_prefix="verify")
         self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.deferred: set[str] = set()  # timers fired late once and given a second look
         self.exec_queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         self.outbox: asyncio.Queue[list[Action]] = asyncio.Queue()
         self.tasks: list[asyncio.Task[None]] = []
         self.height = -1
         self.head_hash = ""
-        self.max_stall_ms = 0.0
         self.stats = {"bad_peer_frames": 0, "blocks": 0, "fetched_blocks": 0}
-        self._gc_started = 0.0
+        self.health = LoopHealth(self.stats)
         self.view_since = 0  # wall-clock ms of the last view change this node saw
 
     # --- database thread ------------------------------------------------------------------
@@ -199,8 +192,7 @@ class Node:
         await self.server.start()
         self.tasks.append(asyncio.create_task(self._executor(), name="executor"))
         self.tasks.append(asyncio.create_task(self._drain_outbox(), name="outbox"))
-        self.tasks.append(asyncio.create_task(self._watch_loop(), name="stall-watch"))
-        gc.callbacks.append(self._gc_timing)
+        self.tasks.append(self.health.start())
         log.info("%s listening on %s:%s at height %s", self.identity, self.host, self.port,
                  self.height)
 
@@ -213,31 +205,12 @@ class Node:
             await link.stop()
         if self.server:
             await self.server.stop()
-        if self._gc_timing in gc.callbacks:
-            gc.callbacks.remove(self._gc_timing)
+        self.health.stop()
         self.verifier.shutdown(cancel_futures=True)
         if hasattr(self, "endpoint"):
             self.endpoint.close()
         await self.on_db(lambda: self.store and self.store.close())
         self.db.shutdown()
-
-    def _gc_timing(self, phase: str, info: dict[str, Any]) -> None:
-        """The collector's passes stop the loop too: the longest is kept in the status."""
-        if phase == "start":
-            self._gc_started = time.perf_counter()
-        elif info.get("generation") == 2 or time.perf_counter() - self._gc_started > 0.05:
-            ms = (time.perf_counter() - self._gc_started) * 1000
-            self.stats["gc_longest_ms"] = max(self.stats.get("gc_longest_ms", 0), round(ms))
-            self.stats["gc_full_passes"] = self.stats.get("gc_full_passes", 0) + (
-                info.get("generation") == 2)
-
-    async def _watch_loop(self) -> None:
-        """Measures the loop's longest stall (how late a 10 ms sleep wakes up)."""
-        loop = asyncio.get_running_loop()
-        while True:
-            t = loop.time()
-            await asyncio.sleep(0.01)
-            self.max_stall_ms = max(self.max_stall_ms, (loop.time() - t - 0.01) * 1000)
 
     # --- the replica's events and actions ----------------------------------------------------
 
@@ -286,6 +259,7 @@ class Node:
             for link in self.links.values():
                 link.send(data)
         elif isinstance(a, SetTimer):
+            self.deferred.discard(a.name)
             old = self.timers.pop(a.name, None)
             if old:
                 old.cancel()
@@ -293,6 +267,7 @@ class Node:
             self.timers[a.name] = asyncio.get_running_loop().call_later(
                 delay, self._fire, a.name)
         elif isinstance(a, CancelTimer):
+            self.deferred.discard(a.name)
             h = self.timers.pop(a.name, None)
             if h:
                 h.cancel()
@@ -314,7 +289,17 @@ class Node:
             self.endpoint.ordered(ids, pp.view, pp.seq)
 
     def _fire(self, name: str) -> None:
-        self.timers.pop(name, None)
+        h = self.timers.pop(name, None)
+        late = asyncio.get_running_loop().time() - h.when() if h else 0.0
+        if name in STALL_TOLERANT and late > STALL_GRACE_S and name not in self.deferred:
+            # this loop was stopped (a collector pass, a burst of work) past the deadline:
+            # what peers sent meanwhile is still unread, and may be the progress the timer
+            # waits for.  Read it first: fire once more after as long again
+            self.deferred.add(name)
+            self.timers[name] = asyncio.get_running_loop().call_later(late, self._fire, name)
+            self.stats["timers_deferred"] = self.stats.get("timers_deferred", 0) + 1
+            return
+        self.deferred.discard(name)
         self.step(TimerFired(name))
 
     def submit(self, text: str, progress: Any = None) -> None:
@@ -501,6 +486,6 @@ class Node:
                 "hash": self.head_hash, "view": r.view, "primary": r.primary,
                 "view_changing": r.view_changing, "stable": r.low,
                 "peers": {str(i): link.connected for i, link in self.links.items()},
-                "pending": len(r.pending), "max_stall_us": int(self.max_stall_ms * 1000),
+                "pending": len(r.pending), "max_stall_us": int(self.health.max_stall_ms * 1000),
                 "view_since": self.view_since,
                 **self.stats}

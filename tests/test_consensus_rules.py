@@ -375,3 +375,30 @@ def test_commit_certificate_checks(c: Cluster) -> None:
     assert not valid_commit_cert(cfg, cert, 1, "cd" * 32)                   # other batch
     forged = replace(cert[2], sig=cert[1].sig)
     assert not valid_commit_cert(cfg, (*cert[:2], forged), 1, pp.batch_id)  # bad signature
+
+
+def test_request_timer_counts_commits_as_progress_and_waits_for_own_executor(
+        c: Cluster) -> None:
+    """Castro and Liskov restart the request timer when a request executes.  Under load a
+    backup's executor can lag behind what the cluster commits: a commit restarts the timer
+    too, and a timer that fires while committed batches wait for this replica's own
+    executor re-arms instead of starting a view change (the primary is ordering)."""
+    r = c.replica(1)
+    r.step(ClientRequest(c.txs[2]), NOW)  # a request that is not in the batch below
+    pp = c.pp(1, c.txs[:1])
+    deliver(r, pp)
+    deliver(r, c.prepare(pp, 2))
+    deliver(r, c.commit(pp, 0))
+    later = NOW + 700
+    acts = r.step(Received(2, c.commit(pp, 2)), later)
+    assert executes(acts) == [1]
+    assert any(isinstance(a, SetTimer) and a.name == "request" and a.at > later + 500
+               for a in acts)  # restarted by the commit
+    acts = r.step(TimerFired("request"), later + 1_000)  # batch 1 not executed yet
+    assert r.view == 0 and not sent(acts, ViewChange)
+    assert any(isinstance(a, SetTimer) and a.name == "request" for a in acts)
+    # once executed and still nothing for the pending request: the primary is suspected
+    ids = tuple(i for i in (request_id(c.txs[0]),) if i is not None)
+    r.step(Executed(1, "00" * 32, ids), later + 1_000)
+    acts = r.step(TimerFired("request"), later + 3_000)
+    assert r.view == 1 and sent(acts, ViewChange)

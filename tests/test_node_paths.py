@@ -1,7 +1,8 @@
-"""Two runtime paths of the validator that the cluster tests do not reach by themselves:
+"""Runtime paths of the validator that the cluster tests do not reach by themselves:
 a PRE-PREPARE full of requests this node never saw (checked on the verify threads before
-the replica sees it), and a state transfer whose SQLite COMMIT fails (nothing of the run is
-kept, the ledger's caches go back to what is on disk, and the next try succeeds)."""
+the replica sees it), a state transfer whose SQLite COMMIT fails (nothing of the run is
+kept, the ledger's caches go back to what is on disk, and the next try succeeds), the
+collector's timing, and a request timer that fires late because the loop was stopped."""
 
 from __future__ import annotations
 
@@ -17,10 +18,10 @@ from typing import Any
 import pytest
 
 from app.consortium import init
-from node import codec, crypto, service
+from node import codec, crypto, health, service
 from node.cardfile import new_card_number
 from node.consensus import messages as m
-from node.consensus.types import Received
+from node.consensus.types import Received, SetTimer, TimerFired
 from node.ledger.builder import Builder
 from node.ledger.tx import from_text
 from node.service import Node, Options
@@ -223,20 +224,57 @@ def test_collector_passes_are_timed_and_made_rare(cons: Any, tmp_path: Path) -> 
 
     node = Node(cons, "validator-2", tmp_path / "v2", Options())
     try:
-        node._gc_timing("start", {"generation": 0})
-        node._gc_timing("stop", {"generation": 0})  # short and young: not recorded
+        node.health.gc_timing("start", {"generation": 0})
+        node.health.gc_timing("stop", {"generation": 0})  # short and young: not recorded
         assert "gc_longest_ms" not in node.stats
-        node._gc_timing("start", {"generation": 2})
+        node.health.gc_timing("start", {"generation": 2})
         time.sleep(0.02)
-        node._gc_timing("stop", {"generation": 2})
+        node.health.gc_timing("stop", {"generation": 2})
         assert node.stats["gc_full_passes"] == 1 and node.stats["gc_longest_ms"] >= 20
     finally:
         node.verifier.shutdown()
         node.db.shutdown()
     before = gc.get_threshold()
     try:
-        service.tune_gc()
+        health.tune_gc()
         assert gc.get_threshold() == (50_000, 20, 100)
     finally:
         gc.set_threshold(*before)
         gc.unfreeze()
+
+
+def test_a_request_timer_fired_late_by_a_stalled_loop_waits_once(cons: Any,
+                                                                  tmp_path: Path) -> None:
+    """The loop stopped past the request timer's deadline: the frames that arrived
+    meanwhile are read before the replica may blame the primary; fired late a second time
+    (or a timer that does not blame a peer), it goes through."""
+    node = Node(cons, "validator-3", tmp_path / "v3", Options())
+    fired: list[Any] = []
+    node.step = lambda ev: fired.append(ev)  # type: ignore[method-assign]
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        node._act(SetTimer("request", service.now_ms() + 10))
+        node._act(SetTimer("batch", service.now_ms() + 10))
+        time.sleep(0.25)  # the loop is stopped past both deadlines
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        assert [e.name for e in fired] == ["batch"]
+        assert node.stats["timers_deferred"] == 1 and "request" in node.timers
+        t = loop.time()
+        time.sleep(0.5)  # stopped again well past the second deadline: no more waiting
+        while len(fired) < 2:
+            await asyncio.sleep(0.01)
+        assert [e.name for e in fired] == ["batch", "request"] and loop.time() - t >= 0.5
+        # re-armed afresh, a timer that fires on time goes through at once
+        node._act(SetTimer("request", service.now_ms() + 20))
+        await asyncio.sleep(0.1)
+        assert [e.name for e in fired][-1] == "request" and len(fired) == 3
+        assert node.stats["timers_deferred"] == 1
+
+    try:
+        asyncio.run(run())
+        assert all(isinstance(e, TimerFired) for e in fired)
+    finally:
+        node.verifier.shutdown()
+        node.db.shutdown()

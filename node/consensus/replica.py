@@ -177,7 +177,11 @@ class Replica:
         if name == BATCH_TIMER:
             self._propose(force=True)
         elif name == REQUEST_TIMER:
-            if self.pending:
+            if self.pending and self.ordered > self.executed and not self.view_changing:
+                # committed batches wait for this replica's own executor: the primary is
+                # ordering, so the delay is local and a view change would not help
+                self.emit(SetTimer(REQUEST_TIMER, self.now + self.vc.timeout(self.cfg)))
+            elif self.pending:
                 viewchange.start(self, self.view + 1)
         elif name == NEW_VIEW_TIMER:
             if self.view_changing:
@@ -346,6 +350,10 @@ class Replica:
             self.ordered += 1
             self.emit(Execute(pp.seq, pp.view, pp.time, pp.batch, pp.batch_id,
                               cert[: self.cfg.quorum]))
+            if self.pending and not self.view_changing:
+                # a committed batch is the primary's progress (Castro and Liskov restart the
+                # timer on execution; executing can lag behind committing under load)
+                self.emit(SetTimer(REQUEST_TIMER, self.now + self.vc.timeout(self.cfg)))
 
     # --- execution, checkpoints, state transfer --------------------------------------------
 
