@@ -351,6 +351,16 @@ def test_4_regulator_sees_the_payment_and_forms_refuse_bad_input(env: Env, qtbot
         click(qtbot, reg.audit.run_btn)
         await env.wait(lambda: reg.audit.report is not None, 60, what="audit")
         assert reg.audit.report.ok and reg.audit.bar.value() == 100
+        # node health: every validator up, all peers connected, its loop's longest stall
+        await reg.network.refresh()
+        net = reg.network.model
+        assert [r["identity"] for r in net.rows] == [f"validator-{i}" for i in range(4)]
+        stalls = {n.identity: int(n.health.max_stall_ms) for n in env.nodes}  # only grows
+        assert all(0 <= r["stall_ms"] <= stalls[r["identity"]] for r in net.rows)
+        assert any(r["stall_ms"] > 0 for r in net.rows)  # a node start stalls its loop
+        assert shown_cells(net, ("state", "peers_text")) == ["up", "3/3"] * 4
+        assert "Longest stall (ms)" in [net.headerData(i, Qt.Orientation.Horizontal)
+                                        for i in range(net.columnCount())]
         assert check_models(qtmodeltester, reg) >= 6
 
     env.run(scenario(), 180)

@@ -1,4 +1,5 @@
-"""Node health for every validator: height, view, primary, lag, peers, last view change."""
+"""Node health for every validator: height, view, primary, lag, peers, queued requests,
+the longest stall of its event loop, last view change."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ HEALTH = [Column("identity", "Validator"), Column("state", "State", "enum"),
           Column("height", "Height", "int"), Column("lag", "Behind", "int"),
           Column("view", "View", "int"), Column("primary", "Primary"),
           Column("peers_text", "Connected peers"), Column("pending", "Queued", "int"),
+          # how long the node's loop was ever kept from answering its peers: a figure
+          # near the request timeout (1 s) warns of needless view changes
+          Column("stall_ms", "Longest stall (ms)", "int"),
           Column("view_since", "Last view change", "time")]
 
 
@@ -27,7 +31,7 @@ class NetworkTab(QWidget):
         self.help.setWordWrap(True)
         lay.addWidget(self.help)
         self.model = RecordModel(HEALTH, lambda s: qtext("Columns", s), self)
-        lay.addWidget(table(self.model, stretch=6))
+        lay.addWidget(table(self.model, stretch=len(HEALTH) - 1))
         self.own = QLabel()
         lay.addWidget(self.own)
         self.notice = Notice()
@@ -65,6 +69,7 @@ class NetworkTab(QWidget):
             r["primary"] = f"validator-{r['primary']}"
             peers = r.get("peers", {})
             r["peers_text"] = f"{sum(1 for ok in peers.values() if ok)}/{len(peers)}"
+            r["stall_ms"] = int(r.get("max_stall_us", 0)) // 1000
         self.model.set_rows(rows)
         st = self.session.status()
         self.own.setText(self.tr("This app's own node (%1): height %2, verified %3 blocks' "

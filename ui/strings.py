@@ -33,6 +33,7 @@ COLUMNS = [
     QT_TRANSLATE_NOOP("Columns", "Primary"),
     QT_TRANSLATE_NOOP("Columns", "Connected peers"),
     QT_TRANSLATE_NOOP("Columns", "Queued"),
+    QT_TRANSLATE_NOOP("Columns", "Longest stall (ms)"),
     QT_TRANSLATE_NOOP("Columns", "Last view change"),
     QT_TRANSLATE_NOOP("Columns", "Item"),
     QT_TRANSLATE_NOOP("Columns", "Qty"),

@@ -577,196 +577,201 @@ Transactions: %3</source>
     </message>
     <message>
         <location filename="../../ui/strings.py" line="36"/>
+        <source>Longest stall (ms)</source>
+        <translation>最长停顿（毫秒）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="37"/>
         <source>Last view change</source>
         <translation>上次视图切换</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="37"/>
+        <location filename="../../ui/strings.py" line="38"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="38"/>
+        <location filename="../../ui/strings.py" line="39"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="39"/>
+        <location filename="../../ui/strings.py" line="40"/>
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="40"/>
+        <location filename="../../ui/strings.py" line="41"/>
         <source>Bank</source>
         <translation>银行</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="41"/>
+        <location filename="../../ui/strings.py" line="42"/>
         <source>Points held</source>
         <translation>持有积分</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="42"/>
+        <location filename="../../ui/strings.py" line="43"/>
         <source>Eligible goods</source>
         <translation>可用积分商品</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="43"/>
+        <location filename="../../ui/strings.py" line="44"/>
         <source>Points can pay</source>
         <translation>积分最多抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="44"/>
+        <location filename="../../ui/strings.py" line="45"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="45"/>
+        <location filename="../../ui/strings.py" line="46"/>
         <source>Till</source>
         <translation>收银机</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="46"/>
+        <location filename="../../ui/strings.py" line="47"/>
         <source>Chain</source>
         <translation>链上</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="47"/>
+        <location filename="../../ui/strings.py" line="48"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="48"/>
+        <location filename="../../ui/strings.py" line="49"/>
         <source>Transactions</source>
         <translation>交易数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="49"/>
+        <location filename="../../ui/strings.py" line="50"/>
         <source>Block hash</source>
         <translation>区块哈希</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="50"/>
+        <location filename="../../ui/strings.py" line="51"/>
         <source>Decision</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="51"/>
+        <location filename="../../ui/strings.py" line="52"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="52"/>
+        <location filename="../../ui/strings.py" line="53"/>
         <source>Level</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="53"/>
+        <location filename="../../ui/strings.py" line="54"/>
         <source>Rule</source>
         <translation>规则</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="54"/>
+        <location filename="../../ui/strings.py" line="55"/>
         <source>Subject</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="55"/>
+        <location filename="../../ui/strings.py" line="56"/>
         <source>What happened</source>
         <translation>情况</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="56"/>
+        <location filename="../../ui/strings.py" line="57"/>
         <source>Prepaid outstanding</source>
         <translation>预付资金余额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="57"/>
+        <location filename="../../ui/strings.py" line="58"/>
         <source>Custody deposit</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="58"/>
+        <location filename="../../ui/strings.py" line="59"/>
         <source>Coverage</source>
         <translation>覆盖率</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="59"/>
+        <location filename="../../ui/strings.py" line="60"/>
         <source>Cards</source>
         <translation>卡</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="60"/>
+        <location filename="../../ui/strings.py" line="61"/>
         <source>Payments</source>
         <translation>支付笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="61"/>
+        <location filename="../../ui/strings.py" line="62"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="62"/>
+        <location filename="../../ui/strings.py" line="63"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="63"/>
+        <location filename="../../ui/strings.py" line="64"/>
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="64"/>
+        <location filename="../../ui/strings.py" line="65"/>
         <source>Left to refund</source>
         <translation>可退金额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="65"/>
+        <location filename="../../ui/strings.py" line="66"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="66"/>
+        <location filename="../../ui/strings.py" line="67"/>
         <source>payment</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="67"/>
+        <location filename="../../ui/strings.py" line="68"/>
         <source>refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="68"/>
+        <location filename="../../ui/strings.py" line="69"/>
         <source>on the till, not on chain</source>
         <translation>收银机有，链上没有</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="69"/>
+        <location filename="../../ui/strings.py" line="70"/>
         <source>on chain, not on the till</source>
         <translation>链上有，收银机没有</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="70"/>
+        <location filename="../../ui/strings.py" line="71"/>
         <source>amounts differ</source>
         <translation>金额不一致</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="71"/>
+        <location filename="../../ui/strings.py" line="72"/>
         <source>refused on chain</source>
         <translation>链上拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="72"/>
+        <location filename="../../ui/strings.py" line="73"/>
         <source>up</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="73"/>
+        <location filename="../../ui/strings.py" line="74"/>
         <source>view change</source>
         <translation>视图切换中</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="74"/>
+        <location filename="../../ui/strings.py" line="75"/>
         <source>unreachable</source>
         <translation>无法连接</translation>
     </message>
@@ -1214,12 +1219,12 @@ Cards issued: %4</source>
 <context>
     <name>NetworkTab</name>
     <message>
-        <location filename="../../ui/network.py" line="46"/>
+        <location filename="../../ui/network.py" line="50"/>
         <source>%1 validators agree by PBFT: the network keeps going with up to %2 of them down or faulty, and every block carries the signatures of %3.</source>
         <translation>%1 个验证节点通过 PBFT 达成共识：最多 %2 个节点宕机或作恶时网络仍可运行，每个区块都带有 %3 个节点的签名。</translation>
     </message>
     <message>
-        <location filename="../../ui/network.py" line="70"/>
+        <location filename="../../ui/network.py" line="75"/>
         <source>This app&apos;s own node (%1): height %2, verified %3 blocks&apos; certificates, rejected %4.</source>
         <translation>本程序自带节点（%1）：高度 %2，已校验 %3 个区块的证书，拒绝 %4 个。</translation>
     </message>
@@ -2443,17 +2448,17 @@ Cards issued: %4</source>
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ui/strings.py" line="78"/>
+        <location filename="../../ui/strings.py" line="79"/>
         <source>the network is unreachable: nothing was sent; retry when the status bar shows the node following a validator</source>
         <translation>网络不可达：未发送任何内容；请在状态栏显示节点正在跟随验证节点后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="80"/>
+        <location filename="../../ui/strings.py" line="81"/>
         <source>the network did not decide the transaction in time; it may still be decided: look it up before retrying</source>
         <translation>网络未能及时处理该交易；它仍可能被处理：请先查询再重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="82"/>
+        <location filename="../../ui/strings.py" line="83"/>
         <source>the network did not answer in time; check the node status and retry</source>
         <translation>网络未及时响应；请检查节点状态后重试</translation>
     </message>
