@@ -402,3 +402,19 @@ def test_request_timer_counts_commits_as_progress_and_waits_for_own_executor(
     r.step(Executed(1, "00" * 32, ids), later + 1_000)
     acts = r.step(TimerFired("request"), later + 3_000)
     assert r.view == 1 and sent(acts, ViewChange)
+
+
+def test_a_replica_restarted_mid_view_change_asks_for_the_view_again(c: Cluster) -> None:
+    """Its view and view-change flag are on disk, its VIEW-CHANGE and timers are not: on
+    its first event it broadcasts VIEW-CHANGE for that view again and keeps asking (peers
+    that finished the view change answer with their NEW-VIEW)."""
+    r = Replica(c.cfgs[3], executed=2, persisted={"view": 1, "view_changing": True})
+    acts = r.step(ClientRequest(c.txs[0]), NOW)
+    vcs = sent(acts, ViewChange)
+    assert len(vcs) == 1 and vcs[0].view == 1 and vcs[0].executed == 2
+    assert r.view == 1 and r.view_changing
+    assert any(isinstance(a, SetTimer) and a.name == "view-change-resend" for a in acts)
+    assert sent(r.step(ClientRequest(c.txs[1]), NOW + 1), ViewChange) == []  # once
+    # a replica restarted outside a view change says nothing
+    assert sent(Replica(c.cfgs[2], executed=2).step(ClientRequest(c.txs[0]), NOW),
+                ViewChange) == []

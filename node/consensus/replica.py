@@ -106,6 +106,7 @@ class Replica:
         self.fetch_next = 0  # the first block of a state transfer not asked for yet
         self._out: list[Action] = []
         self.now = 0
+        self._resumed = False
 
     # --- driver ---------------------------------------------------------------------------
 
@@ -120,6 +121,9 @@ class Replica:
     def step(self, event: Event, now: int) -> list[Action]:
         self.now = now
         self._out = []
+        if not self._resumed:  # the first event after (re)start
+            self._resumed = True
+            viewchange.resume(self)
         if isinstance(event, Received):
             self._receive(event.src, event.msg)
         elif isinstance(event, ClientRequest):

@@ -69,6 +69,22 @@ def start(r: Replica, view: int) -> None:
     r.emit(Persist("view_changing", True))
     r.emit(CancelTimer(REQUEST_TIMER))
     r.emit(CancelTimer(BATCH_TIMER))
+    _ask(r)
+
+
+def resume(r: Replica) -> None:
+    """A replica restarted in the middle of a view change (its view and ``view_changing``
+    are on disk, its timers and its VIEW-CHANGE were not) asks for that view again.
+    Otherwise it waits silently: peers that finished the view change answer a VIEW-CHANGE
+    with their NEW-VIEW, but they have nothing to answer, and an idle network sends it
+    nothing else (found by the simulator's slow_exec class, seed 192)."""
+    if r.view_changing and r.id not in r.vc.latest:
+        _ask(r)
+
+
+def _ask(r: Replica) -> None:
+    """Broadcast this replica's VIEW-CHANGE for its current view and keep asking."""
+    view = r.view
     certs = [r.prepared_certs[s] for s in sorted(r.prepared_certs) if s > r.low]
     vc = r.sign(ViewChange(r.id, "", view, r.executed, r.low, r.stable_proof,
                            tuple(pp for pp, _ in certs),

@@ -112,12 +112,35 @@ def run_byzantine(seed: int, n: int = 4) -> Sim:
     return sim
 
 
+def run_slow_exec(seed: int, n: int = 4) -> Sim:
+    """Executors that lag behind what the cluster commits (a node executes on its database
+    thread): some replicas take up to twice the request timeout per block, on a lossy
+    network, and one may crash and come back."""
+    r = random.Random(seed)
+    net = Net(drop=r.uniform(0.0, 0.1), delay=(1, r.randint(5, 40)))
+    sim, rng = _base(seed, n, net, txs=15)
+    for i in rng.sample(range(n), rng.randint(1, n)):
+        sim.exec_delay[i] = (0, rng.choice([50, 400, 1_600]))
+    end = sim.now + 10 * SECOND
+    if rng.random() < 0.5:
+        victim = rng.randrange(n)
+        down = sim.now + rng.randint(0, 4 * SECOND)
+        sim.at(down, lambda: sim.crash(victim))
+        sim.at(down + rng.randint(500, 3 * SECOND),
+               lambda: sim.restart(victim, wipe=False))
+    sim.run(end)
+    net.drop = 0.0
+    sim.settle(end)
+    return sim
+
+
 CLASSES: dict[str, Callable[[int, int], Sim]] = {
     "clean": run_clean,
     "lossy": run_lossy,
     "partition": run_partition,
     "crash": run_crash,
     "byzantine": run_byzantine,
+    "slow_exec": run_slow_exec,
 }
 
 

@@ -86,6 +86,7 @@ class Node:
     honest: bool = True
     ok_ids: set[str] = field(default_factory=set)
     outbound: Callable[[Node, Action], list[Action]] | None = None
+    exec_free: int = 0  # with slow execution: when this node's executor is next free
 
 
 class Sim:
@@ -108,6 +109,10 @@ class Sim:
         self.submitted: dict[str, str] = {}
         self.decided: dict[str, set[int]] = {}
         self.undecodable = 0
+        # replica id -> (min, max) ms each ordered block waits for its executor, in order
+        # (the node executes on its database thread, behind the loop); none: at once
+        self.exec_delay: dict[int, tuple[int, int]] = {}
+        self.exec_rng = random.Random(seed * 31 + 7)  # leaves the main draws as they were
         self.events = 0
         self._plan_transactions(txs)
 
@@ -200,6 +205,13 @@ class Sim:
             del node.timers[name]
             self.feed(node, TimerFired(name))
 
+    def _on_exec(self, node: Node, a: Execute) -> None:
+        if not node.alive or self.nodes[node.id] is not node:
+            return  # crashed (or restarted) meanwhile: its executor's queue was lost
+        ev = self.execute(node, a.seq, a.view, a.time, a.batch, a.batch_id, a.cert)
+        if ev is not None:
+            self.feed(node, ev)
+
     def _on_call(self, fn: Callable[[], None]) -> None:
         fn()
 
@@ -235,6 +247,12 @@ class Sim:
         elif isinstance(a, CancelTimer):
             node.timers.pop(a.name, None)
         elif isinstance(a, Execute):
+            if node.id in self.exec_delay:
+                lo, hi = self.exec_delay[node.id]
+                at = max(self.now + self.exec_rng.randint(lo, hi), node.exec_free)
+                node.exec_free = at
+                self.push(at, "exec", (node, a))
+                return None
             return self.execute(node, a.seq, a.view, a.time, a.batch, a.batch_id, a.cert)
         elif isinstance(a, FetchState):
             self.push(self.now + self.rng.randint(*self.net.delay), "fetch",
