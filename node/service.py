@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from app.consortium import Consortium
-from node import codec, tls
+from node import codec, recovery, tls
 from node.consensus import Config, Replica
 from node.consensus import messages as m
 from node.consensus.certs import certified_block, encode_cert
@@ -147,6 +147,8 @@ class Node:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(self.data_dir / "ledger.db")
         self.ledger = Ledger(self.store, self.genesis)
+        with self.store.db.atomic():  # written by earlier versions, never read
+            self.store.conn.execute("DELETE FROM meta WHERE key LIKE 'pbft:commit:%'")
         rows = self.store.query("SELECT key, value FROM meta WHERE key LIKE 'pbft:%'")
         self.height = self.ledger.height
         self.head_hash = self.ledger.head().hash
@@ -157,7 +159,10 @@ class Node:
         with self.store.db.atomic():
             self.store.conn.executemany(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                [(f"pbft:{p.key}", json.dumps(p.value)) for p in items])
+                [(f"pbft:{p.key}", json.dumps(p.value)) for p in items if p.value is not None])
+            self.store.conn.executemany(
+                "DELETE FROM meta WHERE key = ?",
+                [(f"pbft:{p.key}",) for p in items if p.value is None])
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -170,6 +175,7 @@ class Node:
                      request_timeout_ms=self.opts.request_timeout_ms,
                      request_valid=text_signatures_valid, fetch_chunk=FETCH_LIMIT)
         self.replica = Replica(cfg, executed=self.height, persisted=persisted)
+        recovered = await self.on_db(recovery.restore, self.replica, self.store)
         home = self.cons.home
         ca, pw = home / "tls" / "ca.pem", self.cons.keys.password
         cert, keyf = home / "tls" / f"{self.identity}.crt", self.cons.keys.path(self.identity)
@@ -193,8 +199,9 @@ class Node:
         self.tasks.append(asyncio.create_task(self._executor(), name="executor"))
         self.tasks.append(asyncio.create_task(self._drain_outbox(), name="outbox"))
         self.tasks.append(self.health.start())
-        log.info("%s listening on %s:%s at height %s", self.identity, self.host, self.port,
-                 self.height)
+        log.info("%s listening on %s:%s at height %s (stable checkpoint %s, %s blocks above "
+                 "it recovered)", self.identity, self.host, self.port, self.height,
+                 self.replica.low, recovered)
 
     async def stop(self) -> None:
         for t in self.tasks:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from node.consensus import Config, Replica
+from node.consensus.certs import new_view_pre_prepares, valid_view_change
 from node.consensus.messages import (
     Checkpoint,
     Commit,
@@ -232,7 +233,7 @@ def test_stash_is_bounded_per_peer_and_in_total(c: Cluster) -> None:
 
 
 def _vc(c: Cluster, sender: int, view: int, executed: int = 0) -> ViewChange:
-    return ViewChange(sender, "", view, executed, 0, (), (), ()).signed(c.keys[sender])  # type: ignore[return-value]
+    return ViewChange(sender, "", view, executed, 0, (), (), (), ()).signed(c.keys[sender])  # type: ignore[return-value]
 
 
 def test_one_huge_view_number_moves_nobody_but_f_plus_1_do(c: Cluster) -> None:
@@ -323,7 +324,7 @@ def test_new_view_needs_2f_plus_1_view_changes(c: Cluster) -> None:
 def test_new_view_must_re_propose_prepared_batches(c: Cluster) -> None:
     pp = c.pp(1, c.txs[:1])
     prepares = (c.prepare(pp, 2), c.prepare(pp, 3))
-    vc0 = ViewChange(0, "", 1, 0, 0, (), (pp,), prepares).signed(c.keys[0])
+    vc0 = ViewChange(0, "", 1, 0, 0, (), (pp,), prepares, ()).signed(c.keys[0])
     vcs = (vc0, _vc(c, 2, 1), _vc(c, 3, 1))
     good = PrePrepare(1, "", 1, 1, pp.time, pp.batch_id, pp.batch).signed(c.keys[1])
     null = PrePrepare(1, "", 1, 1, 0, batch_digest(1, 0, ()), ()).signed(c.keys[1])
@@ -418,3 +419,84 @@ def test_a_replica_restarted_mid_view_change_asks_for_the_view_again(c: Cluster)
     # a replica restarted outside a view change says nothing
     assert sent(Replica(c.cfgs[2], executed=2).step(ClientRequest(c.txs[0]), NOW),
                 ViewChange) == []
+
+
+def _prepared_and_executed(c: Cluster, r: Replica) -> tuple[dict[str, Any], Execute]:
+    """Block 1 ordered and executed, batch 2 prepared only; returns what was persisted."""
+    disk: dict[str, Any] = {}
+    acts: list[Action] = []
+    p1, p2 = c.pp(1, c.txs[:1]), c.pp(2, c.txs[1:2])
+    peer = 3 if r.id == 2 else 2
+    for pp in (p1, p2):
+        acts += deliver(r, pp) + deliver(r, c.prepare(pp, peer))
+    acts += deliver(r, c.commit(p1, 0)) + deliver(r, c.commit(p1, peer))
+    for a in acts:
+        if isinstance(a, Persist):
+            disk[a.key] = a.value
+    ex = next(a for a in acts if isinstance(a, Execute))
+    return disk, ex
+
+
+def test_a_prepared_certificate_is_persisted_before_its_commit_is_sent(c: Cluster) -> None:
+    r = c.replica(1)
+    pp = c.pp(1, c.txs[:1])
+    deliver(r, pp)
+    acts = deliver(r, c.prepare(pp, 2))
+    keys = [a.key for a in acts if isinstance(a, Persist)]
+    commit_at = next(i for i, a in enumerate(acts) if isinstance(a, Broadcast)
+                     and isinstance(a.msg, Commit))
+    persist_at = next(i for i, a in enumerate(acts) if isinstance(a, Persist))
+    assert keys == ["prepared:1"] and persist_at < commit_at
+
+
+def test_a_restarted_replica_still_vouches_for_what_it_prepared_and_executed(
+        c: Cluster) -> None:
+    """Restarted with its disk and its stored block 1, replica 1's VIEW-CHANGE carries block
+    1's commit certificate and batch 2's prepared certificate, so the new view re-proposes
+    both (without them it would put null batches there: another block at a height that
+    executed, found by the simulator's restarts class)."""
+    disk, ex = _prepared_and_executed(c, c.replica(1))
+    r = Replica(c.cfgs[1], executed=1, persisted=disk)
+    assert list(r.to_recover()) == [1]
+    r.recover([ex])
+    r.step(ClientRequest(c.txs[5]), NOW)
+    vc = sent(r.step(TimerFired("request"), NOW + 5_000), ViewChange)[0]
+    assert valid_view_change(r.cfg, vc)
+    certs = {x.pre_prepare.seq: x for x in vc.certificates()}
+    assert len(certs[1].commits) == 3 and not certs[1].prepares
+    assert len(certs[2].prepares) == 2 and not certs[2].commits
+    others = [_vc(c, s, 1) for s in (2, 3)]
+    _, pps = new_view_pre_prepares(r.cfg, 1, [vc, *others])
+    assert [(p.seq, p.batch) for p in pps] == [(1, tuple(c.txs[:1])), (2, tuple(c.txs[1:2]))]
+    # a commit certificate that does not match its batch is refused
+    bad = replace(vc, commits=tuple(replace(x, batch_id="cd" * 32) for x in vc.commits))
+    assert not valid_view_change(r.cfg, bad.signed(c.keys[1]))  # type: ignore[arg-type]
+
+
+def test_a_replica_never_votes_for_another_batch_at_a_height_it_executed(c: Cluster) -> None:
+    disk, ex = _prepared_and_executed(c, c.replica(2))
+    r = Replica(c.cfgs[2], executed=1, persisted={**disk, "view": 1})
+    r.recover([ex])
+    other = c.pp(1, c.txs[3:4], view=1)
+    assert sent(deliver(r, other), Prepare) == []
+    assert sent(deliver(r, c.pp(1, c.txs[:1], view=1)), Prepare)
+
+
+def test_the_stable_checkpoint_survives_a_restart_and_old_votes_are_dropped(
+        c: Cluster) -> None:
+    r = c.replica(1)
+    disk: dict[str, Any] = {}
+    acts = deliver(r, c.pp(1, c.txs[:1]))
+    r.executed = r.ordered = 3
+    acts += r.step(Executed(4, "ab" * 32, ()), NOW)
+    acts += deliver(r, _checkpoint(c, 2, 4)) + deliver(r, _checkpoint(c, 3, 4))
+    for a in acts:
+        if isinstance(a, Persist):
+            if a.value is None:
+                disk.pop(a.key, None)
+            else:
+                disk[a.key] = a.value
+    assert "stable" in disk and not [k for k in disk if k.startswith(("vote:", "prepared:"))]
+    again = Replica(c.cfgs[1], executed=4, persisted=disk)
+    assert again.low == 4 and len(again.stable_proof) == 3
+    assert list(again.to_recover()) == []

@@ -90,6 +90,17 @@ def valid_prepared(cfg: Config, cert: Prepared, below_view: int) -> bool:
     return len(senders) >= 2 * cfg.f
 
 
+def valid_committed(cfg: Config, cert: Prepared, below_view: int) -> bool:
+    """A batch (unsigned PRE-PREPARE, its batch id the digest of its own contents) and a
+    commit certificate for it from an earlier view."""
+    pp = cert.pre_prepare
+    if pp.view >= below_view or pp.sender != cfg.primary(pp.view) or pp.sig:
+        return False
+    return well_formed(cfg, pp) and \
+        valid_commit_cert(cfg, cert.commits, pp.seq, pp.batch_id) and \
+        cert.commits[0].view == pp.view
+
+
 def valid_view_change(cfg: Config, vc: ViewChange) -> bool:
     if not signed_by(cfg, vc) or vc.view < 1:
         return False
@@ -101,7 +112,8 @@ def valid_view_change(cfg: Config, vc: ViewChange) -> bool:
         if s in seqs or not vc.stable_seq < s <= vc.stable_seq + cfg.window:
             return False
         seqs.add(s)
-        if not valid_prepared(cfg, cert, vc.view):
+        valid = valid_committed if cert.commits else valid_prepared
+        if not valid(cfg, cert, vc.view):
             return False
     return True
 

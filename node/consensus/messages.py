@@ -108,10 +108,15 @@ class Checkpoint(Msg):
 
 @dataclass(frozen=True)
 class Prepared:
-    """A prepared certificate: the PRE-PREPARE and 2f matching PREPAREs."""
+    """Evidence that a batch was prepared in ``pre_prepare.view``: the signed PRE-PREPARE
+    and 2f matching PREPAREs, or, for a batch this replica executed, the batch (an unsigned
+    PRE-PREPARE: its batch id is the digest of its seq, time and transactions) and the
+    2f+1 COMMITs of its commit certificate, which a replica keeps with the block and so
+    still has after a restart (2f+1 COMMITs mean f+1 honest replicas prepared it)."""
 
     pre_prepare: PrePrepare
     prepares: tuple[Prepare, ...]
+    commits: tuple[Commit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,14 +126,19 @@ class ViewChange(Msg):
     executed: int                        # the sender's height (a hint for state transfer)
     stable_seq: int
     checkpoint_proof: tuple[Checkpoint, ...]
-    prepared: tuple[PrePrepare, ...]     # flattened: each PRE-PREPARE then its PREPAREs
+    prepared: tuple[PrePrepare, ...]     # flattened: each PRE-PREPARE then its votes
     prepares: tuple[Prepare, ...]
+    commits: tuple[Commit, ...]          # the commit certificates of executed batches
 
     def certificates(self) -> list[Prepared]:
         by_key: dict[tuple[int, int], list[Prepare]] = {}
         for p in self.prepares:
             by_key.setdefault((p.view, p.seq), []).append(p)
-        return [Prepared(pp, tuple(by_key.get((pp.view, pp.seq), ()))) for pp in self.prepared]
+        committed: dict[tuple[int, int], list[Commit]] = {}
+        for c in self.commits:
+            committed.setdefault((c.view, c.seq), []).append(c)
+        return [Prepared(pp, tuple(by_key.get((pp.view, pp.seq), ())),
+                         tuple(committed.get((pp.view, pp.seq), ()))) for pp in self.prepared]
 
 
 @dataclass(frozen=True)
@@ -217,8 +227,9 @@ def from_obj(o: Any, depth: int = 0) -> Msg:
         proof = tuple(_sub(x, Checkpoint, depth) for x in _list(o, "checkpoint_proof", 100))
         pps = tuple(_sub(x, PrePrepare, depth) for x in _list(o, "prepared", 1000))
         prs = tuple(_sub(x, Prepare, depth) for x in _list(o, "prepares", 100_000))
+        cms = tuple(_sub(x, Commit, depth) for x in _list(o, "commits", 100_000))
         return ViewChange(sender, sig, _int(o, "view"), _int(o, "executed"),
-                          _int(o, "stable_seq"), proof, pps, prs)
+                          _int(o, "stable_seq"), proof, pps, prs, cms)
     vcs = tuple(_sub(x, ViewChange, depth) for x in _list(o, "view_changes", 100))
     pps = tuple(_sub(x, PrePrepare, depth) for x in _list(o, "pre_prepares", 1000))
     return NewView(sender, sig, _int(o, "view"), vcs, pps)

@@ -18,17 +18,24 @@ Rules, in the paper's terms:
   transfer), which the runtime verifies by their certificates and executes.
 * A request pending longer than the timeout starts a view change (viewchange.py).
 * Before a vote is sent it is persisted (``Persist``), so a restarted replica never votes
-  twice for different batches in the same view and slot.
+  twice for different batches in the same view and slot.  The stable checkpoint's proof is
+  persisted too, and the runtime hands a restarting replica the commit certificates of the
+  blocks it executed above it (they are stored with the blocks), and each prepared
+  certificate is persisted before its COMMIT is sent: a restarted replica's VIEW-CHANGE
+  still carries what it prepared or executed, so a new view cannot put another batch at a
+  height that may have committed.  All of it is dropped once a checkpoint above is stable.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from node.consensus import viewchange
 from node.consensus.certs import batch_ids, well_formed
 from node.consensus.messages import (
+    BadMessage,
     Checkpoint,
     Commit,
     Forward,
@@ -39,6 +46,7 @@ from node.consensus.messages import (
     Status,
     ViewChange,
     batch_digest,
+    decode,
 )
 from node.consensus.types import (
     Action,
@@ -75,6 +83,8 @@ class Slot:
 class Replica:
     def __init__(self, cfg: Config, *, executed: int = 0,
                  persisted: dict[str, object] | None = None) -> None:
+        """``persisted``: what this replica's ``Persist`` actions wrote.  A runtime that
+        restarts a replica then hands it its blocks in ``to_recover()`` (``recover``)."""
         self.cfg = cfg
         self.id = cfg.replica
         disk = persisted or {}
@@ -85,6 +95,7 @@ class Replica:
         self.view_changing = bool(disk.get("view_changing", False))
         self.low = 0                     # h: last stable checkpoint
         self.stable_proof: tuple[Checkpoint, ...] = ()
+        self._restore_stable(disk.get("stable"), executed)
         self.executed = executed         # highest block executed by the runtime
         self.ordered = executed          # highest seq handed to the runtime
         self.next_seq = executed + 1     # primary: next seq to propose
@@ -92,6 +103,10 @@ class Replica:
         self.slots: dict[int, Slot] = {}
         self.early: dict[tuple[int, int], Slot] = {}   # votes that arrived before their PP
         self.prepared_certs: dict[int, tuple[PrePrepare, tuple[Prepare, ...]]] = {}
+        self._stale: list[str] = []  # persisted keys found obsolete at start
+        self._restore_prepared(disk)
+        # blocks ordered here (or recovered at start) above h, with their commit certificates
+        self.committed: dict[int, Execute] = {}
         self.checkpoints: dict[int, dict[str, dict[int, Checkpoint]]] = {}
         self.own_roots: dict[int, str] = {}
         self.pending: OrderedDict[str, str] = OrderedDict()   # id -> tx, not yet executed
@@ -108,6 +123,45 @@ class Replica:
         self.now = 0
         self._resumed = False
 
+    def _restore_stable(self, saved: object, executed: int) -> None:
+        if not isinstance(saved, list):
+            return
+        try:
+            proof = tuple(decode(str(t).encode("utf-8")) for t in saved)
+        except BadMessage:
+            return  # an unreadable record: start from h = 0, as before it was kept
+        if proof and all(isinstance(c, Checkpoint) for c in proof) \
+                and len({c.seq for c in proof}) == 1 and proof[0].seq <= executed:
+            self.low = proof[0].seq
+            self.stable_proof = proof  # type: ignore[assignment]
+
+    def _restore_prepared(self, disk: dict[str, object]) -> None:
+        """Prepared certificates above h come back; the rest is deleted on the first step."""
+        for key, saved in disk.items():
+            if not key.startswith("prepared:"):
+                continue
+            try:
+                pp, *prepares = (decode(str(t).encode("utf-8")) for t in saved)  # type: ignore[attr-defined]
+            except (BadMessage, TypeError, ValueError):
+                pp, prepares = None, []
+            if isinstance(pp, PrePrepare) and pp.seq > self.low \
+                    and all(isinstance(p, Prepare) for p in prepares):
+                self.prepared_certs[pp.seq] = (pp, tuple(prepares))  # type: ignore[arg-type]
+            else:
+                self._stale.append(key)
+
+    def to_recover(self) -> range:
+        """The heights whose blocks (with their commit certificates) a restarted replica
+        needs back: what it executed above its stable checkpoint, within the window."""
+        return range(self.low + 1, min(self.executed, self.low + self.cfg.window) + 1)
+
+    def recover(self, blocks: Sequence[Execute]) -> None:
+        """Blocks this replica executed before a restart, as stored with their commit
+        certificates; checked by the runtime (``certs.certified_block``)."""
+        for e in blocks:
+            if e.seq in self.to_recover():
+                self.committed[e.seq] = e
+
     # --- driver ---------------------------------------------------------------------------
 
     @property
@@ -123,6 +177,9 @@ class Replica:
         self._out = []
         if not self._resumed:  # the first event after (re)start
             self._resumed = True
+            for key in self._stale:
+                self.emit(Persist(key, None))
+            self._stale = []
             viewchange.resume(self)
         if isinstance(event, Received):
             self._receive(event.src, event.msg)
@@ -274,6 +331,9 @@ class Replica:
         voted = self.votes.get((pp.view, pp.seq))
         if voted is not None and voted != pp.batch_id:
             return  # never vote for two batches in one view and slot
+        mine = self.committed.get(pp.seq)
+        if mine is not None and mine.batch_id != pp.batch_id:
+            return  # never vote for another batch at a height this replica executed
         self.emit(Persist(f"vote:{pp.view}:{pp.seq}", pp.batch_id))
         self.votes[(pp.view, pp.seq)] = pp.batch_id
         p = self.sign(Prepare(self.id, "", pp.view, pp.seq, pp.batch_id))
@@ -327,10 +387,12 @@ class Replica:
         prepares = self._prepares_for(slot)
         if len(prepares) < 2 * self.cfg.f:
             return
-        self.prepared_certs[seq] = (slot.pp, tuple(prepares[: 2 * self.cfg.f]))
+        cert = (slot.pp, tuple(prepares[: 2 * self.cfg.f]))
+        self.prepared_certs[seq] = cert
+        self.emit(Persist(f"prepared:{seq}", [x.encode().decode("utf-8")
+                                              for x in (cert[0], *cert[1])]))
         slot.sent_commit = True
         c = self.sign(Commit(self.id, "", slot.pp.view, seq, slot.pp.batch_id))
-        self.emit(Persist(f"commit:{slot.pp.view}:{seq}", slot.pp.batch_id))
         self.emit(Broadcast(c))
         self._on_commit(c)  # type: ignore[arg-type]
 
@@ -352,8 +414,10 @@ class Replica:
             pp = slot.pp
             cert = tuple(c for c in slot.commits.values() if c.batch_id == pp.batch_id)
             self.ordered += 1
-            self.emit(Execute(pp.seq, pp.view, pp.time, pp.batch, pp.batch_id,
-                              cert[: self.cfg.quorum]))
+            ex = Execute(pp.seq, pp.view, pp.time, pp.batch, pp.batch_id,
+                         cert[: self.cfg.quorum])
+            self.committed[pp.seq] = ex
+            self.emit(ex)
             if self.pending and not self.view_changing:
                 # a committed batch is the primary's progress (Castro and Liskov restart the
                 # timer on execution; executing can lag behind committing under load)
@@ -437,17 +501,22 @@ class Replica:
             return
         self.low = seq
         self.stable_proof = proof
+        self.emit(Persist("stable", [cp.encode().decode("utf-8") for cp in proof]))
         for s in [s for s in self.slots if s <= seq]:
             del self.slots[s]
+        for s in [s for s in self.committed if s <= seq]:
+            del self.committed[s]
         for k in [k for k in self.early if k[1] <= seq]:
             del self.early[k]
         for s in [s for s in self.prepared_certs if s <= seq]:
             del self.prepared_certs[s]
+            self.emit(Persist(f"prepared:{s}", None))
         for s in [s for s in self.checkpoints if s < seq]:
             del self.checkpoints[s]
         for s in [s for s in self.own_roots if s < seq]:
             del self.own_roots[s]
         for k in [k for k in self.votes if k[1] <= seq]:
-            del self.votes[k]
+            del self.votes[k]  # nothing at or below h is voted on again
+            self.emit(Persist(f"vote:{k[0]}:{k[1]}", None))
         self.replay_stash()
         self._propose(force=False)

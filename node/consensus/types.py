@@ -74,6 +74,9 @@ class Execute:
 
 @dataclass(frozen=True)
 class Persist:
+    """Write ``value`` (JSON-able) under ``key`` before anything of this step is sent;
+    None deletes the key."""
+
     key: str
     value: Any
 

@@ -19,7 +19,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from node.consensus.certs import new_view_pre_prepares, valid_view_change
-from node.consensus.messages import Forward, NewView, Status, ViewChange
+from node.consensus.messages import (
+    Commit,
+    Forward,
+    NewView,
+    Prepare,
+    PrePrepare,
+    Status,
+    ViewChange,
+)
 from node.consensus.types import Broadcast, CancelTimer, Config, Persist, Send, SetTimer
 
 if TYPE_CHECKING:
@@ -85,10 +93,23 @@ def resume(r: Replica) -> None:
 def _ask(r: Replica) -> None:
     """Broadcast this replica's VIEW-CHANGE for its current view and keep asking."""
     view = r.view
-    certs = [r.prepared_certs[s] for s in sorted(r.prepared_certs) if s > r.low]
-    vc = r.sign(ViewChange(r.id, "", view, r.executed, r.low, r.stable_proof,
-                           tuple(pp for pp, _ in certs),
-                           tuple(p for _, ps in certs for p in ps)))
+    pps: list[PrePrepare] = []
+    prepares: list[Prepare] = []
+    commits: list[Commit] = []
+    for s in sorted(set(r.prepared_certs) | set(r.committed)):
+        if not r.low < s <= r.low + r.cfg.window:
+            continue
+        ex = r.committed.get(s)
+        if ex is not None:  # executed: its commit certificate (kept across a restart)
+            pps.append(PrePrepare(r.cfg.primary(ex.view), "", ex.view, s, ex.time,
+                                  ex.batch_id, ex.batch))
+            commits.extend(ex.cert)
+        else:
+            pp, ps = r.prepared_certs[s]
+            pps.append(pp)
+            prepares.extend(ps)
+    vc = r.sign(ViewChange(r.id, "", view, r.executed, r.low, r.stable_proof, tuple(pps),
+                           tuple(prepares), tuple(commits)))
     assert isinstance(vc, ViewChange)
     r.vc.latest[r.id] = vc
     r.emit(Broadcast(vc))

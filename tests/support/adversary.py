@@ -106,7 +106,7 @@ def flood(sim: Sim, rng: random.Random, per_message: int = 20) -> Hook:
                     node.id, "", v, s, "ab" * 32).signed(key)
             elif kind < 0.5:
                 msg = ViewChange(node.id, "", 10**9 + rng.randint(0, 10**6), 0, 0, (), (),
-                                 ()).signed(key)
+                                 (), ()).signed(key)
             elif kind < 0.6:
                 msg = NewView(node.id, "", r.view + 1, (), ()).signed(key)
             else:

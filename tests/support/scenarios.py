@@ -134,6 +134,33 @@ def run_slow_exec(seed: int, n: int = 4) -> Sim:
     return sim
 
 
+def run_restarts(seed: int, n: int = 4) -> Sim:
+    """Restarts with the disk kept, as an operator's rolling upgrade does: every replica
+    restarts once or twice at random moments, one of them stays down long enough to fall
+    behind, and the first primary may then crash for good."""
+    r = random.Random(seed)
+    net = Net(drop=r.uniform(0.0, 0.05), delay=(1, r.randint(5, 40)))
+    sim, rng = _base(seed, n, net, txs=15)
+    start = sim.now
+    lagging = rng.randrange(n)
+    down = start + rng.randint(0, 3 * SECOND)
+    sim.at(down, lambda: sim.crash(lagging))
+    sim.at(down + rng.randint(1, 4) * SECOND, lambda: sim.restart(lagging, wipe=False))
+    for i in range(n):
+        for _ in range(rng.randint(1, 2)):
+            sim.at(start + rng.randint(0, 8 * SECOND),
+                   lambda i=i: sim.restart(i, wipe=False))
+    end = start + 10 * SECOND
+    if rng.random() < 0.5:
+        sim.at(start + rng.randint(4, 9) * SECOND, lambda: sim.crash(0))
+    sim.world.now = end
+    sim.submit_at(end + 200, sim.world.issue_tx("EHB", deposit=1_000)[0])
+    sim.run(end)
+    net.drop = 0.0
+    sim.settle(end)
+    return sim
+
+
 CLASSES: dict[str, Callable[[int, int], Sim]] = {
     "clean": run_clean,
     "lossy": run_lossy,
@@ -141,6 +168,7 @@ CLASSES: dict[str, Callable[[int, int], Sim]] = {
     "crash": run_crash,
     "byzantine": run_byzantine,
     "slow_exec": run_slow_exec,
+    "restarts": run_restarts,
 }
 
 

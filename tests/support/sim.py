@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from node import crypto
+from node import crypto, recovery
 from node.consensus import Config, Replica
 from node.consensus import messages as m
 from node.consensus.certs import certified_block, encode_cert
@@ -132,6 +132,7 @@ class Sim:
         store = store or Store(":memory:")
         ledger = Ledger(store, self.genesis)
         replica = Replica(self.cfg(i), executed=ledger.height, persisted=disk)
+        recovery.restore(replica, store)
         return Node(i, replica, store, ledger, dict(disk or {}))
 
     def _plan_transactions(self, count: int) -> None:
@@ -240,7 +241,10 @@ class Sim:
                 if j != node.id:
                     self.send(node.id, j, data)
         elif isinstance(a, Persist):
-            node.disk[a.key] = a.value
+            if a.value is None:
+                node.disk.pop(a.key, None)
+            else:
+                node.disk[a.key] = a.value
         elif isinstance(a, SetTimer):
             node.timers[a.name] = a.at
             self.push(a.at, "timer", (node.id, a.name, a.at))
