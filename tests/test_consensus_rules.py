@@ -500,3 +500,14 @@ def test_the_stable_checkpoint_survives_a_restart_and_old_votes_are_dropped(
     again = Replica(c.cfgs[1], executed=4, persisted=disk)
     assert again.low == 4 and len(again.stable_proof) == 3
     assert list(again.to_recover()) == []
+
+
+def test_unreadable_or_obsolete_records_on_disk_are_dropped_not_fatal(c: Cluster) -> None:
+    disk, _ = _prepared_and_executed(c, c.replica(1))
+    disk.update({"prepared:7": "junk", "stable": ["junk"]})
+    r = Replica(c.cfgs[1], executed=1, persisted=disk)
+    assert r.low == 0 and sorted(r.prepared_certs) == [1, 2]
+    acts = r.step(ClientRequest(c.txs[5]), NOW)
+    assert Persist("prepared:7", None) in acts
+    assert not [a for a in acts if isinstance(a, Persist) and a.key.startswith("prepared:")
+                and a.key != "prepared:7"]

@@ -32,10 +32,9 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from node.consensus import viewchange
+from node.consensus import durable, viewchange
 from node.consensus.certs import batch_ids, well_formed
 from node.consensus.messages import (
-    BadMessage,
     Checkpoint,
     Commit,
     Forward,
@@ -46,7 +45,6 @@ from node.consensus.messages import (
     Status,
     ViewChange,
     batch_digest,
-    decode,
 )
 from node.consensus.types import (
     Action,
@@ -93,18 +91,16 @@ class Replica:
             (int(k.split(":")[1]), int(k.split(":")[2])): str(v)
             for k, v in disk.items() if k.startswith("vote:")}
         self.view_changing = bool(disk.get("view_changing", False))
-        self.low = 0                     # h: last stable checkpoint
-        self.stable_proof: tuple[Checkpoint, ...] = ()
-        self._restore_stable(disk.get("stable"), executed)
+        # h, the last stable checkpoint, and its proof (kept across restarts)
+        self.low, self.stable_proof = durable.read_stable(disk.get("stable"), executed)
         self.executed = executed         # highest block executed by the runtime
         self.ordered = executed          # highest seq handed to the runtime
         self.next_seq = executed + 1     # primary: next seq to propose
         self.last_time = 0
         self.slots: dict[int, Slot] = {}
         self.early: dict[tuple[int, int], Slot] = {}   # votes that arrived before their PP
-        self.prepared_certs: dict[int, tuple[PrePrepare, tuple[Prepare, ...]]] = {}
-        self._stale: list[str] = []  # persisted keys found obsolete at start
-        self._restore_prepared(disk)
+        # persisted keys found obsolete at start are deleted on the first step
+        self.prepared_certs, self._stale = durable.read_prepared(disk, self.low)
         # blocks ordered here (or recovered at start) above h, with their commit certificates
         self.committed: dict[int, Execute] = {}
         self.checkpoints: dict[int, dict[str, dict[int, Checkpoint]]] = {}
@@ -122,33 +118,6 @@ class Replica:
         self._out: list[Action] = []
         self.now = 0
         self._resumed = False
-
-    def _restore_stable(self, saved: object, executed: int) -> None:
-        if not isinstance(saved, list):
-            return
-        try:
-            proof = tuple(decode(str(t).encode("utf-8")) for t in saved)
-        except BadMessage:
-            return  # an unreadable record: start from h = 0, as before it was kept
-        if proof and all(isinstance(c, Checkpoint) for c in proof) \
-                and len({c.seq for c in proof}) == 1 and proof[0].seq <= executed:
-            self.low = proof[0].seq
-            self.stable_proof = proof  # type: ignore[assignment]
-
-    def _restore_prepared(self, disk: dict[str, object]) -> None:
-        """Prepared certificates above h come back; the rest is deleted on the first step."""
-        for key, saved in disk.items():
-            if not key.startswith("prepared:"):
-                continue
-            try:
-                pp, *prepares = (decode(str(t).encode("utf-8")) for t in saved)  # type: ignore[attr-defined]
-            except (BadMessage, TypeError, ValueError):
-                pp, prepares = None, []
-            if isinstance(pp, PrePrepare) and pp.seq > self.low \
-                    and all(isinstance(p, Prepare) for p in prepares):
-                self.prepared_certs[pp.seq] = (pp, tuple(prepares))  # type: ignore[arg-type]
-            else:
-                self._stale.append(key)
 
     def to_recover(self) -> range:
         """The heights whose blocks (with their commit certificates) a restarted replica
@@ -387,10 +356,9 @@ class Replica:
         prepares = self._prepares_for(slot)
         if len(prepares) < 2 * self.cfg.f:
             return
-        cert = (slot.pp, tuple(prepares[: 2 * self.cfg.f]))
-        self.prepared_certs[seq] = cert
-        self.emit(Persist(f"prepared:{seq}", [x.encode().decode("utf-8")
-                                              for x in (cert[0], *cert[1])]))
+        pp, votes = slot.pp, tuple(prepares[: 2 * self.cfg.f])
+        self.prepared_certs[seq] = (pp, votes)
+        self.emit(Persist(f"prepared:{seq}", durable.prepared_record(pp, votes)))
         slot.sent_commit = True
         c = self.sign(Commit(self.id, "", slot.pp.view, seq, slot.pp.batch_id))
         self.emit(Broadcast(c))
@@ -501,7 +469,7 @@ class Replica:
             return
         self.low = seq
         self.stable_proof = proof
-        self.emit(Persist("stable", [cp.encode().decode("utf-8") for cp in proof]))
+        self.emit(Persist("stable", durable.stable_record(proof)))
         for s in [s for s in self.slots if s <= seq]:
             del self.slots[s]
         for s in [s for s in self.committed if s <= seq]:

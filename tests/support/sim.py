@@ -10,6 +10,7 @@ are checked after every event (see ``Checker``).
 from __future__ import annotations
 
 import heapq
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -243,8 +244,8 @@ class Sim:
         elif isinstance(a, Persist):
             if a.value is None:
                 node.disk.pop(a.key, None)
-            else:
-                node.disk[a.key] = a.value
+            else:  # as the node stores it: JSON
+                node.disk[a.key] = json.loads(json.dumps(a.value))
         elif isinstance(a, SetTimer):
             node.timers[a.name] = a.at
             self.push(a.at, "timer", (node.id, a.name, a.at))
