@@ -32,7 +32,7 @@ from app.consortium import Consortium
 from node import codec, recovery, tls
 from node.consensus import Config, Replica
 from node.consensus import messages as m
-from node.consensus.certs import certified_block, encode_cert
+from node.consensus.certs import encode_cert
 from node.consensus.replica import NEW_VIEW_TIMER, REQUEST_TIMER
 from node.consensus.types import (
     Action,
@@ -53,12 +53,12 @@ from node.health import LoopHealth
 from node.ledger import BlockResult, Ledger
 from node.ledger.errors import Rejected
 from node.ledger.tx import Tx, from_text, id_of_text, text_signatures_valid
-from node.net.framing import frame, pack
+from node.net.framing import PEER_MAX_FRAME, frame
 from node.net.transport import PeerLink, Server
 from node.store import Store
+from node.transfer import FETCH_LIMIT, StateTransfer
 
 log = logging.getLogger("cardchain.node")
-FETCH_LIMIT = 200
 # timers whose expiry blames a peer (a view change follows); fired more than this late,
 # they first let the loop read what arrived while it was stopped
 STALL_TOLERANT = frozenset({REQUEST_TIMER, NEW_VIEW_TIMER})
@@ -78,7 +78,7 @@ def check_signatures(texts: list[str]) -> None:
 def pbft_frame(msg: m.Msg) -> bytes:
     """The frame {"m": msg, "t": "pbft"}, built from the message's canonical bytes once
     (keys sorted: "m" before "t"), not decoded and encoded again per send."""
-    return frame(b'{"m":' + msg.encode() + b',"t":"pbft"}')
+    return frame(b'{"m":' + msg.encode() + b',"t":"pbft"}', PEER_MAX_FRAME)
 
 
 def now_ms() -> int:
@@ -101,9 +101,11 @@ class Options:
     # a PRE-PREPARE carrying more requests than this whose signatures this node has not
     # checked yet is checked on the verify threads before the replica sees it
     inline_verify_below: int = 16
+    # transaction text per state-transfer reply (a reply cut short is continued at once)
+    fetch_bytes: int = 2 * 1024 * 1024
 
 
-class Node:
+class Node(StateTransfer):
     def __init__(self, cons: Consortium, identity: str, data_dir: Path,
                  options: Options | None = None) -> None:
         self.cons = cons
@@ -134,7 +136,9 @@ class Node:
         self.tasks: list[asyncio.Task[None]] = []
         self.height = -1
         self.head_hash = ""
-        self.stats = {"bad_peer_frames": 0, "blocks": 0, "fetched_blocks": 0}
+        self.stats = {"bad_peer_frames": 0, "blocks": 0, "fetched_blocks": 0,
+                      "fetch_continued": 0}
+        self.asked: dict[int, tuple[int, int]] = {}  # peer -> the block range last asked for
         self.health = LoopHealth(self.stats)
         self.view_since = 0  # wall-clock ms of the last view change this node saw
 
@@ -281,9 +285,7 @@ class Node:
         elif isinstance(a, Execute):
             self.exec_queue.put_nowait(("ordered", a))
         elif isinstance(a, FetchState):
-            link = self.links.get(a.peer)
-            if link:
-                link.send(pack({"t": "fetch", "first": a.first, "last": a.last}))
+            self._ask_blocks(a.peer, a.first, a.last)
 
     def _tell_ordered(self, msg: m.PrePrepare | m.Prepare) -> None:
         """This replica accepted a PRE-PREPARE (it sends it as primary, or its PREPARE as a
@@ -332,8 +334,10 @@ class Node:
                 first, last = int(obj["first"]), int(obj["last"])
                 asyncio.get_running_loop().create_task(self._serve_fetch(src, first, last))
             elif kind == "blocks":
-                for b in obj["blocks"][:FETCH_LIMIT]:
+                blocks = obj["blocks"][:FETCH_LIMIT]
+                for b in blocks:
                     self.exec_queue.put_nowait(("fetched", b))
+                self._continue_fetch(src, blocks, bool(obj.get("more")))
             else:
                 raise m.BadMessage(f"unknown frame kind {kind!r}")
         except (m.BadMessage, codec.EncodingError, KeyError, TypeError, ValueError) as exc:
@@ -372,38 +376,6 @@ class Node:
         return asyncio.gather(*(loop.run_in_executor(self.verifier, fn, items[i:i + k])
                                 for i in range(0, len(items), k)))
 
-    # --- state transfer -----------------------------------------------------------------------
-
-    def _fetch_range(self, first: int, last: int) -> list[dict[str, Any]]:
-        assert self.store is not None
-        return self.store.blocks_with_certs(first, min(FETCH_LIMIT, last - first + 1))
-
-    async def _serve_fetch(self, peer: int, first: int, last: int) -> None:
-        blocks = await self.on_db(self._fetch_range, first, last)
-        link = self.links.get(peer)
-        if blocks and link:
-            link.send(pack({"t": "blocks", "blocks": blocks}))
-
-    def _check_fetched(self, blocks: list[dict[str, Any]]) -> list[tuple[Execute, list[Tx]]]:
-        """On a verify thread: each block's commit certificate, and its transactions
-        decoded; stops at the first block that fails (it will be fetched again)."""
-        assert self.replica is not None
-        out = []
-        for b in blocks:
-            try:
-                batch = tuple(str(t) for t in b["txs"])
-                ex = certified_block(self.replica.cfg, int(b["height"]), b["cert"].encode(),
-                                     batch)
-                # the certificate vouches for the texts (honest replicas vote only for
-                # canonical requests): decoded without re-checking the canonical form
-                txs = [Tx.decode_trusted(t.encode("utf-8")) for t in batch] if ex else []
-            except (KeyError, TypeError, ValueError, AttributeError, Rejected):
-                ex = None
-            if ex is None:
-                log.warning("a fetched block failed its certificate check: ignored")
-                break
-            out.append((ex, txs))
-        return out
 
     # --- execution ------------------------------------------------------------------------
 
@@ -441,44 +413,6 @@ class Node:
         self.stats["blocks"] += 1
         self.step(Executed(ex.seq, res.state_root, tuple(r.id for r in res.results)))
         self.endpoint.block_done(res, ex.view, cert)
-
-    async def _execute_fetched(self, blocks: list[dict[str, Any]]) -> None:
-        """State transfer.  The certificates are checked on the verify threads; the
-        transactions' signatures are not checked again (certified: f+1 honest replicas
-        checked them before voting); the blocks are executed in one SQLite transaction."""
-        blocks = [b for b in blocks if isinstance(b, dict)
-                  and isinstance(b.get("height"), int) and b["height"] > self.height]
-        if not blocks:
-            return
-        parts = await self._on_verifiers(self._check_fetched, blocks)
-        run: list[tuple[Execute, list[Tx]]] = []
-        for ex, txs in (x for part in parts for x in part):
-            if ex.seq != self.height + 1 + len(run):
-                break  # out of order or after a refused block: fetched again later
-            run.append((ex, txs))
-        done = await self.on_db(self._apply_run, run)
-        for res, ex, cert in done:
-            self.stats["fetched_blocks"] += 1
-            self._executed(res, ex, cert)
-
-    def _apply_run(self, run: list[tuple[Execute, list[Tx]]]) \
-            -> list[tuple[BlockResult, Execute, bytes]]:
-        assert self.store is not None
-        out = []
-        try:
-            with self.store.db.atomic():
-                for ex, txs in run:
-                    cert = encode_cert(ex.view, ex.time, ex.batch_id, ex.cert)
-                    try:
-                        out.append((self._apply(txs, ex, [True] * len(txs), cert), ex, cert))
-                    except Exception:
-                        log.exception("executing fetched block %s failed", ex.seq)
-                        break
-        except Exception:  # the COMMIT failed: none of the run is on disk
-            log.exception("writing fetched blocks failed")
-            self.ledger = Ledger(self.store, self.genesis)  # caches back to what is on disk
-            return []
-        return out
 
     def _apply(self, txs: list[Tx], ex: Execute, sig_ok: list[bool] | None,
                cert: bytes) -> BlockResult:

@@ -127,3 +127,36 @@ def test_pbft_frame_is_the_canonical_encoding() -> None:
 
     msg = Prepare(1, "ab" * 64, 2, 3, "cd" * 32)
     assert pbft_frame(msg) == pack({"t": "pbft", "m": codec.decode(msg.encode())})
+
+
+def test_a_full_load_view_change_fits_a_validator_frame_but_not_a_client_frame() -> None:
+    """A VIEW-CHANGE carries the batches above the stable checkpoint: 30 blocks of 400
+    requests of ~620 bytes is ~9 MB, past the 8 MiB client limit. Between validators it
+    must still go through (a view change that cannot be sent never completes)."""
+    import asyncio
+
+    from node.consensus.messages import PrePrepare, ViewChange, decode
+    from node.net.framing import MAX_FRAME, FrameError, frame, read_frame
+    from node.service import pbft_frame
+
+    text = '{"body":{' + ",".join(f'"k{i:02}":"v{i:03}"' for i in range(46)) + "}}"
+    assert 600 <= len(text) <= 650  # a payment's size; its quotes are escaped once more
+    pps = tuple(PrePrepare(0, "", 0, s, 1, "ab" * 32, (text,) * 400) for s in range(1, 31))
+    vc = ViewChange(1, "cd" * 64, 1, 30, 0, (), pps, (), ())
+    data = pbft_frame(vc)
+    assert len(data) > MAX_FRAME
+    with pytest.raises(ValueError, match="outside"):
+        frame(data[4:])  # the client limit
+
+    async def read(limit: int | None) -> bytes:
+        reader = asyncio.StreamReader()
+        reader.feed_data(data)
+        reader.feed_eof()
+        return await (read_frame(reader) if limit is None else read_frame(reader, limit))
+
+    from node.net.framing import PEER_MAX_FRAME
+
+    got = asyncio.run(read(PEER_MAX_FRAME))
+    assert decode(codec.encode(codec.decode(got)["m"])) == vc
+    with pytest.raises(FrameError):
+        asyncio.run(read(None))

@@ -278,3 +278,39 @@ def test_a_request_timer_fired_late_by_a_stalled_loop_waits_once(cons: Any,
     finally:
         node.verifier.shutdown()
         node.db.shutdown()
+
+
+def test_state_transfer_replies_keep_to_their_size_budget_and_are_continued(
+        cons: Any, tmp_path: Path) -> None:
+    """Under full load 200 blocks are ~70 MB, past any frame: a reply stops at its byte
+    budget and says there is more, and the fetching node asks for the rest at once. With a
+    budget of one byte every reply is one block."""
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}",
+                  Options(checkpoint_interval=2, fetch_bytes=1)) for i in range(4)]
+    lag = nodes[3]
+
+    async def scenario() -> None:
+        for n in nodes[:3]:
+            await n.start()
+        texts = fresh_texts(24)
+        for k in range(6):
+            for i, t in enumerate(texts[4 * k: 4 * k + 4]):
+                nodes[i % 3].submit(t)
+            await until(lambda k=k: all(n.height > k for n in nodes[:3]), 20)
+        await asyncio.sleep(service_stale_s() + 0.5)
+        await lag.start()
+        for i, t in enumerate(fresh_texts(6)):
+            nodes[i % 3].submit(t)
+            await asyncio.sleep(0.05)
+        await until(lambda: lag.height >= nodes[0].height, 30)
+        assert nodes[0].store is not None
+        one = await nodes[0].on_db(nodes[0].store.blocks_with_certs, 1, 200, 1)
+        every = await nodes[0].on_db(nodes[0].store.blocks_with_certs, 1, 200)
+        assert len(one) == 1 and len(every) == nodes[0].height
+
+    try:
+        asyncio.run(asyncio.wait_for(scenario(), 60))
+    finally:
+        asyncio.run(stop_all(nodes))
+    assert lag.stats["fetch_continued"] > 0 and lag.stats["fetched_blocks"] >= 6
+    assert lag.head_hash == nodes[0].head_hash

@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from node import tls
-from node.net.framing import FrameError, read_frame
+from node.net.framing import PEER_MAX_FRAME, FrameError, read_frame
 
 log = logging.getLogger("cardchain.net")
 
@@ -176,5 +176,5 @@ class Server:
 
     async def _peer_loop(self, peer: int, reader: asyncio.StreamReader) -> None:
         while True:
-            data = await read_frame(reader)
+            data = await read_frame(reader, PEER_MAX_FRAME)
             self.on_peer(peer, data)

@@ -61,6 +61,11 @@ class PostingRow:
     amount: int
 
 
+# a state-transfer or observer reply carries about this much transaction text: its frame
+# (with JSON escaping) stays well under the 8 MiB limit and a peer link's 4 MiB queue
+FETCH_BYTES = 2 * 1024 * 1024
+
+
 class StoreError(RuntimeError):
     pass
 
@@ -162,16 +167,23 @@ class Store:
         return [TxRow(*r[:11], bool(r[11]), r[12].encode() if isinstance(r[12], str) else r[12])
                 for r in rows]
 
-    def blocks_with_certs(self, first: int, limit: int = 200) -> list[dict[str, Any]]:
+    def blocks_with_certs(self, first: int, limit: int = 200,
+                          max_bytes: int = FETCH_BYTES) -> list[dict[str, Any]]:
         """Blocks from ``first`` on with their commit certificates and transactions: what
-        state transfer and observers fetch (each block proves itself by its certificate)."""
+        state transfer and observers fetch (each block proves itself by its certificate).
+        At most ``limit`` blocks, and no more once their transactions pass ``max_bytes``
+        (at least one block): 200 full blocks would be ~70 MB, past any frame."""
         out = []
+        size = 0
         for h in range(max(1, first), min(first + limit - 1, self.height()) + 1):
+            if out and size >= max_bytes:
+                break
             b = self.block(h)
             if b is None or b.cert is None:
                 break
-            out.append({"height": h, "cert": b.cert.decode(),
-                        "txs": [r.wire.decode() for r in self.block_txs(h)]})
+            txs = [r.wire.decode() for r in self.block_txs(h)]
+            size += sum(len(t) for t in txs) + len(b.cert)
+            out.append({"height": h, "cert": b.cert.decode(), "txs": txs})
         return out
 
     def commit_block(
