@@ -260,15 +260,16 @@ class Node(StateTransfer):
             link = self.links.get(a.to)
             log.debug("send %s to %s", a.msg.KIND, a.to)
             if link:
-                link.send(pbft_frame(a.msg))
+                link.send(pbft_frame(a.msg), keep=isinstance(a.msg, m.ViewChange | m.NewView))
         elif isinstance(a, Broadcast):
             if isinstance(a.msg, m.ViewChange | m.NewView):
                 log.info("sending %s for view %s", a.msg.KIND, a.msg.view)
             elif isinstance(a.msg, m.PrePrepare | m.Prepare) and self.endpoint.progress:
                 self._tell_ordered(a.msg)
             data = pbft_frame(a.msg)
+            keep = isinstance(a.msg, m.ViewChange | m.NewView)  # past the link's byte budget
             for link in self.links.values():
-                link.send(data)
+                link.send(data, keep=keep)
         elif isinstance(a, SetTimer):
             self.deferred.discard(a.name)
             old = self.timers.pop(a.name, None)

@@ -553,15 +553,23 @@ def test_a_link_to_a_peer_that_is_down_keeps_a_bounded_backlog() -> None:
         for f in frames:
             link.send(f)
         def held() -> list[bytes]:
-            return [data for _, data in link.queue]
+            return [data for _, data, _ in link.queue]
 
         assert link.queued_bytes == sum(map(len, held())) <= transport.QUEUE_BYTES
         assert link.dropped == 200 - len(link.queue) > 0
         assert held() == frames[-len(link.queue):]  # the newest are kept
-        at, data = link.queue[0]
-        link.queue[0] = (at - transport.STALE_S - 1, data)  # queued long ago
+        at, data, _ = link.queue[0]
+        link.queue[0] = (at - transport.STALE_S - 1, data, False)  # queued long ago
         kept = len(link.queue)
         link.drop_stale()  # what a (re)connection does first
         assert len(link.queue) == kept - 1 and link.queued_bytes == sum(map(len, held()))
+        # a VIEW-CHANGE bigger than the whole budget (sent with keep) outlives the small
+        # frames sent after it; they are what the budget drops
+        big = b"v" * (transport.QUEUE_BYTES + 1)
+        link.send(big, keep=True)
+        for f in frames:
+            link.send(f)
+        assert big in held() and link.queued_bytes <= transport.QUEUE_BYTES
+        assert link.queued_bytes == sum(len(d) for _, d, k in link.queue if not k)
 
     asyncio.run(main())

@@ -2,7 +2,9 @@
 
 Every validator dials every other validator and uses that connection to send; what it
 receives arrives on the connections the others dialled. Each outbound link has a bounded
-queue (oldest frames dropped past a byte budget, and frames older than a few seconds
+queue (oldest frames dropped past a byte budget, except those sent with ``keep`` — a
+VIEW-CHANGE or NEW-VIEW, which under load is bigger than the budget and would otherwise be
+dropped by the next small frame before it is written — and frames older than a few seconds
 dropped when the connection comes back: consensus recovers lost messages, and a peer that
 was down catches up by state transfer instead of being flooded with stale requests and
 votes) and reconnects with exponential backoff. The server identifies each connection by
@@ -36,8 +38,9 @@ class PeerLink:
     def __init__(self, peer: int, host: str, port: int, ctx: ssl.SSLContext,
                  expect: tuple[str, str]) -> None:
         self.peer, self.host, self.port, self.ctx, self.expect = peer, host, port, ctx, expect
-        self.queue: deque[tuple[float, bytes]] = deque()  # (monotonic time queued, frame)
-        self.queued_bytes = 0
+        # (monotonic time queued, frame, kept past the byte budget)
+        self.queue: deque[tuple[float, bytes, bool]] = deque()
+        self.queued_bytes = 0  # of the frames the budget may drop
         self.wake = asyncio.Event()
         self.connected = False
         self.dropped = 0
@@ -52,17 +55,30 @@ class PeerLink:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
 
-    def send(self, data: bytes) -> None:
-        self.queue.append((time.monotonic(), data))
-        self.queued_bytes += len(data)
-        while self.queued_bytes > QUEUE_BYTES and len(self.queue) > 1:
-            self._drop_oldest()
+    def send(self, data: bytes, *, keep: bool = False) -> None:
+        self.queue.append((time.monotonic(), data, keep))
+        if not keep:
+            self.queued_bytes += len(data)
+            while self.queued_bytes > QUEUE_BYTES and self._drop_oldest_droppable():
+                pass
         self.wake.set()
 
     def _pop(self) -> bytes:
-        data = self.queue.popleft()[1]
-        self.queued_bytes -= len(data)
+        _, data, keep = self.queue.popleft()
+        if not keep:
+            self.queued_bytes -= len(data)
         return data
+
+    def _drop_oldest_droppable(self) -> bool:
+        """Drop the oldest frame the budget may drop, never the newest one."""
+        for i in range(len(self.queue) - 1):
+            _, data, keep = self.queue[i]
+            if not keep:
+                del self.queue[i]
+                self.queued_bytes -= len(data)
+                self.dropped += 1
+                return True
+        return False
 
     def _drop_oldest(self) -> None:
         self._pop()
