@@ -287,14 +287,16 @@ class Replica:
             s = self.slots[seq] = Slot()
         return s
 
-    def _on_pre_prepare(self, pp: PrePrepare) -> None:
+    def _on_pre_prepare(self, pp: PrePrepare, *, vouched: bool = False) -> None:
+        """``vouched``: a NEW-VIEW's re-proposal of a batch from a prepared or commit
+        certificate (2f+1 replicas, f+1 of them honest, checked its requests)."""
         slot = self._slot(pp.seq)
         if slot.pp is not None:
             return  # one PRE-PREPARE per (view, seq): a conflicting one is ignored
         if not well_formed(self.cfg, pp) or pp.time > self.now + self.cfg.max_time_skew_ms:
             return
         valid = self.cfg.request_valid
-        if valid is not None and not all(valid(t) for t in pp.batch):
+        if valid is not None and not vouched and not all(valid(t) for t in pp.batch):
             return  # a request in it is forged: no PREPARE; the request timer replaces the
             #         primary if it keeps proposing it
         voted = self.votes.get((pp.view, pp.seq))

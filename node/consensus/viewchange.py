@@ -256,7 +256,7 @@ def _install(r: Replica, nv: NewView, min_s: int) -> None:
             r.votes[(pp.view, pp.seq)] = pp.batch_id
             r._accept_pre_prepare(pp)
         else:
-            r._on_pre_prepare(pp)
+            r._on_pre_prepare(pp, vouched=True)  # checked against the VIEW-CHANGEs' certs
     if r.pending:
         r.emit(SetTimer(REQUEST_TIMER, r.now + r.vc.timeout(r.cfg)))
         if r.id != r.primary:
