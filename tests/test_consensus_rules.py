@@ -511,3 +511,28 @@ def test_unreadable_or_obsolete_records_on_disk_are_dropped_not_fatal(c: Cluster
     assert Persist("prepared:7", None) in acts
     assert not [a for a in acts if isinstance(a, Persist) and a.key.startswith("prepared:")
                 and a.key != "prepared:7"]
+
+
+def test_a_timer_cancelled_or_moved_later_that_still_fires_is_ignored(c: Cluster) -> None:
+    """A node carries out a step's actions after the step, so a timer the replica already
+    cancelled (or moved later) can still fire.  A replica that has just joined a view change
+    must not take that for its own timeout and move on to the next view alone."""
+    r = c.replica(3)
+    r.step(ClientRequest(c.txs[0]), NOW)  # arms the request timer
+    assert "request" in r.timers
+    deliver(r, _vc(c, 1, 1))
+    deliver(r, _vc(c, 2, 1))  # f+1 others ask for view 1: it joins (and cancels the timer)
+    assert r.view == 1 and r.view_changing and "request" not in r.timers
+    assert sent(r.step(TimerFired("request"), NOW + 5_000), ViewChange) == []
+    assert r.view == 1
+    # moved later: an early firing is ignored, the one at the new deadline acts
+    q = c.replica(2)
+    q.step(ClientRequest(c.txs[0]), NOW)
+    first = q.timers["request"]
+    q.step(Executed(1, "00" * 32, ()), first - 100)  # progress re-arms it later
+    later = q.timers["request"]
+    assert later > first + 100
+    q.step(TimerFired("request"), first)
+    assert q.view == 0 and q.timers["request"] == later
+    q.step(TimerFired("request"), later)
+    assert q.view == 1 and q.view_changing

@@ -67,6 +67,9 @@ BATCH_TIMER = "batch"
 REQUEST_TIMER = "request"
 NEW_VIEW_TIMER = "new-view"
 FETCH_TIMER = "fetch"
+# a timer firing this much before its deadline is one that was moved later (clocks of the
+# runtime's timers and of ``now`` may differ by a little, never by this much)
+STALE_TIMER_SLACK_MS = 50
 
 
 @dataclass
@@ -155,8 +158,14 @@ class Replica:
         elif isinstance(event, ClientRequest):
             self._request(event.tx, forward=True)
         elif isinstance(event, TimerFired):
-            self.timers.pop(event.name, None)
-            self._timer(event.name)
+            at = self.timers.get(event.name)
+            # a runtime carries out a step's actions after the step (a node after writing its
+            # votes), so a timer this replica already cancelled or moved later can still
+            # fire: acting on it moved a replica that had just joined a view change on to the
+            # next view, alone (a stall under load once the primary was killed)
+            if at is not None and now + STALE_TIMER_SLACK_MS >= at:
+                del self.timers[event.name]
+                self._timer(event.name)
         elif isinstance(event, Executed):
             self._executed(event)
         out, self._out = self._out, []
