@@ -57,6 +57,7 @@ class Session:
         self.node = Observer(cons, identity, data, cache_rows=APP_CACHE_ROWS)
         self.blocks: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
         self._status_clients: dict[int, Client] = {}
+        self._stopped = False
 
     # --- life cycle ------------------------------------------------------------------------
 
@@ -65,6 +66,7 @@ class Session:
         self.node.endpoint.subscribers.add(self.blocks)
 
     async def stop(self) -> None:
+        self._stopped = True  # a status refresh still under way keeps no connection
         self.node.endpoint.subscribers.discard(self.blocks)
         for c in self._status_clients.values():
             with contextlib.suppress(Exception):
@@ -140,7 +142,14 @@ class Session:
                 c = self._status_clients.get(v["id"])
                 if c is None:
                     c = Client(self.cons.home, self.identity, self.cons.keys)
-                    await c.connect(v["host"], v["port"], timeout=2)
+                    try:
+                        await c.connect(v["host"], v["port"], timeout=2)
+                    except BaseException:  # failed, or cancelled with its window
+                        await c.close()
+                        raise
+                    if self._stopped:
+                        await c.close()
+                        break
                     self._status_clients[v["id"]] = c
                 out.append({**await asyncio.wait_for(c.status(), 2), "identity": name})
             except (NetError, OSError, TimeoutError) as exc:

@@ -83,6 +83,9 @@ class Observer:
     async def stop(self) -> None:
         for t in self.tasks:
             t.cancel()
+        # let them finish unwinding (a connection being opened closes itself) before the
+        # loop goes away: a client left behind printed "Task was destroyed" at exit
+        await asyncio.gather(*self.tasks, return_exceptions=True)
         if self.server:
             await self.server.stop()
         if self.client:
@@ -106,6 +109,9 @@ class Observer:
                     return c
                 except (OSError, TimeoutError, ClientError):
                     await c.close()
+                except asyncio.CancelledError:  # stopped while connecting
+                    await c.close()
+                    raise
             await asyncio.sleep(0.5)
 
     async def _follow(self) -> None:
