@@ -1,12 +1,16 @@
 """What a restarted validator gives back to its replica: the blocks it executed above its
 stable checkpoint, each with the commit certificate stored beside it.
 
-The replica keeps its prepared certificates in memory only; without these blocks a replica
-restarted after executing a height would send a VIEW-CHANGE without evidence for it, and a
-new primary that had not executed that height could order another batch there.
+Its prepared certificates come back from what it persisted (consensus/durable.py); once a
+batch is executed its evidence is the block's commit certificate, in the store.  Without
+these blocks a replica restarted after executing a height would send a VIEW-CHANGE without
+evidence for it, and a new primary that had not executed that height could order another
+batch there.
 """
 
 from __future__ import annotations
+
+import sys
 
 from node.consensus import Replica
 from node.consensus.certs import certified_block
@@ -17,13 +21,13 @@ from node.store import Store
 def stored_blocks(replica: Replica, store: Store) -> list[Execute]:
     """The replica's ``to_recover()`` heights as stored, each checked by its certificate
     (a block whose certificate does not check ends the list)."""
+    heights = replica.to_recover()
     out = []
-    for h in replica.to_recover():
-        block = store.block(h)
-        if block is None or block.cert is None:
-            break
-        batch = tuple(r.wire.decode("utf-8") for r in store.block_txs(h))
-        ex = certified_block(replica.cfg, h, block.cert, batch)
+    if not heights:
+        return out
+    # as state transfer reads them, without its reply's size budget
+    for b in store.blocks_with_certs(heights[0], len(heights), max_bytes=sys.maxsize):
+        ex = certified_block(replica.cfg, b["height"], b["cert"].encode(), tuple(b["txs"]))
         if ex is None:
             break
         out.append(ex)

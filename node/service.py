@@ -56,6 +56,7 @@ from node.ledger.tx import Tx, from_text, id_of_text, text_signatures_valid
 from node.net.framing import PEER_MAX_FRAME, frame
 from node.net.transport import PeerLink, Server
 from node.store import Store
+from node.store.store import FETCH_BYTES
 from node.transfer import FETCH_LIMIT, StateTransfer
 
 log = logging.getLogger("cardchain.node")
@@ -102,7 +103,7 @@ class Options:
     # checked yet is checked on the verify threads before the replica sees it
     inline_verify_below: int = 16
     # transaction text per state-transfer reply (a reply cut short is continued at once)
-    fetch_bytes: int = 2 * 1024 * 1024
+    fetch_bytes: int = FETCH_BYTES
 
 
 class Node(StateTransfer):
@@ -164,9 +165,9 @@ class Node(StateTransfer):
             self.store.conn.executemany(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
                 [(f"pbft:{p.key}", json.dumps(p.value)) for p in items if p.value is not None])
-            self.store.conn.executemany(
-                "DELETE FROM meta WHERE key = ?",
-                [(f"pbft:{p.key}",) for p in items if p.value is None])
+            gone = [(f"pbft:{p.key}",) for p in items if p.value is None]
+            if gone:  # deletions come with a checkpoint, not with every step
+                self.store.conn.executemany("DELETE FROM meta WHERE key = ?", gone)
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -256,18 +257,19 @@ class Node(StateTransfer):
                     log.exception("carrying out %s failed", type(a).__name__)
 
     def _act(self, a: Action) -> None:
+        # a view change's messages are kept past a link's byte budget (they outgrow it)
+        keep = isinstance(a, Send | Broadcast) and isinstance(a.msg, m.ViewChange | m.NewView)
         if isinstance(a, Send):
             link = self.links.get(a.to)
             log.debug("send %s to %s", a.msg.KIND, a.to)
             if link:
-                link.send(pbft_frame(a.msg), keep=isinstance(a.msg, m.ViewChange | m.NewView))
+                link.send(pbft_frame(a.msg), keep=keep)
         elif isinstance(a, Broadcast):
             if isinstance(a.msg, m.ViewChange | m.NewView):
                 log.info("sending %s for view %s", a.msg.KIND, a.msg.view)
             elif isinstance(a.msg, m.PrePrepare | m.Prepare) and self.endpoint.progress:
                 self._tell_ordered(a.msg)
             data = pbft_frame(a.msg)
-            keep = isinstance(a.msg, m.ViewChange | m.NewView)  # past the link's byte budget
             for link in self.links.values():
                 link.send(data, keep=keep)
         elif isinstance(a, SetTimer):

@@ -314,3 +314,41 @@ def test_state_transfer_replies_keep_to_their_size_budget_and_are_continued(
         asyncio.run(stop_all(nodes))
     assert lag.stats["fetch_continued"] > 0 and lag.stats["fetched_blocks"] >= 6
     assert lag.head_hash == nodes[0].head_hash
+
+
+def test_persisted_votes_and_certificates_below_the_stable_checkpoint_are_deleted(
+        cons: Any, tmp_path: Path) -> None:
+    """The meta table gained two rows per block for ever; now what lies at or below the
+    stable checkpoint goes when the checkpoint moves, and the commit records earlier
+    versions wrote (never read) go at start."""
+    from node.store import Store
+
+    (tmp_path / "v0").mkdir()
+    old = Store(tmp_path / "v0" / "ledger.db")
+    old.set_meta("pbft:commit:0:1", '"ab"')
+    old.close()
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options(checkpoint_interval=2))
+             for i in range(3)]
+
+    async def scenario() -> None:
+        for n in nodes:
+            await n.start()
+        texts = fresh_texts(12)
+        for k in range(6):
+            for i, t in enumerate(texts[2 * k: 2 * k + 2]):
+                nodes[i % 3].submit(t)
+            await until(lambda k=k: all(n.height > k for n in nodes), 20)
+        await until(lambda: nodes[0].replica is not None and nodes[0].replica.low >= 4, 20)
+        await asyncio.sleep(0.2)  # the step's writes are carried out after it
+
+    try:
+        asyncio.run(asyncio.wait_for(scenario(), 60))
+        store, low = nodes[0].store, nodes[0].replica.low  # type: ignore[union-attr]
+        assert store is not None
+        keys = [r[0] for r in asyncio.run(nodes[0].on_db(
+            store.query, "SELECT key FROM meta WHERE key LIKE 'pbft:%'"))]
+    finally:
+        asyncio.run(stop_all(nodes))
+    seqs = [int(k.split(":")[-1]) for k in keys if k.startswith(("pbft:vote:", "pbft:prepared:"))]
+    assert "pbft:stable" in keys and not [k for k in keys if k.startswith("pbft:commit:")]
+    assert all(s > low for s in seqs), (low, sorted(seqs))
