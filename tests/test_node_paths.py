@@ -211,6 +211,16 @@ async def until(cond: Any, timeout: float) -> None:
         await asyncio.sleep(0.02)
 
 
+async def commit_blocks(nodes: list[Node], count: int, per_block: int) -> None:
+    """``count`` blocks of fresh requests from height 0, submitted round-robin, each waited
+    for on every node."""
+    texts = fresh_texts(count * per_block)
+    for k in range(count):
+        for i, t in enumerate(texts[per_block * k: per_block * (k + 1)]):
+            nodes[i % len(nodes)].submit(t)
+        await until(lambda k=k: all(n.height > k for n in nodes), 20)
+
+
 async def stop_all(nodes: list[Node]) -> None:
     for n in nodes:
         with contextlib.suppress(Exception):
@@ -292,11 +302,7 @@ def test_state_transfer_replies_keep_to_their_size_budget_and_are_continued(
     async def scenario() -> None:
         for n in nodes[:3]:
             await n.start()
-        texts = fresh_texts(24)
-        for k in range(6):
-            for i, t in enumerate(texts[4 * k: 4 * k + 4]):
-                nodes[i % 3].submit(t)
-            await until(lambda k=k: all(n.height > k for n in nodes[:3]), 20)
+        await commit_blocks(nodes[:3], 6, 4)
         await asyncio.sleep(service_stale_s() + 0.5)
         await lag.start()
         for i, t in enumerate(fresh_texts(6)):
@@ -333,11 +339,7 @@ def test_persisted_votes_and_certificates_below_the_stable_checkpoint_are_delete
     async def scenario() -> None:
         for n in nodes:
             await n.start()
-        texts = fresh_texts(12)
-        for k in range(6):
-            for i, t in enumerate(texts[2 * k: 2 * k + 2]):
-                nodes[i % 3].submit(t)
-            await until(lambda k=k: all(n.height > k for n in nodes), 20)
+        await commit_blocks(nodes, 6, 2)
         await until(lambda: nodes[0].replica is not None and nodes[0].replica.low >= 4, 20)
         await asyncio.sleep(0.2)  # the step's writes are carried out after it
 
