@@ -28,12 +28,13 @@ def read_stable(saved: object, executed: int) -> tuple[int, tuple[Checkpoint, ..
     if not isinstance(saved, list):
         return 0, ()
     try:
-        proof = tuple(decode(str(t).encode("utf-8")) for t in saved)
+        msgs = [decode(str(t).encode("utf-8")) for t in saved]
     except BadMessage:
         return 0, ()
-    if proof and all(isinstance(c, Checkpoint) for c in proof) \
-            and len({c.seq for c in proof}) == 1 and proof[0].seq <= executed:  # type: ignore[attr-defined]
-        return proof[0].seq, proof  # type: ignore[attr-defined, return-value]
+    proof = tuple(c for c in msgs if isinstance(c, Checkpoint))
+    if proof and len(proof) == len(msgs) and len({c.seq for c in proof}) == 1 \
+            and proof[0].seq <= executed:
+        return proof[0].seq, proof
     return 0, ()
 
 
@@ -58,12 +59,13 @@ def read_prepared(disk: dict[str, object], low: int) \
             sender, sig, view, seq, time, batch_id = rec["pre_prepare"]
             pp = PrePrepare(int(sender), str(sig), int(view), int(seq), int(time),
                             str(batch_id), tuple(str(t) for t in rec["batch"]))
-            votes = tuple(decode(str(t).encode("utf-8")) for t in rec["prepares"])
+            msgs = [decode(str(t).encode("utf-8")) for t in rec["prepares"]]
         except (BadMessage, KeyError, TypeError, ValueError):
             stale.append(key)
             continue
-        if pp.seq > low and all(isinstance(p, Prepare) for p in votes):
-            certs[pp.seq] = (pp, votes)  # type: ignore[assignment]
+        votes = tuple(p for p in msgs if isinstance(p, Prepare))
+        if pp.seq > low and len(votes) == len(msgs):
+            certs[pp.seq] = (pp, votes)
         else:
             stale.append(key)
     return certs, stale
