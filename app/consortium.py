@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from node import crypto, tls
-from node.ledger.genesis import DEFAULT_LIMITS, DEFAULT_PARAMS, Genesis
+from node.ledger.genesis import CHAIN_FORMAT, DEFAULT_LIMITS, DEFAULT_PARAMS, Genesis
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEMO_PASSPHRASE = "cardchain-demo"  # documented in README: the demo's keys are not secret
@@ -135,7 +135,7 @@ def build_genesis(pub: dict[str, str], addrs: list[tuple[str, int]],
     merchants = [{**m, "terminals": [{"id": t, "public_key": pub[f"terminal-{t}"]}
                                      for t in m["terminals"]]} for m in demo["merchants"]]
     raw = {
-        "chain_id": demo["chain_id"], "version": 1, "genesis_time": genesis_time,
+        "chain_id": demo["chain_id"], "version": CHAIN_FORMAT, "genesis_time": genesis_time,
         "params": dict(DEFAULT_PARAMS), "limits": dict(DEFAULT_LIMITS),
         "validators": vals, "banks": banks,
         "clearing_house": {**demo["clearing_house"], "keys": [pub["clearing-1"]]},

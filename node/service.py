@@ -33,6 +33,7 @@ from node import codec, recovery, tls
 from node.consensus import Config, Replica
 from node.consensus import messages as m
 from node.consensus.certs import encode_cert
+from node.consensus.durable import read_stable, stable_record
 from node.consensus.replica import NEW_VIEW_TIMER, REQUEST_TIMER
 from node.consensus.types import (
     Action,
@@ -57,14 +58,13 @@ from node.net.framing import PEER_MAX_FRAME, frame
 from node.net.transport import PeerLink, Server
 from node.store import Store
 from node.store.store import FETCH_BYTES
-from node.transfer import FETCH_LIMIT, StateTransfer
+from node.transfer import FETCH_LIMIT, FETCHED_RUN, StateTransfer
 
 log = logging.getLogger("cardchain.node")
 # timers whose expiry blames a peer (a view change follows); fired more than this late,
 # they first let the loop read what arrived while it was stopped
 STALL_TOLERANT = frozenset({REQUEST_TIMER, NEW_VIEW_TIMER})
 STALL_GRACE_S = 0.1
-FETCHED_RUN = 64  # fetched blocks checked together and written in one SQLite transaction
 
 
 request_id = id_of_text
@@ -138,7 +138,7 @@ class Node(StateTransfer):
         self.height = -1
         self.head_hash = ""
         self.stats = {"bad_peer_frames": 0, "blocks": 0, "fetched_blocks": 0,
-                      "fetch_continued": 0}
+                      "copied_blocks": 0, "fetch_continued": 0}
         self.asked: dict[int, tuple[int, int]] = {}  # peer -> the block range last asked for
         self.health = LoopHealth(self.stats)
         self.view_since = 0  # wall-clock ms of the last view change this node saw
@@ -165,6 +165,11 @@ class Node(StateTransfer):
             self.store.conn.executemany(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
                 [(f"pbft:{p.key}", json.dumps(p.value)) for p in items if p.value is not None])
+            for p in items:  # every stable checkpoint's proof, for state transfer
+                if p.key == "stable" and p.value is not None:
+                    seq, proof = read_stable(p.value, executed=2**62)
+                    if proof:
+                        self.store.save_proof(seq, stable_record(proof))
             gone = [(f"pbft:{p.key}",) for p in items if p.value is None]
             if gone:  # deletions come with a checkpoint, not with every step
                 self.store.conn.executemany("DELETE FROM meta WHERE key = ?", gone)
@@ -335,11 +340,11 @@ class Node(StateTransfer):
                 self.step(Received(src, msg))
             elif kind == "fetch":
                 first, last = int(obj["first"]), int(obj["last"])
-                asyncio.get_running_loop().create_task(self._serve_fetch(src, first, last))
+                asyncio.get_running_loop().create_task(
+                    self._serve_fetch(src, first, last, obj.get("effects") is True))
             elif kind == "blocks":
-                blocks = obj["blocks"][:FETCH_LIMIT]
-                for b in blocks:
-                    self.exec_queue.put_nowait(("fetched", b))
+                blocks = list(obj["blocks"][:FETCH_LIMIT])
+                self.exec_queue.put_nowait(("fetched", blocks))
                 self._continue_fetch(src, blocks, bool(obj.get("more")))
             else:
                 raise m.BadMessage(f"unknown frame kind {kind!r}")
@@ -392,13 +397,13 @@ class Node(StateTransfer):
                     if item.seq == self.height + 1:
                         await self._execute(item)
                     continue
-                run = [item]  # consecutive fetched blocks are checked and written together
+                run = list(item)  # consecutive replies are checked and written together
                 while len(run) < FETCHED_RUN and not self.exec_queue.empty():
                     nxt = self.exec_queue.get_nowait()
                     if nxt[0] != "fetched":
                         held = nxt
                         break
-                    run.append(nxt[1])
+                    run.extend(nxt[1])
                 await self._execute_fetched(run)
             except Exception:
                 log.exception("executing a block failed")

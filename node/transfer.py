@@ -14,9 +14,13 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from node.consensus import certs
+from node.consensus import messages as m
 from node.consensus.certs import certified_block, encode_cert
+from node.consensus.messages import batch_root
 from node.consensus.types import Execute
-from node.ledger import BlockResult, Ledger
+from node.ledger import BlockResult, Ledger, TxResult
+from node.ledger.effects import Effects, Fetched, copy_run
 from node.ledger.errors import Rejected
 from node.ledger.tx import Tx
 from node.net.framing import pack
@@ -26,6 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cardchain.node")
 FETCH_LIMIT = 200
+FETCHED_RUN = 64  # fetched blocks executed together in one SQLite transaction
 
 
 class StateTransfer:
@@ -35,20 +40,24 @@ class StateTransfer:
         link = self.links.get(peer)
         if link:
             self.asked[peer] = (first, last)
-            link.send(pack({"t": "fetch", "first": first, "last": last}))
+            link.send(pack({"t": "fetch", "first": first, "last": last,
+                            "effects": self.genesis.chain_format >= 2}))
 
-    def _fetch_range(self: Node, first: int, last: int) -> list[dict[str, Any]]:
+    def _fetch_range(self: Node, first: int, last: int, effects: bool) \
+            -> list[dict[str, Any]]:
         assert self.store is not None
         return self.store.blocks_with_certs(first, min(FETCH_LIMIT, last - first + 1),
-                                            self.opts.fetch_bytes)
+                                            self.opts.fetch_bytes, effects)
 
-    async def _serve_fetch(self: Node, peer: int, first: int, last: int) -> None:
-        blocks = await self.on_db(self._fetch_range, first, last)
+    async def _serve_fetch(self: Node, peer: int, first: int, last: int,
+                           effects: bool = False) -> None:
+        blocks = await self.on_db(self._fetch_range, first, last, effects)
         link = self.links.get(peer)
         if blocks and link:
             # "more": the reply stopped at its size budget before ``last`` (and our head)
             more = blocks[-1]["height"] < min(last, self.height)
-            link.send(pack({"t": "blocks", "blocks": blocks, "more": more}))
+            # kept past the link's byte budget: a reply with effects ends at a checkpoint
+            link.send(pack({"t": "blocks", "blocks": blocks, "more": more}), keep=effects)
 
     def _continue_fetch(self: Node, peer: int, blocks: list[Any], more: bool) -> None:
         """A reply cut short by its size budget: ask the same peer for the rest of the range
@@ -83,11 +92,105 @@ class StateTransfer:
         return out
 
     async def _execute_fetched(self: Node, blocks: list[dict[str, Any]]) -> None:
-        """State transfer.  The certificates are checked on the verify threads; the
-        transactions' signatures are not checked again (certified: f+1 honest replicas
-        checked them before voting); the blocks are executed in one SQLite transaction."""
+        """State transfer.  Blocks up to a checkpoint whose proof came with them are copied
+        from their effects; the others are executed (the effects past the last proof have
+        nothing vouching for them yet)."""
         blocks = [b for b in blocks if isinstance(b, dict)
                   and isinstance(b.get("height"), int) and b["height"] > self.height]
+        cut = max((i for i, b in enumerate(blocks) if "proof" in b), default=-1)
+        if cut >= 0 and all("results" in b and "writes" in b for b in blocks[:cut + 1]) \
+                and await self._copy_fetched(blocks[:cut + 1]):
+            blocks = blocks[cut + 1:]
+        for i in range(0, len(blocks), FETCHED_RUN):
+            await self._execute_run(blocks[i:i + FETCHED_RUN])
+
+    async def _copy_fetched(self: Node, blocks: list[dict[str, Any]]) -> bool:
+        """Blocks whose effects the last one's checkpoint proof vouches for: certificates
+        and proof checked on the verify threads, the state roots recomputed from the
+        effects and compared with the proof's, the rows written in one SQLite transaction.
+        False if any of it fails (the blocks are then executed)."""
+        assert self.replica is not None
+        parts = await self._on_verifiers(self._check_copied, blocks)
+        checked = [x for part in parts for x in part]
+        proof = self._checkpoint_proof(blocks[-1])
+        if len(checked) != len(blocks) or proof is None or \
+                [ex.seq for ex, _ in checked] != list(range(self.height + 1,
+                                                          self.height + 1 + len(blocks))):
+            log.warning("fetched blocks with effects failed their checks: executed instead")
+            return False
+        done = await self.on_db(self._copy_run, checked, *proof, blocks[-1]["proof"])
+        if done is None:
+            return False
+        for res, ex, cert in done:
+            self.stats["copied_blocks"] += 1
+            self._executed(res, ex, cert)
+        return True
+
+    def _checkpoint_proof(self: Node, block: dict[str, Any]) -> tuple[int, str] | None:
+        """(seq, state root) the block's checkpoint proof holds for, if it holds."""
+        assert self.replica is not None
+        try:
+            msgs = tuple(m.decode(str(t).encode("utf-8")) for t in block["proof"])
+        except (m.BadMessage, TypeError):
+            return None
+        seq = int(block["height"])
+        root = certs.checkpoint_root(self.replica.cfg, msgs, seq)  # type: ignore[arg-type]
+        return None if not root else (seq, root)
+
+    def _check_copied(self: Node, blocks: list[dict[str, Any]]) \
+            -> list[tuple[Execute, Fetched]]:
+        """On a verify thread: each block's commit certificate; stops at the first that
+        fails."""
+        assert self.replica is not None
+        out = []
+        for b in blocks:
+            try:
+                batch = tuple(str(t) for t in b["txs"])
+                root = batch_root(batch)
+                ex = certified_block(self.replica.cfg, int(b["height"]), b["cert"].encode(),
+                                     batch, root)
+                if ex is None:
+                    break
+                fx = Effects(str(b["results"]), str(b["writes"]))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                break
+            out.append((ex, Fetched(ex.seq, ex.time, ex.view, b["cert"].encode(), batch,
+                                    root, fx)))
+        return out
+
+    def _copy_run(self: Node, run: list[tuple[Execute, Fetched]], seq: int, root: str,
+                  proof: list[str]) -> list[tuple[BlockResult, Execute, bytes]] | None:
+        assert self.store is not None and self.ledger is not None
+        try:
+            copy = copy_run(self.genesis.chain_id, self.ledger.head(), [f for _, f in run],
+                            len(self.publics))
+        except (ValueError, TypeError, KeyError) as exc:
+            log.warning("the effects of fetched blocks are malformed (%s): executed instead",
+                        exc)
+            return None
+        if copy.blocks[-1].height != seq or copy.blocks[-1].state_root != root:
+            log.warning("the effects of blocks up to %s do not give the state root their "
+                        "checkpoint proof holds: executed instead", seq)
+            return None
+        try:
+            with self.store.db.atomic():
+                self.store.copy_blocks(copy)
+                self.store.save_proof(seq, proof)
+        except Exception:  # the COMMIT failed: none of the run is on disk
+            log.exception("writing copied blocks failed")
+            return None
+        self.ledger.st.forget(copy.state)
+        out = []
+        for (ex, f), row, results in zip(run, copy.blocks, copy.results, strict=True):
+            res = BlockResult(row.height, row.hash, row.state_root, row.time,
+                              tuple(TxResult(*r) for r in results))
+            out.append((res, ex, f.cert))
+        return out
+
+    async def _execute_run(self: Node, blocks: list[dict[str, Any]]) -> None:
+        """Certified blocks executed: the certificates are checked on the verify threads;
+        the transactions' signatures are not checked again (certified: f+1 honest replicas
+        checked them before voting); the blocks are executed in one SQLite transaction."""
         if not blocks:
             return
         parts = await self._on_verifiers(self._check_fetched, blocks)

@@ -7,26 +7,29 @@ collector's timing, and a request timer that fires late because the loop was sto
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.consortium import init
-from node import codec, crypto, health, service
-from node.cardfile import new_card_number
+from node import health, service
 from node.consensus import messages as m
 from node.consensus.types import Received, SetTimer, TimerFired
-from node.ledger.builder import Builder
 from node.ledger.tx import from_text
 from node.service import Node, Options
 from tests.support.cluster import free_ports
-from tests.support.world import World
+from tests.support.nodes import (
+    card_business,
+    commit_blocks,
+    failing_commits,
+    fresh_texts,
+    service_stale_s,
+    stop_all,
+    until,
+)
 
 PASS = "node-paths-test"
 
@@ -38,18 +41,6 @@ def cons(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return init(home, PASS, hosts=hosts, genesis_time=int(time.time() * 1000) - 60_000,
                 kdf_n=2**10)
 
-
-def fresh_texts(n: int, forged: int = 0) -> list[str]:
-    """Signed transaction texts this process has never decoded (a new world's keys), the
-    last ``forged`` of them with a signature that does not verify."""
-    w = World()
-    out = [w.issue_tx(deposit=1_000 + i)[0].encode().decode() for i in range(n + forged)]
-    for i in range(n, n + forged):
-        wire = codec.decode(out[i].encode())
-        sig = wire["sigs"][0][1]
-        wire["sigs"][0][1] = sig[:-2] + ("00" if sig[-2:] != "00" else "11")
-        out[i] = codec.encode(wire).decode()
-    return out
 
 
 def test_a_preprepare_of_unseen_requests_is_checked_on_the_verify_threads(cons: Any,
@@ -94,75 +85,46 @@ def test_a_preprepare_of_unseen_requests_is_checked_on_the_verify_threads(cons: 
         node.db.shutdown()
 
 
-@contextlib.contextmanager
-def failing_commits(store: Any, times: int) -> Iterator[list[int]]:
-    """The next ``times`` outermost transactions of this store fail at COMMIT (a full
-    disk): SQLite rolls the whole transaction back."""
-    real = store.db.atomic
-    failed: list[int] = []
 
-    @contextlib.contextmanager
-    def atomic() -> Iterator[Any]:
-        outer = not store.conn.in_transaction
-        with real() as db:
-            yield db
-            if outer and len(failed) < times:
-                failed.append(store.height())
-                raise sqlite3.OperationalError("database or disk is full")
-
-    store.db.atomic = atomic
-    try:
-        yield failed
-    finally:
-        store.db.atomic = real
-
-
-def test_a_state_transfer_whose_commit_fails_keeps_nothing_and_recovers(cons: Any,
-                                                                        tmp_path: Path) -> None:
+@pytest.mark.parametrize("path", ["copied", "executed"])
+def test_a_state_transfer_whose_commit_fails_keeps_nothing_and_recovers(
+        cons: Any, tmp_path: Path, path: str) -> None:
     """Validators 0-2 commit blocks while validator-3 is down; validator-3 starts, fetches
     them, and its first write of a fetched run fails at COMMIT.  Nothing of that run may
-    stay, and a later fetch must bring it to the same head as the others."""
+    stay, and the blocks must still bring it to the same head as the others: executed again
+    by a later fetch, or, when it copied their effects, executed at once instead."""
     # checkpoints every 2 blocks: the others discard what validator-3 missed, so it must
     # fetch the blocks (state transfer) rather than take part in their ordering
     nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options(checkpoint_interval=2))
              for i in range(4)]
     lag = nodes[3]
-    real_run = lag._apply_run
+    name = "_copy_run" if path == "copied" else "_apply_run"
+    real_run = getattr(lag, name)
     # per run: blocks, blocks applied, height before and after, heights whose COMMIT failed
     runs: list[tuple[int, int, int, int, list[int]]] = []
 
-    def first_run_fails(run: list[Any]) -> Any:
+    def first_run_fails(run: list[Any], *more: Any) -> Any:
         assert lag.store is not None
         before = lag.store.height()
         if runs:
-            out = real_run(run)
-            runs.append((len(run), len(out), before, lag.store.height(), []))
+            out = real_run(run, *more)
+            runs.append((len(run), len(out or ()), before, lag.store.height(), []))
             return out
         with failing_commits(lag.store, 1) as failed:
-            out = real_run(run)
-        runs.append((len(run), len(out), before, lag.store.height(), failed))
+            out = real_run(run, *more)
+        runs.append((len(run), len(out or ()), before, lag.store.height(), failed))
         return out
 
-    lag._apply_run = first_run_fails  # type: ignore[method-assign]
+    setattr(lag, name, first_run_fails)
+    if path == "executed":
+        async def never_copy(blocks: list[Any]) -> bool:
+            return False
+
+        lag._copy_fetched = never_copy  # type: ignore[method-assign]
 
     # the fetched blocks change state the next ones read: four cards issued, then topped up
     # block after block (a cache left from the rolled-back run would decide them otherwise)
-    build, clerk = Builder(cons.genesis.chain_id), cons.key("clerk-EHB-1")
-    bin6 = next(b["bin"] for b in cons.genesis.banks if b["id"] == "EHB")
-    cards = [new_card_number(bin6) for _ in range(4)]
-
-    def business(batch: int) -> list[str]:
-        now = int(time.time() * 1000)
-        if batch == 0:
-            txs = [build.make("issue_card", {"card": c, "bank": "EHB", "named": False,
-                                             "public_key": crypto.generate().public,
-                                             "expires": now + 86_400_000, "deposit": 1_000},
-                              now, clerk) for c in cards]
-        else:
-            txs = [build.make("top_up", {"card": c, "amount": 100 * batch}, now, clerk)
-                   for c in cards]
-        return [t.encode().decode() for t in txs]
-
+    cards, business = card_business(cons)
     async def scenario() -> None:
         for n in nodes[:3]:
             await n.start()
@@ -176,7 +138,8 @@ def test_a_state_transfer_whose_commit_fails_keeps_nothing_and_recovers(cons: An
             nodes[i % 3].submit(t)
             await asyncio.sleep(0.05)
         try:
-            await until(lambda: lag.height >= nodes[0].height and len(runs) >= 2, 30)
+            await until(lambda: lag.height >= nodes[0].height
+                        and len(runs) >= (2 if path == "executed" else 1), 30)
         except TimeoutError:
             raise AssertionError(f"runs {runs}, heights {[n.height for n in nodes]}, "
                                  f"{lag.status()}") from None
@@ -193,38 +156,13 @@ def test_a_state_transfer_whose_commit_fails_keeps_nothing_and_recovers(cons: An
     blocks, applied, before, after, failed = runs[0]
     assert failed == [before + blocks]  # the run was written, then its COMMIT failed
     assert applied == 0 and after == before  # ... and nothing of it stayed
-    assert sum(r[1] for r in runs[1:]) > 0  # a later fetch applied the blocks
+    if path == "executed":
+        assert sum(r[1] for r in runs[1:]) > 0  # a later fetch applied the blocks
+        assert lag.stats["copied_blocks"] == 0
+    else:  # the run whose copy failed was executed instead
+        assert lag.stats["fetched_blocks"] >= blocks and lag.stats["copied_blocks"] == 0
     assert lag.head_hash == nodes[0].head_hash and lag.height == nodes[0].height
 
-
-def service_stale_s() -> float:
-    from node.net import transport
-
-    return float(transport.STALE_S)
-
-
-async def until(cond: Any, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met in time")
-        await asyncio.sleep(0.02)
-
-
-async def commit_blocks(nodes: list[Node], count: int, per_block: int) -> None:
-    """``count`` blocks of fresh requests from height 0, submitted round-robin, each waited
-    for on every node."""
-    texts = fresh_texts(count * per_block)
-    for k in range(count):
-        for i, t in enumerate(texts[per_block * k: per_block * (k + 1)]):
-            nodes[i % len(nodes)].submit(t)
-        await until(lambda k=k: all(n.height > k for n in nodes), 20)
-
-
-async def stop_all(nodes: list[Node]) -> None:
-    for n in nodes:
-        with contextlib.suppress(Exception):
-            await n.stop()
 
 
 def test_collector_passes_are_timed_and_made_rare(cons: Any, tmp_path: Path) -> None:
@@ -289,7 +227,6 @@ def test_a_request_timer_fired_late_by_a_stalled_loop_waits_once(cons: Any,
         node.verifier.shutdown()
         node.db.shutdown()
 
-
 def test_state_transfer_replies_keep_to_their_size_budget_and_are_continued(
         cons: Any, tmp_path: Path) -> None:
     """Under full load 200 blocks are ~70 MB, past any frame: a reply stops at its byte
@@ -313,12 +250,18 @@ def test_state_transfer_replies_keep_to_their_size_budget_and_are_continued(
         one = await nodes[0].on_db(nodes[0].store.blocks_with_certs, 1, 200, 1)
         every = await nodes[0].on_db(nodes[0].store.blocks_with_certs, 1, 200)
         assert len(one) == 1 and len(every) == nodes[0].height
+        # with effects a reply goes on to the next checkpoint (every 2 blocks), whose
+        # proof vouches for them
+        to_proof = await nodes[0].on_db(nodes[0].store.blocks_with_certs, 1, 200, 1, True)
+        assert [b["height"] for b in to_proof] == [1, 2] and "proof" in to_proof[-1]
+        assert all("results" in b and "writes" in b for b in to_proof)
 
     try:
         asyncio.run(asyncio.wait_for(scenario(), 60))
     finally:
         asyncio.run(stop_all(nodes))
-    assert lag.stats["fetch_continued"] > 0 and lag.stats["fetched_blocks"] >= 6
+    assert lag.stats["fetch_continued"] > 0
+    assert lag.stats["fetched_blocks"] + lag.stats["copied_blocks"] >= 6
     assert lag.head_hash == nodes[0].head_hash
 
 

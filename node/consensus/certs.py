@@ -21,6 +21,7 @@ from node.consensus.messages import (
     PrePrepare,
     ViewChange,
     batch_digest,
+    batch_root,
 )
 from node.consensus.types import Config, Execute
 
@@ -166,16 +167,19 @@ def encode_cert(view: int, time: int, batch_id: str, commits: Sequence[Commit]) 
 
 
 def certified_block(cfg: Config, height: int, cert_bytes: bytes,
-                    batch: tuple[str, ...]) -> Execute | None:
+                    batch: tuple[str, ...], root: str | None = None) -> Execute | None:
     """A fetched block, if its certificate proves 2f+1 validators committed exactly this
-    batch at this height (state transfer and observers); None otherwise."""
+    batch at this height (state transfer and observers); None otherwise.  ``root``: the
+    batch's Merkle root, if the caller computed it already."""
     try:
         c = codec.decode(cert_bytes)
         commits = tuple(m.from_obj(codec.decode(x.encode())) for x in c["commits"])
         view, time, batch_id = int(c["view"]), int(c["time"]), str(c["batch_id"])
     except (m.BadMessage, codec.EncodingError, KeyError, TypeError, ValueError):
         return None
-    if batch_digest(height, time, batch) != batch_id or \
+    if root is None:
+        root = batch_root(batch)
+    if m.batch_digest_of_root(height, time, root) != batch_id or \
             not valid_commit_cert(cfg, commits, height, batch_id) or \
             commits[0].view != view:  # type: ignore[arg-type, attr-defined]
         return None

@@ -21,6 +21,7 @@ from node import codec, crypto
 from node.ledger import cards, clearing, consortium, payments  # noqa: F401
 from node.ledger import tx as f
 from node.ledger.consortium import write_merchant, write_terminal
+from node.ledger.effects import Effects, block_hash, effects_of, header_of, state_root_of
 from node.ledger.errors import Reason, Rejected
 from node.ledger.genesis import Genesis
 from node.ledger.rules import RULES
@@ -62,8 +63,16 @@ def _lp(h: hashlib._Hash, *parts: bytes) -> None:
         h.update(p)
 
 
-def block_hash(header: dict[str, object]) -> str:
-    return codec.digest(header).hex()
+def _v1_hashes(writes: Sequence[tuple[str, str, object, str | None]],
+               results: Sequence[TxResult]) -> tuple[str, str]:
+    """Chain format 1: each write and each result code, length-prefixed."""
+    wh = hashlib.sha256()
+    for table, key, _, data in writes:
+        _lp(wh, table.encode(), key.encode(), b"" if data is None else data.encode("utf-8"))
+    rh = hashlib.sha256()
+    for r in results:
+        _lp(rh, r.id.encode(), r.code.encode())
+    return wh.hexdigest(), rh.hexdigest()
 
 
 class Ledger:
@@ -213,24 +222,23 @@ class Ledger:
                 leaves: list[bytes], cert: bytes | None,
                 results: Sequence[TxResult] = ()) -> BlockRow:
         writes: list[tuple[str, str, dict | None, str | None]] = []
-        wh = hashlib.sha256()
         for (table, key), row in sorted(self.st.block.items()):
-            data = None if row is None else codec.encode_trusted(row)
-            _lp(wh, table.encode(), key.encode(), data or b"")
-            writes.append((table, key, row, None if data is None else data.decode("utf-8")))
-        rh = hashlib.sha256()
-        for r in results:
-            _lp(rh, r.id.encode(), r.code.encode())
-        state_root = codec.digest(
-            [prev_root, height, wh.hexdigest(), rh.hexdigest()]
-        ).hex()
+            data = None if row is None else codec.encode_trusted(row).decode("utf-8")
+            writes.append((table, key, row, data))
+        fx: Effects | None = None
+        if self.genesis.chain_format >= 2:
+            fx = effects_of(tx_rows, postings, writes)
+            wh, rh = fx.hashes()
+        else:
+            wh, rh = _v1_hashes(writes, results)
+        state_root = state_root_of(prev_root, height, wh, rh)
         # view and proposer are not agreed content (a batch may commit in different views
         # at different replicas), so they are kept beside the header, not in it
-        header = {"chain": self.genesis.chain_id, "height": height, "prev": prev_hash,
-                  "tx_root": crypto.merkle_root(leaves).hex(), "state_root": state_root,
-                  "time": time, "ntx": len(tx_rows)}
-        row = BlockRow(height, block_hash(header), prev_hash, header["tx_root"], state_root,
+        tx_root = crypto.merkle_root(leaves).hex()
+        header = header_of(self.genesis.chain_id, height, prev_hash, tx_root, state_root, time,
+                           len(tx_rows))
+        row = BlockRow(height, block_hash(header), prev_hash, tx_root, state_root,
                        time, view, proposer, len(tx_rows), codec.encode(header), cert)
-        self.store.commit_block(row, tx_rows, postings, writes)
+        self.store.commit_block(row, tx_rows, postings, writes, fx)
         self.st.block_committed()
         return row

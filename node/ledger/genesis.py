@@ -28,6 +28,10 @@ DEFAULT_PARAMS: dict[str, int] = {
 }
 
 
+# the chain format new consortia get (Genesis.chain_format); older ones keep theirs
+CHAIN_FORMAT = 2
+
+
 class GenesisError(ValueError):
     pass
 
@@ -77,6 +81,14 @@ class Genesis:
     def ca_certificate(self) -> str | None:
         ca = self.raw.get("ca_certificate")
         return None if ca is None else str(ca)
+
+    @property
+    def chain_format(self) -> int:
+        """1: a block's state root hashes its writes and result codes one by one; 2 (new
+        consortia): it hashes the block's effects texts (every write, and every result with
+        its message, index columns and postings), which a catching-up node copies instead
+        of re-executing the block (node/ledger/effects.py)."""
+        return int(self.raw["version"])
 
     @property
     def genesis_time(self) -> int:
@@ -156,7 +168,7 @@ def validate(raw: dict[str, Any]) -> None:
     if "ca_certificate" in raw and not (isinstance(raw["ca_certificate"], str)
                                         and raw["ca_certificate"].startswith("-----BEGIN")):
         raise Rejected(f.Reason.MALFORMED, "ca_certificate must be a PEM certificate")
-    f.integer(raw["version"], "version", 1, 1)
+    f.integer(raw["version"], "version", 1, CHAIN_FORMAT)
     f.integer(raw["genesis_time"], "genesis_time", 0, 2**62)
     for key, default in (("params", DEFAULT_PARAMS), ("limits", DEFAULT_LIMITS)):
         got = raw[key]

@@ -7,7 +7,7 @@ that are never mutated in place: a rule builds a new dict and ``put``s it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -71,6 +71,11 @@ class Overlay:
             if k in cache:
                 cache[k] = row
         self.block = {}
+
+    def forget(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Rows written behind the overlay's back (blocks copied by state transfer)."""
+        for k in keys:
+            self.cache.pop(k, None)
 
     def block_aborted(self) -> None:
         self.block = {}

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # table -> projection columns (name, type)
 STATE_TABLES: dict[str, tuple[tuple[str, type], ...]] = {
@@ -75,6 +75,16 @@ def _v4(db: sqlite_utils.Database) -> None:
         db["txs"].create_index([col, "height", "pos"], if_not_exists=True)
 
 
+def _v5(db: sqlite_utils.Database) -> None:
+    """Chain format 2: each block's effects texts (served to nodes that are behind, which
+    copy them instead of executing the block), and the proof of every stable checkpoint
+    (2f+1 signed state roots: what vouches for the effects up to it)."""
+    db["effects"].create({"height": int, "results": str, "writes": str}, pk="height",
+                         not_null={"results", "writes"}, if_not_exists=True)
+    db["checkpoints"].create({"seq": int, "proof": str}, pk="seq", not_null={"proof"},
+                             if_not_exists=True)
+
+
 def _v1(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
     for table in [t for t in STATE_TABLES if t not in ("refunds", "cases")]:
@@ -109,7 +119,7 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["postings"].create_index(["account", "height"], if_not_exists=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 
 
 def current_version(db: sqlite_utils.Database) -> int:

@@ -12,11 +12,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from node.store import schema
+
+if TYPE_CHECKING:
+    from node.ledger.effects import Copy, Effects
 
 
 @dataclass(frozen=True)
@@ -167,23 +170,49 @@ class Store:
         return [TxRow(*r[:11], bool(r[11]), r[12].encode() if isinstance(r[12], str) else r[12])
                 for r in rows]
 
-    def blocks_with_certs(self, first: int, limit: int = 200,
-                          max_bytes: int = FETCH_BYTES) -> list[dict[str, Any]]:
+    def blocks_with_certs(self, first: int, limit: int = 200, max_bytes: int = FETCH_BYTES,
+                          effects: bool = False) -> list[dict[str, Any]]:
         """Blocks from ``first`` on with their commit certificates and transactions: what
         state transfer and observers fetch (each block proves itself by its certificate).
-        At most ``limit`` blocks, and no more once their transactions pass ``max_bytes``
-        (at least one block): 200 full blocks would be ~70 MB, past any frame."""
-        out = []
+        At most ``limit`` blocks, and no more once their texts pass ``max_bytes`` (at least
+        one block): 200 full blocks would be ~70 MB, past any frame.
+
+        With ``effects`` (a validator that is behind), each block also carries its effects
+        texts, and a block at a stable checkpoint its proof ("proof"), which vouches for
+        the effects up to it.  The reply then ends at a checkpoint whenever one lies ahead
+        (a longer reply rather than a shorter one: effects past the last proof would have
+        to be executed again)."""
+        out: list[dict[str, Any]] = []
         size = 0
-        for h in range(max(1, first), min(first + limit - 1, self.height()) + 1):
-            if out and size >= max_bytes:
+        last = min(first + limit - 1, self.height())
+        proofs = self.proofs(first, last) if effects else {}
+        ahead = max(proofs, default=0)  # the last checkpoint within reach
+        for h in range(max(1, first), last + 1):
+            if out and size >= max_bytes and (out[-1]["height"] in proofs
+                                              or out[-1]["height"] >= ahead):
                 break
             b = self.block(h)
             if b is None or b.cert is None:
                 break
             txs = [r.wire.decode() for r in self.block_txs(h)]
             size += sum(len(t) for t in txs) + len(b.cert)
-            out.append({"height": h, "cert": b.cert.decode(), "txs": txs})
+            item: dict[str, Any] = {"height": h, "cert": b.cert.decode(), "txs": txs}
+            if effects:
+                fx = self.conn.execute("SELECT results, writes FROM effects WHERE height = ?",
+                                       (h,)).fetchone()
+                if fx is None:
+                    effects = False  # an older chain format, or an older block: executed
+                else:
+                    item["results"], item["writes"] = fx
+                    size += len(fx[0]) + len(fx[1])
+                    if h in proofs:
+                        item["proof"] = proofs[h]
+            out.append(item)
+        cut = max((i for i, b in enumerate(out) if "proof" in b), default=None)
+        if cut is not None and self.conn.execute(
+                "SELECT 1 FROM checkpoints WHERE seq > ? LIMIT 1",
+                (out[cut]["height"],)).fetchone():
+            del out[cut + 1:]  # the rest follows with its own proof in the next reply
         return out
 
     def commit_block(
@@ -192,11 +221,13 @@ class Store:
         txs: list[TxRow],
         postings: list[PostingRow],
         writes: list[tuple[str, str, dict[str, Any] | None, str | None]],
+        effects: Effects | None = None,
     ) -> None:
         """Write a whole block and its effects atomically, or nothing.
 
-        ``writes`` holds (table, key, row, canonical JSON of row) with row None to delete.
-        """
+        ``writes`` holds (table, key, row, canonical JSON of row) with row None to delete;
+        ``effects`` (chain format 2) the texts its state root hashes, kept for state
+        transfer."""
         expected = self.height() + 1
         if block.height != expected:
             raise StoreError(f"block {block.height} does not follow height {expected - 1}")
@@ -224,18 +255,59 @@ class Store:
                 c.executemany(self._upsert_sql[table], rows)
             for table, keys in deletes.items():
                 c.executemany(f"DELETE FROM {table} WHERE key = ?", keys)
+            if effects is not None:
+                self._write_effects([(block.height, effects.results, effects.writes)])
+
+    def copy_blocks(self, copy: Copy) -> None:
+        """Write a run of blocks copied from their certified effects (state transfer), in
+        the caller's SQLite transaction: the same rows executing them would have written."""
+        expected = self.height() + 1
+        if not copy.blocks or copy.blocks[0].height != expected:
+            raise StoreError(f"the copied blocks do not follow height {expected - 1}")
+        c = self.conn
+        c.executemany(
+            "INSERT INTO blocks (height, hash, prev_hash, tx_root, state_root, time, view, "
+            "proposer, ntx, header, cert) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [(b.height, b.hash, b.prev_hash, b.tx_root, b.state_root, b.time, b.view,
+              b.proposer, b.ntx, b.header, b.cert) for b in copy.blocks])
+        c.executemany(self._TXS_SQL, copy.txs)
+        c.executemany(self._POSTINGS_SQL, copy.postings)
+        for table, rows in copy.upserts().items():
+            c.executemany(self._upsert_sql[table], rows)
+        for table, keys in copy.deletes().items():
+            c.executemany(f"DELETE FROM {table} WHERE key = ?", keys)
+        self._write_effects(copy.effects)
+
+    def _write_effects(self, rows: list[tuple[int, str, str]]) -> None:
+        self.conn.executemany("INSERT INTO effects (height, results, writes) VALUES (?,?,?)",
+                              rows)
+
+    # --- checkpoint proofs ---------------------------------------------------------------
+
+    def save_proof(self, seq: int, proof: list[str]) -> None:
+        """A stable checkpoint's proof (its 2f+1 CHECKPOINT texts); in the caller's
+        transaction."""
+        self.conn.execute("INSERT OR IGNORE INTO checkpoints (seq, proof) VALUES (?, ?)",
+                          (seq, json.dumps(proof)))
+
+    def proofs(self, first: int, last: int) -> dict[int, list[str]]:
+        return {int(seq): json.loads(p) for seq, p in self.conn.execute(
+            "SELECT seq, proof FROM checkpoints WHERE seq BETWEEN ? AND ?", (first, last))}
+
+    _POSTINGS_SQL = ("INSERT INTO postings (height, pos, seq, account, asset, amount) "
+                     "VALUES (?,?,?,?,?,?)")
+    _TXS_SQL = ("INSERT INTO txs (height, pos, id, kind, code, message, card, merchant, bank, "
+                "amount, time, consumes, wire) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
 
     def _write_postings(self, postings: list[PostingRow]) -> None:
         self.conn.executemany(
-            "INSERT INTO postings (height, pos, seq, account, asset, amount) "
-            "VALUES (?,?,?,?,?,?)",
+            self._POSTINGS_SQL,
             [(p.height, p.pos, p.seq, p.account, p.asset, p.amount) for p in postings],
         )
 
     def _write_txs(self, txs: list[TxRow]) -> None:
         self.conn.executemany(
-            "INSERT INTO txs (height, pos, id, kind, code, message, card, merchant, bank, "
-            "amount, time, consumes, wire) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            self._TXS_SQL,
             [(t.height, t.pos, t.id, t.kind, t.code, t.message, t.card, t.merchant,
               t.bank, t.amount, t.time, int(t.consumes), t.wire) for t in txs],
         )
@@ -271,4 +343,7 @@ class ReplayStore(Store):
         self._consumed.update(t.id for t in txs if t.consumes)
 
     def _write_postings(self, postings: list[PostingRow]) -> None:
+        return None
+
+    def _write_effects(self, rows: list[tuple[int, str, str]]) -> None:
         return None

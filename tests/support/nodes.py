@@ -1,0 +1,105 @@
+"""Helpers for tests that run validator ``Node`` objects in one process: fresh signed
+requests, waiting for a condition, committing blocks, stopping nodes, failing COMMITs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from node import codec, crypto
+from node.cardfile import new_card_number
+from node.ledger.builder import Builder
+from node.service import Node
+from tests.support.world import World
+
+
+def fresh_texts(n: int, forged: int = 0) -> list[str]:
+    """Signed transaction texts this process has never decoded (a new world's keys), the
+    last ``forged`` of them with a signature that does not verify."""
+    w = World()
+    out = [w.issue_tx(deposit=1_000 + i)[0].encode().decode() for i in range(n + forged)]
+    for i in range(n, n + forged):
+        wire = codec.decode(out[i].encode())
+        sig = wire["sigs"][0][1]
+        wire["sigs"][0][1] = sig[:-2] + ("00" if sig[-2:] != "00" else "11")
+        out[i] = codec.encode(wire).decode()
+    return out
+
+
+@contextlib.contextmanager
+def failing_commits(store: Any, times: int) -> Iterator[list[int]]:
+    """The next ``times`` outermost transactions of this store fail at COMMIT (a full
+    disk): SQLite rolls the whole transaction back."""
+    real = store.db.atomic
+    failed: list[int] = []
+
+    @contextlib.contextmanager
+    def atomic() -> Iterator[Any]:
+        outer = not store.conn.in_transaction
+        with real() as db:
+            yield db
+            if outer and len(failed) < times:
+                failed.append(store.height())
+                raise sqlite3.OperationalError("database or disk is full")
+
+    store.db.atomic = atomic
+    try:
+        yield failed
+    finally:
+        store.db.atomic = real
+
+
+def service_stale_s() -> float:
+    from node.net import transport
+
+    return float(transport.STALE_S)
+
+
+async def until(cond: Any, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+async def commit_blocks(nodes: list[Node], count: int, per_block: int) -> None:
+    """``count`` blocks of fresh requests from height 0, submitted round-robin, each waited
+    for on every node."""
+    texts = fresh_texts(count * per_block)
+    for k in range(count):
+        for i, t in enumerate(texts[per_block * k: per_block * (k + 1)]):
+            nodes[i % len(nodes)].submit(t)
+        await until(lambda k=k: all(n.height > k for n in nodes), 20)
+
+
+async def stop_all(nodes: list[Node]) -> None:
+    for n in nodes:
+        with contextlib.suppress(Exception):
+            await n.stop()
+
+
+def card_business(cons: Any) -> tuple[list[str], Callable[[int], list[str]]]:
+    """Four card numbers, and the requests of batch k on them: the cards issued (k = 0),
+    then topped up by 100 * k fen each (state each batch reads from the ones before)."""
+    build, clerk = Builder(cons.genesis.chain_id), cons.key("clerk-EHB-1")
+    bin6 = next(b["bin"] for b in cons.genesis.banks if b["id"] == "EHB")
+    cards = [new_card_number(bin6) for _ in range(4)]
+
+    def business(batch: int) -> list[str]:
+        now = int(time.time() * 1000)
+        if batch == 0:
+            txs = [build.make("issue_card", {"card": c, "bank": "EHB", "named": False,
+                                             "public_key": crypto.generate().public,
+                                             "expires": now + 86_400_000, "deposit": 1_000},
+                              now, clerk) for c in cards]
+        else:
+            txs = [build.make("top_up", {"card": c, "amount": 100 * batch}, now, clerk)
+                   for c in cards]
+        return [t.encode().decode() for t in txs]
+
+    return cards, business

@@ -1,0 +1,153 @@
+"""State transfer by copying effects (chain format 2): a validator that is behind copies
+the certified blocks' effects up to a checkpoint whose proof came with them, and ends with
+exactly the rows executing them would have written; effects or a proof that do not hold
+are not copied (the blocks are executed instead); a chain of format 1 is executed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.consortium import init
+from node.ledger import Genesis
+from node.service import Node, Options
+from node.store import schema
+from tests.support.cluster import free_ports
+from tests.support.nodes import card_business, fresh_texts, service_stale_s, stop_all, until
+
+PASS = "state-transfer-test"
+
+
+@pytest.fixture(scope="module")
+def cons(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    home = tmp_path_factory.mktemp("transfer") / "cons"
+    hosts = ",".join(f"127.0.0.1:{p}" for p in free_ports(4))
+    return init(home, PASS, hosts=hosts, genesis_time=int(time.time() * 1000) - 60_000,
+                kdf_n=2**10)
+
+
+def rows(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row a validator's ledger holds, but each block's certificate, view and
+    proposer (which COMMITs certify a block, and in which view, differs between nodes)."""
+    with sqlite3.connect(db) as conn:
+        out = {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+               for t in [*schema.STATE_TABLES, "txs", "postings", "effects"]}
+        out["blocks"] = conn.execute(
+            "SELECT height, hash, prev_hash, tx_root, state_root, time, ntx, header "
+            "FROM blocks ORDER BY height").fetchall()
+    return out
+
+
+def fall_behind_and_catch_up(nodes: list[Node], blocks: int = 8) -> None:
+    """Validators 0-2 commit ``blocks`` blocks (with checkpoints every 2, they discard what
+    validator-3 missed); validator-3 then starts and catches up."""
+    lag = nodes[3]
+
+    async def scenario() -> None:
+        for n in nodes[:3]:
+            await n.start()
+        _, business = card_business(nodes[0].cons)
+        for k in range(blocks):  # cards issued, then topped up: postings and state
+            for i, t in enumerate(business(k)):
+                nodes[i % 3].submit(t)
+            await until(lambda k=k: all(n.height > k for n in nodes[:3]), 20)
+        await asyncio.sleep(service_stale_s() + 0.5)  # the peers drop what they queued for it
+        await lag.start()
+        for i, t in enumerate(fresh_texts(6)):  # new blocks show validator-3 it is behind
+            nodes[i % 3].submit(t)
+            await asyncio.sleep(0.05)
+        await until(lambda: lag.height >= nodes[0].height, 30)
+        await asyncio.sleep(0.3)  # the last block's writes on every node
+
+    try:
+        asyncio.run(asyncio.wait_for(scenario(), 60))
+    finally:
+        asyncio.run(stop_all(nodes))
+
+
+def test_a_node_behind_copies_effects_and_holds_the_rows_execution_writes(
+        cons: Any, tmp_path: Path) -> None:
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options(checkpoint_interval=2))
+             for i in range(4)]
+    fall_behind_and_catch_up(nodes)
+    lag = nodes[3]
+    assert lag.stats["copied_blocks"] >= 6, lag.stats
+    assert lag.head_hash == nodes[0].head_hash
+    copied, executed = rows(tmp_path / "v3" / "ledger.db"), rows(tmp_path / "v0" / "ledger.db")
+    assert copied["postings"] and copied["accounts"] and copied["effects"]
+    assert copied == executed
+    # it keeps the proofs it copied up to, and can serve the same effects in turn
+    with sqlite3.connect(tmp_path / "v3" / "ledger.db") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM checkpoints").fetchone()[0] >= 3
+
+
+def tamper_results(b: dict[str, Any]) -> None:
+    results = json.loads(b["results"])
+    results[0][3] = "a message no validator wrote"
+    b["results"] = json.dumps(results)
+
+
+def tamper_writes(b: dict[str, Any]) -> None:
+    writes = json.loads(b["writes"])
+    if writes:
+        writes[0][2] = None  # the first written row deleted instead
+    else:
+        writes.append(["cards", "6200000000000000000", None])  # a row deleted
+    b["writes"] = json.dumps(writes)
+
+
+def tamper_proof(b: dict[str, Any]) -> None:
+    if "proof" in b:
+        b["proof"] = b["proof"][:1]  # one CHECKPOINT instead of 2f+1
+
+
+@pytest.mark.parametrize("tamper", [tamper_results, tamper_writes, tamper_proof])
+def test_effects_or_proofs_that_do_not_hold_are_not_copied(cons: Any, tmp_path: Path,
+                                                           tamper: Any) -> None:
+    """Every validator serving the node that is behind alters the effects of each block it
+    sends (or the checkpoint proofs): the blocks are executed instead, to the same rows."""
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options(checkpoint_interval=2))
+             for i in range(4)]
+    for n in nodes[:3]:
+        real = n._fetch_range
+
+        def altered(first: int, last: int, effects: bool, real: Any = real) -> Any:
+            out = real(first, last, effects)
+            for b in out:
+                if "results" in b:
+                    tamper(b)
+            return out
+
+        n._fetch_range = altered  # type: ignore[method-assign]
+    fall_behind_and_catch_up(nodes)
+    lag = nodes[3]
+    assert lag.stats["copied_blocks"] == 0 and lag.stats["fetched_blocks"] >= 6, lag.stats
+    assert lag.head_hash == nodes[0].head_hash
+    assert rows(tmp_path / "v3" / "ledger.db") == rows(tmp_path / "v0" / "ledger.db")
+
+
+def test_a_chain_of_format_1_is_executed_and_keeps_its_state_roots(tmp_path: Path) -> None:
+    """A consortium created before chain format 2 keeps hashing writes and result codes
+    one by one; its nodes fetch blocks without effects and execute them."""
+    hosts = ",".join(f"127.0.0.1:{p}" for p in free_ports(4))
+    cons = init(tmp_path / "cons", PASS, hosts=hosts,
+                genesis_time=int(time.time() * 1000) - 60_000, kdf_n=2**10)
+    raw = dict(cons.genesis.raw, version=1)
+    Genesis.from_dict(raw).save(cons.home / "genesis.json")
+    from app.consortium import Consortium
+
+    old = Consortium.open(cons.home, PASS)
+    assert old.genesis.chain_format == 1
+    nodes = [Node(old, f"validator-{i}", tmp_path / f"v{i}", Options(checkpoint_interval=2))
+             for i in range(4)]
+    fall_behind_and_catch_up(nodes, blocks=6)
+    assert nodes[3].stats["copied_blocks"] == 0 and nodes[3].stats["fetched_blocks"] >= 4
+    assert nodes[3].head_hash == nodes[0].head_hash
+    held = rows(tmp_path / "v3" / "ledger.db")
+    assert held["effects"] == [] and held == rows(tmp_path / "v0" / "ledger.db")
