@@ -194,7 +194,8 @@ class Store:
             b = self.block(h)
             if b is None or b.cert is None:
                 break
-            txs = [r.wire.decode() for r in self.block_txs(h)]
+            txs = [w.decode() if isinstance(w, bytes) else w for (w,) in self.conn.execute(
+                "SELECT wire FROM txs WHERE height = ? ORDER BY pos", (h,))]
             size += sum(len(t) for t in txs) + len(b.cert)
             item: dict[str, Any] = {"height": h, "cert": b.cert.decode(), "txs": txs}
             if effects:
