@@ -344,7 +344,7 @@ class Node(StateTransfer):
                     self._serve_fetch(src, first, last, obj.get("effects") is True))
             elif kind == "blocks":
                 blocks = list(obj["blocks"][:FETCH_LIMIT])
-                self.exec_queue.put_nowait(("fetched", blocks))
+                self._receive_blocks(blocks)
                 self._continue_fetch(src, blocks, bool(obj.get("more")))
             else:
                 raise m.BadMessage(f"unknown frame kind {kind!r}")
@@ -397,8 +397,9 @@ class Node(StateTransfer):
                     if item.seq == self.height + 1:
                         await self._execute(item)
                     continue
-                run = list(item)  # consecutive replies are checked and written together
-                while len(run) < FETCHED_RUN and not self.exec_queue.empty():
+                run = list(item)  # consecutive replies are written together
+                while sum(len(b) for b, _ in run) < FETCHED_RUN \
+                        and not self.exec_queue.empty():
                     nxt = self.exec_queue.get_nowait()
                     if nxt[0] != "fetched":
                         held = nxt

@@ -12,6 +12,7 @@ honest, checked them before voting); runs of them are written in one SQLite tran
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from node.consensus import certs
@@ -31,6 +32,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("cardchain.node")
 FETCH_LIMIT = 200
 FETCHED_RUN = 64  # fetched blocks executed together in one SQLite transaction
+
+
+@dataclass(frozen=True)
+class Certified:
+    """A fetched block whose commit certificate holds: its execution, its batch's Merkle
+    root, and the state root its checkpoint proof holds for, if it carried one that does."""
+
+    ex: Execute
+    root: str
+    proved: str | None
 
 
 class StateTransfer:
@@ -70,55 +81,77 @@ class StateTransfer:
             self.stats["fetch_continued"] += 1
             self._ask_blocks(peer, end + 1, asked[1])
 
-    def _check_fetched(self: Node, blocks: list[dict[str, Any]]) -> list[tuple[Execute, list[Tx]]]:
-        """On a verify thread: each block's commit certificate, and its transactions
-        decoded; stops at the first block that fails (it will be fetched again)."""
+    def _certify(self: Node, blocks: list[dict[str, Any]]) -> list[Certified | None]:
+        """On a verify thread, as soon as a reply arrives (the database thread may be
+        writing the previous one): each block's commit certificate, and the checkpoint
+        proof a block carries; None for a block that fails."""
         assert self.replica is not None
-        out = []
+        cfg = self.replica.cfg
+        out: list[Certified | None] = []
         for b in blocks:
             try:
                 batch = tuple(str(t) for t in b["txs"])
-                ex = certified_block(self.replica.cfg, int(b["height"]), b["cert"].encode(),
-                                     batch)
-                # the certificate vouches for the texts (honest replicas vote only for
-                # canonical requests): decoded without re-checking the canonical form
-                txs = [Tx.decode_trusted(t.encode("utf-8")) for t in batch] if ex else []
-            except (KeyError, TypeError, ValueError, AttributeError, Rejected):
+                root = batch_root(batch)
+                ex = certified_block(cfg, int(b["height"]), b["cert"].encode(), batch, root)
+                proved = None
+                if ex is not None and "proof" in b:
+                    msgs = tuple(m.decode(str(t).encode("utf-8")) for t in b["proof"])
+                    proved = certs.checkpoint_root(cfg, msgs, ex.seq)  # type: ignore[arg-type]
+            except (KeyError, TypeError, ValueError, AttributeError, m.BadMessage):
                 ex = None
-            if ex is None:
-                log.warning("a fetched block failed its certificate check: ignored")
-                break
-            out.append((ex, txs))
+            out.append(None if ex is None else Certified(ex, root, proved or None))
         return out
 
-    async def _execute_fetched(self: Node, blocks: list[dict[str, Any]]) -> None:
+    def _receive_blocks(self: Node, blocks: list[Any]) -> None:
+        """A reply: its certificates are checked at once on the verify threads; the
+        executor takes the blocks and the pending check in order."""
+        blocks = [b for b in blocks if isinstance(b, dict) and isinstance(b.get("height"), int)]
+        if blocks:
+            self.exec_queue.put_nowait(("fetched", [(blocks, self._on_verifiers(
+                self._certify, blocks))]))
+
+    async def _execute_fetched(self: Node, replies: list[tuple[list[dict[str, Any]],
+                                                              Any]]) -> None:
         """State transfer.  Blocks up to a checkpoint whose proof came with them are copied
         from their effects; the others are executed (the effects past the last proof have
-        nothing vouching for them yet)."""
-        blocks = [b for b in blocks if isinstance(b, dict)
-                  and isinstance(b.get("height"), int) and b["height"] > self.height]
-        cut = max((i for i, b in enumerate(blocks) if "proof" in b), default=-1)
-        if cut >= 0 and all("results" in b and "writes" in b for b in blocks[:cut + 1]) \
-                and await self._copy_fetched(blocks[:cut + 1]):
-            blocks = blocks[cut + 1:]
-        for i in range(0, len(blocks), FETCHED_RUN):
-            await self._execute_run(blocks[i:i + FETCHED_RUN])
+        nothing vouching for them yet).  Stops at the first block that fails its
+        certificate (it will be fetched again)."""
+        run: list[tuple[dict[str, Any], Certified]] = []
+        for blocks, checking in replies:
+            verdicts = [v for part in await checking for v in part]
+            for b, v in zip(blocks, verdicts, strict=True):
+                if b["height"] <= self.height:
+                    continue
+                if v is None:
+                    log.warning("a fetched block failed its certificate check: ignored")
+                    break
+                if v.ex.seq != self.height + 1 + len(run):
+                    break  # out of order: fetched again later
+                run.append((b, v))
+            else:
+                continue
+            break
+        cut = max((i for i, (b, v) in enumerate(run) if v.proved), default=-1)
+        if cut >= 0 and all("results" in b and "writes" in b for b, _ in run[:cut + 1]) \
+                and await self._copy_fetched(run[:cut + 1]):
+            run = run[cut + 1:]
+        for i in range(0, len(run), FETCHED_RUN):
+            await self._execute_run(run[i:i + FETCHED_RUN])
 
-    async def _copy_fetched(self: Node, blocks: list[dict[str, Any]]) -> bool:
-        """Blocks whose effects the last one's checkpoint proof vouches for: certificates
-        and proof checked on the verify threads, the state roots recomputed from the
-        effects and compared with the proof's, the rows written in one SQLite transaction.
-        False if any of it fails (the blocks are then executed)."""
-        assert self.replica is not None
-        parts = await self._on_verifiers(self._check_copied, blocks)
-        checked = [x for part in parts for x in part]
-        proof = self._checkpoint_proof(blocks[-1])
-        if len(checked) != len(blocks) or proof is None or \
-                [ex.seq for ex, _ in checked] != list(range(self.height + 1,
-                                                          self.height + 1 + len(blocks))):
-            log.warning("fetched blocks with effects failed their checks: executed instead")
+    async def _copy_fetched(self: Node, run: list[tuple[dict[str, Any], Certified]]) -> bool:
+        """Certified blocks whose effects the last one's checkpoint proof vouches for: the
+        state roots recomputed from the effects and compared with the proof's, the rows
+        written in one SQLite transaction.  False if it fails (they are then executed)."""
+        try:
+            fetched = [Fetched(v.ex.seq, v.ex.time, v.ex.view, b["cert"].encode(),
+                               tuple(b["txs"]), v.root,
+                               Effects(str(b["results"]), str(b["writes"])))
+                       for b, v in run]
+        except (KeyError, TypeError, AttributeError):
             return False
-        done = await self.on_db(self._copy_run, checked, *proof, blocks[-1]["proof"])
+        last, proved = run[-1]
+        done = await self.on_db(self._copy_run, [v.ex for _, v in run], fetched,
+                                proved.proved, last["proof"])
         if done is None:
             return False
         for res, ex, cert in done:
@@ -126,44 +159,12 @@ class StateTransfer:
             self._executed(res, ex, cert)
         return True
 
-    def _checkpoint_proof(self: Node, block: dict[str, Any]) -> tuple[int, str] | None:
-        """(seq, state root) the block's checkpoint proof holds for, if it holds."""
-        assert self.replica is not None
-        try:
-            msgs = tuple(m.decode(str(t).encode("utf-8")) for t in block["proof"])
-        except (m.BadMessage, TypeError):
-            return None
-        seq = int(block["height"])
-        root = certs.checkpoint_root(self.replica.cfg, msgs, seq)  # type: ignore[arg-type]
-        return None if not root else (seq, root)
-
-    def _check_copied(self: Node, blocks: list[dict[str, Any]]) \
-            -> list[tuple[Execute, Fetched]]:
-        """On a verify thread: each block's commit certificate; stops at the first that
-        fails."""
-        assert self.replica is not None
-        out = []
-        for b in blocks:
-            try:
-                batch = tuple(str(t) for t in b["txs"])
-                root = batch_root(batch)
-                ex = certified_block(self.replica.cfg, int(b["height"]), b["cert"].encode(),
-                                     batch, root)
-                if ex is None:
-                    break
-                fx = Effects(str(b["results"]), str(b["writes"]))
-            except (KeyError, TypeError, ValueError, AttributeError):
-                break
-            out.append((ex, Fetched(ex.seq, ex.time, ex.view, b["cert"].encode(), batch,
-                                    root, fx)))
-        return out
-
-    def _copy_run(self: Node, run: list[tuple[Execute, Fetched]], seq: int, root: str,
+    def _copy_run(self: Node, exs: list[Execute], run: list[Fetched], root: str,
                   proof: list[str]) -> list[tuple[BlockResult, Execute, bytes]] | None:
         assert self.store is not None and self.ledger is not None
+        seq = run[-1].height
         try:
-            copy = copy_run(self.genesis.chain_id, self.ledger.head(), [f for _, f in run],
-                            len(self.publics))
+            copy = copy_run(self.genesis.chain_id, self.ledger.head(), run, len(self.publics))
         except (ValueError, TypeError, KeyError) as exc:
             log.warning("the effects of fetched blocks are malformed (%s): executed instead",
                         exc)
@@ -181,28 +182,40 @@ class StateTransfer:
             return None
         self.ledger.st.forget(copy.state)
         out = []
-        for (ex, f), row, results in zip(run, copy.blocks, copy.results, strict=True):
+        for ex, f, row, results in zip(exs, run, copy.blocks, copy.results, strict=True):
             res = BlockResult(row.height, row.hash, row.state_root, row.time,
                               tuple(TxResult(*r) for r in results))
             out.append((res, ex, f.cert))
         return out
 
-    async def _execute_run(self: Node, blocks: list[dict[str, Any]]) -> None:
-        """Certified blocks executed: the certificates are checked on the verify threads;
-        the transactions' signatures are not checked again (certified: f+1 honest replicas
-        checked them before voting); the blocks are executed in one SQLite transaction."""
-        if not blocks:
-            return
-        parts = await self._on_verifiers(self._check_fetched, blocks)
-        run: list[tuple[Execute, list[Tx]]] = []
-        for ex, txs in (x for part in parts for x in part):
-            if ex.seq != self.height + 1 + len(run):
-                break  # out of order or after a refused block: fetched again later
-            run.append((ex, txs))
-        done = await self.on_db(self._apply_run, run)
+    async def _execute_run(self: Node, run: list[tuple[dict[str, Any], Certified]]) -> None:
+        """Certified blocks executed: the transactions decoded on the verify threads, their
+        signatures not checked again (certified: f+1 honest replicas checked them before
+        voting); the blocks executed in one SQLite transaction."""
+        parts = await self._on_verifiers(self._decode, [b for b, _ in run])
+        decoded = [txs for part in parts for txs in part]
+        todo = []
+        for (_, v), txs in zip(run, decoded, strict=True):
+            if txs is None:
+                log.warning("a fetched block's transactions do not decode: ignored")
+                break
+            todo.append((v.ex, txs))
+        done = await self.on_db(self._apply_run, todo)
         for res, ex, cert in done:
             self.stats["fetched_blocks"] += 1
             self._executed(res, ex, cert)
+
+    @staticmethod
+    def _decode(blocks: list[dict[str, Any]]) -> list[list[Tx] | None]:
+        """The certificate vouches for the texts (honest replicas vote only for canonical
+        requests): decoded without re-checking their canonical form."""
+        out: list[list[Tx] | None] = []
+        for b in blocks:
+            try:
+                out.append([Tx.decode_trusted(str(t).encode("utf-8")) for t in b["txs"]])
+            except (Rejected, ValueError, TypeError):
+                out.append(None)
+        return out
 
     def _apply_run(self: Node, run: list[tuple[Execute, list[Tx]]]) \
             -> list[tuple[BlockResult, Execute, bytes]]:
