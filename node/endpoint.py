@@ -183,12 +183,14 @@ class Endpoint:
             if wire != canonical:
                 raise ClientError("another transaction with this id was already decided")
             return receipt
+        if self.node.busy():
+            # before the signature checks: under overload clients retry, and two P-256
+            # checks per retry on this loop would starve the consensus messages it carries
+            raise ClientError("the network is busy: retry shortly")
         if not tx.signatures_valid():  # no validator orders it: refused here, at once
             return {"id": tx.hex_id, "height": None, "pos": None, "code": "bad_signature",
                     "message": "a signature does not verify; nothing was sent to the network",
                     "block": None, "time": None, "certificate": None}
-        if self.node.busy():
-            raise ClientError("the network is busy: retry shortly")
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self.waiters.setdefault(tx.hex_id, []).append(fut)
         if progress is not None:

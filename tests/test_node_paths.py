@@ -297,3 +297,35 @@ def test_persisted_votes_and_certificates_below_the_stable_checkpoint_are_delete
     seqs = [int(k.split(":")[-1]) for k in keys if k.startswith(("pbft:vote:", "pbft:prepared:"))]
     assert "pbft:stable" in keys and not [k for k in keys if k.startswith("pbft:commit:")]
     assert all(s > low for s in seqs), (low, sorted(seqs))
+
+
+def test_a_busy_validator_refuses_a_submission_before_checking_its_signatures(
+        cons: Any, tmp_path: Path) -> None:
+    """Overloaded, a validator answers "busy" to every submission, and clients retry: two
+    signature checks per retry on its event loop starved the consensus messages, and the
+    view changes that followed made it busier still."""
+    from node.endpoint import ClientError, Endpoint
+
+    node = Node(cons, "validator-1", tmp_path / "v1", Options())
+    busy = [True]
+    node.busy = lambda: busy[0]  # type: ignore[method-assign]
+    node.submit = lambda text, progress=None: None  # type: ignore[method-assign]
+    forged = fresh_texts(0, forged=1)[0]
+
+    async def run() -> None:
+        await node.on_db(node._open)
+        ep = Endpoint(node)
+        try:
+            with pytest.raises(ClientError, match="busy"):
+                await ep.submit(forged, 100)
+            assert not from_text(forged).signatures_known()  # refused unchecked
+            busy[0] = False
+            receipt = await ep.submit(forged, 100)
+            assert receipt["code"] == "bad_signature"
+        finally:
+            ep.close()
+
+    try:
+        asyncio.run(run())
+    finally:
+        asyncio.run(stop_all([node]))
