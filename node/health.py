@@ -1,12 +1,13 @@
-"""How well a validator's event loop keeps up: its longest stall and the collector passes
-that cause many of them, reported in the node's status; and the collector policy of a
-validator process."""
+"""How well a validator keeps up: its event loop's longest stall and the collector passes
+that cause many of them, reported in the node's status; the collector policy of a
+validator process; and how many requests it admits (``Admission``)."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
 import time
+from collections.abc import Callable
 from typing import Any
 
 
@@ -55,3 +56,38 @@ class LoopHealth:
             t = loop.time()
             await asyncio.sleep(0.01)
             self.max_stall_ms = max(self.max_stall_ms, (loop.time() - t - 0.01) * 1000)
+
+
+class Admission:
+    """How many requests may wait for ordering before this validator answers "busy":
+    about ``target_s`` of work at the rate it has been executing them (Little's law),
+    never fewer than ``floor`` nor more than ``cap``.
+
+    A fixed bound tuned to one machine is seconds of work on a slower one: requests then
+    waited past the request timer, and overload turned into view changes instead of
+    "busy, retry".  The rate is averaged over windows of at least a second, closed by an
+    execution; before the first one the bound is ``cap``."""
+
+    WINDOW_S = 1.0
+
+    def __init__(self, cap: int, floor: int, target_s: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.cap, self.floor, self.target_s = cap, min(floor, cap), target_s
+        self.clock = clock
+        self.rate: float | None = None
+        self._count = 0
+        self._since = clock()
+
+    def executed(self, requests: int) -> None:
+        self._count += requests
+        now = self.clock()
+        elapsed = now - self._since
+        if elapsed >= self.WINDOW_S:
+            sample = self._count / elapsed
+            self.rate = sample if self.rate is None else (self.rate + sample) / 2
+            self._count, self._since = 0, now
+
+    def bound(self) -> int:
+        if self.rate is None:
+            return self.cap
+        return max(self.floor, min(self.cap, int(self.rate * self.target_s)))

@@ -50,7 +50,7 @@ from node.consensus.types import (
     SetTimer,
     TimerFired,
 )
-from node.health import LoopHealth
+from node.health import Admission, LoopHealth
 from node.ledger import BlockResult, Ledger
 from node.ledger.errors import Rejected
 from node.ledger.tx import Tx, from_text, id_of_text, text_signatures_valid
@@ -65,6 +65,7 @@ log = logging.getLogger("cardchain.node")
 # they first let the loop read what arrived while it was stopped
 STALL_TOLERANT = frozenset({REQUEST_TIMER, NEW_VIEW_TIMER})
 STALL_GRACE_S = 0.1
+ADMIT_WAIT = 0.4  # of the request timeout: how long admitted requests may wait in all
 
 
 request_id = id_of_text
@@ -93,8 +94,9 @@ class Options:
     max_batch: int = 500
     batch_delay_ms: int = 2
     max_in_flight: int = 1
-    # requests a validator holds before it tells clients to retry: about a second of work
-    # at this machine's capacity, so a queued request is ordered well within the request
+    # requests a validator holds at most before it tells clients to retry; below that,
+    # about ADMIT_WAIT of the request timeout's worth of work at the rate it has been
+    # executing (health.Admission), so a queued request is ordered well within the
     # timeout and overload turns into "busy, retry" instead of view changes
     max_pending: int = 400
     request_timeout_ms: int = 1_000
@@ -141,6 +143,9 @@ class Node(StateTransfer):
                       "copied_blocks": 0, "fetch_continued": 0}
         self.asked: dict[int, tuple[int, int]] = {}  # peer -> the block range last asked for
         self.health = LoopHealth(self.stats)
+        # a request should wait well under the request timer before it is ordered
+        self.admission = Admission(self.opts.max_pending, self.opts.max_batch // 4,
+                                   ADMIT_WAIT * self.opts.request_timeout_ms / 1000)
         self.view_since = 0  # wall-clock ms of the last view change this node saw
 
     # --- database thread ------------------------------------------------------------------
@@ -325,7 +330,7 @@ class Node(StateTransfer):
 
     def busy(self) -> bool:
         r = self.replica
-        return r is not None and len(r.pending) >= r.cfg.max_pending
+        return r is not None and len(r.pending) >= self.admission.bound()
 
     def on_peer_frame(self, src: int, data: bytes) -> None:
         try:
@@ -424,6 +429,7 @@ class Node(StateTransfer):
     def _executed(self, res: BlockResult, ex: Execute, cert: bytes) -> None:
         self.height, self.head_hash = res.height, res.hash
         self.stats["blocks"] += 1
+        self.admission.executed(len(res.results))
         self.step(Executed(ex.seq, res.state_root, tuple(r.id for r in res.results)))
         self.endpoint.block_done(res, ex.view, cert)
 
@@ -442,6 +448,7 @@ class Node(StateTransfer):
                 "hash": self.head_hash, "view": r.view, "primary": r.primary,
                 "view_changing": r.view_changing, "stable": r.low,
                 "peers": {str(i): link.connected for i, link in self.links.items()},
-                "pending": len(r.pending), "max_stall_us": int(self.health.max_stall_ms * 1000),
+                "pending": len(r.pending), "admission_bound": self.admission.bound(),
+                "max_stall_us": int(self.health.max_stall_ms * 1000),
                 "view_since": self.view_since,
                 **self.stats}

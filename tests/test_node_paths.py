@@ -329,3 +329,37 @@ def test_a_busy_validator_refuses_a_submission_before_checking_its_signatures(
         asyncio.run(run())
     finally:
         asyncio.run(stop_all([node]))
+
+
+def test_admission_holds_about_a_fraction_of_a_second_of_work_at_the_measured_rate() -> None:
+    """The bound follows the rate the node executes requests at: on a machine half as fast
+    it admits half as many, so an admitted request still waits well under the timer."""
+    now = [0.0]
+    adm = health.Admission(cap=400, floor=125, target_s=0.4, clock=lambda: now[0])
+    assert adm.bound() == 400  # nothing measured yet: the configured bound
+    for _ in range(10):  # 500 requests a second for two seconds
+        now[0] += 0.2
+        adm.executed(100)
+    assert adm.rate == pytest.approx(500) and adm.bound() == 200
+    for _ in range(2):  # 2,000 a second: more than the cap allows for, which holds
+        now[0] += 1.0
+        adm.executed(2_000)
+    assert adm.rate is not None and adm.rate > 1_000 and adm.bound() == 400
+    for _ in range(6):  # a stall: 10 requests in each of six seconds
+        now[0] += 1.0
+        adm.executed(10)
+    assert adm.bound() == 125  # never below the floor
+
+
+def test_a_node_answers_busy_at_its_admission_bound(cons: Any, tmp_path: Path) -> None:
+    node = Node(cons, "validator-2", tmp_path / "v2", Options(max_pending=400, max_batch=400))
+    try:
+        node.replica = type("R", (), {"pending": dict.fromkeys(range(150))})()  # type: ignore[assignment]
+        assert not node.busy()  # nothing measured yet: up to max_pending
+        node.admission.rate = 300.0  # 0.4 s of it: 120
+        assert node.busy()
+        node.admission.rate = 1_000.0
+        assert not node.busy()
+    finally:
+        node.verifier.shutdown()
+        node.db.shutdown()
