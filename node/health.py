@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 
@@ -59,35 +59,38 @@ class LoopHealth:
 
 
 class Admission:
-    """How many requests may wait for ordering before this validator answers "busy":
-    about ``target_s`` of work at the rate it has been executing them (Little's law),
-    never fewer than ``floor`` nor more than ``cap``.
+    """How many requests may wait for ordering before this validator answers "busy".
 
-    A fixed bound tuned to one machine is seconds of work on a slower one: requests then
-    waited past the request timer, and overload turned into view changes instead of
-    "busy, retry".  The rate is averaged over windows of at least a second, closed by an
-    execution; before the first one the bound is ``cap``."""
+    Up to ``cap`` while its clients' requests are executed within ``target_s`` of their
+    admission; when they have lately waited longer (``wait``, a moving average), fewer in
+    proportion (the pending count that would give the target wait, by Little's law), never
+    fewer than ``floor``.  A fixed bound tuned to one machine is seconds of work on a
+    slower one: requests then waited past the request timer, and overload turned into view
+    changes instead of "busy, retry".  The wait, not the execution rate, is measured: at
+    light load the rate says how much was asked, not how much could be done."""
 
-    WINDOW_S = 1.0
+    SMOOTHING = 0.2  # weight of each executed block's mean wait
 
     def __init__(self, cap: int, floor: int, target_s: float,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.cap, self.floor, self.target_s = cap, min(floor, cap), target_s
         self.clock = clock
-        self.rate: float | None = None
-        self._count = 0
-        self._since = clock()
+        self.wait = 0.0
+        self._since: dict[str, float] = {}  # request id -> when it was admitted
 
-    def executed(self, requests: int) -> None:
-        self._count += requests
-        now = self.clock()
-        elapsed = now - self._since
-        if elapsed >= self.WINDOW_S:
-            sample = self._count / elapsed
-            self.rate = sample if self.rate is None else (self.rate + sample) / 2
-            self._count, self._since = 0, now
+    def admitted(self, request_id: str) -> None:
+        if len(self._since) >= 8 * self.cap:  # requests never executed (expired, lost)
+            for k in list(self._since)[: self.cap]:
+                del self._since[k]
+        self._since.setdefault(request_id, self.clock())
+
+    def executed(self, request_ids: Iterable[str]) -> None:
+        now, since = self.clock(), self._since
+        waits = [now - t for t in (since.pop(i, None) for i in request_ids) if t is not None]
+        if waits:
+            self.wait += self.SMOOTHING * (sum(waits) / len(waits) - self.wait)
 
     def bound(self) -> int:
-        if self.rate is None:
+        if self.wait <= self.target_s:
             return self.cap
-        return max(self.floor, min(self.cap, int(self.rate * self.target_s)))
+        return max(self.floor, int(self.cap * self.target_s / self.wait))

@@ -65,7 +65,7 @@ log = logging.getLogger("cardchain.node")
 # they first let the loop read what arrived while it was stopped
 STALL_TOLERANT = frozenset({REQUEST_TIMER, NEW_VIEW_TIMER})
 STALL_GRACE_S = 0.1
-ADMIT_WAIT = 0.4  # of the request timeout: how long admitted requests may wait in all
+ADMIT_WAIT = 0.4  # of the request timeout: how long admitted requests should wait at most
 
 
 request_id = id_of_text
@@ -94,10 +94,10 @@ class Options:
     max_batch: int = 500
     batch_delay_ms: int = 2
     max_in_flight: int = 1
-    # requests a validator holds at most before it tells clients to retry; below that,
-    # about ADMIT_WAIT of the request timeout's worth of work at the rate it has been
-    # executing (health.Admission), so a queued request is ordered well within the
-    # timeout and overload turns into "busy, retry" instead of view changes
+    # requests a validator holds at most before it tells clients to retry; fewer while
+    # its clients' requests wait more than ADMIT_WAIT of the request timeout to execute
+    # (health.Admission), so a queued request is ordered well within the timeout and
+    # overload turns into "busy, retry" instead of view changes
     max_pending: int = 400
     request_timeout_ms: int = 1_000
     verify_threads: int = 2
@@ -326,6 +326,9 @@ class Node(StateTransfer):
 
     def submit(self, text: str, progress: Any = None) -> None:
         """A client request; the endpoint relays its progress (``ordered``) itself."""
+        rid = request_id(text)
+        if rid is not None:
+            self.admission.admitted(rid)
         self.step(ClientRequest(text))
 
     def busy(self) -> bool:
@@ -429,7 +432,7 @@ class Node(StateTransfer):
     def _executed(self, res: BlockResult, ex: Execute, cert: bytes) -> None:
         self.height, self.head_hash = res.height, res.hash
         self.stats["blocks"] += 1
-        self.admission.executed(len(res.results))
+        self.admission.executed(r.id for r in res.results)
         self.step(Executed(ex.seq, res.state_root, tuple(r.id for r in res.results)))
         self.endpoint.block_done(res, ex.view, cert)
 

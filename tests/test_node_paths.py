@@ -331,35 +331,40 @@ def test_a_busy_validator_refuses_a_submission_before_checking_its_signatures(
         asyncio.run(stop_all([node]))
 
 
-def test_admission_holds_about_a_fraction_of_a_second_of_work_at_the_measured_rate() -> None:
-    """The bound follows the rate the node executes requests at: on a machine half as fast
-    it admits half as many, so an admitted request still waits well under the timer."""
+def test_admission_shrinks_while_requests_wait_too_long_and_recovers() -> None:
+    """Requests executed within the target keep the full bound (a burst at light load is
+    admitted); when they wait longer the bound shrinks in proportion, down to the floor,
+    and grows back once waits fall."""
     now = [0.0]
-    adm = health.Admission(cap=400, floor=125, target_s=0.4, clock=lambda: now[0])
-    assert adm.bound() == 400  # nothing measured yet: the configured bound
-    for _ in range(10):  # 500 requests a second for two seconds
-        now[0] += 0.2
-        adm.executed(100)
-    assert adm.rate == pytest.approx(500) and adm.bound() == 200
-    for _ in range(2):  # 2,000 a second: more than the cap allows for, which holds
-        now[0] += 1.0
-        adm.executed(2_000)
-    assert adm.rate is not None and adm.rate > 1_000 and adm.bound() == 400
-    for _ in range(6):  # a stall: 10 requests in each of six seconds
-        now[0] += 1.0
-        adm.executed(10)
-    assert adm.bound() == 125  # never below the floor
+    adm = health.Admission(cap=400, floor=100, target_s=0.4, clock=lambda: now[0])
+
+    def block(ids: range, wait: float) -> None:
+        for i in ids:
+            adm.admitted(str(i))
+        now[0] += wait
+        adm.executed(str(i) for i in ids)
+
+    block(range(0, 300), 0.1)
+    assert adm.bound() == 400
+    for k in range(1, 30):  # saturated: every request waits 1.6 s
+        block(range(300 * k, 300 * k + 300), 1.6)
+    assert adm.wait == pytest.approx(1.6, rel=0.01) and adm.bound() == 100  # 400 / 4
+    for k in range(30, 60):  # fewer admitted: waits back to 0.2 s
+        block(range(300 * k, 300 * k + 100), 0.2)
+    assert adm.bound() == 400
+    adm.executed(["never admitted here"])  # a peer's request: no sample
+    assert adm.bound() == 400
 
 
 def test_a_node_answers_busy_at_its_admission_bound(cons: Any, tmp_path: Path) -> None:
     node = Node(cons, "validator-2", tmp_path / "v2", Options(max_pending=400, max_batch=400))
     try:
         node.replica = type("R", (), {"pending": dict.fromkeys(range(150))})()  # type: ignore[assignment]
-        assert not node.busy()  # nothing measured yet: up to max_pending
-        node.admission.rate = 300.0  # 0.4 s of it: 120
-        assert node.busy()
-        node.admission.rate = 1_000.0
+        assert not node.busy()  # waits within the target: up to max_pending
+        node.admission.wait = 0.8  # twice the target: 200
         assert not node.busy()
+        node.admission.wait = 1.6  # four times: 100
+        assert node.busy()
     finally:
         node.verifier.shutdown()
         node.db.shutdown()

@@ -205,8 +205,8 @@ class Store:
             if effects:
                 fx = self.conn.execute("SELECT results, writes FROM effects WHERE height = ?",
                                        (h,)).fetchone()
-                if fx is None:
-                    effects = False  # an older chain format, or an older block: executed
+                if fx is None:  # an older chain format, or an older block: executed
+                    effects, proofs, ahead = False, {}, 0
                 else:
                     item["results"], item["writes"] = fx
                     size += len(fx[0]) + len(fx[1])
