@@ -61,21 +61,21 @@ class LoopHealth:
 class Admission:
     """How many requests may wait for ordering before this validator answers "busy".
 
-    Up to ``cap`` while its clients' requests are executed within ``target_s`` of their
-    admission; when they have lately waited longer (``wait``, a moving average), fewer in
-    proportion (the pending count that would give the target wait, by Little's law), never
-    fewer than ``floor``.  A fixed bound tuned to one machine is seconds of work on a
-    slower one: requests then waited past the request timer, and overload turned into view
-    changes instead of "busy, retry".  The wait, not the execution rate, is measured: at
-    light load the rate says how much was asked, not how much could be done."""
-
-    SMOOTHING = 0.2  # weight of each executed block's mean wait
+    Up to ``cap``; each executed block whose requests from this node's clients waited
+    longer than ``target_s`` on average since their admission lowers the bound by a tenth
+    (not below ``floor``), each block within it raises it by a fiftieth of ``cap``, so the
+    wait settles near the target under overload.  A fixed bound tuned to one machine is
+    seconds of work on a slower one: requests then waited past the request timer, and
+    overload turned into view changes instead of "busy, retry".  The wait, not the
+    execution rate, is measured: at light load the rate says how much was asked, not how
+    much could be done."""
 
     def __init__(self, cap: int, floor: int, target_s: float,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.cap, self.floor, self.target_s = cap, min(floor, cap), target_s
         self.clock = clock
-        self.wait = 0.0
+        self.limit = float(cap)
+        self.wait = 0.0  # the last block's mean wait, for the node's status
         self._since: dict[str, float] = {}  # request id -> when it was admitted
 
     def admitted(self, request_id: str) -> None:
@@ -87,10 +87,13 @@ class Admission:
     def executed(self, request_ids: Iterable[str]) -> None:
         now, since = self.clock(), self._since
         waits = [now - t for t in (since.pop(i, None) for i in request_ids) if t is not None]
-        if waits:
-            self.wait += self.SMOOTHING * (sum(waits) / len(waits) - self.wait)
+        if not waits:
+            return
+        self.wait = sum(waits) / len(waits)
+        if self.wait > self.target_s:
+            self.limit = max(float(self.floor), self.limit * 0.9)
+        else:
+            self.limit = min(float(self.cap), self.limit + self.cap / 50)
 
     def bound(self) -> int:
-        if self.wait <= self.target_s:
-            return self.cap
-        return max(self.floor, int(self.cap * self.target_s / self.wait))
+        return int(self.limit)
