@@ -14,33 +14,21 @@ from typing import Any
 
 import pytest
 
-from app.consortium import init
 from node import health, service
 from node.consensus import messages as m
 from node.consensus.types import Received, SetTimer, TimerFired
 from node.ledger.tx import from_text
 from node.service import Node, Options
-from tests.support.cluster import free_ports
 from tests.support.nodes import (
     card_business,
     commit_blocks,
     failing_commits,
     fresh_texts,
+    leave_one_behind,
     service_stale_s,
     stop_all,
     until,
 )
-
-PASS = "node-paths-test"
-
-
-@pytest.fixture(scope="module")
-def cons(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    home = tmp_path_factory.mktemp("paths") / "cons"
-    hosts = ",".join(f"127.0.0.1:{p}" for p in free_ports(4))
-    return init(home, PASS, hosts=hosts, genesis_time=int(time.time() * 1000) - 60_000,
-                kdf_n=2**10)
-
 
 
 def test_a_preprepare_of_unseen_requests_is_checked_on_the_verify_threads(cons: Any,
@@ -125,18 +113,9 @@ def test_a_state_transfer_whose_commit_fails_keeps_nothing_and_recovers(
     # the fetched blocks change state the next ones read: four cards issued, then topped up
     # block after block (a cache left from the rolled-back run would decide them otherwise)
     cards, business = card_business(cons)
+
     async def scenario() -> None:
-        for n in nodes[:3]:
-            await n.start()
-        for batch in range(6):
-            for i, t in enumerate(business(batch)):
-                nodes[i % 3].submit(t)
-            await until(lambda b=batch: all(n.height > b for n in nodes[:3]), 20)
-        await asyncio.sleep(service_stale_s() + 0.5)  # the peers drop what they queued for it
-        await lag.start()
-        for i, t in enumerate(fresh_texts(6)):  # new blocks show validator-3 it is behind
-            nodes[i % 3].submit(t)
-            await asyncio.sleep(0.05)
+        await leave_one_behind(nodes, business, 6)
         try:
             await until(lambda: lag.height >= nodes[0].height
                         and len(runs) >= (2 if path == "executed" else 1), 30)

@@ -8,28 +8,22 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from app.consortium import init
 from node.ledger import Genesis
 from node.service import Node, Options
 from node.store import schema
-from tests.support.cluster import free_ports
-from tests.support.nodes import card_business, fresh_texts, service_stale_s, stop_all, until
-
-PASS = "state-transfer-test"
-
-
-@pytest.fixture(scope="module")
-def cons(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    home = tmp_path_factory.mktemp("transfer") / "cons"
-    hosts = ",".join(f"127.0.0.1:{p}" for p in free_ports(4))
-    return init(home, PASS, hosts=hosts, genesis_time=int(time.time() * 1000) - 60_000,
-                kdf_n=2**10)
+from tests.support.nodes import (
+    NODE_PASS,
+    card_business,
+    leave_one_behind,
+    local_consortium,
+    stop_all,
+    until,
+)
 
 
 def rows(db: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -50,18 +44,8 @@ def fall_behind_and_catch_up(nodes: list[Node], blocks: int = 8) -> None:
     lag = nodes[3]
 
     async def scenario() -> None:
-        for n in nodes[:3]:
-            await n.start()
-        _, business = card_business(nodes[0].cons)
-        for k in range(blocks):  # cards issued, then topped up: postings and state
-            for i, t in enumerate(business(k)):
-                nodes[i % 3].submit(t)
-            await until(lambda k=k: all(n.height > k for n in nodes[:3]), 20)
-        await asyncio.sleep(service_stale_s() + 0.5)  # the peers drop what they queued for it
-        await lag.start()
-        for i, t in enumerate(fresh_texts(6)):  # new blocks show validator-3 it is behind
-            nodes[i % 3].submit(t)
-            await asyncio.sleep(0.05)
+        # cards issued, then topped up: postings and state
+        await leave_one_behind(nodes, card_business(nodes[0].cons)[1], blocks)
         await until(lambda: lag.height >= nodes[0].height, 30)
         await asyncio.sleep(0.3)  # the last block's writes on every node
 
@@ -135,14 +119,12 @@ def test_effects_or_proofs_that_do_not_hold_are_not_copied(cons: Any, tmp_path: 
 def test_a_chain_of_format_1_is_executed_and_keeps_its_state_roots(tmp_path: Path) -> None:
     """A consortium created before chain format 2 keeps hashing writes and result codes
     one by one; its nodes fetch blocks without effects and execute them."""
-    hosts = ",".join(f"127.0.0.1:{p}" for p in free_ports(4))
-    cons = init(tmp_path / "cons", PASS, hosts=hosts,
-                genesis_time=int(time.time() * 1000) - 60_000, kdf_n=2**10)
+    cons = local_consortium(tmp_path / "cons", NODE_PASS)
     raw = dict(cons.genesis.raw, version=1)
     Genesis.from_dict(raw).save(cons.home / "genesis.json")
     from app.consortium import Consortium
 
-    old = Consortium.open(cons.home, PASS)
+    old = Consortium.open(cons.home, NODE_PASS)
     assert old.genesis.chain_format == 1
     nodes = [Node(old, f"validator-{i}", tmp_path / f"v{i}", Options(checkpoint_interval=2))
              for i in range(4)]

@@ -8,12 +8,15 @@ import contextlib
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
+from app.consortium import Consortium, init
 from node import codec, crypto
 from node.cardfile import new_card_number
 from node.ledger.builder import Builder
 from node.service import Node
+from tests.support.cluster import free_ports
 from tests.support.world import World
 
 
@@ -103,3 +106,31 @@ def card_business(cons: Any) -> tuple[list[str], Callable[[int], list[str]]]:
         return [t.encode().decode() for t in txs]
 
     return cards, business
+
+
+NODE_PASS = "node-test"
+
+
+def local_consortium(home: Path, passphrase: str) -> Consortium:
+    """Four validators on free loopback ports, a genesis a minute old, a cheap key KDF."""
+    hosts = ",".join(f"127.0.0.1:{p}" for p in free_ports(4))
+    return init(home, passphrase, hosts=hosts, genesis_time=int(time.time() * 1000) - 60_000,
+                kdf_n=2**10)
+
+
+async def leave_one_behind(nodes: list[Node], business: Callable[[int], list[str]],
+                           batches: int) -> None:
+    """Validators 0-2 commit ``batches`` batches of ``business`` while the last is down (the
+    peers then drop what they queued for it); it starts, and new requests show it that it
+    is behind."""
+    for n in nodes[:3]:
+        await n.start()
+    for k in range(batches):
+        for i, t in enumerate(business(k)):
+            nodes[i % 3].submit(t)
+        await until(lambda k=k: all(n.height > k for n in nodes[:3]), 20)
+    await asyncio.sleep(service_stale_s() + 0.5)
+    await nodes[3].start()
+    for i, t in enumerate(fresh_texts(6)):
+        nodes[i % 3].submit(t)
+        await asyncio.sleep(0.05)
