@@ -133,3 +133,30 @@ def test_a_chain_of_format_1_is_executed_and_keeps_its_state_roots(tmp_path: Pat
     assert nodes[3].head_hash == nodes[0].head_hash
     held = rows(tmp_path / "v3" / "ledger.db")
     assert held["effects"] == [] and held == rows(tmp_path / "v0" / "ledger.db")
+
+
+def test_a_reply_with_effects_runs_to_a_checkpoint_but_never_past_its_cap(
+        monkeypatch: Any) -> None:
+    """Past its byte budget a reply goes on to the next checkpoint with a proof, and stops
+    there (the blocks after it come in the next reply, with their own proof); it never
+    grows past EFFECTS_REPLY_MAX, even when no proof lies ahead (a chain whose proofs have
+    gaps is then served in parts and executed)."""
+    from node.store import store as store_module
+    from tests.support.world import World
+
+    w = World()
+    w.certify = True
+    for _ in range(12):
+        w.issue()
+    fake_proof = ["a CHECKPOINT text"]
+    with w.store.db.atomic():
+        for seq in (5, 10):
+            w.store.save_proof(seq, fake_proof)
+    heights = [b["height"] for b in w.store.blocks_with_certs(1, 200, 1, effects=True)]
+    assert heights == [1, 2, 3, 4, 5]  # to the first proof; 6-10 come with the next one
+    assert [b["height"] for b in w.store.blocks_with_certs(6, 200, 1, True)] == [6, 7, 8, 9, 10]
+    # past the last proof, the byte budget rules again
+    assert [b["height"] for b in w.store.blocks_with_certs(11, 200, 1, True)] == [11]
+    assert all("results" in b for b in w.store.blocks_with_certs(1, 200, 1, True))
+    monkeypatch.setattr(store_module, "EFFECTS_REPLY_MAX", 1)
+    assert [b["height"] for b in w.store.blocks_with_certs(1, 200, 1, True)] == [1]

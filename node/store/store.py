@@ -67,6 +67,9 @@ class PostingRow:
 # a state-transfer or observer reply carries about this much transaction text: its frame
 # (with JSON escaping) stays well under the 8 MiB limit and a peer link's 4 MiB queue
 FETCH_BYTES = 2 * 1024 * 1024
+# a reply with effects runs on to a checkpoint, but never past this (a frame between
+# validators may be 128 MiB): a chain whose proofs have gaps is served in parts, executed
+EFFECTS_REPLY_MAX = 48 * 1024 * 1024
 
 
 class StoreError(RuntimeError):
@@ -193,7 +196,8 @@ class Store:
         ahead = max(proofs, default=0)  # the last checkpoint within reach
         for h in range(max(1, first), last + 1):
             if out and size >= max_bytes and (out[-1]["height"] in proofs
-                                              or out[-1]["height"] >= ahead):
+                                              or out[-1]["height"] >= ahead
+                                              or size >= EFFECTS_REPLY_MAX):
                 break
             b = self.block(h)
             if b is None or b.cert is None:
@@ -249,8 +253,7 @@ class Store:
         with self.db.atomic():
             c = self.conn
             c.execute(
-                "INSERT INTO blocks (height, hash, prev_hash, tx_root, state_root, time, view, "
-                "proposer, ntx, header, cert) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                self._BLOCKS_SQL,
                 (block.height, block.hash, block.prev_hash, block.tx_root, block.state_root,
                  block.time, block.view, block.proposer, block.ntx, block.header, block.cert),
             )
@@ -270,11 +273,9 @@ class Store:
         if not copy.blocks or copy.blocks[0].height != expected:
             raise StoreError(f"the copied blocks do not follow height {expected - 1}")
         c = self.conn
-        c.executemany(
-            "INSERT INTO blocks (height, hash, prev_hash, tx_root, state_root, time, view, "
-            "proposer, ntx, header, cert) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [(b.height, b.hash, b.prev_hash, b.tx_root, b.state_root, b.time, b.view,
-              b.proposer, b.ntx, b.header, b.cert) for b in copy.blocks])
+        c.executemany(self._BLOCKS_SQL, [(b.height, b.hash, b.prev_hash, b.tx_root,
+                                          b.state_root, b.time, b.view, b.proposer, b.ntx,
+                                          b.header, b.cert) for b in copy.blocks])
         c.executemany(self._TXS_SQL, copy.txs)
         c.executemany(self._POSTINGS_SQL, copy.postings)
         for table, rows in copy.upserts().items():
@@ -299,6 +300,8 @@ class Store:
         return {int(seq): json.loads(p) for seq, p in self.conn.execute(
             "SELECT seq, proof FROM checkpoints WHERE seq BETWEEN ? AND ?", (first, last))}
 
+    _BLOCKS_SQL = ("INSERT INTO blocks (height, hash, prev_hash, tx_root, state_root, time, "
+                   "view, proposer, ntx, header, cert) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
     _POSTINGS_SQL = ("INSERT INTO postings (height, pos, seq, account, asset, amount) "
                      "VALUES (?,?,?,?,?,?)")
     _TXS_SQL = ("INSERT INTO txs (height, pos, id, kind, code, message, card, merchant, bank, "
