@@ -25,8 +25,8 @@ from tests.support.nodes import (
     failing_commits,
     fresh_texts,
     leave_one_behind,
+    run_nodes,
     service_stale_s,
-    stop_all,
     until,
 )
 
@@ -128,10 +128,7 @@ def test_a_state_transfer_whose_commit_fails_keeps_nothing_and_recovers(
                     for c in cards]
         assert balances == [1_000 + 100 * (1 + 2 + 3 + 4 + 5)] * 4, balances
 
-    try:
-        asyncio.run(asyncio.wait_for(scenario(), 60))
-    finally:
-        asyncio.run(stop_all(nodes))
+    run_nodes(nodes, scenario)
     blocks, applied, before, after, failed = runs[0]
     assert failed == [before + blocks]  # the run was written, then its COMMIT failed
     assert applied == 0 and after == before  # ... and nothing of it stayed
@@ -235,10 +232,7 @@ def test_state_transfer_replies_keep_to_their_size_budget_and_are_continued(
         assert [b["height"] for b in to_proof] == [1, 2] and "proof" in to_proof[-1]
         assert all("results" in b and "writes" in b for b in to_proof)
 
-    try:
-        asyncio.run(asyncio.wait_for(scenario(), 60))
-    finally:
-        asyncio.run(stop_all(nodes))
+    run_nodes(nodes, scenario)
     assert lag.stats["fetch_continued"] > 0
     assert lag.stats["fetched_blocks"] + lag.stats["copied_blocks"] >= 6
     assert lag.head_hash == nodes[0].head_hash
@@ -258,21 +252,21 @@ def test_persisted_votes_and_certificates_below_the_stable_checkpoint_are_delete
     nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options(checkpoint_interval=2))
              for i in range(3)]
 
+    keys: list[str] = []
+
     async def scenario() -> None:
         for n in nodes:
             await n.start()
         await commit_blocks(nodes, 6, 2)
         await until(lambda: nodes[0].replica is not None and nodes[0].replica.low >= 4, 20)
         await asyncio.sleep(0.2)  # the step's writes are carried out after it
-
-    try:
-        asyncio.run(asyncio.wait_for(scenario(), 60))
-        store, low = nodes[0].store, nodes[0].replica.low  # type: ignore[union-attr]
+        store = nodes[0].store
         assert store is not None
-        keys = [r[0] for r in asyncio.run(nodes[0].on_db(
-            store.query, "SELECT key FROM meta WHERE key LIKE 'pbft:%'"))]
-    finally:
-        asyncio.run(stop_all(nodes))
+        keys.extend(r[0] for r in await nodes[0].on_db(
+            store.query, "SELECT key FROM meta WHERE key LIKE 'pbft:%'"))
+
+    run_nodes(nodes, scenario)
+    low = nodes[0].replica.low  # type: ignore[union-attr]
     seqs = [int(k.split(":")[-1]) for k in keys if k.startswith(("pbft:vote:", "pbft:prepared:"))]
     assert "pbft:stable" in keys and not [k for k in keys if k.startswith("pbft:commit:")]
     assert all(s > low for s in seqs), (low, sorted(seqs))
@@ -304,10 +298,7 @@ def test_a_busy_validator_refuses_a_submission_before_checking_its_signatures(
         finally:
             ep.close()
 
-    try:
-        asyncio.run(run())
-    finally:
-        asyncio.run(stop_all([node]))
+    run_nodes([node], run)
 
 
 def test_admission_shrinks_while_requests_wait_too_long_and_recovers() -> None:

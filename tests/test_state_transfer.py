@@ -21,7 +21,7 @@ from tests.support.nodes import (
     card_business,
     leave_one_behind,
     local_consortium,
-    stop_all,
+    run_nodes,
     until,
 )
 
@@ -49,10 +49,7 @@ def fall_behind_and_catch_up(nodes: list[Node], blocks: int = 8) -> None:
         await until(lambda: lag.height >= nodes[0].height, 30)
         await asyncio.sleep(0.3)  # the last block's writes on every node
 
-    try:
-        asyncio.run(asyncio.wait_for(scenario(), 60))
-    finally:
-        asyncio.run(stop_all(nodes))
+    run_nodes(nodes, scenario)
 
 
 def test_a_node_behind_copies_effects_and_holds_the_rows_execution_writes(

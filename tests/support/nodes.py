@@ -134,3 +134,16 @@ async def leave_one_behind(nodes: list[Node], business: Callable[[int], list[str
     for i, t in enumerate(fresh_texts(6)):
         nodes[i % 3].submit(t)
         await asyncio.sleep(0.05)
+
+
+def run_nodes(nodes: list[Node], scenario: Callable[[], Any], timeout: float = 60) -> None:
+    """``scenario()`` within ``timeout``, then every node stopped in the same loop (stopping
+    them in a second ``asyncio.run`` left the first one to cancel their tasks at its close,
+    which once hung a test for minutes)."""
+    async def main() -> None:
+        try:
+            await asyncio.wait_for(scenario(), timeout)
+        finally:
+            await stop_all(nodes)
+
+    asyncio.run(main())
