@@ -157,3 +157,23 @@ def test_a_reply_with_effects_runs_to_a_checkpoint_but_never_past_its_cap(
     assert all("results" in b for b in w.store.blocks_with_certs(1, 200, 1, True))
     monkeypatch.setattr(store_module, "EFFECTS_REPLY_MAX", 1)
     assert [b["height"] for b in w.store.blocks_with_certs(1, 200, 1, True)] == [1]
+
+
+def test_a_format_1_chain_written_by_the_previous_version_replays_to_the_same_roots() -> None:
+    """tests/data/format1_chain.json was written by the code before chain format 2 (commit
+    352bf41): a seeded world's card issues and payments, a duplicate among them.  Executed
+    again now, every block has the same state root and hash, and no effects are kept."""
+    from node.ledger import Ledger
+    from node.ledger.tx import Tx
+    from node.store import Store
+
+    saved = json.loads((Path(__file__).parent / "data" / "format1_chain.json").read_text())
+    genesis = Genesis.from_dict(saved["genesis"])
+    assert genesis.chain_format == 1
+    ledger = Ledger(Store(":memory:"), genesis)
+    for texts, time in saved["blocks"]:
+        ledger.apply_block([Tx.decode(t.encode()) for t in texts], time)
+    blocks = [ledger.store.block(h) for h in range(ledger.height + 1)]
+    assert [b.state_root for b in blocks if b] == saved["roots"]
+    assert [b.hash for b in blocks if b] == saved["hashes"]
+    assert ledger.store.query("SELECT COUNT(*) FROM effects")[0][0] == 0
