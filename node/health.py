@@ -75,7 +75,7 @@ class Admission:
         self.cap, self.floor, self.target_s = cap, min(floor, cap), target_s
         self.clock = clock
         self.limit = float(cap)
-        self.wait = 0.0  # the last block's mean wait, for the node's status
+        self.wait = 0.0  # the last executed block's mean wait, in seconds
         self._since: dict[str, float] = {}  # request id -> when it was admitted
 
     def admitted(self, request_id: str) -> None:

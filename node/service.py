@@ -33,7 +33,7 @@ from node import codec, recovery, tls
 from node.consensus import Config, Replica
 from node.consensus import messages as m
 from node.consensus.certs import encode_cert
-from node.consensus.durable import read_stable, stable_record
+from node.consensus.durable import read_stable
 from node.consensus.replica import NEW_VIEW_TIMER, REQUEST_TIMER
 from node.consensus.types import (
     Action,
@@ -173,8 +173,8 @@ class Node(StateTransfer):
             for p in items:  # every stable checkpoint's proof, for state transfer
                 if p.key == "stable" and p.value is not None:
                     seq, proof = read_stable(p.value, executed=2**62)
-                    if proof:
-                        self.store.save_proof(seq, stable_record(proof))
+                    if proof:  # the record is the proof's texts: kept as it is
+                        self.store.save_proof(seq, p.value)
             gone = [(f"pbft:{p.key}",) for p in items if p.value is None]
             if gone:  # deletions come with a checkpoint, not with every step
                 self.store.conn.executemany("DELETE FROM meta WHERE key = ?", gone)

@@ -4,9 +4,12 @@ once, and checking and writing the fetched blocks.
 
 A reply carries at most ``FETCH_LIMIT`` blocks and, past ``Options.fetch_bytes`` of
 transaction text, no more (under full load 200 blocks are ~70 MB, past any frame); it says
-whether more was left.  The fetched blocks' certificates are checked on the verify
-threads; their transactions' signatures are not checked again (2f+1 replicas, f+1 of them
-honest, checked them before voting); runs of them are written in one SQLite transaction.
+whether more was left.  In a chain of format 2 it also carries each block's effects and
+runs on to a checkpoint whose proof it carries: the blocks up to it are copied from their
+effects, checked against the proof's state root (``node/ledger/effects.py``); the others
+are executed.  The certificates are checked on the verify threads as soon as a reply
+arrives; the transactions' signatures are not checked again (2f+1 replicas, f+1 of them
+honest, checked them before voting); a run is written in one SQLite transaction.
 """
 
 from __future__ import annotations
@@ -15,9 +18,8 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from node.consensus import certs
 from node.consensus import messages as m
-from node.consensus.certs import certified_block, encode_cert
+from node.consensus.certs import certified_block, checkpoint_root, encode_cert
 from node.consensus.messages import batch_root
 from node.consensus.types import Execute
 from node.ledger import BlockResult, Ledger, TxResult
@@ -96,7 +98,7 @@ class StateTransfer:
                 proved = None
                 if ex is not None and "proof" in b:
                     msgs = tuple(m.decode(str(t).encode("utf-8")) for t in b["proof"])
-                    proved = certs.checkpoint_root(cfg, msgs, ex.seq)  # type: ignore[arg-type]
+                    proved = checkpoint_root(cfg, msgs, ex.seq)  # type: ignore[arg-type]
             except (KeyError, TypeError, ValueError, AttributeError, m.BadMessage):
                 ex = None
             out.append(None if ex is None else Certified(ex, root, proved or None))
@@ -116,21 +118,19 @@ class StateTransfer:
         from their effects; the others are executed (the effects past the last proof have
         nothing vouching for them yet).  Stops at the first block that fails its
         certificate (it will be fetched again)."""
-        run: list[tuple[dict[str, Any], Certified]] = []
+        fetched: list[tuple[dict[str, Any], Certified | None]] = []
         for blocks, checking in replies:
-            verdicts = [v for part in await checking for v in part]
-            for b, v in zip(blocks, verdicts, strict=True):
-                if b["height"] <= self.height:
-                    continue
-                if v is None:
-                    log.warning("a fetched block failed its certificate check: ignored")
-                    break
-                if v.ex.seq != self.height + 1 + len(run):
-                    break  # out of order: fetched again later
-                run.append((b, v))
-            else:
+            fetched += zip(blocks, [v for part in await checking for v in part], strict=True)
+        run: list[tuple[dict[str, Any], Certified]] = []
+        for b, v in fetched:
+            if b["height"] <= self.height:
                 continue
-            break
+            if v is None:
+                log.warning("a fetched block failed its certificate check: ignored")
+                break
+            if v.ex.seq != self.height + 1 + len(run):
+                break  # out of order: fetched again later
+            run.append((b, v))
         cut = max((i for i, (b, v) in enumerate(run) if v.proved), default=-1)
         if cut >= 0 and all("results" in b and "writes" in b for b, _ in run[:cut + 1]) \
                 and await self._copy_fetched(run[:cut + 1]):

@@ -100,13 +100,12 @@ class Copy:
             if data is not None:
                 by_table.setdefault(table, []).append((key, data))
         for table, written in by_table.items():
-            cols = [c for c, _ in schema.STATE_TABLES[table]]
-            if not cols:
+            if not schema.STATE_TABLES[table]:
                 out[table] = [(key, data) for key, data in written]
                 continue
             # one parse for the table's rows, not one per row (a third of the cost)
             rows = json.loads("[" + ",".join(data for _, data in written) + "]")
-            out[table] = [(key, data, *[row.get(c) for c in cols])
+            out[table] = [schema.state_row(table, key, data, row)
                           for (key, data), row in zip(written, rows, strict=True)]
         return out
 

@@ -246,10 +246,7 @@ class Store:
             if row is None:
                 deletes.setdefault(table, []).append((key,))
                 continue
-            proj = schema.STATE_TABLES[table]
-            by_table.setdefault(table, []).append(
-                (key, data, *[row.get(c) for c, _ in proj])
-            )
+            by_table.setdefault(table, []).append(schema.state_row(table, key, data, row))
         with self.db.atomic():
             c = self.conn
             c.execute(
