@@ -135,8 +135,9 @@ def test_a_state_transfer_whose_commit_fails_keeps_nothing_and_recovers(
     if path == "executed":
         assert sum(r[1] for r in runs[1:]) > 0  # a later fetch applied the blocks
         assert lag.stats["copied_blocks"] == 0
-    else:  # the run whose copy failed was executed instead
-        assert lag.stats["fetched_blocks"] >= blocks and lag.stats["copied_blocks"] == 0
+    else:  # the run whose copy failed was executed instead (blocks fetched after it may
+        #     be copied again: how many is a matter of timing)
+        assert lag.stats["fetched_blocks"] >= blocks
     assert lag.head_hash == nodes[0].head_hash and lag.height == nodes[0].height
 
 
