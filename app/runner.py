@@ -109,15 +109,15 @@ def spawn_node(home: Path, passphrase: str, *, log_file: Path | None = None,
     full_env = {**os.environ, **(env or {}), "CARDCHAIN_PASSPHRASE": passphrase}
     # the node writes (and rolls over) its own log; what the interpreter itself prints on a
     # crash goes beside it
-    out = open(log_file.with_suffix(".stderr"), "ab") if log_file \
-        else subprocess.DEVNULL  # noqa: SIM115
     extra = ["--listen", listen] if listen else []
     if log_file:
         extra += ["--log-file", str(log_file)]
-    return subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "node", "--home", str(home), *extra],
-        env=full_env, stdout=out, stderr=subprocess.STDOUT,
-        cwd=str(Path(__file__).resolve().parent.parent), preexec_fn=die_with_parent)
+    with open(log_file.with_suffix(".stderr") if log_file else os.devnull, "ab") as out:
+        # the child holds its own copy of the file; this process keeps none open
+        return subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "node", "--home", str(home), *extra],
+            env=full_env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=str(Path(__file__).resolve().parent.parent), preexec_fn=die_with_parent)
 
 
 def run_cluster(home: Path, passphrase: str, args: argparse.Namespace) -> int:

@@ -57,6 +57,9 @@ class Session:
         self.node = Observer(cons, identity, data, cache_rows=APP_CACHE_ROWS)
         self.blocks: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
         self._status_clients: dict[int, Client] = {}
+        # one poll at a time: the network tab's timer and a refresh the user asks for would
+        # otherwise each open a connection to a validator, and one would be left unowned
+        self._polling = asyncio.Lock()
         self._stopped = False
 
     # --- life cycle ------------------------------------------------------------------------
@@ -135,6 +138,10 @@ class Session:
     async def validators(self) -> list[dict[str, Any]]:
         """Every validator's own status (height, view, primary, peers) or why it is
         unreachable; ``lag`` is how far each is behind the highest."""
+        async with self._polling:
+            return await self._poll_validators()
+
+    async def _poll_validators(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for v in self.genesis.validators:
             name = f"validator-{v['id']}"
