@@ -81,10 +81,15 @@ async def bench(c: LocalCluster, behind: int, rate: int) -> dict[str, object]:
     t_first = t_first or time.perf_counter()
     for cl in clients:
         await cl.close()
+    # how the restarted validator got its blocks: copied from their effects, or executed
+    late = await c.client(3)
+    st = await late.status()
+    await late.close()
+    how = {k: st.get(k, 0) for k in ("copied_blocks", "fetched_blocks", "fetch_continued")}
     return {"benchmark": "catch_up", "payments_behind": ok, "not_committed": failed,
             "blocks_behind": target - h0,
             "catch_up_s": round(took, 2), "tx_per_s": round(ok / took, 1),
-            "start_up_s": round(t_first - t0, 2),
+            "start_up_s": round(t_first - t0, 2), "restarted_validator": how,
             "transfer_tx_per_s": round(ok / max(1e-3, time.perf_counter() - t_first), 1),
             "note": "catch_up_s: from restarting the stopped validator to its height equal "
                     "to the others' (includes its start-up: process, keys, TLS, peers); "

@@ -211,6 +211,28 @@ def test_state_transfer_asks_for_the_next_chunk_before_the_last_one_is_done() ->
         assert asks == ([(5, 8)] if seq == 3 else []), seq  # at half of the chunk
 
 
+def test_state_transfer_chunks_end_on_checkpoints() -> None:
+    """A peer serving effects sends blocks up to a checkpoint with its proof: chunks that
+    end there follow one another without overlapping (a chunk too short to reach one, or
+    the last one, ends where it would)."""
+    c = Cluster(fetch_chunk=12, checkpoint_interval=5, window=80)
+    r = c.replica(1)
+    acts = []
+    for s in (0, 2, 3):
+        acts += deliver(r, _checkpoint(c, s, 30))
+    asks = [(a.first, a.last) for a in acts if isinstance(a, FetchState)]
+    assert asks == [(1, 10)]  # not (1, 12)
+    seen = []
+    for seq in range(1, 31):
+        acts = r.step(Executed(seq, "00" * 32, ()), NOW)
+        seen += [(a.first, a.last) for a in acts if isinstance(a, FetchState)]
+    assert seen == [(11, 20), (21, 30)]
+    short = Cluster(fetch_chunk=3, checkpoint_interval=5, window=80).replica(1)
+    short.executed = 5
+    short._ask(0, 6, 40)
+    assert short.fetch_next == 9  # 6-8: no checkpoint within reach
+
+
 def test_watermarks_stash_ahead_and_drop_below(c: Cluster) -> None:
     r = c.replica(1)
     far = c.pp(9, c.txs[:1])  # window 8 above h = 0

@@ -152,6 +152,11 @@ def test_a_reply_with_effects_runs_to_a_checkpoint_but_never_past_its_cap(
     heights = [b["height"] for b in w.store.blocks_with_certs(1, 200, 1, effects=True)]
     assert heights == [1, 2, 3, 4, 5]  # to the first proof; 6-10 come with the next one
     assert [b["height"] for b in w.store.blocks_with_certs(6, 200, 1, True)] == [6, 7, 8, 9, 10]
+    # a range that ends short of a checkpoint is served on to it, with its proof (the
+    # blocks up to it are then copied, not executed)
+    ends = [(b["height"], "proof" in b) for b in w.store.blocks_with_certs(6, 2, 10**9, True)]
+    assert ends == [(6, False), (7, False), (8, False), (9, False), (10, True)]
+    assert [b["height"] for b in w.store.blocks_with_certs(6, 2, 10**9)] == [6, 7]
     # past the last proof, the byte budget rules again
     assert [b["height"] for b in w.store.blocks_with_certs(11, 200, 1, True)] == [11]
     assert all("results" in b for b in w.store.blocks_with_certs(1, 200, 1, True))

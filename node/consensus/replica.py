@@ -471,6 +471,10 @@ class Replica:
     def _ask(self, peer: int, first: int, upto: int) -> None:
         """One chunk of a state transfer: up to ``fetch_chunk`` blocks from ``first``."""
         last = min(upto + self.cfg.window, first + self.cfg.fetch_chunk - 1)
+        # ending on a checkpoint when it can: a peer serves on to one, with its proof (see
+        # Store.blocks_with_certs), so the next chunk never overlaps the reply
+        if last - last % self.cfg.checkpoint_interval >= first:
+            last -= last % self.cfg.checkpoint_interval
         self.fetch_next = last + 1
         self.emit(FetchState(peer, first, last))
         self.emit(SetTimer(FETCH_TIMER, self.now + self.vc.timeout(self.cfg)))

@@ -188,10 +188,15 @@ class Store:
         texts, and a block at a stable checkpoint its proof ("proof"), which vouches for
         the effects up to it.  The reply then ends at a checkpoint whenever one lies ahead
         (a longer reply rather than a shorter one: effects past the last proof would have
-        to be executed again)."""
+        to be executed again).  For the same reason a range that ends short of a checkpoint
+        is served on to it: the asker takes the blocks past its range all the same."""
         out: list[dict[str, Any]] = []
         size = 0
         last = min(first + limit - 1, self.height())
+        if effects:
+            nxt = self.conn.execute("SELECT MIN(seq) FROM checkpoints WHERE seq >= ?",
+                                    (last,)).fetchone()[0]
+            last = max(last, int(nxt or 0))
         proofs = self.proofs(first, last) if effects else {}
         ahead = max(proofs, default=0)  # the last checkpoint within reach
         for h in range(max(1, first), last + 1):
