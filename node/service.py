@@ -275,11 +275,12 @@ class Node(StateTransfer):
             if link:
                 link.send(pbft_frame(a.msg), keep=keep)
         elif isinstance(a, Broadcast):
+            data = pbft_frame(a.msg)
             if isinstance(a.msg, m.ViewChange | m.NewView):
-                log.info("sending %s for view %s", a.msg.KIND, a.msg.view)
+                log.info("sending %s for view %s (%s bytes)", a.msg.KIND, a.msg.view,
+                         len(data))
             elif isinstance(a.msg, m.PrePrepare | m.Prepare) and self.endpoint.progress:
                 self._tell_ordered(a.msg)
-            data = pbft_frame(a.msg)
             for link in self.links.values():
                 link.send(data, keep=keep)
         elif isinstance(a, SetTimer):

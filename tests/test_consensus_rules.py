@@ -335,7 +335,7 @@ def _new_view(c: Cluster, view: int, senders: list[int]) -> NewView:
 def test_new_view_needs_2f_plus_1_view_changes(c: Cluster) -> None:
     assert check_new_view(c.cfgs[1], _new_view(c, 1, [0, 2])) is None
     assert check_new_view(c.cfgs[1], _new_view(c, 1, [0, 2, 2])) is None  # duplicate sender
-    assert check_new_view(c.cfgs[1], _new_view(c, 1, [0, 2, 3])) == 0
+    assert check_new_view(c.cfgs[1], _new_view(c, 1, [0, 2, 3])) == (0, 0)
     r = c.replica(2)
     deliver(r, _new_view(c, 1, [0, 2]))
     assert r.view == 0
@@ -352,7 +352,7 @@ def test_new_view_must_re_propose_prepared_batches(c: Cluster) -> None:
     null = PrePrepare(1, "", 1, 1, 0, batch_digest(1, 0, ()), ()).signed(c.keys[1])
     ok = NewView(1, "", 1, vcs, (good,)).signed(c.keys[1])
     bad = NewView(1, "", 1, vcs, (null,)).signed(c.keys[1])
-    assert check_new_view(c.cfgs[2], ok) == 0  # type: ignore[arg-type]
+    assert check_new_view(c.cfgs[2], ok) == (0, 0)  # type: ignore[arg-type]
     assert check_new_view(c.cfgs[2], bad) is None  # type: ignore[arg-type]
 
 
@@ -474,9 +474,10 @@ def test_a_prepared_certificate_is_persisted_before_its_commit_is_sent(c: Cluste
 def test_a_restarted_replica_still_vouches_for_what_it_prepared_and_executed(
         c: Cluster) -> None:
     """Restarted with its disk and its stored block 1, replica 1's VIEW-CHANGE carries block
-    1's commit certificate and batch 2's prepared certificate, so the new view re-proposes
-    both (without them it would put null batches there: another block at a height that
-    executed, found by the simulator's restarts class)."""
+    1's commit certificate (not its batch) and batch 2's prepared certificate, so the new
+    view starts after block 1, which is decided, and re-proposes batch 2 (without them it
+    would put null batches there: another block at a height that executed, found by the
+    simulator's restarts class)."""
     disk, ex = _prepared_and_executed(c, c.replica(1))
     r = Replica(c.cfgs[1], executed=1, persisted=disk)
     assert list(r.to_recover()) == [1]
@@ -486,10 +487,12 @@ def test_a_restarted_replica_still_vouches_for_what_it_prepared_and_executed(
     assert valid_view_change(r.cfg, vc)
     certs = {x.pre_prepare.seq: x for x in vc.certificates()}
     assert len(certs[1].commits) == 3 and not certs[1].prepares
+    assert certs[1].pre_prepare.batch == () and certs[1].pre_prepare.batch_id == ex.batch_id
     assert len(certs[2].prepares) == 2 and not certs[2].commits
     others = [_vc(c, s, 1) for s in (2, 3)]
-    _, pps = new_view_pre_prepares(r.cfg, 1, [vc, *others])
-    assert [(p.seq, p.batch) for p in pps] == [(1, tuple(c.txs[:1])), (2, tuple(c.txs[1:2]))]
+    min_s, decided, pps = new_view_pre_prepares(r.cfg, 1, [vc, *others])
+    assert (min_s, decided) == (0, 1)
+    assert [(p.seq, p.batch) for p in pps] == [(2, tuple(c.txs[1:2]))]
     # a commit certificate that does not match its batch is refused
     bad = replace(vc, commits=tuple(replace(x, batch_id="cd" * 32) for x in vc.commits))
     assert not valid_view_change(r.cfg, bad.signed(c.keys[1]))  # type: ignore[arg-type]

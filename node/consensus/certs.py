@@ -109,12 +109,13 @@ def valid_prepared(cfg: Config, cert: Prepared, below_view: int) -> bool:
 
 
 def valid_committed(cfg: Config, cert: Prepared, below_view: int) -> bool:
-    """A batch (unsigned PRE-PREPARE, its batch id the digest of its own contents) and a
-    commit certificate for it from an earlier view."""
+    """An executed batch's commit certificate from an earlier view, with an unsigned
+    PRE-PREPARE naming the batch (its transactions left out: the block is decided, and a
+    replica without it fetches it by state transfer; if they are there, they must match)."""
     pp = cert.pre_prepare
     if pp.view >= below_view or pp.sender != cfg.primary(pp.view) or pp.sig:
         return False
-    return well_formed(cfg, pp) and \
+    return (not pp.batch or well_formed(cfg, pp)) and \
         valid_commit_cert(cfg, cert.commits, pp.seq, pp.batch_id) and \
         cert.commits[0].view == pp.view
 
@@ -137,24 +138,39 @@ def valid_view_change(cfg: Config, vc: ViewChange) -> bool:
 
 
 def new_view_pre_prepares(cfg: Config, view: int, vcs: Sequence[ViewChange]) \
-        -> tuple[int, list[PrePrepare]]:
-    """(min-s, the unsigned PRE-PREPAREs a NEW-VIEW for ``view`` must carry)."""
+        -> tuple[int, int, list[PrePrepare]]:
+    """(min-s, decided, the unsigned PRE-PREPAREs a NEW-VIEW for ``view`` must carry).
+
+    ``decided``: the end of the run of seqs above min-s that each have a commit
+    certificate in the VIEW-CHANGEs.  Those batches are decided; a replica that has not
+    executed them fetches them with their certificates (state transfer), so the NEW-VIEW
+    re-proposes only the seqs after them, each the prepared batch of the highest view or a
+    null batch.  (A batch decided above ``decided`` is prepared, whole, in the VIEW-CHANGE
+    of an honest replica of any 2f+1 that has not executed it: one that had would carry a
+    commit certificate for every seq from its stable checkpoint up to it.)"""
     min_s = max(vc.stable_seq for vc in vcs)
+    certs = [cert for vc in vcs for cert in vc.certificates()]
+    executed = {c.pre_prepare.seq for c in certs if c.commits}
+    decided = min_s
+    while decided + 1 in executed:
+        decided += 1
     best: dict[int, PrePrepare] = {}
-    for vc in vcs:
-        for pp in vc.prepared:
-            if pp.seq > min_s and (pp.seq not in best or pp.view > best[pp.seq].view):
-                best[pp.seq] = pp
-    max_s = max(best, default=min_s)
+    for cert in certs:
+        pp = cert.pre_prepare
+        if pp.seq <= decided or (cert.commits and not pp.batch):
+            continue  # decided, or a batch not carried (it cannot be proposed again)
+        if pp.seq not in best or pp.view > best[pp.seq].view:
+            best[pp.seq] = pp
+    max_s = max(best, default=decided)
     primary = cfg.primary(view)
     out = []
-    for s in range(min_s + 1, max_s + 1):
+    for s in range(decided + 1, max_s + 1):
         old = best.get(s)
         if old is None:
             out.append(PrePrepare(primary, "", view, s, 0, batch_digest(s, 0, ()), ()))
         else:
             out.append(PrePrepare(primary, "", view, s, old.time, old.batch_id, old.batch))
-    return min_s, out
+    return min_s, decided, out
 
 
 # --- a block's stored certificate ------------------------------------------------------------

@@ -1,13 +1,15 @@
 """View change (Castro and Liskov, section 4.4) for the replica in replica.py.
 
 * A replica whose request timer expires moves to view v+1 and broadcasts VIEW-CHANGE with
-  its stable checkpoint proof and its prepared certificates above it.  Timeouts double on
-  each consecutive view change without progress.
+  its stable checkpoint proof and its prepared certificates above it (for a batch it
+  executed, the commit certificate without the batch).  Timeouts double on each
+  consecutive view change without progress.
 * A replica that sees VIEW-CHANGEs from f+1 others for views above its own joins the
   smallest of them (so one replica shouting a huge view number moves nobody).
-* The new primary, holding 2f+1 valid VIEW-CHANGEs, sends NEW-VIEW: for every seq between
-  the highest stable checkpoint and the highest prepared seq, the prepared batch of the
-  highest view, or a null batch.  Backups recompute that list and accept only an exact
+* The new primary, holding 2f+1 valid VIEW-CHANGEs, sends NEW-VIEW: for every seq after
+  the highest stable checkpoint and the decided batches above it (commit certificates;
+  fetched by replicas without them) up to the highest prepared seq, the prepared batch of
+  the highest view, or a null batch.  Backups recompute that list and accept only an exact
   match.  A NEW-VIEW proves its view by itself, so a lagging replica that is sent one
   joins that view directly.
 """
@@ -100,9 +102,11 @@ def _ask(r: Replica) -> None:
         if not r.low < s <= r.low + r.cfg.window:
             continue
         ex = r.committed.get(s)
-        if ex is not None:  # executed: its commit certificate (kept across a restart)
+        if ex is not None:  # executed: its commit certificate (kept across a restart),
+            # without the batch: it is decided, and it is what made a VIEW-CHANGE under
+            # load megabytes long (every batch since the stable checkpoint)
             pps.append(PrePrepare(r.cfg.primary(ex.view), "", ex.view, s, ex.time,
-                                  ex.batch_id, ex.batch))
+                                  ex.batch_id, ()))
             commits.extend(ex.cert)
         else:
             pp, ps = r.prepared_certs[s]
@@ -184,22 +188,22 @@ def _maybe_new_view(r: Replica) -> None:
     if len(vcs) < r.cfg.quorum:
         return
     vcs = vcs[: r.cfg.quorum]
-    min_s, pps = new_view_pre_prepares(r.cfg, r.view, vcs)
+    min_s, decided, pps = new_view_pre_prepares(r.cfg, r.view, vcs)
     signed = tuple(r.sign(pp) for pp in pps)
     nv = r.sign(NewView(r.id, "", r.view, tuple(vcs), signed))  # type: ignore[arg-type]
     assert isinstance(nv, NewView)
     r.emit(Broadcast(nv))
-    _install(r, nv, min_s)
+    _install(r, nv, min_s, decided)
 
 
-def check_new_view(cfg: Config, nv: NewView) -> int | None:
-    """min-s if ``nv`` is a valid NEW-VIEW, else None."""
+def check_new_view(cfg: Config, nv: NewView) -> tuple[int, int] | None:
+    """(min-s, decided) if ``nv`` is a valid NEW-VIEW, else None."""
     senders = {vc.sender for vc in nv.view_changes}
     if len(senders) != len(nv.view_changes) or len(senders) < cfg.quorum:
         return None
     if any(vc.view != nv.view or not valid_view_change(cfg, vc) for vc in nv.view_changes):
         return None
-    min_s, expected = new_view_pre_prepares(cfg, nv.view, nv.view_changes)
+    min_s, decided, expected = new_view_pre_prepares(cfg, nv.view, nv.view_changes)
     if len(expected) != len(nv.pre_prepares):
         return None
     primary_key = cfg.publics[cfg.primary(nv.view)]
@@ -209,19 +213,19 @@ def check_new_view(cfg: Config, nv: NewView) -> int | None:
             return None
         if not cfg.verify(primary_key, got.digest(), got.sig):
             return None
-    return min_s
+    return min_s, decided
 
 
 def on_new_view(r: Replica, nv: NewView) -> None:
     if nv.view < r.view or (nv.view == r.view and not r.view_changing):
         return
-    min_s = check_new_view(r.cfg, nv)
-    if min_s is None:
+    checked = check_new_view(r.cfg, nv)
+    if checked is None:
         return
-    _install(r, nv, min_s)
+    _install(r, nv, *checked)
 
 
-def _install(r: Replica, nv: NewView, min_s: int) -> None:
+def _install(r: Replica, nv: NewView, min_s: int, decided: int) -> None:
     from node.consensus.replica import NEW_VIEW_TIMER, REQUEST_TIMER, Slot
 
     r.view = nv.view
@@ -241,10 +245,11 @@ def _install(r: Replica, nv: NewView, min_s: int) -> None:
             for cp in vc.checkpoint_proof:
                 r._on_checkpoint(cp)
             break
-    if min_s > r.executed:
-        donor = next(vc.sender for vc in nv.view_changes if vc.stable_seq == min_s)
-        r.fetch(donor if donor != r.id else r.primary, min_s)
-    top = max([min_s, r.ordered, *(pp.seq for pp in nv.pre_prepares)])
+    if decided > r.executed:  # the decided batches this replica lacks, by state transfer
+        donor = next(vc.sender for vc in nv.view_changes if vc.stable_seq == decided or any(
+            c.commits and c.pre_prepare.seq == decided for c in vc.certificates()))
+        r.fetch(donor if donor != r.id else r.primary, decided)
+    top = max([decided, r.ordered, *(pp.seq for pp in nv.pre_prepares)])
     r.next_seq = top + 1
     for pp in nv.pre_prepares:
         if pp.seq <= r.low:
