@@ -26,13 +26,14 @@ from node.ledger import BlockResult, Ledger, TxResult
 from node.ledger.effects import Effects, Fetched, copy_run
 from node.ledger.errors import Rejected
 from node.ledger.tx import Tx
-from node.net.framing import pack
+from node.net.framing import PEER_MAX_FRAME, pack
+from node.store.store import REPLY_BLOCKS
 
 if TYPE_CHECKING:
     from node.service import Node
 
 log = logging.getLogger("cardchain.node")
-FETCH_LIMIT = 200
+FETCH_LIMIT = REPLY_BLOCKS
 FETCHED_RUN = 64  # fetched blocks executed together in one SQLite transaction
 
 
@@ -69,8 +70,12 @@ class StateTransfer:
         if blocks and link:
             # "more": the reply stopped at its size budget before ``last`` (and our head)
             more = blocks[-1]["height"] < min(last, self.height)
-            # kept past the link's byte budget: a reply with effects ends at a checkpoint
-            link.send(pack({"t": "blocks", "blocks": blocks, "more": more}), keep=effects)
+            # kept past the link's byte budget: a reply with effects ends at a checkpoint.
+            # Between validators a frame may be PEER_MAX_FRAME: a reply of large blocks with
+            # their effects passes MAX_FRAME (it once failed to go out at all, and the node
+            # that asked waited for ever: every peer's reply failed the same way)
+            link.send(pack({"t": "blocks", "blocks": blocks, "more": more}, PEER_MAX_FRAME),
+                      keep=effects)
 
     def _continue_fetch(self: Node, peer: int, blocks: list[Any], more: bool) -> None:
         """A reply cut short by its size budget: ask the same peer for the rest of the range

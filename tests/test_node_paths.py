@@ -340,3 +340,30 @@ def test_a_node_answers_busy_at_its_admission_bound(cons: Any, tmp_path: Path) -
     finally:
         node.verifier.shutdown()
         node.db.shutdown()
+
+
+def test_a_state_transfer_reply_larger_than_a_client_frame_is_sent(cons: Any,
+                                                                   tmp_path: Path) -> None:
+    """A reply of large blocks with their effects runs on to a checkpoint and can pass the
+    8 MiB of a client's frame: it went out in none, and the node that asked waited for
+    ever (every peer failed the same way).  Between validators it goes out whole."""
+    from node.net.framing import MAX_FRAME, PEER_MAX_FRAME
+
+    node = Node(cons, "validator-1", tmp_path / "v1", Options())
+    big = "x" * (MAX_FRAME + 1024)
+    node._fetch_range = lambda first, last, effects: [  # type: ignore[method-assign]
+        {"height": first, "cert": "c", "txs": [big], "results": "r", "writes": "w"}]
+    sent: list[bytes] = []
+
+    class Link:
+        def send(self, data: bytes, keep: bool = False) -> None:
+            sent.append(data)
+
+    node.links = {0: Link()}  # type: ignore[dict-item]
+
+    async def run() -> None:
+        await node.on_db(node._open)
+        await node._serve_fetch(0, 1, 1, True)
+
+    run_nodes([node], run)
+    assert len(sent) == 1 and MAX_FRAME < len(sent[0]) - 4 <= PEER_MAX_FRAME

@@ -28,8 +28,8 @@ def frame(payload: bytes, limit: int = MAX_FRAME) -> bytes:
     return len(payload).to_bytes(4, "big") + payload
 
 
-def pack(obj: Any) -> bytes:
-    return frame(codec.encode(obj))
+def pack(obj: Any, limit: int = MAX_FRAME) -> bytes:
+    return frame(codec.encode(obj), limit)
 
 
 async def read_frame(reader: asyncio.StreamReader, limit: int = MAX_FRAME) -> bytes:

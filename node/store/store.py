@@ -70,6 +70,7 @@ FETCH_BYTES = 2 * 1024 * 1024
 # a reply with effects runs on to a checkpoint, but never past this (a frame between
 # validators may be 128 MiB): a chain whose proofs have gaps is served in parts, executed
 EFFECTS_REPLY_MAX = 48 * 1024 * 1024
+REPLY_BLOCKS = 200  # blocks in one reply at most (the receiver takes no more)
 
 
 class StoreError(RuntimeError):
@@ -196,7 +197,8 @@ class Store:
         if effects:
             nxt = self.conn.execute("SELECT MIN(seq) FROM checkpoints WHERE seq >= ?",
                                     (last,)).fetchone()[0]
-            last = max(last, int(nxt or 0))
+            if nxt is not None and nxt - first < REPLY_BLOCKS:
+                last = max(last, int(nxt))
         proofs = self.proofs(first, last) if effects else {}
         ahead = max(proofs, default=0)  # the last checkpoint within reach
         for h in range(max(1, first), last + 1):
