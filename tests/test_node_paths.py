@@ -279,6 +279,7 @@ def test_a_busy_validator_refuses_a_submission_before_checking_its_signatures(
     signature checks per retry on its event loop starved the consensus messages, and the
     view changes that followed made it busier still."""
     from node.endpoint import ClientError, Endpoint
+    from node.ledger import tx as tx_module
 
     node = Node(cons, "validator-1", tmp_path / "v1", Options())
     busy = [True]
@@ -292,7 +293,18 @@ def test_a_busy_validator_refuses_a_submission_before_checking_its_signatures(
         try:
             with pytest.raises(ClientError, match="busy"):
                 await ep.submit(forged, 100)
-            assert not from_text(forged).signatures_known()  # refused unchecked
+            assert forged not in tx_module._TEXTS  # refused undecoded, unchecked
+            # a retry of a decided transaction gets its receipt, busy or not (looked up by
+            # the id its text gives, without decoding it)
+            decided = {from_text(forged).hex_id: ({"id": "the receipt"}, forged.encode())}
+            real = ep._receipt_now
+            ep._receipt_now = decided.get  # type: ignore[method-assign,assignment]
+            assert await ep.submit(forged, 100) == {"id": "the receipt"}
+            with pytest.raises(ClientError, match="busy"):  # same id, another text
+                await ep.submit(forged.replace('"sigs":[', '"sigs":[ '), 100)
+            ep._receipt_now = real  # type: ignore[method-assign]
+            tx_module._TEXTS.pop(forged, None)
+            assert not from_text(forged).signatures_known()
             busy[0] = False
             receipt = await ep.submit(forged, 100)
             assert receipt["code"] == "bad_signature"
