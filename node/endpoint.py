@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cardchain.endpoint")
 MAX_WAIT_MS = 120_000
-BUSY_READ_PAUSE_S = 0.01  # between two requests of one client while the node is full
 
 
 class ClientError(Exception):
@@ -95,10 +94,6 @@ class Endpoint:
                 t = asyncio.create_task(handle(req))
                 tasks.add(t)
                 t.add_done_callback(tasks.discard)
-                if self.node.busy():
-                    # read this client more slowly while the node is full: its retries
-                    # wait in its socket (TCP slows it down) instead of taking this loop
-                    await asyncio.sleep(BUSY_READ_PAUSE_S)
         finally:
             for t in tasks:
                 t.cancel()
