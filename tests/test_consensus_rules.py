@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -496,6 +497,33 @@ def test_a_restarted_replica_still_vouches_for_what_it_prepared_and_executed(
     # a commit certificate that does not match its batch is refused
     bad = replace(vc, commits=tuple(replace(x, batch_id="cd" * 32) for x in vc.commits))
     assert not valid_view_change(r.cfg, bad.signed(c.keys[1]))  # type: ignore[arg-type]
+
+
+def test_a_replica_behind_the_decided_batches_of_a_new_view_fetches_them(c: Cluster) -> None:
+    """Block 1 is decided (replica 1's VIEW-CHANGE carries its commit certificate, not its
+    batch): the NEW-VIEW re-proposes only batch 2, and replica 3, which never saw block 1,
+    asks replica 1 for it by state transfer and votes for batch 2 in the new view."""
+    disk, ex = _prepared_and_executed(c, c.replica(1))
+    r1 = Replica(c.cfgs[1], executed=1, persisted=disk)
+    r1.recover([ex])
+    r1.step(ClientRequest(c.txs[5]), NOW)
+    vc = sent(r1.step(TimerFired("request"), NOW + 5_000), ViewChange)[0]
+    vcs = (vc, _vc(c, 0, 1), _vc(c, 2, 1))
+    _, decided, pps = new_view_pre_prepares(c.cfgs[1], 1, vcs)
+    assert decided == 1 and [p.seq for p in pps] == [2]
+    nv = NewView(1, "", 1, vcs, tuple(p.signed(c.keys[1]) for p in pps)).signed(c.keys[1])
+    wire = nv.encode().decode()
+    def inside(t: str) -> str:  # a transaction's text as a JSON string inside a message
+        return json.dumps(t, ensure_ascii=False)[1:-1]
+
+    assert inside(c.txs[0]) not in wire  # block 1's batch is not in it at all
+    assert inside(c.txs[1]) in wire  # batch 2's is: re-proposed
+    r3 = c.replica(3)
+    acts = deliver(r3, nv)
+    assert r3.view == 1 and not r3.view_changing and r3.next_seq == 3
+    assert [(a.peer, a.first) for a in acts if isinstance(a, FetchState)] == [(1, 1)]
+    assert [a.msg.seq for a in acts if isinstance(a, Broadcast)
+            and isinstance(a.msg, Prepare)] == [2]
 
 
 def test_a_replica_never_votes_for_another_batch_at_a_height_it_executed(c: Cluster) -> None:
