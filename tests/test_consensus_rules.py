@@ -198,13 +198,18 @@ def test_stable_checkpoint_ahead_triggers_state_transfer(c: Cluster) -> None:
     assert fetch and fetch[0].first == 1 and fetch[0].last >= 8
 
 
-def test_state_transfer_asks_for_the_next_chunk_before_the_last_one_is_done() -> None:
-    c = Cluster(fetch_chunk=4, checkpoint_interval=40, window=80)
+def _asks_behind(c: Cluster, seq: int) -> tuple[Replica, list[tuple[int, int]]]:
+    """Replica 1 sees 2f+1 CHECKPOINTs at ``seq``, which it has not reached: what it asks
+    its peers for (state transfer)."""
     r = c.replica(1)
     acts = []
     for s in (0, 2, 3):
-        acts += deliver(r, _checkpoint(c, s, 40))
-    asks = [(a.first, a.last) for a in acts if isinstance(a, FetchState)]
+        acts += deliver(r, _checkpoint(c, s, seq))
+    return r, [(a.first, a.last) for a in acts if isinstance(a, FetchState)]
+
+
+def test_state_transfer_asks_for_the_next_chunk_before_the_last_one_is_done() -> None:
+    r, asks = _asks_behind(Cluster(fetch_chunk=4, checkpoint_interval=40, window=80), 40)
     assert asks == [(1, 4)]  # a chunk at a time
     for seq in range(1, 5):
         acts = r.step(Executed(seq, "00" * 32, ()), NOW)
@@ -216,12 +221,7 @@ def test_state_transfer_chunks_end_on_checkpoints() -> None:
     """A peer serving effects sends blocks up to a checkpoint with its proof: chunks that
     end there follow one another without overlapping (a chunk too short to reach one, or
     the last one, ends where it would)."""
-    c = Cluster(fetch_chunk=12, checkpoint_interval=5, window=80)
-    r = c.replica(1)
-    acts = []
-    for s in (0, 2, 3):
-        acts += deliver(r, _checkpoint(c, s, 30))
-    asks = [(a.first, a.last) for a in acts if isinstance(a, FetchState)]
+    r, asks = _asks_behind(Cluster(fetch_chunk=12, checkpoint_interval=5, window=80), 30)
     assert asks == [(1, 10)]  # not (1, 12)
     seen = []
     for seq in range(1, 31):
