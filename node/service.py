@@ -423,8 +423,8 @@ class Node(StateTransfer):
         cert = encode_cert(ex.view, ex.time, ex.batch_id, ex.cert)
         # every request of an ordered batch was checked by this replica before it voted (or
         # is vouched for by the certificates of a NEW-VIEW): not again here, where a
-        # request decoded anew (the text cache holds 8,192; a view change under full load
-        # re-proposes more) would cost two signature checks on the database thread.  The
+        # request decoded anew (the text cache holds 8,192, and a retry storm cycles more
+        # through it) would cost two signature checks on the database thread.  The
         # simulator's executions still check, and fail any honest replica that ordered a
         # forged request.
         res: BlockResult = await self.on_db(self._apply, txs, ex, [True] * len(txs), cert)

@@ -12,9 +12,9 @@ from typing import Any
 from node import codec
 
 MAX_FRAME = 8 * 1024 * 1024
-# between validators (authenticated by TLS): a VIEW-CHANGE carries the batches above the
-# stable checkpoint and a NEW-VIEW 2f+1 of those; under full load (50 blocks of 500
-# requests) that is tens of MB, and a view change that cannot be sent never completes
+# between validators (authenticated by TLS): a state-transfer reply with effects runs on to
+# a checkpoint (up to 48 MiB of text), and a VIEW-CHANGE or NEW-VIEW carries the prepared,
+# not yet executed batches whole; a message that cannot be sent is never delivered
 PEER_MAX_FRAME = 128 * 1024 * 1024
 
 
