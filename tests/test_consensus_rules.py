@@ -217,6 +217,23 @@ def test_state_transfer_asks_for_the_next_chunk_before_the_last_one_is_done() ->
         assert asks == ([(5, 8)] if seq == 3 else []), seq  # at half of the chunk
 
 
+def test_a_state_transfer_that_progresses_keeps_its_peer() -> None:
+    """Each block executed from a chunk restarts the fetch timer: a chunk of large blocks
+    can take longer than the timer, and asking the next peer then (from the same height)
+    had every peer send the same blocks, each checked again."""
+    r, asks = _asks_behind(Cluster(fetch_chunk=100, checkpoint_interval=50, window=200), 100)
+    assert asks == [(1, 100)]
+    timeout = r.vc.timeout(r.cfg)
+    for seq in range(1, 4):
+        at = NOW + seq * timeout * 3 // 4
+        acts = r.step(Executed(seq, "00" * 32, ()), at)
+        assert r.timers["fetch"] == at + timeout
+        acts += r.step(TimerFired("fetch"), at)  # the one set before: stale now
+        assert not [a for a in acts if isinstance(a, FetchState)]
+    acts = r.step(TimerFired("fetch"), NOW + 4 * timeout)  # no progress: the next peer
+    assert [(a.peer, a.first) for a in acts if isinstance(a, FetchState)] == [(2, 4)]
+
+
 def test_state_transfer_chunks_end_on_checkpoints() -> None:
     """A peer serving effects sends blocks up to a checkpoint with its proof: chunks that
     end there follow one another without overlapping (a chunk too short to reach one, or

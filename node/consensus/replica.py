@@ -431,6 +431,9 @@ class Replica:
             # half of the last chunk executed: ask for the next one now, so the transfer
             # never waits for a round trip (or for the fetch timer)
             self._ask(self.fetching[0], self.fetch_next, self.fetching[1])
+        elif self.fetching is not None:  # the peer answers; a chunk of large blocks can
+            # outlast the timer, and asking the next peer then fetched them all twice
+            self.emit(SetTimer(FETCH_TIMER, self.now + self.vc.timeout(self.cfg)))
         if self.cfg.max_in_flight and self.queue and self.is_primary \
                 and not self.view_changing:
             self._propose(force=True)  # what waited for the pipeline to drain
