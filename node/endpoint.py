@@ -25,7 +25,7 @@ from node import codec, crypto, receipt
 from node.ledger import BlockResult
 from node.ledger import queries as q
 from node.ledger.errors import Rejected
-from node.ledger.tx import from_text
+from node.ledger.tx import from_text, wire_id
 from node.net.framing import pack, read_obj
 
 if TYPE_CHECKING:
@@ -180,8 +180,8 @@ class Endpoint:
             # decoding each retry (and checking its two signatures) on this loop starved
             # the consensus messages it carries.  A retry of a decided one gets its receipt.
             data = text.encode("utf-8", "replace")
-            cut = data.rfind(b',"sigs":')
-            found = self._receipt_now(codec.sha256(data[:cut] + b"}").hex()) if cut > 0 else None
+            tx_id = wire_id(data)
+            found = self._receipt_now(tx_id) if tx_id is not None else None
             if found is not None and bytes(found[1]) == data:
                 return found[0]
             raise ClientError("the network is busy: retry shortly")

@@ -57,8 +57,8 @@ from node.ledger.tx import Tx, from_text, id_of_text, text_signatures_valid
 from node.net.framing import PEER_MAX_FRAME, frame
 from node.net.transport import PeerLink, Server
 from node.store import Store
-from node.store.store import FETCH_BYTES
-from node.transfer import FETCH_LIMIT, FETCHED_RUN, StateTransfer
+from node.store.store import FETCH_BYTES, REPLY_BLOCKS
+from node.transfer import FETCHED_RUN, StateTransfer
 
 log = logging.getLogger("cardchain.node")
 # timers whose expiry blames a peer (a view change follows); fired more than this late,
@@ -188,7 +188,7 @@ class Node(StateTransfer):
                      max_batch=self.opts.max_batch, batch_delay_ms=self.opts.batch_delay_ms,
                      max_in_flight=self.opts.max_in_flight, max_pending=self.opts.max_pending,
                      request_timeout_ms=self.opts.request_timeout_ms,
-                     request_valid=text_signatures_valid, fetch_chunk=FETCH_LIMIT)
+                     request_valid=text_signatures_valid, fetch_chunk=REPLY_BLOCKS)
         self.replica = Replica(cfg, executed=self.height, persisted=persisted)
         recovered = await self.on_db(recovery.restore, self.replica, self.store)
         home = self.cons.home
@@ -352,7 +352,7 @@ class Node(StateTransfer):
                 asyncio.get_running_loop().create_task(
                     self._serve_fetch(src, first, last, obj.get("effects") is True))
             elif kind == "blocks":
-                blocks = list(obj["blocks"][:FETCH_LIMIT])
+                blocks = list(obj["blocks"][:REPLY_BLOCKS])
                 self._receive_blocks(blocks)
                 self._continue_fetch(src, blocks, bool(obj.get("more")))
             else:
@@ -433,8 +433,9 @@ class Node(StateTransfer):
     def _executed(self, res: BlockResult, ex: Execute, cert: bytes) -> None:
         self.height, self.head_hash = res.height, res.hash
         self.stats["blocks"] += 1
-        self.admission.executed(r.id for r in res.results)
-        self.step(Executed(ex.seq, res.state_root, tuple(r.id for r in res.results)))
+        ids = tuple(r.id for r in res.results)
+        self.admission.executed(ids)
+        self.step(Executed(ex.seq, res.state_root, ids))
         self.endpoint.block_done(res, ex.view, cert)
 
     def _apply(self, txs: list[Tx], ex: Execute, sig_ok: list[bool] | None,

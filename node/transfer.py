@@ -2,7 +2,7 @@
 size-bounded run of blocks and their commit certificates, continuing a reply cut short at
 once, and checking and writing the fetched blocks.
 
-A reply carries at most ``FETCH_LIMIT`` blocks and, past ``Options.fetch_bytes`` of
+A reply carries at most ``REPLY_BLOCKS`` blocks and, past ``Options.fetch_bytes`` of
 transaction text, no more (under full load 200 blocks are ~70 MB, past any frame); it says
 whether more was left.  In a chain of format 2 it also carries each block's effects and
 runs on to a checkpoint whose proof it carries: the blocks up to it are copied from their
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from node.service import Node
 
 log = logging.getLogger("cardchain.node")
-FETCH_LIMIT = REPLY_BLOCKS
 FETCHED_RUN = 64  # fetched blocks executed together in one SQLite transaction
 
 
@@ -60,7 +59,7 @@ class StateTransfer:
     def _fetch_range(self: Node, first: int, last: int, effects: bool) \
             -> list[dict[str, Any]]:
         assert self.store is not None
-        return self.store.blocks_with_certs(first, min(FETCH_LIMIT, last - first + 1),
+        return self.store.blocks_with_certs(first, min(REPLY_BLOCKS, last - first + 1),
                                             self.opts.fetch_bytes, effects)
 
     async def _serve_fetch(self: Node, peer: int, first: int, last: int,

@@ -211,3 +211,22 @@ def test_a_node_log_rolls_over_by_size(tmp_path: Path) -> None:
     assert all(p.stat().st_size <= 2_100 for p in tmp_path.iterdir())
     assert "junk 299" in log.read_text("utf-8")
 
+
+
+def test_a_spawned_node_leaves_no_file_open_in_the_parent(tmp_path: Path) -> None:
+    """The child's stderr file belongs to the child: the parent (the demo, a cluster runner)
+    left its copy to the collector, one ResourceWarning per node under `python -X dev`."""
+    import gc
+    import warnings
+
+    from app.runner import spawn_node
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        proc = spawn_node(tmp_path / "no-such-home", "unused", log_file=tmp_path / "node.log")
+        gc.collect()
+    try:
+        assert not [w for w in seen if issubclass(w.category, ResourceWarning)]
+    finally:
+        proc.kill()
+        proc.wait(timeout=15)

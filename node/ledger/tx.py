@@ -149,10 +149,10 @@ class Tx:
             raise Rejected(Reason.BAD_AMOUNT, str(exc)) from exc
         except codec.EncodingError as exc:
             raise Rejected(Reason.MALFORMED, str(exc)) from exc
-        cut = data.rfind(b',"sigs":')
-        if cut < 0 or not isinstance(obj, dict) or set(obj) != ENVELOPE_KEYS:
+        unsigned = unsigned_part(data)
+        if unsigned is None or not isinstance(obj, dict) or set(obj) != ENVELOPE_KEYS:
             return cls.from_wire(obj)
-        checked = cls.from_wire(obj, unsigned=data[:cut] + b"}")
+        checked = cls.from_wire(obj, unsigned=unsigned)
         object.__setattr__(checked, "_wire", data)  # canonical: encode() returns it as is
         return checked
 
@@ -161,13 +161,28 @@ class Tx:
         """Parse wire bytes this process already knows to be a canonical transaction (the
         audit re-executes transactions its workers decoded and checked): no canonical-form
         re-check; shape errors still raise Rejected."""
-        cut = data.rfind(b',"sigs":')
+        unsigned = unsigned_part(data)
         obj = json.loads(data)
-        if cut < 0 or not isinstance(obj, dict) or set(obj) != ENVELOPE_KEYS:
+        if unsigned is None or not isinstance(obj, dict) or set(obj) != ENVELOPE_KEYS:
             return cls.decode(data)
-        tx = cls.from_wire(obj, unsigned=data[:cut] + b"}")
+        tx = cls.from_wire(obj, unsigned=unsigned)
         object.__setattr__(tx, "_wire", data)
         return tx
+
+
+def unsigned_part(data: bytes) -> bytes | None:
+    """The unsigned encoding inside a canonical transaction's wire bytes ("sigs" is the
+    envelope's last key: the text before it, closed); None if there is no "sigs"."""
+    cut = data.rfind(b',"sigs":')
+    return data[:cut] + b"}" if cut > 0 else None
+
+
+def wire_id(data: bytes) -> str | None:
+    """The id of the transaction these bytes are, if they are canonical, without decoding
+    them (a busy validator's receipt look-up).  Bytes that are not canonical name no
+    transaction: compare them with the stored text before trusting the id."""
+    unsigned = unsigned_part(data)
+    return None if unsigned is None else codec.sha256(unsigned).hex()
 
 
 _TEXTS: dict[str, Tx] = {}

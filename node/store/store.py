@@ -178,7 +178,8 @@ class Store:
         return [TxRow(*r[:11], bool(r[11]), r[12].encode() if isinstance(r[12], str) else r[12])
                 for r in rows]
 
-    def blocks_with_certs(self, first: int, limit: int = 200, max_bytes: int = FETCH_BYTES,
+    def blocks_with_certs(self, first: int, limit: int = REPLY_BLOCKS,
+                          max_bytes: int = FETCH_BYTES,
                           effects: bool = False) -> list[dict[str, Any]]:
         """Blocks from ``first`` on with their commit certificates and transactions: what
         state transfer and observers fetch (each block proves itself by its certificate).
