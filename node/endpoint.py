@@ -8,6 +8,9 @@ Requests and replies are frames of canonical JSON carrying the client's ``rid``:
   transaction under an id that was already decided is an error.
 * ``{"op": "query", "q": ...}`` -> role-scoped answers (a clerk sees its bank's cards, a
   terminal its merchant, the regulator everything).
+  A validator at its admission bound answers ``{"ok": false, "busy": true,
+  "retry_after_ms": N}`` at once: nothing was ordered, and the client retries after about
+  N ms (a decided transaction's receipt is still returned).
 * ``{"op": "status"}``; ``{"op": "subscribe"}`` -> a ``{"op": "block"}`` frame per block.
 """
 
@@ -37,6 +40,15 @@ MAX_WAIT_MS = 120_000
 
 class ClientError(Exception):
     pass
+
+
+class Busy(ClientError):
+    """A validator at its admission bound: nothing was ordered; the client may retry after
+    ``retry_after_ms`` (sent with the error as ``"busy": true, "retry_after_ms"``)."""
+
+    def __init__(self, retry_after_ms: int) -> None:
+        super().__init__("the network is busy: retry shortly")
+        self.retry_after_ms = retry_after_ms
 
 
 def role_of(name: str) -> tuple[str, str]:
@@ -77,10 +89,15 @@ class Endpoint:
             try:
                 result = await self._dispatch(role, req, reply)
                 await reply({"rid": rid, "ok": True, **result})
+            # "refused": the node did not act on the request (a client may say so for
+            # sure); a timeout or an internal error leaves a submission's outcome open
+            except Busy as exc:
+                await reply({"rid": rid, "ok": False, "error": str(exc), "refused": True,
+                             "busy": True, "retry_after_ms": exc.retry_after_ms})
             except ClientError as exc:
-                await reply({"rid": rid, "ok": False, "error": str(exc)})
+                await reply({"rid": rid, "ok": False, "error": str(exc), "refused": True})
             except Rejected as exc:
-                await reply({"rid": rid, "ok": False, "error": exc.message,
+                await reply({"rid": rid, "ok": False, "error": exc.message, "refused": True,
                              "code": exc.reason.value})
             except TimeoutError:
                 await reply({"rid": rid, "ok": False, "error": "not decided in time"})
@@ -184,7 +201,7 @@ class Endpoint:
             found = self._receipt_now(tx_id) if tx_id is not None else None
             if found is not None and bytes(found[1]) == data:
                 return found[0]
-            raise ClientError("the network is busy: retry shortly")
+            raise Busy(self.node.admission.retry_after_ms())
         tx = from_text(text)  # Rejected -> a clear error to the client
         canonical = tx.encode()
         found = self._receipt_now(tx.hex_id)
@@ -202,7 +219,7 @@ class Endpoint:
         if progress is not None:
             self.progress.setdefault(tx.hex_id, []).append(progress)
         try:
-            self.node.submit(canonical.decode("utf-8"), progress)
+            self.node.submit(canonical.decode("utf-8"), progress, wait_ms=wait_ms)
             # the receipt comes with the block's certificate: no database round trip
             return await asyncio.wait_for(asyncio.shield(fut), wait_ms / 1000)
         finally:
@@ -216,6 +233,13 @@ class Endpoint:
                 cbs.remove(progress)  # type: ignore[arg-type]
             if not cbs:
                 self.progress.pop(tx.hex_id, None)
+
+    def refuse(self, tx_id: str, message: str) -> None:
+        """The network refused this request without ordering it (an observer's forward):
+        whoever waits for its receipt hears why, at once."""
+        for fut in self.waiters.get(tx_id, []):
+            if not fut.done():
+                fut.set_exception(ClientError(message))
 
     def ordered(self, tx_ids: list[str], view: int, seq: int) -> None:
         """The node saw these requests assigned sequence number ``seq`` in ``view``."""

@@ -58,6 +58,9 @@ class LoopHealth:
             self.max_stall_ms = max(self.max_stall_ms, (loop.time() - t - 0.01) * 1000)
 
 
+RETRY_MIN_S, RETRY_MAX_S = 0.25, 5.0
+
+
 class Admission:
     """How many requests may wait for ordering before this validator answers "busy".
 
@@ -97,3 +100,9 @@ class Admission:
 
     def bound(self) -> int:
         return int(self.limit)
+
+    def retry_after_ms(self) -> int:
+        """When a client refused as busy should try again: the wait its request would have
+        had (the last block's mean), between a quarter of a second and five seconds.  A
+        client that retried at a fixed short interval kept the loop busy refusing it."""
+        return int(1000 * min(RETRY_MAX_S, max(RETRY_MIN_S, self.wait)))

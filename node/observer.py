@@ -13,6 +13,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
+import random
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +25,16 @@ from node.consensus.types import Execute
 from node.endpoint import Endpoint
 from node.ledger import BlockResult, Ledger
 from node.ledger.tx import Tx
-from node.net.client import Client, ClientError
+from node.net.client import Busy, Client, ClientError, Refused
 from node.net.transport import Server
 from node.service import request_id
 from node.store import Store
 
 log = logging.getLogger("cardchain.observer")
 FETCH_BLOCKS = 8
+FORWARD_MARGIN_S = 0.5
+BUSY_NOT_SENT = ("the network is busy: the transaction was not ordered (every validator "
+                 "asked said busy); try again in a moment")
 
 
 class Observer:
@@ -178,19 +182,51 @@ class Observer:
 
     # --- what the endpoint needs ----------------------------------------------------------------
 
-    def submit(self, text: str, progress: Any = None) -> None:
+    def submit(self, text: str, progress: Any = None, *, wait_ms: int = 30_000) -> None:
         """Forward to a validator; its "ordered" message is relayed to ``progress``."""
-        async def forward() -> None:
-            for _ in range(3):  # a validator connection may be (re)starting
-                with contextlib.suppress(ClientError, TimeoutError, OSError):
-                    await asyncio.wait_for(self.connected.wait(), 20)
-                    assert self.client is not None
-                    await self.client.call("submit", timeout=60, tx=text, wait_ms=30_000,
-                                           on_progress=progress and self._relay(progress))
-                    return
-
-        self.tasks.append(asyncio.get_running_loop().create_task(forward()))
+        self.tasks.append(asyncio.get_running_loop().create_task(
+            self._forward(text, progress, wait_ms)))
         self.tasks = [t for t in self.tasks if not t.done()]
+
+    async def _forward(self, text: str, progress: Any, wait_ms: int) -> None:
+        """Until a validator takes the request, within ``wait_ms``.  A busy validator is
+        asked again after the pause it names (told to ``progress`` as a "busy" stage); a
+        refusal reaches the endpoint's waiters at once.  If every attempt was refused, the
+        request was never ordered and the endpoint says so; once an attempt's outcome is
+        unknown (a connection lost, no decision in time) only its receipt can tell."""
+        loop = asyncio.get_running_loop()
+        # the verdict must reach the endpoint before its own wait for the receipt ends
+        deadline = loop.time() + wait_ms / 1000 - min(FORWARD_MARGIN_S, wait_ms / 4000)
+        tx_id = request_id(text)
+        unknown = False
+        while True:
+            left = deadline - loop.time()
+            try:
+                await asyncio.wait_for(self.connected.wait(), max(left, 0.0))
+                assert self.client is not None
+                await self.client.call("submit", timeout=left + 5, tx=text,
+                                       wait_ms=max(int(left * 1000), 0),
+                                       on_progress=progress and self._relay(progress))
+                return
+            except Busy as exc:
+                pause = exc.retry_after_ms / 1000 * random.uniform(0.5, 1.5)
+                if loop.time() + pause >= deadline:
+                    if not unknown and tx_id is not None:
+                        self.endpoint.refuse(tx_id, BUSY_NOT_SENT)
+                    return
+                if progress is not None:
+                    progress({"stage": "busy", "retry_in_ms": int(pause * 1000),
+                              "validator": self.upstream})
+            except Refused as exc:
+                if tx_id is not None:
+                    self.endpoint.refuse(tx_id, str(exc))
+                return
+            except (ClientError, TimeoutError, OSError):
+                unknown = True  # it may have reached a validator: only a receipt tells
+                pause = 0.2
+                if loop.time() + pause >= deadline:
+                    return  # the endpoint's wait ends with "may still be decided"
+            await asyncio.sleep(pause)
 
     def _relay(self, progress: Any) -> Any:
         upstream = self.upstream

@@ -325,8 +325,9 @@ class Node(StateTransfer):
         self.deferred.discard(name)
         self.step(TimerFired(name))
 
-    def submit(self, text: str, progress: Any = None) -> None:
-        """A client request; the endpoint relays its progress (``ordered``) itself."""
+    def submit(self, text: str, progress: Any = None, *, wait_ms: int = 0) -> None:
+        """A client request; the endpoint relays its progress (``ordered``) itself and
+        waits for it (``wait_ms`` is for an observer, which forwards and retries)."""
         rid = request_id(text)
         if rid is not None:
             self.admission.admitted(rid)

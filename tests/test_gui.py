@@ -296,6 +296,29 @@ def test_3_pos_explains_a_frozen_card_and_a_short_balance(env: Env, qtbot: Any) 
         finally:
             pos.session.node.connected.set()
         assert env.height() == h0
+        # the validators are busy twice: the till's node asks again after the pause they
+        # name, the cashier sees it wait, and the payment goes through
+        refusals = [2]
+        real = {n: n.busy for n in env.nodes}
+
+        def busy_twice(n: Node) -> bool:
+            refusals[0] -= 1
+            return refusals[0] >= 0 or real[n]()
+
+        for n in env.nodes:
+            n.busy = lambda n=n: busy_twice(n)  # type: ignore[method-assign]
+        try:
+            pos.notice.clear()
+            pos.stage_log.clear()
+            click(qtbot, pos.pay_btn)
+            assert await env.settle_notice(pos.notice, "busy, then paid") == "ok", \
+                pos.notice.text()
+        finally:
+            for n in env.nodes:
+                n.busy = real[n]  # type: ignore[method-assign]
+        waits = [x for x in pos.stage_log if "The network is busy; sending again in" in x]
+        assert len(waits) == 2 and refusals[0] < 0, pos.stage_log
+        assert "Committed at height" in pos.stage.text()
         pos.new_sale()
 
     env.run(scenario(), 180)
@@ -408,7 +431,7 @@ def test_5_clearing_run_exports_and_closes_the_cycle(env: Env, qtbot: Any, tmp_p
         clearing.merchant.setCurrentIndex(
             clearing.merchant.findText("M001", Qt.MatchFlag.MatchStartsWith))
         await clearing.load()
-        assert clearing.statement["count"] == 1
+        assert clearing.statement["count"] == 2  # test 2's payment, and test 3's through busy
         assert any(x["tx"] == env.payment for x in clearing.line_rows)  # type: ignore
         clearing.write("csv", tmp_path / "s.csv")
         clearing.write("pdf", tmp_path / "s.pdf")

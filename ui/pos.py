@@ -419,13 +419,24 @@ class PosWindow(Window):
                              "order it…"))
 
         def ordered(stage: dict[str, Any]) -> None:
-            if stage.get("stage") == "ordered" and self.last_receipt is None:
+            if self.last_receipt is not None:
+                return
+            if stage.get("stage") == "ordered":
                 self._stage(self.tr("③ Ordered: sequence number %1 in view %2, waiting for "
                                     "2f+1 commits…").replace("%1", str(stage.get("seq")))
                             .replace("%2", str(stage.get("view"))))
+            elif stage.get("stage") == "busy":
+                secs = f"{int(stage.get('retry_in_ms') or 0) / 1000:.1f}"
+                self._stage(self.tr("② The network is busy; sending again in %1 s…")
+                            .replace("%1", secs))
 
         self.last_receipt = None
-        r = await self.session.submit(tx, on_stage=ordered)
+        try:
+            r = await self.session.submit(tx, on_stage=ordered)
+        except SessionError:
+            self._stage(self.tr("✗ No decision: the message below says whether it may "
+                                "still be decided"))
+            raise
         if r["code"] != "ok":
             self._stage(self.tr("✗ Refused at height %1").replace("%1", str(r["height"]))
                         if r.get("height") is not None else

@@ -82,4 +82,7 @@ SESSION = [  # app/session.py's fixed messages, shown by ui.common.Tasks
                                  "may still be decided: look it up before retrying"),
     QT_TRANSLATE_NOOP("Session", "the network did not answer in time; check the node status "
                                  "and retry"),
+    # node/observer.py BUSY_NOT_SENT
+    QT_TRANSLATE_NOOP("Session", "the network is busy: the transaction was not ordered (every "
+                                 "validator asked said busy); try again in a moment"),
 ]

@@ -17,7 +17,20 @@ from node.net.framing import FrameError, pack, read_obj
 
 
 class ClientError(RuntimeError):
-    pass
+    """No answer (not connected, the connection closed) or a refusal (``Refused``)."""
+
+
+class Refused(ClientError):
+    """The node answered that it refused the request: it did not act on it."""
+
+
+class Busy(Refused):
+    """A validator at its admission bound: nothing was ordered; try again after about
+    ``retry_after_ms``."""
+
+    def __init__(self, message: str, retry_after_ms: int) -> None:
+        super().__init__(message)
+        self.retry_after_ms = retry_after_ms
 
 
 class Client:
@@ -98,7 +111,13 @@ class Client:
         finally:
             self._progress.pop(rid, None)
         if not reply.get("ok"):
-            raise ClientError(str(reply.get("error")))
+            error = str(reply.get("error"))
+            if reply.get("busy") is True:
+                after = reply.get("retry_after_ms")
+                raise Busy(error, after if type(after) is int and after >= 0 else 1_000)
+            if reply.get("refused") is True:
+                raise Refused(error)
+            raise ClientError(error)  # no decision in time, or the node's own fault
         return reply
 
     async def submit(self, tx: Tx, wait_ms: int = 30_000) -> dict[str, Any]:

@@ -1465,27 +1465,37 @@ Cards issued: %4</source>
         <translation>② 已提交网络，等待验证节点排序…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="423"/>
+        <location filename="../../ui/pos.py" line="425"/>
         <source>③ Ordered: sequence number %1 in view %2, waiting for 2f+1 commits…</source>
         <translation>③ 已排序：视图 %2 中的序号 %1，等待 2f+1 个提交…</translation>
     </message>
     <message>
         <location filename="../../ui/pos.py" line="430"/>
+        <source>② The network is busy; sending again in %1 s…</source>
+        <translation>② 网络繁忙；%1 秒后重新发送…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos.py" line="437"/>
+        <source>✗ No decision: the message below says whether it may still be decided</source>
+        <translation>✗ 未有结果：下方提示说明它是否仍可能被处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos.py" line="441"/>
         <source>✗ Refused at height %1</source>
         <translation>✗ 在高度 %1 被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="432"/>
+        <location filename="../../ui/pos.py" line="443"/>
         <source>✗ Refused before it reached the network</source>
         <translation>✗ 未发送到网络即被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="436"/>
+        <location filename="../../ui/pos.py" line="447"/>
         <source>④ Committed at height %1, %2 (signed by 2f+1 validators)</source>
         <translation>④ 已在高度 %1 上链，%2（2f+1 个验证节点已签名）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="448"/>
+        <location filename="../../ui/pos.py" line="459"/>
         <source>Paid %1.</source>
         <translation>已支付 %1。</translation>
     </message>
@@ -2461,6 +2471,11 @@ Cards issued: %4</source>
         <location filename="../../ui/strings.py" line="83"/>
         <source>the network did not answer in time; check the node status and retry</source>
         <translation>网络未及时响应；请检查节点状态后重试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="86"/>
+        <source>the network is busy: the transaction was not ordered (every validator asked said busy); try again in a moment</source>
+        <translation>网络繁忙：该交易未被排序（所询问的验证节点均回复繁忙）；请稍后再试</translation>
     </message>
 </context>
 <context>
