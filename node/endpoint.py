@@ -201,7 +201,7 @@ class Endpoint:
             found = self._receipt_now(tx_id) if tx_id is not None else None
             if found is not None and bytes(found[1]) == data:
                 return found[0]
-            raise Busy(self.node.admission.retry_after_ms())
+            raise Busy(self.node.admission.refused())
         tx = from_text(text)  # Rejected -> a clear error to the client
         canonical = tx.encode()
         found = self._receipt_now(tx.hex_id)

@@ -59,6 +59,7 @@ class LoopHealth:
 
 
 RETRY_MIN_S, RETRY_MAX_S = 0.25, 5.0
+RETRY_PER_ADMISSION = 2.0
 
 
 class Admission:
@@ -80,12 +81,18 @@ class Admission:
         self.limit = float(cap)
         self.wait = 0.0  # the last executed block's mean wait, in seconds
         self._since: dict[str, float] = {}  # request id -> when it was admitted
+        self.pause = RETRY_MIN_S  # what a refused client is told to wait (see refused)
+        self._window = clock()  # refusals and admissions of the current second
+        self._refusals = self._admissions = 0
 
     def admitted(self, request_id: str) -> None:
         if len(self._since) >= 8 * self.cap:  # requests never executed (expired, lost)
             for k in list(self._since)[: self.cap]:
                 del self._since[k]
-        self._since.setdefault(request_id, self.clock())
+        now = self.clock()
+        self._roll(now)
+        self._admissions += 1
+        self._since.setdefault(request_id, now)
 
     def executed(self, request_ids: Iterable[str]) -> None:
         now, since = self.clock(), self._since
@@ -101,8 +108,28 @@ class Admission:
     def bound(self) -> int:
         return int(self.limit)
 
-    def retry_after_ms(self) -> int:
-        """When a client refused as busy should try again: the wait its request would have
-        had (the last block's mean), between a quarter of a second and five seconds.  A
-        client that retried at a fixed short interval kept the loop busy refusing it."""
-        return int(1000 * min(RETRY_MAX_S, max(RETRY_MIN_S, self.wait)))
+    def refused(self) -> int:
+        """A client was told "busy": the pause it should take before trying again, in ms.
+
+        Clients that retry at a fixed short interval keep a loop busy refusing them (a 0.2 s
+        retry storm cost a validator's loop more than the requests it ordered).  Each
+        second the pause is scaled so that about ``RETRY_PER_ADMISSION`` refusals come per
+        admitted request: the clients waiting (about refusals x pause) then try again about
+        as fast as room comes free.  It halves in a second without refusals, stays between
+        a quarter of a second and five seconds, and is never shorter than the wait the last
+        admitted requests had."""
+        now = self.clock()
+        self._roll(now)
+        self._refusals += 1
+        return int(1000 * max(self.pause, min(RETRY_MAX_S, self.wait)))
+
+    def _roll(self, now: float) -> None:
+        if now - self._window < 1.0:
+            return
+        f, a = self._refusals, self._admissions
+        if f == 0:
+            self.pause = max(RETRY_MIN_S, self.pause / 2)
+        else:
+            ratio = f / (RETRY_PER_ADMISSION * max(a, 1))
+            self.pause = min(RETRY_MAX_S, max(RETRY_MIN_S, self.pause * ratio ** 0.5))
+        self._window, self._refusals, self._admissions = now, 0, 0

@@ -342,6 +342,36 @@ def test_admission_shrinks_while_requests_wait_too_long_and_recovers() -> None:
     assert adm.bound() == 400
 
 
+def test_the_retry_pause_follows_the_refusals_per_admitted_request() -> None:
+    """A refused client is told to wait long enough that about two refusals come per
+    admitted request: many clients refused for each one let in, the pause grows (up to 5 s);
+    no refusals, it halves back to a quarter of a second; never shorter than the wait."""
+    now = [0.0]
+    adm = health.Admission(cap=400, floor=100, target_s=0.4, clock=lambda: now[0])
+
+    def second(refusals: int, admissions: int) -> int:
+        for i in range(admissions):
+            adm.admitted(f"{now[0]}:{i}")
+        pauses = [adm.refused() for _ in range(refusals)]
+        now[0] += 1.0
+        return max(pauses, default=0)
+
+    assert second(1, 10) == 250  # the first second: nothing measured yet
+    assert second(80, 10) == 250  # 80 refusals for 10 admitted: grows from the next second
+    grown = second(80, 10)
+    assert grown == 500  # x sqrt(80 / 20)
+    assert second(80, 10) == 1000 and second(200, 10) == 2000
+    for _ in range(5):
+        top = second(400, 1)
+    assert top == 5000  # bounded
+    second(0, 10)  # a second of refusals below the aim: it comes down, halving without any
+    for _ in range(8):
+        second(0, 10)
+    assert second(1, 10) == 250
+    adm.wait = 1.2  # the last admitted requests waited longer than the pause
+    assert adm.refused() == 1200
+
+
 def test_a_node_answers_busy_at_its_admission_bound(cons: Any, tmp_path: Path) -> None:
     node = Node(cons, "validator-2", tmp_path / "v2", Options(max_pending=400, max_batch=400))
     try:
