@@ -52,7 +52,8 @@ async def bench(c: LocalCluster, behind: int, rate: int, retry: str) -> dict[str
         attempt = 0
         while True:
             try:
-                r = await clients[(k + attempt) % 3].submit(pays[k], wait_ms=20_000)
+                r = await clients[(k + attempt) % 3].submit(
+                    pays[k], wait_ms=20_000, retry_busy=False)
                 ok += r["code"] == "ok"
                 if r["code"] != "ok":
                     failed[r["code"]] = failed.get(r["code"], 0) + 1

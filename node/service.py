@@ -455,6 +455,7 @@ class Node(StateTransfer):
                 "view_changing": r.view_changing, "stable": r.low,
                 "peers": {str(i): link.connected for i, link in self.links.items()},
                 "pending": len(r.pending), "admission_bound": self.admission.bound(),
+                "retry_pause_ms": int(self.admission.pause * 1000),
                 "max_stall_us": int(self.health.max_stall_ms * 1000),
                 "view_since": self.view_since,
                 **self.stats}

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from node.consensus import Config, Replica
+from node.consensus import Config, Replica, checkpoint
 from node.consensus.certs import new_view_pre_prepares, valid_view_change
 from node.consensus.messages import (
     Checkpoint,
@@ -247,7 +247,7 @@ def test_state_transfer_chunks_end_on_checkpoints() -> None:
     assert seen == [(11, 20), (21, 30)]
     short = Cluster(fetch_chunk=3, checkpoint_interval=5, window=80).replica(1)
     short.executed = 5
-    short._ask(0, 6, 40)
+    checkpoint.ask(short, 0, 6, 40)
     assert short.fetch_next == 9  # 6-8: no checkpoint within reach
 
 
@@ -256,7 +256,7 @@ def test_watermarks_stash_ahead_and_drop_below(c: Cluster) -> None:
     far = c.pp(9, c.txs[:1])  # window 8 above h = 0
     assert sent(deliver(r, far), Prepare) == []
     assert len(r.stash) == 1
-    r._stabilise(4, ())
+    checkpoint.stabilise(r, 4, ())
     assert len(r.stash) == 0 and 9 in r.slots  # replayed once h moved
     assert sent(deliver(r, c.pp(3, c.txs[1:2])), Prepare) == []  # below h
 

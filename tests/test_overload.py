@@ -28,7 +28,7 @@ def test_a_busy_validator_names_when_to_retry_and_a_refusal_says_nothing_was_don
     cons = local_consortium(tmp_path / "cons", NODE_PASS)
     nodes = four(cons, tmp_path)
     v = cons.genesis.validators[0]
-    decided, fresh = fresh_texts(2)
+    decided, fresh = fresh_texts(2)  # the second is decided too, after busy answers
 
     async def scenario() -> None:
         for n in nodes:
@@ -37,15 +37,32 @@ def test_a_busy_validator_names_when_to_retry_and_a_refusal_says_nothing_was_don
                                          v["port"])
         try:
             first = await c.submit(from_text(decided), wait_ms=10_000)
+            st = await c.status()  # what an operator reads of the admission control
+            assert (st["admission_bound"], st["retry_pause_ms"]) == (400, 250)
+            nodes[0].admission.limit, nodes[0].admission.pause = 150.0, 1.5
+            st = await c.status()
+            assert (st["admission_bound"], st["retry_pause_ms"]) == (150, 1500)
+            nodes[0].admission.pause = 0.25
             nodes[0].busy = lambda: True  # type: ignore[method-assign]
             nodes[0].admission.wait = 1.3  # the last block's requests waited 1.3 s
             with pytest.raises(Busy) as busy:
-                await c.submit(from_text(fresh))
+                await c.submit(from_text(fresh), retry_busy=False)
             assert busy.value.retry_after_ms == 1300
             nodes[0].admission.wait = 0.01  # never sooner than a quarter of a second
-            with pytest.raises(Busy) as busy:
-                await c.submit(from_text(fresh))
-            assert busy.value.retry_after_ms == 250
+            t0 = time.monotonic()
+            with pytest.raises(Busy) as busy:  # asked again within the wait, then told
+                await c.submit(from_text(fresh), wait_ms=1_000)
+            assert busy.value.retry_after_ms == 250 and time.monotonic() - t0 < 1.5
+            refusals = [2]
+
+            def busy_twice() -> bool:
+                refusals[0] -= 1
+                return refusals[0] >= 0
+
+            nodes[0].busy = busy_twice  # type: ignore[method-assign]
+            assert (await c.submit(from_text(fresh), wait_ms=10_000))["height"] is not None
+            assert refusals[0] < 0  # asked three times
+            nodes[0].busy = lambda: True  # type: ignore[method-assign]
             # busy or not, a decided transaction's retry gets its receipt: the id the
             # busy path computes from the text is the one stored
             again = await c.submit(from_text(decided))

@@ -15,7 +15,7 @@ Rules, in the paper's terms:
 * Every ``K`` executed blocks a replica signs CHECKPOINT(seq, state root); 2f+1 matching
   make it stable: h moves up and the log below is discarded.  A stable checkpoint above
   what this replica executed means it is behind: it asks a peer for the blocks (state
-  transfer), which the runtime verifies by their certificates and executes.
+  transfer), which the runtime verifies by their certificates and executes (checkpoint.py).
 * A request pending longer than the timeout starts a view change (viewchange.py).
 * Before a vote is sent it is persisted (``Persist``), so a restarted replica never votes
   twice for different batches in the same view and slot.  The stable checkpoint's proof is
@@ -32,7 +32,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from node.consensus import durable, viewchange
+from node.consensus import checkpoint, durable, viewchange
 from node.consensus.certs import batch_ids, well_formed
 from node.consensus.messages import (
     Checkpoint,
@@ -55,7 +55,6 @@ from node.consensus.types import (
     Event,
     Execute,
     Executed,
-    FetchState,
     Persist,
     Received,
     SetTimer,
@@ -66,7 +65,6 @@ from node.consensus.validate import Stash, Verdict, classify
 BATCH_TIMER = "batch"
 REQUEST_TIMER = "request"
 NEW_VIEW_TIMER = "new-view"
-FETCH_TIMER = "fetch"
 # a timer firing this much before its deadline is one that was moved later (clocks of the
 # runtime's timers and of ``now`` may differ by a little, never by this much)
 STALE_TIMER_SLACK_MS = 50
@@ -198,7 +196,7 @@ class Replica:
         elif isinstance(m, Commit):
             self._on_commit(m)
         elif isinstance(m, Checkpoint):
-            self._on_checkpoint(m)
+            checkpoint.on_checkpoint(self, m)
         elif isinstance(m, ViewChange):
             viewchange.on_view_change(self, m)
         elif isinstance(m, NewView):
@@ -206,7 +204,7 @@ class Replica:
         elif isinstance(m, Forward):
             self._request(m.tx, forward=False)
         elif isinstance(m, Status) and m.height > self.executed:
-            self.fetch(m.sender, m.height)
+            checkpoint.fetch(self, m.sender, m.height)
 
     def replay_stash(self) -> None:
         for m in self.stash.drain():
@@ -227,12 +225,8 @@ class Replica:
                 viewchange.start(self, self.view + 1)
         elif name == viewchange.RESEND_TIMER:
             viewchange.resend(self)
-        elif name == FETCH_TIMER and self.fetching is not None:
-            peer, upto = self.fetching
-            self.fetching = None
-            if self.executed < upto:  # no answer: ask the next replica
-                nxt = (peer + 1) % self.cfg.n
-                self.fetch(nxt if nxt != self.id else (nxt + 1) % self.cfg.n, upto)
+        elif name == checkpoint.FETCH_TIMER:
+            checkpoint.fetch_timer(self)
 
     # --- requests and batching -----------------------------------------------------------
 
@@ -402,7 +396,7 @@ class Replica:
                 # timer on execution; executing can lag behind committing under load)
                 self.emit(SetTimer(REQUEST_TIMER, self.now + self.vc.timeout(self.cfg)))
 
-    # --- execution, checkpoints, state transfer --------------------------------------------
+    # --- execution (checkpoints and state transfer: checkpoint.py) -------------------------
 
     def _executed(self, e: Executed) -> None:
         if e.seq <= self.executed:
@@ -423,17 +417,7 @@ class Replica:
             self.emit(SetTimer(REQUEST_TIMER, self.now + self.vc.timeout(self.cfg)))
         else:
             self.emit(CancelTimer(REQUEST_TIMER))
-        if self.fetching is not None and e.seq >= self.fetching[1]:
-            self.fetching = None
-            self.emit(CancelTimer(FETCH_TIMER))
-        elif (self.fetching is not None and self.fetch_next <= self.fetching[1]
-              and e.seq >= self.fetch_next - self.cfg.fetch_chunk // 2):
-            # half of the last chunk executed: ask for the next one now, so the transfer
-            # never waits for a round trip (or for the fetch timer)
-            self._ask(self.fetching[0], self.fetch_next, self.fetching[1])
-        elif self.fetching is not None:  # the peer answers; a chunk of large blocks can
-            # outlast the timer, and asking the next peer then fetched them all twice
-            self.emit(SetTimer(FETCH_TIMER, self.now + self.vc.timeout(self.cfg)))
+        checkpoint.executed(self, e.seq)
         if self.cfg.max_in_flight and self.queue and self.is_primary \
                 and not self.view_changing:
             self._propose(force=True)  # what waited for the pipeline to drain
@@ -441,68 +425,6 @@ class Replica:
             self.own_roots[e.seq] = e.state_root
             cp = self.sign(Checkpoint(self.id, "", self.view, e.seq, e.state_root))
             self.emit(Broadcast(cp))
-            self._on_checkpoint(cp)  # type: ignore[arg-type]
+            checkpoint.on_checkpoint(self, cp)  # type: ignore[arg-type]
         self._execute_ready()
-        self._propose(force=False)
-
-    def _on_checkpoint(self, cp: Checkpoint) -> None:
-        if cp.sender != self.id and cp.view < self.view:
-            viewchange.help_lagging_peer(self, cp.sender)
-        if cp.seq <= self.low:
-            return
-        by_root = self.checkpoints.setdefault(cp.seq, {})
-        if any(cp.sender in v for v in by_root.values()):
-            return
-        votes = by_root.setdefault(cp.state_root, {})
-        votes[cp.sender] = cp
-        if len(votes) < self.cfg.quorum:
-            return
-        if self.executed >= cp.seq and self.own_roots.get(cp.seq) == cp.state_root:
-            self._stabilise(cp.seq, tuple(votes.values()))
-        elif self.executed < cp.seq:
-            peers = [s for s in votes if s != self.id]
-            self.fetch(peers[0] if peers else cp.sender, cp.seq)
-
-    def fetch(self, peer: int, upto: int) -> None:
-        """Ask ``peer`` for every block it has from ours on (each carries its certificate),
-        at least up to ``upto``."""
-        if self.executed >= upto or (self.fetching and self.fetching[1] >= upto):
-            return
-        self.fetching = (peer, upto)
-        self._ask(peer, self.executed + 1, upto)
-
-    def _ask(self, peer: int, first: int, upto: int) -> None:
-        """One chunk of a state transfer: up to ``fetch_chunk`` blocks from ``first``."""
-        last = min(upto + self.cfg.window, first + self.cfg.fetch_chunk - 1)
-        # ending on a checkpoint when it can: a peer serves on to one, with its proof (see
-        # Store.blocks_with_certs), so the next chunk never overlaps the reply
-        if last - last % self.cfg.checkpoint_interval >= first:
-            last -= last % self.cfg.checkpoint_interval
-        self.fetch_next = last + 1
-        self.emit(FetchState(peer, first, last))
-        self.emit(SetTimer(FETCH_TIMER, self.now + self.vc.timeout(self.cfg)))
-
-    def _stabilise(self, seq: int, proof: tuple[Checkpoint, ...]) -> None:
-        if seq <= self.low:
-            return
-        self.low = seq
-        self.stable_proof = proof
-        self.emit(Persist("stable", durable.stable_record(proof)))
-        for s in [s for s in self.slots if s <= seq]:
-            del self.slots[s]
-        for s in [s for s in self.committed if s <= seq]:
-            del self.committed[s]
-        for k in [k for k in self.early if k[1] <= seq]:
-            del self.early[k]
-        for s in [s for s in self.prepared_certs if s <= seq]:
-            del self.prepared_certs[s]
-            self.emit(Persist(f"prepared:{s}", None))
-        for s in [s for s in self.checkpoints if s < seq]:
-            del self.checkpoints[s]
-        for s in [s for s in self.own_roots if s < seq]:
-            del self.own_roots[s]
-        for k in [k for k in self.votes if k[1] <= seq]:
-            del self.votes[k]  # nothing at or below h is voted on again
-            self.emit(Persist(f"vote:{k[0]}:{k[1]}", None))
-        self.replay_stash()
         self._propose(force=False)

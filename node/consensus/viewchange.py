@@ -20,6 +20,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from node.consensus import checkpoint
 from node.consensus.certs import new_view_pre_prepares, valid_view_change
 from node.consensus.messages import (
     Commit,
@@ -243,12 +244,12 @@ def _install(r: Replica, nv: NewView, min_s: int, decided: int) -> None:
     for vc in nv.view_changes:  # the stable checkpoint's proof, for when we catch up
         if vc.stable_seq == min_s:
             for cp in vc.checkpoint_proof:
-                r._on_checkpoint(cp)
+                checkpoint.on_checkpoint(r, cp)
             break
     if decided > r.executed:  # the decided batches this replica lacks, by state transfer
         donor = next(vc.sender for vc in nv.view_changes if vc.stable_seq == decided or any(
             c.commits and c.pre_prepare.seq == decided for c in vc.certificates()))
-        r.fetch(donor if donor != r.id else r.primary, decided)
+        checkpoint.fetch(r, donor if donor != r.id else r.primary, decided)
     top = max([decided, r.ordered, *(pp.seq for pp in nv.pre_prepares)])
     r.next_seq = top + 1
     for pp in nv.pre_prepares:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import random
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -120,10 +121,25 @@ class Client:
             raise ClientError(error)  # no decision in time, or the node's own fault
         return reply
 
-    async def submit(self, tx: Tx, wait_ms: int = 30_000) -> dict[str, Any]:
-        reply = await self.call("submit", timeout=wait_ms / 1000 + 5,
-                                tx=tx.encode().decode("utf-8"), wait_ms=wait_ms)
-        return dict(reply["receipt"])
+    async def submit(self, tx: Tx, wait_ms: int = 30_000, *,
+                     retry_busy: bool = True) -> dict[str, Any]:
+        """The receipt once ``tx`` is decided.  A busy validator is asked again after the
+        pause it names, within ``wait_ms`` (unless ``retry_busy`` is off); then ``Busy``
+        says that nothing was ordered."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_ms / 1000
+        text = tx.encode().decode("utf-8")
+        while True:
+            left = max(0, int((deadline - loop.time()) * 1000))
+            try:
+                reply = await self.call("submit", timeout=left / 1000 + 5, tx=text,
+                                        wait_ms=left)
+                return dict(reply["receipt"])
+            except Busy as exc:
+                pause = exc.retry_after_ms / 1000 * random.uniform(0.5, 1.5)
+                if not retry_busy or loop.time() + pause >= deadline:
+                    raise
+                await asyncio.sleep(pause)
 
     async def query(self, q: str, **kw: Any) -> Any:
         return (await self.call("query", q=q, **kw))["result"]

@@ -1,0 +1,115 @@
+"""Checkpoints and state transfer for the replica in replica.py.
+
+* Every ``K`` executed blocks a replica signs CHECKPOINT(seq, state root); 2f+1 matching
+  make it stable (``stabilise``): h moves up and the log below it is discarded.
+* A stable checkpoint above what this replica executed means it is behind: it asks a peer
+  for the blocks (``fetch``), in chunks that end on checkpoints, the next chunk asked for
+  once half of the last one is executed.  Each executed block restarts the fetch timer; a
+  peer that does not answer within it is replaced by the next one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from node.consensus import durable, viewchange
+from node.consensus.messages import Checkpoint
+from node.consensus.types import CancelTimer, FetchState, Persist, SetTimer
+
+if TYPE_CHECKING:
+    from node.consensus.replica import Replica
+
+FETCH_TIMER = "fetch"
+
+
+def on_checkpoint(r: Replica, cp: Checkpoint) -> None:
+    if cp.sender != r.id and cp.view < r.view:
+        viewchange.help_lagging_peer(r, cp.sender)
+    if cp.seq <= r.low:
+        return
+    by_root = r.checkpoints.setdefault(cp.seq, {})
+    if any(cp.sender in v for v in by_root.values()):
+        return
+    votes = by_root.setdefault(cp.state_root, {})
+    votes[cp.sender] = cp
+    if len(votes) < r.cfg.quorum:
+        return
+    if r.executed >= cp.seq and r.own_roots.get(cp.seq) == cp.state_root:
+        stabilise(r, cp.seq, tuple(votes.values()))
+    elif r.executed < cp.seq:
+        peers = [s for s in votes if s != r.id]
+        fetch(r, peers[0] if peers else cp.sender, cp.seq)
+
+
+def fetch(r: Replica, peer: int, upto: int) -> None:
+    """Ask ``peer`` for every block it has from ours on (each carries its certificate), at
+    least up to ``upto``."""
+    if r.executed >= upto or (r.fetching and r.fetching[1] >= upto):
+        return
+    r.fetching = (peer, upto)
+    ask(r, peer, r.executed + 1, upto)
+
+
+def ask(r: Replica, peer: int, first: int, upto: int) -> None:
+    """One chunk of a state transfer: up to ``fetch_chunk`` blocks from ``first``."""
+    last = min(upto + r.cfg.window, first + r.cfg.fetch_chunk - 1)
+    # ending on a checkpoint when it can: a peer serves on to one, with its proof (see
+    # Store.blocks_with_certs), so the next chunk never overlaps the reply
+    if last - last % r.cfg.checkpoint_interval >= first:
+        last -= last % r.cfg.checkpoint_interval
+    r.fetch_next = last + 1
+    r.emit(FetchState(peer, first, last))
+    r.emit(SetTimer(FETCH_TIMER, r.now + r.vc.timeout(r.cfg)))
+
+
+def executed(r: Replica, seq: int) -> None:
+    """Block ``seq`` was executed: the transfer under way is done, goes on, or is alive."""
+    if r.fetching is None:
+        return
+    if seq >= r.fetching[1]:
+        r.fetching = None
+        r.emit(CancelTimer(FETCH_TIMER))
+    elif r.fetch_next <= r.fetching[1] and seq >= r.fetch_next - r.cfg.fetch_chunk // 2:
+        # half of the last chunk executed: ask for the next one now, so the transfer never
+        # waits for a round trip (or for the fetch timer)
+        ask(r, r.fetching[0], r.fetch_next, r.fetching[1])
+    else:  # the peer answers; a chunk of large blocks can outlast the timer, and asking
+        # the next peer then fetched them all twice
+        r.emit(SetTimer(FETCH_TIMER, r.now + r.vc.timeout(r.cfg)))
+
+
+def fetch_timer(r: Replica) -> None:
+    """No block from the peer within the timer: ask the next replica."""
+    if r.fetching is None:
+        return
+    peer, upto = r.fetching
+    r.fetching = None
+    if r.executed < upto:
+        nxt = (peer + 1) % r.cfg.n
+        fetch(r, nxt if nxt != r.id else (nxt + 1) % r.cfg.n, upto)
+
+
+def stabilise(r: Replica, seq: int, proof: tuple[Checkpoint, ...]) -> None:
+    if seq <= r.low:
+        return
+    r.low = seq
+    r.stable_proof = proof
+    r.emit(Persist("stable", durable.stable_record(proof)))
+    for s in [s for s in r.slots if s <= seq]:
+        del r.slots[s]
+    for s in [s for s in r.committed if s <= seq]:
+        del r.committed[s]
+    for k in [k for k in r.early if k[1] <= seq]:
+        del r.early[k]
+    for s in [s for s in r.prepared_certs if s <= seq]:
+        del r.prepared_certs[s]
+        r.emit(Persist(f"prepared:{s}", None))
+    for s in [s for s in r.checkpoints if s < seq]:
+        del r.checkpoints[s]
+    for s in [s for s in r.own_roots if s < seq]:
+        del r.own_roots[s]
+    for k in [k for k in r.votes if k[1] <= seq]:
+        del r.votes[k]  # nothing at or below h is voted on again
+        r.emit(Persist(f"vote:{k[0]}:{k[1]}", None))
+    r.replay_stash()
+    r._propose(force=False)
