@@ -33,8 +33,8 @@ from node.store import Store
 log = logging.getLogger("cardchain.observer")
 FETCH_BLOCKS = 8
 FORWARD_MARGIN_S = 0.5
-BUSY_NOT_SENT = ("the network is busy: the transaction was not ordered (every validator "
-                 "asked said busy); try again in a moment")
+BUSY_NOT_SENT = ("the network is busy: the validators did not take the transaction, so "
+                 "nothing was ordered; try again in a moment")
 
 
 class Observer:

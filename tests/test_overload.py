@@ -44,6 +44,9 @@ def test_a_busy_validator_names_when_to_retry_and_a_refusal_says_nothing_was_don
             assert (st["admission_bound"], st["retry_pause_ms"]) == (150, 1500)
             nodes[0].admission.pause = 0.25
             nodes[0].busy = lambda: True  # type: ignore[method-assign]
+            adm = nodes[0].admission
+            real_clock, now = adm.clock, adm.clock()
+            adm.clock = lambda: now  # the pause is not rescaled meanwhile (see health.py)
             nodes[0].admission.wait = 1.3  # the last block's requests waited 1.3 s
             with pytest.raises(Busy) as busy:
                 await c.submit(from_text(fresh), retry_busy=False)
@@ -53,6 +56,7 @@ def test_a_busy_validator_names_when_to_retry_and_a_refusal_says_nothing_was_don
             with pytest.raises(Busy) as busy:  # asked again within the wait, then told
                 await c.submit(from_text(fresh), wait_ms=1_000)
             assert busy.value.retry_after_ms == 250 and time.monotonic() - t0 < 1.5
+            adm.clock = real_clock
             refusals = [2]
 
             def busy_twice() -> bool:

@@ -427,15 +427,14 @@ class PosWindow(Window):
                             .replace("%2", str(stage.get("view"))))
             elif stage.get("stage") == "busy":
                 secs = f"{int(stage.get('retry_in_ms') or 0) / 1000:.1f}"
-                self._stage(self.tr("② The network is busy; sending again in %1 s…")
+                self._stage(lambda: self.tr("② The network is busy; sending again in %1 s…")
                             .replace("%1", secs))
 
         self.last_receipt = None
         try:
             r = await self.session.submit(tx, on_stage=ordered)
         except SessionError:
-            self._stage(self.tr("✗ No decision: the message below says whether it may "
-                                "still be decided"))
+            self._stage(lambda: self.tr("✗ No decision reached"))
             raise
         if r["code"] != "ok":
             self._stage(self.tr("✗ Refused at height %1").replace("%1", str(r["height"]))

@@ -83,6 +83,6 @@ SESSION = [  # app/session.py's fixed messages, shown by ui.common.Tasks
     QT_TRANSLATE_NOOP("Session", "the network did not answer in time; check the node status "
                                  "and retry"),
     # node/observer.py BUSY_NOT_SENT
-    QT_TRANSLATE_NOOP("Session", "the network is busy: the transaction was not ordered (every "
-                                 "validator asked said busy); try again in a moment"),
+    QT_TRANSLATE_NOOP("Session", "the network is busy: the validators did not take the "
+                                 "transaction, so nothing was ordered; try again in a moment"),
 ]

@@ -1476,26 +1476,26 @@ Cards issued: %4</source>
     </message>
     <message>
         <location filename="../../ui/pos.py" line="437"/>
-        <source>✗ No decision: the message below says whether it may still be decided</source>
-        <translation>✗ 未有结果：下方提示说明它是否仍可能被处理</translation>
+        <source>✗ No decision reached</source>
+        <translation>✗ 未得到结果</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="441"/>
+        <location filename="../../ui/pos.py" line="440"/>
         <source>✗ Refused at height %1</source>
         <translation>✗ 在高度 %1 被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="443"/>
+        <location filename="../../ui/pos.py" line="442"/>
         <source>✗ Refused before it reached the network</source>
         <translation>✗ 未发送到网络即被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="447"/>
+        <location filename="../../ui/pos.py" line="446"/>
         <source>④ Committed at height %1, %2 (signed by 2f+1 validators)</source>
         <translation>④ 已在高度 %1 上链，%2（2f+1 个验证节点已签名）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="459"/>
+        <location filename="../../ui/pos.py" line="458"/>
         <source>Paid %1.</source>
         <translation>已支付 %1。</translation>
     </message>
@@ -2474,8 +2474,8 @@ Cards issued: %4</source>
     </message>
     <message>
         <location filename="../../ui/strings.py" line="86"/>
-        <source>the network is busy: the transaction was not ordered (every validator asked said busy); try again in a moment</source>
-        <translation>网络繁忙：该交易未被排序（所询问的验证节点均回复繁忙）；请稍后再试</translation>
+        <source>the network is busy: the validators did not take the transaction, so nothing was ordered; try again in a moment</source>
+        <translation>网络繁忙：验证节点未接收该交易，未进行任何排序；请稍后再试</translation>
     </message>
 </context>
 <context>
