@@ -204,6 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
                                      "(any other identity) that follows and verifies the chain")
     pn.add_argument("--home", required=True, help="the node's folder (DIR/nodes/IDENTITY)")
     pn.add_argument("--listen", help="observer: host:port to serve clients on")
+    pn.add_argument("--keep-effects-hours", type=float, metavar="H",
+                    help="validator: keep the effects of the last H hours of blocks for "
+                         "peers that fall behind (default 24; 0 keeps all)")
     pn.add_argument("--log-level", default=os.environ.get("CARDCHAIN_LOG_LEVEL", "INFO"))
     pn.add_argument("--log-file", help="write the log here, rolled over at 10 MiB with five "
                                        "old files kept (default: standard error)")

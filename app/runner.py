@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import logging.handlers
@@ -49,7 +50,7 @@ def options_from_env() -> Options:
     """Tests and benchmarks tune the protocol through CARDCHAIN_* variables."""
     fields = {"checkpoint_interval": int, "window": int, "max_batch": int,
               "batch_delay_ms": int, "request_timeout_ms": int, "verify_threads": int,
-              "max_in_flight": int, "max_pending": int}
+              "max_in_flight": int, "max_pending": int, "keep_effects_hours": float}
     kw = {k: t(os.environ[f"CARDCHAIN_{k.upper()}"]) for k, t in fields.items()
           if f"CARDCHAIN_{k.upper()}" in os.environ}
     return Options(**kw)  # type: ignore[arg-type]
@@ -86,7 +87,10 @@ def run_node(home: Path, passphrase: str, args: argparse.Namespace) -> int:
 
     async def main() -> None:
         if identity in validators:
-            node: Node | Observer = Node(cons, identity, home, options_from_env())
+            opts = options_from_env()
+            if getattr(args, "keep_effects_hours", None) is not None:
+                opts = dataclasses.replace(opts, keep_effects_hours=args.keep_effects_hours)
+            node: Node | Observer = Node(cons, identity, home, opts)
             tune_gc()  # this process is the validator: its collector policy is ours to set
         else:
             node = Observer(cons, identity, home, listen)

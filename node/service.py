@@ -106,6 +106,10 @@ class Options:
     inline_verify_below: int = 16
     # transaction text per state-transfer reply (a reply cut short is continued at once)
     fetch_bytes: int = FETCH_BYTES
+    # the effects texts of blocks older than this (by block time, before the head) are
+    # dropped at each stable checkpoint: a node behind by more executes those blocks
+    # instead of copying them.  0 keeps every block's.
+    keep_effects_hours: float = 24.0
 
 
 class Node(StateTransfer):
@@ -140,7 +144,7 @@ class Node(StateTransfer):
         self.height = -1
         self.head_hash = ""
         self.stats = {"bad_peer_frames": 0, "blocks": 0, "fetched_blocks": 0,
-                      "copied_blocks": 0, "fetch_continued": 0}
+                      "copied_blocks": 0, "fetch_continued": 0, "effects_pruned": 0}
         self.asked: dict[int, tuple[int, int]] = {}  # peer -> the block range last asked for
         self.health = LoopHealth(self.stats)
         # a request should wait well under the request timer before it is ordered
@@ -175,6 +179,12 @@ class Node(StateTransfer):
                     seq, proof = read_stable(p.value, executed=2**62)
                     if proof:  # the record is the proof's texts: kept as it is
                         self.store.save_proof(seq, p.value)
+                    if self.opts.keep_effects_hours > 0:
+                        # twice the blocks that age out per checkpoint in a steady
+                        # state: a backlog (a longer window before) goes in a few steps
+                        self.stats["effects_pruned"] += self.store.prune_effects(
+                            int(self.opts.keep_effects_hours * 3_600_000),
+                            2 * self.opts.checkpoint_interval)
             gone = [(f"pbft:{p.key}",) for p in items if p.value is None]
             if gone:  # deletions come with a checkpoint, not with every step
                 self.store.conn.executemany("DELETE FROM meta WHERE key = ?", gone)

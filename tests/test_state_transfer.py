@@ -182,3 +182,55 @@ def test_a_format_1_chain_written_by_the_previous_version_replays_to_the_same_ro
     assert [b.state_root for b in blocks if b] == saved["roots"]
     assert [b.hash for b in blocks if b] == saved["hashes"]
     assert ledger.store.query("SELECT COUNT(*) FROM effects")[0][0] == 0
+
+
+def test_effects_older_than_the_window_are_pruned_and_those_blocks_served_to_execute() -> None:
+    """Each stable checkpoint drops the effects (and proofs) of blocks older than the
+    window before the head's time, a bounded number of rows at a time; such blocks are
+    served without effects (the node behind executes them), the newer ones with."""
+    from tests.support.world import World
+
+    w = World()
+    w.certify = True
+    for _ in range(12):
+        w.issue()  # blocks 1-12, a second apart
+    with w.store.db.atomic():
+        for seq in (5, 10):
+            w.store.save_proof(seq, ["a CHECKPOINT text"])
+
+    def kept() -> list[int]:
+        return [h for (h,) in w.store.query("SELECT height FROM effects ORDER BY height")]
+
+    before = kept()
+    assert before[-12:] == list(range(1, 13))
+    with w.store.db.atomic():  # blocks 8-12 lie within 4.5 s of block 12
+        assert w.store.prune_effects(4_500, limit=3) == 3
+    assert kept() == before[3:]
+    with w.store.db.atomic():
+        assert w.store.prune_effects(4_500) == len(before) - 3 - 5
+        assert w.store.prune_effects(4_500) == 0
+    assert kept() == [8, 9, 10, 11, 12]
+    assert [s for (s,) in w.store.query("SELECT seq FROM checkpoints")] == [10]
+    old = w.store.blocks_with_certs(1, 200, 10**9, effects=True)
+    assert [b["height"] for b in old] == list(range(1, 13)) and \
+        not [b for b in old if "results" in b or "proof" in b]
+    new = w.store.blocks_with_certs(8, 200, 10**9, effects=True)
+    assert all("results" in b for b in new) and [b["height"] for b in new if "proof" in b] == [10]
+    assert w.store.block(1) is not None and w.store.block_txs(1)  # the chain stays whole
+
+
+def test_a_node_behind_the_effects_window_executes_and_ends_with_the_same_rows(
+        cons: Any, tmp_path: Path) -> None:
+    """Validators keeping almost no effects serve the blocks a restarted validator missed
+    without them: it executes them, and holds the same chain and state as the others."""
+    keep = Options(checkpoint_interval=2, keep_effects_hours=1e-9)  # ~0: only the newest
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", keep) for i in range(4)]
+    fall_behind_and_catch_up(nodes)
+    lag = nodes[3]
+    assert lag.stats["fetched_blocks"] >= 6 and lag.stats["copied_blocks"] == 0, lag.stats
+    assert nodes[0].stats["effects_pruned"] >= 6
+    assert lag.head_hash == nodes[0].head_hash
+    held, served = rows(tmp_path / "v3" / "ledger.db"), rows(tmp_path / "v0" / "ledger.db")
+    assert len(served["effects"]) < len(served["blocks"]) // 2
+    held.pop("effects"), served.pop("effects")
+    assert held == served

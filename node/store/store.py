@@ -71,6 +71,8 @@ FETCH_BYTES = 2 * 1024 * 1024
 # validators may be 128 MiB): a chain whose proofs have gaps is served in parts, executed
 EFFECTS_REPLY_MAX = 48 * 1024 * 1024
 REPLY_BLOCKS = 200  # blocks in one reply at most (the receiver takes no more)
+PRUNE_ROWS = 100  # effects rows dropped per call at most: a block of 500 payments has
+                  # ~320 KB of effects, and 34 such rows went in 22 ms (docs/BENCHMARKS.md)
 
 
 class StoreError(RuntimeError):
@@ -300,6 +302,26 @@ class Store:
         transaction."""
         self.conn.execute("INSERT OR IGNORE INTO checkpoints (seq, proof) VALUES (?, ?)",
                           (seq, json.dumps(proof)))
+
+    def prune_effects(self, keep_ms: int, limit: int = PRUNE_ROWS) -> int:
+        """Drop the effects texts (and checkpoint proofs) of blocks older than ``keep_ms``
+        before the head block's time, at most ``limit`` rows per call, in the caller's
+        transaction; how many effects rows went.  A node that is behind is sent such blocks
+        without effects and executes them: slower than copying, the same rows.  The chain
+        itself (blocks, transactions, postings) is never pruned."""
+        # block times never decrease with height: the first block within the window, by
+        # the time index, is where the kept effects start
+        row = self.conn.execute(
+            "SELECT height FROM blocks WHERE time >= (SELECT MAX(time) FROM blocks) - ? "
+            "ORDER BY time, height LIMIT 1", (keep_ms,)).fetchone()
+        if row is None:
+            return 0
+        cutoff = int(row[0])
+        gone = self.conn.execute(
+            "DELETE FROM effects WHERE height IN (SELECT height FROM effects "
+            "WHERE height < ? ORDER BY height LIMIT ?)", (cutoff, limit)).rowcount
+        self.conn.execute("DELETE FROM checkpoints WHERE seq < ?", (cutoff,))
+        return int(gone)
 
     def proofs(self, first: int, last: int) -> dict[int, list[str]]:
         return {int(seq): json.loads(p) for seq, p in self.conn.execute(
