@@ -48,6 +48,7 @@ from node.consensus.types import (
     Received,
     Send,
     SetTimer,
+    Started,
     TimerFired,
 )
 from node.health import Admission, LoopHealth
@@ -224,6 +225,7 @@ class Node(StateTransfer):
         self.tasks.append(asyncio.create_task(self._executor(), name="executor"))
         self.tasks.append(asyncio.create_task(self._drain_outbox(), name="outbox"))
         self.tasks.append(self.health.start())
+        self.step(Started())  # peers hear how far it got: an idle network tells it nothing
         log.info("%s listening on %s:%s at height %s (stable checkpoint %s, %s blocks above "
                  "it recovered)", self.identity, self.host, self.port, self.height,
                  self.replica.low, recovered)

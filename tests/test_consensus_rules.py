@@ -17,6 +17,7 @@ from node.consensus.messages import (
     NewView,
     Prepare,
     PrePrepare,
+    Status,
     ViewChange,
     batch_digest,
 )
@@ -31,6 +32,7 @@ from node.consensus.types import (
     Received,
     Send,
     SetTimer,
+    Started,
     TimerFired,
 )
 from node.consensus.viewchange import check_new_view
@@ -606,3 +608,24 @@ def test_a_timer_cancelled_or_moved_later_that_still_fires_is_ignored(c: Cluster
     assert q.view == 0 and q.timers["request"] == later
     q.step(TimerFired("request"), later)
     assert q.view == 1 and q.view_changing
+
+
+def test_a_restarted_replica_says_how_far_it_got_and_peers_ahead_answer(c: Cluster) -> None:
+    """An idle network tells a restarted replica nothing: it broadcasts STATUS; a peer that
+    executed more answers with its own (once per request timeout), and the replica fetches
+    from it."""
+    late = c.replica(3)
+    late.executed = 2
+    [hello] = sent(late.step(Started(), NOW), Status)
+    assert (hello.view, hello.height) == (0, 2)
+    ahead = c.replica(1)
+    ahead.executed = 9
+    [answer] = sent(deliver(ahead, hello), Status)
+    assert (answer.sender, answer.height) == (1, 9)
+    assert sent(deliver(ahead, hello), Status) == []  # not again within the timeout
+    assert sent(ahead.step(Received(3, hello), NOW + c.cfgs[1].request_timeout_ms), Status)
+    acts = deliver(late, answer)
+    assert [(a.peer, a.first) for a in acts if isinstance(a, FetchState)] == [(1, 3)]
+    level = c.replica(2)
+    level.executed = 2
+    assert sent(deliver(level, hello), Status) == []  # as far: nothing to say

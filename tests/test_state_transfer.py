@@ -22,6 +22,7 @@ from tests.support.nodes import (
     leave_one_behind,
     local_consortium,
     run_nodes,
+    service_stale_s,
     until,
 )
 
@@ -234,3 +235,25 @@ def test_a_node_behind_the_effects_window_executes_and_ends_with_the_same_rows(
     assert len(served["effects"]) < len(served["blocks"]) // 2
     held.pop("effects"), served.pop("effects")
     assert held == served
+
+
+def test_a_validator_restarted_on_an_idle_network_catches_up(cons: Any, tmp_path: Path) -> None:
+    """No request after the restart: nothing but its own STATUS tells it that it is behind
+    (it stayed behind until new requests came and the next checkpoint formed)."""
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options(checkpoint_interval=2))
+             for i in range(4)]
+    business = card_business(cons)[1]
+
+    async def scenario() -> None:
+        for n in nodes[:3]:
+            await n.start()
+        for k in range(6):
+            for i, t in enumerate(business(k)):
+                nodes[i % 3].submit(t)
+            await until(lambda k=k: all(n.height > k for n in nodes[:3]), 20)
+        await asyncio.sleep(service_stale_s() + 0.5)  # the peers dropped what they queued
+        await nodes[3].start()
+        await until(lambda: nodes[3].height >= nodes[0].height, 10)
+
+    run_nodes(nodes, scenario)
+    assert nodes[3].head_hash == nodes[0].head_hash

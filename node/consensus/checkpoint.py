@@ -2,10 +2,12 @@
 
 * Every ``K`` executed blocks a replica signs CHECKPOINT(seq, state root); 2f+1 matching
   make it stable (``stabilise``): h moves up and the log below it is discarded.
-* A stable checkpoint above what this replica executed means it is behind: it asks a peer
-  for the blocks (``fetch``), in chunks that end on checkpoints, the next chunk asked for
-  once half of the last one is executed.  Each executed block restarts the fetch timer; a
-  peer that does not answer within it is replaced by the next one.
+* A replica that (re)starts broadcasts STATUS (its view and height); a peer that executed
+  more answers with its own, and one in a later view with its NEW-VIEW.
+* A stable checkpoint, or a STATUS, above what this replica executed means it is behind:
+  it asks a peer for the blocks (``fetch``), in chunks that end on checkpoints, the next
+  chunk asked for once half of the last one is executed.  Each executed block restarts the
+  fetch timer; a peer that does not answer within it is replaced by the next one.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from node.consensus import durable, viewchange
-from node.consensus.messages import Checkpoint
-from node.consensus.types import CancelTimer, FetchState, Persist, SetTimer
+from node.consensus.messages import Checkpoint, Status
+from node.consensus.types import Broadcast, CancelTimer, FetchState, Persist, Send, SetTimer
 
 if TYPE_CHECKING:
     from node.consensus.replica import Replica
@@ -39,6 +41,23 @@ def on_checkpoint(r: Replica, cp: Checkpoint) -> None:
     elif r.executed < cp.seq:
         peers = [s for s in votes if s != r.id]
         fetch(r, peers[0] if peers else cp.sender, cp.seq)
+
+
+def announce(r: Replica) -> None:
+    """Just (re)started: every peer hears how far this replica got (``on_status``)."""
+    r.emit(Broadcast(r.sign(Status(r.id, "", r.view, r.executed))))
+
+
+def on_status(r: Replica, st: Status) -> None:
+    """A peer that executed more is asked for the blocks; a peer behind is told how far
+    this replica got, and given the NEW-VIEW of a view it has not joined (each at most once
+    per request timeout)."""
+    if st.height > r.executed:
+        fetch(r, st.sender, st.height)
+    elif st.height < r.executed and viewchange.may_help(r, st.sender, "status"):
+        r.emit(Send(st.sender, r.sign(Status(r.id, "", r.view, r.executed))))
+    if st.view < r.view:
+        viewchange.help_lagging_peer(r, st.sender)
 
 
 def fetch(r: Replica, peer: int, upto: int) -> None:

@@ -58,6 +58,7 @@ from node.consensus.types import (
     Persist,
     Received,
     SetTimer,
+    Started,
     TimerFired,
 )
 from node.consensus.validate import Stash, Verdict, classify
@@ -155,6 +156,8 @@ class Replica:
             self._receive(event.src, event.msg)
         elif isinstance(event, ClientRequest):
             self._request(event.tx, forward=True)
+        elif isinstance(event, Started):
+            checkpoint.announce(self)
         elif isinstance(event, TimerFired):
             at = self.timers.get(event.name)
             # a runtime carries out a step's actions after the step (a node after writing its
@@ -203,8 +206,8 @@ class Replica:
             viewchange.on_new_view(self, m)
         elif isinstance(m, Forward):
             self._request(m.tx, forward=False)
-        elif isinstance(m, Status) and m.height > self.executed:
-            checkpoint.fetch(self, m.sender, m.height)
+        elif isinstance(m, Status):
+            checkpoint.on_status(self, m)
 
     def replay_stash(self) -> None:
         for m in self.stash.drain():

@@ -44,7 +44,14 @@ class Executed:
     tx_ids: tuple[str, ...]
 
 
-Event = Received | ClientRequest | TimerFired | Executed
+@dataclass(frozen=True)
+class Started:
+    """The runtime (re)started this replica: it tells its peers how far it got.  A replica
+    restarted on an idle network was told nothing and stayed behind until new requests
+    came and the next checkpoint formed."""
+
+
+Event = Received | ClientRequest | TimerFired | Executed | Started
 
 # --- actions --------------------------------------------------------------------------------
 

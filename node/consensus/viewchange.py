@@ -54,7 +54,7 @@ class ViewChangeState:
         self.attempts = 0
 
 
-def _may_help(r: Replica, peer: int, what: str) -> bool:
+def may_help(r: Replica, peer: int, what: str) -> bool:
     """Help a peer at most once per request timeout for the same thing (messages get lost,
     so once ever is not enough; every time would let a peer make us flood)."""
     key = (peer, what)
@@ -148,7 +148,7 @@ def _arm_new_view_timer(r: Replica) -> None:
 def help_lagging_peer(r: Replica, peer: int) -> None:
     """A peer still in an older view gets our NEW-VIEW (once per peer and view)."""
     nv = r.vc.last_new_view
-    if nv is None or nv.view != r.view or not _may_help(r, peer, f"nv{nv.view}"):
+    if nv is None or nv.view != r.view or not may_help(r, peer, f"nv{nv.view}"):
         return
     r.emit(Send(peer, nv))
 
@@ -156,7 +156,7 @@ def help_lagging_peer(r: Replica, peer: int) -> None:
 def help_behind_peer(r: Replica, peer: int, their_stable: int) -> None:
     """A peer whose stable checkpoint is below ours gets our proof, so it can fetch the
     blocks it misses (once per peer and checkpoint)."""
-    if their_stable >= r.low or not r.stable_proof or not _may_help(r, peer, f"cp{r.low}"):
+    if their_stable >= r.low or not r.stable_proof or not may_help(r, peer, f"cp{r.low}"):
         return
     for cp in r.stable_proof:
         r.emit(Send(peer, cp))
@@ -164,7 +164,7 @@ def help_behind_peer(r: Replica, peer: int, their_stable: int) -> None:
 
 def on_view_change(r: Replica, vc: ViewChange) -> None:
     help_behind_peer(r, vc.sender, vc.stable_seq)
-    if vc.executed < r.executed and _may_help(r, vc.sender, "status"):
+    if vc.executed < r.executed and may_help(r, vc.sender, "status"):
         r.emit(Send(vc.sender, r.sign(Status(r.id, "", r.view, r.executed))))
     if vc.view < r.view or (vc.view == r.view and not r.view_changing):
         help_lagging_peer(r, vc.sender)

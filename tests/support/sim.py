@@ -35,6 +35,7 @@ from node.consensus.types import (
     Received,
     Send,
     SetTimer,
+    Started,
     TimerFired,
 )
 from node.ledger import Ledger
@@ -319,6 +320,7 @@ class Sim:
         self.nodes[i] = node
         if not wipe:
             node.ok_ids = old.ok_ids
+        self.feed(node, Started())  # as the runtime does once it is up
 
     # --- invariants -----------------------------------------------------------------------
 
