@@ -573,3 +573,4 @@ def test_a_link_to_a_peer_that_is_down_keeps_a_bounded_backlog() -> None:
         assert link.queued_bytes == sum(len(d) for _, d, k in link.queue if not k)
 
     asyncio.run(main())
+

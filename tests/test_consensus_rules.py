@@ -629,3 +629,14 @@ def test_a_restarted_replica_says_how_far_it_got_and_peers_ahead_answer(c: Clust
     level = c.replica(2)
     level.executed = 2
     assert sent(deliver(level, hello), Status) == []  # as far: nothing to say
+    # its STATUS or the answer may be lost (a peer's link may still write to the process
+    # that died): while it executes nothing it says it again, a request timeout later,
+    # then twice as long, up to the status interval
+    cfg, t, waits = c.cfgs[3], NOW, []
+    for _ in range(5):
+        acts = late.step(TimerFired("status"), t := late.timers["status"])
+        assert [s.height for s in sent(acts, Status)] == [2]
+        waits.append(late.timers["status"] - t)
+    assert waits == [2_000, 4_000, 5_000, 5_000, 5_000] and cfg.request_timeout_ms == 1_000
+    late.step(Executed(3, "00" * 32, ()), t + 1)
+    assert sent(late.step(TimerFired("status"), late.timers["status"]), Status) == []

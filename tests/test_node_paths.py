@@ -409,3 +409,23 @@ def test_a_state_transfer_reply_larger_than_a_client_frame_is_sent(cons: Any,
 
     run_nodes([node], run)
     assert len(sent) == 1 and MAX_FRAME < len(sent[0]) - 4 <= PEER_MAX_FRAME
+
+
+def test_a_link_sees_its_peer_close_the_connection_before_writing_to_it(
+        cons: Any, tmp_path: Path) -> None:
+    """A peer that stops (or dies) closes the connection: the link sees it at once and
+    reconnects, instead of writing its next frames into the dead connection, where the
+    first of them were lost (a restarted validator missed the answers to its STATUS)."""
+    # a long request timeout: no STATUS goes to the stopped peer within the test's wait
+    opts = Options(request_timeout_ms=10_000)
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", opts) for i in range(2)]
+
+    async def scenario() -> None:
+        for n in nodes:
+            await n.start()
+        link = nodes[0].links[1]
+        await until(lambda: link.connected, 10)
+        await nodes[1].stop()  # its server closes the connection; nothing is sent to it
+        await until(lambda: not link.connected, 3)
+
+    run_nodes(nodes, scenario)

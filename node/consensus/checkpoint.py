@@ -2,8 +2,10 @@
 
 * Every ``K`` executed blocks a replica signs CHECKPOINT(seq, state root); 2f+1 matching
   make it stable (``stabilise``): h moves up and the log below it is discarded.
-* A replica that (re)starts broadcasts STATUS (its view and height); a peer that executed
-  more answers with its own, and one in a later view with its NEW-VIEW.
+* A replica that (re)starts broadcasts STATUS (its view and height), and again whenever
+  it then executes nothing for a while (a request timeout, doubling up to
+  ``status_interval_ms``); a peer that executed more answers with its own, and one in a
+  later view with its NEW-VIEW.
 * A stable checkpoint, or a STATUS, above what this replica executed means it is behind:
   it asks a peer for the blocks (``fetch``), in chunks that end on checkpoints, the next
   chunk asked for once half of the last one is executed.  Each executed block restarts the
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from node.consensus.replica import Replica
 
 FETCH_TIMER = "fetch"
+STATUS_TIMER = "status"
 
 
 def on_checkpoint(r: Replica, cp: Checkpoint) -> None:
@@ -43,9 +46,24 @@ def on_checkpoint(r: Replica, cp: Checkpoint) -> None:
         fetch(r, peers[0] if peers else cp.sender, cp.seq)
 
 
-def announce(r: Replica) -> None:
-    """Just (re)started: every peer hears how far this replica got (``on_status``)."""
+def announce(r: Replica, wait: int | None = None) -> None:
+    """Just (re)started: every peer hears how far this replica got (``on_status``), and
+    again whenever it then executes nothing for a while: a request timeout at first,
+    doubling up to ``status_interval_ms``.  A STATUS or its answer may be lost (a peer's
+    link to a restarted replica may still be writing to the process that died), and on an
+    idle network nothing else would tell a replica that it is behind."""
+    r.status_mark = r.executed
+    r.status_wait = r.cfg.request_timeout_ms if wait is None else wait
     r.emit(Broadcast(r.sign(Status(r.id, "", r.view, r.executed))))
+    r.emit(SetTimer(STATUS_TIMER, r.now + r.status_wait))
+
+
+def status_timer(r: Replica) -> None:
+    if r.executed == r.status_mark:
+        announce(r, min(2 * r.status_wait, r.cfg.status_interval_ms))
+    else:  # under way: checkpoints tell peers as much, and STATUS would only add traffic
+        r.status_mark = r.executed
+        r.emit(SetTimer(STATUS_TIMER, r.now + r.cfg.status_interval_ms))
 
 
 def on_status(r: Replica, st: Status) -> None:

@@ -117,6 +117,8 @@ class Replica:
         self.timers: dict[str, int] = {}
         self.fetching: tuple[int, int] | None = None
         self.fetch_next = 0  # the first block of a state transfer not asked for yet
+        self.status_mark = -1  # the height at the last STATUS timer (checkpoint.py)
+        self.status_wait = cfg.request_timeout_ms
         self._out: list[Action] = []
         self.now = 0
         self._resumed = False
@@ -230,6 +232,8 @@ class Replica:
             viewchange.resend(self)
         elif name == checkpoint.FETCH_TIMER:
             checkpoint.fetch_timer(self)
+        elif name == checkpoint.STATUS_TIMER:
+            checkpoint.status_timer(self)
 
     # --- requests and batching -----------------------------------------------------------
 

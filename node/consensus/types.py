@@ -139,6 +139,7 @@ class Config:
     stash_total: int = 1_024
     max_pending: int = 50_000                   # requests held before new ones are refused
     fetch_chunk: int = 200                      # blocks a peer sends per state-transfer ask
+    status_interval_ms: int = 5_000             # STATUS again after this long without progress
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -93,8 +93,9 @@ class PeerLink:
         backoff = 0.05
         while True:
             writer = None
+            closed: asyncio.Future[bytes] | None = None
             try:
-                _reader, writer = await asyncio.wait_for(
+                reader, writer = await asyncio.wait_for(
                     asyncio.open_connection(self.host, self.port, ssl=self.ctx), timeout=5)
                 who = tls.peer_identity(writer.get_extra_info("ssl_object"))
                 if who != self.expect:
@@ -105,10 +106,19 @@ class PeerLink:
                 self.drop_stale()
                 log.debug("link to %s connected", self.peer)
                 backoff = 0.05
+                # the peer never writes on this connection: a read that returns means it
+                # closed it (its process stopped or died).  Seen at once, not at the next
+                # write: the first frames written to a peer that had died were lost (a
+                # restarted validator missed the answers to its STATUS).
+                closed = asyncio.ensure_future(reader.read(1))
+                closed.add_done_callback(lambda _f: self.wake.set())
                 while True:
                     if not self.queue:
                         self.wake.clear()
-                        await self.wake.wait()
+                        if not closed.done():
+                            await self.wake.wait()
+                    if closed.done():
+                        raise ConnectionError("the peer closed the connection")
                     chunk = []
                     while self.queue and len(chunk) < 512:
                         chunk.append(self._pop())
@@ -120,6 +130,10 @@ class PeerLink:
                 log.debug("link to %s: %s", self.peer, exc)
             finally:
                 self.connected = False
+                if closed is not None:
+                    if closed.done() and not closed.cancelled():
+                        closed.exception()  # a reset: seen, not left unretrieved
+                    closed.cancel()
                 if writer is not None:
                     writer.close()
                     with contextlib.suppress(Exception):
