@@ -106,11 +106,13 @@ class LocalCluster:
 
 
 async def wait_connected(clients: list[Client], timeout: float = 20.0) -> None:
-    """Until every node reports links to all its peers (the cluster is ready)."""
+    """Until every node reports links to all the others these clients reach (the cluster,
+    or what runs of it, is ready; a link to a stopped validator reports it down)."""
     deadline = time.monotonic() + timeout
     while True:
         sts = [await c.status() for c in clients]
-        if all(all(s["peers"].values()) for s in sts):
+        live = {str(s["id"]) for s in sts}
+        if all(all(up for j, up in s["peers"].items() if j in live) for s in sts):
             return
         if time.monotonic() > deadline:
             raise AssertionError(f"peers not connected: {[s['peers'] for s in sts]}")
