@@ -21,7 +21,7 @@ from node.ledger.errors import Rejected
 from node.ledger.tx import Tx
 from node.net.client import Client
 from node.net.client import ClientError as NetError
-from node.observer import Observer
+from node.observer import OFFLINE_NOT_SENT, Observer
 
 APP_CACHE_ROWS = 20_000
 
@@ -129,8 +129,7 @@ class Session:
 
     def require_online(self) -> None:
         if not self.node.connected.is_set():
-            raise SessionError("the network is unreachable: nothing was sent; retry when the "
-                               "status bar shows the node following a validator")
+            raise SessionError(OFFLINE_NOT_SENT)
 
     def status(self) -> dict[str, Any]:
         return dict(self.node.status())

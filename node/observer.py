@@ -33,6 +33,8 @@ from node.store import Store
 log = logging.getLogger("cardchain.observer")
 FETCH_BLOCKS = 8
 FORWARD_MARGIN_S = 0.5
+OFFLINE_NOT_SENT = ("the network is unreachable: nothing was sent; retry when the status "
+                    "bar shows the node following a validator")
 BUSY_NOT_SENT = ("the network is busy: the validators did not take the transaction, so "
                  "nothing was ordered; try again in a moment")
 
@@ -203,6 +205,11 @@ class Observer:
             left = deadline - loop.time()
             try:
                 await asyncio.wait_for(self.connected.wait(), max(left, 0.0))
+            except TimeoutError:  # no validator to send it to, all along the wait
+                if not unknown and tx_id is not None:
+                    self.endpoint.refuse(tx_id, OFFLINE_NOT_SENT)
+                return
+            try:
                 assert self.client is not None
                 await self.client.call("submit", timeout=left + 5, tx=text,
                                        wait_ms=max(int(left * 1000), 0),

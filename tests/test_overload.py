@@ -14,7 +14,7 @@ import pytest
 from node import endpoint as ep_module
 from node.ledger.tx import from_text
 from node.net.client import Busy, Client, ClientError, Refused
-from node.observer import BUSY_NOT_SENT, Observer
+from node.observer import BUSY_NOT_SENT, OFFLINE_NOT_SENT, Observer
 from node.service import Node, Options
 from tests.support.nodes import NODE_PASS, fresh_texts, local_consortium, run_nodes
 
@@ -86,7 +86,7 @@ def test_an_observer_retries_a_busy_validator_and_tells_what_became_of_a_request
     cons = local_consortium(tmp_path / "cons", NODE_PASS)
     nodes = four(cons, tmp_path)
     obs = Observer(cons, "regulator-1", tmp_path / "obs")
-    texts = fresh_texts(4)
+    texts = fresh_texts(5)
 
     async def scenario() -> None:
         for n in nodes:
@@ -146,6 +146,15 @@ def test_an_observer_retries_a_busy_validator_and_tells_what_became_of_a_request
                 await obs.endpoint.submit(texts[3], 2_000)
             assert calls[0] >= 2
             v.busy, v.endpoint.submit = real_busy, real_submit  # type: ignore[method-assign]
+
+            # no validator to send it to for the whole wait: said so, not "may be decided"
+            obs.connected.clear()
+            try:
+                with pytest.raises(ep_module.ClientError) as err:
+                    await obs.endpoint.submit(texts[4], 1_000)
+                assert str(err.value) == OFFLINE_NOT_SENT
+            finally:
+                obs.connected.set()
         finally:
             await obs.stop()
 
