@@ -6,11 +6,13 @@ Requests and replies are frames of canonical JSON carrying the client's ``rid``:
   the transaction is decided (accepted or rejected, with height, position, code, message and
   block hash).  Resubmitting a decided transaction returns the same receipt; a different
   transaction under an id that was already decided is an error.
+  A validator at its admission bound answers ``{"ok": false, "refused": true, "busy":
+  true, "retry_after_ms": N}`` at once: nothing was ordered, and the client retries after
+  about N ms (a decided transaction's receipt is still returned).  Every error reply to a
+  request the node did not act on carries ``"refused": true``; "not decided in time" does
+  not (the transaction may still be decided).
 * ``{"op": "query", "q": ...}`` -> role-scoped answers (a clerk sees its bank's cards, a
   terminal its merchant, the regulator everything).
-  A validator at its admission bound answers ``{"ok": false, "busy": true,
-  "retry_after_ms": N}`` at once: nothing was ordered, and the client retries after about
-  N ms (a decided transaction's receipt is still returned).
 * ``{"op": "status"}``; ``{"op": "subscribe"}`` -> a ``{"op": "block"}`` frame per block.
 """
 
