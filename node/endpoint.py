@@ -200,6 +200,8 @@ class Endpoint:
             # the consensus messages it carries.  A retry of a decided one gets its receipt.
             data = text.encode("utf-8", "replace")
             tx_id = wire_id(data)
+            if tx_id is None:  # no transaction at all: its real error, not "busy"
+                from_text(text)
             found = self._receipt_now(tx_id) if tx_id is not None else None
             if found is not None and bytes(found[1]) == data:
                 return found[0]

@@ -17,6 +17,7 @@ import pytest
 from node import health, service
 from node.consensus import messages as m
 from node.consensus.types import Received, SetTimer, TimerFired
+from node.ledger.errors import Rejected
 from node.ledger.tx import from_text
 from node.service import Node, Options
 from tests.support.nodes import (
@@ -294,6 +295,8 @@ def test_a_busy_validator_refuses_a_submission_before_checking_its_signatures(
             with pytest.raises(ClientError, match="busy"):
                 await ep.submit(forged, 100)
             assert forged not in tx_module._TEXTS  # refused undecoded, unchecked
+            with pytest.raises(Rejected):  # not a transaction at all: said so, busy or not
+                await ep.submit('{"not": "a transaction"}', 100)
             # a retry of a decided transaction gets its receipt, busy or not (looked up by
             # the id its text gives, without decoding it)
             decided = {from_text(forged).hex_id: ({"id": "the receipt"}, forged.encode())}
