@@ -432,3 +432,27 @@ def test_a_link_sees_its_peer_close_the_connection_before_writing_to_it(
         await until(lambda: not link.connected, 3)
 
     run_nodes(nodes, scenario)
+
+
+def test_a_state_transfer_reply_is_parsed_without_the_canonical_check(
+        cons: Any, tmp_path: Path) -> None:
+    """A blocks reply (MBs) is parsed plainly: its blocks prove themselves by their
+    certificates.  Every other peer frame must still be canonical."""
+    node = Node(cons, "validator-1", tmp_path / "v1", Options())
+    got: list[Any] = []
+    node._receive_blocks = got.append  # type: ignore[method-assign,assignment]
+    node._continue_fetch = lambda *a: None  # type: ignore[method-assign]
+    try:
+        loose = b'{"blocks":  [{"height": 7, "txs": []}], "t": "blocks", "more": false}'
+        node.on_peer_frame(2, loose)  # spaces and key order no encoder of ours writes
+        assert got == [[{"height": 7, "txs": []}]]
+        assert node.stats["bad_peer_frames"] == 0
+        node.on_peer_frame(2, b'{"t":  "fetch", "first": 1, "last": 2}')
+        assert node.stats["bad_peer_frames"] == 1  # not canonical: refused
+        for bad in (b'{"blocks": [1, 2', b'{"blocks":' + b"[" * 100_000 + b"]" * 100_000,
+                    b'{"blocks": 5, "t": "blocks"}'):
+            node.on_peer_frame(2, bad)  # malformed, nested too deep, not a list
+        assert node.stats["bad_peer_frames"] == 4 and len(got) == 1
+    finally:
+        node.verifier.shutdown()
+        node.db.shutdown()
