@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import platform
-import random
 import shutil
 import sqlite3
 import statistics
@@ -29,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from node.net.client import ClientError
+from node.net.client import Busy, ClientError
 from tests.support.cluster import LocalCluster, wait_connected
 
 RETRY_FOR_S = 30.0
@@ -65,8 +64,8 @@ async def bench(c: LocalCluster, behind: int, rate: int, retry: str,
                 busy = "busy" in str(exc)
                 busy_replies += busy
                 pause = 0.2
-                if busy and retry == "hint":
-                    pause = getattr(exc, "retry_after_ms", 200) / 1000 * random.uniform(0.5, 1.5)
+                if isinstance(exc, Busy) and retry == "hint":
+                    pause = exc.pause_s()
                 if time.perf_counter() + pause > give_up:
                     why = "busy" if busy else type(exc).__name__
                     failed[why] = failed.get(why, 0) + 1

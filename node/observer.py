@@ -13,7 +13,6 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
-import random
 from pathlib import Path
 from typing import Any
 
@@ -216,7 +215,7 @@ class Observer:
                                        on_progress=progress and self._relay(progress))
                 return
             except Busy as exc:
-                pause = exc.retry_after_ms / 1000 * random.uniform(0.5, 1.5)
+                pause = exc.pause_s()
                 if loop.time() + pause >= deadline:
                     if not unknown and tx_id is not None:
                         self.endpoint.refuse(tx_id, BUSY_NOT_SENT)

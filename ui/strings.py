@@ -75,7 +75,7 @@ COLUMNS = [
     QT_TRANSLATE_NOOP("Columns", "unreachable"),
 ]
 
-SESSION = [  # app/session.py's fixed messages, shown by ui.common.Tasks
+SESSION = [  # app/session.py's and node/observer.py's fixed messages, shown by ui.common.Tasks
     QT_TRANSLATE_NOOP("Session", "the network is unreachable: nothing was sent; retry when "
                                  "the status bar shows the node following a validator"),
     QT_TRANSLATE_NOOP("Session", "the network did not decide the transaction in time; it "

@@ -72,10 +72,16 @@ def on_status(r: Replica, st: Status) -> None:
     per request timeout)."""
     if st.height > r.executed:
         fetch(r, st.sender, st.height)
-    elif st.height < r.executed and viewchange.may_help(r, st.sender, "status"):
-        r.emit(Send(st.sender, r.sign(Status(r.id, "", r.view, r.executed))))
+    tell_behind_peer(r, st.sender, st.height)
     if st.view < r.view:
         viewchange.help_lagging_peer(r, st.sender)
+
+
+def tell_behind_peer(r: Replica, peer: int, their_height: int) -> None:
+    """A peer that executed less than this replica hears how far it got, so it knows whom
+    to fetch from (at most once per request timeout)."""
+    if their_height < r.executed and viewchange.may_help(r, peer, "status"):
+        r.emit(Send(peer, r.sign(Status(r.id, "", r.view, r.executed))))
 
 
 def fetch(r: Replica, peer: int, upto: int) -> None:

@@ -28,7 +28,6 @@ from node.consensus.messages import (
     NewView,
     Prepare,
     PrePrepare,
-    Status,
     ViewChange,
 )
 from node.consensus.types import Broadcast, CancelTimer, Config, Persist, Send, SetTimer
@@ -164,8 +163,7 @@ def help_behind_peer(r: Replica, peer: int, their_stable: int) -> None:
 
 def on_view_change(r: Replica, vc: ViewChange) -> None:
     help_behind_peer(r, vc.sender, vc.stable_seq)
-    if vc.executed < r.executed and may_help(r, vc.sender, "status"):
-        r.emit(Send(vc.sender, r.sign(Status(r.id, "", r.view, r.executed))))
+    checkpoint.tell_behind_peer(r, vc.sender, vc.executed)
     if vc.view < r.view or (vc.view == r.view and not r.view_changing):
         help_lagging_peer(r, vc.sender)
         return

@@ -33,6 +33,11 @@ class Busy(Refused):
         super().__init__(message)
         self.retry_after_ms = retry_after_ms
 
+    def pause_s(self) -> float:
+        """The pause to take before asking again: the named one, times 0.5-1.5 (clients
+        refused together do not all come back together)."""
+        return self.retry_after_ms / 1000 * random.uniform(0.5, 1.5)
+
 
 class Client:
     def __init__(self, home: Path, identity: str, keys: KeyStore) -> None:
@@ -136,7 +141,7 @@ class Client:
                                         wait_ms=left)
                 return dict(reply["receipt"])
             except Busy as exc:
-                pause = exc.retry_after_ms / 1000 * random.uniform(0.5, 1.5)
+                pause = exc.pause_s()
                 if not retry_busy or loop.time() + pause >= deadline:
                     raise
                 await asyncio.sleep(pause)
