@@ -54,10 +54,32 @@ def test_a_version_3_file_gets_the_paging_indexes(tmp_path) -> None:  # type: ig
         step(db)
     db.execute("CREATE INDEX idx_txs_card_height ON txs(card, height)")  # as v1 made it
     db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '3')")
-    assert schema.migrate(db) == schema.SCHEMA_VERSION == 5
+    assert schema.migrate(db) == schema.SCHEMA_VERSION == 6
     names = {r[1] for r in db.execute("PRAGMA index_list(txs)").fetchall()}
     assert {"idx_txs_card_height_pos", "idx_txs_merchant_height_pos"} <= names
     assert "idx_txs_card_height" not in names
+
+
+def test_a_version_5_file_loses_the_indexes_no_query_reads(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite_utils
+
+    from node.store import schema
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    for step in schema.MIGRATIONS[:5]:
+        step(db)
+    # as versions 1-5 made them: each written at a random page by every payment
+    db["payments"].create_index(["card", "time"], if_not_exists=True)
+    db["postings"].create_index(["account", "height"], if_not_exists=True)
+    db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '5')")
+    assert schema.migrate(db) == 6
+    names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert not names & set(schema.UNREAD_INDEXES)
+    assert {"idx_payments_merchant_cycle", "idx_txs_card_height_pos"} <= names
+    # a new file never has them
+    fresh = sqlite_utils.Database(tmp_path / "new.db")
+    schema.migrate(fresh)
+    assert not {r[0] for r in fresh.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index'")} & set(schema.UNREAD_INDEXES)
 
 
 def test_catalogue_cards_issuers_and_merchant_volumes(world: World) -> None:

@@ -92,21 +92,13 @@ class Copy:
     # per block: (id, kind, code, message) of each transaction
     results: list[list[tuple[str, str, str, str]]] = field(default_factory=list)
 
-    def upserts(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Per table, (key, data, projection columns...) of each row written."""
-        out: dict[str, list[tuple[Any, ...]]] = {}
-        by_table: dict[str, list[tuple[str, str]]] = {}
+    def upserts(self) -> dict[str, list[tuple[str, str]]]:
+        """Per table, (key, data) of each row written; the store takes the projection
+        columns from ``data`` itself (``Store.copy_blocks``)."""
+        out: dict[str, list[tuple[str, str]]] = {}
         for (table, key), data in self.state.items():
             if data is not None:
-                by_table.setdefault(table, []).append((key, data))
-        for table, written in by_table.items():
-            if not schema.STATE_TABLES[table]:
-                out[table] = [(key, data) for key, data in written]
-                continue
-            # one parse for the table's rows, not one per row (a third of the cost)
-            rows = json.loads("[" + ",".join(data for _, data in written) + "]")
-            out[table] = [schema.state_row(table, key, data, row)
-                          for (key, data), row in zip(written, rows, strict=True)]
+                out.setdefault(table, []).append((key, data))
         return out
 
     def deletes(self) -> dict[str, list[tuple[str]]]:

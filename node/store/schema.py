@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # table -> projection columns (name, type)
 STATE_TABLES: dict[str, tuple[tuple[str, type], ...]] = {
@@ -48,7 +48,7 @@ STATE_INDEXES: dict[str, list[list[str]]] = {
     "terminals": [["merchant"]],
     "cards": [["bank", "status"]],
     "accounts": [["asset"]],
-    "payments": [["merchant", "cycle"], ["card", "time"]],
+    "payments": [["merchant", "cycle"]],
     "cycles": [["merchant", "cycle"]],
     "settlements": [["merchant", "cycle"]],
     "refunds": [["merchant", "cycle"]],
@@ -92,6 +92,20 @@ def _v5(db: sqlite_utils.Database) -> None:
                              if_not_exists=True)
 
 
+# indexes that no query read, each a B-tree keyed by card and so written at a random page
+# by every payment (schema v6 drops them; docs/BENCHMARKS.md, ninth pass)
+UNREAD_INDEXES = ("idx_payments_card_time", "idx_postings_account_height")
+
+
+def _v6(db: sqlite_utils.Database) -> None:
+    """Drop two indexes no query reads.  A page a random-key insert dirties is written whole
+    (to the WAL, then back to the file), so each such index costs every payment about a 4 KiB
+    page: a node copying blocks wrote 14.5 KB per transaction with them, 11.4 KB without.
+    A card's history is served by ``txs(card, height, pos)``."""
+    for name in UNREAD_INDEXES:
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+
+
 def _v1(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
     for table in [t for t in STATE_TABLES if t not in ("refunds", "cases")]:
@@ -123,10 +137,9 @@ def _v1(db: sqlite_utils.Database) -> None:
         pk=("height", "pos", "seq"), not_null={"account", "asset", "amount"},
         if_not_exists=True,
     )
-    db["postings"].create_index(["account", "height"], if_not_exists=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 
 
 def current_version(db: sqlite_utils.Database) -> int:
