@@ -257,3 +257,19 @@ def test_a_validator_restarted_on_an_idle_network_catches_up(cons: Any, tmp_path
 
     run_nodes(nodes, scenario)
     assert nodes[3].head_hash == nodes[0].head_hash
+
+
+def test_copied_rows_leave_the_ledger_cache_whichever_side_is_larger() -> None:
+    from node.ledger.state import Overlay
+
+    class Disk:
+        def get(self, table: str, key: str) -> dict[str, Any] | None:
+            return {"k": key}
+
+    st = Overlay(Disk())  # type: ignore[arg-type]
+    for k in ("a", "b", "c"):
+        st.get("accounts", k)
+    st.forget({("accounts", "a"): "{}"})  # fewer copied rows than cached ones
+    assert set(st.cache) == {("accounts", "b"), ("accounts", "c")}
+    st.forget({("accounts", "b"): "{}", **{("payments", str(i)): "{}" for i in range(10)}})
+    assert set(st.cache) == {("accounts", "c")}  # more copied rows than cached ones
