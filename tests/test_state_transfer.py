@@ -213,7 +213,9 @@ def test_effects_older_than_the_window_are_pruned_and_those_blocks_served_to_exe
     assert kept() == [8, 9, 10, 11, 12]
     assert [s for (s,) in w.store.query("SELECT seq FROM checkpoints")] == [10]
     old = w.store.blocks_with_certs(1, 200, 10**9, effects=True)
-    assert [b["height"] for b in old] == list(range(1, 13)) and \
+    # up to the cutoff only: the blocks after it come in the next reply, with their effects
+    # (served in one reply with the pruned ones they were all executed)
+    assert [b["height"] for b in old] == list(range(1, 8)) and \
         not [b for b in old if "results" in b or "proof" in b]
     new = w.store.blocks_with_certs(8, 200, 10**9, effects=True)
     assert all("results" in b for b in new) and [b["height"] for b in new if "proof" in b] == [10]
@@ -228,7 +230,8 @@ def test_a_node_behind_the_effects_window_executes_and_ends_with_the_same_rows(
     nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", keep) for i in range(4)]
     fall_behind_and_catch_up(nodes)
     lag = nodes[3]
-    assert lag.stats["fetched_blocks"] >= 6 and lag.stats["copied_blocks"] == 0, lag.stats
+    # the pruned blocks are executed; the newest few, whose effects are kept, may be copied
+    assert lag.stats["fetched_blocks"] >= 6, lag.stats
     assert nodes[0].stats["effects_pruned"] >= 6
     assert lag.head_hash == nodes[0].head_hash
     held, served = rows(tmp_path / "v3" / "ledger.db"), rows(tmp_path / "v0" / "ledger.db")

@@ -199,7 +199,8 @@ class Store:
 
         With ``effects`` (a validator that is behind), each block also carries its effects
         texts, and a block at a stable checkpoint its proof ("proof"), which vouches for
-        the effects up to it.  The reply then ends at a checkpoint whenever one lies ahead
+        the effects up to it; blocks whose effects were pruned come in a reply of their own
+        (executed), so the first block that has them starts the next reply.  The reply then ends at a checkpoint whenever one lies ahead
         (a longer reply rather than a shorter one: effects past the last proof would have
         to be executed again).  For the same reason a range that ends short of a checkpoint
         is served on to it: the asker takes the blocks past its range all the same."""
@@ -213,6 +214,7 @@ class Store:
                 last = max(last, int(nxt))
         proofs = self.proofs(first, last) if effects else {}
         ahead = max(proofs, default=0)  # the last checkpoint within reach
+        copied: bool | None = None  # whether this reply's blocks carry their effects
         for h in range(max(1, first), last + 1):
             if out and size >= max_bytes and (out[-1]["height"] in proofs
                                               or out[-1]["height"] >= ahead
@@ -228,9 +230,15 @@ class Store:
             if effects:
                 fx = self.conn.execute("SELECT results, writes FROM effects WHERE height = ?",
                                        (h,)).fetchone()
-                if fx is None:  # an older chain format, or an older block: executed
-                    effects, proofs, ahead = False, {}, 0
-                else:
+                if copied is None:
+                    copied = fx is not None
+                    if not copied:  # an older chain format, or pruned: executed
+                        proofs, ahead = {}, 0
+                elif copied != (fx is not None):
+                    # a reply is all copied or all executed: served on from here, the
+                    # blocks past the pruning cutoff would otherwise lose their effects
+                    break
+                if fx is not None:
                     item["results"], item["writes"] = fx
                     size += len(fx[0]) + len(fx[1])
                     if h in proofs:
