@@ -200,10 +200,11 @@ class Store:
         With ``effects`` (a validator that is behind), each block also carries its effects
         texts, and a block at a stable checkpoint its proof ("proof"), which vouches for
         the effects up to it; blocks whose effects were pruned come in a reply of their own
-        (executed), so the first block that has them starts the next reply.  The reply then ends at a checkpoint whenever one lies ahead
-        (a longer reply rather than a shorter one: effects past the last proof would have
-        to be executed again).  For the same reason a range that ends short of a checkpoint
-        is served on to it: the asker takes the blocks past its range all the same."""
+        (executed), so the first block that has them starts the next reply.  The reply
+        then ends at a checkpoint whenever one lies ahead (a longer reply rather than a
+        shorter one: effects past the last proof would have to be executed again).  For
+        the same reason a range that ends short of a checkpoint is served on to it: the
+        asker takes the blocks past its range all the same."""
         out: list[dict[str, Any]] = []
         size = 0
         last = min(first + limit - 1, self.height())
