@@ -4,9 +4,13 @@ also vouches for its transactions' signatures; every block executed).  Prints JS
 caught up per second.
 
     python bench/catch_up.py [--behind 30000] [--rate 900] [--retry hint|fixed] [--repeat 3]
+                             [--alternate CARDCHAIN_FETCH_AHEAD=0]
 
 While the three others commit, each payment is retried like a till would: for up to 30 s,
 after the pause a busy validator names (``--retry fixed``: every 0.2 s, as before).
+
+``--alternate VAR=VALUE`` (with ``--repeat``) restarts the validator with that variable set
+every second time: two settings compared on the same load, alternately, with a median each.
 
 Target (issue 7): 20,000 transactions/s or more for a node 100,000 transactions behind.
 """
@@ -35,7 +39,7 @@ RETRY_FOR_S = 30.0
 
 
 async def bench(c: LocalCluster, behind: int, rate: int, retry: str,
-                repeat: int = 1) -> dict[str, object]:
+                repeat: int = 1, alternate: str | None = None) -> dict[str, object]:
     clients = [await c.client(i) for i in range(3)]
     await wait_connected(clients)
     cards = await c.issue_cards(clients, behind // 20 + 1)
@@ -90,13 +94,22 @@ async def bench(c: LocalCluster, behind: int, rate: int, retry: str,
     saved = c.home(3).with_name("validator-3.saved")  # its files as they were when stopped
     shutil.copytree(c.home(3), saved)
     runs = []
+    plain = dict(c.env)
     for r in range(repeat):
         if r:
             c.kill(3)
             shutil.rmtree(c.home(3))
             shutil.copytree(saved, c.home(3))
-        runs.append(await catch_up_once(c, target, ok))
-    figures = {k: [run[k] for run in runs] for k in ("tx_per_s", "transfer_tx_per_s")}
+        var, _, value = (alternate or "").partition("=")
+        c.env = {**plain, var: value} if alternate and r % 2 else plain
+        run = await catch_up_once(c, target, ok)
+        runs.append({**run, "env": alternate if alternate and r % 2 else None})
+    c.env = plain
+    keys = ("tx_per_s", "transfer_tx_per_s")
+    figures = {k: [run[k] for run in runs] for k in keys}
+    if alternate:  # a median for each setting
+        figures = {f"{k} ({label})": [run[k] for run in runs if (run["env"] is None) == base]
+                   for k in keys for label, base in (("as is", True), (alternate, False))}
     return {"benchmark": "catch_up", "payments_behind": ok, "not_committed": failed,
             "load": {"seconds": round(load_s, 1), "busy_replies": busy_replies,
                      "retry": retry, "retry_for_s": RETRY_FOR_S},
@@ -148,6 +161,8 @@ def main() -> None:
     ap.add_argument("--rate", type=int, default=900)
     ap.add_argument("--retry", choices=("hint", "fixed"), default="hint",
                     help="on busy, wait as long as the validator says, or a fixed 0.2 s")
+    ap.add_argument("--alternate", metavar="VAR=VALUE",
+                    help="with --repeat: every second restart with this variable set")
     ap.add_argument("--repeat", type=int, default=1,
                     help="catch up this many times, each from the same copy of the stopped "
                          "validator's files (one load phase; the median is printed)")
@@ -156,7 +171,10 @@ def main() -> None:
         c = LocalCluster(Path(tmp), n=4, env={})
         c.start_all()
         try:
-            out = asyncio.run(bench(c, args.behind, args.rate, args.retry, args.repeat))
+            if args.alternate and ("=" not in args.alternate or args.repeat < 2):
+                ap.error("--alternate takes VAR=VALUE and needs --repeat 2 or more")
+            out = asyncio.run(bench(c, args.behind, args.rate, args.retry, args.repeat,
+                                    args.alternate))
             print(json.dumps(out, indent=1))
         finally:
             c.stop_all()
