@@ -25,6 +25,7 @@ from PySide6.QtCore import Qt
 from app.consortium import init
 from app.runner import free_ports
 from app.session import Session
+from node.endpoint import ClientError as EndpointClientError
 from node.service import Node, Options
 from ui import texts
 from ui.common import Column, RecordModel
@@ -319,6 +320,30 @@ def test_3_pos_explains_a_frozen_card_and_a_short_balance(env: Env, qtbot: Any) 
         waits = [x for x in pos.stage_log if "The network is busy; sending again in" in x]
         assert len(waits) == 2 and refusals[0] < 0, pos.stage_log
         assert "Committed at height" in pos.stage.text()
+        # the validators refuse it outright (any reason but busy): the till says at once
+        # that no decision was reached, and why, and nothing is committed
+        async def refuse(*_args: Any, **_kw: Any) -> dict[str, Any]:
+            raise EndpointClientError("this validator takes no payments now")
+
+        served = {n: n.endpoint.submit for n in env.nodes}
+        h1 = env.height()
+        for n in env.nodes:
+            n.endpoint.submit = refuse  # type: ignore[method-assign]
+        pos.add("MILK-12")  # once the last sale's task is done (its button is back)
+        await env.wait(lambda: pos.offer is not None and pos.pay_btn.isEnabled(), what="offer")
+        try:
+            pos.notice.clear()
+            pos.stage_log.clear()
+            click(qtbot, pos.pay_btn)
+            assert await env.settle_notice(pos.notice, "refused") == "error"
+        finally:
+            for n in env.nodes:
+                n.endpoint.submit = served[n]  # type: ignore[method-assign]
+        assert "No decision reached" in pos.stage.text(), pos.stage_log
+        assert "takes no payments now" in pos.notice.text()
+        assert pos.pay_btn.isEnabled() and env.height() == h1
+        # every read of the card above put its banks' boxes in the row: one box per bank
+        assert pos.checks_row.count() == len(pos.bank_checks) == 2
         pos.new_sale()
 
     env.run(scenario(), 180)

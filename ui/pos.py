@@ -340,8 +340,7 @@ class PosWindow(Window):
         sig = self.card_key.sign(card_query_digest(self.card.card, t))
         mine = await self.session.query("my_card", card=self.card.card, time=t, sig=sig)
         self.card_state = mine["card"]
-        for b in list(self.bank_checks):
-            self.bank_checks.pop(b).deleteLater()
+        self._drop_bank_checks()
         for bank in sorted(self.card_state["points"]):
             box = QCheckBox()
             box.setChecked(self.card_state["points"][bank] > 0)
@@ -352,6 +351,16 @@ class PosWindow(Window):
         self._show_card_info()
         if self.basket:
             await self.refresh_offer()
+
+    def _drop_bank_checks(self) -> None:
+        """The card's points boxes leave the row now: a box only scheduled for deletion
+        stays in the layout until the event loop deletes it, and a till that read cards
+        several times before that showed every bank's box again for each read."""
+        for b in list(self.bank_checks):
+            box = self.bank_checks.pop(b)
+            self.checks_row.removeWidget(box)
+            box.hide()
+            box.deleteLater()
 
     def _label_checks(self) -> None:
         for bank, box in self.bank_checks.items():
@@ -473,8 +482,7 @@ class PosWindow(Window):
         self.offer = None
         self.card_path.clear()
         self._stage("")
-        for b in list(self.bank_checks):
-            self.bank_checks.pop(b).deleteLater()
+        self._drop_bank_checks()
         self._basket_changed()
         self.receipt.show_receipt(None)
         self._show_card_info()
