@@ -72,7 +72,6 @@ class Endpoint:
         self.waiters: dict[str, list[asyncio.Future[dict[str, Any]]]] = {}
         self.subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
         self.progress: dict[str, list[Callable[[dict[str, Any]], None]]] = {}
-        self._sending: set[asyncio.Future[None]] = set()
         self._reader: sqlite3.Connection | None = None
 
     # --- sessions -------------------------------------------------------------------------
@@ -86,10 +85,19 @@ class Endpoint:
             writer.write(pack(obj))
             await writer.drain()
 
+        def interim(obj: dict[str, Any]) -> None:
+            """A submission's progress, written at once: a task per message (to wait for
+            the drain) cost the validators more than the message did (bench/cluster.py
+            committed 13-20 % more without progress; docs/BENCHMARKS.md, ninth pass).
+            The final reply still waits for the drain, so a slow client holds at most one
+            such message per request it waits for."""
+            if not writer.is_closing():
+                writer.write(pack(obj))
+
         async def handle(req: dict[str, Any]) -> None:
             rid = req.get("rid")
             try:
-                result = await self._dispatch(role, req, reply)
+                result = await self._dispatch(role, req, reply, interim=interim)
                 await reply({"rid": rid, "ok": True, **result})
             # "refused": the node did not act on the request (a client may say so for
             # sure); a timeout or an internal error leaves a submission's outcome open
@@ -127,7 +135,8 @@ class Endpoint:
         return await self._dispatch(role_of(identity), req, None, progress)
 
     async def _dispatch(self, role: tuple[str, str], req: dict[str, Any], reply: Any,
-                        progress: Callable[[dict[str, Any]], None] | None = None) \
+                        progress: Callable[[dict[str, Any]], None] | None = None,
+                        interim: Callable[[dict[str, Any]], None] | None = None) \
             -> dict[str, Any]:
         op = req.get("op")
         if op == "submit":
@@ -135,8 +144,8 @@ class Endpoint:
             if type(wait_ms) is not int or wait_ms < 0:
                 raise ClientError("wait_ms must be a whole number of milliseconds")
             wait = min(wait_ms, MAX_WAIT_MS)
-            if progress is None and req.get("progress") is True and reply is not None:
-                progress = self._progress_replies(req.get("rid"), reply)
+            if progress is None and req.get("progress") is True and interim is not None:
+                progress = self._progress_replies(req.get("rid"), interim)
             return {"receipt": await self.submit(req.get("tx"), wait, progress)}
         if op == "status":
             return {"status": self.node.status()}
@@ -157,12 +166,12 @@ class Endpoint:
                 self.subscribers.discard(queue)
         raise ClientError(f"unknown op {op!r}")
 
-    def _progress_replies(self, rid: Any, reply: Any) -> Callable[[dict[str, Any]], None]:
+    @staticmethod
+    def _progress_replies(rid: Any, interim: Callable[[dict[str, Any]], None]) \
+            -> Callable[[dict[str, Any]], None]:
         """Interim replies to a remote client that asked for a submission's progress."""
         def send(stage: dict[str, Any]) -> None:
-            t = asyncio.ensure_future(reply({"rid": rid, **stage}))
-            self._sending.add(t)
-            t.add_done_callback(self._sending.discard)
+            interim({"rid": rid, **stage})
 
         return send
 

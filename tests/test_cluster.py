@@ -12,6 +12,7 @@ import ssl
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,6 +78,13 @@ def test_payments_at_different_nodes_commit_everywhere_with_equal_hashes(
             rs = await asyncio.gather(*[cs[i % 4].submit(t) for i, (t, _, _) in
                                         enumerate(issued)])
             assert {r["code"] for r in rs} == {"ok"}
+            # a client that asks for progress hears the sequence number before the receipt
+            stages: list[dict[str, Any]] = []
+            reply = await cs[2].call("submit", tx=cluster.issue()[0].encode().decode(),
+                                     wait_ms=20_000, on_progress=stages.append)
+            assert reply["receipt"]["code"] == "ok"
+            assert [s["stage"] for s in stages] == ["ordered"]
+            assert stages[0]["seq"] == reply["receipt"]["height"]
             pays = [cluster.pay(n, k, f"O{i}") for i, (_, n, k) in enumerate(issued)]
             rs = await asyncio.gather(*[cs[(i + 1) % 4].submit(t) for i, t in enumerate(pays)])
             assert {r["code"] for r in rs} == {"ok"}
