@@ -95,15 +95,15 @@ async def bench(c: LocalCluster, behind: int, rate: int, retry: str,
     shutil.copytree(c.home(3), saved)
     runs = []
     plain = dict(c.env)
+    var, _, value = (alternate or "").partition("=")
     for r in range(repeat):
         if r:
             c.kill(3)
             shutil.rmtree(c.home(3))
             shutil.copytree(saved, c.home(3))
-        var, _, value = (alternate or "").partition("=")
-        c.env = {**plain, var: value} if alternate and r % 2 else plain
-        run = await catch_up_once(c, target, ok)
-        runs.append({**run, "env": alternate if alternate and r % 2 else None})
+        alt = alternate if alternate and r % 2 else None  # every second restart
+        c.env = {**plain, var: value} if alt else plain
+        runs.append({**await catch_up_once(c, target, ok), "env": alt})
     c.env = plain
     keys = ("tx_per_s", "transfer_tx_per_s")
     figures = {k: [run[k] for run in runs] for k in keys}
@@ -167,12 +167,12 @@ def main() -> None:
                     help="catch up this many times, each from the same copy of the stopped "
                          "validator's files (one load phase; the median is printed)")
     args = ap.parse_args()
+    if args.alternate and ("=" not in args.alternate or args.repeat < 2):
+        ap.error("--alternate takes VAR=VALUE and needs --repeat 2 or more")
     with tempfile.TemporaryDirectory() as tmp:
         c = LocalCluster(Path(tmp), n=4, env={})
         c.start_all()
         try:
-            if args.alternate and ("=" not in args.alternate or args.repeat < 2):
-                ap.error("--alternate takes VAR=VALUE and needs --repeat 2 or more")
             out = asyncio.run(bench(c, args.behind, args.rate, args.retry, args.repeat,
                                     args.alternate))
             print(json.dumps(out, indent=1))

@@ -145,7 +145,13 @@ class Endpoint:
                 raise ClientError("wait_ms must be a whole number of milliseconds")
             wait = min(wait_ms, MAX_WAIT_MS)
             if progress is None and req.get("progress") is True and interim is not None:
-                progress = self._progress_replies(req.get("rid"), interim)
+                rid, send = req.get("rid"), interim
+
+                def to_client(stage: dict[str, Any]) -> None:
+                    """Interim replies to a remote client that asked for the progress."""
+                    send({"rid": rid, **stage})
+
+                progress = to_client
             return {"receipt": await self.submit(req.get("tx"), wait, progress)}
         if op == "status":
             return {"status": self.node.status()}
@@ -165,15 +171,6 @@ class Endpoint:
             finally:
                 self.subscribers.discard(queue)
         raise ClientError(f"unknown op {op!r}")
-
-    @staticmethod
-    def _progress_replies(rid: Any, interim: Callable[[dict[str, Any]], None]) \
-            -> Callable[[dict[str, Any]], None]:
-        """Interim replies to a remote client that asked for a submission's progress."""
-        def send(stage: dict[str, Any]) -> None:
-            interim({"rid": rid, **stage})
-
-        return send
 
     # --- submit and receipts ----------------------------------------------------------------
 

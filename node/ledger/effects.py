@@ -94,7 +94,7 @@ class Copy:
 
     def upserts(self) -> dict[str, list[tuple[str, str]]]:
         """Per table, (key, data) of each row written; the store takes the projection
-        columns from ``data`` itself (``Store.copy_blocks``)."""
+        columns from ``data`` itself (``Store._upsert_statement``)."""
         out: dict[str, list[tuple[str, str]]] = {}
         for (table, key), data in self.state.items():
             if data is not None:

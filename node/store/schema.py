@@ -15,7 +15,6 @@ Two kinds of tables:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import sqlite_utils
 
@@ -36,12 +35,6 @@ STATE_TABLES: dict[str, tuple[tuple[str, type], ...]] = {
     "refunds": (("merchant", str), ("cycle", int)),
     "cases": (("rule", str), ("status", str)),
 }
-
-def state_row(table: str, key: str, data: str | None, row: dict[str, Any]) \
-        -> tuple[Any, ...]:
-    """A state table's row as stored: key, canonical JSON, then its projection columns."""
-    return (key, data, *[row.get(c) for c, _ in STATE_TABLES[table]])
-
 
 STATE_INDEXES: dict[str, list[list[str]]] = {
     "principals": [["role", "entity"]],

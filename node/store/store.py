@@ -97,22 +97,16 @@ class Store:
         self._upsert_sql = {
             t: self._upsert_statement(t, proj) for t, proj in schema.STATE_TABLES.items()
         }
-        self._copy_upsert_sql = {
-            t: self._upsert_statement(t, proj, from_data=True)
-            for t, proj in schema.STATE_TABLES.items()
-        }
 
     @staticmethod
-    def _upsert_statement(table: str, proj: tuple[tuple[str, type], ...],
-                          from_data: bool = False) -> str:
-        """An upsert that updates an existing row in place (INSERT OR REPLACE deletes it and
-        inserts it again, index entries and all: ~15 % slower per row).  ``from_data``: it
-        takes (key, data) only and SQLite reads the projection columns out of the JSON
-        (copied blocks: no parse in Python, and SQLite runs without the GIL)."""
+    def _upsert_statement(table: str, proj: tuple[tuple[str, type], ...]) -> str:
+        """An upsert of (key, data) that updates an existing row in place (INSERT OR REPLACE
+        deletes it and inserts it again, index entries and all: ~15 % slower per row).
+        SQLite reads the projection columns out of the JSON itself: no parse in Python for
+        copied blocks, and that work runs without the GIL."""
         cols = ["key", "data", *[c for c, _ in proj]]
-        marks = ", ".join("?" for _ in cols)
-        if from_data:  # the names are this module's own, never input
-            marks = ", ".join(["?1", "?2", *[f"json_extract(?2, '$.{c}')" for c, _ in proj]])
+        # the column names are this module's own, never input
+        marks = ", ".join(["?1", "?2", *[f"json_extract(?2, '$.{c}')" for c, _ in proj]])
         sets = ", ".join(f"{c} = excluded.{c}" for c in cols[1:])
         return (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks}) "
                 f"ON CONFLICT(key) DO UPDATE SET {sets}")
@@ -268,13 +262,13 @@ class Store:
         expected = self.height() + 1
         if block.height != expected:
             raise StoreError(f"block {block.height} does not follow height {expected - 1}")
-        by_table: dict[str, list[tuple[Any, ...]]] = {}
+        by_table: dict[str, list[tuple[str, str | None]]] = {}
         deletes: dict[str, list[tuple[str]]] = {}
         for table, key, row, data in writes:
             if row is None:
                 deletes.setdefault(table, []).append((key,))
                 continue
-            by_table.setdefault(table, []).append(schema.state_row(table, key, data, row))
+            by_table.setdefault(table, []).append((key, data))
         with self.db.atomic():
             c = self.conn
             c.execute(
@@ -304,7 +298,7 @@ class Store:
         c.executemany(self._TXS_SQL, copy.txs)
         c.executemany(self._POSTINGS_SQL, copy.postings)
         for table, rows in copy.upserts().items():
-            c.executemany(self._copy_upsert_sql[table], rows)
+            c.executemany(self._upsert_sql[table], rows)
         for table, keys in copy.deletes().items():
             c.executemany(f"DELETE FROM {table} WHERE key = ?", keys)
         self._write_effects(copy.effects)
