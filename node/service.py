@@ -168,14 +168,15 @@ class Node(StateTransfer):
         rows = self.store.query("SELECT key, value FROM meta WHERE key LIKE 'pbft:%'")
         self.height = self.ledger.height
         self.head_hash = self.ledger.head().hash
-        return {k[5:]: json.loads(v) for k, v in rows}
+        return {k[5:]: codec.loads(v) for k, v in rows}
 
     def _persist(self, items: list[Persist]) -> None:
         assert self.store is not None
         with self.store.db.atomic():
             self.store.conn.executemany(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                [(f"pbft:{p.key}", json.dumps(p.value)) for p in items if p.value is not None])
+                [(f"pbft:{p.key}", codec.encode_trusted(p.value).decode("utf-8"))
+                 for p in items if p.value is not None])
             for p in items:  # every stable checkpoint's proof, for state transfer
                 if p.key == "stable" and p.value is not None:
                     seq, proof = read_stable(p.value, executed=2**62)
@@ -356,7 +357,7 @@ class Node(StateTransfer):
             # parsed plainly: each block proves itself by its certificate, so its bytes
             # need not be canonical, and checking that (parse, then encode again) cost the
             # loop 2.6 times a plain parse (docs/BENCHMARKS.md, eighth pass)
-            obj = json.loads(data) if data.startswith(BLOCKS_FRAME) else codec.decode(data)
+            obj = codec.loads(data) if data.startswith(BLOCKS_FRAME) else codec.decode(data)
             kind = obj.get("t") if isinstance(obj, dict) else None
             if kind == "pbft":
                 msg = m.from_obj(obj["m"])

@@ -5,7 +5,11 @@ If any of these change, every chain ever written stops verifying: they must neve
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from node import codec, crypto
 from node.ledger.tx import Tx
@@ -160,3 +164,57 @@ def test_a_full_load_view_change_fits_a_validator_frame_but_not_a_client_frame()
     assert decode(codec.encode(codec.decode(got)["m"])) == vc
     with pytest.raises(FrameError):
         asyncio.run(read(None))
+
+
+# --- the fast encoder against the rules' reference (the standard library) ------------------
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12) | st.sampled_from(
+    ['"', "\\", "\n", "\t", "\x00", "\x1f", "\x7f", "\u2028", "\ufeff", "é", "卡", "\U0001f600"])
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-codec.MAX_INT, codec.MAX_INT) | _TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
+    max_leaves=20)
+_REFERENCE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_VALUES)
+def test_the_canonical_bytes_are_the_standard_librarys(value: object) -> None:
+    reference = _REFERENCE.encode(value).encode("utf-8")
+    assert codec.encode(value) == reference
+    assert codec.encode_trusted(value) == reference
+    assert codec.decode(reference) == value
+
+
+@settings(max_examples=400, deadline=None)
+@given(_VALUES, st.integers(0, 10_000), st.binary(min_size=1, max_size=3))
+def test_decode_accepts_exactly_what_the_strict_parser_accepts(
+        value: object, at: int, noise: bytes) -> None:
+    """Bytes changed at one place: the fast path and the standard library's strict parser
+    agree on whether they are canonical (and on the value when they are)."""
+    good = codec.encode(value)
+    at %= len(good) + 1
+    for data in (good[:at] + noise + good[at:], good[:at] + noise + good[at + len(noise):]):
+        try:
+            strict = codec._decode_strict(data)
+        except codec.EncodingError:
+            with pytest.raises(codec.EncodingError):
+                codec.decode(data)
+        else:
+            assert codec.decode(data) == strict
+
+
+def test_decode_names_what_is_wrong_as_the_strict_parser_does() -> None:
+    for bad, says in [(b'{"a":1.5}', "floats are not allowed"), (b"1e3", "floats"),
+                      (b'{"a":1,"a":1}', "duplicate"), (b'{"a":99999999999999999999}', "range"),
+                      (b'"\\ud800"', "surrogate"), (b"\xff", "UTF-8"), (b'{"a": 1}', "canonical"),
+                      (b"[" * 40 + b"]" * 40, "deeply")]:
+        with pytest.raises(codec.EncodingError, match=says):
+            codec.decode(bad)
+
+
+def test_a_str_subclass_key_is_encoded_like_a_str() -> None:
+    class Name(str):
+        pass
+
+    assert codec.encode_trusted({Name("b"): 1, "a": Name("x")}) == b'{"a":"x","b":1}'

@@ -18,7 +18,6 @@ the checkpoint's before writing anything).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -118,8 +117,8 @@ def copy_run(chain_id: str, head: BlockRow, run: Sequence[Fetched], validators: 
     for b in run:
         if b.height != head.height + 1 + len(out.blocks):
             raise ValueError(f"block {b.height} does not follow the run")
-        results = json.loads(b.effects.results)
-        writes = json.loads(b.effects.writes)
+        results = codec.loads(b.effects.results)
+        writes = codec.loads(b.effects.writes)
         if not isinstance(results, list) or len(results) != len(b.wires) \
                 or not isinstance(writes, list):
             raise ValueError(f"the effects of block {b.height} do not match its transactions")

@@ -12,7 +12,6 @@ whose time is later rejects the transaction.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import unicodedata
@@ -162,7 +161,7 @@ class Tx:
         audit re-executes transactions its workers decoded and checked): no canonical-form
         re-check; shape errors still raise Rejected."""
         unsigned = unsigned_part(data)
-        obj = json.loads(data)
+        obj = codec.loads(data)
         if unsigned is None or not isinstance(obj, dict) or set(obj) != ENVELOPE_KEYS:
             return cls.decode(data)
         tx = cls.from_wire(obj, unsigned=unsigned)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
+from node import codec
 from node.store import schema
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ class Store:
 
     def get(self, table: str, key: str) -> dict[str, Any] | None:
         row = self.conn.execute(f"SELECT data FROM {table} WHERE key = ?", (key,)).fetchone()
-        return None if row is None else json.loads(row[0])
+        return None if row is None else codec.loads(row[0])
 
     def scan(self, table: str, where: str = "", params: Iterable[Any] = ()) \
             -> Iterator[tuple[str, dict[str, Any]]]:
@@ -137,7 +138,7 @@ class Store:
         if where:
             sql += f" WHERE {where}"
         for key, data in self.conn.execute(sql + " ORDER BY key", tuple(params)):
-            yield key, json.loads(data)
+            yield key, codec.loads(data)
 
     def consumed_among(self, tx_ids: list[str]) -> set[str]:
         """Which of these ids were already decided (one query per 500 ids)."""
@@ -336,7 +337,7 @@ class Store:
         return int(gone)
 
     def proofs(self, first: int, last: int) -> dict[int, list[str]]:
-        return {int(seq): json.loads(p) for seq, p in self.conn.execute(
+        return {int(seq): codec.loads(p) for seq, p in self.conn.execute(
             "SELECT seq, proof FROM checkpoints WHERE seq BETWEEN ? AND ?", (first, last))}
 
     _BLOCKS_SQL = ("INSERT INTO blocks (height, hash, prev_hash, tx_root, state_root, time, "
