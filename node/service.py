@@ -138,7 +138,9 @@ class Node(StateTransfer):
         self.db = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sqlite")
         self.verifier = concurrent.futures.ThreadPoolExecutor(
             max(1, self.opts.verify_threads), thread_name_prefix="verify")
-        self.timers: dict[str, asyncio.TimerHandle] = {}
+        # name -> (handle, the loop time it is due): a loop's handle need not say when it is
+        # due (qasync's, Qt's loop, are plain Handles; so are uvloop's for a delay of 0)
+        self.timers: dict[str, tuple[asyncio.Handle, float]] = {}
         self.deferred: set[str] = set()  # timers fired late once and given a second look
         self.exec_queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         self.outbox: asyncio.Queue[list[Action]] = asyncio.Queue()
@@ -235,7 +237,7 @@ class Node(StateTransfer):
     async def stop(self) -> None:
         for t in self.tasks:
             t.cancel()
-        for h in self.timers.values():
+        for h, _ in self.timers.values():
             h.cancel()
         for link in self.links.values():
             await link.stop()
@@ -301,15 +303,13 @@ class Node(StateTransfer):
             self.deferred.discard(a.name)
             old = self.timers.pop(a.name, None)
             if old:
-                old.cancel()
-            delay = max(0.0, (a.at - now_ms()) / 1000)
-            self.timers[a.name] = asyncio.get_running_loop().call_later(
-                delay, self._fire, a.name)
+                old[0].cancel()
+            self._call_later(a.name, max(0.0, (a.at - now_ms()) / 1000))
         elif isinstance(a, CancelTimer):
             self.deferred.discard(a.name)
             h = self.timers.pop(a.name, None)
             if h:
-                h.cancel()
+                h[0].cancel()
         elif isinstance(a, Execute):
             self.exec_queue.put_nowait(("ordered", a))
         elif isinstance(a, FetchState):
@@ -325,15 +325,19 @@ class Node(StateTransfer):
             ids = [i for i in map(id_of_text, pp.batch) if i is not None]
             self.endpoint.ordered(ids, pp.view, pp.seq)
 
+    def _call_later(self, name: str, delay: float) -> None:
+        loop = asyncio.get_running_loop()
+        self.timers[name] = (loop.call_later(delay, self._fire, name), loop.time() + delay)
+
     def _fire(self, name: str) -> None:
         h = self.timers.pop(name, None)
-        late = asyncio.get_running_loop().time() - h.when() if h else 0.0
+        late = asyncio.get_running_loop().time() - h[1] if h else 0.0
         if name in STALL_TOLERANT and late > STALL_GRACE_S and name not in self.deferred:
             # this loop was stopped (a collector pass, a burst of work) past the deadline:
             # what peers sent meanwhile is still unread, and may be the progress the timer
             # waits for.  Read it first: fire once more after as long again
             self.deferred.add(name)
-            self.timers[name] = asyncio.get_running_loop().call_later(late, self._fire, name)
+            self._call_later(name, late)
             self.stats["timers_deferred"] = self.stats.get("timers_deferred", 0) + 1
             return
         self.deferred.discard(name)
