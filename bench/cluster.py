@@ -61,6 +61,7 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
     # the canonical texts only: a 10-minute run holds 600,000 of them
     pays = [c.pay(*cards[k % len(cards)], f"B{k}").encode().decode() for k in range(total)]
     sign_s = time.perf_counter() - t_sign
+    height0 = (await clients[0].status())["height"]
     cpu0 = {i: cpu_seconds(p.pid) for i, p in c.procs.items()}
     own0 = os.times()
     latencies: list[float] = []
@@ -137,6 +138,7 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
     for cl in clients:
         await cl.close()
     ok = codes.get("ok", 0)
+    blocks = max(s["height"] for s in status) - height0  # ordered in the timed window
     return {
         "benchmark": "cluster", "validators": c.n, "offered_per_s": args.rate,
         "seconds": args.seconds, "submitted": total, "results": codes,
@@ -149,6 +151,9 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
         "to_ordered_ms": {"p50": round(pct(to_ordered, 50), 1),
                           "p99": round(pct(to_ordered, 99), 1)},
         "cpu_percent": cpu, "presign_s": round(sign_s, 2),
+        # CPU per block and per payment: at a low offered rate blocks are small, and what
+        # each block costs whatever its size (votes, their signatures, fsyncs) dominates
+        "blocks": blocks, "payments_per_block": round(ok / blocks, 1) if blocks else None,
         "max_loop_stall_ms": {s["identity"]: s["max_stall_us"] / 1000 for s in status},
         "gc_longest_ms": {s["identity"]: s.get("gc_longest_ms", 0) for s in status},
         "gc_full_passes": {s["identity"]: s.get("gc_full_passes", 0) for s in status},

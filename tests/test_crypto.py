@@ -68,3 +68,23 @@ def test_card_file_default_kdf_is_scrypt_2_15(tmp_path: Path) -> None:
         loaded.unlock("000000")
     with pytest.raises(CardFileError, match="6 digits"):
         loaded.unlock("12ab")
+
+
+def test_luhn_check_matches_the_textbook_rule() -> None:
+    """The table-driven check against the rule as written: from the right, every second
+    digit doubled, a two-digit result counted as the sum of its digits, total divisible by
+    10 (and the classic example 79927398713)."""
+    import random
+
+    def textbook(number: str) -> bool:
+        total = 0
+        for i, ch in enumerate(reversed(number)):
+            d = int(ch) * (2 if i % 2 else 1)
+            total += d // 10 + d % 10
+        return total % 10 == 0
+
+    assert luhn_ok("79927398713") and not luhn_ok("79927398710")
+    rng = random.Random(7)
+    for _ in range(5000):
+        number = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 24)))
+        assert luhn_ok(number) == textbook(number), number
