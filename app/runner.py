@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from app.consortium import Consortium
-from node.health import tune_gc
+from node.health import tune_gc, tune_malloc
 from node.net.client import Client, ClientError
 from node.observer import Observer
 from node.procs import die_with_parent
@@ -92,6 +92,7 @@ def run_node(home: Path, passphrase: str, args: argparse.Namespace) -> int:
                 opts = dataclasses.replace(opts, keep_effects_hours=args.keep_effects_hours)
             node: Node | Observer = Node(cons, identity, home, opts)
             tune_gc()  # this process is the validator: its collector policy is ours to set
+            tune_malloc()  # and so is its allocator's
         else:
             node = Observer(cons, identity, home, listen)
         stop = asyncio.Event()
