@@ -26,7 +26,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.consortium import Consortium
 from node import codec, recovery, tls
@@ -89,6 +89,14 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+class Timer(NamedTuple):
+    """A replica timer on the loop.  Its due time is kept here: a loop's handle need not say
+    (qasync's, Qt's loop, are plain Handles; so are uvloop's for a delay of 0)."""
+
+    handle: asyncio.Handle
+    due: float  # loop time
+
+
 @dataclass(frozen=True)
 class Options:
     checkpoint_interval: int = 50
@@ -138,9 +146,7 @@ class Node(StateTransfer):
         self.db = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sqlite")
         self.verifier = concurrent.futures.ThreadPoolExecutor(
             max(1, self.opts.verify_threads), thread_name_prefix="verify")
-        # name -> (handle, the loop time it is due): a loop's handle need not say when it is
-        # due (qasync's, Qt's loop, are plain Handles; so are uvloop's for a delay of 0)
-        self.timers: dict[str, tuple[asyncio.Handle, float]] = {}
+        self.timers: dict[str, Timer] = {}
         self.deferred: set[str] = set()  # timers fired late once and given a second look
         self.exec_queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         self.outbox: asyncio.Queue[list[Action]] = asyncio.Queue()
@@ -237,8 +243,8 @@ class Node(StateTransfer):
     async def stop(self) -> None:
         for t in self.tasks:
             t.cancel()
-        for h, _ in self.timers.values():
-            h.cancel()
+        for t in self.timers.values():
+            t.handle.cancel()
         for link in self.links.values():
             await link.stop()
         if self.server:
@@ -303,13 +309,13 @@ class Node(StateTransfer):
             self.deferred.discard(a.name)
             old = self.timers.pop(a.name, None)
             if old:
-                old[0].cancel()
+                old.handle.cancel()
             self._call_later(a.name, max(0.0, (a.at - now_ms()) / 1000))
         elif isinstance(a, CancelTimer):
             self.deferred.discard(a.name)
             h = self.timers.pop(a.name, None)
             if h:
-                h[0].cancel()
+                h.handle.cancel()
         elif isinstance(a, Execute):
             self.exec_queue.put_nowait(("ordered", a))
         elif isinstance(a, FetchState):
@@ -327,11 +333,11 @@ class Node(StateTransfer):
 
     def _call_later(self, name: str, delay: float) -> None:
         loop = asyncio.get_running_loop()
-        self.timers[name] = (loop.call_later(delay, self._fire, name), loop.time() + delay)
+        self.timers[name] = Timer(loop.call_later(delay, self._fire, name), loop.time() + delay)
 
     def _fire(self, name: str) -> None:
         h = self.timers.pop(name, None)
-        late = asyncio.get_running_loop().time() - h[1] if h else 0.0
+        late = asyncio.get_running_loop().time() - h.due if h else 0.0
         if name in STALL_TOLERANT and late > STALL_GRACE_S and name not in self.deferred:
             # this loop was stopped (a collector pass, a burst of work) past the deadline:
             # what peers sent meanwhile is still unread, and may be the progress the timer

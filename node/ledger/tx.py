@@ -12,6 +12,7 @@ whose time is later rejects the transaction.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -56,15 +57,11 @@ class Tx:
         return {"chain": self.chain, "kind": self.kind, "body": self.body,
                 "nonce": self.nonce, "expires": self.expires}
 
-    @property
+    @functools.cached_property
     def hex_id(self) -> str:
         """The id in hex, worked out once (a validator asks for it a dozen times per
         request: admission, the replica, execution, rows, receipts)."""
-        known = self.__dict__.get("_hex_id")
-        if known is None:
-            known = self.id.hex()
-            object.__setattr__(self, "_hex_id", known)
-        return known  # type: ignore[no-any-return]
+        return self.id.hex()
 
     def signed_by(self, *keys: crypto.SigningKey) -> Tx:
         sigs = self.sigs + tuple((k.public, k.sign(self.id)) for k in keys)
