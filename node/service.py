@@ -155,7 +155,7 @@ class Node(StateTransfer):
         self.head_hash = ""
         self.stats = {"bad_peer_frames": 0, "blocks": 0, "fetched_blocks": 0,
                       "copied_blocks": 0, "fetch_continued": 0, "effects_pruned": 0}
-        self.asked: dict[int, tuple[int, int]] = {}  # peer -> the block range last asked for
+        self.asked: dict[int, dict[int, int]] = {}  # peer -> {first: last} asked for lately
         self.health = LoopHealth(self.stats)
         # a request should wait well under the request timer before it is ordered
         self.admission = Admission(self.opts.max_pending, self.opts.max_batch // 4,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from node.consensus import messages as m
 from node.consensus.certs import certified_block, checkpoint_root, encode_cert
 from node.consensus.messages import batch_root
-from node.consensus.types import Execute
+from node.consensus.types import Arrived, Execute
 from node.ledger import BlockResult, Ledger, TxResult
 from node.ledger.effects import Effects, Fetched, copy_run
 from node.ledger.errors import Rejected
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cardchain.node")
 FETCHED_RUN = 64  # fetched blocks executed together in one SQLite transaction
+ASKED_KEPT = 4  # block ranges remembered per peer (two chunks ahead, and their remainders)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,10 @@ class StateTransfer:
     def _ask_blocks(self: Node, peer: int, first: int, last: int) -> None:
         link = self.links.get(peer)
         if link:
-            self.asked[peer] = (first, last)
+            ranges = self.asked.setdefault(peer, {})
+            ranges[first] = last
+            while len(ranges) > ASKED_KEPT:
+                del ranges[next(iter(ranges))]
             link.send(pack({"t": "fetch", "first": first, "last": last,
                             "effects": self.genesis.chain_format >= 2}))
 
@@ -79,13 +83,13 @@ class StateTransfer:
     def _continue_fetch(self: Node, peer: int, blocks: list[Any], more: bool) -> None:
         """A reply cut short by its size budget: ask the same peer for the rest of the range
         now, while this part executes (otherwise the rest waits for the fetch timer)."""
-        asked = self.asked.get(peer)
-        if not (more and blocks and asked):
+        if not (more and blocks):
             return
+        last = self.asked.get(peer, {}).get(int(blocks[0]["height"]))
         end = int(blocks[-1]["height"])
-        if int(blocks[0]["height"]) == asked[0] and end < asked[1]:
+        if last is not None and end < last:
             self.stats["fetch_continued"] += 1
-            self._ask_blocks(peer, end + 1, asked[1])
+            self._ask_blocks(peer, end + 1, last)
 
     def _certify(self: Node, blocks: list[dict[str, Any]]) -> list[Certified | None]:
         """On a verify thread, as soon as a reply arrives (the database thread may be
@@ -115,6 +119,7 @@ class StateTransfer:
         if blocks:
             self.exec_queue.put_nowait(("fetched", [(blocks, self._on_verifiers(
                 self._certify, blocks))]))
+            self.step(Arrived(max(b["height"] for b in blocks)))  # the next chunk, meanwhile
 
     async def _execute_fetched(self: Node, replies: list[tuple[list[dict[str, Any]],
                                                               Any]]) -> None:

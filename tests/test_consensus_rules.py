@@ -23,8 +23,10 @@ from node.consensus.messages import (
 )
 from node.consensus.types import (
     Action,
+    Arrived,
     Broadcast,
     ClientRequest,
+    Event,
     Execute,
     Executed,
     FetchState,
@@ -217,6 +219,30 @@ def test_state_transfer_asks_for_the_next_chunk_before_the_last_one_is_done() ->
         acts = r.step(Executed(seq, "00" * 32, ()), NOW)
         asks = [(a.first, a.last) for a in acts if isinstance(a, FetchState)]
         assert asks == ([(5, 8)] if seq == 3 else []), seq  # at half of the chunk
+
+
+def test_state_transfer_asks_for_the_next_chunk_once_the_last_one_arrived() -> None:
+    """A reply copied from its effects is written in one go: waiting for half of it to be
+    executed left the database idle for a round trip per chunk.  Once a chunk has arrived
+    whole the next is asked for, at most two chunks beyond what is executed."""
+    r, asks = _asks_behind(Cluster(fetch_chunk=4, checkpoint_interval=40, window=80), 40)
+    assert asks == [(1, 4)]
+
+    def asked(event: Event) -> list[tuple[int, int]]:
+        return [(a.first, a.last) for a in r.step(event, NOW) if isinstance(a, FetchState)]
+
+    assert asked(Arrived(3)) == []  # cut short: the runtime asks for the rest of it
+    assert asked(Arrived(4)) == [(5, 8)]
+    assert asked(Arrived(4)) == []  # news of nothing new
+    assert asked(Arrived(8)) == []  # two chunks beyond executed: no more
+    assert [asked(Executed(s, "00" * 32, ())) for s in (1, 2, 3, 4)] == [[], [], [], [(9, 12)]]
+    assert asked(Arrived(12)) == []
+    seen = []
+    for s in range(5, 41):  # the rest arrive block by block and execute
+        seen += asked(Arrived(s)) + asked(Executed(s, "00" * 32, ()))
+        assert r.fetching is None or r.fetch_next - 1 - r.executed <= 2 * 4
+    assert seen == [(a, a + 3) for a in range(13, 41, 4)]  # each asked for once, in order
+    assert r.fetching is None and asked(Arrived(44)) == []  # the transfer is over
 
 
 def test_a_state_transfer_that_progresses_keeps_its_peer() -> None:

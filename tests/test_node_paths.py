@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from node import health, service
+from node import codec, health, service
 from node.consensus import messages as m
 from node.consensus.types import Received, SetTimer, TimerFired
 from node.ledger.errors import Rejected
@@ -303,6 +303,34 @@ def test_state_transfer_replies_keep_to_their_size_budget_and_are_continued(
     assert lag.stats["fetch_continued"] > 0
     assert lag.stats["fetched_blocks"] + lag.stats["copied_blocks"] >= 6
     assert lag.head_hash == nodes[0].head_hash
+
+
+def test_a_reply_cut_short_is_continued_with_another_chunk_asked_of_the_same_peer(
+        cons: Any, tmp_path: Path) -> None:
+    """With the next chunk asked for as soon as one arrives, two ranges can be open with one
+    peer: a reply cut short by its size budget is continued to the end of its own range (the
+    node once remembered only the last range it asked for, and left such a gap to the fetch
+    timer)."""
+    node = Node(cons, "validator-3", tmp_path / "v3")
+    sent: list[dict[str, Any]] = []
+
+    class Link:
+        def send(self, data: bytes, keep: bool = False) -> None:
+            sent.append(codec.loads(data[4:]))
+
+    node.links = {1: Link()}  # type: ignore[dict-item]
+    try:
+        node._ask_blocks(1, 1, 50)
+        node._ask_blocks(1, 51, 100)
+        node._continue_fetch(1, [{"height": h} for h in range(1, 21)], True)
+        node._continue_fetch(1, [{"height": h} for h in range(51, 61)], True)
+        node._continue_fetch(1, [{"height": h} for h in range(21, 51)], False)  # the rest
+        assert [(f["first"], f["last"]) for f in sent] == [(1, 50), (51, 100), (21, 50),
+                                                           (61, 100)]
+        assert node.stats["fetch_continued"] == 2
+    finally:
+        node.verifier.shutdown()
+        node.db.shutdown()
 
 
 def test_persisted_votes_and_certificates_below_the_stable_checkpoint_are_deleted(

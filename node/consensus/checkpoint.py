@@ -8,8 +8,10 @@
   later view with its NEW-VIEW.
 * A stable checkpoint, or a STATUS, above what this replica executed means it is behind:
   it asks a peer for the blocks (``fetch``), in chunks that end on checkpoints, the next
-  chunk asked for once half of the last one is executed.  Each executed block restarts the
-  fetch timer; a peer that does not answer within it is replaced by the next one.
+  chunk asked for as soon as the last one arrived (``arrived``: checked and written while
+  the next is served), at most two chunks beyond what is executed; or, without such news,
+  once half of the last one is executed.  Each executed block restarts the fetch timer; a
+  peer that does not answer within it is replaced by the next one.
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ def fetch(r: Replica, peer: int, upto: int) -> None:
     if r.executed >= upto or (r.fetching and r.fetching[1] >= upto):
         return
     r.fetching = (peer, upto)
+    r.fetch_arrived = r.executed
     ask(r, peer, r.executed + 1, upto)
 
 
@@ -112,13 +115,32 @@ def executed(r: Replica, seq: int) -> None:
     if seq >= r.fetching[1]:
         r.fetching = None
         r.emit(CancelTimer(FETCH_TIMER))
-    elif r.fetch_next <= r.fetching[1] and seq >= r.fetch_next - r.cfg.fetch_chunk // 2:
-        # half of the last chunk executed: ask for the next one now, so the transfer never
-        # waits for a round trip (or for the fetch timer)
+    elif r.fetch_next <= r.fetching[1] and (seq >= r.fetch_next - r.cfg.fetch_chunk // 2
+                                            or _may_ask_ahead(r)):
+        # half of the last chunk executed (or all of it arrived): ask for the next one now,
+        # so the transfer never waits for a round trip (or for the fetch timer)
         ask(r, r.fetching[0], r.fetch_next, r.fetching[1])
     else:  # the peer answers; a chunk of large blocks can outlast the timer, and asking
         # the next peer then fetched them all twice
         r.emit(SetTimer(FETCH_TIMER, r.now + r.vc.timeout(r.cfg)))
+
+
+def arrived(r: Replica, height: int) -> None:
+    """A reply of the transfer under way reached ``height``: once the whole chunk asked for
+    last is here, the next one is asked for while this one is checked and written."""
+    if r.fetching is None or height <= r.fetch_arrived:
+        return
+    r.fetch_arrived = height
+    if r.fetch_next <= r.fetching[1] and _may_ask_ahead(r):
+        ask(r, r.fetching[0], r.fetch_next, r.fetching[1])
+
+
+def _may_ask_ahead(r: Replica) -> bool:
+    """The last chunk asked for arrived whole, and with the next one asked for no more than
+    two chunks' worth of blocks would be asked for and not executed (one being written, one
+    on its way: what a node holds in replies stays bounded)."""
+    return r.fetch_arrived >= r.fetch_next - 1 and \
+        r.fetch_next - 1 - r.executed <= r.cfg.fetch_chunk
 
 
 def fetch_timer(r: Replica) -> None:

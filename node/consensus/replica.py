@@ -48,6 +48,7 @@ from node.consensus.messages import (
 )
 from node.consensus.types import (
     Action,
+    Arrived,
     Broadcast,
     CancelTimer,
     ClientRequest,
@@ -117,6 +118,7 @@ class Replica:
         self.timers: dict[str, int] = {}
         self.fetching: tuple[int, int] | None = None
         self.fetch_next = 0  # the first block of a state transfer not asked for yet
+        self.fetch_arrived = 0  # the last block of the transfer's replies so far
         self.status_mark = -1  # the height at the last STATUS timer (checkpoint.py)
         self.status_wait = cfg.request_timeout_ms
         self._out: list[Action] = []
@@ -171,6 +173,8 @@ class Replica:
                 self._timer(event.name)
         elif isinstance(event, Executed):
             self._executed(event)
+        elif isinstance(event, Arrived):
+            checkpoint.arrived(self, event.height)
         out, self._out = self._out, []
         return out
 

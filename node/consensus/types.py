@@ -51,7 +51,17 @@ class Started:
     came and the next checkpoint formed."""
 
 
-Event = Received | ClientRequest | TimerFired | Executed | Started
+@dataclass(frozen=True)
+class Arrived:
+    """State transfer: a reply with the fetched blocks up to ``height`` arrived (their
+    certificates not checked yet).  The replica may ask for the next chunk while the runtime
+    checks and writes these: a chunk copied from its effects is written in one go, so asking
+    only once it was executed left the database idle for each round trip."""
+
+    height: int
+
+
+Event = Received | ClientRequest | TimerFired | Executed | Started | Arrived
 
 # --- actions --------------------------------------------------------------------------------
 

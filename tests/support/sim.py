@@ -24,6 +24,7 @@ from node.consensus.certs import certified_block, encode_cert
 from node.consensus.messages import Commit
 from node.consensus.types import (
     Action,
+    Arrived,
     Broadcast,
     CancelTimer,
     ClientRequest,
@@ -286,6 +287,8 @@ class Sim:
         p = self.nodes[peer]
         if not (a.alive and p.alive and self.net.connected(peer, a.id)):
             return
+        if min(last, p.ledger.height) >= first:  # as the node does when a reply comes in
+            self.feed(a, Arrived(min(last, p.ledger.height)))
         for h in range(max(first, a.ledger.height + 1), min(last, p.ledger.height) + 1):
             block = p.store.block(h)
             assert block is not None
