@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from node.consensus import Config, Replica, checkpoint
+from node.consensus import Config, Replica, certs, checkpoint
 from node.consensus.certs import new_view_pre_prepares, valid_view_change
 from node.consensus.messages import (
     Checkpoint,
@@ -666,3 +666,19 @@ def test_a_restarted_replica_says_how_far_it_got_and_peers_ahead_answer(c: Clust
     assert waits == [2_000, 4_000, 5_000, 5_000, 5_000] and cfg.request_timeout_ms == 1_000
     late.step(Executed(3, "00" * 32, ()), t + 1)
     assert sent(late.step(TimerFired("status"), late.timers["status"]), Status) == []
+
+
+def test_batches_at_or_below_a_stable_checkpoint_are_not_kept_for_view_changes(
+        c: Cluster) -> None:
+    """The shortcut for batches found well formed keeps their texts; a backup kept the last
+    1,024 batches whole, far more than a view change can bring back (memory grew by tens
+    of MB under load).  Once a checkpoint is stable, what is at or below it goes."""
+    r = c.replica(1)
+    pps = [c.pp(seq, c.txs[2 * seq - 2:2 * seq]) for seq in range(1, 5)]
+    for pp in pps:
+        assert sent(deliver(r, pp), Prepare)
+    keys = [(request_id, pp.seq, pp.time, pp.batch_id) for pp in pps]
+    assert all(k in certs._WELL_FORMED for k in keys)
+    checkpoint.stabilise(r, 3, ())
+    assert [k for k in keys if k in certs._WELL_FORMED] == keys[3:]
+    assert not [k for k in certs._WELL_FORMED if k[0] == request_id and k[1] <= 3]

@@ -63,6 +63,16 @@ def well_formed(cfg: Config, pp: PrePrepare) -> bool:
     return ok
 
 
+def forget_batches(cfg: Config, upto: int) -> None:
+    """A stable checkpoint at ``upto``: nothing at or below it is voted on again, and a view
+    change brings only higher batches, so their texts are not kept for the shortcut above.
+    Kept for the last 1,024 batches, they grew a backup's memory for minutes under load and
+    kept it ~80-120 MiB above the primary's at 1,000 payments/s (the primary never checks
+    its own batches; docs/BENCHMARKS.md, eleventh pass)."""
+    for k in [k for k in _WELL_FORMED if k[1] <= upto and k[0] == cfg.request_id]:
+        del _WELL_FORMED[k]
+
+
 def valid_commit_cert(cfg: Config, cert: Sequence[Commit], seq: int, batch_id: str) -> bool:
     """2f+1 COMMITs from distinct replicas, one view, for this seq and batch."""
     if not cert:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from node.consensus import durable, viewchange
+from node.consensus import certs, durable, viewchange
 from node.consensus.messages import Checkpoint, Status
 from node.consensus.types import Broadcast, CancelTimer, FetchState, Persist, Send, SetTimer
 
@@ -159,6 +159,7 @@ def stabilise(r: Replica, seq: int, proof: tuple[Checkpoint, ...]) -> None:
         return
     r.low = seq
     r.stable_proof = proof
+    certs.forget_batches(r.cfg, seq)
     r.emit(Persist("stable", durable.stable_record(proof)))
     for s in [s for s in r.slots if s <= seq]:
         del r.slots[s]
