@@ -42,7 +42,8 @@ def batch_ids(cfg: Config, batch: Iterable[str]) -> tuple[str, ...] | None:
 
 # batches found well formed lately: a view change brings each batch in up to 2f+1
 # VIEW-CHANGEs and the NEW-VIEW again (tens of thousands of requests under full load, each
-# re-hashed every time); an equal batch under the same seq, time and id needs no second look
+# re-hashed every time); an equal batch under the same seq, time and id needs no second look.
+# A stable checkpoint drops what is at or below it (forget_batches); the bound is a backstop
 _WELL_FORMED: OrderedDict[tuple[Any, int, int, str], tuple[str, ...]] = OrderedDict()
 _WELL_FORMED_MAX = 1024
 
