@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import getpass
 import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from app.consortium import DEMO_PASSPHRASE, InitError, init
 from node.crypto import CryptoError
 from node.ledger.genesis import Genesis, GenesisError
+
+# exit codes (README, "Exit codes"); tests/test_cli.py checks each
+EXIT_OK = 0
+EXIT_REFUSED = 1          # the transaction was decided and refused (or not accepted)
+EXIT_USAGE = 2            # bad arguments, unreadable files, wrong passphrase or PIN
+EXIT_INVALID_RECEIPT = 3  # verify-receipt: the receipt does not verify
+EXIT_UNCLEAN = 4          # reconcile or audit found a difference
+EXIT_UNKNOWN = 5          # no decision known (no validator reached, or not decided in
+                          # time): the signed transaction waits in the outbox
 
 
 class CliError(Exception):
@@ -87,31 +98,40 @@ def cmd_client(args: argparse.Namespace) -> int:
 
 
 def cmd_verify_receipt(args: argparse.Namespace) -> int:
-    import json
-
-    from node.receipt import ReceiptError, from_qr, verify
+    from node.receipt import ReceiptError, parse_text, verify
 
     try:
-        text = Path(args.file).read_text("utf-8").strip()
+        text = Path(args.file).read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"cannot read {args.file}: {exc}") from exc
+    genesis = Genesis.load(Path(args.genesis))
     try:
-        if text.startswith("CCR1:"):
-            receipt = from_qr(text)
-        else:
-            try:
-                receipt = json.loads(text)
-            except ValueError:
-                raise ReceiptError("not a receipt: the file holds neither a receipt's JSON "
-                                   "nor a CCR1: code") from None
-        out = verify(receipt, Genesis.load(Path(args.genesis)))
-    except (ReceiptError, ValueError) as exc:
-        print(f"INVALID: {exc}")
-        return 1
-    print(f"VALID: transaction {out['tx']} ({out['kind']}) is in block {out['height']} "
-          f"({out['block'][:16]}…), committed by validators {out['signers']}; "
-          f"reported result: {out['code']}")
-    return 0
+        out = verify(parse_text(text), genesis)
+    except ReceiptError as exc:
+        print(exc)  # "invalid: <part>: why"
+        return EXIT_INVALID_RECEIPT
+    for line in receipt_lines(out):
+        print(line)
+    return EXIT_OK
+
+
+def receipt_lines(facts: dict[str, Any]) -> list[str]:
+    """What ``verify-receipt`` prints: only the facts ``verify`` checked."""
+    out = ["VALID",
+           f"  transaction  {facts['tx']} ({facts['kind']})",
+           f"  ordered      block {facts['height']}, position {facts['index']}, by the "
+           f"COMMITs of validators {facts['ordered_by']}"]
+    if facts["result_proved"]:
+        when = datetime.datetime.fromtimestamp(facts["time"] / 1000, datetime.UTC)
+        message = f" ({facts['message']})" if facts["message"] else ""
+        out += [f"  result       {facts['code']}{message}, attested by validators "
+                f"{facts['attested_by']}",
+                f"  block        {facts['block']}",
+                f"  time         {when:%Y-%m-%d %H:%M:%S} UTC",
+                f"  state root   {facts['state_root']}"]
+    else:
+        out.append(f"  result       not proved: {facts['result_note']}")
+    return out
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -146,7 +166,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     else:
         print(f"AUDIT FAILED: first problem at height {report.first_bad_height}: "
               f"{min(report.problems)[1]}", file=sys.stderr)
-    return 0 if report.ok else 1
+    return EXIT_OK if report.ok else EXIT_UNCLEAN
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -229,7 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
     from app import client_cli
 
     client_cli.add_parsers(sub, _passphrase_args)
-    for name in ("submit", "query", "issue-card", "pay", "settle", "statement", "reconcile"):
+    for name in ("submit", "query", "issue-card", "pay", "settle", "statement", "reconcile",
+                 "receipt", "outbox"):
         sub.choices[name].set_defaults(func=cmd_client, cmd=name)
 
     pv = sub.add_parser("verify-receipt", help="check a receipt (JSON or CCR1: code) against "
@@ -278,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except (CliError, InitError, GenesisError, CryptoError) as exc:
         print(f"cardchain: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("cardchain: interrupted", file=sys.stderr)
         return 130

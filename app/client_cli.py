@@ -1,8 +1,12 @@
-"""Client subcommands: submit any transaction, issue cards, pay, settle, query.
+"""Client subcommands: submit any transaction, issue cards, pay, settle, query, receipts,
+and the outbox.
 
 Each runs as one identity of the consortium (``--as``), signs with that identity's key and
-talks to a validator over TLS (``--node N``, or the first that answers).  Output is JSON on
-stdout so scripts can use it; errors go to stderr with exit code 2.
+talks to a validator over TLS (``--node N``, or the first that answers).  Every signed
+transaction is written to the identity's durable outbox before it is sent (app/outbox.py);
+an unknown outcome leaves it there, and ``outbox --resubmit`` (or running ``pay`` again for
+the same order) sends the same bytes again.  Output is JSON on stdout; errors go to stderr;
+the exit code says what happened (app/cli.py EXIT_*, README "Exit codes").
 """
 
 from __future__ import annotations
@@ -16,19 +20,49 @@ from typing import Any
 
 from app.consortium import Consortium
 from app.flows import new_card
+from app.outbox import Outbox
 from app.reconcile import journal_append, read_journal, reconcile
 from node import crypto
 from node.cardfile import CardFile, CardFileError, valid_pin
 from node.ledger.builder import Builder
 from node.ledger.cycles import valid_cycle
 from node.ledger.errors import Rejected
-from node.net.client import Client, ClientError
+from node.ledger.tx import Tx
+from node.net.client import Busy, Client, ClientError, Refused
 
 YEAR_MS = 365 * 86_400_000
 
 
 class UsageError(Exception):
     pass
+
+
+class Unknown(Exception):
+    """No decision is known for a sent transaction: it waits in the outbox."""
+
+    def __init__(self, tx_id: str, why: str) -> None:
+        super().__init__(f"no decision known for {tx_id} ({why}); it waits in the outbox: "
+                         "`cardchain outbox DIR --as IDENTITY --resubmit` sends it again")
+        self.tx_id = tx_id
+
+
+async def send(client: Client, box: Outbox, tx: Tx, wait_ms: int = 30_000) \
+        -> dict[str, Any]:
+    """Submit a transaction already in the outbox; its receipt once decided.  Raises
+    ``Unknown`` when the outcome is open (it stays pending) and ``Refused`` when the
+    network refused it unordered (recorded as not sent)."""
+    box.tried(tx.hex_id)
+    try:
+        receipt = await client.submit(tx, wait_ms)
+    except Busy as exc:
+        raise Unknown(tx.hex_id, f"the network is busy: {exc}") from exc
+    except Refused as exc:
+        box.not_sent(tx.hex_id, str(exc))
+        raise
+    except (ClientError, TimeoutError, OSError) as exc:
+        raise Unknown(tx.hex_id, str(exc) or type(exc).__name__) from exc
+    box.decided(tx.hex_id, receipt)
+    return receipt
 
 
 def cycle_arg(text: str) -> int:
@@ -95,21 +129,37 @@ async def run(args: argparse.Namespace, passphrase: str) -> dict[str, Any]:
     builder = Builder(cons.genesis.chain_id)
     now = int(time.time() * 1000)
     me = cons.key(args.identity)
+    box = Outbox.for_identity(cons.home, args.identity)
+    try:
+        return await _run(cons, box, builder, me, args, now)
+    finally:
+        box.close()
+
+
+async def _run(cons: Consortium, box: Outbox, builder: Builder, me: crypto.SigningKey,
+               args: argparse.Namespace, now: int) -> dict[str, Any]:
+    if args.cmd == "outbox" and not args.resubmit:
+        return {"outbox": [e.as_dict() for e in box.recent(args.limit)]}
     client = await connect(cons, args.identity, args.node)
     try:
         if args.cmd == "submit":
             tx = builder.make(args.kind, parse_fields(args.fields), now, me)
             if args.journal:
                 journal_append(Path(args.journal), tx, args.identity[len("terminal-"):])
-            return await client.submit(tx)
+            box.add(tx)
+            return await send(client, box, tx, args.wait_ms)
+        if args.cmd == "outbox":
+            return await _resubmit(client, box, args.wait_ms)
+        if args.cmd == "receipt":
+            return await _receipt(client, args)
         if args.cmd == "reconcile":
             return await _reconcile(client, args)
         if args.cmd == "query":
             return {"result": await client.query(args.q, **parse_fields(args.fields))}
         if args.cmd == "issue-card":
-            return await _issue(cons, client, builder, me, args, now)
+            return await _issue(cons, client, box, builder, me, args, now)
         if args.cmd == "pay":
-            return await _pay(client, builder, me, args, now)
+            return await _pay(client, box, builder, me, args, now)
         if args.cmd == "statement":
             from app.statement_export import to_csv, write_pdf
 
@@ -125,14 +175,44 @@ async def run(args: argparse.Namespace, passphrase: str) -> dict[str, Any]:
             s = await client.query("statement", merchant=args.merchant, cycle=args.cycle)
             keys = ("count", "refund_count", "gross", "refunds", "points", "fee", "net")
             body = {"merchant": args.merchant, "cycle": args.cycle, **{k: s[k] for k in keys}}
-            return await client.submit(builder.make("settle", body, now, me))
+            tx = builder.make("settle", body, now, me)
+            box.add(tx)
+            return await send(client, box, tx, args.wait_ms)
         raise UsageError(f"unknown command {args.cmd}")
     finally:
         await client.close()
 
 
-async def _issue(cons: Consortium, client: Client, builder: Builder, me: crypto.SigningKey,
-                 args: argparse.Namespace, now: int) -> dict[str, Any]:
+async def _resubmit(client: Client, box: Outbox, wait_ms: int) -> dict[str, Any]:
+    """Every pending transaction, oldest first, as the same bytes."""
+    done, left = [], []
+    for e in box.pending():
+        tx = Tx.decode(e.wire.encode("utf-8"))
+        try:
+            receipt = await send(client, box, tx, wait_ms)
+            done.append({"id": e.id, "kind": e.kind, "order": e.order,
+                         "code": receipt["code"], "height": receipt.get("height")})
+        except Refused as exc:
+            done.append({"id": e.id, "kind": e.kind, "order": e.order, "code": "not_sent",
+                         "message": str(exc)})
+        except Unknown:
+            left.append(e.id)
+    return {"decided": done, "pending": left}
+
+
+async def _receipt(client: Client, args: argparse.Namespace) -> dict[str, Any]:
+    from node.receipt import to_qr
+
+    r = await client.query("receipt", id=args.tx)
+    text = to_qr(r) if args.qr else json.dumps(r, indent=1, ensure_ascii=False)
+    if args.out:
+        Path(args.out).write_text(text + "\n", "utf-8")
+        return {"receipt": args.out, "form": "CCR1" if args.qr else "json"}
+    return {"print": text}
+
+
+async def _issue(cons: Consortium, client: Client, box: Outbox, builder: Builder,
+                 me: crypto.SigningKey, args: argparse.Namespace, now: int) -> dict[str, Any]:
     pin = _read_pin(args) if args.pin_file else None
     if args.holder and not args.id_number:
         raise UsageError("a named card needs --id-number (stored only as a salted hash)")
@@ -142,17 +222,38 @@ async def _issue(cons: Consortium, client: Client, builder: Builder, me: crypto.
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     body, card, pin, number = made.body, made.card, made.pin, made.card.card
-    receipt = await client.submit(builder.make("issue_card", body, now, me))
-    if receipt["code"] == "ok":
-        card.save(Path(args.out))
+    tx = builder.make("issue_card", body, now, me)
+    # the card file first: if the outcome is unknown the card may exist, and its key with it
+    card.save(Path(args.out))
+    box.add(tx)
+    try:
+        receipt = await send(client, box, tx, args.wait_ms)
+    except Unknown:
+        if not args.pin_file:
+            import sys
+
+            print(f"card {number}: PIN {pin} (the card may have been issued)",
+                  file=sys.stderr)
+        raise
+    except Refused:
+        Path(args.out).unlink(missing_ok=True)
+        raise
+    if receipt["code"] != "ok":
+        Path(args.out).unlink(missing_ok=True)
     out = {"receipt": receipt, "card": number, "card_file": str(args.out)}
     if receipt["code"] == "ok" and not args.pin_file:
         out["pin"] = pin  # shown once to the cardholder; never stored in clear
     return out
 
 
-async def _pay(client: Client, builder: Builder, me: crypto.SigningKey,
+async def _pay(client: Client, box: Outbox, builder: Builder, me: crypto.SigningKey,
                args: argparse.Namespace, now: int) -> dict[str, Any]:
+    terminal = args.identity[len("terminal-"):]
+    waiting = box.pending_order(terminal, args.order)
+    if waiting is not None:  # the same bytes again, never a second signature
+        tx = Tx.decode(waiting.wire.encode("utf-8"))
+        receipt = await send(client, box, tx, args.wait_ms)
+        return {"receipt": receipt, "total": tx.body["amount"], "resubmitted": True}
     try:
         card = CardFile.load(Path(args.card_file))
         card_key = card.unlock(_read_pin(args))
@@ -172,7 +273,8 @@ async def _pay(client: Client, builder: Builder, me: crypto.SigningKey,
     tx = builder.make("pay", body, now, me, card_key)
     if args.journal:
         journal_append(Path(args.journal), tx, body["terminal"])
-    receipt = await client.submit(tx)
+    box.add(tx)
+    receipt = await send(client, box, tx, args.wait_ms)
     return {"receipt": receipt, "total": offer["total"],
             "points": redeem if banks else [], "cash_due": offer["cash_due"] if banks
             else offer["total"]}
@@ -201,6 +303,9 @@ def add_parsers(sub: Any, passphrase_args: Any) -> None:
         p.add_argument("--as", dest="identity", required=True,
                        help="identity to act as (clerk-EHB-1, terminal-M001-T01, ...)")
         p.add_argument("--node", type=int, help="validator to talk to (default: any)")
+        p.add_argument("--wait-ms", type=int, default=30_000,
+                       help="how long to wait for a decision (default 30000); then the "
+                            "outcome is unknown and the transaction stays in the outbox")
         passphrase_args(p)
 
     p = sub.add_parser("submit", help="sign and submit any transaction: KIND key=value ...")
@@ -245,17 +350,45 @@ def add_parsers(sub: Any, passphrase_args: Any) -> None:
     common(p)
     p.add_argument("--merchant", required=True)
     p.add_argument("--cycle", type=cycle_arg, required=True, help="yyyymmdd")
+    p = sub.add_parser("receipt", help="a decided transaction's receipt, verifiable with "
+                                       "verify-receipt: JSON, or the CCR1: code with --qr")
+    common(p)
+    p.add_argument("tx", help="the transaction id")
+    p.add_argument("--qr", action="store_true", help="write the CCR1: form (for a QR code)")
+    p.add_argument("--out", help="write it to this file (default: standard output)")
+    p = sub.add_parser("outbox", help="this identity's signed transactions: list them, or "
+                                      "--resubmit the undecided ones (the same bytes)")
+    common(p)
+    p.add_argument("--resubmit", action="store_true")
+    p.add_argument("--limit", type=int, default=50)
 
 
 def main(args: argparse.Namespace, passphrase: str) -> int:
+    import sys
+
+    from app.cli import EXIT_OK, EXIT_REFUSED, EXIT_UNCLEAN, EXIT_UNKNOWN, EXIT_USAGE
+
     try:
         out = asyncio.run(run(args, passphrase))
-    except (UsageError, ClientError, Rejected, crypto.CryptoError) as exc:
-        import sys
-
+    except (UsageError, Rejected, crypto.CryptoError) as exc:
         msg = exc.message if isinstance(exc, Rejected) else str(exc)
         print(f"cardchain: error: {msg}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    except Refused as exc:
+        print(f"cardchain: refused: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except (Unknown, ClientError) as exc:
+        print(f"cardchain: {exc}", file=sys.stderr)
+        return EXIT_UNKNOWN
+    if "print" in out:
+        print(out["print"])
+        return EXIT_OK
     print(json.dumps(out, indent=1, ensure_ascii=False))
-    receipt = out.get("receipt")
-    return 0 if not isinstance(receipt, dict) or receipt.get("code") == "ok" else 1
+    if args.cmd == "reconcile":
+        return EXIT_OK if out["clean"] else EXIT_UNCLEAN
+    if args.cmd == "outbox" and out.get("pending"):
+        return EXIT_UNKNOWN
+    receipt = out if args.cmd in ("submit", "settle") else out.get("receipt")
+    if isinstance(receipt, dict) and receipt.get("code") != "ok":
+        return EXIT_REFUSED
+    return EXIT_OK

@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from node import crypto, tls
-from node.ledger.genesis import CHAIN_FORMAT, DEFAULT_LIMITS, DEFAULT_PARAMS, Genesis
+from node.ledger.genesis import (
+    CHAIN_FORMAT,
+    DEFAULT_LIMITS,
+    DEFAULT_PARAMS,
+    OFFLINE_LIMITS,
+    Genesis,
+)
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 DEMO_PASSPHRASE = "cardchain-demo"  # documented in README: the demo's keys are not secret
@@ -136,7 +142,7 @@ def build_genesis(pub: dict[str, str], addrs: list[tuple[str, int]],
                                      for t in m["terminals"]]} for m in demo["merchants"]]
     raw = {
         "chain_id": demo["chain_id"], "version": CHAIN_FORMAT, "genesis_time": genesis_time,
-        "params": dict(DEFAULT_PARAMS), "limits": dict(DEFAULT_LIMITS),
+        "params": dict(DEFAULT_PARAMS), "limits": {**DEFAULT_LIMITS, **OFFLINE_LIMITS},
         "validators": vals, "banks": banks,
         "clearing_house": {**demo["clearing_house"], "keys": [pub["clearing-1"]]},
         "regulator": {**demo["regulator"], "keys": [pub["regulator-1"]]},

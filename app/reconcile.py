@@ -17,8 +17,9 @@ from typing import Any
 from node.ledger.tx import Tx
 
 
-def journal_append(path: Path, tx: Tx, terminal: str) -> None:
-    """What the till records as it sends: id, type, order and signed amount."""
+def journal_append(path: Path, tx: Tx, terminal: str, *, offline: bool = False) -> None:
+    """What the till records as it sends: id, type, order and signed amount (and whether
+    it was taken offline, to be sent once the network returns)."""
     body = tx.body
     if tx.kind == "pay":
         entry = {"tx": tx.hex_id, "type": "payment", "amount": body["amount"]}
@@ -28,6 +29,8 @@ def journal_append(path: Path, tx: Tx, terminal: str) -> None:
         return
     entry.update({"order": body.get("order"), "terminal": terminal,
                   "sent": int(time.time() * 1000)})
+    if offline:
+        entry["offline"] = True
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
@@ -54,11 +57,13 @@ class Reconciliation:
     chain_only: list[dict[str, Any]] = field(default_factory=list)
     amount_differs: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    declined_offline: list[dict[str, Any]] = field(default_factory=list)
     other_cycle: int = 0
 
     @property
     def clean(self) -> bool:
-        return not (self.till_only or self.chain_only or self.amount_differs or self.rejected)
+        return not (self.till_only or self.chain_only or self.amount_differs or self.rejected
+                    or self.declined_offline)
 
     def as_dict(self) -> dict[str, Any]:
         return {"clean": self.clean, "matched": self.matched,
@@ -66,6 +71,7 @@ class Reconciliation:
                 "on_chain_not_on_till": self.chain_only,
                 "amounts_differ": self.amount_differs,
                 "rejected_on_chain": self.rejected,
+                "declined_after_offline_acceptance": self.declined_offline,
                 "in_other_cycles": self.other_cycle}
 
 
@@ -102,8 +108,9 @@ def reconcile(journal: list[dict[str, Any]], lines: list[dict[str, Any]],
         if receipt is None:
             rec.till_only.append({"tx": tx_id, "order": e.get("order"), "amount": e["amount"]})
         elif receipt.get("code") != "ok":
-            rec.rejected.append({"tx": tx_id, "order": e.get("order"), "amount": e["amount"],
-                                 "reason": receipt.get("code")})
+            line = {"tx": tx_id, "order": e.get("order"), "amount": e["amount"],
+                    "reason": receipt.get("code")}
+            (rec.declined_offline if e.get("offline") else rec.rejected).append(line)
         else:
             rec.other_cycle += 1
     for tx_id, x in chain.items():

@@ -30,6 +30,14 @@ class SessionError(Exception):
     """What the user should read: a refused query, an unreachable network, a bad input."""
 
 
+class NotSent(SessionError):
+    """The network refused a transaction without ordering it: it can never be decided."""
+
+
+class Undecided(SessionError):
+    """No decision was heard in time: the transaction may still be decided."""
+
+
 def message_of(exc: BaseException) -> str:
     if isinstance(exc, Rejected):
         return exc.message
@@ -121,15 +129,18 @@ class Session:
         try:
             r = await self.node.endpoint.call(self.identity, req)
         except TimeoutError as exc:
-            raise SessionError("the network did not decide the transaction in time; it "
-                               "may still be decided: look it up before retrying") from exc
-        except (ClientError, Rejected) as exc:
-            raise SessionError(message_of(exc)) from exc
+            raise Undecided("the network did not decide the transaction in time; it may "
+                            "still be decided") from exc
+        except (ClientError, Rejected) as exc:  # the endpoint's refusals: nothing ordered
+            raise NotSent(message_of(exc)) from exc
         return dict(r["receipt"])
 
+    def online(self) -> bool:
+        return self.node.connected.is_set()
+
     def require_online(self) -> None:
-        if not self.node.connected.is_set():
-            raise SessionError(OFFLINE_NOT_SENT)
+        if not self.online():
+            raise NotSent(OFFLINE_NOT_SENT)
 
     def status(self) -> dict[str, Any]:
         return dict(self.node.status())
@@ -170,4 +181,4 @@ class Session:
         return out
 
 
-__all__ = ["Session", "SessionError", "message_of"]
+__all__ = ["NotSent", "Session", "SessionError", "Undecided", "message_of"]

@@ -208,6 +208,35 @@ def merkle_verify(leaf: bytes, path: Sequence[Sequence[str]], root: bytes) -> bo
     return node == root
 
 
+def merkle_path_sides(index: int, size: int) -> list[str]:
+    """The sides ``merkle_proof`` gives for leaf ``index`` of ``size``: a proof whose sides
+    differ is for another position or another tree size."""
+    if not 0 <= index < size:
+        raise IndexError("leaf index out of range")
+    sides: list[str] = []
+    i, n = index, size
+    while n > 1:
+        if i % 2:
+            sides.append("L")
+        elif i + 1 < n:
+            sides.append("R")
+        i, n = i // 2, (n + 1) // 2
+    return sides
+
+
+def merkle_verify_at(leaf: bytes, index: int, size: int, path: Sequence[Sequence[str]],
+                     root: bytes) -> bool:
+    """``merkle_verify``, and the path is exactly the one of leaf ``index`` in a tree of
+    ``size`` leaves (so a proof cannot be replayed for another position)."""
+    try:
+        if [p[0] for p in path] != merkle_path_sides(index, size) or \
+                any(len(p) != 2 for p in path):
+            return False
+    except (IndexError, TypeError, KeyError):
+        return False
+    return merkle_verify(leaf, path, root)
+
+
 # --- sealing secrets (card files, PIN lists) -----------------------------------------------
 
 SCRYPT_N = 2**15  # about 50-100 ms on a laptop core: a stand-in for a card chip's PIN counter

@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cardchain.endpoint")
 MAX_WAIT_MS = 120_000
+# how long a receipt query waits for its block's result certificate (f+1 ATTESTs normally
+# arrive one message delay after execution) before it answers without it
+ATTEST_WAIT_S = 5.0
 
 
 class ClientError(Exception):
@@ -72,6 +75,7 @@ class Endpoint:
         self.waiters: dict[str, list[asyncio.Future[dict[str, Any]]]] = {}
         self.subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
         self.progress: dict[str, list[Callable[[dict[str, Any]], None]]] = {}
+        self.attest_waiters: dict[int, list[asyncio.Future[None]]] = {}
         self._reader: sqlite3.Connection | None = None
 
     # --- sessions -------------------------------------------------------------------------
@@ -157,6 +161,8 @@ class Endpoint:
             return {"status": self.node.status()}
         if op == "query":
             try:
+                if req.get("q") == "receipt":
+                    return {"result": await self.receipt(str(req.get("id")))}
                 return {"result": await self.node.on_db(self._query, role, req)}
             except (ValueError, TypeError, sqlite3.InterfaceError,
                     sqlite3.ProgrammingError) as exc:  # a query's arguments (read-only): say so
@@ -244,6 +250,48 @@ class Endpoint:
             if not cbs:
                 self.progress.pop(tx.hex_id, None)
 
+    async def receipt(self, tx_id: str) -> dict[str, Any]:
+        """The verifiable receipt of a decided transaction (node/receipt.py).  A block whose
+        result certificate is not stored yet is waited for a little (``ATTEST_WAIT_S``);
+        then the client is told to ask again (a receipt without it would prove no result)."""
+        built = await self.node.on_db(self._build_receipt, tx_id)
+        if built.get("outcome") is not None and built.get("attest") is None:
+            fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            waiters = self.attest_waiters.setdefault(built["height"], [])
+            waiters.append(fut)
+            try:
+                await asyncio.wait_for(fut, ATTEST_WAIT_S)
+            except TimeoutError:
+                raise ClientError(f"block {built['height']}'s result certificate is not "
+                                  "gathered yet: ask again in a moment") from None
+            finally:
+                if fut in waiters:
+                    waiters.remove(fut)
+                if not waiters:
+                    self.attest_waiters.pop(built["height"], None)
+            built = await self.node.on_db(self._build_receipt, tx_id)
+        return built
+
+    def _build_receipt(self, tx_id: str) -> dict[str, Any]:
+        found = self._receipt(tx_id)
+        if found is None:
+            raise ClientError("no decided transaction with that id")
+        return receipt.build(self.node.store, found[0]["height"], found[0]["pos"])
+
+    def attested(self, height: int) -> None:
+        """Block ``height``'s result certificate is stored."""
+        for fut in self.attest_waiters.pop(height, []):
+            if not fut.done():
+                fut.set_result(None)
+        self._publish({"op": "attested", "height": height})
+
+    def _publish(self, event: dict[str, Any]) -> None:
+        for queue in list(self.subscribers):
+            if queue.full():
+                self.subscribers.discard(queue)  # a subscriber that cannot keep up is cut off
+            else:
+                queue.put_nowait(event)
+
     def refuse(self, tx_id: str, message: str) -> None:
         """The network refused this request without ordering it (an observer's forward):
         whoever waits for its receipt hears why, at once."""
@@ -265,13 +313,8 @@ class Endpoint:
                     fut.set_result({"id": r.id, "height": res.height, "pos": pos,
                                     "code": r.code, "message": r.message, "block": res.hash,
                                     "time": res.time, "certificate": certificate})
-        event = {"op": "block", "height": res.height, "hash": res.hash, "view": view,
-                 "ntx": len(res.results), "time": res.time}
-        for queue in list(self.subscribers):
-            if queue.full():
-                self.subscribers.discard(queue)  # a subscriber that cannot keep up is cut off
-            else:
-                queue.put_nowait(event)
+        self._publish({"op": "block", "height": res.height, "hash": res.hash, "view": view,
+                       "ntx": len(res.results), "time": res.time})
 
     # --- queries (on the database thread) -----------------------------------------------------
 
@@ -307,12 +350,12 @@ class Endpoint:
             assert head is not None
             return {"sums": q.sum_of_balances(store), "height": head.height, "hash": head.hash,
                     "state_root": head.state_root, "integrity": store.integrity_check()}
-        if what == "receipt":  # a receipt anyone can verify against genesis alone
-            found = self._receipt(str(req.get("id")))
-            if found is None:
-                raise ClientError("no decided transaction with that id")
-            r = found[0]
-            return receipt.build(store, r["height"], r["pos"], r["code"], r["message"])
+        if what == "attests":  # result certificates of blocks (public chain data)
+            heights = req.get("heights")
+            if not isinstance(heights, list) or len(heights) > 200 or \
+                    not all(type(h) is int for h in heights):
+                raise ClientError("heights must be a list of at most 200 block heights")
+            return {str(h): a for h in heights if (a := store.attest(h)) is not None}
         if what == "fetch_blocks":  # public chain data for members: blocks with certificates
             limit = max(1, min(int(req.get("limit", 200)), 200))
             return store.blocks_with_certs(int(req.get("first", 1)), limit)

@@ -18,7 +18,7 @@ from typing import Any
 
 from app.consortium import Consortium
 from node import tls
-from node.consensus import Config
+from node.consensus import Config, results
 from node.consensus.certs import certified_block
 from node.consensus.types import Execute
 from node.endpoint import Endpoint
@@ -31,6 +31,7 @@ from node.store import Store
 
 log = logging.getLogger("cardchain.observer")
 FETCH_BLOCKS = 8
+UNATTESTED_KEPT = 1_000  # recent blocks whose result certificate is still asked for
 FORWARD_MARGIN_S = 0.5
 OFFLINE_NOT_SENT = ("the network is unreachable: nothing was sent; retry when the status "
                     "bar shows the node following a validator")
@@ -61,6 +62,7 @@ class Observer:
         self.rejected_blocks = 0
         self.upstream = -1
         self.connected = asyncio.Event()
+        self.unattested: set[int] = set()  # recent blocks whose result certificate is due
 
     async def on_db(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.db, fn, *args)
@@ -145,6 +147,38 @@ class Observer:
             for b in blocks:
                 if not await self._apply(b):
                     raise ClientError("a block failed its certificate check")
+            await self._fetch_attests()
+
+    async def _fetch_attests(self) -> None:
+        """Result certificates of the latest blocks that came without one (a block is
+        served as soon as it is executed; its ATTESTs follow a message delay later)."""
+        assert self.client is not None
+        wanted = sorted(self.unattested)[-200:]
+        if not wanted:
+            return
+        got = await self.client.query("attests", heights=wanted)
+        if isinstance(got, dict) and got:
+            good = await self.on_db(self._store_attests, got)
+            for h in good:
+                self.unattested.discard(h)
+                self.endpoint.attested(h)
+
+    def _store_attests(self, got: dict[str, Any]) -> list[int]:
+        """On the database thread: the ones that hold for this node's own headers."""
+        assert self.store is not None
+        good = []
+        for key, text in got.items():
+            try:
+                h = int(key)
+                block = self.store.block(h)
+                ok = block is not None and isinstance(text, str) and \
+                    results.valid_text(self.cfg, h, block.hash, text)
+            except (ValueError, TypeError):
+                ok = False
+            if ok:
+                good.append(h)
+        self.store.set_attest([(h, got[str(h)]) for h in good])
+        return good
 
     async def _apply(self, b: dict[str, Any]) -> bool:
         # checking the certificate, decoding and executing all run on the database thread:
@@ -154,13 +188,19 @@ class Observer:
             self.rejected_blocks += 1
             log.warning("block from validator %s failed verification", self.upstream)
             return False
-        res, view = done
+        res, view, attested = done
         self.height, self.head_hash = res.height, res.hash
         self.endpoint.block_done(res, view, b["cert"].encode())
+        if attested:
+            self.endpoint.attested(res.height)
+        elif self.genesis.chain_format >= 3:
+            self.unattested.add(res.height)
+            while len(self.unattested) > UNATTESTED_KEPT:
+                self.unattested.discard(min(self.unattested))
         return True
 
     def _verify_and_execute(self, b: dict[str, Any], height: int) \
-            -> tuple[BlockResult, int] | None:
+            -> tuple[BlockResult, int, bool] | None:
         try:
             h, cert = int(b["height"]), b["cert"].encode()
             batch = tuple(str(t) for t in b["txs"])
@@ -170,7 +210,14 @@ class Observer:
             ex = None
         if ex is None:
             return None
-        return self._execute(txs, ex, cert), ex.view
+        res = self._execute(txs, ex, cert)
+        attest = b.get("attest")
+        attested = isinstance(attest, str) and \
+            results.valid_text(self.cfg, res.height, res.hash, attest)
+        if attested:
+            assert self.store is not None
+            self.store.set_attest([(res.height, attest)])
+        return res, ex.view, attested
 
     def _execute(self, txs: list[Tx], ex: Execute, cert: bytes) -> BlockResult:
         assert self.ledger is not None

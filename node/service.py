@@ -35,10 +35,12 @@ from node.consensus import messages as m
 from node.consensus.certs import encode_cert
 from node.consensus.durable import read_stable
 from node.consensus.replica import NEW_VIEW_TIMER, REQUEST_TIMER
+from node.consensus.results import encode_attests
 from node.consensus.types import (
     Action,
     Broadcast,
     CancelTimer,
+    Certified,
     ClientRequest,
     Event,
     Execute,
@@ -161,6 +163,8 @@ class Node(StateTransfer):
         self.admission = Admission(self.opts.max_pending, self.opts.max_batch // 4,
                                    ADMIT_WAIT * self.opts.request_timeout_ms / 1000)
         self.view_since = 0  # wall-clock ms of the last view change this node saw
+        self.attests_unsaved: list[tuple[int, str]] = []  # result certificates to store
+        self.attest_writer: asyncio.Task[None] | None = None
 
     # --- database thread ------------------------------------------------------------------
 
@@ -241,7 +245,7 @@ class Node(StateTransfer):
                  self.replica.low, recovered)
 
     async def stop(self) -> None:
-        for t in self.tasks:
+        for t in [*self.tasks, *([self.attest_writer] if self.attest_writer else [])]:
             t.cancel()
         for t in self.timers.values():
             t.handle.cancel()
@@ -320,6 +324,30 @@ class Node(StateTransfer):
             self.exec_queue.put_nowait(("ordered", a))
         elif isinstance(a, FetchState):
             self._ask_blocks(a.peer, a.first, a.last)
+        elif isinstance(a, Certified):
+            self._save_attests([(a.seq, encode_attests(a.attests))])
+
+    def _save_attests(self, items: list[tuple[int, str]]) -> None:
+        """Result certificates go to the database together: one write for all that
+        gathered while the last one ran (under load, several blocks' worth)."""
+        self.attests_unsaved.extend(items)
+        if self.attest_writer is None:
+            self.attest_writer = asyncio.get_running_loop().create_task(self._flush_attests())
+
+    async def _flush_attests(self) -> None:
+        assert self.store is not None
+        try:
+            while self.attests_unsaved:
+                items, self.attests_unsaved = self.attests_unsaved, []
+                try:
+                    await self.on_db(self.store.set_attest, items)
+                except Exception:
+                    log.exception("storing result certificates failed")
+                    continue
+                for h, _ in items:
+                    self.endpoint.attested(h)
+        finally:
+            self.attest_writer = None
 
     def _tell_ordered(self, msg: m.PrePrepare | m.Prepare) -> None:
         """This replica accepted a PRE-PREPARE (it sends it as primary, or its PREPARE as a
@@ -460,12 +488,15 @@ class Node(StateTransfer):
         res: BlockResult = await self.on_db(self._apply, txs, ex, [True] * len(txs), cert)
         self._executed(res, ex, cert)
 
-    def _executed(self, res: BlockResult, ex: Execute, cert: bytes) -> None:
+    def _executed(self, res: BlockResult, ex: Execute, cert: bytes, *,
+                  fetched: bool = False) -> None:
+        """Block ``ex.seq`` is on disk.  A block this replica ordered is attested to its
+        peers (its result certificate); a fetched one came with its own."""
         self.height, self.head_hash = res.height, res.hash
         self.stats["blocks"] += 1
         ids = tuple(r.id for r in res.results)
         self.admission.executed(ids)
-        self.step(Executed(ex.seq, res.state_root, ids))
+        self.step(Executed(ex.seq, res.state_root, ids, "" if fetched else res.hash))
         self.endpoint.block_done(res, ex.view, cert)
 
     def _apply(self, txs: list[Tx], ex: Execute, sig_ok: list[bool] | None,

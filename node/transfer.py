@@ -14,11 +14,13 @@ honest, checked them before voting); a run is written in one SQLite transaction.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from node.consensus import messages as m
+from node.consensus import results
 from node.consensus.certs import certified_block, checkpoint_root, encode_cert
 from node.consensus.messages import batch_root
 from node.consensus.types import Arrived, Execute
@@ -165,7 +167,8 @@ class StateTransfer:
             return False
         for res, ex, cert in done:
             self.stats["copied_blocks"] += 1
-            self._executed(res, ex, cert)
+            self._executed(res, ex, cert, fetched=True)
+        self._take_attests([b for b, _ in run], [res for res, _, _ in done])
         return True
 
     def _copy_run(self: Node, exs: list[Execute], run: list[Fetched], root: str,
@@ -173,7 +176,8 @@ class StateTransfer:
         assert self.store is not None and self.ledger is not None
         seq = run[-1].height
         try:
-            copy = copy_run(self.genesis.chain_id, self.ledger.head(), run, len(self.publics))
+            copy = copy_run(self.genesis.chain_id, self.ledger.head(), run, len(self.publics),
+                            self.genesis.chain_format)
         except (ValueError, TypeError, KeyError) as exc:
             log.warning("the effects of fetched blocks are malformed (%s): executed instead",
                         exc)
@@ -191,9 +195,9 @@ class StateTransfer:
             return None
         self.ledger.st.forget(copy.state)
         out = []
-        for ex, f, row, results in zip(exs, run, copy.blocks, copy.results, strict=True):
+        for ex, f, row, done in zip(exs, run, copy.blocks, copy.results, strict=True):
             res = BlockResult(row.height, row.hash, row.state_root, row.time,
-                              tuple(TxResult(*r) for r in results))
+                              tuple(TxResult(*r) for r in done))
             out.append((res, ex, f.cert))
         return out
 
@@ -212,7 +216,33 @@ class StateTransfer:
         done = await self.on_db(self._apply_run, todo)
         for res, ex, cert in done:
             self.stats["fetched_blocks"] += 1
-            self._executed(res, ex, cert)
+            self._executed(res, ex, cert, fetched=True)
+        self._take_attests([b for b, _ in run], [res for res, _, _ in done])
+
+    def _take_attests(self: Node, blocks: list[dict[str, Any]],
+                      done: list[BlockResult]) -> None:
+        """The result certificates fetched blocks came with, checked on the verify threads
+        against the headers this node computed, stored if they hold."""
+        todo = [(res.height, res.hash, b["attest"]) for b, res in zip(blocks, done, strict=False)
+                if isinstance(b.get("attest"), str)]
+        if not todo:
+            return
+        assert self.replica is not None
+        cfg = self.replica.cfg
+
+        def check(items: list[tuple[int, str, str]]) -> list[tuple[int, str]]:
+            return [(h, text) for h, bhash, text in items
+                    if results.valid_text(cfg, h, bhash, text)]
+
+        async def then() -> None:
+            parts = await self._on_verifiers(check, todo)
+            good = [x for part in parts for x in part]
+            if good:
+                self._save_attests(good)
+
+        task = asyncio.get_running_loop().create_task(then())
+        self.tasks.append(task)
+        task.add_done_callback(self.tasks.remove)
 
     @staticmethod
     def _decode(blocks: list[dict[str, Any]]) -> list[list[Tx] | None]:

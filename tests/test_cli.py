@@ -41,7 +41,8 @@ def test_init_writes_genesis_and_encrypted_keys(tmp_path: Path, n: int,
     assert len(g.banks) == 2 and len(g.merchants) == 3
     assert all(m["catalogue"] and m["terminals"] for m in g.merchants)
     assert g.limits == {"named_balance_cap": 500_000, "anonymous_balance_cap": 100_000,
-                        "real_name_threshold": 1_000_000}
+                        "real_name_threshold": 1_000_000, "offline_per_payment": 20_000,
+                        "offline_per_card_day": 50_000}
     pems = list((home / "keys").glob("*.key.pem"))
     assert len(pems) == n + 2 + 2 + 4 + 1  # ... and the consortium CA's key
     assert g.ca_certificate and g.ca_certificate.startswith("-----BEGIN CERTIFICATE-----")
@@ -99,8 +100,8 @@ def test_offline_commands_name_what_is_wrong_with_their_input(
     genesis = str(home / "genesis.json")
     junk = tmp_path / "receipt.txt"
     junk.write_text("hello")
-    assert cli.main(["verify-receipt", str(junk), "--genesis", genesis]) == 1
-    assert "not a receipt" in capsys.readouterr().out
+    assert cli.main(["verify-receipt", str(junk), "--genesis", genesis]) == cli.EXIT_INVALID_RECEIPT
+    assert "invalid: receipt: neither" in capsys.readouterr().out
     assert cli.main(["verify-receipt", str(tmp_path / "none.json"), "--genesis", genesis]) == 2
     assert "cannot read" in capsys.readouterr().err
     assert cli.main(["audit", "--home", str(tmp_path)]) == 2  # not a node's folder

@@ -185,3 +185,23 @@ def test_the_state_cache_holds_what_is_read_and_never_a_stale_row(world: World) 
     assert ("accounts", f"card:{n}") in cache
     for (table, key), row in cache.items():
         assert row == w.store.get(table, key), (table, key)
+
+
+def test_a_merchant_order_takes_one_accepted_payment(world: World) -> None:
+    """duplicate_order: a retry signed anew, a second terminal of the same merchant, the
+    same order at another merchant (allowed), and a refused attempt (holds nothing)."""
+    w = world
+    n = funded(w)
+    short = funded(w, 1_000)
+    assert code(w, w.pay_tx(short, order="A-1")) == "insufficient_funds"
+    first = w.pay_tx(n, order="A-1")
+    assert code(w, first) == "ok"  # the refused attempt held nothing
+    again = w.one(w.pay_tx(n, order="A-1"))  # the till signed the same sale again
+    assert again.code == "duplicate_order" and first.hex_id in again.message
+    other_till = w.one(w.pay_tx(n, order="A-1", terminal="M001-T02"))
+    assert other_till.code == "duplicate_order"
+    assert code(w, w.pay_tx(n, [{"sku": "BOOK-ATLAS", "qty": 1}], order="A-1",
+                            terminal="M002-T01")) == "ok"  # another merchant's order A-1
+    atlas = next(g["price"] for m in w.genesis.merchants for g in m["catalogue"]
+                 if g["sku"] == "BOOK-ATLAS")
+    assert w.balance(n) == 300_000 - 18_590 - atlas  # charged once per order

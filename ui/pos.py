@@ -6,15 +6,14 @@ Refunds and the end-of-day report live in ui/pos_day.py; both tabs share this wi
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import os
 import re
-import secrets
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,19 +31,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.reconcile import journal_append
+from app.outbox import Entry
 from app.session import Session, SessionError
+from app.till import Till
 from node.cardfile import CardFile, CardFileError, valid_pin
 from node.crypto import SigningKey
 from node.endpoint import card_query_digest
 from ui import texts
-from ui.common import Column, Notice, RecordModel, hbox, mask_card, table, when, yuan
+from ui.common import Column, Notice, RecordModel, hbox, mask_card, table, yuan
 from ui.pos_day import DayTab, RefundTab
+from ui.pos_pay import SaleFlow
+from ui.pos_pending import PaymentsTab
 from ui.receipt_print import ReceiptPanel
 from ui.shell import Languages, Window, qtext
 
 BASKET = [Column("name", "Item"), Column("qty", "Qty", "int"), Column("price", "Price", "money"),
           Column("total", "Amount", "money")]
+# a card read at the till is forgotten after this long without use (every sale needs the
+# card and its PIN); CARDCHAIN_CARD_IDLE_S overrides it
+CARD_IDLE_S = float(os.environ.get("CARDCHAIN_CARD_IDLE_S", "90"))
+RESOLVE_EVERY_MS = 3_000  # how often undecided payments are looked up
 OFFERS = [Column("bank", "Bank"), Column("points", "Points held", "int"),
           Column("eligible", "Eligible goods", "money"), Column("max_cash", "Points can pay",
                                                                     "money")]
@@ -62,12 +68,16 @@ def wrap_name(name: str, width: int = 18) -> str:
     return "\n".join(textwrap.fill(p, width) for p in parts if p)
 
 
-class PosWindow(Window):
+class PosWindow(SaleFlow, Window):
     def __init__(self, session: Session, languages: Languages, *, card_dir: Path | None = None,
                  journal: Path | None = None) -> None:
         super().__init__(session, languages)
         self.terminal = session.entity
         self.journal = journal or session.node.data_dir / "till-journal.jsonl"
+        self.till = Till(session, self.journal)
+        self.in_flight: Entry | None = None  # the basket's payment, sent and undecided
+        self.paying = False
+        self.resolving = False
         self.card_dir = card_dir
         self.catalogue: list[dict[str, Any]] = []
         self.merchant: dict[str, Any] = {}
@@ -88,9 +98,17 @@ class PosWindow(Window):
         self.tabs.addTab(self.refunds, "")
         self.day = DayTab(session, self.tasks, self.journal)
         self.tabs.addTab(self.day, "")
+        self.payments = PaymentsTab(self.till, self.tasks, self.resolve_pending)
+        self.tabs.addTab(self.payments, "")
         self.set_pages(self.tabs)
         self._build_sale()
         self.bridge.block.connect(lambda _ev: self.day.on_block())
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.timeout.connect(self._card_idle)
+        self.resolver = QTimer(self)
+        self.resolver.timeout.connect(
+            lambda: self.tasks.coalesce("resolve", self.resolve_pending, self.notice))
         self.retranslate()
 
     # --- layout ---------------------------------------------------------------------------------
@@ -191,6 +209,8 @@ class PosWindow(Window):
         self.tabs.setTabText(0, self.tr("Sale"))
         self.tabs.setTabText(1, self.tr("Refunds"))
         self.tabs.setTabText(2, self.tr("End of day"))
+        self.tabs.setTabText(3, self.tr("Payments"))
+        self.payments.retranslate()
         self.goods_box.setTitle(self.tr("Goods (★ can be paid partly with points)"))
         self.basket_box.setTitle(self.tr("Basket"))
         self.more_btn.setText(self.tr("+1"))
@@ -219,6 +239,12 @@ class PosWindow(Window):
     def start(self) -> None:
         super().start()
         self.tasks.spawn(self.load_catalogue(), self.notice)
+        self.resolver.start(RESOLVE_EVERY_MS)
+
+    def closeEvent(self, event: Any) -> None:
+        self.resolver.stop()
+        self.idle.stop()
+        super().closeEvent(event)
 
     async def load_catalogue(self) -> None:
         cat = await self.session.query("catalogue")
@@ -228,6 +254,7 @@ class PosWindow(Window):
         self.day.cutoff = int(cat["cutoff_min"])
         self.refunds.merchant = cat["merchant"]
         self.retranslate()
+        self._resume_pending()
         await self.day.refresh()
         await self.refunds.refresh()
 
@@ -244,11 +271,31 @@ class PosWindow(Window):
                 "%1", ", ".join(g.get("points_banks") or ["—"])))
             b.setObjectName(f"sku:{g['sku']}")
             b.clicked.connect(lambda _c=False, sku=g["sku"]: self.add(sku))
+            b.setEnabled(not self.locked())
             self.goods_grid.addWidget(b, i // 2, i % 2)
 
     # --- basket -----------------------------------------------------------------------------------
 
+    def locked(self) -> bool:
+        """Nothing in the sale can change while its payment is under way or undecided."""
+        return self.paying or self.in_flight is not None
+
+    def _lock(self, on: bool) -> None:
+        for w in (self.more_btn, self.less_btn, self.clear_btn, self.read_btn,
+                  self.browse_btn, self.card_path, self.pin, self.pay_btn,
+                  *self.bank_checks.values()):
+            w.setEnabled(not on)
+        for i in range(self.goods_grid.count()):
+            item = self.goods_grid.itemAt(i)
+            if item is not None and item.widget() is not None:
+                item.widget().setEnabled(not on)
+
     def add(self, sku: str, qty: int = 1) -> None:
+        if self.locked():
+            self.notice.error(self.tr("A payment for this basket is under way: wait for "
+                                      "its outcome."))
+            return
+        self._touch()
         if not any(g["sku"] == sku for g in self.catalogue):
             self.notice.error(self.tr("Unknown item %1").replace("%1", sku))
             return
@@ -331,6 +378,7 @@ class PosWindow(Window):
                 from exc
         self.pin.clear()
         self.card, self.card_key = card, key
+        self._touch()
         await self.refresh_card()
 
     async def refresh_card(self) -> None:
@@ -351,6 +399,32 @@ class PosWindow(Window):
         self._show_card_info()
         if self.basket:
             await self.refresh_offer()
+
+    def _touch(self) -> None:
+        """The cashier did something: the card read stays for another idle period."""
+        if self.card is not None:
+            self.idle.start(int(CARD_IDLE_S * 1000))
+
+    def _card_idle(self) -> None:
+        if self.card is None or self.locked():
+            return
+        self.forget_card()
+        self.notice.error(self.tr("The card was cleared after %1 s without use: read it "
+                                  "again (card file and PIN).").replace("%1",
+                                                                       f"{CARD_IDLE_S:g}"))
+
+    def forget_card(self) -> None:
+        """The card and its key leave the till: the next payment needs the card and PIN."""
+        self.idle.stop()
+        self.card = self.card_key = None
+        self.card_state = None
+        self.offer = None
+        self.card_path.clear()
+        self.pin.clear()
+        self._drop_bank_checks()
+        self.offer_model.set_rows([])
+        self._show_card_info()
+        self._refresh_totals()
 
     def _drop_bank_checks(self) -> None:
         """The card's points boxes leave the row now: a box only scheduled for deletion
@@ -395,79 +469,6 @@ class PosWindow(Window):
 
     # --- pay --------------------------------------------------------------------------------------
 
-    def pay(self) -> None:
-        self.notice.clear()
-        if not self.basket:
-            self.notice.error(self.tr("The basket is empty."))
-            return
-        if self.card is None or self.card_key is None:
-            self.notice.error(self.tr("Read the customer's card (card file and PIN) first."))
-            return
-        self.pay_btn.setEnabled(False)
-        task = self.tasks.spawn(self._pay(), self.notice)
-        task.add_done_callback(lambda _t: self.pay_btn.setEnabled(True))
-
-    async def _pay(self) -> None:
-        assert self.card is not None and self.card_key is not None
-        banks = self.chosen_banks()
-        o = await self.session.query("offer", card=self.card.card, items=self.items(),
-                                     banks=banks)
-        order = f"{self.terminal}-{secrets.token_hex(4).upper()}"
-        body: dict[str, Any] = {"terminal": self.terminal, "card": self.card.card,
-                                "order": order, "items": self.items(), "amount": o["total"]}
-        redeem = [{"bank": r["bank"], "cash": r["cash"]} for r in o["combination"]]
-        if banks and redeem:
-            body["redeem"] = redeem
-        tx = self.session.make("pay", body, self.card_key)
-        self.session.require_online()  # journal only what is really sent
-        journal_append(self.journal, tx, self.terminal)  # the till's own record, first
-        self._stage(self.tr("① Signed by the terminal and the card · order %1").replace(
-            "%1", order))
-        await asyncio.sleep(0)
-        self._stage(self.tr("② Submitted to the network, waiting for the validators to "
-                             "order it…"))
-
-        def ordered(stage: dict[str, Any]) -> None:
-            if self.last_receipt is not None:
-                return
-            if stage.get("stage") == "ordered":
-                self._stage(self.tr("③ Ordered: sequence number %1 in view %2, waiting for "
-                                    "2f+1 commits…").replace("%1", str(stage.get("seq")))
-                            .replace("%2", str(stage.get("view"))))
-            elif stage.get("stage") == "busy":
-                secs = f"{int(stage.get('retry_in_ms') or 0) / 1000:.1f}"
-                self._stage(lambda: self.tr("② The network is busy; sending again in %1 s…")
-                            .replace("%1", secs))
-
-        self.last_receipt = None
-        try:
-            r = await self.session.submit(tx, on_stage=ordered)
-        except SessionError:
-            self._stage(lambda: self.tr("✗ No decision reached"))
-            raise
-        if r["code"] != "ok":
-            self._stage(self.tr("✗ Refused at height %1").replace("%1", str(r["height"]))
-                        if r.get("height") is not None else
-                        self.tr("✗ Refused before it reached the network"))
-            self.notice.error(texts.decision(r["code"], r["message"]))
-            await self.refresh_card()
-            return
-        self._stage(lambda: self.tr("④ Committed at height %1, %2 (signed by 2f+1 "
-                                    "validators)").replace("%1", str(r["height"]))
-                    .replace("%2", when(r["time"])))
-        full = await self.session.query("receipt", id=r["id"])
-        self.last_receipt = full
-        self.receipt.show_receipt(full, o["total"], order)
-        self.basket.clear()
-        self._basket_changed()  # (clears the form's message, so it comes first)
-        # The balance shown is the new one when "Paid" appears.  Paid all the same if this
-        # read fails; the card's line catches up on the next one.
-        with contextlib.suppress(SessionError):
-            await self.refresh_card()
-        self.notice.ok(self.tr("Paid %1.").replace("%1", yuan(o["total"])))
-        await self.day.refresh()
-        await self.refunds.refresh()
-
     def _stage(self, text: str | Callable[[], str]) -> None:
         """Show a payment stage; a callable is re-run when the language changes."""
         self._stage_text = text if callable(text) else (lambda: text)
@@ -476,13 +477,12 @@ class PosWindow(Window):
         self.stage_log.append(shown)
 
     def new_sale(self) -> None:
+        if self.locked():
+            self.notice.error(self.tr("A payment for this basket is under way: wait for "
+                                      "its outcome."))
+            return
         self.basket.clear()
-        self.card = self.card_key = None
-        self.card_state = None
-        self.offer = None
-        self.card_path.clear()
+        self.forget_card()
         self._stage("")
-        self._drop_bank_checks()
         self._basket_changed()
         self.receipt.show_receipt(None)
-        self._show_card_info()

@@ -278,6 +278,8 @@ class DayTab(QWidget):
                  for x in rec.chain_only]
         rows += [{"what": "amounts differ", **x} for x in rec.amount_differs]
         rows += [{"what": "refused on chain", "till": x["amount"], **x} for x in rec.rejected]
+        rows += [{"what": "declined after offline acceptance", "till": x["amount"], **x}
+                 for x in rec.declined_offline]
         for r in rows:
             r.setdefault("till", r.get("amount") if r["what"] != "on chain, not on the till"
                          else None)

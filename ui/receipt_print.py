@@ -37,7 +37,8 @@ def receipt_facts(receipt: dict[str, Any]) -> dict[str, Any]:
     return {"height": receipt["height"], "time": header["time"], "id": tx.hex_id,
             "kind": tx.kind, "card": body.get("card", ""), "order": body.get("order", ""),
             "amount": body.get("amount", 0), "items": body.get("items", []),
-            "redeem": body.get("redeem", []), "code": receipt["code"]}
+            "redeem": body.get("redeem", []),
+            "code": receipt["outcome"][2] if receipt.get("outcome") else None}
 
 
 def _texts() -> dict[str, str]:

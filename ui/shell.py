@@ -76,7 +76,8 @@ class NodeBridge(QObject):
     async def _pump(self) -> None:
         while True:
             ev = await self.session.blocks.get()
-            self.block.emit(ev)
+            if ev.get("op") == "block":  # (result certificates arrive as "attested")
+                self.block.emit(ev)
 
     def _tick(self) -> None:
         self.status.emit(self.session.status())

@@ -160,6 +160,18 @@ class Status(Msg):
 
 
 @dataclass(frozen=True)
+class Attest(Msg):
+    """"Executing block ``seq`` gave me the header whose hash is ``block``": signed after
+    execution.  f+1 matching ATTESTs (one of them from an honest replica, and execution is
+    deterministic) certify every field of the header, its results root and state root
+    included: the result certificate a receipt carries (results.py)."""
+
+    KIND: ClassVar[str] = "attest"
+    seq: int
+    block: str
+
+
+@dataclass(frozen=True)
 class Forward(Msg):
     """A client request passed on by a replica.  Not signed: the transaction carries its
     own signatures and the link it arrives on is authenticated by TLS."""
@@ -170,7 +182,7 @@ class Forward(Msg):
 
 KINDS: dict[str, type[Msg]] = {c.KIND: c for c in
                                (PrePrepare, Prepare, Commit, Checkpoint, ViewChange, NewView,
-                                Forward, Status)}
+                                Forward, Status, Attest)}
 MAX_BATCH_WIRE = 2_000
 
 
@@ -219,6 +231,8 @@ def from_obj(o: Any, depth: int = 0) -> Msg:
         return Checkpoint(sender, sig, _int(o, "view"), _int(o, "seq"), _hex(o, "state_root"))
     if cls is Status:
         return Status(sender, sig, _int(o, "view"), _int(o, "height"))
+    if cls is Attest:
+        return Attest(sender, sig, _int(o, "seq", 1), _hex(o, "block"))
     if cls is Forward:
         if not isinstance(o["tx"], str):
             raise BadMessage("tx must be text")

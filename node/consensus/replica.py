@@ -16,6 +16,8 @@ Rules, in the paper's terms:
   make it stable: h moves up and the log below is discarded.  A stable checkpoint above
   what this replica executed means it is behind: it asks a peer for the blocks (state
   transfer), which the runtime verifies by their certificates and executes (checkpoint.py).
+* After executing a block a replica signs ATTEST(seq, header hash); f+1 matching make the
+  block's result certificate, which receipts carry (results.py).
 * A request pending longer than the timeout starts a view change (viewchange.py).
 * Before a vote is sent it is persisted (``Persist``), so a restarted replica never votes
   twice for different batches in the same view and slot.  The stable checkpoint's proof is
@@ -32,9 +34,10 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from node.consensus import checkpoint, durable, viewchange
+from node.consensus import checkpoint, durable, results, viewchange
 from node.consensus.certs import batch_ids, well_formed
 from node.consensus.messages import (
+    Attest,
     Checkpoint,
     Commit,
     Forward,
@@ -108,6 +111,11 @@ class Replica:
         self.committed: dict[int, Execute] = {}
         self.checkpoints: dict[int, dict[str, dict[int, Checkpoint]]] = {}
         self.own_roots: dict[int, str] = {}
+        # result certificates (results.py): ATTESTs by height, this replica's own header
+        # hashes, and the heights already certified
+        self.attests: dict[int, dict[int, Attest]] = {}
+        self.own_blocks: dict[int, str] = {}
+        self.certified: set[int] = set()
         self.pending: OrderedDict[str, str] = OrderedDict()   # id -> tx, not yet executed
         self.in_flight: set[str] = set()                      # ids in a live PRE-PREPARE
         self.queue: OrderedDict[str, str] = OrderedDict()     # pending, not in flight
@@ -214,6 +222,8 @@ class Replica:
             self._request(m.tx, forward=False)
         elif isinstance(m, Status):
             checkpoint.on_status(self, m)
+        elif isinstance(m, Attest):
+            results.on_attest(self, m)
 
     def replay_stash(self) -> None:
         for m in self.stash.drain():
@@ -432,6 +442,7 @@ class Replica:
         if self.cfg.max_in_flight and self.queue and self.is_primary \
                 and not self.view_changing:
             self._propose(force=True)  # what waited for the pipeline to drain
+        results.executed(self, e.seq, e.block_hash)
         if e.seq % self.cfg.checkpoint_interval == 0:
             self.own_roots[e.seq] = e.state_root
             cp = self.sign(Checkpoint(self.id, "", self.view, e.seq, e.state_root))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from node import crypto
-from node.consensus.messages import Commit, Msg
+from node.consensus.messages import Attest, Commit, Msg
 
 # --- events ---------------------------------------------------------------------------------
 
@@ -42,6 +42,9 @@ class Executed:
     seq: int
     state_root: str
     tx_ids: tuple[str, ...]
+    # the hash of the header execution gave (attested to peers, results.py); "" for a
+    # block copied or fetched by state transfer, whose attestation came with it
+    block_hash: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,18 @@ class FetchState:
     last: int
 
 
-Action = Send | Broadcast | Execute | Persist | SetTimer | CancelTimer | FetchState
+@dataclass(frozen=True)
+class Certified:
+    """f+1 validators, this one among them, attested that block ``seq`` has the header
+    whose hash is ``block_hash``: store ``attests`` with the block (its result
+    certificate)."""
+
+    seq: int
+    block_hash: str
+    attests: tuple[Attest, ...]
+
+
+Action = Send | Broadcast | Execute | Persist | SetTimer | CancelTimer | FetchState | Certified
 
 
 def _verify(public: str, digest: bytes, sig: str) -> bool:

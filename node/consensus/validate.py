@@ -15,6 +15,7 @@ from typing import Protocol
 
 from node.consensus.certs import signed_by
 from node.consensus.messages import (
+    Attest,
     Checkpoint,
     Commit,
     Forward,
@@ -39,6 +40,9 @@ class ReplicaView(Protocol):
     view: int
     view_changing: bool
     low: int  # h, the last stable checkpoint
+    executed: int
+    attests: dict[int, dict[int, Attest]]
+    certified: set[int]
 
 
 FAR_AHEAD_VIEWS = 1_000  # a future-view message further ahead than this is dropped
@@ -77,6 +81,11 @@ def classify(r: ReplicaView, src: int, m: Msg) -> Verdict:
         verdict = Verdict.PROCESS if ok else Verdict.DISCARD
     elif isinstance(m, Status):
         verdict = Verdict.PROCESS
+    elif isinstance(m, Attest):
+        # decided before the signature check: a repeated or settled ATTEST costs none
+        fresh = r.executed - cfg.window < m.seq <= r.executed + cfg.window \
+            and m.seq not in r.certified and m.sender not in r.attests.get(m.seq, {})
+        verdict = Verdict.PROCESS if fresh else Verdict.DISCARD
     elif isinstance(m, Forward):
         return Verdict.PROCESS  # carries a client request; the ledger checks it
     else:

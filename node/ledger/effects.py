@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from node import codec
+from node import codec, crypto
 from node.store import BlockRow, schema
 
 if TYPE_CHECKING:
@@ -34,9 +34,25 @@ def block_hash(header: dict[str, object]) -> str:
 
 
 def header_of(chain: str, height: int, prev: str, tx_root: str, state_root: str, time: int,
-              ntx: int) -> dict[str, object]:
-    return {"chain": chain, "height": height, "prev": prev, "tx_root": tx_root,
-            "state_root": state_root, "time": time, "ntx": ntx}
+              ntx: int, results_root: str | None = None) -> dict[str, object]:
+    """A block header; from chain format 3 on it carries ``results``, the Merkle root of the
+    block's result entries (``result_leaf``), which receipts prove a result against."""
+    header: dict[str, object] = {"chain": chain, "height": height, "prev": prev,
+                                 "tx_root": tx_root, "state_root": state_root, "time": time,
+                                 "ntx": ntx}
+    if results_root is not None:
+        header["results"] = results_root
+    return header
+
+
+def result_leaf(entry: Sequence[Any]) -> bytes:
+    """The results-root leaf of one transaction's result entry ``[id, kind, code, message,
+    card, merchant, bank, amount, consumes, postings]`` (as in an effects ``results`` text)."""
+    return hashlib.sha256(codec.encode_trusted(list(entry))).digest()
+
+
+def results_root_of(entries: Sequence[Sequence[Any]]) -> str:
+    return crypto.merkle_root([result_leaf(e) for e in entries]).hex()
 
 
 def state_root_of(prev_root: str, height: int, writes_hash: str, results_hash: str) -> str:
@@ -47,6 +63,7 @@ def state_root_of(prev_root: str, height: int, writes_hash: str, results_hash: s
 class Effects:
     results: str
     writes: str
+    entries: tuple[Any, ...] = ()  # the parsed ``results`` (when this program built them)
 
     def hashes(self) -> tuple[str, str]:
         """(writes hash, results hash): the two the block's state root is made of."""
@@ -62,7 +79,8 @@ def effects_of(tx_rows: Sequence[TxRow], postings: Sequence[PostingRow],
     results = [[t.id, t.kind, t.code, t.message, t.card, t.merchant, t.bank, t.amount,
                 int(t.consumes), lines.get(t.pos, [])] for t in tx_rows]
     return Effects(codec.encode_trusted(results).decode("utf-8"),
-                   codec.encode_trusted([[t, k, d] for t, k, _, d in writes]).decode("utf-8"))
+                   codec.encode_trusted([[t, k, d] for t, k, _, d in writes]).decode("utf-8"),
+                   tuple(results))
 
 
 @dataclass(frozen=True)
@@ -108,7 +126,8 @@ class Copy:
         return out
 
 
-def copy_run(chain_id: str, head: BlockRow, run: Sequence[Fetched], validators: int) -> Copy:
+def copy_run(chain_id: str, head: BlockRow, run: Sequence[Fetched], validators: int,
+             chain_format: int = 2) -> Copy:
     """The rows of ``run`` (consecutive blocks following ``head``) built from their
     effects, each header computed as execution would have; raises ValueError if an effects
     text is not what this program writes (its state root would not match anyway)."""
@@ -125,7 +144,8 @@ def copy_run(chain_id: str, head: BlockRow, run: Sequence[Fetched], validators: 
         time = max(b.time, prev_time)
         wh, rh = b.effects.hashes()
         root = state_root_of(prev_root, b.height, wh, rh)
-        header = header_of(chain_id, b.height, prev_hash, b.tx_root, root, time, len(b.wires))
+        header = header_of(chain_id, b.height, prev_hash, b.tx_root, root, time, len(b.wires),
+                           results_root_of(results) if chain_format >= 3 else None)
         row = BlockRow(b.height, block_hash(header), prev_hash, b.tx_root, root, time,
                        b.view, b.view % validators, len(b.wires), codec.encode(header), b.cert)
         done = []

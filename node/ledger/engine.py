@@ -21,7 +21,14 @@ from node import codec, crypto
 from node.ledger import cards, clearing, consortium, payments  # noqa: F401
 from node.ledger import tx as f
 from node.ledger.consortium import write_merchant, write_terminal
-from node.ledger.effects import Effects, block_hash, effects_of, header_of, state_root_of
+from node.ledger.effects import (
+    Effects,
+    block_hash,
+    effects_of,
+    header_of,
+    results_root_of,
+    state_root_of,
+)
 from node.ledger.errors import Reason, Rejected
 from node.ledger.genesis import Genesis
 from node.ledger.rules import RULES
@@ -84,6 +91,8 @@ class Ledger:
         self.params = genesis.params
         self.bank_ids = genesis.bank_ids
         self.st = Overlay(store)
+        # (table, key) -> the height that last wrote it, when someone asks (the audit)
+        self.written: dict[tuple[str, str], int] | None = None
         if cache_rows is not None:  # a node inside a window keeps a small heap (GC pauses)
             self.st.CACHE_LIMIT = cache_rows
         recorded = store.meta("genesis_hash")
@@ -135,7 +144,8 @@ class Ledger:
     # --- execution ------------------------------------------------------------------------
 
     def _ctx(self, tx: Tx, time: int, height: int) -> Ctx:
-        return Ctx(self.st, tx, time, height, self.limits, self.params, self.bank_ids)
+        return Ctx(self.st, tx, time, height, self.limits, self.params, self.bank_ids,
+                   chain_format=self.genesis.chain_format)
 
     def _decide(self, tx: Tx, time: int, height: int, sig_ok: bool, seen: set[bytes],
                 consumed: set[str]) -> tuple[str, str, bool, Ctx]:
@@ -222,6 +232,8 @@ class Ledger:
                 leaves: list[bytes], cert: bytes | None,
                 results: Sequence[TxResult] = ()) -> BlockRow:
         writes: list[tuple[str, str, dict | None, str | None]] = []
+        if self.written is not None:
+            self.written.update(dict.fromkeys(self.st.block, height))
         for (table, key), row in sorted(self.st.block.items()):
             data = None if row is None else codec.encode_trusted(row).decode("utf-8")
             writes.append((table, key, row, data))
@@ -235,8 +247,10 @@ class Ledger:
         # view and proposer are not agreed content (a batch may commit in different views
         # at different replicas), so they are kept beside the header, not in it
         tx_root = crypto.merkle_root(leaves).hex()
+        results_root = results_root_of(fx.entries) \
+            if fx is not None and self.genesis.chain_format >= 3 else None
         header = header_of(self.genesis.chain_id, height, prev_hash, tx_root, state_root, time,
-                           len(tx_rows))
+                           len(tx_rows), results_root)
         row = BlockRow(height, block_hash(header), prev_hash, tx_root, state_root,
                        time, view, proposer, len(tx_rows), codec.encode(header), cert)
         self.store.commit_block(row, tx_rows, postings, writes, fx)

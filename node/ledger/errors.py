@@ -49,6 +49,7 @@ class Reason(StrEnum):
     SETTLEMENT_MISMATCH = "settlement_mismatch"
     NOT_FROZEN = "not_frozen"
     REGULATORY_HOLD = "regulatory_hold"
+    DUPLICATE_ORDER = "duplicate_order"  # the merchant's order already has a payment
 
 
 class Rejected(Exception):

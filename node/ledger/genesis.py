@@ -20,6 +20,13 @@ DEFAULT_LIMITS: dict[str, int] = {
     "anonymous_balance_cap": 100_000,    # 1,000 CNY
     "real_name_threshold": 1_000_000,    # purchases at or above 10,000 CNY need a named card
 }
+# offline acceptance at a till (no validator reachable): the most one payment, and one card
+# in a day, may be taken before the network decides; 0 turns it off.  Optional in genesis
+# (consortia created before it have none: no offline acceptance); new ones get these.
+OFFLINE_LIMITS: dict[str, int] = {
+    "offline_per_payment": 20_000,       # 200 CNY
+    "offline_per_card_day": 50_000,      # 500 CNY
+}
 DEFAULT_PARAMS: dict[str, int] = {
     "max_ttl_ms": 24 * 3600 * 1000,      # a transaction may not expire further out than this
     "utc_offset_min": 480,               # business days and cut-offs are in China time
@@ -29,7 +36,7 @@ DEFAULT_PARAMS: dict[str, int] = {
 
 
 # the chain format new consortia get (Genesis.chain_format); older ones keep theirs
-CHAIN_FORMAT = 2
+CHAIN_FORMAT = 3
 
 
 class GenesisError(ValueError):
@@ -87,7 +94,8 @@ class Genesis:
         """1: a block's state root hashes its writes and result codes one by one; 2 (new
         consortia): it hashes the block's effects texts (every write, and every result with
         its message, index columns and postings), which a catching-up node copies instead
-        of re-executing the block (node/ledger/effects.py)."""
+        of re-executing the block (node/ledger/effects.py); 3: the header also carries the
+        Merkle root of the block's results, so a receipt proves its transaction's result."""
         return int(self.raw["version"])
 
     @property
@@ -170,10 +178,12 @@ def validate(raw: dict[str, Any]) -> None:
         raise Rejected(f.Reason.MALFORMED, "ca_certificate must be a PEM certificate")
     f.integer(raw["version"], "version", 1, CHAIN_FORMAT)
     f.integer(raw["genesis_time"], "genesis_time", 0, 2**62)
-    for key, default in (("params", DEFAULT_PARAMS), ("limits", DEFAULT_LIMITS)):
+    for key, default, optional in (("params", DEFAULT_PARAMS, {}),
+                                   ("limits", DEFAULT_LIMITS, OFFLINE_LIMITS)):
         got = raw[key]
-        if not isinstance(got, dict) or set(got) != set(default):
-            raise Rejected(f.Reason.MALFORMED, f"{key} must have exactly {sorted(default)}")
+        if not isinstance(got, dict) or not set(default) <= set(got) <= {*default, *optional}:
+            raise Rejected(f.Reason.MALFORMED, f"{key} must have exactly {sorted(default)}"
+                           + (f" and may have {sorted(optional)}" if optional else ""))
         for k, v in got.items():
             f.integer(v, f"{key}.{k}", 0, 10**12)
     vals = raw["validators"]

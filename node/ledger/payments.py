@@ -62,6 +62,13 @@ def pay(ctx: Ctx, b: dict[str, Any]) -> None:
     ctx.bank = crow["bank"]
     ctx.require_key(crow["public_key"], f"card {mask(number)}")
     order = f.ident(b["order"], "order id")
+    order_key = f"{merchant_id}|{order}"
+    if ctx.chain_format >= 3:  # one merchant order, at most one accepted payment
+        held = ctx.get("orders", order_key)
+        if held is not None:
+            raise Rejected(Reason.DUPLICATE_ORDER,
+                           f"order {order} of merchant {merchant_id} is already paid by "
+                           f"transaction {held['payment']}")
     declared = f.amount(b["amount"], "order amount")
     ctx.amount = declared
     catalogue = ctx.get("catalogues", merchant_id)
@@ -102,6 +109,8 @@ def pay(ctx: Ctx, b: dict[str, Any]) -> None:
         "refunded": 0, "refunded_cash": 0, "refunded_points": {},
         "lines": [[x.sku, x.qty, x.total] for x in lines],
     })
+    if ctx.chain_format >= 3:
+        ctx.put("orders", order_key, {"merchant": merchant_id, "payment": ctx.tx.hex_id})
 
 
 def _current_card(ctx: Ctx, number: str) -> tuple[str, Row]:

@@ -102,6 +102,7 @@ class Ctx:
     params: dict[str, int]
     bank_ids: list[str]
     postings: list[tuple[str, str, int]] = field(default_factory=list)
+    chain_format: int = 3  # rules added in a later format apply to chains of that format
     card: str | None = None
     merchant: str | None = None
     bank: str | None = None

@@ -87,7 +87,7 @@ class Client:
                 fut = self._waiting.pop(msg.get("rid", -1), None)  # type: ignore[arg-type]
                 if fut is not None and not fut.done():
                     fut.set_result(msg)
-                elif msg.get("op") == "block":
+                elif msg.get("op") in ("block", "attested"):
                     self.events.put_nowait(msg)
         except (asyncio.IncompleteReadError, ConnectionError, FrameError, OSError):
             pass

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # table -> projection columns (name, type)
 STATE_TABLES: dict[str, tuple[tuple[str, type], ...]] = {
@@ -34,6 +34,7 @@ STATE_TABLES: dict[str, tuple[tuple[str, type], ...]] = {
     "settlements": (("merchant", str), ("cycle", int)),
     "refunds": (("merchant", str), ("cycle", int)),
     "cases": (("rule", str), ("status", str)),
+    "orders": (),
 }
 
 STATE_INDEXES: dict[str, list[list[str]]] = {
@@ -99,9 +100,18 @@ def _v6(db: sqlite_utils.Database) -> None:
         db.execute(f"DROP INDEX IF EXISTS {name}")
 
 
+def _v7(db: sqlite_utils.Database) -> None:
+    """Chain format 3: a block's result certificate (the f+1 ATTESTs of validators that
+    executed it and got its header, as one canonical JSON list of their texts), and each
+    merchant order's payment (one order, at most one accepted payment)."""
+    if "attest" not in db["blocks"].columns_dict:
+        db["blocks"].add_column("attest", str)
+    _state_table(db, "orders")  # merchant|order -> the payment that holds it
+
+
 def _v1(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-    for table in [t for t in STATE_TABLES if t not in ("refunds", "cases")]:
+    for table in [t for t in STATE_TABLES if t not in ("refunds", "cases", "orders")]:
         _state_table(db, table)
     db["blocks"].create(
         {"height": int, "hash": str, "prev_hash": str, "tx_root": str, "state_root": str,
@@ -132,7 +142,8 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6,
+                                                              _v7]
 
 
 def current_version(db: sqlite_utils.Database) -> int:

@@ -223,6 +223,9 @@ class Store:
                 "SELECT wire FROM txs WHERE height = ? ORDER BY pos", (h,))]
             size += sum(len(t) for t in txs) + len(b.cert)
             item: dict[str, Any] = {"height": h, "cert": b.cert.decode(), "txs": txs}
+            attest = self.attest(h)
+            if attest is not None:
+                item["attest"] = attest
             if effects:
                 fx = self.conn.execute("SELECT results, writes FROM effects WHERE height = ?",
                                        (h,)).fetchone()
@@ -359,6 +362,24 @@ class Store:
             [(t.height, t.pos, t.id, t.kind, t.code, t.message, t.card, t.merchant,
               t.bank, t.amount, t.time, int(t.consumes), t.wire) for t in txs],
         )
+
+    def set_attest(self, items: list[tuple[int, str]]) -> None:
+        """Store result certificates (height, canonical JSON list of ATTEST texts); a block
+        that has one keeps it (any f+1 valid ones prove the same header)."""
+        with self.db.atomic():
+            self.conn.executemany(
+                "UPDATE blocks SET attest = ? WHERE height = ? AND attest IS NULL",
+                [(text, h) for h, text in items])
+
+    def attest(self, height: int) -> str | None:
+        row = self.conn.execute("SELECT attest FROM blocks WHERE height = ?",
+                                (height,)).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+    def missing_attests(self, first: int, last: int) -> list[int]:
+        return [int(h) for (h,) in self.conn.execute(
+            "SELECT height FROM blocks WHERE height BETWEEN ? AND ? AND attest IS NULL "
+            "ORDER BY height", (max(first, 1), last))]
 
     def set_certificate(self, height: int, cert: bytes) -> None:
         with self.db.atomic():

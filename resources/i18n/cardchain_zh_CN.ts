@@ -762,16 +762,51 @@ Transactions: %3</source>
     </message>
     <message>
         <location filename="../../ui/strings.py" line="73"/>
+        <source>declined after offline acceptance</source>
+        <translation>离线受理后被拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="74"/>
+        <source>committed</source>
+        <translation>已上链</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="75"/>
+        <source>pending: outcome unknown</source>
+        <translation>待定：结果未知</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="76"/>
+        <source>taken offline, not sent yet</source>
+        <translation>已离线受理，尚未发送</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="77"/>
+        <source>not sent</source>
+        <translation>未发送</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="78"/>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="79"/>
+        <source>Sent</source>
+        <translation>发送次数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="80"/>
         <source>up</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="74"/>
+        <location filename="../../ui/strings.py" line="81"/>
         <source>view change</source>
         <translation>视图切换中</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="75"/>
+        <location filename="../../ui/strings.py" line="82"/>
         <source>unreachable</source>
         <translation>无法连接</translation>
     </message>
@@ -961,22 +996,22 @@ Cards issued: %4</source>
         <translation>无法读取收银流水：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="298"/>
+        <location filename="../../ui/pos_day.py" line="300"/>
         <source>Till and chain agree: %1 transactions matched.</source>
         <translation>收银机与链上一致：%1 笔交易相符。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="288"/>
+        <location filename="../../ui/pos_day.py" line="290"/>
         <source>Reconciliation clean.</source>
         <translation>对账无差异。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="301"/>
+        <location filename="../../ui/pos_day.py" line="303"/>
         <source>%1 matched, %2 differences (listed below).</source>
         <translation>%1 笔相符，%2 处差异（见下表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="290"/>
+        <location filename="../../ui/pos_day.py" line="292"/>
         <source>The till and the chain differ; see the list.</source>
         <translation>收银机与链上不一致，请查看列表。</translation>
     </message>
@@ -1230,6 +1265,29 @@ Cards issued: %4</source>
     </message>
 </context>
 <context>
+    <name>PaymentsTab</name>
+    <message>
+        <location filename="../../ui/pos_pending.py" line="52"/>
+        <source>Every payment this till signed, kept on disk before it was sent. A pending payment is looked up and sent again as the same signed bytes until the network decides it, so a customer is never charged twice.</source>
+        <translation>本收银机签名的每笔付款，发送前均已存盘。待定的付款会被查询，并以相同的已签名数据重新发送，直到网络作出决定，因此不会重复扣款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pending.py" line="55"/>
+        <source>Look up pending payments now</source>
+        <translation>立即查询待定付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pending.py" line="71"/>
+        <source>%1 waiting for the network</source>
+        <translation>%1 笔等待网络</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pending.py" line="73"/>
+        <source>%1 declined after offline acceptance</source>
+        <translation>%1 笔离线受理后被拒绝</translation>
+    </message>
+</context>
+<context>
     <name>PointsTab</name>
     <message>
         <location filename="../../ui/console_tabs.py" line="104"/>
@@ -1285,223 +1343,259 @@ Cards issued: %4</source>
 <context>
     <name>PosWindow</name>
     <message>
-        <location filename="../../ui/pos.py" line="188"/>
+        <location filename="../../ui/pos.py" line="206"/>
         <source>CardChain — Point of sale</source>
         <translation>卡链 — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="189"/>
+        <location filename="../../ui/pos.py" line="207"/>
         <source>%1 · terminal %2</source>
         <translation>%1 · 终端 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="191"/>
+        <location filename="../../ui/pos.py" line="209"/>
         <source>Sale</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="192"/>
+        <location filename="../../ui/pos.py" line="210"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="193"/>
+        <location filename="../../ui/pos.py" line="211"/>
         <source>End of day</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="194"/>
+        <location filename="../../ui/pos.py" line="212"/>
+        <source>Payments</source>
+        <translation>付款记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos.py" line="214"/>
         <source>Goods (★ can be paid partly with points)</source>
         <translation>商品（★ 可用积分部分抵扣）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="195"/>
+        <location filename="../../ui/pos.py" line="215"/>
         <source>Basket</source>
         <translation>购物篮</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="196"/>
+        <location filename="../../ui/pos.py" line="216"/>
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="197"/>
+        <location filename="../../ui/pos.py" line="217"/>
         <source>−1</source>
         <translation>−1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="198"/>
+        <location filename="../../ui/pos.py" line="218"/>
         <source>New sale</source>
         <translation>新交易</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="199"/>
+        <location filename="../../ui/pos.py" line="219"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="200"/>
+        <location filename="../../ui/pos.py" line="220"/>
         <source>Card file</source>
         <translation>卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="201"/>
+        <location filename="../../ui/pos.py" line="221"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="202"/>
+        <location filename="../../ui/pos.py" line="222"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="203"/>
+        <location filename="../../ui/pos.py" line="223"/>
         <source>Read card</source>
         <translation>读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="204"/>
+        <location filename="../../ui/pos.py" line="224"/>
         <source>Points offer</source>
         <translation>积分抵扣方案</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="205"/>
+        <location filename="../../ui/pos.py" line="225"/>
         <source>Pay</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="358"/>
+        <location filename="../../ui/pos.py" line="295"/>
+        <location filename="../../ui/pos.py" line="481"/>
+        <source>A payment for this basket is under way: wait for its outcome.</source>
+        <translation>此购物篮的付款正在处理中：请等待结果。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos.py" line="412"/>
+        <source>The card was cleared after %1 s without use: read it again (card file and PIN).</source>
+        <translation>卡片闲置 %1 秒后已清除：请重新读卡（卡文件和密码）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos.py" line="441"/>
         <source>Use %1 points</source>
         <translation>使用 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="243"/>
+        <location filename="../../ui/pos.py" line="270"/>
         <source>Points from: %1</source>
         <translation>可用积分：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="253"/>
+        <location filename="../../ui/pos.py" line="300"/>
         <source>Unknown item %1</source>
         <translation>未知商品 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="263"/>
+        <location filename="../../ui/pos.py" line="310"/>
         <source>Select an item in the basket first.</source>
         <translation>请先在购物篮中选择商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="290"/>
+        <location filename="../../ui/pos.py" line="337"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="294"/>
+        <location filename="../../ui/pos.py" line="341"/>
         <source>Add goods to see what the card&apos;s points can pay.</source>
         <translation>添加商品后可查看卡内积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="296"/>
+        <location filename="../../ui/pos.py" line="343"/>
         <source>Read a card to see what its points can pay.</source>
         <translation>读卡后可查看积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="301"/>
+        <location filename="../../ui/pos.py" line="348"/>
         <source>Points pay %1 (%2 points) · card pays %3</source>
         <translation>积分抵扣 %1（%2 积分）· 卡内支付 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="307"/>
+        <location filename="../../ui/pos.py" line="354"/>
         <source>Choose the card file</source>
         <translation>选择卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="308"/>
+        <location filename="../../ui/pos.py" line="355"/>
         <source>Card files (*.card.json *.card);;All files (*)</source>
         <translation>卡文件 (*.card.json *.card);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="316"/>
+        <location filename="../../ui/pos.py" line="363"/>
         <source>Choose the card file first.</source>
         <translation>请先选择卡文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="319"/>
+        <location filename="../../ui/pos.py" line="366"/>
         <source>The PIN is exactly 6 digits.</source>
         <translation>密码必须是 6 位数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="330"/>
+        <location filename="../../ui/pos.py" line="377"/>
         <source>Cannot read the card: %1</source>
         <translation>无法读卡：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="363"/>
+        <location filename="../../ui/pos.py" line="446"/>
         <source>No card read.</source>
         <translation>尚未读卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="366"/>
+        <location filename="../../ui/pos.py" line="449"/>
         <source>%1 · %2 · balance %3 · points %4</source>
         <translation>%1 · %2 · 余额 %3 · 积分 %4</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="392"/>
-        <source>The basket is empty.</source>
-        <translation>购物篮是空的。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="395"/>
-        <source>Read the customer&apos;s card (card file and PIN) first.</source>
-        <translation>请先读取顾客的卡（卡文件和密码）。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="415"/>
-        <source>① Signed by the terminal and the card · order %1</source>
-        <translation>① 终端和卡已签名 · 订单 %1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="418"/>
-        <source>② Submitted to the network, waiting for the validators to order it…</source>
-        <translation>② 已提交网络，等待验证节点排序…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="425"/>
-        <source>③ Ordered: sequence number %1 in view %2, waiting for 2f+1 commits…</source>
-        <translation>③ 已排序：视图 %2 中的序号 %1，等待 2f+1 个提交…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="430"/>
-        <source>② The network is busy; sending again in %1 s…</source>
-        <translation>② 网络繁忙；%1 秒后重新发送…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="437"/>
-        <source>✗ No decision reached</source>
-        <translation>✗ 未得到结果</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="440"/>
-        <source>✗ Refused at height %1</source>
-        <translation>✗ 在高度 %1 被拒绝</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="442"/>
-        <source>✗ Refused before it reached the network</source>
-        <translation>✗ 未发送到网络即被拒绝</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="446"/>
-        <source>④ Committed at height %1, %2 (signed by 2f+1 validators)</source>
-        <translation>④ 已在高度 %1 上链，%2（2f+1 个验证节点已签名）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="458"/>
-        <source>Paid %1.</source>
-        <translation>已支付 %1。</translation>
     </message>
 </context>
 <context>
     <name>Reasons</name>
+    <message>
+        <location filename="../../ui/texts.py" line="68"/>
+        <source>This order is already paid: look up its payment before charging again.</source>
+        <translation>该订单已付款：再次收款前请先查询该笔付款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="149"/>
+        <source>order already paid</source>
+        <translation>订单已付款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="215"/>
+        <source>commit certificate is malformed</source>
+        <translation>提交证书格式错误</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="216"/>
+        <source>the block cannot be read: %1</source>
+        <translation>无法读取该区块：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="217"/>
+        <source>the database file is damaged: %1</source>
+        <translation>数据库文件已损坏：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="218"/>
+        <source>re-execution stopped: block %1 is missing</source>
+        <translation>重新执行中止：缺少区块 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="219"/>
+        <source>table %1 differs from the chain: %2</source>
+        <translation>表 %1 与链上数据不一致：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="220"/>
+        <source>the result certificate does not hold: %1</source>
+        <translation>结果证书无效：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="221"/>
+        <source>rows of table %1 name no block</source>
+        <translation>表 %1 中有不属于任何区块的行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="222"/>
+        <source>effects are missing inside the kept range</source>
+        <translation>保留范围内缺少执行结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="223"/>
+        <source>the checkpoint proof does not hold</source>
+        <translation>检查点证明无效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="224"/>
+        <source>state row %1 %2 is not written by any block</source>
+        <translation>状态行 %1 %2 不是由任何区块写入的</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="225"/>
+        <source>state row %1 %2 is missing (last written at height %3)</source>
+        <translation>缺少状态行 %1 %2（最后写入高度 %3）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="226"/>
+        <source>state row %1 %2 differs from the chain in %3 (last written at height %4)</source>
+        <translation>状态行 %1 %2 的 %3 与链上不一致（最后写入高度 %4）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="229"/>
+        <source>database metadata %1 is wrong</source>
+        <translation>数据库元数据 %1 有误</translation>
+    </message>
     <message>
         <location filename="../../ui/texts.py" line="20"/>
         <source>Accepted</source>
@@ -1683,592 +1777,587 @@ Cards issued: %4</source>
         <translation>该商户已被监管暂停。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="68"/>
+        <location filename="../../ui/texts.py" line="70"/>
         <source>The transaction was made for another network (chain id).</source>
         <translation>该交易是为另一个网络（链标识）生成的。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="70"/>
+        <location filename="../../ui/texts.py" line="72"/>
         <source>The transaction&apos;s expiry is too far in the future.</source>
         <translation>交易的过期时间过于遥远。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="72"/>
+        <location filename="../../ui/texts.py" line="74"/>
         <source>The card is closed.</source>
         <translation>此卡已销卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="76"/>
+        <location filename="../../ui/texts.py" line="78"/>
         <source>active</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="77"/>
+        <location filename="../../ui/texts.py" line="79"/>
         <source>frozen</source>
         <translation>已冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="78"/>
+        <location filename="../../ui/texts.py" line="80"/>
         <source>lost</source>
         <translation>已挂失</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="79"/>
+        <location filename="../../ui/texts.py" line="81"/>
         <source>closed</source>
         <translation>已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="80"/>
+        <location filename="../../ui/texts.py" line="82"/>
         <source>open</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="81"/>
+        <location filename="../../ui/texts.py" line="83"/>
         <source>acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="82"/>
+        <location filename="../../ui/texts.py" line="84"/>
         <source>on hold</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="83"/>
+        <location filename="../../ui/texts.py" line="85"/>
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="84"/>
+        <location filename="../../ui/texts.py" line="86"/>
         <source>high</source>
         <translation>高</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="85"/>
+        <location filename="../../ui/texts.py" line="87"/>
         <source>critical</source>
         <translation>严重</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="86"/>
+        <location filename="../../ui/texts.py" line="88"/>
         <source>info</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="91"/>
+        <location filename="../../ui/texts.py" line="93"/>
         <source>card issued</source>
         <translation>发卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="92"/>
+        <location filename="../../ui/texts.py" line="94"/>
         <source>top-up</source>
         <translation>充值</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="93"/>
+        <location filename="../../ui/texts.py" line="95"/>
         <source>payment</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="94"/>
+        <location filename="../../ui/texts.py" line="96"/>
         <source>refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="95"/>
+        <location filename="../../ui/texts.py" line="97"/>
         <source>freeze</source>
         <translation>冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="96"/>
+        <location filename="../../ui/texts.py" line="98"/>
         <source>unfreeze</source>
         <translation>解冻</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="97"/>
+        <location filename="../../ui/texts.py" line="99"/>
         <source>reported lost</source>
         <translation>挂失</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="98"/>
+        <location filename="../../ui/texts.py" line="100"/>
         <source>card closed</source>
         <translation>销卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="99"/>
+        <location filename="../../ui/texts.py" line="101"/>
         <source>points granted</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="100"/>
+        <location filename="../../ui/texts.py" line="102"/>
         <source>points contract</source>
         <translation>积分合约</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="101"/>
+        <location filename="../../ui/texts.py" line="103"/>
         <source>merchant registered</source>
         <translation>商户登记</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="102"/>
+        <location filename="../../ui/texts.py" line="104"/>
         <source>terminal registered</source>
         <translation>终端登记</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="103"/>
+        <location filename="../../ui/texts.py" line="105"/>
         <source>catalogue</source>
         <translation>商品目录</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="104"/>
+        <location filename="../../ui/texts.py" line="106"/>
         <source>merchant hold</source>
         <translation>商户暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="105"/>
+        <location filename="../../ui/texts.py" line="107"/>
         <source>settlement</source>
         <translation>结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="106"/>
+        <location filename="../../ui/texts.py" line="108"/>
         <source>custody attested</source>
         <translation>存管保证金申报</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="107"/>
+        <location filename="../../ui/texts.py" line="109"/>
         <source>case update</source>
         <translation>案件处理</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="111"/>
+        <location filename="../../ui/texts.py" line="113"/>
         <source>accepted</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="112"/>
+        <location filename="../../ui/texts.py" line="114"/>
         <source>balance too low</source>
         <translation>余额不足</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="113"/>
+        <location filename="../../ui/texts.py" line="115"/>
         <source>card not active</source>
         <translation>卡不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="114"/>
+        <location filename="../../ui/texts.py" line="116"/>
         <source>over balance cap</source>
         <translation>超过余额上限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="115"/>
+        <location filename="../../ui/texts.py" line="117"/>
         <source>real name required</source>
         <translation>需实名</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="116"/>
+        <location filename="../../ui/texts.py" line="118"/>
         <source>unknown card</source>
         <translation>未知卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="117"/>
+        <location filename="../../ui/texts.py" line="119"/>
         <source>bad signature</source>
         <translation>签名无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="118"/>
+        <location filename="../../ui/texts.py" line="120"/>
         <source>not allowed</source>
         <translation>无权限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="119"/>
+        <location filename="../../ui/texts.py" line="121"/>
         <source>expired</source>
         <translation>已过期</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="120"/>
+        <location filename="../../ui/texts.py" line="122"/>
         <source>duplicate</source>
         <translation>重复</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="121"/>
+        <location filename="../../ui/texts.py" line="123"/>
         <source>points too low</source>
         <translation>积分不足</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="122"/>
+        <location filename="../../ui/texts.py" line="124"/>
         <source>points over limit</source>
         <translation>积分超限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="123"/>
+        <location filename="../../ui/texts.py" line="125"/>
         <source>points not accepted</source>
         <translation>不可用积分</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="124"/>
+        <location filename="../../ui/texts.py" line="126"/>
         <source>no points contract</source>
         <translation>无积分合约</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="125"/>
+        <location filename="../../ui/texts.py" line="127"/>
         <source>bad amount</source>
         <translation>金额无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="126"/>
+        <location filename="../../ui/texts.py" line="128"/>
         <source>bad name</source>
         <translation>名称无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="127"/>
+        <location filename="../../ui/texts.py" line="129"/>
         <source>bad card number</source>
         <translation>卡号无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="128"/>
+        <location filename="../../ui/texts.py" line="130"/>
         <source>malformed</source>
         <translation>格式错误</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="129"/>
+        <location filename="../../ui/texts.py" line="131"/>
         <source>card exists</source>
         <translation>卡已存在</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="130"/>
+        <location filename="../../ui/texts.py" line="132"/>
         <source>card expired</source>
         <translation>卡已过期</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="131"/>
+        <location filename="../../ui/texts.py" line="133"/>
         <source>unknown bank</source>
         <translation>未知银行</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="132"/>
+        <location filename="../../ui/texts.py" line="134"/>
         <source>unknown merchant</source>
         <translation>未知商户</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="133"/>
+        <location filename="../../ui/texts.py" line="135"/>
         <source>unknown terminal</source>
         <translation>未知终端</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="134"/>
+        <location filename="../../ui/texts.py" line="136"/>
         <source>unknown item</source>
         <translation>未知商品</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="135"/>
+        <location filename="../../ui/texts.py" line="137"/>
         <source>unknown payment</source>
         <translation>未知支付</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="136"/>
+        <location filename="../../ui/texts.py" line="138"/>
         <source>total differs</source>
         <translation>合计不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="137"/>
+        <location filename="../../ui/texts.py" line="139"/>
         <source>merchant exists</source>
         <translation>商户已存在</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="138"/>
+        <location filename="../../ui/texts.py" line="140"/>
         <source>merchant not active</source>
         <translation>商户未启用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="139"/>
+        <location filename="../../ui/texts.py" line="141"/>
         <source>terminal exists</source>
         <translation>终端已存在</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="140"/>
+        <location filename="../../ui/texts.py" line="142"/>
         <source>key in use</source>
         <translation>密钥已占用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="141"/>
+        <location filename="../../ui/texts.py" line="143"/>
         <source>cycle still open</source>
         <translation>周期未结束</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="142"/>
+        <location filename="../../ui/texts.py" line="144"/>
         <source>already settled</source>
         <translation>已结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="143"/>
+        <location filename="../../ui/texts.py" line="145"/>
         <source>statement mismatch</source>
         <translation>对账单不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="144"/>
+        <location filename="../../ui/texts.py" line="146"/>
         <source>refund too large</source>
         <translation>退款超额</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="145"/>
+        <location filename="../../ui/texts.py" line="147"/>
         <source>not frozen</source>
         <translation>未冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="146"/>
+        <location filename="../../ui/texts.py" line="148"/>
         <source>regulatory hold</source>
         <translation>监管暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="147"/>
+        <location filename="../../ui/texts.py" line="150"/>
         <source>wrong network</source>
         <translation>网络不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="148"/>
+        <location filename="../../ui/texts.py" line="151"/>
         <source>expiry too far</source>
         <translation>过期时间过远</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="149"/>
+        <location filename="../../ui/texts.py" line="152"/>
         <source>closed card</source>
         <translation>卡已注销</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="153"/>
+        <location filename="../../ui/texts.py" line="156"/>
         <source>balance cap</source>
         <translation>余额上限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="153"/>
+        <location filename="../../ui/texts.py" line="156"/>
         <source>A card held, or was refused for trying to exceed, the balance cap (named 5,000 CNY, anonymous 1,000 CNY).</source>
         <translation>卡内余额超过上限，或因试图超过上限而被拒绝（记名卡 5,000 元，不记名卡 1,000 元）。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="156"/>
+        <location filename="../../ui/texts.py" line="159"/>
         <source>real name</source>
         <translation>实名</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="156"/>
+        <location filename="../../ui/texts.py" line="159"/>
         <source>A purchase at or above the real-name threshold (10,000 CNY) was attempted with an anonymous card.</source>
         <translation>使用不记名卡尝试达到或超过实名门槛（10,000 元）的消费。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="159"/>
+        <location filename="../../ui/texts.py" line="162"/>
         <source>split purchases</source>
         <translation>拆分消费</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="159"/>
+        <location filename="../../ui/texts.py" line="162"/>
         <source>Several purchases by one card in one day, each just under a threshold.</source>
         <translation>同一张卡一天内多笔消费，每笔都略低于门槛。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="161"/>
+        <location filename="../../ui/texts.py" line="164"/>
         <source>bulk cash purchase</source>
         <translation>大额现金购卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="161"/>
+        <location filename="../../ui/texts.py" line="164"/>
         <source>Prepaid value bought in cash above the bank-transfer threshold in one day: per named holder (individual) or per bank&apos;s anonymous cards (organisation).</source>
         <translation>一天内以现金购买的预付价值超过须银行转账的门槛：按记名持卡人（个人）或按银行的不记名卡（单位）计算。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="165"/>
+        <location filename="../../ui/texts.py" line="168"/>
         <source>rapid spending</source>
         <translation>快充快消</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="165"/>
+        <location filename="../../ui/texts.py" line="168"/>
         <source>A top-up followed by spending most of it within a short time.</source>
         <translation>充值后短时间内消费掉大部分金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="167"/>
+        <location filename="../../ui/texts.py" line="170"/>
         <source>refund ratio</source>
         <translation>退款比例</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="167"/>
+        <location filename="../../ui/texts.py" line="170"/>
         <source>A merchant whose refunds stand out against its takings and the other merchants&apos; in a cycle.</source>
         <translation>某商户在一个周期内的退款相对其交易额和其他商户明显偏高。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="170"/>
+        <location filename="../../ui/texts.py" line="173"/>
         <source>odd hours</source>
         <translation>异常时段</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="170"/>
+        <location filename="../../ui/texts.py" line="173"/>
         <source>Payments or top-ups at odd hours (local time).</source>
         <translation>在异常时段（当地时间）的支付或充值。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="172"/>
+        <location filename="../../ui/texts.py" line="175"/>
         <source>custody coverage</source>
         <translation>存管覆盖率</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="172"/>
+        <location filename="../../ui/texts.py" line="175"/>
         <source>An issuer&apos;s custody deposit attested on chain covers too little of its outstanding prepaid balances.</source>
         <translation>发卡机构在链上申报的存管保证金不足以覆盖其预付资金余额。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="178"/>
+        <location filename="../../ui/texts.py" line="181"/>
         <source>%count refused attempt(s) to exceed the balance cap</source>
         <translation>%count 次超过余额上限的尝试被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="180"/>
+        <location filename="../../ui/texts.py" line="183"/>
         <source>balance %balance is above the cap of %cap</source>
         <translation>余额 %balance 超过上限 %cap</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="181"/>
+        <location filename="../../ui/texts.py" line="184"/>
         <source>an anonymous card tried to pay %amount</source>
         <translation>不记名卡尝试支付 %amount</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="182"/>
+        <location filename="../../ui/texts.py" line="185"/>
         <source>%count purchases in one day just under %threshold</source>
         <translation>一天内 %count 笔消费，均略低于 %threshold</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="184"/>
+        <location filename="../../ui/texts.py" line="187"/>
         <source>%total of prepaid value loaded in one day (limit %limit without a bank transfer)</source>
         <translation>一天内现金购入预付价值 %total（未经银行转账的上限为 %limit）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="187"/>
+        <location filename="../../ui/texts.py" line="190"/>
         <source>%spent of a %amount top-up spent within %minutes minutes</source>
         <translation>充值 %amount 后 %minutes 分钟内消费 %spent</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="189"/>
+        <location filename="../../ui/texts.py" line="192"/>
         <source>refunds are %ratio_bp of takings in cycle %cycle (other merchants&apos; median %median_bp)</source>
         <translation>周期 %cycle 退款占交易额 %ratio_bp（其他商户中位数 %median_bp）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="192"/>
+        <location filename="../../ui/texts.py" line="195"/>
         <source>%count transaction(s) between %from_hour:00 and %to_hour:00</source>
         <translation>%from_hour:00 至 %to_hour:00 之间 %count 笔交易</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="194"/>
+        <location filename="../../ui/texts.py" line="197"/>
         <source>custody deposit %custody covers %ratio_bp of %outstanding outstanding</source>
         <translation>存管保证金 %custody 覆盖预付资金余额 %outstanding 的 %ratio_bp</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="198"/>
+        <location filename="../../ui/texts.py" line="201"/>
         <source>block missing</source>
         <translation>缺少区块</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="199"/>
+        <location filename="../../ui/texts.py" line="202"/>
         <source>block hash does not match its header</source>
         <translation>区块哈希与区块头不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="200"/>
+        <location filename="../../ui/texts.py" line="203"/>
         <source>header is not canonical</source>
         <translation>区块头不是规范编码</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="201"/>
+        <location filename="../../ui/texts.py" line="204"/>
         <source>does not link to the previous block</source>
         <translation>未链接到上一个区块</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="202"/>
+        <location filename="../../ui/texts.py" line="205"/>
         <source>transactions do not match the header&apos;s Merkle root</source>
         <translation>交易与区块头的默克尔根不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="203"/>
+        <location filename="../../ui/texts.py" line="206"/>
         <source>header fields differ from the block row</source>
         <translation>区块头字段与区块记录不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="204"/>
+        <location filename="../../ui/texts.py" line="207"/>
         <source>no commit certificate</source>
         <translation>没有提交证书</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="205"/>
+        <location filename="../../ui/texts.py" line="208"/>
         <source>genesis block differs from the genesis file</source>
         <translation>创世区块与创世文件不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="206"/>
+        <location filename="../../ui/texts.py" line="209"/>
         <source>transaction %1 has an invalid signature</source>
         <translation>交易 %1 的签名无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="207"/>
+        <location filename="../../ui/texts.py" line="210"/>
         <source>a transaction cannot be decoded</source>
         <translation>有交易无法解码</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="208"/>
+        <location filename="../../ui/texts.py" line="211"/>
         <source>re-execution failed: %1</source>
         <translation>重新执行失败：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="209"/>
+        <location filename="../../ui/texts.py" line="212"/>
         <source>re-execution gives another state root</source>
         <translation>重新执行得到不同的状态根</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="210"/>
+        <location filename="../../ui/texts.py" line="213"/>
         <source>re-execution decides a transaction differently</source>
         <translation>重新执行对某笔交易的处理结果不同</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="211"/>
+        <location filename="../../ui/texts.py" line="214"/>
         <source>state table %1 unreadable</source>
         <translation>状态表 %1 无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="212"/>
-        <source>current state differs from the chain: %1</source>
-        <translation>当前状态与链上不符：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/texts.py" line="213"/>
+        <location filename="../../ui/texts.py" line="230"/>
         <source>the certificate is malformed: %1</source>
         <translation>证书格式错误：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="214"/>
+        <location filename="../../ui/texts.py" line="231"/>
         <source>the certificate is for another block (batch id differs)</source>
         <translation>证书属于另一个区块（批次标识不同）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="215"/>
+        <location filename="../../ui/texts.py" line="232"/>
         <source>a certificate entry is not a COMMIT for this block</source>
         <translation>证书中有一项不是本区块的 COMMIT</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="216"/>
+        <location filename="../../ui/texts.py" line="233"/>
         <source>the certificate&apos;s view differs from its COMMITs&apos;</source>
         <translation>证书的视图与其 COMMIT 的视图不同</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="217"/>
+        <location filename="../../ui/texts.py" line="234"/>
         <source>COMMIT from unknown validator %1</source>
         <translation>来自未知验证节点 %1 的 COMMIT</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="218"/>
+        <location filename="../../ui/texts.py" line="235"/>
         <source>the COMMIT of validator-%1 has a bad signature</source>
         <translation>validator-%1 的 COMMIT 签名无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="219"/>
+        <location filename="../../ui/texts.py" line="236"/>
         <source>only %1 validators signed; %2 are needed</source>
         <translation>只有 %1 个验证节点签名，需要 %2 个</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="241"/>
+        <location filename="../../ui/texts.py" line="258"/>
         <source>Refused by the network rules (%1).</source>
         <translation>被网络规则拒绝（%1）。</translation>
     </message>
@@ -2276,37 +2365,37 @@ Cards issued: %4</source>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../ui/receipt_print.py" line="45"/>
+        <location filename="../../ui/receipt_print.py" line="46"/>
         <source>Paid by %1 points</source>
         <translation>%1 积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="47"/>
+        <location filename="../../ui/receipt_print.py" line="48"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="49"/>
+        <location filename="../../ui/receipt_print.py" line="50"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="51"/>
+        <location filename="../../ui/receipt_print.py" line="52"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="53"/>
+        <location filename="../../ui/receipt_print.py" line="54"/>
         <source>Committed on the CardChain ledger at height %1.</source>
         <translation>已记入卡链账本，高度 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="55"/>
+        <location filename="../../ui/receipt_print.py" line="56"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="57"/>
+        <location filename="../../ui/receipt_print.py" line="58"/>
         <source>Scan or run &quot;cardchain verify-receipt&quot; to check this payment against the consortium&apos;s validator keys, without trusting the shop.</source>
         <translation>扫码或运行“cardchain verify-receipt”，即可用联盟验证节点的公钥核验这笔支付，无需信任商家。</translation>
     </message>
@@ -2314,62 +2403,62 @@ Cards issued: %4</source>
 <context>
     <name>ReceiptPanel</name>
     <message>
-        <location filename="../../ui/receipt_print.py" line="152"/>
+        <location filename="../../ui/receipt_print.py" line="153"/>
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="153"/>
+        <location filename="../../ui/receipt_print.py" line="154"/>
         <source>Save as PDF…</source>
         <translation>保存为 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="154"/>
+        <location filename="../../ui/receipt_print.py" line="155"/>
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="164"/>
+        <location filename="../../ui/receipt_print.py" line="165"/>
         <source>The receipt appears here after a payment.</source>
         <translation>支付后小票显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="169"/>
+        <location filename="../../ui/receipt_print.py" line="170"/>
         <source>Order %1</source>
         <translation>订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="170"/>
+        <location filename="../../ui/receipt_print.py" line="171"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="171"/>
+        <location filename="../../ui/receipt_print.py" line="172"/>
         <source>Block %1 · %2</source>
         <translation>区块 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="173"/>
+        <location filename="../../ui/receipt_print.py" line="174"/>
         <source>Transaction %1…</source>
         <translation>交易 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="178"/>
+        <location filename="../../ui/receipt_print.py" line="179"/>
         <source>Save the receipt</source>
         <translation>保存小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="179"/>
+        <location filename="../../ui/receipt_print.py" line="180"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="189"/>
+        <location filename="../../ui/receipt_print.py" line="190"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="191"/>
+        <location filename="../../ui/receipt_print.py" line="192"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
@@ -2456,24 +2545,127 @@ Cards issued: %4</source>
     </message>
 </context>
 <context>
+    <name>SaleFlow</name>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="40"/>
+        <source>⟳ Order %1 (%2) was under way when the till stopped; looking up its outcome…</source>
+        <translation>⟳ 收银机停止时订单 %1（%2）正在处理；正在查询其结果…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="49"/>
+        <source>A payment for this basket is under way: wait for its outcome.</source>
+        <translation>此购物篮的付款正在处理中：请等待结果。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="53"/>
+        <source>The basket is empty.</source>
+        <translation>购物篮是空的。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="56"/>
+        <source>Read the customer&apos;s card (card file and PIN) first.</source>
+        <translation>请先读取顾客的卡（卡文件和密码）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="80"/>
+        <source>① Signed by the terminal and the card · order %1</source>
+        <translation>① 已由终端和卡签名 · 订单 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="83"/>
+        <source>② Submitted to the network, waiting for the validators to order it…</source>
+        <translation>② 已提交到网络，等待验证节点排序…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="86"/>
+        <source>③ Ordered: sequence number %1 in view %2, waiting for 2f+1 commits…</source>
+        <translation>③ 已排序：视图 %2 中的序号 %1，等待 2f+1 个提交…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="91"/>
+        <source>② The network is busy; sending again in %1 s…</source>
+        <translation>② 网络繁忙；%1 秒后重新发送…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="98"/>
+        <source>The network is unreachable and this consortium takes no card offline: nothing was charged.</source>
+        <translation>网络不可达，且本联盟不接受离线刷卡：未扣款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="102"/>
+        <source>The network is unreachable and this card cannot be taken offline: %1 is over the offline limit (%2 a payment, %3 left today for this card). Nothing was charged.</source>
+        <translation>网络不可达，此卡无法离线受理：%1 超过离线限额（每笔 %2，此卡今日剩余 %3）。未扣款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="117"/>
+        <source>? No decision heard yet for order %1: the till keeps looking it up and sends the same payment again. Do not charge the customer again.</source>
+        <translation>? 订单 %1 尚无结果：收银机会持续查询并重新发送同一笔付款。请勿再次向顾客收款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="120"/>
+        <source>Outcome unknown: this payment is pending (Payments tab). The basket stays locked until it is decided.</source>
+        <translation>结果未知：此付款待定（见“付款记录”页）。在有结果之前购物篮保持锁定。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="125"/>
+        <source>⇢ Taken offline: order %1 is sent when the network returns</source>
+        <translation>⇢ 已离线受理：网络恢复后将发送订单 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="128"/>
+        <source>Taken offline: %1. The chain decides it when the network returns (Payments tab).</source>
+        <translation>已离线受理：%1。网络恢复后由链上决定（见“付款记录”页）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="132"/>
+        <source>✗ Not sent: nothing was charged</source>
+        <translation>✗ 未发送：未扣款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="136"/>
+        <source>✗ Refused at height %1</source>
+        <translation>✗ 在高度 %1 被拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="138"/>
+        <source>✗ Refused before it reached the network</source>
+        <translation>✗ 在到达网络之前被拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="143"/>
+        <source>④ Committed at height %1, %2 (signed by 2f+1 validators)</source>
+        <translation>④ 已在高度 %1 上链，%2（由 2f+1 个验证节点签名）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="154"/>
+        <source>Paid %1.</source>
+        <translation>已支付 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="186"/>
+        <source>Order %1 (%2), taken offline, was declined by the network: %3</source>
+        <translation>离线受理的订单 %1（%2）被网络拒绝：%3</translation>
+    </message>
+</context>
+<context>
     <name>Session</name>
     <message>
-        <location filename="../../ui/strings.py" line="79"/>
+        <location filename="../../ui/strings.py" line="86"/>
         <source>the network is unreachable: nothing was sent; retry when the status bar shows the node following a validator</source>
         <translation>网络不可达：未发送任何内容；请在状态栏显示节点正在跟随验证节点后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="81"/>
+        <location filename="../../ui/strings.py" line="88"/>
         <source>the network did not decide the transaction in time; it may still be decided: look it up before retrying</source>
         <translation>网络未能及时处理该交易；它仍可能被处理：请先查询再重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="83"/>
+        <location filename="../../ui/strings.py" line="90"/>
         <source>the network did not answer in time; check the node status and retry</source>
         <translation>网络未及时响应；请检查节点状态后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="86"/>
+        <location filename="../../ui/strings.py" line="93"/>
         <source>the network is busy: the validators did not take the transaction, so nothing was ordered; try again in a moment</source>
         <translation>网络繁忙：验证节点未接收该交易，未进行任何排序；请稍后再试</translation>
     </message>
@@ -2481,12 +2673,12 @@ Cards issued: %4</source>
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../ui/shell.py" line="151"/>
+        <location filename="../../ui/shell.py" line="152"/>
         <source>Something went wrong</source>
         <translation>出错了</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="152"/>
+        <location filename="../../ui/shell.py" line="153"/>
         <source>The action could not be completed: %1
 Details are in the log.</source>
         <translation>操作未能完成：%1
@@ -2496,17 +2688,17 @@ Details are in the log.</source>
 <context>
     <name>Window</name>
     <message>
-        <location filename="../../ui/shell.py" line="219"/>
+        <location filename="../../ui/shell.py" line="220"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="228"/>
+        <location filename="../../ui/shell.py" line="229"/>
         <source>Node: height %1 · following validator-%2</source>
         <translation>节点：高度 %1 · 跟随 validator-%2</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="232"/>
+        <location filename="../../ui/shell.py" line="233"/>
         <source>Node: height %1 · network unreachable, retrying</source>
         <translation>节点：高度 %1 · 网络不可达，正在重试</translation>
     </message>

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from node import crypto, recovery
-from node.consensus import Config, Replica
+from node.consensus import Config, Replica, results
 from node.consensus import messages as m
 from node.consensus.certs import certified_block, encode_cert
 from node.consensus.messages import Commit
@@ -27,6 +27,7 @@ from node.consensus.types import (
     Arrived,
     Broadcast,
     CancelTimer,
+    Certified,
     ClientRequest,
     Event,
     Execute,
@@ -109,6 +110,7 @@ class Sim:
         self.publics = tuple(v["public_key"] for v in self.genesis.validators)
         self.nodes = [self._make_node(i) for i in range(n)]
         self.heights: dict[int, str] = {}
+        self.certified: dict[int, int] = {}  # replica -> result certificates it stored
         self.submitted: dict[str, str] = {}
         self.decided: dict[str, set[int]] = {}
         self.undecodable = 0
@@ -264,7 +266,24 @@ class Sim:
         elif isinstance(a, FetchState):
             self.push(self.now + self.rng.randint(*self.net.delay), "fetch",
                       (node, a.peer, a.first, a.last))
+        elif isinstance(a, Certified):
+            self.certify(node, a)
         return None
+
+    def certify(self, node: Node, a: Certified) -> None:
+        """A result certificate: f+1 valid ATTESTs for the header every honest replica
+        computed at that height (checked against the agreed hash once one is known)."""
+        if not node.honest:
+            return
+        problem = results.attest_problem(node.replica.cfg, a.seq, a.block_hash,
+                                         list(a.attests))
+        if problem is not None:
+            raise SafetyViolation(f"result certificate at {a.seq} on {node.id}: {problem}")
+        agreed = self.heights.get(a.seq)
+        if agreed is not None and agreed != a.block_hash:
+            raise SafetyViolation(f"result certificate at {a.seq} certifies another header")
+        node.store.set_attest([(a.seq, results.encode_attests(a.attests))])
+        self.certified[node.id] = self.certified.get(node.id, 0) + 1
 
     def execute(self, node: Node, seq: int, view: int, time: int, batch: tuple[str, ...],
                 batch_id: str, cert: tuple[Commit, ...]) -> Event | None:
@@ -280,7 +299,7 @@ class Sim:
         res = node.ledger.apply_block(txs, max(time, head_time), view=view,
                                       proposer=view % self.n, cert=cert_bytes)
         self.record(node, seq, res.hash, res.results)
-        return Executed(seq, res.state_root, tuple(r.id for r in res.results))
+        return Executed(seq, res.state_root, tuple(r.id for r in res.results), res.hash)
 
     def _on_fetch(self, a: Node, peer: int, first: int, last: int) -> None:
         """State transfer: blocks with certificates from ``peer``, verified, executed."""

@@ -41,6 +41,7 @@ class World:
         self.card_keys: dict[str, crypto.SigningKey] = {}
         self.certify = False
         self.blocks: list[tuple[list[Tx], int]] = []
+        self.orders = 0
 
     def new_key(self) -> crypto.SigningKey:
         """A fresh key; derived from the seed when the world is seeded (simulations)."""
@@ -80,6 +81,9 @@ class World:
         return t
 
     def apply(self, *txs: Tx, advance: int = 1_000) -> BlockResult:
+        # as a node sees them: decoded from their canonical text (a rule's message may
+        # quote a body value, whose key order is the text's)
+        txs = tuple(Tx.decode(t.encode()) for t in txs)
         self.now += advance
         self.blocks.append((list(txs), self.now))
         cert = self.certificate(list(txs), self.now) if self.certify else None
@@ -130,7 +134,12 @@ class World:
 
     def pay_tx(self, number: str, items: list[dict[str, Any]] | None = None, *,
                terminal: str = "M001-T01", redeem: list[dict[str, Any]] | None = None,
-               amount: int | None = None, order: str = "ORD-1") -> Tx:
+               amount: int | None = None, order: str | None = None) -> Tx:
+        """A payment; each gets an order id of its own unless ``order`` names one (a
+        merchant order takes at most one accepted payment)."""
+        if order is None:
+            self.orders += 1
+            order = f"ORD-{self.orders}"
         items = items if items is not None else BASKET
         if amount is None:
             cat = {g["sku"]: g for m in self.genesis.merchants for g in m["catalogue"]}

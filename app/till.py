@@ -1,0 +1,184 @@
+"""A till's payments, charged once whatever fails.
+
+Each payment is signed once, written to the terminal's durable outbox (app/outbox.py) and
+to its journal *before* it is sent, and then has exactly one of these outcomes:
+
+* ``committed`` / ``refused``: the network decided it (its receipt);
+* ``pending``: the outcome is unknown (no decision heard in time, the connection lost, the
+  app killed).  ``resolve`` looks it up and, if it was never decided, resubmits the same
+  bytes, until it is decided; a validator answers a decided transaction with its receipt,
+  so this never charges twice, and the order id is unique on chain (``duplicate_order``);
+* ``offline``: taken while no validator was reachable, within genesis' offline floor limits
+  (per payment, per card per day; none or 0 turns it off), and submitted in order once the
+  network returns.  One refused then is "declined after offline acceptance";
+* ``not_sent``: the network refused it unordered: nothing was charged.
+
+No Qt here: the POS window (ui/pos.py) shows these states; tests drive them directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.outbox import DECIDED, FILE, NOT_SENT, Entry, Outbox
+from app.reconcile import journal_append
+from app.session import NotSent, Session, SessionError, Undecided
+from node.crypto import SigningKey
+from node.ledger.tx import Tx
+
+Stage = Callable[[str, dict[str, Any]], None]  # (stage name, details) as a payment goes
+RESOLVE_WAIT_MS = 10_000
+
+
+class OfflineRefused(SessionError):
+    """The network is unreachable and this payment is over the offline floor limits."""
+
+    def __init__(self, message: str, limit: int, left: int) -> None:
+        super().__init__(message)
+        self.limit, self.left = limit, left
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where a payment stands: ``state`` is committed, refused, pending, offline or
+    not_sent; ``receipt`` once decided; ``entry`` its outbox record."""
+
+    state: str
+    entry: Entry
+    receipt: dict[str, Any] | None = None
+    message: str = ""
+
+    @property
+    def declined_offline(self) -> bool:
+        return self.entry.offline and self.state in ("refused", "not_sent")
+
+
+def outcome_of(entry: Entry, receipt: dict[str, Any] | None = None) -> Outcome:
+    if entry.state == DECIDED:
+        code = entry.code or (receipt or {}).get("code")
+        return Outcome("committed" if code == "ok" else "refused", entry, receipt,
+                       entry.message or "")
+    if entry.state == NOT_SENT:
+        return Outcome("not_sent", entry, None, entry.message or "")
+    return Outcome("offline" if entry.offline else "pending", entry)
+
+
+class Till:
+    def __init__(self, session: Session, journal: Path) -> None:
+        self.session = session
+        self.terminal = session.entity
+        self.journal = journal
+        self.outbox = Outbox(session.node.data_dir / FILE)
+        self.pay_wait_ms = 30_000  # how long a payment waits for its decision at the till
+
+    def close(self) -> None:
+        self.outbox.close()
+
+    # --- offline acceptance ----------------------------------------------------------------
+
+    def offline_limits(self) -> tuple[int, int]:
+        limits = self.session.genesis.limits
+        return int(limits.get("offline_per_payment", 0)), \
+            int(limits.get("offline_per_card_day", 0))
+
+    def offline_check(self, card: str, amount: int) -> None:
+        """Raise OfflineRefused unless this payment may be taken without the network."""
+        per_payment, per_day = self.offline_limits()
+        if per_payment <= 0 or per_day <= 0:
+            raise OfflineRefused("the network is unreachable and this consortium takes no "
+                                 "payment offline", 0, 0)
+        start = int(dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0,
+                                                    microsecond=0).timestamp() * 1000)
+        left = max(0, per_day - self.outbox.offline_spent(card, start))
+        if amount > per_payment or amount > left:
+            raise OfflineRefused("over the offline limit", per_payment, left)
+
+    # --- paying ------------------------------------------------------------------------------
+
+    def sign(self, card: str, card_key: SigningKey, items: list[dict[str, Any]],
+             offer: dict[str, Any], banks: list[str]) -> Tx:
+        order = f"{self.terminal}-{secrets.token_hex(4).upper()}"
+        body: dict[str, Any] = {"terminal": self.terminal, "card": card, "order": order,
+                                "items": items, "amount": offer["total"]}
+        redeem = [{"bank": r["bank"], "cash": r["cash"]} for r in offer["combination"]]
+        if banks and redeem:
+            body["redeem"] = redeem
+        return self.session.make("pay", body, card_key)
+
+    async def pay(self, tx: Tx, on_stage: Stage | None = None) -> Outcome:
+        """Record, then send; the outcome.  Offline (no validator reachable) the payment is
+        taken within the floor limits (``offline_check`` first) and sent later."""
+        stage = on_stage or (lambda _s, _d: None)
+        offline = not self.session.online()
+        if offline:
+            self.offline_check(tx.body["card"], tx.body["amount"])
+        entry = self.outbox.add(tx, offline=offline)
+        journal_append(self.journal, tx, self.terminal, offline=offline)
+        stage("signed", {"order": tx.body["order"]})
+        if offline:
+            return Outcome("offline", entry)
+        return await self._send(tx, entry, stage, self.pay_wait_ms)
+
+    async def _send(self, tx: Tx, entry: Entry, stage: Stage, wait_ms: int) -> Outcome:
+        stage("sent", {})
+
+        def progress(p: dict[str, Any]) -> None:
+            stage(str(p.get("stage")), p)
+
+        self.outbox.tried(tx.hex_id)
+        try:
+            receipt = await self.session.submit(tx, wait_ms, on_stage=progress)
+        except Undecided as exc:
+            return Outcome("pending", self._entry(entry), None, str(exc))
+        except NotSent as exc:
+            if not self.session.online():  # it never left the till: it waits to be sent
+                return Outcome("offline" if entry.offline else "pending",
+                               self._entry(entry), None, str(exc))
+            self.outbox.not_sent(tx.hex_id, str(exc))
+            return outcome_of(self._entry(entry))
+        self.outbox.decided(tx.hex_id, receipt)
+        return outcome_of(self._entry(entry), receipt)
+
+    def _entry(self, entry: Entry) -> Entry:
+        return self.outbox.get(entry.id) or entry
+
+    # --- what is undecided ---------------------------------------------------------------------
+
+    def pending(self) -> list[Entry]:
+        return [e for e in self.outbox.pending() if e.kind == "pay"]
+
+    @staticmethod
+    def outbox_items(entry: Entry) -> list[dict[str, Any]]:
+        """The basket a recorded payment was signed for."""
+        items = Tx.decode(entry.wire.encode("utf-8")).body.get("items")
+        return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+    def recent(self, limit: int = 200) -> list[Outcome]:
+        return [outcome_of(e) for e in self.outbox.recent(limit) if e.kind == "pay"]
+
+    async def resolve(self, entry: Entry, on_stage: Stage | None = None) -> Outcome:
+        """Look an undecided payment up; resubmit the same bytes if the network has not
+        decided it.  Offline, it stays as it is."""
+        if not self.session.online():
+            return outcome_of(entry)
+        found = await self.session.query("tx", id=entry.id)
+        if found is not None:
+            self.outbox.decided(entry.id, found)
+            return outcome_of(self._entry(entry), found)
+        tx = Tx.decode(entry.wire.encode("utf-8"))
+        return await self._send(tx, entry, on_stage or (lambda _s, _d: None),
+                                RESOLVE_WAIT_MS)
+
+    async def resolve_all(self) -> list[Outcome]:
+        """Every undecided payment, oldest first (offline ones in the order taken)."""
+        out = []
+        for e in self.pending():
+            if not self.session.online():
+                break
+            out.append(await self.resolve(e))
+        return out

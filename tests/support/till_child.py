@@ -1,0 +1,101 @@
+"""A till in a process of its own, for tests/test_till_crash.py.
+
+``python -m tests.support.till_child CONSORTIUM CARD_FILE PIN STAGE`` opens the POS of
+terminal M001-T01 offscreen, reads the card, puts a TEA-250 in the basket and presses Pay,
+and kills itself (SIGKILL: no clean-up of any kind) when the payment reaches STAGE:
+``signed`` (recorded, not sent), ``sent`` (handed to the network, a moment later) or
+``ordered`` (a validator gave it a sequence number).
+
+With STAGE ``resume`` it opens the till, waits until no payment is pending and the sale
+screen is unlocked, and prints the recorded payments' outcomes and the stage line as JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+async def until(cond: Callable[[], Any], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the till did not get there in time")
+        await asyncio.sleep(0.02)
+
+
+def main() -> None:
+    home, card_file, pin, stage = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+    from app.consortium import DEMO_PASSPHRASE, Consortium
+    from app.session import Session
+    from ui.main import make_window, qt_app
+    from ui.shell import Languages
+
+    app: Any = qt_app()
+    session = Session(Consortium.open(home, DEMO_PASSPHRASE), "terminal-M001-T01")
+    languages = Languages(app)
+    languages.use("en")
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+
+    async def pump() -> None:
+        while True:
+            app.processEvents()
+            await asyncio.sleep(0.005)
+
+    async def run() -> None:
+        pumping = asyncio.create_task(pump())
+        await session.start()
+        await session.wait_synced()
+        w: Any = make_window(session, languages)
+        w.show()
+        w.start()
+        await until(lambda: bool(w.catalogue))
+        if stage == "resume":
+            await asyncio.sleep(0.5)  # the window looks its pending payments up first
+            await until(lambda: not w.till.pending() and not w.locked())
+            print(json.dumps({"outcomes": [[o.entry.order, o.state] for o in w.till.recent()],
+                              "stage": w.stage.text(), "notice": w.notice.text()}))
+        else:
+            real = w.till.pay
+
+            async def pay(tx: Any, on_stage: Any = None) -> Any:
+                def watch(name: str, details: dict[str, Any]) -> None:
+                    if on_stage is not None:
+                        on_stage(name, details)
+                    if name == stage == "sent":
+                        loop.call_later(0.3, os.kill, os.getpid(), signal.SIGKILL)
+                    elif name == stage:
+                        os.kill(os.getpid(), signal.SIGKILL)
+
+                return await real(tx, watch)
+
+            w.till.pay = pay
+            w.card_path.setText(card_file)
+            w.pin.setText(pin)
+            w.read_card()
+            await until(lambda: getattr(w, "card_state", None) is not None)
+            w.add("TEA-250")
+            await until(lambda: w.offer is not None)
+            w.pay()
+            await asyncio.sleep(60)  # the kill comes first
+            print(json.dumps({"error": "not killed", "stage": w.stage.text(),
+                              "notice": w.notice.text()}))
+        w.close()
+        await session.stop()
+        pumping.cancel()
+
+    loop.run_until_complete(run())
+
+
+if __name__ == "__main__":
+    main()
