@@ -128,8 +128,11 @@ class Observer:
             try:
                 while True:
                     await self._catch_up()
+                    # (asyncio.timeout never swallows a cancellation, as 3.11's wait_for
+                    # may when the event arrives with it: stop() must end this loop)
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self.client.events.get(), 2.0)
+                        async with asyncio.timeout(2.0):
+                            await self.client.events.get()
             except (ClientError, OSError, ConnectionError) as exc:
                 log.info("lost validator %s: %s", self.upstream, exc)
                 self.connected.clear()

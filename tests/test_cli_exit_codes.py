@@ -18,25 +18,15 @@ from app import cli
 from app.consortium import DEMO_PASSPHRASE
 from app.outbox import Outbox
 from node.ledger.cycles import cycle_of
-from tests.support.cluster import LocalCluster, processes_mentioning, wait_connected
+from tests.support.cluster import LocalCluster, running_cluster, wait_connected
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[LocalCluster]:
-    c = LocalCluster(tmp_path)
-    c.start_all()
-    try:
+    with running_cluster(tmp_path) as c:
         yield c
-    finally:
-        for p in c.procs.values():  # a paused validator must be able to stop
-            p.send_signal(signal.SIGCONT)
-        c.stop_all()
-    deadline = time.monotonic() + 10
-    while processes_mentioning(str(tmp_path)) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not processes_mentioning(str(tmp_path))
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, Any, str]:

@@ -28,6 +28,7 @@ from node.receipt import to_qr
 from tests.support.cluster import (
     LocalCluster,
     processes_mentioning,
+    running_cluster,
     wait_connected,
     wait_heights_equal,
 )
@@ -37,21 +38,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[LocalCluster]:
-    c = LocalCluster(tmp_path)
-    c.start_all()
-    try:
+    with running_cluster(tmp_path) as c:
         yield c
-    finally:
-        c.stop_all()
-    # nothing may outlive the test: not the nodes, not their signature-checking workers
-    # (forked; a SIGKILLed node used to leave them blocked on their queue for ever)
-    deadline = time.monotonic() + 10
-    while True:
-        left = processes_mentioning(str(tmp_path))
-        if not left or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
-    assert not left, f"processes left running: {left}"
 
 
 async def _clients(c: LocalCluster, ids: list[int] | None = None) -> list[Client]:

@@ -106,9 +106,6 @@ class PosWindow(SaleFlow, Window):
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.timeout.connect(self._card_idle)
-        self.resolver = QTimer(self)
-        self.resolver.timeout.connect(
-            lambda: self.tasks.coalesce("resolve", self.resolve_pending, self.notice))
         self.retranslate()
 
     # --- layout ---------------------------------------------------------------------------------
@@ -239,10 +236,19 @@ class PosWindow(SaleFlow, Window):
     def start(self) -> None:
         super().start()
         self.tasks.spawn(self.load_catalogue(), self.notice)
-        self.resolver.start(RESOLVE_EVERY_MS)
+        self.tasks.spawn(self._resolver(), self.notice)
+
+    async def _resolver(self) -> None:
+        """Every few seconds, the undecided payments are looked up (ends with the window's
+        tasks)."""
+        while True:
+            await asyncio.sleep(RESOLVE_EVERY_MS / 1000)
+            try:
+                await self.resolve_pending()
+            except SessionError as exc:  # shown; the next round tries again
+                self.notice.error(str(exc))
 
     def closeEvent(self, event: Any) -> None:
-        self.resolver.stop()
         self.idle.stop()
         super().closeEvent(event)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +105,29 @@ class LocalCluster:
         body: dict[str, Any] = {"terminal": "M001-T01", "card": number, "order": order,
                                 "items": [{"sku": "TEA-250", "qty": 1}], "amount": 4800}
         return self.builder.make("pay", body, now, self.keys["terminal-M001-T01"], key)
+
+
+@contextlib.contextmanager
+def running_cluster(root: Path, **kw: Any) -> Iterator[LocalCluster]:
+    """A started cluster; afterwards every validator is stopped (a paused one resumed
+    first) and no process mentioning ``root`` may be left: not the nodes, not their
+    signature-checking workers (forked; a SIGKILLed node used to leave them blocked)."""
+    c = LocalCluster(root, **kw)
+    c.start_all()
+    try:
+        yield c
+    finally:
+        for p in c.procs.values():
+            with contextlib.suppress(ProcessLookupError):
+                p.send_signal(signal.SIGCONT)
+        c.stop_all()
+    deadline = time.monotonic() + 10
+    while True:
+        left = processes_mentioning(str(root))
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert not left, f"processes left running: {left}"
 
 
 async def wait_connected(clients: list[Client], timeout: float = 20.0) -> None:

@@ -3,8 +3,9 @@
 ``python -m tests.support.till_child CONSORTIUM CARD_FILE PIN STAGE`` opens the POS of
 terminal M001-T01 offscreen, reads the card, puts a TEA-250 in the basket and presses Pay,
 and kills itself (SIGKILL: no clean-up of any kind) when the payment reaches STAGE:
-``signed`` (recorded, not sent), ``sent`` (handed to the network, a moment later) or
-``ordered`` (a validator gave it a sequence number).
+``signed`` (recorded, not sent), ``sent`` (handed to the network) or
+``ordered`` (a validator gave it a sequence number).  ``sent`` kills 20 ms after the
+hand-over, so the network may already have decided it.
 
 With STAGE ``resume`` it opens the till, waits until no payment is pending and the sale
 screen is unlocked, and prints the recorded payments' outcomes and the stage line as JSON.
@@ -62,7 +63,13 @@ def main() -> None:
         await until(lambda: bool(w.catalogue))
         if stage == "resume":
             await asyncio.sleep(0.5)  # the window looks its pending payments up first
-            await until(lambda: not w.till.pending() and not w.locked())
+            try:
+                await until(lambda: not w.till.pending() and not w.locked())
+            except TimeoutError:
+                print(json.dumps({"error": "still pending", "stage": w.stage.text(),
+                                  "notice": w.notice.text(), "height": session.node.height,
+                                  "pending": [e.as_dict() for e in w.till.pending()]}))
+                raise
             print(json.dumps({"outcomes": [[o.entry.order, o.state] for o in w.till.recent()],
                               "stage": w.stage.text(), "notice": w.notice.text()}))
         else:
@@ -73,7 +80,7 @@ def main() -> None:
                     if on_stage is not None:
                         on_stage(name, details)
                     if name == stage == "sent":
-                        loop.call_later(0.3, os.kill, os.getpid(), signal.SIGKILL)
+                        loop.call_later(0.02, os.kill, os.getpid(), signal.SIGKILL)
                     elif name == stage:
                         os.kill(os.getpid(), signal.SIGKILL)
 
@@ -91,10 +98,27 @@ def main() -> None:
             print(json.dumps({"error": "not killed", "stage": w.stage.text(),
                               "notice": w.notice.text()}))
         w.close()
-        await session.stop()
+        try:
+            await asyncio.wait_for(asyncio.shield(session.stop()), 20)
+        except TimeoutError:
+            import traceback
+
+            for t in asyncio.all_tasks():
+                print("TASK", t, file=sys.stderr)
+                for f in t.get_stack():
+                    traceback.print_stack(f, file=sys.stderr)
+            raise
         pumping.cancel()
 
-    loop.run_until_complete(run())
+    # whatever happens, the process ends (a node's threads would hold it open) and says why
+    try:
+        loop.run_until_complete(asyncio.wait_for(run(), 100))
+    except BaseException as exc:
+        print(json.dumps({"error": repr(exc), "height": session.node.height,
+                          "connected": session.online()}), flush=True)
+        os._exit(3)
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
