@@ -24,6 +24,7 @@ from node.consensus.types import Execute
 from node.endpoint import Endpoint
 from node.ledger import BlockResult, Ledger
 from node.ledger.tx import Tx
+from node.net import tasks
 from node.net.client import Busy, Client, ClientError, Refused
 from node.net.transport import Server
 from node.service import request_id
@@ -88,11 +89,10 @@ class Observer:
             await self.server.start()
 
     async def stop(self) -> None:
-        for t in self.tasks:
-            t.cancel()
-        # let them finish unwinding (a connection being opened closes itself) before the
-        # loop goes away: a client left behind printed "Task was destroyed" at exit
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        # every task ends before the loop goes away (a client left behind printed "Task was
+        # destroyed" at exit)
+        await tasks.stop(self.tasks)
+        self.tasks.clear()
         if self.server:
             await self.server.stop()
         if self.client:
@@ -128,8 +128,6 @@ class Observer:
             try:
                 while True:
                     await self._catch_up()
-                    # (asyncio.timeout never swallows a cancellation, as 3.11's wait_for
-                    # may when the event arrives with it: stop() must end this loop)
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(2.0):
                             await self.client.events.get()

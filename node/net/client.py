@@ -53,8 +53,8 @@ class Client:
         ctx = tls.client_context(self.home / "tls" / "ca.pem",
                                  self.home / "tls" / f"{self.identity}.crt",
                                  self.keys.path(self.identity), self.keys.password)
-        reader, self._writer = await asyncio.wait_for(
-            asyncio.open_connection(host, port, ssl=ctx), timeout)
+        async with asyncio.timeout(timeout):
+            reader, self._writer = await asyncio.open_connection(host, port, ssl=ctx)
         self._reader_task = asyncio.create_task(self._read(reader))
 
     @classmethod
@@ -113,7 +113,8 @@ class Client:
         self._writer.write(pack({"rid": rid, "op": op, **kw}))
         try:
             await self._writer.drain()
-            reply = await asyncio.wait_for(fut, timeout)
+            async with asyncio.timeout(timeout):  # (never swallows a cancellation)
+                reply = await fut
         finally:
             self._progress.pop(rid, None)
         if not reply.get("ok"):

@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from node import tls
+from node.net import tasks
 from node.net.framing import PEER_MAX_FRAME, FrameError, read_frame
 
 log = logging.getLogger("cardchain.net")
@@ -51,9 +52,7 @@ class PeerLink:
 
     async def stop(self) -> None:
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+            await tasks.stop([self._task])
 
     def send(self, data: bytes, *, keep: bool = False) -> None:
         self.queue.append((time.monotonic(), data, keep))
@@ -95,8 +94,9 @@ class PeerLink:
             writer = None
             closed: asyncio.Future[bytes] | None = None
             try:
-                reader, writer = await asyncio.wait_for(
-                    asyncio.open_connection(self.host, self.port, ssl=self.ctx), timeout=5)
+                async with asyncio.timeout(5):
+                    reader, writer = await asyncio.open_connection(self.host, self.port,
+                                                                   ssl=self.ctx)
                 who = tls.peer_identity(writer.get_extra_info("ssl_object"))
                 if who != self.expect:
                     log.warning("peer %s presented %s, expected %s: dropped",
