@@ -114,7 +114,7 @@ class SaleFlow(Base):
         if outcome.state == "pending":
             self.in_flight = e
             self.forget_card()  # a resubmission needs no key: the same signed bytes
-            self._stage(lambda: self.tr("? No decision heard yet for order %1: the till keeps "
+            self._stage(lambda: self.tr("⟳ No decision heard yet for order %1: the till keeps "
                                         "looking it up and sends the same payment again. Do "
                                         "not charge the customer again.").replace("%1", order))
             self.notice.error(self.tr("Outcome unknown: this payment is pending (Payments "

@@ -264,7 +264,9 @@ class AuditTab(QWidget):
         self.explain.setText(self.tr(
             "Trusts nothing but the genesis file: checks every block hash and link, every "
             "commit certificate (2f+1 validator signatures) and every transaction signature, "
-            "re-executes the whole chain from genesis and compares the state at every height."))
+            "re-executes the whole chain from genesis and compares every row the node stored "
+            "with it (blocks, transactions, postings, result certificates, state), height by "
+            "height."))
         self.run_btn.setText(self.tr("Run full audit"))
         self.problems.retranslate()
         self._show()

@@ -10,31 +10,31 @@
     </message>
     <message>
         <location filename="../../ui/regulator_tabs.py" line="265"/>
-        <source>Trusts nothing but the genesis file: checks every block hash and link, every commit certificate (2f+1 validator signatures) and every transaction signature, re-executes the whole chain from genesis and compares the state at every height.</source>
-        <translation>只信任创世文件：校验每个区块的哈希与链接、每份提交证书（2f+1 个验证节点签名）和每笔交易签名，从创世块起重新执行整条链，并逐个高度比对状态。</translation>
+        <source>Trusts nothing but the genesis file: checks every block hash and link, every commit certificate (2f+1 validator signatures) and every transaction signature, re-executes the whole chain from genesis and compares every row the node stored with it (blocks, transactions, postings, result certificates, state), height by height.</source>
+        <translation>只信任创世文件：校验每个区块的哈希与链接、每份提交证书（2f+1 个验证节点签名）和每笔交易签名，从创世块起重新执行整条链，并逐个高度比对节点存储的每一行（区块、交易、分录、结果证书、状态）。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="268"/>
+        <location filename="../../ui/regulator_tabs.py" line="270"/>
         <source>Run full audit</source>
         <translation>运行全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="283"/>
+        <location filename="../../ui/regulator_tabs.py" line="285"/>
         <source>This app&apos;s node has no ledger yet.</source>
         <translation>本程序的节点还没有账本。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="290"/>
+        <location filename="../../ui/regulator_tabs.py" line="292"/>
         <source>Auditing…</source>
         <translation>正在审计…</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="303"/>
+        <location filename="../../ui/regulator_tabs.py" line="305"/>
         <source>Audit passed: %1 blocks and %2 transactions verified and re-executed; the state matches.</source>
         <translation>审计通过：已校验并重新执行 %1 个区块、%2 笔交易，状态一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="309"/>
+        <location filename="../../ui/regulator_tabs.py" line="311"/>
         <source>Audit FAILED: first problem at height %1.</source>
         <translation>审计未通过：第一个问题出现在高度 %1。</translation>
     </message>
@@ -1343,178 +1343,178 @@ Cards issued: %4</source>
 <context>
     <name>PosWindow</name>
     <message>
-        <location filename="../../ui/pos.py" line="206"/>
+        <location filename="../../ui/pos.py" line="203"/>
         <source>CardChain — Point of sale</source>
         <translation>卡链 — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="207"/>
+        <location filename="../../ui/pos.py" line="204"/>
         <source>%1 · terminal %2</source>
         <translation>%1 · 终端 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="209"/>
+        <location filename="../../ui/pos.py" line="206"/>
         <source>Sale</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="210"/>
+        <location filename="../../ui/pos.py" line="207"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="211"/>
+        <location filename="../../ui/pos.py" line="208"/>
         <source>End of day</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="212"/>
+        <location filename="../../ui/pos.py" line="209"/>
         <source>Payments</source>
         <translation>付款记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="214"/>
+        <location filename="../../ui/pos.py" line="211"/>
         <source>Goods (★ can be paid partly with points)</source>
         <translation>商品（★ 可用积分部分抵扣）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="215"/>
+        <location filename="../../ui/pos.py" line="212"/>
         <source>Basket</source>
         <translation>购物篮</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="216"/>
+        <location filename="../../ui/pos.py" line="213"/>
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="217"/>
+        <location filename="../../ui/pos.py" line="214"/>
         <source>−1</source>
         <translation>−1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="218"/>
+        <location filename="../../ui/pos.py" line="215"/>
         <source>New sale</source>
         <translation>新交易</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="219"/>
+        <location filename="../../ui/pos.py" line="216"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="220"/>
+        <location filename="../../ui/pos.py" line="217"/>
         <source>Card file</source>
         <translation>卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="221"/>
+        <location filename="../../ui/pos.py" line="218"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="222"/>
+        <location filename="../../ui/pos.py" line="219"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="223"/>
+        <location filename="../../ui/pos.py" line="220"/>
         <source>Read card</source>
         <translation>读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="224"/>
+        <location filename="../../ui/pos.py" line="221"/>
         <source>Points offer</source>
         <translation>积分抵扣方案</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="225"/>
+        <location filename="../../ui/pos.py" line="222"/>
         <source>Pay</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="295"/>
-        <location filename="../../ui/pos.py" line="481"/>
+        <location filename="../../ui/pos.py" line="301"/>
+        <location filename="../../ui/pos.py" line="487"/>
         <source>A payment for this basket is under way: wait for its outcome.</source>
         <translation>此购物篮的付款正在处理中：请等待结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="412"/>
+        <location filename="../../ui/pos.py" line="418"/>
         <source>The card was cleared after %1 s without use: read it again (card file and PIN).</source>
         <translation>卡片闲置 %1 秒后已清除：请重新读卡（卡文件和密码）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="441"/>
+        <location filename="../../ui/pos.py" line="447"/>
         <source>Use %1 points</source>
         <translation>使用 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="270"/>
+        <location filename="../../ui/pos.py" line="276"/>
         <source>Points from: %1</source>
         <translation>可用积分：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="300"/>
+        <location filename="../../ui/pos.py" line="306"/>
         <source>Unknown item %1</source>
         <translation>未知商品 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="310"/>
+        <location filename="../../ui/pos.py" line="316"/>
         <source>Select an item in the basket first.</source>
         <translation>请先在购物篮中选择商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="337"/>
+        <location filename="../../ui/pos.py" line="343"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="341"/>
+        <location filename="../../ui/pos.py" line="347"/>
         <source>Add goods to see what the card&apos;s points can pay.</source>
         <translation>添加商品后可查看卡内积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="343"/>
+        <location filename="../../ui/pos.py" line="349"/>
         <source>Read a card to see what its points can pay.</source>
         <translation>读卡后可查看积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="348"/>
+        <location filename="../../ui/pos.py" line="354"/>
         <source>Points pay %1 (%2 points) · card pays %3</source>
         <translation>积分抵扣 %1（%2 积分）· 卡内支付 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="354"/>
+        <location filename="../../ui/pos.py" line="360"/>
         <source>Choose the card file</source>
         <translation>选择卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="355"/>
+        <location filename="../../ui/pos.py" line="361"/>
         <source>Card files (*.card.json *.card);;All files (*)</source>
         <translation>卡文件 (*.card.json *.card);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="363"/>
+        <location filename="../../ui/pos.py" line="369"/>
         <source>Choose the card file first.</source>
         <translation>请先选择卡文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="366"/>
+        <location filename="../../ui/pos.py" line="372"/>
         <source>The PIN is exactly 6 digits.</source>
         <translation>密码必须是 6 位数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="377"/>
+        <location filename="../../ui/pos.py" line="383"/>
         <source>Cannot read the card: %1</source>
         <translation>无法读卡：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="446"/>
+        <location filename="../../ui/pos.py" line="452"/>
         <source>No card read.</source>
         <translation>尚未读卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="449"/>
+        <location filename="../../ui/pos.py" line="455"/>
         <source>%1 · %2 · balance %3 · points %4</source>
         <translation>%1 · %2 · 余额 %3 · 积分 %4</translation>
     </message>
@@ -2598,8 +2598,8 @@ Cards issued: %4</source>
     </message>
     <message>
         <location filename="../../ui/pos_pay.py" line="117"/>
-        <source>? No decision heard yet for order %1: the till keeps looking it up and sends the same payment again. Do not charge the customer again.</source>
-        <translation>? 订单 %1 尚无结果：收银机会持续查询并重新发送同一笔付款。请勿再次向顾客收款。</translation>
+        <source>⟳ No decision heard yet for order %1: the till keeps looking it up and sends the same payment again. Do not charge the customer again.</source>
+        <translation>⟳ 订单 %1 尚无结果：收银机会持续查询并重新发送同一笔付款。请勿再次向顾客收款。</translation>
     </message>
     <message>
         <location filename="../../ui/pos_pay.py" line="120"/>
