@@ -144,11 +144,11 @@ class Observer:
             blocks = await self.client.query("fetch_blocks", first=self.height + 1,
                                              limit=FETCH_BLOCKS)
             if not blocks:
+                await self._fetch_attests()
                 return
             for b in blocks:
                 if not await self._apply(b):
                     raise ClientError("a block failed its certificate check")
-            await self._fetch_attests()
 
     async def _fetch_attests(self) -> None:
         """Result certificates of the latest blocks that came without one (a block is

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import json
 import logging
@@ -70,6 +71,7 @@ STALL_TOLERANT = frozenset({REQUEST_TIMER, NEW_VIEW_TIMER})
 STALL_GRACE_S = 0.1
 BLOCKS_FRAME = b'{"blocks":'  # how a canonical {"t": "blocks", ...} frame begins
 ADMIT_WAIT = 0.4  # of the request timeout: how long admitted requests should wait at most
+ATTEST_FLUSH_S = 0.05  # result certificates no block commit took by then are written alone
 
 
 request_id = id_of_text
@@ -163,7 +165,9 @@ class Node(StateTransfer):
         self.admission = Admission(self.opts.max_pending, self.opts.max_batch // 4,
                                    ADMIT_WAIT * self.opts.request_timeout_ms / 1000)
         self.view_since = 0  # wall-clock ms of the last view change this node saw
-        self.attests_unsaved: list[tuple[int, str]] = []  # result certificates to store
+        # result certificates to store: the next block's commit takes them (the database
+        # thread pops, the loop appends); a writer stores what no block took in time
+        self.attests_unsaved: collections.deque[tuple[int, str]] = collections.deque()
         self.attest_writer: asyncio.Task[None] | None = None
 
     # --- database thread ------------------------------------------------------------------
@@ -207,6 +211,7 @@ class Node(StateTransfer):
     # --- lifecycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
         persisted = await self.on_db(self._open)
         cfg = Config(replica=self.id, publics=self.publics, key=self.key, request_id=request_id,
                      checkpoint_interval=self.opts.checkpoint_interval, window=self.opts.window,
@@ -328,8 +333,9 @@ class Node(StateTransfer):
             self._save_attests([(a.seq, encode_attests(a.attests))])
 
     def _save_attests(self, items: list[tuple[int, str]]) -> None:
-        """Result certificates go to the database together: one write for all that
-        gathered while the last one ran (under load, several blocks' worth)."""
+        """Result certificates to store.  Under load the next block's commit writes them in
+        its own SQLite transaction (``_apply``); what no block takes within
+        ``ATTEST_FLUSH_S`` is written on its own."""
         self.attests_unsaved.extend(items)
         if self.attest_writer is None:
             self.attest_writer = asyncio.get_running_loop().create_task(self._flush_attests())
@@ -338,16 +344,28 @@ class Node(StateTransfer):
         assert self.store is not None
         try:
             while self.attests_unsaved:
-                items, self.attests_unsaved = self.attests_unsaved, []
+                await asyncio.sleep(ATTEST_FLUSH_S)
+                items = self._take_attests()
+                if not items:
+                    continue
                 try:
                     await self.on_db(self.store.set_attest, items)
                 except Exception:
                     log.exception("storing result certificates failed")
                     continue
-                for h, _ in items:
-                    self.endpoint.attested(h)
+                self._attested(items)
         finally:
             self.attest_writer = None
+
+    def _take_attests(self) -> list[tuple[int, str]]:
+        out = []
+        while self.attests_unsaved:
+            out.append(self.attests_unsaved.popleft())
+        return out
+
+    def _attested(self, items: list[tuple[int, str]]) -> None:
+        for h, _ in items:
+            self.endpoint.attested(h)
 
     def _tell_ordered(self, msg: m.PrePrepare | m.Prepare) -> None:
         """This replica accepted a PRE-PREPARE (it sends it as primary, or its PREPARE as a
@@ -501,11 +519,26 @@ class Node(StateTransfer):
 
     def _apply(self, txs: list[Tx], ex: Execute, sig_ok: list[bool] | None,
                cert: bytes) -> BlockResult:
-        assert self.ledger is not None
+        """Execute a block (on the database thread); the result certificates waiting to be
+        stored go in its SQLite transaction."""
+        assert self.ledger is not None and self.store is not None
         head = self.ledger.head()
-        return self.ledger.apply_block(txs, max(ex.time, head.time), view=ex.view,
-                                       proposer=ex.view % len(self.publics), cert=cert,
-                                       sig_ok=sig_ok)
+        attests = self._take_attests()
+        try:
+            with self.store.db.atomic():
+                self.store.write_attests(attests)
+                res = self.ledger.apply_block(txs, max(ex.time, head.time), view=ex.view,
+                                              proposer=ex.view % len(self.publics),
+                                              cert=cert, sig_ok=sig_ok)
+        except BaseException:
+            self.attests_unsaved.extendleft(reversed(attests))  # stored by the next one
+            raise
+        if attests:
+            asyncio.run_coroutine_threadsafe(self._announce(attests), self.loop)
+        return res
+
+    async def _announce(self, items: list[tuple[int, str]]) -> None:
+        self._attested(items)
 
     def status(self) -> dict[str, Any]:
         r = self.replica

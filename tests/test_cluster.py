@@ -454,6 +454,12 @@ def test_observer_follows_verifies_serves_and_forwards(cluster: LocalCluster) ->
             mine = await o.query("blocks", **{"from": 0, "to": st["height"]})
             assert mine == theirs
             assert (await o.query("card", card=number))["balance"] == 100_000
+            # on an idle network the observer gathers the last block's result certificate
+            # too: its receipt proves the result, verified here with the genesis alone
+            from node.receipt import verify
+
+            proved = verify(await o.query("receipt", id=r2["id"]), cluster.cons.genesis)
+            assert proved["result_proved"] and proved["code"] == "ok"
         finally:
             await o.close()
             await _close(cs)

@@ -792,3 +792,26 @@ def test_9_validators_paused_during_pay_charge_once(env: Env, qtbot: Any) -> Non
         assert [t["code"] for t in page["items"]] == ["ok"]
 
     env.run(scenario(), 180)
+
+
+def test_10_a_card_left_idle_is_forgotten(env: Env, qtbot: Any,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A card read and then left alone is cleared after the idle time: the next sale needs
+    the card and its PIN again."""
+    import ui.pos
+
+    async def scenario() -> None:
+        pos = env.windows["terminal-M001-T01"]
+        card = await new_card_file(env, 10_000)
+        monkeypatch.setattr(ui.pos, "CARD_IDLE_S", 0.3)
+        pos.new_sale()
+        await read_card(env, qtbot, pos, card[2], card[1])
+        assert pos.card_key is not None
+        await env.wait(lambda: pos.card is None, 5, what="the idle card cleared")
+        assert pos.card_key is None and "without use" in pos.notice.text()
+        pos.add("TEA-250")
+        click(qtbot, pos.pay_btn)
+        assert "Read the customer's card" in pos.notice.text()
+        pos.new_sale()
+
+    env.run(scenario(), 60)
