@@ -11,6 +11,7 @@ import pytest
 from node.consensus import Config, Replica, certs, checkpoint
 from node.consensus.certs import new_view_pre_prepares, valid_view_change
 from node.consensus.messages import (
+    Attest,
     Checkpoint,
     Commit,
     Forward,
@@ -25,6 +26,7 @@ from node.consensus.types import (
     Action,
     Arrived,
     Broadcast,
+    Certified,
     ClientRequest,
     Event,
     Execute,
@@ -682,3 +684,26 @@ def test_batches_at_or_below_a_stable_checkpoint_are_not_kept_for_view_changes(
     checkpoint.stabilise(r, 3, ())
     assert [k for k in keys if k in certs._WELL_FORMED] == keys[3:]
     assert not [k for k in certs._WELL_FORMED if k[0] == request_id and k[1] <= 3]
+
+
+def test_a_result_certificate_takes_f_plus_1_valid_attests_for_its_own_header(
+        c: Cluster) -> None:
+    """Executing a block sends this replica's ATTEST; a peer's forged one, or one for
+    another header, is never counted; the first valid matching one completes the
+    certificate (f+1 = 2 at n = 4), and later ones are not even checked."""
+    r = c.replica(1)
+    mine, other = "ab" * 32, "cd" * 32
+    acts = r.step(Executed(1, "00" * 32, (), mine), NOW)
+    [own] = sent(acts, Attest)
+    assert own.sender == 1 and own.block == mine and own.verify(c.keys[1].public)
+
+    def certified(actions: list[Action]) -> list[Certified]:
+        return [a for a in actions if isinstance(a, Certified)]
+
+    forged = Attest(2, "11" * 64, 1, mine)
+    assert certified(deliver(r, forged)) == []  # checked when counted, and dropped
+    assert certified(deliver(r, Attest(3, "", 1, other).signed(c.keys[3]))) == []
+    got = certified(deliver(r, Attest(0, "", 1, mine).signed(c.keys[0])))
+    assert len(got) == 1 and got[0].block_hash == mine
+    assert [a.sender for a in got[0].attests] == [0, 1]
+    assert certified(deliver(r, Attest(2, "", 1, mine).signed(c.keys[2]))) == []  # done

@@ -55,11 +55,20 @@ def on_attest(r: Replica, a: Attest) -> None:
     mine = r.own_blocks.get(a.seq)
     if mine is None:
         return
-    matching = tuple(v for v in votes.values() if v.block == mine)
-    if len(matching) >= needed(r.cfg.n):
+    # signatures are checked here, only those a certificate needs (f of the peers' at
+    # n = 3f+1 while all agree), not one per ATTEST received; a bad one is dropped
+    good = [v for v in votes.values() if v.sender == r.id and v.block == mine]
+    for v in [v for v in votes.values() if v.sender != r.id and v.block == mine]:
+        if len(good) >= needed(r.cfg.n):
+            break
+        if signed_by(r.cfg, v):
+            good.append(v)
+        else:
+            del votes[v.sender]
+    if len(good) >= needed(r.cfg.n):
         r.certified.add(a.seq)
         r.attests.pop(a.seq, None)
-        r.emit(Certified(a.seq, mine, tuple(sorted(matching, key=lambda v: v.sender))))
+        r.emit(Certified(a.seq, mine, tuple(sorted(good, key=lambda v: v.sender))))
 
 
 def _forget_below(r: Replica, seq: int) -> None:

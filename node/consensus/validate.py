@@ -82,10 +82,11 @@ def classify(r: ReplicaView, src: int, m: Msg) -> Verdict:
     elif isinstance(m, Status):
         verdict = Verdict.PROCESS
     elif isinstance(m, Attest):
-        # decided before the signature check: a repeated or settled ATTEST costs none
+        # its signature is checked when a certificate counts it (results.py): most ATTESTs
+        # arrive after their block is certified and are never checked at all
         fresh = r.executed - cfg.window < m.seq <= r.executed + cfg.window \
             and m.seq not in r.certified and m.sender not in r.attests.get(m.seq, {})
-        verdict = Verdict.PROCESS if fresh else Verdict.DISCARD
+        return Verdict.PROCESS if fresh else Verdict.DISCARD
     elif isinstance(m, Forward):
         return Verdict.PROCESS  # carries a client request; the ledger checks it
     else:
