@@ -189,6 +189,8 @@ def run_status(home: Path, passphrase: str, args: argparse.Namespace) -> int:
         changing = "*" if r.get("view_changing") else ""
         print(f"{r['identity']!s:<14}{r['height']!s:>8}{str(r['view']) + changing:>6}"
               f"{r['primary']!s:>9}  connected to {up or 'none'}")
+        if r.get("degraded"):
+            print(f"{'':<14}  DEGRADED: {r['degraded']}")
     with contextlib.suppress(Exception):
         sys.stdout.flush()
     return 0

@@ -206,6 +206,9 @@ class Endpoint:
             -> dict[str, Any]:
         if not isinstance(text, str):
             raise ClientError("tx must be the transaction's canonical text")
+        degraded = getattr(self.node, "degraded", None)
+        if degraded:  # nothing ordered: the client may send it to another validator
+            raise ClientError(f"{degraded}; send it to another validator")
         if self.node.busy():
             # before decoding or checking anything: under overload clients retry, and
             # decoding each retry (and checking its two signatures) on this loop starved

@@ -24,6 +24,7 @@ import collections
 import concurrent.futures
 import json
 import logging
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,6 +170,7 @@ class Node(StateTransfer):
         # thread pops, the loop appends); a writer stores what no block took in time
         self.attests_unsaved: collections.deque[tuple[int, str]] = collections.deque()
         self.attest_writer: asyncio.Task[None] | None = None
+        self.degraded: str | None = None  # why database writes fail, while they do
 
     # --- database thread ------------------------------------------------------------------
 
@@ -289,8 +291,8 @@ class Node(StateTransfer):
         while True:
             actions = await self.outbox.get()
             persists = [a for a in actions if isinstance(a, Persist)]
-            if persists:
-                await self.on_db(self._persist, persists)
+            if persists:  # nothing of this step is sent before its votes are on disk
+                await self.until_written(self._persist, persists)
             for a in actions:
                 try:
                     self._act(a)
@@ -350,8 +352,9 @@ class Node(StateTransfer):
                     continue
                 try:
                     await self.on_db(self.store.set_attest, items)
-                except Exception:
-                    log.exception("storing result certificates failed")
+                except sqlite3.Error as exc:  # kept for the next block's commit or round
+                    log.warning("storing result certificates failed: %s", exc)
+                    self.attests_unsaved.extendleft(reversed(items))
                     continue
                 self._attested(items)
         finally:
@@ -503,8 +506,33 @@ class Node(StateTransfer):
         # through it) would cost two signature checks on the database thread.  The
         # simulator's executions still check, and fail any honest replica that ordered a
         # forged request.
-        res: BlockResult = await self.on_db(self._apply, txs, ex, [True] * len(txs), cert)
+        res: BlockResult = await self.until_written(self._apply, txs, ex,
+                                                    [True] * len(txs), cert)
         self._executed(res, ex, cert)
+
+    async def until_written(self, fn: Any, *args: Any) -> Any:
+        """``fn(*args)`` on the database thread until it succeeds.  A failed write (disk
+        full, I/O error, database locked) is retried with back-off, 50 ms doubling to 5 s;
+        meanwhile ``degraded`` names the cause, ``status`` reports it and clients are
+        refused with it.  Once the write succeeds the node carries on by itself: no step,
+        vote or block is skipped, and nothing of a failed write stays (one SQLite
+        transaction)."""
+        pause = 0.05
+        while True:
+            try:
+                out = await self.on_db(fn, *args)
+            except sqlite3.Error as exc:
+                if self.degraded is None:
+                    log.error("a database write failed (%s): retrying until it succeeds",
+                              exc)
+                self.degraded = f"the validator cannot write to its database: {exc}"
+                await asyncio.sleep(pause)
+                pause = min(2 * pause, 5.0)
+                continue
+            if self.degraded is not None:
+                log.info("database writes succeed again")
+                self.degraded = None
+            return out
 
     def _executed(self, res: BlockResult, ex: Execute, cert: bytes, *,
                   fetched: bool = False) -> None:
@@ -532,6 +560,9 @@ class Node(StateTransfer):
                                               cert=cert, sig_ok=sig_ok)
         except BaseException:
             self.attests_unsaved.extendleft(reversed(attests))  # stored by the next one
+            # the COMMIT may fail after the ledger took the block as written: its caches
+            # go back to what is on disk
+            self.ledger = Ledger(self.store, self.genesis)
             raise
         if attests:
             asyncio.run_coroutine_threadsafe(self._announce(attests), self.loop)
@@ -550,5 +581,5 @@ class Node(StateTransfer):
                 "pending": len(r.pending), "admission_bound": self.admission.bound(),
                 "retry_pause_ms": int(self.admission.pause * 1000),
                 "max_stall_us": int(self.health.max_stall_ms * 1000),
-                "view_since": self.view_since,
+                "view_since": self.view_since, "degraded": self.degraded,
                 **self.stats}

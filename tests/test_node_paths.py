@@ -549,3 +549,64 @@ def test_a_state_transfer_reply_is_parsed_without_the_canonical_check(
     finally:
         node.verifier.shutdown()
         node.db.shutdown()
+
+
+@pytest.mark.parametrize("what", ["votes", "block"])
+def test_a_validator_whose_writes_fail_says_so_and_resumes_by_itself(
+        cons: Any, tmp_path: Path, what: str) -> None:
+    """Its database writes fail for a while (a full disk): the validator reports itself
+    degraded, refuses clients with the cause, and once writes succeed again carries on by
+    itself to the others' head; no step, vote or block of it is skipped."""
+    from node.endpoint import ClientError
+
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options()) for i in range(4)]
+    sick = nodes[1]
+    seen: list[str | None] = []
+    refused: list[str] = []
+
+    async def scenario() -> None:
+        for n in nodes:
+            await n.start()
+        await commit_blocks(nodes, 2, 2)
+        assert sick.store is not None
+        real = sick._persist if what == "votes" else sick._apply
+        calls = [0]
+
+        def fail_three(*args: Any) -> Any:  # the next three writes fail at COMMIT
+            calls[0] += 1
+            assert sick.store is not None
+            with failing_commits(sick.store, 1 if calls[0] <= 3 else 0):
+                return real(*args)
+
+        setattr(sick, "_persist" if what == "votes" else "_apply", fail_three)
+        async def watch() -> None:  # what the validator says while its writes fail
+            while True:
+                cause = sick.status().get("degraded")
+                if cause and not refused:
+                    seen.append(cause)
+                    try:
+                        await sick.endpoint.submit(fresh_texts(1)[0], 1_000)
+                    except ClientError as exc:
+                        refused.append(str(exc))
+                await asyncio.sleep(0.01)
+
+        watching = asyncio.get_running_loop().create_task(watch())
+        for i, t in enumerate(fresh_texts(6)):
+            nodes[i % 4].submit(t)
+        await until(lambda: calls[0] > 3, 30)
+        await commit_blocks_more(nodes)  # the others and the sick one, to the same head
+        watching.cancel()
+        assert sick.status().get("degraded") is None
+        top = max(n.height for n in nodes)
+        await until(lambda: all(n.height == top for n in nodes), 30)
+        assert len({n.head_hash for n in nodes}) == 1
+
+    async def commit_blocks_more(ns: list[Node]) -> None:
+        h0 = max(n.height for n in ns)
+        for i, t in enumerate(fresh_texts(4)):
+            ns[i % 4].submit(t)
+        await until(lambda: all(n.height > h0 for n in ns), 20)
+
+    run_nodes(nodes, scenario)
+    assert seen and "cannot write to its database" in str(seen[0])
+    assert refused and "send it to another validator" in refused[0]
