@@ -161,6 +161,7 @@ class Node(StateTransfer):
         self.stats = {"bad_peer_frames": 0, "blocks": 0, "fetched_blocks": 0,
                       "copied_blocks": 0, "fetch_continued": 0, "effects_pruned": 0}
         self.asked: dict[int, dict[int, int]] = {}  # peer -> {first: last} asked for lately
+        self.serving: dict[int, int] = {}  # peer -> its fetches being served
         self.health = LoopHealth(self.stats)
         # a request should wait well under the request timer before it is ordered
         self.admission = Admission(self.opts.max_pending, self.opts.max_batch // 4,
@@ -427,8 +428,7 @@ class Node(StateTransfer):
                 self.step(Received(src, msg))
             elif kind == "fetch":
                 first, last = int(obj["first"]), int(obj["last"])
-                asyncio.get_running_loop().create_task(
-                    self._serve_fetch(src, first, last, obj.get("effects") is True))
+                self._fetch_asked(src, first, last, obj.get("effects") is True)
             elif kind == "blocks":
                 blocks = list(obj["blocks"][:REPLY_BLOCKS])
                 self._receive_blocks(blocks)

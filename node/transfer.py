@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("cardchain.node")
 FETCHED_RUN = 64  # fetched blocks executed together in one SQLite transaction
 ASKED_KEPT = 4  # block ranges remembered per peer (two chunks ahead, and their remainders)
+SERVED_MAX = 3  # a peer's fetches served at once (it asks at most two chunks ahead)
+REPLY_BYTES_MAX = 64 << 20  # replies to one peer waiting in its link before more are refused
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,21 @@ class StateTransfer:
         assert self.store is not None
         return self.store.blocks_with_certs(first, min(REPLY_BLOCKS, last - first + 1),
                                             self.opts.fetch_bytes, effects)
+
+    def _fetch_asked(self: Node, peer: int, first: int, last: int, effects: bool) -> None:
+        """A peer's FETCH is served unless it already has ``SERVED_MAX`` being served or
+        ``REPLY_BYTES_MAX`` of replies waiting in its link: a peer that asks and never
+        reads cannot grow this node's memory (it asks again on its fetch timer)."""
+        link = self.links.get(peer)
+        busy = self.serving.get(peer, 0)
+        if link is None or busy >= SERVED_MAX or link.kept_bytes >= REPLY_BYTES_MAX:
+            self.stats["fetches_refused"] = self.stats.get("fetches_refused", 0) + 1
+            return
+        self.serving[peer] = busy + 1
+        task = asyncio.get_running_loop().create_task(
+            self._serve_fetch(peer, first, last, effects))
+        task.add_done_callback(lambda _t: self.serving.__setitem__(
+            peer, self.serving.get(peer, 1) - 1))
 
     async def _serve_fetch(self: Node, peer: int, first: int, last: int,
                            effects: bool = False) -> None:

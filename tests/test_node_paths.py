@@ -610,3 +610,41 @@ def test_a_validator_whose_writes_fail_says_so_and_resumes_by_itself(
     run_nodes(nodes, scenario)
     assert seen and "cannot write to its database" in str(seen[0])
     assert refused and "send it to another validator" in refused[0]
+
+
+def test_fetches_a_peer_never_reads_cannot_grow_a_validators_memory(
+        cons: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A peer that asks for blocks again and again and never reads the replies: a few are
+    served, then the replies waiting in its link reach their byte bound and further asks
+    are refused (it would ask again on its fetch timer); the others keep committing."""
+    from node import transfer
+
+    monkeypatch.setattr(transfer, "REPLY_BYTES_MAX", 20_000)
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options()) for i in range(4)]
+    served = nodes[0]
+    kept: list[int] = []
+
+    async def scenario() -> None:
+        for n in nodes:
+            await n.start()
+        await commit_blocks(nodes, 3, 2)
+        await nodes[3].stop()  # its link from validator-0 now holds whatever is sent
+        link = served.links[3]
+        ask = codec.encode({"t": "fetch", "first": 1, "last": 3, "effects": True})
+        for _ in range(300):
+            served.on_peer_frame(3, ask)
+            await asyncio.sleep(0)
+        await until(lambda: not served.serving.get(3), 10)
+        kept.append(link.kept_bytes)
+        await commit_blocks_after(nodes[:3])
+
+    async def commit_blocks_after(ns: list[Node]) -> None:
+        h0 = max(n.height for n in ns)
+        for i, t in enumerate(fresh_texts(3)):
+            ns[i % 3].submit(t)
+        await until(lambda: all(n.height > h0 for n in ns), 20)
+
+    run_nodes(nodes, scenario)
+    reply = kept[0] / max(1, 300 - served.stats["fetches_refused"])
+    assert served.stats["fetches_refused"] > 250
+    assert kept[0] <= 20_000 + transfer.SERVED_MAX * reply  # the bound, and replies under way

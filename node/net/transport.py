@@ -42,6 +42,7 @@ class PeerLink:
         # (monotonic time queued, frame, kept past the byte budget)
         self.queue: deque[tuple[float, bytes, bool]] = deque()
         self.queued_bytes = 0  # of the frames the budget may drop
+        self.kept_bytes = 0  # of the frames kept past it (view changes, block replies)
         self.wake = asyncio.Event()
         self.connected = False
         self.dropped = 0
@@ -56,7 +57,9 @@ class PeerLink:
 
     def send(self, data: bytes, *, keep: bool = False) -> None:
         self.queue.append((time.monotonic(), data, keep))
-        if not keep:
+        if keep:
+            self.kept_bytes += len(data)
+        else:
             self.queued_bytes += len(data)
             while self.queued_bytes > QUEUE_BYTES and self._drop_oldest_droppable():
                 pass
@@ -64,7 +67,9 @@ class PeerLink:
 
     def _pop(self) -> bytes:
         _, data, keep = self.queue.popleft()
-        if not keep:
+        if keep:
+            self.kept_bytes -= len(data)
+        else:
             self.queued_bytes -= len(data)
         return data
 
