@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app.consortium import Consortium
-from app.flows import new_card
+from app.flows import new_card, pay_body
 from app.outbox import Outbox
 from app.reconcile import journal_append, read_journal, reconcile
 from node import crypto
@@ -265,19 +265,14 @@ async def _pay(client: Client, box: Outbox, builder: Builder, me: crypto.Signing
         items.append({"sku": sku, "qty": int(qty or 1)})
     banks = [b for b in (args.points or "").split(",") if b]
     offer = await client.query("offer", card=card.card, items=items, banks=banks)
-    body: dict[str, Any] = {"terminal": args.identity[len("terminal-"):], "card": card.card,
-                            "order": args.order, "items": items, "amount": offer["total"]}
-    redeem = [{"bank": r["bank"], "cash": r["cash"]} for r in offer["combination"]]
-    if banks and redeem:
-        body["redeem"] = redeem
+    body = pay_body(terminal, card.card, args.order, items, offer, banks)
     tx = builder.make("pay", body, now, me, card_key)
     if args.journal:
         journal_append(Path(args.journal), tx, body["terminal"])
     box.add(tx)
     receipt = await send(client, box, tx, args.wait_ms)
-    return {"receipt": receipt, "total": offer["total"],
-            "points": redeem if banks else [], "cash_due": offer["cash_due"] if banks
-            else offer["total"]}
+    return {"receipt": receipt, "total": offer["total"], "points": body.get("redeem", []),
+            "cash_due": offer["cash_due"] if banks else offer["total"]}
 
 
 async def _reconcile(client: Client, args: argparse.Namespace) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""Transactions a clerk builds in several steps (new card, replacement card, new terminal),
-shared by the command line and the desktop console."""
+"""Transactions built in several steps (new card, replacement card, new terminal, a till's
+payment), shared by the command line and the desktop app."""
 
 from __future__ import annotations
 
@@ -48,6 +48,18 @@ def new_card(cons: Consortium, bank: str, now: int, *, holder: str | None = None
     return NewCard(body, card, pin)
 
 
+def pay_body(terminal: str, card: str, order: str, items: list[dict[str, Any]],
+             offer: dict[str, Any], banks: list[str]) -> dict[str, Any]:
+    """The ``pay`` body for a basket at the total the validators' own offer gave, with the
+    points redemption it chose when the cashier asked for ``banks``' points."""
+    body: dict[str, Any] = {"terminal": terminal, "card": card, "order": order,
+                            "items": items, "amount": offer["total"]}
+    redeem = [{"bank": r["bank"], "cash": r["cash"]} for r in offer["combination"]]
+    if banks and redeem:
+        body["redeem"] = redeem
+    return body
+
+
 def replacement(genesis: Genesis, old: dict[str, Any], now: int,
                 pin: str | None = None) -> tuple[dict[str, Any], CardFile, str]:
     """The ``report_lost`` body moving a lost card's balance and points to a new card."""
@@ -84,4 +96,4 @@ def new_terminal_key(cons: Consortium, terminal: str, folder: Path, passphrase: 
     return key.public, written
 
 
-__all__ = ["NewCard", "new_card", "new_terminal_key", "replacement"]
+__all__ = ["NewCard", "new_card", "new_terminal_key", "pay_body", "replacement"]

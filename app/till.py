@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.flows import pay_body
 from app.outbox import DECIDED, FILE, NOT_SENT, Entry, Outbox
 from app.reconcile import journal_append
 from app.session import NotSent, Session, SessionError, Undecided
@@ -103,12 +104,8 @@ class Till:
     def sign(self, card: str, card_key: SigningKey, items: list[dict[str, Any]],
              offer: dict[str, Any], banks: list[str]) -> Tx:
         order = f"{self.terminal}-{secrets.token_hex(4).upper()}"
-        body: dict[str, Any] = {"terminal": self.terminal, "card": card, "order": order,
-                                "items": items, "amount": offer["total"]}
-        redeem = [{"bank": r["bank"], "cash": r["cash"]} for r in offer["combination"]]
-        if banks and redeem:
-            body["redeem"] = redeem
-        return self.session.make("pay", body, card_key)
+        return self.session.make("pay", pay_body(self.terminal, card, order, items, offer,
+                                                 banks), card_key)
 
     async def pay(self, tx: Tx, on_stage: Stage | None = None) -> Outcome:
         """Record, then send; the outcome.  Offline (no validator reachable) the payment is
@@ -173,12 +170,3 @@ class Till:
         tx = Tx.decode(entry.wire.encode("utf-8"))
         return await self._send(tx, entry, on_stage or (lambda _s, _d: None),
                                 RESOLVE_WAIT_MS)
-
-    async def resolve_all(self) -> list[Outcome]:
-        """Every undecided payment, oldest first (offline ones in the order taken)."""
-        out = []
-        for e in self.pending():
-            if not self.session.online():
-                break
-            out.append(await self.resolve(e))
-        return out

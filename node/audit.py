@@ -30,7 +30,7 @@ from node.consensus.certs import cert_problem
 from node.consensus.types import Config
 from node.ledger import Genesis, Ledger
 from node.ledger.tx import Tx, id_of_text
-from node.store import BlockRow, Store
+from node.store import BlockRow, Store, schema
 
 Progress = Callable[[int, int], None]
 CHUNK = 8  # blocks per worker job: small, so re-execution starts at once
@@ -233,6 +233,15 @@ def _audit(db_path: Path, genesis: Genesis, workers: int | None,
            progress: Progress | None) -> AuditReport:
     workers = (os.cpu_count() or 1) if workers is None else workers
     node = Reader(db_path)
+    version = node.conn.execute(
+        "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if version is None or version[0] != str(schema.SCHEMA_VERSION):
+        # another version's file (a node brings its own up to date when it starts): its
+        # tables are not the ones compared here
+        node.close()
+        report = AuditReport()
+        report.add(0, "database metadata schema_version is wrong")
+        return report
     report = AuditReport(height=node.height())
     check = node.conn.execute("PRAGMA quick_check").fetchone()[0]
     if check != "ok":

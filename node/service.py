@@ -564,12 +564,9 @@ class Node(StateTransfer):
             # go back to what is on disk
             self.ledger = Ledger(self.store, self.genesis)
             raise
-        if attests:
-            asyncio.run_coroutine_threadsafe(self._announce(attests), self.loop)
+        if attests:  # (on the database thread: the loop tells the waiters)
+            self.loop.call_soon_threadsafe(self._attested, attests)
         return res
-
-    async def _announce(self, items: list[tuple[int, str]]) -> None:
-        self._attested(items)
 
     def status(self) -> dict[str, Any]:
         r = self.replica

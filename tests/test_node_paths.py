@@ -23,6 +23,7 @@ from node.service import Node, Options
 from tests.support.nodes import (
     card_business,
     commit_blocks,
+    commit_more,
     failing_commits,
     fresh_texts,
     leave_one_behind,
@@ -594,18 +595,12 @@ def test_a_validator_whose_writes_fail_says_so_and_resumes_by_itself(
         for i, t in enumerate(fresh_texts(6)):
             nodes[i % 4].submit(t)
         await until(lambda: calls[0] > 3, 30)
-        await commit_blocks_more(nodes)  # the others and the sick one, to the same head
+        await commit_more(nodes)  # the others and the sick one, to the same head
         watching.cancel()
         assert sick.status().get("degraded") is None
         top = max(n.height for n in nodes)
         await until(lambda: all(n.height == top for n in nodes), 30)
         assert len({n.head_hash for n in nodes}) == 1
-
-    async def commit_blocks_more(ns: list[Node]) -> None:
-        h0 = max(n.height for n in ns)
-        for i, t in enumerate(fresh_texts(4)):
-            ns[i % 4].submit(t)
-        await until(lambda: all(n.height > h0 for n in ns), 20)
 
     run_nodes(nodes, scenario)
     assert seen and "cannot write to its database" in str(seen[0])
@@ -636,13 +631,7 @@ def test_fetches_a_peer_never_reads_cannot_grow_a_validators_memory(
             await asyncio.sleep(0)
         await until(lambda: not served.serving.get(3), 10)
         kept.append(link.kept_bytes)
-        await commit_blocks_after(nodes[:3])
-
-    async def commit_blocks_after(ns: list[Node]) -> None:
-        h0 = max(n.height for n in ns)
-        for i, t in enumerate(fresh_texts(3)):
-            ns[i % 3].submit(t)
-        await until(lambda: all(n.height > h0 for n in ns), 20)
+        await commit_more(nodes[:3])
 
     run_nodes(nodes, scenario)
     reply = kept[0] / max(1, 300 - served.stats["fetches_refused"])

@@ -251,6 +251,7 @@ class PosWindow(SaleFlow, Window):
     def closeEvent(self, event: Any) -> None:
         self.idle.stop()
         super().closeEvent(event)
+        self.till.close()
 
     async def load_catalogue(self) -> None:
         cat = await self.session.query("catalogue")

@@ -390,11 +390,6 @@ class Store:
                                 (height,)).fetchone()
         return None if row is None or row[0] is None else str(row[0])
 
-    def missing_attests(self, first: int, last: int) -> list[int]:
-        return [int(h) for (h,) in self.conn.execute(
-            "SELECT height FROM blocks WHERE height BETWEEN ? AND ? AND attest IS NULL "
-            "ORDER BY height", (max(first, 1), last))]
-
     def set_certificate(self, height: int, cert: bytes) -> None:
         with self.db.atomic():
             self.conn.execute("UPDATE blocks SET cert = ? WHERE height = ?", (cert, height))

@@ -80,6 +80,15 @@ async def commit_blocks(nodes: list[Node], count: int, per_block: int) -> None:
         await until(lambda k=k: all(n.height > k for n in nodes), 20)
 
 
+async def commit_more(nodes: list[Node]) -> None:
+    """One fresh request per node, until every one of them has gone past the highest
+    height any had."""
+    h0 = max(n.height for n in nodes)
+    for n, t in zip(nodes, fresh_texts(len(nodes)), strict=True):
+        n.submit(t)
+    await until(lambda: all(n.height > h0 for n in nodes), 20)
+
+
 async def stop_all(nodes: list[Node]) -> None:
     for n in nodes:
         with contextlib.suppress(Exception):
