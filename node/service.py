@@ -310,7 +310,7 @@ class Node(StateTransfer):
                 link.send(pbft_frame(a.msg), keep=keep)
         elif isinstance(a, Broadcast):
             data = pbft_frame(a.msg)
-            if isinstance(a.msg, m.ViewChange | m.NewView):
+            if isinstance(a.msg, m.ViewChange | m.NewView | m.Suspect):
                 log.info("sending %s for view %s (%s bytes)", a.msg.KIND, a.msg.view,
                          len(data))
             elif isinstance(a.msg, m.PrePrepare | m.Prepare) and self.endpoint.progress:

@@ -19,6 +19,7 @@ from node.consensus.messages import (
     Prepare,
     PrePrepare,
     Status,
+    Suspect,
     ViewChange,
     batch_digest,
 )
@@ -39,7 +40,7 @@ from node.consensus.types import (
     Started,
     TimerFired,
 )
-from node.consensus.viewchange import check_new_view
+from node.consensus.viewchange import ADAPT_CAP, ADAPT_FACTOR, check_new_view
 from node.ledger.tx import Tx, text_signatures_valid
 from tests.support.sim import request_id
 from tests.support.world import World
@@ -306,6 +307,18 @@ def _vc(c: Cluster, sender: int, view: int, executed: int = 0) -> ViewChange:
     return ViewChange(sender, "", view, executed, 0, (), (), (), ()).signed(c.keys[sender])  # type: ignore[return-value]
 
 
+def _suspect(c: Cluster, sender: int, view: int, height: int = 0) -> Suspect:
+    return Suspect(sender, "", view, height).signed(c.keys[sender])  # type: ignore[return-value]
+
+
+def _timeout(c: Cluster, r: Replica, at: int) -> list[Action]:
+    """``r``'s request timer fires at ``at`` and two peers suspect its view as well."""
+    acts = r.step(TimerFired("request"), at)
+    for peer in [p for p in range(4) if p != r.id][:2]:
+        acts += r.step(Received(peer, _suspect(c, peer, r.view)), at)
+    return acts
+
+
 def test_one_huge_view_number_moves_nobody_but_f_plus_1_do(c: Cluster) -> None:
     r = c.replica(1)
     deliver(r, _vc(c, 2, 10**9))
@@ -321,7 +334,7 @@ def test_request_timeout_starts_view_change_and_timeouts_double(c: Cluster) -> N
     fwd = sent(acts, Forward)
     assert len(fwd) == 1 and sent(r.step(ClientRequest(c.txs[0]), NOW), Forward) == []
     t1 = next(a.at for a in acts if isinstance(a, SetTimer) and a.name == "request")
-    acts = r.step(TimerFired("request"), t1)
+    acts = _timeout(c, r, t1)
     assert r.view == 1 and sent(acts, ViewChange)
     # alone, it does not race ahead: the next view's timer waits for 2f+1 asking
     assert not any(isinstance(a, SetTimer) and a.name == "new-view" for a in acts)
@@ -471,7 +484,7 @@ def test_request_timer_counts_commits_as_progress_and_waits_for_own_executor(
     # once executed and still nothing for the pending request: the primary is suspected
     ids = tuple(i for i in (request_id(c.txs[0]),) if i is not None)
     r.step(Executed(1, "00" * 32, ids), later + 1_000)
-    acts = r.step(TimerFired("request"), later + 3_000)
+    acts = _timeout(c, r, later + 4_000)
     assert r.view == 1 and sent(acts, ViewChange)
 
 
@@ -531,7 +544,7 @@ def test_a_restarted_replica_still_vouches_for_what_it_prepared_and_executed(
     assert list(r.to_recover()) == [1]
     r.recover([ex])
     r.step(ClientRequest(c.txs[5]), NOW)
-    vc = sent(r.step(TimerFired("request"), NOW + 5_000), ViewChange)[0]
+    vc = sent(_timeout(c, r, NOW + 5_000), ViewChange)[0]
     assert valid_view_change(r.cfg, vc)
     certs = {x.pre_prepare.seq: x for x in vc.certificates()}
     assert len(certs[1].commits) == 3 and not certs[1].prepares
@@ -554,7 +567,7 @@ def test_a_replica_behind_the_decided_batches_of_a_new_view_fetches_them(c: Clus
     r1 = Replica(c.cfgs[1], executed=1, persisted=disk)
     r1.recover([ex])
     r1.step(ClientRequest(c.txs[5]), NOW)
-    vc = sent(r1.step(TimerFired("request"), NOW + 5_000), ViewChange)[0]
+    vc = sent(_timeout(c, r1, NOW + 5_000), ViewChange)[0]
     vcs = (vc, _vc(c, 0, 1), _vc(c, 2, 1))
     _, decided, pps = new_view_pre_prepares(c.cfgs[1], 1, vcs)
     assert decided == 1 and [p.seq for p in pps] == [2]
@@ -634,7 +647,7 @@ def test_a_timer_cancelled_or_moved_later_that_still_fires_is_ignored(c: Cluster
     assert later > first + 100
     q.step(TimerFired("request"), first)
     assert q.view == 0 and q.timers["request"] == later
-    q.step(TimerFired("request"), later)
+    _timeout(c, q, later)
     assert q.view == 1 and q.view_changing
 
 
@@ -707,3 +720,72 @@ def test_a_result_certificate_takes_f_plus_1_valid_attests_for_its_own_header(
     assert len(got) == 1 and got[0].block_hash == mine
     assert [a.sender for a in got[0].attests] == [0, 1]
     assert certified(deliver(r, Attest(2, "", 1, mine).signed(c.keys[2]))) == []  # done
+
+
+def test_a_lone_suspicion_keeps_the_replica_voting_in_its_view(c: Cluster) -> None:
+    """A replica whose request timer fires (it was paused, or fell behind) SUSPECTs the
+    primary and keeps working in its view: it still PREPAREs.  One faulty peer joining its
+    suspicion (f+1) moves it nowhere; 2f+1 suspicions of the same view start the view
+    change, and suspicions older than two timeouts no longer count."""
+    r = c.replica(1)
+    r.step(ClientRequest(c.txs[0]), NOW)
+    t = r.timers["request"]
+    acts = r.step(TimerFired("request"), t)
+    [mine] = sent(acts, Suspect)
+    assert (mine.view, mine.height) == (0, 0) and r.view == 0 and not r.view_changing
+    assert "request" in r.timers  # it says so again if nothing happens
+    deliver(r, _suspect(c, 3, 0))  # f+1 with a faulty peer: still in view 0
+    assert r.view == 0 and not r.view_changing
+    assert sent(deliver(r, c.pp(1, c.txs[:1])), Prepare)  # and still voting
+    late = t + 2 * r.vc.timeout(r.cfg) + 1  # its own suspicion has gone stale
+    r.step(Received(2, _suspect(c, 2, 0)), late)
+    assert r.view == 0 and not r.view_changing
+    r.step(TimerFired("request"), late)  # suspects again, with 2; 3's is stale by now
+    assert r.view == 0 and not r.view_changing
+    acts = r.step(Received(3, _suspect(c, 3, 0)), late)
+    assert r.view == 1 and r.view_changing and sent(acts, ViewChange)
+
+
+def test_a_peer_that_asked_for_a_later_view_counts_as_suspecting_this_one(
+        c: Cluster) -> None:
+    r = c.replica(2)
+    r.step(ClientRequest(c.txs[0]), NOW)
+    deliver(r, _vc(c, 1, 1))  # replica 1 left view 0
+    r.step(TimerFired("request"), r.timers["request"])
+    assert r.view == 0
+    acts = r.step(Received(3, _suspect(c, 3, 0)), r.now)
+    assert r.view == 1 and sent(acts, ViewChange)
+
+
+def test_a_suspicion_from_a_replica_behind_gets_it_told_how_far_we_got(c: Cluster) -> None:
+    r = c.replica(2)
+    r.executed = r.ordered = 5
+    [st] = sent(deliver(r, _suspect(c, 3, 0, height=2)), Status)
+    assert st.height == 5
+
+
+def test_a_replica_fetching_blocks_does_not_suspect(c: Cluster) -> None:
+    r = c.replica(3)
+    r.step(ClientRequest(c.txs[0]), NOW)
+    deliver(r, Status(1, "", 0, 30).signed(c.keys[1]))
+    assert r.fetching is not None
+    acts = r.step(TimerFired("request"), r.timers["request"])
+    assert sent(acts, Suspect) == [] and "request" in r.timers
+
+
+def test_the_request_timeout_follows_the_observed_wait_within_a_cap(c: Cluster) -> None:
+    """A backup that saw requests wait 900 ms before execution (CPU shared, long batches)
+    waits ADAPT_FACTOR times that before suspecting; never more than ADAPT_CAP times the
+    configured timeout; and the observation fades as blocks execute faster."""
+    r = c.replica(1)
+    base = r.cfg.request_timeout_ms
+    assert r.vc.timeout(r.cfg) == base
+    r.step(ClientRequest(c.txs[0]), NOW)
+    r.step(Executed(1, "00" * 32, (request_id(c.txs[0]),)), NOW + 900)  # type: ignore[arg-type]
+    assert r.vc.timeout(r.cfg) == max(base, ADAPT_FACTOR * 900)
+    r.step(ClientRequest(c.txs[1]), NOW + 1_000)
+    r.step(Executed(2, "00" * 32, (request_id(c.txs[1]),)), NOW + 100_000)  # type: ignore[arg-type]
+    assert r.vc.timeout(r.cfg) == ADAPT_CAP * base
+    for h in range(3, 200):
+        r.step(Executed(h, "00" * 32, ()), NOW + 100_000 + h)
+    assert r.vc.timeout(r.cfg) == base

@@ -13,7 +13,7 @@ import os
 import pytest
 
 from tests.support import adversary
-from tests.support.scenarios import CLASSES, replay_command
+from tests.support.scenarios import CLASSES, EXTRA, replay_command
 from tests.support.sim import SafetyViolation, Sim
 
 SEEDS = int(os.environ.get("CARDCHAIN_SIM_SEEDS", "200"))
@@ -54,7 +54,7 @@ REGRESSIONS = [
 def _run(job: tuple[str, int, int]) -> str | None:
     cls, seed, n = job
     try:
-        CLASSES[cls](seed, n)
+        {**CLASSES, **EXTRA}[cls](seed, n)
     except AssertionError as exc:
         return f"{cls} seed {seed} n={n}: {exc}\n  replay: {replay_command(cls, seed, n)}"
     return None
@@ -82,6 +82,14 @@ def test_larger_networks(n: int) -> None:
 @pytest.mark.parametrize(("cls", "seed", "n"), REGRESSIONS)
 def test_pinned_regression_seeds(cls: str, seed: int, n: int) -> None:
     assert _run((cls, seed, n)) is None
+
+
+def test_a_paused_backup_stays_in_its_peers_view() -> None:
+    """Issue 24, finding 1: a backup paused for 10-20 s under load used to come back into a
+    view change nobody joined (seeds 0 and 2 did); now it suspects alone and keeps voting,
+    so a second backup crashed later costs no view change."""
+    failures = _run_all([("pause", seed, 4) for seed in range(6)])
+    assert not failures, "\n".join(failures)
 
 
 def test_negative_control_f_plus_one_byzantine_breaks_agreement() -> None:

@@ -172,6 +172,18 @@ class Attest(Msg):
 
 
 @dataclass(frozen=True)
+class Suspect(Msg):
+    """"My request timer expired in ``view``, at ``height``": a vote to replace its primary.
+    A replica sends VIEW-CHANGE, and so stops taking part in ``view``, only once 2f+1
+    replicas suspect it (viewchange.py): one that was paused or fell behind never leaves
+    its peers alone; a peer that executed more tells it so (it then fetches the blocks)."""
+
+    KIND: ClassVar[str] = "suspect"
+    view: int
+    height: int
+
+
+@dataclass(frozen=True)
 class Forward(Msg):
     """A client request passed on by a replica.  Not signed: the transaction carries its
     own signatures and the link it arrives on is authenticated by TLS."""
@@ -182,7 +194,7 @@ class Forward(Msg):
 
 KINDS: dict[str, type[Msg]] = {c.KIND: c for c in
                                (PrePrepare, Prepare, Commit, Checkpoint, ViewChange, NewView,
-                                Forward, Status, Attest)}
+                                Forward, Status, Attest, Suspect)}
 MAX_BATCH_WIRE = 2_000
 
 
@@ -231,6 +243,8 @@ def from_obj(o: Any, depth: int = 0) -> Msg:
         return Checkpoint(sender, sig, _int(o, "view"), _int(o, "seq"), _hex(o, "state_root"))
     if cls is Status:
         return Status(sender, sig, _int(o, "view"), _int(o, "height"))
+    if cls is Suspect:
+        return Suspect(sender, sig, _int(o, "view"), _int(o, "height"))
     if cls is Attest:
         return Attest(sender, sig, _int(o, "seq", 1), _hex(o, "block"))
     if cls is Forward:

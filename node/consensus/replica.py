@@ -18,7 +18,8 @@ Rules, in the paper's terms:
   transfer), which the runtime verifies by their certificates and executes (checkpoint.py).
 * After executing a block a replica signs ATTEST(seq, header hash); f+1 matching make the
   block's result certificate, which receipts carry (results.py).
-* A request pending longer than the timeout starts a view change (viewchange.py).
+* A request pending longer than the timeout makes a replica suspect the primary; 2f+1
+  suspicions start a view change (viewchange.py).
 * Before a vote is sent it is persisted (``Persist``), so a restarted replica never votes
   twice for different batches in the same view and slot.  The stable checkpoint's proof is
   persisted too, and the runtime hands a restarting replica the commit certificates of the
@@ -46,6 +47,7 @@ from node.consensus.messages import (
     Prepare,
     PrePrepare,
     Status,
+    Suspect,
     ViewChange,
     batch_digest,
 )
@@ -117,6 +119,7 @@ class Replica:
         self.own_blocks: dict[int, str] = {}
         self.certified: set[int] = set()
         self.pending: OrderedDict[str, str] = OrderedDict()   # id -> tx, not yet executed
+        self.since: dict[str, int] = {}                       # pending id -> when it came
         self.in_flight: set[str] = set()                      # ids in a live PRE-PREPARE
         self.queue: OrderedDict[str, str] = OrderedDict()     # pending, not in flight
         self.forwarded: set[str] = set()
@@ -224,6 +227,8 @@ class Replica:
             checkpoint.on_status(self, m)
         elif isinstance(m, Attest):
             results.on_attest(self, m)
+        elif isinstance(m, Suspect):
+            viewchange.on_suspect(self, m)
 
     def replay_stash(self) -> None:
         for m in self.stash.drain():
@@ -233,12 +238,13 @@ class Replica:
         if name == BATCH_TIMER:
             self._propose(force=True)
         elif name == REQUEST_TIMER:
-            if self.pending and self.ordered > self.executed and not self.view_changing:
-                # committed batches wait for this replica's own executor: the primary is
-                # ordering, so the delay is local and a view change would not help
+            if self.pending and not self.view_changing and (
+                    self.ordered > self.executed or self.fetching is not None):
+                # committed batches wait for this replica's own executor, or it is fetching
+                # blocks it missed: the delay is its own, and suspecting would not help
                 self.emit(SetTimer(REQUEST_TIMER, self.now + self.vc.timeout(self.cfg)))
             elif self.pending:
-                viewchange.start(self, self.view + 1)
+                viewchange.suspect(self)
         elif name == NEW_VIEW_TIMER:
             if self.view_changing:
                 viewchange.start(self, self.view + 1)
@@ -263,6 +269,7 @@ class Replica:
             #         a view change if the primary dropped it (each replica admits at most
             #         max_pending of its own clients' requests, so n * max_pending bounds it)
         self.pending[rid] = tx
+        self.since[rid] = self.now
         if rid not in self.in_flight:
             self.queue[rid] = tx
         if forward and rid not in self.forwarded:
@@ -425,7 +432,11 @@ class Replica:
         self.executed = e.seq
         self.ordered = max(self.ordered, e.seq)
         self.next_seq = max(self.next_seq, e.seq + 1)
+        waited = 0
         for i in e.tx_ids:
+            came = self.since.pop(i, None)
+            if came is not None:
+                waited = max(waited, self.now - came)
             self.pending.pop(i, None)
             self.queue.pop(i, None)
             self.in_flight.discard(i)
@@ -434,6 +445,7 @@ class Replica:
         while len(self.done) > 20 * self.cfg.stash_total:
             self.done.popitem(last=False)
         self.vc.progress()
+        self.vc.observe(waited)
         if self.pending and not self.view_changing:
             self.emit(SetTimer(REQUEST_TIMER, self.now + self.vc.timeout(self.cfg)))
         else:

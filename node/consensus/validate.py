@@ -24,6 +24,7 @@ from node.consensus.messages import (
     Prepare,
     PrePrepare,
     Status,
+    Suspect,
     ViewChange,
 )
 from node.consensus.types import Config
@@ -81,6 +82,8 @@ def classify(r: ReplicaView, src: int, m: Msg) -> Verdict:
         verdict = Verdict.PROCESS if ok else Verdict.DISCARD
     elif isinstance(m, Status):
         verdict = Verdict.PROCESS
+    elif isinstance(m, Suspect):  # an older view's: the sender lags (given our NEW-VIEW)
+        verdict = Verdict.PROCESS if m.view <= r.view else Verdict.DISCARD
     elif isinstance(m, Attest):
         # its signature is checked when a certificate counts it (results.py): most ATTESTs
         # arrive after their block is certified and are never checked at all

@@ -1,8 +1,16 @@
 """View change (Castro and Liskov, section 4.4) for the replica in replica.py.
 
-* A replica whose request timer expires moves to view v+1 and broadcasts VIEW-CHANGE with
-  its stable checkpoint proof and its prepared certificates above it (for a batch it
-  executed, the commit certificate without the batch).  Timeouts double on each
+* A replica whose request timer expires SUSPECTs the primary of its view and keeps
+  working in it; once 2f+1 replicas (itself among them) suspect the same view within two
+  timeouts it moves to view v+1 and broadcasts VIEW-CHANGE with its stable checkpoint proof
+  and its prepared certificates above it (for a batch it executed, the commit certificate
+  without the batch).  A faulty primary leaves 2f+1 correct replicas to suspect it; a
+  replica that was paused or fell behind, alone or with f faulty peers, never leaves a view
+  the others still commit in (a VIEW-CHANGE is a promise never to vote in that view again,
+  so it could not safely come back), and one doing state transfer does not suspect at all.
+* The request timeout adapts: at least ``ADAPT_FACTOR`` times the longest recent wait from
+  a request's arrival to its execution (decaying), at most ``ADAPT_CAP`` times the
+  configured one, so CPU contention alone does not replace a primary; it doubles on each
   consecutive view change without progress.
 * A replica that sees VIEW-CHANGEs from f+1 others for views above its own joins the
   smallest of them (so one replica shouting a huge view number moves nobody).
@@ -28,6 +36,7 @@ from node.consensus.messages import (
     NewView,
     Prepare,
     PrePrepare,
+    Suspect,
     ViewChange,
 )
 from node.consensus.types import Broadcast, CancelTimer, Config, Persist, Send, SetTimer
@@ -37,6 +46,9 @@ if TYPE_CHECKING:
 
 MAX_BACKOFF = 5
 RESEND_TIMER = "view-change-resend"
+ADAPT_FACTOR = 3  # the request timeout is at least this many times the observed wait...
+ADAPT_CAP = 8     # ...and at most this many times the configured one (a slow primary's
+#                   delays raise it only this far)
 
 
 @dataclass
@@ -45,12 +57,21 @@ class ViewChangeState:
     latest: dict[int, ViewChange] = field(default_factory=dict)  # per sender, highest view
     last_new_view: NewView | None = None
     helped: dict[tuple[int, str], int] = field(default_factory=dict)  # (peer, what) -> time
+    suspects: dict[int, tuple[int, int]] = field(default_factory=dict)  # sender -> (view, at)
+    observed: int = 0  # ms: the longest recent wait from a request's arrival to execution
 
     def timeout(self, cfg: Config) -> int:
-        return cfg.request_timeout_ms * 2 ** min(self.attempts, MAX_BACKOFF)
+        base = cfg.request_timeout_ms
+        adapted = max(base, min(ADAPT_FACTOR * self.observed, ADAPT_CAP * base))
+        return adapted * 2 ** min(self.attempts, MAX_BACKOFF)
 
     def progress(self) -> None:
         self.attempts = 0
+
+    def observe(self, waited: int) -> None:
+        """A block executed whose longest-waiting request waited ``waited`` ms; older
+        observations fade by 1/16 per block."""
+        self.observed = max(waited, self.observed - self.observed // 16)
 
 
 def may_help(r: Replica, peer: int, what: str) -> bool:
@@ -80,6 +101,39 @@ def start(r: Replica, view: int) -> None:
     r.emit(CancelTimer(REQUEST_TIMER))
     r.emit(CancelTimer(BATCH_TIMER))
     _ask(r)
+
+
+def suspect(r: Replica) -> None:
+    """The request timer expired: say so, and keep the timer running (a suspicion counts
+    for two timeouts; a replica still waiting says it again)."""
+    from node.consensus.replica import REQUEST_TIMER
+
+    if r.view_changing:
+        return
+    r.vc.suspects[r.id] = (r.view, r.now)
+    r.emit(Broadcast(r.sign(Suspect(r.id, "", r.view, r.executed))))
+    r.emit(SetTimer(REQUEST_TIMER, r.now + r.vc.timeout(r.cfg)))
+    _count_suspects(r)
+
+
+def on_suspect(r: Replica, s: Suspect) -> None:
+    checkpoint.tell_behind_peer(r, s.sender, s.height)
+    if s.view < r.view:
+        help_lagging_peer(r, s.sender)
+        return
+    r.vc.suspects[s.sender] = (s.view, r.now)
+    _count_suspects(r)
+
+
+def _count_suspects(r: Replica) -> None:
+    if r.view_changing:
+        return
+    fresh = r.now - 2 * r.vc.timeout(r.cfg)
+    agree = {s for s, (v, at) in r.vc.suspects.items() if v == r.view and at >= fresh}
+    # a peer that asked for a later view has left this one: it suspects it too
+    agree |= {s for s, vc in r.vc.latest.items() if vc.view > r.view}
+    if len(agree) >= r.cfg.quorum:
+        start(r, r.view + 1)
 
 
 def resume(r: Replica) -> None:
@@ -176,6 +230,8 @@ def on_view_change(r: Replica, vc: ViewChange) -> None:
     above = sorted(v.view for s, v in r.vc.latest.items() if s != r.id and v.view > r.view)
     if len(above) >= r.cfg.f + 1:
         start(r, above[0])
+    else:
+        _count_suspects(r)
     _arm_new_view_timer(r)
     _maybe_new_view(r)
 
@@ -271,5 +327,5 @@ def _install(r: Replica, nv: NewView, min_s: int, decided: int) -> None:
     r._propose(force=True)
 
 
-__all__ = ["ViewChangeState", "check_new_view", "on_new_view", "on_view_change",
-           "start"]
+__all__ = ["ViewChangeState", "check_new_view", "on_new_view", "on_suspect",
+           "on_view_change", "start", "suspect"]

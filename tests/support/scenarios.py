@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 
 from tests.support import adversary
-from tests.support.sim import Net, Sim
+from tests.support.sim import LivenessViolation, Net, Sim
 
 SECOND = 1_000
 
@@ -161,6 +161,44 @@ def run_restarts(seed: int, n: int = 4) -> Sim:
     return sim
 
 
+def steady_load(sim: Sim, start: int, end: int, every_ms: int, cards: int = 6) -> None:
+    """Cards issued at ``start``, then a payment every ``every_ms`` until ``end``."""
+    w = sim.world
+    w.now = start
+    numbers = []
+    for k in range(cards):
+        tx, number = w.issue_tx("EHB" if k % 2 else "JRB", deposit=10_000_000)
+        numbers.append(number)
+        sim.submit_at(start, tx)
+    t, k = start + 500, 0
+    while t < end:
+        w.now = t
+        sim.submit_at(t, w.pay_tx(numbers[k % cards], [{"sku": "TEA-250", "qty": 1}]))
+        t, k = t + every_ms, k + 1
+
+
+def run_pause(seed: int, n: int = 4) -> Sim:
+    """A backup paused (SIGSTOP) under steady load for longer than many request timeouts,
+    then resumed: it catches up and stays in its peers' view, so the cluster keeps all of
+    its fault tolerance (one more backup crashed later costs no view change)."""
+    rng = random.Random(seed)
+    sim = Sim(seed, n=n, txs=0, net=Net(delay=(1, rng.randint(2, 30))))
+    start = sim.now
+    steady_load(sim, start, start + 40 * SECOND, rng.choice([50, 100, 200]))
+    paused = rng.randrange(1, n)
+    other = rng.choice([i for i in range(1, n) if i != paused])
+    at = start + rng.randint(2, 6) * SECOND
+    sim.at(at, lambda: sim.pause(paused))
+    sim.at(at + rng.randint(10, 20) * SECOND, lambda: sim.resume(paused))
+    sim.at(start + 32 * SECOND, lambda: sim.crash(other))
+    sim.run(start + 40 * SECOND)
+    sim.settle(sim.now, bound_ms=30 * SECOND)
+    views = {x.id: (x.replica.view, x.replica.view_changing) for x in sim.nodes if x.alive}
+    if any(v != (0, False) for v in views.values()):
+        raise LivenessViolation(f"a view changed without a faulty primary: {views}")
+    return sim
+
+
 CLASSES: dict[str, Callable[[int, int], Sim]] = {
     "clean": run_clean,
     "lossy": run_lossy,
@@ -170,6 +208,8 @@ CLASSES: dict[str, Callable[[int, int], Sim]] = {
     "slow_exec": run_slow_exec,
     "restarts": run_restarts,
 }
+# run on their own (slower per seed): ``python -m tests.support.scenarios pause SEED``
+EXTRA: dict[str, Callable[[int, int], Sim]] = {"pause": run_pause}
 
 
 def replay_command(cls: str, seed: int, n: int) -> str:
@@ -179,6 +219,6 @@ def replay_command(cls: str, seed: int, n: int) -> str:
 if __name__ == "__main__":
     cls, seed = sys.argv[1], int(sys.argv[2])
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 4
-    s = CLASSES[cls](seed, n)
+    s = {**CLASSES, **EXTRA}[cls](seed, n)
     print(f"{cls} seed {seed} n={n}: ok, {s.events} events, heights "
           f"{[x.ledger.height for x in s.nodes]}, views {[x.replica.view for x in s.nodes]}")

@@ -331,6 +331,19 @@ class Sim:
         self.nodes[i].alive = False
         self.nodes[i].timers.clear()
 
+    def pause(self, i: int) -> None:
+        """SIGSTOP: the replica neither hears nor acts; its state and timers are kept."""
+        self.nodes[i].alive = False
+
+    def resume(self, i: int) -> None:
+        """SIGCONT: the timers that fell due while paused fire at once, oldest first
+        (what was sent to it meanwhile was lost, as a peer's link drops stale frames)."""
+        node = self.nodes[i]
+        node.alive = True
+        for name, at in sorted(node.timers.items(), key=lambda kv: kv[1]):
+            if at <= self.now:
+                self.push(self.now, "timer", (i, name, at))
+
     def restart(self, i: int, *, wipe: bool) -> None:
         old = self.nodes[i]
         if wipe:
