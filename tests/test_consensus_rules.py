@@ -328,6 +328,44 @@ def test_one_huge_view_number_moves_nobody_but_f_plus_1_do(c: Cluster) -> None:
     assert sent(acts, ViewChange)[0].view == 5
 
 
+def test_the_stash_is_bounded_in_bytes_per_peer_and_in_total() -> None:
+    """Issue 24, finding 4: 20 far-future PRE-PREPAREs of 20 MB each took a validator from
+    411 to 662 MiB (256 messages a peer, whatever their size).  Now a peer's stash holds at
+    most ``stash_peer_bytes`` and all of them ``stash_total_bytes``; a message bigger than a
+    peer's budget is not kept at all."""
+    c = Cluster(stash_peer_bytes=200_000, stash_total_bytes=300_000, window=8)
+    r = c.replica(1)
+    big = [c.txs[0]] * 100  # ~60 KB of batch
+    for view in range(1, 21):  # future views: stashed
+        deliver(r, c.pp(1, big, view=view, sender=view % 4) if view % 4 != 1 else
+                c.pp(1, big, view=view + 1))
+    assert 0 < r.stash.bytes <= 300_000
+    assert all(r.stash.peer_bytes_held(p) <= 200_000 for p in range(4))
+    assert r.stash.dropped > 0
+    huge = c.pp(1, [c.txs[0]] * 400, view=4)  # past one peer's whole budget
+    before = r.stash.bytes
+    deliver(r, huge)
+    assert r.stash.bytes <= before and r.stash.dropped > 0
+
+
+def test_checkpoints_beyond_the_horizon_keep_one_per_sender() -> None:
+    """Issue 24, finding 4: 60,000 CHECKPOINTs at distinct far-future heights added 53 MiB
+    that stayed.  Beyond four windows above h only each sender's highest is kept; f+1
+    senders there make the replica fetch up to the lowest of their f+1 highest."""
+    c = Cluster(checkpoint_interval=4, window=8)
+    r = c.replica(1)
+    for seq in range(40, 40 + 4 * 5_000, 4):
+        deliver(r, _checkpoint(c, 3, seq))
+    assert len(r.checkpoints) == 0 and [cp.seq for cp in r.far.values()] == [20_036]
+    assert r.fetching is None  # one sender alone is never followed
+    acts = deliver(r, _checkpoint(c, 2, 400))
+    assert r.fetching == (3, 400) and any(isinstance(a, FetchState) for a in acts)
+    assert len(r.far) == 2
+    for seq in range(4, 33, 4):  # within the horizon: kept by height, as before
+        deliver(r, _checkpoint(c, 0, seq))
+    assert sorted(r.checkpoints) == list(range(4, 33, 4))
+
+
 def test_request_timeout_starts_view_change_and_timeouts_double(c: Cluster) -> None:
     r = c.replica(1)
     acts = r.step(ClientRequest(c.txs[0]), NOW)

@@ -6,6 +6,11 @@
   it then executes nothing for a while (a request timeout, doubling up to
   ``status_interval_ms``); a peer that executed more answers with its own, and one in a
   later view with its NEW-VIEW.
+* CHECKPOINTs are kept by height up to ``horizon`` (four windows above h, or above what
+  this replica executed when state transfer took it further); beyond it only each
+  sender's highest, so no peer can fill memory with
+  checkpoints at distinct heights.  f+1 senders beyond the horizon mean an honest replica
+  got that far: the replica fetches up to the lowest of the f+1 highest.
 * A stable checkpoint, or a STATUS, above what this replica executed means it is behind:
   it asks a peer for the blocks (``fetch``), in chunks that end on checkpoints, the next
   chunk asked for as soon as the last one arrived (``arrived``: checked and written while
@@ -29,10 +34,18 @@ FETCH_TIMER = "fetch"
 STATUS_TIMER = "status"
 
 
+def horizon(r: Replica) -> int:
+    """The highest height whose CHECKPOINTs are kept one by one."""
+    return max(r.low, r.executed) + 4 * r.cfg.window
+
+
 def on_checkpoint(r: Replica, cp: Checkpoint) -> None:
     if cp.sender != r.id and cp.view < r.view:
         viewchange.help_lagging_peer(r, cp.sender)
     if cp.seq <= r.low:
+        return
+    if cp.seq > horizon(r):
+        _far(r, cp)
         return
     by_root = r.checkpoints.setdefault(cp.seq, {})
     if any(cp.sender in v for v in by_root.values()):
@@ -46,6 +59,26 @@ def on_checkpoint(r: Replica, cp: Checkpoint) -> None:
     elif r.executed < cp.seq:
         peers = [s for s in votes if s != r.id]
         fetch(r, peers[0] if peers else cp.sender, cp.seq)
+
+
+def _far(r: Replica, cp: Checkpoint) -> None:
+    old = r.far.get(cp.sender)
+    if old is not None and old.seq >= cp.seq:
+        return
+    r.far[cp.sender] = cp
+    ahead = sorted(r.far.values(), key=lambda c: c.seq, reverse=True)
+    if len(ahead) > r.cfg.f:
+        target = ahead[r.cfg.f].seq
+        fetch(r, next(c.sender for c in ahead if c.sender != r.id), target)
+
+
+def _take_near(r: Replica) -> None:
+    """The horizon moved: checkpoints kept beyond it that it now covers are kept by height."""
+    near = [c for c in r.far.values() if c.seq <= horizon(r)]
+    if near:
+        r.far = {p: c for p, c in r.far.items() if c.seq > horizon(r)}
+        for c in near:
+            on_checkpoint(r, c)
 
 
 def announce(r: Replica, wait: int | None = None) -> None:
@@ -110,6 +143,7 @@ def ask(r: Replica, peer: int, first: int, upto: int) -> None:
 
 def executed(r: Replica, seq: int) -> None:
     """Block ``seq`` was executed: the transfer under way is done, goes on, or is alive."""
+    _take_near(r)
     if r.fetching is None:
         return
     if seq >= r.fetching[1]:
@@ -174,6 +208,7 @@ def stabilise(r: Replica, seq: int, proof: tuple[Checkpoint, ...]) -> None:
         del r.checkpoints[s]
     for s in [s for s in r.own_roots if s < seq]:
         del r.own_roots[s]
+    _take_near(r)
     for k in [k for k in r.votes if k[1] <= seq]:
         del r.votes[k]  # nothing at or below h is voted on again
         r.emit(Persist(f"vote:{k[0]}:{k[1]}", None))

@@ -112,6 +112,7 @@ class Replica:
         # blocks ordered here (or recovered at start) above h, with their commit certificates
         self.committed: dict[int, Execute] = {}
         self.checkpoints: dict[int, dict[str, dict[int, Checkpoint]]] = {}
+        self.far: dict[int, Checkpoint] = {}  # per sender, its highest beyond the horizon
         self.own_roots: dict[int, str] = {}
         # result certificates (results.py): ATTESTs by height, this replica's own header
         # hashes, and the heights already certified
@@ -124,7 +125,8 @@ class Replica:
         self.queue: OrderedDict[str, str] = OrderedDict()     # pending, not in flight
         self.forwarded: set[str] = set()
         self.done: OrderedDict[str, int] = OrderedDict()      # recently executed ids
-        self.stash = Stash(cfg.stash_per_peer, cfg.stash_total)
+        self.stash = Stash(cfg.stash_per_peer, cfg.stash_total, cfg.stash_peer_bytes,
+                           cfg.stash_total_bytes)
         self.vc = viewchange.ViewChangeState()
         self.timers: dict[str, int] = {}
         self.fetching: tuple[int, int] | None = None

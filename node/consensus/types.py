@@ -161,6 +161,8 @@ class Config:
     max_time_skew_ms: int = 30_000
     stash_per_peer: int = 256
     stash_total: int = 1_024
+    stash_peer_bytes: int = 16 << 20            # encoded bytes a peer may have stashed
+    stash_total_bytes: int = 48 << 20
     max_pending: int = 50_000                   # requests held before new ones are refused
     fetch_chunk: int = 200                      # blocks a peer sends per state-transfer ask
     status_interval_ms: int = 5_000             # STATUS again after this long without progress

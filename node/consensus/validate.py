@@ -100,13 +100,19 @@ def classify(r: ReplicaView, src: int, m: Msg) -> Verdict:
 
 
 class Stash:
-    """Messages kept for later, bounded per sender and in total (oldest dropped first)."""
+    """Messages kept for later, bounded per sender and in total, by count and by encoded
+    bytes (the oldest dropped first: a peer's own first, then the biggest sender's)."""
 
-    def __init__(self, per_peer: int, total: int) -> None:
+    def __init__(self, per_peer: int, total: int, peer_bytes: int = 16 << 20,
+                 total_bytes: int = 48 << 20) -> None:
         self.per_peer = per_peer
         self.total = total
-        self._by_peer: dict[int, OrderedDict[bytes, Msg]] = {}
+        self.peer_bytes = peer_bytes
+        self.total_bytes = total_bytes
+        self._by_peer: dict[int, OrderedDict[bytes, tuple[Msg, int]]] = {}
+        self._peer_size: dict[int, int] = {}
         self._size = 0
+        self.bytes = 0
         self.dropped = 0
 
     def __len__(self) -> int:
@@ -115,25 +121,39 @@ class Stash:
     def peer_size(self, peer: int) -> int:
         return len(self._by_peer.get(peer, ()))
 
+    def peer_bytes_held(self, peer: int) -> int:
+        return self._peer_size.get(peer, 0)
+
     def add(self, m: Msg) -> None:
+        size = len(m.encode())
+        if size > self.peer_bytes:
+            self.dropped += 1
+            return
         q = self._by_peer.setdefault(m.sender, OrderedDict())
         key = m.digest()
         if key in q:
             return
-        if len(q) >= self.per_peer:
-            q.popitem(last=False)
-            self._size -= 1
-            self.dropped += 1
-        elif self._size >= self.total:
-            biggest = max(self._by_peer.values(), key=len)
-            biggest.popitem(last=False)
-            self._size -= 1
-            self.dropped += 1
-        q[key] = m
+        while q and (len(q) >= self.per_peer
+                     or self._peer_size.get(m.sender, 0) + size > self.peer_bytes):
+            self._drop(m.sender)
+        while self._size >= self.total or self.bytes + size > self.total_bytes:
+            self._drop(max(self._by_peer, key=lambda p: self._peer_size.get(p, 0)))
+        q[key] = (m, size)
         self._size += 1
+        self.bytes += size
+        self._peer_size[m.sender] = self._peer_size.get(m.sender, 0) + size
+
+    def _drop(self, peer: int) -> None:
+        _, (_, size) = self._by_peer[peer].popitem(last=False)
+        self._size -= 1
+        self.bytes -= size
+        self._peer_size[peer] -= size
+        self.dropped += 1
 
     def drain(self) -> list[Msg]:
-        out = [m for q in self._by_peer.values() for m in q.values()]
+        out = [m for q in self._by_peer.values() for m, _ in q.values()]
         self._by_peer.clear()
+        self._peer_size.clear()
         self._size = 0
+        self.bytes = 0
         return out

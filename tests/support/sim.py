@@ -385,8 +385,12 @@ class Sim:
     def check_step(self) -> None:
         for node in self.nodes:
             st = node.replica.stash
-            if len(st) > st.total or any(st.peer_size(p) > st.per_peer for p in range(self.n)):
+            if len(st) > st.total or st.bytes > st.total_bytes or any(
+                    st.peer_size(p) > st.per_peer or st.peer_bytes_held(p) > st.peer_bytes
+                    for p in range(self.n)):
                 raise SafetyViolation(f"stash bound exceeded on replica {node.id}")
+            if len(node.replica.far) > self.n:
+                raise SafetyViolation(f"far checkpoints unbounded on replica {node.id}")
 
     def check_liveness(self) -> None:
         for node in self.honest_live():
