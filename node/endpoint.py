@@ -30,7 +30,7 @@ from node import codec, crypto, receipt
 from node.ledger import BlockResult
 from node.ledger import queries as q
 from node.ledger.errors import Rejected
-from node.ledger.tx import from_text, wire_id
+from node.ledger.tx import MAX_TX_TEXT, from_text, wire_id
 from node.net.framing import pack, read_obj
 
 if TYPE_CHECKING:
@@ -206,6 +206,8 @@ class Endpoint:
             -> dict[str, Any]:
         if not isinstance(text, str):
             raise ClientError("tx must be the transaction's canonical text")
+        if len(text) > MAX_TX_TEXT:
+            raise ClientError(f"a transaction's text is at most {MAX_TX_TEXT} characters")
         degraded = getattr(self.node, "degraded", None)
         if degraded:  # nothing ordered: the client may send it to another validator
             raise ClientError(f"{degraded}; send it to another validator")

@@ -63,7 +63,7 @@ from node.net.framing import PEER_MAX_FRAME, frame
 from node.net.transport import PeerLink, Server
 from node.store import Store
 from node.store.store import FETCH_BYTES, REPLY_BLOCKS
-from node.transfer import FETCHED_RUN, StateTransfer
+from node.transfer import FETCHED_RUN, PART_WAIT_S, StateTransfer
 
 log = logging.getLogger("cardchain.node")
 # timers whose expiry blames a peer (a view change follows); fired more than this late,
@@ -159,7 +159,8 @@ class Node(StateTransfer):
         self.height = -1
         self.head_hash = ""
         self.stats = {"bad_peer_frames": 0, "blocks": 0, "fetched_blocks": 0,
-                      "copied_blocks": 0, "fetch_continued": 0, "effects_pruned": 0}
+                      "copied_blocks": 0, "fetch_continued": 0, "effects_pruned": 0,
+                      "unasked_replies": 0}
         self.asked: dict[int, dict[int, int]] = {}  # peer -> {first: last} asked for lately
         self.serving: dict[int, int] = {}  # peer -> its fetches being served
         self.health = LoopHealth(self.stats)
@@ -431,8 +432,14 @@ class Node(StateTransfer):
                 self._fetch_asked(src, first, last, obj.get("effects") is True)
             elif kind == "blocks":
                 blocks = list(obj["blocks"][:REPLY_BLOCKS])
-                self._receive_blocks(blocks)
-                self._continue_fetch(src, blocks, bool(obj.get("more")))
+                part = obj.get("part") is True
+                last = self._take_reply(src, blocks, part)
+                if last is None:
+                    self.stats["unasked_replies"] += 1
+                    return
+                self._receive_blocks(blocks, part)
+                if not part:
+                    self._continue_fetch(src, blocks, bool(obj.get("more")), last)
             else:
                 raise m.BadMessage(f"unknown frame kind {kind!r}")
         except (m.BadMessage, codec.EncodingError, KeyError, TypeError, ValueError,
@@ -485,14 +492,21 @@ class Node(StateTransfer):
                     if item.seq == self.height + 1:
                         await self._execute(item)
                     continue
-                run = list(item)  # consecutive replies are written together
-                while sum(len(b) for b, _ in run) < FETCHED_RUN \
-                        and not self.exec_queue.empty():
-                    nxt = self.exec_queue.get_nowait()
-                    if nxt[0] != "fetched":
+                run = list(item)  # consecutive replies are written together; a reply's
+                waiting = kind == "fetched-part"  # parts wait for its last one
+                while waiting or sum(len(b) for b, _ in run) < FETCHED_RUN:
+                    if self.exec_queue.empty() and not waiting:
+                        break
+                    try:
+                        async with asyncio.timeout(PART_WAIT_S):
+                            nxt = await self.exec_queue.get()
+                    except TimeoutError:
+                        break
+                    if nxt[0] not in ("fetched", "fetched-part"):
                         held = nxt
                         break
                     run.extend(nxt[1])
+                    waiting = nxt[0] == "fetched-part"
                 await self._execute_fetched(run)
             except Exception:
                 log.exception("executing a block failed")

@@ -4,7 +4,10 @@ once, and checking and writing the fetched blocks.
 
 A reply carries at most ``REPLY_BLOCKS`` blocks and, past ``Options.fetch_bytes`` of
 transaction text, no more (under full load 200 blocks are ~70 MB, past any frame); it says
-whether more was left.  In a chain of format 2 it also carries each block's effects and
+whether more was left.  It goes out in frames of about ``PART_BYTES``: each part but the
+last says so, the asker holds the parts until the last one has come (or ``PART_WAIT_S``
+passed), and takes a part or a reply only for a range it asked that peer for, once.
+In a chain of format 2 it also carries each block's effects and
 runs on to a checkpoint whose proof it carries: the blocks up to it are copied from their
 effects, checked against the proof's state root (``node/ledger/effects.py``); the others
 are executed.  The certificates are checked on the verify threads as soon as a reply
@@ -36,7 +39,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cardchain.node")
 FETCHED_RUN = 64  # fetched blocks executed together in one SQLite transaction
-ASKED_KEPT = 4  # block ranges remembered per peer (two chunks ahead, and their remainders)
+ASKED_KEPT = 8  # block ranges remembered per peer (two chunks ahead, and their remainders)
+PART_BYTES = 4 << 20  # text of blocks per frame of a reply (a frame may be PEER_MAX_FRAME)
+PART_WAIT_S = 5.0  # how long the executor holds a reply's parts for the next one
 SERVED_MAX = 3  # a peer's fetches served at once (it asks at most two chunks ahead)
 REPLY_BYTES_MAX = 64 << 20  # replies to one peer waiting in its link before more are refused
 
@@ -89,24 +94,47 @@ class StateTransfer:
                            effects: bool = False) -> None:
         blocks = await self.on_db(self._fetch_range, first, last, effects)
         link = self.links.get(peer)
-        if blocks and link:
-            # "more": the reply stopped at its size budget before ``last`` (and our head)
-            more = blocks[-1]["height"] < min(last, self.height)
-            # kept past the link's byte budget: a reply with effects ends at a checkpoint.
-            # Between validators a frame may be PEER_MAX_FRAME: a reply of large blocks with
-            # their effects passes MAX_FRAME (it once failed to go out at all, and the node
-            # that asked waited for ever: every peer's reply failed the same way)
-            link.send(pack({"t": "blocks", "blocks": blocks, "more": more}, PEER_MAX_FRAME),
-                      keep=effects)
+        if not (blocks and link):
+            return
+        # "more": the reply stopped at its size budget before ``last`` (and our head).
+        # Kept past the link's byte budget: a reply with effects ends at a checkpoint, and
+        # its parts are worth nothing without the last one.
+        more = blocks[-1]["height"] < min(last, self.height)
+        parts = reply_parts(blocks)
+        for i, part in enumerate(parts):
+            final = i == len(parts) - 1
+            body: dict[str, Any] = {"t": "blocks", "blocks": part, "more": more or not final}
+            if not final:
+                body["part"] = True
+            try:
+                data = pack(body, PEER_MAX_FRAME)
+            except ValueError:  # one block past a frame: the asker tries another peer
+                log.warning("block %s does not fit a frame: not served", part[0]["height"])
+                return
+            link.send(data, keep=effects)
 
-    def _continue_fetch(self: Node, peer: int, blocks: list[Any], more: bool) -> None:
+    def _take_reply(self: Node, peer: int, blocks: list[Any], part: bool) -> int | None:
+        """The last height of the range asked of ``peer`` that this reply (or part) answers,
+        None if it answers none: a peer's unasked or repeated replies are dropped unread.
+        A part leaves the rest of its range open for the next part."""
+        ranges = self.asked.get(peer, {})
+        try:
+            first, end = int(blocks[0]["height"]), int(blocks[-1]["height"])
+        except (IndexError, KeyError, TypeError, ValueError):
+            return None
+        last = ranges.pop(first, None)
+        if last is not None and part:
+            ranges[end + 1] = max(last, end + 1)
+        return last
+
+    def _continue_fetch(self: Node, peer: int, blocks: list[Any], more: bool,
+                        last: int) -> None:
         """A reply cut short by its size budget: ask the same peer for the rest of the range
         now, while this part executes (otherwise the rest waits for the fetch timer)."""
         if not (more and blocks):
             return
-        last = self.asked.get(peer, {}).get(int(blocks[0]["height"]))
         end = int(blocks[-1]["height"])
-        if last is not None and end < last:
+        if end < last:
             self.stats["fetch_continued"] += 1
             self._ask_blocks(peer, end + 1, last)
 
@@ -131,12 +159,14 @@ class StateTransfer:
             out.append(None if ex is None else Certified(ex, root, proved or None))
         return out
 
-    def _receive_blocks(self: Node, blocks: list[Any]) -> None:
+    def _receive_blocks(self: Node, blocks: list[Any], part: bool = False) -> None:
         """A reply: its certificates are checked at once on the verify threads; the
-        executor takes the blocks and the pending check in order."""
+        executor takes the blocks and the pending check in order (a part: held for the
+        rest of its reply)."""
         blocks = [b for b in blocks if isinstance(b, dict) and isinstance(b.get("height"), int)]
         if blocks:
-            self.exec_queue.put_nowait(("fetched", [(blocks, self._on_verifiers(
+            kind = "fetched-part" if part else "fetched"
+            self.exec_queue.put_nowait((kind, [(blocks, self._on_verifiers(
                 self._certify, blocks))]))
             self.step(Arrived(max(b["height"] for b in blocks)))  # the next chunk, meanwhile
 
@@ -291,3 +321,23 @@ class StateTransfer:
             self.ledger = Ledger(self.store, self.genesis)  # caches back to what is on disk
             return []
         return out
+
+
+def _text_size(b: dict[str, Any]) -> int:
+    return (len(b.get("cert", "")) + sum(map(len, b.get("txs", ()))) + len(b.get("results", ""))
+            + len(b.get("writes", "")) + sum(map(len, b.get("proof", ())))
+            + len(b.get("attest") or ""))
+
+
+def reply_parts(blocks: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """A reply's blocks in runs of at most ``PART_BYTES`` of text (a block at least)."""
+    parts: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for b in blocks:
+        n = _text_size(b)
+        if parts[-1] and size + n > PART_BYTES:
+            parts.append([])
+            size = 0
+        parts[-1].append(b)
+        size += n
+    return parts

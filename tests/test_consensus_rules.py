@@ -827,3 +827,19 @@ def test_the_request_timeout_follows_the_observed_wait_within_a_cap(c: Cluster) 
     for h in range(3, 200):
         r.step(Executed(h, "00" * 32, ()), NOW + 100_000 + h)
     assert r.vc.timeout(r.cfg) == base
+
+
+def test_batches_are_cut_by_bytes_and_a_batch_past_the_budget_gets_no_prepare() -> None:
+    """Issue 24, finding 5: frames between validators are 16 MiB at most, so a PRE-PREPARE
+    (and a VIEW-CHANGE carrying the batches prepared and not executed) must stay small: the
+    primary cuts a batch at ``max_batch_bytes`` of request text (one request at least) and
+    a backup refuses one of several requests past it."""
+    c = Cluster(max_batch=8, max_batch_bytes=2 * len(Cluster().txs[0]) + 10)
+    p = c.replica(0)
+    for t in c.txs[:5]:
+        p.step(ClientRequest(t), NOW)
+    pps = sent(p.step(TimerFired("batch"), NOW + 5), PrePrepare)
+    assert [len(x.batch) for x in pps] and all(len(x.batch) <= 2 for x in pps)
+    b = c.replica(1)
+    assert sent(deliver(b, c.pp(1, c.txs[:3])), Prepare) == []  # three: past the budget
+    assert sent(deliver(b, c.pp(2, c.txs[:2])), Prepare)

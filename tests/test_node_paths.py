@@ -323,12 +323,20 @@ def test_a_reply_cut_short_is_continued_with_another_chunk_asked_of_the_same_pee
     try:
         node._ask_blocks(1, 1, 50)
         node._ask_blocks(1, 51, 100)
-        node._continue_fetch(1, [{"height": h} for h in range(1, 21)], True)
-        node._continue_fetch(1, [{"height": h} for h in range(51, 61)], True)
-        node._continue_fetch(1, [{"height": h} for h in range(21, 51)], False)  # the rest
+
+        def reply(heights: range, more: bool) -> None:
+            blocks = [{"height": h} for h in heights]
+            last = node._take_reply(1, blocks, False)
+            assert last is not None
+            node._continue_fetch(1, blocks, more, last)
+
+        reply(range(1, 21), True)
+        reply(range(51, 61), True)
+        reply(range(21, 51), False)  # the rest
         assert [(f["first"], f["last"]) for f in sent] == [(1, 50), (51, 100), (21, 50),
                                                            (61, 100)]
         assert node.stats["fetch_continued"] == 2
+        assert node._take_reply(1, [{"height": 21}], False) is None  # answered once only
     finally:
         node.verifier.shutdown()
         node.db.shutdown()
@@ -508,6 +516,41 @@ def test_a_state_transfer_reply_larger_than_a_client_frame_is_sent(cons: Any,
     assert len(sent) == 1 and MAX_FRAME < len(sent[0]) - 4 <= PEER_MAX_FRAME
 
 
+def test_a_long_reply_goes_out_in_parts_none_past_a_validator_frame(cons: Any,
+                                                                       tmp_path: Path) -> None:
+    """Issue 24, finding 5: a reply running on to a checkpoint was one frame of up to 48 MiB
+    (frames could be 128 MiB).  Now it goes out in parts of about PART_BYTES; each part
+    but the last says so, and no frame passes PEER_MAX_FRAME (16 MiB)."""
+    from node import codec
+    from node.net.framing import PEER_MAX_FRAME
+    from node.transfer import PART_BYTES
+
+    assert PEER_MAX_FRAME <= 16 << 20
+    node = Node(cons, "validator-1", tmp_path / "v1", Options())
+    block = "y" * (3 << 20)
+    node._fetch_range = lambda first, last, effects: [  # type: ignore[method-assign]
+        {"height": h, "cert": "c", "txs": [block], "results": "r", "writes": "w"}
+        for h in range(first, first + 12)]
+    sent: list[bytes] = []
+
+    class Link:
+        def send(self, data: bytes, keep: bool = False) -> None:
+            sent.append(data)
+
+    node.links = {0: Link()}  # type: ignore[dict-item]
+
+    async def run() -> None:
+        await node.on_db(node._open)
+        await node._serve_fetch(0, 1, 12, True)
+
+    run_nodes([node], run)
+    frames = [codec.loads(d[4:]) for d in sent]
+    assert len(frames) >= 6 and all(len(d) - 4 <= PART_BYTES + (4 << 20) for d in sent)
+    assert [f.get("part", False) for f in frames] == [True] * (len(frames) - 1) + [False]
+    heights = [b["height"] for f in frames for b in f["blocks"]]
+    assert heights == list(range(1, 13))
+
+
 def test_a_link_sees_its_peer_close_the_connection_before_writing_to_it(
         cons: Any, tmp_path: Path) -> None:
     """A peer that stops (or dies) closes the connection: the link sees it at once and
@@ -534,8 +577,9 @@ def test_a_state_transfer_reply_is_parsed_without_the_canonical_check(
     certificates.  Every other peer frame must still be canonical."""
     node = Node(cons, "validator-1", tmp_path / "v1", Options())
     got: list[Any] = []
-    node._receive_blocks = got.append  # type: ignore[method-assign,assignment]
+    node._receive_blocks = lambda blocks, part: got.append(blocks)  # type: ignore[method-assign,assignment]
     node._continue_fetch = lambda *a: None  # type: ignore[method-assign]
+    node.asked = {2: {7: 7}}
     try:
         loose = b'{"blocks":  [{"height": 7, "txs": []}], "t": "blocks", "more": false}'
         node.on_peer_frame(2, loose)  # spaces and key order no encoder of ours writes

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from node import codec, transfer
 from node.ledger import Genesis
 from node.service import Node, Options
 from node.store import schema
@@ -67,6 +68,51 @@ def test_a_node_behind_copies_effects_and_holds_the_rows_execution_writes(
     # it keeps the proofs it copied up to, and can serve the same effects in turn
     with sqlite3.connect(tmp_path / "v3" / "ledger.db") as conn:
         assert conn.execute("SELECT COUNT(*) FROM checkpoints").fetchone()[0] >= 3
+
+
+def test_a_reply_in_many_small_frames_is_held_until_its_last_part_and_copied(
+        cons: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 24, finding 5: validator frames may no longer be 128 MiB, so a reply goes out
+    in parts.  With parts of a few hundred bytes (a block each) the node behind still
+    copies whole runs up to each proof, and every frame sent fits ``PART_BYTES`` plus one
+    block."""
+    monkeypatch.setattr(transfer, "PART_BYTES", 300)
+    sizes: list[int] = []
+    real = transfer.reply_parts
+
+    def parts(blocks: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        out = real(blocks)
+        sizes.extend(len(p) for p in out)
+        return out
+
+    monkeypatch.setattr(transfer, "reply_parts", parts)
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options(checkpoint_interval=2))
+             for i in range(4)]
+    fall_behind_and_catch_up(nodes)
+    lag = nodes[3]
+    assert lag.head_hash == nodes[0].head_hash
+    assert lag.stats["copied_blocks"] >= 6, lag.stats
+    assert sizes and max(sizes) == 1  # a block per frame: the blocks are ~1 KB each
+
+
+def test_a_reply_nobody_asked_for_is_dropped_unread(cons: Any, tmp_path: Path) -> None:
+    """A peer pushing "blocks" frames nobody asked for (or the same reply again) fills no
+    queue: they are dropped before their certificates are checked."""
+    node = Node(cons, "validator-1", tmp_path / "v1", Options())
+    try:
+        frame = codec.encode({"t": "blocks", "blocks": [{"height": 1, "txs": []}],
+                              "more": False})
+        for _ in range(1_000):
+            node.on_peer_frame(2, frame)
+        assert node.stats["unasked_replies"] == 1_000 and node.exec_queue.empty()
+        node.asked = {2: {1: 4}}
+        node._receive_blocks = lambda blocks, part: None  # type: ignore[method-assign,assignment]
+        node.on_peer_frame(2, frame)
+        node.on_peer_frame(2, frame)  # once only
+        assert node.stats["unasked_replies"] == 1_001
+    finally:
+        node.verifier.shutdown()
+        node.db.shutdown()
 
 
 def tamper_results(b: dict[str, Any]) -> None:

@@ -297,8 +297,14 @@ class Replica:
                     and self.next_seq - 1 - self.executed >= cfg.max_in_flight):
                 return  # the next execution proposes what has gathered (see _executed)
             force = False
-            chosen = [self.queue.popitem(last=False)
-                      for _ in range(min(cfg.max_batch, len(self.queue)))]
+            chosen = [self.queue.popitem(last=False)]
+            size = len(chosen[0][1])
+            while self.queue and len(chosen) < cfg.max_batch:
+                text = next(iter(self.queue.values()))
+                if size + len(text) > cfg.max_batch_bytes:
+                    break
+                size += len(text)
+                chosen.append(self.queue.popitem(last=False))
             seq = self.next_seq
             self.next_seq += 1
             time = max(self.now, self.last_time + 1)
@@ -328,6 +334,9 @@ class Replica:
             return  # one PRE-PREPARE per (view, seq): a conflicting one is ignored
         if not well_formed(self.cfg, pp) or pp.time > self.now + self.cfg.max_time_skew_ms:
             return
+        if len(pp.batch) > 1 and sum(map(len, pp.batch)) > self.cfg.max_batch_bytes:
+            return  # past the batch budget: no PREPARE (the request timer replaces a
+            #         primary that keeps proposing such batches)
         valid = self.cfg.request_valid
         if valid is not None and not vouched and not all(valid(t) for t in pp.batch):
             return  # a request in it is forged: no PREPARE; the request timer replaces the

@@ -153,6 +153,9 @@ class Config:
     checkpoint_interval: int = 10
     window: int = 40                            # L: sequence numbers accepted above h
     max_batch: int = 100
+    # request text per batch: the primary cuts a batch here (one request at least), and a
+    # backup refuses a PRE-PREPARE of several requests past it
+    max_batch_bytes: int = 1 << 20
     batch_delay_ms: int = 5
     # batches proposed and not yet executed before the primary waits (0: no limit); under
     # load the queue then fills into bigger batches instead of many small ones

@@ -224,8 +224,17 @@ def id_of_text(text: str) -> str | None:
         return None
 
 
+# the longest request text a validator orders: a payment of 100 lines is ~20 KB.  Batches
+# are cut by bytes as well (Config.max_batch_bytes), so a PRE-PREPARE, and a VIEW-CHANGE
+# carrying the few batches prepared and not yet executed, fit a validator's frame
+MAX_TX_TEXT = 64 * 1024
+
+
 def text_signatures_valid(text: str) -> bool:
-    """A request a validator may order: canonical, and every signature verifies."""
+    """A request a validator may order: not too long, canonical, and every signature
+    verifies."""
+    if len(text) > MAX_TX_TEXT:
+        return False
     try:
         return from_text(text).signatures_valid()
     except Rejected:

@@ -12,10 +12,11 @@ from typing import Any
 from node import codec
 
 MAX_FRAME = 8 * 1024 * 1024
-# between validators (authenticated by TLS): a state-transfer reply with effects runs on to
-# a checkpoint (up to 48 MiB of text), and a VIEW-CHANGE or NEW-VIEW carries the prepared,
-# not yet executed batches whole; a message that cannot be sent is never delivered
-PEER_MAX_FRAME = 128 * 1024 * 1024
+# between validators (authenticated by TLS): a state-transfer reply goes out in parts of
+# about PART_BYTES (node/transfer.py); a PRE-PREPARE is at most a batch's budget
+# (Config.max_batch_bytes, 1 MiB), and a VIEW-CHANGE or NEW-VIEW carries whole only the
+# few batches prepared and not yet executed
+PEER_MAX_FRAME = 16 * 1024 * 1024
 
 
 class FrameError(ValueError):
