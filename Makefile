@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean translations
+.PHONY: demo test lint bench chaos clean translations
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "need python3.11 on PATH"; exit 1; }
@@ -21,6 +21,16 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
+
+# a random schedule of every fault against four real validators under load, then the
+# checker; a failure prints its replay command (SEED, MINUTES, RATE, FAULTS)
+SEED    ?=
+MINUTES ?= 5
+RATE    ?= 100
+FAULTS  ?=
+chaos: $(STAMP)
+	$(PY) -m tests.support.chaos $(if $(SEED),--seed $(SEED)) --minutes $(MINUTES) \
+		--rate $(RATE) $(if $(FAULTS),--faults $(FAULTS))
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

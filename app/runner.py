@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from app.consortium import Consortium
 from node.health import tune_gc, tune_malloc
@@ -51,9 +52,24 @@ def options_from_env() -> Options:
     fields = {"checkpoint_interval": int, "window": int, "max_batch": int,
               "batch_delay_ms": int, "request_timeout_ms": int, "verify_threads": int,
               "max_in_flight": int, "max_pending": int, "keep_effects_hours": float}
-    kw = {k: t(os.environ[f"CARDCHAIN_{k.upper()}"]) for k, t in fields.items()
-          if f"CARDCHAIN_{k.upper()}" in os.environ}
-    return Options(**kw)  # type: ignore[arg-type]
+    kw: dict[str, Any] = {k: t(os.environ[f"CARDCHAIN_{k.upper()}"])
+                          for k, t in fields.items() if f"CARDCHAIN_{k.upper()}" in os.environ}
+    if os.environ.get("CARDCHAIN_PEER_ADDRESSES"):
+        kw["peer_addresses"] = peer_addresses(os.environ["CARDCHAIN_PEER_ADDRESSES"])
+    return Options(**kw)
+
+
+def peer_addresses(text: str) -> tuple[tuple[int, str, int], ...]:
+    """``"1=10.0.0.5:7001,2=relay:7002"``: where to dial validators 1 and 2."""
+    out = []
+    for item in text.split(","):
+        ident, _, addr = item.strip().partition("=")
+        host, _, port = addr.rpartition(":")
+        if not (ident.isdigit() and host and port.isdigit()):
+            raise SystemExit(f"cardchain: error: CARDCHAIN_PEER_ADDRESSES: {item!r} is not "
+                             "id=host:port")
+        out.append((int(ident), host, int(port)))
+    return tuple(out)
 
 
 LOG_BYTES = 10 * 2**20  # a node's log file rolls over at 10 MiB ...

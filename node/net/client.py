@@ -74,6 +74,9 @@ class Client:
                 if time.monotonic() > deadline:
                     raise
                 await asyncio.sleep(0.2)
+            except BaseException:  # cancelled: its reader goes with it
+                await asyncio.shield(c.close())
+                raise
 
     async def _read(self, reader: asyncio.StreamReader) -> None:
         try:
