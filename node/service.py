@@ -94,6 +94,9 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+CHECKING_MAX = 2  # a primary's PRE-PREPAREs whose requests are checked off the loop at once
+
+
 class Timer(NamedTuple):
     """A replica timer on the loop.  Its due time is kept here: a loop's handle need not say
     (qasync's, Qt's loop, are plain Handles; so are uvloop's for a delay of 0)."""
@@ -166,6 +169,7 @@ class Node(StateTransfer):
                       "unasked_replies": 0}
         self.asked: dict[int, dict[int, int]] = {}  # peer -> {first: last} asked for lately
         self.serving: dict[int, int] = {}  # peer -> its fetches being served
+        self.checking: dict[int, int] = {}  # peer -> its PRE-PREPAREs being checked
         self.health = LoopHealth(self.stats)
         # a request should wait well under the request timer before it is ordered
         self.admission = Admission(self.opts.max_pending, self.opts.max_batch // 4,
@@ -455,7 +459,17 @@ class Node(StateTransfer):
     def _check_first(self, src: int, pp: m.PrePrepare) -> bool:
         """Requests of a PRE-PREPARE normally reached this node earlier (as Forwards) and
         were checked then.  Many unchecked ones are checked on the verify threads before the
-        replica sees the message, so the loop does not stall on them; True if deferred."""
+        replica sees the message, so the loop does not stall on them; True if deferred (or
+        dropped).  Only the current view's primary gets this, two PRE-PREPAREs at a time
+        (it proposes one at a time): a future view's is stashed by the replica, and any
+        other peer's is refused by it, unchecked."""
+        r = self.replica
+        if r is None or pp.view != r.view or pp.sender != src \
+                or src != r.cfg.primary(pp.view):
+            return False
+        if self.checking.get(src, 0) >= CHECKING_MAX:
+            self.stats["pre_prepares_dropped"] = self.stats.get("pre_prepares_dropped", 0) + 1
+            return True
         unknown = []
         for t in pp.batch:
             try:
@@ -466,9 +480,13 @@ class Node(StateTransfer):
         if len(unknown) <= self.opts.inline_verify_below:
             return False
         checked = self._on_verifiers(check_signatures, unknown)
+        self.checking[src] = self.checking.get(src, 0) + 1
 
         async def then() -> None:
-            await checked
+            try:
+                await checked
+            finally:
+                self.checking[src] -= 1
             self.step(Received(src, pp))
 
         task = asyncio.get_running_loop().create_task(then())

@@ -681,3 +681,40 @@ def test_fetches_a_peer_never_reads_cannot_grow_a_validators_memory(
     reply = kept[0] / max(1, 300 - served.stats["fetches_refused"])
     assert served.stats["fetches_refused"] > 250
     assert kept[0] <= 20_000 + transfer.SERVED_MAX * reply  # the bound, and replies under way
+
+
+def test_only_the_primary_gets_its_requests_checked_off_the_loop_two_at_a_time(
+        cons: Any, tmp_path: Path) -> None:
+    """A PRE-PREPARE of many requests this node has not seen is checked on the verify
+    threads before the replica sees it; a peer that is not the view's primary, or a future
+    view's, gets no such work done for it (the replica refuses or stashes the message
+    unchecked), and a primary has two at a time at most: a Byzantine peer cannot queue
+    signature checks without bound."""
+    from node import crypto
+    from node.cardfile import new_card_number
+    from node.consensus.messages import PrePrepare, batch_digest
+    from node.ledger.builder import Builder
+
+    node = Node(cons, "validator-1", tmp_path / "v1", Options(inline_verify_below=2))
+    build, clerk, now = Builder(cons.genesis.chain_id), cons.key("clerk-EHB-1"), \
+        int(time.time() * 1000)
+    txs = tuple(build.make("issue_card", {
+        "card": new_card_number("621483"), "bank": "EHB", "public_key": crypto.generate().public,
+        "named": False, "expires": now + 10**10, "deposit": 100}, now, clerk).encode().decode()
+        for _ in range(30))
+
+    def pp(sender: int, view: int = 0, seq: int = 1) -> PrePrepare:
+        batch = txs[5 * seq: 5 * seq + 5]  # requests nobody checked yet
+        return PrePrepare(sender, "", view, seq, 1, batch_digest(seq, 1, batch), batch)
+
+    async def run() -> None:
+        await node.start()
+        assert node.replica is not None and node.replica.view == 0
+        assert not node._check_first(2, pp(2))  # not the primary of view 0
+        assert not node._check_first(0, pp(0, view=4))  # a future view: stashed
+        assert not node._check_first(3, pp(0))  # relayed by another peer
+        assert node._check_first(0, pp(0, seq=1)) and node._check_first(0, pp(0, seq=2))
+        assert node._check_first(0, pp(0, seq=3))  # a third at once: dropped
+        assert node.stats["pre_prepares_dropped"] == 1 and node.checking[0] == 2
+
+    run_nodes([node], run)

@@ -105,7 +105,7 @@ class Client:
                    **kw: Any) -> dict[str, Any]:
         """One request and its reply; ``on_progress`` gets the node's interim messages
         (a submission's "ordered" stage) and asks for them."""
-        if self._writer is None:
+        if self._writer is None or self._writer.is_closing():
             raise ClientError("not connected")
         rid = next(self._ids)
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()

@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import contextlib
 import random
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -57,6 +58,7 @@ class Run:
     episodes: int = 0
     cluster: ChaosCluster | None = None  # once run: its homes, for a further look
     allowed: tuple[str, ...] = FAULTS  # what a random schedule draws from
+    acked_at_heal: int = 0
 
     def replay(self) -> str:
         only = "" if self.allowed == FAULTS else f" FAULTS={','.join(self.allowed)}"
@@ -70,20 +72,23 @@ class Clients:
     def __init__(self, c: ChaosCluster) -> None:
         self.c = c
         self.by_node: dict[int, Client] = {}
+        self.locks = {i: asyncio.Lock() for i in range(c.n)}
 
     async def get(self, i: int) -> Client | None:
-        cl = self.by_node.get(i)
-        if cl is not None and cl._writer is not None and not cl._writer.is_closing():
+        async with self.locks[i]:  # one connection attempt at a time, shared by all
+            cl = self.by_node.get(i)
+            if cl is not None and cl._writer is not None and not cl._writer.is_closing():
+                return cl
+            if cl is not None:
+                del self.by_node[i]
+                with contextlib.suppress(Exception):
+                    await cl.close()
+            try:
+                cl = await self.c.client(i, timeout=2)
+            except (OSError, TimeoutError, ClientError, ConnectionError):
+                return None
+            self.by_node[i] = cl
             return cl
-        if cl is not None:
-            with contextlib.suppress(Exception):
-                await cl.close()
-        try:
-            cl = await self.c.client(i, timeout=2)
-        except (OSError, TimeoutError, ClientError, ConnectionError):
-            return None
-        self.by_node[i] = cl
-        return cl
 
     async def close(self) -> None:
         for cl in self.by_node.values():
@@ -197,6 +202,7 @@ async def _episode(run: Run, c: ChaosCluster, clients: Clients, fault: str, vict
 
 async def _resumed(run: Run, c: ChaosCluster, clients: Clients, after: str) -> None:
     """Every validator commits again within RESUME_S of the heal."""
+    run.acked_at_heal = run.submitted
     start = await _heights(c, clients, list(range(c.n)))
     deadline = time.monotonic() + RESUME_S
     top = max(start.values(), default=0)
@@ -206,7 +212,24 @@ async def _resumed(run: Run, c: ChaosCluster, clients: Clients, after: str) -> N
         if len(now) == c.n and min(now.values()) > top:
             return
     run.failures.append(f"not every validator passed height {top} within {RESUME_S:.0f} s "
-                        f"after {after}: {await _heights(c, clients, list(range(c.n)))}")
+                        f"after {after} ({run.submitted - run.acked_at_heal} submitted "
+                        f"since the heal): {await _states(c, clients)}")
+
+
+async def _states(c: ChaosCluster, clients: Clients) -> dict[int, str]:
+    """What each validator says of itself: height, view (* changing), primary, pending."""
+    out = {}
+    for i in range(c.n):
+        cl = await clients.get(i)
+        try:
+            st = await cl.status() if cl is not None else None
+        except (ClientError, TimeoutError, OSError, ConnectionError) as exc:
+            st, out[i] = None, f"no status: {exc}"
+        if st is not None:
+            out[i] = (f"h{st['height']} v{st['view']}{'*' if st['view_changing'] else ''} "
+                      f"p{st['primary']} pending {st['pending']}"
+                      f"{' ' + str(st['degraded']) if st['degraded'] else ''}")
+    return out
 
 
 async def _watch_rss(run: Run, c: ChaosCluster, stop: asyncio.Event,
@@ -341,10 +364,10 @@ def main(argv: list[str] | None = None) -> int:
     run = Run(seed, args.minutes * 60, args.rate)
     if args.faults:
         run.allowed = tuple(f for f in args.faults.split(",") if f in FAULTS)
-    with tempfile.TemporaryDirectory(prefix="cardchain-chaos-") as tmp:
-        t0 = time.monotonic()
-        asyncio.run(chaos(Path(tmp), run))
-        left = processes_mentioning(tmp)
+    tmp = tempfile.mkdtemp(prefix="cardchain-chaos-")
+    t0 = time.monotonic()
+    asyncio.run(chaos(Path(tmp), run))
+    left = processes_mentioning(tmp)
     for e in run.events:
         print(e)
     print(f"seed {seed}: {run.episodes} faults in {time.monotonic() - t0:.0f} s, "
@@ -354,8 +377,10 @@ def main(argv: list[str] | None = None) -> int:
         run.failures.append(f"processes left running: {left}")
     if run.failures:
         print("FAILED:\n  " + "\n  ".join(run.failures[:20]))
+        print(f"the validators' homes and logs are kept in {tmp}")
         print(f"replay: {run.replay()}")
         return 1
+    shutil.rmtree(tmp, ignore_errors=True)
     print("passed")
     return 0
 
