@@ -215,7 +215,7 @@ class StateTransfer:
         for res, ex, cert in done:
             self.stats["copied_blocks"] += 1
             self._executed(res, ex, cert, fetched=True)
-        self._take_attests([b for b, _ in run], [res for res, _, _ in done])
+        self._store_fetched_attests([b for b, _ in run], [res for res, _, _ in done])
         return True
 
     def _copy_run(self: Node, exs: list[Execute], run: list[Fetched], root: str,
@@ -264,10 +264,10 @@ class StateTransfer:
         for res, ex, cert in done:
             self.stats["fetched_blocks"] += 1
             self._executed(res, ex, cert, fetched=True)
-        self._take_attests([b for b, _ in run], [res for res, _, _ in done])
+        self._store_fetched_attests([b for b, _ in run], [res for res, _, _ in done])
 
-    def _take_attests(self: Node, blocks: list[dict[str, Any]],
-                      done: list[BlockResult]) -> None:
+    def _store_fetched_attests(self: Node, blocks: list[dict[str, Any]],
+                               done: list[BlockResult]) -> None:
         """The result certificates fetched blocks came with, checked on the verify threads
         against the headers this node computed, stored if they hold."""
         todo = [(res.height, res.hash, b["attest"]) for b, res in zip(blocks, done, strict=False)
