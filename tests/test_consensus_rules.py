@@ -321,11 +321,27 @@ def _timeout(c: Cluster, r: Replica, at: int) -> list[Action]:
 
 def test_one_huge_view_number_moves_nobody_but_f_plus_1_do(c: Cluster) -> None:
     r = c.replica(1)
-    deliver(r, _vc(c, 2, 10**9))
+    deliver(r, _vc(c, 2, 10**9))  # past FAR_AHEAD_VIEWS: not even kept
+    assert r.view == 0 and not r.view_changing and 2 not in r.vc.latest
+    deliver(r, _vc(c, 2, 900))
     assert r.view == 0 and not r.view_changing
     acts = deliver(r, _vc(c, 3, 5))
     assert r.view == 5 and r.view_changing  # the smallest view of the f+1
     assert sent(acts, ViewChange)[0].view == 5
+
+
+def test_view_changes_nobody_still_asks_for_add_up_to_nothing(c: Cluster) -> None:
+    """Found by the chaos run: a validator driven Byzantine for a while sent VIEW-CHANGE
+    for view 2^62+1; minutes later another one did the same, and the f+1 rule moved every
+    honest replica to a view near 2^62.  A VIEW-CHANGE counts only while its sender says
+    it again (every timeout while it waits); a stale one joins with nothing."""
+    r = c.replica(1)
+    deliver(r, _vc(c, 2, 7))
+    later = NOW + 5 * r.vc.timeout(r.cfg)
+    r.step(Received(3, _vc(c, 3, 7)), later)
+    assert r.view == 0 and not r.view_changing  # 2's is stale by now
+    r.step(Received(2, _vc(c, 2, 7)), later + 10)  # said again: both fresh
+    assert r.view == 7 and r.view_changing
 
 
 def test_the_stash_is_bounded_in_bytes_per_peer_and_in_total() -> None:
@@ -843,3 +859,23 @@ def test_batches_are_cut_by_bytes_and_a_batch_past_the_budget_gets_no_prepare() 
     b = c.replica(1)
     assert sent(deliver(b, c.pp(1, c.txs[:3])), Prepare) == []  # three: past the budget
     assert sent(deliver(b, c.pp(2, c.txs[:2])), Prepare)
+
+
+def test_ordered_blocks_the_runtime_never_executes_are_fetched(c: Cluster) -> None:
+    """Found by the chaos run: a runtime that lost an ordered block (its executor dropped
+    it after a failed run) left the replica waiting for its own executor for good (a
+    replica with ordered > executed neither suspects nor fetches).  After three request
+    timeouts without execution it fetches the ordered blocks with their certificates."""
+    r = c.replica(1)
+    r.step(ClientRequest(c.txs[2]), NOW)
+    pp = c.pp(1, c.txs[:1])
+    deliver(r, pp)
+    deliver(r, c.prepare(pp, 2))
+    deliver(r, c.commit(pp, 0))
+    assert executes(deliver(r, c.commit(pp, 2))) == [1] and r.ordered == 1 > r.executed
+    asks = []
+    for _ in range(3):
+        acts = r.step(TimerFired("request"), r.timers["request"])
+        assert not sent(acts, Suspect) and r.view == 0
+        asks += [(a.peer, a.first, a.last) for a in acts if isinstance(a, FetchState)]
+    assert [(p, f) for p, f, _ in asks] == [(0, 1)] and asks[0][2] >= 1

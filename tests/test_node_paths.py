@@ -10,6 +10,7 @@ import asyncio
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -51,6 +52,9 @@ def test_a_preprepare_of_unseen_requests_is_checked_on_the_verify_threads(cons: 
     node.step = lambda ev: handed.append(  # type: ignore[method-assign]
         (ev, [from_text(t).signatures_known() for t in many]))
     pp = m.PrePrepare(sender=0, sig="", view=0, seq=1, time=1, batch_id="b", batch=tuple(many))
+    # the current view's primary (0) sent it: only its PRE-PREPAREs get this
+    node.replica = SimpleNamespace(view=0, cfg=SimpleNamespace(  # type: ignore[assignment]
+        primary=lambda view: view % 4))
 
     async def deliver() -> None:
         assert node._check_first(0, pp) is True  # deferred: not handed over yet

@@ -175,6 +175,9 @@ def test_a_client_reads_a_timeout_or_an_internal_error_as_no_refusal() -> None:
         async def drain(self) -> None:
             return None
 
+        def is_closing(self) -> bool:
+            return False
+
     async def run() -> None:
         for reply, kind in (({"ok": False, "error": "not decided in time"}, ClientError),
                             ({"ok": False, "error": "internal error (logged)"}, ClientError),

@@ -75,6 +75,7 @@ NEW_VIEW_TIMER = "new-view"
 # a timer firing this much before its deadline is one that was moved later (clocks of the
 # runtime's timers and of ``now`` may differ by a little, never by this much)
 STALE_TIMER_SLACK_MS = 50
+EXEC_STALL_TIMEOUTS = 3  # request timeouts without execution before ordered blocks are fetched
 
 
 @dataclass
@@ -134,6 +135,8 @@ class Replica:
         self.fetch_arrived = 0  # the last block of the transfer's replies so far
         self.status_mark = -1  # the height at the last STATUS timer (checkpoint.py)
         self.status_wait = cfg.request_timeout_ms
+        self.exec_mark = -1  # the height at the last request timeout that found it stalled
+        self.exec_waits = 0
         self._out: list[Action] = []
         self.now = 0
         self._resumed = False
@@ -244,6 +247,7 @@ class Replica:
                     self.ordered > self.executed or self.fetching is not None):
                 # committed batches wait for this replica's own executor, or it is fetching
                 # blocks it missed: the delay is its own, and suspecting would not help
+                self._executor_stalled()
                 self.emit(SetTimer(REQUEST_TIMER, self.now + self.vc.timeout(self.cfg)))
             elif self.pending:
                 viewchange.suspect(self)
@@ -256,6 +260,20 @@ class Replica:
             checkpoint.fetch_timer(self)
         elif name == checkpoint.STATUS_TIMER:
             checkpoint.status_timer(self)
+
+    def _executor_stalled(self) -> None:
+        """Ordered blocks and no execution for ``EXEC_STALL_TIMEOUTS`` request timeouts: the
+        runtime lost one (a failed run of fetched blocks, say).  They are fetched, each with
+        its commit certificate, instead of waited for for good."""
+        if self.fetching is not None or self.ordered <= self.executed:
+            self.exec_waits = 0
+            return
+        self.exec_waits = self.exec_waits + 1 if self.exec_mark == self.executed else 1
+        self.exec_mark = self.executed
+        if self.exec_waits >= EXEC_STALL_TIMEOUTS:
+            self.exec_waits = 0
+            peer = next(p for p in (self.primary, (self.id + 1) % self.cfg.n) if p != self.id)
+            checkpoint.fetch(self, peer, self.ordered)
 
     # --- requests and batching -----------------------------------------------------------
 

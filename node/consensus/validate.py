@@ -76,7 +76,8 @@ def classify(r: ReplicaView, src: int, m: Msg) -> Verdict:
         verdict = Verdict.DISCARD if m.seq <= r.low or m.seq % cfg.checkpoint_interval \
             else Verdict.PROCESS
     elif isinstance(m, ViewChange):
-        verdict = Verdict.PROCESS if m.view >= 1 else Verdict.DISCARD
+        ok = 1 <= m.view <= r.view + FAR_AHEAD_VIEWS
+        verdict = Verdict.PROCESS if ok else Verdict.DISCARD
     elif isinstance(m, NewView):
         ok = m.view >= r.view and m.view >= 1 and m.sender == cfg.primary(m.view)
         verdict = Verdict.PROCESS if ok else Verdict.DISCARD

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 MAX_BACKOFF = 5
 RESEND_TIMER = "view-change-resend"
 ADAPT_FACTOR = 3  # the request timeout is at least this many times the observed wait...
+FRESH_TIMEOUTS = 4  # a VIEW-CHANGE not said again for this many timeouts is stale
 ADAPT_CAP = 8     # ...and at most this many times the configured one (a slow primary's
 #                   delays raise it only this far)
 
@@ -58,6 +59,7 @@ class ViewChangeState:
     last_new_view: NewView | None = None
     helped: dict[tuple[int, str], int] = field(default_factory=dict)  # (peer, what) -> time
     suspects: dict[int, tuple[int, int]] = field(default_factory=dict)  # sender -> (view, at)
+    seen: dict[int, int] = field(default_factory=dict)  # sender -> when its VIEW-CHANGE came
     observed: int = 0  # ms: the longest recent wait from a request's arrival to execution
 
     def timeout(self, cfg: Config) -> int:
@@ -131,9 +133,18 @@ def _count_suspects(r: Replica) -> None:
     fresh = r.now - 2 * r.vc.timeout(r.cfg)
     agree = {s for s, (v, at) in r.vc.suspects.items() if v == r.view and at >= fresh}
     # a peer that asked for a later view has left this one: it suspects it too
-    agree |= {s for s, vc in r.vc.latest.items() if vc.view > r.view}
+    agree |= {s for s, vc in _asking(r).items() if vc.view > r.view}
     if len(agree) >= r.cfg.quorum:
         start(r, r.view + 1)
+
+
+def _asking(r: Replica) -> dict[int, ViewChange]:
+    """The VIEW-CHANGEs whose senders said them lately (within ``FRESH_TIMEOUTS``
+    timeouts): a view change nobody is still asking for counts for nothing, so what a
+    faulty validator once sent cannot add up with what another sends much later."""
+    fresh = r.now - FRESH_TIMEOUTS * r.vc.timeout(r.cfg)
+    return {s: vc for s, vc in r.vc.latest.items()
+            if s == r.id or r.vc.seen.get(s, fresh - 1) >= fresh}
 
 
 def resume(r: Replica) -> None:
@@ -222,12 +233,14 @@ def on_view_change(r: Replica, vc: ViewChange) -> None:
         help_lagging_peer(r, vc.sender)
         return
     old = r.vc.latest.get(vc.sender)
-    if old is not None and old.view >= vc.view:
+    if old is not None and old.view > vc.view:
         return
-    if not valid_view_change(r.cfg, vc):
-        return
-    r.vc.latest[vc.sender] = vc
-    above = sorted(v.view for s, v in r.vc.latest.items() if s != r.id and v.view > r.view)
+    if old is None or old.view < vc.view:
+        if not valid_view_change(r.cfg, vc):
+            return
+        r.vc.latest[vc.sender] = vc
+    r.vc.seen[vc.sender] = r.now  # (a replica still asking says it again every timeout)
+    above = sorted(v.view for s, v in _asking(r).items() if s != r.id and v.view > r.view)
     if len(above) >= r.cfg.f + 1:
         start(r, above[0])
     else:

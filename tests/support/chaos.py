@@ -4,11 +4,12 @@
     make chaos SEED=S MINUTES=M
 
 After cards are issued, each episode puts one fault (tests/support/nemesis.py) on one
-validator, at most f = 1 at a time: kill, pause, restart, wipe, disk (full), isolate
-(every link cut), flap (links cut and mended every 0.3-2 s), delay (150 ms each way) or
-byzantine (its keys driven by the harness); it is held 3-15 s, healed, and the cluster given
-time to recover.  Load: a payment or a top-up at ``rate`` per second, each to a random
-validator and to another on an error (its id stays the same: it is charged once).
+validator, at most f = 1 at a time (the Byzantine one is always the same validator):
+kill, pause, restart, wipe, disk (full), isolate (every link cut), flap (links cut and
+mended every 0.3-2 s), delay (150 ms each way) or byzantine (its keys driven by the
+harness); it is held 3-15 s, healed, and the cluster given time to recover.  Load: a
+payment or a top-up at ``rate`` per second, each to a random validator and to another on
+an error (its id stays the same: it is charged once).
 
 The checker: after each healed fault, commits resume within ``RESUME_S``; every honest
 validator's RSS stays under ``RSS_CEILING_MIB``; at the end every node reaches the same
@@ -249,9 +250,13 @@ async def _schedule(run: Run, c: ChaosCluster, clients: Clients, rng: random.Ran
                     byzantine_now: set[int]) -> None:
     end = time.monotonic() + run.seconds
     todo = list(run.faults) if run.faults is not None else None
+    # one validator is the Byzantine one for the whole run: PBFT tolerates f faulty
+    # validators, and one that was Byzantine does not become correct by being restarted
+    # (what it sent stays with its peers); the other faults hit any validator
+    traitor = rng.randrange(c.n)
     while time.monotonic() < end if todo is None else todo:
         fault = todo.pop(0) if todo is not None else rng.choice(run.allowed)
-        victim = rng.randrange(c.n)
+        victim = traitor if fault == "byzantine" else rng.randrange(c.n)
         hold = rng.uniform(3, 6) if todo is not None else rng.uniform(3, 15)
         if fault == "byzantine":
             byzantine_now.add(victim)
