@@ -500,10 +500,17 @@ def test_a_state_transfer_reply_larger_than_a_client_frame_is_sent(cons: Any,
     ever (every peer failed the same way).  Between validators it goes out whole."""
     from node.net.framing import MAX_FRAME, PEER_MAX_FRAME
 
-    node = Node(cons, "validator-1", tmp_path / "v1", Options())
     big = "x" * (MAX_FRAME + 1024)
-    node._fetch_range = lambda first, last, effects: [  # type: ignore[method-assign]
-        {"height": first, "cert": "c", "txs": [big], "results": "r", "writes": "w"}]
+    sent = _served(cons, tmp_path, 1, [
+        {"height": 1, "cert": "c", "txs": [big], "results": "r", "writes": "w"}])
+    assert len(sent) == 1 and MAX_FRAME < len(sent[0]) - 4 <= PEER_MAX_FRAME
+
+
+def _served(cons: Any, tmp_path: Path, last: int, blocks: list[dict[str, Any]]) -> list[bytes]:
+    """The frames a validator sends a peer that asked for blocks 1..``last``, when its
+    store gives ``blocks``."""
+    node = Node(cons, "validator-1", tmp_path / "v1", Options())
+    node._fetch_range = lambda first, last, effects: blocks  # type: ignore[method-assign]
     sent: list[bytes] = []
 
     class Link:
@@ -514,10 +521,10 @@ def test_a_state_transfer_reply_larger_than_a_client_frame_is_sent(cons: Any,
 
     async def run() -> None:
         await node.on_db(node._open)
-        await node._serve_fetch(0, 1, 1, True)
+        await node._serve_fetch(0, 1, last, True)
 
     run_nodes([node], run)
-    assert len(sent) == 1 and MAX_FRAME < len(sent[0]) - 4 <= PEER_MAX_FRAME
+    return sent
 
 
 def test_a_long_reply_goes_out_in_parts_none_past_a_validator_frame(cons: Any,
@@ -530,24 +537,10 @@ def test_a_long_reply_goes_out_in_parts_none_past_a_validator_frame(cons: Any,
     from node.transfer import PART_BYTES
 
     assert PEER_MAX_FRAME <= 16 << 20
-    node = Node(cons, "validator-1", tmp_path / "v1", Options())
     block = "y" * (3 << 20)
-    node._fetch_range = lambda first, last, effects: [  # type: ignore[method-assign]
+    sent = _served(cons, tmp_path, 12, [
         {"height": h, "cert": "c", "txs": [block], "results": "r", "writes": "w"}
-        for h in range(first, first + 12)]
-    sent: list[bytes] = []
-
-    class Link:
-        def send(self, data: bytes, keep: bool = False) -> None:
-            sent.append(data)
-
-    node.links = {0: Link()}  # type: ignore[dict-item]
-
-    async def run() -> None:
-        await node.on_db(node._open)
-        await node._serve_fetch(0, 1, 12, True)
-
-    run_nodes([node], run)
+        for h in range(1, 13)])
     frames = [codec.loads(d[4:]) for d in sent]
     assert len(frames) >= 6 and all(len(d) - 4 <= PART_BYTES + (4 << 20) for d in sent)
     assert [f.get("part", False) for f in frames] == [True] * (len(frames) - 1) + [False]
