@@ -338,6 +338,12 @@ def _install(r: Replica, nv: NewView, min_s: int, decided: int) -> None:
                 r.emit(Send(r.primary, Forward(r.id, "", tx)))
     r.replay_stash()
     r._propose(force=True)
+    if r.id == r.primary and r.fetching is not None and r.pending:
+        # primary while still fetching what was decided (it was wiped or far behind): it
+        # cannot propose yet, so it joins its backups' suspicion at once (found by the
+        # chaos run: a wiped validator became primary and the backups, timers backed off,
+        # needed 20 s to replace it)
+        suspect(r)
 
 
 __all__ = ["ViewChangeState", "check_new_view", "on_new_view", "on_suspect",

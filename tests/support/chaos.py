@@ -266,6 +266,9 @@ async def _schedule(run: Run, c: ChaosCluster, clients: Clients, rng: random.Ran
         finally:
             byzantine_now.discard(victim)
         run.episodes += 1
+        # the next fault only once every validator is level again: a validator still
+        # fetching the chain after a wipe is a faulty one, and f = 1
+        await _converged(run, c, clients)
         await asyncio.sleep(rng.uniform(1, 4))
 
 
