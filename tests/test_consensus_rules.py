@@ -879,3 +879,20 @@ def test_ordered_blocks_the_runtime_never_executes_are_fetched(c: Cluster) -> No
         assert not sent(acts, Suspect) and r.view == 0
         asks += [(a.peer, a.first, a.last) for a in acts if isinstance(a, FetchState)]
     assert [(p, f) for p, f, _ in asks] == [(0, 1)] and asks[0][2] >= 1
+
+
+def test_a_primary_installed_while_still_fetching_suspects_its_own_view(c: Cluster) -> None:
+    """Found by the chaos run: a wiped validator became primary while it still fetched the
+    decided blocks; it could not propose, and its backups, their timers backed off, took
+    20 s to replace it.  Such a primary suspects its own view at once."""
+    disk, ex = _prepared_and_executed(c, c.replica(2))
+    r2 = Replica(c.cfgs[2], executed=1, persisted=disk)
+    r2.recover([ex])
+    r2.step(ClientRequest(c.txs[5]), NOW)
+    vc2 = sent(_timeout(c, r2, NOW + 5_000), ViewChange)[0]  # block 1 decided
+    p = c.replica(1)  # the primary of view 1, which executed nothing
+    p.step(ClientRequest(c.txs[5]), NOW)
+    acts = deliver(p, vc2) + deliver(p, _vc(c, 3, 1))
+    assert p.view == 1 and not p.view_changing and p.fetching is not None
+    assert any(isinstance(a, FetchState) for a in acts)
+    assert [s.view for s in sent(acts, Suspect)] == [1]
