@@ -68,12 +68,7 @@ def test_every_fault_once_under_load_and_the_checker_passes(tmp_path: Path) -> N
 
 
 async def _views(c: ChaosCluster, clients: Clients, nodes: list[int]) -> dict[int, int]:
-    out = {}
-    for i in nodes:
-        cl = await clients.get(i)
-        if cl is not None:
-            out[i] = int((await cl.status())["view"])
-    return out
+    return await _heights(c, clients, nodes, key="view")
 
 
 async def _partitions(run: Run, c: ChaosCluster, clients: Clients, rng: random.Random,

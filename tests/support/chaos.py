@@ -138,14 +138,16 @@ async def _load(run: Run, c: ChaosCluster, clients: Clients, cards: list[Any],
         await asyncio.wait(tasks, timeout=30)
 
 
-async def _heights(c: ChaosCluster, clients: Clients, nodes: list[int]) -> dict[int, int]:
+async def _heights(c: ChaosCluster, clients: Clients, nodes: list[int],
+                   key: str = "height") -> dict[int, int]:
+    """``key`` of each validator's status (its height by default), for those that answer."""
     out = {}
     for i in nodes:
         cl = await clients.get(i)
         if cl is None:
             continue
         with contextlib.suppress(ClientError, TimeoutError, OSError, ConnectionError):
-            out[i] = int((await cl.status())["height"])
+            out[i] = int((await cl.status())[key])
     return out
 
 
