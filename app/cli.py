@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.consortium import DEMO_PASSPHRASE, InitError, init
+from node.config import ConfigError
 from node.crypto import CryptoError
 from node.ledger.genesis import Genesis, GenesisError
 
@@ -297,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (CliError, InitError, GenesisError, CryptoError) as exc:
+    except (CliError, InitError, GenesisError, CryptoError, ConfigError) as exc:
         print(f"cardchain: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -16,14 +16,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from app.consortium import Consortium
+from node.config import Settings
 from node.health import tune_gc, tune_malloc
 from node.net.client import Client, ClientError
 from node.observer import Observer
 from node.procs import die_with_parent
-from node.service import Node, Options
+from node.service import Node
 
 
 def free_ports(n: int) -> list[int]:
@@ -45,31 +45,6 @@ def node_identity(home: Path) -> str:
     except (OSError, ValueError, KeyError) as exc:
         raise SystemExit(f"cardchain: error: {home} is not a node folder (no node.json)") \
             from exc
-
-
-def options_from_env() -> Options:
-    """Tests and benchmarks tune the protocol through CARDCHAIN_* variables."""
-    fields = {"checkpoint_interval": int, "window": int, "max_batch": int,
-              "batch_delay_ms": int, "request_timeout_ms": int, "verify_threads": int,
-              "max_in_flight": int, "max_pending": int, "keep_effects_hours": float}
-    kw: dict[str, Any] = {k: t(os.environ[f"CARDCHAIN_{k.upper()}"])
-                          for k, t in fields.items() if f"CARDCHAIN_{k.upper()}" in os.environ}
-    if os.environ.get("CARDCHAIN_PEER_ADDRESSES"):
-        kw["peer_addresses"] = peer_addresses(os.environ["CARDCHAIN_PEER_ADDRESSES"])
-    return Options(**kw)
-
-
-def peer_addresses(text: str) -> tuple[tuple[int, str, int], ...]:
-    """``"1=10.0.0.5:7001,2=relay:7002"``: where to dial validators 1 and 2."""
-    out = []
-    for item in text.split(","):
-        ident, _, addr = item.strip().partition("=")
-        host, _, port = addr.rpartition(":")
-        if not (ident.isdigit() and host and port.isdigit()):
-            raise SystemExit(f"cardchain: error: CARDCHAIN_PEER_ADDRESSES: {item!r} is not "
-                             "id=host:port")
-        out.append((int(ident), host, int(port)))
-    return tuple(out)
 
 
 LOG_BYTES = 10 * 2**20  # a node's log file rolls over at 10 MiB ...
@@ -101,12 +76,13 @@ def run_node(home: Path, passphrase: str, args: argparse.Namespace) -> int:
         host, _, port = args.listen.rpartition(":")
         listen = (host, int(port))
 
+    settings = Settings.from_env()  # a bad value stops here with its name (ConfigError)
+    if getattr(args, "keep_effects_hours", None) is not None:
+        settings = dataclasses.replace(settings, keep_effects_hours=args.keep_effects_hours)
+
     async def main() -> None:
         if identity in validators:
-            opts = options_from_env()
-            if getattr(args, "keep_effects_hours", None) is not None:
-                opts = dataclasses.replace(opts, keep_effects_hours=args.keep_effects_hours)
-            node: Node | Observer = Node(cons, identity, home, opts)
+            node: Node | Observer = Node(cons, identity, home, settings)
             tune_gc()  # this process is the validator: its collector policy is ours to set
             tune_malloc()  # and so is its allocator's
         else:
@@ -128,6 +104,9 @@ def spawn_node(home: Path, passphrase: str, *, log_file: Path | None = None,
                env: dict[str, str] | None = None,
                listen: str | None = None) -> subprocess.Popen[bytes]:
     full_env = {**os.environ, **(env or {}), "CARDCHAIN_PASSPHRASE": passphrase}
+    # the child runs in the project's folder: every path it is given must not depend on ours
+    home = home.resolve()
+    log_file = log_file.resolve() if log_file else None
     # the node writes (and rolls over) its own log; what the interpreter itself prints on a
     # crash goes beside it
     extra = ["--listen", listen] if listen else []
@@ -141,13 +120,22 @@ def spawn_node(home: Path, passphrase: str, *, log_file: Path | None = None,
             cwd=str(Path(__file__).resolve().parent.parent), preexec_fn=die_with_parent)
 
 
+QUICK_EXIT_S = 10.0  # a validator that dies this soon after its start ...
+QUICK_EXITS = 5      # ... this many times in a row is left stopped: it would only crash-loop
+
+
 def run_cluster(home: Path, passphrase: str, args: argparse.Namespace) -> int:
+    home = home.resolve()
     cons = Consortium.open(home, passphrase)
-    procs = []
-    for v in cons.genesis.validators:
-        node_home = home / "nodes" / f"validator-{v['id']}"
-        procs.append(spawn_node(node_home, passphrase, log_file=node_home / "node.log"))
-        print(f"validator-{v['id']} on {v['host']}:{v['port']} (log: {node_home / 'node.log'})")
+    Settings.from_env()  # a bad CARDCHAIN_* value stops here, not in every validator
+    homes = [home / "nodes" / f"validator-{v['id']}" for v in cons.genesis.validators]
+    procs: dict[int, subprocess.Popen[bytes]] = {}
+    started: dict[int, float] = {}
+    quick: dict[int, int] = {}
+    for i, v in enumerate(cons.genesis.validators):
+        procs[i] = spawn_node(homes[i], passphrase, log_file=homes[i] / "node.log")
+        started[i], quick[i] = time.monotonic(), 0
+        print(f"validator-{v['id']} on {v['host']}:{v['port']} (log: {homes[i] / 'node.log'})")
     print("running; Ctrl-C stops every node")
     stopping = False
 
@@ -157,18 +145,31 @@ def run_cluster(home: Path, passphrase: str, args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    homes = [home / "nodes" / f"validator-{v['id']}" for v in cons.genesis.validators]
-    while not stopping:
+    while not stopping and procs:
         time.sleep(0.2)
-        for i, p in enumerate(procs):
-            if p.poll() is not None and not stopping:  # supervise: restart a node that died
-                print(f"validator-{i} exited with code {p.returncode}; restarting it")
-                time.sleep(1.0)
-                procs[i] = spawn_node(homes[i], passphrase, log_file=homes[i] / "node.log")
-    for p in procs:
+        for i, p in list(procs.items()):
+            if p.poll() is None or stopping:
+                continue
+            # supervise: restart a node that died, unless it cannot even start
+            quick[i] = quick[i] + 1 if time.monotonic() - started[i] < QUICK_EXIT_S else 0
+            log_file = homes[i] / "node.log"
+            if quick[i] >= QUICK_EXITS:
+                print(f"validator-{i} exited with code {p.returncode} {QUICK_EXITS} times "
+                      f"within {QUICK_EXIT_S:.0f} s of starting; left stopped (see "
+                      f"{log_file} and {log_file.with_suffix('.stderr')})")
+                del procs[i]
+                continue
+            print(f"validator-{i} exited with code {p.returncode}; restarting it")
+            time.sleep(1.0)
+            procs[i] = spawn_node(homes[i], passphrase, log_file=log_file)
+            started[i] = time.monotonic()
+    if not procs:
+        print("no validator left running")
+        return 1
+    for p in procs.values():
         if p.poll() is None:
             p.terminate()
-    for p in procs:
+    for p in procs.values():
         try:
             p.wait(timeout=10)
         except subprocess.TimeoutExpired:

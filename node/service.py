@@ -26,12 +26,12 @@ import json
 import logging
 import sqlite3
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from app.consortium import Consortium
 from node import codec, recovery, tls
+from node.config import REPLY_BLOCKS, Settings
 from node.consensus import Config, Replica
 from node.consensus import messages as m
 from node.consensus.certs import encode_cert
@@ -62,7 +62,6 @@ from node.ledger.tx import Tx, from_text, id_of_text, text_signatures_valid
 from node.net.framing import PEER_MAX_FRAME, frame
 from node.net.transport import PeerLink, Server
 from node.store import Store
-from node.store.store import FETCH_BYTES, REPLY_BLOCKS
 from node.transfer import FETCHED_RUN, PART_WAIT_S, StateTransfer
 
 log = logging.getLogger("cardchain.node")
@@ -105,41 +104,13 @@ class Timer(NamedTuple):
     due: float  # loop time
 
 
-@dataclass(frozen=True)
-class Options:
-    checkpoint_interval: int = 50
-    window: int = 200
-    max_batch: int = 500
-    batch_delay_ms: int = 2
-    max_in_flight: int = 1
-    # requests a validator holds at most before it tells clients to retry; fewer while
-    # its clients' requests wait more than ADMIT_WAIT of the request timeout to execute
-    # (health.Admission), so a queued request is ordered well within the timeout and
-    # overload turns into "busy, retry" instead of view changes
-    max_pending: int = 400
-    request_timeout_ms: int = 1_000
-    verify_threads: int = 2
-    # a PRE-PREPARE carrying more requests than this whose signatures this node has not
-    # checked yet is checked on the verify threads before the replica sees it
-    inline_verify_below: int = 16
-    # transaction text per state-transfer reply (a reply cut short is continued at once)
-    fetch_bytes: int = FETCH_BYTES
-    # the effects texts of blocks older than this (by block time, before the head) are
-    # dropped at each stable checkpoint: a node behind by more executes those blocks
-    # instead of copying them.  0 keeps every block's.
-    keep_effects_hours: float = 24.0
-    # where to dial a peer when not at its genesis address (a relay, a tunnel, NAT): id ->
-    # (host, port); its certificate is checked all the same
-    peer_addresses: tuple[tuple[int, str, int], ...] = ()
-
-
 class Node(StateTransfer):
     def __init__(self, cons: Consortium, identity: str, data_dir: Path,
-                 options: Options | None = None) -> None:
+                 settings: Settings | None = None) -> None:
         self.cons = cons
         self.genesis = cons.genesis
         self.identity = identity
-        self.opts = options or Options()
+        self.settings = settings or Settings()
         self.data_dir = Path(data_dir)
         self.key = cons.key(identity)
         vals = self.genesis.validators
@@ -156,7 +127,7 @@ class Node(StateTransfer):
         self.server: Server | None = None
         self.db = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sqlite")
         self.verifier = concurrent.futures.ThreadPoolExecutor(
-            max(1, self.opts.verify_threads), thread_name_prefix="verify")
+            max(1, self.settings.verify_threads), thread_name_prefix="verify")
         self.timers: dict[str, Timer] = {}
         self.deferred: set[str] = set()  # timers fired late once and given a second look
         self.exec_queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
@@ -172,8 +143,8 @@ class Node(StateTransfer):
         self.checking: dict[int, int] = {}  # peer -> its PRE-PREPAREs being checked
         self.health = LoopHealth(self.stats)
         # a request should wait well under the request timer before it is ordered
-        self.admission = Admission(self.opts.max_pending, self.opts.max_batch // 4,
-                                   ADMIT_WAIT * self.opts.request_timeout_ms / 1000)
+        self.admission = Admission(self.settings.max_pending, self.settings.max_batch // 4,
+                                   ADMIT_WAIT * self.settings.request_timeout_ms / 1000)
         self.view_since = 0  # wall-clock ms of the last view change this node saw
         # result certificates to store: the next block's commit takes them (the database
         # thread pops, the loop appends); a writer stores what no block took in time
@@ -209,12 +180,12 @@ class Node(StateTransfer):
                     seq, proof = read_stable(p.value, executed=2**62)
                     if proof:  # the record is the proof's texts: kept as it is
                         self.store.save_proof(seq, p.value)
-                    if self.opts.keep_effects_hours > 0:
+                    if self.settings.keep_effects_hours > 0:
                         # twice the blocks that age out per checkpoint in a steady
                         # state: a backlog (a longer window before) goes in a few steps
                         self.stats["effects_pruned"] += self.store.prune_effects(
-                            int(self.opts.keep_effects_hours * 3_600_000),
-                            2 * self.opts.checkpoint_interval)
+                            int(self.settings.keep_effects_hours * 3_600_000),
+                            2 * self.settings.checkpoint_interval)
             gone = [(f"pbft:{p.key}",) for p in items if p.value is None]
             if gone:  # deletions come with a checkpoint, not with every step
                 self.store.conn.executemany("DELETE FROM meta WHERE key = ?", gone)
@@ -225,18 +196,14 @@ class Node(StateTransfer):
         self.loop = asyncio.get_running_loop()
         persisted = await self.on_db(self._open)
         cfg = Config(replica=self.id, publics=self.publics, key=self.key, request_id=request_id,
-                     checkpoint_interval=self.opts.checkpoint_interval, window=self.opts.window,
-                     max_batch=self.opts.max_batch, batch_delay_ms=self.opts.batch_delay_ms,
-                     max_in_flight=self.opts.max_in_flight, max_pending=self.opts.max_pending,
-                     request_timeout_ms=self.opts.request_timeout_ms,
-                     request_valid=text_signatures_valid, fetch_chunk=REPLY_BLOCKS)
+                     request_valid=text_signatures_valid, settings=self.settings)
         self.replica = Replica(cfg, executed=self.height, persisted=persisted)
         recovered = await self.on_db(recovery.restore, self.replica, self.store)
         home = self.cons.home
         ca, pw = home / "tls" / "ca.pem", self.cons.keys.password
         cert, keyf = home / "tls" / f"{self.identity}.crt", self.cons.keys.path(self.identity)
         client_ctx = tls.client_context(ca, cert, keyf, pw)
-        dial = {i: (h, p) for i, h, p in self.opts.peer_addresses}
+        dial = {i: (h, p) for i, h, p in self.settings.peer_addresses}
         for v in self.genesis.validators:
             if v["id"] != self.id:
                 host, port = dial.get(v["id"], (v["host"], v["port"]))
@@ -477,7 +444,7 @@ class Node(StateTransfer):
                     unknown.append(t)
             except Rejected:
                 pass  # malformed: the replica refuses the message at once
-        if len(unknown) <= self.opts.inline_verify_below:
+        if len(unknown) <= self.settings.inline_verify_below:
             return False
         checked = self._on_verifiers(check_signatures, unknown)
         self.checking[src] = self.checking.get(src, 0) + 1
@@ -498,7 +465,7 @@ class Node(StateTransfer):
         """``fn`` over ``items`` split evenly across the verify threads (the signature
         library releases the GIL); the parts' results in order."""
         loop = asyncio.get_running_loop()
-        k = -(-len(items) // max(1, self.opts.verify_threads))
+        k = -(-len(items) // max(1, self.settings.verify_threads))
         return asyncio.gather(*(loop.run_in_executor(self.verifier, fn, items[i:i + k])
                                 for i in range(0, len(items), k)))
 

@@ -2,7 +2,7 @@
 size-bounded run of blocks and their commit certificates, continuing a reply cut short at
 once, and checking and writing the fetched blocks.
 
-A reply carries at most ``REPLY_BLOCKS`` blocks and, past ``Options.fetch_bytes`` of
+A reply carries at most ``REPLY_BLOCKS`` blocks and, past ``Settings.fetch_bytes`` of
 transaction text, no more (under full load 200 blocks are ~70 MB, past any frame); it says
 whether more was left.  It goes out in frames of about ``PART_BYTES``: each part but the
 last says so, the asker holds the parts until the last one has come (or ``PART_WAIT_S``
@@ -22,6 +22,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from node.config import REPLY_BLOCKS
 from node.consensus import messages as m
 from node.consensus import results
 from node.consensus.certs import certified_block, checkpoint_root, encode_cert
@@ -32,7 +33,6 @@ from node.ledger.effects import Effects, Fetched, copy_run
 from node.ledger.errors import Rejected
 from node.ledger.tx import Tx
 from node.net.framing import PEER_MAX_FRAME, pack
-from node.store.store import REPLY_BLOCKS
 
 if TYPE_CHECKING:
     from node.service import Node
@@ -73,7 +73,7 @@ class StateTransfer:
             -> list[dict[str, Any]]:
         assert self.store is not None
         return self.store.blocks_with_certs(first, min(REPLY_BLOCKS, last - first + 1),
-                                            self.opts.fetch_bytes, effects)
+                                            self.settings.fetch_bytes, effects)
 
     def _fetch_asked(self: Node, peer: int, first: int, last: int, effects: bool) -> None:
         """A peer's FETCH is served unless it already has ``SERVED_MAX`` being served or

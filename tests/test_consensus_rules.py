@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from node.config import Settings
 from node.consensus import Config, Replica, certs, checkpoint
 from node.consensus.certs import new_view_pre_prepares, valid_view_change
 from node.consensus.messages import (
@@ -48,14 +49,22 @@ from tests.support.world import World
 NOW = 1_795_478_500_000
 
 
+# small checkpoints, window and batches, so that a handful of messages cross them; no limit
+# on blocks in flight, so one primary can propose several at once
+RULES = Settings(checkpoint_interval=4, window=8, max_batch=2, batch_delay_ms=5,
+                 max_in_flight=0, max_pending=50_000)
+
+
 class Cluster:
     def __init__(self, n: int = 4, **cfg: Any) -> None:
         w = World(validators=n, seed=42)
         self.keys = [w.keys[f"validator-{i}"] for i in range(n)]
         publics = tuple(k.public for k in self.keys)
-        params = {"checkpoint_interval": 4, "window": 8, "max_batch": 2, **cfg}
+        bind = {k: cfg.pop(k) for k in ("request_valid", "verify") if k in cfg}
+        settings = replace(RULES, **cfg)
         self.cfgs = [Config(replica=i, publics=publics, key=self.keys[i],
-                            request_id=request_id, **params) for i in range(n)]
+                            request_id=request_id, settings=settings, **bind)
+                     for i in range(n)]
         self.txs = [w.issue_tx(deposit=100)[0].encode().decode() for _ in range(8)]
         self.n = n
 
@@ -294,7 +303,8 @@ def test_watermarks_stash_ahead_and_drop_below(c: Cluster) -> None:
 
 def test_stash_is_bounded_per_peer_and_in_total(c: Cluster) -> None:
     r = Replica(Config(replica=1, publics=c.cfgs[1].publics, key=c.keys[1],
-                       request_id=request_id, stash_per_peer=50, stash_total=120))
+                       request_id=request_id,
+                       settings=replace(RULES, stash_per_peer=50, stash_total=120)))
     for sender in (0, 2, 3):
         for v in range(1, 300):
             deliver(r, Prepare(sender, "", v, 1, "ab" * 32).signed(c.keys[sender]))
@@ -718,7 +728,7 @@ def test_a_restarted_replica_says_how_far_it_got_and_peers_ahead_answer(c: Clust
     [answer] = sent(deliver(ahead, hello), Status)
     assert (answer.sender, answer.height) == (1, 9)
     assert sent(deliver(ahead, hello), Status) == []  # not again within the timeout
-    assert sent(ahead.step(Received(3, hello), NOW + c.cfgs[1].request_timeout_ms), Status)
+    assert sent(ahead.step(Received(3, hello), NOW + c.cfgs[1].settings.request_timeout_ms), Status)
     acts = deliver(late, answer)
     assert [(a.peer, a.first) for a in acts if isinstance(a, FetchState)] == [(1, 3)]
     level = c.replica(2)
@@ -732,7 +742,7 @@ def test_a_restarted_replica_says_how_far_it_got_and_peers_ahead_answer(c: Clust
         acts = late.step(TimerFired("status"), t := late.timers["status"])
         assert [s.height for s in sent(acts, Status)] == [2]
         waits.append(late.timers["status"] - t)
-    assert waits == [2_000, 4_000, 5_000, 5_000, 5_000] and cfg.request_timeout_ms == 1_000
+    assert waits == [2_000, 4_000, 5_000, 5_000, 5_000] and cfg.settings.request_timeout_ms == 1_000
     late.step(Executed(3, "00" * 32, ()), t + 1)
     assert sent(late.step(TimerFired("status"), late.timers["status"]), Status) == []
 
@@ -832,7 +842,7 @@ def test_the_request_timeout_follows_the_observed_wait_within_a_cap(c: Cluster) 
     waits ADAPT_FACTOR times that before suspecting; never more than ADAPT_CAP times the
     configured timeout; and the observation fades as blocks execute faster."""
     r = c.replica(1)
-    base = r.cfg.request_timeout_ms
+    base = r.cfg.settings.request_timeout_ms
     assert r.vc.timeout(r.cfg) == base
     r.step(ClientRequest(c.txs[0]), NOW)
     r.step(Executed(1, "00" * 32, (request_id(c.txs[0]),)), NOW + 900)  # type: ignore[arg-type]

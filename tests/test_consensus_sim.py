@@ -13,10 +13,11 @@ import os
 import pytest
 
 from tests.support import adversary
-from tests.support.scenarios import CLASSES, EXTRA, replay_command
+from tests.support.scenarios import CLASSES, EXTRA, replay_command, use_profile
 from tests.support.sim import SafetyViolation, Sim
 
 SEEDS = int(os.environ.get("CARDCHAIN_SIM_SEEDS", "200"))
+PRODUCTION_SEEDS = max(1, SEEDS // 4)
 BIG_SEEDS = {7: max(1, SEEDS // 10), 10: max(1, SEEDS // 20)}
 
 # (class, seed, n) of every seed that ever failed, with what it found
@@ -51,16 +52,19 @@ REGRESSIONS = [
 ]
 
 
-def _run(job: tuple[str, int, int]) -> str | None:
-    cls, seed, n = job
+def _run(job: tuple[str, int, int] | tuple[str, int, int, str]) -> str | None:
+    cls, seed, n = job[:3]
+    profile = job[3] if len(job) > 3 else "stress"  # type: ignore[misc]
+    use_profile(profile)
     try:
         {**CLASSES, **EXTRA}[cls](seed, n)
     except AssertionError as exc:
-        return f"{cls} seed {seed} n={n}: {exc}\n  replay: {replay_command(cls, seed, n)}"
+        return (f"{cls} seed {seed} n={n} {profile}: {exc}\n"
+                f"  replay: {replay_command(cls, seed, n, profile)}")
     return None
 
 
-def _run_all(jobs: list[tuple[str, int, int]]) -> list[str]:
+def _run_all(jobs: list[tuple[str, int, int]] | list[tuple[str, int, int, str]]) -> list[str]:
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(2) as pool:
         return [r for r in pool.map(_run, jobs, chunksize=4) if r is not None]
@@ -69,6 +73,14 @@ def _run_all(jobs: list[tuple[str, int, int]]) -> list[str]:
 @pytest.mark.parametrize("cls", list(CLASSES))
 def test_fault_class_four_replicas(cls: str) -> None:
     failures = _run_all([(cls, seed, 4) for seed in range(SEEDS)])
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("cls", list(CLASSES))
+def test_fault_class_at_production_settings(cls: str) -> None:
+    """The same faults under the settings validators run with (``Settings()``): large
+    checkpoint intervals and windows, batches of 500, 400 pending requests."""
+    failures = _run_all([(cls, seed, 4, "production") for seed in range(PRODUCTION_SEEDS)])
     assert not failures, "\n".join(failures)
 
 

@@ -25,8 +25,9 @@ from PySide6.QtCore import Qt
 from app.consortium import init
 from app.runner import free_ports
 from app.session import Session
+from node.config import Settings
 from node.endpoint import ClientError as EndpointClientError
-from node.service import Node, Options
+from node.service import Node
 from ui import texts
 from ui.common import Column, RecordModel
 from ui.main import make_window
@@ -77,7 +78,7 @@ def env(qapp: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     cons = init(home, PASS, hosts=hosts, genesis_time=int(time.time() * 1000) - 60_000,
                 kdf_n=2**10)
     nodes = [Node(cons, f"validator-{i}", home / "nodes" / f"validator-{i}",
-                  Options()) for i in range(4)]
+                  Settings()) for i in range(4)]
     who = ["clerk-EHB-1", "clerk-JRB-1", "terminal-M001-T01", "regulator-1", "clearing-1"]
     sessions = {w: Session(cons, w) for w in who}
     qapp.setQuitOnLastWindowClosed(False)  # the fixture closes the windows, not the app

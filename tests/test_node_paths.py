@@ -16,11 +16,12 @@ from typing import Any
 import pytest
 
 from node import codec, health, service
+from node.config import Settings
 from node.consensus import messages as m
 from node.consensus.types import Received, SetTimer, TimerFired
 from node.ledger.errors import Rejected
 from node.ledger.tx import from_text
-from node.service import Node, Options
+from node.service import Node
 from tests.support.nodes import (
     card_business,
     commit_blocks,
@@ -38,7 +39,7 @@ def test_a_preprepare_of_unseen_requests_is_checked_on_the_verify_threads(cons: 
                                                                           tmp_path: Path,
                                                                           monkeypatch: Any
                                                                           ) -> None:
-    node = Node(cons, "validator-1", tmp_path / "v1", Options(inline_verify_below=16))
+    node = Node(cons, "validator-1", tmp_path / "v1", Settings(inline_verify_below=16))
     threads: list[str] = []
     real = service.check_signatures
 
@@ -89,7 +90,7 @@ def test_a_state_transfer_whose_commit_fails_keeps_nothing_and_recovers(
     by a later fetch, or, when it copied their effects, executed at once instead."""
     # checkpoints every 2 blocks: the others discard what validator-3 missed, so it must
     # fetch the blocks (state transfer) rather than take part in their ordering
-    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options(checkpoint_interval=2))
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Settings(checkpoint_interval=2))
              for i in range(4)]
     lag = nodes[3]
     name = "_copy_run" if path == "copied" else "_apply_run"
@@ -153,7 +154,7 @@ def test_collector_passes_are_timed_and_made_rare(cons: Any, tmp_path: Path) -> 
     passes; a validator process collects rarely (tune_gc)."""
     import gc
 
-    node = Node(cons, "validator-2", tmp_path / "v2", Options())
+    node = Node(cons, "validator-2", tmp_path / "v2", Settings())
     try:
         node.health.gc_timing("start", {"generation": 0})
         node.health.gc_timing("stop", {"generation": 0})  # short and young: not recorded
@@ -237,7 +238,7 @@ def test_a_request_timer_fired_late_by_a_stalled_loop_waits_once(
     meanwhile are read before the replica may blame the primary; fired late a second time
     (or a timer that does not blame a peer), it goes through.  Also on a loop whose timer
     handles cannot say when they are due (qasync's, which a window's node runs on)."""
-    node = Node(cons, "validator-3", tmp_path / "v3", Options())
+    node = Node(cons, "validator-3", tmp_path / "v3", Settings())
     fired: list[Any] = []
     node.step = lambda ev: fired.append(ev)  # type: ignore[method-assign]
 
@@ -281,7 +282,7 @@ def test_state_transfer_replies_keep_to_their_size_budget_and_are_continued(
     budget and says there is more, and the fetching node asks for the rest at once. With a
     budget of one byte every reply is one block."""
     nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}",
-                  Options(checkpoint_interval=2, fetch_bytes=1)) for i in range(4)]
+                  Settings(checkpoint_interval=2, fetch_bytes=1)) for i in range(4)]
     lag = nodes[3]
 
     async def scenario() -> None:
@@ -357,7 +358,7 @@ def test_persisted_votes_and_certificates_below_the_stable_checkpoint_are_delete
     old = Store(tmp_path / "v0" / "ledger.db")
     old.set_meta("pbft:commit:0:1", '"ab"')
     old.close()
-    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options(checkpoint_interval=2))
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Settings(checkpoint_interval=2))
              for i in range(3)]
 
     keys: list[str] = []
@@ -388,7 +389,7 @@ def test_a_busy_validator_refuses_a_submission_before_checking_its_signatures(
     from node.endpoint import ClientError, Endpoint
     from node.ledger import tx as tx_module
 
-    node = Node(cons, "validator-1", tmp_path / "v1", Options())
+    node = Node(cons, "validator-1", tmp_path / "v1", Settings())
     busy = [True]
     node.busy = lambda: busy[0]  # type: ignore[method-assign]
     node.submit = lambda text, progress=None: None  # type: ignore[method-assign]
@@ -482,7 +483,7 @@ def test_the_retry_pause_follows_the_refusals_per_admitted_request() -> None:
 
 
 def test_a_node_answers_busy_at_its_admission_bound(cons: Any, tmp_path: Path) -> None:
-    node = Node(cons, "validator-2", tmp_path / "v2", Options(max_pending=400, max_batch=400))
+    node = Node(cons, "validator-2", tmp_path / "v2", Settings(max_pending=400, max_batch=400))
     try:
         node.replica = type("R", (), {"pending": dict.fromkeys(range(150))})()  # type: ignore[assignment]
         assert not node.busy()  # waits within the target: up to max_pending
@@ -509,7 +510,7 @@ def test_a_state_transfer_reply_larger_than_a_client_frame_is_sent(cons: Any,
 def _served(cons: Any, tmp_path: Path, last: int, blocks: list[dict[str, Any]]) -> list[bytes]:
     """The frames a validator sends a peer that asked for blocks 1..``last``, when its
     store gives ``blocks``."""
-    node = Node(cons, "validator-1", tmp_path / "v1", Options())
+    node = Node(cons, "validator-1", tmp_path / "v1", Settings())
     node._fetch_range = lambda first, last, effects: blocks  # type: ignore[method-assign]
     sent: list[bytes] = []
 
@@ -554,7 +555,7 @@ def test_a_link_sees_its_peer_close_the_connection_before_writing_to_it(
     reconnects, instead of writing its next frames into the dead connection, where the
     first of them were lost (a restarted validator missed the answers to its STATUS)."""
     # a long request timeout: no STATUS goes to the stopped peer within the test's wait
-    opts = Options(request_timeout_ms=10_000)
+    opts = Settings(request_timeout_ms=10_000)
     nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", opts) for i in range(2)]
 
     async def scenario() -> None:
@@ -572,7 +573,7 @@ def test_a_state_transfer_reply_is_parsed_without_the_canonical_check(
         cons: Any, tmp_path: Path) -> None:
     """A blocks reply (MBs) is parsed plainly: its blocks prove themselves by their
     certificates.  Every other peer frame must still be canonical."""
-    node = Node(cons, "validator-1", tmp_path / "v1", Options())
+    node = Node(cons, "validator-1", tmp_path / "v1", Settings())
     got: list[Any] = []
     node._receive_blocks = lambda blocks, part: got.append(blocks)  # type: ignore[method-assign,assignment]
     node._continue_fetch = lambda *a: None  # type: ignore[method-assign]
@@ -601,7 +602,7 @@ def test_a_validator_whose_writes_fail_says_so_and_resumes_by_itself(
     itself to the others' head; no step, vote or block of it is skipped."""
     from node.endpoint import ClientError
 
-    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options()) for i in range(4)]
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Settings()) for i in range(4)]
     sick = nodes[1]
     seen: list[str | None] = []
     refused: list[str] = []
@@ -656,7 +657,7 @@ def test_fetches_a_peer_never_reads_cannot_grow_a_validators_memory(
     from node import transfer
 
     monkeypatch.setattr(transfer, "REPLY_BYTES_MAX", 20_000)
-    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options()) for i in range(4)]
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Settings()) for i in range(4)]
     served = nodes[0]
     kept: list[int] = []
 
@@ -692,7 +693,7 @@ def test_only_the_primary_gets_its_requests_checked_off_the_loop_two_at_a_time(
     from node.consensus.messages import PrePrepare, batch_digest
     from node.ledger.builder import Builder
 
-    node = Node(cons, "validator-1", tmp_path / "v1", Options(inline_verify_below=2))
+    node = Node(cons, "validator-1", tmp_path / "v1", Settings(inline_verify_below=2))
     build, clerk, now = Builder(cons.genesis.chain_id), cons.key("clerk-EHB-1"), \
         int(time.time() * 1000)
     txs = tuple(build.make("issue_card", {

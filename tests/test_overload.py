@@ -12,15 +12,16 @@ from typing import Any
 import pytest
 
 from node import endpoint as ep_module
+from node.config import Settings
 from node.ledger.tx import from_text
 from node.net.client import Busy, Client, ClientError, Refused
 from node.observer import BUSY_NOT_SENT, OFFLINE_NOT_SENT, Observer
-from node.service import Node, Options
+from node.service import Node
 from tests.support.nodes import NODE_PASS, fresh_texts, local_consortium, run_nodes
 
 
 def four(cons: Any, tmp_path: Path) -> list[Node]:
-    return [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options()) for i in range(4)]
+    return [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Settings()) for i in range(4)]
 
 
 def test_a_busy_validator_names_when_to_retry_and_a_refusal_says_nothing_was_done(

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from node import codec, transfer
+from node.config import Settings
 from node.ledger import Genesis
-from node.service import Node, Options
+from node.service import Node
 from node.store import schema
 from tests.support.nodes import (
     NODE_PASS,
@@ -56,7 +57,7 @@ def fall_behind_and_catch_up(nodes: list[Node], blocks: int = 8) -> None:
 
 def test_a_node_behind_copies_effects_and_holds_the_rows_execution_writes(
         cons: Any, tmp_path: Path) -> None:
-    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options(checkpoint_interval=2))
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Settings(checkpoint_interval=2))
              for i in range(4)]
     fall_behind_and_catch_up(nodes)
     lag = nodes[3]
@@ -93,7 +94,7 @@ def test_a_reply_in_many_small_frames_is_held_until_its_last_part_and_copied(
         return out
 
     monkeypatch.setattr(transfer, "reply_parts", parts)
-    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options(checkpoint_interval=2))
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Settings(checkpoint_interval=2))
              for i in range(4)]
     fall_behind_and_catch_up(nodes)
     lag = nodes[3]
@@ -105,7 +106,7 @@ def test_a_reply_in_many_small_frames_is_held_until_its_last_part_and_copied(
 def test_a_reply_nobody_asked_for_is_dropped_unread(cons: Any, tmp_path: Path) -> None:
     """A peer pushing "blocks" frames nobody asked for (or the same reply again) fills no
     queue: they are dropped before their certificates are checked."""
-    node = Node(cons, "validator-1", tmp_path / "v1", Options())
+    node = Node(cons, "validator-1", tmp_path / "v1", Settings())
     try:
         frame = codec.encode({"t": "blocks", "blocks": [{"height": 1, "txs": []}],
                               "more": False})
@@ -147,7 +148,7 @@ def test_effects_or_proofs_that_do_not_hold_are_not_copied(cons: Any, tmp_path: 
                                                            tamper: Any) -> None:
     """Every validator serving the node that is behind alters the effects of each block it
     sends (or the checkpoint proofs): the blocks are executed instead, to the same rows."""
-    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options(checkpoint_interval=2))
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Settings(checkpoint_interval=2))
              for i in range(4)]
     for n in nodes[:3]:
         real = n._fetch_range
@@ -177,7 +178,7 @@ def test_a_chain_of_format_1_is_executed_and_keeps_its_state_roots(tmp_path: Pat
 
     old = Consortium.open(cons.home, NODE_PASS)
     assert old.genesis.chain_format == 1
-    nodes = [Node(old, f"validator-{i}", tmp_path / f"v{i}", Options(checkpoint_interval=2))
+    nodes = [Node(old, f"validator-{i}", tmp_path / f"v{i}", Settings(checkpoint_interval=2))
              for i in range(4)]
     fall_behind_and_catch_up(nodes, blocks=6)
     assert nodes[3].stats["copied_blocks"] == 0 and nodes[3].stats["fetched_blocks"] >= 4
@@ -279,7 +280,7 @@ def test_a_node_behind_the_effects_window_executes_and_ends_with_the_same_rows(
         cons: Any, tmp_path: Path) -> None:
     """Validators keeping almost no effects serve the blocks a restarted validator missed
     without them: it executes them, and holds the same chain and state as the others."""
-    keep = Options(checkpoint_interval=2, keep_effects_hours=1e-9)  # ~0: only the newest
+    keep = Settings(checkpoint_interval=2, keep_effects_hours=1e-9)  # ~0: only the newest
     nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", keep) for i in range(4)]
     fall_behind_and_catch_up(nodes)
     lag = nodes[3]
@@ -296,7 +297,7 @@ def test_a_node_behind_the_effects_window_executes_and_ends_with_the_same_rows(
 def test_a_validator_restarted_on_an_idle_network_catches_up(cons: Any, tmp_path: Path) -> None:
     """No request after the restart: nothing but its own STATUS tells it that it is behind
     (it stayed behind until new requests came and the next checkpoint formed)."""
-    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Options(checkpoint_interval=2))
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Settings(checkpoint_interval=2))
              for i in range(4)]
     business = card_business(cons)[1]
 

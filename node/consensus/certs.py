@@ -139,7 +139,7 @@ def valid_view_change(cfg: Config, vc: ViewChange) -> bool:
     seqs: set[int] = set()
     for cert in vc.certificates():
         s = cert.pre_prepare.seq
-        if s in seqs or not vc.stable_seq < s <= vc.stable_seq + cfg.window:
+        if s in seqs or not vc.stable_seq < s <= vc.stable_seq + cfg.settings.window:
             return False
         seqs.add(s)
         valid = valid_committed if cert.commits else valid_prepared

@@ -36,7 +36,7 @@ STATUS_TIMER = "status"
 
 def horizon(r: Replica) -> int:
     """The highest height whose CHECKPOINTs are kept one by one."""
-    return max(r.low, r.executed) + 4 * r.cfg.window
+    return max(r.low, r.executed) + 4 * r.cfg.settings.window
 
 
 def on_checkpoint(r: Replica, cp: Checkpoint) -> None:
@@ -88,17 +88,17 @@ def announce(r: Replica, wait: int | None = None) -> None:
     link to a restarted replica may still be writing to the process that died), and on an
     idle network nothing else would tell a replica that it is behind."""
     r.status_mark = r.executed
-    r.status_wait = r.cfg.request_timeout_ms if wait is None else wait
+    r.status_wait = r.cfg.settings.request_timeout_ms if wait is None else wait
     r.emit(Broadcast(r.sign(Status(r.id, "", r.view, r.executed))))
     r.emit(SetTimer(STATUS_TIMER, r.now + r.status_wait))
 
 
 def status_timer(r: Replica) -> None:
     if r.executed == r.status_mark:
-        announce(r, min(2 * r.status_wait, r.cfg.status_interval_ms))
+        announce(r, min(2 * r.status_wait, r.cfg.settings.status_interval_ms))
     else:  # under way: checkpoints tell peers as much, and STATUS would only add traffic
         r.status_mark = r.executed
-        r.emit(SetTimer(STATUS_TIMER, r.now + r.cfg.status_interval_ms))
+        r.emit(SetTimer(STATUS_TIMER, r.now + r.cfg.settings.status_interval_ms))
 
 
 def on_status(r: Replica, st: Status) -> None:
@@ -131,11 +131,11 @@ def fetch(r: Replica, peer: int, upto: int) -> None:
 
 def ask(r: Replica, peer: int, first: int, upto: int) -> None:
     """One chunk of a state transfer: up to ``fetch_chunk`` blocks from ``first``."""
-    last = min(upto + r.cfg.window, first + r.cfg.fetch_chunk - 1)
+    last = min(upto + r.cfg.settings.window, first + r.cfg.settings.fetch_chunk - 1)
     # ending on a checkpoint when it can: a peer serves on to one, with its proof (see
     # Store.blocks_with_certs), so the next chunk never overlaps the reply
-    if last - last % r.cfg.checkpoint_interval >= first:
-        last -= last % r.cfg.checkpoint_interval
+    if last - last % r.cfg.settings.checkpoint_interval >= first:
+        last -= last % r.cfg.settings.checkpoint_interval
     r.fetch_next = last + 1
     r.emit(FetchState(peer, first, last))
     r.emit(SetTimer(FETCH_TIMER, r.now + r.vc.timeout(r.cfg)))
@@ -149,7 +149,7 @@ def executed(r: Replica, seq: int) -> None:
     if seq >= r.fetching[1]:
         r.fetching = None
         r.emit(CancelTimer(FETCH_TIMER))
-    elif r.fetch_next <= r.fetching[1] and (seq >= r.fetch_next - r.cfg.fetch_chunk // 2
+    elif r.fetch_next <= r.fetching[1] and (seq >= r.fetch_next - r.cfg.settings.fetch_chunk // 2
                                             or _may_ask_ahead(r)):
         # half of the last chunk executed (or all of it arrived): ask for the next one now,
         # so the transfer never waits for a round trip (or for the fetch timer)
@@ -174,7 +174,7 @@ def _may_ask_ahead(r: Replica) -> bool:
     two chunks' worth of blocks would be asked for and not executed (one being written, one
     on its way: what a node holds in replies stays bounded)."""
     return r.fetch_arrived >= r.fetch_next - 1 and \
-        r.fetch_next - 1 - r.executed <= r.cfg.fetch_chunk
+        r.fetch_next - 1 - r.executed <= r.cfg.settings.fetch_chunk
 
 
 def fetch_timer(r: Replica) -> None:

@@ -126,15 +126,16 @@ class Replica:
         self.queue: OrderedDict[str, str] = OrderedDict()     # pending, not in flight
         self.forwarded: set[str] = set()
         self.done: OrderedDict[str, int] = OrderedDict()      # recently executed ids
-        self.stash = Stash(cfg.stash_per_peer, cfg.stash_total, cfg.stash_peer_bytes,
-                           cfg.stash_total_bytes)
+        s = cfg.settings
+        self.stash = Stash(s.stash_per_peer, s.stash_total, s.stash_peer_bytes,
+                           s.stash_total_bytes)
         self.vc = viewchange.ViewChangeState()
         self.timers: dict[str, int] = {}
         self.fetching: tuple[int, int] | None = None
         self.fetch_next = 0  # the first block of a state transfer not asked for yet
         self.fetch_arrived = 0  # the last block of the transfer's replies so far
         self.status_mark = -1  # the height at the last STATUS timer (checkpoint.py)
-        self.status_wait = cfg.request_timeout_ms
+        self.status_wait = cfg.settings.request_timeout_ms
         self.exec_mark = -1  # the height at the last request timeout that found it stalled
         self.exec_waits = 0
         self._out: list[Action] = []
@@ -144,7 +145,7 @@ class Replica:
     def to_recover(self) -> range:
         """The heights whose blocks (with their commit certificates) a restarted replica
         needs back: what it executed above its stable checkpoint, within the window."""
-        return range(self.low + 1, min(self.executed, self.low + self.cfg.window) + 1)
+        return range(self.low + 1, min(self.executed, self.low + self.cfg.settings.window) + 1)
 
     def recover(self, blocks: Sequence[Execute]) -> None:
         """Blocks this replica executed before a restart, as stored with their commit
@@ -283,7 +284,7 @@ class Replica:
             return
         if self.cfg.request_valid is not None and not self.cfg.request_valid(tx):
             return  # a forged request: never queued, forwarded or proposed
-        if forward and len(self.pending) >= self.cfg.max_pending:
+        if forward and len(self.pending) >= self.cfg.settings.max_pending:
             return  # full: the runtime tells clients to retry (see Node.busy).  A peer's
             #         Forward is always taken: its sender holds the request and would start
             #         a view change if the primary dropped it (each replica admits at most
@@ -304,22 +305,22 @@ class Replica:
         if not self.is_primary:
             return
         cfg = self.cfg
-        while self.next_seq <= self.low + cfg.window:
+        while self.next_seq <= self.low + cfg.settings.window:
             if not self.queue:
                 return
-            if len(self.queue) < cfg.max_batch and not force:
+            if len(self.queue) < cfg.settings.max_batch and not force:
                 if BATCH_TIMER not in self.timers:
-                    self.emit(SetTimer(BATCH_TIMER, self.now + cfg.batch_delay_ms))
+                    self.emit(SetTimer(BATCH_TIMER, self.now + cfg.settings.batch_delay_ms))
                 return
-            if (cfg.max_in_flight and len(self.queue) < cfg.max_batch
-                    and self.next_seq - 1 - self.executed >= cfg.max_in_flight):
+            if (cfg.settings.max_in_flight and len(self.queue) < cfg.settings.max_batch
+                    and self.next_seq - 1 - self.executed >= cfg.settings.max_in_flight):
                 return  # the next execution proposes what has gathered (see _executed)
             force = False
             chosen = [self.queue.popitem(last=False)]
             size = len(chosen[0][1])
-            while self.queue and len(chosen) < cfg.max_batch:
+            while self.queue and len(chosen) < cfg.settings.max_batch:
                 text = next(iter(self.queue.values()))
-                if size + len(text) > cfg.max_batch_bytes:
+                if size + len(text) > cfg.settings.max_batch_bytes:
                     break
                 size += len(text)
                 chosen.append(self.queue.popitem(last=False))
@@ -350,9 +351,9 @@ class Replica:
         slot = self._slot(pp.seq)
         if slot.pp is not None:
             return  # one PRE-PREPARE per (view, seq): a conflicting one is ignored
-        if not well_formed(self.cfg, pp) or pp.time > self.now + self.cfg.max_time_skew_ms:
+        if not well_formed(self.cfg, pp) or pp.time > self.now + self.cfg.settings.max_time_skew_ms:
             return
-        if len(pp.batch) > 1 and sum(map(len, pp.batch)) > self.cfg.max_batch_bytes:
+        if len(pp.batch) > 1 and sum(map(len, pp.batch)) > self.cfg.settings.max_batch_bytes:
             return  # past the batch budget: no PREPARE (the request timer replaces a
             #         primary that keeps proposing such batches)
         valid = self.cfg.request_valid
@@ -471,7 +472,7 @@ class Replica:
             self.in_flight.discard(i)
             self.forwarded.discard(i)
             self.done[i] = e.seq
-        while len(self.done) > 20 * self.cfg.stash_total:
+        while len(self.done) > 20 * self.cfg.settings.stash_total:
             self.done.popitem(last=False)
         self.vc.progress()
         self.vc.observe(waited)
@@ -480,11 +481,11 @@ class Replica:
         else:
             self.emit(CancelTimer(REQUEST_TIMER))
         checkpoint.executed(self, e.seq)
-        if self.cfg.max_in_flight and self.queue and self.is_primary \
+        if self.cfg.settings.max_in_flight and self.queue and self.is_primary \
                 and not self.view_changing:
             self._propose(force=True)  # what waited for the pipeline to drain
         results.executed(self, e.seq, e.block_hash)
-        if e.seq % self.cfg.checkpoint_interval == 0:
+        if e.seq % self.cfg.settings.checkpoint_interval == 0:
             self.own_roots[e.seq] = e.state_root
             cp = self.sign(Checkpoint(self.id, "", self.view, e.seq, e.state_root))
             self.emit(Broadcast(cp))

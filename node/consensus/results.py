@@ -41,12 +41,12 @@ def executed(r: Replica, seq: int, block_hash: str) -> None:
     r.own_blocks[seq] = block_hash
     r.emit(Broadcast(a))
     on_attest(r, a)  # type: ignore[arg-type]
-    _forget_below(r, r.executed - r.cfg.window)
+    _forget_below(r, r.executed - r.cfg.settings.window)
 
 
 def on_attest(r: Replica, a: Attest) -> None:
-    if a.seq in r.certified or not r.executed - r.cfg.window < a.seq \
-            <= r.executed + r.cfg.window:
+    if a.seq in r.certified or not r.executed - r.cfg.settings.window < a.seq \
+            <= r.executed + r.cfg.settings.window:
         return
     votes = r.attests.setdefault(a.seq, {})
     if a.sender in votes:

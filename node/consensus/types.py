@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from node import crypto
+from node.config import Settings
 from node.consensus.messages import Attest, Commit, Msg
 
 # --- events ---------------------------------------------------------------------------------
@@ -150,25 +151,7 @@ class Config:
     # A replica neither queues, forwards nor PREPAREs a request that fails it, so a commit
     # certificate (2f+1 PREPAREs, f+1 of them honest) vouches for every signature in it.
     request_valid: Callable[[str], bool] | None = None
-    checkpoint_interval: int = 10
-    window: int = 40                            # L: sequence numbers accepted above h
-    max_batch: int = 100
-    # request text per batch: the primary cuts a batch here (one request at least), and a
-    # backup refuses a PRE-PREPARE of several requests past it
-    max_batch_bytes: int = 1 << 20
-    batch_delay_ms: int = 5
-    # batches proposed and not yet executed before the primary waits (0: no limit); under
-    # load the queue then fills into bigger batches instead of many small ones
-    max_in_flight: int = 0
-    request_timeout_ms: int = 1_000
-    max_time_skew_ms: int = 30_000
-    stash_per_peer: int = 256
-    stash_total: int = 1_024
-    stash_peer_bytes: int = 16 << 20            # encoded bytes a peer may have stashed
-    stash_total_bytes: int = 48 << 20
-    max_pending: int = 50_000                   # requests held before new ones are refused
-    fetch_chunk: int = 200                      # blocks a peer sends per state-transfer ask
-    status_interval_ms: int = 5_000             # STATUS again after this long without progress
+    settings: Settings = field(default_factory=Settings)  # the numbers (node/config.py)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

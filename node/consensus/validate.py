@@ -59,9 +59,9 @@ def _ordering(r: ReplicaView, m: PrePrepare | Prepare | Commit) -> Verdict:
         return Verdict.DISCARD
     if isinstance(m, Prepare) and m.sender == cfg.primary(m.view):
         return Verdict.DISCARD  # the primary's PRE-PREPARE stands for its PREPARE
-    if m.view > r.view + FAR_AHEAD_VIEWS or m.seq > r.low + 4 * cfg.window:
+    if m.view > r.view + FAR_AHEAD_VIEWS or m.seq > r.low + 4 * cfg.settings.window:
         return Verdict.DISCARD
-    if m.view > r.view or r.view_changing or m.seq > r.low + cfg.window:
+    if m.view > r.view or r.view_changing or m.seq > r.low + cfg.settings.window:
         return Verdict.STASH
     return Verdict.PROCESS
 
@@ -73,7 +73,7 @@ def classify(r: ReplicaView, src: int, m: Msg) -> Verdict:
     if isinstance(m, PrePrepare | Prepare | Commit):
         verdict = _ordering(r, m)
     elif isinstance(m, Checkpoint):
-        verdict = Verdict.DISCARD if m.seq <= r.low or m.seq % cfg.checkpoint_interval \
+        verdict = Verdict.DISCARD if m.seq <= r.low or m.seq % cfg.settings.checkpoint_interval \
             else Verdict.PROCESS
     elif isinstance(m, ViewChange):
         ok = 1 <= m.view <= r.view + FAR_AHEAD_VIEWS
@@ -88,7 +88,7 @@ def classify(r: ReplicaView, src: int, m: Msg) -> Verdict:
     elif isinstance(m, Attest):
         # its signature is checked when a certificate counts it (results.py): most ATTESTs
         # arrive after their block is certified and are never checked at all
-        fresh = r.executed - cfg.window < m.seq <= r.executed + cfg.window \
+        fresh = r.executed - cfg.settings.window < m.seq <= r.executed + cfg.settings.window \
             and m.seq not in r.certified and m.sender not in r.attests.get(m.seq, {})
         return Verdict.PROCESS if fresh else Verdict.DISCARD
     elif isinstance(m, Forward):

@@ -63,7 +63,7 @@ class ViewChangeState:
     observed: int = 0  # ms: the longest recent wait from a request's arrival to execution
 
     def timeout(self, cfg: Config) -> int:
-        base = cfg.request_timeout_ms
+        base = cfg.settings.request_timeout_ms
         adapted = max(base, min(ADAPT_FACTOR * self.observed, ADAPT_CAP * base))
         return adapted * 2 ** min(self.attempts, MAX_BACKOFF)
 
@@ -81,7 +81,7 @@ def may_help(r: Replica, peer: int, what: str) -> bool:
     so once ever is not enough; every time would let a peer make us flood)."""
     key = (peer, what)
     last = r.vc.helped.get(key)
-    if last is not None and r.now - last < r.cfg.request_timeout_ms:
+    if last is not None and r.now - last < r.cfg.settings.request_timeout_ms:
         return False
     if len(r.vc.helped) > 10_000:
         r.vc.helped.clear()
@@ -164,7 +164,7 @@ def _ask(r: Replica) -> None:
     prepares: list[Prepare] = []
     commits: list[Commit] = []
     for s in sorted(set(r.prepared_certs) | set(r.committed)):
-        if not r.low < s <= r.low + r.cfg.window:
+        if not r.low < s <= r.low + r.cfg.settings.window:
             continue
         ex = r.committed.get(s)
         if ex is not None:  # executed: its commit certificate (kept across a restart),
@@ -182,7 +182,7 @@ def _ask(r: Replica) -> None:
     assert isinstance(vc, ViewChange)
     r.vc.latest[r.id] = vc
     r.emit(Broadcast(vc))
-    r.emit(SetTimer(RESEND_TIMER, r.now + r.cfg.request_timeout_ms))
+    r.emit(SetTimer(RESEND_TIMER, r.now + r.cfg.settings.request_timeout_ms))
     _arm_new_view_timer(r)
     _maybe_new_view(r)
 
@@ -194,7 +194,7 @@ def resend(r: Replica) -> None:
     if not r.view_changing or own is None or own.view != r.view:
         return
     r.emit(Broadcast(own))
-    r.emit(SetTimer(RESEND_TIMER, r.now + r.cfg.request_timeout_ms))
+    r.emit(SetTimer(RESEND_TIMER, r.now + r.cfg.settings.request_timeout_ms))
 
 
 def _arm_new_view_timer(r: Replica) -> None:
@@ -333,7 +333,7 @@ def _install(r: Replica, nv: NewView, min_s: int, decided: int) -> None:
     if r.pending:
         r.emit(SetTimer(REQUEST_TIMER, r.now + r.vc.timeout(r.cfg)))
         if r.id != r.primary:
-            for rid, tx in list(r.pending.items())[: r.cfg.max_batch * 4]:
+            for rid, tx in list(r.pending.items())[: r.cfg.settings.max_batch * 4]:
                 r.forwarded.add(rid)
                 r.emit(Send(r.primary, Forward(r.id, "", tx)))
     r.replay_stash()

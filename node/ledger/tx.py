@@ -225,7 +225,7 @@ def id_of_text(text: str) -> str | None:
 
 
 # the longest request text a validator orders: a payment of 100 lines is ~20 KB.  Batches
-# are cut by bytes as well (Config.max_batch_bytes), so a PRE-PREPARE, and a VIEW-CHANGE
+# are cut by bytes as well (Settings.max_batch_bytes), so a PRE-PREPARE, and a VIEW-CHANGE
 # carrying the few batches prepared and not yet executed, fit a validator's frame
 MAX_TX_TEXT = 64 * 1024
 

@@ -14,7 +14,7 @@ from node import codec
 MAX_FRAME = 8 * 1024 * 1024
 # between validators (authenticated by TLS): a state-transfer reply goes out in parts of
 # about PART_BYTES (node/transfer.py); a PRE-PREPARE is at most a batch's budget
-# (Config.max_batch_bytes, 1 MiB), and a VIEW-CHANGE or NEW-VIEW carries whole only the
+# (Settings.max_batch_bytes, 1 MiB), and a VIEW-CHANGE or NEW-VIEW carries whole only the
 # few batches prepared and not yet executed
 PEER_MAX_FRAME = 16 * 1024 * 1024
 

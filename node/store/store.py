@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from node import codec
+from node.config import REPLY_BLOCKS
 from node.store import schema
 
 if TYPE_CHECKING:
@@ -71,7 +72,6 @@ FETCH_BYTES = 2 * 1024 * 1024
 # a reply with effects runs on to a checkpoint, but never past this (a frame between
 # validators may be 128 MiB): a chain whose proofs have gaps is served in parts, executed
 EFFECTS_REPLY_MAX = 48 * 1024 * 1024
-REPLY_BLOCKS = 200  # blocks in one reply at most (the receiver takes no more)
 PRUNE_ROWS = 100  # effects rows dropped per call at most: a block of 500 payments has
                   # ~320 KB of effects, and 34 such rows went in 22 ms (docs/BENCHMARKS.md)
 

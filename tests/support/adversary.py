@@ -101,7 +101,7 @@ def flood(sim: Sim, rng: random.Random, per_message: int = 20) -> Hook:
             kind = rng.random()
             if kind < 0.4:
                 v = r.view + rng.randint(1, 50)
-                s = r.low + rng.randint(1, 4 * r.cfg.window)
+                s = r.low + rng.randint(1, 4 * r.cfg.settings.window)
                 msg: m.Msg = (Prepare if rng.random() < 0.5 else Commit)(
                     node.id, "", v, s, "ab" * 32).signed(key)
             elif kind < 0.5:

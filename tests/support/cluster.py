@@ -23,7 +23,7 @@ from node.net.client import Client
 FAST = {"CARDCHAIN_REQUEST_TIMEOUT_MS": "1500",
         "CARDCHAIN_LOG_LEVEL": os.environ.get("CARDCHAIN_LOG_LEVEL", "INFO"),
         "CARDCHAIN_CHECKPOINT_INTERVAL": "10",
-        "CARDCHAIN_WINDOW": "40", "CARDCHAIN_VERIFY_WORKERS": "0"}
+        "CARDCHAIN_WINDOW": "40"}
 
 
 class LocalCluster:

@@ -2,7 +2,10 @@
 network, injects its faults, heals them and checks agreement, validity, no double commit,
 stash bounds (after every event) and liveness (after healing).
 
-Replay a failing seed with: ``python -m tests.support.scenarios CLASS SEED [N]``.
+Every class runs under the simulator's stress settings (``SIM_STRESS``) and under the
+production defaults (``Settings()``): ``PROFILES``.
+
+Replay a failing seed with: ``python -m tests.support.scenarios CLASS SEED [N [PROFILE]]``.
 """
 
 from __future__ import annotations
@@ -11,15 +14,26 @@ import random
 import sys
 from collections.abc import Callable
 
+from node.config import Settings
 from tests.support import adversary
-from tests.support.sim import LivenessViolation, Net, Sim
+from tests.support.sim import SIM_STRESS, LivenessViolation, Net, Sim
 
 SECOND = 1_000
+PROFILES = {"stress": SIM_STRESS, "production": Settings()}
+_profile = ["stress"]  # the profile the scenarios of this process run under
+
+
+def use_profile(name: str) -> None:
+    _profile[0] = name
+
+
+def _sim(seed: int, n: int, net: Net | None, txs: int) -> Sim:
+    return Sim(seed, n=n, txs=txs, net=net, settings=PROFILES[_profile[0]])
 
 
 def _base(seed: int, n: int, net: Net | None = None, txs: int = 12) -> tuple[Sim, random.Random]:
     rng = random.Random(seed * 7919 + n)
-    return Sim(seed, n=n, txs=txs, net=net), rng
+    return _sim(seed, n, net, txs), rng
 
 
 def run_clean(seed: int, n: int = 4) -> Sim:
@@ -182,7 +196,7 @@ def run_pause(seed: int, n: int = 4) -> Sim:
     then resumed: it catches up and stays in its peers' view, so the cluster keeps all of
     its fault tolerance (one more backup crashed later costs no view change)."""
     rng = random.Random(seed)
-    sim = Sim(seed, n=n, txs=0, net=Net(delay=(1, rng.randint(2, 30))))
+    sim = _sim(seed, n, Net(delay=(1, rng.randint(2, 30))), 0)
     start = sim.now
     steady_load(sim, start, start + 40 * SECOND, rng.choice([50, 100, 200]))
     paused = rng.randrange(1, n)
@@ -212,13 +226,15 @@ CLASSES: dict[str, Callable[[int, int], Sim]] = {
 EXTRA: dict[str, Callable[[int, int], Sim]] = {"pause": run_pause}
 
 
-def replay_command(cls: str, seed: int, n: int) -> str:
-    return f"python -m tests.support.scenarios {cls} {seed} {n}"
+def replay_command(cls: str, seed: int, n: int, profile: str = "stress") -> str:
+    tail = "" if profile == "stress" else f" {profile}"
+    return f"python -m tests.support.scenarios {cls} {seed} {n}{tail}"
 
 
 if __name__ == "__main__":
     cls, seed = sys.argv[1], int(sys.argv[2])
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 4
+    use_profile(sys.argv[4] if len(sys.argv) > 4 else "stress")
     s = {**CLASSES, **EXTRA}[cls](seed, n)
-    print(f"{cls} seed {seed} n={n}: ok, {s.events} events, heights "
+    print(f"{cls} seed {seed} n={n} {_profile[0]}: ok, {s.events} events, heights "
           f"{[x.ledger.height for x in s.nodes]}, views {[x.replica.view for x in s.nodes]}")

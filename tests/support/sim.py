@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from node import crypto, recovery
+from node.config import Settings
 from node.consensus import Config, Replica, results
 from node.consensus import messages as m
 from node.consensus.certs import certified_block, encode_cert
@@ -93,14 +94,22 @@ class Node:
     exec_free: int = 0  # with slow execution: when this node's executor is next free
 
 
+# The simulator's stress settings: checkpoints, windows, batches and state-transfer chunks
+# small enough that a dozen transactions cross several checkpoints, fill the window and
+# need several fetches; scenarios also run at production defaults (``Settings()``).
+SIM_STRESS = Settings(checkpoint_interval=4, window=16, max_batch=8, batch_delay_ms=2,
+                      request_timeout_ms=800, max_in_flight=1, fetch_chunk=4,
+                      max_pending=50_000)
+
+
 class Sim:
     def __init__(self, seed: int, *, n: int = 4, txs: int = 12, net: Net | None = None,
-                 config: dict[str, Any] | None = None) -> None:
+                 settings: Settings = SIM_STRESS) -> None:
         self.seed = seed
         self.rng = random.Random(seed)
         self.n = n
         self.net = net or Net()
-        self.config = config or {}
+        self.settings = settings
         self.now = T0 + 1_000
         self.queue: list[tuple[int, int, str, tuple[Any, ...]]] = []
         self.counter = 0
@@ -124,13 +133,9 @@ class Sim:
     # --- set-up ---------------------------------------------------------------------------
 
     def cfg(self, i: int) -> Config:
-        params = {"checkpoint_interval": 4, "window": 16, "max_batch": 8,
-                  "batch_delay_ms": 2, "request_timeout_ms": 800, "max_in_flight": 1,
-                  "fetch_chunk": 4,
-                  **self.config}
         return Config(replica=i, publics=self.publics, key=self.keys[f"validator-{i}"],
                       request_id=request_id, verify=cached_verify,
-                      request_valid=text_signatures_valid, **params)
+                      request_valid=text_signatures_valid, settings=self.settings)
 
     def _make_node(self, i: int, disk: dict[str, Any] | None = None,
                    store: Store | None = None) -> Node:
