@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench chaos clean translations
+.PHONY: demo test test-fast lint bench chaos clean translations
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "need python3.11 on PATH"; exit 1; }
@@ -18,9 +18,13 @@ $(STAMP): $(PY) pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/cardchain demo --out demo-out
 
-test: $(STAMP)
-	$(VENV)/bin/ruff check .
+test: lint
 	$(PY) -m pytest
+
+# the unit and property tests alone (no cluster, simulator, crash or window tests): under
+# a minute
+test-fast: lint
+	$(PY) -m pytest -m "not slow"
 
 # a random schedule of every fault against four real validators under load, then the
 # checker; a failure prints its replay command (SEED, MINUTES, RATE, FAULTS)
@@ -32,8 +36,12 @@ chaos: $(STAMP)
 	$(PY) -m tests.support.chaos $(if $(SEED),--seed $(SEED)) --minutes $(MINUTES) \
 		--rate $(RATE) $(if $(FAULTS),--faults $(FAULTS))
 
+# ruff, the layers (ui -> app -> node: pyproject.toml [tool.importlinter]), and the
+# code-shape rules of tests/test_shape.py (no import cycle, no module over 500 lines, no
+# sleep used as a wait in tests/)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
 	$(PY) bench/ledger_apply.py

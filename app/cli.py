@@ -8,26 +8,29 @@ import getpass
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from app.consortium import DEMO_PASSPHRASE, InitError, init
+from app.exits import (
+    EXIT_INVALID_RECEIPT,
+    EXIT_OK,
+    EXIT_PIPE,
+    EXIT_UNCLEAN,
+    EXIT_USAGE,
+)
 from node.config import ConfigError
 from node.crypto import CryptoError
 from node.ledger.genesis import Genesis, GenesisError
 
-# exit codes (README, "Exit codes"); tests/test_cli.py checks each
-EXIT_OK = 0
-EXIT_REFUSED = 1          # the transaction was decided and refused (or not accepted)
-EXIT_USAGE = 2            # bad arguments, unreadable files, wrong passphrase or PIN
-EXIT_INVALID_RECEIPT = 3  # verify-receipt: the receipt does not verify
-EXIT_UNCLEAN = 4          # reconcile or audit found a difference
-EXIT_UNKNOWN = 5          # no decision known (no validator reached, or not decided in
-                          # time): the signed transaction waits in the outbox
-
 
 class CliError(Exception):
     pass
+
+
+# adds subcommands: (the subparsers, the function that adds the passphrase options)
+Windows = Callable[[Any, Callable[[argparse.ArgumentParser], None]], None]
 
 
 def read_passphrase(args: argparse.Namespace, *, confirm: bool) -> str:
@@ -170,41 +173,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_UNCLEAN
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    if args.text or args.local:
-        from app.demo import run_demo
-
-        run_demo(Path(args.out), cluster=not args.local)
-        return 0
-    from ui.demo import run
-
-    return run(Path(args.out), headless=True if args.headless else None)
-
-
-def position_arg(text: str) -> tuple[int, int]:
-    try:
-        x, y = (int(v) for v in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not X,Y (like 40,60)") from None
-    if not (0 <= x <= 20_000 and 0 <= y <= 20_000):
-        raise argparse.ArgumentTypeError(f"{text!r} is off any screen")
-    return x, y
-
-
-def cmd_app(args: argparse.Namespace) -> int:
-    from app.session import SessionError
-    from ui.main import run_app
-
-    try:
-        return run_app(Path(args.home), args.identity, read_passphrase(args, confirm=False),
-                       args.lang, Path(args.cards) if args.cards else None,
-                       Path(args.measure) if args.measure else None, args.quit_after,
-                       args.position)
-    except SessionError as exc:
-        raise CliError(str(exc)) from exc
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(windows: Windows | None = None) -> argparse.ArgumentParser:
+    """The command line; ``windows`` adds the desktop commands (ui/cli.py), which this
+    layer does not know."""
     p = argparse.ArgumentParser(prog="cardchain", description=(
         "Prepaid cards and bank loyalty points on a permissioned PBFT ledger."))
     sub = p.add_subparsers(dest="command", required=True)
@@ -264,40 +235,22 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--home", required=True, help="the node's folder (DIR/nodes/IDENTITY)")
     pa.set_defaults(func=cmd_audit)
 
-    pd = sub.add_parser("demo", help="a demo consortium, 4 validators, a day of business, "
-                                     "then the bank console, a POS and the regulator's window "
-                                     "(headless with screenshots when there is no display)")
-    pd.add_argument("--out", default="demo-out", help="output folder (default demo-out)")
-    pd.add_argument("--headless", action="store_true",
-                    help="run the desktop flows without windows and write screenshots")
-    pd.add_argument("--text", action="store_true",
-                    help="only print the scripted day (no desktop app)")
-    pd.add_argument("--local", action="store_true",
-                    help="print the day on one in-process ledger instead of a 4-node cluster")
-    pd.set_defaults(func=cmd_demo)
-
-    pp = sub.add_parser("app", help="the desktop app for one identity, on its bundled node")
-    pp.add_argument("--home", required=True,
-                    help="the identity's node folder (DIR/nodes/IDENTITY) or, with --as, the "
-                         "consortium folder")
-    pp.add_argument("--as", dest="identity", help="identity (with a consortium folder)")
-    pp.add_argument("--lang", choices=["en", "zh_CN"], help="language (default: the system's)")
-    pp.add_argument("--cards", help="POS: folder the card-file dialog opens in")
-    pp.add_argument("--measure", help="write the start-up time and the event loop's longest "
-                                      "stall to this JSON file (bench/gui_responsiveness.py)")
-    pp.add_argument("--quit-after", type=float, help="close the window after this many "
-                                                     "seconds of being usable")
-    pp.add_argument("--position", type=position_arg, metavar="X,Y",
-                    help="where the window's top-left corner goes on the screen")
-    _passphrase_args(pp)
-    pp.set_defaults(func=cmd_app)
+    if windows is not None:
+        windows(sub, _passphrase_args)
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, windows: Windows | None = None) -> int:
+    args = build_parser(windows).parse_args(argv)
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # the reader stopped reading (`| head`): nothing more to say, and nothing left for
+        # the interpreter to flush at exit into the closed pipe
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE
     except (CliError, InitError, GenesisError, CryptoError, ConfigError) as exc:
         print(f"cardchain: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

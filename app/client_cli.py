@@ -18,12 +18,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.consortium import Consortium
-from app.flows import new_card, pay_body
+from app.flows import my_card_query, new_card, pay_body
 from app.outbox import Outbox
 from app.reconcile import journal_append, read_journal, reconcile
 from node import crypto
 from node.cardfile import CardFile, CardFileError, valid_pin
+from node.consortium import Consortium
 from node.ledger.builder import Builder
 from node.ledger.cycles import valid_cycle
 from node.ledger.errors import Rejected
@@ -155,7 +155,10 @@ async def _run(cons: Consortium, box: Outbox, builder: Builder, me: crypto.Signi
         if args.cmd == "reconcile":
             return await _reconcile(client, args)
         if args.cmd == "query":
-            return {"result": await client.query(args.q, **parse_fields(args.fields))}
+            fields = parse_fields(args.fields)
+            if args.q == "my_card":
+                fields.update(_holder_proof(args, now))
+            return {"result": await client.query(args.q, **fields)}
         if args.cmd == "issue-card":
             return await _issue(cons, client, box, builder, me, args, now)
         if args.cmd == "pay":
@@ -170,7 +173,10 @@ async def _run(cons: Consortium, box: Outbox, builder: Builder, me: crypto.Signi
                 Path(args.csv).write_text(to_csv(s, lines), "utf-8")
             if args.pdf:
                 write_pdf(s, lines, Path(args.pdf))
-            return {"statement": s, "lines": len(lines), "csv": args.csv, "pdf": args.pdf}
+            out = {"statement": s, "lines": len(lines), "csv": args.csv, "pdf": args.pdf}
+            if not lines:  # a mistyped cycle must not pass for a quiet day
+                out["note"] = cycle_note(args.merchant, args.cycle, s["closes_at"], now)
+            return out
         if args.cmd == "settle":
             s = await client.query("statement", merchant=args.merchant, cycle=args.cycle)
             keys = ("count", "refund_count", "gross", "refunds", "points", "fee", "net")
@@ -181,6 +187,25 @@ async def _run(cons: Consortium, box: Outbox, builder: Builder, me: crypto.Signi
         raise UsageError(f"unknown command {args.cmd}")
     finally:
         await client.close()
+
+
+def cycle_note(merchant: str, cycle: int, closes_at: int, now: int) -> str:
+    """What a statement without lines says about its cycle."""
+    when = "it is still open" if closes_at > now else "it is closed"
+    return (f"no payments or refunds for {merchant} in cycle {cycle}; {when}. "
+            "`cardchain status` shows each merchant's open cycle")
+
+
+def _holder_proof(args: argparse.Namespace, now: int) -> dict[str, Any]:
+    """``my_card``: the card file unlocked with its PIN signs the query."""
+    if not args.card_file:
+        raise UsageError("my_card needs the holder's card: --card-file FILE [--pin-file FILE]")
+    try:
+        card = CardFile.load(Path(args.card_file))
+        key = card.unlock(_read_pin(args))
+    except (OSError, CardFileError) as exc:
+        raise UsageError(f"cannot open the card file: {exc}") from exc
+    return my_card_query(card.card, key, now)
 
 
 async def _resubmit(client: Client, box: Outbox, wait_ms: int) -> dict[str, Any]:
@@ -308,11 +333,14 @@ def add_parsers(sub: Any, passphrase_args: Any) -> None:
     p.add_argument("kind")
     p.add_argument("fields", nargs="*")
     p.add_argument("--journal", help="till journal to append payments and refunds to")
-    p = sub.add_parser("query", help="role-scoped query: Q key=value ... "
-                                     "(card, history, offer, statement, blocks, tx)")
+    p = sub.add_parser("query", help="role-scoped query: Q key=value ... (card, history, "
+                                     "offer, statement, merchant_txs, compliance, blocks, "
+                                     "tx; my_card with --card-file)")
     common(p)
     p.add_argument("q")
     p.add_argument("fields", nargs="*")
+    p.add_argument("--card-file", help="my_card: the card file whose key signs the query")
+    p.add_argument("--pin-file", help="my_card: file holding the card's PIN (default: ask)")
     p = sub.add_parser("issue-card", help="issue a card and write its card file")
     common(p)
     p.add_argument("--bank", required=True)
@@ -361,7 +389,7 @@ def add_parsers(sub: Any, passphrase_args: Any) -> None:
 def main(args: argparse.Namespace, passphrase: str) -> int:
     import sys
 
-    from app.cli import EXIT_OK, EXIT_REFUSED, EXIT_UNCLEAN, EXIT_UNKNOWN, EXIT_USAGE
+    from app.exits import EXIT_OK, EXIT_REFUSED, EXIT_UNCLEAN, EXIT_UNKNOWN, EXIT_USAGE
 
     try:
         out = asyncio.run(run(args, passphrase))

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from node import crypto, tls
+from node.consortium import Consortium
 from node.ledger.genesis import (
     CHAIN_FORMAT,
     DEFAULT_LIMITS,
@@ -32,22 +32,6 @@ BASE_PORT = 7700
 
 class InitError(ValueError):
     pass
-
-
-@dataclass(frozen=True)
-class Consortium:
-    home: Path
-    genesis: Genesis
-    keys: crypto.KeyStore
-
-    @classmethod
-    def open(cls, home: Path, passphrase: str) -> Consortium:
-        home = Path(home)
-        genesis = Genesis.load(home / "genesis.json")
-        return cls(home, genesis, crypto.KeyStore(home / "keys", passphrase))
-
-    def key(self, name: str) -> crypto.SigningKey:
-        return self.keys.load(name)
 
 
 def parse_hosts(spec: str | None, n: int) -> list[tuple[str, int]]:

@@ -8,8 +8,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.consortium import DEMO_PASSPHRASE, Consortium
+from app.consortium import DEMO_PASSPHRASE
 from app.runner import spawn_node
+from node.consortium import Consortium
 from node.ledger import Ledger
 from node.ledger import queries as q
 from node.ledger.cycles import open_cycle

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.consortium import Consortium
 from node import crypto, tls
+from node.access import card_query_digest
 from node.cardfile import CardFile, new_card_number, new_pin
+from node.consortium import Consortium
 from node.ledger.genesis import Genesis
 
 YEAR_MS = 365 * 86_400_000
@@ -97,3 +98,9 @@ def new_terminal_key(cons: Consortium, terminal: str, folder: Path, passphrase: 
 
 
 __all__ = ["NewCard", "new_card", "new_terminal_key", "pay_body", "replacement"]
+
+
+def my_card_query(number: str, key: crypto.SigningKey, now: int) -> dict[str, Any]:
+    """The fields of a ``my_card`` query: the holder signs (card, time) with the card's key,
+    so any connection may ask; the validators accept it within 5 minutes of ``now``."""
+    return {"card": number, "time": now, "sig": key.sign(card_query_digest(number, now))}

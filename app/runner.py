@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import dataclasses
 import json
 import logging
@@ -17,10 +16,11 @@ import sys
 import time
 from pathlib import Path
 
-from app.consortium import Consortium
+from app import cycles
 from node.config import Settings
+from node.consortium import Consortium
 from node.health import tune_gc, tune_malloc
-from node.net.client import Client, ClientError
+from node.net.client import Client, ClientError, Refused
 from node.observer import Observer
 from node.procs import die_with_parent
 from node.service import Node
@@ -208,6 +208,33 @@ def run_status(home: Path, passphrase: str, args: argparse.Namespace) -> int:
               f"{r['primary']!s:>9}  connected to {up or 'none'}")
         if r.get("degraded"):
             print(f"{'':<14}  DEGRADED: {r['degraded']}")
-    with contextlib.suppress(Exception):
-        sys.stdout.flush()
+    cycles = asyncio.run(open_cycles(cons, args.identity, int(time.time() * 1000)))
+    if cycles:
+        print(f"\n{'merchant':<14}{'open cycle':>11}  closes (local time)")
+        for merchant, cycle, closes in cycles:
+            print(f"{merchant:<14}{cycle:>11}  {closes}")
     return 0
+
+
+async def open_cycles(cons: Consortium, identity: str, now: int) \
+        -> list[tuple[str, int, str]]:
+    """(merchant, open cycle, when it closes) for each merchant ``identity`` may see, from
+    the first validator that answers; empty when none does or the role sees no merchants."""
+    for v in cons.genesis.validators:
+        c = Client(cons.home, identity, cons.keys)
+        try:
+            await c.connect(v["host"], v["port"], timeout=3)
+            merchants = await c.query("merchants")
+        except Refused:  # this role sees no merchant list
+            return []
+        except (TimeoutError, OSError, ClientError):
+            continue
+        finally:
+            await c.close()
+        out = []
+        for m in merchants:
+            cycle = cycles.current(m, cons.genesis, now)
+            closes = cycles.local_time(cons.genesis, cycles.closes_at(m, cons.genesis, cycle))
+            out.append((str(m["merchant"]), cycle, closes))
+        return out
+    return []

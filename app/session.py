@@ -14,8 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.consortium import Consortium
-from node.endpoint import ClientError, role_of
+from node.access import role_of
+from node.audit import AuditReport, audit
+from node.consortium import Consortium
+from node.errors import ClientError
 from node.ledger.builder import Builder
 from node.ledger.errors import Rejected
 from node.ledger.tx import Tx
@@ -36,6 +38,10 @@ class NotSent(SessionError):
 
 class Undecided(SessionError):
     """No decision was heard in time: the transaction may still be decided."""
+
+
+class NoLedger(SessionError):
+    """This app's node has no ledger yet: nothing to audit."""
 
 
 def message_of(exc: BaseException) -> str:
@@ -134,6 +140,15 @@ class Session:
         except (ClientError, Rejected) as exc:  # the endpoint's refusals: nothing ordered
             raise NotSent(message_of(exc)) from exc
         return dict(r["receipt"])
+
+    async def audit(self, progress: Callable[[int, int], None]) -> AuditReport:
+        """The full audit of this app's node's chain (node/audit.py), on a worker thread;
+        ``progress(done, total)`` is called on that thread."""
+        db = self.node.data_dir / "ledger.db"
+        if not db.exists():
+            raise NoLedger("this app's node has no ledger yet")
+        return await asyncio.get_running_loop().run_in_executor(
+            None, lambda: audit(db, self.genesis, progress=progress))
 
     def online(self) -> bool:
         return self.node.connected.is_set()

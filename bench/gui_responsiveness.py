@@ -44,7 +44,7 @@ async def load(c: LocalCluster, rate: int, seconds: int, app_ready: Path) -> dic
     app_log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115
     t_launch = time.time()
     app = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "app", "--home",
+        [sys.executable, "-m", "ui.cli", "app", "--home",
          str(c.cons.home / "nodes" / "regulator-1"), "--measure", str(app_ready),
          "--quit-after", str(seconds + 3), "--lang", "en"],
         env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=app_log)

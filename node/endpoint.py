@@ -22,19 +22,37 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from node import codec, crypto, receipt
+from node import access, receipt
+from node.access import role_of
+from node.errors import Busy, ClientError
 from node.ledger import BlockResult
-from node.ledger import queries as q
 from node.ledger.errors import Rejected
 from node.ledger.tx import MAX_TX_TEXT, from_text, wire_id
 from node.net.framing import pack, read_obj
 
 if TYPE_CHECKING:
-    from node.service import Node
+    from node.ledger.genesis import Genesis
+    from node.store import Store
+
+
+class Host(Protocol):
+    """What the endpoint serves from: a validator (service.py) or an observer."""
+
+    store: Store | None
+    genesis: Genesis
+    degraded: str | None  # why this node cannot take transactions now, if it cannot
+
+    def status(self) -> dict[str, Any]: ...
+
+    async def on_db(self, fn: Any, *args: Any) -> Any: ...
+
+    def busy(self) -> int | None:
+        """None, or in how many ms a client should try again (the node is full)."""
+
+    def submit(self, text: str, progress: Any = None, *, wait_ms: int = 0) -> None: ...
 
 log = logging.getLogger("cardchain.endpoint")
 MAX_WAIT_MS = 120_000
@@ -43,34 +61,8 @@ MAX_WAIT_MS = 120_000
 ATTEST_WAIT_S = 5.0
 
 
-class ClientError(Exception):
-    pass
-
-
-class Busy(ClientError):
-    """A validator at its admission bound: nothing was ordered; the client may retry after
-    ``retry_after_ms`` (sent with the error as ``"busy": true, "retry_after_ms"``)."""
-
-    def __init__(self, retry_after_ms: int) -> None:
-        super().__init__("the network is busy: retry shortly")
-        self.retry_after_ms = retry_after_ms
-
-
-def role_of(name: str) -> tuple[str, str]:
-    """("clerk", bank) / ("terminal", terminal id) / ("clearing", "") / ("regulator", "")."""
-    if name.startswith("clerk-"):
-        return "clerk", name.split("-")[1]
-    if name.startswith("terminal-"):
-        return "terminal", name[len("terminal-"):]
-    if name.startswith("clearing"):
-        return "clearing", ""
-    if name.startswith("regulator"):
-        return "regulator", ""
-    return "unknown", ""
-
-
 class Endpoint:
-    def __init__(self, node: Node) -> None:
+    def __init__(self, node: Host) -> None:
         self.node = node
         self.waiters: dict[str, list[asyncio.Future[dict[str, Any]]]] = {}
         self.subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
@@ -208,10 +200,11 @@ class Endpoint:
             raise ClientError("tx must be the transaction's canonical text")
         if len(text) > MAX_TX_TEXT:
             raise ClientError(f"a transaction's text is at most {MAX_TX_TEXT} characters")
-        degraded = getattr(self.node, "degraded", None)
+        degraded = self.node.degraded
         if degraded:  # nothing ordered: the client may send it to another validator
             raise ClientError(f"{degraded}; send it to another validator")
-        if self.node.busy():
+        retry_after = self.node.busy()
+        if retry_after is not None:
             # before decoding or checking anything: under overload clients retry, and
             # decoding each retry (and checking its two signatures) on this loop starved
             # the consensus messages it carries.  A retry of a decided one gets its receipt.
@@ -222,7 +215,7 @@ class Endpoint:
             found = self._receipt_now(tx_id) if tx_id is not None else None
             if found is not None and bytes(found[1]) == data:
                 return found[0]
-            raise Busy(self.node.admission.refused())
+            raise Busy(retry_after)
         tx = from_text(text)  # Rejected -> a clear error to the client
         canonical = tx.encode()
         found = self._receipt_now(tx.hex_id)
@@ -324,163 +317,11 @@ class Endpoint:
     # --- queries (on the database thread) -----------------------------------------------------
 
     def _query(self, role: tuple[str, str], req: dict[str, Any]) -> Any:
-        store, genesis = self.node.store, self.node.genesis
-        assert store is not None
-        kind, who = role
-        what = req.get("q")
-        if what == "blocks":
-            lo, hi = int(req.get("from", 0)), int(req.get("to", store.height()))
-            hi = min(hi, lo + 1000)
-            return [[h, x] for h, x in store.query(
-                "SELECT height, hash FROM blocks WHERE height BETWEEN ? AND ? ORDER BY height",
-                (lo, hi))]
-        if what == "block_list":  # newest first, with what a block browser shows
-            n = max(1, min(int(req.get("limit", 100)), 1000))
-            rows = store.query("SELECT height, hash, time, ntx, view, proposer FROM blocks "
-                               "ORDER BY height DESC LIMIT ?", (n,))
-            keys = ("height", "hash", "time", "ntx", "view", "proposer")
-            return [dict(zip(keys, r, strict=True)) for r in rows]
-        if what == "compliance":
-            if kind != "regulator":
-                raise ClientError("compliance cases are for the regulator")
-            from dataclasses import asdict
-
-            from node.compliance import scan
-
-            return [asdict(c) for c in scan(store, genesis)]
-        if what == "summary":
-            if kind != "regulator":
-                raise ClientError("the ledger summary is for the regulator")
-            head = store.head()
-            assert head is not None
-            return {"sums": q.sum_of_balances(store), "height": head.height, "hash": head.hash,
-                    "state_root": head.state_root, "integrity": store.integrity_check()}
-        if what == "attests":  # result certificates of blocks (public chain data)
-            heights = req.get("heights")
-            if not isinstance(heights, list) or len(heights) > 200 or \
-                    not all(type(h) is int for h in heights):
-                raise ClientError("heights must be a list of at most 200 block heights")
-            return {str(h): a for h in heights if (a := store.attest(h)) is not None}
-        if what == "fetch_blocks":  # public chain data for members: blocks with certificates
-            limit = max(1, min(int(req.get("limit", 200)), 200))
-            return store.blocks_with_certs(int(req.get("first", 1)), limit)
-        if what == "tx":
-            found = self._receipt(str(req.get("id")))
-            return None if found is None else found[0]
-        if what in ("card", "history"):
-            number = str(req.get("card"))
-            info = q.card_info(store, genesis, number)
-            if not (kind == "regulator" or (kind == "clerk" and info["bank"] == who)):
-                raise ClientError("this card is not visible to you")
-            return info if what == "card" else q.card_history(store, number)
-        if what == "my_card":  # a cardholder, through any connection, proves the card key
-            return self._cardholder(store, genesis, req)
-        if what in ("txs", "merchant_txs"):
-            filters = dict(req.get("filters") or {})
-            if what == "merchant_txs":
-                filters["merchant"] = str(req.get("merchant"))
-            self._scope_filters(store, role, filters)
-            page = q.transactions(store, filters, limit=int(req.get("limit", 100)),
-                                  offset=int(req.get("offset", 0)), after=req.get("after"))
-            return page["items"] if what == "merchant_txs" else page
-        if what == "offer":
-            if kind != "terminal":
-                raise ClientError("only a terminal asks for a points offer")
-            return q.redemption_offer(store, genesis, who, str(req.get("card")),
-                                      req.get("items"), req.get("banks"))
-        if what in ("statement", "statement_lines"):
-            merchant = str(req.get("merchant"))
-            self._may_see_merchant(store, role, merchant)
-            cycle = int(req.get("cycle", 0))
-            if what == "statement_lines":
-                return q.statement_lines(store, merchant, cycle)
-            return q.cycle_statement(store, genesis, merchant, cycle)
-        if what == "contracts":  # the banks' points contracts are public terms
-            return q.contracts(store, genesis)
-        if what == "refundable":  # a merchant's payments with what is left to refund
-            merchant = self._visible_merchant(store, role, req)
-            return q.refundable(store, merchant, max(1, min(int(req.get("limit", 200)),
-                                                            q.MAX_PAGE)))
-        if what == "catalogue":
-            return q.catalogue(store, self._visible_merchant(store, role, req))
-        if what == "cards":
-            bank = str(req.get("bank", who))
-            if not (kind == "regulator" or (kind == "clerk" and bank == who)):
-                raise ClientError("another bank's cards are not visible to you")
-            return q.bank_cards(store, genesis, bank, status=req.get("status") or None,
-                                text=str(req.get("text", "")), limit=int(req.get("limit", 200)))
-        if what == "issuers" and kind == "clerk":  # a bank sees its own row
-            return [r for r in q.issuers(store, genesis) if r["bank"] == who]
-        if what in ("issuers", "merchant_volumes"):
-            if kind not in ("regulator", "clearing"):
-                raise ClientError("consortium-wide figures are for the regulator")
-            return q.issuers(store, genesis) if what == "issuers" else q.merchant_volumes(store)
-        if what == "merchants":  # a clerk: the merchants its bank acquires
-            if kind not in ("regulator", "clearing", "clerk"):
-                raise ClientError("the merchant list is for banks and the regulator")
-            return q.merchants(store, who if kind == "clerk" else None)
-        if what == "bank_payable":
-            bank = str(req.get("bank"))
-            if not (kind in ("regulator", "clearing") or (kind == "clerk" and who == bank)):
-                raise ClientError("another bank's obligations are not visible to you")
-            return q.bank_payable(store, bank, int(req.get("cycle", 0)))
-        raise ClientError(f"unknown query {what!r}")
-
-    def _scope_filters(self, store: Any, role: tuple[str, str], filters: dict[str, Any]) \
-            -> None:
-        """A regulator sees everything; a clerk its bank's transactions (or a merchant it
-        acquires); a terminal its merchant's; the clearing house merchants'."""
-        kind, who = role
-        if kind == "regulator":
-            return
-        if "merchant" in filters:
-            self._may_see_merchant(store, role, str(filters["merchant"]))
-            return
-        if kind == "clerk":
-            if filters.setdefault("bank", who) != who:
-                raise ClientError("another bank's transactions are not visible to you")
-            return
-        if kind == "terminal":
-            term = store.get("terminals", who)
-            filters["merchant"] = term["merchant"] if term else "?"
-            return
-        raise ClientError("name a merchant to see its transactions")
-
-    @classmethod
-    def _visible_merchant(cls, store: Any, role: tuple[str, str], req: dict[str, Any]) -> str:
-        """The merchant a request names (a terminal's own by default), if the role may see
-        its records."""
-        kind, who = role
-        merchant = req.get("merchant")
-        if merchant is None and kind == "terminal":
-            term = store.get("terminals", who)
-            merchant = term["merchant"] if term else "?"
-        cls._may_see_merchant(store, role, str(merchant))
-        return str(merchant)
-
-    @staticmethod
-    def _may_see_merchant(store: Any, role: tuple[str, str], merchant: str) -> None:
-        kind, who = role
-        m = store.get("merchants", merchant)
-        term = store.get("terminals", who) if kind == "terminal" else None
-        allowed = kind in ("regulator", "clearing") or \
-            (kind == "clerk" and m is not None and m["acquirer"] == who) or \
-            (term is not None and term["merchant"] == merchant)
-        if not allowed:
-            raise ClientError("this merchant's records are not visible to you")
-
-    def _cardholder(self, store: Any, genesis: Any, req: dict[str, Any]) -> Any:
-        """The holder signs ("my_card", card, time) with the card key; within 5 minutes."""
-        number, t, sig = str(req.get("card")), req.get("time"), req.get("sig")
-        row = store.get("cards", number)
-        if row is None or type(t) is not int or not isinstance(sig, str):
-            raise ClientError("unknown card or unsigned request")
-        if abs(t - int(time.time() * 1000)) > 300_000:
-            raise ClientError("the request's time is too far from now")
-        if not crypto.verify(row["public_key"], card_query_digest(number, t), sig):
-            raise ClientError("the card's signature does not verify")
-        return {"card": q.card_info(store, genesis, number),
-                "history": q.card_history(store, number)}
+        """On the database thread: the query, as access.py allows it to this role."""
+        assert self.node.store is not None
+        found = self._receipt
+        return access.run(access.Ask(self.node.store, self.node.genesis, role[0], role[1], req,
+                                     lambda tx_id: (r := found(tx_id)) and r[0]))
 
 
 RECEIPT_SQL = ("SELECT t.height, t.pos, t.code, t.message, t.wire, b.hash, b.time, b.cert "
@@ -496,6 +337,3 @@ def _receipt_of(tx_id: str, rows: list[Any]) -> tuple[dict[str, Any], bytes] | N
              "block": block_hash, "time": block_time,
              "certificate": None if cert is None else cert.decode()}, wire)
 
-
-def card_query_digest(number: str, t: int) -> bytes:
-    return codec.digest(["my_card", number, t])

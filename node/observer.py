@@ -16,11 +16,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from app.consortium import Consortium
 from node import tls
 from node.consensus import Config, results
 from node.consensus.certs import certified_block
 from node.consensus.types import Execute
+from node.consortium import Consortium
 from node.endpoint import Endpoint
 from node.ledger import BlockResult, Ledger
 from node.ledger.tx import Tx
@@ -53,8 +53,9 @@ class Observer:
         self.cfg = Config(replica=-1, publics=publics, key=self.key, request_id=request_id)
         self.db = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sqlite")
         self.store: Store | None = None
+        self.degraded: str | None = None  # the validators refuse for it when they cannot
         self.ledger: Ledger | None = None
-        self.endpoint = Endpoint(self)  # type: ignore[arg-type]
+        self.endpoint = Endpoint(self)
         self.client: Client | None = None
         self.server: Server | None = None
         self.height = -1
@@ -291,8 +292,8 @@ class Observer:
 
         return relay
 
-    def busy(self) -> bool:
-        return False  # the validators decide; they refuse when they are full
+    def busy(self) -> int | None:
+        return None  # the validators decide; they refuse when they are full
 
     def status(self) -> dict[str, Any]:
         return {"identity": self.identity, "observer": True, "height": self.height,

@@ -1,7 +1,9 @@
 """The Node: glues the PBFT replica, the ledger, the store and the network on one loop.
 
-* The replica's actions are carried out in order; its ``Persist`` actions of one step are
-  written in one SQLite transaction before anything of that step is sent.
+* Each step of the replica is carried out by the driver the simulator runs too
+  (driver.py): its ``Persist`` actions are written in one SQLite transaction before
+  anything of that step is sent; this Node is the driver's ports (links, timers, the
+  executor, the result-certificate writer).
 * SQLite lives on one dedicated thread (the connection belongs to it); blocks are executed
   there, in order, by an executor task, so the loop (and a Qt window on it later) never
   waits for a commit.
@@ -20,28 +22,22 @@
 from __future__ import annotations
 
 import asyncio
-import collections
 import concurrent.futures
 import json
 import logging
 import sqlite3
-import time
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from app.consortium import Consortium
 from node import codec, recovery, tls
+from node.attest_writer import AttestWriter
 from node.config import REPLY_BLOCKS, Settings
 from node.consensus import Config, Replica
 from node.consensus import messages as m
 from node.consensus.certs import encode_cert
 from node.consensus.durable import read_stable
-from node.consensus.replica import NEW_VIEW_TIMER, REQUEST_TIMER
 from node.consensus.results import encode_attests
 from node.consensus.types import (
-    Action,
-    Broadcast,
-    CancelTimer,
     Certified,
     ClientRequest,
     Event,
@@ -50,58 +46,32 @@ from node.consensus.types import (
     FetchState,
     Persist,
     Received,
-    Send,
-    SetTimer,
     Started,
     TimerFired,
 )
+from node.consortium import Consortium
+from node.driver import Driver, Ready, ready
+from node.endpoint import Endpoint
 from node.health import Admission, LoopHealth
 from node.ledger import BlockResult, Ledger
-from node.ledger.errors import Rejected
 from node.ledger.tx import Tx, from_text, id_of_text, text_signatures_valid
 from node.net.framing import PEER_MAX_FRAME, frame
 from node.net.transport import PeerLink, Server
+from node.precheck import PreCheck
 from node.store import Store
+from node.timers import LoopTimers, now_ms
 from node.transfer import FETCHED_RUN, PART_WAIT_S, StateTransfer
 
 log = logging.getLogger("cardchain.node")
-# timers whose expiry blames a peer (a view change follows); fired more than this late,
-# they first let the loop read what arrived while it was stopped
-STALL_TOLERANT = frozenset({REQUEST_TIMER, NEW_VIEW_TIMER})
-STALL_GRACE_S = 0.1
 BLOCKS_FRAME = b'{"blocks":'  # how a canonical {"t": "blocks", ...} frame begins
 ADMIT_WAIT = 0.4  # of the request timeout: how long admitted requests should wait at most
-ATTEST_FLUSH_S = 0.05  # result certificates no block commit took by then are written alone
-
-
 request_id = id_of_text
-
-
-def check_signatures(texts: list[str]) -> None:
-    """On a verify thread: decode and check, leaving the answers on the transactions."""
-    for t in texts:
-        text_signatures_valid(t)
 
 
 def pbft_frame(msg: m.Msg) -> bytes:
     """The frame {"m": msg, "t": "pbft"}, built from the message's canonical bytes once
     (keys sorted: "m" before "t"), not decoded and encoded again per send."""
     return frame(b'{"m":' + msg.encode() + b',"t":"pbft"}', PEER_MAX_FRAME)
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-CHECKING_MAX = 2  # a primary's PRE-PREPAREs whose requests are checked off the loop at once
-
-
-class Timer(NamedTuple):
-    """A replica timer on the loop.  Its due time is kept here: a loop's handle need not say
-    (qasync's, Qt's loop, are plain Handles; so are uvloop's for a delay of 0)."""
-
-    handle: asyncio.Handle
-    due: float  # loop time
 
 
 class Node(StateTransfer):
@@ -126,12 +96,10 @@ class Node(StateTransfer):
         self.links: dict[int, PeerLink] = {}
         self.server: Server | None = None
         self.db = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sqlite")
-        self.verifier = concurrent.futures.ThreadPoolExecutor(
-            max(1, self.settings.verify_threads), thread_name_prefix="verify")
-        self.timers: dict[str, Timer] = {}
-        self.deferred: set[str] = set()  # timers fired late once and given a second look
         self.exec_queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
-        self.outbox: asyncio.Queue[list[Action]] = asyncio.Queue()
+        self.outbox: asyncio.Queue[Ready] = asyncio.Queue()
+        self.driver = Driver(self)
+        self.exec_idle = asyncio.Event()  # the executor waits for work (``idle``)
         self.tasks: list[asyncio.Task[None]] = []
         self.height = -1
         self.head_hash = ""
@@ -140,16 +108,16 @@ class Node(StateTransfer):
                       "unasked_replies": 0}
         self.asked: dict[int, dict[int, int]] = {}  # peer -> {first: last} asked for lately
         self.serving: dict[int, int] = {}  # peer -> its fetches being served
-        self.checking: dict[int, int] = {}  # peer -> its PRE-PREPAREs being checked
         self.health = LoopHealth(self.stats)
+        self.timers = LoopTimers(lambda name: self.step(TimerFired(name)), self.stats)
+        self.prechecks = PreCheck(self.settings.verify_threads,
+                                  self.settings.inline_verify_below, self.stats,
+                                  lambda src, pp: self.step(Received(src, pp)))
         # a request should wait well under the request timer before it is ordered
         self.admission = Admission(self.settings.max_pending, self.settings.max_batch // 4,
                                    ADMIT_WAIT * self.settings.request_timeout_ms / 1000)
         self.view_since = 0  # wall-clock ms of the last view change this node saw
-        # result certificates to store: the next block's commit takes them (the database
-        # thread pops, the loop appends); a writer stores what no block took in time
-        self.attests_unsaved: collections.deque[tuple[int, str]] = collections.deque()
-        self.attest_writer: asyncio.Task[None] | None = None
+        self.attests = AttestWriter(self.on_db, lambda: self.store, self._attested)
         self.degraded: str | None = None  # why database writes fail, while they do
 
     # --- database thread ------------------------------------------------------------------
@@ -211,8 +179,6 @@ class Node(StateTransfer):
                                 (f"validator-{v['id']}", v["public_key"]))
                 self.links[v["id"]] = link
                 link.start()
-        from node.endpoint import Endpoint
-
         self.endpoint = Endpoint(self)
         validators = {f"validator-{v['id']}": (v["id"], v["public_key"])
                       for v in self.genesis.validators}
@@ -230,18 +196,18 @@ class Node(StateTransfer):
                  self.replica.low, recovered)
 
     async def stop(self) -> None:
-        for t in [*self.tasks, *([self.attest_writer] if self.attest_writer else [])]:
+        for t in self.tasks:
             t.cancel()
-        for t in self.timers.values():
-            t.handle.cancel()
+        self.timers.cancel_all()
         for link in self.links.values():
             await link.stop()
         if self.server:
             await self.server.stop()
         self.health.stop()
-        self.verifier.shutdown(cancel_futures=True)
+        self.prechecks.stop()
         if hasattr(self, "endpoint"):
             self.endpoint.close()
+        await self.attests.stop()  # a stop keeps what it has
         await self.on_db(lambda: self.store and self.store.close())
         self.db.shutdown()
 
@@ -262,87 +228,65 @@ class Node(StateTransfer):
             if after[0] != before[0]:
                 self.view_since = now_ms()
         if actions:
-            self.outbox.put_nowait(actions)
+            self.outbox.put_nowait(ready(actions))
 
     async def _drain_outbox(self) -> None:
-        """Carry out each step's actions in order; its votes are durable before it sends."""
+        """Carry out each step in order: its votes are durable before anything is sent."""
         while True:
-            actions = await self.outbox.get()
-            persists = [a for a in actions if isinstance(a, Persist)]
-            if persists:  # nothing of this step is sent before its votes are on disk
-                await self.until_written(self._persist, persists)
-            for a in actions:
-                try:
-                    self._act(a)
-                except Exception:
-                    log.exception("carrying out %s failed", type(a).__name__)
+            r = await self.outbox.get()
+            try:
+                if r.persist:
+                    await self.until_written(self._persist, list(r.persist))
+                self.driver.carry_out(r)  # (the executor steps what it executes)
+            except Exception:
+                log.exception("carrying out a step failed")
+            finally:
+                self.outbox.task_done()
 
-    def _act(self, a: Action) -> None:
-        # a view change's messages are kept past a link's byte budget (they outgrow it)
-        keep = isinstance(a, Send | Broadcast) and isinstance(a.msg, m.ViewChange | m.NewView)
-        if isinstance(a, Send):
-            link = self.links.get(a.to)
-            log.debug("send %s to %s", a.msg.KIND, a.to)
-            if link:
-                link.send(pbft_frame(a.msg), keep=keep)
-        elif isinstance(a, Broadcast):
-            data = pbft_frame(a.msg)
-            if isinstance(a.msg, m.ViewChange | m.NewView | m.Suspect):
-                log.info("sending %s for view %s (%s bytes)", a.msg.KIND, a.msg.view,
-                         len(data))
-            elif isinstance(a.msg, m.PrePrepare | m.Prepare) and self.endpoint.progress:
-                self._tell_ordered(a.msg)
-            for link in self.links.values():
-                link.send(data, keep=keep)
-        elif isinstance(a, SetTimer):
-            self.deferred.discard(a.name)
-            old = self.timers.pop(a.name, None)
-            if old:
-                old.handle.cancel()
-            self._call_later(a.name, max(0.0, (a.at - now_ms()) / 1000))
-        elif isinstance(a, CancelTimer):
-            self.deferred.discard(a.name)
-            h = self.timers.pop(a.name, None)
-            if h:
-                h.handle.cancel()
-        elif isinstance(a, Execute):
-            self.exec_queue.put_nowait(("ordered", a))
-        elif isinstance(a, FetchState):
-            self._ask_blocks(a.peer, a.first, a.last)
-        elif isinstance(a, Certified):
-            self._save_attests([(a.seq, encode_attests(a.attests))])
+    async def idle(self) -> None:
+        """Returns once every step's actions so far are carried out, every block handed to
+        the executor is executed and every database write queued so far is done (what
+        tests wait on, instead of time)."""
+        while True:
+            await self.outbox.join()
+            await self.exec_idle.wait()
+            await self.on_db(lambda: None)  # the database thread runs its jobs in order
+            if self.outbox.empty() and self.exec_queue.empty() and self.exec_idle.is_set():
+                return
 
-    def _save_attests(self, items: list[tuple[int, str]]) -> None:
-        """Result certificates to store.  Under load the next block's commit writes them in
-        its own SQLite transaction (``_apply``); what no block takes within
-        ``ATTEST_FLUSH_S`` is written on its own."""
-        self.attests_unsaved.extend(items)
-        if self.attest_writer is None:
-            self.attest_writer = asyncio.get_running_loop().create_task(self._flush_attests())
+    # --- the driver's ports (driver.py) ---------------------------------------------------
 
-    async def _flush_attests(self) -> None:
-        assert self.store is not None
-        try:
-            while self.attests_unsaved:
-                await asyncio.sleep(ATTEST_FLUSH_S)
-                items = self._take_attests()
-                if not items:
-                    continue
-                try:
-                    await self.on_db(self.store.set_attest, items)
-                except sqlite3.Error as exc:  # kept for the next block's commit or round
-                    log.warning("storing result certificates failed: %s", exc)
-                    self.attests_unsaved.extendleft(reversed(items))
-                    continue
-                self._attested(items)
-        finally:
-            self.attest_writer = None
+    def send(self, to: int, msg: m.Msg) -> None:
+        link = self.links.get(to)
+        log.debug("send %s to %s", msg.KIND, to)
+        if link:  # a view change's messages are kept past a link's byte budget
+            link.send(pbft_frame(msg), keep=isinstance(msg, m.ViewChange | m.NewView))
 
-    def _take_attests(self) -> list[tuple[int, str]]:
-        out = []
-        while self.attests_unsaved:
-            out.append(self.attests_unsaved.popleft())
-        return out
+    def broadcast(self, msg: m.Msg) -> None:
+        data = pbft_frame(msg)
+        if isinstance(msg, m.ViewChange | m.NewView | m.Suspect):
+            log.info("sending %s for view %s (%s bytes)", msg.KIND, msg.view, len(data))
+        elif isinstance(msg, m.PrePrepare | m.Prepare) and self.endpoint.progress:
+            self._tell_ordered(msg)
+        keep = isinstance(msg, m.ViewChange | m.NewView)
+        for link in self.links.values():
+            link.send(data, keep=keep)
+
+    def arm(self, name: str, at: int) -> None:
+        self.timers.arm(name, at)
+
+    def disarm(self, name: str) -> None:
+        self.timers.disarm(name)
+
+    def execute(self, a: Execute) -> Event | None:
+        self.exec_queue.put_nowait(("ordered", a))  # the executor steps its Executed
+        return None
+
+    def fetch(self, a: FetchState) -> None:
+        self._ask_blocks(a.peer, a.first, a.last)
+
+    def certified(self, a: Certified) -> None:
+        self.attests.save([(a.seq, encode_attests(a.attests))])
 
     def _attested(self, items: list[tuple[int, str]]) -> None:
         for h, _ in items:
@@ -358,24 +302,6 @@ class Node(StateTransfer):
             ids = [i for i in map(id_of_text, pp.batch) if i is not None]
             self.endpoint.ordered(ids, pp.view, pp.seq)
 
-    def _call_later(self, name: str, delay: float) -> None:
-        loop = asyncio.get_running_loop()
-        self.timers[name] = Timer(loop.call_later(delay, self._fire, name), loop.time() + delay)
-
-    def _fire(self, name: str) -> None:
-        h = self.timers.pop(name, None)
-        late = asyncio.get_running_loop().time() - h.due if h else 0.0
-        if name in STALL_TOLERANT and late > STALL_GRACE_S and name not in self.deferred:
-            # this loop was stopped (a collector pass, a burst of work) past the deadline:
-            # what peers sent meanwhile is still unread, and may be the progress the timer
-            # waits for.  Read it first: fire once more after as long again
-            self.deferred.add(name)
-            self._call_later(name, late)
-            self.stats["timers_deferred"] = self.stats.get("timers_deferred", 0) + 1
-            return
-        self.deferred.discard(name)
-        self.step(TimerFired(name))
-
     def submit(self, text: str, progress: Any = None, *, wait_ms: int = 0) -> None:
         """A client request; the endpoint relays its progress (``ordered``) itself and
         waits for it (``wait_ms`` is for an observer, which forwards and retries)."""
@@ -384,9 +310,13 @@ class Node(StateTransfer):
             self.admission.admitted(rid)
         self.step(ClientRequest(text))
 
-    def busy(self) -> bool:
+    def busy(self) -> int | None:
+        """None, or in how many ms a client should try again: the replica holds as many
+        pending requests as it admits."""
         r = self.replica
-        return r is not None and len(r.pending) >= self.admission.bound()
+        if r is not None and len(r.pending) >= self.admission.bound():
+            return self.admission.refused()
+        return None
 
     def on_peer_frame(self, src: int, data: bytes) -> None:
         try:
@@ -424,58 +354,21 @@ class Node(StateTransfer):
             log.debug("bad frame from %s: %s", src, exc)
 
     def _check_first(self, src: int, pp: m.PrePrepare) -> bool:
-        """Requests of a PRE-PREPARE normally reached this node earlier (as Forwards) and
-        were checked then.  Many unchecked ones are checked on the verify threads before the
-        replica sees the message, so the loop does not stall on them; True if deferred (or
-        dropped).  Only the current view's primary gets this, two PRE-PREPAREs at a time
-        (it proposes one at a time): a future view's is stashed by the replica, and any
-        other peer's is refused by it, unchecked."""
-        r = self.replica
-        if r is None or pp.view != r.view or pp.sender != src \
-                or src != r.cfg.primary(pp.view):
-            return False
-        if self.checking.get(src, 0) >= CHECKING_MAX:
-            self.stats["pre_prepares_dropped"] = self.stats.get("pre_prepares_dropped", 0) + 1
-            return True
-        unknown = []
-        for t in pp.batch:
-            try:
-                if not from_text(t).signatures_known():
-                    unknown.append(t)
-            except Rejected:
-                pass  # malformed: the replica refuses the message at once
-        if len(unknown) <= self.settings.inline_verify_below:
-            return False
-        checked = self._on_verifiers(check_signatures, unknown)
-        self.checking[src] = self.checking.get(src, 0) + 1
-
-        async def then() -> None:
-            try:
-                await checked
-            finally:
-                self.checking[src] -= 1
-            self.step(Received(src, pp))
-
-        task = asyncio.get_running_loop().create_task(then())
-        self.tasks.append(task)
-        task.add_done_callback(self.tasks.remove)
-        return True
+        """True if ``pp`` is checked off the loop before the replica sees it (precheck.py)."""
+        return self.prechecks.defer(self.replica, src, pp)
 
     def _on_verifiers(self, fn: Any, items: list[Any]) -> asyncio.Future[list[Any]]:
-        """``fn`` over ``items`` split evenly across the verify threads (the signature
-        library releases the GIL); the parts' results in order."""
-        loop = asyncio.get_running_loop()
-        k = -(-len(items) // max(1, self.settings.verify_threads))
-        return asyncio.gather(*(loop.run_in_executor(self.verifier, fn, items[i:i + k])
-                                for i in range(0, len(items), k)))
-
+        return self.prechecks.run(fn, items)
 
     # --- execution ------------------------------------------------------------------------
 
     async def _executor(self) -> None:
         held: tuple[str, Any] | None = None
         while True:
+            if held is None and self.exec_queue.empty():
+                self.exec_idle.set()
             kind, item = held or await self.exec_queue.get()
+            self.exec_idle.clear()
             held = None
             try:
                 if kind == "ordered":
@@ -555,7 +448,7 @@ class Node(StateTransfer):
         stored go in its SQLite transaction."""
         assert self.ledger is not None and self.store is not None
         head = self.ledger.head()
-        attests = self._take_attests()
+        attests = self.attests.take()
         try:
             with self.store.db.atomic():
                 self.store.write_attests(attests)
@@ -563,7 +456,7 @@ class Node(StateTransfer):
                                               proposer=ex.view % len(self.publics),
                                               cert=cert, sig_ok=sig_ok)
         except BaseException:
-            self.attests_unsaved.extendleft(reversed(attests))  # stored by the next one
+            self.attests.unsaved.extendleft(reversed(attests))  # stored by the next one
             # the COMMIT may fail after the ledger took the block as written: its caches
             # go back to what is on disk
             self.ledger = Ledger(self.store, self.genesis)

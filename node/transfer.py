@@ -19,23 +19,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from node.config import REPLY_BLOCKS
+from node.attest_writer import AttestWriter
+from node.config import REPLY_BLOCKS, Settings
+from node.consensus import Replica, results
 from node.consensus import messages as m
-from node.consensus import results
 from node.consensus.certs import certified_block, checkpoint_root, encode_cert
 from node.consensus.messages import batch_root
-from node.consensus.types import Arrived, Execute
+from node.consensus.types import Arrived, Event, Execute
 from node.ledger import BlockResult, Ledger, TxResult
 from node.ledger.effects import Effects, Fetched, copy_run
 from node.ledger.errors import Rejected
+from node.ledger.genesis import Genesis
 from node.ledger.tx import Tx
 from node.net.framing import PEER_MAX_FRAME, pack
-
-if TYPE_CHECKING:
-    from node.service import Node
+from node.net.transport import PeerLink
+from node.store import Store
 
 log = logging.getLogger("cardchain.node")
 FETCHED_RUN = 64  # fetched blocks executed together in one SQLite transaction
@@ -57,9 +59,31 @@ class Certified:
 
 
 class StateTransfer:
-    """The Node's state-transfer half; its methods run on a ``Node``."""
+    """The Node's state-transfer half; its methods run on a ``Node`` (service.py), which
+    provides what is declared here (annotations only: the Node's own definitions are the
+    ones found)."""
 
-    def _ask_blocks(self: Node, peer: int, first: int, last: int) -> None:
+    genesis: Genesis
+    settings: Settings
+    publics: tuple[str, ...]
+    store: Store | None
+    ledger: Ledger | None
+    replica: Replica | None
+    links: dict[int, PeerLink]
+    stats: dict[str, int]
+    height: int
+    asked: dict[int, dict[int, int]]
+    serving: dict[int, int]
+    exec_queue: asyncio.Queue[tuple[str, Any]]
+    tasks: list[asyncio.Task[None]]
+    on_db: Callable[..., Awaitable[Any]]
+    step: Callable[[Event], None]
+    _on_verifiers: Callable[[Any, list[Any]], asyncio.Future[list[Any]]]
+    _executed: Callable[..., None]
+    attests: AttestWriter
+    _apply: Callable[..., BlockResult]
+
+    def _ask_blocks(self, peer: int, first: int, last: int) -> None:
         link = self.links.get(peer)
         if link:
             ranges = self.asked.setdefault(peer, {})
@@ -69,13 +93,13 @@ class StateTransfer:
             link.send(pack({"t": "fetch", "first": first, "last": last,
                             "effects": self.genesis.chain_format >= 2}))
 
-    def _fetch_range(self: Node, first: int, last: int, effects: bool) \
+    def _fetch_range(self, first: int, last: int, effects: bool) \
             -> list[dict[str, Any]]:
         assert self.store is not None
         return self.store.blocks_with_certs(first, min(REPLY_BLOCKS, last - first + 1),
                                             self.settings.fetch_bytes, effects)
 
-    def _fetch_asked(self: Node, peer: int, first: int, last: int, effects: bool) -> None:
+    def _fetch_asked(self, peer: int, first: int, last: int, effects: bool) -> None:
         """A peer's FETCH is served unless it already has ``SERVED_MAX`` being served or
         ``REPLY_BYTES_MAX`` of replies waiting in its link: a peer that asks and never
         reads cannot grow this node's memory (it asks again on its fetch timer)."""
@@ -90,7 +114,7 @@ class StateTransfer:
         task.add_done_callback(lambda _t: self.serving.__setitem__(
             peer, self.serving.get(peer, 1) - 1))
 
-    async def _serve_fetch(self: Node, peer: int, first: int, last: int,
+    async def _serve_fetch(self, peer: int, first: int, last: int,
                            effects: bool = False) -> None:
         blocks = await self.on_db(self._fetch_range, first, last, effects)
         link = self.links.get(peer)
@@ -113,7 +137,7 @@ class StateTransfer:
                 return
             link.send(data, keep=effects)
 
-    def _take_reply(self: Node, peer: int, blocks: list[Any], part: bool) -> int | None:
+    def _take_reply(self, peer: int, blocks: list[Any], part: bool) -> int | None:
         """The last height of the range asked of ``peer`` that this reply (or part) answers,
         None if it answers none: a peer's unasked or repeated replies are dropped unread.
         A part leaves the rest of its range open for the next part."""
@@ -127,7 +151,7 @@ class StateTransfer:
             ranges[end + 1] = max(last, end + 1)
         return last
 
-    def _continue_fetch(self: Node, peer: int, blocks: list[Any], more: bool,
+    def _continue_fetch(self, peer: int, blocks: list[Any], more: bool,
                         last: int) -> None:
         """A reply cut short by its size budget: ask the same peer for the rest of the range
         now, while this part executes (otherwise the rest waits for the fetch timer)."""
@@ -138,7 +162,7 @@ class StateTransfer:
             self.stats["fetch_continued"] += 1
             self._ask_blocks(peer, end + 1, last)
 
-    def _certify(self: Node, blocks: list[dict[str, Any]]) -> list[Certified | None]:
+    def _certify(self, blocks: list[dict[str, Any]]) -> list[Certified | None]:
         """On a verify thread, as soon as a reply arrives (the database thread may be
         writing the previous one): each block's commit certificate, and the checkpoint
         proof a block carries; None for a block that fails."""
@@ -159,7 +183,7 @@ class StateTransfer:
             out.append(None if ex is None else Certified(ex, root, proved or None))
         return out
 
-    def _receive_blocks(self: Node, blocks: list[Any], part: bool = False) -> None:
+    def _receive_blocks(self, blocks: list[Any], part: bool = False) -> None:
         """A reply: its certificates are checked at once on the verify threads; the
         executor takes the blocks and the pending check in order (a part: held for the
         rest of its reply)."""
@@ -170,7 +194,7 @@ class StateTransfer:
                 self._certify, blocks))]))
             self.step(Arrived(max(b["height"] for b in blocks)))  # the next chunk, meanwhile
 
-    async def _execute_fetched(self: Node, replies: list[tuple[list[dict[str, Any]],
+    async def _execute_fetched(self, replies: list[tuple[list[dict[str, Any]],
                                                               Any]]) -> None:
         """State transfer.  Blocks up to a checkpoint whose proof came with them are copied
         from their effects; the others are executed (the effects past the last proof have
@@ -196,7 +220,7 @@ class StateTransfer:
         for i in range(0, len(run), FETCHED_RUN):
             await self._execute_run(run[i:i + FETCHED_RUN])
 
-    async def _copy_fetched(self: Node, run: list[tuple[dict[str, Any], Certified]]) -> bool:
+    async def _copy_fetched(self, run: list[tuple[dict[str, Any], Certified]]) -> bool:
         """Certified blocks whose effects the last one's checkpoint proof vouches for: the
         state roots recomputed from the effects and compared with the proof's, the rows
         written in one SQLite transaction.  False if it fails (they are then executed)."""
@@ -218,7 +242,7 @@ class StateTransfer:
         self._store_fetched_attests([b for b, _ in run], [res for res, _, _ in done])
         return True
 
-    def _copy_run(self: Node, exs: list[Execute], run: list[Fetched], root: str,
+    def _copy_run(self, exs: list[Execute], run: list[Fetched], root: str,
                   proof: list[str]) -> list[tuple[BlockResult, Execute, bytes]] | None:
         assert self.store is not None and self.ledger is not None
         seq = run[-1].height
@@ -248,7 +272,7 @@ class StateTransfer:
             out.append((res, ex, f.cert))
         return out
 
-    async def _execute_run(self: Node, run: list[tuple[dict[str, Any], Certified]]) -> None:
+    async def _execute_run(self, run: list[tuple[dict[str, Any], Certified]]) -> None:
         """Certified blocks executed: the transactions decoded on the verify threads, their
         signatures not checked again (certified: f+1 honest replicas checked them before
         voting); the blocks executed in one SQLite transaction."""
@@ -266,7 +290,7 @@ class StateTransfer:
             self._executed(res, ex, cert, fetched=True)
         self._store_fetched_attests([b for b, _ in run], [res for res, _, _ in done])
 
-    def _store_fetched_attests(self: Node, blocks: list[dict[str, Any]],
+    def _store_fetched_attests(self, blocks: list[dict[str, Any]],
                                done: list[BlockResult]) -> None:
         """The result certificates fetched blocks came with, checked on the verify threads
         against the headers this node computed, stored if they hold."""
@@ -285,7 +309,7 @@ class StateTransfer:
             parts = await self._on_verifiers(check, todo)
             good = [x for part in parts for x in part]
             if good:
-                self._save_attests(good)
+                self.attests.save(good)
 
         task = asyncio.get_running_loop().create_task(then())
         self.tasks.append(task)
@@ -303,7 +327,7 @@ class StateTransfer:
                 out.append(None)
         return out
 
-    def _apply_run(self: Node, run: list[tuple[Execute, list[Tx]]]) \
+    def _apply_run(self, run: list[tuple[Execute, list[Tx]]]) \
             -> list[tuple[BlockResult, Execute, bytes]]:
         assert self.store is not None
         out = []

@@ -9,15 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from app import cli
-from app.consortium import Consortium
+from app import cli, exits
 from app.demo import load_demo_pins, run_demo
 from node import codec
 from node.cardfile import CardFile
+from node.consortium import Consortium
 from node.ledger import Genesis, GenesisError
 from node.ledger import queries as q
 from node.store import Store
 from tests.support.invariants import check_store
+from ui import cli as ui_cli
 
 
 def _init(tmp_path: Path, *extra: str) -> tuple[int, Path]:
@@ -100,7 +101,8 @@ def test_offline_commands_name_what_is_wrong_with_their_input(
     genesis = str(home / "genesis.json")
     junk = tmp_path / "receipt.txt"
     junk.write_text("hello")
-    assert cli.main(["verify-receipt", str(junk), "--genesis", genesis]) == cli.EXIT_INVALID_RECEIPT
+    assert cli.main(["verify-receipt", str(junk), "--genesis", genesis]) \
+        == exits.EXIT_INVALID_RECEIPT
     assert "invalid: receipt: neither" in capsys.readouterr().out
     assert cli.main(["verify-receipt", str(tmp_path / "none.json"), "--genesis", genesis]) == 2
     assert "cannot read" in capsys.readouterr().err
@@ -112,10 +114,10 @@ def test_offline_commands_name_what_is_wrong_with_their_input(
             cli.main(["statement", str(home), "--as", "clearing-1", "--merchant", "M001",
                       "--cycle", bad])
         assert "is not a cycle" in capsys.readouterr().err
-    assert cli.position_arg("40,60") == (40, 60)
+    assert ui_cli.position_arg("40,60") == (40, 60)
     for bad in ("40", "a,b", "-5,0"):
         with pytest.raises(Exception, match=r"X,Y|off any screen"):
-            cli.position_arg(bad)
+            ui_cli.position_arg(bad)
 
 
 def test_genesis_validation_names_the_problem(tmp_path: Path) -> None:
@@ -167,7 +169,7 @@ def test_make_demo_headless_writes_every_screen(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["QT_QPA_PLATFORM"] = "offscreen"
     root = Path(__file__).resolve().parent.parent
-    out = subprocess.run([sys.executable, "-m", "app.cli", "demo", "--out", str(tmp_path)],
+    out = subprocess.run([sys.executable, "-m", "ui.cli", "demo", "--out", str(tmp_path)],
                          env=env, cwd=root, capture_output=True, text=True, timeout=240)
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     assert "regulator: Audit passed" in out.stdout and "Validators stopped." in out.stdout
@@ -231,3 +233,67 @@ def test_a_spawned_node_leaves_no_file_open_in_the_parent(tmp_path: Path) -> Non
     finally:
         proc.kill()
         proc.wait(timeout=15)
+
+
+def _cardchain(*argv: str) -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "app.cli", *argv]
+
+
+def test_cluster_runs_from_a_relative_folder(tmp_path: Path) -> None:
+    """`cardchain cluster DIR` with DIR relative to where it is typed: the validators (which
+    run in the project's folder) come up and answer `status`."""
+    import signal
+    import subprocess
+
+    from tests.support.cluster import processes_mentioning
+    from tests.support.waiting import poll
+
+    repo = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "CARDCHAIN_PASSPHRASE": "a long passphrase",
+           "PYTHONPATH": str(repo)}
+    subprocess.run(_cardchain("init", "rel", "--hosts", ",".join(
+        f"127.0.0.1:{p}" for p in _free(4))), cwd=tmp_path, env=env, check=True,
+        capture_output=True, timeout=120)
+    proc = subprocess.Popen(_cardchain("cluster", "rel"), cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        def status() -> str:
+            return subprocess.run(_cardchain("status", "rel"), cwd=tmp_path, env=env,
+                                  capture_output=True, text=True, timeout=60).stdout
+
+        printed = poll(status, lambda out: out.count("connected to") == 4, timeout=60)
+        assert "unreachable" not in printed, printed
+        logs = list((tmp_path / "rel" / "nodes").glob("validator-*/node.log"))
+        assert len(logs) == 4 and all("listening" in p.read_text() for p in logs)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "restarting" not in out, out
+    assert "all nodes stopped" in out
+    assert not processes_mentioning(str(tmp_path)), "processes left running"
+
+
+def _free(n: int) -> list[int]:
+    from app.runner import free_ports
+
+    return free_ports(n)
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`cardchain init DIR | head -1`: the reader goes away; no traceback, the pipe's exit
+    status, and the consortium written all the same."""
+    import subprocess
+
+    env = {**os.environ, "CARDCHAIN_PASSPHRASE": "a long passphrase"}
+    proc = subprocess.Popen(_cardchain("init", str(tmp_path / "c")), env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=Path(__file__).resolve().parent.parent)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before init (scrypt) has printed anything
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert proc.returncode == 141
+    assert (tmp_path / "c" / "genesis.json").is_file()

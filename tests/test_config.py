@@ -6,7 +6,8 @@ import dataclasses
 
 import pytest
 
-from app.cli import EXIT_USAGE, main
+from app.cli import main
+from app.exits import EXIT_USAGE
 from node.config import REPLY_BLOCKS, ConfigError, Settings
 
 

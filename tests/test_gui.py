@@ -4,15 +4,15 @@ cashier sells a basket paid partly with two banks' points, the regulator sees it
 clearing house runs a clearing and exports the statement; bad input in each form gets an
 inline message and changes nothing.  Every table model passes qtmodeltester."""
 
+
 from __future__ import annotations
 
 import asyncio
 import csv
 import os
 import re
-import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,139 +22,24 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import Qt
 
-from app.consortium import init
-from app.runner import free_ports
-from app.session import Session
-from node.config import Settings
-from node.endpoint import ClientError as EndpointClientError
+from node.errors import ClientError as EndpointClientError
 from node.service import Node
+from tests.support.gui import (
+    ROOT,
+    Env,
+    at_done,
+    check_models,
+    click,
+    gui_world,
+    read_card,
+    shown_cells,
+)
 from ui import texts
-from ui.common import Column, RecordModel
-from ui.main import make_window
-from ui.shell import Languages, load_fonts
-
-ROOT = Path(__file__).resolve().parent.parent
-PASS = "gui-test-passphrase"
-
-
-class Env:
-    def __init__(self, loop: Any, cons: Any, nodes: list[Node], sessions: dict[str, Session],
-                 languages: Languages) -> None:
-        self.loop, self.cons, self.nodes, self.sessions = loop, cons, nodes, sessions
-        self.languages = languages
-        self.windows: dict[str, Any] = {}
-
-    def run(self, coro: Coroutine[Any, Any, Any], timeout: float = 60) -> Any:
-        return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
-
-    async def wait(self, cond: Callable[[], Any], timeout: float = 30,
-                   what: str | Callable[[], str] = "") -> None:
-        deadline = time.monotonic() + timeout
-        while not cond():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what() if callable(what) else what}")
-            await asyncio.sleep(0.02)
-
-    def height(self) -> int:
-        """The chain's height as the validators have it (observers may trail a block)."""
-        return max(int(n.height) for n in self.nodes)
-
-    async def settle_notice(self, notice: Any, what: str) -> str:
-        await self.wait(lambda: notice.kind in ("ok", "error"), what=what)
-        return str(notice.kind)
 
 
 @pytest.fixture(scope="module")
 def env(qapp: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    load_fonts(qapp)
-    # A plain asyncio loop that pumps Qt events while it runs.  (The app itself runs on
-    # qasync, as `make demo` and bench/gui_responsiveness.py do; here pytest-qt processes
-    # Qt events between tests, when no asyncio loop is running, and qasync would then step
-    # the nodes' tasks outside a running loop.)
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    home = tmp_path_factory.mktemp("gui") / "cons"
-    hosts = ",".join(f"127.0.0.1:{p}" for p in free_ports(4))
-    cons = init(home, PASS, hosts=hosts, genesis_time=int(time.time() * 1000) - 60_000,
-                kdf_n=2**10)
-    nodes = [Node(cons, f"validator-{i}", home / "nodes" / f"validator-{i}",
-                  Settings()) for i in range(4)]
-    who = ["clerk-EHB-1", "clerk-JRB-1", "terminal-M001-T01", "regulator-1", "clearing-1"]
-    sessions = {w: Session(cons, w) for w in who}
-    qapp.setQuitOnLastWindowClosed(False)  # the fixture closes the windows, not the app
-    languages = Languages(qapp)
-    languages.use("en")
-    e = Env(loop, cons, nodes, sessions, languages)
-
-    async def pump() -> None:
-        while True:
-            qapp.processEvents()
-            await asyncio.sleep(0.004)
-
-    pumping = loop.create_task(pump())
-
-    async def up() -> None:
-        for n in nodes:
-            await n.start()
-        for s in sessions.values():
-            await s.start()
-        for s in sessions.values():
-            await s.wait_synced()
-
-        for name in ("clerk-EHB-1", "terminal-M001-T01", "regulator-1", "clearing-1"):
-            kw = {"card_dir": home / "cards"} if name.startswith("terminal") else {}
-            w = make_window(sessions[name], languages, **kw)
-            w.resize(1280, 800)
-            w.show()
-            w.start()
-            e.windows[name] = w
-
-    e.run(up())
-    yield e
-    async def down() -> None:
-        for w in e.windows.values():
-            w.close()
-        for s in sessions.values():
-            await s.stop()
-        for n in nodes:
-            await n.stop()
-
-    e.run(down())
-    pumping.cancel()
-    loop.run_until_complete(asyncio.sleep(0))
-    loop.close()
-    asyncio.set_event_loop(None)
-
-
-def click(qtbot: Any, button: Any) -> None:
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def shown_cells(model: RecordModel, keys: tuple[str, ...]) -> list[str]:
-    """What the view shows in these columns, every row."""
-    cols = [i for i, c in enumerate(model.columns) if c.key in keys]
-    return [str(model.data(model.index(r, c))) for r in range(model.rowCount()) for c in cols]
-
-
-def at_done(notice: Any, look: Any) -> list[Any]:
-    """What ``look()`` returns at the moment the form says "done": a screen shows the change
-    before it says so (a reload after the message would leave the old figures up)."""
-    seen: list[Any] = []
-    real = notice.ok
-
-    def ok(text: str) -> None:
-        seen.append(look())
-        real(text)
-
-    notice.ok = ok
-    return seen
-
-
-def check_models(qtmodeltester: Any, window: Any) -> int:
-    models = window.findChildren(RecordModel)
-    for m in models:
-        qtmodeltester.check(m, force_py=True)
-    return len(models)
+    yield from gui_world(qapp, tmp_path_factory)
 
 
 def test_1_console_issues_and_tops_up_a_card(env: Env, qtbot: Any) -> None:
@@ -274,15 +159,6 @@ def test_2_pos_pays_a_basket_with_points_from_two_banks(env: Env, qtbot: Any) ->
         pos.new_sale()
 
     env.run(scenario(), 180)
-
-
-async def read_card(env: Env, qtbot: Any, pos: Any, path: Any, pin: str) -> None:
-    """The cashier reads the card: its file and PIN, until its state shows."""
-    pos.card_path.setText(str(path))
-    pos.pin.setText(pin)
-    pos.card_state = None
-    click(qtbot, pos.read_btn)
-    await env.wait(lambda: getattr(pos, "card_state", None) is not None, what="card read")
 
 
 def test_3_pos_explains_a_frozen_card_and_a_short_balance(env: Env, qtbot: Any) -> None:
@@ -494,7 +370,7 @@ def test_6_language_switch_and_translations_complete(env: Env) -> None:
         await clerk.cards.refresh()
         await clerk.merchants.refresh()
         env.languages.use("zh_CN")
-        await asyncio.sleep(0.1)  # the LanguageChange event is posted, not sent
+        await env.wait(lambda: pos.pay_btn.text() == "支付", 5, "the switch to Chinese")
         try:
             assert pos.windowTitle() == "卡链 — 收银台" and pos.pay_btn.text() == "支付"
             assert pos.basket_model.headerData(0, Qt.Orientation.Horizontal) == "商品"
@@ -510,8 +386,7 @@ def test_6_language_switch_and_translations_complete(env: Env) -> None:
             assert set(shown_cells(clerk.merchants.model, ("status",))) == {"正常"}
         finally:
             env.languages.use("en")
-            await asyncio.sleep(0.1)
-        assert pos.pay_btn.text() == "Pay"
+            await env.wait(lambda: pos.pay_btn.text() == "Pay", 5, "the switch to English")
         ts = ROOT / "resources" / "i18n" / "cardchain_zh_CN.ts"
         unfinished = [m.findtext("source") for m in ET.parse(ts).iter("message")
                       if m.find("translation").get("type") == "unfinished"]
@@ -524,24 +399,6 @@ def test_6_language_switch_and_translations_complete(env: Env) -> None:
                 assert f'"{title}"' in listed, f"{title!r} of {f.name} not in ui/strings.py"
 
     env.run(scenario(), 180)
-
-
-def test_qt_binding_keeps_reference_counts(qapp: Any) -> None:
-    """PySide6 6.12.0 drops a reference to None on every void call (and to True/False on
-    bool returns) under Python 3.11, so a window dies after enough calls; pyproject.toml
-    excludes it.  This fails on such a binding."""
-    import sys
-
-    from PySide6.QtWidgets import QLabel
-
-    label = QLabel("x")
-    none0, true0 = sys.getrefcount(None), sys.getrefcount(True)
-    for _ in range(5_000):
-        label.setText("y")
-        label.isVisible()
-        label.setVisible(False)
-    assert abs(sys.getrefcount(None) - none0) < 100
-    assert abs(sys.getrefcount(True) - true0) < 100
 
 
 def test_7_onboarding_points_contract_custody_and_refund_forms(env: Env, qtbot: Any) -> None:
@@ -628,191 +485,3 @@ def test_7_onboarding_points_contract_custody_and_refund_forms(env: Env, qtbot: 
         assert "differences" in pos.day.rec_summary.text()
 
     env.run(scenario(), 180)
-
-
-def test_block_driven_reloads_are_coalesced() -> None:
-    from ui.common import Tasks
-
-    calls: list[int] = []
-
-    async def reload() -> None:
-        calls.append(1)
-
-    async def burst() -> None:
-        tasks = Tasks()
-        for _ in range(20):  # twenty blocks in a burst
-            tasks.coalesce("table", reload, delay=0.05)
-        await asyncio.sleep(0.15)
-        tasks.coalesce("table", reload, delay=0.05)  # a later block: one more reload
-        await asyncio.sleep(0.15)
-
-    asyncio.run(burst())
-    assert len(calls) == 2
-
-
-def test_every_translated_reason_is_a_ledger_reason() -> None:
-    from node.ledger.errors import Reason
-
-    assert set(texts.REASONS) <= {r.value for r in Reason} | {"ok"}
-
-
-def test_a_time_of_zero_reads_never() -> None:
-    model = RecordModel([Column("view_since", "Last view change", "time")])
-    assert model.show(model.columns[0], 0) == "—"  # a validator still in view 0
-    assert model.show(model.columns[0], 1_795_533_344_054) == "2026-11-24 23:15:44"
-
-
-def test_every_audit_finding_has_words() -> None:
-    """Each finding node/audit.py and certs.cert_problem can report matches a wording."""
-    src = "".join((ROOT / "node" / f).read_text("utf-8")
-                  for f in ("audit.py", "consensus/certs.py"))
-    found = re.findall(r'report\.add\([^,]+, f?"([^"]+)"\)', src)
-    found += re.findall(r'return f?"([^"]+)", \[\]', src)
-    assert len(found) >= 20
-    for text in found:
-        sample = re.sub(r"\{[^}]*\}", "x1", text)
-        assert texts.audit_wording(sample), text
-
-
-def test_every_kind_decision_and_rule_has_words() -> None:
-    from node.compliance import RULES as CHECKS
-    from node.ledger.errors import Reason
-    from node.ledger.rules import RULES
-
-    assert set(texts.KINDS) == set(RULES)
-    assert set(texts.CODES) == set(texts.REASONS) == {r.value for r in Reason} | {"ok"}
-    assert set(texts.RULES) == set(CHECKS)
-
-
-async def new_card_file(env: Env, deposit: int) -> tuple[str, str, Path]:
-    """A card the EHB clerk issued, its card file written beside the others."""
-    from app.flows import new_card
-
-    s = env.sessions["clerk-EHB-1"]
-    made = new_card(env.cons, "EHB", s.now(), deposit=deposit)
-    r = await s.submit(s.make("issue_card", made.body))
-    assert r["code"] == "ok", r
-    path = env.cons.home / "cards" / f"{made.card.card}.card.json"
-    path.parent.mkdir(exist_ok=True)
-    made.card.save(path)
-    await env.wait(lambda: env.sessions["terminal-M001-T01"].node.height >= r["height"],
-                   what="the till's node has the card")
-    return made.card.card, made.pin, path
-
-
-async def sell(env: Env, qtbot: Any, pos: Any, card: tuple[str, str, Path], sku: str) -> str:
-    """Read the card, put one item in the basket, press Pay; the notice's kind."""
-    _number, pin, path = card
-    pos.new_sale()
-    await read_card(env, qtbot, pos, path, pin)
-    pos.add(sku)
-    await env.wait(lambda: pos.offer is not None, what="offer")
-    pos.notice.clear()
-    click(qtbot, pos.pay_btn)
-    return await env.settle_notice(pos.notice, f"paying for {sku}")
-
-
-def test_8_offline_payments_within_the_floor_limits(env: Env, qtbot: Any) -> None:
-    """No validator reachable: five payments taken offline, one over the limit refused at
-    the till; the network returns, all are decided in order, none twice, and one refused
-    on chain (its card frozen meanwhile) is listed as declined after offline acceptance."""
-    async def scenario() -> None:
-        pos = env.windows["terminal-M001-T01"]
-        a, b = await new_card_file(env, 50_000), await new_card_file(env, 50_000)
-        h0 = env.height()
-        real_online = pos.session.online
-        pos.session.online = lambda: False  # as the till sees it: no validator reachable
-        try:
-            for card in (a, a, a, a, b):
-                assert await sell(env, qtbot, pos, card, "TEA-250") == "ok", \
-                    pos.notice.text()
-                assert "Taken offline" in pos.notice.text() and pos.card is None
-            assert await sell(env, qtbot, pos, a, "TV-65") == "error"
-            assert "cannot be taken offline" in pos.notice.text() and \
-                "over the offline limit" in pos.notice.text()
-            pos.new_sale()
-            assert len(pos.till.pending()) == 5 and env.height() == h0
-            s = env.sessions["clerk-EHB-1"]  # the bank freezes card b meanwhile
-            assert (await s.submit(s.make("freeze", {"card": b[0]})))["code"] == "ok"
-        finally:
-            pos.session.online = real_online
-        await env.wait(lambda: not pos.till.pending(), 60, what="the offline payments sent")
-        clerk = env.sessions["clerk-EHB-1"]
-        assert (await clerk.query("card", card=a[0]))["balance"] == 50_000 - 4 * 4_800
-        assert (await clerk.query("card", card=b[0]))["balance"] == 50_000
-        states = [o.state for o in pos.till.recent(6)]
-        assert states.count("committed") == 4 and states.count("refused") == 1, states
-        pos.payments.refresh()
-        assert shown_cells(pos.payments.model, ("state",)).count(
-            "declined after offline acceptance") == 1
-        await env.wait(lambda: "taken offline, was declined" in pos.notice.text(), 10,
-                       what=lambda: f"the declined notice: {pos.notice.text()!r}")
-        pos.day.merchant = pos.day.merchant or "M001"
-        await pos.day.refresh()
-        await pos.day.run_reconcile()
-        assert "declined after offline acceptance" in shown_cells(pos.day.diffs, ("what",))
-        assert (await s.submit(s.make("unfreeze", {"card": b[0]})))["code"] == "ok"
-
-    env.run(scenario(), 180)
-
-
-def test_9_validators_paused_during_pay_charge_once(env: Env, qtbot: Any) -> None:
-    """The validators stop answering while Pay waits: the till says the outcome is unknown,
-    keeps the basket locked (no second payment for it), and once they resume shows the
-    payment committed; the card is charged once."""
-    async def scenario() -> None:
-        pos = env.windows["terminal-M001-T01"]
-        card = await new_card_file(env, 50_000)
-        held: list[tuple[Any, str]] = []
-        served = {n: n.submit for n in env.nodes}
-        pos.till.pay_wait_ms = 2_000
-        for n in env.nodes:
-            n.submit = lambda text, *_a, n=n, **_k: held.append((n, text))  # type: ignore
-        try:
-            assert await sell(env, qtbot, pos, card, "TEA-250") == "error"
-            assert "Outcome unknown" in pos.notice.text() and pos.locked()
-            assert held, "the payment reached no validator"
-            basket = dict(pos.basket)
-            pos.notice.clear()
-            pos.add("MILK-12")  # the cashier tries to change the basket, then pay again
-            assert pos.notice.kind == "error" and "under way" in pos.notice.text()
-            click(qtbot, pos.pay_btn)
-            assert pos.basket == basket and not pos.pay_btn.isEnabled()
-        finally:
-            for n in env.nodes:
-                n.submit = served[n]  # type: ignore[method-assign]
-            pos.till.pay_wait_ms = 30_000
-        for n, text in held:  # the validators resume with what they held
-            n.submit(text)
-        await env.wait(lambda: not pos.locked(), 60, what="the pending payment decided")
-        assert "Committed at height" in pos.stage.text(), pos.stage_log
-        clerk = env.sessions["clerk-EHB-1"]
-        assert (await clerk.query("card", card=card[0]))["balance"] == 50_000 - 4_800
-        page = await env.sessions["regulator-1"].query(
-            "txs", filters={"card": card[0], "kind": "pay"})
-        assert [t["code"] for t in page["items"]] == ["ok"]
-
-    env.run(scenario(), 180)
-
-
-def test_10_a_card_left_idle_is_forgotten(env: Env, qtbot: Any,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """A card read and then left alone is cleared after the idle time: the next sale needs
-    the card and its PIN again."""
-    import ui.pos
-
-    async def scenario() -> None:
-        pos = env.windows["terminal-M001-T01"]
-        card = await new_card_file(env, 10_000)
-        monkeypatch.setattr(ui.pos, "CARD_IDLE_S", 0.3)
-        pos.new_sale()
-        await read_card(env, qtbot, pos, card[2], card[1])
-        assert pos.card_key is not None
-        await env.wait(lambda: pos.card is None, 5, what="the idle card cleared")
-        assert pos.card_key is None and "without use" in pos.notice.text()
-        pos.add("TEA-250")
-        click(qtbot, pos.pay_btn)
-        assert "Read the customer's card" in pos.notice.text()
-        pos.new_sale()
-
-    env.run(scenario(), 60)

@@ -23,6 +23,7 @@ from tests.support.chaos import (
     chaos,
     check_chains,
 )
+from tests.support.waiting import apoll
 
 FLAP_S = float(os.environ.get("CARDCHAIN_FLAP_S", "20"))  # the run: 60
 
@@ -77,7 +78,7 @@ async def _partitions(run: Run, c: ChaosCluster, clients: Clients, rng: random.R
     before = await _heights(c, clients, [0, 1, 2])
     c.isolate(3)
     run.events.append("validator-3 cut off")
-    await asyncio.sleep(5)
+    await asyncio.sleep(5)  # not a wait: how long the minority stays cut off
     after = await _heights(c, clients, [0, 1, 2])
     assert all(after[i] > before[i] for i in before), (before, after)
     c.heal()
@@ -89,13 +90,13 @@ async def _partitions(run: Run, c: ChaosCluster, clients: Clients, rng: random.R
     run.events.append(f"primary validator-{primary} cut off")
     cut_at = time.monotonic()
     before = await _heights(c, clients, others)
-    while time.monotonic() - cut_at < 20:
-        await asyncio.sleep(0.5)
-        views, now = await _views(c, clients, others), await _heights(c, clients, others)
-        if min(views.values()) >= 1 and all(now[i] > before[i] + 2 for i in others):
-            break
-    else:
-        raise AssertionError(f"no new view with commits: {views} {before} -> {now}")
+
+    async def views_and_heights() -> tuple[dict[int, int], dict[int, int]]:
+        return await _views(c, clients, others), await _heights(c, clients, others)
+
+    views, _ = await apoll(
+        views_and_heights, lambda vh: min(vh[0].values()) >= 1 and all(
+            vh[1][i] > before[i] + 2 for i in others), timeout=20, every=0.5)
     run.events.append(f"view {min(views.values())} and commits "
                       f"{time.monotonic() - cut_at:.1f} s after the cut")
     c.heal()
@@ -110,10 +111,10 @@ async def _partitions(run: Run, c: ChaosCluster, clients: Clients, rng: random.R
     while time.monotonic() < end:
         for key in ((a, b), (b, a)):
             c.relays[key].set_cut(True)
-        await asyncio.sleep(rng.uniform(0.3, 2))
+        await asyncio.sleep(rng.uniform(0.3, 2))  # not a wait: the link cut
         for key in ((a, b), (b, a)):
             c.relays[key].set_cut(False)
-        await asyncio.sleep(rng.uniform(0.3, 2))
+        await asyncio.sleep(rng.uniform(0.3, 2))  # not a wait: the link mended
     after = await _heights(c, clients, list(range(c.n)))
     assert all(after[i] > before[i] for i in before), (before, after)
     c.heal()

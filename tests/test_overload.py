@@ -44,7 +44,7 @@ def test_a_busy_validator_names_when_to_retry_and_a_refusal_says_nothing_was_don
             st = await c.status()
             assert (st["admission_bound"], st["retry_pause_ms"]) == (150, 1500)
             nodes[0].admission.pause = 0.25
-            nodes[0].busy = lambda: True  # type: ignore[method-assign]
+            nodes[0].busy = nodes[0].admission.refused  # type: ignore[method-assign]
             adm = nodes[0].admission
             real_clock, now = adm.clock, adm.clock()
             adm.clock = lambda: now  # the pause is not rescaled meanwhile (see health.py)
@@ -60,19 +60,19 @@ def test_a_busy_validator_names_when_to_retry_and_a_refusal_says_nothing_was_don
             adm.clock = real_clock
             refusals = [2]
 
-            def busy_twice() -> bool:
+            def busy_twice() -> int | None:
                 refusals[0] -= 1
-                return refusals[0] >= 0
+                return nodes[0].admission.refused() if refusals[0] >= 0 else None
 
             nodes[0].busy = busy_twice  # type: ignore[method-assign]
             assert (await c.submit(from_text(fresh), wait_ms=10_000))["height"] is not None
             assert refusals[0] < 0  # asked three times
-            nodes[0].busy = lambda: True  # type: ignore[method-assign]
+            nodes[0].busy = nodes[0].admission.refused  # type: ignore[method-assign]
             # busy or not, a decided transaction's retry gets its receipt: the id the
             # busy path computes from the text is the one stored
             again = await c.submit(from_text(decided))
             assert again == first and again["height"] is not None
-            nodes[0].busy = lambda: False  # type: ignore[method-assign]
+            nodes[0].busy = lambda: None  # type: ignore[method-assign]
             with pytest.raises(Refused, match="canonical") as refused:
                 await c.call("submit", tx=42)
             assert not isinstance(refused.value, Busy)
@@ -101,9 +101,9 @@ def test_an_observer_retries_a_busy_validator_and_tells_what_became_of_a_request
             # busy twice, then free: the request is decided, the waiter saw both pauses
             refusals = [2]
 
-            def busy_twice() -> bool:
+            def busy_twice() -> int | None:
                 refusals[0] -= 1
-                return refusals[0] >= 0 or real_busy()
+                return v.admission.refused() if refusals[0] >= 0 else real_busy()
 
             v.busy = busy_twice  # type: ignore[method-assign]
             stages: list[dict[str, Any]] = []

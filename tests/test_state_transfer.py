@@ -50,7 +50,8 @@ def fall_behind_and_catch_up(nodes: list[Node], blocks: int = 8) -> None:
         # cards issued, then topped up: postings and state
         await leave_one_behind(nodes, card_business(nodes[0].cons)[1], blocks)
         await until(lambda: lag.height >= nodes[0].height, 30)
-        await asyncio.sleep(0.3)  # the last block's writes on every node
+        for n in nodes:
+            await n.idle()
 
     run_nodes(nodes, scenario)
 
@@ -119,7 +120,7 @@ def test_a_reply_nobody_asked_for_is_dropped_unread(cons: Any, tmp_path: Path) -
         node.on_peer_frame(2, frame)  # once only
         assert node.stats["unasked_replies"] == 1_001
     finally:
-        node.verifier.shutdown()
+        node.prechecks.pool.shutdown()
         node.db.shutdown()
 
 
@@ -174,7 +175,7 @@ def test_a_chain_of_format_1_is_executed_and_keeps_its_state_roots(tmp_path: Pat
     cons = local_consortium(tmp_path / "cons", NODE_PASS)
     raw = dict(cons.genesis.raw, version=1)
     Genesis.from_dict(raw).save(cons.home / "genesis.json")
-    from app.consortium import Consortium
+    from node.consortium import Consortium
 
     old = Consortium.open(cons.home, NODE_PASS)
     assert old.genesis.chain_format == 1
@@ -308,7 +309,7 @@ def test_a_validator_restarted_on_an_idle_network_catches_up(cons: Any, tmp_path
             for i, t in enumerate(business(k)):
                 nodes[i % 3].submit(t)
             await until(lambda k=k: all(n.height > k for n in nodes[:3]), 20)
-        await asyncio.sleep(service_stale_s() + 0.5)  # the peers dropped what they queued
+        await asyncio.sleep(service_stale_s() + 0.5)  # not a wait: queued frames must age
         await nodes[3].start()
         await until(lambda: nodes[3].height >= nodes[0].height, 10)
 

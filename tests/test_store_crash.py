@@ -77,7 +77,7 @@ def test_kill_at_random_moments_under_load(tmp_path: Path) -> None:
                 if not line:
                     break
                 seen = int(line)
-            time.sleep(rng.uniform(0.0, 0.25))
+            time.sleep(rng.uniform(0.0, 0.25))  # not a wait: when the kill lands
         finally:
             proc.kill()
             proc.wait(timeout=30)

@@ -11,22 +11,16 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.flows import new_card
-from tests.support.cluster import LocalCluster, running_cluster, wait_connected
+from tests.support.cluster import LocalCluster, wait_connected
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[LocalCluster]:
-    with running_cluster(tmp_path) as c:
-        yield c
 
 
 def _till(cluster: LocalCluster, card: Path, pin: str, stage: str) \

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.flows import new_card, replacement
+from app.model import CARD_STATUSES
 from app.session import Session, SessionError
-from node.ledger.cards import CARD_STATUSES
 from ui import texts
 from ui.common import (
     Column,

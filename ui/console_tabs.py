@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import cycles
 from app.flows import new_terminal_key
+from app.model import compliance_settings, custody_level
 from app.session import Session, SessionError
 from app.statement_export import to_csv, write_pdf
-from node import compliance
-from node.ledger.cycles import DAY_MS, cycle_of
 from ui import texts
 from ui.common import (
     STATEMENT_LINES,
@@ -321,12 +321,8 @@ class ClearingTab(_Tab):
             (i for i, r in enumerate(rows) if keep and r["merchant"] == keep["merchant"]), 0)))
         m = self.merchant.currentData()
         if m is not None and self.cycle.count() == 0:
-            offset = self.session.genesis.params["utc_offset_min"]
-            now = self.session.now()
-            for back in range(0, 8):
-                c = cycle_of(now - back * DAY_MS, m["cutoff_min"], offset)
-                if self.cycle.findData(c) < 0:
-                    self.cycle.addItem(str(c), c)
+            for c in cycles.recent(m, self.session.genesis, self.session.now()):
+                self.cycle.addItem(str(c), c)
 
     async def load(self) -> None:
         m, cycle = self.merchant.currentData(), self.cycle.currentData()
@@ -446,11 +442,11 @@ class CustodyTab(_Tab):
         """Where the coverage stands against the regulator's levels (set in genesis)."""
         if ratio_bp is None:
             return self.tr("Nothing outstanding: no coverage to keep.")
-        found = compliance.custody_level(self.session.genesis, ratio_bp)
+        found = custody_level(self.session.genesis, ratio_bp)
         if found is not None:
             return self.tr("Regulator's level: %1 (coverage under %2 %)").replace(
                 "%1", texts.status(found[0])).replace("%2", f"{found[1] / 100:g}")
-        warning = compliance.settings(self.session.genesis, "custody")["warning_bp"]
+        warning = compliance_settings(self.session.genesis, "custody")["warning_bp"]
         return self.tr("Regulator's levels met (warning under %1 %)").replace(
             "%1", f"{warning / 100:g}")
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from app.consortium import DEMO_PASSPHRASE
 from app.demo import Day, run_demo
-from node.procs import die_with_parent
+from app.runner import die_with_parent
 
 APPS = ("clerk-EHB-1", "terminal-M001-T01", "regulator-1")
 
@@ -64,7 +64,7 @@ def _open_windows(day: Day, say: Callable[[str], None]) -> bool:
         extra = ["--cards", str(day.cards_dir)] if who.startswith("terminal-") else []
         # cascaded, so that each window's title shows even without a window manager
         extra += ["--position", f"{40 + 60 * i},{40 + 60 * i}"]
-        procs.append(subprocess.Popen([sys.executable, "-m", "app.cli", "app", "--home",
+        procs.append(subprocess.Popen([sys.executable, "-m", "ui.cli", "app", "--home",
                                        str(home), *extra], env=env, cwd=str(root),
                                       preexec_fn=die_with_parent))
     deadline = time.monotonic() + 5

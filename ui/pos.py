@@ -31,12 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.flows import my_card_query
+from app.model import CardFile, CardFileError, SigningKey, valid_pin
 from app.outbox import Entry
 from app.session import Session, SessionError
 from app.till import Till
-from node.cardfile import CardFile, CardFileError, valid_pin
-from node.crypto import SigningKey
-from node.endpoint import card_query_digest
 from ui import texts
 from ui.common import Column, Notice, RecordModel, hbox, mask_card, table, yuan
 from ui.pos_day import DayTab, RefundTab
@@ -391,9 +390,8 @@ class PosWindow(SaleFlow, Window):
     async def refresh_card(self) -> None:
         if self.card is None or self.card_key is None:
             return
-        t = self.session.now()
-        sig = self.card_key.sign(card_query_digest(self.card.card, t))
-        mine = await self.session.query("my_card", card=self.card.card, time=t, sig=sig)
+        mine = await self.session.query(
+            "my_card", **my_card_query(self.card.card, self.card_key, self.session.now()))
         self.card_state = mine["card"]
         self._drop_bank_checks()
         for bank in sorted(self.card_state["points"]):

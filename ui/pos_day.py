@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import cycles
 from app.reconcile import journal_append, read_journal, reconcile
 from app.session import Session, SessionError
-from node.ledger.cycles import DAY_MS, cycle_end, cycle_of, cycle_start, next_cycle, open_cycle
 from ui import texts
 from ui.common import (
     STATEMENT_LINES,
@@ -191,28 +191,14 @@ class DayTab(QWidget):
         self._show_statement()
         self._show_reconciled()
 
+    def _merchant(self) -> dict[str, int]:
+        return {"cutoff_min": self.cutoff, "closed_through": self.closed_through}
+
     def _cycles(self) -> list[int]:
-        now = self.session.now()
-        offset = self.session.genesis.params["utc_offset_min"]
-        current = open_cycle(now, self.cutoff, offset, self.closed_through)
-        out = [current]
-        for back in range(1, 8):
-            c = cycle_of(now - back * DAY_MS, self.cutoff, offset)
-            if c not in out:
-                out.append(c)
-        if self.closed_through and self.closed_through not in out:
-            out.insert(1, self.closed_through)
-        return sorted(set(out), reverse=True)
+        return cycles.recent(self._merchant(), self.session.genesis, self.session.now())
 
     def _window(self, cycle: int) -> tuple[int, int]:
-        """When the till's entries for this cycle were sent: the cycle's business day by
-        the merchant's cut-off; the cycle the clearing house opened by closing a day early
-        also covers the rest of that day."""
-        offset = self.session.genesis.params["utc_offset_min"]
-        lo, hi = cycle_start(cycle, self.cutoff, offset), cycle_end(cycle, self.cutoff, offset)
-        if self.closed_through and cycle == next_cycle(self.closed_through):
-            lo = cycle_start(self.closed_through, self.cutoff, offset)
-        return lo, hi
+        return cycles.till_window(self._merchant(), self.session.genesis, cycle)
 
     def on_block(self) -> None:
         if self.merchant and self.isVisible():

@@ -8,22 +8,48 @@ under "SaleFlow": PySide6 looks a translation up along the class's MRO.)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from app.session import SessionError
-from app.till import OfflineRefused, Outcome
+from app.model import CardFile, SigningKey
+from app.outbox import Entry
+from app.session import Session, SessionError
+from app.till import OfflineRefused, Outcome, Till
 from ui import texts
-from ui.common import when, yuan
-
-if TYPE_CHECKING:
-    from ui.pos import PosWindow
-
-    Base = PosWindow
-else:
-    Base = object
+from ui.common import Notice, Tasks, when, yuan
+from ui.pos_day import DayTab, RefundTab
+from ui.pos_pending import PaymentsTab
+from ui.receipt_print import ReceiptPanel
 
 
-class SaleFlow(Base):
+class SaleFlow:
+    # what the window it is mixed into provides (ui/pos.py); annotations only, so that the
+    # window's own attributes and Qt's methods are found as before
+    session: Session
+    till: Till
+    notice: Notice
+    tasks: Tasks
+    payments: PaymentsTab
+    refunds: RefundTab
+    day: DayTab
+    receipt: ReceiptPanel
+    basket: dict[str, int]
+    items: Callable[[], list[dict[str, Any]]]
+    card: CardFile | None
+    card_key: SigningKey | None
+    in_flight: Entry | None
+    paying: bool
+    resolving: bool
+    last_receipt: dict[str, Any] | None
+    tr: Callable[[str], str]
+    locked: Callable[[], bool]
+    chosen_banks: Callable[[], list[str]]
+    forget_card: Callable[[], None]
+    refresh_card: Callable[[], Coroutine[Any, Any, None]]
+    _lock: Callable[[bool], None]
+    _basket_changed: Callable[[], None]
+    _stage: Callable[[str | Callable[[], str]], None]
+
     def _resume_pending(self) -> None:
         """A payment left undecided (the app was closed or killed while it was under way)
         comes back with its basket, locked, and is looked up before anything else."""

@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from node import receipt as rc
-from node.ledger.tx import Tx
+from app.model import Tx, receipt_qr
 from ui.common import Notice, QrView, mask_card, when, yuan
 
 
@@ -66,7 +65,7 @@ def _document(receipt: dict[str, Any], merchant: str) -> QTextDocument:
     f = receipt_facts(receipt)
     t = {k: html.escape(v) for k, v in _texts().items()}
     qr = QImage()
-    qr.loadFromData(_qr_png(rc.to_qr(receipt)), "PNG")
+    qr.loadFromData(_qr_png(receipt_qr(receipt)), "PNG")
     doc = QTextDocument()
     doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl("qr.png"), qr)
     items = "".join(f"<tr><td>{html.escape(i['sku'])}</td><td align=right>× {i['qty']}</td>"
@@ -164,7 +163,7 @@ class ReceiptPanel(QGroupBox):
             self.qr.set_text("")
             self.text.setText(self.tr("The receipt appears here after a payment."))
             return
-        self.qr.set_text(rc.to_qr(full))
+        self.qr.set_text(receipt_qr(full))
         info = receipt_facts(full)
         self.text.setText("\n".join([
             self.tr("Order %1").replace("%1", order),

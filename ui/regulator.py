@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.model import TX_KINDS
 from app.session import Session, SessionError
-from node.ledger.rules import RULES
 from ui import texts
 from ui.common import CHINA, Column, Notice, RecordModel, Tasks, parse_yuan, table
 from ui.network import NetworkTab
@@ -113,7 +113,7 @@ class LiveTab(QWidget):
         keep_k, keep_c = self.kind.currentData(), self.code.currentData()
         self.kind.clear()
         self.kind.addItem(self.tr("any"), "")
-        for k in sorted(RULES, key=texts.kind):
+        for k in sorted(TX_KINDS, key=texts.kind):
             self.kind.addItem(texts.kind(k), k)
         self.code.clear()
         self.code.addItem(self.tr("any"), "")

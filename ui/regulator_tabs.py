@@ -27,9 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.session import Session, SessionError
-from node import audit as chain_audit
-from node.compliance import RULES as COMPLIANCE_RULES
+from app.model import COMPLIANCE_RULES
+from app.session import AuditReport, NoLedger, Session, SessionError
 from ui import texts
 from ui.common import Column, Notice, RecordModel, Tasks, selected_row, table
 from ui.shell import qtext
@@ -257,7 +256,7 @@ class AuditTab(QWidget):
         lay.addWidget(table(self.problems, stretch=1), 1)
         self.notice = Notice()
         lay.addWidget(self.notice)
-        self.report: chain_audit.AuditReport | None = None
+        self.report: AuditReport | None = None
 
     def retranslate(self) -> None:
         self.box.setTitle(self.tr("Full-chain audit"))
@@ -279,10 +278,6 @@ class AuditTab(QWidget):
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        node = self.session.node
-        db = node.data_dir / "ledger.db"
-        if not db.exists():
-            raise SessionError(self.tr("This app's node has no ledger yet."))
         self.report = None
         self.bar.setValue(0)
 
@@ -290,8 +285,10 @@ class AuditTab(QWidget):
             loop.call_soon_threadsafe(self.bar.setValue, done * 100 // max(total, 1))
 
         self.result.setText(self.tr("Auditing…"))
-        self.report = await loop.run_in_executor(
-            None, lambda: chain_audit.audit(db, self.session.genesis, progress=progress))
+        try:
+            self.report = await self.session.audit(progress)
+        except NoLedger:
+            raise SessionError(self.tr("This app's node has no ledger yet.")) from None
         self.bar.setValue(100)
         self._show()
 

@@ -21,27 +21,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from node.consensus import certs, durable, viewchange
+from node.consensus import certs, durable
+from node.consensus.core import Core, help_lagging_peer, tell_behind_peer
 from node.consensus.messages import Checkpoint, Status
-from node.consensus.types import Broadcast, CancelTimer, FetchState, Persist, Send, SetTimer
-
-if TYPE_CHECKING:
-    from node.consensus.replica import Replica
+from node.consensus.types import Broadcast, CancelTimer, FetchState, Persist, SetTimer
 
 FETCH_TIMER = "fetch"
 STATUS_TIMER = "status"
 
 
-def horizon(r: Replica) -> int:
+def horizon(r: Core) -> int:
     """The highest height whose CHECKPOINTs are kept one by one."""
     return max(r.low, r.executed) + 4 * r.cfg.settings.window
 
 
-def on_checkpoint(r: Replica, cp: Checkpoint) -> None:
+def on_checkpoint(r: Core, cp: Checkpoint) -> None:
     if cp.sender != r.id and cp.view < r.view:
-        viewchange.help_lagging_peer(r, cp.sender)
+        help_lagging_peer(r, cp.sender)
     if cp.seq <= r.low:
         return
     if cp.seq > horizon(r):
@@ -61,7 +57,7 @@ def on_checkpoint(r: Replica, cp: Checkpoint) -> None:
         fetch(r, peers[0] if peers else cp.sender, cp.seq)
 
 
-def _far(r: Replica, cp: Checkpoint) -> None:
+def _far(r: Core, cp: Checkpoint) -> None:
     old = r.far.get(cp.sender)
     if old is not None and old.seq >= cp.seq:
         return
@@ -72,7 +68,7 @@ def _far(r: Replica, cp: Checkpoint) -> None:
         fetch(r, next(c.sender for c in ahead if c.sender != r.id), target)
 
 
-def _take_near(r: Replica) -> None:
+def _take_near(r: Core) -> None:
     """The horizon moved: checkpoints kept beyond it that it now covers are kept by height."""
     near = [c for c in r.far.values() if c.seq <= horizon(r)]
     if near:
@@ -81,7 +77,7 @@ def _take_near(r: Replica) -> None:
             on_checkpoint(r, c)
 
 
-def announce(r: Replica, wait: int | None = None) -> None:
+def announce(r: Core, wait: int | None = None) -> None:
     """Just (re)started: every peer hears how far this replica got (``on_status``), and
     again whenever it then executes nothing for a while: a request timeout at first,
     doubling up to ``status_interval_ms``.  A STATUS or its answer may be lost (a peer's
@@ -93,7 +89,7 @@ def announce(r: Replica, wait: int | None = None) -> None:
     r.emit(SetTimer(STATUS_TIMER, r.now + r.status_wait))
 
 
-def status_timer(r: Replica) -> None:
+def status_timer(r: Core) -> None:
     if r.executed == r.status_mark:
         announce(r, min(2 * r.status_wait, r.cfg.settings.status_interval_ms))
     else:  # under way: checkpoints tell peers as much, and STATUS would only add traffic
@@ -101,7 +97,7 @@ def status_timer(r: Replica) -> None:
         r.emit(SetTimer(STATUS_TIMER, r.now + r.cfg.settings.status_interval_ms))
 
 
-def on_status(r: Replica, st: Status) -> None:
+def on_status(r: Core, st: Status) -> None:
     """A peer that executed more is asked for the blocks; a peer behind is told how far
     this replica got, and given the NEW-VIEW of a view it has not joined (each at most once
     per request timeout)."""
@@ -109,17 +105,10 @@ def on_status(r: Replica, st: Status) -> None:
         fetch(r, st.sender, st.height)
     tell_behind_peer(r, st.sender, st.height)
     if st.view < r.view:
-        viewchange.help_lagging_peer(r, st.sender)
+        help_lagging_peer(r, st.sender)
 
 
-def tell_behind_peer(r: Replica, peer: int, their_height: int) -> None:
-    """A peer that executed less than this replica hears how far it got, so it knows whom
-    to fetch from (at most once per request timeout)."""
-    if their_height < r.executed and viewchange.may_help(r, peer, "status"):
-        r.emit(Send(peer, r.sign(Status(r.id, "", r.view, r.executed))))
-
-
-def fetch(r: Replica, peer: int, upto: int) -> None:
+def fetch(r: Core, peer: int, upto: int) -> None:
     """Ask ``peer`` for every block it has from ours on (each carries its certificate), at
     least up to ``upto``."""
     if r.executed >= upto or (r.fetching and r.fetching[1] >= upto):
@@ -129,7 +118,7 @@ def fetch(r: Replica, peer: int, upto: int) -> None:
     ask(r, peer, r.executed + 1, upto)
 
 
-def ask(r: Replica, peer: int, first: int, upto: int) -> None:
+def ask(r: Core, peer: int, first: int, upto: int) -> None:
     """One chunk of a state transfer: up to ``fetch_chunk`` blocks from ``first``."""
     last = min(upto + r.cfg.settings.window, first + r.cfg.settings.fetch_chunk - 1)
     # ending on a checkpoint when it can: a peer serves on to one, with its proof (see
@@ -141,7 +130,7 @@ def ask(r: Replica, peer: int, first: int, upto: int) -> None:
     r.emit(SetTimer(FETCH_TIMER, r.now + r.vc.timeout(r.cfg)))
 
 
-def executed(r: Replica, seq: int) -> None:
+def executed(r: Core, seq: int) -> None:
     """Block ``seq`` was executed: the transfer under way is done, goes on, or is alive."""
     _take_near(r)
     if r.fetching is None:
@@ -159,7 +148,7 @@ def executed(r: Replica, seq: int) -> None:
         r.emit(SetTimer(FETCH_TIMER, r.now + r.vc.timeout(r.cfg)))
 
 
-def arrived(r: Replica, height: int) -> None:
+def arrived(r: Core, height: int) -> None:
     """A reply of the transfer under way reached ``height``: once the whole chunk asked for
     last is here, the next one is asked for while this one is checked and written."""
     if r.fetching is None or height <= r.fetch_arrived:
@@ -169,7 +158,7 @@ def arrived(r: Replica, height: int) -> None:
         ask(r, r.fetching[0], r.fetch_next, r.fetching[1])
 
 
-def _may_ask_ahead(r: Replica) -> bool:
+def _may_ask_ahead(r: Core) -> bool:
     """The last chunk asked for arrived whole, and with the next one asked for no more than
     two chunks' worth of blocks would be asked for and not executed (one being written, one
     on its way: what a node holds in replies stays bounded)."""
@@ -177,7 +166,7 @@ def _may_ask_ahead(r: Replica) -> bool:
         r.fetch_next - 1 - r.executed <= r.cfg.settings.fetch_chunk
 
 
-def fetch_timer(r: Replica) -> None:
+def fetch_timer(r: Core) -> None:
     """No block from the peer within the timer: ask the next replica."""
     if r.fetching is None:
         return
@@ -188,7 +177,7 @@ def fetch_timer(r: Replica) -> None:
         fetch(r, nxt if nxt != r.id else (nxt + 1) % r.cfg.n, upto)
 
 
-def stabilise(r: Replica, seq: int, proof: tuple[Checkpoint, ...]) -> None:
+def stabilise(r: Core, seq: int, proof: tuple[Checkpoint, ...]) -> None:
     if seq <= r.low:
         return
     r.low = seq

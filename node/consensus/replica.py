@@ -31,12 +31,18 @@ Rules, in the paper's terms:
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from node.consensus import checkpoint, durable, results, viewchange
 from node.consensus.certs import batch_ids, well_formed
+from node.consensus.core import (
+    BATCH_TIMER,
+    NEW_VIEW_TIMER,
+    REQUEST_TIMER,
+    STALE_TIMER_SLACK_MS,
+    Core,
+    Slot,
+)
 from node.consensus.messages import (
     Attest,
     Checkpoint,
@@ -57,7 +63,6 @@ from node.consensus.types import (
     Broadcast,
     CancelTimer,
     ClientRequest,
-    Config,
     Event,
     Execute,
     Executed,
@@ -67,81 +72,12 @@ from node.consensus.types import (
     Started,
     TimerFired,
 )
-from node.consensus.validate import Stash, Verdict, classify
+from node.consensus.validate import Verdict, classify
 
-BATCH_TIMER = "batch"
-REQUEST_TIMER = "request"
-NEW_VIEW_TIMER = "new-view"
-# a timer firing this much before its deadline is one that was moved later (clocks of the
-# runtime's timers and of ``now`` may differ by a little, never by this much)
-STALE_TIMER_SLACK_MS = 50
 EXEC_STALL_TIMEOUTS = 3  # request timeouts without execution before ordered blocks are fetched
 
 
-@dataclass
-class Slot:
-    pp: PrePrepare | None = None
-    prepares: dict[int, Prepare] = field(default_factory=dict)
-    commits: dict[int, Commit] = field(default_factory=dict)
-    sent_commit: bool = False
-    committed: bool = False
-
-
-class Replica:
-    def __init__(self, cfg: Config, *, executed: int = 0,
-                 persisted: dict[str, object] | None = None) -> None:
-        """``persisted``: what this replica's ``Persist`` actions wrote.  A runtime that
-        restarts a replica then hands it its blocks in ``to_recover()`` (``recover``)."""
-        self.cfg = cfg
-        self.id = cfg.replica
-        disk = persisted or {}
-        self.view = int(disk.get("view", 0))  # type: ignore[arg-type]
-        self.votes: dict[tuple[int, int], str] = {
-            (int(k.split(":")[1]), int(k.split(":")[2])): str(v)
-            for k, v in disk.items() if k.startswith("vote:")}
-        self.view_changing = bool(disk.get("view_changing", False))
-        # h, the last stable checkpoint, and its proof (kept across restarts)
-        self.low, self.stable_proof = durable.read_stable(disk.get("stable"), executed)
-        self.executed = executed         # highest block executed by the runtime
-        self.ordered = executed          # highest seq handed to the runtime
-        self.next_seq = executed + 1     # primary: next seq to propose
-        self.last_time = 0
-        self.slots: dict[int, Slot] = {}
-        self.early: dict[tuple[int, int], Slot] = {}   # votes that arrived before their PP
-        # persisted keys found obsolete at start are deleted on the first step
-        self.prepared_certs, self._stale = durable.read_prepared(disk, self.low)
-        # blocks ordered here (or recovered at start) above h, with their commit certificates
-        self.committed: dict[int, Execute] = {}
-        self.checkpoints: dict[int, dict[str, dict[int, Checkpoint]]] = {}
-        self.far: dict[int, Checkpoint] = {}  # per sender, its highest beyond the horizon
-        self.own_roots: dict[int, str] = {}
-        # result certificates (results.py): ATTESTs by height, this replica's own header
-        # hashes, and the heights already certified
-        self.attests: dict[int, dict[int, Attest]] = {}
-        self.own_blocks: dict[int, str] = {}
-        self.certified: set[int] = set()
-        self.pending: OrderedDict[str, str] = OrderedDict()   # id -> tx, not yet executed
-        self.since: dict[str, int] = {}                       # pending id -> when it came
-        self.in_flight: set[str] = set()                      # ids in a live PRE-PREPARE
-        self.queue: OrderedDict[str, str] = OrderedDict()     # pending, not in flight
-        self.forwarded: set[str] = set()
-        self.done: OrderedDict[str, int] = OrderedDict()      # recently executed ids
-        s = cfg.settings
-        self.stash = Stash(s.stash_per_peer, s.stash_total, s.stash_peer_bytes,
-                           s.stash_total_bytes)
-        self.vc = viewchange.ViewChangeState()
-        self.timers: dict[str, int] = {}
-        self.fetching: tuple[int, int] | None = None
-        self.fetch_next = 0  # the first block of a state transfer not asked for yet
-        self.fetch_arrived = 0  # the last block of the transfer's replies so far
-        self.status_mark = -1  # the height at the last STATUS timer (checkpoint.py)
-        self.status_wait = cfg.settings.request_timeout_ms
-        self.exec_mark = -1  # the height at the last request timeout that found it stalled
-        self.exec_waits = 0
-        self._out: list[Action] = []
-        self.now = 0
-        self._resumed = False
-
+class Replica(Core):
     def to_recover(self) -> range:
         """The heights whose blocks (with their commit certificates) a restarted replica
         needs back: what it executed above its stable checkpoint, within the window."""
@@ -155,14 +91,6 @@ class Replica:
                 self.committed[e.seq] = e
 
     # --- driver ---------------------------------------------------------------------------
-
-    @property
-    def primary(self) -> int:
-        return self.cfg.primary(self.view)
-
-    @property
-    def is_primary(self) -> bool:
-        return self.primary == self.id and not self.view_changing
 
     def step(self, event: Event, now: int) -> list[Action]:
         self.now = now
@@ -194,18 +122,6 @@ class Replica:
             checkpoint.arrived(self, event.height)
         out, self._out = self._out, []
         return out
-
-    def emit(self, a: Action) -> None:
-        if isinstance(a, SetTimer):
-            self.timers[a.name] = a.at
-        elif isinstance(a, CancelTimer):
-            if a.name not in self.timers:
-                return
-            del self.timers[a.name]
-        self._out.append(a)
-
-    def sign(self, m: Msg) -> Msg:
-        return m.signed(self.cfg.key)
 
     def _receive(self, src: int, m: Msg) -> None:
         verdict = classify(self, src, m)

@@ -17,15 +17,11 @@ ATTESTs are dropped.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from node import codec
 from node.consensus.certs import signed_by
+from node.consensus.core import Core
 from node.consensus.messages import Attest, BadMessage, decode
 from node.consensus.types import Broadcast, Certified, Config
-
-if TYPE_CHECKING:
-    from node.consensus.replica import Replica
 
 
 def needed(n: int) -> int:
@@ -33,7 +29,7 @@ def needed(n: int) -> int:
     return (n - 1) // 3 + 1
 
 
-def executed(r: Replica, seq: int, block_hash: str) -> None:
+def executed(r: Core, seq: int, block_hash: str) -> None:
     """This replica executed ``seq`` and got the header hashed ``block_hash``."""
     if not block_hash:
         return
@@ -44,7 +40,7 @@ def executed(r: Replica, seq: int, block_hash: str) -> None:
     _forget_below(r, r.executed - r.cfg.settings.window)
 
 
-def on_attest(r: Replica, a: Attest) -> None:
+def on_attest(r: Core, a: Attest) -> None:
     if a.seq in r.certified or not r.executed - r.cfg.settings.window < a.seq \
             <= r.executed + r.cfg.settings.window:
         return
@@ -71,7 +67,7 @@ def on_attest(r: Replica, a: Attest) -> None:
         r.emit(Certified(a.seq, mine, tuple(sorted(good, key=lambda v: v.sender))))
 
 
-def _forget_below(r: Replica, seq: int) -> None:
+def _forget_below(r: Core, seq: int) -> None:
     for s in [s for s in r.attests if s <= seq]:
         del r.attests[s]
     for s in [s for s in r.own_blocks if s <= seq]:

@@ -25,11 +25,19 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from node.consensus import checkpoint
 from node.consensus.certs import new_view_pre_prepares, valid_view_change
+from node.consensus.core import (
+    BATCH_TIMER,
+    NEW_VIEW_TIMER,
+    REQUEST_TIMER,
+    Core,
+    Slot,
+    help_behind_peer,
+    help_lagging_peer,
+    tell_behind_peer,
+)
 from node.consensus.messages import (
     Commit,
     Forward,
@@ -41,57 +49,12 @@ from node.consensus.messages import (
 )
 from node.consensus.types import Broadcast, CancelTimer, Config, Persist, Send, SetTimer
 
-if TYPE_CHECKING:
-    from node.consensus.replica import Replica
-
-MAX_BACKOFF = 5
 RESEND_TIMER = "view-change-resend"
-ADAPT_FACTOR = 3  # the request timeout is at least this many times the observed wait...
 FRESH_TIMEOUTS = 4  # a VIEW-CHANGE not said again for this many timeouts is stale
-ADAPT_CAP = 8     # ...and at most this many times the configured one (a slow primary's
-#                   delays raise it only this far)
 
 
-@dataclass
-class ViewChangeState:
-    attempts: int = 0                                   # consecutive changes, no progress
-    latest: dict[int, ViewChange] = field(default_factory=dict)  # per sender, highest view
-    last_new_view: NewView | None = None
-    helped: dict[tuple[int, str], int] = field(default_factory=dict)  # (peer, what) -> time
-    suspects: dict[int, tuple[int, int]] = field(default_factory=dict)  # sender -> (view, at)
-    seen: dict[int, int] = field(default_factory=dict)  # sender -> when its VIEW-CHANGE came
-    observed: int = 0  # ms: the longest recent wait from a request's arrival to execution
-
-    def timeout(self, cfg: Config) -> int:
-        base = cfg.settings.request_timeout_ms
-        adapted = max(base, min(ADAPT_FACTOR * self.observed, ADAPT_CAP * base))
-        return adapted * 2 ** min(self.attempts, MAX_BACKOFF)
-
-    def progress(self) -> None:
-        self.attempts = 0
-
-    def observe(self, waited: int) -> None:
-        """A block executed whose longest-waiting request waited ``waited`` ms; older
-        observations fade by 1/16 per block."""
-        self.observed = max(waited, self.observed - self.observed // 16)
-
-
-def may_help(r: Replica, peer: int, what: str) -> bool:
-    """Help a peer at most once per request timeout for the same thing (messages get lost,
-    so once ever is not enough; every time would let a peer make us flood)."""
-    key = (peer, what)
-    last = r.vc.helped.get(key)
-    if last is not None and r.now - last < r.cfg.settings.request_timeout_ms:
-        return False
-    if len(r.vc.helped) > 10_000:
-        r.vc.helped.clear()
-    r.vc.helped[key] = r.now
-    return True
-
-
-def start(r: Replica, view: int) -> None:
+def start(r: Core, view: int) -> None:
     """Move to ``view`` and ask for it."""
-    from node.consensus.replica import BATCH_TIMER, REQUEST_TIMER
 
     if view < r.view or (view == r.view and r.view_changing):
         return
@@ -105,10 +68,9 @@ def start(r: Replica, view: int) -> None:
     _ask(r)
 
 
-def suspect(r: Replica) -> None:
+def suspect(r: Core) -> None:
     """The request timer expired: say so, and keep the timer running (a suspicion counts
     for two timeouts; a replica still waiting says it again)."""
-    from node.consensus.replica import REQUEST_TIMER
 
     if r.view_changing:
         return
@@ -118,8 +80,8 @@ def suspect(r: Replica) -> None:
     _count_suspects(r)
 
 
-def on_suspect(r: Replica, s: Suspect) -> None:
-    checkpoint.tell_behind_peer(r, s.sender, s.height)
+def on_suspect(r: Core, s: Suspect) -> None:
+    tell_behind_peer(r, s.sender, s.height)
     if s.view < r.view:
         help_lagging_peer(r, s.sender)
         return
@@ -127,7 +89,7 @@ def on_suspect(r: Replica, s: Suspect) -> None:
     _count_suspects(r)
 
 
-def _count_suspects(r: Replica) -> None:
+def _count_suspects(r: Core) -> None:
     if r.view_changing:
         return
     fresh = r.now - 2 * r.vc.timeout(r.cfg)
@@ -138,7 +100,7 @@ def _count_suspects(r: Replica) -> None:
         start(r, r.view + 1)
 
 
-def _asking(r: Replica) -> dict[int, ViewChange]:
+def _asking(r: Core) -> dict[int, ViewChange]:
     """The VIEW-CHANGEs whose senders said them lately (within ``FRESH_TIMEOUTS``
     timeouts): a view change nobody is still asking for counts for nothing, so what a
     faulty validator once sent cannot add up with what another sends much later."""
@@ -147,7 +109,7 @@ def _asking(r: Replica) -> dict[int, ViewChange]:
             if s == r.id or r.vc.seen.get(s, fresh - 1) >= fresh}
 
 
-def resume(r: Replica) -> None:
+def resume(r: Core) -> None:
     """A replica restarted in the middle of a view change (its view and ``view_changing``
     are on disk, its timers and its VIEW-CHANGE were not) asks for that view again.
     Otherwise it waits silently: peers that finished the view change answer a VIEW-CHANGE
@@ -157,7 +119,7 @@ def resume(r: Replica) -> None:
         _ask(r)
 
 
-def _ask(r: Replica) -> None:
+def _ask(r: Core) -> None:
     """Broadcast this replica's VIEW-CHANGE for its current view and keep asking."""
     view = r.view
     pps: list[PrePrepare] = []
@@ -187,7 +149,7 @@ def _ask(r: Replica) -> None:
     _maybe_new_view(r)
 
 
-def resend(r: Replica) -> None:
+def resend(r: Core) -> None:
     """Still waiting for a view: say so again (messages get lost; a peer already in this
     view answers with its NEW-VIEW, peers behind join once f+1 ask)."""
     own = r.vc.latest.get(r.id)
@@ -197,10 +159,9 @@ def resend(r: Replica) -> None:
     r.emit(SetTimer(RESEND_TIMER, r.now + r.cfg.settings.request_timeout_ms))
 
 
-def _arm_new_view_timer(r: Replica) -> None:
+def _arm_new_view_timer(r: Core) -> None:
     """Castro and Liskov 4.5.2: the timer for the next view change starts only once 2f+1
     replicas ask for this view, so one replica cannot race ahead through views alone."""
-    from node.consensus.replica import NEW_VIEW_TIMER
 
     if not r.view_changing or NEW_VIEW_TIMER in r.timers:
         return
@@ -209,26 +170,9 @@ def _arm_new_view_timer(r: Replica) -> None:
         r.emit(SetTimer(NEW_VIEW_TIMER, r.now + r.vc.timeout(r.cfg)))
 
 
-def help_lagging_peer(r: Replica, peer: int) -> None:
-    """A peer still in an older view gets our NEW-VIEW (once per peer and view)."""
-    nv = r.vc.last_new_view
-    if nv is None or nv.view != r.view or not may_help(r, peer, f"nv{nv.view}"):
-        return
-    r.emit(Send(peer, nv))
-
-
-def help_behind_peer(r: Replica, peer: int, their_stable: int) -> None:
-    """A peer whose stable checkpoint is below ours gets our proof, so it can fetch the
-    blocks it misses (once per peer and checkpoint)."""
-    if their_stable >= r.low or not r.stable_proof or not may_help(r, peer, f"cp{r.low}"):
-        return
-    for cp in r.stable_proof:
-        r.emit(Send(peer, cp))
-
-
-def on_view_change(r: Replica, vc: ViewChange) -> None:
+def on_view_change(r: Core, vc: ViewChange) -> None:
     help_behind_peer(r, vc.sender, vc.stable_seq)
-    checkpoint.tell_behind_peer(r, vc.sender, vc.executed)
+    tell_behind_peer(r, vc.sender, vc.executed)
     if vc.view < r.view or (vc.view == r.view and not r.view_changing):
         help_lagging_peer(r, vc.sender)
         return
@@ -249,7 +193,7 @@ def on_view_change(r: Replica, vc: ViewChange) -> None:
     _maybe_new_view(r)
 
 
-def _maybe_new_view(r: Replica) -> None:
+def _maybe_new_view(r: Core) -> None:
     if not r.view_changing or r.cfg.primary(r.view) != r.id:
         return
     vcs = sorted((v for v in r.vc.latest.values() if v.view == r.view), key=lambda v: v.sender)
@@ -284,7 +228,7 @@ def check_new_view(cfg: Config, nv: NewView) -> tuple[int, int] | None:
     return min_s, decided
 
 
-def on_new_view(r: Replica, nv: NewView) -> None:
+def on_new_view(r: Core, nv: NewView) -> None:
     if nv.view < r.view or (nv.view == r.view and not r.view_changing):
         return
     checked = check_new_view(r.cfg, nv)
@@ -293,8 +237,7 @@ def on_new_view(r: Replica, nv: NewView) -> None:
     _install(r, nv, *checked)
 
 
-def _install(r: Replica, nv: NewView, min_s: int, decided: int) -> None:
-    from node.consensus.replica import NEW_VIEW_TIMER, REQUEST_TIMER, Slot
+def _install(r: Core, nv: NewView, min_s: int, decided: int) -> None:
 
     r.view = nv.view
     r.view_changing = False
@@ -346,5 +289,5 @@ def _install(r: Replica, nv: NewView, min_s: int, decided: int) -> None:
         suspect(r)
 
 
-__all__ = ["ViewChangeState", "check_new_view", "on_new_view", "on_suspect",
+__all__ = ["check_new_view", "on_new_view", "on_suspect",
            "on_view_change", "start", "suspect"]

@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from node import codec, crypto
-from node.store import BlockRow, schema
+from node.store import schema
+from node.store.rows import BlockRow
 
 if TYPE_CHECKING:
-    from node.store import PostingRow, TxRow
+    from node.store.rows import PostingRow, TxRow
 
 
 def block_hash(header: dict[str, object]) -> str:

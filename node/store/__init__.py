@@ -1,5 +1,6 @@
 """SQLite persistence through sqlite-utils: schema, blocks, state, indexes."""
 
-from node.store.store import BlockRow, PostingRow, ReplayStore, Store, StoreError, TxRow
+from node.store.rows import BlockRow, PostingRow, TxRow
+from node.store.store import ReplayStore, Store, StoreError
 
 __all__ = ["BlockRow", "PostingRow", "ReplayStore", "Store", "StoreError", "TxRow"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,51 +18,10 @@ import sqlite_utils
 from node import codec
 from node.config import REPLY_BLOCKS
 from node.store import schema
+from node.store.rows import BlockRow, PostingRow, TxRow
 
 if TYPE_CHECKING:
     from node.ledger.effects import Copy, Effects
-
-
-@dataclass(frozen=True)
-class BlockRow:
-    height: int
-    hash: str
-    prev_hash: str
-    tx_root: str
-    state_root: str
-    time: int
-    view: int
-    proposer: int
-    ntx: int
-    header: bytes
-    cert: bytes | None = None
-
-
-@dataclass(frozen=True)
-class TxRow:
-    height: int
-    pos: int
-    id: str
-    kind: str
-    code: str
-    message: str
-    card: str | None
-    merchant: str | None
-    bank: str | None
-    amount: int | None
-    time: int
-    consumes: bool
-    wire: bytes
-
-
-@dataclass(frozen=True)
-class PostingRow:
-    height: int
-    pos: int
-    seq: int
-    account: str
-    asset: str
-    amount: int
 
 
 # a state-transfer or observer reply carries about this much transaction text: its frame

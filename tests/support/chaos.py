@@ -39,6 +39,7 @@ from node import audit
 from node.net.client import Client, ClientError
 from tests.support.cluster import processes_mentioning
 from tests.support.nemesis import ChaosCluster, byzantine
+from tests.support.waiting import Timeout, apoll
 
 FAULTS = ("kill", "pause", "restart", "wipe", "disk", "isolate", "flap", "delay", "byzantine")
 RESUME_S = 30.0  # commits resume within this after a fault is healed
@@ -108,12 +109,12 @@ async def _load(run: Run, c: ChaosCluster, clients: Clients, cards: list[Any],
         for _ in range(6):
             cl = await clients.get(rng.randrange(c.n))
             if cl is None:
-                await asyncio.sleep(0.5)
+                await asyncio.sleep(0.5)  # not a wait: a client's pause before its retry
                 continue
             try:
                 r = await cl.submit(tx, wait_ms=15_000)
             except (ClientError, TimeoutError, OSError, ConnectionError):
-                await asyncio.sleep(0.2)
+                await asyncio.sleep(0.2)  # not a wait: a client's pause before its retry
                 continue
             if r.get("code") == "ok" and isinstance(r.get("height"), int):
                 run.acked[str(r["id"])] = int(r["height"])
@@ -133,7 +134,7 @@ async def _load(run: Run, c: ChaosCluster, clients: Clients, cards: list[Any],
             t = asyncio.create_task(one(tx))
             tasks.add(t)
             t.add_done_callback(tasks.discard)
-        await asyncio.sleep(1 / run.rate)
+        await asyncio.sleep(1 / run.rate)  # not a wait: the load's pace
     if tasks:
         await asyncio.wait(tasks, timeout=30)
 
@@ -167,16 +168,16 @@ async def _episode(run: Run, c: ChaosCluster, clients: Clients, fault: str, vict
         async def flap() -> None:
             while not stop.is_set():
                 c.isolate(victim, True)
-                await asyncio.sleep(rng.uniform(0.3, 2))
+                await asyncio.sleep(rng.uniform(0.3, 2))  # not a wait: the link cut
                 c.isolate(victim, False)
-                await asyncio.sleep(rng.uniform(0.3, 2))
+                await asyncio.sleep(rng.uniform(0.3, 2))  # not a wait: the link mended
         helper = asyncio.create_task(flap())
     elif fault == "byzantine":
         c.kill(victim)
         stats: dict[str, Any] = {}
         helper = asyncio.create_task(byzantine(c, victim, stop, stats))
     before = await _heights(c, clients, [i for i in range(c.n) if i != victim])
-    await asyncio.sleep(hold)
+    await asyncio.sleep(hold)  # not a wait: how long the fault lasts
     if fault in ("isolate", "delay", "byzantine", "pause") and len(before) >= 2:
         # with one validator faulty the others must go on committing meanwhile
         during = await _heights(c, clients, list(before))
@@ -207,7 +208,7 @@ async def _resumed(run: Run, c: ChaosCluster, clients: Clients, after: str) -> N
     quorum = 2 * ((c.n - 1) // 3) + 1
     now: dict[int, int] = {}
     while time.monotonic() < deadline:
-        await asyncio.sleep(1)
+        await asyncio.sleep(1)  # not a wait: progress is measured over whole seconds
         now = await _heights(c, clients, list(range(c.n)))
         for i, h in now.items():
             start.setdefault(i, h)  # a validator still starting at the heal: from here
@@ -246,7 +247,7 @@ async def _watch_rss(run: Run, c: ChaosCluster, stop: asyncio.Event,
             run.max_rss[i] = max(run.max_rss.get(i, 0.0), rss)
             if rss > RSS_CEILING_MIB:
                 run.failures.append(f"validator-{i} RSS {rss:.0f} MiB > {RSS_CEILING_MIB}")
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.5)  # not a wait: memory sampled twice a second
 
 
 async def _schedule(run: Run, c: ChaosCluster, clients: Clients, rng: random.Random,
@@ -271,7 +272,7 @@ async def _schedule(run: Run, c: ChaosCluster, clients: Clients, rng: random.Ran
         # the next fault only once every validator is level again: a validator still
         # fetching the chain after a wipe is a faulty one, and f = 1
         await _converged(run, c, clients)
-        await asyncio.sleep(rng.uniform(1, 4))
+        await asyncio.sleep(rng.uniform(1, 4))  # not a wait: calm between two faults
 
 
 def check_chains(run: Run, c: ChaosCluster) -> None:
@@ -342,25 +343,20 @@ async def chaos(root: Path, run: Run, scenario: Scenario | None = None) -> Run:
 
 
 async def _wait_client(clients: Clients, i: int, timeout: float = 30) -> Client | None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        cl = await clients.get(i)
-        if cl is not None:
-            return cl
-        await asyncio.sleep(0.3)
-    return None
+    try:
+        return await apoll(lambda: clients.get(i), lambda cl: cl is not None,
+                           timeout=timeout, every=0.3)
+    except Timeout:
+        return None
 
 
 async def _converged(run: Run, c: ChaosCluster, clients: Clients) -> None:
-    deadline = time.monotonic() + CONVERGE_S
-    hs: dict[int, int] = {}
-    while time.monotonic() < deadline:
-        hs = await _heights(c, clients, list(range(c.n)))
-        if len(hs) == c.n and len(set(hs.values())) == 1:
-            await asyncio.sleep(1)  # the last block's writes
-            return
-        await asyncio.sleep(0.5)
-    run.failures.append(f"heights did not converge within {CONVERGE_S:.0f} s: {hs}")
+    try:
+        await apoll(lambda: _heights(c, clients, list(range(c.n))),
+                    lambda hs: len(hs) == c.n and len(set(hs.values())) == 1,
+                    timeout=CONVERGE_S, every=0.5)
+    except Timeout as exc:
+        run.failures.append(f"heights did not converge within {CONVERGE_S:.0f} s: {exc}")
 
 
 def main(argv: list[str] | None = None) -> int:

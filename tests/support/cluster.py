@@ -12,13 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from app.consortium import DEMO_PASSPHRASE, Consortium, init
+from app.consortium import DEMO_PASSPHRASE, init
 from app.runner import free_ports, spawn_node
 from node import crypto
 from node.cardfile import new_card_number
+from node.consortium import Consortium
 from node.ledger.builder import Builder
 from node.ledger.tx import Tx
 from node.net.client import Client
+from tests.support.waiting import apoll, poll
 
 FAST = {"CARDCHAIN_REQUEST_TIMEOUT_MS": "1500",
         "CARDCHAIN_LOG_LEVEL": os.environ.get("CARDCHAIN_LOG_LEVEL", "INFO"),
@@ -121,40 +123,31 @@ def running_cluster(root: Path, **kw: Any) -> Iterator[LocalCluster]:
             with contextlib.suppress(ProcessLookupError):
                 p.send_signal(signal.SIGCONT)
         c.stop_all()
-    deadline = time.monotonic() + 10
-    while True:
-        left = processes_mentioning(str(root))
-        if not left or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+    left = poll(lambda: processes_mentioning(str(root)), lambda x: not x, timeout=10)
     assert not left, f"processes left running: {left}"
 
 
 async def wait_connected(clients: list[Client], timeout: float = 20.0) -> None:
     """Until every node reports links to all the others these clients reach (the cluster,
     or what runs of it, is ready; a link to a stopped validator reports it down)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        sts = [await c.status() for c in clients]
+    def connected(sts: list[dict[str, Any]]) -> bool:
         live = {str(s["id"]) for s in sts}
-        if all(all(up for j, up in s["peers"].items() if j in live) for s in sts):
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"peers not connected: {[s['peers'] for s in sts]}")
-        await asyncio.sleep(0.1)
+        return all(all(up for j, up in s["peers"].items() if j in live) for s in sts)
+
+    await apoll(lambda: _statuses(clients), connected, timeout=timeout, every=0.1)
 
 
 async def wait_heights_equal(clients: list[Client], at_least: int,
                              timeout: float = 30.0) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + timeout
-    while True:
-        sts = [await c.status() for c in clients]
+    def level(sts: list[dict[str, Any]]) -> bool:
         hs = {s["height"] for s in sts}
-        if len(hs) == 1 and min(hs) >= at_least:
-            return sts
-        if time.monotonic() > deadline:
-            raise AssertionError(f"heights did not converge: {[s['height'] for s in sts]}")
-        await asyncio.sleep(0.2)
+        return len(hs) == 1 and min(hs) >= at_least
+
+    return await apoll(lambda: _statuses(clients), level, timeout=timeout, every=0.2)
+
+
+async def _statuses(clients: list[Client]) -> list[dict[str, Any]]:
+    return [await c.status() for c in clients]
 
 
 def env_passphrase() -> dict[str, str]:
@@ -173,3 +166,19 @@ def processes_mentioning(text: str) -> list[int]:
             if text in cmd:
                 out.append(int(d.name))
     return out
+
+
+async def connect_all(c: LocalCluster, ids: list[int] | None = None) -> list[Client]:
+    """Clients of the given validators (all by default), once they are linked together."""
+    cs = [await c.client(i) for i in (ids if ids is not None else range(c.n))]
+    await wait_connected(cs)
+    return cs
+
+
+async def close_all(clients: list[Client]) -> None:
+    for cl in clients:
+        await cl.close()
+
+
+async def block_hashes(clients: list[Client]) -> list[list[list[object]]]:
+    return [await cl.query("blocks", **{"from": 0}) for cl in clients]

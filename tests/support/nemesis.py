@@ -90,7 +90,7 @@ class Relay:
         with contextlib.suppress(OSError, ConnectionError):
             while data := await r.read(1 << 16):
                 if self.delay:
-                    await asyncio.sleep(self.delay)
+                    await asyncio.sleep(self.delay)  # not a wait: the link's added latency
                 w.write(data)
                 await w.drain()
 
@@ -260,7 +260,7 @@ async def byzantine(c: LocalCluster, me: int, stop: asyncio.Event,
                     stats["rounds"] = stats.get("rounds", 0) + 1
                 except (OSError, TimeoutError, ssl.SSLError, ConnectionError, KeyError):
                     stats["failed"] = stats.get("failed", 0) + 1
-                await asyncio.sleep(0.2)
+                await asyncio.sleep(0.2)  # not a wait: the Byzantine rounds' pace
     finally:
         server.close()
         for w in held:

@@ -11,11 +11,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from app.consortium import Consortium, init
+from app.consortium import init
 from node import codec, crypto
 from node.cardfile import new_card_number
+from node.consortium import Consortium
 from node.ledger.builder import Builder
 from node.service import Node
+from tests.support import waiting
 from tests.support.cluster import free_ports
 from tests.support.world import World
 
@@ -63,11 +65,11 @@ def service_stale_s() -> float:
 
 
 async def until(cond: Any, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met in time")
-        await asyncio.sleep(0.02)
+    """Until ``cond()`` holds (tests/support/waiting.py), as a TimeoutError."""
+    try:
+        await waiting.until(cond, timeout)
+    except waiting.Timeout as exc:
+        raise TimeoutError(str(exc)) from None
 
 
 async def commit_blocks(nodes: list[Node], count: int, per_block: int) -> None:
@@ -138,11 +140,11 @@ async def leave_one_behind(nodes: list[Node], business: Callable[[int], list[str
         for i, t in enumerate(business(k)):
             nodes[i % 3].submit(t)
         await until(lambda k=k: all(n.height > k for n in nodes[:3]), 20)
-    await asyncio.sleep(service_stale_s() + 0.5)
+    await asyncio.sleep(service_stale_s() + 0.5)  # not a wait: queued frames must age
     await nodes[3].start()
     for i, t in enumerate(fresh_texts(6)):
         nodes[i % 3].submit(t)
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.05)  # not a wait: requests paced, one per step
 
 
 def run_nodes(nodes: list[Node], scenario: Callable[[], Any], timeout: float = 60) -> None:

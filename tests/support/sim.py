@@ -26,8 +26,6 @@ from node.consensus.messages import Commit
 from node.consensus.types import (
     Action,
     Arrived,
-    Broadcast,
-    CancelTimer,
     Certified,
     ClientRequest,
     Event,
@@ -36,11 +34,10 @@ from node.consensus.types import (
     FetchState,
     Persist,
     Received,
-    Send,
-    SetTimer,
     Started,
     TimerFired,
 )
+from node.driver import Driver, ready
 from node.ledger import Ledger
 from node.ledger.tx import Tx, id_of_text, text_signatures_valid
 from node.store import Store
@@ -92,6 +89,55 @@ class Node:
     ok_ids: set[str] = field(default_factory=set)
     outbound: Callable[[Node, Action], list[Action]] | None = None
     exec_free: int = 0  # with slow execution: when this node's executor is next free
+
+    def persist(self, items: tuple[Persist, ...]) -> None:
+        """As the validator stores them: JSON, deletions included."""
+        for a in items:
+            if a.value is None:
+                self.disk.pop(a.key, None)
+            else:
+                self.disk[a.key] = json.loads(json.dumps(a.value))
+
+
+@dataclass
+class SimPorts:
+    """The driver's ports on the simulated network, clock and executor of one replica."""
+
+    sim: Sim
+    node: Node
+
+    def send(self, to: int, msg: m.Msg) -> None:
+        self.sim.send(self.node.id, to, msg.encode())
+
+    def broadcast(self, msg: m.Msg) -> None:
+        data = msg.encode()
+        for j in range(self.sim.n):
+            if j != self.node.id:
+                self.sim.send(self.node.id, j, data)
+
+    def arm(self, name: str, at: int) -> None:
+        self.node.timers[name] = at
+        self.sim.push(at, "timer", (self.node.id, name, at))
+
+    def disarm(self, name: str) -> None:
+        self.node.timers.pop(name, None)
+
+    def execute(self, a: Execute) -> Event | None:
+        sim, node = self.sim, self.node
+        if node.id in sim.exec_delay:
+            lo, hi = sim.exec_delay[node.id]
+            at = max(sim.now + sim.exec_rng.randint(lo, hi), node.exec_free)
+            node.exec_free = at
+            sim.push(at, "exec", (node, a))
+            return None
+        return sim.execute(node, a.seq, a.view, a.time, a.batch, a.batch_id, a.cert)
+
+    def fetch(self, a: FetchState) -> None:
+        self.sim.push(self.sim.now + self.sim.rng.randint(*self.sim.net.delay), "fetch",
+                      (self.node, a.peer, a.first, a.last))
+
+    def certified(self, a: Certified) -> None:
+        self.sim.certify(self.node, a)
 
 
 # The simulator's stress settings: checkpoints, windows, batches and state-transfer chunks
@@ -229,51 +275,21 @@ class Sim:
     def at(self, when: int, fn: Callable[[], None]) -> None:
         self.push(when, "call", (fn,))
 
-    # --- the runtime: carry out a replica's actions in order ---------------------------------
+    # --- the runtime: the node's driver (node/driver.py) with the simulator's ports ---------
 
     def feed(self, node: Node, event: Event) -> None:
+        """Step ``event`` and what it leads to at once, each step carried out by the same
+        driver a validator runs: persist first (to the node's disk), then the rest."""
         work = [(event, node.replica)]
+        driver = Driver(SimPorts(self, node))
         while work:
             ev, replica = work.pop(0)
-            for action in replica.step(ev, self.now):
-                acts = node.outbound(node, action) if node.outbound else [action]
-                for a in acts:
-                    follow = self.act(node, a)
-                    if follow is not None:
-                        work.append((follow, replica))
-
-    def act(self, node: Node, a: Action) -> Event | None:
-        if isinstance(a, Send):
-            self.send(node.id, a.to, a.msg.encode())
-        elif isinstance(a, Broadcast):
-            data = a.msg.encode()
-            for j in range(self.n):
-                if j != node.id:
-                    self.send(node.id, j, data)
-        elif isinstance(a, Persist):
-            if a.value is None:
-                node.disk.pop(a.key, None)
-            else:  # as the node stores it: JSON
-                node.disk[a.key] = json.loads(json.dumps(a.value))
-        elif isinstance(a, SetTimer):
-            node.timers[a.name] = a.at
-            self.push(a.at, "timer", (node.id, a.name, a.at))
-        elif isinstance(a, CancelTimer):
-            node.timers.pop(a.name, None)
-        elif isinstance(a, Execute):
-            if node.id in self.exec_delay:
-                lo, hi = self.exec_delay[node.id]
-                at = max(self.now + self.exec_rng.randint(lo, hi), node.exec_free)
-                node.exec_free = at
-                self.push(at, "exec", (node, a))
-                return None
-            return self.execute(node, a.seq, a.view, a.time, a.batch, a.batch_id, a.cert)
-        elif isinstance(a, FetchState):
-            self.push(self.now + self.rng.randint(*self.net.delay), "fetch",
-                      (node, a.peer, a.first, a.last))
-        elif isinstance(a, Certified):
-            self.certify(node, a)
-        return None
+            actions = replica.step(ev, self.now)
+            if node.outbound:  # a Byzantine replica rewrites what it sends
+                actions = [x for a in actions for x in node.outbound(node, a)]
+            r = ready(actions)
+            node.persist(r.persist)
+            work.extend((follow, replica) for follow in driver.carry_out(r))
 
     def certify(self, node: Node, a: Certified) -> None:
         """A result certificate: f+1 valid ATTESTs for the header every honest replica

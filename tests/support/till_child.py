@@ -18,26 +18,27 @@ import json
 import os
 import signal
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from tests.support import waiting
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 async def until(cond: Callable[[], Any], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the till did not get there in time")
-        await asyncio.sleep(0.02)
+    try:
+        await waiting.until(cond, timeout, "the till's state")
+    except waiting.Timeout as exc:
+        raise TimeoutError(str(exc)) from None
 
 
 def main() -> None:
     home, card_file, pin, stage = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-    from app.consortium import DEMO_PASSPHRASE, Consortium
+    from app.consortium import DEMO_PASSPHRASE
     from app.session import Session
+    from node.consortium import Consortium
     from ui.main import make_window, qt_app
     from ui.shell import Languages
 
@@ -51,7 +52,7 @@ def main() -> None:
     async def pump() -> None:
         while True:
             app.processEvents()
-            await asyncio.sleep(0.005)
+            await asyncio.sleep(0.005)  # not a wait: Qt's events pumped between turns
 
     async def run() -> None:
         pumping = asyncio.create_task(pump())
@@ -62,7 +63,6 @@ def main() -> None:
         w.start()
         await until(lambda: bool(w.catalogue))
         if stage == "resume":
-            await asyncio.sleep(0.5)  # the window looks its pending payments up first
             try:
                 await until(lambda: not w.till.pending() and not w.locked())
             except TimeoutError:
@@ -94,7 +94,7 @@ def main() -> None:
             w.add("TEA-250")
             await until(lambda: w.offer is not None)
             w.pay()
-            await asyncio.sleep(60)  # the kill comes first
+            await asyncio.sleep(60)  # not a wait: killed during it; the end is the failure
             print(json.dumps({"error": "not killed", "stage": w.stage.text(),
                               "notice": w.notice.text()}))
         w.close()

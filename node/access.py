@@ -1,0 +1,291 @@
+"""Who may read what: every client query, declared once with the roles that may ask it and
+the scope that applies to each.
+
+A role is what an identity's name says (`role_of`): a bank's clerk, a merchant's terminal,
+the clearing house, the regulator. `QUERIES` is the whole query surface: `run` serves
+nothing that is not in it, refuses a role that is not listed with the query's own reason,
+and each handler narrows what a listed role sees (a clerk its bank's cards, a terminal its
+merchant's records). A cardholder proves itself by the card's key (`my_card`), through
+any connection.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from node import codec, crypto
+from node.errors import ClientError
+from node.ledger import queries as q
+from node.ledger.genesis import Genesis
+from node.store import Store
+
+ROLES = frozenset({"regulator", "clearing", "clerk", "terminal"})
+CARD_PROOF_MS = 300_000  # a holder's signed request is accepted this long either side of now
+
+
+class AccessError(ClientError):
+    """A query this role may not ask, or asked about records it may not see."""
+
+
+def role_of(name: str) -> tuple[str, str]:
+    """("clerk", bank) / ("terminal", terminal id) / ("clearing", "") / ("regulator", "")."""
+    if name.startswith("clerk-"):
+        return "clerk", name.split("-")[1]
+    if name.startswith("terminal-"):
+        return "terminal", name[len("terminal-"):]
+    if name.startswith("clearing"):
+        return "clearing", ""
+    if name.startswith("regulator"):
+        return "regulator", ""
+    return "unknown", ""
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One query as a handler sees it: the store, genesis, the asking role and the request,
+    and the node's receipt look-up (for ``tx``)."""
+
+    store: Store
+    genesis: Genesis
+    kind: str
+    who: str
+    req: dict[str, Any]
+    receipt: Callable[[str], dict[str, Any] | None]
+
+    def int(self, key: str, default: int) -> int:
+        return int(self.req.get(key, default))
+
+
+@dataclass(frozen=True)
+class Query:
+    roles: frozenset[str]
+    refusal: str  # what a role not listed is told
+    handler: Callable[[Ask], Any]
+
+
+def card_query_digest(number: str, t: int) -> bytes:
+    """What a holder signs with the card's key to read its own card (``my_card``)."""
+    return codec.digest(["my_card", number, t])
+
+
+# --- scopes -------------------------------------------------------------------------------
+
+
+def may_see_merchant(a: Ask, merchant: str) -> None:
+    m = a.store.get("merchants", merchant)
+    term = a.store.get("terminals", a.who) if a.kind == "terminal" else None
+    allowed = a.kind in ("regulator", "clearing") or \
+        (a.kind == "clerk" and m is not None and m["acquirer"] == a.who) or \
+        (term is not None and term["merchant"] == merchant)
+    if not allowed:
+        raise AccessError("this merchant's records are not visible to you")
+
+
+def visible_merchant(a: Ask) -> str:
+    """The merchant a request names (a terminal's own by default), if the role may see
+    its records."""
+    merchant = a.req.get("merchant")
+    if merchant is None and a.kind == "terminal":
+        term = a.store.get("terminals", a.who)
+        merchant = term["merchant"] if term else "?"
+    may_see_merchant(a, str(merchant))
+    return str(merchant)
+
+
+def scope_filters(a: Ask, filters: dict[str, Any]) -> None:
+    """A regulator sees every transaction; a clerk its bank's (or a merchant it acquires);
+    a terminal its merchant's; the clearing house a merchant's it names."""
+    if a.kind == "regulator":
+        return
+    if "merchant" in filters:
+        may_see_merchant(a, str(filters["merchant"]))
+        return
+    if a.kind == "clerk":
+        if filters.setdefault("bank", a.who) != a.who:
+            raise AccessError("another bank's transactions are not visible to you")
+        return
+    if a.kind == "terminal":
+        term = a.store.get("terminals", a.who)
+        filters["merchant"] = term["merchant"] if term else "?"
+        return
+    raise AccessError("name a merchant to see its transactions")
+
+
+def _own_bank(a: Ask, bank: str, refusal: str) -> None:
+    if not (a.kind in ("regulator", "clearing") or (a.kind == "clerk" and bank == a.who)):
+        raise AccessError(refusal)
+
+
+# --- handlers -----------------------------------------------------------------------------
+
+
+def _blocks(a: Ask) -> Any:
+    lo = a.int("from", 0)
+    hi = min(a.int("to", a.store.height()), lo + 1000)
+    return [[h, x] for h, x in a.store.query(
+        "SELECT height, hash FROM blocks WHERE height BETWEEN ? AND ? ORDER BY height",
+        (lo, hi))]
+
+
+def _block_list(a: Ask) -> Any:  # newest first, with what a block browser shows
+    n = max(1, min(a.int("limit", 100), 1000))
+    rows = a.store.query("SELECT height, hash, time, ntx, view, proposer FROM blocks "
+                         "ORDER BY height DESC LIMIT ?", (n,))
+    keys = ("height", "hash", "time", "ntx", "view", "proposer")
+    return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def _compliance(a: Ask) -> Any:
+    from node.compliance import scan
+
+    return [asdict(c) for c in scan(a.store, a.genesis)]
+
+
+def _summary(a: Ask) -> Any:
+    head = a.store.head()
+    assert head is not None
+    return {"sums": q.sum_of_balances(a.store), "height": head.height, "hash": head.hash,
+            "state_root": head.state_root, "integrity": a.store.integrity_check()}
+
+
+def _attests(a: Ask) -> Any:
+    heights = a.req.get("heights")
+    if not isinstance(heights, list) or len(heights) > 200 or \
+            not all(type(h) is int for h in heights):
+        raise AccessError("heights must be a list of at most 200 block heights")
+    return {str(h): x for h in heights if (x := a.store.attest(h)) is not None}
+
+
+def _card(a: Ask) -> Any:
+    number = str(a.req.get("card"))
+    info = q.card_info(a.store, a.genesis, number)
+    if not (a.kind == "regulator" or (a.kind == "clerk" and info["bank"] == a.who)):
+        raise AccessError("this card is not visible to you")
+    return info if a.req.get("q") == "card" else q.card_history(a.store, number)
+
+
+def _my_card(a: Ask) -> Any:
+    """The holder signs ("my_card", card, time) with the card key; within 5 minutes."""
+    number, t, sig = str(a.req.get("card")), a.req.get("time"), a.req.get("sig")
+    row = a.store.get("cards", number)
+    if row is None or type(t) is not int or not isinstance(sig, str):
+        raise AccessError("unknown card or unsigned request")
+    if abs(t - int(time.time() * 1000)) > CARD_PROOF_MS:
+        raise AccessError("the request's time is too far from now")
+    if not crypto.verify(row["public_key"], card_query_digest(number, t), sig):
+        raise AccessError("the card's signature does not verify")
+    return {"card": q.card_info(a.store, a.genesis, number),
+            "history": q.card_history(a.store, number)}
+
+
+def _txs(a: Ask) -> Any:
+    filters = dict(a.req.get("filters") or {})
+    merchant_txs = a.req.get("q") == "merchant_txs"
+    if merchant_txs:
+        filters["merchant"] = str(a.req.get("merchant"))
+    scope_filters(a, filters)
+    page = q.transactions(a.store, filters, limit=a.int("limit", 100),
+                          offset=a.int("offset", 0), after=a.req.get("after"))
+    return page["items"] if merchant_txs else page
+
+
+def _statement(a: Ask) -> Any:
+    merchant = str(a.req.get("merchant"))
+    may_see_merchant(a, merchant)
+    cycle = a.int("cycle", 0)
+    if a.req.get("q") == "statement_lines":
+        return q.statement_lines(a.store, merchant, cycle)
+    return q.cycle_statement(a.store, a.genesis, merchant, cycle)
+
+
+def _cards(a: Ask) -> Any:
+    bank = str(a.req.get("bank", a.who))
+    if not (a.kind == "regulator" or (a.kind == "clerk" and bank == a.who)):
+        raise AccessError("another bank's cards are not visible to you")
+    return q.bank_cards(a.store, a.genesis, bank, status=a.req.get("status") or None,
+                        text=str(a.req.get("text", "")), limit=a.int("limit", 200))
+
+
+def _issuers(a: Ask) -> Any:  # a bank sees its own row
+    rows = q.issuers(a.store, a.genesis)
+    return [r for r in rows if r["bank"] == a.who] if a.kind == "clerk" else rows
+
+
+def _bank_payable(a: Ask) -> Any:
+    bank = str(a.req.get("bank"))
+    _own_bank(a, bank, "another bank's obligations are not visible to you")
+    return q.bank_payable(a.store, bank, a.int("cycle", 0))
+
+
+def _offer(a: Ask) -> Any:
+    return q.redemption_offer(a.store, a.genesis, a.who, str(a.req.get("card")),
+                              a.req.get("items"), a.req.get("banks"))
+
+
+def _tx(a: Ask) -> Any:
+    return a.receipt(str(a.req.get("id")))
+
+
+def _refundable(a: Ask) -> Any:  # a merchant's payments with what is left to refund
+    return q.refundable(a.store, visible_merchant(a),
+                        max(1, min(a.int("limit", 200), q.MAX_PAGE)))
+
+
+ALL = ROLES
+BANKS_AND_REGULATOR = frozenset({"regulator", "clearing", "clerk"})
+WIDE = frozenset({"regulator", "clearing"})
+
+QUERIES: dict[str, Query] = {
+    # public chain data for members
+    "blocks": Query(ALL, "", _blocks),
+    "block_list": Query(ALL, "", _block_list),
+    "attests": Query(ALL, "", _attests),
+    "fetch_blocks": Query(ALL, "", lambda a: a.store.blocks_with_certs(
+        a.int("first", 1), max(1, min(a.int("limit", 200), 200)))),
+    "tx": Query(ALL, "", _tx),
+    "contracts": Query(ALL, "", lambda a: q.contracts(a.store, a.genesis)),  # public terms
+    # a cardholder, through any connection, proves the card's key
+    "my_card": Query(ALL, "", _my_card),
+    # the regulator's
+    "compliance": Query(frozenset({"regulator"}), "compliance cases are for the regulator",
+                        _compliance),
+    "summary": Query(frozenset({"regulator"}), "the ledger summary is for the regulator",
+                     _summary),
+    # a bank's own cards; the regulator's every card
+    "card": Query(frozenset({"regulator", "clerk"}), "this card is not visible to you", _card),
+    "history": Query(frozenset({"regulator", "clerk"}), "this card is not visible to you",
+                     _card),
+    "cards": Query(frozenset({"regulator", "clerk"}),
+                   "another bank's cards are not visible to you", _cards),
+    # transactions and merchants' records, scoped by role
+    "txs": Query(ALL, "", _txs),
+    "merchant_txs": Query(ALL, "", _txs),
+    "statement": Query(ALL, "", _statement),
+    "statement_lines": Query(ALL, "", _statement),
+    "refundable": Query(ALL, "", _refundable),
+    "catalogue": Query(ALL, "", lambda a: q.catalogue(a.store, visible_merchant(a))),
+    "offer": Query(frozenset({"terminal"}), "only a terminal asks for a points offer", _offer),
+    # consortium-wide figures
+    "issuers": Query(BANKS_AND_REGULATOR, "consortium-wide figures are for the regulator",
+                     _issuers),
+    "merchant_volumes": Query(WIDE, "consortium-wide figures are for the regulator",
+                              lambda a: q.merchant_volumes(a.store)),
+    "merchants": Query(BANKS_AND_REGULATOR, "the merchant list is for banks and the regulator",
+                       lambda a: q.merchants(a.store, a.who if a.kind == "clerk" else None)),
+    "bank_payable": Query(BANKS_AND_REGULATOR,
+                          "another bank's obligations are not visible to you", _bank_payable),
+}
+
+
+def run(a: Ask) -> Any:
+    """The answer to ``a.req["q"]`` for this role, or AccessError."""
+    name = a.req.get("q")
+    query = QUERIES.get(name) if isinstance(name, str) else None
+    if query is None:
+        raise AccessError(f"unknown query {name!r}")
+    if a.kind not in query.roles:
+        raise AccessError(query.refusal or f"{name} is not for you")
+    return query.handler(a)

@@ -1,0 +1,136 @@
+"""The till's harder days against a real in-process cluster, offscreen: sales taken offline
+within genesis's floor limits, validators paused while a payment is under way (charged
+once), a card left idle forgotten. Each test issues its own cards."""
+
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+from tests.support.gui import (
+    Env,
+    click,
+    gui_world,
+    new_card_file,
+    read_card,
+    sell,
+    shown_cells,
+)
+
+
+@pytest.fixture(scope="module")
+def env(qapp: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    yield from gui_world(qapp, tmp_path_factory)
+
+
+def test_8_offline_payments_within_the_floor_limits(env: Env, qtbot: Any) -> None:
+    """No validator reachable: five payments taken offline, one over the limit refused at
+    the till; the network returns, all are decided in order, none twice, and one refused
+    on chain (its card frozen meanwhile) is listed as declined after offline acceptance."""
+    async def scenario() -> None:
+        pos = env.windows["terminal-M001-T01"]
+        a, b = await new_card_file(env, 50_000), await new_card_file(env, 50_000)
+        h0 = env.height()
+        real_online = pos.session.online
+        pos.session.online = lambda: False  # as the till sees it: no validator reachable
+        try:
+            for card in (a, a, a, a, b):
+                assert await sell(env, qtbot, pos, card, "TEA-250") == "ok", \
+                    pos.notice.text()
+                assert "Taken offline" in pos.notice.text() and pos.card is None
+            assert await sell(env, qtbot, pos, a, "TV-65") == "error"
+            assert "cannot be taken offline" in pos.notice.text() and \
+                "over the offline limit" in pos.notice.text()
+            pos.new_sale()
+            assert len(pos.till.pending()) == 5 and env.height() == h0
+            s = env.sessions["clerk-EHB-1"]  # the bank freezes card b meanwhile
+            assert (await s.submit(s.make("freeze", {"card": b[0]})))["code"] == "ok"
+        finally:
+            pos.session.online = real_online
+        await env.wait(lambda: not pos.till.pending(), 60, what="the offline payments sent")
+        clerk = env.sessions["clerk-EHB-1"]
+        assert (await clerk.query("card", card=a[0]))["balance"] == 50_000 - 4 * 4_800
+        assert (await clerk.query("card", card=b[0]))["balance"] == 50_000
+        states = [o.state for o in pos.till.recent(6)]
+        assert states.count("committed") == 4 and states.count("refused") == 1, states
+        pos.payments.refresh()
+        assert shown_cells(pos.payments.model, ("state",)).count(
+            "declined after offline acceptance") == 1
+        await env.wait(lambda: "taken offline, was declined" in pos.notice.text(), 10,
+                       what=lambda: f"the declined notice: {pos.notice.text()!r}")
+        pos.day.merchant = pos.day.merchant or "M001"
+        await pos.day.refresh()
+        await pos.day.run_reconcile()
+        assert "declined after offline acceptance" in shown_cells(pos.day.diffs, ("what",))
+        assert (await s.submit(s.make("unfreeze", {"card": b[0]})))["code"] == "ok"
+
+    env.run(scenario(), 180)
+
+
+def test_9_validators_paused_during_pay_charge_once(env: Env, qtbot: Any) -> None:
+    """The validators stop answering while Pay waits: the till says the outcome is unknown,
+    keeps the basket locked (no second payment for it), and once they resume shows the
+    payment committed; the card is charged once."""
+    async def scenario() -> None:
+        pos = env.windows["terminal-M001-T01"]
+        card = await new_card_file(env, 50_000)
+        held: list[tuple[Any, str]] = []
+        served = {n: n.submit for n in env.nodes}
+        pos.till.pay_wait_ms = 2_000
+        for n in env.nodes:
+            n.submit = lambda text, *_a, n=n, **_k: held.append((n, text))  # type: ignore
+        try:
+            assert await sell(env, qtbot, pos, card, "TEA-250") == "error"
+            assert "Outcome unknown" in pos.notice.text() and pos.locked()
+            assert held, "the payment reached no validator"
+            basket = dict(pos.basket)
+            pos.notice.clear()
+            pos.add("MILK-12")  # the cashier tries to change the basket, then pay again
+            assert pos.notice.kind == "error" and "under way" in pos.notice.text()
+            click(qtbot, pos.pay_btn)
+            assert pos.basket == basket and not pos.pay_btn.isEnabled()
+        finally:
+            for n in env.nodes:
+                n.submit = served[n]  # type: ignore[method-assign]
+            pos.till.pay_wait_ms = 30_000
+        for n, text in held:  # the validators resume with what they held
+            n.submit(text)
+        await env.wait(lambda: not pos.locked(), 60, what="the pending payment decided")
+        assert "Committed at height" in pos.stage.text(), pos.stage_log
+        clerk = env.sessions["clerk-EHB-1"]
+        assert (await clerk.query("card", card=card[0]))["balance"] == 50_000 - 4_800
+        page = await env.sessions["regulator-1"].query(
+            "txs", filters={"card": card[0], "kind": "pay"})
+        assert [t["code"] for t in page["items"]] == ["ok"]
+
+    env.run(scenario(), 180)
+
+
+def test_10_a_card_left_idle_is_forgotten(env: Env, qtbot: Any,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A card read and then left alone is cleared after the idle time: the next sale needs
+    the card and its PIN again."""
+    import ui.pos
+
+    async def scenario() -> None:
+        pos = env.windows["terminal-M001-T01"]
+        card = await new_card_file(env, 10_000)
+        monkeypatch.setattr(ui.pos, "CARD_IDLE_S", 0.3)
+        pos.new_sale()
+        await read_card(env, qtbot, pos, card[2], card[1])
+        assert pos.card_key is not None
+        await env.wait(lambda: pos.card is None, 5, what="the idle card cleared")
+        assert pos.card_key is None and "without use" in pos.notice.text()
+        pos.add("TEA-250")
+        click(qtbot, pos.pay_btn)
+        assert "Read the customer's card" in pos.notice.text()
+        pos.new_sale()
+
+    env.run(scenario(), 60)
