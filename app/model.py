@@ -7,6 +7,7 @@ from __future__ import annotations
 from node.cardfile import CardFile, CardFileError, valid_pin
 from node.compliance import RULES as COMPLIANCE_RULES
 from node.compliance import custody_level
+from node.compliance import doc_values as rule_limits
 from node.compliance import settings as compliance_settings
 from node.crypto import SigningKey
 from node.ledger.cards import CARD_STATUSES
@@ -16,4 +17,4 @@ from node.receipt import to_qr as receipt_qr
 
 __all__ = ["CARD_STATUSES", "COMPLIANCE_RULES", "TX_KINDS", "CardFile", "CardFileError",
            "SigningKey", "Tx", "compliance_settings", "custody_level", "receipt_qr",
-           "valid_pin"]
+           "rule_limits", "valid_pin"]

@@ -139,9 +139,11 @@ def _block_list(a: Ask) -> Any:  # newest first, with what a block browser shows
 
 
 def _compliance(a: Ask) -> Any:
-    from node.compliance import scan
+    """Every case, with its rule's description in this consortium's limits."""
+    from node.compliance import describe, scan
 
-    return [asdict(c) for c in scan(a.store, a.genesis)]
+    return [{**asdict(c), "rule_doc": describe(a.genesis, c.rule)}
+            for c in scan(a.store, a.genesis)]
 
 
 def _summary(a: Ask) -> Any:

@@ -28,6 +28,7 @@ from typing import Any
 from node import audit_rows, codec, crypto
 from node.consensus.certs import cert_problem
 from node.consensus.types import Config
+from node.findings import Finding
 from node.ledger import Genesis, Ledger
 from node.ledger.tx import Tx, id_of_text
 from node.store import BlockRow, Store, schema
@@ -102,7 +103,7 @@ def _verify_chunk(db_path: str, genesis: Genesis, first: int, last: int) \
         try:
             prev, wires = _check_block(store, genesis, h, prev, report)
         except Exception as exc:  # a shape the checks did not foresee: a finding
-            report.add(h, f"the block cannot be read: {type(exc).__name__}")
+            report.add(h, Finding("the block cannot be read: %1", type(exc).__name__))
             wires = []
         oks = []
         for w in wires:
@@ -203,7 +204,8 @@ def audit(db_path: Path, genesis: Genesis, *, workers: int | None = None,
             return _audit(Path(db_path), genesis, workers, progress)
         except Exception as exc:  # the file itself is unusable: say so, never raise
             report = AuditReport()
-            report.add(0, f"the database file is damaged: {type(exc).__name__}: {exc}")
+            report.add(0, Finding("the database file is damaged: %1",
+                                  f"{type(exc).__name__}: {exc}"))
             return report
 
 
@@ -240,12 +242,12 @@ def _audit(db_path: Path, genesis: Genesis, workers: int | None,
         # tables are not the ones compared here
         node.close()
         report = AuditReport()
-        report.add(0, "database metadata schema_version is wrong")
+        report.add(0, Finding("database metadata %1 is wrong", "schema_version"))
         return report
     report = AuditReport(height=node.height())
     check = node.conn.execute("PRAGMA quick_check").fetchone()[0]
     if check != "ok":
-        report.add(0, f"the database file is damaged: {check}")
+        report.add(0, Finding("the database file is damaged: %1", check))
     total = max(report.height, 1)
     scratch = tempfile.TemporaryDirectory(prefix="cardchain-audit-")
     # the re-execution is thrown away: keep it in memory when it fits comfortably
@@ -306,7 +308,7 @@ def _replay_block(node: Reader, replay: Ledger, h: int, oks: list[bool],
     be re-executed past it (its certificate is gone with its row)."""
     stored = node.block(h)
     if stored is None or stored.cert is None:
-        report.add(h, f"re-execution stopped: block {h} is missing")
+        report.add(h, Finding("re-execution stopped: block %1 is missing", h))
         return False
     wires = node.wires(h)
     report.transactions += len(wires)
@@ -314,7 +316,8 @@ def _replay_block(node: Reader, replay: Ledger, h: int, oks: list[bool],
         "SELECT id, code FROM txs WHERE height = ? ORDER BY pos", (h,)).fetchall()
     for (tx_id, code), ok in zip(rows, oks, strict=False):
         if not ok and code != "bad_signature":
-            report.add(h, f"transaction {str(tx_id)[:16]}… has an invalid signature")
+            report.add(h, Finding("transaction %1 has an invalid signature",
+                                  f"{str(tx_id)[:16]}…"))
     try:
         txs = [Tx.decode_trusted(w) for w in wires]  # the workers checked canonical form
     except Exception:
@@ -331,7 +334,7 @@ def _replay_block(node: Reader, replay: Ledger, h: int, oks: list[bool],
                                  proposer=view % len(replay.genesis.validators),
                                  cert=stored.cert, sig_ok=oks if txs else [])
     except Exception as exc:
-        report.add(h, f"re-execution failed: {exc}")
+        report.add(h, Finding("re-execution failed: %1", exc))
         return False
     if res.state_root != stored.state_root:
         report.add(h, "re-execution gives another state root")

@@ -30,9 +30,10 @@ from node.consensus.certs import checkpoint_root, signed_by
 from node.consensus.durable import read_prepared, read_stable
 from node.consensus.results import attest_problem, decode_attests
 from node.consensus.types import Config
+from node.findings import Finding
 from node.store import schema
 
-Finding = tuple[int, str]
+Found = tuple[int, str]  # (height, finding)
 BLOCK_COLS = ("height", "hash", "prev_hash", "tx_root", "state_root", "time", "ntx", "header")
 TX_COLS = ("pos", "id", "kind", "code", "message", "card", "merchant", "bank", "amount",
            "time", "consumes", "wire")
@@ -63,15 +64,15 @@ def first_difference(mine: list[tuple[Any, ...]], theirs: list[tuple[Any, ...]],
 
 
 def compare_block(node: sqlite3.Connection, fresh: sqlite3.Connection, h: int, n: int,
-                  effects_from: int | None) -> list[Finding]:
+                  effects_from: int | None) -> list[Found]:
     """Block ``h``'s rows in every per-block table against the re-executed ones."""
-    out: list[Finding] = []
+    out: list[Found] = []
     cols = ", ".join(BLOCK_COLS)
     diff = first_difference(_rows(node, f"SELECT {cols} FROM blocks WHERE height = ?", (h,)),
                             _rows(fresh, f"SELECT {cols} FROM blocks WHERE height = ?", (h,)),
                             BLOCK_COLS)
     if diff:
-        out.append((h, f"table blocks differs from the chain: {diff}"))
+        out.append((h, Finding("table %1 differs from the chain: %2", "blocks", diff)))
     row = node.execute("SELECT view, proposer, cert FROM blocks WHERE height = ?",
                        (h,)).fetchone()
     if row is not None:
@@ -80,24 +81,25 @@ def compare_block(node: sqlite3.Connection, fresh: sqlite3.Connection, h: int, n
         except (ValueError, TypeError, KeyError):
             view = None  # the certificate check names it
         if view is not None and (row[0] != view or row[1] != view % n):
-            out.append((h, "table blocks differs from the chain: row 0 column view"))
+            out.append((h, Finding("table %1 differs from the chain: %2", "blocks",
+                                   "row 0 column view")))
     for table, tcols in (("txs", TX_COLS), ("postings", POSTING_COLS)):
         order = "pos" if table == "txs" else "pos, seq"
         sql = f"SELECT {', '.join(tcols)} FROM {table} WHERE height = ? ORDER BY {order}"
         diff = first_difference(_rows(node, sql, (h,)), _rows(fresh, sql, (h,)), tcols)
         if diff:
-            out.append((h, f"table {table} differs from the chain: {diff}"))
+            out.append((h, Finding("table %1 differs from the chain: %2", table, diff)))
     if effects_from is not None and h >= effects_from:
         sql = "SELECT results, writes FROM effects WHERE height = ?"
         diff = first_difference(_rows(node, sql, (h,)), _rows(fresh, sql, (h,)),
                                 ("results", "writes"))
         if diff:
-            out.append((h, f"table effects differs from the chain: {diff}"))
+            out.append((h, Finding("table %1 differs from the chain: %2", "effects", diff)))
     return out
 
 
 def check_attest(node: sqlite3.Connection, cfg: Config, h: int, block_hash: str) \
-        -> list[Finding]:
+        -> list[Found]:
     row = node.execute("SELECT attest FROM blocks WHERE height = ?", (h,)).fetchone()
     if row is None or row[0] is None:
         return []
@@ -105,12 +107,13 @@ def check_attest(node: sqlite3.Connection, cfg: Config, h: int, block_hash: str)
         problem = attest_problem(cfg, h, block_hash, decode_attests(_norm(row[0])))
     except (m.BadMessage, TypeError, ValueError) as exc:
         problem = f"malformed ({exc})"
-    return [(h, f"the result certificate does not hold: {problem}")] if problem else []
+    return [(h, Finding("the result certificate does not hold: %1", problem))] \
+        if problem else []
 
 
-def orphans(node: sqlite3.Connection, height: int) -> list[Finding]:
+def orphans(node: sqlite3.Connection, height: int) -> list[Found]:
     """Rows of per-block tables whose height has no block (or is past the head)."""
-    out: list[Finding] = []
+    out: list[Found] = []
     for table, col in (("txs", "height"), ("postings", "height"), ("effects", "height"),
                        ("checkpoints", "seq")):
         for (h,) in node.execute(
@@ -118,11 +121,11 @@ def orphans(node: sqlite3.Connection, height: int) -> list[Finding]:
                 f"(SELECT height FROM blocks) OR {col} > ? OR {col} < 0 ORDER BY {col} "
                 "LIMIT 20", (height,)):
             out.append((h if isinstance(h, int) else height,
-                        f"rows of table {table} name no block"))
+                        Finding("rows of table %1 name no block", table)))
     return out
 
 
-def effects_start(node: sqlite3.Connection, height: int) -> tuple[int | None, list[Finding]]:
+def effects_start(node: sqlite3.Connection, height: int) -> tuple[int | None, list[Found]]:
     """The first height whose effects a node keeps; a gap in the run up to the head is a
     finding (pruning drops the oldest ones only)."""
     heights = [int(h) for (h,) in node.execute(
@@ -140,8 +143,8 @@ def effects_start(node: sqlite3.Connection, height: int) -> tuple[int | None, li
 
 
 def check_checkpoints(node: sqlite3.Connection, fresh: sqlite3.Connection, cfg: Config) \
-        -> list[Finding]:
-    out: list[Finding] = []
+        -> list[Found]:
+    out: list[Found] = []
     for seq, proof in node.execute("SELECT seq, proof FROM checkpoints ORDER BY seq"):
         root = fresh.execute("SELECT state_root FROM blocks WHERE height = ?",
                              (seq,)).fetchone()
@@ -158,17 +161,17 @@ def check_checkpoints(node: sqlite3.Connection, fresh: sqlite3.Connection, cfg: 
 
 
 def compare_state(node: sqlite3.Connection, fresh: sqlite3.Connection,
-                  written: dict[tuple[str, str], int], head: int) -> list[Finding]:
+                  written: dict[tuple[str, str], int], head: int) -> list[Found]:
     """Every column of every state row; a difference is named by table and key, at the
     height that last wrote the key (the head for a row no block wrote)."""
-    out: list[Finding] = []
+    out: list[Found] = []
     for table, proj in schema.STATE_TABLES.items():
         cols = ("key", "data", *(c for c, _ in proj))
         sql = f"SELECT {', '.join(cols)} FROM {table} ORDER BY key"
         try:
             mine = {r[0]: r for r in _rows(node, sql, ())}
         except sqlite3.Error:
-            out.append((head, f"state table {table} unreadable"))
+            out.append((head, Finding("state table %1 unreadable", table)))
             continue
         theirs = {r[0]: r for r in _rows(fresh, sql, ())}
         for key in sorted(set(mine) | set(theirs), key=str):
@@ -177,41 +180,43 @@ def compare_state(node: sqlite3.Connection, fresh: sqlite3.Connection,
                 continue
             at = written.get((table, str(key)))
             if b is None:
-                out.append((head, f"state row {table} {key} is not written by any block"))
+                out.append((head, Finding("state row %1 %2 is not written by any block",
+                                           table, key)))
             elif a is None:
-                out.append((at or head, f"state row {table} {key} is missing "
-                                        f"(last written at height {at})"))
+                out.append((at or head, Finding(
+                    "state row %1 %2 is missing (last written at height %3)", table, key, at)))
             else:
                 col = next(c for c, x, y in zip(cols, a, b, strict=True) if x != y)
-                out.append((at or head, f"state row {table} {key} differs from the chain "
-                                        f"in {col} (last written at height {at})"))
+                out.append((at or head, Finding(
+                    "state row %1 %2 differs from the chain in %3 (last written at height %4)",
+                    table, key, col, at)))
             if len(out) > 100:
                 return out
     return out
 
 
 def check_meta(node: sqlite3.Connection, cfg: Config, genesis_hash: str, head: int) \
-        -> list[Finding]:
-    out: list[Finding] = []
+        -> list[Found]:
+    out: list[Found] = []
     disk: dict[str, Any] = {}
     present = {k for (k,) in node.execute("SELECT key FROM meta")}
     for key in ("schema_version", "genesis_hash"):
         if key not in present:
-            out.append((0, f"database metadata {key} is wrong"))
+            out.append((0, Finding("database metadata %1 is wrong", key)))
     for key, value in node.execute("SELECT key, value FROM meta"):
         if key == "schema_version":
             if value != str(schema.SCHEMA_VERSION):
-                out.append((0, "database metadata schema_version is wrong"))
+                out.append((0, Finding("database metadata %1 is wrong", "schema_version")))
         elif key == "genesis_hash":
             if value != genesis_hash:
-                out.append((0, "database metadata genesis_hash is wrong"))
+                out.append((0, Finding("database metadata %1 is wrong", "genesis_hash")))
         elif isinstance(key, str) and key.startswith("pbft:"):
             try:
                 disk[key[5:]] = codec.loads(value)
             except (ValueError, TypeError):
-                out.append((head, f"database metadata {key} is wrong"))
+                out.append((head, Finding("database metadata %1 is wrong", key)))
         else:
-            out.append((head, f"database metadata {key} is wrong"))
+            out.append((head, Finding("database metadata %1 is wrong", key)))
     for key, value in disk.items():
         name = f"pbft:{key}"
         if key == "view":
@@ -233,5 +238,5 @@ def check_meta(node: sqlite3.Connection, cfg: Config, genesis_hash: str, head: i
         else:
             ok = False
         if not ok:
-            out.append((head, f"database metadata {name} is wrong"))
+            out.append((head, Finding("database metadata %1 is wrong", name)))
     return out

@@ -27,10 +27,10 @@ HOUR_MS = 3_600_000
 RULES: dict[str, dict[str, Any]] = {
     "balance_cap": {
         "doc": "A card held, or was refused for trying to exceed, the balance cap "
-               "(named 5,000 CNY, anonymous 1,000 CNY).",
+               "(named %named, anonymous %anonymous).",
         "settings": {}},
     "real_name": {
-        "doc": "A purchase at or above the real-name threshold (10,000 CNY) was attempted "
+        "doc": "A purchase at or above the real-name threshold (%threshold) was attempted "
                "with an anonymous card.",
         "settings": {}},
     "structuring": {
@@ -76,6 +76,21 @@ class Case:
         if not self.id:
             first = self.txs[0] if self.txs else ""
             self.id = codec.digest(["case", self.rule, self.subject, first]).hex()
+
+
+def doc_values(genesis: Genesis) -> dict[str, int]:
+    """The genesis limits a rule's description names (fen), by its placeholder."""
+    lim = genesis.limits
+    return {"named": lim["named_balance_cap"], "anonymous": lim["anonymous_balance_cap"],
+            "threshold": lim["real_name_threshold"]}
+
+
+def describe(genesis: Genesis, rule: str) -> str:
+    """The rule's description with this consortium's limits in it."""
+    text = str(RULES[rule]["doc"])
+    for key, fen in doc_values(genesis).items():
+        text = text.replace(f"%{key}", f"{fen // 100:,} CNY")
+    return text
 
 
 def settings(genesis: Genesis, rule: str) -> dict[str, int]:

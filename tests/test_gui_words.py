@@ -73,15 +73,24 @@ def test_a_time_of_zero_reads_never() -> None:
 
 
 def test_every_audit_finding_has_words() -> None:
-    """Each finding node/audit.py and certs.cert_problem can report matches a wording."""
+    """Each finding the audit can report (node/audit.py, audit_rows.py, certs.cert_problem)
+    is a wording the window translates: a Finding's template, or a fixed text; none is
+    an f-string the window would have to parse back."""
     src = "".join((ROOT / "node" / f).read_text("utf-8")
-                  for f in ("audit.py", "consensus/certs.py"))
-    found = re.findall(r'report\.add\([^,]+, f?"([^"]+)"\)', src)
-    found += re.findall(r'return f?"([^"]+)", \[\]', src)
-    assert len(found) >= 20
-    for text in found:
-        sample = re.sub(r"\{[^}]*\}", "x1", text)
-        assert texts.audit_wording(sample), text
+                  for f in ("audit.py", "audit_rows.py", "consensus/certs.py"))
+    templates = re.findall(r'Finding\(\s*"([^"]+)"', src)
+    plain = re.findall(r'report\.add\([^,]+, "([^"]+)"\)', src)
+    plain += re.findall(r'return "([^"]+)", \[\]', src)
+    plain += re.findall(r'out\.append\(\([^,]+, "([^"]+)"\)\)', src)
+    assert len(templates) >= 15 and len(plain) >= 8, (templates, plain)
+    for text in templates + plain:
+        assert texts.audit_wording(text), text
+    assert not re.findall(r'report\.add\([^,]+, f"|return f"[^"]*", \[\]', src)
+    from node.findings import Finding
+
+    zh = texts.audit_problem(Finding("state row %1 %2 is missing (last written at height %3)",
+                                     "cards", "6214", 12))
+    assert "cards" in zh and "6214" in zh and "12" in zh
 
 
 def test_every_kind_decision_and_rule_has_words() -> None:
@@ -92,3 +101,21 @@ def test_every_kind_decision_and_rule_has_words() -> None:
     assert set(texts.KINDS) == set(RULES)
     assert set(texts.CODES) == set(texts.REASONS) == {r.value for r in Reason} | {"ok"}
     assert set(texts.RULES) == set(CHECKS)
+
+
+def test_a_rule_description_shows_the_consortiums_own_limits(world: Any) -> None:
+    """Genesis sets the caps and the real-name threshold: the regulator's window (and the
+    `compliance` query) describe the rules with those, not with the defaults."""
+    from dataclasses import replace
+
+    from app.model import rule_limits
+    from node.compliance import describe
+
+    limits = {"named": 800_000, "anonymous": 150_000, "threshold": 2_000_000}
+    doc = texts.rule_doc("balance_cap", limits)
+    assert "¥8,000.00" in doc and "¥1,500.00" in doc and "%" not in doc
+    assert "¥20,000.00" in texts.rule_doc("real_name", limits)
+    g = world.genesis
+    assert rule_limits(g)["named"] == g.limits["named_balance_cap"]
+    raised = replace(g, raw={**g.raw, "limits": {**g.limits, "real_name_threshold": 3_000_000}})
+    assert "30,000 CNY" in describe(raised, "real_name")

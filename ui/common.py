@@ -126,7 +126,7 @@ class RecordModel(QAbstractTableModel):
         if col.kind == "decision":
             return texts.code(str(value))
         if col.kind == "finding":  # what the full-chain audit found
-            return texts.audit_problem(str(value))
+            return texts.audit_problem(value)
         return self._tr(str(value)) if col.kind == "enum" else str(value)
 
     def headerData(self, section: int, orientation: Qt.Orientation,

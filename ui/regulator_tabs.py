@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.model import COMPLIANCE_RULES
+from app.model import COMPLIANCE_RULES, rule_limits
 from app.session import AuditReport, NoLedger, Session, SessionError
 from ui import texts
 from ui.common import Column, Notice, RecordModel, Tasks, selected_row, table
@@ -119,7 +119,8 @@ class CasesTab(QWidget):
             self.rule_doc.setText(self.tr("Select a case to see the rule that raised it."))
             return
         self.rule_doc.setText(self.tr("Rule %1: %2\nTransactions: %3").replace(
-            "%1", texts.rule_name(c["rule"])).replace("%2", texts.rule_doc(c["rule"])).replace(
+            "%1", texts.rule_name(c["rule"])).replace("%2", texts.rule_doc(
+                c["rule"], rule_limits(self.session.genesis))).replace(
             "%3", ", ".join(t[:12] + "…" for t in c["txs"][:6]) or "—"))
 
     def decide(self, status: str) -> None:

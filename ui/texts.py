@@ -9,7 +9,6 @@ detail, so nothing is lost in translation.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
@@ -155,9 +154,9 @@ CODES: dict[str, str] = {  # short labels for a table's decision column
 RULES: dict[str, tuple[str, str]] = {  # compliance rule: name, what it watches
     "balance_cap": (QT_TRANSLATE_NOOP("Reasons", "balance cap"), QT_TRANSLATE_NOOP(
         "Reasons", "A card held, or was refused for trying to exceed, the balance cap "
-                   "(named 5,000 CNY, anonymous 1,000 CNY).")),
+                   "(named %named, anonymous %anonymous).")),
     "real_name": (QT_TRANSLATE_NOOP("Reasons", "real name"), QT_TRANSLATE_NOOP(
-        "Reasons", "A purchase at or above the real-name threshold (10,000 CNY) was "
+        "Reasons", "A purchase at or above the real-name threshold (%threshold) was "
                    "attempted with an anonymous card.")),
     "structuring": (QT_TRANSLATE_NOOP("Reasons", "split purchases"), QT_TRANSLATE_NOOP(
         "Reasons", "Several purchases by one card in one day, each just under a threshold.")),
@@ -235,8 +234,6 @@ AUDIT: list[str] = [  # what the audit (node/audit.py, certs.cert_problem) repor
     QT_TRANSLATE_NOOP("Reasons", "the COMMIT of validator-%1 has a bad signature"),
     QT_TRANSLATE_NOOP("Reasons", "only %1 validators signed; %2 are needed"),
 ]
-_AUDIT_PATTERNS = [(re.compile("^" + re.sub(r"%\d", lambda _m: "(.+?)", re.escape(t)) + "$"), t)
-                   for t in AUDIT]
 MONEY_FACTS = {"balance", "cap", "amount", "threshold", "total", "limit", "spent", "custody",
                "outstanding"}
 
@@ -286,9 +283,16 @@ def rule_name(rule: str) -> str:
     return rule if src is None else _t(src[0])
 
 
-def rule_doc(rule: str) -> str:
+def rule_doc(rule: str, limits: dict[str, int]) -> str:
+    """What a compliance rule watches, with the consortium's own limits (``limits``: fen by
+    placeholder, app.model.rule_limits)."""
     src = RULES.get(rule)
-    return "" if src is None else _t(src[1])
+    if src is None:
+        return ""
+    text = _t(src[1])
+    for key, fen in limits.items():
+        text = text.replace(f"%{key}", yuan(fen))
+    return text
 
 
 def finding(case: dict[str, Any]) -> str:
@@ -313,21 +317,22 @@ def finding(case: dict[str, Any]) -> str:
     return text
 
 
-def audit_wording(text: str) -> tuple[str, tuple[str, ...]] | None:
-    """The wording (with %n) an audit finding was reported in, and its parts."""
-    for pattern, src in _AUDIT_PATTERNS:
-        m = pattern.match(text)
-        if m:
-            return src, m.groups()
-    return None
+def audit_wording(finding: str) -> tuple[str, tuple[str, ...]] | None:
+    """The wording (with %n) an audit finding was made from, and its parts; None for a
+    finding this version has no wording for."""
+    template = getattr(finding, "template", finding)
+    if template not in AUDIT:
+        return None
+    return template, tuple(getattr(finding, "parts", ()))
 
 
-def audit_problem(text: str) -> str:
-    """An audit finding in the screen's language (as reported when no wording matches)."""
-    found = audit_wording(text)
+def audit_problem(finding: str) -> str:
+    """An audit finding in the screen's language (its English text when no wording is
+    known)."""
+    found = audit_wording(finding)
     if found is None:
-        return text
+        return str(finding)
     out = _t(found[0])
-    for i, part in enumerate(found[1], start=1):
-        out = out.replace(f"%{i}", part)
+    for i in range(len(found[1]), 0, -1):  # %10 before %1
+        out = out.replace(f"%{i}", found[1][i - 1])
     return out

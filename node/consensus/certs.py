@@ -24,6 +24,7 @@ from node.consensus.messages import (
     batch_root,
 )
 from node.consensus.types import Config, Execute
+from node.findings import Finding
 
 
 def signed_by(cfg: Config, m: Msg) -> bool:
@@ -223,7 +224,7 @@ def cert_problem(publics: Sequence[str], height: int, tx_root: str, cert: Any,
         commits = [m.from_obj(codec.decode(c.encode("utf-8"))) for c in cert["commits"]]
         expected = m.batch_digest_of_root(height, cert["time"], tx_root)
     except Exception as exc:
-        return f"the certificate is malformed: {exc}", []
+        return Finding("the certificate is malformed: %1", exc), []
     if cert.get("batch_id") != expected:
         return "the certificate is for another block (batch id differs)", []
     signers: set[int] = set()
@@ -233,11 +234,11 @@ def cert_problem(publics: Sequence[str], height: int, tx_root: str, cert: Any,
         if c.view != cert.get("view"):
             return "the certificate's view differs from its COMMITs'", []
         if not 0 <= c.sender < len(publics):
-            return f"COMMIT from unknown validator {c.sender}", []
+            return Finding("COMMIT from unknown validator %1", c.sender), []
         if not verify(publics[c.sender], c.digest(), c.sig):
-            return f"the COMMIT of validator-{c.sender} has a bad signature", []
+            return Finding("the COMMIT of validator-%1 has a bad signature", c.sender), []
         signers.add(c.sender)
     need = 2 * ((len(publics) - 1) // 3) + 1
     if len(signers) < need:
-        return f"only {len(signers)} validators signed; {need} are needed", []
+        return Finding("only %1 validators signed; %2 are needed", len(signers), need), []
     return None, sorted(signers)
