@@ -27,12 +27,16 @@ from node.service import Node
 from tests.support.gui import (
     ROOT,
     Env,
+    a_payment,
     at_done,
     check_models,
     click,
     gui_world,
+    new_card_file,
     read_card,
+    sell,
     shown_cells,
+    topped_up_card,
 )
 from ui import texts
 
@@ -88,14 +92,13 @@ def test_1_console_issues_and_tops_up_a_card(env: Env, qtbot: Any) -> None:
             "top-up", "accepted", "card issued", "accepted"]
         info = await env.sessions["clerk-EHB-1"].query("card", card=number)
         assert info["holder"] == "Liu Yang 刘洋" and info["balance"] == 70_000
-        env.card = (number, pin, path)  # type: ignore[attr-defined]
 
     env.run(scenario(), 180)
 
 
 def test_2_pos_pays_a_basket_with_points_from_two_banks(env: Env, qtbot: Any) -> None:
     async def scenario() -> None:
-        number, pin, path = env.card  # type: ignore[attr-defined]
+        number, pin, path = await topped_up_card(env)
         for clerk, bank, pts in (("clerk-EHB-1", "EHB", 20_000), ("clerk-JRB-1", "JRB", 30_000)):
             s = env.sessions[clerk]
             r = await s.submit(s.make("accrue_points", {"card": number, "bank": bank,
@@ -151,7 +154,6 @@ def test_2_pos_pays_a_basket_with_points_from_two_banks(env: Env, qtbot: Any) ->
         tx = Tx.decode(r["tx"].encode())
         assert {x["bank"] for x in tx.body["redeem"]} == {"EHB", "JRB"}
         assert tx.body["amount"] == 2 * 4_800 + 26_800
-        env.payment = tx.hex_id  # type: ignore[attr-defined]
         # the receipt saves as a PDF
         out = Path(str(path)).parent / "receipt.pdf"
         pos.receipt.write(out)
@@ -163,8 +165,11 @@ def test_2_pos_pays_a_basket_with_points_from_two_banks(env: Env, qtbot: Any) ->
 
 def test_3_pos_explains_a_frozen_card_and_a_short_balance(env: Env, qtbot: Any) -> None:
     async def scenario() -> None:
-        number, pin, path = env.card  # type: ignore[attr-defined]
+        number, pin, path = await topped_up_card(env)
         pos = env.windows["terminal-M001-T01"]
+        await pos.day.refresh()  # what other tests left at the till, before this one's
+        await pos.day.run_reconcile()
+        before = {d["tx"] for d in pos.day.diffs.rows}
         await read_card(env, qtbot, pos, path, pin)
         pos.add("TV-65")  # ¥10,999 on a card holding a few hundred
         await env.wait(lambda: pos.offer is not None, what="offer")
@@ -186,9 +191,9 @@ def test_3_pos_explains_a_frozen_card_and_a_short_balance(env: Env, qtbot: Any) 
         refusals = [2]
         real = {n: n.busy for n in env.nodes}
 
-        def busy_twice(n: Node) -> bool:
+        def busy_twice(n: Node) -> int | None:
             refusals[0] -= 1
-            return refusals[0] >= 0 or real[n]()
+            return n.admission.refused() if refusals[0] >= 0 else real[n]()
 
         for n in env.nodes:
             n.busy = lambda n=n: busy_twice(n)  # type: ignore[method-assign]
@@ -230,6 +235,15 @@ def test_3_pos_explains_a_frozen_card_and_a_short_balance(env: Env, qtbot: Any) 
         # every read of the card above put its banks' boxes in the row: one box per bank
         assert pos.checks_row.count() == len(pos.bank_checks) == 2
         pos.new_sale()
+        # end of day: the till and the chain agree but for the sales the chain refused (the
+        # television on a short balance, the frozen card) and the one the validators would
+        # not take (journaled before it was sent, never ordered): listed for the cashier
+        await pos.day.refresh()
+        await pos.day.run_reconcile()
+        kinds = sorted(d["what"] for d in pos.day.diffs.rows if d["tx"] not in before)
+        assert kinds == ["on the till, not on chain", "refused on chain",
+                         "refused on chain"], pos.day.diffs.rows
+        assert "differences" in pos.day.rec_summary.text()
 
     env.run(scenario(), 180)
 
@@ -237,6 +251,14 @@ def test_3_pos_explains_a_frozen_card_and_a_short_balance(env: Env, qtbot: Any) 
 def test_4_regulator_sees_the_payment_and_forms_refuse_bad_input(env: Env, qtbot: Any,
                                                                  qtmodeltester: Any) -> None:
     async def scenario() -> None:
+        payment = await a_payment(env, qtbot)
+        # and a refusal on chain: a frozen card's payment
+        frozen = await new_card_file(env, 100_000)
+        s = env.sessions["clerk-EHB-1"]
+        assert (await s.submit(s.make("freeze", {"card": frozen[0]})))["code"] == "ok"
+        till = env.windows["terminal-M001-T01"]
+        assert await sell(env, qtbot, till, frozen, "MILK-12") == "error", till.notice.text()
+        till.new_sale()
         reg = env.windows["regulator-1"]
         live = reg.live
         await env.wait(lambda: env.sessions["regulator-1"].status()["height"] >= env.height(),
@@ -253,7 +275,7 @@ def test_4_regulator_sees_the_payment_and_forms_refuse_bad_input(env: Env, qtbot
         live.fields["amount_max"].clear()
         live.kind.setCurrentIndex(live.kind.findData("pay"))
         click(qtbot, live.search_btn)
-        await env.wait(lambda: any(r["id"] == env.payment for r in live.txs.rows),  # type: ignore
+        await env.wait(lambda: any(r["id"] == payment for r in live.txs.rows),  # type: ignore
                  what="payment listed")
         # every decision can be searched for, a refusal included (the frozen card's payment)
         assert live.code.count() == 1 + len(texts.CODES)
@@ -333,6 +355,7 @@ def test_4b_overlapping_status_polls_leave_no_connection_behind(
 def test_5_clearing_run_exports_and_closes_the_cycle(env: Env, qtbot: Any, tmp_path: Path,
                                                      qtmodeltester: Any) -> None:
     async def scenario() -> None:
+        payment = await a_payment(env, qtbot)
         console = env.windows["clearing-1"]
         clearing = console.clearing
         click(qtbot, clearing.csv_btn)
@@ -341,12 +364,13 @@ def test_5_clearing_run_exports_and_closes_the_cycle(env: Env, qtbot: Any, tmp_p
         clearing.merchant.setCurrentIndex(
             clearing.merchant.findText("M001", Qt.MatchFlag.MatchStartsWith))
         await clearing.load()
-        assert clearing.statement["count"] == 2  # test 2's payment, and test 3's through busy
-        assert any(x["tx"] == env.payment for x in clearing.line_rows)  # type: ignore
+        lines = [x for x in clearing.line_rows if x["type"] == "payment"]
+        assert clearing.statement["count"] == len(lines) >= 1
+        assert any(x["tx"] == payment for x in clearing.line_rows)  # type: ignore
         clearing.write("csv", tmp_path / "s.csv")
         clearing.write("pdf", tmp_path / "s.pdf")
         rows = list(csv.reader((tmp_path / "s.csv").read_text("utf-8").splitlines()))
-        assert any(env.payment in ",".join(r) for r in rows)  # type: ignore[attr-defined]
+        assert any(payment in ",".join(r) for r in rows)
         assert (tmp_path / "s.pdf").read_bytes()[:5] == b"%PDF-"
         clearing.write("csv", tmp_path / "no-such-dir" / "s.csv")
         assert clearing.notice.kind == "error"
@@ -361,8 +385,15 @@ def test_5_clearing_run_exports_and_closes_the_cycle(env: Env, qtbot: Any, tmp_p
     env.run(scenario(), 180)
 
 
-def test_6_language_switch_and_translations_complete(env: Env) -> None:
+def test_6_language_switch_and_translations_complete(env: Env, qtbot: Any) -> None:
     async def scenario() -> None:
+        # on screen: a sale (with its anonymous card) and a compliance case (a top-up the
+        # anonymous card's cap refused)
+        await a_payment(env, qtbot)
+        number, _pin, _path = await new_card_file(env, 100_000)
+        s = env.sessions["clerk-EHB-1"]
+        r = await s.submit(s.make("top_up", {"card": number, "amount": 100}))
+        assert r["code"] != "ok", r
         pos = env.windows["terminal-M001-T01"]
         reg, clerk = env.windows["regulator-1"], env.windows["clerk-EHB-1"]
         await reg.live.refresh()
@@ -403,6 +434,7 @@ def test_6_language_switch_and_translations_complete(env: Env) -> None:
 
 def test_7_onboarding_points_contract_custody_and_refund_forms(env: Env, qtbot: Any) -> None:
     async def scenario() -> None:
+        payment = await a_payment(env, qtbot)
         console = env.windows["clerk-EHB-1"]
         h0 = env.height()
         # merchant onboarding: every bad field is named, nothing is sent
@@ -459,7 +491,7 @@ def test_7_onboarding_points_contract_custody_and_refund_forms(env: Env, qtbot: 
         pos = env.windows["terminal-M001-T01"]
         r = pos.refunds
         await r.refresh()
-        row = next(i for i, x in enumerate(r.model.rows) if x["id"] == env.payment)  # type: ignore
+        row = next(i for i, x in enumerate(r.model.rows) if x["id"] == payment)  # type: ignore
         r.view.selectRow(row)
         r.amount.setText("100000")
         click(qtbot, r.refund_btn)
@@ -467,21 +499,12 @@ def test_7_onboarding_points_contract_custody_and_refund_forms(env: Env, qtbot: 
         r.notice.clear()
         r.amount.setText("10.50")
         click(qtbot, r.refund_btn)
-        shown = at_done(r.notice, lambda: next(x for x in r.model.rows if x["id"] == env.payment))
+        shown = at_done(r.notice, lambda: next(x for x in r.model.rows if x["id"] == payment))
         assert await env.settle_notice(r.notice, "refund") == "ok", r.notice.text()
         paid = shown[0]
         assert paid["order"] and paid["terminal"] == "M001-T01"  # the cashier finds it by order
         assert paid["refunded"] == 1_050 and paid["left"] == paid["amount"] - 1_050
-        r.view.selectRow(next(i for i, x in enumerate(r.model.rows) if x["id"] == env.payment))
+        r.view.selectRow(next(i for i, x in enumerate(r.model.rows) if x["id"] == payment))
         assert r.amount.text() == f"{paid['left'] // 100}.{paid['left'] % 100:02d}"
-        await pos.day.refresh()
-        await pos.day.run_reconcile()
-        # the till and the chain agree but for the sales the chain refused (the television
-        # on a short balance, the frozen card) and the one the validators would not take
-        # (test 3: journaled before it was sent, never ordered): listed for the cashier
-        kinds = sorted(d["what"] for d in pos.day.diffs.rows)
-        assert kinds == ["on the till, not on chain", "refused on chain",
-                         "refused on chain"], pos.day.diffs.rows
-        assert "differences" in pos.day.rec_summary.text()
 
     env.run(scenario(), 180)

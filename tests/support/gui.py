@@ -163,12 +163,15 @@ async def read_card(env: Env, qtbot: Any, pos: Any, path: Any, pin: str) -> None
     await env.wait(lambda: getattr(pos, "card_state", None) is not None, what="card read")
 
 
-async def new_card_file(env: Env, deposit: int) -> tuple[str, str, Path]:
-    """A card the EHB clerk issued, its card file written beside the others."""
+async def new_card_file(env: Env, deposit: int, holder: str | None = None) \
+        -> tuple[str, str, Path]:
+    """A card the EHB clerk issued (named when ``holder`` is given), its card file written
+    beside the others."""
     from app.flows import new_card
 
     s = env.sessions["clerk-EHB-1"]
-    made = new_card(env.cons, "EHB", s.now(), deposit=deposit)
+    made = new_card(env.cons, "EHB", s.now(), deposit=deposit, holder=holder,
+                    id_number="110105199001011234" if holder else None)
     r = await s.submit(s.make("issue_card", made.body))
     assert r["code"] == "ok", r
     path = env.cons.home / "cards" / f"{made.card.card}.card.json"
@@ -189,3 +192,29 @@ async def sell(env: Env, qtbot: Any, pos: Any, card: tuple[str, str, Path], sku:
     pos.notice.clear()
     click(qtbot, pos.pay_btn)
     return await env.settle_notice(pos.notice, f"paying for {sku}")
+
+
+async def topped_up_card(env: Env, deposit: int = 50_000, top_up: int = 20_000) \
+        -> tuple[str, str, Path]:
+    """A named card of a test's own: issued by the EHB clerk, then topped up."""
+    card = await new_card_file(env, deposit, holder="Liu Yang 刘洋")
+    s = env.sessions["clerk-EHB-1"]
+    r = await s.submit(s.make("top_up", {"card": card[0], "amount": top_up}))
+    assert r["code"] == "ok", r
+    return card
+
+
+async def a_payment(env: Env, qtbot: Any) -> str:
+    """A sale of a test's own at M001's till window (journaled like any), with a fresh
+    card, seen by every window's node: its id."""
+    pos = env.windows["terminal-M001-T01"]
+    card = await new_card_file(env, 100_000)
+    assert await sell(env, qtbot, pos, card, "TEA-250") == "ok", pos.notice.text()
+    from app.model import Tx
+
+    tx_id = Tx.decode(pos.last_receipt["tx"].encode()).hex_id
+    pos.new_sale()
+    height = env.height()
+    await env.wait(lambda: all(s.node.height >= height for s in env.sessions.values()),
+                   what="every window's node has the payment")
+    return tx_id
