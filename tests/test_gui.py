@@ -7,7 +7,6 @@ inline message and changes nothing.  Every table model passes qtmodeltester."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import os
 import re
@@ -319,37 +318,6 @@ def test_4_regulator_sees_the_payment_and_forms_refuse_bad_input(env: Env, qtbot
         assert check_models(qtmodeltester, reg) >= 6
 
     env.run(scenario(), 180)
-
-
-def test_4b_overlapping_status_polls_leave_no_connection_behind(
-        env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The network tab's timer and a refresh the user asks for can poll the validators at
-    the same time: they share one connection per validator, and none is left open unowned
-    (an abandoned one printed "Task was destroyed but it is pending!" in `make demo`)."""
-    import app.session
-    from node.net.client import Client
-
-    made: list[Client] = []
-
-    class Recorded(Client):
-        def __init__(self, *a: Any, **kw: Any) -> None:
-            super().__init__(*a, **kw)
-            made.append(self)
-
-    monkeypatch.setattr(app.session, "Client", Recorded)
-    s = env.sessions["clerk-JRB-1"]  # no window: nothing else polls with it
-
-    async def scenario() -> None:
-        polls = await asyncio.gather(*(s.validators() for _ in range(3)))
-        for rows in polls:
-            assert [r["identity"] for r in rows] == [f"validator-{i}" for i in range(4)]
-            assert not any("error" in r for r in rows)
-        kept = list(s._status_clients.values())
-        assert len(kept) == 4
-        assert all(c in kept or c._writer is None or c._writer.is_closing() for c in made)
-        assert len(made) == 4
-
-    env.run(scenario(), 60)
 
 
 def test_5_clearing_run_exports_and_closes_the_cycle(env: Env, qtbot: Any, tmp_path: Path,

@@ -1,10 +1,12 @@
 """The till's harder days against a real in-process cluster, offscreen: sales taken offline
 within genesis's floor limits, validators paused while a payment is under way (charged
-once), a card left idle forgotten. Each test issues its own cards."""
+once), a card left idle forgotten, the network tab's overlapping polls. Each test issues
+its own cards."""
 
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -132,5 +134,36 @@ def test_10_a_card_left_idle_is_forgotten(env: Env, qtbot: Any,
         click(qtbot, pos.pay_btn)
         assert "Read the customer's card" in pos.notice.text()
         pos.new_sale()
+
+    env.run(scenario(), 60)
+
+
+def test_4b_overlapping_status_polls_leave_no_connection_behind(
+        env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The network tab's timer and a refresh the user asks for can poll the validators at
+    the same time: they share one connection per validator, and none is left open unowned
+    (an abandoned one printed "Task was destroyed but it is pending!" in `make demo`)."""
+    import app.session
+    from node.net.client import Client
+
+    made: list[Client] = []
+
+    class Recorded(Client):
+        def __init__(self, *a: Any, **kw: Any) -> None:
+            super().__init__(*a, **kw)
+            made.append(self)
+
+    monkeypatch.setattr(app.session, "Client", Recorded)
+    s = env.sessions["clerk-JRB-1"]  # no window: nothing else polls with it
+
+    async def scenario() -> None:
+        polls = await asyncio.gather(*(s.validators() for _ in range(3)))
+        for rows in polls:
+            assert [r["identity"] for r in rows] == [f"validator-{i}" for i in range(4)]
+            assert not any("error" in r for r in rows)
+        kept = list(s._status_clients.values())
+        assert len(kept) == 4
+        assert all(c in kept or c._writer is None or c._writer.is_closing() for c in made)
+        assert len(made) == 4
 
     env.run(scenario(), 60)
