@@ -17,12 +17,11 @@ from typing import Any
 from node.access import role_of
 from node.audit import AuditReport, audit
 from node.consortium import Consortium
-from node.errors import ClientError
+from node.errors import ClientError, Refused
 from node.ledger.builder import Builder
 from node.ledger.errors import Rejected
 from node.ledger.tx import Tx
 from node.net.client import Client
-from node.net.client import ClientError as NetError
 from node.observer import OFFLINE_NOT_SENT, Observer
 
 APP_CACHE_ROWS = 20_000
@@ -47,9 +46,11 @@ class NoLedger(SessionError):
 def message_of(exc: BaseException) -> str:
     if isinstance(exc, Rejected):
         return exc.message
+    if isinstance(exc, Refused):  # the node answered: it did not act on the request
+        return str(exc)
     if isinstance(exc, TimeoutError):
         return "the network did not answer in time; check the node status and retry"
-    if isinstance(exc, OSError | NetError):
+    if isinstance(exc, OSError | ClientError):
         return f"the network is unreachable ({exc})"
     return str(exc) or type(exc).__name__
 
@@ -101,7 +102,7 @@ class Session:
                 assert node.client is not None
                 try:
                     head = (await node.client.status())["height"]
-                except (NetError, OSError, TimeoutError):
+                except (ClientError, OSError, TimeoutError):
                     head = node.height
                 if node.height >= head:
                     return
@@ -184,7 +185,7 @@ class Session:
                         break
                     self._status_clients[v["id"]] = c
                 out.append({**await asyncio.wait_for(c.status(), 2), "identity": name})
-            except (NetError, OSError, TimeoutError) as exc:
+            except (ClientError, OSError, TimeoutError) as exc:
                 bad = self._status_clients.pop(v["id"], None)
                 if bad is not None:
                     await bad.close()

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from node import codec, crypto
-from node.errors import ClientError
+from node.errors import Refused
 from node.ledger import queries as q
 from node.ledger.genesis import Genesis
 from node.store import Store
@@ -26,7 +26,7 @@ ROLES = frozenset({"regulator", "clearing", "clerk", "terminal"})
 CARD_PROOF_MS = 300_000  # a holder's signed request is accepted this long either side of now
 
 
-class AccessError(ClientError):
+class AccessError(Refused):
     """A query this role may not ask, or asked about records it may not see."""
 
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from node import access, receipt
 from node.access import role_of
-from node.errors import Busy, ClientError
+from node.errors import Busy, Refused
 from node.ledger import BlockResult
 from node.ledger.errors import Rejected
 from node.ledger.tx import MAX_TX_TEXT, from_text, wire_id
@@ -100,7 +100,7 @@ class Endpoint:
             except Busy as exc:
                 await reply({"rid": rid, "ok": False, "error": str(exc), "refused": True,
                              "busy": True, "retry_after_ms": exc.retry_after_ms})
-            except ClientError as exc:
+            except Refused as exc:
                 await reply({"rid": rid, "ok": False, "error": str(exc), "refused": True})
             except Rejected as exc:
                 await reply({"rid": rid, "ok": False, "error": exc.message, "refused": True,
@@ -123,9 +123,9 @@ class Endpoint:
 
     async def call(self, identity: str, req: dict[str, Any]) -> dict[str, Any]:
         """The request a client sends over TLS, made in-process by the app that bundles
-        this node, with the same role scoping; errors raise ClientError or Rejected."""
+        this node, with the same role scoping; errors raise Refused (Busy) or Rejected."""
         if req.get("op") == "subscribe":
-            raise ClientError("subscribe in-process with Endpoint.subscribers")
+            raise Refused("subscribe in-process with Endpoint.subscribers")
         req = dict(req)
         progress = req.pop("on_progress", None)  # a callable, for in-process callers only
         return await self._dispatch(role_of(identity), req, None, progress)
@@ -138,7 +138,7 @@ class Endpoint:
         if op == "submit":
             wait_ms = req.get("wait_ms", 30_000)
             if type(wait_ms) is not int or wait_ms < 0:
-                raise ClientError("wait_ms must be a whole number of milliseconds")
+                raise Refused("wait_ms must be a whole number of milliseconds")
             wait = min(wait_ms, MAX_WAIT_MS)
             if progress is None and req.get("progress") is True and interim is not None:
                 rid, send = req.get("rid"), interim
@@ -159,7 +159,7 @@ class Endpoint:
             except (ValueError, TypeError, sqlite3.InterfaceError,
                     sqlite3.ProgrammingError) as exc:  # a query's arguments (read-only): say so
                 log.info("query %r refused: %s", req.get("q"), exc)
-                raise ClientError(f"bad query arguments: {exc}") from exc
+                raise Refused(f"bad query arguments: {exc}") from exc
         if op == "subscribe":
             queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
             self.subscribers.add(queue)
@@ -168,7 +168,7 @@ class Endpoint:
                     await reply(await queue.get())
             finally:
                 self.subscribers.discard(queue)
-        raise ClientError(f"unknown op {op!r}")
+        raise Refused(f"unknown op {op!r}")
 
     # --- submit and receipts ----------------------------------------------------------------
 
@@ -197,12 +197,12 @@ class Endpoint:
                      progress: Callable[[dict[str, Any]], None] | None = None) \
             -> dict[str, Any]:
         if not isinstance(text, str):
-            raise ClientError("tx must be the transaction's canonical text")
+            raise Refused("tx must be the transaction's canonical text")
         if len(text) > MAX_TX_TEXT:
-            raise ClientError(f"a transaction's text is at most {MAX_TX_TEXT} characters")
+            raise Refused(f"a transaction's text is at most {MAX_TX_TEXT} characters")
         degraded = self.node.degraded
         if degraded:  # nothing ordered: the client may send it to another validator
-            raise ClientError(f"{degraded}; send it to another validator")
+            raise Refused(f"{degraded}; send it to another validator")
         retry_after = self.node.busy()
         if retry_after is not None:
             # before decoding or checking anything: under overload clients retry, and
@@ -222,7 +222,7 @@ class Endpoint:
         if found is not None:
             receipt, wire = found
             if wire != canonical:
-                raise ClientError("another transaction with this id was already decided")
+                raise Refused("another transaction with this id was already decided")
             return receipt
         if not tx.signatures_valid():  # no validator orders it: refused here, at once
             return {"id": tx.hex_id, "height": None, "pos": None, "code": "bad_signature",
@@ -260,7 +260,7 @@ class Endpoint:
             try:
                 await asyncio.wait_for(fut, ATTEST_WAIT_S)
             except TimeoutError:
-                raise ClientError(f"block {built['height']}'s result certificate is not "
+                raise Refused(f"block {built['height']}'s result certificate is not "
                                   "gathered yet: ask again in a moment") from None
             finally:
                 if fut in waiters:
@@ -273,7 +273,7 @@ class Endpoint:
     def _build_receipt(self, tx_id: str) -> dict[str, Any]:
         found = self._receipt(tx_id)
         if found is None:
-            raise ClientError("no decided transaction with that id")
+            raise Refused("no decided transaction with that id")
         return receipt.build(self.node.store, found[0]["height"], found[0]["pos"])
 
     def attested(self, height: int) -> None:
@@ -295,7 +295,7 @@ class Endpoint:
         whoever waits for its receipt hears why, at once."""
         for fut in self.waiters.get(tx_id, []):
             if not fut.done():
-                fut.set_exception(ClientError(message))
+                fut.set_exception(Refused(message))
 
     def ordered(self, tx_ids: list[str], view: int, seq: int) -> None:
         """The node saw these requests assigned sequence number ``seq`` in ``view``."""

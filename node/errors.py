@@ -1,16 +1,39 @@
-"""What a validator tells a client that it did not act on a request."""
+"""What a client of a node is told when its request got no decision.
+
+One hierarchy for both ends: the node's endpoint raises `Refused` and `Busy`; the client
+library (node/net/client.py) raises the same classes from the node's answer, and a plain
+`ClientError` when no answer came (not connected, the connection lost).
+"""
 
 from __future__ import annotations
 
-
-class ClientError(Exception):
-    """Refused: nothing was done (a malformed request, a query this role may not ask)."""
+import random
 
 
-class Busy(ClientError):
-    """A validator at its admission bound: nothing was ordered; the client may retry after
-    ``retry_after_ms`` (sent with the error as ``"busy": true, "retry_after_ms"``)."""
+class ClientError(RuntimeError):
+    """No decision for the request: no answer, or a refusal (``Refused``)."""
 
-    def __init__(self, retry_after_ms: int) -> None:
-        super().__init__("the network is busy: retry shortly")
+
+class Refused(ClientError):
+    """The node did not act on the request: a malformed request, a query this role may
+    not ask, a transaction that can never be ordered.  ``code`` is the ledger's reason
+    code when the ledger refused it."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Busy(Refused):
+    """A validator at its admission bound: nothing was ordered; try again after about
+    ``retry_after_ms``."""
+
+    def __init__(self, retry_after_ms: int,
+                 message: str = "the network is busy: retry shortly") -> None:
+        super().__init__(message)
         self.retry_after_ms = retry_after_ms
+
+    def pause_s(self) -> float:
+        """The pause to take before asking again: the named one, times 0.5-1.5 (clients
+        refused together do not all come back together)."""
+        return self.retry_after_ms / 1000 * random.uniform(0.5, 1.5)

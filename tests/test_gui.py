@@ -21,7 +21,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import Qt
 
-from node.errors import ClientError as EndpointClientError
+from node.errors import Refused
 from node.service import Node
 from tests.support.gui import (
     ROOT,
@@ -212,7 +212,7 @@ def test_3_pos_explains_a_frozen_card_and_a_short_balance(env: Env, qtbot: Any) 
         # that the payment was not sent, and why, and nothing is committed
         await read_card(env, qtbot, pos, path, pin)
         async def refuse(*_args: Any, **_kw: Any) -> dict[str, Any]:
-            raise EndpointClientError("this validator takes no payments now")
+            raise Refused("this validator takes no payments now")
 
         served = {n: n.endpoint.submit for n in env.nodes}
         h1 = env.height()

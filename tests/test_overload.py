@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from node import endpoint as ep_module
 from node.config import Settings
 from node.ledger.tx import from_text
 from node.net.client import Busy, Client, ClientError, Refused
@@ -114,20 +113,20 @@ def test_an_observer_retries_a_busy_validator_and_tells_what_became_of_a_request
             assert stages[-1]["stage"] == "ordered"
 
             # busy for good: the waiter hears that nothing was ordered before its wait ends
-            v.busy = lambda: True  # type: ignore[method-assign]
+            v.busy = v.admission.refused  # type: ignore[method-assign]
             t0 = time.monotonic()
-            with pytest.raises(ep_module.ClientError) as err:
+            with pytest.raises(Refused) as err:
                 await obs.endpoint.submit(texts[1], 2_000)
             assert str(err.value) == BUSY_NOT_SENT and time.monotonic() - t0 < 2.0
 
             # a refusal reaches the waiter at once, word for word
             async def refusing(text: Any, wait_ms: int, progress: Any = None) -> Any:
-                raise ep_module.ClientError("another transaction with this id was already "
+                raise Refused("another transaction with this id was already "
                                             "decided")
 
             v.endpoint.submit = refusing  # type: ignore[method-assign]
             t0 = time.monotonic()
-            with pytest.raises(ep_module.ClientError, match="already decided"):
+            with pytest.raises(Refused, match="already decided"):
                 await obs.endpoint.submit(texts[2], 10_000)
             assert time.monotonic() - t0 < 5.0
 
@@ -140,7 +139,7 @@ def test_an_observer_retries_a_busy_validator_and_tells_what_became_of_a_request
                 calls[0] += 1
                 if calls[0] == 1:
                     raise TimeoutError
-                raise ep_module.Busy(250)
+                raise Busy(250)
 
             v.endpoint.submit = undecided_then_busy  # type: ignore[method-assign]
             with pytest.raises(TimeoutError):
@@ -151,7 +150,7 @@ def test_an_observer_retries_a_busy_validator_and_tells_what_became_of_a_request
             # no validator to send it to for the whole wait: said so, not "may be decided"
             obs.connected.clear()
             try:
-                with pytest.raises(ep_module.ClientError) as err:
+                with pytest.raises(Refused) as err:
                     await obs.endpoint.submit(texts[4], 1_000)
                 assert str(err.value) == OFFLINE_NOT_SENT
             finally:

@@ -1,11 +1,13 @@
-"""A client of a node's endpoint (used by the CLI, tests, benchmarks and the desktop app)."""
+"""A client of a node's endpoint (used by the CLI, tests, benchmarks and the desktop app).
+
+Its errors are node/errors.py's (re-exported here): ``Refused`` and ``Busy`` from the
+node's answer, ``ClientError`` when no answer came."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import itertools
-import random
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,30 +15,11 @@ from typing import Any
 
 from node import tls
 from node.crypto import KeyStore
+from node.errors import Busy, ClientError, Refused
+
+__all__ = ["Busy", "Client", "ClientError", "Refused"]
 from node.ledger.tx import Tx
 from node.net.framing import FrameError, pack, read_obj
-
-
-class ClientError(RuntimeError):
-    """No answer (not connected, the connection closed) or a refusal (``Refused``)."""
-
-
-class Refused(ClientError):
-    """The node answered that it refused the request: it did not act on it."""
-
-
-class Busy(Refused):
-    """A validator at its admission bound: nothing was ordered; try again after about
-    ``retry_after_ms``."""
-
-    def __init__(self, message: str, retry_after_ms: int) -> None:
-        super().__init__(message)
-        self.retry_after_ms = retry_after_ms
-
-    def pause_s(self) -> float:
-        """The pause to take before asking again: the named one, times 0.5-1.5 (clients
-        refused together do not all come back together)."""
-        return self.retry_after_ms / 1000 * random.uniform(0.5, 1.5)
 
 
 class Client:
@@ -124,9 +107,10 @@ class Client:
             error = str(reply.get("error"))
             if reply.get("busy") is True:
                 after = reply.get("retry_after_ms")
-                raise Busy(error, after if type(after) is int and after >= 0 else 1_000)
+                raise Busy(after if type(after) is int and after >= 0 else 1_000, error)
             if reply.get("refused") is True:
-                raise Refused(error)
+                code = reply.get("code")
+                raise Refused(error, code if isinstance(code, str) else None)
             raise ClientError(error)  # no decision in time, or the node's own fault
         return reply
 
