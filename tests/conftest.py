@@ -15,12 +15,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from tests.support.cluster import LocalCluster, running_cluster  # noqa: E402
 from tests.support.nodes import NODE_PASS, local_consortium  # noqa: E402
+from tests.support.rules import Cluster  # noqa: E402
 from tests.support.world import World  # noqa: E402
 
 
 @pytest.fixture
 def world() -> World:
     return World()
+
+
+@pytest.fixture
+def c() -> Cluster:
+    """Replicas driven by hand, for the PBFT rules tests (tests/support/rules.py)."""
+    return Cluster()
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import pytest
-
 from node.consensus import Config, Replica, checkpoint
 from node.consensus.certs import new_view_pre_prepares, valid_view_change
 from node.consensus.messages import (
@@ -46,11 +44,6 @@ from tests.support.rules import (
     sent,
 )
 from tests.support.sim import request_id
-
-
-@pytest.fixture
-def c() -> Cluster:
-    return Cluster()
 
 
 def test_vote_is_persisted_before_it_is_sent(c: Cluster) -> None:

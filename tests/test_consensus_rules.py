@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
-
 from node.consensus import Replica
 from node.consensus.messages import (
     Commit,
@@ -31,11 +29,6 @@ from tests.support.rules import (
     sent,
 )
 from tests.support.sim import request_id
-
-
-@pytest.fixture
-def c() -> Cluster:
-    return Cluster()
 
 
 def test_backup_prepares_a_pre_prepare_from_the_primary_only(c: Cluster) -> None:

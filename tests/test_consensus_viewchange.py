@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from node.consensus import Replica, certs, checkpoint
 from node.consensus.certs import new_view_pre_prepares
 from node.consensus.core import ADAPT_CAP, ADAPT_FACTOR
@@ -42,11 +40,6 @@ from tests.support.rules import (
     sent,
 )
 from tests.support.sim import request_id
-
-
-@pytest.fixture
-def c() -> Cluster:
-    return Cluster()
 
 
 def test_one_huge_view_number_moves_nobody_but_f_plus_1_do(c: Cluster) -> None:
