@@ -225,9 +225,8 @@ class Endpoint:
                 raise Refused("another transaction with this id was already decided")
             return receipt
         if not tx.signatures_valid():  # no validator orders it: refused here, at once
-            return {"id": tx.hex_id, "height": None, "pos": None, "code": "bad_signature",
-                    "message": "a signature does not verify; nothing was sent to the network",
-                    "block": None, "time": None, "certificate": None}
+            return decision(tx.hex_id, "bad_signature",
+                            "a signature does not verify; nothing was sent to the network")
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self.waiters.setdefault(tx.hex_id, []).append(fut)
         if progress is not None:
@@ -308,9 +307,9 @@ class Endpoint:
         for pos, r in enumerate(res.results):
             for fut in self.waiters.get(r.id, []):
                 if not fut.done() and r.code != "duplicate":
-                    fut.set_result({"id": r.id, "height": res.height, "pos": pos,
-                                    "code": r.code, "message": r.message, "block": res.hash,
-                                    "time": res.time, "certificate": certificate})
+                    fut.set_result(decision(r.id, r.code, r.message, height=res.height,
+                                            pos=pos, block=res.hash, time=res.time,
+                                            certificate=certificate))
         self._publish({"op": "block", "height": res.height, "hash": res.hash, "view": view,
                        "ntx": len(res.results), "time": res.time})
 
@@ -319,9 +318,13 @@ class Endpoint:
     def _query(self, role: tuple[str, str], req: dict[str, Any]) -> Any:
         """On the database thread: the query, as access.py allows it to this role."""
         assert self.node.store is not None
-        found = self._receipt
+
+        def receipt(tx_id: str) -> dict[str, Any] | None:
+            found = self._receipt(tx_id)
+            return None if found is None else found[0]
+
         return access.run(access.Ask(self.node.store, self.node.genesis, role[0], role[1], req,
-                                     lambda tx_id: (r := found(tx_id)) and r[0]))
+                                     receipt))
 
 
 RECEIPT_SQL = ("SELECT t.height, t.pos, t.code, t.message, t.wire, b.hash, b.time, b.cert "
@@ -333,7 +336,16 @@ def _receipt_of(tx_id: str, rows: list[Any]) -> tuple[dict[str, Any], bytes] | N
     if not rows:
         return None
     h, pos, code, message, wire, block_hash, block_time, cert = rows[0]
-    return ({"id": tx_id, "height": h, "pos": pos, "code": code, "message": message,
-             "block": block_hash, "time": block_time,
-             "certificate": None if cert is None else cert.decode()}, wire)
+    return decision(tx_id, code, message, height=h, pos=pos, block=block_hash,
+                    time=block_time, certificate=None if cert is None else cert.decode()), wire
+
+
+def decision(tx_id: str, code: str, message: str, *, height: int | None = None,
+             pos: int | None = None, block: str | None = None, time: int | None = None,
+             certificate: str | None = None) -> dict[str, Any]:
+    """What a client is told of its transaction: the decision, and where it is on chain
+    (none of it for a transaction refused before ordering).  A receipt that proves it is
+    receipt.py's."""
+    return {"id": tx_id, "height": height, "pos": pos, "code": code, "message": message,
+            "block": block, "time": time, "certificate": certificate}
 
