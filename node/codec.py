@@ -15,7 +15,7 @@ The bytes come from orjson (sorted keys, compact, raw UTF-8: the rules above, by
 the standard library's ``json`` with ``sort_keys``, ``separators=(",", ":")`` and
 ``ensure_ascii=False``, which ``tests/test_codec.py`` checks on random values).  It is about
 ten times faster at both ends, and a validator encodes or decodes every request several
-times (docs/BENCHMARKS.md, tenth pass).  Input orjson refuses, or reads otherwise than the
+times.  Input orjson refuses, or reads otherwise than the
 rules (an integer past 64 bits becomes a float there), goes through the standard library's
 parser, which names what is wrong.
 """

@@ -84,7 +84,7 @@ class Endpoint:
         def interim(obj: dict[str, Any]) -> None:
             """A submission's progress, written at once: a task per message (to wait for
             the drain) cost the validators more than the message did (bench/cluster.py
-            committed 13-20 % more without progress; docs/BENCHMARKS.md, ninth pass).
+            committed 13-20 % more without progress).
             The final reply still waits for the drain, so a slow client holds at most one
             such message per request it waits for."""
             if not writer.is_closing():

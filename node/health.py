@@ -35,9 +35,8 @@ def tune_malloc() -> bool:
     glibc ``mallopt``).  A validator allocates and frees megabytes per block or
     state-transfer reply (frames, their parsed objects, rows); by default glibc returns
     the heap's free top to the OS at once and the next reply faults it back in, page by
-    zeroed page: 8.5 % of a catching-up validator's CPU in ``clear_page``
-    (docs/BENCHMARKS.md, tenth pass).  Its resident size then stays at its high-water
-    mark instead of going up and down."""
+    zeroed page: 8.5 % of a catching-up validator's CPU in ``clear_page``.  Its resident
+    size then stays at its high-water mark instead of going up and down."""
     try:
         mallopt = ctypes.CDLL("libc.so.6").mallopt
     except (OSError, AttributeError):

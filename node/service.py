@@ -323,7 +323,7 @@ class Node(StateTransfer):
             # a state-transfer reply (the largest frames: MBs of blocks and effects) is
             # parsed plainly: each block proves itself by its certificate, so its bytes
             # need not be canonical, and checking that (parse, then encode again) cost the
-            # loop 2.6 times a plain parse (docs/BENCHMARKS.md, eighth pass)
+            # loop 2.6 times a plain parse
             obj = codec.loads(data) if data.startswith(BLOCKS_FRAME) else codec.decode(data)
             kind = obj.get("t") if isinstance(obj, dict) else None
             if kind == "pbft":

@@ -70,7 +70,7 @@ def forget_batches(cfg: Config, upto: int) -> None:
     change brings only higher batches, so their texts are not kept for the shortcut above.
     Kept for the last 1,024 batches, they grew a backup's memory for minutes under load, to
     about 120 MiB above the primary's after 10 minutes at 1,000 payments/s (the primary
-    never checks its own batches; docs/BENCHMARKS.md, eleventh pass)."""
+    never checks its own batches)."""
     for k in [k for k in _WELL_FORMED if k[1] <= upto and k[0] == cfg.request_id]:
         del _WELL_FORMED[k]
 

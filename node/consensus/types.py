@@ -50,17 +50,15 @@ class Executed:
 
 @dataclass(frozen=True)
 class Started:
-    """The runtime (re)started this replica: it tells its peers how far it got.  A replica
-    restarted on an idle network was told nothing and stayed behind until new requests
-    came and the next checkpoint formed."""
+    """The runtime (re)started this replica: it tells its peers how far it got, so that it
+    catches up on an idle network too (nothing else would tell it it is behind)."""
 
 
 @dataclass(frozen=True)
 class Arrived:
     """State transfer: a reply with the fetched blocks up to ``height`` arrived (their
     certificates not checked yet).  The replica may ask for the next chunk while the runtime
-    checks and writes these: a chunk copied from its effects is written in one go, so asking
-    only once it was executed left the database idle for each round trip."""
+    checks and writes these, so that the database is not idle for each round trip."""
 
     height: int
 

@@ -189,7 +189,7 @@ def wire_id(data: bytes) -> str | None:
 
 
 # an OrderedDict: evicting a plain dict's oldest key (``next(iter(d))``) walks the deleted
-# slots before it, about 2 us a request at this size against 0.3 (docs/BENCHMARKS.md)
+# slots before it, about 2 us a request at this size against 0.3
 _TEXTS: OrderedDict[str, Tx] = OrderedDict()
 _TEXTS_MAX = 8192  # a validator's pending requests and blocks in flight, with room to spare
 _TEXTS_LOCK = threading.Lock()

@@ -87,7 +87,7 @@ def _v5(db: sqlite_utils.Database) -> None:
 
 
 # indexes that no query read, each a B-tree keyed by card and so written at a random page
-# by every payment (schema v6 drops them; docs/BENCHMARKS.md, ninth pass)
+# by every payment (schema v6 drops them)
 UNREAD_INDEXES = ("idx_payments_card_time", "idx_postings_account_height")
 
 

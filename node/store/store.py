@@ -27,11 +27,11 @@ if TYPE_CHECKING:
 # a state-transfer or observer reply carries about this much transaction text: its frame
 # (with JSON escaping) stays well under the 8 MiB limit and a peer link's 4 MiB queue
 FETCH_BYTES = 2 * 1024 * 1024
-# a reply with effects runs on to a checkpoint, but never past this (a frame between
-# validators may be 128 MiB): a chain whose proofs have gaps is served in parts, executed
+# a reply with effects runs on to a checkpoint, but never past this (it goes out in frames
+# of at most PEER_MAX_FRAME): a chain whose proofs have gaps is served in parts, executed
 EFFECTS_REPLY_MAX = 48 * 1024 * 1024
 PRUNE_ROWS = 100  # effects rows dropped per call at most: a block of 500 payments has
-                  # ~320 KB of effects, and 34 such rows went in 22 ms (docs/BENCHMARKS.md)
+                  # ~320 KB of effects, and 34 such rows went in 22 ms
 
 
 class StoreError(RuntimeError):
@@ -327,7 +327,7 @@ class Store:
 
         Written without a sync of its own: the next block's commit (synchronous=FULL)
         makes it durable with the WAL.  A power cut before that loses only these
-        certificates, never a block (docs/BENCHMARKS.md, "Result certificates")."""
+        certificates, never a block."""
         level = self.conn.execute("PRAGMA synchronous").fetchone()[0]
         self.conn.execute("PRAGMA synchronous=NORMAL")
         try:
