@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from node import access, receipt
 from node.access import role_of
-from node.errors import Busy, Refused
+from node.errors import NOT_DECIDED, Busy, ClientError, Refused, error_reply
 from node.ledger import BlockResult
 from node.ledger.errors import Rejected
 from node.ledger.tx import MAX_TX_TEXT, from_text, wire_id
@@ -97,19 +97,15 @@ class Endpoint:
                 await reply({"rid": rid, "ok": True, **result})
             # "refused": the node did not act on the request (a client may say so for
             # sure); a timeout or an internal error leaves a submission's outcome open
-            except Busy as exc:
-                await reply({"rid": rid, "ok": False, "error": str(exc), "refused": True,
-                             "busy": True, "retry_after_ms": exc.retry_after_ms})
-            except Refused as exc:
-                await reply({"rid": rid, "ok": False, "error": str(exc), "refused": True})
+            except Refused as exc:  # (Busy too)
+                await reply({"rid": rid, **error_reply(exc)})
             except Rejected as exc:
-                await reply({"rid": rid, "ok": False, "error": exc.message, "refused": True,
-                             "code": exc.reason.value})
+                await reply({"rid": rid, **error_reply(Refused(exc.message, exc.reason.value))})
             except TimeoutError:
-                await reply({"rid": rid, "ok": False, "error": "not decided in time"})
+                await reply({"rid": rid, **error_reply(ClientError(NOT_DECIDED))})
             except Exception:  # our bug: log it, tell the client, keep the node up
                 log.exception("request %r failed", req.get("op"))
-                await reply({"rid": rid, "ok": False, "error": "internal error (logged)"})
+                await reply({"rid": rid, **error_reply(ClientError("internal error (logged)"))})
 
         try:
             while True:

@@ -15,7 +15,7 @@ from typing import Any
 
 from node import tls
 from node.crypto import KeyStore
-from node.errors import Busy, ClientError, Refused
+from node.errors import Busy, ClientError, Refused, error_of
 
 __all__ = ["Busy", "Client", "ClientError", "Refused"]
 from node.ledger.tx import Tx
@@ -104,14 +104,7 @@ class Client:
         finally:
             self._progress.pop(rid, None)
         if not reply.get("ok"):
-            error = str(reply.get("error"))
-            if reply.get("busy") is True:
-                after = reply.get("retry_after_ms")
-                raise Busy(after if type(after) is int and after >= 0 else 1_000, error)
-            if reply.get("refused") is True:
-                code = reply.get("code")
-                raise Refused(error, code if isinstance(code, str) else None)
-            raise ClientError(error)  # no decision in time, or the node's own fault
+            raise error_of(reply)
         return reply
 
     async def submit(self, tx: Tx, wait_ms: int = 30_000, *,
