@@ -18,9 +18,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.flows import my_card_query, new_card, pay_body
+from app.flows import my_card_query, new_card
 from app.outbox import Outbox
 from app.reconcile import journal_append, read_journal, reconcile
+from app.remote import Remote
+from app.till import Outcome, Till
 from node import crypto
 from node.cardfile import CardFile, CardFileError, valid_pin
 from node.consortium import Consortium
@@ -162,7 +164,7 @@ async def _run(cons: Consortium, box: Outbox, builder: Builder, me: crypto.Signi
         if args.cmd == "issue-card":
             return await _issue(cons, client, box, builder, me, args, now)
         if args.cmd == "pay":
-            return await _pay(client, box, builder, me, args, now)
+            return await _pay(cons, client, box, args)
         if args.cmd == "statement":
             from app.statement_export import to_csv, write_pdf
 
@@ -271,14 +273,17 @@ async def _issue(cons: Consortium, client: Client, box: Outbox, builder: Builder
     return out
 
 
-async def _pay(client: Client, box: Outbox, builder: Builder, me: crypto.SigningKey,
-               args: argparse.Namespace, now: int) -> dict[str, Any]:
-    terminal = args.identity[len("terminal-"):]
-    waiting = box.pending_order(terminal, args.order)
-    if waiting is not None:  # the same bytes again, never a second signature
+async def _pay(cons: Consortium, client: Client, box: Outbox, args: argparse.Namespace) \
+        -> dict[str, Any]:
+    """The till's payment (app/till.py), as the window makes it: recorded, then sent; an
+    order already waiting in the outbox goes again as the same bytes, never re-signed."""
+    till = Till(Remote(cons, args.identity, client),
+                Path(args.journal) if args.journal else None, box)
+    waiting = till.pending_order(args.order)
+    if waiting is not None:
         tx = Tx.decode(waiting.wire.encode("utf-8"))
-        receipt = await send(client, box, tx, args.wait_ms)
-        return {"receipt": receipt, "total": tx.body["amount"], "resubmitted": True}
+        outcome = await till.resolve(waiting)
+        return {"receipt": _decided(outcome), "total": tx.body["amount"], "resubmitted": True}
     try:
         card = CardFile.load(Path(args.card_file))
         card_key = card.unlock(_read_pin(args))
@@ -290,14 +295,21 @@ async def _pay(client: Client, box: Outbox, builder: Builder, me: crypto.Signing
         items.append({"sku": sku, "qty": int(qty or 1)})
     banks = [b for b in (args.points or "").split(",") if b]
     offer = await client.query("offer", card=card.card, items=items, banks=banks)
-    body = pay_body(terminal, card.card, args.order, items, offer, banks)
-    tx = builder.make("pay", body, now, me, card_key)
-    if args.journal:
-        journal_append(Path(args.journal), tx, body["terminal"])
-    box.add(tx)
-    receipt = await send(client, box, tx, args.wait_ms)
-    return {"receipt": receipt, "total": offer["total"], "points": body.get("redeem", []),
+    tx = till.sign(card.card, card_key, items, offer, banks, order=args.order)
+    outcome = await till.pay(tx)
+    return {"receipt": _decided(outcome), "total": offer["total"],
+            "points": tx.body.get("redeem", []),
             "cash_due": offer["cash_due"] if banks else offer["total"]}
+
+
+def _decided(outcome: Outcome) -> dict[str, Any]:
+    """A payment's receipt once the network decided it; its open or refused outcome as the
+    command line's errors (exit codes 5 and 1)."""
+    if outcome.receipt is not None:
+        return outcome.receipt
+    if outcome.state == "not_sent":
+        raise Refused(outcome.message)
+    raise Unknown(outcome.entry.id, outcome.message or "no decision heard in time")
 
 
 async def _reconcile(client: Client, args: argparse.Namespace) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app.outbox import FILE
 from node.access import role_of
 from node.audit import AuditReport, audit
 from node.consortium import Consortium
@@ -141,6 +142,10 @@ class Session:
         except (ClientError, Rejected) as exc:  # the endpoint's refusals: nothing ordered
             raise NotSent(message_of(exc)) from exc
         return dict(r["receipt"])
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.node.data_dir / FILE
 
     async def audit(self, progress: Callable[[int, int], None]) -> AuditReport:
         """The full audit of this app's node's chain (node/audit.py), on a worker thread;

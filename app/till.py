@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.api import Api
 from app.flows import pay_body
-from app.outbox import DECIDED, FILE, NOT_SENT, Entry, Outbox
+from app.outbox import DECIDED, NOT_SENT, Entry, Outbox
 from app.reconcile import journal_append
-from app.session import NotSent, Session, SessionError, Undecided
+from app.session import NotSent, SessionError, Undecided
 from node.crypto import SigningKey
 from node.ledger.tx import Tx
 
@@ -70,11 +71,14 @@ def outcome_of(entry: Entry, receipt: dict[str, Any] | None = None) -> Outcome:
 
 
 class Till:
-    def __init__(self, session: Session, journal: Path) -> None:
+    def __init__(self, session: Api, journal: Path | None,
+                 outbox: Outbox | None = None) -> None:
+        """The till of ``session``'s terminal (the window's Session, or the command line's
+        Remote); ``journal``: the till's own record of what it sent, if it keeps one."""
         self.session = session
         self.terminal = session.entity
         self.journal = journal
-        self.outbox = Outbox(session.node.data_dir / FILE)
+        self.outbox = outbox or Outbox(session.outbox_path)
         self.pay_wait_ms = 30_000  # how long a payment waits for its decision at the till
 
     def close(self) -> None:
@@ -102,10 +106,16 @@ class Till:
     # --- paying ------------------------------------------------------------------------------
 
     def sign(self, card: str, card_key: SigningKey, items: list[dict[str, Any]],
-             offer: dict[str, Any], banks: list[str]) -> Tx:
-        order = f"{self.terminal}-{secrets.token_hex(4).upper()}"
+             offer: dict[str, Any], banks: list[str], order: str | None = None) -> Tx:
+        """The payment for the basket at the validators' own offer, signed by this
+        terminal and the card; a new order id unless the cashier gives one."""
+        order = order or f"{self.terminal}-{secrets.token_hex(4).upper()}"
         return self.session.make("pay", pay_body(self.terminal, card, order, items, offer,
                                                  banks), card_key)
+
+    def pending_order(self, order: str) -> Entry | None:
+        """The undecided payment this terminal recorded for ``order``, if any."""
+        return self.outbox.pending_order(self.terminal, order)
 
     async def pay(self, tx: Tx, on_stage: Stage | None = None) -> Outcome:
         """Record, then send; the outcome.  Offline (no validator reachable) the payment is
@@ -115,7 +125,8 @@ class Till:
         if offline:
             self.offline_check(tx.body["card"], tx.body["amount"])
         entry = self.outbox.add(tx, offline=offline)
-        journal_append(self.journal, tx, self.terminal, offline=offline)
+        if self.journal is not None:
+            journal_append(self.journal, tx, self.terminal, offline=offline)
         stage("signed", {"order": tx.body["order"]})
         if offline:
             return Outcome("offline", entry)

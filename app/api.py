@@ -1,0 +1,41 @@
+"""What a user's tools ask of the network, whichever way they reach it.
+
+`Api` is the one client interface of app/: the desktop app's `Session` (its own node in
+the same process) and the command line's `Remote` (a validator over mutually
+authenticated TLS) both are one, so a flow written against it, such as the till's
+payment (app/till.py), runs the same in the window and on the command line. Its errors
+are app/session.py's: `SessionError` for a refused or unanswered query, `NotSent` for a
+transaction the network refused unordered, `Undecided` when no decision was heard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from node.ledger.genesis import Genesis
+from node.ledger.tx import Tx
+
+OnStage = Callable[[dict[str, Any]], None]
+
+
+class Api(Protocol):
+    identity: str
+    entity: str  # the bank, terminal or merchant the identity acts for
+    genesis: Genesis
+
+    @property
+    def outbox_path(self) -> Path:
+        """Where this identity's signed, undecided transactions are kept."""
+
+    def now(self) -> int: ...
+
+    def make(self, kind: str, body: dict[str, Any], *more_keys: Any) -> Tx: ...
+
+    async def query(self, q: str, **kw: Any) -> Any: ...
+
+    async def submit(self, tx: Tx, wait_ms: int = 30_000,
+                     on_stage: OnStage | None = None) -> dict[str, Any]: ...
+
+    def online(self) -> bool: ...

@@ -1,0 +1,60 @@
+"""`Api` (app/api.py) over a connection to a validator: what the command line uses."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from app.api import OnStage
+from app.outbox import FILE
+from app.session import NotSent, SessionError, Undecided, message_of
+from node.access import role_of
+from node.consortium import Consortium
+from node.errors import Busy, ClientError, Refused
+from node.ledger.builder import Builder
+from node.ledger.tx import Tx
+from node.net.client import Client
+
+
+class Remote:
+    def __init__(self, cons: Consortium, identity: str, client: Client) -> None:
+        self.cons, self.genesis, self.identity = cons, cons.genesis, identity
+        self.entity = role_of(identity)[1]
+        self.client = client
+        self.key = cons.key(identity)
+        self.builder = Builder(cons.genesis.chain_id)
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.cons.home / "nodes" / self.identity / FILE
+
+    @staticmethod
+    def now() -> int:
+        return int(time.time() * 1000)
+
+    def make(self, kind: str, body: dict[str, Any], *more_keys: Any) -> Tx:
+        return self.builder.make(kind, body, self.now(), self.key, *more_keys)
+
+    async def query(self, q: str, **kw: Any) -> Any:
+        try:
+            return await self.client.query(q, **kw)
+        except (ClientError, OSError, TimeoutError) as exc:
+            raise SessionError(message_of(exc)) from exc
+
+    async def submit(self, tx: Tx, wait_ms: int = 30_000,
+                     on_stage: OnStage | None = None) -> dict[str, Any]:
+        """The receipt once decided.  A validator still busy after the pauses it named
+        leaves the outcome to a later resubmission (``Undecided``), as does a lost answer;
+        a refusal means it was never ordered (``NotSent``)."""
+        try:
+            return await self.client.submit(tx, wait_ms)
+        except Busy as exc:
+            raise Undecided(f"the network is busy: {exc}") from exc
+        except Refused as exc:
+            raise NotSent(str(exc)) from exc
+        except (ClientError, OSError, TimeoutError) as exc:
+            raise Undecided(str(exc) or type(exc).__name__) from exc
+
+    def online(self) -> bool:
+        return True  # connected before any command runs; a lost answer is Undecided
