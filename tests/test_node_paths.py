@@ -94,8 +94,10 @@ def test_collector_passes_are_timed_and_made_rare(cons: Any, tmp_path: Path) -> 
         node.db.shutdown()
     before = gc.get_threshold()
     try:
-        health.tune_gc()
-        assert gc.get_threshold() == (50_000, 20, 100)
+        health.tune_gc()  # what exists is left out of passes, and passes come rarer
+        young, _middle, full = gc.get_threshold()
+        assert gc.get_freeze_count() > 0
+        assert young >= 10 * before[0] and full > before[2], (before, gc.get_threshold())
     finally:
         gc.set_threshold(*before)
         gc.unfreeze()
