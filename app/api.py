@@ -10,10 +10,13 @@ transaction the network refused unordered, `Undecided` when no decision was hear
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from node.consortium import Consortium
+from node.ledger.builder import Builder
 from node.ledger.genesis import Genesis
 from node.ledger.tx import Tx
 
@@ -39,3 +42,18 @@ class Api(Protocol):
                      on_stage: OnStage | None = None) -> dict[str, Any]: ...
 
     def online(self) -> bool: ...
+
+
+class Signer:
+    """An identity's clock and key: transactions built and signed as it (both APIs')."""
+
+    def __init__(self, cons: Consortium, identity: str) -> None:
+        self.key = cons.key(identity)
+        self.builder = Builder(cons.genesis.chain_id)
+
+    @staticmethod
+    def now() -> int:
+        return int(time.time() * 1000)
+
+    def make(self, kind: str, body: dict[str, Any], *more_keys: Any) -> Tx:
+        return self.builder.make(kind, body, self.now(), self.key, *more_keys)

@@ -2,39 +2,29 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
-from app.api import OnStage
+from app.api import OnStage, Signer
 from app.outbox import FILE
 from app.session import NotSent, SessionError, Undecided, message_of
 from node.access import role_of
 from node.consortium import Consortium
 from node.errors import Busy, ClientError, Refused
-from node.ledger.builder import Builder
 from node.ledger.tx import Tx
 from node.net.client import Client
 
 
-class Remote:
+class Remote(Signer):
     def __init__(self, cons: Consortium, identity: str, client: Client) -> None:
+        super().__init__(cons, identity)
         self.cons, self.genesis, self.identity = cons, cons.genesis, identity
         self.entity = role_of(identity)[1]
         self.client = client
-        self.key = cons.key(identity)
-        self.builder = Builder(cons.genesis.chain_id)
 
     @property
     def outbox_path(self) -> Path:
         return self.cons.home / "nodes" / self.identity / FILE
-
-    @staticmethod
-    def now() -> int:
-        return int(time.time() * 1000)
-
-    def make(self, kind: str, body: dict[str, Any], *more_keys: Any) -> Tx:
-        return self.builder.make(kind, body, self.now(), self.key, *more_keys)
 
     async def query(self, q: str, **kw: Any) -> Any:
         try:

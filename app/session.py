@@ -14,12 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app.api import Signer
 from app.outbox import FILE
 from node.access import role_of
 from node.audit import AuditReport, audit
 from node.consortium import Consortium
 from node.errors import ClientError, Refused
-from node.ledger.builder import Builder
 from node.ledger.errors import Rejected
 from node.ledger.tx import Tx
 from node.net.client import Client
@@ -56,7 +56,7 @@ def message_of(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-class Session:
+class Session(Signer):
     def __init__(self, cons: Consortium, identity: str, *,
                  data_dir: Path | None = None) -> None:
         self.cons, self.genesis, self.identity = cons, cons.genesis, identity
@@ -65,8 +65,7 @@ class Session:
             raise SessionError(f"{identity!r} has no screen: open the app as a bank clerk, a "
                                "terminal, the clearing house or the regulator (validators "
                                "run with `cardchain node`)")
-        self.key = cons.key(identity)
-        self.builder = Builder(self.genesis.chain_id)
+        Signer.__init__(self, cons, identity)
         data = Path(data_dir or cons.home / "nodes" / identity)
         # the window shares this process: a small row cache keeps the collector's passes
         # over the heap short (see ui/main.py)
@@ -111,13 +110,6 @@ class Session:
             raise TimeoutError("the node did not catch up in time")
 
     # --- the ledger ------------------------------------------------------------------------
-
-    @staticmethod
-    def now() -> int:
-        return int(time.time() * 1000)
-
-    def make(self, kind: str, body: dict[str, Any], *more_keys: Any) -> Tx:
-        return self.builder.make(kind, body, self.now(), self.key, *more_keys)
 
     async def query(self, q: str, **kw: Any) -> Any:
         try:
