@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from app.courier import Courier
 from app.flows import my_card_query, new_card
 from app.outbox import Outbox
 from app.reconcile import journal_append, read_journal, reconcile
@@ -26,11 +27,10 @@ from app.till import Outcome, Till
 from node import crypto
 from node.cardfile import CardFile, CardFileError, valid_pin
 from node.consortium import Consortium
-from node.ledger.builder import Builder
 from node.ledger.cycles import valid_cycle
 from node.ledger.errors import Rejected
 from node.ledger.tx import Tx
-from node.net.client import Busy, Client, ClientError, Refused
+from node.net.client import Client, ClientError, Refused
 
 YEAR_MS = 365 * 86_400_000
 
@@ -48,23 +48,13 @@ class Unknown(Exception):
         self.tx_id = tx_id
 
 
-async def send(client: Client, box: Outbox, tx: Tx, wait_ms: int = 30_000) \
+async def send(api: Remote, box: Outbox, tx: Tx, wait_ms: int = 30_000) \
         -> dict[str, Any]:
-    """Submit a transaction already in the outbox; its receipt once decided.  Raises
-    ``Unknown`` when the outcome is open (it stays pending) and ``Refused`` when the
-    network refused it unordered (recorded as not sent)."""
-    box.tried(tx.hex_id)
-    try:
-        receipt = await client.submit(tx, wait_ms)
-    except Busy as exc:
-        raise Unknown(tx.hex_id, f"the network is busy: {exc}") from exc
-    except Refused as exc:
-        box.not_sent(tx.hex_id, str(exc))
-        raise
-    except (ClientError, TimeoutError, OSError) as exc:
-        raise Unknown(tx.hex_id, str(exc) or type(exc).__name__) from exc
-    box.decided(tx.hex_id, receipt)
-    return receipt
+    """Deliver a transaction (app/courier.py: recorded in the outbox first); its receipt
+    once decided.  Raises ``Unknown`` when the outcome is open (it stays pending) and
+    ``Refused`` when the network refused it unordered (recorded as not sent)."""
+    entry = box.get(tx.hex_id) or box.add(tx)
+    return _decided(await Courier(api, box).send(tx, entry, wait_ms))
 
 
 def cycle_arg(text: str) -> int:
@@ -128,30 +118,28 @@ def _read_pin(args: argparse.Namespace) -> str:
 
 async def run(args: argparse.Namespace, passphrase: str) -> dict[str, Any]:
     cons = Consortium.open(Path(args.dir), passphrase)
-    builder = Builder(cons.genesis.chain_id)
-    now = int(time.time() * 1000)
-    me = cons.key(args.identity)
+    cons.key(args.identity)  # a wrong passphrase or an unknown identity stops here
     box = Outbox.for_identity(cons.home, args.identity)
     try:
-        return await _run(cons, box, builder, me, args, now)
+        return await _run(cons, box, args, int(time.time() * 1000))
     finally:
         box.close()
 
 
-async def _run(cons: Consortium, box: Outbox, builder: Builder, me: crypto.SigningKey,
-               args: argparse.Namespace, now: int) -> dict[str, Any]:
+async def _run(cons: Consortium, box: Outbox, args: argparse.Namespace, now: int) \
+        -> dict[str, Any]:
     if args.cmd == "outbox" and not args.resubmit:
         return {"outbox": [e.as_dict() for e in box.recent(args.limit)]}
     client = await connect(cons, args.identity, args.node)
+    api = Remote(cons, args.identity, client)
     try:
         if args.cmd == "submit":
-            tx = builder.make(args.kind, parse_fields(args.fields), now, me)
+            tx = api.make(args.kind, parse_fields(args.fields))
             if args.journal:
                 journal_append(Path(args.journal), tx, args.identity[len("terminal-"):])
-            box.add(tx)
-            return await send(client, box, tx, args.wait_ms)
+            return await send(api, box, tx, args.wait_ms)
         if args.cmd == "outbox":
-            return await _resubmit(client, box, args.wait_ms)
+            return await _resubmit(api, box, args.wait_ms)
         if args.cmd == "receipt":
             return await _receipt(client, args)
         if args.cmd == "reconcile":
@@ -162,9 +150,9 @@ async def _run(cons: Consortium, box: Outbox, builder: Builder, me: crypto.Signi
                 fields.update(_holder_proof(args, now))
             return {"result": await client.query(args.q, **fields)}
         if args.cmd == "issue-card":
-            return await _issue(cons, client, box, builder, me, args, now)
+            return await _issue(api, box, args)
         if args.cmd == "pay":
-            return await _pay(cons, client, box, args)
+            return await _pay(api, box, args)
         if args.cmd == "statement":
             from app.statement_export import to_csv, write_pdf
 
@@ -183,9 +171,7 @@ async def _run(cons: Consortium, box: Outbox, builder: Builder, me: crypto.Signi
             s = await client.query("statement", merchant=args.merchant, cycle=args.cycle)
             keys = ("count", "refund_count", "gross", "refunds", "points", "fee", "net")
             body = {"merchant": args.merchant, "cycle": args.cycle, **{k: s[k] for k in keys}}
-            tx = builder.make("settle", body, now, me)
-            box.add(tx)
-            return await send(client, box, tx, args.wait_ms)
+            return await send(api, box, api.make("settle", body), args.wait_ms)
         raise UsageError(f"unknown command {args.cmd}")
     finally:
         await client.close()
@@ -210,19 +196,21 @@ def _holder_proof(args: argparse.Namespace, now: int) -> dict[str, Any]:
     return my_card_query(card.card, key, now)
 
 
-async def _resubmit(client: Client, box: Outbox, wait_ms: int) -> dict[str, Any]:
-    """Every pending transaction, oldest first, as the same bytes."""
+async def _resubmit(api: Remote, box: Outbox, wait_ms: int) -> dict[str, Any]:
+    """Every pending transaction, oldest first: looked up, and sent again as the same
+    bytes if the network has not decided it."""
     done, left = [], []
+    courier = Courier(api, box)
     for e in box.pending():
-        tx = Tx.decode(e.wire.encode("utf-8"))
-        try:
-            receipt = await send(client, box, tx, wait_ms)
+        outcome = await courier.resend(e, wait_ms)
+        if outcome.receipt is not None:
             done.append({"id": e.id, "kind": e.kind, "order": e.order,
-                         "code": receipt["code"], "height": receipt.get("height")})
-        except Refused as exc:
+                         "code": outcome.receipt["code"],
+                         "height": outcome.receipt.get("height")})
+        elif outcome.state == "not_sent":
             done.append({"id": e.id, "kind": e.kind, "order": e.order, "code": "not_sent",
-                         "message": str(exc)})
-        except Unknown:
+                         "message": outcome.message})
+        else:
             left.append(e.id)
     return {"decided": done, "pending": left}
 
@@ -238,23 +226,21 @@ async def _receipt(client: Client, args: argparse.Namespace) -> dict[str, Any]:
     return {"print": text}
 
 
-async def _issue(cons: Consortium, client: Client, box: Outbox, builder: Builder,
-                 me: crypto.SigningKey, args: argparse.Namespace, now: int) -> dict[str, Any]:
+async def _issue(api: Remote, box: Outbox, args: argparse.Namespace) -> dict[str, Any]:
     pin = _read_pin(args) if args.pin_file else None
     if args.holder and not args.id_number:
         raise UsageError("a named card needs --id-number (stored only as a salted hash)")
     try:
-        made = new_card(cons, args.bank, now, holder=args.holder, id_number=args.id_number,
-                        deposit=args.deposit, pin=pin)
+        made = new_card(api.cons, args.bank, api.now(), holder=args.holder,
+                        id_number=args.id_number, deposit=args.deposit, pin=pin)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     body, card, pin, number = made.body, made.card, made.pin, made.card.card
-    tx = builder.make("issue_card", body, now, me)
+    tx = api.make("issue_card", body)
     # the card file first: if the outcome is unknown the card may exist, and its key with it
     card.save(Path(args.out))
-    box.add(tx)
     try:
-        receipt = await send(client, box, tx, args.wait_ms)
+        receipt = await send(api, box, tx, args.wait_ms)
     except Unknown:
         if not args.pin_file:
             import sys
@@ -273,12 +259,10 @@ async def _issue(cons: Consortium, client: Client, box: Outbox, builder: Builder
     return out
 
 
-async def _pay(cons: Consortium, client: Client, box: Outbox, args: argparse.Namespace) \
-        -> dict[str, Any]:
+async def _pay(api: Remote, box: Outbox, args: argparse.Namespace) -> dict[str, Any]:
     """The till's payment (app/till.py), as the window makes it: recorded, then sent; an
     order already waiting in the outbox goes again as the same bytes, never re-signed."""
-    till = Till(Remote(cons, args.identity, client),
-                Path(args.journal) if args.journal else None, box)
+    till = Till(api, Path(args.journal) if args.journal else None, box)
     waiting = till.pending_order(args.order)
     if waiting is not None:
         tx = Tx.decode(waiting.wire.encode("utf-8"))
@@ -294,7 +278,7 @@ async def _pay(cons: Consortium, client: Client, box: Outbox, args: argparse.Nam
         sku, _, qty = part.partition(":")
         items.append({"sku": sku, "qty": int(qty or 1)})
     banks = [b for b in (args.points or "").split(",") if b]
-    offer = await client.query("offer", card=card.card, items=items, banks=banks)
+    offer = await api.client.query("offer", card=card.card, items=items, banks=banks)
     tx = till.sign(card.card, card_key, items, offer, banks, order=args.order)
     outcome = await till.pay(tx)
     return {"receipt": _decided(outcome), "total": offer["total"],

@@ -20,20 +20,18 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app.api import Api
+from app.courier import Courier, Outcome, Stage, outcome_of
 from app.flows import pay_body
-from app.outbox import DECIDED, NOT_SENT, Entry, Outbox
+from app.outbox import Entry, Outbox
 from app.reconcile import journal_append
-from app.session import NotSent, SessionError, Undecided
+from app.session import SessionError
 from node.crypto import SigningKey
 from node.ledger.tx import Tx
 
-Stage = Callable[[str, dict[str, Any]], None]  # (stage name, details) as a payment goes
 RESOLVE_WAIT_MS = 10_000
 
 
@@ -45,31 +43,6 @@ class OfflineRefused(SessionError):
         self.limit, self.left = limit, left
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """Where a payment stands: ``state`` is committed, refused, pending, offline or
-    not_sent; ``receipt`` once decided; ``entry`` its outbox record."""
-
-    state: str
-    entry: Entry
-    receipt: dict[str, Any] | None = None
-    message: str = ""
-
-    @property
-    def declined_offline(self) -> bool:
-        return self.entry.offline and self.state in ("refused", "not_sent")
-
-
-def outcome_of(entry: Entry, receipt: dict[str, Any] | None = None) -> Outcome:
-    if entry.state == DECIDED:
-        code = entry.code or (receipt or {}).get("code")
-        return Outcome("committed" if code == "ok" else "refused", entry, receipt,
-                       entry.message or "")
-    if entry.state == NOT_SENT:
-        return Outcome("not_sent", entry, None, entry.message or "")
-    return Outcome("offline" if entry.offline else "pending", entry)
-
-
 class Till:
     def __init__(self, session: Api, journal: Path | None,
                  outbox: Outbox | None = None) -> None:
@@ -79,6 +52,7 @@ class Till:
         self.terminal = session.entity
         self.journal = journal
         self.outbox = outbox or Outbox(session.outbox_path)
+        self.courier = Courier(session, self.outbox)
         self.pay_wait_ms = 30_000  # how long a payment waits for its decision at the till
 
     def close(self) -> None:
@@ -130,30 +104,7 @@ class Till:
         stage("signed", {"order": tx.body["order"]})
         if offline:
             return Outcome("offline", entry)
-        return await self._send(tx, entry, stage, self.pay_wait_ms)
-
-    async def _send(self, tx: Tx, entry: Entry, stage: Stage, wait_ms: int) -> Outcome:
-        stage("sent", {})
-
-        def progress(p: dict[str, Any]) -> None:
-            stage(str(p.get("stage")), p)
-
-        self.outbox.tried(tx.hex_id)
-        try:
-            receipt = await self.session.submit(tx, wait_ms, on_stage=progress)
-        except Undecided as exc:
-            return Outcome("pending", self._entry(entry), None, str(exc))
-        except NotSent as exc:
-            if not self.session.online():  # it never left the till: it waits to be sent
-                return Outcome("offline" if entry.offline else "pending",
-                               self._entry(entry), None, str(exc))
-            self.outbox.not_sent(tx.hex_id, str(exc))
-            return outcome_of(self._entry(entry))
-        self.outbox.decided(tx.hex_id, receipt)
-        return outcome_of(self._entry(entry), receipt)
-
-    def _entry(self, entry: Entry) -> Entry:
-        return self.outbox.get(entry.id) or entry
+        return await self.courier.send(tx, entry, self.pay_wait_ms, stage)
 
     # --- what is undecided ---------------------------------------------------------------------
 
@@ -172,12 +123,4 @@ class Till:
     async def resolve(self, entry: Entry, on_stage: Stage | None = None) -> Outcome:
         """Look an undecided payment up; resubmit the same bytes if the network has not
         decided it.  Offline, it stays as it is."""
-        if not self.session.online():
-            return outcome_of(entry)
-        found = await self.session.query("tx", id=entry.id)
-        if found is not None:
-            self.outbox.decided(entry.id, found)
-            return outcome_of(self._entry(entry), found)
-        tx = Tx.decode(entry.wire.encode("utf-8"))
-        return await self._send(tx, entry, on_stage or (lambda _s, _d: None),
-                                RESOLVE_WAIT_MS)
+        return await self.courier.resend(entry, RESOLVE_WAIT_MS, on_stage)
