@@ -63,7 +63,7 @@ class Ask:
 class Query:
     roles: frozenset[str]
     refusal: str  # what a role not listed is told
-    handler: Callable[[Ask], Any]
+    handler: Callable[[Ask], Any] | None  # None: served by the endpoint itself
 
 
 def card_query_digest(number: str, t: int) -> bytes:
@@ -240,7 +240,16 @@ ALL = ROLES
 BANKS_AND_REGULATOR = frozenset({"regulator", "clearing", "clerk"})
 WIDE = frozenset({"regulator", "clearing"})
 
+# The operations a client may send.  Every member may submit (the ledger's rules decide
+# who may do what), ask a validator's status, follow its blocks, and query (each query
+# has its own row below).
+OPS: dict[str, frozenset[str]] = {"submit": ROLES, "status": ROLES, "subscribe": ROLES,
+                                  "query": ROLES}
+
 QUERIES: dict[str, Query] = {
+    # a transaction's receipt with its proofs: the endpoint waits for the block's result
+    # certificate, so it serves it itself
+    "receipt": Query(ROLES, "", None),
     # public chain data for members
     "blocks": Query(ALL, "", _blocks),
     "block_list": Query(ALL, "", _block_list),
@@ -282,12 +291,28 @@ QUERIES: dict[str, Query] = {
 }
 
 
-def run(a: Ask) -> Any:
-    """The answer to ``a.req["q"]`` for this role, or AccessError."""
-    name = a.req.get("q")
+def allow_op(kind: str, op: object) -> None:
+    """AccessError unless this role may send operation ``op``."""
+    roles = OPS.get(op) if isinstance(op, str) else None
+    if roles is None:
+        raise AccessError(f"unknown op {op!r}")
+    if kind not in roles:
+        raise AccessError(f"{op} is for members of the consortium")
+
+
+def allowed(kind: str, name: object) -> Query:
+    """The query ``name`` if this role may ask it; AccessError otherwise."""
     query = QUERIES.get(name) if isinstance(name, str) else None
     if query is None:
         raise AccessError(f"unknown query {name!r}")
-    if a.kind not in query.roles:
+    if kind not in query.roles:
         raise AccessError(query.refusal or f"{name} is not for you")
+    return query
+
+
+def run(a: Ask) -> Any:
+    """The answer to ``a.req["q"]`` for this role, or AccessError."""
+    query = allowed(a.kind, a.req.get("q"))
+    if query.handler is None:
+        raise AccessError(f"{a.req.get('q')} is served by the endpoint")
     return query.handler(a)

@@ -131,6 +131,7 @@ class Endpoint:
                         interim: Callable[[dict[str, Any]], None] | None = None) \
             -> dict[str, Any]:
         op = req.get("op")
+        access.allow_op(role[0], op)  # every operation and query is in access.py's tables
         if op == "submit":
             wait_ms = req.get("wait_ms", 30_000)
             if type(wait_ms) is not int or wait_ms < 0:
@@ -149,7 +150,7 @@ class Endpoint:
             return {"status": self.node.status()}
         if op == "query":
             try:
-                if req.get("q") == "receipt":
+                if access.allowed(role[0], req.get("q")).handler is None:  # the receipt
                     return {"result": await self.receipt(str(req.get("id")))}
                 return {"result": await self.node.on_db(self._query, role, req)}
             except (ValueError, TypeError, sqlite3.InterfaceError,
