@@ -299,3 +299,18 @@ def test_a_primary_installed_while_still_fetching_suspects_its_own_view(c: Clust
     assert p.view == 1 and not p.view_changing and p.fetching is not None
     assert any(isinstance(a, FetchState) for a in acts)
     assert [s.view for s in sent(acts, Suspect)] == [1]
+
+
+def test_a_peer_that_once_asked_for_a_higher_view_counts_for_the_view_it_joins(
+        c: Cluster) -> None:
+    """Seed 24 of tests/test_nemesis.py: validator 3's key, driven Byzantine, asked for
+    view 3; restarted honest, it changed to view 2 with the others while the primary of
+    view 1 was paused. Its VIEW-CHANGE for view 2 was ignored (a higher one was on record
+    for it), so view 2 lacked its third VIEW-CHANGE until the primary came back. The
+    latest a peer asks for is what counts."""
+    r = c.replica(2)  # the primary of view 2
+    deliver(r, _vc(c, 3, 3))  # what the Byzantine episode sent with validator 3's key
+    out = deliver(r, _vc(c, 0, 2))  # f+1 ask for views above: r joins the lower, view 2
+    assert r.view == 2 and r.view_changing and sent(out, ViewChange)
+    assert sent(deliver(r, _vc(c, 3, 2)), NewView)  # 0, 2 and 3: view 2 forms
+    assert not r.view_changing

@@ -176,10 +176,11 @@ def on_view_change(r: Core, vc: ViewChange) -> None:
     if vc.view < r.view or (vc.view == r.view and not r.view_changing):
         help_lagging_peer(r, vc.sender)
         return
+    # the latest view a peer asks for is what counts, lower or higher than what it asked
+    # before: an honest replica only moves up, and one that once asked for a higher view
+    # (faulty then, or its key misused) must still count for the view the others form
     old = r.vc.latest.get(vc.sender)
-    if old is not None and old.view > vc.view:
-        return
-    if old is None or old.view < vc.view:
+    if old is None or old.view != vc.view:
         if not valid_view_change(r.cfg, vc):
             return
         r.vc.latest[vc.sender] = vc

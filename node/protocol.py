@@ -1,0 +1,90 @@
+"""The client protocol's requests, typed.
+
+A client sends one JSON object per frame: ``{"rid": n, "op": ..., ...}``. `parse` turns it
+into one of the requests below or refuses it with the reason (`Refused`), before anything
+else looks at it; `to_wire` is its inverse, for the client library. Who may send which
+request, and which query, is node/access.py's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from node.errors import Refused
+
+MAX_WAIT_MS = 120_000  # the longest a submission waits for its decision
+ENVELOPE = frozenset({"rid", "op"})
+
+
+@dataclass(frozen=True)
+class Submit:
+    """A signed transaction's canonical text, and how long to wait for its decision;
+    ``progress``: interim replies as it is ordered."""
+
+    tx: str
+    wait_ms: int = 30_000
+    progress: bool = False
+
+
+@dataclass(frozen=True)
+class Query:
+    """Query ``name`` (node/access.py's QUERIES) with its arguments."""
+
+    name: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+    def as_request(self) -> dict[str, Any]:
+        """The form access.py's handlers read: the arguments and ``q``."""
+        return {**self.args, "q": self.name}
+
+
+@dataclass(frozen=True)
+class Status:
+    """The validator's height, view, peers and health."""
+
+
+@dataclass(frozen=True)
+class Subscribe:
+    """Every new block, as it is executed, until the connection closes."""
+
+
+Request = Submit | Query | Status | Subscribe
+OP_NAMES: dict[type, str] = {Submit: "submit", Query: "query", Status: "status",
+                             Subscribe: "subscribe"}
+
+
+def parse(obj: Any) -> Request:
+    """The request a client's frame holds; Refused, naming what is wrong, otherwise."""
+    if not isinstance(obj, dict):
+        raise Refused("a request is a JSON object")
+    op = obj.get("op")
+    if op == "submit":
+        tx, wait_ms = obj.get("tx"), obj.get("wait_ms", 30_000)
+        if not isinstance(tx, str):
+            raise Refused("tx must be the transaction's canonical text")
+        if type(wait_ms) is not int or wait_ms < 0:
+            raise Refused("wait_ms must be a whole number of milliseconds")
+        return Submit(tx, min(wait_ms, MAX_WAIT_MS), obj.get("progress") is True)
+    if op == "query":
+        name = obj.get("q")
+        if not isinstance(name, str):
+            raise Refused(f"unknown query {name!r}")
+        return Query(name, {k: v for k, v in obj.items() if k not in ENVELOPE | {"q"}})
+    if op == "status":
+        return Status()
+    if op == "subscribe":
+        return Subscribe()
+    raise Refused(f"unknown op {op!r}")
+
+
+def to_wire(req: Request) -> dict[str, Any]:
+    """The frame's fields for ``req`` (without ``rid``): ``parse``'s inverse."""
+    if isinstance(req, Submit):
+        out: dict[str, Any] = {"op": "submit", "tx": req.tx, "wait_ms": req.wait_ms}
+        if req.progress:
+            out["progress"] = True
+        return out
+    if isinstance(req, Query):
+        return {**req.args, "op": "query", "q": req.name}
+    return {"op": OP_NAMES[type(req)]}
