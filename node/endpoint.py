@@ -25,7 +25,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from node import access, receipt
+from node import access, protocol, receipt
 from node.access import role_of
 from node.errors import NOT_DECIDED, Busy, ClientError, Refused, error_reply
 from node.ledger import BlockResult
@@ -55,7 +55,6 @@ class Host(Protocol):
     def submit(self, text: str, progress: Any = None, *, wait_ms: int = 0) -> None: ...
 
 log = logging.getLogger("cardchain.endpoint")
-MAX_WAIT_MS = 120_000
 # how long a receipt query waits for its block's result certificate (f+1 ATTESTs normally
 # arrive one message delay after execution) before it answers without it
 ATTEST_WAIT_S = 5.0
@@ -130,14 +129,10 @@ class Endpoint:
                         progress: Callable[[dict[str, Any]], None] | None = None,
                         interim: Callable[[dict[str, Any]], None] | None = None) \
             -> dict[str, Any]:
-        op = req.get("op")
-        access.allow_op(role[0], op)  # every operation and query is in access.py's tables
-        if op == "submit":
-            wait_ms = req.get("wait_ms", 30_000)
-            if type(wait_ms) is not int or wait_ms < 0:
-                raise Refused("wait_ms must be a whole number of milliseconds")
-            wait = min(wait_ms, MAX_WAIT_MS)
-            if progress is None and req.get("progress") is True and interim is not None:
+        access.allow_op(role[0], req.get("op"))  # every operation is in access.py's tables
+        request = protocol.parse(req)  # typed, or refused with the reason
+        if isinstance(request, protocol.Submit):
+            if progress is None and request.progress and interim is not None:
                 rid, send = req.get("rid"), interim
 
                 def to_client(stage: dict[str, Any]) -> None:
@@ -145,27 +140,25 @@ class Endpoint:
                     send({"rid": rid, **stage})
 
                 progress = to_client
-            return {"receipt": await self.submit(req.get("tx"), wait, progress)}
-        if op == "status":
+            return {"receipt": await self.submit(request.tx, request.wait_ms, progress)}
+        if isinstance(request, protocol.Status):
             return {"status": self.node.status()}
-        if op == "query":
+        if isinstance(request, protocol.Query):
             try:
-                if access.allowed(role[0], req.get("q")).handler is None:  # the receipt
-                    return {"result": await self.receipt(str(req.get("id")))}
-                return {"result": await self.node.on_db(self._query, role, req)}
+                if access.allowed(role[0], request.name).handler is None:  # the receipt
+                    return {"result": await self.receipt(str(request.args.get("id")))}
+                return {"result": await self.node.on_db(self._query, role, request)}
             except (ValueError, TypeError, sqlite3.InterfaceError,
                     sqlite3.ProgrammingError) as exc:  # a query's arguments (read-only): say so
-                log.info("query %r refused: %s", req.get("q"), exc)
+                log.info("query %r refused: %s", request.name, exc)
                 raise Refused(f"bad query arguments: {exc}") from exc
-        if op == "subscribe":
-            queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
-            self.subscribers.add(queue)
-            try:
-                while True:
-                    await reply(await queue.get())
-            finally:
-                self.subscribers.discard(queue)
-        raise Refused(f"unknown op {op!r}")
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)  # Subscribe
+        self.subscribers.add(queue)
+        try:
+            while True:
+                await reply(await queue.get())
+        finally:
+            self.subscribers.discard(queue)
 
     # --- submit and receipts ----------------------------------------------------------------
 
@@ -312,7 +305,7 @@ class Endpoint:
 
     # --- queries (on the database thread) -----------------------------------------------------
 
-    def _query(self, role: tuple[str, str], req: dict[str, Any]) -> Any:
+    def _query(self, role: tuple[str, str], request: protocol.Query) -> Any:
         """On the database thread: the query, as access.py allows it to this role."""
         assert self.node.store is not None
 
@@ -320,8 +313,8 @@ class Endpoint:
             found = self._receipt(tx_id)
             return None if found is None else found[0]
 
-        return access.run(access.Ask(self.node.store, self.node.genesis, role[0], role[1], req,
-                                     receipt))
+        return access.run(access.Ask(self.node.store, self.node.genesis, role[0], role[1],
+                                     request.as_request(), receipt))
 
 
 RECEIPT_SQL = ("SELECT t.height, t.pos, t.code, t.message, t.wire, b.hash, b.time, b.cert "

@@ -16,7 +16,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from node import tls
+from node import protocol, tls
 from node.consensus import Config, results
 from node.consensus.certs import certified_block
 from node.consensus.types import Execute
@@ -259,8 +259,8 @@ class Observer:
                 return
             try:
                 assert self.client is not None
-                await self.client.call("submit", timeout=left + 5, tx=text,
-                                       wait_ms=max(int(left * 1000), 0),
+                await self.client.send(protocol.Submit(text, max(int(left * 1000), 0)),
+                                       timeout=left + 5,
                                        on_progress=progress and self._relay(progress))
                 return
             except Busy as exc:

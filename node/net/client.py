@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from node import tls
+from node import protocol, tls
 from node.crypto import KeyStore
 from node.errors import Busy, ClientError, Refused, error_of
 
@@ -107,6 +107,14 @@ class Client:
             raise error_of(reply)
         return reply
 
+    async def send(self, request: protocol.Request, *, timeout: float = 60.0,
+                   on_progress: Callable[[dict[str, Any]], None] | None = None) \
+            -> dict[str, Any]:
+        """A typed request (node/protocol.py); its reply, or the error it stands for."""
+        wire = protocol.to_wire(request)
+        return await self.call(wire.pop("op"), timeout=timeout, on_progress=on_progress,
+                               **wire)
+
     async def submit(self, tx: Tx, wait_ms: int = 30_000, *,
                      retry_busy: bool = True) -> dict[str, Any]:
         """The receipt once ``tx`` is decided.  A busy validator is asked again after the
@@ -118,8 +126,8 @@ class Client:
         while True:
             left = max(0, int((deadline - loop.time()) * 1000))
             try:
-                reply = await self.call("submit", timeout=left / 1000 + 5, tx=text,
-                                        wait_ms=left)
+                reply = await self.send(protocol.Submit(text, left),
+                                        timeout=left / 1000 + 5)
                 return dict(reply["receipt"])
             except Busy as exc:
                 pause = exc.pause_s()
@@ -128,10 +136,10 @@ class Client:
                 await asyncio.sleep(pause)
 
     async def query(self, q: str, **kw: Any) -> Any:
-        return (await self.call("query", q=q, **kw))["result"]
+        return (await self.send(protocol.Query(q, kw)))["result"]
 
     async def status(self) -> dict[str, Any]:
-        return dict((await self.call("status", timeout=10))["status"])
+        return dict((await self.send(protocol.Status(), timeout=10))["status"])
 
     async def subscribe(self) -> None:
         if self._writer is None:
