@@ -11,7 +11,7 @@ simulator (tests/support/sim.py) both run this driver; only their ports differ.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -93,32 +93,46 @@ class Ports(Protocol):
 
 
 class Driver:
-    def __init__(self, ports: Ports) -> None:
+    def __init__(self, ports: Ports,
+                 on_error: Callable[[Action, Exception], None] | None = None) -> None:
+        """``on_error``: an action that fails is handed to it and the step's other actions
+        are still carried out (a validator logs it); without it the failure propagates
+        (the simulator's checks raise)."""
         self.ports = ports
+        self.on_error = on_error
 
     def carry_out(self, r: Ready) -> list[Event]:
         """Everything of ``r`` but ``persist``, which the runtime made durable before: the
         messages in order, then the timers, the executions, the fetches and the result
         certificates. Returns the events a port produced at once (a block executed
         synchronously) for the runtime to step next."""
-        p = self.ports
-        for a in r.messages:
-            if isinstance(a, Send):
-                p.send(a.to, a.msg)
-            else:
-                p.broadcast(a.msg)
-        for t in r.timers:
-            if isinstance(t, SetTimer):
-                p.arm(t.name, t.at)
-            else:
-                p.disarm(t.name)
         follow: list[Event] = []
-        for e in r.execute:
-            ev = p.execute(e)
+        for a in (*r.messages, *r.timers, *r.execute, *r.fetch, *r.certified):
+            try:
+                ev = self._one(a)
+            except Exception as exc:
+                if self.on_error is None:
+                    raise
+                self.on_error(a, exc)
+                continue
             if ev is not None:
                 follow.append(ev)
-        for f in r.fetch:
-            p.fetch(f)
-        for c in r.certified:
-            p.certified(c)
         return follow
+
+    def _one(self, a: Action) -> Event | None:
+        p = self.ports
+        if isinstance(a, Send):
+            p.send(a.to, a.msg)
+        elif isinstance(a, Broadcast):
+            p.broadcast(a.msg)
+        elif isinstance(a, SetTimer):
+            p.arm(a.name, a.at)
+        elif isinstance(a, CancelTimer):
+            p.disarm(a.name)
+        elif isinstance(a, Execute):
+            return p.execute(a)
+        elif isinstance(a, FetchState):
+            p.fetch(a)
+        elif isinstance(a, Certified):
+            p.certified(a)
+        return None

@@ -98,7 +98,8 @@ class Node(StateTransfer):
         self.db = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sqlite")
         self.exec_queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         self.outbox: asyncio.Queue[Ready] = asyncio.Queue()
-        self.driver = Driver(self)
+        self.driver = Driver(self, lambda a, exc: log.error(
+            "carrying out %s failed: %r", type(a).__name__, exc, exc_info=exc))
         self.exec_idle = asyncio.Event()  # the executor waits for work (``idle``)
         self.tasks: list[asyncio.Task[None]] = []
         self.height = -1
