@@ -36,9 +36,9 @@ chaos: $(STAMP)
 	$(PY) -m tests.support.chaos $(if $(SEED),--seed $(SEED)) --minutes $(MINUTES) \
 		--rate $(RATE) $(if $(FAULTS),--faults $(FAULTS))
 
-# ruff, the layers (ui -> app -> node: pyproject.toml [tool.importlinter]), and the
-# code-shape rules of tests/test_shape.py (no import cycle, no module over 500 lines, no
-# sleep used as a wait in tests/)
+# ruff and the layers (ui -> app -> node: pyproject.toml [tool.importlinter]); the code's
+# shape (no import cycle, no module over 500 lines, no sleep used as a wait in tests/) is
+# tests/test_shape.py, which `make test` and `make test-fast` run
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
