@@ -22,7 +22,7 @@ from app.courier import Courier
 from app.flows import my_card_query, new_card
 from app.outbox import Outbox
 from app.reconcile import journal_append, read_journal, reconcile
-from app.remote import Remote
+from app.remote import Remote, connect
 from app.till import Outcome, Till
 from node import crypto
 from node.cardfile import CardFile, CardFileError, valid_pin
@@ -87,21 +87,6 @@ def parse_fields(pairs: list[str]) -> dict[str, Any]:
             raise UsageError(f"{key}: decimals are not allowed; give integer fen")
         out[key] = value
     return out
-
-
-async def connect(cons: Consortium, identity: str, node: int | None) -> Client:
-    order = [node] if node is not None else list(range(len(cons.genesis.validators)))
-    last: Exception | None = None
-    for i in order:
-        v = cons.genesis.validators[i]
-        c = Client(cons.home, identity, cons.keys)
-        try:
-            await c.connect(v["host"], v["port"], timeout=3)
-            return c
-        except (OSError, TimeoutError, ClientError) as exc:
-            last = exc
-            await c.close()
-    raise ClientError(f"no validator answered ({last})")
 
 
 def _read_pin(args: argparse.Namespace) -> str:

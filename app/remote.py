@@ -48,3 +48,19 @@ class Remote(Signer):
 
     def online(self) -> bool:
         return True  # connected before any command runs; a lost answer is Undecided
+
+
+async def connect(cons: Consortium, identity: str, node: int | None = None) -> Client:
+    """A client of validator ``node``, or of the first one that answers."""
+    order = [node] if node is not None else list(range(len(cons.genesis.validators)))
+    last: Exception | None = None
+    for i in order:
+        v = cons.genesis.validators[i]
+        c = Client(cons.home, identity, cons.keys)
+        try:
+            await c.connect(v["host"], v["port"], timeout=3)
+            return c
+        except (OSError, TimeoutError, ClientError) as exc:
+            last = exc
+            await c.close()
+    raise ClientError(f"no validator answered ({last})")

@@ -17,10 +17,11 @@ import time
 from pathlib import Path
 
 from app import cycles
+from app.remote import connect
 from node.config import Settings
 from node.consortium import Consortium
 from node.health import tune_gc, tune_malloc
-from node.net.client import Client, ClientError, Refused
+from node.net.client import Client, ClientError
 from node.observer import Observer
 from node.procs import die_with_parent
 from node.service import Node
@@ -220,21 +221,19 @@ async def open_cycles(cons: Consortium, identity: str, now: int) \
         -> list[tuple[str, int, str]]:
     """(merchant, open cycle, when it closes) for each merchant ``identity`` may see, from
     the first validator that answers; empty when none does or the role sees no merchants."""
-    for v in cons.genesis.validators:
-        c = Client(cons.home, identity, cons.keys)
-        try:
-            await c.connect(v["host"], v["port"], timeout=3)
-            merchants = await c.query("merchants")
-        except Refused:  # this role sees no merchant list
-            return []
-        except (TimeoutError, OSError, ClientError):
-            continue
-        finally:
-            await c.close()
-        out = []
-        for m in merchants:
-            cycle = cycles.current(m, cons.genesis, now)
-            closes = cycles.local_time(cons.genesis, cycles.closes_at(m, cons.genesis, cycle))
-            out.append((str(m["merchant"]), cycle, closes))
-        return out
-    return []
+    try:
+        c = await connect(cons, identity)
+    except ClientError:
+        return []
+    try:
+        merchants = await c.query("merchants")
+    except (ClientError, OSError, TimeoutError):  # (Refused: this role sees no list)
+        return []
+    finally:
+        await c.close()
+    out = []
+    for m in merchants:
+        cycle = cycles.current(m, cons.genesis, now)
+        closes = cycles.local_time(cons.genesis, cycles.closes_at(m, cons.genesis, cycle))
+        out.append((str(m["merchant"]), cycle, closes))
+    return out

@@ -55,7 +55,7 @@ class Ask:
     req: dict[str, Any]
     receipt: Callable[[str], dict[str, Any] | None]
 
-    def int(self, key: str, default: int) -> int:
+    def number(self, key: str, default: int) -> int:
         return int(self.req.get(key, default))
 
 
@@ -84,13 +84,18 @@ def may_see_merchant(a: Ask, merchant: str) -> None:
         raise AccessError("this merchant's records are not visible to you")
 
 
+def _terminal_merchant(a: Ask) -> str:
+    """The merchant the asking terminal belongs to ("?" for a terminal not on chain)."""
+    term = a.store.get("terminals", a.who)
+    return str(term["merchant"]) if term else "?"
+
+
 def visible_merchant(a: Ask) -> str:
     """The merchant a request names (a terminal's own by default), if the role may see
     its records."""
     merchant = a.req.get("merchant")
     if merchant is None and a.kind == "terminal":
-        term = a.store.get("terminals", a.who)
-        merchant = term["merchant"] if term else "?"
+        merchant = _terminal_merchant(a)
     may_see_merchant(a, str(merchant))
     return str(merchant)
 
@@ -108,30 +113,24 @@ def scope_filters(a: Ask, filters: dict[str, Any]) -> None:
             raise AccessError("another bank's transactions are not visible to you")
         return
     if a.kind == "terminal":
-        term = a.store.get("terminals", a.who)
-        filters["merchant"] = term["merchant"] if term else "?"
+        filters["merchant"] = _terminal_merchant(a)
         return
     raise AccessError("name a merchant to see its transactions")
-
-
-def _own_bank(a: Ask, bank: str, refusal: str) -> None:
-    if not (a.kind in ("regulator", "clearing") or (a.kind == "clerk" and bank == a.who)):
-        raise AccessError(refusal)
 
 
 # --- handlers -----------------------------------------------------------------------------
 
 
 def _blocks(a: Ask) -> Any:
-    lo = a.int("from", 0)
-    hi = min(a.int("to", a.store.height()), lo + 1000)
+    lo = a.number("from", 0)
+    hi = min(a.number("to", a.store.height()), lo + 1000)
     return [[h, x] for h, x in a.store.query(
         "SELECT height, hash FROM blocks WHERE height BETWEEN ? AND ? ORDER BY height",
         (lo, hi))]
 
 
 def _block_list(a: Ask) -> Any:  # newest first, with what a block browser shows
-    n = max(1, min(a.int("limit", 100), 1000))
+    n = max(1, min(a.number("limit", 100), 1000))
     rows = a.store.query("SELECT height, hash, time, ntx, view, proposer FROM blocks "
                          "ORDER BY height DESC LIMIT ?", (n,))
     keys = ("height", "hash", "time", "ntx", "view", "proposer")
@@ -189,15 +188,15 @@ def _txs(a: Ask) -> Any:
     if merchant_txs:
         filters["merchant"] = str(a.req.get("merchant"))
     scope_filters(a, filters)
-    page = q.transactions(a.store, filters, limit=a.int("limit", 100),
-                          offset=a.int("offset", 0), after=a.req.get("after"))
+    page = q.transactions(a.store, filters, limit=a.number("limit", 100),
+                          offset=a.number("offset", 0), after=a.req.get("after"))
     return page["items"] if merchant_txs else page
 
 
 def _statement(a: Ask) -> Any:
     merchant = str(a.req.get("merchant"))
     may_see_merchant(a, merchant)
-    cycle = a.int("cycle", 0)
+    cycle = a.number("cycle", 0)
     if a.req.get("q") == "statement_lines":
         return q.statement_lines(a.store, merchant, cycle)
     return q.cycle_statement(a.store, a.genesis, merchant, cycle)
@@ -208,7 +207,7 @@ def _cards(a: Ask) -> Any:
     if not (a.kind == "regulator" or (a.kind == "clerk" and bank == a.who)):
         raise AccessError("another bank's cards are not visible to you")
     return q.bank_cards(a.store, a.genesis, bank, status=a.req.get("status") or None,
-                        text=str(a.req.get("text", "")), limit=a.int("limit", 200))
+                        text=str(a.req.get("text", "")), limit=a.number("limit", 200))
 
 
 def _issuers(a: Ask) -> Any:  # a bank sees its own row
@@ -218,8 +217,9 @@ def _issuers(a: Ask) -> Any:  # a bank sees its own row
 
 def _bank_payable(a: Ask) -> Any:
     bank = str(a.req.get("bank"))
-    _own_bank(a, bank, "another bank's obligations are not visible to you")
-    return q.bank_payable(a.store, bank, a.int("cycle", 0))
+    if not (a.kind in ("regulator", "clearing") or (a.kind == "clerk" and bank == a.who)):
+        raise AccessError("another bank's obligations are not visible to you")
+    return q.bank_payable(a.store, bank, a.number("cycle", 0))
 
 
 def _offer(a: Ask) -> Any:
@@ -233,7 +233,7 @@ def _tx(a: Ask) -> Any:
 
 def _refundable(a: Ask) -> Any:  # a merchant's payments with what is left to refund
     return q.refundable(a.store, visible_merchant(a),
-                        max(1, min(a.int("limit", 200), q.MAX_PAGE)))
+                        max(1, min(a.number("limit", 200), q.MAX_PAGE)))
 
 
 ALL = ROLES
@@ -255,7 +255,7 @@ QUERIES: dict[str, Query] = {
     "block_list": Query(ALL, "", _block_list),
     "attests": Query(ALL, "", _attests),
     "fetch_blocks": Query(ALL, "", lambda a: a.store.blocks_with_certs(
-        a.int("first", 1), max(1, min(a.int("limit", 200), 200)))),
+        a.number("first", 1), max(1, min(a.number("limit", 200), 200)))),
     "tx": Query(ALL, "", _tx),
     "contracts": Query(ALL, "", lambda a: q.contracts(a.store, a.genesis)),  # public terms
     # a cardholder, through any connection, proves the card's key

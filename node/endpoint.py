@@ -183,11 +183,11 @@ class Endpoint:
             self._reader.close()
             self._reader = None
 
-    async def submit(self, text: Any, wait_ms: int,
+    async def submit(self, text: str, wait_ms: int,
                      progress: Callable[[dict[str, Any]], None] | None = None) \
             -> dict[str, Any]:
-        if not isinstance(text, str):
-            raise Refused("tx must be the transaction's canonical text")
+        """A transaction's text (a protocol.Submit's, its type checked there): its receipt
+        once decided, or Refused (Busy) if nothing was ordered."""
         if len(text) > MAX_TX_TEXT:
             raise Refused(f"a transaction's text is at most {MAX_TX_TEXT} characters")
         degraded = self.node.degraded

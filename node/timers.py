@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import NamedTuple
 
 from node.consensus.core import NEW_VIEW_TIMER, REQUEST_TIMER
@@ -40,9 +40,6 @@ class LoopTimers:
 
     def __contains__(self, name: object) -> bool:
         return name in self.handles
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.handles)
 
     def arm(self, name: str, at_ms: int) -> None:
         """Fire ``name`` at wall-clock ``at_ms``, replacing an earlier one of the name."""

@@ -297,3 +297,23 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     assert "Traceback" not in err and "Exception ignored" not in err, err
     assert proc.returncode == 141
     assert (tmp_path / "c" / "genesis.json").is_file()
+
+
+def test_cluster_leaves_stopped_a_validator_that_cannot_start(tmp_path: Path) -> None:
+    """A validator that dies right after starting, again and again (here: its node folder
+    names no identity), is not restarted for ever: after five quick exits the supervisor
+    leaves it stopped and says where its log is; with none left it ends."""
+    import subprocess
+
+    env = {**os.environ, "CARDCHAIN_PASSPHRASE": "a long passphrase"}
+    repo = Path(__file__).resolve().parent.parent
+    subprocess.run(_cardchain("init", str(tmp_path / "c"), "--hosts", ",".join(
+        f"127.0.0.1:{p}" for p in _free(4))), env=env, check=True, capture_output=True,
+        timeout=120, cwd=repo)
+    for node_json in (tmp_path / "c" / "nodes").glob("validator-*/node.json"):
+        node_json.write_text("{}")
+    done = subprocess.run(_cardchain("cluster", str(tmp_path / "c")), env=env, cwd=repo,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.count("times within 10 s of starting; left stopped") == 4
+    assert "node.log" in done.stdout and "no validator left running" in done.stdout

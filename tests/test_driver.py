@@ -82,3 +82,30 @@ def test_a_failing_action_is_reported_and_the_rest_still_carried_out() -> None:
 def test_an_unknown_action_is_a_bug_said_at_once() -> None:
     with pytest.raises(TypeError):
         ready([object()])  # type: ignore[list-item]
+
+
+def test_a_stop_writes_the_result_certificates_no_block_took() -> None:
+    """node/attest_writer.py: certificates wait a moment for the next block's commit; a
+    validator stopped meanwhile writes them at once instead of losing them."""
+    import asyncio
+
+    from node.attest_writer import AttestWriter
+
+    written: list[list[tuple[int, str]]] = []
+    stored: list[list[tuple[int, str]]] = []
+
+    class Store:
+        def set_attest(self, items: list[tuple[int, str]]) -> None:
+            written.append(items)
+
+    async def on_db(fn: Any, *args: Any) -> Any:
+        return fn(*args)
+
+    async def run() -> None:
+        w = AttestWriter(on_db, Store, stored.append)
+        w.save([(7, "a7"), (8, "a8")])
+        await w.stop()  # before its flush: nothing may be lost
+        assert w.take() == []
+
+    asyncio.run(run())
+    assert written == [[(7, "a7"), (8, "a8")]]

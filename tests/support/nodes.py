@@ -64,10 +64,10 @@ def service_stale_s() -> float:
     return float(transport.STALE_S)
 
 
-async def until(cond: Any, timeout: float) -> None:
+async def until(cond: Any, timeout: float = 60, what: str = "the condition") -> None:
     """Until ``cond()`` holds (tests/support/waiting.py), as a TimeoutError."""
     try:
-        await waiting.until(cond, timeout)
+        await waiting.until(cond, timeout, what)
     except waiting.Timeout as exc:
         raise TimeoutError(str(exc)) from None
 

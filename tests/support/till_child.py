@@ -18,20 +18,12 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.support import waiting
+from tests.support.nodes import until
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-
-async def until(cond: Callable[[], Any], timeout: float = 60) -> None:
-    try:
-        await waiting.until(cond, timeout, "the till's state")
-    except waiting.Timeout as exc:
-        raise TimeoutError(str(exc)) from None
 
 
 def main() -> None:

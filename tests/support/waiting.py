@@ -54,13 +54,3 @@ async def until(cond: Callable[[], object], timeout: float, what: str = "the con
         if time.monotonic() > deadline:
             raise Timeout(f"{what}: not reached after {timeout} s")
         await asyncio.sleep(every)
-
-
-def until_sync(cond: Callable[[], object], timeout: float, what: str = "the condition",
-               every: float = 0.1) -> None:
-    """`until` outside an event loop (another process's state)."""
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise Timeout(f"{what}: not reached after {timeout} s")
-        time.sleep(every)
