@@ -124,7 +124,7 @@ class Session(Signer):
         """The receipt once the transaction is decided (accepted or refused by a rule);
         ``on_stage`` hears when a validator has ordered it (view, sequence number)."""
         self.require_online()
-        req: dict[str, Any] = {"op": "submit", "tx": tx.encode().decode("utf-8"),
+        req: dict[str, Any] = {"op": "submit", "tx": tx.to_wire(),
                                "wait_ms": wait_ms, "on_progress": on_stage}
         try:
             r = await self.node.endpoint.call(self.identity, req)

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import cryptography
 
 from app.consortium import DEMO_PASSPHRASE
+from node import codec
 from node.net.client import ClientError
 from tests.support.cluster import LocalCluster, wait_connected
 
@@ -80,7 +81,7 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
 
         try:  # the node reports when the request got its sequence number
             reply = await clients[alive[k % len(alive)]].call(
-                "submit", timeout=65, tx=pays[k], wait_ms=60_000,
+                "submit", timeout=65, tx=codec.embed(pays[k]), wait_ms=60_000,
                 on_progress=ordered)
             r = reply["receipt"]
         except (ClientError, TimeoutError):

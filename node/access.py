@@ -20,7 +20,7 @@ from node import codec, crypto
 from node.errors import Refused
 from node.ledger import queries as q
 from node.ledger.genesis import Genesis
-from node.store import Store
+from node.store import Store, blocks_to_wire
 
 ROLES = frozenset({"regulator", "clearing", "clerk", "terminal"})
 CARD_PROOF_MS = 300_000  # a holder's signed request is accepted this long either side of now
@@ -254,8 +254,8 @@ QUERIES: dict[str, Query] = {
     "blocks": Query(ALL, "", _blocks),
     "block_list": Query(ALL, "", _block_list),
     "attests": Query(ALL, "", _attests),
-    "fetch_blocks": Query(ALL, "", lambda a: a.store.blocks_with_certs(
-        a.number("first", 1), max(1, min(a.number("limit", 200), 200)))),
+    "fetch_blocks": Query(ALL, "", lambda a: blocks_to_wire(a.store.blocks_with_certs(
+        a.number("first", 1), max(1, min(a.number("limit", 200), 200))))),
     "tx": Query(ALL, "", _tx),
     "contracts": Query(ALL, "", lambda a: q.contracts(a.store, a.genesis)),  # public terms
     # a cardholder, through any connection, proves the card's key

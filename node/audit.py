@@ -30,7 +30,8 @@ from node.consensus.certs import cert_problem
 from node.consensus.types import Config
 from node.findings import Finding
 from node.ledger import Genesis, Ledger
-from node.ledger.tx import Tx, id_of_text
+from node.ledger.tx import Tx
+from node.requests import id_of
 from node.store import BlockRow, Store, schema
 
 Progress = Callable[[int, int], None]
@@ -228,7 +229,7 @@ def _pool(workers: int) -> concurrent.futures.Executor:
 def _config(genesis: Genesis) -> Config:
     """What checking validator signatures needs (the key is never used to sign)."""
     publics = tuple(v["public_key"] for v in genesis.validators)
-    return Config(replica=-1, publics=publics, key=crypto.generate(), request_id=id_of_text)
+    return Config(replica=-1, publics=publics, key=crypto.generate(), request_id=id_of)
 
 
 def _audit(db_path: Path, genesis: Genesis, workers: int | None,

@@ -38,6 +38,25 @@ _ENCODER = json.JSONEncoder(
 _SORTED = orjson.OPT_SORT_KEYS
 
 
+# canonical JSON text this process checked (a transaction's wire text), written into an
+# encoding as the value it is rather than as a string that holds it
+Embedded = orjson.Fragment
+
+
+def embed(text: str | bytes) -> Embedded:
+    """``text`` (canonical JSON, checked by its holder) to be written as is by ``encode``."""
+    return Embedded(text)
+
+
+def text_of(value: Any) -> str:
+    """The canonical text of a value taken out of a decoded frame: the bytes its sender
+    embedded, when the frame was canonical.  EncodingError if it has no encoding."""
+    try:
+        return orjson.dumps(value, option=_SORTED).decode("utf-8")
+    except orjson.JSONEncodeError as exc:
+        raise EncodingError(f"no canonical encoding: {exc}") from exc
+
+
 class EncodingError(ValueError):
     """A value that has no canonical encoding, or bytes that are not canonical."""
 
@@ -50,7 +69,7 @@ def _check(value: Any, depth: int) -> None:
     if depth > MAX_DEPTH:
         raise EncodingError("value nested too deeply")
     t = type(value)
-    if t is str or t is bool or value is None:
+    if t is str or t is bool or value is None or t is Embedded:
         return
     if t is int:
         if -MAX_INT <= value <= MAX_INT:

@@ -2,7 +2,7 @@
 
 Requests and replies are frames of canonical JSON carrying the client's ``rid``:
 
-* ``{"op": "submit", "tx": <wire text>, "wait_ms": 30000}`` -> ``{"receipt": {...}}`` once
+* ``{"op": "submit", "tx": {<transaction>}, "wait_ms": 30000}`` -> ``{"receipt": {...}}`` once
   the transaction is decided (accepted or rejected, with height, position, code, message and
   block hash).  Resubmitting a decided transaction returns the same receipt; a different
   transaction under an id that was already decided is an error.
@@ -30,8 +30,9 @@ from node.access import role_of
 from node.errors import NOT_DECIDED, Busy, ClientError, Refused, error_reply
 from node.ledger import BlockResult
 from node.ledger.errors import Rejected
-from node.ledger.tx import MAX_TX_TEXT, from_text, wire_id
+from node.ledger.tx import MAX_TX_TEXT, wire_id
 from node.net.framing import pack, read_obj
+from node.requests import Requests
 
 if TYPE_CHECKING:
     from node.ledger.genesis import Genesis
@@ -44,6 +45,7 @@ class Host(Protocol):
     store: Store | None
     genesis: Genesis
     degraded: str | None  # why this node cannot take transactions now, if it cannot
+    requests: Requests  # the transactions it decoded
 
     def status(self) -> dict[str, Any]: ...
 
@@ -130,7 +132,9 @@ class Endpoint:
                         interim: Callable[[dict[str, Any]], None] | None = None) \
             -> dict[str, Any]:
         access.allow_op(role[0], req.get("op"))  # every operation is in access.py's tables
-        request = protocol.parse(req)  # typed, or refused with the reason
+        # typed, or refused with the reason; a frame from the wire was checked canonical,
+        # so its transaction's decoded object is kept (``Requests.adopt``)
+        request = protocol.parse(req, None if reply is None else self.node.requests.adopt)
         if isinstance(request, protocol.Submit):
             if progress is None and request.progress and interim is not None:
                 rid, send = req.get("rid"), interim
@@ -201,12 +205,12 @@ class Endpoint:
             data = text.encode("utf-8", "replace")
             tx_id = wire_id(data)
             if tx_id is None:  # no transaction at all: its real error, not "busy"
-                from_text(text)
+                self.node.requests.get(text)
             found = self._receipt_now(tx_id) if tx_id is not None else None
             if found is not None and bytes(found[1]) == data:
                 return found[0]
             raise Busy(retry_after)
-        tx = from_text(text)  # Rejected -> a clear error to the client
+        tx = self.node.requests.get(text)  # Rejected -> a clear error to the client
         canonical = tx.encode()
         found = self._receipt_now(tx.hex_id)
         if found is not None:

@@ -27,8 +27,8 @@ from node.ledger.tx import Tx
 from node.net import tasks
 from node.net.client import Busy, Client, ClientError, Refused
 from node.net.transport import Server
-from node.service import request_id
-from node.store import Store
+from node.requests import Requests, id_of
+from node.store import Store, blocks_from_wire
 
 log = logging.getLogger("cardchain.observer")
 FETCH_BLOCKS = 8
@@ -50,8 +50,9 @@ class Observer:
         self.listen = listen
         self.key = cons.key(identity)
         publics = tuple(v["public_key"] for v in self.genesis.validators)
-        self.cfg = Config(replica=-1, publics=publics, key=self.key, request_id=request_id)
+        self.cfg = Config(replica=-1, publics=publics, key=self.key, request_id=id_of)
         self.db = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sqlite")
+        self.requests = Requests()
         self.store: Store | None = None
         self.degraded: str | None = None  # the validators refuse for it when they cannot
         self.ledger: Ledger | None = None
@@ -142,8 +143,8 @@ class Observer:
         while True:
             # a few blocks per reply: decoding a big reply on the event loop (shared with a
             # window) and the garbage collector's passes over it would stall both
-            blocks = await self.client.query("fetch_blocks", first=self.height + 1,
-                                             limit=FETCH_BLOCKS)
+            blocks = blocks_from_wire(await self.client.query(
+                "fetch_blocks", first=self.height + 1, limit=FETCH_BLOCKS))
             if not blocks:
                 await self._fetch_attests()
                 return
@@ -247,7 +248,7 @@ class Observer:
         loop = asyncio.get_running_loop()
         # the verdict must reach the endpoint before its own wait for the receipt ends
         deadline = loop.time() + wait_ms / 1000 - min(FORWARD_MARGIN_S, wait_ms / 4000)
-        tx_id = request_id(text)
+        tx_id = self.requests.id_of(text)
         unknown = False
         while True:
             left = deadline - loop.time()

@@ -18,20 +18,22 @@ from typing import Any
 from node.consensus import Replica
 from node.consensus import messages as m
 from node.ledger.errors import Rejected
-from node.ledger.tx import from_text, text_signatures_valid
+from node.ledger.tx import Tx
+from node.requests import Requests
 
 CHECKING_MAX = 2  # a primary's PRE-PREPAREs whose requests are checked off the loop at once
 
 
-def check_signatures(texts: list[str]) -> None:
-    """On a verify thread: decode and check, leaving the answers on the transactions."""
-    for t in texts:
-        text_signatures_valid(t)
+def check_signatures(txs: list[Tx]) -> None:
+    """On a verify thread: check, leaving the answers on the transactions."""
+    for tx in txs:
+        tx.signatures_valid()
 
 
 class PreCheck:
-    def __init__(self, threads: int, inline_below: int, stats: dict[str, int],
+    def __init__(self, requests: Requests, threads: int, inline_below: int, stats: dict[str, int],
                  deliver: Callable[[int, m.PrePrepare], None]) -> None:
+        self.requests = requests  # decoded here, on the loop; only checked on threads
         self.threads = max(1, threads)
         self.inline_below = inline_below
         self.stats = stats
@@ -53,8 +55,9 @@ class PreCheck:
         unknown = []
         for t in pp.batch:
             try:
-                if not from_text(t).signatures_known():
-                    unknown.append(t)
+                tx = self.requests.get(t)
+                if not tx.signatures_known():
+                    unknown.append(tx)
             except Rejected:
                 pass  # malformed: the replica refuses the message at once
         if len(unknown) <= self.inline_below:

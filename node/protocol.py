@@ -1,6 +1,7 @@
 """The client protocol's requests, typed.
 
-A client sends one JSON object per frame: ``{"rid": n, "op": ..., ...}``. `parse` turns it
+A client sends one JSON object per frame: ``{"rid": n, "op": ..., ...}``; a submitted
+transaction is the JSON object it is (``"tx": {...}``), not a string of JSON. `parse` turns it
 into one of the requests below or refuses it with the reason (`Refused`), before anything
 else looks at it; `to_wire` is its inverse, for the client library. Who may send which
 request, and which query, is node/access.py's.
@@ -8,9 +9,11 @@ request, and which query, is node/access.py's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from node import codec
 from node.errors import Refused
 
 MAX_WAIT_MS = 120_000  # the longest a submission waits for its decision
@@ -19,8 +22,8 @@ ENVELOPE = frozenset({"rid", "op"})
 
 @dataclass(frozen=True)
 class Submit:
-    """A signed transaction's canonical text, and how long to wait for its decision;
-    ``progress``: interim replies as it is ordered."""
+    """A signed transaction (its canonical text here, its object on the wire), and how
+    long to wait for its decision; ``progress``: interim replies as it is ordered."""
 
     tx: str
     wait_ms: int = 30_000
@@ -54,18 +57,24 @@ OP_NAMES: dict[type, str] = {Submit: "submit", Query: "query", Status: "status",
                              Subscribe: "subscribe"}
 
 
-def parse(obj: Any) -> Request:
-    """The request a client's frame holds; Refused, naming what is wrong, otherwise."""
+def parse(obj: Any, adopt: Callable[[dict[str, Any]], str] | None = None) -> Request:
+    """The request a client's frame holds; Refused, naming what is wrong, otherwise.
+    ``adopt`` (for a frame checked canonical only) takes a submitted transaction's object
+    and returns its text, keeping what it decoded (node/requests.py)."""
     if not isinstance(obj, dict):
         raise Refused("a request is a JSON object")
     op = obj.get("op")
     if op == "submit":
         tx, wait_ms = obj.get("tx"), obj.get("wait_ms", 30_000)
-        if not isinstance(tx, str):
-            raise Refused("tx must be the transaction's canonical text")
+        if not isinstance(tx, dict):
+            raise Refused("tx must be the transaction, a JSON object")
         if type(wait_ms) is not int or wait_ms < 0:
             raise Refused("wait_ms must be a whole number of milliseconds")
-        return Submit(tx, min(wait_ms, MAX_WAIT_MS), obj.get("progress") is True)
+        try:
+            text = adopt(tx) if adopt is not None else codec.text_of(tx)
+        except codec.EncodingError as exc:
+            raise Refused(f"tx has no canonical encoding: {exc}") from exc
+        return Submit(text, min(wait_ms, MAX_WAIT_MS), obj.get("progress") is True)
     if op == "query":
         name = obj.get("q")
         if not isinstance(name, str):
@@ -81,7 +90,8 @@ def parse(obj: Any) -> Request:
 def to_wire(req: Request) -> dict[str, Any]:
     """The frame's fields for ``req`` (without ``rid``): ``parse``'s inverse."""
     if isinstance(req, Submit):
-        out: dict[str, Any] = {"op": "submit", "tx": req.tx, "wait_ms": req.wait_ms}
+        out: dict[str, Any] = {"op": "submit", "tx": codec.embed(req.tx),
+                               "wait_ms": req.wait_ms}
         if req.progress:
             out["progress"] = True
         return out

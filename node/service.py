@@ -9,12 +9,12 @@
   waits for a commit.
 * Every request's signatures are checked when it arrives (a client's submission or a
   peer's Forward), before the replica may queue, forward or PREPARE it; the answer stays on
-  the decoded transaction (``tx.from_text``), so the PRE-PREPARE and the execution look it
-  up instead of checking again.  A PRE-PREPARE with many requests this node has not seen
-  is checked on threads first (the signature library releases the GIL).  Blocks fetched
-  by state transfer carry a commit certificate: 2f+1 replicas, f+1 of them honest, checked
-  their signatures before voting, so they are executed without checking again (the audit
-  re-checks everything).
+  the decoded transaction this node keeps (``Requests``, requests.py), so the PRE-PREPARE
+  and the execution look it up instead of decoding or checking again.  A PRE-PREPARE with
+  many requests this node has not seen is checked on threads first (the signature library
+  releases the GIL).  Blocks fetched by state transfer carry a commit certificate: 2f+1
+  replicas, f+1 of them honest, checked their signatures before voting, so they are
+  executed without checking again (the audit re-checks everything).
 * Clients (terminals, clerks, the clearing house, the regulator) use the same TLS port:
   submit a transaction and await its receipt, query, subscribe to blocks (endpoint.py).
 """
@@ -54,18 +54,18 @@ from node.driver import Driver, Ready, ready
 from node.endpoint import Endpoint
 from node.health import Admission, LoopHealth
 from node.ledger import BlockResult, Ledger
-from node.ledger.tx import Tx, from_text, id_of_text, text_signatures_valid
+from node.ledger.tx import Tx
 from node.net.framing import PEER_MAX_FRAME, frame
 from node.net.transport import PeerLink, Server
 from node.precheck import PreCheck
-from node.store import Store
+from node.requests import Requests
+from node.store import Store, blocks_from_wire
 from node.timers import LoopTimers, now_ms
 from node.transfer import FETCHED_RUN, PART_WAIT_S, StateTransfer
 
 log = logging.getLogger("cardchain.node")
 BLOCKS_FRAME = b'{"blocks":'  # how a canonical {"t": "blocks", ...} frame begins
 ADMIT_WAIT = 0.4  # of the request timeout: how long admitted requests should wait at most
-request_id = id_of_text
 
 
 def pbft_frame(msg: m.Msg) -> bytes:
@@ -111,7 +111,8 @@ class Node(StateTransfer):
         self.serving: dict[int, int] = {}  # peer -> its fetches being served
         self.health = LoopHealth(self.stats)
         self.timers = LoopTimers(lambda name: self.step(TimerFired(name)), self.stats)
-        self.prechecks = PreCheck(self.settings.verify_threads,
+        self.requests = Requests()  # decoded once: see the module's docstring
+        self.prechecks = PreCheck(self.requests, self.settings.verify_threads,
                                   self.settings.inline_verify_below, self.stats,
                                   lambda src, pp: self.step(Received(src, pp)))
         # a request should wait well under the request timer before it is ordered
@@ -164,8 +165,9 @@ class Node(StateTransfer):
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
         persisted = await self.on_db(self._open)
-        cfg = Config(replica=self.id, publics=self.publics, key=self.key, request_id=request_id,
-                     request_valid=text_signatures_valid, settings=self.settings)
+        cfg = Config(replica=self.id, publics=self.publics, key=self.key,
+                     request_id=self.requests.id_of, request_valid=self.requests.valid,
+                     settings=self.settings)
         self.replica = Replica(cfg, executed=self.height, persisted=persisted)
         recovered = await self.on_db(recovery.restore, self.replica, self.store)
         home = self.cons.home
@@ -300,13 +302,13 @@ class Node(StateTransfer):
         slot = self.replica.slots.get(msg.seq)
         pp = msg if isinstance(msg, m.PrePrepare) else (slot.pp if slot else None)
         if pp is not None:
-            ids = [i for i in map(id_of_text, pp.batch) if i is not None]
+            ids = [i for i in map(self.requests.id_of, pp.batch) if i is not None]
             self.endpoint.ordered(ids, pp.view, pp.seq)
 
     def submit(self, text: str, progress: Any = None, *, wait_ms: int = 0) -> None:
         """A client request; the endpoint relays its progress (``ordered``) itself and
         waits for it (``wait_ms`` is for an observer, which forwards and retries)."""
-        rid = request_id(text)
+        rid = self.requests.id_of(text)
         if rid is not None:
             self.admission.admitted(rid)
         self.step(ClientRequest(text))
@@ -328,7 +330,7 @@ class Node(StateTransfer):
             obj = codec.loads(data) if data.startswith(BLOCKS_FRAME) else codec.decode(data)
             kind = obj.get("t") if isinstance(obj, dict) else None
             if kind == "pbft":
-                msg = m.from_obj(obj["m"])
+                msg = m.from_obj(obj["m"], 0, self.requests.adopt)
                 if isinstance(msg, m.ViewChange | m.NewView):
                     log.info("received %s for view %s from %s", msg.KIND, msg.view, src)
                 if isinstance(msg, m.PrePrepare) and self._check_first(src, msg):
@@ -344,6 +346,7 @@ class Node(StateTransfer):
                 if last is None:
                     self.stats["unasked_replies"] += 1
                     return
+                blocks = blocks_from_wire(blocks)
                 self._receive_blocks(blocks, part)
                 if not part:
                     self._continue_fetch(src, blocks, bool(obj.get("more")), last)
@@ -396,12 +399,12 @@ class Node(StateTransfer):
                 log.exception("executing a block failed")
 
     async def _execute(self, ex: Execute) -> None:
-        txs = [from_text(t) for t in ex.batch]
+        txs = [self.requests.get(t) for t in ex.batch]
         cert = encode_cert(ex.view, ex.time, ex.batch_id, ex.cert)
         # every request of an ordered batch was checked by this replica before it voted (or
         # is vouched for by the certificates of a NEW-VIEW): not again here, where a
-        # request decoded anew (the text cache holds 8,192, and a retry storm cycles more
-        # through it) would cost two signature checks on the database thread.  The
+        # request decoded anew (evicted from ``requests`` by a flood of others) would cost
+        # two signature checks on the database thread.  The
         # simulator's executions still check, and fail any honest replica that ordered a
         # forged request.
         res: BlockResult = await self.until_written(self._apply, txs, ex,
@@ -440,6 +443,7 @@ class Node(StateTransfer):
         self.stats["blocks"] += 1
         ids = tuple(r.id for r in res.results)
         self.admission.executed(ids)
+        self.requests.done(ex.batch)
         self.step(Executed(ex.seq, res.state_root, ids, "" if fetched else res.hash))
         self.endpoint.block_done(res, ex.view, cert)
 

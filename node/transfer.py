@@ -37,7 +37,7 @@ from node.ledger.genesis import Genesis
 from node.ledger.tx import Tx
 from node.net.framing import PEER_MAX_FRAME, pack
 from node.net.transport import PeerLink
-from node.store import Store
+from node.store import Store, blocks_to_wire
 
 log = logging.getLogger("cardchain.node")
 FETCHED_RUN = 64  # fetched blocks executed together in one SQLite transaction
@@ -127,7 +127,8 @@ class StateTransfer:
         parts = reply_parts(blocks)
         for i, part in enumerate(parts):
             final = i == len(parts) - 1
-            body: dict[str, Any] = {"t": "blocks", "blocks": part, "more": more or not final}
+            body: dict[str, Any] = {"t": "blocks", "blocks": blocks_to_wire(part),
+                                    "more": more or not final}
             if not final:
                 body["part"] = True
             try:

@@ -51,7 +51,7 @@ def test_payments_at_different_nodes_commit_everywhere_with_equal_hashes(
             assert {r["code"] for r in rs} == {"ok"}
             # a client that asks for progress hears the sequence number before the receipt
             stages: list[dict[str, Any]] = []
-            reply = await cs[2].call("submit", tx=cluster.issue()[0].encode().decode(),
+            reply = await cs[2].call("submit", tx=cluster.issue()[0].to_wire(),
                                      wait_ms=20_000, on_progress=stages.append)
             assert reply["receipt"]["code"] == "ok"
             assert [s["stage"] for s in stages] == ["ordered"]

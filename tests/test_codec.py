@@ -133,8 +133,33 @@ def test_pbft_frame_is_the_canonical_encoding() -> None:
     assert pbft_frame(msg) == pack({"t": "pbft", "m": codec.decode(msg.encode())})
 
 
+def test_transactions_in_messages_are_objects_on_the_wire_and_decoded_once() -> None:
+    """A Forward's transaction and a PRE-PREPARE's batch travel as JSON objects (no string
+    of escaped JSON), sign the same digest either way, and the receiver's ``adopt`` hook
+    gets each one as decoded, to keep it."""
+    from node.consensus.messages import BadMessage, Forward, PrePrepare, ViewChange, decode
+
+    key = crypto.generate()
+    signed = GOLDEN_TX.signed_by(key)
+    text = signed.encode().decode()
+    pp = PrePrepare(0, "", 2, 5, 1, "ab" * 32, (text, text)).signed(key)
+    vc = ViewChange(1, "", 3, 4, 0, (), (pp,), (), ())
+    for msg in (Forward(1, "", text), pp, vc):
+        data = msg.encode()
+        assert text.encode() in data and b'\\"' not in data
+        kept: list[object] = []
+        back = decode(data, lambda o, kept=kept: kept.append(o) or codec.text_of(o))
+        assert back == msg and back.digest() == msg.digest()
+        assert kept and all(o == signed.to_wire() for o in kept)
+    assert decode(pp.encode()).verify(key.public)
+    bad = codec.decode(Forward(1, "", text).encode())
+    bad["tx"] = text  # the old form, a string holding JSON, is refused
+    with pytest.raises(BadMessage, match="object"):
+        decode(codec.encode(bad))
+
+
 def test_a_full_load_view_change_fits_a_validator_frame_but_not_a_client_frame() -> None:
-    """A VIEW-CHANGE carries the batches above the stable checkpoint: 30 blocks of 400
+    """A VIEW-CHANGE carries the batches above the stable checkpoint: 36 blocks of 400
     requests of ~620 bytes is ~9 MB, past the 8 MiB client limit. Between validators it
     must still go through (a view change that cannot be sent never completes)."""
     import asyncio
@@ -144,9 +169,9 @@ def test_a_full_load_view_change_fits_a_validator_frame_but_not_a_client_frame()
     from node.service import pbft_frame
 
     text = '{"body":{' + ",".join(f'"k{i:02}":"v{i:03}"' for i in range(46)) + "}}"
-    assert 600 <= len(text) <= 650  # a payment's size; its quotes are escaped once more
-    pps = tuple(PrePrepare(0, "", 0, s, 1, "ab" * 32, (text,) * 400) for s in range(1, 31))
-    vc = ViewChange(1, "cd" * 64, 1, 30, 0, (), pps, (), ())
+    assert 600 <= len(text) <= 650  # a payment's size, written as the object it is
+    pps = tuple(PrePrepare(0, "", 0, s, 1, "ab" * 32, (text,) * 400) for s in range(1, 37))
+    vc = ViewChange(1, "cd" * 64, 1, 36, 0, (), pps, (), ())
     data = pbft_frame(vc)
     assert len(data) > MAX_FRAME
     with pytest.raises(ValueError, match="outside"):

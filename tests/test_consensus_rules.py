@@ -18,7 +18,6 @@ from node.consensus.types import (
     SetTimer,
     TimerFired,
 )
-from node.ledger.tx import text_signatures_valid
 from tests.support.rules import (
     NOW,
     Cluster,
@@ -28,7 +27,7 @@ from tests.support.rules import (
     executes,
     sent,
 )
-from tests.support.sim import request_id
+from tests.support.sim import request_id, request_valid
 
 
 def test_backup_prepares_a_pre_prepare_from_the_primary_only(c: Cluster) -> None:
@@ -153,7 +152,7 @@ def test_bad_signatures_are_discarded(c: Cluster) -> None:
 def test_requests_with_forged_signatures_are_never_ordered() -> None:
     """A commit certificate vouches for the signatures of its batch (state transfer and
     observers rely on it): a replica queues, forwards and PREPAREs checked requests only."""
-    c = Cluster(request_valid=text_signatures_valid)
+    c = Cluster(request_valid=request_valid)
     fake = _forged(c.txs[0])
     primary = c.replica(0)
     acts = primary.step(ClientRequest(fake), NOW)

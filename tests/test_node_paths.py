@@ -18,7 +18,6 @@ from node.config import Settings
 from node.consensus import messages as m
 from node.consensus.types import Received, TimerFired
 from node.ledger.errors import Rejected
-from node.ledger.tx import from_text
 from node.service import Node
 from tests.support.nodes import (
     commit_blocks,
@@ -38,15 +37,15 @@ def test_a_preprepare_of_unseen_requests_is_checked_on_the_verify_threads(cons: 
     threads: list[str] = []
     real = precheck.check_signatures
 
-    def recording(texts: list[str]) -> None:
+    def recording(txs: list[Any]) -> None:
         threads.append(threading.current_thread().name)
-        real(texts)
+        real(txs)
 
     monkeypatch.setattr(precheck, "check_signatures", recording)
     handed: list[tuple[Any, list[bool]]] = []
     many = fresh_texts(19, forged=1)
     node.step = lambda ev: handed.append(  # type: ignore[method-assign]
-        (ev, [from_text(t).signatures_known() for t in many]))
+        (ev, [node.requests.get(t).signatures_known() for t in many]))
     pp = m.PrePrepare(sender=0, sig="", view=0, seq=1, time=1, batch_id="b", batch=tuple(many))
     # the current view's primary (0) sent it: only its PRE-PREPAREs get this
     node.replica = SimpleNamespace(view=0, cfg=SimpleNamespace(  # type: ignore[assignment]
@@ -64,7 +63,7 @@ def test_a_preprepare_of_unseen_requests_is_checked_on_the_verify_threads(cons: 
         assert isinstance(ev, Received) and ev.msg is pp and ev.src == 0
         assert all(known)  # every verdict was ready when the replica got the message
         assert threads and all(n.startswith("verify") for n in threads)
-        assert [from_text(t).signatures_valid() for t in many] == [True] * 19 + [False]
+        assert [node.requests.get(t).signatures_valid() for t in many] == [True] * 19 + [False]
         # requests already checked (seen as Forwards) or few unseen ones: no detour
         assert node._check_first(0, pp) is False
         few = m.PrePrepare(sender=0, sig="", view=0, seq=2, time=1, batch_id="c",
@@ -243,7 +242,7 @@ def test_a_busy_validator_refuses_a_submission_before_checking_its_signatures(
     view changes that followed made it busier still."""
     from node.endpoint import Endpoint
     from node.errors import ClientError
-    from node.ledger import tx as tx_module
+    from node.ledger.tx import Tx
 
     node = Node(cons, "validator-1", tmp_path / "v1", Settings())
     busy = [True]
@@ -257,20 +256,19 @@ def test_a_busy_validator_refuses_a_submission_before_checking_its_signatures(
         try:
             with pytest.raises(ClientError, match="busy"):
                 await ep.submit(forged, 100)
-            assert forged not in tx_module._TEXTS  # refused undecoded, unchecked
+            assert forged not in node.requests  # refused undecoded, unchecked
             with pytest.raises(Rejected):  # not a transaction at all: said so, busy or not
                 await ep.submit('{"not": "a transaction"}', 100)
             # a retry of a decided transaction gets its receipt, busy or not (looked up by
             # the id its text gives, without decoding it)
-            decided = {from_text(forged).hex_id: ({"id": "the receipt"}, forged.encode())}
+            decided = {Tx.decode(forged.encode()).hex_id: ({"id": "the receipt"}, forged.encode())}
             real = ep._receipt_now
             ep._receipt_now = decided.get  # type: ignore[method-assign,assignment]
             assert await ep.submit(forged, 100) == {"id": "the receipt"}
             with pytest.raises(ClientError, match="busy"):  # same id, another text
                 await ep.submit(forged.replace('"sigs":[', '"sigs":[ '), 100)
             ep._receipt_now = real  # type: ignore[method-assign]
-            tx_module._TEXTS.pop(forged, None)
-            assert not from_text(forged).signatures_known()
+            assert not node.requests.get(forged).signatures_known()
             busy[0] = False
             receipt = await ep.submit(forged, 100)
             assert receipt["code"] == "bad_signature"

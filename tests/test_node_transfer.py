@@ -205,10 +205,11 @@ def test_a_long_reply_goes_out_in_parts_none_past_a_validator_frame(cons: Any,
     but the last says so, and no frame passes PEER_MAX_FRAME (16 MiB)."""
     from node import codec
     from node.net.framing import PEER_MAX_FRAME
+    from node.store import blocks_from_wire
     from node.transfer import PART_BYTES
 
     assert PEER_MAX_FRAME <= 16 << 20
-    block = "y" * (3 << 20)
+    block = '{"y":"' + "y" * (3 << 20) + '"}'  # a transaction's text, as stored
     sent = _served(cons, tmp_path, 12, [
         {"height": h, "cert": "c", "txs": [block], "results": "r", "writes": "w"}
         for h in range(1, 13)])
@@ -217,6 +218,10 @@ def test_a_long_reply_goes_out_in_parts_none_past_a_validator_frame(cons: Any,
     assert [f.get("part", False) for f in frames] == [True] * (len(frames) - 1) + [False]
     heights = [b["height"] for f in frames for b in f["blocks"]]
     assert heights == list(range(1, 13))
+    # each transaction is in the frame as the object it is, and read back as its text
+    assert all(b["txs"] == [{"y": "y" * (3 << 20)}] for f in frames for b in f["blocks"])
+    assert {t for f in frames for b in blocks_from_wire(f["blocks"]) for t in b["txs"]} \
+        == {block}
 
 
 def test_a_state_transfer_reply_is_parsed_without_the_canonical_check(

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from node.config import Settings
-from node.ledger.tx import from_text
+from node.ledger.tx import Tx
 from node.net.client import Busy, Client, ClientError, Refused
 from node.observer import BUSY_NOT_SENT, OFFLINE_NOT_SENT, Observer
 from node.service import Node
@@ -36,7 +36,7 @@ def test_a_busy_validator_names_when_to_retry_and_a_refusal_says_nothing_was_don
         c = await Client.connect_when_up(cons.home, "regulator-1", cons.keys, v["host"],
                                          v["port"])
         try:
-            first = await c.submit(from_text(decided), wait_ms=10_000)
+            first = await c.submit(Tx.decode(decided.encode()), wait_ms=10_000)
             st = await c.status()  # what an operator reads of the admission control
             assert (st["admission_bound"], st["retry_pause_ms"]) == (400, 250)
             nodes[0].admission.limit, nodes[0].admission.pause = 150.0, 1.5
@@ -49,12 +49,12 @@ def test_a_busy_validator_names_when_to_retry_and_a_refusal_says_nothing_was_don
             adm.clock = lambda: now  # the pause is not rescaled meanwhile (see health.py)
             nodes[0].admission.wait = 1.3  # the last block's requests waited 1.3 s
             with pytest.raises(Busy) as busy:
-                await c.submit(from_text(fresh), retry_busy=False)
+                await c.submit(Tx.decode(fresh.encode()), retry_busy=False)
             assert busy.value.retry_after_ms == 1300
             nodes[0].admission.wait = 0.01  # never sooner than a quarter of a second
             t0 = time.monotonic()
             with pytest.raises(Busy) as busy:  # asked again within the wait, then told
-                await c.submit(from_text(fresh), wait_ms=1_000)
+                await c.submit(Tx.decode(fresh.encode()), wait_ms=1_000)
             assert busy.value.retry_after_ms == 250 and time.monotonic() - t0 < 1.5
             adm.clock = real_clock
             refusals = [2]
@@ -64,15 +64,15 @@ def test_a_busy_validator_names_when_to_retry_and_a_refusal_says_nothing_was_don
                 return nodes[0].admission.refused() if refusals[0] >= 0 else None
 
             nodes[0].busy = busy_twice  # type: ignore[method-assign]
-            assert (await c.submit(from_text(fresh), wait_ms=10_000))["height"] is not None
+            assert (await c.submit(Tx.decode(fresh.encode()), wait_ms=10_000))["height"] is not None
             assert refusals[0] < 0  # asked three times
             nodes[0].busy = nodes[0].admission.refused  # type: ignore[method-assign]
             # busy or not, a decided transaction's retry gets its receipt: the id the
             # busy path computes from the text is the one stored
-            again = await c.submit(from_text(decided))
+            again = await c.submit(Tx.decode(decided.encode()))
             assert again == first and again["height"] is not None
             nodes[0].busy = lambda: None  # type: ignore[method-assign]
-            with pytest.raises(Refused, match="canonical") as refused:
+            with pytest.raises(Refused, match="JSON object") as refused:
                 await c.call("submit", tx=42)
             assert not isinstance(refused.value, Busy)
         finally:

@@ -6,24 +6,41 @@ from typing import Any
 
 import pytest
 
-from node import protocol
+from node import codec, protocol
 from node.errors import Refused
+
+TX = '{"a":[1,"x"],"b":{"c":null}}'  # any canonical object stands for a transaction here
 
 
 @pytest.mark.parametrize("req", [
-    protocol.Submit("{}", 5_000), protocol.Submit("{}", 0, progress=True),
+    protocol.Submit(TX, 5_000), protocol.Submit(TX, 0, progress=True),
     protocol.Query("card", {"card": "6214"}), protocol.Query("blocks"),
     protocol.Status(), protocol.Subscribe(),
 ])
 def test_a_request_goes_to_the_wire_and_back_unchanged(req: protocol.Request) -> None:
-    assert protocol.parse({"rid": 7, **protocol.to_wire(req)}) == req
+    frame = codec.encode({"rid": 7, **protocol.to_wire(req)})
+    assert protocol.parse(codec.decode(frame)) == req
+
+
+def test_a_submitted_transaction_is_an_object_on_the_wire_not_a_string_of_json() -> None:
+    frame = codec.encode(protocol.to_wire(protocol.Submit(TX, 5)))
+    assert b'"tx":' + TX.encode() in frame and b"\\" not in frame
+    kept: list[dict[str, Any]] = []
+
+    def adopt(obj: dict[str, Any]) -> str:  # the node keeps the decoded object
+        kept.append(obj)
+        return codec.text_of(obj)
+
+    assert protocol.parse(codec.decode(frame), adopt) == protocol.Submit(TX, 5)
+    assert kept == [codec.decode(TX.encode())]
 
 
 @pytest.mark.parametrize(("obj", "reason"), [
     ([], "JSON object"), ({"op": "delete"}, "unknown op"), ({}, "unknown op"),
-    ({"op": "submit", "tx": 42}, "canonical text"),
-    ({"op": "submit", "tx": "{}", "wait_ms": -1}, "whole number"),
-    ({"op": "submit", "tx": "{}", "wait_ms": 1.5}, "whole number"),
+    ({"op": "submit", "tx": 42}, "JSON object"),
+    ({"op": "submit", "tx": TX}, "JSON object"),  # a string of JSON is not one
+    ({"op": "submit", "tx": {}, "wait_ms": -1}, "whole number"),
+    ({"op": "submit", "tx": {}, "wait_ms": 1.5}, "whole number"),
     ({"op": "query", "q": ["card"]}, "unknown query"),
 ])
 def test_a_malformed_request_is_refused_with_its_reason(obj: Any, reason: str) -> None:
@@ -32,5 +49,5 @@ def test_a_malformed_request_is_refused_with_its_reason(obj: Any, reason: str) -
 
 
 def test_a_submission_waits_at_most_the_longest_wait() -> None:
-    r = protocol.parse({"op": "submit", "tx": "{}", "wait_ms": 10**9})
+    r = protocol.parse({"op": "submit", "tx": {}, "wait_ms": 10**9})
     assert isinstance(r, protocol.Submit) and r.wait_ms == protocol.MAX_WAIT_MS

@@ -5,16 +5,25 @@ canonical encoding of its fields (``sig`` excluded), so votes are transferable: 
 certificate, a checkpoint proof or a prepared certificate can be checked by anyone holding
 the genesis file.  ``decode`` turns bytes from the wire back into a message or raises
 ``BadMessage`` (the sender's fault: drop it and carry on).
+
+A transaction inside a message (a Forward's, a PRE-PREPARE's batch) travels as the JSON
+object it is, never as a string holding JSON: the message keeps its canonical text, and
+encoding writes that text in place (``codec.embed``).  Decoding hands each transaction
+object to an ``Adopt`` hook, which returns its text (and may keep the decoded object: the
+node's table of requests does, so a transaction is parsed once per process).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from typing import Any, ClassVar
 
 from node import codec, crypto
 
 NULL_DIGEST = "0" * 64
+# a transaction object of a decoded canonical frame -> its canonical text
+Adopt = Callable[[dict[str, Any]], str]
 
 
 class BadMessage(ValueError):
@@ -41,13 +50,18 @@ def batch_digest(seq: int, time: int, batch: tuple[str, ...] | list[str]) -> str
 @dataclass(frozen=True)
 class Msg:
     KIND: ClassVar[str] = ""
+    TXS: ClassVar[str] = ""  # the field holding transaction text (one, or a tuple of them)
     sender: int
     sig: str
 
     def body(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.KIND}
         for fl in fields(self):
-            if fl.name != "sig":
+            if fl.name == self.TXS:
+                v = getattr(self, fl.name)
+                out[fl.name] = codec.embed(v) if isinstance(v, str) else \
+                    [codec.embed(t) for t in v]
+            elif fl.name != "sig":
                 out[fl.name] = _to_wire(getattr(self, fl.name))
         return out
 
@@ -75,6 +89,7 @@ def _to_wire(v: Any) -> Any:
 @dataclass(frozen=True)
 class PrePrepare(Msg):
     KIND: ClassVar[str] = "pre-prepare"
+    TXS: ClassVar[str] = "batch"
     view: int
     seq: int
     time: int
@@ -189,7 +204,8 @@ class Forward(Msg):
     own signatures and the link it arrives on is authenticated by TLS."""
 
     KIND: ClassVar[str] = "forward"
-    tx: str
+    TXS: ClassVar[str] = "tx"
+    tx: str  # canonical wire text
 
 
 KINDS: dict[str, type[Msg]] = {c.KIND: c for c in
@@ -219,7 +235,18 @@ def _list(d: dict[str, Any], k: str, limit: int) -> list[Any]:
     return v
 
 
-def from_obj(o: Any, depth: int = 0) -> Msg:
+def _text(o: Any, adopt: Adopt | None) -> str:
+    if not isinstance(o, dict):
+        raise BadMessage("a transaction must be an object")
+    try:
+        return adopt(o) if adopt is not None else codec.text_of(o)
+    except codec.EncodingError as exc:
+        raise BadMessage(f"bad transaction: {exc}") from exc
+
+
+def from_obj(o: Any, depth: int = 0, adopt: Adopt | None = None) -> Msg:
+    """The message of a decoded canonical frame's object; ``adopt`` gets each transaction
+    object it carries (see the module's docstring)."""
     if not isinstance(o, dict) or depth > 2:
         raise BadMessage("message must be an object")
     cls = KINDS.get(o.get("kind", ""))
@@ -234,11 +261,9 @@ def from_obj(o: Any, depth: int = 0) -> Msg:
     if cls is Prepare or cls is Commit:
         return cls(sender, sig, _int(o, "view"), _int(o, "seq", 1), _hex(o, "batch_id"))
     if cls is PrePrepare:
-        batch = _list(o, "batch", MAX_BATCH_WIRE)
-        if not all(isinstance(t, str) for t in batch):
-            raise BadMessage("batch entries must be transaction text")
+        batch = tuple(_text(t, adopt) for t in _list(o, "batch", MAX_BATCH_WIRE))
         return PrePrepare(sender, sig, _int(o, "view"), _int(o, "seq", 1), _int(o, "time"),
-                          _hex(o, "batch_id"), tuple(batch))
+                          _hex(o, "batch_id"), batch)
     if cls is Checkpoint:
         return Checkpoint(sender, sig, _int(o, "view"), _int(o, "seq"), _hex(o, "state_root"))
     if cls is Status:
@@ -248,31 +273,29 @@ def from_obj(o: Any, depth: int = 0) -> Msg:
     if cls is Attest:
         return Attest(sender, sig, _int(o, "seq", 1), _hex(o, "block"))
     if cls is Forward:
-        if not isinstance(o["tx"], str):
-            raise BadMessage("tx must be text")
-        return Forward(sender, sig, o["tx"])
+        return Forward(sender, sig, _text(o["tx"], adopt))
     if cls is ViewChange:
         proof = tuple(_sub(x, Checkpoint, depth) for x in _list(o, "checkpoint_proof", 100))
-        pps = tuple(_sub(x, PrePrepare, depth) for x in _list(o, "prepared", 1000))
+        pps = tuple(_sub(x, PrePrepare, depth, adopt) for x in _list(o, "prepared", 1000))
         prs = tuple(_sub(x, Prepare, depth) for x in _list(o, "prepares", 100_000))
         cms = tuple(_sub(x, Commit, depth) for x in _list(o, "commits", 100_000))
         return ViewChange(sender, sig, _int(o, "view"), _int(o, "executed"),
                           _int(o, "stable_seq"), proof, pps, prs, cms)
-    vcs = tuple(_sub(x, ViewChange, depth) for x in _list(o, "view_changes", 100))
-    pps = tuple(_sub(x, PrePrepare, depth) for x in _list(o, "pre_prepares", 1000))
+    vcs = tuple(_sub(x, ViewChange, depth, adopt) for x in _list(o, "view_changes", 100))
+    pps = tuple(_sub(x, PrePrepare, depth, adopt) for x in _list(o, "pre_prepares", 1000))
     return NewView(sender, sig, _int(o, "view"), vcs, pps)
 
 
-def _sub(o: Any, cls: type[Msg], depth: int) -> Any:
-    m = from_obj(o, depth + 1)
+def _sub(o: Any, cls: type[Msg], depth: int, adopt: Adopt | None = None) -> Any:
+    m = from_obj(o, depth + 1, adopt)
     if not isinstance(m, cls):
         raise BadMessage(f"expected {cls.KIND}, got {m.KIND}")
     return m
 
 
-def decode(data: bytes) -> Msg:
+def decode(data: bytes, adopt: Adopt | None = None) -> Msg:
     try:
         obj = codec.decode(data)
     except codec.EncodingError as exc:
         raise BadMessage(str(exc)) from exc
-    return from_obj(obj)
+    return from_obj(obj, 0, adopt)

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
@@ -152,6 +150,13 @@ class Tx:
             raise Rejected(Reason.BAD_AMOUNT, str(exc)) from exc
         except codec.EncodingError as exc:
             raise Rejected(Reason.MALFORMED, str(exc)) from exc
+        return cls.from_checked(obj, data)
+
+    @classmethod
+    def from_checked(cls, obj: Any, data: bytes) -> Tx:
+        """The transaction of ``obj``, decoded from ``data``, which are canonical bytes (a
+        checked frame's sub-value, re-encoded): the id comes straight from the bytes, as
+        "sigs" is the last key of a canonical envelope."""
         unsigned = unsigned_part(data)
         if unsigned is None or not isinstance(obj, dict) or set(obj) != ENVELOPE_KEYS:
             return cls.from_wire(obj)
@@ -188,57 +193,10 @@ def wire_id(data: bytes) -> str | None:
     return None if unsigned is None else codec.sha256(unsigned).hex()
 
 
-# an OrderedDict: evicting a plain dict's oldest key (``next(iter(d))``) walks the deleted
-# slots before it, about 2 us a request at this size against 0.3
-_TEXTS: OrderedDict[str, Tx] = OrderedDict()
-_TEXTS_MAX = 8192  # a validator's pending requests and blocks in flight, with room to spare
-_TEXTS_LOCK = threading.Lock()
-
-
-def from_text(text: str) -> Tx:
-    """The transaction of a canonical wire text, decoded once per process: a validator sees
-    each request as a client's submission or a peer's Forward, again in the PRE-PREPARE,
-    and executes it; all of them get the same immutable object (and its signature check).
-    Raises Rejected like ``Tx.decode``; refusals are not remembered."""
-    tx = _TEXTS.get(text)
-    if tx is not None:
-        return tx
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise Rejected(Reason.MALFORMED, "transaction text is not valid UTF-8") from exc
-    tx = Tx.decode(data)
-    with _TEXTS_LOCK:  # the database thread decodes too (observers, fetched blocks)
-        while len(_TEXTS) >= _TEXTS_MAX:
-            _TEXTS.popitem(last=False)  # the oldest
-        _TEXTS[text] = tx
-    return tx
-
-
-def id_of_text(text: str) -> str | None:
-    """The id of a transaction given as canonical wire text; None if it is not one.  This is
-    what consensus passes around (a replica needs ids, not parsed transactions)."""
-    try:
-        return from_text(text).hex_id
-    except Rejected:
-        return None
-
-
 # the longest request text a validator orders: a payment of 100 lines is ~20 KB.  Batches
 # are cut by bytes as well (Settings.max_batch_bytes), so a PRE-PREPARE, and a VIEW-CHANGE
 # carrying the few batches prepared and not yet executed, fit a validator's frame
 MAX_TX_TEXT = 64 * 1024
-
-
-def text_signatures_valid(text: str) -> bool:
-    """A request a validator may order: not too long, canonical, and every signature
-    verifies."""
-    if len(text) > MAX_TX_TEXT:
-        return False
-    try:
-        return from_text(text).signatures_valid()
-    except Rejected:
-        return False
 
 
 # --- field checks ------------------------------------------------------------------------

@@ -34,6 +34,24 @@ PRUNE_ROWS = 100  # effects rows dropped per call at most: a block of 500 paymen
                   # ~320 KB of effects, and 34 such rows went in 22 ms
 
 
+def blocks_to_wire(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``Store.blocks_with_certs`` items for a frame: each transaction as the JSON object it
+    is, not a string of JSON (``blocks_from_wire`` is the inverse)."""
+    return [{**b, "txs": [codec.embed(t) for t in b["txs"]]} for b in blocks]
+
+
+def blocks_from_wire(blocks: list[Any]) -> list[dict[str, Any]]:
+    """Fetched blocks with their transactions' canonical texts again.  Each block is
+    checked by its certificate after this: an entry that is not the object the sender's
+    block held gives another text, which the certificate's Merkle root refuses."""
+    out = []
+    for b in blocks:
+        if not isinstance(b, dict) or not isinstance(b.get("txs"), list):
+            raise ValueError("a fetched block is an object with a list of transactions")
+        out.append({**b, "txs": [codec.text_of(t) for t in b["txs"]]})
+    return out
+
+
 class StoreError(RuntimeError):
     pass
 

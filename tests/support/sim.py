@@ -39,7 +39,8 @@ from node.consensus.types import (
 )
 from node.driver import Driver, ready
 from node.ledger import Ledger
-from node.ledger.tx import Tx, id_of_text, text_signatures_valid
+from node.ledger.tx import Tx
+from node.requests import Requests
 from node.store import Store
 from tests.support.world import T0, World
 
@@ -57,7 +58,11 @@ def cached_verify(public: str, digest: bytes, sig: str) -> bool:
     return crypto.verify(public, digest, sig)
 
 
-request_id = id_of_text
+# the simulated validators share one process, and so one table of decoded requests (a
+# request's signatures are checked once per run, not once per simulated validator)
+REQUESTS = Requests(limit=1 << 18)
+request_id = REQUESTS.id_of
+request_valid = REQUESTS.valid
 
 
 @dataclass
@@ -181,7 +186,7 @@ class Sim:
     def cfg(self, i: int) -> Config:
         return Config(replica=i, publics=self.publics, key=self.keys[f"validator-{i}"],
                       request_id=request_id, verify=cached_verify,
-                      request_valid=text_signatures_valid, settings=self.settings)
+                      request_valid=request_valid, settings=self.settings)
 
     def _make_node(self, i: int, disk: dict[str, Any] | None = None,
                    store: Store | None = None) -> Node:

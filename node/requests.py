@@ -1,0 +1,104 @@
+"""The transactions a validator or observer has decoded, by canonical wire text.
+
+A request reaches a validator as a client's submission or a peer's Forward, again inside
+the PRE-PREPARE that orders it, and is then executed. Each of these steps asks this table,
+so a request is decoded (and its signatures checked) once, and the PRE-PREPARE, the
+certificates and the execution all get the same immutable ``Tx``. The table belongs to
+one node and is used from its event loop only; the deterministic ledger never sees it.
+
+An entry leaves when its request is executed (``done``), or, for a request that is never
+ordered (refused, or a flood of them), when ``limit`` newer ones have arrived.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any
+
+from node import codec
+from node.ledger.errors import Reason, Rejected
+from node.ledger.tx import MAX_TX_TEXT, Tx
+
+LIMIT = 16_384  # a validator's pending requests and blocks in flight, with room to spare
+
+
+class Requests:
+    def __init__(self, limit: int = LIMIT) -> None:
+        # an OrderedDict: evicting a plain dict's oldest key walks its deleted slots
+        self._txs: OrderedDict[str, Tx] = OrderedDict()
+        self.limit = limit
+
+    def __len__(self) -> int:
+        return len(self._txs)
+
+    def __contains__(self, text: object) -> bool:
+        return text in self._txs
+
+    def get(self, text: str) -> Tx:
+        """The transaction of a canonical wire text, decoded on first sight.  Raises
+        Rejected like ``Tx.decode``; a refusal is not remembered."""
+        tx = self._txs.get(text)
+        if tx is not None:
+            return tx
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise Rejected(Reason.MALFORMED, "transaction text is not valid UTF-8") from exc
+        tx = Tx.decode(data)
+        self.put(text, tx)
+        return tx
+
+    def put(self, text: str, tx: Tx) -> None:
+        """Remember a transaction decoded elsewhere from ``text`` (its canonical bytes)."""
+        txs = self._txs
+        while len(txs) >= self.limit:
+            txs.popitem(last=False)  # the oldest
+        txs[text] = tx
+
+    def adopt(self, obj: dict[str, Any]) -> str:
+        """A transaction object of a checked canonical frame (a Forward, a PRE-PREPARE):
+        its text, the object kept as decoded.  A malformed one is not kept; the replica
+        refuses it when it asks (``valid``)."""
+        text = codec.text_of(obj)
+        if text not in self._txs:
+            with contextlib.suppress(Rejected):
+                self.put(text, Tx.from_checked(obj, text.encode("utf-8")))
+        return text
+
+    def peek(self, text: str) -> Tx | None:
+        return self._txs.get(text)
+
+    def id_of(self, text: str) -> str | None:
+        """The id of a transaction given as canonical wire text; None if it is not one.
+        This is what consensus passes around (a replica needs ids, not transactions)."""
+        try:
+            return self.get(text).hex_id
+        except Rejected:
+            return None
+
+    def valid(self, text: str) -> bool:
+        """A request a validator may order: not too long, canonical, and every signature
+        verifies."""
+        if len(text) > MAX_TX_TEXT:
+            return False
+        try:
+            return self.get(text).signatures_valid()
+        except Rejected:
+            return False
+
+    def done(self, texts: Iterable[str]) -> None:
+        """Executed: these will not be asked for again."""
+        pop = self._txs.pop
+        for t in texts:
+            pop(t, None)
+
+
+def id_of(text: str) -> str | None:
+    """``Requests.id_of`` without the table, for any thread (a block's certificate checked
+    by an observer or the audit): decodes every time."""
+    try:
+        return Tx.decode(text.encode("utf-8")).hex_id
+    except (Rejected, UnicodeEncodeError):
+        return None

@@ -1,0 +1,88 @@
+"""Where a request's time goes on a validator: the latency budget, stage by stage.
+
+The node tells ``Stages`` what it sees happen (it does no I/O and reads only its clock):
+
+* ``queue``: a request this validator admitted from a client, until a PRE-PREPARE orders
+  it (waiting for a batch to be cut, and for the blocks in flight before it);
+* ``prepare``: a block's PRE-PREPARE sent (the primary) or accepted (a backup's PREPARE
+  sent), until 2f PREPAREs match it (its COMMIT sent);
+* ``commit``: from there until 2f+1 COMMITs (the block handed to the executor);
+* ``execute``: from there until the block is executed and written (the executor's queue
+  included);
+* ``persist``: each write of a step's protocol records, which comes before anything of
+  that step is sent.
+
+``summary`` gives each stage's sample count and p50, p90 and p99 in milliseconds over the
+last ``keep`` samples; a validator's ``status`` carries it, and ``bench/cluster.py``
+prints it beside the latency a client measured (the rest is network and client).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+
+STAGES = ("queue", "prepare", "commit", "execute", "persist")
+KEEP = 4_096
+IN_FLIGHT_MAX = 4_096  # blocks whose stages are followed at once (older ones are dropped)
+
+
+class Stages:
+    def __init__(self, keep: int = KEEP, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.samples: dict[str, deque[float]] = {s: deque(maxlen=keep) for s in STAGES}
+        self._block: dict[int, list[float]] = {}  # seq -> [proposed, prepared, committed]
+        self._admitted: dict[str, float] = {}  # request id -> when this validator took it
+
+    def admitted(self, request_id: str) -> None:
+        if len(self._admitted) >= IN_FLIGHT_MAX * 4:  # never ordered here (refused, lost)
+            for k in list(self._admitted)[:IN_FLIGHT_MAX]:
+                del self._admitted[k]
+        self._admitted.setdefault(request_id, self.clock())
+
+    def proposed(self, seq: int, request_ids: Iterable[str]) -> None:
+        now = self.clock()
+        if seq in self._block:
+            return  # (a PRE-PREPARE seen again in a new view keeps its first time)
+        if len(self._block) >= IN_FLIGHT_MAX:
+            del self._block[min(self._block)]
+        self._block[seq] = [now, 0.0, 0.0]
+        queue, admitted = self.samples["queue"], self._admitted
+        for rid in request_ids:
+            t = admitted.pop(rid, None)
+            if t is not None:
+                queue.append(now - t)
+
+    def prepared(self, seq: int) -> None:
+        self._mark(seq, 1, "prepare")
+
+    def committed(self, seq: int) -> None:
+        self._mark(seq, 2, "commit")
+
+    def executed(self, seq: int) -> None:
+        times = self._block.pop(seq, None)
+        if times is not None and times[2]:
+            self.samples["execute"].append(self.clock() - times[2])
+
+    def persisted(self, seconds: float) -> None:
+        self.samples["persist"].append(seconds)
+
+    def _mark(self, seq: int, at: int, stage: str) -> None:
+        times = self._block.get(seq)
+        if times is None or any(times[at:]):  # marked already, or a later stage was
+            return
+        times[at] = now = self.clock()
+        if times[at - 1]:
+            self.samples[stage].append(now - times[at - 1])
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for stage, values in self.samples.items():
+            s = sorted(values)
+            if not s:
+                continue
+            out[stage] = {"n": len(s), **{f"p{p}": round(1000 * s[min(len(s) - 1,
+                                                                        len(s) * p // 100)], 3)
+                                          for p in (50, 90, 99)}}
+        return out
