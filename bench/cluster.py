@@ -1,6 +1,7 @@
 """Cluster benchmark: N validator processes on loopback with TLS, load generators
 submitting signed payments at an offered rate.  Prints JSON: committed payments/s, latency
-p50/p95/p99 from submission to receipt, per-node CPU.
+p50/p95/p99 from submission to receipt, per-node CPU (and per committed payment), and each
+validator's latency budget by stage ("stages_us").
 
     python bench/cluster.py [--validators 4] [--rate 500] [--seconds 20] [--cards 2000]
 """
@@ -163,6 +164,10 @@ async def bench(args: argparse.Namespace, c: LocalCluster) -> dict[str, object]:
         "gc_longest_ms": {s["identity"]: s.get("gc_longest_ms", 0) for s in status},
         "gc_full_passes": {s["identity"]: s.get("gc_full_passes", 0) for s in status},
         "timers_deferred": {s["identity"]: s.get("timers_deferred", 0) for s in status},
+        # where the time goes on each validator (node/stages.py), over its last ~4,000
+        # samples: a request's queue wait at the validator a client sent it to, then each
+        # block's PREPARE and COMMIT quorums, its execution, and each write of the votes
+        "stages_us": {s["identity"]: s.get("stages", {}) for s in status},
         "heights": [s["height"] for s in status], "views": [s["view"] for s in status],
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
                     "sqlite": sqlite3.sqlite_version, "cryptography": cryptography.__version__},

@@ -59,6 +59,7 @@ from node.net.framing import PEER_MAX_FRAME, frame
 from node.net.transport import PeerLink, Server
 from node.precheck import PreCheck
 from node.requests import Requests
+from node.stages import Stages
 from node.store import Store, blocks_from_wire
 from node.timers import LoopTimers, now_ms
 from node.transfer import FETCHED_RUN, PART_WAIT_S, StateTransfer
@@ -112,6 +113,7 @@ class Node(StateTransfer):
         self.health = LoopHealth(self.stats)
         self.timers = LoopTimers(lambda name: self.step(TimerFired(name)), self.stats)
         self.requests = Requests()  # decoded once: see the module's docstring
+        self.stages = Stages()  # the latency budget (stages.py)
         self.prechecks = PreCheck(self.requests, self.settings.verify_threads,
                                   self.settings.inline_verify_below, self.stats,
                                   lambda src, pp: self.step(Received(src, pp)))
@@ -239,7 +241,9 @@ class Node(StateTransfer):
             r = await self.outbox.get()
             try:
                 if r.persist:
+                    t = self.loop.time()
                     await self.until_written(self._persist, list(r.persist))
+                    self.stages.persisted(self.loop.time() - t)
                 self.driver.carry_out(r)  # (the executor steps what it executes)
             except Exception:
                 log.exception("carrying out a step failed")
@@ -269,8 +273,10 @@ class Node(StateTransfer):
         data = pbft_frame(msg)
         if isinstance(msg, m.ViewChange | m.NewView | m.Suspect):
             log.info("sending %s for view %s (%s bytes)", msg.KIND, msg.view, len(data))
-        elif isinstance(msg, m.PrePrepare | m.Prepare) and self.endpoint.progress:
+        elif isinstance(msg, m.PrePrepare | m.Prepare):
             self._tell_ordered(msg)
+        elif isinstance(msg, m.Commit):
+            self.stages.prepared(msg.seq)
         keep = isinstance(msg, m.ViewChange | m.NewView)
         for link in self.links.values():
             link.send(data, keep=keep)
@@ -282,6 +288,7 @@ class Node(StateTransfer):
         self.timers.disarm(name)
 
     def execute(self, a: Execute) -> Event | None:
+        self.stages.committed(a.seq)
         self.exec_queue.put_nowait(("ordered", a))  # the executor steps its Executed
         return None
 
@@ -303,7 +310,9 @@ class Node(StateTransfer):
         pp = msg if isinstance(msg, m.PrePrepare) else (slot.pp if slot else None)
         if pp is not None:
             ids = [i for i in map(self.requests.id_of, pp.batch) if i is not None]
-            self.endpoint.ordered(ids, pp.view, pp.seq)
+            self.stages.proposed(pp.seq, ids)
+            if self.endpoint.progress:
+                self.endpoint.ordered(ids, pp.view, pp.seq)
 
     def submit(self, text: str, progress: Any = None, *, wait_ms: int = 0) -> None:
         """A client request; the endpoint relays its progress (``ordered``) itself and
@@ -311,6 +320,7 @@ class Node(StateTransfer):
         rid = self.requests.id_of(text)
         if rid is not None:
             self.admission.admitted(rid)
+            self.stages.admitted(rid)
         self.step(ClientRequest(text))
 
     def busy(self) -> int | None:
@@ -444,6 +454,7 @@ class Node(StateTransfer):
         ids = tuple(r.id for r in res.results)
         self.admission.executed(ids)
         self.requests.done(ex.batch)
+        self.stages.executed(ex.seq)
         self.step(Executed(ex.seq, res.state_root, ids, "" if fetched else res.hash))
         self.endpoint.block_done(res, ex.view, cert)
 
@@ -481,4 +492,4 @@ class Node(StateTransfer):
                 "retry_pause_ms": int(self.admission.pause * 1000),
                 "max_stall_us": int(self.health.max_stall_ms * 1000),
                 "view_since": self.view_since, "degraded": self.degraded,
-                **self.stats}
+                "stages": self.stages.summary(), **self.stats}

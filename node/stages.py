@@ -12,9 +12,10 @@ The node tells ``Stages`` what it sees happen (it does no I/O and reads only its
 * ``persist``: each write of a step's protocol records, which comes before anything of
   that step is sent.
 
-``summary`` gives each stage's sample count and p50, p90 and p99 in milliseconds over the
-last ``keep`` samples; a validator's ``status`` carries it, and ``bench/cluster.py``
-prints it beside the latency a client measured (the rest is network and client).
+``summary`` gives each stage's sample count and p50, p90 and p99 in microseconds (whole
+numbers: the status reply is canonical JSON) over the last ``keep`` samples; a validator's
+``status`` carries it, and ``bench/cluster.py`` prints it beside the latency a client
+measured (the rest is network and client).
 """
 
 from __future__ import annotations
@@ -76,13 +77,11 @@ class Stages:
         if times[at - 1]:
             self.samples[stage].append(now - times[at - 1])
 
-    def summary(self) -> dict[str, dict[str, float]]:
-        out: dict[str, dict[str, float]] = {}
+    def summary(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
         for stage, values in self.samples.items():
             s = sorted(values)
-            if not s:
-                continue
-            out[stage] = {"n": len(s), **{f"p{p}": round(1000 * s[min(len(s) - 1,
-                                                                        len(s) * p // 100)], 3)
-                                          for p in (50, 90, 99)}}
+            if s:
+                out[stage] = {"n": len(s), **{f"p{p}_us": round(1e6 * s[len(s) * p // 100])
+                                              for p in (50, 90, 99)}}
         return out

@@ -86,6 +86,12 @@ def test_payments_at_different_nodes_commit_everywhere_with_equal_hashes(
                 == exits.EXIT_INVALID_RECEIPT
             sts = await wait_heights_equal(cs, max(r["height"] for r in rs))
             assert len({s["hash"] for s in sts}) == 1
+            # each validator's latency budget: every block went through each stage there
+            for s in sts:
+                stages = s["stages"]
+                assert {"prepare", "commit", "execute", "persist"} <= set(stages)
+                assert stages["execute"]["n"] >= 3 and stages["commit"]["p50_us"] > 0
+            assert sum(s["stages"].get("queue", {}).get("n", 0) for s in sts) >= 12
             hashes = await block_hashes(cs)
             assert all(h == hashes[0] for h in hashes) and len(hashes[0]) > 1
             info = await cs[2].query("card", card=issued[0][1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from node import codec
 from node.stages import IN_FLIGHT_MAX, Stages
 
 
@@ -29,9 +30,10 @@ def test_each_stage_is_the_time_between_its_two_events() -> None:
     s.executed(7)
     s.persisted(0.0015)
     got = s.summary()
-    assert got["queue"] == {"n": 2, "p50": 4.0, "p90": 4.0, "p99": 4.0}
-    assert got["prepare"]["p50"] == 2.0 and got["commit"]["p50"] == 3.0
-    assert got["execute"]["p50"] == 10.0 and got["persist"]["p50"] == 1.5
+    assert got["queue"] == {"n": 2, "p50_us": 4_000, "p90_us": 4_000, "p99_us": 4_000}
+    assert got["prepare"]["p50_us"] == 2_000 and got["commit"]["p50_us"] == 3_000
+    assert got["execute"]["p50_us"] == 10_000 and got["persist"]["p50_us"] == 1_500
+    codec.encode(got)  # it goes out in a status reply
     assert all(v["n"] == 1 for k, v in got.items() if k != "queue")
 
 
@@ -65,4 +67,4 @@ def test_percentiles_come_from_the_latest_samples() -> None:
     for ms in range(1, 301):
         s.persisted(ms / 1000)
     p = s.summary()["persist"]
-    assert p["n"] == 100 and p["p50"] == 251.0 and p["p99"] == 300.0
+    assert p["n"] == 100 and p["p50_us"] == 251_000 and p["p99_us"] == 300_000
