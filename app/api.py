@@ -19,6 +19,7 @@ from node.consortium import Consortium
 from node.ledger.builder import Builder
 from node.ledger.genesis import Genesis
 from node.ledger.tx import Tx
+from node.protocol import Decision
 
 OnStage = Callable[[dict[str, Any]], None]
 
@@ -39,7 +40,7 @@ class Api(Protocol):
     async def query(self, q: str, **kw: Any) -> Any: ...
 
     async def submit(self, tx: Tx, wait_ms: int = 30_000,
-                     on_stage: OnStage | None = None) -> dict[str, Any]: ...
+                     on_stage: OnStage | None = None) -> Decision: ...
 
     def online(self) -> bool: ...
 

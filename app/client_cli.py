@@ -190,8 +190,8 @@ async def _resubmit(api: Remote, box: Outbox, wait_ms: int) -> dict[str, Any]:
         outcome = await courier.resend(e, wait_ms)
         if outcome.receipt is not None:
             done.append({"id": e.id, "kind": e.kind, "order": e.order,
-                         "code": outcome.receipt["code"],
-                         "height": outcome.receipt.get("height")})
+                         "code": outcome.receipt.code,
+                         "height": outcome.receipt.height})
         elif outcome.state == "not_sent":
             done.append({"id": e.id, "kind": e.kind, "order": e.order, "code": "not_sent",
                          "message": outcome.message})
@@ -275,7 +275,7 @@ def _decided(outcome: Outcome) -> dict[str, Any]:
     """A payment's receipt once the network decided it; its open or refused outcome as the
     command line's errors (exit codes 5 and 1)."""
     if outcome.receipt is not None:
-        return outcome.receipt
+        return outcome.receipt.to_wire()
     if outcome.state == "not_sent":
         raise Refused(outcome.message)
     raise Unknown(outcome.entry.id, outcome.message or "no decision heard in time")

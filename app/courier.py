@@ -17,6 +17,7 @@ from app.api import Api
 from app.outbox import DECIDED, NOT_SENT, Entry, Outbox
 from app.session import NotSent, Undecided
 from node.ledger.tx import Tx
+from node.protocol import Decision
 
 Stage = Callable[[str, dict[str, Any]], None]  # (stage name, details) as a transaction goes
 
@@ -28,7 +29,7 @@ class Outcome:
 
     state: str
     entry: Entry
-    receipt: dict[str, Any] | None = None
+    receipt: Decision | None = None
     message: str = ""
 
     @property
@@ -36,9 +37,9 @@ class Outcome:
         return self.entry.offline and self.state in ("refused", "not_sent")
 
 
-def outcome_of(entry: Entry, receipt: dict[str, Any] | None = None) -> Outcome:
+def outcome_of(entry: Entry, receipt: Decision | None = None) -> Outcome:
     if entry.state == DECIDED:
-        code = entry.code or (receipt or {}).get("code")
+        code = entry.code or (receipt.code if receipt is not None else None)
         return Outcome("committed" if code == "ok" else "refused", entry, receipt,
                        entry.message or "")
     if entry.state == NOT_SENT:
@@ -82,8 +83,9 @@ class Courier:
             return outcome_of(entry)
         found = await self.api.query("tx", id=entry.id)
         if found is not None:
-            self.outbox.decided(entry.id, found)
-            return outcome_of(self._entry(entry), found)
+            decided = Decision.parse(found)
+            self.outbox.decided(entry.id, decided)
+            return outcome_of(self._entry(entry), decided)
         return await self.send(Tx.decode(entry.wire.encode("utf-8")), entry, wait_ms, stage)
 
     def _entry(self, entry: Entry) -> Entry:

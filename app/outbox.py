@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from node.ledger.tx import Tx
+from node.protocol import Decision
 
 PENDING, DECIDED, NOT_SENT = "pending", "decided", "not_sent"
 FILE = "outbox.db"
@@ -129,12 +130,12 @@ class Outbox:
             self.conn.execute("UPDATE outbox SET tries = tries + 1, updated = ? WHERE id = ?",
                               (now_ms(), tx_id))
 
-    def decided(self, tx_id: str, receipt: dict[str, Any]) -> None:
+    def decided(self, tx_id: str, decision: Decision) -> None:
         with self.conn:
             self.conn.execute(
                 "UPDATE outbox SET state = ?, code = ?, message = ?, height = ?, updated = ? "
-                "WHERE id = ?", (DECIDED, str(receipt.get("code")), receipt.get("message"),
-                                 receipt.get("height"), now_ms(), tx_id))
+                "WHERE id = ?", (DECIDED, decision.code, decision.message, decision.height,
+                                 now_ms(), tx_id))
 
     def not_sent(self, tx_id: str, message: str) -> None:
         with self.conn:

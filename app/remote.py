@@ -13,6 +13,7 @@ from node.consortium import Consortium
 from node.errors import Busy, ClientError, Refused
 from node.ledger.tx import Tx
 from node.net.client import Client
+from node.protocol import Decision
 
 
 class Remote(Signer):
@@ -33,12 +34,12 @@ class Remote(Signer):
             raise SessionError(message_of(exc)) from exc
 
     async def submit(self, tx: Tx, wait_ms: int = 30_000,
-                     on_stage: OnStage | None = None) -> dict[str, Any]:
-        """The receipt once decided.  A validator still busy after the pauses it named
+                     on_stage: OnStage | None = None) -> Decision:
+        """The decision once made.  A validator still busy after the pauses it named
         leaves the outcome to a later resubmission (``Undecided``), as does a lost answer;
         a refusal means it was never ordered (``NotSent``)."""
         try:
-            return await self.client.submit(tx, wait_ms)
+            return Decision.parse(await self.client.submit(tx, wait_ms))
         except Busy as exc:
             raise Undecided(f"the network is busy: {exc}") from exc
         except Refused as exc:

@@ -24,6 +24,7 @@ from node.ledger.errors import Rejected
 from node.ledger.tx import Tx
 from node.net.client import Client
 from node.observer import OFFLINE_NOT_SENT, Observer
+from node.protocol import Decision
 
 APP_CACHE_ROWS = 20_000
 
@@ -120,8 +121,8 @@ class Session(Signer):
 
     async def submit(self, tx: Tx, wait_ms: int = 30_000,
                      on_stage: Callable[[dict[str, Any]], None] | None = None) \
-            -> dict[str, Any]:
-        """The receipt once the transaction is decided (accepted or refused by a rule);
+            -> Decision:
+        """The decision once the transaction is decided (accepted or refused by a rule);
         ``on_stage`` hears when a validator has ordered it (view, sequence number)."""
         self.require_online()
         req: dict[str, Any] = {"op": "submit", "tx": tx.to_wire(),
@@ -133,7 +134,7 @@ class Session(Signer):
                             "still be decided") from exc
         except (ClientError, Rejected) as exc:  # the endpoint's refusals: nothing ordered
             raise NotSent(message_of(exc)) from exc
-        return dict(r["receipt"])
+        return Decision.parse(r["receipt"])
 
     @property
     def outbox_path(self) -> Path:

@@ -337,9 +337,7 @@ def _receipt_of(tx_id: str, rows: list[Any]) -> tuple[dict[str, Any], bytes] | N
 def decision(tx_id: str, code: str, message: str, *, height: int | None = None,
              pos: int | None = None, block: str | None = None, time: int | None = None,
              certificate: str | None = None) -> dict[str, Any]:
-    """What a client is told of its transaction: the decision, and where it is on chain
-    (none of it for a transaction refused before ordering).  A receipt that proves it is
-    receipt.py's."""
-    return {"id": tx_id, "height": height, "pos": pos, "code": code, "message": message,
-            "block": block, "time": time, "certificate": certificate}
+    """A ``protocol.Decision`` as it goes on the wire."""
+    return protocol.Decision(tx_id, code, message, height, pos, block, time,
+                             certificate).to_wire()
 

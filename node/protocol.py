@@ -10,11 +10,11 @@ request, and which query, is node/access.py's.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from node import codec
-from node.errors import Refused
+from node.errors import ClientError, Refused
 
 MAX_WAIT_MS = 120_000  # the longest a submission waits for its decision
 ENVELOPE = frozenset({"rid", "op"})
@@ -98,3 +98,44 @@ def to_wire(req: Request) -> dict[str, Any]:
     if isinstance(req, Query):
         return {**req.args, "op": "query", "q": req.name}
     return {"op": OP_NAMES[type(req)]}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The reply to a submission (and to the ``tx`` query): what became of a transaction,
+    and where it is on chain (none of that for one refused before it was ordered).  A
+    receipt that proves it is node/receipt.py's document."""
+
+    id: str
+    code: str     # "ok", or the ledger's reason code (node/ledger/errors.py)
+    message: str
+    height: int | None = None
+    pos: int | None = None
+    block: str | None = None
+    time: int | None = None
+    certificate: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.code == "ok"
+
+    def to_wire(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def parse(cls, obj: Any) -> Decision:
+        """A decision from a node's reply; ClientError if it is not one."""
+        if not isinstance(obj, dict) or not {"id", "code", "message"} <= obj.keys():
+            raise ClientError("the node's reply is not a decision")
+        kept = {f.name: obj.get(f.name) for f in fields(cls)}
+        for f in fields(cls):
+            v, want = kept[f.name], _DECISION_TYPES[f.name]
+            if not (isinstance(v, want) and type(v) is not bool) and \
+                    not (v is None and f.default is None):
+                raise ClientError(f"the node's reply has a bad {f.name!r}")
+        return cls(**kept)
+
+
+_DECISION_TYPES: dict[str, type] = {"id": str, "code": str, "message": str, "height": int,
+                                    "pos": int, "block": str, "time": int,
+                                    "certificate": str}

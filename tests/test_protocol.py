@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from node import codec, protocol
-from node.errors import Refused
+from node.errors import ClientError, Refused
 
 TX = '{"a":[1,"x"],"b":{"c":null}}'  # any canonical object stands for a transaction here
 
@@ -51,3 +51,17 @@ def test_a_malformed_request_is_refused_with_its_reason(obj: Any, reason: str) -
 def test_a_submission_waits_at_most_the_longest_wait() -> None:
     r = protocol.parse({"op": "submit", "tx": {}, "wait_ms": 10**9})
     assert isinstance(r, protocol.Submit) and r.wait_ms == protocol.MAX_WAIT_MS
+
+
+def test_a_decision_reply_is_typed_and_a_malformed_one_is_refused() -> None:
+    wire = {"id": "ab" * 32, "code": "ok", "message": "", "height": 7, "pos": 0,
+            "block": "cd" * 32, "time": 1_700_000_000_000, "certificate": "{}"}
+    d = protocol.Decision.parse(wire)
+    assert d.ok and d.height == 7 and d.to_wire() == wire
+    refused = protocol.Decision.parse({"id": "ab" * 32, "code": "bad_signature",
+                                       "message": "no"})
+    assert not refused.ok and refused.height is None  # refused before it was ordered
+    for bad in ([], {"id": "x", "code": "ok"}, {**wire, "height": "7"},
+                {**wire, "height": True}, {**wire, "code": None}):
+        with pytest.raises(ClientError):
+            protocol.Decision.parse(bad)

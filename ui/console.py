@@ -220,13 +220,13 @@ class CardsTab(QWidget):
     async def _submit(self, kind: str, body: dict[str, Any], done: str,
                       before_ok: Any = None) -> bool:
         r = await self.session.submit(self.session.make(kind, body))
-        if r["code"] != "ok":
-            self.notice.error(texts.decision(r["code"], r["message"]))
+        if not r.ok:
+            self.notice.error(texts.decision(r.code, r.message))
             return False
         if before_ok is not None:
             before_ok()
         await self.refresh()  # the table is up to date when the message says done
-        self.notice.ok(done.replace("%H", str(r["height"])))
+        self.notice.ok(done.replace("%H", str(r.height)))
         return True
 
     def _need_card(self) -> dict[str, Any] | None:

@@ -60,14 +60,14 @@ class _Tab(QWidget):
 
     async def submit(self, kind: str, body: dict[str, Any], done: str) -> bool:
         r = await self.session.submit(self.session.make(kind, body))
-        if r["code"] != "ok":
-            self.notice.error(texts.decision(r["code"], r["message"]))
+        if not r.ok:
+            self.notice.error(texts.decision(r.code, r.message))
             return False
         # What the tab shows is brought up to date before the message says done (committed
         # all the same if that read fails; the next reload shows it).
         with contextlib.suppress(SessionError):
             await self.after_commit()
-        self.notice.ok(done.replace("%H", str(r["height"])))
+        self.notice.ok(done.replace("%H", str(r.height)))
         return True
 
     async def after_commit(self) -> None:

@@ -123,12 +123,12 @@ class RefundTab(QWidget):
         self.session.require_online()
         journal_append(self.journal, tx, terminal)
         r = await self.session.submit(tx)
-        if r["code"] != "ok":
-            self.notice.error(texts.decision(r["code"], r["message"]))
+        if not r.ok:
+            self.notice.error(texts.decision(r.code, r.message))
             return
         await self.refresh()
         self.notice.ok(self.tr("Refunded %1 at height %2.").replace("%1", yuan(fen))
-                       .replace("%2", str(r["height"])))
+                       .replace("%2", str(r.height)))
 
 
 class DayTab(QWidget):

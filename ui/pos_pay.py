@@ -157,18 +157,20 @@ class SaleFlow:
         if outcome.state == "not_sent":
             self._stage(lambda: self.tr("✗ Not sent: nothing was charged"))
             raise SessionError(outcome.message)
-        r = outcome.receipt or {}
+        r = outcome.receipt
         if outcome.state == "refused":
-            self._stage(self.tr("✗ Refused at height %1").replace("%1", str(r.get("height")))
-                        if r.get("height") is not None else
+            self._stage(self.tr("✗ Refused at height %1").replace("%1", str(r.height))
+                        if r is not None and r.height is not None else
                         self.tr("✗ Refused before it reached the network"))
-            self.notice.error(texts.decision(str(r.get("code")), str(r.get("message") or "")))
+            self.notice.error(texts.decision(r.code, r.message) if r is not None
+                              else outcome.message)
             if self.card is not None:
                 await self.refresh_card()
             return
+        height, at = (r.height, r.time) if r is not None else (None, None)
         self._stage(lambda: self.tr("④ Committed at height %1, %2 (signed by 2f+1 "
-                                    "validators)").replace("%1", str(r.get("height")))
-                    .replace("%2", when(r.get("time"))))
+                                    "validators)").replace("%1", str(height))
+                    .replace("%2", when(at)))
         try:
             full = await self.session.query("receipt", id=e.id)
         except SessionError:

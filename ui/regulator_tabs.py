@@ -139,13 +139,13 @@ class CasesTab(QWidget):
 
     async def _submit(self, body: dict[str, Any]) -> None:
         r = await self.session.submit(self.session.make("case_update", body))
-        if r["code"] != "ok":
-            self.notice.error(texts.decision(r["code"], r["message"]))
+        if not r.ok:
+            self.notice.error(texts.decision(r.code, r.message))
             return
         self.note.clear()
         await self.refresh()
         self.notice.ok(self.tr("Case %1 at height %2.").replace(
-            "%1", texts.status(body["status"])).replace("%2", str(r["height"])))
+            "%1", texts.status(body["status"])).replace("%2", str(r.height)))
 
 
 def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[float]]],

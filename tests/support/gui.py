@@ -173,11 +173,11 @@ async def new_card_file(env: Env, deposit: int, holder: str | None = None) \
     made = new_card(env.cons, "EHB", s.now(), deposit=deposit, holder=holder,
                     id_number="110105199001011234" if holder else None)
     r = await s.submit(s.make("issue_card", made.body))
-    assert r["code"] == "ok", r
+    assert r.ok, r
     path = env.cons.home / "cards" / f"{made.card.card}.card.json"
     path.parent.mkdir(exist_ok=True)
     made.card.save(path)
-    await env.wait(lambda: env.sessions["terminal-M001-T01"].node.height >= r["height"],
+    await env.wait(lambda: env.sessions["terminal-M001-T01"].node.height >= r.height,
                    what="the till's node has the card")
     return made.card.card, made.pin, path
 
@@ -200,7 +200,7 @@ async def topped_up_card(env: Env, deposit: int = 50_000, top_up: int = 20_000) 
     card = await new_card_file(env, deposit, holder="Liu Yang 刘洋")
     s = env.sessions["clerk-EHB-1"]
     r = await s.submit(s.make("top_up", {"card": card[0], "amount": top_up}))
-    assert r["code"] == "ok", r
+    assert r.ok, r
     return card
 
 
