@@ -35,7 +35,6 @@ from node.config import REPLY_BLOCKS, Settings
 from node.consensus import Config, Replica
 from node.consensus import messages as m
 from node.consensus.certs import encode_cert
-from node.consensus.durable import read_stable
 from node.consensus.results import encode_attests
 from node.consensus.types import (
     Certified,
@@ -58,6 +57,7 @@ from node.ledger.tx import Tx
 from node.net.framing import PEER_MAX_FRAME, frame
 from node.net.transport import PeerLink, Server
 from node.precheck import PreCheck
+from node.records import write_records
 from node.requests import Requests
 from node.stages import Stages
 from node.store import Store, blocks_from_wire
@@ -142,25 +142,7 @@ class Node(StateTransfer):
 
     def _persist(self, items: list[Persist]) -> None:
         assert self.store is not None
-        with self.store.db.atomic():
-            self.store.conn.executemany(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                [(f"pbft:{p.key}", codec.encode_trusted(p.value).decode("utf-8"))
-                 for p in items if p.value is not None])
-            for p in items:  # every stable checkpoint's proof, for state transfer
-                if p.key == "stable" and p.value is not None:
-                    seq, proof = read_stable(p.value, executed=2**62)
-                    if proof:  # the record is the proof's texts: kept as it is
-                        self.store.save_proof(seq, p.value)
-                    if self.settings.keep_effects_hours > 0:
-                        # twice the blocks that age out per checkpoint in a steady
-                        # state: a backlog (a longer window before) goes in a few steps
-                        self.stats["effects_pruned"] += self.store.prune_effects(
-                            int(self.settings.keep_effects_hours * 3_600_000),
-                            2 * self.settings.checkpoint_interval)
-            gone = [(f"pbft:{p.key}",) for p in items if p.value is None]
-            if gone:  # deletions come with a checkpoint, not with every step
-                self.store.conn.executemany("DELETE FROM meta WHERE key = ?", gone)
+        self.stats["effects_pruned"] += write_records(self.store, items, self.settings)
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -236,19 +218,29 @@ class Node(StateTransfer):
             self.outbox.put_nowait(ready(actions))
 
     async def _drain_outbox(self) -> None:
-        """Carry out each step in order: its votes are durable before anything is sent."""
+        """Carry out each step in order: its votes are durable before anything of it is
+        sent.  The steps that queued while the last write was syncing are written in one
+        transaction (group commit: one sync for all of them), then carried out in order."""
         while True:
-            r = await self.outbox.get()
+            steps = [await self.outbox.get()]
+            while not self.outbox.empty():
+                steps.append(self.outbox.get_nowait())
             try:
-                if r.persist:
+                records = [p for r in steps for p in r.persist]
+                if records:
                     t = self.loop.time()
-                    await self.until_written(self._persist, list(r.persist))
+                    await self.until_written(self._persist, records)
                     self.stages.persisted(self.loop.time() - t)
-                self.driver.carry_out(r)  # (the executor steps what it executes)
-            except Exception:
-                log.exception("carrying out a step failed")
+                for r in steps:
+                    try:
+                        self.driver.carry_out(r)  # (the executor steps what it executes)
+                    except Exception:
+                        log.exception("carrying out a step failed")
+            except Exception:  # the write failed: nothing of these steps goes out
+                log.exception("writing a step's records failed")
             finally:
-                self.outbox.task_done()
+                for _ in steps:
+                    self.outbox.task_done()
 
     async def idle(self) -> None:
         """Returns once every step's actions so far are carried out, every block handed to

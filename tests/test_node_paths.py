@@ -458,3 +458,4 @@ def test_only_the_primary_gets_its_requests_checked_off_the_loop_two_at_a_time(
         assert node.stats["pre_prepares_dropped"] == 1 and node.prechecks.checking[0] == 2
 
     run_nodes([node], run)
+
