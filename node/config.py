@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 # blocks in one state-transfer reply at most: a receiver takes no more
 REPLY_BLOCKS = 200
+DURABILITY = ("full", "votes", "none")
 
 
 class ConfigError(ValueError):
@@ -48,6 +49,11 @@ class Settings:
     fetch_bytes: int = 2 << 20        # transaction text per state-transfer reply
     keep_effects_hours: float = 24.0  # blocks' effects kept for peers that fall behind
                                       # (0: all); older blocks are executed, not copied
+    # what is synced to disk before the node acts on it (DURABILITY; docs/OPERATIONS.md):
+    # "full": its votes and its blocks; "votes": its votes (a power cut can cost the last
+    # blocks, fetched again from peers); "none": nothing (a process killed loses nothing,
+    # a power cut can make the validator forget votes: it then counts against f)
+    durability: str = "full"
     # where to dial a peer when not at its genesis address (a relay, a tunnel, NAT):
     # (id, host, port); its certificate is checked all the same
     peer_addresses: tuple[tuple[int, str, int], ...] = ()
@@ -76,6 +82,9 @@ class Settings:
         if not isinstance(self.keep_effects_hours, int | float) or self.keep_effects_hours < 0:
             raise ConfigError(f"keep_effects_hours must be 0 or more, "
                               f"not {self.keep_effects_hours!r}")
+        if self.durability not in DURABILITY:
+            raise ConfigError(f"durability must be one of {', '.join(DURABILITY)}, "
+                              f"not {self.durability!r}")
         for entry in self.peer_addresses:
             ident, host, port = entry
             if type(ident) is not int or ident < 0 or not host or not 0 < port < 65_536:
@@ -95,6 +104,9 @@ class Settings:
             text = env[var]
             if f.name == "peer_addresses":
                 changes[f.name] = peer_addresses(text)
+                continue
+            if f.name == "durability":
+                changes[f.name] = text
                 continue
             kind = float if f.name == "keep_effects_hours" else int
             try:

@@ -1,9 +1,11 @@
 """A validator's protocol records (the replica's ``Persist`` actions) written to its store.
 
-The records of one or more steps go in one SQLite transaction, synced at its commit
-(``synchronous=FULL``): the node writes every step queued while the last write was syncing
-at once (group commit) before anything of those steps is sent. Written together they
-are as if written in order: a key's last record is the one kept, a ``None`` deletes it.
+The records of one or more steps go in one SQLite transaction, then the store is synced
+(unless ``Settings.durability`` is "none"): the node writes every step queued while the
+last write was syncing at once (group commit) before anything of those steps is sent.
+Written together they are as if written in order: a key's last record is the one kept, a
+``None`` deletes it. The sync covers every block committed before the records as well, so
+a stable checkpoint that survives a power cut always has its blocks.
 """
 
 from __future__ import annotations
@@ -38,4 +40,6 @@ def write_records(store: Store, items: list[Persist], settings: Settings) -> int
         gone = [(f"pbft:{p.key}",) for p in last if p.value is None]
         if gone:  # deletions come with a checkpoint, not with every step
             store.conn.executemany("DELETE FROM meta WHERE key = ?", gone)
+    if settings.durability != "none":
+        store.sync()
     return pruned

@@ -131,7 +131,9 @@ class Node(StateTransfer):
 
     def _open(self) -> dict[str, Any]:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = Store(self.data_dir / "ledger.db")
+        # SQLite commits without syncing; this node syncs what its durability policy
+        # names before it acts on it (blocks_written, records.py)
+        self.store = Store(self.data_dir / "ledger.db", synchronous="NORMAL")
         self.ledger = Ledger(self.store, self.genesis)
         with self.store.db.atomic():  # written by earlier versions, never read
             self.store.conn.execute("DELETE FROM meta WHERE key LIKE 'pbft:commit:%'")
@@ -143,6 +145,12 @@ class Node(StateTransfer):
     def _persist(self, items: list[Persist]) -> None:
         assert self.store is not None
         self.stats["effects_pruned"] += write_records(self.store, items, self.settings)
+
+    def blocks_written(self) -> None:
+        """Blocks were committed (database thread): synced under "full" before any use."""
+        assert self.store is not None
+        if self.settings.durability == "full":
+            self.store.sync()
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -463,6 +471,8 @@ class Node(StateTransfer):
                 res = self.ledger.apply_block(txs, max(ex.time, head.time), view=ex.view,
                                               proposer=ex.view % len(self.publics),
                                               cert=cert, sig_ok=sig_ok)
+            if not self.store.conn.in_transaction:  # (a fetched run commits it later)
+                self.blocks_written()
         except BaseException:
             self.attests.unsaved.extendleft(reversed(attests))  # stored by the next one
             # the COMMIT may fail after the ledger took the block as written: its caches

@@ -82,6 +82,7 @@ class StateTransfer:
     _executed: Callable[..., None]
     attests: AttestWriter
     _apply: Callable[..., BlockResult]
+    blocks_written: Callable[[], None]
 
     def _ask_blocks(self, peer: int, first: int, last: int) -> None:
         link = self.links.get(peer)
@@ -262,6 +263,7 @@ class StateTransfer:
             with self.store.db.atomic():
                 self.store.copy_blocks(copy)
                 self.store.save_proof(seq, proof)
+            self.blocks_written()
         except Exception:  # the COMMIT failed: none of the run is on disk
             log.exception("writing copied blocks failed")
             return None
@@ -341,6 +343,7 @@ class StateTransfer:
                     except Exception:
                         log.exception("executing fetched block %s failed", ex.seq)
                         break
+            self.blocks_written()
         except Exception:  # the COMMIT failed: none of the run is on disk
             log.exception("writing fetched blocks failed")
             self.ledger = Ledger(self.store, self.genesis)  # caches back to what is on disk

@@ -15,6 +15,7 @@ def test_production_defaults_are_valid_and_documented() -> None:
     s = Settings()
     assert (s.checkpoint_interval, s.window, s.max_batch, s.max_pending) == (50, 200, 500, 400)
     assert s.fetch_chunk == REPLY_BLOCKS
+    assert s.durability == "full"  # the safe choice (docs/OPERATIONS.md, "Durability")
 
 
 @pytest.mark.parametrize(("change", "named"), [
@@ -27,6 +28,7 @@ def test_production_defaults_are_valid_and_documented() -> None:
     ({"keep_effects_hours": -1.0}, "keep_effects_hours"),
     ({"max_pending": 1.5}, "max_pending"),
     ({"peer_addresses": ((1, "", 7000),)}, "peer address"),
+    ({"durability": "fast"}, "durability must be one of full, votes, none"),
 ])
 def test_a_setting_out_of_range_is_refused_by_name(change: dict[str, object], named: str) -> None:
     with pytest.raises(ConfigError, match=named):
@@ -37,9 +39,11 @@ def test_from_env_reads_each_field_and_leaves_the_rest() -> None:
     s = Settings.from_env({"CARDCHAIN_WINDOW": "40", "CARDCHAIN_CHECKPOINT_INTERVAL": "10",
                            "CARDCHAIN_KEEP_EFFECTS_HOURS": "0.5",
                            "CARDCHAIN_PEER_ADDRESSES": "1=127.0.0.1:7001, 2=relay:7002",
+                           "CARDCHAIN_DURABILITY": "votes",
                            "CARDCHAIN_PASSPHRASE": "not a setting"})
     assert (s.window, s.checkpoint_interval, s.keep_effects_hours) == (40, 10, 0.5)
     assert s.peer_addresses == ((1, "127.0.0.1", 7001), (2, "relay", 7002))
+    assert s.durability == "votes"
     assert s.max_batch == Settings().max_batch
 
 
@@ -47,6 +51,7 @@ def test_from_env_reads_each_field_and_leaves_the_rest() -> None:
     ({"CARDCHAIN_WINDOW": "lots"}, "CARDCHAIN_WINDOW"),
     ({"CARDCHAIN_WINDOW": "10"}, "window"),
     ({"CARDCHAIN_PEER_ADDRESSES": "1=nowhere"}, "CARDCHAIN_PEER_ADDRESSES"),
+    ({"CARDCHAIN_DURABILITY": "off"}, "durability"),
 ])
 def test_from_env_names_a_bad_variable(env: dict[str, str], named: str) -> None:
     with pytest.raises(ConfigError, match=named):

@@ -8,6 +8,7 @@ blocks that were whole.  Readers use the same connection (one thread owns it).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -69,6 +70,7 @@ class Store:
         conn.execute("PRAGMA temp_store=MEMORY")
         conn.execute("PRAGMA wal_autocheckpoint=8192")  # checkpoint every ~32 MiB of WAL
         self.conn = conn
+        self._wal_fd: int | None = None  # for ``sync``: the log's file, opened on first use
         self.db = sqlite_utils.Database(conn)
         schema.migrate(self.db)
         self._upsert_sql = {
@@ -90,6 +92,20 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        if self._wal_fd is not None:
+            os.close(self._wal_fd)
+            self._wal_fd = None
+
+    def sync(self) -> None:
+        """Make every transaction committed so far survive a power cut: the write-ahead log
+        synced (a store opened ``synchronous=NORMAL`` commits without syncing; SQLite still
+        syncs the log before each checkpoint copies it into the database file)."""
+        if self._wal_fd is None:
+            try:
+                self._wal_fd = os.open(self.path + "-wal", os.O_RDONLY)
+            except FileNotFoundError:
+                return  # nothing written since the last checkpoint removed the log
+        os.fdatasync(self._wal_fd)
 
     # --- meta ----------------------------------------------------------------------------
 
@@ -343,7 +359,7 @@ class Store:
         """Store result certificates (height, canonical JSON list of ATTEST texts); a block
         that has one keeps it (any f+1 valid ones prove the same header).
 
-        Written without a sync of its own: the next block's commit (synchronous=FULL)
+        Written without a sync of its own: the next sync (a block's or the votes')
         makes it durable with the WAL.  A power cut before that loses only these
         certificates, never a block."""
         level = self.conn.execute("PRAGMA synchronous").fetchone()[0]
