@@ -8,6 +8,10 @@ one node and is used from its event loop only; the deterministic ledger never se
 
 An entry leaves when its request is executed (``done``), or, for a request that is never
 ordered (refused, or a flood of them), when ``limit`` newer ones have arrived.
+
+Each entry is also found by its leaf (SHA-256 of its text, its Merkle leaf in a block): a
+primary sends its PRE-PREPARE to the backups with leaves in place of the requests they
+already hold (node/refs.py).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ class Requests:
     def __init__(self, limit: int = LIMIT) -> None:
         # an OrderedDict: evicting a plain dict's oldest key walks its deleted slots
         self._txs: OrderedDict[str, Tx] = OrderedDict()
+        self._leaves: dict[str, str] = {}  # leaf (hex) -> text
         self.limit = limit
 
     def __len__(self) -> int:
@@ -54,8 +59,13 @@ class Requests:
         """Remember a transaction decoded elsewhere from ``text`` (its canonical bytes)."""
         txs = self._txs
         while len(txs) >= self.limit:
-            txs.popitem(last=False)  # the oldest
+            self._leaves.pop(leaf_of(txs.popitem(last=False)[0]), None)  # the oldest
         txs[text] = tx
+        self._leaves[leaf_of(text)] = text
+
+    def by_leaf(self, leaf: str) -> str | None:
+        """The text of a request held here whose leaf is ``leaf``."""
+        return self._leaves.get(leaf)
 
     def adopt(self, obj: dict[str, Any]) -> str:
         """A transaction object of a checked canonical frame (a Forward, a PRE-PREPARE):
@@ -90,9 +100,15 @@ class Requests:
 
     def done(self, texts: Iterable[str]) -> None:
         """Executed: these will not be asked for again."""
-        pop = self._txs.pop
+        pop, leaves = self._txs.pop, self._leaves
         for t in texts:
-            pop(t, None)
+            if pop(t, None) is not None:
+                leaves.pop(leaf_of(t), None)
+
+
+def leaf_of(text: str) -> str:
+    """A request's leaf: SHA-256 of its canonical text (its Merkle leaf in a block)."""
+    return codec.sha256(text.encode("utf-8")).hex()
 
 
 def id_of(text: str) -> str | None:

@@ -54,8 +54,8 @@ from node.endpoint import Endpoint
 from node.health import Admission, LoopHealth
 from node.ledger import BlockResult, Ledger
 from node.ledger.tx import Tx
-from node.net.framing import PEER_MAX_FRAME, frame
 from node.net.transport import PeerLink, Server
+from node.peer_frames import ByReference, pbft_frame, ref_frame
 from node.precheck import PreCheck
 from node.records import write_records
 from node.requests import Requests
@@ -67,12 +67,6 @@ from node.transfer import FETCHED_RUN, PART_WAIT_S, StateTransfer
 log = logging.getLogger("cardchain.node")
 BLOCKS_FRAME = b'{"blocks":'  # how a canonical {"t": "blocks", ...} frame begins
 ADMIT_WAIT = 0.4  # of the request timeout: how long admitted requests should wait at most
-
-
-def pbft_frame(msg: m.Msg) -> bytes:
-    """The frame {"m": msg, "t": "pbft"}, built from the message's canonical bytes once
-    (keys sorted: "m" before "t"), not decoded and encoded again per send."""
-    return frame(b'{"m":' + msg.encode() + b',"t":"pbft"}', PEER_MAX_FRAME)
 
 
 class Node(StateTransfer):
@@ -114,6 +108,7 @@ class Node(StateTransfer):
         self.timers = LoopTimers(lambda name: self.step(TimerFired(name)), self.stats)
         self.requests = Requests()  # decoded once: see the module's docstring
         self.stages = Stages()  # the latency budget (stages.py)
+        self.by_reference = ByReference(self.requests, self._send_frame, self.stats)
         self.prechecks = PreCheck(self.requests, self.settings.verify_threads,
                                   self.settings.inline_verify_below, self.stats,
                                   lambda src, pp: self.step(Received(src, pp)))
@@ -263,14 +258,16 @@ class Node(StateTransfer):
 
     # --- the driver's ports (driver.py) ---------------------------------------------------
 
+    def _send_frame(self, to: int, data: bytes, keep: bool = False) -> None:
+        if link := self.links.get(to):  # a view change's messages are kept past a budget
+            link.send(data, keep=keep)
+
     def send(self, to: int, msg: m.Msg) -> None:
-        link = self.links.get(to)
-        log.debug("send %s to %s", msg.KIND, to)
-        if link:  # a view change's messages are kept past a link's byte budget
-            link.send(pbft_frame(msg), keep=isinstance(msg, m.ViewChange | m.NewView))
+        self._send_frame(to, pbft_frame(msg), isinstance(msg, m.ViewChange | m.NewView))
 
     def broadcast(self, msg: m.Msg) -> None:
-        data = pbft_frame(msg)
+        own_pp = isinstance(msg, m.PrePrepare) and msg.sender == self.id and msg.batch
+        data = ref_frame(msg) if own_pp else pbft_frame(msg)  # type: ignore[arg-type]
         if isinstance(msg, m.ViewChange | m.NewView | m.Suspect):
             log.info("sending %s for view %s (%s bytes)", msg.KIND, msg.view, len(data))
         elif isinstance(msg, m.PrePrepare | m.Prepare):
@@ -340,12 +337,10 @@ class Node(StateTransfer):
             obj = codec.loads(data) if data.startswith(BLOCKS_FRAME) else codec.decode(data)
             kind = obj.get("t") if isinstance(obj, dict) else None
             if kind == "pbft":
-                msg = m.from_obj(obj["m"], 0, self.requests.adopt)
-                if isinstance(msg, m.ViewChange | m.NewView):
-                    log.info("received %s for view %s from %s", msg.KIND, msg.view, src)
-                if isinstance(msg, m.PrePrepare) and self._check_first(src, msg):
-                    return
-                self.step(Received(src, msg))
+                self._received(src, m.from_obj(obj["m"], 0, self.requests.adopt))
+            elif kind in ("pp-ref", "need", "requests"):
+                for pp in self.by_reference.on_frame(src, kind, obj):
+                    self._received(src, pp)
             elif kind == "fetch":
                 first, last = int(obj["first"]), int(obj["last"])
                 self._fetch_asked(src, first, last, obj.get("effects") is True)
@@ -366,6 +361,12 @@ class Node(StateTransfer):
                 RecursionError) as exc:  # (a plain parse of nesting too deep)
             self.stats["bad_peer_frames"] += 1
             log.debug("bad frame from %s: %s", src, exc)
+
+    def _received(self, src: int, msg: m.Msg) -> None:
+        if isinstance(msg, m.ViewChange | m.NewView):
+            log.info("received %s for view %s from %s", msg.KIND, msg.view, src)
+        if not (isinstance(msg, m.PrePrepare) and self._check_first(src, msg)):
+            self.step(Received(src, msg))
 
     def _check_first(self, src: int, pp: m.PrePrepare) -> bool:
         """True if ``pp`` is checked off the loop before the replica sees it (precheck.py)."""

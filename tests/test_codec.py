@@ -127,7 +127,7 @@ def test_verify_never_raises_on_garbage(sig: str) -> None:
 def test_pbft_frame_is_the_canonical_encoding() -> None:
     from node.consensus.messages import Prepare
     from node.net.framing import pack
-    from node.service import pbft_frame
+    from node.peer_frames import pbft_frame
 
     msg = Prepare(1, "ab" * 64, 2, 3, "cd" * 32)
     assert pbft_frame(msg) == pack({"t": "pbft", "m": codec.decode(msg.encode())})
@@ -166,7 +166,7 @@ def test_a_full_load_view_change_fits_a_validator_frame_but_not_a_client_frame()
 
     from node.consensus.messages import PrePrepare, ViewChange, decode
     from node.net.framing import MAX_FRAME, FrameError, frame, read_frame
-    from node.service import pbft_frame
+    from node.peer_frames import pbft_frame
 
     text = '{"body":{' + ",".join(f'"k{i:02}":"v{i:03}"' for i in range(46)) + "}}"
     assert 600 <= len(text) <= 650  # a payment's size, written as the object it is

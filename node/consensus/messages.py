@@ -286,6 +286,19 @@ def from_obj(o: Any, depth: int = 0, adopt: Adopt | None = None) -> Msg:
     return NewView(sender, sig, _int(o, "view"), vcs, pps)
 
 
+def pre_prepare(o: dict[str, Any], batch: tuple[str, ...]) -> PrePrepare:
+    """A PRE-PREPARE sent by reference (node/peer_frames.py): its fields, with "leaves" in
+    place of "batch", and the texts of its requests."""
+    expected = {f.name for f in fields(PrePrepare)} - {"batch"} | {"kind", "leaves"}
+    if o.get("kind") != PrePrepare.KIND or set(o) != expected:
+        raise BadMessage(f"pre-prepare by reference fields wrong: {sorted(set(o) ^ expected)}")
+    sig = o["sig"]
+    if not isinstance(sig, str) or len(sig) > 256:
+        raise BadMessage("bad signature field")
+    return PrePrepare(_int(o, "sender"), sig, _int(o, "view"), _int(o, "seq", 1),
+                      _int(o, "time"), _hex(o, "batch_id"), batch)
+
+
 def _sub(o: Any, cls: type[Msg], depth: int, adopt: Adopt | None = None) -> Any:
     m = from_obj(o, depth + 1, adopt)
     if not isinstance(m, cls):

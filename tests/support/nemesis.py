@@ -28,7 +28,7 @@ from typing import Any
 from node import tls
 from node.consensus.messages import Checkpoint, PrePrepare, Suspect, ViewChange, batch_digest
 from node.net.framing import PEER_MAX_FRAME, pack
-from node.service import pbft_frame
+from node.peer_frames import pbft_frame
 from tests.support.cluster import FAST, LocalCluster
 
 
