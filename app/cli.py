@@ -215,6 +215,8 @@ def build_parser(windows: Windows | None = None) -> argparse.ArgumentParser:
     ps.add_argument("dir")
     ps.add_argument("--as", dest="identity", default="regulator-1",
                     help="identity whose certificate is used (default regulator-1)")
+    ps.add_argument("--stages", action="store_true",
+                    help="also each validator's latency budget: where a request's time goes")
     _passphrase_args(ps)
     ps.set_defaults(func=cmd_status)
 

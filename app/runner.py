@@ -209,12 +209,29 @@ def run_status(home: Path, passphrase: str, args: argparse.Namespace) -> int:
               f"{r['primary']!s:>9}  connected to {up or 'none'}")
         if r.get("degraded"):
             print(f"{'':<14}  DEGRADED: {r['degraded']}")
+    if getattr(args, "stages", False):
+        print_stages(rows)
     cycles = asyncio.run(open_cycles(cons, args.identity, int(time.time() * 1000)))
     if cycles:
         print(f"\n{'merchant':<14}{'open cycle':>11}  closes (local time)")
         for merchant, cycle, closes in cycles:
             print(f"{merchant:<14}{cycle:>11}  {closes}")
     return 0
+
+
+STAGES = ("queue", "prepare", "commit", "execute", "persist")
+
+
+def print_stages(rows: list[dict[str, object]]) -> None:
+    """Each validator's latency budget (node/stages.py), p50 / p99 in milliseconds."""
+    print(f"\n{'ms, p50 / p99':<14}" + "".join(f"{s:>15}" for s in STAGES))
+    for r in rows:
+        stages = r.get("stages")
+        if not isinstance(stages, dict):
+            continue
+        cells = [f"{v['p50_us'] / 1000:.1f} / {v['p99_us'] / 1000:.1f}"
+                 if isinstance(v := stages.get(s), dict) else "-" for s in STAGES]
+        print(f"{r['identity']!s:<14}" + "".join(f"{c:>15}" for c in cells))
 
 
 async def open_cycles(cons: Consortium, identity: str, now: int) \

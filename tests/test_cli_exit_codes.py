@@ -152,3 +152,9 @@ def test_exit_codes_and_a_payment_charged_once(cluster: LocalCluster, tmp_path: 
     assert "no payments or refunds for M001 in cycle 20200101; it is closed" in out["note"]
     code, printed, _ = _run(capsys, "status", home)
     assert code == exits.EXIT_OK and re.search(rf"^M001 +{cycle} ", printed, re.M), printed
+    # and, asked, each validator's latency budget: every stage a block went through
+    code, printed, _ = _run(capsys, "status", home, "--stages")
+    budget = [line for line in printed.splitlines() if line.startswith("validator-")]
+    assert code == exits.EXIT_OK and len(budget) == 8, printed  # the table, the budget
+    assert all(re.fullmatch(r"validator-\d( +(\d+\.\d / \d+\.\d|-)){5}", line)
+               for line in budget[4:]), printed
