@@ -17,6 +17,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import gc
+import multiprocessing
 import os
 import sqlite3
 import tempfile
@@ -221,9 +222,15 @@ class _Inline(concurrent.futures.Executor):
 
 
 def _pool(workers: int) -> concurrent.futures.Executor:
+    """Workers forked from a server process started for them, not from this process: it
+    may run Qt, asyncio and SQLite threads, and a child forked while one of them holds a
+    lock can hang (and the audit with it)."""
     if workers == 0:
         return _Inline()
-    return concurrent.futures.ProcessPoolExecutor(workers, initializer=_yield_cpu)
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["node.audit"])  # each worker starts with it imported
+    return concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx,
+                                                  initializer=_yield_cpu)
 
 
 def _config(genesis: Genesis) -> Config:
