@@ -38,10 +38,11 @@ def pbft_frame(msg: m.Msg) -> bytes:
     return frame(b'{"m":' + msg.encode() + b',"t":"pbft"}', PEER_MAX_FRAME)
 
 
-def ref_frame(pp: m.PrePrepare) -> bytes:
-    """A PRE-PREPARE with its requests' leaves in place of the requests."""
+def ref_frame(pp: m.PrePrepare, leaf: Callable[[str], str] = leaf_of) -> bytes:
+    """A PRE-PREPARE with its requests' leaves in place of the requests (``leaf``: a
+    table's ``Requests.leaf``, which hashed them when it took them)."""
     body = {k: v for k, v in pp.body().items() if k != "batch"}
-    return frame(codec.encode({"m": {**body, "leaves": [leaf_of(t) for t in pp.batch],
+    return frame(codec.encode({"m": {**body, "leaves": [leaf(t) for t in pp.batch],
                                      "sig": pp.sig}, "t": "pp-ref"}), PEER_MAX_FRAME)
 
 
@@ -104,8 +105,8 @@ class ByReference:
         queue = self.waiting.get(src, [])
         wanted = set().union(*(w.missing for w in queue))
         for obj in txs:  # only what a waiting PRE-PREPARE names: nothing else is kept
-            if isinstance(obj, dict) and leaf_of(codec.text_of(obj)) in wanted:
-                self.requests.adopt(obj)
+            if isinstance(obj, dict) and leaf_of(text := codec.text_of(obj)) in wanted:
+                self.requests.adopt(obj, text)
         done: list[m.PrePrepare] = []
         for w in list(queue):
             w.missing = {x for x in w.missing if self.requests.by_leaf(x) is None}

@@ -33,6 +33,7 @@ class Requests:
         # an OrderedDict: evicting a plain dict's oldest key walks its deleted slots
         self._txs: OrderedDict[str, Tx] = OrderedDict()
         self._leaves: dict[str, str] = {}  # leaf (hex) -> text
+        self._leaf: dict[str, str] = {}  # text -> leaf, hashed once
         self.limit = limit
 
     def __len__(self) -> int:
@@ -59,26 +60,33 @@ class Requests:
         """Remember a transaction decoded elsewhere from ``text`` (its canonical bytes)."""
         txs = self._txs
         while len(txs) >= self.limit:
-            self._leaves.pop(leaf_of(txs.popitem(last=False)[0]), None)  # the oldest
+            self._forget(txs.popitem(last=False)[0])  # the oldest
         txs[text] = tx
-        self._leaves[leaf_of(text)] = text
+        leaf = self._leaf[text] = leaf_of(text)
+        self._leaves[leaf] = text
+
+    def leaf(self, text: str) -> str:
+        """``leaf_of(text)``, hashed once for a request held here."""
+        return self._leaf.get(text) or leaf_of(text)
+
+    def _forget(self, text: str) -> None:
+        leaf = self._leaf.pop(text, None)
+        if leaf is not None:
+            self._leaves.pop(leaf, None)
 
     def by_leaf(self, leaf: str) -> str | None:
         """The text of a request held here whose leaf is ``leaf``."""
         return self._leaves.get(leaf)
 
-    def adopt(self, obj: dict[str, Any]) -> str:
+    def adopt(self, obj: dict[str, Any], text: str | None = None) -> str:
         """A transaction object of a checked canonical frame (a Forward, a PRE-PREPARE):
-        its text, the object kept as decoded.  A malformed one is not kept; the replica
-        refuses it when it asks (``valid``)."""
-        text = codec.text_of(obj)
+        its text (``text``, if the caller encoded it already), the object kept as decoded.
+        A malformed one is not kept; the replica refuses it when it asks (``valid``)."""
+        text = codec.text_of(obj) if text is None else text
         if text not in self._txs:
             with contextlib.suppress(Rejected):
                 self.put(text, Tx.from_checked(obj, text.encode("utf-8")))
         return text
-
-    def peek(self, text: str) -> Tx | None:
-        return self._txs.get(text)
 
     def id_of(self, text: str) -> str | None:
         """The id of a transaction given as canonical wire text; None if it is not one.
@@ -100,10 +108,10 @@ class Requests:
 
     def done(self, texts: Iterable[str]) -> None:
         """Executed: these will not be asked for again."""
-        pop, leaves = self._txs.pop, self._leaves
+        pop = self._txs.pop
         for t in texts:
             if pop(t, None) is not None:
-                leaves.pop(leaf_of(t), None)
+                self._forget(t)
 
 
 def leaf_of(text: str) -> str:

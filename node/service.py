@@ -266,8 +266,10 @@ class Node(StateTransfer):
         self._send_frame(to, pbft_frame(msg), isinstance(msg, m.ViewChange | m.NewView))
 
     def broadcast(self, msg: m.Msg) -> None:
-        own_pp = isinstance(msg, m.PrePrepare) and msg.sender == self.id and msg.batch
-        data = ref_frame(msg) if own_pp else pbft_frame(msg)  # type: ignore[arg-type]
+        # its own PRE-PREPARE by reference: the backups hold its requests (peer_frames.py)
+        own = isinstance(msg, m.PrePrepare) and msg.sender == self.id and bool(msg.batch)
+        data = ref_frame(msg, self.requests.leaf) if isinstance(msg, m.PrePrepare) and own \
+            else pbft_frame(msg)
         if isinstance(msg, m.ViewChange | m.NewView | m.Suspect):
             log.info("sending %s for view %s (%s bytes)", msg.KIND, msg.view, len(data))
         elif isinstance(msg, m.PrePrepare | m.Prepare):

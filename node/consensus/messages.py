@@ -255,15 +255,12 @@ def from_obj(o: Any, depth: int = 0, adopt: Adopt | None = None) -> Msg:
     expected = {f.name for f in fields(cls)} | {"kind"}
     if set(o) != expected:
         raise BadMessage(f"{cls.KIND} fields wrong: {sorted(set(o) ^ expected)}")
-    sender, sig = _int(o, "sender"), o["sig"]
-    if not isinstance(sig, str) or len(sig) > 256:
-        raise BadMessage("bad signature field")
+    sender, sig = _int(o, "sender"), _sig(o)
     if cls is Prepare or cls is Commit:
         return cls(sender, sig, _int(o, "view"), _int(o, "seq", 1), _hex(o, "batch_id"))
     if cls is PrePrepare:
-        batch = tuple(_text(t, adopt) for t in _list(o, "batch", MAX_BATCH_WIRE))
-        return PrePrepare(sender, sig, _int(o, "view"), _int(o, "seq", 1), _int(o, "time"),
-                          _hex(o, "batch_id"), batch)
+        return _pre_prepare(o, sig, tuple(_text(t, adopt)
+                                          for t in _list(o, "batch", MAX_BATCH_WIRE)))
     if cls is Checkpoint:
         return Checkpoint(sender, sig, _int(o, "view"), _int(o, "seq"), _hex(o, "state_root"))
     if cls is Status:
@@ -292,11 +289,19 @@ def pre_prepare(o: dict[str, Any], batch: tuple[str, ...]) -> PrePrepare:
     expected = {f.name for f in fields(PrePrepare)} - {"batch"} | {"kind", "leaves"}
     if o.get("kind") != PrePrepare.KIND or set(o) != expected:
         raise BadMessage(f"pre-prepare by reference fields wrong: {sorted(set(o) ^ expected)}")
+    return _pre_prepare(o, _sig(o), batch)
+
+
+def _pre_prepare(o: dict[str, Any], sig: str, batch: tuple[str, ...]) -> PrePrepare:
+    return PrePrepare(_int(o, "sender"), sig, _int(o, "view"), _int(o, "seq", 1),
+                      _int(o, "time"), _hex(o, "batch_id"), batch)
+
+
+def _sig(o: dict[str, Any]) -> str:
     sig = o["sig"]
     if not isinstance(sig, str) or len(sig) > 256:
         raise BadMessage("bad signature field")
-    return PrePrepare(_int(o, "sender"), sig, _int(o, "view"), _int(o, "seq", 1),
-                      _int(o, "time"), _hex(o, "batch_id"), batch)
+    return sig
 
 
 def _sub(o: Any, cls: type[Msg], depth: int, adopt: Adopt | None = None) -> Any:
