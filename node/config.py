@@ -30,7 +30,9 @@ class Settings:
     max_batch: int = 500              # requests per block at most
     max_batch_bytes: int = 1 << 20    # request text per block: the primary cuts a batch
                                       # here, a backup refuses a larger PRE-PREPARE
-    batch_delay_ms: int = 2           # the primary waits this long for a batch to fill
+    batch_delay_ms: int = 0           # the primary waits this long for a batch to fill (0:
+                                      # the loop's next turn; with max_in_flight the
+                                      # batches fill while a block is in flight)
     max_in_flight: int = 1            # blocks proposed and not executed before the primary
                                       # waits (0: no limit); under load batches grow instead
     request_timeout_ms: int = 1_000   # a request not executed by then: suspect the primary

@@ -47,7 +47,7 @@ class Host(Protocol):
     degraded: str | None  # why this node cannot take transactions now, if it cannot
     requests: Requests  # the transactions it decoded
 
-    def status(self) -> dict[str, Any]: ...
+    def status(self, stages_s: int | None = None) -> dict[str, Any]: ...
 
     async def on_db(self, fn: Any, *args: Any) -> Any: ...
 
@@ -146,7 +146,7 @@ class Endpoint:
                 progress = to_client
             return {"receipt": await self.submit(request.tx, request.wait_ms, progress)}
         if isinstance(request, protocol.Status):
-            return {"status": self.node.status()}
+            return {"status": self.node.status(request.stages_s)}
         if isinstance(request, protocol.Query):
             try:
                 if access.allowed(role[0], request.name).handler is None:  # the receipt

@@ -296,7 +296,8 @@ class Observer:
     def busy(self) -> int | None:
         return None  # the validators decide; they refuse when they are full
 
-    def status(self) -> dict[str, Any]:
+    def status(self, stages_s: int | None = None) -> dict[str, Any]:
+        """(An observer orders nothing: it has no latency budget, ``stages_s`` aside.)"""
         return {"identity": self.identity, "observer": True, "height": self.height,
                 "hash": self.head_hash, "upstream": self.upstream,
                 "rejected_blocks": self.rejected_blocks, "peers": {}}

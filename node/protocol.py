@@ -44,7 +44,10 @@ class Query:
 
 @dataclass(frozen=True)
 class Status:
-    """The validator's height, view, peers and health."""
+    """The validator's height, view, peers and health; its latency budget over the last
+    ``stages_s`` seconds (over all it keeps if None)."""
+
+    stages_s: int | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,10 @@ def parse(obj: Any, adopt: Callable[[dict[str, Any]], str] | None = None) -> Req
             raise Refused(f"unknown query {name!r}")
         return Query(name, {k: v for k, v in obj.items() if k not in ENVELOPE | {"q"}})
     if op == "status":
-        return Status()
+        stages_s = obj.get("stages_s")
+        if stages_s is not None and (type(stages_s) is not int or stages_s < 1):
+            raise Refused("stages_s must be a whole number of seconds, at least 1")
+        return Status(stages_s)
     if op == "subscribe":
         return Subscribe()
     raise Refused(f"unknown op {op!r}")
@@ -97,6 +103,8 @@ def to_wire(req: Request) -> dict[str, Any]:
         return out
     if isinstance(req, Query):
         return {**req.args, "op": "query", "q": req.name}
+    if isinstance(req, Status) and req.stages_s is not None:
+        return {"op": "status", "stages_s": req.stages_s}
     return {"op": OP_NAMES[type(req)]}
 
 

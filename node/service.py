@@ -486,7 +486,7 @@ class Node(StateTransfer):
             self.loop.call_soon_threadsafe(self._attested, attests)
         return res
 
-    def status(self) -> dict[str, Any]:
+    def status(self, stages_s: int | None = None) -> dict[str, Any]:
         r = self.replica
         assert r is not None
         return {"identity": self.identity, "id": self.id, "height": self.height,
@@ -497,4 +497,4 @@ class Node(StateTransfer):
                 "retry_pause_ms": int(self.admission.pause * 1000),
                 "max_stall_us": int(self.health.max_stall_ms * 1000),
                 "view_since": self.view_since, "degraded": self.degraded,
-                "stages": self.stages.summary(), **self.stats}
+                "stages": self.stages.summary(stages_s), **self.stats}

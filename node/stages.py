@@ -13,9 +13,10 @@ The node tells ``Stages`` what it sees happen (it does no I/O and reads only its
   that step is sent.
 
 ``summary`` gives each stage's sample count and p50, p90 and p99 in microseconds (whole
-numbers: the status reply is canonical JSON) over the last ``keep`` samples; a validator's
-``status`` carries it, and ``bench/cluster.py`` prints it beside the latency a client
-measured (the rest is network and client).
+numbers: the status reply is canonical JSON) over the last ``keep`` samples, or over those
+of the last ``within`` seconds; a validator's ``status`` carries it (a status request's
+``stages_s`` sets ``within``), and ``bench/cluster.py`` prints it for its timed window
+beside the latency a client measured (the rest is network and client).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ IN_FLIGHT_MAX = 4_096  # blocks whose stages are followed at once (older ones ar
 class Stages:
     def __init__(self, keep: int = KEEP, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
-        self.samples: dict[str, deque[float]] = {s: deque(maxlen=keep) for s in STAGES}
+        # per stage: (when taken, seconds)
+        self.samples: dict[str, deque[tuple[float, float]]] = {s: deque(maxlen=keep)
+                                                               for s in STAGES}
         self._block: dict[int, list[float]] = {}  # seq -> [proposed, prepared, committed]
         self._admitted: dict[str, float] = {}  # request id -> when this validator took it
 
@@ -53,7 +56,7 @@ class Stages:
         for rid in request_ids:
             t = admitted.pop(rid, None)
             if t is not None:
-                queue.append(now - t)
+                queue.append((now, now - t))
 
     def prepared(self, seq: int) -> None:
         self._mark(seq, 1, "prepare")
@@ -64,10 +67,11 @@ class Stages:
     def executed(self, seq: int) -> None:
         times = self._block.pop(seq, None)
         if times is not None and times[2]:
-            self.samples["execute"].append(self.clock() - times[2])
+            now = self.clock()
+            self.samples["execute"].append((now, now - times[2]))
 
     def persisted(self, seconds: float) -> None:
-        self.samples["persist"].append(seconds)
+        self.samples["persist"].append((self.clock(), seconds))
 
     def _mark(self, seq: int, at: int, stage: str) -> None:
         times = self._block.get(seq)
@@ -75,12 +79,13 @@ class Stages:
             return
         times[at] = now = self.clock()
         if times[at - 1]:
-            self.samples[stage].append(now - times[at - 1])
+            self.samples[stage].append((now, now - times[at - 1]))
 
-    def summary(self) -> dict[str, dict[str, int]]:
+    def summary(self, within: float | None = None) -> dict[str, dict[str, int]]:
+        since = -1.0 if within is None else self.clock() - within
         out: dict[str, dict[str, int]] = {}
         for stage, values in self.samples.items():
-            s = sorted(values)
+            s = sorted(v for t, v in values if t >= since)
             if s:
                 out[stage] = {"n": len(s), **{f"p{p}_us": round(1e6 * s[len(s) * p // 100])
                                               for p in (50, 90, 99)}}

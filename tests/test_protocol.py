@@ -15,7 +15,7 @@ TX = '{"a":[1,"x"],"b":{"c":null}}'  # any canonical object stands for a transac
 @pytest.mark.parametrize("req", [
     protocol.Submit(TX, 5_000), protocol.Submit(TX, 0, progress=True),
     protocol.Query("card", {"card": "6214"}), protocol.Query("blocks"),
-    protocol.Status(), protocol.Subscribe(),
+    protocol.Status(), protocol.Status(20), protocol.Subscribe(),
 ])
 def test_a_request_goes_to_the_wire_and_back_unchanged(req: protocol.Request) -> None:
     frame = codec.encode({"rid": 7, **protocol.to_wire(req)})
@@ -42,6 +42,9 @@ def test_a_submitted_transaction_is_an_object_on_the_wire_not_a_string_of_json()
     ({"op": "submit", "tx": {}, "wait_ms": -1}, "whole number"),
     ({"op": "submit", "tx": {}, "wait_ms": 1.5}, "whole number"),
     ({"op": "query", "q": ["card"]}, "unknown query"),
+    ({"op": "status", "stages_s": 0}, "at least 1"),
+    ({"op": "status", "stages_s": "60"}, "whole number"),
+    ({"op": "status", "stages_s": True}, "whole number"),
 ])
 def test_a_malformed_request_is_refused_with_its_reason(obj: Any, reason: str) -> None:
     with pytest.raises(Refused, match=reason):

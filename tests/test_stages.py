@@ -68,3 +68,17 @@ def test_percentiles_come_from_the_latest_samples() -> None:
         s.persisted(ms / 1000)
     p = s.summary()["persist"]
     assert p["n"] == 100 and p["p50_us"] == 251_000 and p["p99_us"] == 300_000
+
+
+def test_a_summary_over_the_last_seconds_leaves_older_samples_out() -> None:
+    clock = Clock()
+    s = Stages(clock=clock)
+    s.persisted(0.5)  # taken before the window (a setup's burst)
+    clock.t += 30
+    s.persisted(0.001)
+    s.persisted(0.003)
+    assert s.summary()["persist"]["n"] == 3
+    recent = s.summary(within=10)["persist"]
+    assert recent == {"n": 2, "p50_us": 3_000, "p90_us": 3_000, "p99_us": 3_000}
+    clock.t += 20
+    assert "persist" not in s.summary(within=10)  # nothing measured lately: no figure

@@ -138,8 +138,8 @@ class Client:
     async def query(self, q: str, **kw: Any) -> Any:
         return (await self.send(protocol.Query(q, kw)))["result"]
 
-    async def status(self) -> dict[str, Any]:
-        return dict((await self.send(protocol.Status(), timeout=10))["status"])
+    async def status(self, stages_s: int | None = None) -> dict[str, Any]:
+        return dict((await self.send(protocol.Status(stages_s), timeout=10))["status"])
 
     async def subscribe(self) -> None:
         if self._writer is None:
