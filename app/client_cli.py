@@ -20,6 +20,7 @@ from typing import Any
 
 from app.courier import Courier
 from app.flows import my_card_query, new_card
+from app.holder import Opener
 from app.outbox import Outbox
 from app.reconcile import journal_append, read_journal, reconcile
 from app.remote import Remote, connect
@@ -133,7 +134,8 @@ async def _run(cons: Consortium, box: Outbox, args: argparse.Namespace, now: int
             fields = parse_fields(args.fields)
             if args.q == "my_card":
                 fields.update(_holder_proof(args, now))
-            return {"result": await client.query(args.q, **fields)}
+            return {"result": opened(api.cons, args.identity, args.q,
+                                     await client.query(args.q, **fields))}
         if args.cmd == "issue-card":
             return await _issue(api, box, args)
         if args.cmd == "pay":
@@ -160,6 +162,18 @@ async def _run(cons: Consortium, box: Outbox, args: argparse.Namespace, now: int
         raise UsageError(f"unknown command {args.cmd}")
     finally:
         await client.close()
+
+
+def opened(cons: Consortium, identity: str, q: str, result: Any) -> Any:
+    """A card query's result with each holder's name opened where this identity holds the
+    seal key for it (app/holder.py); other results as they came."""
+    opener = Opener(cons, identity)
+    cards = result if q == "cards" and isinstance(result, list) else \
+        [result] if q == "card" and isinstance(result, dict) else []
+    for c in cards:
+        if isinstance(c, dict) and c.get("pii") and (name := opener.name(c)):
+            c["holder"] = name
+    return result
 
 
 def cycle_note(merchant: str, cycle: int, closes_at: int, now: int) -> str:
@@ -214,10 +228,12 @@ async def _receipt(client: Client, args: argparse.Namespace) -> dict[str, Any]:
 async def _issue(api: Remote, box: Outbox, args: argparse.Namespace) -> dict[str, Any]:
     pin = _read_pin(args) if args.pin_file else None
     if args.holder and not args.id_number:
-        raise UsageError("a named card needs --id-number (stored only as a salted hash)")
+        raise UsageError("a named card needs --id-number (sealed for the bank and the "
+                         "regulator)")
     try:
         made = new_card(api.cons, args.bank, api.now(), holder=args.holder,
-                        id_number=args.id_number, deposit=args.deposit, pin=pin)
+                        id_number=args.id_number, phone=args.phone or "",
+                        deposit=args.deposit, pin=pin)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     body, card, pin, number = made.body, made.card, made.pin, made.card.card
@@ -325,8 +341,10 @@ def add_parsers(sub: Any, passphrase_args: Any) -> None:
     p = sub.add_parser("issue-card", help="issue a card and write its card file")
     common(p)
     p.add_argument("--bank", required=True)
-    p.add_argument("--holder", help="holder's name (a named card)")
-    p.add_argument("--id-number", help="holder's ID number (only a salted hash is stored)")
+    p.add_argument("--holder", help="holder's name (a named card; sealed on chain for the "
+                   "bank and the regulator)")
+    p.add_argument("--id-number", help="holder's ID number (sealed likewise)")
+    p.add_argument("--phone", help="holder's phone number (sealed likewise)")
     p.add_argument("--deposit", type=int, help="opening deposit in fen")
     p.add_argument("--pin-file", help="file holding the 6-digit PIN (default: a new one)")
     p.add_argument("--out", required=True, help="where to write the card file")

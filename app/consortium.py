@@ -61,11 +61,12 @@ def init(home: Path, passphrase: str, *, validators: int = 4, hosts: str | None 
     addrs = parse_hosts(hosts, validators)
     keys = crypto.KeyStore(home / "keys", passphrase, n=kdf_n)
     signing = {name: crypto.generate() for name in identity_names(validators)}
-    for name, k in signing.items():
+    sealing = {name: crypto.generate() for name in seal_key_names()}
+    for name, k in {**signing, **sealing}.items():
         keys.save(name, k)
     ca_pem = _write_tls(home, keys, signing, addrs, genesis_time)
-    genesis = build_genesis({n: k.public for n, k in signing.items()}, addrs, genesis_time,
-                            ca_pem=ca_pem.decode())
+    genesis = build_genesis({n: k.public for n, k in {**signing, **sealing}.items()}, addrs,
+                            genesis_time, ca_pem=ca_pem.decode())
     genesis.save(home / "genesis.json")
     identities = {n: k.public for n, k in signing.items()}
     (home / "identities.json").write_text(
@@ -112,6 +113,17 @@ def identity_names(validators: int) -> list[str]:
     return names
 
 
+def seal_key_name(recipient: str) -> str:
+    """The key store name of the key a bank (by id) or "regulator" opens sealed personal
+    details with."""
+    return "seal-regulator" if recipient == "regulator" else f"seal-bank-{recipient}"
+
+
+def seal_key_names() -> list[str]:
+    demo = demo_data()
+    return [seal_key_name(b["id"]) for b in demo["banks"]] + [seal_key_name("regulator")]
+
+
 def build_genesis(pub: dict[str, str], addrs: list[tuple[str, int]],
                   genesis_time: int, ca_pem: str | None = None) -> Genesis:
     """The demo consortium's genesis for the given public keys (by identity name)."""
@@ -121,7 +133,8 @@ def build_genesis(pub: dict[str, str], addrs: list[tuple[str, int]],
             for i, (h, p) in enumerate(addrs)]
     banks = [{"id": b["id"], "name": b["name"], "bin": b["bin"],
               "clerks": [pub[f"clerk-{b['id']}-1"]],
-              "points_contract": b["points_contract"]} for b in demo["banks"]]
+              "points_contract": b["points_contract"],
+              "seal_key": pub[seal_key_name(b["id"])]} for b in demo["banks"]]
     merchants = [{**m, "terminals": [{"id": t, "public_key": pub[f"terminal-{t}"]}
                                      for t in m["terminals"]]} for m in demo["merchants"]]
     raw = {
@@ -129,7 +142,8 @@ def build_genesis(pub: dict[str, str], addrs: list[tuple[str, int]],
         "params": dict(DEFAULT_PARAMS), "limits": {**DEFAULT_LIMITS, **OFFLINE_LIMITS},
         "validators": vals, "banks": banks,
         "clearing_house": {**demo["clearing_house"], "keys": [pub["clearing-1"]]},
-        "regulator": {**demo["regulator"], "keys": [pub["regulator-1"]]},
+        "regulator": {**demo["regulator"], "keys": [pub["regulator-1"]],
+                      "seal_key": pub[seal_key_name("regulator")]},
         "merchants": merchants,
     }
     if ca_pem is not None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from app.consortium import DEMO_PASSPHRASE, init
 from app.demo_backends import ClusterBackend, LocalBackend, current_cycle
+from app.holder import holder_fields
 from app.runner import free_ports
 from app.statement_export import yuan
 from node import crypto
@@ -28,6 +29,14 @@ from node.ledger.builder import Builder
 T0 = 1_795_478_400_000  # 2026-11-24 08:00 China time: the demo's business day
 MIN = 60_000
 YEAR = 365 * 86_400_000
+
+
+# the demo's cardholders: made-up ID numbers (checksums valid) and phone numbers
+DEMO_HOLDERS: dict[str, tuple[str, str]] = {
+    "Wang Fang 王芳": ("110101199003074514", "13800138000"),
+    "Zhang Wei 张伟": ("31010419851120281X", "13900139000"),
+    "Chen Jing 陈静": ("440305199207153428", "13700137000"),
+}
 
 
 def clock(ms: int) -> str:
@@ -94,9 +103,9 @@ class Day:
         body: dict[str, Any] = {"card": number, "bank": bank, "public_key": key.public,
                                 "named": named, "expires": self.now + 3 * YEAR,
                                 "deposit": deposit}
-        if named:
-            body["holder"] = label
-            body["id_hash"] = crypto.sha256(f"demo-id-{label}".encode()).hex()
+        if named:  # sealed for the bank and the regulator (app/holder.py)
+            id_number, phone = DEMO_HOLDERS[label]
+            body.update(holder_fields(self.cons, bank, label, id_number, phone))
         return self.tx("issue_card", body, f"clerk-{bank}-1"), number
 
     def pay(self, number: str, terminal: str, items: list[dict[str, Any]], order: str,

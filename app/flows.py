@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.holder import holder_fields, id_hash
 from node import crypto, tls
 from node.access import card_query_digest
 from node.cardfile import CardFile, new_card_number, new_pin
@@ -25,11 +26,11 @@ class NewCard:
 
 
 def new_card(cons: Consortium, bank: str, now: int, *, holder: str | None = None,
-             id_number: str | None = None, deposit: int | None = None,
+             id_number: str | None = None, phone: str = "", deposit: int | None = None,
              pin: str | None = None) -> NewCard:
     """The ``issue_card`` body for a fresh card, its card file (key sealed under the PIN)
-    and the PIN (new unless given).  A named card needs the holder's ID number, of which
-    only a salted hash goes on chain."""
+    and the PIN (new unless given).  A named card needs the holder's ID number; the
+    holder's details go on chain sealed for the bank and the regulator (app/holder.py)."""
     b = next((x for x in cons.genesis.banks if x["id"] == bank), None)
     if b is None:
         raise ValueError(f"no bank {bank!r}")
@@ -41,9 +42,11 @@ def new_card(cons: Consortium, bank: str, now: int, *, holder: str | None = None
     if holder:
         if not id_number or not id_number.strip():
             raise ValueError("a named card needs the holder's ID number")
-        salt = cons.keys.password  # the consortium's stretched secret: a bank-wide pepper
-        body["holder"] = holder
-        body["id_hash"] = crypto.sha256(salt + id_number.strip().encode()).hex()
+        if cons.genesis.chain_format >= 4:
+            body.update(holder_fields(cons, bank, holder, id_number, phone))
+        else:  # an older chain: the name in clear, as its rules expect
+            body["holder"] = holder
+            body["id_hash"] = id_hash(cons, id_number)
     if deposit:
         body["deposit"] = deposit
     return NewCard(body, card, pin)

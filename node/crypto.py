@@ -8,7 +8,9 @@ as hex.
 At rest, private keys are encrypted PKCS#8 PEM.  PKCS#8's own password-based encryption
 uses a fast KDF, so the passphrase is first stretched with scrypt (parameters and salt in
 the key store's ``kdf.json``) and the stretched key is the PKCS#8 password.  Card files
-and other sealed secrets use scrypt + AES-256-GCM directly (:func:`seal`).
+and other sealed secrets use scrypt + AES-256-GCM directly (:func:`seal`); data for the
+holder of a public key (a cardholder's details for the issuing bank and the regulator)
+goes in an envelope: ephemeral ECDH P-256, HKDF-SHA256, AES-256-GCM (:func:`seal_to`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, utils
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 _PREHASHED = ec.ECDSA(utils.Prehashed(hashes.SHA256()))
@@ -277,6 +280,65 @@ def unseal(blob: dict[str, Any], secret: str) -> bytes:
         raise CryptoError("wrong PIN or passphrase, or the file was altered") from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise CryptoError(f"malformed sealed file: {exc}") from exc
+
+
+# --- envelopes: data sealed for the holder of a public key (personal data on chain) --------
+
+ENVELOPE_INFO = b"cardchain-envelope-v1"
+ENVELOPE_MAX_HEX = 4096  # ciphertext hex characters: a cardholder's details fit many times
+
+
+def seal_to(public: str, plaintext: bytes, context: bytes) -> dict[str, str]:
+    """``plaintext`` readable only with ``public``'s private key: an ephemeral P-256 key
+    agreed with it (ECDH), HKDF-SHA256 over the shared secret, AES-256-GCM with ``context``
+    (what the envelope is for: a card number and a recipient) as associated data, so an
+    envelope moved to another card or recipient does not open."""
+    scheme, _, hexpart = public.partition(":")
+    if scheme != "p256" or not valid_public(public):
+        raise CryptoError("not a P-256 public key")
+    eph = ec.generate_private_key(ec.SECP256R1())
+    epk = eph.public_key().public_bytes(serialization.Encoding.X962,
+                                        serialization.PublicFormat.CompressedPoint)
+    key = _envelope_key(eph.exchange(ec.ECDH(), _p256_public(bytes.fromhex(hexpart))), epk)
+    nonce = os.urandom(12)
+    return {"epk": epk.hex(), "nonce": nonce.hex(),
+            "ct": AESGCM(key).encrypt(nonce, plaintext, context).hex()}
+
+
+def open_envelope(key: SigningKey, envelope: Any, context: bytes) -> bytes:
+    """The plaintext of an envelope ``seal_to`` made for ``key``'s public half; CryptoError
+    if it is malformed, for another key or another context, or altered."""
+    if not isinstance(key, P256Key):
+        raise CryptoError("not a P-256 key")
+    if not envelope_well_formed(envelope):
+        raise CryptoError("malformed envelope")
+    epk = bytes.fromhex(envelope["epk"])
+    try:
+        shared = key._key.exchange(ec.ECDH(), _p256_public(epk))
+        return AESGCM(_envelope_key(shared, epk)).decrypt(
+            bytes.fromhex(envelope["nonce"]), bytes.fromhex(envelope["ct"]), context)
+    except (InvalidTag, ValueError) as exc:
+        raise CryptoError("the envelope is for another key or was altered") from exc
+
+
+def envelope_well_formed(envelope: Any) -> bool:
+    """Its fields and sizes (what a validator can check without the key)."""
+    if not isinstance(envelope, dict) or set(envelope) != {"epk", "nonce", "ct"}:
+        return False
+    epk, nonce, ct = envelope["epk"], envelope["nonce"], envelope["ct"]
+    if not (isinstance(nonce, str) and len(nonce) == 24 and _is_hex(nonce)
+            and isinstance(ct, str) and 34 <= len(ct) <= ENVELOPE_MAX_HEX and len(ct) % 2 == 0
+            and _is_hex(ct)):
+        return False
+    return isinstance(epk, str) and valid_public(f"p256:{epk}")
+
+
+def _is_hex(s: str) -> bool:
+    return all(c in "0123456789abcdef" for c in s)
+
+
+def _envelope_key(shared: bytes, epk: bytes) -> bytes:
+    return HKDF(hashes.SHA256(), 32, salt=epk, info=ENVELOPE_INFO).derive(shared)
 
 
 # --- key store: encrypted PKCS#8 files under one passphrase -------------------------------

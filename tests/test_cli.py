@@ -45,7 +45,12 @@ def test_init_writes_genesis_and_encrypted_keys(tmp_path: Path, n: int,
                         "real_name_threshold": 1_000_000, "offline_per_payment": 20_000,
                         "offline_per_card_day": 50_000}
     pems = list((home / "keys").glob("*.key.pem"))
-    assert len(pems) == n + 2 + 2 + 4 + 1  # ... and the consortium CA's key
+    # validators, clerks, clearing house and regulator, terminals, the consortium CA, and
+    # the keys personal details are sealed for (two banks and the regulator)
+    assert len(pems) == n + 2 + 2 + 4 + 1 + 3
+    assert {p.name for p in pems} >= {"seal-bank-EHB.key.pem", "seal-bank-JRB.key.pem",
+                                      "seal-regulator.key.pem"}
+    assert all(g.seal_key(r) for r in ("EHB", "JRB", "regulator"))
     assert g.ca_certificate and g.ca_certificate.startswith("-----BEGIN CERTIFICATE-----")
     assert len(list((home / "tls").glob("*.crt"))) == n + 2 + 2 + 4
     assert (home / "nodes" / "validator-0" / "node.json").exists()

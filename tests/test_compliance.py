@@ -154,11 +154,11 @@ def test_regulator_acknowledges_and_closes_cases_on_chain(world: World) -> None:
 
 
 def test_settings_come_from_genesis() -> None:
-    from app.consortium import build_genesis, identity_names, parse_hosts
+    from app.consortium import build_genesis, identity_names, parse_hosts, seal_key_names
     from node import crypto
     from node.compliance import settings
 
-    pub = {n: crypto.generate().public for n in identity_names(4)}
+    pub = {n: crypto.generate().public for n in identity_names(4) + seal_key_names()}
     g = build_genesis(pub, parse_hosts(None, 4), 0)
     raw = dict(g.raw, compliance={"odd_hours": {"from_hour": 1}})
     from node.ledger import Genesis

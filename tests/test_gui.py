@@ -21,6 +21,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import Qt
 
+from app.holder import Opener
 from node.errors import Refused
 from node.service import Node
 from tests.support.gui import (
@@ -90,7 +91,18 @@ def test_1_console_issues_and_tops_up_a_card(env: Env, qtbot: Any) -> None:
         assert shown_cells(cards.history, ("kind", "code")) == [
             "top-up", "accepted", "card issued", "accepted"]
         info = await env.sessions["clerk-EHB-1"].query("card", card=number)
-        assert info["holder"] == "Liu Yang 刘洋" and info["balance"] == 70_000
+        assert info["holder"] is None and info["balance"] == 70_000  # sealed on chain
+        assert "Liu Yang" not in repr(info) and "110105199001011234" not in repr(info)
+        # the bank's console opens the name with its seal key; it finds the card by it
+        assert next(r["holder"] for r in cards.model.rows if r["card"] == number) == \
+            "Liu Yang 刘洋"
+        assert Opener(env.cons, "regulator-1").name(info) == "Liu Yang 刘洋"
+        assert Opener(env.cons, "clerk-JRB-1").name(info) is None
+        cards.search.setText("liu yang")
+        await cards.refresh()
+        assert [r["card"] for r in cards.model.rows] == [number]
+        cards.search.setText("")
+        await cards.refresh()
 
     env.run(scenario(), 180)
 

@@ -19,7 +19,7 @@ def test_issue_named_with_deposit(world: World) -> None:
     n = world.issue(deposit=100_000)
     row = world.store.get("cards", n)
     assert row is not None and row["named"] and row["status"] == "active"
-    assert row["holder"] == "Li Lei 李雷"
+    assert row["holder"] is None and set(row["pii"]) == {"commitment", "bank", "regulator"}
     assert world.balance(n) == 100_000
 
 
@@ -76,16 +76,26 @@ def test_issue_rejections(world: World) -> None:
                         w.clerk())) == "key_in_use"
 
 
-def test_names_are_checked_and_stored_verbatim(world: World) -> None:
+def test_a_named_card_carries_its_holder_sealed_never_in_clear(world: World) -> None:
     w = world
-    for bad in ["", "   ", "a\x00b", "line\nbreak", "bidi\u202eoverride", "x" * 101, 17]:
-        t, n = w.issue_tx(holder=bad)  # type: ignore[arg-type]
-        assert code(w, t) == "bad_name", bad
-        assert w.store.get("cards", n) is None
-    evil = "x'); DROP TABLE cards;--"
-    n = w.issue(holder=evil)
-    assert w.store.get("cards", n)["holder"] == evil  # type: ignore[index]
-    assert "cards" in w.store.db.table_names()
+    t, n = w.issue_tx()
+    clear = {**t.body, "holder": "Li Lei 李雷"}  # the name in clear beside the sealed details
+    assert code(w, w.tx("issue_card", clear, w.clerk())) == "malformed"
+    bare = {k: v for k, v in t.body.items() if k != "pii"}
+    assert code(w, w.tx("issue_card", bare, w.clerk())) == "malformed"
+    anon = {**t.body, "named": False}  # an anonymous card carries no details at all
+    assert code(w, w.tx("issue_card", anon, w.clerk())) == "malformed"
+    assert w.store.get("cards", n) is None
+    good = t.body["pii"]["bank"]
+    bad_envelopes = [None, "x", {}, {**good, "extra": 1}, {**good, "epk": "05" + "11" * 32},
+                     {**good, "nonce": good["nonce"][:-2]}, {**good, "ct": good["ct"].upper()},
+                     {**good, "ct": "ab" * 3000}, {**good, "ct": "abc"}]
+    for bad in bad_envelopes:
+        body = {**t.body, "pii": {**t.body["pii"], "bank": bad}}
+        assert code(w, w.tx("issue_card", body, w.clerk())) == "malformed", bad
+    for pii in [[], {"commitment": "00" * 32}, {**t.body["pii"], "commitment": "XY" * 32}]:
+        assert code(w, w.tx("issue_card", {**t.body, "pii": pii}, w.clerk())) == "malformed"
+    assert w.one(t).ok and w.store.get("cards", n)["pii"] == t.body["pii"]  # type: ignore
 
 
 def test_top_up_and_rejections(world: World) -> None:

@@ -46,6 +46,8 @@ class Junk:
             "new_public_key": lambda: r.choice([self.pub, w.new_key().public, "00"]),
             "holder": lambda: r.choice(["Li", "", "\u202e", "a" * 200]),
             "id_hash": lambda: r.choice(["ab" * 32, "x"]),
+            "pii": lambda: r.choice([w.sealed("EHB", "Li", "1"), {}, {"commitment": "ab" * 32},
+                                     {**w.sealed("EHB", "Li", "2"), "bank": "x"}]),
             "items": lambda: [{"sku": r.choice(SKUS), "qty": r.choice([1, 2, 0, -1, 10**6]),
                                **({"price": self.money(), "name": "n", "points_ok": True}
                                   if r.random() < 0.3 else {})}
@@ -97,7 +99,7 @@ def test_random_transactions_are_always_decided() -> None:
     pay = w.pay_tx(cards[0], [{"sku": "TEA-250", "qty": 1}])
     assert w.one(pay).ok
     junk = Junk(rng, w, cards, [pay.hex_id, "00" * 32, "zz"])
-    people = [n for n in w.keys if not n.startswith("validator")]
+    people = [n for n in w.keys if not n.startswith(("validator", "seal-"))]
     prices = {g["sku"]: g["price"] for m in w.genesis.merchants for g in m["catalogue"]}
     decided: dict[tuple[str, str], int] = {}
     kinds = sorted(RULES)

@@ -92,6 +92,7 @@ def test_validators_order_by_reference_and_one_missing_every_forward_asks(
     from node.config import Settings
     from node.service import Node
     from tests.support.nodes import commit_blocks, run_nodes
+    from tests.support.waiting import until
 
     nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Settings()) for i in range(4)]
     deaf = nodes[3]
@@ -107,6 +108,8 @@ def test_validators_order_by_reference_and_one_missing_every_forward_asks(
         for n in nodes:
             await n.start()
         await commit_blocks(nodes[:3], 4, 3)  # clients of 0-2: 3 holds none of them
+        # validator 3 waits for the requests it asks for: it may end a block behind
+        await until(lambda: deaf.height == nodes[0].height, 20, "validator 3 to catch up")
 
     run_nodes(nodes, scenario)
     assert len({n.head_hash for n in nodes}) == 1 and deaf.height == nodes[0].height >= 4

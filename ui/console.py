@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.flows import new_card, replacement
+from app.holder import Opener
 from app.model import CARD_STATUSES
 from app.session import Session, SessionError
 from ui import texts
@@ -59,6 +60,7 @@ class CardsTab(QWidget):
         super().__init__()
         self.session, self.tasks = session, tasks
         self.bank = session.entity
+        self.opener = Opener(session.cons, session.identity)  # holders' names, sealed
         self.card_dir = session.cons.home / "cards"
         self.revealed_pin = ""
         outer = QHBoxLayout(self)
@@ -82,12 +84,13 @@ class CardsTab(QWidget):
         self.issue_box = QGroupBox()
         f = QFormLayout(self.issue_box)
         self.holder, self.id_number, self.deposit = QLineEdit(), QLineEdit(), QLineEdit()
+        self.phone = QLineEdit()
         self.id_number.setEchoMode(QLineEdit.EchoMode.Password)
         self.issue_btn = QPushButton()
         self.issue_btn.clicked.connect(self.issue)
-        self.issue_labels = [QLabel(), QLabel(), QLabel()]
-        for label, w in zip(self.issue_labels, (self.holder, self.id_number, self.deposit),
-                            strict=True):
+        self.issue_labels = [QLabel(), QLabel(), QLabel(), QLabel()]
+        for label, w in zip(self.issue_labels,
+                            (self.holder, self.id_number, self.phone, self.deposit), strict=True):
             f.addRow(label, w)
         f.addRow(self.issue_btn)
         self.new_card_label = QLabel()
@@ -155,7 +158,7 @@ class CardsTab(QWidget):
         self.issue_box.setTitle(self.tr("Issue a card (bank %1)").replace("%1", self.bank))
         for label, text in zip(self.issue_labels, (
                 self.tr("Holder's name (empty: anonymous)"), self.tr("ID number"),
-                self.tr("Opening deposit (¥)")), strict=True):
+                self.tr("Phone"), self.tr("Opening deposit (¥)")), strict=True):
             label.setText(text)
         self.issue_btn.setText(self.tr("Issue card"))
         self.act_box.setTitle(self.tr("Selected card"))
@@ -179,8 +182,17 @@ class CardsTab(QWidget):
         self.tasks.spawn(self.refresh(), self.notice)
 
     async def refresh(self) -> None:
-        rows = await self.session.query("cards", text=self.search.text().strip(),
-                                        status=self.status_filter.currentData() or "")
+        """The bank's cards; a holder's name is opened here (sealed on chain), so a search
+        by name filters what the validators return, a search by number asks them."""
+        text = self.search.text().strip()
+        by_number = text.isdigit()
+        rows = await self.session.query("cards", text=text if by_number else "",
+                                        status=self.status_filter.currentData() or "",
+                                        limit=200 if by_number or not text else 1000)
+        for r in rows:
+            r["holder"] = self.opener.name(r)
+        if text and not by_number:
+            rows = [r for r in rows if text.casefold() in (r["holder"] or "").casefold()]
         for r in rows:
             r["points_text"] = ", ".join(f"{b} {p:,}" for b, p in sorted(r["points"].items())
                                          if p)
@@ -256,7 +268,7 @@ class CardsTab(QWidget):
             made = await asyncio.get_running_loop().run_in_executor(
                 None, lambda: new_card(self.session.cons, self.bank, self.session.now(),
                                        holder=holder or None, id_number=self.id_number.text(),
-                                       deposit=deposit))
+                                       phone=self.phone.text(), deposit=deposit))
         except ValueError as exc:
             raise SessionError(str(exc)) from exc
         path = self._save_card(made.card)
@@ -264,9 +276,8 @@ class CardsTab(QWidget):
                                 self.tr("Card issued at height %H."), before_ok=lambda: (
                                     self._issued(made.card.card, made.pin, path)))
         if ok:
-            self.holder.clear()
-            self.id_number.clear()
-            self.deposit.clear()
+            for w in (self.holder, self.id_number, self.phone, self.deposit):
+                w.clear()
         else:
             path.unlink(missing_ok=True)  # a refused card leaves no file behind
 

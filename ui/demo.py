@@ -161,6 +161,7 @@ class Driver:
         await until(lambda: cards.model.rowCount() > 0, what="cards listed")
         cards.holder.setText("Liu Yang 刘洋")
         cards.id_number.setText("110105199001011234")
+        cards.phone.setText("13600136000")
         cards.deposit.setText("500")
         cards.issue()
         await until(lambda: cards.last_issued is not None, what="card issued")

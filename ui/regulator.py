@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.holder import Opener
 from app.model import TX_KINDS
 from app.session import Session, SessionError
 from ui import texts
@@ -35,7 +36,7 @@ BLOCKS = [Column("height", "Height", "int"), Column("time", "Time", "time"),
           Column("hash", "Block hash")]
 TXS = [Column("height", "Height", "int"), Column("time", "Time", "time"),
        Column("kind", "Type", "txkind"), Column("code", "Decision", "decision"),
-       Column("card", "Card", "card"),
+       Column("card", "Card", "card"), Column("holder", "Holder"),
        Column("merchant", "Merchant"), Column("bank", "Bank"),
        Column("amount", "Amount", "money"), Column("why", "Reason")]
 
@@ -60,6 +61,8 @@ class LiveTab(QWidget):
     def __init__(self, session: Session, tasks: Tasks) -> None:
         super().__init__()
         self.session, self.tasks = session, tasks
+        self.opener = Opener(session.cons, session.identity)
+        self.holders: dict[str, str] = {}  # card -> its holder's name ("" if anonymous)
         lay = QVBoxLayout(self)
         self.blocks_box = QGroupBox()
         bl = QVBoxLayout(self.blocks_box)
@@ -176,6 +179,7 @@ class LiveTab(QWidget):
                                         after=self.cursor if more else None)
         self._paged = more
         self._word_reasons(page["items"])
+        await self._name_holders(page["items"])
         if more:
             self.txs.append_rows(page["items"])
         else:
@@ -183,6 +187,18 @@ class LiveTab(QWidget):
         self.cursor = page["next"]
         self.more_btn.setEnabled(self.cursor is not None)
         self._show_count()
+
+    async def _name_holders(self, rows: list[dict[str, Any]]) -> None:
+        """Each named card's holder, opened with the regulator's seal key (sealed on
+        chain, node/ledger/cards.py); a card's name is asked for once."""
+        for number in {str(r["card"]) for r in rows if r.get("card")} - self.holders.keys():
+            try:
+                card = await self.session.query("card", card=number)
+            except SessionError:  # (a card number a refused transaction made up)
+                card = {}
+            self.holders[number] = self.opener.name(card) or ""
+        for r in rows:
+            r["holder"] = self.holders.get(str(r.get("card")), "")
 
     @staticmethod
     def _word_reasons(rows: list[dict[str, Any]]) -> None:

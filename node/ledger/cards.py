@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from node import crypto
 from node.ledger import tx as f
 from node.ledger.errors import Reason, Rejected
 from node.ledger.rules import (
@@ -46,27 +47,57 @@ def _issuer(ctx: Ctx, number: Any) -> tuple[str, Row]:
     return number, row
 
 
+def sealed_details(value: Any) -> dict[str, Any]:
+    """A named card's personal details as the chain keeps them (chain format 4): a salted
+    commitment to them, and an envelope of them for the issuing bank and one for the
+    regulator (node/crypto.py ``seal_to``; app/holder.py makes and opens them).  A validator
+    checks their form; it cannot read them."""
+    if not isinstance(value, dict):
+        raise Rejected(Reason.MALFORMED, "pii must be an object")
+    f.check_body(value, {"commitment", "bank", "regulator"}, set())
+    f.hex64(value["commitment"], "pii commitment")
+    for who in ("bank", "regulator"):
+        if not crypto.envelope_well_formed(value[who]):
+            raise Rejected(Reason.MALFORMED, f"pii.{who} is not a well-formed envelope")
+    return value
+
+
+def _holder_fields(ctx: Ctx, b: dict[str, Any], named: bool) -> tuple[Any, Any, Any]:
+    """(holder name in clear, id_hash, sealed details) of an issue_card body.  From chain
+    format 4 a name never goes on chain in clear: a named card carries ``pii`` instead, and
+    ``id_hash`` (a keyed hash of the ID number) lets the rules count a holder's cards."""
+    sealed = ctx.chain_format >= 4
+    needs = {"id_hash", "pii"} if sealed else {"holder", "id_hash"}
+    given = {"holder", "id_hash", "pii"} & b.keys()
+    if not named:
+        if given:
+            raise Rejected(Reason.MALFORMED, "an anonymous card carries no holder details")
+        return None, None, None
+    if given != needs:
+        raise Rejected(Reason.MALFORMED, f"a named card needs {' and '.join(sorted(needs))}"
+                       + (" (its holder's name only sealed)" if sealed else ""))
+    id_hash = f.hex64(b["id_hash"], "id_hash")
+    if sealed:
+        return None, id_hash, sealed_details(b["pii"])
+    return f.name(b["holder"], "holder name"), id_hash, None
+
+
 @rule("issue_card", {"card", "bank", "public_key", "named", "expires"},
-      {"holder", "id_hash", "deposit"})
+      {"holder", "id_hash", "pii", "deposit"})
 def issue_card(ctx: Ctx, b: dict[str, Any]) -> None:
     bank(ctx, b["bank"])
     ctx.bank = b["bank"]
     ctx.require("clerk", b["bank"], "issuing a card")
     number = _new_card(ctx, b["bank"], b["card"], b["public_key"], b["expires"])
     named = f.boolean(b["named"], "named")
-    holder = id_hash = None
-    if named:
-        if "holder" not in b or "id_hash" not in b:
-            raise Rejected(Reason.MALFORMED, "a named card needs holder and id_hash")
-        holder = f.name(b["holder"], "holder name")
-        id_hash = f.hex64(b["id_hash"], "id_hash")
-    elif "holder" in b or "id_hash" in b:
-        raise Rejected(Reason.MALFORMED, "an anonymous card carries no holder or id_hash")
+    holder, id_hash, pii = _holder_fields(ctx, b, named)
     row: Row = {
         "bank": b["bank"], "public_key": b["public_key"], "named": named, "holder": holder,
         "id_hash": id_hash, "status": "active", "frozen_by": None, "expires": b["expires"],
         "issued": ctx.time, "replaced_by": None, "replaces": None,
     }
+    if pii is not None:
+        row["pii"] = pii
     add_principal(ctx, b["public_key"], "card", number)
     ctx.put("cards", number, row)
     if "deposit" in b:

@@ -36,7 +36,7 @@ DEFAULT_PARAMS: dict[str, int] = {
 
 
 # the chain format new consortia get (Genesis.chain_format); older ones keep theirs
-CHAIN_FORMAT = 3
+CHAIN_FORMAT = 4
 
 
 class GenesisError(ValueError):
@@ -84,6 +84,14 @@ class Genesis:
     def regulator(self) -> dict[str, Any]:
         return dict(self.raw["regulator"])
 
+    def seal_key(self, recipient: str) -> str | None:
+        """The public key a bank (by id) or "regulator" has personal details sealed for
+        (None before chain format 4)."""
+        entry = self.regulator if recipient == "regulator" else \
+            next((b for b in self.banks if b["id"] == recipient), {})
+        key = entry.get("seal_key")
+        return None if key is None else str(key)
+
     @property
     def ca_certificate(self) -> str | None:
         ca = self.raw.get("ca_certificate")
@@ -95,7 +103,9 @@ class Genesis:
         consortia): it hashes the block's effects texts (every write, and every result with
         its message, index columns and postings), which a catching-up node copies instead
         of re-executing the block (node/ledger/effects.py); 3: the header also carries the
-        Merkle root of the block's results, so a receipt proves its transaction's result."""
+        Merkle root of the block's results, so a receipt proves its transaction's result;
+        4: a named card's holder details are sealed for its bank and the regulator (each
+        has a ``seal_key`` here), never in clear on chain (node/ledger/cards.py)."""
         return int(self.raw["version"])
 
     @property
@@ -163,6 +173,15 @@ def validate_catalogue(items: Any, banks: set[str]) -> list[dict[str, Any]]:
     return items
 
 
+def _seal_key(raw: dict[str, Any], entry: dict[str, Any], who: str) -> None:
+    """From chain format 4 a bank and the regulator each publish the key personal details
+    are sealed for (its private half stays with them)."""
+    if "seal_key" in entry:
+        f.public_key(entry["seal_key"], f"{who}'s seal key")
+    elif type(raw.get("version")) is int and raw["version"] >= 4:
+        raise Rejected(f.Reason.MALFORMED, f"{who} needs a seal_key (chain format 4)")
+
+
 def validate(raw: dict[str, Any]) -> None:
     f.check_body(raw, {"chain_id", "version", "genesis_time", "params", "limits",
                        "validators", "banks", "clearing_house", "regulator", "merchants"},
@@ -200,7 +219,8 @@ def validate(raw: dict[str, Any]) -> None:
     bank_ids: set[str] = set()
     bins: set[str] = set()
     for b in raw["banks"]:
-        f.check_body(b, {"id", "name", "bin", "clerks", "points_contract"}, set())
+        f.check_body(b, {"id", "name", "bin", "clerks", "points_contract"}, {"seal_key"})
+        _seal_key(raw, b, f"bank {b.get('id')!r}")
         f.ident(b["id"], "bank id")
         f.name(b["name"], "bank name")
         if not (isinstance(b["bin"], str) and len(b["bin"]) == 6 and b["bin"].isdigit()):
@@ -214,7 +234,9 @@ def validate(raw: dict[str, Any]) -> None:
         validate_contract(b["points_contract"])
     for role in ("clearing_house", "regulator"):
         r = raw[role]
-        f.check_body(r, {"id", "name", "keys"}, set())
+        f.check_body(r, {"id", "name", "keys"}, {"seal_key"} if role == "regulator" else set())
+        if role == "regulator":
+            _seal_key(raw, r, "the regulator")
         f.ident(r["id"], f"{role} id")
         f.name(r["name"], f"{role} name")
         for k in r["keys"]:

@@ -42,195 +42,200 @@
 <context>
     <name>CardsTab</name>
     <message>
-        <location filename="../../ui/console.py" line="147"/>
+        <location filename="../../ui/console.py" line="150"/>
         <source>Card number or holder&apos;s name</source>
         <translation>卡号或持卡人姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="150"/>
+        <location filename="../../ui/console.py" line="153"/>
         <source>Any status</source>
         <translation>任意状态</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="154"/>
+        <location filename="../../ui/console.py" line="157"/>
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="155"/>
+        <location filename="../../ui/console.py" line="158"/>
         <source>Issue a card (bank %1)</source>
         <translation>发卡（银行 %1）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="157"/>
+        <location filename="../../ui/console.py" line="160"/>
         <source>Holder&apos;s name (empty: anonymous)</source>
         <translation>持卡人姓名（留空为不记名卡）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="157"/>
+        <location filename="../../ui/console.py" line="160"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="158"/>
+        <location filename="../../ui/console.py" line="161"/>
         <source>Opening deposit (¥)</source>
         <translation>开卡存入（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="160"/>
+        <location filename="../../ui/console.py" line="163"/>
         <source>Issue card</source>
         <translation>发卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="161"/>
+        <location filename="../../ui/console.py" line="164"/>
         <source>Selected card</source>
         <translation>选中的卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="162"/>
+        <location filename="../../ui/console.py" line="165"/>
         <source>Top up (¥)</source>
         <translation>充值（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="163"/>
+        <location filename="../../ui/console.py" line="166"/>
         <source>Top up</source>
         <translation>充值</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="164"/>
+        <location filename="../../ui/console.py" line="167"/>
         <source>Grant points</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="165"/>
+        <location filename="../../ui/console.py" line="168"/>
         <source>Grant</source>
         <translation>发放</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="166"/>
+        <location filename="../../ui/console.py" line="169"/>
         <source>Freeze</source>
         <translation>冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="167"/>
+        <location filename="../../ui/console.py" line="170"/>
         <source>Unfreeze</source>
         <translation>解冻</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="168"/>
+        <location filename="../../ui/console.py" line="171"/>
         <source>Report lost &amp;&amp; replace</source>
         <translation>挂失并补卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="169"/>
+        <location filename="../../ui/console.py" line="172"/>
         <source>Close card</source>
         <translation>销卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="143"/>
+        <location filename="../../ui/console.py" line="146"/>
         <source>(anonymous)</source>
         <translation>（不记名）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="170"/>
+        <location filename="../../ui/console.py" line="161"/>
+        <source>Phone</source>
+        <translation>手机号码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/console.py" line="173"/>
         <source>Transactions of the selected card</source>
         <translation>选中卡的交易</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="200"/>
+        <location filename="../../ui/console.py" line="212"/>
         <source>No card selected: pick one in the list.</source>
         <translation>未选中卡：请在列表中选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="201"/>
+        <location filename="../../ui/console.py" line="213"/>
         <source>%1 · %2 · %3</source>
         <translation>%1 · %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="202"/>
+        <location filename="../../ui/console.py" line="214"/>
         <source>anonymous</source>
         <translation>不记名</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="236"/>
+        <location filename="../../ui/console.py" line="248"/>
         <source>Select a card in the list first.</source>
         <translation>请先在列表中选择一张卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="245"/>
+        <location filename="../../ui/console.py" line="257"/>
         <source>Opening deposit: %1</source>
         <translation>开卡存入：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="248"/>
+        <location filename="../../ui/console.py" line="260"/>
         <source>A named card needs the holder&apos;s ID number.</source>
         <translation>记名卡需要持卡人身份证号。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="264"/>
+        <location filename="../../ui/console.py" line="276"/>
         <source>Card issued at height %H.</source>
         <translation>已在高度 %H 发卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="281"/>
+        <location filename="../../ui/console.py" line="292"/>
         <source>Cannot write the card file: %1</source>
         <translation>无法写入卡文件：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="294"/>
-        <location filename="../../ui/console.py" line="301"/>
+        <location filename="../../ui/console.py" line="305"/>
+        <location filename="../../ui/console.py" line="312"/>
         <source>Show PIN</source>
         <translation>显示密码</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="300"/>
+        <location filename="../../ui/console.py" line="311"/>
         <source>Hide PIN</source>
         <translation>隐藏密码</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="303"/>
+        <location filename="../../ui/console.py" line="314"/>
         <source>New card %1, PIN %2 (give it to the cardholder once).
 Card file: %3 in the consortium folder</source>
         <translation>新卡 %1，密码 %2（仅此一次交给持卡人）。
 卡文件：联盟目录下的 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="314"/>
+        <location filename="../../ui/console.py" line="325"/>
         <source>Top-up amount: %1</source>
         <translation>充值金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="317"/>
+        <location filename="../../ui/console.py" line="328"/>
         <source>Topped up %1 at height %H.</source>
         <translation>已在高度 %H 充值 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="327"/>
+        <location filename="../../ui/console.py" line="338"/>
         <source>Points: a whole number from 1 to 10,000,000.</source>
         <translation>积分：1 到 10,000,000 之间的整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="331"/>
+        <location filename="../../ui/console.py" line="342"/>
         <source>Points granted at height %H.</source>
         <translation>已在高度 %H 发放积分。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="338"/>
+        <location filename="../../ui/console.py" line="349"/>
         <source>Card frozen at height %H.</source>
         <translation>已在高度 %H 冻结此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="339"/>
+        <location filename="../../ui/console.py" line="350"/>
         <source>Card unfrozen at height %H.</source>
         <translation>已在高度 %H 解冻此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="340"/>
+        <location filename="../../ui/console.py" line="351"/>
         <source>Card closed at height %H; its balance goes back to the bank for refund.</source>
         <translation>已在高度 %H 销卡，余额退回银行以便退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="357"/>
+        <location filename="../../ui/console.py" line="368"/>
         <source>Card reported lost at height %H; balance and points moved to the new card.</source>
         <translation>已在高度 %H 挂失，余额和积分已转入新卡。</translation>
     </message>
@@ -814,52 +819,52 @@ Transactions: %3</source>
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../ui/console.py" line="387"/>
+        <location filename="../../ui/console.py" line="398"/>
         <source>CardChain — Bank console</source>
         <translation>卡链 — 银行柜台</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="388"/>
+        <location filename="../../ui/console.py" line="399"/>
         <source>%1 · clerk console (%2)</source>
         <translation>%1 · 柜员控制台（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="391"/>
+        <location filename="../../ui/console.py" line="402"/>
         <source>CardChain — Clearing house</source>
         <translation>卡链 — 清算机构</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="392"/>
+        <location filename="../../ui/console.py" line="403"/>
         <source>Clearing house console (%1)</source>
         <translation>清算机构控制台（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="394"/>
+        <location filename="../../ui/console.py" line="405"/>
         <source>Cards</source>
         <translation>卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="394"/>
+        <location filename="../../ui/console.py" line="405"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="395"/>
+        <location filename="../../ui/console.py" line="406"/>
         <source>Merchants &amp;&amp; terminals</source>
         <translation>商户与终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="396"/>
+        <location filename="../../ui/console.py" line="407"/>
         <source>Clearing</source>
         <translation>清算</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="396"/>
+        <location filename="../../ui/console.py" line="407"/>
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="397"/>
+        <location filename="../../ui/console.py" line="408"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
@@ -1039,7 +1044,7 @@ Cards issued: %4</source>
         <translation>金额过大</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="52"/>
+        <location filename="../../ui/regulator.py" line="53"/>
         <source>%1 is not a date like 2026-11-24</source>
         <translation>%1 不是形如 2026-11-24 的日期</translation>
     </message>
@@ -1047,98 +1052,98 @@ Cards issued: %4</source>
 <context>
     <name>LiveTab</name>
     <message>
-        <location filename="../../ui/regulator.py" line="103"/>
+        <location filename="../../ui/regulator.py" line="106"/>
         <source>Latest blocks (live)</source>
         <translation>最新区块（实时）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="104"/>
+        <location filename="../../ui/regulator.py" line="107"/>
         <source>Search transactions</source>
         <translation>查询交易</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="105"/>
+        <location filename="../../ui/regulator.py" line="108"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="105"/>
+        <location filename="../../ui/regulator.py" line="108"/>
         <source>Merchant</source>
         <translation>商户</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="106"/>
+        <location filename="../../ui/regulator.py" line="109"/>
         <source>Bank</source>
         <translation>银行</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="106"/>
+        <location filename="../../ui/regulator.py" line="109"/>
         <source>From (date)</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="107"/>
+        <location filename="../../ui/regulator.py" line="110"/>
         <source>To (date)</source>
         <translation>截止日期</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="107"/>
+        <location filename="../../ui/regulator.py" line="110"/>
         <source>Min ¥</source>
         <translation>最小金额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="108"/>
+        <location filename="../../ui/regulator.py" line="111"/>
         <source>Max ¥</source>
         <translation>最大金额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="108"/>
+        <location filename="../../ui/regulator.py" line="111"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="109"/>
+        <location filename="../../ui/regulator.py" line="112"/>
         <source>Decision</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="115"/>
-        <location filename="../../ui/regulator.py" line="119"/>
+        <location filename="../../ui/regulator.py" line="118"/>
+        <location filename="../../ui/regulator.py" line="122"/>
         <source>any</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="125"/>
+        <location filename="../../ui/regulator.py" line="128"/>
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="126"/>
+        <location filename="../../ui/regulator.py" line="129"/>
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="161"/>
+        <location filename="../../ui/regulator.py" line="164"/>
         <source>Search: %1</source>
         <translation>查询：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="164"/>
+        <location filename="../../ui/regulator.py" line="167"/>
         <source>Search: the minimum is above the maximum.</source>
         <translation>查询：最小金额大于最大金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="174"/>
+        <location filename="../../ui/regulator.py" line="177"/>
         <source>No more transactions.</source>
         <translation>没有更多交易。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="195"/>
+        <location filename="../../ui/regulator.py" line="211"/>
         <source>%1 transactions shown%2</source>
         <translation>已显示 %1 笔交易%2</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="196"/>
+        <location filename="../../ui/regulator.py" line="212"/>
         <source>, more available</source>
         <translation>，还有更多</translation>
     </message>
@@ -2509,37 +2514,37 @@ Cards issued: %4</source>
 <context>
     <name>RegulatorWindow</name>
     <message>
-        <location filename="../../ui/regulator.py" line="217"/>
+        <location filename="../../ui/regulator.py" line="233"/>
         <source>CardChain — Regulator</source>
         <translation>卡链 — 监管</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="218"/>
+        <location filename="../../ui/regulator.py" line="234"/>
         <source>%1 · regulator (%2)</source>
         <translation>%1 · 监管（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="221"/>
+        <location filename="../../ui/regulator.py" line="237"/>
         <source>Blocks &amp;&amp; transactions</source>
         <translation>区块与交易</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="222"/>
+        <location filename="../../ui/regulator.py" line="238"/>
         <source>Compliance cases</source>
         <translation>合规案件</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="223"/>
+        <location filename="../../ui/regulator.py" line="239"/>
         <source>Liabilities &amp;&amp; volumes</source>
         <translation>负债与交易额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="224"/>
+        <location filename="../../ui/regulator.py" line="240"/>
         <source>Full-chain audit</source>
         <translation>全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="224"/>
+        <location filename="../../ui/regulator.py" line="240"/>
         <source>Node health</source>
         <translation>节点状态</translation>
     </message>
@@ -2632,17 +2637,17 @@ Cards issued: %4</source>
         <translation>✗ 在到达网络之前被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="169"/>
+        <location filename="../../ui/pos_pay.py" line="171"/>
         <source>④ Committed at height %1, %2 (signed by 2f+1 validators)</source>
         <translation>④ 已在高度 %1 上链，%2（由 2f+1 个验证节点签名）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="180"/>
+        <location filename="../../ui/pos_pay.py" line="182"/>
         <source>Paid %1.</source>
         <translation>已支付 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="212"/>
+        <location filename="../../ui/pos_pay.py" line="214"/>
         <source>Order %1 (%2), taken offline, was declined by the network: %3</source>
         <translation>离线受理的订单 %1（%2）被网络拒绝：%3</translation>
     </message>
