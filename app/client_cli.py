@@ -279,7 +279,8 @@ async def _pay(api: Remote, box: Outbox, args: argparse.Namespace) -> dict[str, 
         sku, _, qty = part.partition(":")
         items.append({"sku": sku, "qty": int(qty or 1)})
     banks = [b for b in (args.points or "").split(",") if b]
-    offer = await api.client.query("offer", card=card.card, items=items, banks=banks)
+    offer = await api.client.query("offer", items=items, banks=banks,
+                                   **my_card_query(card.card, card_key, api.now(), "offer"))
     tx = till.sign(card.card, card_key, items, offer, banks, order=args.order)
     outcome = await till.pay(tx)
     return {"receipt": _decided(outcome), "total": offer["total"],

@@ -110,7 +110,8 @@ class Day:
 
     def pay(self, number: str, terminal: str, items: list[dict[str, Any]], order: str,
             redeem: list[dict[str, Any]] | None = None) -> Tx:
-        offer = self.backend.offer(terminal, number, items, [])
+        offer = self.backend.offer(terminal, number, items, [], self.card_keys[number],
+                                   self.now)
         body: dict[str, Any] = {"terminal": terminal, "card": number, "order": order,
                                 "items": items, "amount": offer["total"]}
         if redeem:
@@ -146,7 +147,8 @@ class Day:
         self.at(10, 15)
         basket = [{"sku": "TEA-250", "qty": 2}, {"sku": "RICE-5KG", "qty": 1},
                   {"sku": "OIL-1L", "qty": 1}, {"sku": "MILK-12", "qty": 1}]
-        offer = self.backend.offer("M001-T01", alice, basket)
+        offer = self.backend.offer("M001-T01", alice, basket, None, self.card_keys[alice],
+                                   self.now)
         self.out(f"          till offer for a {yuan(offer['total'])} CNY basket:")
         for o in offer["offers"]:
             self.out(f"            {o['bank']}: up to {yuan(o['max_cash'])} CNY for "

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from app.consortium import DEMO_PASSPHRASE
+from app.flows import my_card_query
 from app.runner import spawn_node
 from node.consortium import Consortium
+from node.crypto import SigningKey
 from node.ledger import Ledger
 from node.ledger import queries as q
 from node.ledger.cycles import open_cycle
@@ -38,7 +40,9 @@ class LocalBackend:
         return [(res.height, r.kind, r.code, r.message) for r in res.results]
 
     def offer(self, terminal: str, card: str, items: list[dict[str, Any]],
-              banks: list[str] | None = None) -> dict[str, Any]:
+              banks: list[str] | None = None, key: SigningKey | None = None,
+              now: int = 0) -> dict[str, Any]:
+        """The validators' offer rule on this process's own ledger (nothing to sign)."""
         return q.redemption_offer(self.store, self.cons.genesis, terminal, card, items, banks)
 
     def statement(self, merchant: str, cycle: int) -> dict[str, Any]:
@@ -112,10 +116,15 @@ class ClusterBackend:
                 for tx, r in zip(txs, self._run(go()), strict=True)]
 
     def offer(self, terminal: str, card: str, items: list[dict[str, Any]],
-              banks: list[str] | None = None) -> dict[str, Any]:
+              banks: list[str] | None = None, key: SigningKey | None = None,
+              now: int = 0) -> dict[str, Any]:
+        """The till's offer: the card (``key``) signs the request, as at a real till."""
+        assert key is not None, "an offer is asked with the card present"
+
         async def go() -> dict[str, Any]:
             c = await self._client(f"terminal-{terminal}", 0)
-            return dict(await c.query("offer", card=card, items=items, banks=banks))
+            return dict(await c.query("offer", items=items, banks=banks,
+                                      **my_card_query(card, key, now, "offer")))
 
         return self._run(go())
 

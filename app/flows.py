@@ -103,7 +103,10 @@ def new_terminal_key(cons: Consortium, terminal: str, folder: Path, passphrase: 
 __all__ = ["NewCard", "new_card", "new_terminal_key", "pay_body", "replacement"]
 
 
-def my_card_query(number: str, key: crypto.SigningKey, now: int) -> dict[str, Any]:
-    """The fields of a ``my_card`` query: the holder signs (card, time) with the card's key,
-    so any connection may ask; the validators accept it within 5 minutes of ``now``."""
-    return {"card": number, "time": now, "sig": key.sign(card_query_digest(number, now))}
+def my_card_query(number: str, key: crypto.SigningKey, now: int,
+                  purpose: str = "my_card") -> dict[str, Any]:
+    """The fields of a query the card signs: ``my_card`` (the holder reads its card, through
+    any connection) or ``offer`` (a till's points offer for the card in front of it).  The
+    validators accept it within 5 minutes of ``now``."""
+    return {"card": number, "time": now,
+            "sig": key.sign(card_query_digest(number, now, purpose))}

@@ -66,9 +66,25 @@ class Query:
     handler: Callable[[Ask], Any] | None  # None: served by the endpoint itself
 
 
-def card_query_digest(number: str, t: int) -> bytes:
-    """What a holder signs with the card's key to read its own card (``my_card``)."""
-    return codec.digest(["my_card", number, t])
+def card_query_digest(number: str, t: int, purpose: str = "my_card") -> bytes:
+    """What a holder signs with the card's key to let a query read its card: ``my_card``
+    (its own card and history, through any connection) or ``offer`` (a till's points offer:
+    the card is present)."""
+    return codec.digest([purpose, number, t])
+
+
+def card_present(a: Ask, purpose: str) -> str:
+    """The card number of a request its card's key signs for ``purpose`` (``card``,
+    ``time``, ``sig``: within ``CARD_PROOF_MS`` of now); AccessError otherwise."""
+    number, t, sig = str(a.req.get("card")), a.req.get("time"), a.req.get("sig")
+    row = a.store.get("cards", number)
+    if row is None or type(t) is not int or not isinstance(sig, str):
+        raise AccessError("unknown card or a request the card did not sign")
+    if abs(t - int(time.time() * 1000)) > CARD_PROOF_MS:
+        raise AccessError("the request's time is too far from now")
+    if not crypto.verify(row["public_key"], card_query_digest(number, t, purpose), sig):
+        raise AccessError("the card's signature does not verify")
+    return number
 
 
 # --- scopes -------------------------------------------------------------------------------
@@ -170,14 +186,7 @@ def _card(a: Ask) -> Any:
 
 def _my_card(a: Ask) -> Any:
     """The holder signs ("my_card", card, time) with the card key; within 5 minutes."""
-    number, t, sig = str(a.req.get("card")), a.req.get("time"), a.req.get("sig")
-    row = a.store.get("cards", number)
-    if row is None or type(t) is not int or not isinstance(sig, str):
-        raise AccessError("unknown card or unsigned request")
-    if abs(t - int(time.time() * 1000)) > CARD_PROOF_MS:
-        raise AccessError("the request's time is too far from now")
-    if not crypto.verify(row["public_key"], card_query_digest(number, t), sig):
-        raise AccessError("the card's signature does not verify")
+    number = card_present(a, "my_card")
     return {"card": q.card_info(a.store, a.genesis, number),
             "history": q.card_history(a.store, number)}
 
@@ -223,12 +232,33 @@ def _bank_payable(a: Ask) -> Any:
 
 
 def _offer(a: Ask) -> Any:
-    return q.redemption_offer(a.store, a.genesis, a.who, str(a.req.get("card")),
+    """A till's points offer for the card in front of it: the card signs the request."""
+    return q.redemption_offer(a.store, a.genesis, a.who, card_present(a, "offer"),
                               a.req.get("items"), a.req.get("banks"))
 
 
+def may_see_tx(a: Ask, tx_id: str) -> None:
+    """AccessError unless this role may see the decided transaction ``tx_id`` (its decision,
+    its receipt): the regulator every one; a bank's clerk those of its cards or of a
+    merchant it acquires; a terminal its merchant's; the clearing house any merchant's.
+    An id that names no decided transaction passes (the caller says it is unknown)."""
+    rows = a.store.query("SELECT merchant, bank FROM txs WHERE id = ? AND consumes = 1",
+                         (tx_id,))
+    if not rows or a.kind == "regulator":
+        return
+    merchant, bank = rows[0]
+    if a.kind == "clerk" and bank == a.who:
+        return
+    if merchant is not None and a.kind in ("clerk", "terminal", "clearing"):
+        may_see_merchant(a, str(merchant))
+        return
+    raise AccessError("this transaction is not visible to you")
+
+
 def _tx(a: Ask) -> Any:
-    return a.receipt(str(a.req.get("id")))
+    tx_id = str(a.req.get("id"))
+    may_see_tx(a, tx_id)
+    return a.receipt(tx_id)
 
 
 def _refundable(a: Ask) -> Any:  # a merchant's payments with what is left to refund
@@ -247,8 +277,8 @@ OPS: dict[str, frozenset[str]] = {"submit": ROLES, "status": ROLES, "subscribe":
                                   "query": ROLES}
 
 QUERIES: dict[str, Query] = {
-    # a transaction's receipt with its proofs: the endpoint waits for the block's result
-    # certificate, so it serves it itself
+    # a transaction's receipt with its proofs, for who may see the transaction
+    # (may_see_tx): the endpoint waits for the block's result certificate, so it serves it
     "receipt": Query(ROLES, "", None),
     # public chain data for members
     "blocks": Query(ALL, "", _blocks),
@@ -278,6 +308,7 @@ QUERIES: dict[str, Query] = {
     "statement_lines": Query(ALL, "", _statement),
     "refundable": Query(ALL, "", _refundable),
     "catalogue": Query(ALL, "", lambda a: q.catalogue(a.store, visible_merchant(a))),
+    # a till's, for the card in front of it (the card's key signs the request)
     "offer": Query(frozenset({"terminal"}), "only a terminal asks for a points offer", _offer),
     # consortium-wide figures
     "issuers": Query(BANKS_AND_REGULATOR, "consortium-wide figures are for the regulator",

@@ -150,7 +150,7 @@ class Endpoint:
         if isinstance(request, protocol.Query):
             try:
                 if access.allowed(role[0], request.name).handler is None:  # the receipt
-                    return {"result": await self.receipt(str(request.args.get("id")))}
+                    return {"result": await self.receipt(str(request.args.get("id")), role)}
                 return {"result": await self.node.on_db(self._query, role, request)}
             except (ValueError, TypeError, sqlite3.InterfaceError,
                     sqlite3.ProgrammingError) as exc:  # a query's arguments (read-only): say so
@@ -241,11 +241,12 @@ class Endpoint:
             if not cbs:
                 self.progress.pop(tx.hex_id, None)
 
-    async def receipt(self, tx_id: str) -> dict[str, Any]:
-        """The verifiable receipt of a decided transaction (node/receipt.py).  A block whose
-        result certificate is not stored yet is waited for a little (``ATTEST_WAIT_S``);
-        then the client is told to ask again (a receipt without it would prove no result)."""
-        built = await self.node.on_db(self._build_receipt, tx_id)
+    async def receipt(self, tx_id: str, role: tuple[str, str]) -> dict[str, Any]:
+        """The verifiable receipt of a decided transaction (node/receipt.py), if ``role``
+        may see it (access.may_see_tx).  A block whose result certificate is not stored yet
+        is waited for a little (``ATTEST_WAIT_S``); then the client is told to ask again (a
+        receipt without it would prove no result)."""
+        built = await self.node.on_db(self._build_receipt, tx_id, role)
         if built.get("outcome") is not None and built.get("attest") is None:
             fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             waiters = self.attest_waiters.setdefault(built["height"], [])
@@ -260,10 +261,13 @@ class Endpoint:
                     waiters.remove(fut)
                 if not waiters:
                     self.attest_waiters.pop(built["height"], None)
-            built = await self.node.on_db(self._build_receipt, tx_id)
+            built = await self.node.on_db(self._build_receipt, tx_id, role)
         return built
 
-    def _build_receipt(self, tx_id: str) -> dict[str, Any]:
+    def _build_receipt(self, tx_id: str, role: tuple[str, str]) -> dict[str, Any]:
+        assert self.node.store is not None
+        access.may_see_tx(access.Ask(self.node.store, self.node.genesis, role[0], role[1],
+                                     {"q": "receipt", "id": tx_id}, lambda _i: None), tx_id)
         found = self._receipt(tx_id)
         if found is None:
             raise Refused("no decided transaction with that id")

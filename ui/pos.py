@@ -464,8 +464,8 @@ class PosWindow(SaleFlow, Window):
             self.offer_model.set_rows([])
             self._refresh_totals()
             return
-        o = await self.session.query("offer", card=self.card.card, items=self.items(),
-                                     banks=self.chosen_banks())
+        o = await self.session.query("offer", items=self.items(), banks=self.chosen_banks(),
+                                     **self._card_signs("offer"))
         self.offer = o
         self.offer_model.set_rows([{"bank": x["bank"], "points": x["balance"],
                                     "eligible": x["eligible_fen"], "max_cash": x["max_cash"]}

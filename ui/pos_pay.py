@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from app.flows import my_card_query
 from app.model import CardFile, SigningKey
 from app.outbox import Entry
 from app.session import Session, SessionError
@@ -49,6 +50,12 @@ class SaleFlow:
     _lock: Callable[[bool], None]
     _basket_changed: Callable[[], None]
     _stage: Callable[[str | Callable[[], str]], None]
+
+    def _card_signs(self, purpose: str) -> dict[str, Any]:
+        """The card, its signature and the time, for a query that needs the card present
+        (the validators' ``offer``)."""
+        assert self.card is not None and self.card_key is not None
+        return my_card_query(self.card.card, self.card_key, self.session.now(), purpose)
 
     def _resume_pending(self) -> None:
         """A payment left undecided (the app was closed or killed while it was under way)
@@ -93,8 +100,8 @@ class SaleFlow:
     async def _pay(self) -> None:
         assert self.card is not None and self.card_key is not None
         banks = self.chosen_banks()
-        o = await self.session.query("offer", card=self.card.card, items=self.items(),
-                                     banks=banks)
+        o = await self.session.query("offer", items=self.items(), banks=banks,
+                                     **self._card_signs("offer"))
         tx = self.till.sign(self.card.card, self.card_key, self.items(), o, banks)
         order = tx.body["order"]
         self.last_receipt = None
