@@ -22,6 +22,7 @@ from node.consortium import Consortium
 from node.errors import ClientError, Refused
 from node.ledger.errors import Rejected
 from node.ledger.tx import Tx
+from node.light import LightNode
 from node.net.client import Client
 from node.observer import OFFLINE_NOT_SENT, Observer
 from node.protocol import Decision
@@ -68,9 +69,14 @@ class Session(Signer):
                                "run with `cardchain node`)")
         Signer.__init__(self, cons, identity)
         data = Path(data_dir or cons.home / "nodes" / identity)
-        # the window shares this process: a small row cache keeps the collector's passes
+        # a till follows certified headers and asks the validators for what its merchant
+        # may see (node/light.py): it keeps no copy of other merchants' sales or of anyone's
+        # card.  The banks, the clearing house and the regulator keep a full copy; the
+        # window shares this process, so a small row cache keeps the collector's passes
         # over the heap short (see ui/main.py)
-        self.node = Observer(cons, identity, data, cache_rows=APP_CACHE_ROWS)
+        self.node: Observer | LightNode = LightNode(cons, identity, data) \
+            if self.role == "terminal" else \
+            Observer(cons, identity, data, cache_rows=APP_CACHE_ROWS)
         self.blocks: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
         self._status_clients: dict[int, Client] = {}
         # one poll at a time: the network tab's timer and a refresh the user asks for would
@@ -96,7 +102,7 @@ class Session(Signer):
     async def wait_synced(self, timeout: float = 30.0) -> None:
         """Until the bundled node has caught up with a validator (observers only)."""
         node = self.node
-        if isinstance(node, Observer):
+        if isinstance(node, Observer | LightNode):
             await asyncio.wait_for(node.connected.wait(), timeout)
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:

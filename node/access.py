@@ -145,6 +145,24 @@ def _blocks(a: Ask) -> Any:
         (lo, hi))]
 
 
+HEADERS_MAX = 200  # headers per reply
+
+
+def _headers(a: Ask) -> Any:
+    """Certified headers without their transactions (a light node follows these): from
+    ``first``, at most ``limit``, each [height, header text, commit certificate text,
+    result certificate text or None (not gathered yet)]."""
+    first = max(1, a.number("first", 1))
+    n = max(1, min(a.number("limit", HEADERS_MAX), HEADERS_MAX))
+    def text(x: Any) -> str:
+        return x if isinstance(x, str) else bytes(x).decode("utf-8", "replace")
+
+    return [[h, text(hd), text(c), None if at is None else str(at)]
+            for h, hd, c, at in a.store.query(
+                "SELECT height, header, cert, attest FROM blocks WHERE height BETWEEN ? AND ? "
+                "AND cert IS NOT NULL ORDER BY height", (first, first + n - 1))]
+
+
 def _block_list(a: Ask) -> Any:  # newest first, with what a block browser shows
     n = max(1, min(a.number("limit", 100), 1000))
     rows = a.store.query("SELECT height, hash, time, ntx, view, proposer FROM blocks "
@@ -268,6 +286,7 @@ def _refundable(a: Ask) -> Any:  # a merchant's payments with what is left to re
 
 ALL = ROLES
 BANKS_AND_REGULATOR = frozenset({"regulator", "clearing", "clerk"})
+FULL = BANKS_AND_REGULATOR  # who may hold a copy of the whole chain
 WIDE = frozenset({"regulator", "clearing"})
 
 # The operations a client may send.  Every member may submit (the ledger's rules decide
@@ -280,12 +299,18 @@ QUERIES: dict[str, Query] = {
     # a transaction's receipt with its proofs, for who may see the transaction
     # (may_see_tx): the endpoint waits for the block's result certificate, so it serves it
     "receipt": Query(ROLES, "", None),
-    # public chain data for members
+    # the chain without its transactions, for members: heights, hashes, headers with
+    # their commit certificates, result certificates (what a light node follows)
     "blocks": Query(ALL, "", _blocks),
     "block_list": Query(ALL, "", _block_list),
+    "headers": Query(ALL, "", _headers),
     "attests": Query(ALL, "", _attests),
-    "fetch_blocks": Query(ALL, "", lambda a: blocks_to_wire(a.store.blocks_with_certs(
-        a.number("first", 1), max(1, min(a.number("limit", 200), 200))))),
+    # whole blocks, every transaction in them: for the full observers of the banks, the
+    # clearing house and the regulator (a till runs a light node, node/light.py)
+    "fetch_blocks": Query(FULL, "whole blocks are for the banks and the regulator",
+                          lambda a: blocks_to_wire(a.store.blocks_with_certs(
+                              a.number("first", 1), max(1, min(a.number("limit", 200),
+                                                               200))))),
     "tx": Query(ALL, "", _tx),
     "contracts": Query(ALL, "", lambda a: q.contracts(a.store, a.genesis)),  # public terms
     # a cardholder, through any connection, proves the card's key

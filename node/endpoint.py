@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from node import access, protocol, receipt
 from node.access import role_of
-from node.errors import NOT_DECIDED, Busy, ClientError, Refused, error_reply
+from node.errors import NO_DECISION, NOT_DECIDED, Busy, ClientError, Refused, error_reply
 from node.ledger import BlockResult
 from node.ledger.errors import Rejected
 from node.ledger.tx import MAX_TX_TEXT, wire_id
@@ -35,6 +35,7 @@ from node.net.framing import pack, read_obj
 from node.requests import Requests
 
 if TYPE_CHECKING:
+    from node.crypto import SigningKey
     from node.ledger.genesis import Genesis
     from node.store import Store
 
@@ -46,6 +47,7 @@ class Host(Protocol):
     genesis: Genesis
     degraded: str | None  # why this node cannot take transactions now, if it cannot
     requests: Requests  # the transactions it decoded
+    signer: tuple[int, SigningKey] | None  # a validator's id and key: it signs replies
 
     def status(self, stages_s: int | None = None) -> dict[str, Any]: ...
 
@@ -151,6 +153,8 @@ class Endpoint:
             try:
                 if access.allowed(role[0], request.name).handler is None:  # the receipt
                     return {"result": await self.receipt(str(request.args.get("id")), role)}
+                if request.args.get("signed") is True and self.node.signer is not None:
+                    return dict(await self.node.on_db(self._signed_query, role, request))
                 return {"result": await self.node.on_db(self._query, role, request)}
             except (ValueError, TypeError, sqlite3.InterfaceError,
                     sqlite3.ProgrammingError) as exc:  # a query's arguments (read-only): say so
@@ -270,7 +274,7 @@ class Endpoint:
                                      {"q": "receipt", "id": tx_id}, lambda _i: None), tx_id)
         found = self._receipt(tx_id)
         if found is None:
-            raise Refused("no decided transaction with that id")
+            raise Refused(NO_DECISION)
         return receipt.build(self.node.store, found[0]["height"], found[0]["pos"])
 
     def attested(self, height: int) -> None:
@@ -323,6 +327,19 @@ class Endpoint:
 
         return access.run(access.Ask(self.node.store, self.node.genesis, role[0], role[1],
                                      request.as_request(), receipt))
+
+
+    def _signed_query(self, role: tuple[str, str], request: protocol.Query) -> dict[str, Any]:
+        """On the database thread: the query's result, the height it holds at and this
+        validator's signature over both (protocol.reply_digest)."""
+        assert self.node.store is not None and self.node.signer is not None
+        result = self._query(role, request)
+        height = self.node.store.height()
+        vid, key = self.node.signer
+        digest = protocol.reply_digest(self.node.genesis.chain_id, request.name, request.args,
+                                       height, result)
+        return {"result": result,
+                "signed": {"validator": vid, "height": height, "sig": key.sign(digest)}}
 
 
 RECEIPT_SQL = ("SELECT t.height, t.pos, t.code, t.message, t.wire, b.hash, b.time, b.cert "

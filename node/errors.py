@@ -41,6 +41,7 @@ class Busy(Refused):
 
 
 NOT_DECIDED = "not decided in time"
+NO_DECISION = "no decided transaction with that id"  # a receipt asked for too early
 
 
 def error_reply(exc: Exception) -> dict[str, Any]:

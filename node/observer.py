@@ -49,6 +49,7 @@ class Observer:
         self.data_dir = Path(data_dir)
         self.listen = listen
         self.key = cons.key(identity)
+        self.signer = None  # an observer's answers are its own: it signs none
         publics = tuple(v["public_key"] for v in self.genesis.validators)
         self.cfg = Config(replica=-1, publics=publics, key=self.key, request_id=id_of)
         self.db = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sqlite")

@@ -108,6 +108,15 @@ def to_wire(req: Request) -> dict[str, Any]:
     return {"op": OP_NAMES[type(req)]}
 
 
+def reply_digest(chain: str, name: str, args: dict[str, Any], height: int,
+                 result: Any) -> bytes:
+    """What a validator signs when a query asks for a signed reply (``"signed": true``):
+    the query with its arguments (``signed`` left out), the height it answered at and its
+    result.  A light node takes a result that f+1 validators signed (node/light.py)."""
+    return codec.digest(["reply", chain, name,
+                         {k: v for k, v in args.items() if k != "signed"}, height, result])
+
+
 @dataclass(frozen=True)
 class Decision:
     """The reply to a submission (and to the ``tx`` query): what became of a transaction,

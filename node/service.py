@@ -15,8 +15,8 @@
   releases the GIL).  Blocks fetched by state transfer carry a commit certificate: 2f+1
   replicas, f+1 of them honest, checked their signatures before voting, so they are
   executed without checking again (the audit re-checks everything).
-* Clients (terminals, clerks, the clearing house, the regulator) use the same TLS port:
-  submit a transaction and await its receipt, query, subscribe to blocks (endpoint.py).
+* Clients use the same TLS port: submit and await a receipt, query (signed replies on
+  request), subscribe to blocks (endpoint.py).
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ class Node(StateTransfer):
         if identity not in names:
             raise ValueError(f"{identity} is not a validator of this consortium")
         self.id = int(names[identity]["id"])
+        self.signer = (self.id, self.key)  # query replies signed for light nodes (light.py)
         self.host, self.port = names[identity]["host"], int(names[identity]["port"])
         self.publics = tuple(v["public_key"] for v in vals)
         self.replica: Replica | None = None
@@ -373,9 +374,6 @@ class Node(StateTransfer):
     def _check_first(self, src: int, pp: m.PrePrepare) -> bool:
         """True if ``pp`` is checked off the loop before the replica sees it (precheck.py)."""
         return self.prechecks.defer(self.replica, src, pp)
-
-    def _on_verifiers(self, fn: Any, items: list[Any]) -> asyncio.Future[list[Any]]:
-        return self.prechecks.run(fn, items)
 
     # --- execution ------------------------------------------------------------------------
 

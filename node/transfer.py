@@ -37,6 +37,7 @@ from node.ledger.genesis import Genesis
 from node.ledger.tx import Tx
 from node.net.framing import PEER_MAX_FRAME, pack
 from node.net.transport import PeerLink
+from node.precheck import PreCheck
 from node.store import Store, blocks_to_wire
 
 log = logging.getLogger("cardchain.node")
@@ -78,7 +79,7 @@ class StateTransfer:
     tasks: list[asyncio.Task[None]]
     on_db: Callable[..., Awaitable[Any]]
     step: Callable[[Event], None]
-    _on_verifiers: Callable[[Any, list[Any]], asyncio.Future[list[Any]]]
+    prechecks: PreCheck  # its verify threads (precheck.py)
     _executed: Callable[..., None]
     attests: AttestWriter
     _apply: Callable[..., BlockResult]
@@ -192,7 +193,7 @@ class StateTransfer:
         blocks = [b for b in blocks if isinstance(b, dict) and isinstance(b.get("height"), int)]
         if blocks:
             kind = "fetched-part" if part else "fetched"
-            self.exec_queue.put_nowait((kind, [(blocks, self._on_verifiers(
+            self.exec_queue.put_nowait((kind, [(blocks, self.prechecks.run(
                 self._certify, blocks))]))
             self.step(Arrived(max(b["height"] for b in blocks)))  # the next chunk, meanwhile
 
@@ -279,7 +280,7 @@ class StateTransfer:
         """Certified blocks executed: the transactions decoded on the verify threads, their
         signatures not checked again (certified: f+1 honest replicas checked them before
         voting); the blocks executed in one SQLite transaction."""
-        parts = await self._on_verifiers(self._decode, [b for b, _ in run])
+        parts = await self.prechecks.run(self._decode, [b for b, _ in run])
         decoded = [txs for part in parts for txs in part]
         todo = []
         for (_, v), txs in zip(run, decoded, strict=True):
@@ -309,7 +310,7 @@ class StateTransfer:
                     if results.valid_text(cfg, h, bhash, text)]
 
         async def then() -> None:
-            parts = await self._on_verifiers(check, todo)
+            parts = await self.prechecks.run(check, todo)
             good = [x for part in parts for x in part]
             if good:
                 self.attests.save(good)
