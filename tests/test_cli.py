@@ -192,6 +192,20 @@ def test_make_demo_headless_writes_every_screen(tmp_path: Path) -> None:
     from tests.support.cluster import processes_mentioning
 
     assert not processes_mentioning(str(tmp_path)), "processes left running"
+    # no machine holds a cardholder's details in clear (sealed on chain), and the till's
+    # folder holds no other merchant's sales: every byte of every file, WALs included
+    from app.demo import DEMO_HOLDERS
+
+    private = [p for name, (id_number, phone) in DEMO_HOLDERS.items()
+               for p in (*name.rsplit(" ", 1), id_number, phone)] + ["Liu Yang", "刘洋"]
+    nodes = tmp_path / "consortium" / "nodes"
+    for folder in nodes.iterdir():
+        blob = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+        assert not [x for x in private if x.encode() in blob], folder.name
+    till = nodes / "terminal-M001-T01"
+    blob = b"".join(p.read_bytes() for p in till.rglob("*") if p.is_file())
+    assert (till / "headers.db").exists() and not (till / "ledger.db").exists()
+    assert b"M001-T01" in blob and b"M002" not in blob and b"M003" not in blob
 
 
 def test_a_node_log_rolls_over_by_size(tmp_path: Path) -> None:

@@ -93,7 +93,7 @@ class LiveTab(QWidget):
         grid.addWidget(self.more_btn, 2, 5)
         lay.addWidget(self.search_box)
         self.txs = RecordModel(TXS, _ctx, self)
-        lay.addWidget(table(self.txs, stretch=8), 3)
+        lay.addWidget(table(self.txs, stretch=[c.key for c in TXS].index("why")), 3)
         self.count = QLabel()
         lay.addWidget(self.count)
         self.notice = Notice()
