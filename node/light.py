@@ -318,29 +318,36 @@ class LightNode:
 
     async def ask(self, name: str, args: dict[str, Any]) -> Any:
         """The result f+1 validators signed for this query, as this identity may see it."""
+        replies: dict[int, dict[str, Any]] = {}
         refusals: dict[str, int] = {}
         for attempt in range(AGREE_TRIES):
             if attempt:
                 await asyncio.sleep(AGREE_PAUSE_S)
-            got = await asyncio.gather(*(self._ask_one(i, name, args)
-                                         for i in range(len(self.publics))),
-                                       return_exceptions=True)
-            replies: dict[int, dict[str, Any]] = {}
-            refusals.clear()
-            for i, r in enumerate(got):
-                if isinstance(r, dict):
-                    replies[i] = r
-                elif isinstance(r, Refused) and not isinstance(r, Busy):
-                    refusals[str(r)] = refusals.get(str(r), 0) + 1
-                elif isinstance(r, (ClientError, OSError, TimeoutError)):
-                    self.askers.pop(i, None)
-            ok, result = agreed(self.genesis.chain_id, self.publics, name, args, replies,
-                                self.need)
-            if ok:
-                return result
-            for why, count in refusals.items():
-                if count >= self.need:  # f+1 refuse alike: one of them is honest
-                    raise Refused(why)
+            replies, refusals = {}, {}
+            pending = {asyncio.ensure_future(self._ask_one(i, name, args)): i
+                       for i in range(len(self.publics))}
+            try:  # the first f+1 that agree answer: a slow or stopped validator is not waited
+                while pending:
+                    done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                    for fut in done:
+                        i = pending.pop(fut)
+                        exc = fut.exception()
+                        if exc is None:
+                            replies[i] = fut.result()
+                        elif isinstance(exc, Refused) and not isinstance(exc, Busy):
+                            refusals[str(exc)] = refusals.get(str(exc), 0) + 1
+                        elif isinstance(exc, (ClientError, OSError, TimeoutError)):
+                            self.askers.pop(i, None)
+                    ok, result = agreed(self.genesis.chain_id, self.publics, name, args,
+                                        replies, self.need)
+                    if ok:
+                        return result
+                    for why, count in refusals.items():
+                        if count >= self.need:  # f+1 refuse alike: one of them is honest
+                            raise Refused(why)
+            finally:
+                for fut in pending:
+                    fut.cancel()
         if not replies and not refusals:
             raise ClientError("no validator answered")
         raise ClientError(f"the validators' answers to {name!r} do not agree; try again")

@@ -191,6 +191,19 @@ def test_f_plus_1_refusals_are_the_answer(cons: Any, tmp_path: Path) -> None:
         await asyncio.wait_for(light.connected.wait(), 20)
         with pytest.raises(Refused, match="for the regulator"):
             await light.ask("compliance", {})
+        # a validator that hangs (stopped, or a database stuck) is not waited for
+        import time as clock
+
+        real = nodes[3].endpoint._signed_query
+
+        def hang(*a: Any) -> Any:
+            clock.sleep(2.5)  # not a wait: validator 3's database thread, stuck
+            return real(*a)
+
+        nodes[3].endpoint._signed_query = hang  # type: ignore[method-assign]
+        t = clock.monotonic()
+        assert (await light.ask("catalogue", {}))["merchant"] == "M001"
+        assert clock.monotonic() - t < 1.5
         nodes[1].signer = None  # validators that do not sign: their answers count for none
         nodes[2].signer = None
         nodes[3].signer = None
@@ -199,3 +212,19 @@ def test_f_plus_1_refusals_are_the_answer(cons: Any, tmp_path: Path) -> None:
         await light.stop()
 
     run_nodes(nodes, scenario)
+
+
+def test_a_till_folder_keeps_no_copy_of_the_ledger(cons: Any, tmp_path: Path) -> None:
+    """A till folder from before light nodes holds a full copy: it goes at start."""
+    folder = tmp_path / "till"
+    folder.mkdir()
+    for name in ("ledger.db", "ledger.db-wal", "ledger.db-shm"):
+        (folder / name).write_bytes(b"other merchants' sales")
+    light = LightNode(cons, "terminal-M001-T01", folder)
+    light._open()
+    assert not any((folder / n).exists() for n in ("ledger.db", "ledger.db-wal",
+                                                   "ledger.db-shm"))
+    assert light.height == 0 and light.head_hash == genesis_block_hash(cons)
+    assert light.conn is not None
+    light.conn.close()
+    light.db.shutdown()
