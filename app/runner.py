@@ -72,6 +72,11 @@ def run_node(home: Path, passphrase: str, args: argparse.Namespace) -> int:
     cons = Consortium.open(home.parent.parent, passphrase)
 
     validators = {f"validator-{v['id']}" for v in cons.genesis.validators}
+    if identity.startswith("terminal-"):
+        print(f"{identity} is a till: its light node runs inside its window (`cardchain app "
+              f"--home {home}`); `cardchain node` runs validators and the full observers of "
+              "the banks, the clearing house and the regulator", file=sys.stderr)
+        return 2
     listen = None
     if getattr(args, "listen", None):
         host, _, port = args.listen.rpartition(":")

@@ -336,3 +336,14 @@ def test_cluster_leaves_stopped_a_validator_that_cannot_start(tmp_path: Path) ->
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout.count("times within 10 s of starting; left stopped") == 4
     assert "node.log" in done.stdout and "no validator left running" in done.stdout
+
+
+def test_a_tills_identity_runs_no_standalone_node(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A till keeps no copy of the chain: `cardchain node` says where its node runs."""
+    rc, home = _init(tmp_path)
+    assert rc == 0
+    pw = tmp_path / "pw.txt"
+    assert cli.main(["node", "--home", str(home / "nodes" / "terminal-M001-T01"),
+                     "--passphrase-file", str(pw)]) == 2
+    assert "light node runs inside its window" in capsys.readouterr().err
