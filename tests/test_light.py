@@ -228,3 +228,35 @@ def test_a_till_folder_keeps_no_copy_of_the_ledger(cons: Any, tmp_path: Path) ->
     assert light.conn is not None
     light.conn.close()
     light.db.shutdown()
+
+
+def test_a_validator_serving_forged_headers_is_left_for_an_honest_one(cons: Any,
+                                                                      tmp_path: Path) -> None:
+    nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Settings()) for i in range(4)]
+    light = LightNode(cons, "terminal-M001-T01", tmp_path / "till")
+
+    async def scenario() -> None:
+        from tests.support.nodes import commit_blocks
+
+        for n in nodes:
+            await n.start()
+        real = nodes[0].endpoint._query
+
+        def forging(role: Any, request: Any) -> Any:  # validator 0 alters every state root
+            out = real(role, request)
+            if request.name == "headers":
+                out = [[h, codec.encode({**codec.decode(t.encode()), "state_root": "ab" * 32}
+                                        ).decode(), c, a] for h, t, c, a in out]
+            return out
+
+        nodes[0].endpoint._query = forging  # type: ignore[method-assign]
+        await commit_blocks(nodes, 3, 2)
+        await light.start()
+        await until(lambda: light.height >= nodes[1].height and light.upstream != 0, 20,
+                    "the light node to follow an honest validator")
+        h = light.height
+        assert light.head_hash == await nodes[1].on_db(lambda: nodes[1].store.block(h).hash)
+        assert light.rejected_blocks >= 1
+        await light.stop()
+
+    run_nodes(nodes, scenario)
