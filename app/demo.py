@@ -190,6 +190,15 @@ class Day:
                                                     {"sku": "DUMPLING-12", "qty": 1}],
                             "NOODLE-0003", [{"bank": "EHB", "cash": 1_000}]),
                    self.pay(alice, "M003-T01", [{"sku": "TEA-POT", "qty": 1}], "NOODLE-0004"))
+        self.at(16, 40)
+        anon_lost = {"card": anon, "new_card": new_card_number(
+            next(b["bin"] for b in self.genesis.banks if b["id"] == "EHB")),
+            "new_public_key": crypto.generate().public, "new_expires": self.now + 3 * YEAR}
+        self.block("Wang Fang moves 100 CNY to Zhang Wei's card (both named, both EHB); "
+                   "the anonymous card cannot be reported lost",
+                   self.tx("transfer", {"card": new_alice, "to_card": bob, "amount": 10_000},
+                           "clerk-EHB-1"),
+                   self.tx("report_lost", anon_lost, "clerk-EHB-1"))
         self.at(18, 0)
         self.block("the anonymous card is closed and its balance refunded",
                    self.tx("close_card", {"card": anon}, "clerk-EHB-1"))

@@ -146,6 +146,7 @@ def test_demo_day(tmp_path: Path) -> None:
     assert "REJECTED real_name_required" in text
     assert "REJECTED settlement_mismatch" in text
     assert "REJECTED balance_cap" in text
+    assert "REJECTED anonymous_card" in text  # an anonymous card is not reported lost
     assert "sum of all balances per asset" in text and "SQLite integrity check: ok" in text
     home = tmp_path / "consortium"
     store = Store(home / "nodes" / "validator-0" / "ledger.db")

@@ -167,3 +167,31 @@ def test_4b_overlapping_status_polls_leave_no_connection_behind(
         assert len(made) == 4
 
     env.run(scenario(), 60)
+
+
+def test_9_console_transfers_between_named_cards(env: Env, qtbot: Any) -> None:
+    async def scenario() -> None:
+        cards = env.windows["clerk-EHB-1"].cards
+        number, _, _ = await new_card_file(env, 50_000, holder="Liu Yang 刘洋")
+        other, _, _ = await new_card_file(env, 10_000, holder="Ma Li 马丽")
+        await cards.refresh()
+        cards.view.selectRow(next(i for i, r in enumerate(cards.model.rows)
+                                  if r["card"] == number))
+        cards.to_card.setText("not a number")  # bad input: nothing is sent
+        cards.transfer_amount.setText("100")
+        click(qtbot, cards.transfer_btn)
+        assert cards.notice.kind == "error" and "receiving card" in cards.notice.text()
+        cards.notice.clear()
+        cards.to_card.setText(other)
+        click(qtbot, cards.transfer_btn)
+        assert await env.settle_notice(cards.notice, "transfer") == "ok", cards.notice.text()
+        clerk = env.sessions["clerk-EHB-1"]
+        assert (await clerk.query("card", card=other))["balance"] == 20_000
+        assert (await clerk.query("card", card=number))["balance"] == 40_000
+        cards.to_card.setText(number)  # to itself: refused by the rules, said in words
+        cards.transfer_amount.setText("1")
+        click(qtbot, cards.transfer_btn)
+        assert await env.settle_notice(cards.notice, "transfer") == "error"
+        assert "different cards of the same bank" in cards.notice.text()
+
+    env.run(scenario(), 120)

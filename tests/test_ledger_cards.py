@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from node import crypto
@@ -194,3 +196,51 @@ def test_accrue_points_rules(world: World) -> None:
     assert code(w, w.tx("accrue_points", {"card": n, "bank": "XXX", "points": 5},
                         w.clerk("JRB"))) == "unknown_bank"
     assert w.points("JRB", n) == 10
+
+
+def test_an_anonymous_card_is_not_reported_lost_a_named_one_is(world: World) -> None:
+    w = world
+    anon, named = w.issue(named=False, deposit=50_000), w.issue(deposit=50_000)
+    key = crypto.generate()
+
+    def lost(number: str) -> Tx:
+        return w.tx("report_lost", {"card": number, "new_card": new_card_number("621483"),
+                                    "new_public_key": key.public,
+                                    "new_expires": w.now + YEAR_MS}, w.clerk())
+
+    r = w.one(lost(anon))
+    assert r.code == "anonymous_card" and "only a named card" in r.message
+    assert w.store.get("cards", anon)["status"] == "active"  # type: ignore[index]
+    assert w.one(lost(named)).ok
+
+
+def test_a_transfer_moves_balance_between_named_cards_of_one_issuer(world: World) -> None:
+    w = world
+    a, b = w.issue(deposit=300_000), w.issue(deposit=100_000)
+    jrb, anon = w.issue("JRB", deposit=100_000), w.issue(named=False, deposit=10_000)
+
+    def transfer(src: str, dst: str, amount: Any, signer: Any = None) -> str:
+        return code(w, w.tx("transfer", {"card": src, "to_card": dst, "amount": amount},
+                            signer or w.clerk()))
+
+    assert transfer(a, b, 50_000) == "ok"
+    assert (w.balance(a), w.balance(b)) == (250_000, 150_000)
+    assert transfer(a, b, 250_001) == "insufficient_funds"
+    assert transfer(b, a, 250_001) == "insufficient_funds"
+    assert transfer(a, b, 350_001) == "insufficient_funds"
+    w.one(w.tx("top_up", {"card": b, "amount": 300_000}, w.clerk()))  # b at 450,000
+    assert transfer(a, b, 50_001) == "balance_cap"  # the named card's cap: 500,000
+    assert transfer(a, b, 50_000) == "ok"
+    assert transfer(a, jrb, 1_000) == "transfer_not_allowed"  # another issuer
+    assert transfer(a, jrb, 1_000, w.clerk("JRB")) == "unauthorized"
+    assert transfer(a, a, 1_000) == "transfer_not_allowed"
+    assert transfer(a, anon, 1_000) == "anonymous_card"
+    assert transfer(anon, a, 1_000) == "anonymous_card"
+    assert transfer(a, b, 0) == "bad_amount" and transfer(a, b, -5) == "bad_amount"
+    assert transfer(a, "123", 1) == "bad_card_number"
+    assert transfer(a, new_card_number("621483"), 1) == "unknown_card"
+    assert transfer(a, b, 1, w.k("terminal-M001-T01")) == "unauthorized"
+    w.one(w.tx("freeze", {"card": b}, w.clerk()))
+    assert transfer(a, b, 1_000) == "card_not_active"
+    assert transfer(b, a, 1_000) == "card_not_active"
+    assert w.balance(a) + w.balance(b) == 300_000 + 100_000 + 300_000  # nothing made or lost

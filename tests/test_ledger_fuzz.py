@@ -31,6 +31,7 @@ class Junk:
         self.typed: dict[str, Callable[[], Any]] = {
             "card": lambda: r.choice([*cards, w.card_number("621483"), "123"]),
             "new_card": lambda: r.choice([w.card_number("621483"), cards[1], "1"]),
+            "to_card": lambda: r.choice([*cards, w.card_number("621483"), "1"]),
             "bank": lambda: r.choice(["EHB", "JRB", "XXX"]),
             "acquirer": lambda: r.choice(["EHB", "JRB", "XXX"]),
             "amount": self.money, "deposit": self.money, "gross": self.money,

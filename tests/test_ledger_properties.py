@@ -74,6 +74,12 @@ class LedgerMachine(RuleBasedStateMachine):
         bank = "EHB" if card.startswith("621483") else "JRB"
         self._add(self.w.tx("top_up", {"card": card, "amount": amount}, self.w.clerk(bank)))
 
+    @rule(card=cards, to=cards, amount=AMOUNTS)
+    def transfer(self, card: str, to: str, amount: int) -> None:
+        bank = "EHB" if card.startswith("621483") else "JRB"
+        self._add(self.w.tx("transfer", {"card": card, "to_card": to, "amount": amount},
+                            self.w.clerk(bank)))
+
     @rule(card=cards, bank=st.sampled_from(["EHB", "JRB"]), points=st.integers(1, 30_000))
     def accrue(self, card: str, bank: str, points: int) -> None:
         self._add(self.w.tx("accrue_points", {"card": card, "bank": bank, "points": points},

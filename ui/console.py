@@ -88,9 +88,9 @@ class CardsTab(QWidget):
         self.id_number.setEchoMode(QLineEdit.EchoMode.Password)
         self.issue_btn = QPushButton()
         self.issue_btn.clicked.connect(self.issue)
-        self.issue_labels = [QLabel(), QLabel(), QLabel(), QLabel()]
-        for label, w in zip(self.issue_labels,
-                            (self.holder, self.id_number, self.phone, self.deposit), strict=True):
+        self.issue_labels = [QLabel(), QLabel(), QLabel()]
+        for label, w in zip(self.issue_labels, (self.holder, hbox(self.id_number, self.phone),
+                                                self.deposit), strict=True):
             f.addRow(label, w)
         f.addRow(self.issue_btn)
         self.new_card_label = QLabel()
@@ -120,6 +120,12 @@ class CardsTab(QWidget):
         row2 = hbox(self.points, self.points_btn)
         self.points_label = QLabel()
         a.addRow(self.points_label, row2)
+        self.to_card, self.transfer_amount = QLineEdit(), QLineEdit()
+        self.transfer_btn = QPushButton()
+        self.transfer_btn.clicked.connect(self.transfer)
+        self.transfer_label = QLabel()
+        a.addRow(self.transfer_label, hbox(self.to_card, self.transfer_amount,
+                                           self.transfer_btn))
         buttons = QHBoxLayout()
         self.freeze_btn, self.unfreeze_btn = QPushButton(), QPushButton()
         self.lost_btn, self.close_btn = QPushButton(), QPushButton()
@@ -158,14 +164,19 @@ class CardsTab(QWidget):
         self.issue_box.setTitle(self.tr("Issue a card (bank %1)").replace("%1", self.bank))
         for label, text in zip(self.issue_labels, (
                 self.tr("Holder's name (empty: anonymous)"), self.tr("ID number"),
-                self.tr("Phone"), self.tr("Opening deposit (¥)")), strict=True):
+                self.tr("Opening deposit (¥)")), strict=True):
             label.setText(text)
+        self.phone.setPlaceholderText(self.tr("Phone"))
         self.issue_btn.setText(self.tr("Issue card"))
         self.act_box.setTitle(self.tr("Selected card"))
         self.amount_label.setText(self.tr("Top up (¥)"))
         self.topup_btn.setText(self.tr("Top up"))
         self.points_label.setText(self.tr("Grant points"))
         self.points_btn.setText(self.tr("Grant"))
+        self.transfer_label.setText(self.tr("Transfer to"))
+        self.to_card.setPlaceholderText(self.tr("named card of this bank"))
+        self.transfer_amount.setPlaceholderText(self.tr("amount (¥)"))
+        self.transfer_btn.setText(self.tr("Transfer"))
         self.freeze_btn.setText(self.tr("Freeze"))
         self.unfreeze_btn.setText(self.tr("Unfreeze"))
         self.lost_btn.setText(self.tr("Report lost && replace"))
@@ -328,6 +339,26 @@ class CardsTab(QWidget):
                                       self.tr("Topped up %1 at height %H.").replace(
                                           "%1", yuan(fen))), self.notice)
         self.amount.clear()
+
+    def transfer(self) -> None:
+        """Balance to another named card of this bank, on the holder's instruction."""
+        c = self._need_card()
+        if c is None:
+            return
+        to = self.to_card.text().strip().replace(" ", "")
+        if not to.isdigit():
+            self.notice.error(self.tr("Transfer: enter the receiving card's number."))
+            return
+        try:
+            fen = parse_yuan(self.transfer_amount.text())
+        except ValueError as exc:
+            self.notice.error(self.tr("Transfer amount: %1").replace("%1", str(exc)))
+            return
+        self.tasks.spawn(self._submit("transfer", {"card": c["card"], "to_card": to,
+                                                   "amount": fen},
+                                      self.tr("Transferred %1 at height %H.").replace(
+                                          "%1", yuan(fen))), self.notice)
+        self.transfer_amount.clear()
 
     def grant_points(self) -> None:
         c = self._need_card()

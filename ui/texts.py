@@ -71,6 +71,10 @@ REASONS: dict[str, str] = {
     "expiry_too_far": QT_TRANSLATE_NOOP(
         "Reasons", "The transaction's expiry is too far in the future."),
     "card_closed": QT_TRANSLATE_NOOP("Reasons", "The card is closed."),
+    "anonymous_card": QT_TRANSLATE_NOOP(
+        "Reasons", "Only a named (real-name) card can do this; this one is anonymous."),
+    "transfer_not_allowed": QT_TRANSLATE_NOOP(
+        "Reasons", "Transfers are between two different cards of the same bank."),
 }
 
 STATUSES: dict[str, str] = {
@@ -106,6 +110,7 @@ KINDS: dict[str, str] = {
     "settle": QT_TRANSLATE_NOOP("Reasons", "settlement"),
     "attest_custody": QT_TRANSLATE_NOOP("Reasons", "custody attested"),
     "case_update": QT_TRANSLATE_NOOP("Reasons", "case update"),
+    "transfer": QT_TRANSLATE_NOOP("Reasons", "transfer"),
 }
 
 CODES: dict[str, str] = {  # short labels for a table's decision column
@@ -149,6 +154,8 @@ CODES: dict[str, str] = {  # short labels for a table's decision column
     "wrong_chain": QT_TRANSLATE_NOOP("Reasons", "wrong network"),
     "expiry_too_far": QT_TRANSLATE_NOOP("Reasons", "expiry too far"),
     "card_closed": QT_TRANSLATE_NOOP("Reasons", "closed card"),
+    "anonymous_card": QT_TRANSLATE_NOOP("Reasons", "anonymous card"),
+    "transfer_not_allowed": QT_TRANSLATE_NOOP("Reasons", "transfer not allowed"),
 }
 
 RULES: dict[str, tuple[str, str]] = {  # compliance rule: name, what it watches

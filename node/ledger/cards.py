@@ -159,6 +159,12 @@ def _movable(ctx: Ctx, number: str, row: Row) -> None:
 def report_lost(ctx: Ctx, b: dict[str, Any]) -> None:
     number, row = _issuer(ctx, b["card"])
     ctx.require("clerk", row["bank"], "reporting a card lost")
+    if ctx.chain_format >= 4 and not row["named"]:
+        # single-purpose prepaid card rules (MOFCOM 2012, art. 17): an anonymous card is
+        # not reported lost; only a named (real-name) card is replaced with its balance
+        raise Rejected(Reason.ANONYMOUS_CARD,
+                       f"card {mask(number)} is anonymous: only a named card can be reported "
+                       "lost and replaced")
     _movable(ctx, number, row)
     new = _new_card(ctx, row["bank"], b["new_card"], b["new_public_key"], b["new_expires"])
     ctx.card = number
@@ -191,6 +197,37 @@ def close_card(ctx: Ctx, b: dict[str, Any]) -> None:
         ctx.post(pts_acct(bank_id, number), pts_asset(bank_id), -pts)
         ctx.post(f"bank:{bank_id}:points_pool", pts_asset(bank_id), pts)
     ctx.put("cards", number, {**row, "status": "closed", "frozen_by": None})
+
+
+@rule("transfer", {"card", "to_card", "amount"})
+def transfer(ctx: Ctx, b: dict[str, Any]) -> None:
+    """Balance from one named card to another of the same issuer, at its desk (chain format
+    4): both cards usable, the receiving one within the named card's balance cap."""
+    if ctx.chain_format < 4:
+        raise Rejected(Reason.MALFORMED, "card-to-card transfers need chain format 4")
+    number, row = _issuer(ctx, b["card"])
+    ctx.require("clerk", row["bank"], "a card-to-card transfer")
+    to = f.card_number(b["to_card"])
+    to_row = card(ctx, to)
+    amount = f.amount(b["amount"])
+    ctx.card, ctx.amount = number, amount
+    if to == number:
+        raise Rejected(Reason.TRANSFER_NOT_ALLOWED, "a card cannot transfer to itself")
+    if to_row["bank"] != row["bank"]:
+        raise Rejected(Reason.TRANSFER_NOT_ALLOWED,
+                       f"card {mask(to)} is issued by {to_row['bank']}, not {row['bank']}")
+    if not (row["named"] and to_row["named"]):
+        raise Rejected(Reason.ANONYMOUS_CARD, "transfers are between named cards only")
+    usable_card(ctx, number)
+    usable_card(ctx, to)
+    ctx.card = number
+    balance = ctx.balance(card_acct(number))
+    if amount > balance:
+        raise Rejected(Reason.INSUFFICIENT_FUNDS,
+                       f"card {mask(number)} holds {balance} fen; {amount} fen is asked")
+    check_cap(ctx, to_row, to, ctx.balance(card_acct(to)) + amount)
+    ctx.post(card_acct(number), CNY, -amount)
+    ctx.post(card_acct(to), CNY, amount)
 
 
 @rule("accrue_points", {"card", "bank", "points"})

@@ -50,6 +50,8 @@ class Reason(StrEnum):
     NOT_FROZEN = "not_frozen"
     REGULATORY_HOLD = "regulatory_hold"
     DUPLICATE_ORDER = "duplicate_order"  # the merchant's order already has a payment
+    ANONYMOUS_CARD = "anonymous_card"    # an act the rules allow named cards only
+    TRANSFER_NOT_ALLOWED = "transfer_not_allowed"  # other issuer, same card, not named
 
 
 class Rejected(Exception):

@@ -42,200 +42,235 @@
 <context>
     <name>CardsTab</name>
     <message>
-        <location filename="../../ui/console.py" line="150"/>
+        <location filename="../../ui/console.py" line="156"/>
         <source>Card number or holder&apos;s name</source>
         <translation>卡号或持卡人姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="153"/>
+        <location filename="../../ui/console.py" line="159"/>
         <source>Any status</source>
         <translation>任意状态</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="157"/>
+        <location filename="../../ui/console.py" line="163"/>
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="158"/>
+        <location filename="../../ui/console.py" line="164"/>
         <source>Issue a card (bank %1)</source>
         <translation>发卡（银行 %1）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="160"/>
+        <location filename="../../ui/console.py" line="166"/>
         <source>Holder&apos;s name (empty: anonymous)</source>
         <translation>持卡人姓名（留空为不记名卡）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="160"/>
+        <location filename="../../ui/console.py" line="166"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="161"/>
+        <location filename="../../ui/console.py" line="167"/>
         <source>Opening deposit (¥)</source>
         <translation>开卡存入（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="163"/>
+        <location filename="../../ui/console.py" line="170"/>
         <source>Issue card</source>
         <translation>发卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="164"/>
+        <location filename="../../ui/console.py" line="171"/>
         <source>Selected card</source>
         <translation>选中的卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="165"/>
+        <location filename="../../ui/console.py" line="172"/>
         <source>Top up (¥)</source>
         <translation>充值（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="166"/>
+        <location filename="../../ui/console.py" line="173"/>
         <source>Top up</source>
         <translation>充值</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="167"/>
+        <location filename="../../ui/console.py" line="174"/>
         <source>Grant points</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="168"/>
+        <location filename="../../ui/console.py" line="175"/>
         <source>Grant</source>
         <translation>发放</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="169"/>
+        <location filename="../../ui/console.py" line="180"/>
         <source>Freeze</source>
         <translation>冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="170"/>
+        <location filename="../../ui/console.py" line="181"/>
         <source>Unfreeze</source>
         <translation>解冻</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="171"/>
+        <location filename="../../ui/console.py" line="182"/>
         <source>Report lost &amp;&amp; replace</source>
         <translation>挂失并补卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="172"/>
+        <location filename="../../ui/console.py" line="183"/>
         <source>Close card</source>
         <translation>销卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="146"/>
+        <location filename="../../ui/console.py" line="152"/>
         <source>(anonymous)</source>
         <translation>（不记名）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="161"/>
+        <location filename="../../ui/console.py" line="169"/>
         <source>Phone</source>
         <translation>手机号码</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="173"/>
+        <location filename="../../ui/console.py" line="176"/>
+        <source>Transfer to</source>
+        <translation>转入卡号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/console.py" line="177"/>
+        <source>named card of this bank</source>
+        <translation>本行记名卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/console.py" line="178"/>
+        <source>amount (¥)</source>
+        <translation>金额（元）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/console.py" line="179"/>
+        <source>Transfer</source>
+        <translation>转账</translation>
+    </message>
+    <message>
+        <location filename="../../ui/console.py" line="184"/>
         <source>Transactions of the selected card</source>
         <translation>选中卡的交易</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="212"/>
+        <location filename="../../ui/console.py" line="223"/>
         <source>No card selected: pick one in the list.</source>
         <translation>未选中卡：请在列表中选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="213"/>
+        <location filename="../../ui/console.py" line="224"/>
         <source>%1 · %2 · %3</source>
         <translation>%1 · %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="214"/>
+        <location filename="../../ui/console.py" line="225"/>
         <source>anonymous</source>
         <translation>不记名</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="248"/>
+        <location filename="../../ui/console.py" line="259"/>
         <source>Select a card in the list first.</source>
         <translation>请先在列表中选择一张卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="257"/>
+        <location filename="../../ui/console.py" line="268"/>
         <source>Opening deposit: %1</source>
         <translation>开卡存入：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="260"/>
+        <location filename="../../ui/console.py" line="271"/>
         <source>A named card needs the holder&apos;s ID number.</source>
         <translation>记名卡需要持卡人身份证号。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="276"/>
+        <location filename="../../ui/console.py" line="287"/>
         <source>Card issued at height %H.</source>
         <translation>已在高度 %H 发卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="292"/>
+        <location filename="../../ui/console.py" line="303"/>
         <source>Cannot write the card file: %1</source>
         <translation>无法写入卡文件：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="305"/>
-        <location filename="../../ui/console.py" line="312"/>
+        <location filename="../../ui/console.py" line="316"/>
+        <location filename="../../ui/console.py" line="323"/>
         <source>Show PIN</source>
         <translation>显示密码</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="311"/>
+        <location filename="../../ui/console.py" line="322"/>
         <source>Hide PIN</source>
         <translation>隐藏密码</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="314"/>
+        <location filename="../../ui/console.py" line="325"/>
         <source>New card %1, PIN %2 (give it to the cardholder once).
 Card file: %3 in the consortium folder</source>
         <translation>新卡 %1，密码 %2（仅此一次交给持卡人）。
 卡文件：联盟目录下的 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="325"/>
+        <location filename="../../ui/console.py" line="336"/>
         <source>Top-up amount: %1</source>
         <translation>充值金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="328"/>
+        <location filename="../../ui/console.py" line="339"/>
         <source>Topped up %1 at height %H.</source>
         <translation>已在高度 %H 充值 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="338"/>
+        <location filename="../../ui/console.py" line="350"/>
+        <source>Transfer: enter the receiving card&apos;s number.</source>
+        <translation>转账：请输入收款卡号。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/console.py" line="355"/>
+        <source>Transfer amount: %1</source>
+        <translation>转账金额：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/console.py" line="359"/>
+        <source>Transferred %1 at height %H.</source>
+        <translation>已转账 %1，区块高度 %H。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/console.py" line="369"/>
         <source>Points: a whole number from 1 to 10,000,000.</source>
         <translation>积分：1 到 10,000,000 之间的整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="342"/>
+        <location filename="../../ui/console.py" line="373"/>
         <source>Points granted at height %H.</source>
         <translation>已在高度 %H 发放积分。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="349"/>
+        <location filename="../../ui/console.py" line="380"/>
         <source>Card frozen at height %H.</source>
         <translation>已在高度 %H 冻结此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="350"/>
+        <location filename="../../ui/console.py" line="381"/>
         <source>Card unfrozen at height %H.</source>
         <translation>已在高度 %H 解冻此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="351"/>
+        <location filename="../../ui/console.py" line="382"/>
         <source>Card closed at height %H; its balance goes back to the bank for refund.</source>
         <translation>已在高度 %H 销卡，余额退回银行以便退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="368"/>
+        <location filename="../../ui/console.py" line="399"/>
         <source>Card reported lost at height %H; balance and points moved to the new card.</source>
         <translation>已在高度 %H 挂失，余额和积分已转入新卡。</translation>
     </message>
@@ -819,52 +854,52 @@ Transactions: %3</source>
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../ui/console.py" line="398"/>
+        <location filename="../../ui/console.py" line="429"/>
         <source>CardChain — Bank console</source>
         <translation>卡链 — 银行柜台</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="399"/>
+        <location filename="../../ui/console.py" line="430"/>
         <source>%1 · clerk console (%2)</source>
         <translation>%1 · 柜员控制台（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="402"/>
+        <location filename="../../ui/console.py" line="433"/>
         <source>CardChain — Clearing house</source>
         <translation>卡链 — 清算机构</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="403"/>
+        <location filename="../../ui/console.py" line="434"/>
         <source>Clearing house console (%1)</source>
         <translation>清算机构控制台（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="405"/>
+        <location filename="../../ui/console.py" line="436"/>
         <source>Cards</source>
         <translation>卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="405"/>
+        <location filename="../../ui/console.py" line="436"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="406"/>
+        <location filename="../../ui/console.py" line="437"/>
         <source>Merchants &amp;&amp; terminals</source>
         <translation>商户与终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="407"/>
+        <location filename="../../ui/console.py" line="438"/>
         <source>Clearing</source>
         <translation>清算</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="407"/>
+        <location filename="../../ui/console.py" line="438"/>
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="408"/>
+        <location filename="../../ui/console.py" line="439"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
@@ -1532,72 +1567,72 @@ Cards issued: %4</source>
         <translation>该订单已付款：再次收款前请先查询该笔付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="148"/>
+        <location filename="../../ui/texts.py" line="153"/>
         <source>order already paid</source>
         <translation>订单已付款</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="214"/>
+        <location filename="../../ui/texts.py" line="221"/>
         <source>commit certificate is malformed</source>
         <translation>提交证书格式错误</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="215"/>
+        <location filename="../../ui/texts.py" line="222"/>
         <source>the block cannot be read: %1</source>
         <translation>无法读取该区块：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="216"/>
+        <location filename="../../ui/texts.py" line="223"/>
         <source>the database file is damaged: %1</source>
         <translation>数据库文件已损坏：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="217"/>
+        <location filename="../../ui/texts.py" line="224"/>
         <source>re-execution stopped: block %1 is missing</source>
         <translation>重新执行中止：缺少区块 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="218"/>
+        <location filename="../../ui/texts.py" line="225"/>
         <source>table %1 differs from the chain: %2</source>
         <translation>表 %1 与链上数据不一致：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="219"/>
+        <location filename="../../ui/texts.py" line="226"/>
         <source>the result certificate does not hold: %1</source>
         <translation>结果证书无效：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="220"/>
+        <location filename="../../ui/texts.py" line="227"/>
         <source>rows of table %1 name no block</source>
         <translation>表 %1 中有不属于任何区块的行</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="221"/>
+        <location filename="../../ui/texts.py" line="228"/>
         <source>effects are missing inside the kept range</source>
         <translation>保留范围内缺少执行结果</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="222"/>
+        <location filename="../../ui/texts.py" line="229"/>
         <source>the checkpoint proof does not hold</source>
         <translation>检查点证明无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="223"/>
+        <location filename="../../ui/texts.py" line="230"/>
         <source>state row %1 %2 is not written by any block</source>
         <translation>状态行 %1 %2 不是由任何区块写入的</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="224"/>
+        <location filename="../../ui/texts.py" line="231"/>
         <source>state row %1 %2 is missing (last written at height %3)</source>
         <translation>缺少状态行 %1 %2（最后写入高度 %3）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="225"/>
+        <location filename="../../ui/texts.py" line="232"/>
         <source>state row %1 %2 differs from the chain in %3 (last written at height %4)</source>
         <translation>状态行 %1 %2 的 %3 与链上不一致（最后写入高度 %4）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="228"/>
+        <location filename="../../ui/texts.py" line="235"/>
         <source>database metadata %1 is wrong</source>
         <translation>数据库元数据 %1 有误</translation>
     </message>
@@ -1797,572 +1832,597 @@ Cards issued: %4</source>
         <translation>此卡已销卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="77"/>
+        <location filename="../../ui/texts.py" line="74"/>
+        <source>Only a named (real-name) card can do this; this one is anonymous.</source>
+        <translation>只有记名（实名）卡可以办理此业务；此卡为不记名卡。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="76"/>
+        <source>Transfers are between two different cards of the same bank.</source>
+        <translation>转账只能在同一银行的两张不同卡之间进行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="81"/>
         <source>active</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="78"/>
+        <location filename="../../ui/texts.py" line="82"/>
         <source>frozen</source>
         <translation>已冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="79"/>
+        <location filename="../../ui/texts.py" line="83"/>
         <source>lost</source>
         <translation>已挂失</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="80"/>
+        <location filename="../../ui/texts.py" line="84"/>
         <source>closed</source>
         <translation>已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="81"/>
+        <location filename="../../ui/texts.py" line="85"/>
         <source>open</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="82"/>
+        <location filename="../../ui/texts.py" line="86"/>
         <source>acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="83"/>
+        <location filename="../../ui/texts.py" line="87"/>
         <source>on hold</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="84"/>
+        <location filename="../../ui/texts.py" line="88"/>
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="85"/>
+        <location filename="../../ui/texts.py" line="89"/>
         <source>high</source>
         <translation>高</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="86"/>
+        <location filename="../../ui/texts.py" line="90"/>
         <source>critical</source>
         <translation>严重</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="87"/>
+        <location filename="../../ui/texts.py" line="91"/>
         <source>info</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="92"/>
+        <location filename="../../ui/texts.py" line="96"/>
         <source>card issued</source>
         <translation>发卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="93"/>
+        <location filename="../../ui/texts.py" line="97"/>
         <source>top-up</source>
         <translation>充值</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="94"/>
+        <location filename="../../ui/texts.py" line="98"/>
         <source>payment</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="95"/>
+        <location filename="../../ui/texts.py" line="99"/>
         <source>refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="96"/>
+        <location filename="../../ui/texts.py" line="100"/>
         <source>freeze</source>
         <translation>冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="97"/>
+        <location filename="../../ui/texts.py" line="101"/>
         <source>unfreeze</source>
         <translation>解冻</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="98"/>
+        <location filename="../../ui/texts.py" line="102"/>
         <source>reported lost</source>
         <translation>挂失</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="99"/>
+        <location filename="../../ui/texts.py" line="103"/>
         <source>card closed</source>
         <translation>销卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="100"/>
+        <location filename="../../ui/texts.py" line="104"/>
         <source>points granted</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="101"/>
+        <location filename="../../ui/texts.py" line="105"/>
         <source>points contract</source>
         <translation>积分合约</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="102"/>
+        <location filename="../../ui/texts.py" line="106"/>
         <source>merchant registered</source>
         <translation>商户登记</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="103"/>
+        <location filename="../../ui/texts.py" line="107"/>
         <source>terminal registered</source>
         <translation>终端登记</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="104"/>
+        <location filename="../../ui/texts.py" line="108"/>
         <source>catalogue</source>
         <translation>商品目录</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="105"/>
+        <location filename="../../ui/texts.py" line="109"/>
         <source>merchant hold</source>
         <translation>商户暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="106"/>
+        <location filename="../../ui/texts.py" line="110"/>
         <source>settlement</source>
         <translation>结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="107"/>
+        <location filename="../../ui/texts.py" line="111"/>
         <source>custody attested</source>
         <translation>存管保证金申报</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="108"/>
+        <location filename="../../ui/texts.py" line="112"/>
         <source>case update</source>
         <translation>案件处理</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="112"/>
+        <location filename="../../ui/texts.py" line="113"/>
+        <source>transfer</source>
+        <translation>转账</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="117"/>
         <source>accepted</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="113"/>
+        <location filename="../../ui/texts.py" line="118"/>
         <source>balance too low</source>
         <translation>余额不足</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="114"/>
+        <location filename="../../ui/texts.py" line="119"/>
         <source>card not active</source>
         <translation>卡不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="115"/>
+        <location filename="../../ui/texts.py" line="120"/>
         <source>over balance cap</source>
         <translation>超过余额上限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="116"/>
+        <location filename="../../ui/texts.py" line="121"/>
         <source>real name required</source>
         <translation>需实名</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="117"/>
+        <location filename="../../ui/texts.py" line="122"/>
         <source>unknown card</source>
         <translation>未知卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="118"/>
+        <location filename="../../ui/texts.py" line="123"/>
         <source>bad signature</source>
         <translation>签名无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="119"/>
+        <location filename="../../ui/texts.py" line="124"/>
         <source>not allowed</source>
         <translation>无权限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="120"/>
+        <location filename="../../ui/texts.py" line="125"/>
         <source>expired</source>
         <translation>已过期</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="121"/>
+        <location filename="../../ui/texts.py" line="126"/>
         <source>duplicate</source>
         <translation>重复</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="122"/>
+        <location filename="../../ui/texts.py" line="127"/>
         <source>points too low</source>
         <translation>积分不足</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="123"/>
+        <location filename="../../ui/texts.py" line="128"/>
         <source>points over limit</source>
         <translation>积分超限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="124"/>
+        <location filename="../../ui/texts.py" line="129"/>
         <source>points not accepted</source>
         <translation>不可用积分</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="125"/>
+        <location filename="../../ui/texts.py" line="130"/>
         <source>no points contract</source>
         <translation>无积分合约</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="126"/>
+        <location filename="../../ui/texts.py" line="131"/>
         <source>bad amount</source>
         <translation>金额无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="127"/>
+        <location filename="../../ui/texts.py" line="132"/>
         <source>bad name</source>
         <translation>名称无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="128"/>
+        <location filename="../../ui/texts.py" line="133"/>
         <source>bad card number</source>
         <translation>卡号无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="129"/>
+        <location filename="../../ui/texts.py" line="134"/>
         <source>malformed</source>
         <translation>格式错误</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="130"/>
+        <location filename="../../ui/texts.py" line="135"/>
         <source>card exists</source>
         <translation>卡已存在</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="131"/>
+        <location filename="../../ui/texts.py" line="136"/>
         <source>card expired</source>
         <translation>卡已过期</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="132"/>
+        <location filename="../../ui/texts.py" line="137"/>
         <source>unknown bank</source>
         <translation>未知银行</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="133"/>
+        <location filename="../../ui/texts.py" line="138"/>
         <source>unknown merchant</source>
         <translation>未知商户</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="134"/>
+        <location filename="../../ui/texts.py" line="139"/>
         <source>unknown terminal</source>
         <translation>未知终端</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="135"/>
+        <location filename="../../ui/texts.py" line="140"/>
         <source>unknown item</source>
         <translation>未知商品</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="136"/>
+        <location filename="../../ui/texts.py" line="141"/>
         <source>unknown payment</source>
         <translation>未知支付</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="137"/>
+        <location filename="../../ui/texts.py" line="142"/>
         <source>total differs</source>
         <translation>合计不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="138"/>
+        <location filename="../../ui/texts.py" line="143"/>
         <source>merchant exists</source>
         <translation>商户已存在</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="139"/>
+        <location filename="../../ui/texts.py" line="144"/>
         <source>merchant not active</source>
         <translation>商户未启用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="140"/>
+        <location filename="../../ui/texts.py" line="145"/>
         <source>terminal exists</source>
         <translation>终端已存在</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="141"/>
+        <location filename="../../ui/texts.py" line="146"/>
         <source>key in use</source>
         <translation>密钥已占用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="142"/>
+        <location filename="../../ui/texts.py" line="147"/>
         <source>cycle still open</source>
         <translation>周期未结束</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="143"/>
+        <location filename="../../ui/texts.py" line="148"/>
         <source>already settled</source>
         <translation>已结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="144"/>
+        <location filename="../../ui/texts.py" line="149"/>
         <source>statement mismatch</source>
         <translation>对账单不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="145"/>
+        <location filename="../../ui/texts.py" line="150"/>
         <source>refund too large</source>
         <translation>退款超额</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="146"/>
+        <location filename="../../ui/texts.py" line="151"/>
         <source>not frozen</source>
         <translation>未冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="147"/>
+        <location filename="../../ui/texts.py" line="152"/>
         <source>regulatory hold</source>
         <translation>监管暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="149"/>
+        <location filename="../../ui/texts.py" line="154"/>
         <source>wrong network</source>
         <translation>网络不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="150"/>
+        <location filename="../../ui/texts.py" line="155"/>
         <source>expiry too far</source>
         <translation>过期时间过远</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="151"/>
+        <location filename="../../ui/texts.py" line="156"/>
         <source>closed card</source>
         <translation>卡已注销</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="155"/>
+        <location filename="../../ui/texts.py" line="157"/>
+        <source>anonymous card</source>
+        <translation>不记名卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="158"/>
+        <source>transfer not allowed</source>
+        <translation>不允许转账</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="162"/>
         <source>balance cap</source>
         <translation>余额上限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="155"/>
+        <location filename="../../ui/texts.py" line="162"/>
         <source>A card held, or was refused for trying to exceed, the balance cap (named %named, anonymous %anonymous).</source>
         <translation>卡内余额超过上限，或因试图超过上限而被拒绝（记名卡 %named，不记名卡 %anonymous）。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="158"/>
+        <location filename="../../ui/texts.py" line="165"/>
         <source>real name</source>
         <translation>实名</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="158"/>
+        <location filename="../../ui/texts.py" line="165"/>
         <source>A purchase at or above the real-name threshold (%threshold) was attempted with an anonymous card.</source>
         <translation>使用不记名卡尝试达到或超过实名门槛（%threshold）的消费。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="161"/>
+        <location filename="../../ui/texts.py" line="168"/>
         <source>split purchases</source>
         <translation>拆分消费</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="161"/>
+        <location filename="../../ui/texts.py" line="168"/>
         <source>Several purchases by one card in one day, each just under a threshold.</source>
         <translation>同一张卡一天内多笔消费，每笔都略低于门槛。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="163"/>
+        <location filename="../../ui/texts.py" line="170"/>
         <source>bulk cash purchase</source>
         <translation>大额现金购卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="163"/>
+        <location filename="../../ui/texts.py" line="170"/>
         <source>Prepaid value bought in cash above the bank-transfer threshold in one day: per named holder (individual) or per bank&apos;s anonymous cards (organisation).</source>
         <translation>一天内以现金购买的预付价值超过须银行转账的门槛：按记名持卡人（个人）或按银行的不记名卡（单位）计算。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="167"/>
+        <location filename="../../ui/texts.py" line="174"/>
         <source>rapid spending</source>
         <translation>快充快消</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="167"/>
+        <location filename="../../ui/texts.py" line="174"/>
         <source>A top-up followed by spending most of it within a short time.</source>
         <translation>充值后短时间内消费掉大部分金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="169"/>
+        <location filename="../../ui/texts.py" line="176"/>
         <source>refund ratio</source>
         <translation>退款比例</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="169"/>
+        <location filename="../../ui/texts.py" line="176"/>
         <source>A merchant whose refunds stand out against its takings and the other merchants&apos; in a cycle.</source>
         <translation>某商户在一个周期内的退款相对其交易额和其他商户明显偏高。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="172"/>
+        <location filename="../../ui/texts.py" line="179"/>
         <source>odd hours</source>
         <translation>异常时段</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="172"/>
+        <location filename="../../ui/texts.py" line="179"/>
         <source>Payments or top-ups at odd hours (local time).</source>
         <translation>在异常时段（当地时间）的支付或充值。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="174"/>
+        <location filename="../../ui/texts.py" line="181"/>
         <source>custody coverage</source>
         <translation>存管覆盖率</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="174"/>
+        <location filename="../../ui/texts.py" line="181"/>
         <source>An issuer&apos;s custody deposit attested on chain covers too little of its outstanding prepaid balances.</source>
         <translation>发卡机构在链上申报的存管保证金不足以覆盖其预付资金余额。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="180"/>
+        <location filename="../../ui/texts.py" line="187"/>
         <source>%count refused attempt(s) to exceed the balance cap</source>
         <translation>%count 次超过余额上限的尝试被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="182"/>
+        <location filename="../../ui/texts.py" line="189"/>
         <source>balance %balance is above the cap of %cap</source>
         <translation>余额 %balance 超过上限 %cap</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="183"/>
+        <location filename="../../ui/texts.py" line="190"/>
         <source>an anonymous card tried to pay %amount</source>
         <translation>不记名卡尝试支付 %amount</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="184"/>
+        <location filename="../../ui/texts.py" line="191"/>
         <source>%count purchases in one day just under %threshold</source>
         <translation>一天内 %count 笔消费，均略低于 %threshold</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="186"/>
+        <location filename="../../ui/texts.py" line="193"/>
         <source>%total of prepaid value loaded in one day (limit %limit without a bank transfer)</source>
         <translation>一天内现金购入预付价值 %total（未经银行转账的上限为 %limit）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="189"/>
+        <location filename="../../ui/texts.py" line="196"/>
         <source>%spent of a %amount top-up spent within %minutes minutes</source>
         <translation>充值 %amount 后 %minutes 分钟内消费 %spent</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="191"/>
+        <location filename="../../ui/texts.py" line="198"/>
         <source>refunds are %ratio_bp of takings in cycle %cycle (other merchants&apos; median %median_bp)</source>
         <translation>周期 %cycle 退款占交易额 %ratio_bp（其他商户中位数 %median_bp）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="194"/>
+        <location filename="../../ui/texts.py" line="201"/>
         <source>%count transaction(s) between %from_hour:00 and %to_hour:00</source>
         <translation>%from_hour:00 至 %to_hour:00 之间 %count 笔交易</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="196"/>
+        <location filename="../../ui/texts.py" line="203"/>
         <source>custody deposit %custody covers %ratio_bp of %outstanding outstanding</source>
         <translation>存管保证金 %custody 覆盖预付资金余额 %outstanding 的 %ratio_bp</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="200"/>
+        <location filename="../../ui/texts.py" line="207"/>
         <source>block missing</source>
         <translation>缺少区块</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="201"/>
+        <location filename="../../ui/texts.py" line="208"/>
         <source>block hash does not match its header</source>
         <translation>区块哈希与区块头不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="202"/>
+        <location filename="../../ui/texts.py" line="209"/>
         <source>header is not canonical</source>
         <translation>区块头不是规范编码</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="203"/>
+        <location filename="../../ui/texts.py" line="210"/>
         <source>does not link to the previous block</source>
         <translation>未链接到上一个区块</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="204"/>
+        <location filename="../../ui/texts.py" line="211"/>
         <source>transactions do not match the header&apos;s Merkle root</source>
         <translation>交易与区块头的默克尔根不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="205"/>
+        <location filename="../../ui/texts.py" line="212"/>
         <source>header fields differ from the block row</source>
         <translation>区块头字段与区块记录不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="206"/>
+        <location filename="../../ui/texts.py" line="213"/>
         <source>no commit certificate</source>
         <translation>没有提交证书</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="207"/>
+        <location filename="../../ui/texts.py" line="214"/>
         <source>genesis block differs from the genesis file</source>
         <translation>创世区块与创世文件不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="208"/>
+        <location filename="../../ui/texts.py" line="215"/>
         <source>transaction %1 has an invalid signature</source>
         <translation>交易 %1 的签名无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="209"/>
+        <location filename="../../ui/texts.py" line="216"/>
         <source>a transaction cannot be decoded</source>
         <translation>有交易无法解码</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="210"/>
+        <location filename="../../ui/texts.py" line="217"/>
         <source>re-execution failed: %1</source>
         <translation>重新执行失败：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="211"/>
+        <location filename="../../ui/texts.py" line="218"/>
         <source>re-execution gives another state root</source>
         <translation>重新执行得到不同的状态根</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="212"/>
+        <location filename="../../ui/texts.py" line="219"/>
         <source>re-execution decides a transaction differently</source>
         <translation>重新执行对某笔交易的处理结果不同</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="213"/>
+        <location filename="../../ui/texts.py" line="220"/>
         <source>state table %1 unreadable</source>
         <translation>状态表 %1 无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="229"/>
+        <location filename="../../ui/texts.py" line="236"/>
         <source>the certificate is malformed: %1</source>
         <translation>证书格式错误：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="230"/>
+        <location filename="../../ui/texts.py" line="237"/>
         <source>the certificate is for another block (batch id differs)</source>
         <translation>证书属于另一个区块（批次标识不同）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="231"/>
+        <location filename="../../ui/texts.py" line="238"/>
         <source>a certificate entry is not a COMMIT for this block</source>
         <translation>证书中有一项不是本区块的 COMMIT</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="232"/>
+        <location filename="../../ui/texts.py" line="239"/>
         <source>the certificate&apos;s view differs from its COMMITs&apos;</source>
         <translation>证书的视图与其 COMMIT 的视图不同</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="233"/>
+        <location filename="../../ui/texts.py" line="240"/>
         <source>COMMIT from unknown validator %1</source>
         <translation>来自未知验证节点 %1 的 COMMIT</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="234"/>
+        <location filename="../../ui/texts.py" line="241"/>
         <source>the COMMIT of validator-%1 has a bad signature</source>
         <translation>validator-%1 的 COMMIT 签名无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="235"/>
+        <location filename="../../ui/texts.py" line="242"/>
         <source>only %1 validators signed; %2 are needed</source>
         <translation>只有 %1 个验证节点签名，需要 %2 个</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="255"/>
+        <location filename="../../ui/texts.py" line="262"/>
         <source>Refused by the network rules (%1).</source>
         <translation>被网络规则拒绝（%1）。</translation>
     </message>
@@ -2552,102 +2612,102 @@ Cards issued: %4</source>
 <context>
     <name>SaleFlow</name>
     <message>
-        <location filename="../../ui/pos_pay.py" line="66"/>
+        <location filename="../../ui/pos_pay.py" line="73"/>
         <source>⟳ Order %1 (%2) was under way when the till stopped; looking up its outcome…</source>
         <translation>⟳ 收银机停止时订单 %1（%2）正在处理；正在查询其结果…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="75"/>
+        <location filename="../../ui/pos_pay.py" line="82"/>
         <source>A payment for this basket is under way: wait for its outcome.</source>
         <translation>此购物篮的付款正在处理中：请等待结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="79"/>
+        <location filename="../../ui/pos_pay.py" line="86"/>
         <source>The basket is empty.</source>
         <translation>购物篮是空的。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="82"/>
+        <location filename="../../ui/pos_pay.py" line="89"/>
         <source>Read the customer&apos;s card (card file and PIN) first.</source>
         <translation>请先读取顾客的卡（卡文件和密码）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="106"/>
+        <location filename="../../ui/pos_pay.py" line="113"/>
         <source>① Signed by the terminal and the card · order %1</source>
         <translation>① 已由终端和卡签名 · 订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="109"/>
+        <location filename="../../ui/pos_pay.py" line="116"/>
         <source>② Submitted to the network, waiting for the validators to order it…</source>
         <translation>② 已提交到网络，等待验证节点排序…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="112"/>
+        <location filename="../../ui/pos_pay.py" line="119"/>
         <source>③ Ordered: sequence number %1 in view %2, waiting for 2f+1 commits…</source>
         <translation>③ 已排序：视图 %2 中的序号 %1，等待 2f+1 个提交…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="117"/>
+        <location filename="../../ui/pos_pay.py" line="124"/>
         <source>② The network is busy; sending again in %1 s…</source>
         <translation>② 网络繁忙；%1 秒后重新发送…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="124"/>
+        <location filename="../../ui/pos_pay.py" line="131"/>
         <source>The network is unreachable and this consortium takes no card offline: nothing was charged.</source>
         <translation>网络不可达，且本联盟不接受离线刷卡：未扣款。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="128"/>
+        <location filename="../../ui/pos_pay.py" line="135"/>
         <source>The network is unreachable and this card cannot be taken offline: %1 is over the offline limit (%2 a payment, %3 left today for this card). Nothing was charged.</source>
         <translation>网络不可达，此卡无法离线受理：%1 超过离线限额（每笔 %2，此卡今日剩余 %3）。未扣款。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="143"/>
+        <location filename="../../ui/pos_pay.py" line="150"/>
         <source>⟳ No decision heard yet for order %1: the till keeps looking it up and sends the same payment again. Do not charge the customer again.</source>
         <translation>⟳ 订单 %1 尚无结果：收银机会持续查询并重新发送同一笔付款。请勿再次向顾客收款。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="146"/>
+        <location filename="../../ui/pos_pay.py" line="153"/>
         <source>Outcome unknown: this payment is pending (Payments tab). The basket stays locked until it is decided.</source>
         <translation>结果未知：此付款待定（见“付款记录”页）。在有结果之前购物篮保持锁定。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="151"/>
+        <location filename="../../ui/pos_pay.py" line="158"/>
         <source>⇢ Taken offline: order %1 is sent when the network returns</source>
         <translation>⇢ 已离线受理：网络恢复后将发送订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="154"/>
+        <location filename="../../ui/pos_pay.py" line="161"/>
         <source>Taken offline: %1. The chain decides it when the network returns (Payments tab).</source>
         <translation>已离线受理：%1。网络恢复后由链上决定（见“付款记录”页）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="158"/>
+        <location filename="../../ui/pos_pay.py" line="165"/>
         <source>✗ Not sent: nothing was charged</source>
         <translation>✗ 未发送：未扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="162"/>
+        <location filename="../../ui/pos_pay.py" line="169"/>
         <source>✗ Refused at height %1</source>
         <translation>✗ 在高度 %1 被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="164"/>
+        <location filename="../../ui/pos_pay.py" line="171"/>
         <source>✗ Refused before it reached the network</source>
         <translation>✗ 在到达网络之前被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="171"/>
+        <location filename="../../ui/pos_pay.py" line="178"/>
         <source>④ Committed at height %1, %2 (signed by 2f+1 validators)</source>
         <translation>④ 已在高度 %1 上链，%2（由 2f+1 个验证节点签名）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="182"/>
+        <location filename="../../ui/pos_pay.py" line="189"/>
         <source>Paid %1.</source>
         <translation>已支付 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="214"/>
+        <location filename="../../ui/pos_pay.py" line="221"/>
         <source>Order %1 (%2), taken offline, was declined by the network: %3</source>
         <translation>离线受理的订单 %1（%2）被网络拒绝：%3</translation>
     </message>
