@@ -210,6 +210,21 @@ class Day:
         self.block("a tampered statement: every replica recomputes it and refuses",
                    self.tx("settle", tampered, "clearing-1"))
         self.block("clearing house closes each merchant's cycle", *settles)
+        self.at(23, 50)
+        money = []
+        for m in self.genesis.merchants:
+            s = self.backend.statement(m["id"], self.cycles[m["id"]])
+            ref = f"{m['acquirer']}-{m['id']}-{s['cycle']}"
+            if s["net"] > 0:
+                money.append(self.tx("payout", {"merchant": m["id"], "cycle": s["cycle"],
+                                                "amount": s["net"], "reference": ref},
+                                     f"clerk-{m['acquirer']}-1"))
+            for bank, cash in sorted(s["points"].items()):
+                money.append(self.tx("settle_points", {
+                    "bank": bank, "merchant": m["id"], "cycle": s["cycle"], "amount": cash,
+                    "reference": f"{bank}-PTS-{m['id']}"}, f"clerk-{bank}-1"))
+        self.block("acquirers pay each merchant its net; banks settle what their points paid",
+                   *money)
         self.report()
 
     def _settle_body(self, merchant: str) -> dict[str, Any]:
@@ -249,6 +264,10 @@ class Day:
             rows += [(f"fee at {s['fee_bp']} bp", -s["fee"]), ("net settlement", s["net"])]
             for label, fen in rows:
                 self.out(f"  {label:<32}{yuan(fen):>12} CNY")
+            if s.get("paid"):
+                self.out(f"  paid out by {s['acquirer']}, reference {s['paid']['reference']}")
+            for bank, p in sorted((s.get("points_paid") or {}).items()):
+                self.out(f"  {bank} settled its points, reference {p['reference']}")
         summary = self.backend.summary()
         self.out(f"\nDouble entry: sum of all balances per asset = {json.dumps(summary['sums'])}")
         self.out(f"Chain head: height {summary['height']}, hash {summary['hash'][:16]}…, "

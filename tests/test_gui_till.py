@@ -18,6 +18,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from tests.support.gui import (
     Env,
+    a_payment,
     click,
     gui_world,
     new_card_file,
@@ -193,5 +194,37 @@ def test_9_console_transfers_between_named_cards(env: Env, qtbot: Any) -> None:
         click(qtbot, cards.transfer_btn)
         assert await env.settle_notice(cards.notice, "transfer") == "error"
         assert "different cards of the same bank" in cards.notice.text()
+
+    env.run(scenario(), 120)
+
+
+def test_10_a_closed_cycle_is_paid_out_from_the_acquirers_console(env: Env,
+                                                                   qtbot: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    async def scenario() -> None:
+        await a_payment(env, qtbot)
+        views = [env.windows[w].clearing for w in ("clearing-1", "clerk-EHB-1")]
+        for v in views:
+            await env.wait(lambda v=v: v.merchant.count() > 0, what="merchants")
+            v.merchant.setCurrentIndex(v.merchant.findText("M001", Qt.MatchFlag.MatchStartsWith))
+        house, bank = views
+        await house.load()
+        click(qtbot, house.settle_btn)
+        assert await env.settle_notice(house.notice, "settle") == "ok", house.notice.text()
+        assert house.payout_btn.isHidden() and not bank.payout_btn.isHidden()  # a bank pays
+        bank.cycle.setCurrentIndex(bank.cycle.findData(house.statement["cycle"]))
+        await bank.load()
+        assert bank.statement["settled"] and "not paid out yet" in bank.summary.text()
+        click(qtbot, bank.payout_btn)  # no reference: nothing sent
+        assert bank.notice.kind == "error" and "reference" in bank.notice.text()
+        bank.reference.setText("EHB-TRF-77")
+        click(qtbot, bank.payout_btn)
+        assert await env.settle_notice(bank.notice, "payout") == "ok", bank.notice.text()
+        assert "paid out (EHB-TRF-77)" in bank.summary.text()
+        bank.notice.clear()
+        click(qtbot, bank.payout_btn)  # twice: the chain refuses, the reason in words
+        assert await env.settle_notice(bank.notice, "payout") == "error"
+        assert "already paid" in bank.notice.text()
 
     env.run(scenario(), 120)

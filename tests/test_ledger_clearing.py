@@ -152,3 +152,50 @@ def test_early_close_moves_later_payments_to_the_next_cycle(world: World) -> Non
     assert q.cycle_statement(w.store, w.genesis, "M001", DAY)["count"] == 1
     assert q.cycle_statement(w.store, w.genesis, "M001", DAY + 1)["count"] == 1
     assert code(w, "settle", body, "clearing-1") == "already_settled"
+
+
+def _balance(w: World, account: str) -> int:
+    row = w.store.get("accounts", account)
+    return 0 if row is None else int(row["balance"])
+
+
+def test_a_settled_cycle_is_paid_out_and_its_points_settled_once(world: World) -> None:
+    w = world
+    _business(w)
+    body = q.settle_body(w.store, w.genesis, "M001", DAY)
+    net = body["net"]
+    pay = {"merchant": "M001", "cycle": DAY, "amount": net, "reference": "EHB-TRF-0001"}
+    assert code(w, "payout", pay, "clerk-EHB-1") == "not_settled"  # before the close
+    w.now = cycle_end(DAY, 1380, 480)
+    assert code(w, "settle", body, "clearing-1") == "ok"
+    owed_ehb, owed_jrb = -_balance(w, "bank:EHB:points_payable"), \
+        -_balance(w, "bank:JRB:points_payable")
+    # refused: another bank pays, the clearing house pays, another amount, no reference
+    assert code(w, "payout", pay, "clerk-JRB-1") == "unauthorized"  # M001's acquirer: EHB
+    assert code(w, "payout", pay, "clearing-1") == "unauthorized"
+    assert code(w, "payout", {**pay, "amount": net + 1}, "clerk-EHB-1") == "payout_mismatch"
+    assert code(w, "payout", {**pay, "amount": net - 1}, "clerk-EHB-1") == "payout_mismatch"
+    assert code(w, "payout", {**pay, "reference": "no spaces"}, "clerk-EHB-1") == "malformed"
+    assert code(w, "payout", {**pay, "cycle": DAY + 1}, "clerk-EHB-1") == "not_settled"
+    assert code(w, "payout", pay, "clerk-EHB-1") == "ok"
+    assert code(w, "payout", pay, "clerk-EHB-1") == "already_paid"
+    assert _balance(w, "merchant:M001:settled") == 0  # the merchant payable back to zero
+    # each bank reimburses what its points paid of the cycle, once
+    pts = {"bank": "JRB", "merchant": "M001", "cycle": DAY, "amount": 1_000,
+           "reference": "JRB-PTS-0001"}
+    assert code(w, "settle_points", pts, "clerk-EHB-1") == "unauthorized"
+    assert code(w, "settle_points", {**pts, "amount": 999}, "clerk-JRB-1") == "payout_mismatch"
+    assert code(w, "settle_points", {**pts, "bank": "XXX"}, "clerk-JRB-1") == "unknown_bank"
+    assert code(w, "settle_points", pts, "clerk-JRB-1") == "ok"
+    assert code(w, "settle_points", pts, "clerk-JRB-1") == "already_paid"
+    assert code(w, "settle_points", {**pts, "bank": "EHB", "amount": 2_000,
+                                     "reference": "EHB-PTS-1"}, "clerk-EHB-1") == "ok"
+    # M001's points are paid; what the banks still owe is M002's cycle (500 fen of EHB's)
+    assert -_balance(w, "bank:JRB:points_payable") == owed_jrb - 1_000 == 0
+    assert -_balance(w, "bank:EHB:points_payable") == owed_ehb - 2_000 == 500
+    # the acquirer paid the net and got the points' part back
+    assert _balance(w, "bank:EHB:paid_out") == net - 3_000
+    s = q.cycle_statement(w.store, w.genesis, "M001", DAY)
+    assert s["paid"]["amount"] == net and s["paid"]["reference"] == "EHB-TRF-0001"
+    assert set(s["points_paid"]) == {"EHB", "JRB"}
+    assert q.sum_of_balances(w.store)["CNY"] == 0

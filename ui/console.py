@@ -28,6 +28,7 @@ from app.holder import Opener
 from app.model import CARD_STATUSES
 from app.session import Session, SessionError
 from ui import texts
+from ui.clearing_tab import ClearingTab
 from ui.common import (
     Column,
     Notice,
@@ -39,7 +40,7 @@ from ui.common import (
     table,
     yuan,
 )
-from ui.console_tabs import ClearingTab, CustodyTab, MerchantsTab, PointsTab
+from ui.console_tabs import CustodyTab, MerchantsTab, PointsTab
 from ui.network import NetworkTab
 from ui.shell import Languages, Window, qtext
 

@@ -1,5 +1,5 @@
-"""Console tabs: the bank's points contract, merchant and terminal onboarding, clearing
-statements (CSV, PDF, closing a cycle on chain) and the custody attestation."""
+"""Console tabs: the bank's points contract, merchant and terminal onboarding and the custody
+attestation (clearing statements and payouts: ui/clearing_tab.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -22,11 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import cycles
 from app.flows import new_terminal_key
 from app.model import compliance_settings, custody_level
 from app.session import Session, SessionError
-from app.statement_export import to_csv, write_pdf
 from ui import texts
 from ui.common import (
     STATEMENT_LINES,
@@ -52,7 +48,7 @@ def _ctx(text: str) -> str:
     return qtext("Columns", text)
 
 
-class _Tab(QWidget):
+class Tab(QWidget):
     def __init__(self, session: Session, tasks: Tasks) -> None:
         super().__init__()
         self.session, self.tasks = session, tasks
@@ -77,7 +73,7 @@ class _Tab(QWidget):
         return None
 
 
-class PointsTab(_Tab):
+class PointsTab(Tab):
     """The bank's on-chain points contract: points per yuan, the share of an eligible item
     points may pay, and the most per order."""
 
@@ -140,7 +136,7 @@ class PointsTab(_Tab):
                                      self.tr("Contract published at height %H.")), self.notice)
 
 
-class MerchantsTab(_Tab):
+class MerchantsTab(Tab):
     """Merchants this bank acquires (all of them for the clearing house), registering a new
     merchant, and a new terminal with its key file."""
 
@@ -264,138 +260,7 @@ class MerchantsTab(_Tab):
                 p.unlink(missing_ok=True)
 
 
-class ClearingTab(_Tab):
-    """Per merchant and cycle: the statement as every validator computes it, its lines,
-    CSV and PDF export, what this bank owes for points, and (clearing house) the close."""
-
-    def __init__(self, session: Session, tasks: Tasks) -> None:
-        super().__init__(session, tasks)
-        lay = QVBoxLayout(self)
-        top = QHBoxLayout()
-        self.merchant, self.cycle = QComboBox(), QComboBox()
-        self.show_btn, self.csv_btn, self.pdf_btn, self.settle_btn = (
-            QPushButton(), QPushButton(), QPushButton(), QPushButton())
-        self.show_btn.clicked.connect(lambda: self.tasks.spawn(self.load(), self.notice))
-        self.csv_btn.clicked.connect(lambda: self.export("csv"))
-        self.pdf_btn.clicked.connect(lambda: self.export("pdf"))
-        self.settle_btn.clicked.connect(self.settle)
-        self.settle_btn.setVisible(session.role == "clearing")
-        self.m_label, self.c_label = QLabel(), QLabel()
-        for w in (self.m_label, self.merchant, self.c_label, self.cycle, self.show_btn,
-                  self.csv_btn, self.pdf_btn, self.settle_btn):
-            top.addWidget(w)
-        top.addStretch(1)
-        lay.addLayout(top)
-        body = QHBoxLayout()
-        self.sum_box = QGroupBox()
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        QVBoxLayout(self.sum_box).addWidget(self.summary)
-        body.addWidget(self.sum_box, 1)
-        self.lines = RecordModel(LINES, _ctx, self)
-        body.addWidget(table(self.lines, stretch=2), 3)
-        lay.addLayout(body)
-        lay.addWidget(self.notice)
-        self.statement: dict[str, Any] | None = None
-        self.line_rows: list[dict[str, Any]] = []
-
-    def retranslate(self) -> None:
-        self.m_label.setText(self.tr("Merchant"))
-        self.c_label.setText(self.tr("Cycle"))
-        self.show_btn.setText(self.tr("Show statement"))
-        self.csv_btn.setText(self.tr("Export CSV…"))
-        self.pdf_btn.setText(self.tr("Export PDF…"))
-        self.settle_btn.setText(self.tr("Close cycle on chain"))
-        self.sum_box.setTitle(self.tr("Statement"))
-        self.lines.retranslate()
-        self._show()
-
-    async def refresh(self) -> None:
-        rows = await self.session.query("merchants")
-        keep = self.merchant.currentData()
-        self.merchant.clear()
-        for r in rows:
-            self.merchant.addItem(f"{r['merchant']} {r['name']}", r)
-        self.merchant.setCurrentIndex(max(0, next(
-            (i for i, r in enumerate(rows) if keep and r["merchant"] == keep["merchant"]), 0)))
-        m = self.merchant.currentData()
-        if m is not None and self.cycle.count() == 0:
-            for c in cycles.recent(m, self.session.genesis, self.session.now()):
-                self.cycle.addItem(str(c), c)
-
-    async def load(self) -> None:
-        m, cycle = self.merchant.currentData(), self.cycle.currentData()
-        if m is None or cycle is None:
-            raise SessionError(self.tr("Choose a merchant and a cycle."))
-        self.statement = await self.session.query("statement", merchant=m["merchant"],
-                                                  cycle=cycle)
-        self.line_rows = await self.session.query("statement_lines", merchant=m["merchant"],
-                                                  cycle=cycle)
-        self.lines.set_rows(self.line_rows)
-        self._show()
-
-    def _show(self) -> None:
-        s = self.statement
-        if s is None:
-            self.summary.setText(self.tr("Choose a merchant and a cycle, then show the "
-                                         "statement."))
-            return
-        pts = ", ".join(f"{b} {yuan(v)}" for b, v in sorted(s["points"].items()) if v) or "—"
-        state = self.tr("settled on chain") if s.get("settled") else self.tr("open")
-        self.summary.setText("\n".join([
-            self.tr("Payments: %1, refunds: %2").replace("%1", str(s["count"]))
-            .replace("%2", str(s["refund_count"])),
-            self.tr("Gross %1 · refunds %2").replace("%1", yuan(s["gross"]))
-            .replace("%2", yuan(s["refunds"])),
-            self.tr("Owed by banks for points: %1").replace("%1", pts),
-            self.tr("Fee %1 · net to merchant %2").replace("%1", yuan(s["fee"]))
-            .replace("%2", yuan(s["net"])),
-            self.tr("Status: %1").replace("%1", state)]))
-
-    def export(self, kind: str) -> None:
-        self.notice.clear()
-        if self.statement is None:
-            self.notice.error(self.tr("Show a statement first."))
-            return
-        s = self.statement
-        dlg = QFileDialog(self, self.tr("Export the statement"),
-                          f"statement-{s['merchant']}-{s['cycle']}.{kind}",
-                          "CSV (*.csv)" if kind == "csv" else "PDF (*.pdf)")
-        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dlg.fileSelected.connect(lambda p: self.write(kind, Path(p)))
-        dlg.open()
-
-    def write(self, kind: str, path: Path) -> None:
-        assert self.statement is not None
-        try:
-            if kind == "csv":
-                path.write_text(to_csv(self.statement, self.line_rows), "utf-8")
-            else:
-                write_pdf(self.statement, self.line_rows, path)
-        except OSError as exc:
-            self.notice.error(self.tr("Could not write %1: %2").replace("%1", str(path))
-                              .replace("%2", exc.strerror or str(exc)))
-            return
-        self.notice.ok(self.tr("Statement written to %1").replace("%1", str(path)))
-
-    def settle(self) -> None:
-        self.notice.clear()
-        s = self.statement
-        if s is None:
-            self.notice.error(self.tr("Show a statement first."))
-            return
-        keys = ("count", "refund_count", "gross", "refunds", "points", "fee", "net")
-        body = {"merchant": s["merchant"], "cycle": s["cycle"], **{k: s[k] for k in keys}}
-        self.tasks.spawn(self.submit("settle", body, self.tr("Cycle closed at height %H.")),
-                         self.notice)
-
-    async def after_commit(self) -> None:
-        await self.refresh()
-        await self.load()
-
-
-class CustodyTab(_Tab):
+class CustodyTab(Tab):
     """The bank attests on chain the deposit it holds in custody for its cards' prepaid
     funds; the regulator compares it with what is outstanding."""
 

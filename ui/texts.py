@@ -75,6 +75,11 @@ REASONS: dict[str, str] = {
         "Reasons", "Only a named (real-name) card can do this; this one is anonymous."),
     "transfer_not_allowed": QT_TRANSLATE_NOOP(
         "Reasons", "Transfers are between two different cards of the same bank."),
+    "not_settled": QT_TRANSLATE_NOOP(
+        "Reasons", "The cycle is not settled yet: close it before paying it out."),
+    "already_paid": QT_TRANSLATE_NOOP("Reasons", "This was already paid on chain."),
+    "payout_mismatch": QT_TRANSLATE_NOOP(
+        "Reasons", "The amount differs from what the settlement says is owed."),
 }
 
 STATUSES: dict[str, str] = {
@@ -111,6 +116,8 @@ KINDS: dict[str, str] = {
     "attest_custody": QT_TRANSLATE_NOOP("Reasons", "custody attested"),
     "case_update": QT_TRANSLATE_NOOP("Reasons", "case update"),
     "transfer": QT_TRANSLATE_NOOP("Reasons", "transfer"),
+    "payout": QT_TRANSLATE_NOOP("Reasons", "merchant payout"),
+    "settle_points": QT_TRANSLATE_NOOP("Reasons", "points settled"),
 }
 
 CODES: dict[str, str] = {  # short labels for a table's decision column
@@ -156,6 +163,9 @@ CODES: dict[str, str] = {  # short labels for a table's decision column
     "card_closed": QT_TRANSLATE_NOOP("Reasons", "closed card"),
     "anonymous_card": QT_TRANSLATE_NOOP("Reasons", "anonymous card"),
     "transfer_not_allowed": QT_TRANSLATE_NOOP("Reasons", "transfer not allowed"),
+    "not_settled": QT_TRANSLATE_NOOP("Reasons", "not settled"),
+    "already_paid": QT_TRANSLATE_NOOP("Reasons", "already paid"),
+    "payout_mismatch": QT_TRANSLATE_NOOP("Reasons", "amount differs"),
 }
 
 RULES: dict[str, tuple[str, str]] = {  # compliance rule: name, what it watches

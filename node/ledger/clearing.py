@@ -1,10 +1,18 @@
-"""Clearing: close a merchant's settlement cycle.
+"""Clearing: close a merchant's settlement cycle, then pay it out.
 
 The clearing house proposes the cycle's figures; every replica recomputes them from its
 own ledger. A cycle can be closed once it has begun: after its cut-off, or early (the
 end-of-day batch close), in which case later payments that day belong to the next cycle.
 Cycles close in order (the per-cycle totals that each payment and refund updated) and rejects the
 transaction if any figure differs.  The settlement row then records them on chain.
+
+Then the money moves (chain format 4), each a transaction recorded on the settlement row:
+the merchant's acquirer pays the merchant the settled net by bank transfer (``payout``:
+the merchant's settled account back to zero, the acquirer's ``paid_out`` up by as much),
+and each bank whose points paid part of the cycle's sales reimburses the acquirer the
+cash it owes for them (``settle_points``: the bank's points payable back to zero for that
+cycle).  A payout or points settlement whose amount is not the settled one is refused, and
+each is made once.
 """
 
 from __future__ import annotations
@@ -79,3 +87,68 @@ def settle(ctx: Ctx, b: dict[str, Any]) -> None:
     ctx.put("settlements", key, {"merchant": mid, "cycle": cycle, "acquirer": m["acquirer"],
                                  "fee_bp": m["fee_bp"], "settled_at": ctx.time,
                                  "tx": ctx.tx.hex_id, **expected})
+
+
+def _settled(ctx: Ctx, b: dict[str, Any]) -> tuple[str, Row, Row]:
+    """(key, merchant row, settlement row) of the cycle a payout names; refused before
+    chain format 4, for a malformed cycle or reference, or a cycle not settled."""
+    if ctx.chain_format < 4:
+        raise Rejected(Reason.MALFORMED, "payouts on chain need chain format 4")
+    m = merchant(ctx, b["merchant"])
+    ctx.merchant = b["merchant"]
+    if not valid_cycle(b["cycle"]):
+        raise Rejected(Reason.MALFORMED, "cycle must be a date as yyyymmdd")
+    f.ident(b["reference"], "bank transfer reference")
+    key = f"{b['merchant']}|{b['cycle']}"
+    row = ctx.get("settlements", key)
+    if row is None:
+        raise Rejected(Reason.NOT_SETTLED,
+                       f"cycle {b['cycle']} of {b['merchant']} is not settled yet")
+    return key, m, row
+
+
+@rule("payout", {"merchant", "cycle", "amount", "reference"})
+def payout(ctx: Ctx, b: dict[str, Any]) -> None:
+    """The acquirer pays the merchant a settled cycle's net (by bank transfer)."""
+    key, m, row = _settled(ctx, b)
+    ctx.require("clerk", m["acquirer"], "paying a merchant out")
+    amount = f.amount(b["amount"], "payout amount")
+    ctx.amount = amount
+    if row.get("paid") is not None:
+        raise Rejected(Reason.ALREADY_PAID, f"cycle {b['cycle']} of {b['merchant']} was paid "
+                                            f"out by transaction {row['paid']['tx']}")
+    if amount != row["net"]:
+        raise Rejected(Reason.PAYOUT_MISMATCH,
+                       f"the settled net of cycle {b['cycle']} is {row['net']} fen, not "
+                       f"{amount}")
+    ctx.post(f"merchant:{b['merchant']}:settled", CNY, -amount)
+    ctx.post(f"bank:{m['acquirer']}:paid_out", CNY, amount)
+    ctx.put("settlements", key, {**row, "paid": {
+        "tx": ctx.tx.hex_id, "reference": b["reference"], "at": ctx.time, "amount": amount}})
+
+
+@rule("settle_points", {"bank", "merchant", "cycle", "amount", "reference"})
+def settle_points(ctx: Ctx, b: dict[str, Any]) -> None:
+    """A bank reimburses the acquirer the cash its points paid of a settled cycle."""
+    key, m, row = _settled(ctx, b)
+    bank_id = b["bank"]
+    if bank_id not in ctx.bank_ids:
+        raise Rejected(Reason.UNKNOWN_BANK, f"no bank {bank_id!r}")
+    ctx.bank = bank_id
+    ctx.require("clerk", bank_id, "settling points")
+    amount = f.amount(b["amount"], "points settlement amount")
+    ctx.amount = amount
+    owed = int(row["points"].get(bank_id, 0))
+    done = dict(row.get("points_paid") or {})
+    if bank_id in done:
+        raise Rejected(Reason.ALREADY_PAID, f"{bank_id} settled its points for cycle "
+                                            f"{b['cycle']} of {b['merchant']} already")
+    if amount != owed:
+        raise Rejected(Reason.PAYOUT_MISMATCH,
+                       f"{bank_id} owes {owed} fen for points in cycle {b['cycle']} of "
+                       f"{b['merchant']}, not {amount}")
+    ctx.post(f"bank:{bank_id}:points_payable", CNY, amount)
+    ctx.post(f"bank:{m['acquirer']}:paid_out", CNY, -amount)
+    done[bank_id] = {"tx": ctx.tx.hex_id, "reference": b["reference"], "at": ctx.time,
+                     "amount": amount}
+    ctx.put("settlements", key, {**row, "points_paid": done})

@@ -52,6 +52,9 @@ class Reason(StrEnum):
     DUPLICATE_ORDER = "duplicate_order"  # the merchant's order already has a payment
     ANONYMOUS_CARD = "anonymous_card"    # an act the rules allow named cards only
     TRANSFER_NOT_ALLOWED = "transfer_not_allowed"  # other issuer, same card, not named
+    NOT_SETTLED = "not_settled"          # a payout for a cycle not settled yet
+    ALREADY_PAID = "already_paid"        # that payout or points settlement is on chain
+    PAYOUT_MISMATCH = "payout_mismatch"  # the amount is not what the settlement says
 
 
 class Rejected(Exception):

@@ -79,6 +79,9 @@ def cycle_statement(store: Store, genesis: Genesis, merchant: str, cycle: int) \
         "acquirer": m["acquirer"], "fee_bp": m["fee_bp"],
         "closes_at": cycle_end(cycle, m["cutoff_min"], genesis.params["utc_offset_min"]),
         "settled": settled is not None, **figures,
+        # the money moved for it (chain format 4): the payout, each bank's points
+        "paid": None if settled is None else settled.get("paid"),
+        "points_paid": {} if settled is None else dict(settled.get("points_paid") or {}),
     }
 
 
