@@ -344,6 +344,11 @@ QUERIES: dict[str, Query] = {
                        lambda a: q.merchants(a.store, a.who if a.kind == "clerk" else None)),
     "bank_payable": Query(BANKS_AND_REGULATOR,
                           "another bank's obligations are not visible to you", _bank_payable),
+    # a cycle's interbank positions: a bank its own pairs, the clearing house and the
+    # regulator every pair
+    "netting": Query(BANKS_AND_REGULATOR, "interbank positions are for the banks",
+                     lambda a: q.netting(a.store, a.number("cycle", 0),
+                                         a.who if a.kind == "clerk" else None)),
 }
 
 

@@ -193,9 +193,68 @@ def test_a_settled_cycle_is_paid_out_and_its_points_settled_once(world: World) -
     # M001's points are paid; what the banks still owe is M002's cycle (500 fen of EHB's)
     assert -_balance(w, "bank:JRB:points_payable") == owed_jrb - 1_000 == 0
     assert -_balance(w, "bank:EHB:points_payable") == owed_ehb - 2_000 == 500
-    # the acquirer paid the net and got the points' part back
-    assert _balance(w, "bank:EHB:paid_out") == net - 3_000
+    # the acquirer paid the net, got the points' part back and, its own cards' cash being
+    # on its float, is left holding its fee
+    assert _balance(w, "bank:EHB:paid_out") == -body["fee"] == -_balance(w, "bank:EHB:fees")
     s = q.cycle_statement(w.store, w.genesis, "M001", DAY)
     assert s["paid"]["amount"] == net and s["paid"]["reference"] == "EHB-TRF-0001"
     assert set(s["points_paid"]) == {"EHB", "JRB"}
+    assert q.sum_of_balances(w.store)["CNY"] == 0
+
+
+def test_a_cycle_end_to_end_across_two_banks_and_three_merchants(world: World) -> None:
+    w = world
+    a, j = w.issue("EHB", deposit=400_000), w.issue("JRB", deposit=400_000)
+    for card, bank in ((a, "EHB"), (a, "JRB"), (j, "JRB"), (j, "EHB")):
+        w.one(w.tx("accrue_points", {"card": card, "bank": bank, "points": 20_000},
+                   w.clerk(bank)))
+    both = [{"bank": "EHB", "cash": 1_000}, {"bank": "JRB", "cash": 500}]
+    tea = [{"sku": "TEA-250", "qty": 2}, {"sku": "MOON-BOX", "qty": 1}]
+    sales = [w.pay_tx(a, tea, redeem=both, order="E1"),  # EHB card at EHB's M001
+             w.pay_tx(j, tea, redeem=both, order="E2"),  # JRB card at EHB's M001
+             w.pay_tx(a, [{"sku": "BOOK-ATLAS", "qty": 2}], terminal="M002-T01",
+                      order="E3"),  # EHB card at JRB's M002
+             w.pay_tx(j, [{"sku": "NOODLE-BEEF", "qty": 3}], terminal="M003-T01",
+                      order="E4")]  # JRB card at EHB's M003
+    assert all(w.one(t).ok for t in sales)
+    assert w.one(w.tx("refund", {"terminal": "M001-T01", "payment": sales[1].hex_id,
+                                 "amount": 9_600}, w.k("terminal-M001-T01"))).ok
+    outstanding = {r["bank"]: r["outstanding"] for r in q.issuers(w.store, w.genesis)}
+    assert outstanding == {b: q.cards_balance(w.store, b) + w.store.get("banks", b)["in_flight"]
+                           for b in ("EHB", "JRB")}  # type: ignore[index]
+    w.now = cycle_end(DAY, 0, 480) + 86_400_000  # every merchant's cycle is over
+    acq = {"M001": "EHB", "M002": "JRB", "M003": "EHB"}
+    for m, bank in acq.items():
+        body = q.settle_body(w.store, w.genesis, m, DAY)
+        assert code(w, "settle", body, "clearing-1") == "ok"
+        assert code(w, "payout", {"merchant": m, "cycle": DAY, "amount": body["net"],
+                                  "reference": f"PO-{m}"}, f"clerk-{bank}-1") == "ok"
+        for pbank, cash in body["points"].items():
+            assert code(w, "settle_points", {"bank": pbank, "merchant": m, "cycle": DAY,
+                                             "amount": cash, "reference": f"PT-{m}"},
+                        f"clerk-{pbank}-1") == "ok"
+    # the netting: each bank's cards spent at the other's merchants, one net transfer
+    [pos] = q.netting(w.store, DAY)
+    payer, payee, net = pos["payer"], pos["payee"], pos["net"]
+    assert net == abs(pos["a_owes_b"] - pos["b_owes_a"]) > 0 and not pos["settled"]
+    assert q.netting(w.store, DAY, "EHB") == [pos]
+    nb = {"cycle": DAY, "payer": payer, "payee": payee, "amount": net, "reference": "NET-1"}
+    assert code(w, "interbank", {**nb, "payer": payee, "payee": payer}, f"clerk-{payee}-1") \
+        == "payout_mismatch"  # the other way round: the payee does not pay
+    assert code(w, "interbank", nb, f"clerk-{payee}-1") == "unauthorized"
+    assert code(w, "interbank", {**nb, "amount": net + 1}, f"clerk-{payer}-1") \
+        == "payout_mismatch"
+    assert code(w, "interbank", nb, f"clerk-{payer}-1") == "ok"
+    assert code(w, "interbank", nb, f"clerk-{payer}-1") == "payout_mismatch"  # nothing left
+    assert q.netting(w.store, DAY)[0]["settled"]
+    # every payable back at zero; the custody liability is the cards' balances
+    for m in acq:
+        assert _balance(w, f"merchant:{m}") == _balance(w, f"merchant:{m}:settled") == 0
+    for b in ("EHB", "JRB"):
+        assert _balance(w, f"bank:{b}:points_payable") == 0
+        assert _balance(w, f"bank:{b}:paid_out") == -_balance(w, f"bank:{b}:fees")
+        cards = q.cards_balance(w.store, b)
+        assert -_balance(w, f"bank:{b}:float") == cards
+        row = next(r for r in q.issuers(w.store, w.genesis) if r["bank"] == b)
+        assert row["outstanding"] == cards
     assert q.sum_of_balances(w.store)["CNY"] == 0

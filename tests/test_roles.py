@@ -45,6 +45,7 @@ EXPECT: dict[str, set[str]] = {
     "issuers": EVERYONE - TILLS, "merchants": EVERYONE - TILLS,
     "merchant_volumes": {"regulator", "clearing"},
     "bank_payable": {"regulator", "clearing", "bank EHB"},
+    "netting": EVERYONE - TILLS,  # a bank sees its own pairs
 }
 
 
@@ -88,7 +89,7 @@ async def _every_query(c: LocalCluster) -> dict[str, set[str]]:
             "statement_lines": {"merchant": "M001", "cycle": cycle},
             "refundable": {"merchant": "M001"}, "catalogue": {"merchant": "M001"},
             "issuers": {}, "merchants": {}, "merchant_volumes": {},
-            "bank_payable": {"bank": "EHB", "cycle": cycle},
+            "bank_payable": {"bank": "EHB", "cycle": cycle}, "netting": {"cycle": cycle},
         }
         served: dict[str, set[str]] = {q: set() for q in EXPECT}
         for q in EXPECT:

@@ -118,6 +118,7 @@ KINDS: dict[str, str] = {
     "transfer": QT_TRANSLATE_NOOP("Reasons", "transfer"),
     "payout": QT_TRANSLATE_NOOP("Reasons", "merchant payout"),
     "settle_points": QT_TRANSLATE_NOOP("Reasons", "points settled"),
+    "interbank": QT_TRANSLATE_NOOP("Reasons", "interbank settlement"),
 }
 
 CODES: dict[str, str] = {  # short labels for a table's decision column

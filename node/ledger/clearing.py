@@ -84,9 +84,11 @@ def settle(ctx: Ctx, b: dict[str, Any]) -> None:
     ctx.post(f"bank:{m['acquirer']}:fees", CNY, expected["fee"])
     # closing the current cycle early (end-of-day batch close): later payments go to the next
     ctx.put("merchants", mid, {**m, "closed_through": cycle})
-    ctx.put("settlements", key, {"merchant": mid, "cycle": cycle, "acquirer": m["acquirer"],
-                                 "fee_bp": m["fee_bp"], "settled_at": ctx.time,
-                                 "tx": ctx.tx.hex_id, **expected})
+    row = {"merchant": mid, "cycle": cycle, "acquirer": m["acquirer"], "fee_bp": m["fee_bp"],
+           "settled_at": ctx.time, "tx": ctx.tx.hex_id, **expected}
+    if ctx.chain_format >= 4:  # card cash by issuer, for the interbank netting at payout
+        row["issuers"] = dict((ctx.get("cycles", key) or {}).get("issuers") or {})
+    ctx.put("settlements", key, row)
 
 
 def _settled(ctx: Ctx, b: dict[str, Any]) -> tuple[str, Row, Row]:
@@ -121,8 +123,24 @@ def payout(ctx: Ctx, b: dict[str, Any]) -> None:
         raise Rejected(Reason.PAYOUT_MISMATCH,
                        f"the settled net of cycle {b['cycle']} is {row['net']} fen, not "
                        f"{amount}")
+    acquirer = m["acquirer"]
     ctx.post(f"merchant:{b['merchant']}:settled", CNY, -amount)
-    ctx.post(f"bank:{m['acquirer']}:paid_out", CNY, amount)
+    ctx.post(f"bank:{acquirer}:paid_out", CNY, amount)
+    # each issuer's card cash stops being in flight: the acquirer's own cards' is moved
+    # from its float at once, another issuer's it owes the acquirer (``interbank``)
+    for issuer, cash in sorted((row.get("issuers") or {}).items()):
+        if not cash:
+            continue
+        brow = ctx.get("banks", issuer) or {}
+        ctx.put("banks", issuer, {**brow, "in_flight": int(brow.get("in_flight", 0)) - cash})
+        if issuer == acquirer:
+            ctx.post(f"bank:{issuer}:float", CNY, cash)
+            ctx.post(f"bank:{acquirer}:paid_out", CNY, -cash)
+            continue
+        nkey = f"{b['cycle']}|{issuer}|{acquirer}"
+        n = ctx.get("netting", nkey) or {"cycle": b["cycle"], "payer": issuer,
+                                         "payee": acquirer, "owed": 0, "settled": 0}
+        ctx.put("netting", nkey, {**n, "owed": n["owed"] + cash})
     ctx.put("settlements", key, {**row, "paid": {
         "tx": ctx.tx.hex_id, "reference": b["reference"], "at": ctx.time, "amount": amount}})
 
@@ -152,3 +170,52 @@ def settle_points(ctx: Ctx, b: dict[str, Any]) -> None:
     done[bank_id] = {"tx": ctx.tx.hex_id, "reference": b["reference"], "at": ctx.time,
                      "amount": amount}
     ctx.put("settlements", key, {**row, "points_paid": done})
+
+
+def net_position(ctx: Ctx, cycle: int, a: str, b: str) -> tuple[Row, Row, int]:
+    """What ``a`` owes ``b`` (and ``b`` owes ``a``) for a cycle's paid-out card cash, and
+    the net still to settle from ``a`` to ``b`` (negative: ``b`` pays)."""
+    def row(p: str, q: str) -> Row:
+        return ctx.get("netting", f"{cycle}|{p}|{q}") or {
+            "cycle": cycle, "payer": p, "payee": q, "owed": 0, "settled": 0}
+
+    ab, ba = row(a, b), row(b, a)
+    return ab, ba, (ab["owed"] - ab["settled"]) - (ba["owed"] - ba["settled"])
+
+
+@rule("interbank", {"cycle", "payer", "payee", "amount", "reference"})
+def interbank(ctx: Ctx, b: dict[str, Any]) -> None:
+    """Two banks settle a cycle's net position: what the payer's cards spent at merchants
+    the payee acquires (and paid out), less the other way round; both gross legs move on
+    the books, the net by bank transfer."""
+    if ctx.chain_format < 4:
+        raise Rejected(Reason.MALFORMED, "interbank netting needs chain format 4")
+    cycle, payer, payee = b["cycle"], b["payer"], b["payee"]
+    if not valid_cycle(cycle):
+        raise Rejected(Reason.MALFORMED, "cycle must be a date as yyyymmdd")
+    for bank_id in (payer, payee):
+        if bank_id not in ctx.bank_ids:
+            raise Rejected(Reason.UNKNOWN_BANK, f"no bank {bank_id!r}")
+    if payer == payee:
+        raise Rejected(Reason.MALFORMED, "a bank does not settle with itself")
+    ctx.bank = payer
+    ctx.require("clerk", payer, "settling with another bank")
+    f.ident(b["reference"], "bank transfer reference")
+    amount = f.amount(b["amount"], "net amount")
+    ctx.amount = amount
+    ab, ba, net = net_position(ctx, cycle, payer, payee)
+    if net <= 0:
+        raise Rejected(Reason.PAYOUT_MISMATCH,
+                       f"{payer} owes {payee} nothing for cycle {cycle}" if net == 0 else
+                       f"{payee} owes {payer} {-net} fen for cycle {cycle}: it pays")
+    if amount != net:
+        raise Rejected(Reason.PAYOUT_MISMATCH,
+                       f"the net position of {payer} to {payee} in cycle {cycle} is {net} "
+                       f"fen, not {amount}")
+    for leg, (p, q) in ((ab, (payer, payee)), (ba, (payee, payer))):
+        due = leg["owed"] - leg["settled"]
+        if due:
+            ctx.post(f"bank:{p}:float", CNY, due)
+            ctx.post(f"bank:{q}:paid_out", CNY, -due)
+        ctx.put("netting", f"{cycle}|{p}|{q}", {**leg, "settled": leg["owed"], "last": {
+            "tx": ctx.tx.hex_id, "reference": b["reference"], "at": ctx.time}})

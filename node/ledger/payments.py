@@ -36,6 +36,17 @@ def _cycle_row(ctx: Ctx, merchant_id: str, m: Row) -> tuple[str, Row]:
     return key, row
 
 
+def issuer_cash(ctx: Ctx, cyc: Row, issuer: str, cash: int) -> dict[str, int]:
+    """A cycle's card cash by issuing bank, after ``cash`` more (less, for a refund) of
+    ``issuer``'s cards; the issuer's ``in_flight`` (spent at merchants, not yet paid out to
+    them: still its prepaid liability) moves by as much."""
+    by = dict(cyc.get("issuers") or {})
+    by[issuer] = by.get(issuer, 0) + cash
+    brow = ctx.get("banks", issuer) or {}
+    ctx.put("banks", issuer, {**brow, "in_flight": int(brow.get("in_flight", 0)) + cash})
+    return by
+
+
 def _redeem_requests(raw: Any) -> list[tuple[str, int]]:
     if not isinstance(raw, list) or len(raw) > 8:
         raise Rejected(Reason.MALFORMED, "redeem must be a list of at most 8 {bank, cash}")
@@ -100,8 +111,11 @@ def pay(ctx: Ctx, b: dict[str, Any]) -> None:
     by_bank = dict(cyc["points"])
     for r in redemptions:
         by_bank[r.bank] = by_bank.get(r.bank, 0) + r.cash
-    ctx.put("cycles", key, {**cyc, "count": cyc["count"] + 1, "gross": cyc["gross"] + total,
-                            "points": by_bank})
+    new_cyc = {**cyc, "count": cyc["count"] + 1, "gross": cyc["gross"] + total,
+               "points": by_bank}
+    if ctx.chain_format >= 4:  # the card cash each issuer's cards spent (interbank netting)
+        new_cyc["issuers"] = issuer_cash(ctx, cyc, crow["bank"], cash)
+    ctx.put("cycles", key, new_cyc)
     ctx.put("payments", ctx.tx.hex_id, {
         "merchant": merchant_id, "terminal": b["terminal"], "card": number, "order": order,
         "total": total, "cash": cash, "cycle": cyc["cycle"], "time": ctx.time,
@@ -172,5 +186,8 @@ def refund(ctx: Ctx, b: dict[str, Any]) -> None:
         "merchant": merchant_id, "terminal": b["terminal"], "payment": pay_id, "card": number,
         "amount": amount, "cash": r_cash, "order": b.get("order"), "cycle": cyc["cycle"],
         "time": ctx.time})
-    ctx.put("cycles", key, {**cyc, "refund_count": cyc["refund_count"] + 1,
-                            "refunds": cyc["refunds"] + amount, "points": by_bank})
+    new_cyc = {**cyc, "refund_count": cyc["refund_count"] + 1,
+               "refunds": cyc["refunds"] + amount, "points": by_bank}
+    if ctx.chain_format >= 4:
+        new_cyc["issuers"] = issuer_cash(ctx, cyc, crow["bank"], -r_cash)
+    ctx.put("cycles", key, new_cyc)

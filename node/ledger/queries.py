@@ -225,18 +225,49 @@ def bank_cards(store: Store, genesis: Genesis, bank: str, *, status: str | None 
 
 
 def issuers(store: Store, genesis: Genesis) -> list[dict[str, Any]]:
-    """Per issuing bank: prepaid funds outstanding (taken in on its cards and not yet paid
-    out to merchants by settlement: its float account, as the custody rule counts it), the
-    custody deposit it attested, their ratio in basis points, and its card count."""
+    """Per issuing bank: prepaid funds outstanding (what it owes its cardholders and, for
+    what they spent, the merchants until they are paid out; as the custody rule counts
+    it), the custody deposit it attested, their ratio in basis points, and its card
+    count.  Before chain format 4: the funds its cards took in (its float account)."""
     out = []
     for b in genesis.bank_ids:
         row = store.get("banks", b) or {}
-        outstanding = -balance(store, f"bank:{b}:float")
+        if genesis.chain_format >= 4:
+            outstanding = cards_balance(store, b) + int(row.get("in_flight", 0))
+        else:
+            outstanding = -balance(store, f"bank:{b}:float")
         custody = int(row.get("custody", 0))
         cards = store.query("SELECT COUNT(*) FROM cards WHERE bank = ?", (b,))[0][0]
         out.append({"bank": b, "name": row.get("name", b), "outstanding": outstanding,
                     "custody": custody, "cards": int(cards),
                     "ratio_bp": custody * 10_000 // outstanding if outstanding > 0 else None})
+    return out
+
+
+def cards_balance(store: Store, bank: str) -> int:
+    """The sum of the balances of a bank's cards."""
+    rows = store.query("SELECT COALESCE(SUM(a.balance), 0) FROM cards c JOIN accounts a "
+                       "ON a.key = 'card:' || c.key WHERE c.bank = ?", (bank,))
+    return int(rows[0][0])
+
+
+def netting(store: Store, cycle: int, bank: str | None = None) -> list[dict[str, Any]]:
+    """A cycle's interbank positions, a row per pair of banks (``bank``'s pairs only if
+    given): what each owes the other for its cards' spending at merchants the other
+    acquires (once paid out), what is settled, and who pays whom the net still due."""
+    legs = {(r["payer"], r["payee"]): r for _k, r in store.scan("netting", "cycle = ?",
+                                                               (cycle,))}
+    out = []
+    for a, b in sorted({tuple(sorted(k)) for k in legs}):
+        if bank is not None and bank not in (a, b):
+            continue
+        ab = legs.get((a, b), {"owed": 0, "settled": 0})
+        ba = legs.get((b, a), {"owed": 0, "settled": 0})
+        net = (ab["owed"] - ab["settled"]) - (ba["owed"] - ba["settled"])
+        out.append({"cycle": cycle, "bank_a": a, "bank_b": b, "a_owes_b": ab["owed"],
+                    "b_owes_a": ba["owed"], "settled": net == 0,
+                    "payer": a if net > 0 else b if net < 0 else None,
+                    "payee": b if net > 0 else a if net < 0 else None, "net": abs(net)})
     return out
 
 

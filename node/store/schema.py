@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # table -> projection columns (name, type)
 STATE_TABLES: dict[str, tuple[tuple[str, type], ...]] = {
@@ -35,6 +35,7 @@ STATE_TABLES: dict[str, tuple[tuple[str, type], ...]] = {
     "refunds": (("merchant", str), ("cycle", int)),
     "cases": (("rule", str), ("status", str)),
     "orders": (),
+    "netting": (("cycle", int),),
 }
 
 STATE_INDEXES: dict[str, list[list[str]]] = {
@@ -47,6 +48,7 @@ STATE_INDEXES: dict[str, list[list[str]]] = {
     "settlements": [["merchant", "cycle"]],
     "refunds": [["merchant", "cycle"]],
     "cases": [["rule", "status"]],
+    "netting": [["cycle"]],
 }
 
 
@@ -109,9 +111,16 @@ def _v7(db: sqlite_utils.Database) -> None:
     _state_table(db, "orders")  # merchant|order -> the payment that holds it
 
 
+def _v8(db: sqlite_utils.Database) -> None:
+    """Chain format 4: what each bank owes another for its cards' spending at merchants the
+    other acquires, per cycle (``cycle|payer|payee``), and how much of it is settled."""
+    _state_table(db, "netting")
+
+
 def _v1(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-    for table in [t for t in STATE_TABLES if t not in ("refunds", "cases", "orders")]:
+    for table in [t for t in STATE_TABLES if t not in ("refunds", "cases", "orders",
+                                                       "netting")]:
         _state_table(db, table)
     db["blocks"].create(
         {"height": int, "hash": str, "prev_hash": str, "tx_root": str, "state_root": str,
@@ -143,7 +152,7 @@ def _v1(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6,
-                                                              _v7]
+                                                              _v7, _v8]
 
 
 def current_version(db: sqlite_utils.Database) -> int:

@@ -1633,72 +1633,72 @@ Cards issued: %4</source>
         <translation>该订单已付款：再次收款前请先查询该笔付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="160"/>
+        <location filename="../../ui/texts.py" line="161"/>
         <source>order already paid</source>
         <translation>订单已付款</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="231"/>
+        <location filename="../../ui/texts.py" line="232"/>
         <source>commit certificate is malformed</source>
         <translation>提交证书格式错误</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="232"/>
+        <location filename="../../ui/texts.py" line="233"/>
         <source>the block cannot be read: %1</source>
         <translation>无法读取该区块：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="233"/>
+        <location filename="../../ui/texts.py" line="234"/>
         <source>the database file is damaged: %1</source>
         <translation>数据库文件已损坏：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="234"/>
+        <location filename="../../ui/texts.py" line="235"/>
         <source>re-execution stopped: block %1 is missing</source>
         <translation>重新执行中止：缺少区块 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="235"/>
+        <location filename="../../ui/texts.py" line="236"/>
         <source>table %1 differs from the chain: %2</source>
         <translation>表 %1 与链上数据不一致：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="236"/>
+        <location filename="../../ui/texts.py" line="237"/>
         <source>the result certificate does not hold: %1</source>
         <translation>结果证书无效：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="237"/>
+        <location filename="../../ui/texts.py" line="238"/>
         <source>rows of table %1 name no block</source>
         <translation>表 %1 中有不属于任何区块的行</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="238"/>
+        <location filename="../../ui/texts.py" line="239"/>
         <source>effects are missing inside the kept range</source>
         <translation>保留范围内缺少执行结果</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="239"/>
+        <location filename="../../ui/texts.py" line="240"/>
         <source>the checkpoint proof does not hold</source>
         <translation>检查点证明无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="240"/>
+        <location filename="../../ui/texts.py" line="241"/>
         <source>state row %1 %2 is not written by any block</source>
         <translation>状态行 %1 %2 不是由任何区块写入的</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="241"/>
+        <location filename="../../ui/texts.py" line="242"/>
         <source>state row %1 %2 is missing (last written at height %3)</source>
         <translation>缺少状态行 %1 %2（最后写入高度 %3）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="242"/>
+        <location filename="../../ui/texts.py" line="243"/>
         <source>state row %1 %2 differs from the chain in %3 (last written at height %4)</source>
         <translation>状态行 %1 %2 的 %3 与链上不一致（最后写入高度 %4）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="245"/>
+        <location filename="../../ui/texts.py" line="246"/>
         <source>database metadata %1 is wrong</source>
         <translation>数据库元数据 %1 有误</translation>
     </message>
@@ -2078,457 +2078,462 @@ Cards issued: %4</source>
         <translation>积分结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="124"/>
+        <location filename="../../ui/texts.py" line="121"/>
+        <source>interbank settlement</source>
+        <translation>银行间清算</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="125"/>
         <source>accepted</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="125"/>
+        <location filename="../../ui/texts.py" line="126"/>
         <source>balance too low</source>
         <translation>余额不足</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="126"/>
+        <location filename="../../ui/texts.py" line="127"/>
         <source>card not active</source>
         <translation>卡不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="127"/>
+        <location filename="../../ui/texts.py" line="128"/>
         <source>over balance cap</source>
         <translation>超过余额上限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="128"/>
+        <location filename="../../ui/texts.py" line="129"/>
         <source>real name required</source>
         <translation>需实名</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="129"/>
+        <location filename="../../ui/texts.py" line="130"/>
         <source>unknown card</source>
         <translation>未知卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="130"/>
+        <location filename="../../ui/texts.py" line="131"/>
         <source>bad signature</source>
         <translation>签名无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="131"/>
+        <location filename="../../ui/texts.py" line="132"/>
         <source>not allowed</source>
         <translation>无权限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="132"/>
+        <location filename="../../ui/texts.py" line="133"/>
         <source>expired</source>
         <translation>已过期</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="133"/>
+        <location filename="../../ui/texts.py" line="134"/>
         <source>duplicate</source>
         <translation>重复</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="134"/>
+        <location filename="../../ui/texts.py" line="135"/>
         <source>points too low</source>
         <translation>积分不足</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="135"/>
+        <location filename="../../ui/texts.py" line="136"/>
         <source>points over limit</source>
         <translation>积分超限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="136"/>
+        <location filename="../../ui/texts.py" line="137"/>
         <source>points not accepted</source>
         <translation>不可用积分</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="137"/>
+        <location filename="../../ui/texts.py" line="138"/>
         <source>no points contract</source>
         <translation>无积分合约</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="138"/>
+        <location filename="../../ui/texts.py" line="139"/>
         <source>bad amount</source>
         <translation>金额无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="139"/>
+        <location filename="../../ui/texts.py" line="140"/>
         <source>bad name</source>
         <translation>名称无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="140"/>
+        <location filename="../../ui/texts.py" line="141"/>
         <source>bad card number</source>
         <translation>卡号无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="141"/>
+        <location filename="../../ui/texts.py" line="142"/>
         <source>malformed</source>
         <translation>格式错误</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="142"/>
+        <location filename="../../ui/texts.py" line="143"/>
         <source>card exists</source>
         <translation>卡已存在</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="143"/>
+        <location filename="../../ui/texts.py" line="144"/>
         <source>card expired</source>
         <translation>卡已过期</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="144"/>
+        <location filename="../../ui/texts.py" line="145"/>
         <source>unknown bank</source>
         <translation>未知银行</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="145"/>
+        <location filename="../../ui/texts.py" line="146"/>
         <source>unknown merchant</source>
         <translation>未知商户</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="146"/>
+        <location filename="../../ui/texts.py" line="147"/>
         <source>unknown terminal</source>
         <translation>未知终端</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="147"/>
+        <location filename="../../ui/texts.py" line="148"/>
         <source>unknown item</source>
         <translation>未知商品</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="148"/>
+        <location filename="../../ui/texts.py" line="149"/>
         <source>unknown payment</source>
         <translation>未知支付</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="149"/>
+        <location filename="../../ui/texts.py" line="150"/>
         <source>total differs</source>
         <translation>合计不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="150"/>
+        <location filename="../../ui/texts.py" line="151"/>
         <source>merchant exists</source>
         <translation>商户已存在</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="151"/>
+        <location filename="../../ui/texts.py" line="152"/>
         <source>merchant not active</source>
         <translation>商户未启用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="152"/>
+        <location filename="../../ui/texts.py" line="153"/>
         <source>terminal exists</source>
         <translation>终端已存在</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="153"/>
+        <location filename="../../ui/texts.py" line="154"/>
         <source>key in use</source>
         <translation>密钥已占用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="154"/>
+        <location filename="../../ui/texts.py" line="155"/>
         <source>cycle still open</source>
         <translation>周期未结束</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="155"/>
+        <location filename="../../ui/texts.py" line="156"/>
         <source>already settled</source>
         <translation>已结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="156"/>
+        <location filename="../../ui/texts.py" line="157"/>
         <source>statement mismatch</source>
         <translation>对账单不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="157"/>
+        <location filename="../../ui/texts.py" line="158"/>
         <source>refund too large</source>
         <translation>退款超额</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="158"/>
+        <location filename="../../ui/texts.py" line="159"/>
         <source>not frozen</source>
         <translation>未冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="159"/>
+        <location filename="../../ui/texts.py" line="160"/>
         <source>regulatory hold</source>
         <translation>监管暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="161"/>
+        <location filename="../../ui/texts.py" line="162"/>
         <source>wrong network</source>
         <translation>网络不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="162"/>
+        <location filename="../../ui/texts.py" line="163"/>
         <source>expiry too far</source>
         <translation>过期时间过远</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="163"/>
+        <location filename="../../ui/texts.py" line="164"/>
         <source>closed card</source>
         <translation>卡已注销</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="164"/>
+        <location filename="../../ui/texts.py" line="165"/>
         <source>anonymous card</source>
         <translation>不记名卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="165"/>
+        <location filename="../../ui/texts.py" line="166"/>
         <source>transfer not allowed</source>
         <translation>不允许转账</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="166"/>
+        <location filename="../../ui/texts.py" line="167"/>
         <source>not settled</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="167"/>
+        <location filename="../../ui/texts.py" line="168"/>
         <source>already paid</source>
         <translation>已支付</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="168"/>
+        <location filename="../../ui/texts.py" line="169"/>
         <source>amount differs</source>
         <translation>金额不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="172"/>
+        <location filename="../../ui/texts.py" line="173"/>
         <source>balance cap</source>
         <translation>余额上限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="172"/>
+        <location filename="../../ui/texts.py" line="173"/>
         <source>A card held, or was refused for trying to exceed, the balance cap (named %named, anonymous %anonymous).</source>
         <translation>卡内余额超过上限，或因试图超过上限而被拒绝（记名卡 %named，不记名卡 %anonymous）。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="175"/>
+        <location filename="../../ui/texts.py" line="176"/>
         <source>real name</source>
         <translation>实名</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="175"/>
+        <location filename="../../ui/texts.py" line="176"/>
         <source>A purchase at or above the real-name threshold (%threshold) was attempted with an anonymous card.</source>
         <translation>使用不记名卡尝试达到或超过实名门槛（%threshold）的消费。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="178"/>
+        <location filename="../../ui/texts.py" line="179"/>
         <source>split purchases</source>
         <translation>拆分消费</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="178"/>
+        <location filename="../../ui/texts.py" line="179"/>
         <source>Several purchases by one card in one day, each just under a threshold.</source>
         <translation>同一张卡一天内多笔消费，每笔都略低于门槛。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="180"/>
+        <location filename="../../ui/texts.py" line="181"/>
         <source>bulk cash purchase</source>
         <translation>大额现金购卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="180"/>
+        <location filename="../../ui/texts.py" line="181"/>
         <source>Prepaid value bought in cash above the bank-transfer threshold in one day: per named holder (individual) or per bank&apos;s anonymous cards (organisation).</source>
         <translation>一天内以现金购买的预付价值超过须银行转账的门槛：按记名持卡人（个人）或按银行的不记名卡（单位）计算。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="184"/>
+        <location filename="../../ui/texts.py" line="185"/>
         <source>rapid spending</source>
         <translation>快充快消</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="184"/>
+        <location filename="../../ui/texts.py" line="185"/>
         <source>A top-up followed by spending most of it within a short time.</source>
         <translation>充值后短时间内消费掉大部分金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="186"/>
+        <location filename="../../ui/texts.py" line="187"/>
         <source>refund ratio</source>
         <translation>退款比例</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="186"/>
+        <location filename="../../ui/texts.py" line="187"/>
         <source>A merchant whose refunds stand out against its takings and the other merchants&apos; in a cycle.</source>
         <translation>某商户在一个周期内的退款相对其交易额和其他商户明显偏高。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="189"/>
+        <location filename="../../ui/texts.py" line="190"/>
         <source>odd hours</source>
         <translation>异常时段</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="189"/>
+        <location filename="../../ui/texts.py" line="190"/>
         <source>Payments or top-ups at odd hours (local time).</source>
         <translation>在异常时段（当地时间）的支付或充值。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="191"/>
+        <location filename="../../ui/texts.py" line="192"/>
         <source>custody coverage</source>
         <translation>存管覆盖率</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="191"/>
+        <location filename="../../ui/texts.py" line="192"/>
         <source>An issuer&apos;s custody deposit attested on chain covers too little of its outstanding prepaid balances.</source>
         <translation>发卡机构在链上申报的存管保证金不足以覆盖其预付资金余额。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="197"/>
+        <location filename="../../ui/texts.py" line="198"/>
         <source>%count refused attempt(s) to exceed the balance cap</source>
         <translation>%count 次超过余额上限的尝试被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="199"/>
+        <location filename="../../ui/texts.py" line="200"/>
         <source>balance %balance is above the cap of %cap</source>
         <translation>余额 %balance 超过上限 %cap</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="200"/>
+        <location filename="../../ui/texts.py" line="201"/>
         <source>an anonymous card tried to pay %amount</source>
         <translation>不记名卡尝试支付 %amount</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="201"/>
+        <location filename="../../ui/texts.py" line="202"/>
         <source>%count purchases in one day just under %threshold</source>
         <translation>一天内 %count 笔消费，均略低于 %threshold</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="203"/>
+        <location filename="../../ui/texts.py" line="204"/>
         <source>%total of prepaid value loaded in one day (limit %limit without a bank transfer)</source>
         <translation>一天内现金购入预付价值 %total（未经银行转账的上限为 %limit）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="206"/>
+        <location filename="../../ui/texts.py" line="207"/>
         <source>%spent of a %amount top-up spent within %minutes minutes</source>
         <translation>充值 %amount 后 %minutes 分钟内消费 %spent</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="208"/>
+        <location filename="../../ui/texts.py" line="209"/>
         <source>refunds are %ratio_bp of takings in cycle %cycle (other merchants&apos; median %median_bp)</source>
         <translation>周期 %cycle 退款占交易额 %ratio_bp（其他商户中位数 %median_bp）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="211"/>
+        <location filename="../../ui/texts.py" line="212"/>
         <source>%count transaction(s) between %from_hour:00 and %to_hour:00</source>
         <translation>%from_hour:00 至 %to_hour:00 之间 %count 笔交易</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="213"/>
+        <location filename="../../ui/texts.py" line="214"/>
         <source>custody deposit %custody covers %ratio_bp of %outstanding outstanding</source>
         <translation>存管保证金 %custody 覆盖预付资金余额 %outstanding 的 %ratio_bp</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="217"/>
+        <location filename="../../ui/texts.py" line="218"/>
         <source>block missing</source>
         <translation>缺少区块</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="218"/>
+        <location filename="../../ui/texts.py" line="219"/>
         <source>block hash does not match its header</source>
         <translation>区块哈希与区块头不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="219"/>
+        <location filename="../../ui/texts.py" line="220"/>
         <source>header is not canonical</source>
         <translation>区块头不是规范编码</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="220"/>
+        <location filename="../../ui/texts.py" line="221"/>
         <source>does not link to the previous block</source>
         <translation>未链接到上一个区块</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="221"/>
+        <location filename="../../ui/texts.py" line="222"/>
         <source>transactions do not match the header&apos;s Merkle root</source>
         <translation>交易与区块头的默克尔根不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="222"/>
+        <location filename="../../ui/texts.py" line="223"/>
         <source>header fields differ from the block row</source>
         <translation>区块头字段与区块记录不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="223"/>
+        <location filename="../../ui/texts.py" line="224"/>
         <source>no commit certificate</source>
         <translation>没有提交证书</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="224"/>
+        <location filename="../../ui/texts.py" line="225"/>
         <source>genesis block differs from the genesis file</source>
         <translation>创世区块与创世文件不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="225"/>
+        <location filename="../../ui/texts.py" line="226"/>
         <source>transaction %1 has an invalid signature</source>
         <translation>交易 %1 的签名无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="226"/>
+        <location filename="../../ui/texts.py" line="227"/>
         <source>a transaction cannot be decoded</source>
         <translation>有交易无法解码</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="227"/>
+        <location filename="../../ui/texts.py" line="228"/>
         <source>re-execution failed: %1</source>
         <translation>重新执行失败：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="228"/>
+        <location filename="../../ui/texts.py" line="229"/>
         <source>re-execution gives another state root</source>
         <translation>重新执行得到不同的状态根</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="229"/>
+        <location filename="../../ui/texts.py" line="230"/>
         <source>re-execution decides a transaction differently</source>
         <translation>重新执行对某笔交易的处理结果不同</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="230"/>
+        <location filename="../../ui/texts.py" line="231"/>
         <source>state table %1 unreadable</source>
         <translation>状态表 %1 无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="246"/>
+        <location filename="../../ui/texts.py" line="247"/>
         <source>the certificate is malformed: %1</source>
         <translation>证书格式错误：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="247"/>
+        <location filename="../../ui/texts.py" line="248"/>
         <source>the certificate is for another block (batch id differs)</source>
         <translation>证书属于另一个区块（批次标识不同）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="248"/>
+        <location filename="../../ui/texts.py" line="249"/>
         <source>a certificate entry is not a COMMIT for this block</source>
         <translation>证书中有一项不是本区块的 COMMIT</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="249"/>
+        <location filename="../../ui/texts.py" line="250"/>
         <source>the certificate&apos;s view differs from its COMMITs&apos;</source>
         <translation>证书的视图与其 COMMIT 的视图不同</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="250"/>
+        <location filename="../../ui/texts.py" line="251"/>
         <source>COMMIT from unknown validator %1</source>
         <translation>来自未知验证节点 %1 的 COMMIT</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="251"/>
+        <location filename="../../ui/texts.py" line="252"/>
         <source>the COMMIT of validator-%1 has a bad signature</source>
         <translation>validator-%1 的 COMMIT 签名无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="252"/>
+        <location filename="../../ui/texts.py" line="253"/>
         <source>only %1 validators signed; %2 are needed</source>
         <translation>只有 %1 个验证节点签名，需要 %2 个</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="272"/>
+        <location filename="../../ui/texts.py" line="273"/>
         <source>Refused by the network rules (%1).</source>
         <translation>被网络规则拒绝（%1）。</translation>
     </message>
