@@ -223,8 +223,8 @@ def build_parser(windows: Windows | None = None) -> argparse.ArgumentParser:
     from app import client_cli
 
     client_cli.add_parsers(sub, _passphrase_args)
-    for name in ("submit", "query", "issue-card", "pay", "settle", "statement", "reconcile",
-                 "receipt", "outbox"):
+    for name in ("submit", "query", "issue-card", "pay", "settle", "statement", "netting",
+                 "reconcile", "receipt", "outbox"):
         sub.choices[name].set_defaults(func=cmd_client, cmd=name)
 
     pv = sub.add_parser("verify-receipt", help="check a receipt (JSON or CCR1: code) against "

@@ -154,6 +154,15 @@ async def _run(cons: Consortium, box: Outbox, args: argparse.Namespace, now: int
             if not lines:  # a mistyped cycle must not pass for a quiet day
                 out["note"] = cycle_note(args.merchant, args.cycle, s["closes_at"], now)
             return out
+        if args.cmd == "netting":
+            from app.statement_export import netting_csv, write_netting_pdf
+
+            rows = await client.query("netting", cycle=args.cycle)
+            if args.csv:
+                Path(args.csv).write_text(netting_csv(args.cycle, rows), "utf-8")
+            if args.pdf:
+                write_netting_pdf(args.cycle, rows, Path(args.pdf))
+            return {"netting": rows, "csv": args.csv, "pdf": args.pdf}
         if args.cmd == "settle":
             s = await client.query("statement", merchant=args.merchant, cycle=args.cycle)
             keys = ("count", "refund_count", "gross", "refunds", "points", "fee", "net")
@@ -369,6 +378,11 @@ def add_parsers(sub: Any, passphrase_args: Any) -> None:
     p.add_argument("--cycle", type=cycle_arg, required=True, help="yyyymmdd")
     p.add_argument("--csv", help="write the statement as CSV here")
     p.add_argument("--pdf", help="write the statement as PDF here")
+    p = sub.add_parser("netting", help="a cycle's interbank positions, to CSV/PDF")
+    common(p)
+    p.add_argument("--cycle", type=cycle_arg, required=True, help="yyyymmdd")
+    p.add_argument("--csv", help="write the netting statement as CSV here")
+    p.add_argument("--pdf", help="write the netting statement as PDF here")
     p = sub.add_parser("settle", help="clearing house: close a merchant's cycle")
     common(p)
     p.add_argument("--merchant", required=True)

@@ -163,6 +163,9 @@ class Day:
                    self.pay(chen, "M002-T01", [{"sku": "BOOK-ATLAS", "qty": 1},
                                                {"sku": "BOOK-NOVEL", "qty": 2}], "BOOK-0001",
                             [{"bank": "JRB", "cash": 4_000}]),
+                   # cards of one bank at the other's merchants: the banks net it tonight
+                   self.pay(bob, "M002-T01", [{"sku": "BOOK-NOVEL", "qty": 1}], "BOOK-0002"),
+                   self.pay(chen, "M001-T02", [{"sku": "TEA-250", "qty": 1}], "LOTUS-0005"),
                    self.pay(anon, "M003-T01", [{"sku": "NOODLE-BEEF", "qty": 2},
                                                {"sku": "TEA-POT", "qty": 1}], "NOODLE-0001"))
         self.at(11, 0)
@@ -225,6 +228,16 @@ class Day:
                     "reference": f"{bank}-PTS-{m['id']}"}, f"clerk-{bank}-1"))
         self.block("acquirers pay each merchant its net; banks settle what their points paid",
                    *money)
+        self.at(23, 55)
+        day = sorted(set(self.cycles.values()))
+        nets = [self.tx("interbank", {"cycle": c, "payer": r["payer"], "payee": r["payee"],
+                                      "amount": r["net"],
+                                      "reference": f"NET-{r['payer']}-{r['payee']}-{c}"},
+                        f"clerk-{r['payer']}-1")
+                for c in day for r in self.backend.netting(c) if r["payer"]]
+        if nets:
+            self.block("banks settle what their cards spent at each other's merchants "
+                       "(netting)", *nets)
         self.report()
 
     def _settle_body(self, merchant: str) -> dict[str, Any]:
@@ -268,6 +281,13 @@ class Day:
                 self.out(f"  paid out by {s['acquirer']}, reference {s['paid']['reference']}")
             for bank, p in sorted((s.get("points_paid") or {}).items()):
                 self.out(f"  {bank} settled its points, reference {p['reference']}")
+        for c in sorted(set(self.cycles.values())):
+            self.out(f"\nInterbank netting, cycle {c}")
+            for r in self.backend.netting(c):
+                self.out(f"  {r['bank_a']} owed {r['bank_b']} {yuan(r['a_owes_b'])} CNY, "
+                         f"{r['bank_b']} owed {r['bank_a']} {yuan(r['b_owes_a'])} CNY: "
+                         + ("settled" if r["settled"] else
+                            f"{r['payer']} pays {r['payee']} {yuan(r['net'])} CNY"))
         summary = self.backend.summary()
         self.out(f"\nDouble entry: sum of all balances per asset = {json.dumps(summary['sums'])}")
         self.out(f"Chain head: height {summary['height']}, hash {summary['hash'][:16]}…, "

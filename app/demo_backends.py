@@ -51,6 +51,9 @@ class LocalBackend:
     def card(self, number: str) -> dict[str, Any]:
         return q.card_info(self.store, self.cons.genesis, number)
 
+    def netting(self, cycle: int) -> list[dict[str, Any]]:
+        return q.netting(self.store, cycle)
+
     def summary(self) -> dict[str, Any]:
         head = self.store.head()
         assert head is not None
@@ -139,6 +142,9 @@ class ClusterBackend:
 
     def card(self, number: str) -> dict[str, Any]:
         return dict(self._regulator("card", card=number))
+
+    def netting(self, cycle: int) -> list[dict[str, Any]]:
+        return list(self._regulator("netting", cycle=cycle))
 
     def summary(self) -> dict[str, Any]:
         out = dict(self._regulator("summary"))

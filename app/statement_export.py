@@ -29,7 +29,9 @@ def local(ms: int) -> str:
 def summary_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
     rows = [("Merchant", f"{s['merchant']} {s['name']}"), ("Cycle", str(s["cycle"])),
             ("Acquiring bank", s["acquirer"]), ("Fee rate", f"{s['fee_bp']} bp"),
-            ("Status", "settled on chain" if s["settled"] else "open"),
+            ("Status", "open" if not s["settled"] else
+             f"settled on chain, paid out (reference {s['paid']['reference']})"
+             if s.get("paid") else "settled on chain, not paid out yet"),
             (f"Payments ({s['count']})", yuan(s["gross"])),
             (f"Refunds ({s['refund_count']})", yuan(-s["refunds"]))]
     rows += [(f"Paid with {b} points (owed by {b})", yuan(v)) for b, v in s["points"].items()]
@@ -77,6 +79,49 @@ figures recomputed by every validator of the consortium</p>
 
 
 def write_pdf(s: dict[str, Any], lines: list[dict[str, Any]], path: Path) -> None:
+    print_pdf(to_html(s, lines), f"Statement {s['merchant']} {s['cycle']}", path)
+
+
+NETTING_COLUMNS = ("bank A", "bank B", "A owes B CNY", "B owes A CNY", "net CNY", "payer",
+                   "payee", "settled")
+
+
+def netting_rows(rows: list[dict[str, Any]]) -> list[list[str]]:
+    return [[r["bank_a"], r["bank_b"], yuan(r["a_owes_b"]), yuan(r["b_owes_a"]),
+             yuan(r["net"]), r["payer"] or "", r["payee"] or "",
+             "yes" if r["settled"] else "no"] for r in rows]
+
+
+def netting_csv(cycle: int, rows: list[dict[str, Any]]) -> str:
+    """A cycle's interbank netting statement: per pair of banks, what each owed the other
+    for its cards' spending at merchants the other acquires, and the net transfer."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["CardChain interbank netting statement", f"cycle {cycle}"])
+    w.writerow(NETTING_COLUMNS)
+    w.writerows(netting_rows(rows))
+    return out.getvalue()
+
+
+def netting_html(cycle: int, rows: list[dict[str, Any]]) -> str:
+    e = html.escape
+    head = "".join(f"<th>{e(c)}</th>" for c in NETTING_COLUMNS)
+    body = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in r) + "</tr>"
+                   for r in netting_rows(rows))
+    return f"""<html><body style="font-family: sans-serif; font-size: 9pt">
+<h2>Interbank netting statement — cycle {cycle}</h2>
+<p>Card spending of each bank's cards at merchants another bank acquires, once the merchants
+were paid out; recomputed by every validator of the consortium.</p>
+<table cellspacing="0" cellpadding="3" border="1" width="100%"><tr>{head}</tr>{body}</table>
+</body></html>"""
+
+
+def write_netting_pdf(cycle: int, rows: list[dict[str, Any]], path: Path) -> None:
+    print_pdf(netting_html(cycle, rows), f"Interbank netting {cycle}", path)
+
+
+def print_pdf(document: str, title: str, path: Path) -> None:
+    """``document`` (HTML) printed to an A4 PDF at ``path``."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QMarginsF, QSizeF
@@ -88,10 +133,10 @@ def write_pdf(s: dict[str, Any], lines: list[dict[str, Any]], path: Path) -> Non
                                      QPageLayout.Orientation.Portrait,
                                      QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
     writer.setResolution(96)  # lay out in screen points so 9 pt text is 9 pt on paper
-    writer.setTitle(f"Statement {s['merchant']} {s['cycle']}")
+    writer.setTitle(title)
     writer.setCreator("CardChain")
     doc = QTextDocument()
-    doc.setHtml(to_html(s, lines))
+    doc.setHtml(document)
     doc.setPageSize(QSizeF(writer.width(), writer.height()))
     doc.print_(writer)
     del app

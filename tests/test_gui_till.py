@@ -222,6 +222,11 @@ def test_10_a_closed_cycle_is_paid_out_from_the_acquirers_console(env: Env,
         click(qtbot, bank.payout_btn)
         assert await env.settle_notice(bank.notice, "payout") == "ok", bank.notice.text()
         assert "paid out (EHB-TRF-77)" in bank.summary.text()
+        # an EHB card at EHB's merchant: nothing between banks; nothing for EHB to pay
+        assert "Interbank netting" in bank.netting_label.text()
+        bank.notice.clear()
+        click(qtbot, bank.net_btn)
+        assert bank.notice.kind == "error" and "owes no other bank" in bank.notice.text()
         bank.notice.clear()
         click(qtbot, bank.payout_btn)  # twice: the chain refuses, the reason in words
         assert await env.settle_notice(bank.notice, "payout") == "error"

@@ -42,3 +42,15 @@ def test_csv_and_pdf(world: World, tmp_path: Path) -> None:
     write_pdf(s, lines, pdf)
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 2_000
+
+
+def test_the_netting_statement_as_csv_and_pdf(tmp_path: Path) -> None:
+    from app.statement_export import netting_csv, write_netting_pdf
+
+    rows = [{"cycle": DAY, "bank_a": "EHB", "bank_b": "JRB", "a_owes_b": 5_900,
+             "b_owes_a": 4_800, "settled": False, "payer": "EHB", "payee": "JRB", "net": 1_100}]
+    got = list(csv.reader(io.StringIO(netting_csv(DAY, rows))))
+    assert got[0] == ["CardChain interbank netting statement", f"cycle {DAY}"]
+    assert got[2] == ["EHB", "JRB", "59.00", "48.00", "11.00", "EHB", "JRB", "no"]
+    write_netting_pdf(DAY, rows, tmp_path / "n.pdf")
+    assert (tmp_path / "n.pdf").read_bytes()[:5] == b"%PDF-"

@@ -59,10 +59,13 @@ class ClearingTab(Tab):
         # a bank whose points paid part of it settles them; each with its transfer reference
         money = QHBoxLayout()
         self.ref_label, self.reference = QLabel(), QLineEdit()
-        self.payout_btn, self.points_btn = QPushButton(), QPushButton()
+        self.payout_btn, self.points_btn, self.net_btn = (QPushButton(), QPushButton(),
+                                                          QPushButton())
         self.payout_btn.clicked.connect(self.payout)
         self.points_btn.clicked.connect(self.settle_points)
-        for w in (self.ref_label, self.reference, self.payout_btn, self.points_btn):
+        self.net_btn.clicked.connect(self.pay_net)
+        for w in (self.ref_label, self.reference, self.payout_btn, self.points_btn,
+                  self.net_btn):
             money.addWidget(w)
             w.setVisible(session.role == "clerk")
         money.addStretch(1)
@@ -72,7 +75,13 @@ class ClearingTab(Tab):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        QVBoxLayout(self.sum_box).addWidget(self.summary)
+        box = QVBoxLayout(self.sum_box)
+        box.addWidget(self.summary)
+        self.netting_label = QLabel()  # the cycle's interbank positions this bank may see
+        self.netting_label.setWordWrap(True)
+        box.addWidget(self.netting_label)
+        box.addStretch(1)
+        self.netting: list[dict[str, Any]] = []
         body.addWidget(self.sum_box, 1)
         self.lines = RecordModel(LINES, _ctx, self)
         body.addWidget(table(self.lines, stretch=2), 3)
@@ -91,6 +100,7 @@ class ClearingTab(Tab):
         self.ref_label.setText(self.tr("Bank transfer reference"))
         self.payout_btn.setText(self.tr("Pay the merchant out"))
         self.points_btn.setText(self.tr("Settle our points"))
+        self.net_btn.setText(self.tr("Pay our net position"))
         self.sum_box.setTitle(self.tr("Statement"))
         self.lines.retranslate()
         self._show()
@@ -117,11 +127,13 @@ class ClearingTab(Tab):
         self.line_rows = await self.session.query("statement_lines", merchant=m["merchant"],
                                                   cycle=cycle)
         self.lines.set_rows(self.line_rows)
+        self.netting = await self.session.query("netting", cycle=cycle)
         self._show()
 
     def _show(self) -> None:
         s = self.statement
         if s is None:
+            self.netting_label.setText("")
             self.summary.setText(self.tr("Choose a merchant and a cycle, then show the "
                                          "statement."))
             return
@@ -146,6 +158,17 @@ class ClearingTab(Tab):
             self.tr("Fee %1 · net to merchant %2").replace("%1", yuan(s["fee"]))
             .replace("%2", yuan(s["net"])),
             self.tr("Status: %1").replace("%1", state)]))
+        lines = [self.tr("Interbank netting of cycle %1:").replace("%1", str(s["cycle"]))]
+        for r in self.netting:
+            lines.append(self.tr("%1 owes %2 %3; %2 owes %1 %4: %5").replace(
+                "%1", r["bank_a"]).replace("%2", r["bank_b"]).replace(
+                "%3", yuan(r["a_owes_b"])).replace("%4", yuan(r["b_owes_a"])).replace(
+                "%5", self.tr("settled") if r["settled"] else self.tr(
+                    "%1 pays %2 %3").replace("%1", r["payer"]).replace(
+                    "%2", r["payee"]).replace("%3", yuan(r["net"]))))
+        if not self.netting:
+            lines.append(self.tr("nothing between banks yet (merchants not paid out)"))
+        self.netting_label.setText("\n".join(lines))
 
     def export(self, kind: str) -> None:
         self.notice.clear()
@@ -221,6 +244,24 @@ class ClearingTab(Tab):
         self.tasks.spawn(self.submit("settle_points", body, self.tr(
             "Points settled: %1 at height %H.").replace("%1", yuan(body["amount"]))),
             self.notice)
+
+    def pay_net(self) -> None:
+        """This bank pays what it owes another for the cycle's spending, net."""
+        self.notice.clear()
+        cycle, ref = self.cycle.currentData(), self.reference.text().strip()
+        mine = [r for r in self.netting if r["payer"] == self.session.entity and r["net"] > 0]
+        if cycle is None or not mine:
+            self.notice.error(self.tr("Your bank owes no other bank for this cycle."))
+            return
+        if not ref:
+            self.notice.error(self.tr("Enter the bank transfer's reference."))
+            return
+        r = mine[0]
+        body = {"cycle": cycle, "payer": r["payer"], "payee": r["payee"], "amount": r["net"],
+                "reference": ref}
+        self.tasks.spawn(self.submit("interbank", body, self.tr(
+            "Paid %1 %2 net at height %H.").replace("%1", r["payee"]).replace(
+            "%2", yuan(r["net"]))), self.notice)
 
     async def after_commit(self) -> None:
         await self.refresh()

@@ -377,176 +377,217 @@ Transactions: %3</source>
 <context>
     <name>ClearingTab</name>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="85"/>
+        <location filename="../../ui/clearing_tab.py" line="94"/>
         <source>Merchant</source>
         <translation>商户</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="86"/>
+        <location filename="../../ui/clearing_tab.py" line="95"/>
         <source>Cycle</source>
         <translation>周期</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="87"/>
+        <location filename="../../ui/clearing_tab.py" line="96"/>
         <source>Show statement</source>
         <translation>显示对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="88"/>
+        <location filename="../../ui/clearing_tab.py" line="97"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="89"/>
+        <location filename="../../ui/clearing_tab.py" line="98"/>
         <source>Export PDF…</source>
         <translation>导出 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="90"/>
+        <location filename="../../ui/clearing_tab.py" line="99"/>
         <source>Close cycle on chain</source>
         <translation>链上结算本周期</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="91"/>
+        <location filename="../../ui/clearing_tab.py" line="100"/>
         <source>Bank transfer reference</source>
         <translation>银行转账流水号</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="92"/>
+        <location filename="../../ui/clearing_tab.py" line="101"/>
         <source>Pay the merchant out</source>
         <translation>向商户付款</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="93"/>
+        <location filename="../../ui/clearing_tab.py" line="102"/>
         <source>Settle our points</source>
         <translation>结算本行积分</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="94"/>
+        <location filename="../../ui/clearing_tab.py" line="103"/>
+        <source>Pay our net position</source>
+        <translation>支付本行净额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/clearing_tab.py" line="104"/>
         <source>Statement</source>
         <translation>对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="114"/>
+        <location filename="../../ui/clearing_tab.py" line="124"/>
         <source>Choose a merchant and a cycle.</source>
         <translation>请选择商户和周期。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="125"/>
+        <location filename="../../ui/clearing_tab.py" line="137"/>
         <source>Choose a merchant and a cycle, then show the statement.</source>
         <translation>选择商户和周期，然后显示对账单。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="129"/>
+        <location filename="../../ui/clearing_tab.py" line="141"/>
         <source>settled on chain</source>
         <translation>已在链上结算</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="129"/>
+        <location filename="../../ui/clearing_tab.py" line="141"/>
         <source>open</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="132"/>
+        <location filename="../../ui/clearing_tab.py" line="144"/>
         <source>paid out (%1)</source>
         <translation>已付款（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="133"/>
+        <location filename="../../ui/clearing_tab.py" line="145"/>
         <source>not paid out yet</source>
         <translation>尚未付款</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="137"/>
+        <location filename="../../ui/clearing_tab.py" line="149"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="137"/>
+        <location filename="../../ui/clearing_tab.py" line="149"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="138"/>
+        <location filename="../../ui/clearing_tab.py" line="150"/>
         <source>points settled: %1</source>
         <translation>积分结算：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="141"/>
+        <location filename="../../ui/clearing_tab.py" line="153"/>
         <source>Payments: %1, refunds: %2</source>
         <translation>支付 %1 笔，退款 %2 笔</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="143"/>
+        <location filename="../../ui/clearing_tab.py" line="155"/>
         <source>Gross %1 · refunds %2</source>
         <translation>总额 %1 · 退款 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="145"/>
+        <location filename="../../ui/clearing_tab.py" line="157"/>
         <source>Owed by banks for points: %1</source>
         <translation>银行应付积分抵扣款：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="146"/>
+        <location filename="../../ui/clearing_tab.py" line="158"/>
         <source>Fee %1 · net to merchant %2</source>
         <translation>手续费 %1 · 商户净额 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="148"/>
+        <location filename="../../ui/clearing_tab.py" line="160"/>
         <source>Status: %1</source>
         <translation>状态：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="153"/>
-        <location filename="../../ui/clearing_tab.py" line="180"/>
-        <location filename="../../ui/clearing_tab.py" line="192"/>
+        <location filename="../../ui/clearing_tab.py" line="161"/>
+        <source>Interbank netting of cycle %1:</source>
+        <translation>周期 %1 的银行间轧差：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/clearing_tab.py" line="163"/>
+        <source>%1 owes %2 %3; %2 owes %1 %4: %5</source>
+        <translation>%1 应付 %2 %3；%2 应付 %1 %4：%5</translation>
+    </message>
+    <message>
+        <location filename="../../ui/clearing_tab.py" line="166"/>
+        <source>settled</source>
+        <translation>已清算</translation>
+    </message>
+    <message>
+        <location filename="../../ui/clearing_tab.py" line="167"/>
+        <source>%1 pays %2 %3</source>
+        <translation>%1 向 %2 支付 %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/clearing_tab.py" line="170"/>
+        <source>nothing between banks yet (merchants not paid out)</source>
+        <translation>银行间暂无往来（商户尚未付款）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/clearing_tab.py" line="176"/>
+        <location filename="../../ui/clearing_tab.py" line="203"/>
+        <location filename="../../ui/clearing_tab.py" line="215"/>
         <source>Show a statement first.</source>
         <translation>请先显示对账单。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="156"/>
+        <location filename="../../ui/clearing_tab.py" line="179"/>
         <source>Export the statement</source>
         <translation>导出对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="171"/>
+        <location filename="../../ui/clearing_tab.py" line="194"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="174"/>
+        <location filename="../../ui/clearing_tab.py" line="197"/>
         <source>Statement written to %1</source>
         <translation>对账单已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="184"/>
+        <location filename="../../ui/clearing_tab.py" line="207"/>
         <source>Cycle closed at height %H.</source>
         <translation>已在高度 %H 完成本周期结算。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="195"/>
+        <location filename="../../ui/clearing_tab.py" line="218"/>
         <source>Close the cycle first: only a settled cycle is paid.</source>
         <translation>请先关闭周期：只有已结算的周期才能付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="199"/>
+        <location filename="../../ui/clearing_tab.py" line="222"/>
+        <location filename="../../ui/clearing_tab.py" line="257"/>
         <source>Enter the bank transfer&apos;s reference.</source>
         <translation>请输入银行转账流水号。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="209"/>
+        <location filename="../../ui/clearing_tab.py" line="232"/>
         <source>Merchant paid out %1 at height %H.</source>
         <translation>已向商户付款 %1，区块高度 %H。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="219"/>
+        <location filename="../../ui/clearing_tab.py" line="242"/>
         <source>Your bank&apos;s points paid nothing in this cycle.</source>
         <translation>本周期内本行积分未支付任何款项。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="222"/>
+        <location filename="../../ui/clearing_tab.py" line="245"/>
         <source>Points settled: %1 at height %H.</source>
         <translation>积分已结算：%1，区块高度 %H。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/clearing_tab.py" line="254"/>
+        <source>Your bank owes no other bank for this cycle.</source>
+        <translation>本周期本行不欠其他银行款项。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/clearing_tab.py" line="263"/>
+        <source>Paid %1 %2 net at height %H.</source>
+        <translation>已向 %1 支付净额 %2，区块高度 %H。</translation>
     </message>
 </context>
 <context>
