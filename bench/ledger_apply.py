@@ -33,12 +33,18 @@ def main() -> None:
     ap.add_argument("--payments", type=int, default=100_000)
     ap.add_argument("--block", type=int, default=500)
     ap.add_argument("--cards", type=int, default=2_000)
+    ap.add_argument("--no-earning", action="store_true",
+                    help="the banks' contracts without earning terms (the A/B for them)")
     ap.add_argument("--prune-effects", action="store_true",
                     help="afterwards, time dropping every block's effects, 100 rows a call")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         w = World(db)
+        if args.no_earning:
+            w.apply(*[w.tx("set_points_contract", {"bank": b["id"], "contract": {
+                k: v for k, v in b["points_contract"].items() if k != "earn"}},
+                w.clerk(b["id"])) for b in w.genesis.banks])
         cards = []
         for start in range(0, args.cards, args.block):
             batch = [w.issue_tx(deposit=500_000) for _ in range(min(args.block,
@@ -76,6 +82,7 @@ def main() -> None:
         print(json.dumps({
             "benchmark": "ledger_apply",
             "payments": args.payments, "block_size": args.block, "cards": args.cards,
+            "earning": not args.no_earning,
             "accepted": accepted,
             "seconds": round(total, 3),
             "payments_per_s": round(args.payments / total),

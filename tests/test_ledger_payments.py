@@ -30,7 +30,7 @@ def test_pay_moves_money_to_the_merchant(world: World) -> None:
     assert code(w, w.pay_tx(n)) == "ok"
     assert w.balance(n) == 300_000 - 18_590
     assert w.store.get("accounts", "merchant:M001")["balance"] == 18_590  # type: ignore[index]
-    assert q.sum_of_balances(w.store) == {"CNY": 0}
+    assert set(q.sum_of_balances(w.store).values()) == {0}  # every asset balances
 
 
 def test_pay_rejections(world: World) -> None:
@@ -103,7 +103,9 @@ def test_points_from_two_banks_in_one_payment(world: World) -> None:
     assert res.ok, res
     total = offer["total"]
     assert w.balance(n) == 300_000 - (total - points_cash)
-    assert w.points("EHB", n) == 50_000 - offer["combination"][0]["points"]
+    # the card's issuer (EHB) gives 1 point per CNY of the card cash (demo contract)
+    earned = (total - points_cash) * 1 // 100
+    assert w.points("EHB", n) == 50_000 - offer["combination"][0]["points"] + earned
     assert w.points("JRB", n) == 50_000 - offer["combination"][1]["points"]
     pay_row = w.store.get("payments", res.id)
     assert pay_row is not None and pay_row["total"] == total
@@ -205,3 +207,39 @@ def test_a_merchant_order_takes_one_accepted_payment(world: World) -> None:
     atlas = next(g["price"] for m in w.genesis.merchants for g in m["catalogue"]
                  if g["sku"] == "BOOK-ATLAS")
     assert w.balance(n) == 300_000 - 18_590 - atlas  # charged once per order
+
+
+EARN = {"points_per_cny": 100, "max_share_bp": 3_000, "max_fen_per_order": 20_000,
+        "earn": {"per_cny": 10, "merchants": {"M002": 20}, "top_up_per_cny": 1,
+                 "daily_cap": 1_500}}
+
+
+def test_points_are_earned_in_the_payment_and_taken_back_by_its_refund(world: World) -> None:
+    w = world
+    for bad in [{"per_cny": -1}, {"per_cny": "10"}, {"nope": 1}, {"merchants": {"M 1": 5}},
+                {"daily_cap": -5}, []]:
+        r = w.one(w.tx("set_points_contract", {"bank": "EHB", "contract": {
+            **EARN, "earn": bad}}, w.clerk()))
+        assert r.code == "malformed", bad
+    assert w.one(w.tx("set_points_contract", {"bank": "EHB", "contract": EARN},
+                      w.clerk())).ok
+    n = w.issue(deposit=300_000)  # the deposit earns 1 point per CNY: 3,000, capped
+    assert w.points("EHB", n) == 1_500
+    w.now += 86_400_000  # the next day: a fresh cap
+    tea = w.one(w.pay_tx(n, [{"sku": "TEA-250", "qty": 1}]))  # 4,800 fen at M001: 480
+    assert tea.ok and w.points("EHB", n) == 1_500 + 480
+    book = w.one(w.pay_tx(n, [{"sku": "BOOK-ATLAS", "qty": 1}], terminal="M002-T01"))
+    assert book.ok and w.points("EHB", n) == 1_500 + 480 + 1_020  # 12,800 at 20: capped
+    assert w.store.get("payments", tea.id)["earned"] == ["EHB", 480, 0]  # type: ignore
+    # a refund of half the tea's cash takes back half of what it earned
+    r = w.one(w.tx("refund", {"terminal": "M001-T01", "payment": tea.id, "amount": 2_400},
+                   w.k("terminal-M001-T01")))
+    assert r.ok and w.points("EHB", n) == 3_000 - 240
+    assert w.one(w.tx("refund", {"terminal": "M001-T01", "payment": tea.id, "amount": 2_400},
+                      w.k("terminal-M001-T01"))).ok
+    assert w.points("EHB", n) == 3_000 - 480
+    # points paid part: earning is on the card cash only; another bank's card earns
+    # nothing from EHB's contract
+    j = w.issue("JRB", deposit=100_000)
+    assert w.one(w.pay_tx(j, [{"sku": "TEA-250", "qty": 1}])).ok and w.points("EHB", j) == 0
+    assert q.sum_of_balances(w.store)["PTS:EHB"] == 0  # granted from the pool, not made

@@ -36,14 +36,31 @@ def receipt_facts(receipt: dict[str, Any]) -> dict[str, Any]:
     return {"height": receipt["height"], "time": header["time"], "id": tx.hex_id,
             "kind": tx.kind, "card": body.get("card", ""), "order": body.get("order", ""),
             "amount": body.get("amount", 0), "items": body.get("items", []),
-            "redeem": body.get("redeem", []),
+            "redeem": body.get("redeem", []), "earned": _earned(receipt, body.get("card")),
             "code": receipt["outcome"][2] if receipt.get("outcome") else None}
+
+
+def _earned(receipt: dict[str, Any], card: Any) -> dict[str, int]:
+    """Points the card earned in this transaction, by bank: the credits its result posted
+    to the card's points accounts (``pts:BANK:CARD``; a redemption is a debit)."""
+    outcome = receipt.get("outcome") or []
+    postings = outcome[9] if len(outcome) > 9 and isinstance(outcome[9], list) else []
+    earned: dict[str, int] = {}
+    for p in postings:
+        if isinstance(p, list) and len(p) == 3 and isinstance(p[0], str) and \
+                p[0].startswith("pts:") and p[0].endswith(f":{card}") and \
+                isinstance(p[2], int) and p[2] > 0:
+            bank = p[0].split(":")[1]
+            earned[bank] = earned.get(bank, 0) + p[2]
+    return earned
 
 
 def _texts() -> dict[str, str]:
     return {
         "points": QCoreApplication.translate(
             "Receipt", "Paid by %1 points"),
+        "earned": QCoreApplication.translate(
+            "Receipt", "%1 points earned"),
         "order": QCoreApplication.translate(
             "Receipt", "Order"),
         "card": QCoreApplication.translate(
@@ -72,6 +89,8 @@ def _document(receipt: dict[str, Any], merchant: str) -> QTextDocument:
                     f"</tr>" for i in f["items"])
     points = "".join(f"<tr><td>{t['points'].replace('%1', r['bank'])}</td>"
                      f"<td align=right>{yuan(r['cash'])}</td></tr>" for r in f["redeem"])
+    points += "".join(f"<tr><td>{t['earned'].replace('%1', bank)}</td>"
+                      f"<td align=right>+{n:,}</td></tr>" for bank, n in f["earned"].items())
     doc.setHtml(f"""<html><body style="font-family: sans-serif; font-size: 10pt">
 <h3>{html.escape(merchant)}</h3>
 <p>{t['order']} {html.escape(str(f['order']))}<br>

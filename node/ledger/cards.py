@@ -14,6 +14,7 @@ from node.ledger.rules import (
     card,
     card_acct,
     check_cap,
+    earn_points,
     mask,
     pts_acct,
     pts_asset,
@@ -106,6 +107,7 @@ def issue_card(ctx: Ctx, b: dict[str, Any]) -> None:
         check_cap(ctx, row, number, deposit)
         ctx.post(card_acct(number), CNY, deposit)
         ctx.post(f"bank:{b['bank']}:float", CNY, -deposit)
+        earn_points(ctx, number, row, deposit, top_up=True)
 
 
 @rule("top_up", {"card", "amount"})
@@ -118,6 +120,7 @@ def top_up(ctx: Ctx, b: dict[str, Any]) -> None:
     check_cap(ctx, row, number, ctx.balance(card_acct(number)) + amount)
     ctx.post(card_acct(number), CNY, amount)
     ctx.post(f"bank:{row['bank']}:float", CNY, -amount)
+    earn_points(ctx, number, row, amount, top_up=True)
 
 
 @rule("freeze", {"card"})

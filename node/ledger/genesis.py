@@ -139,15 +139,38 @@ class Genesis:
         Path(path).write_bytes(codec.encode(self.raw))
 
 
-def validate_contract(c: Any) -> dict[str, int]:
-    """A bank's points contract: how many points make 1 CNY and how much may be redeemed."""
+def validate_contract(c: Any) -> dict[str, Any]:
+    """A bank's points contract: how many points make 1 CNY and how much may be redeemed,
+    and (optional, ``earn``) what its cardholders earn (node/ledger/points.py ``earned``)."""
     if not isinstance(c, dict):
         raise Rejected(f.Reason.MALFORMED, "points contract must be an object")
-    f.check_body(c, {"points_per_cny", "max_share_bp", "max_fen_per_order"}, set())
+    f.check_body(c, {"points_per_cny", "max_share_bp", "max_fen_per_order"}, {"earn"})
     f.integer(c["points_per_cny"], "points_per_cny", 1, 1_000_000)
     f.integer(c["max_share_bp"], "max_share_bp", 0, 10_000)
     f.amount(c["max_fen_per_order"], "max_fen_per_order", allow_zero=True)
+    if "earn" in c:
+        validate_earning(c["earn"])
     return dict(c)
+
+
+def validate_earning(e: Any) -> None:
+    """Points per CNY of card cash spent (``per_cny``, or per merchant in ``merchants``) and
+    per CNY topped up (``top_up_per_cny``), at most ``daily_cap`` points a card a day (0:
+    no cap)."""
+    if not isinstance(e, dict):
+        raise Rejected(f.Reason.MALFORMED, "earn must be an object")
+    f.check_body(e, set(), {"per_cny", "top_up_per_cny", "daily_cap", "merchants"})
+    for k in ("per_cny", "top_up_per_cny"):
+        if k in e:
+            f.integer(e[k], f"earn.{k}", 0, 10_000)
+    if "daily_cap" in e:
+        f.integer(e["daily_cap"], "earn.daily_cap", 0, 10**9)
+    rates = e.get("merchants", {})
+    if not isinstance(rates, dict) or len(rates) > 1000:
+        raise Rejected(f.Reason.MALFORMED, "earn.merchants maps at most 1000 merchants")
+    for m, v in rates.items():
+        f.ident(m, "merchant id")
+        f.integer(v, f"earn.merchants.{m}", 0, 10_000)
 
 
 def validate_catalogue(items: Any, banks: set[str]) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from node.ledger.rules import (
     card_acct,
     check_cap,
     contracts,
+    earn_points,
     mask,
     points_balances,
     pts_acct,
@@ -116,13 +117,18 @@ def pay(ctx: Ctx, b: dict[str, Any]) -> None:
     if ctx.chain_format >= 4:  # the card cash each issuer's cards spent (interbank netting)
         new_cyc["issuers"] = issuer_cash(ctx, cyc, crow["bank"], cash)
     ctx.put("cycles", key, new_cyc)
-    ctx.put("payments", ctx.tx.hex_id, {
+    payment = {
         "merchant": merchant_id, "terminal": b["terminal"], "card": number, "order": order,
         "total": total, "cash": cash, "cycle": cyc["cycle"], "time": ctx.time,
         "redeemed": [[r.bank, r.points, r.cash] for r in redemptions],
         "refunded": 0, "refunded_cash": 0, "refunded_points": {},
         "lines": [[x.sku, x.qty, x.total] for x in lines],
-    })
+    }
+    # the issuer's points for the card cash, in this same transaction (chain format 4)
+    earned = earn_points(ctx, number, crow, cash, merchant_id)
+    if earned:
+        payment["earned"] = [crow["bank"], earned, 0]  # bank, points, taken back so far
+    ctx.put("payments", ctx.tx.hex_id, payment)
     if ctx.chain_format >= 3:
         ctx.put("orders", order_key, {"merchant": merchant_id, "payment": ctx.tx.hex_id})
 
@@ -179,9 +185,17 @@ def refund(ctx: Ctx, b: dict[str, Any]) -> None:
         ctx.post(f"bank:{bank_id}:points_payable", CNY, x)
         ctx.post(f"bank:{bank_id}:points_pool", pts_asset(bank_id), -back)
         ctx.post(pts_acct(bank_id, number), pts_asset(bank_id), back)
-    ctx.put("payments", pay_id, {**p, "refunded": p["refunded"] + amount,
-                                 "refunded_cash": p["refunded_cash"] + r_cash,
-                                 "refunded_points": refunded_points})
+    new_p = {**p, "refunded": p["refunded"] + amount,
+             "refunded_cash": p["refunded_cash"] + r_cash, "refunded_points": refunded_points}
+    if p.get("earned") and p["cash"] > 0:  # what the refunded cash earned goes back
+        bank_id, got, back = p["earned"]
+        due = got * new_p["refunded_cash"] // p["cash"] - back
+        take = max(0, min(due, ctx.balance(pts_acct(bank_id, number))))  # (never negative)
+        if take:
+            ctx.post(pts_acct(bank_id, number), pts_asset(bank_id), -take)
+            ctx.post(f"bank:{bank_id}:points_pool", pts_asset(bank_id), take)
+        new_p["earned"] = [bank_id, got, back + due]
+    ctx.put("payments", pay_id, new_p)
     ctx.put("refunds", ctx.tx.hex_id, {
         "merchant": merchant_id, "terminal": b["terminal"], "payment": pay_id, "card": number,
         "amount": amount, "cash": r_cash, "order": b.get("order"), "cycle": cyc["cycle"],

@@ -120,8 +120,11 @@ class Ctx:
         row = self.st.get("accounts", account)
         return 0 if row is None else int(row["balance"])
 
-    def post(self, account: str, asset: str, amount: int) -> None:
-        """One double-entry line; rules make every transaction's lines sum to zero."""
+    def post(self, account: str, asset: str, amount: int,
+             keep: dict[str, Any] | None = None) -> None:
+        """One double-entry line; rules make every transaction's lines sum to zero.
+        ``keep``: other fields the account row holds from now on (a points account's
+        earning today); those it held stay."""
         if amount == 0:
             return
         row = self.st.get("accounts", account)
@@ -129,7 +132,8 @@ class Ctx:
             row = {"asset": asset, "balance": 0}
         elif row["asset"] != asset:
             raise LedgerBug(f"account {account} holds {row['asset']}, not {asset}")
-        self.st.put("accounts", account, {"asset": asset, "balance": row["balance"] + amount})
+        self.st.put("accounts", account, {**row, **(keep or {}), "asset": asset,
+                                          "balance": row["balance"] + amount})
         self.postings.append((account, asset, amount))
 
     def check_balanced(self) -> None:

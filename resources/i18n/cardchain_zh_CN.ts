@@ -2582,37 +2582,42 @@ Cards issued: %4</source>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../ui/receipt_print.py" line="45"/>
+        <location filename="../../ui/receipt_print.py" line="60"/>
         <source>Paid by %1 points</source>
         <translation>%1 积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="47"/>
+        <location filename="../../ui/receipt_print.py" line="62"/>
+        <source>%1 points earned</source>
+        <translation>获得 %1 积分</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="64"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="49"/>
+        <location filename="../../ui/receipt_print.py" line="66"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="51"/>
+        <location filename="../../ui/receipt_print.py" line="68"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="53"/>
+        <location filename="../../ui/receipt_print.py" line="70"/>
         <source>Committed on the CardChain ledger at height %1.</source>
         <translation>已记入卡链账本，高度 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="55"/>
+        <location filename="../../ui/receipt_print.py" line="72"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="57"/>
+        <location filename="../../ui/receipt_print.py" line="74"/>
         <source>Scan or run &quot;cardchain verify-receipt&quot; to check this payment against the consortium&apos;s validator keys, without trusting the shop.</source>
         <translation>扫码或运行“cardchain verify-receipt”，即可用联盟验证节点的公钥核验这笔支付，无需信任商家。</translation>
     </message>
@@ -2620,62 +2625,62 @@ Cards issued: %4</source>
 <context>
     <name>ReceiptPanel</name>
     <message>
-        <location filename="../../ui/receipt_print.py" line="152"/>
+        <location filename="../../ui/receipt_print.py" line="171"/>
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="153"/>
+        <location filename="../../ui/receipt_print.py" line="172"/>
         <source>Save as PDF…</source>
         <translation>保存为 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="154"/>
+        <location filename="../../ui/receipt_print.py" line="173"/>
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="164"/>
+        <location filename="../../ui/receipt_print.py" line="183"/>
         <source>The receipt appears here after a payment.</source>
         <translation>支付后小票显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="169"/>
+        <location filename="../../ui/receipt_print.py" line="188"/>
         <source>Order %1</source>
         <translation>订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="170"/>
+        <location filename="../../ui/receipt_print.py" line="189"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="171"/>
+        <location filename="../../ui/receipt_print.py" line="190"/>
         <source>Block %1 · %2</source>
         <translation>区块 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="173"/>
+        <location filename="../../ui/receipt_print.py" line="192"/>
         <source>Transaction %1…</source>
         <translation>交易 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="178"/>
+        <location filename="../../ui/receipt_print.py" line="197"/>
         <source>Save the receipt</source>
         <translation>保存小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="179"/>
+        <location filename="../../ui/receipt_print.py" line="198"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="189"/>
+        <location filename="../../ui/receipt_print.py" line="208"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="191"/>
+        <location filename="../../ui/receipt_print.py" line="210"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
