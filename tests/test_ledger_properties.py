@@ -24,6 +24,8 @@ from hypothesis.stateful import (
 
 from node import crypto
 from node.cardfile import new_card_number
+from node.ledger import queries as q
+from node.ledger.cycles import cycle_end, open_cycle
 from node.ledger.tx import Tx
 from node.store import Store
 from tests.support.invariants import check_store, replay_into
@@ -142,6 +144,43 @@ class LedgerMachine(RuleBasedStateMachine):
     def close(self, card: str) -> None:
         bank = "EHB" if card.startswith("621483") else "JRB"
         self._add(self.w.tx("close_card", {"card": card}, self.w.clerk(bank)))
+
+    @rule()
+    def close_the_day(self) -> None:
+        """Past every merchant's cut-off: each open cycle is settled, paid out by its
+        acquirer, its points settled by each bank, and the banks net the day; every one
+        of those is accepted, and what it pays is then zero."""
+        self.flush()
+        w = self.w
+        off = w.genesis.params["utc_offset_min"]
+        due = {}
+        for m in w.genesis.merchants:
+            row = w.store.get("merchants", m["id"])
+            assert row is not None
+            due[m["id"]] = open_cycle(w.now, row["cutoff_min"], off,
+                                      row.get("closed_through", 0))
+        w.now = max(cycle_end(c, w.store.get("merchants", m)["cutoff_min"], off)  # type: ignore
+                    for m, c in due.items()) + 1
+        for m, c in due.items():
+            body = q.settle_body(w.store, w.genesis, m, c)
+            assert w.one(w.tx("settle", body, w.k("clearing-1"))).ok
+            acquirer = w.store.get("merchants", m)["acquirer"]  # type: ignore[index]
+            if body["net"] > 0:
+                assert w.one(w.tx("payout", {"merchant": m, "cycle": c, "amount": body["net"],
+                                             "reference": "P"}, w.clerk(acquirer))).ok
+                assert q.balance(w.store, f"merchant:{m}:settled") == 0
+            for bank, cash in body["points"].items():
+                if cash > 0:
+                    assert w.one(w.tx("settle_points", {
+                        "bank": bank, "merchant": m, "cycle": c, "amount": cash,
+                        "reference": "S"}, w.clerk(bank))).ok
+        for c in set(due.values()):
+            for pos in q.netting(w.store, c):
+                if pos["payer"]:
+                    assert w.one(w.tx("interbank", {
+                        "cycle": c, "payer": pos["payer"], "payee": pos["payee"],
+                        "amount": pos["net"], "reference": "N"}, w.clerk(pos["payer"]))).ok
+            assert all(p["settled"] for p in q.netting(w.store, c))
 
     @precondition(lambda self: bool(self.sent))
     @rule(data=st.data())
