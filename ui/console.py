@@ -327,14 +327,20 @@ class CardsTab(QWidget):
                     "in the consortium folder")
             .replace("%1", number).replace("%2", shown).replace("%3", str(path)))
 
+    def _yuan(self, field: QLineEdit, problem: str) -> int | None:
+        """The field's amount in fen, or None with ``problem`` (its %1: why) said."""
+        try:
+            return parse_yuan(field.text())
+        except ValueError as exc:
+            self.notice.error(problem.replace("%1", str(exc)))
+            return None
+
     def top_up(self) -> None:
         c = self._need_card()
         if c is None:
             return
-        try:
-            fen = parse_yuan(self.amount.text())
-        except ValueError as exc:
-            self.notice.error(self.tr("Top-up amount: %1").replace("%1", str(exc)))
+        fen = self._yuan(self.amount, self.tr("Top-up amount: %1"))
+        if fen is None:
             return
         self.tasks.spawn(self._submit("top_up", {"card": c["card"], "amount": fen},
                                       self.tr("Topped up %1 at height %H.").replace(
@@ -350,10 +356,8 @@ class CardsTab(QWidget):
         if not to.isdigit():
             self.notice.error(self.tr("Transfer: enter the receiving card's number."))
             return
-        try:
-            fen = parse_yuan(self.transfer_amount.text())
-        except ValueError as exc:
-            self.notice.error(self.tr("Transfer amount: %1").replace("%1", str(exc)))
+        fen = self._yuan(self.transfer_amount, self.tr("Transfer amount: %1"))
+        if fen is None:
             return
         self.tasks.spawn(self._submit("transfer", {"card": c["card"], "to_card": to,
                                                    "amount": fen},

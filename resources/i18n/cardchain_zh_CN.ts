@@ -220,57 +220,57 @@ Card file: %3 in the consortium folder</source>
 卡文件：联盟目录下的 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="337"/>
+        <location filename="../../ui/console.py" line="342"/>
         <source>Top-up amount: %1</source>
         <translation>充值金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="340"/>
+        <location filename="../../ui/console.py" line="346"/>
         <source>Topped up %1 at height %H.</source>
         <translation>已在高度 %H 充值 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="351"/>
+        <location filename="../../ui/console.py" line="357"/>
         <source>Transfer: enter the receiving card&apos;s number.</source>
         <translation>转账：请输入收款卡号。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="356"/>
+        <location filename="../../ui/console.py" line="359"/>
         <source>Transfer amount: %1</source>
         <translation>转账金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="360"/>
+        <location filename="../../ui/console.py" line="364"/>
         <source>Transferred %1 at height %H.</source>
         <translation>已转账 %1，区块高度 %H。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="370"/>
+        <location filename="../../ui/console.py" line="374"/>
         <source>Points: a whole number from 1 to 10,000,000.</source>
         <translation>积分：1 到 10,000,000 之间的整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="374"/>
+        <location filename="../../ui/console.py" line="378"/>
         <source>Points granted at height %H.</source>
         <translation>已在高度 %H 发放积分。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="381"/>
+        <location filename="../../ui/console.py" line="385"/>
         <source>Card frozen at height %H.</source>
         <translation>已在高度 %H 冻结此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="382"/>
+        <location filename="../../ui/console.py" line="386"/>
         <source>Card unfrozen at height %H.</source>
         <translation>已在高度 %H 解冻此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="383"/>
+        <location filename="../../ui/console.py" line="387"/>
         <source>Card closed at height %H; its balance goes back to the bank for refund.</source>
         <translation>已在高度 %H 销卡，余额退回银行以便退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="400"/>
+        <location filename="../../ui/console.py" line="404"/>
         <source>Card reported lost at height %H; balance and points moved to the new card.</source>
         <translation>已在高度 %H 挂失，余额和积分已转入新卡。</translation>
     </message>
@@ -961,52 +961,52 @@ Transactions: %3</source>
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../ui/console.py" line="430"/>
+        <location filename="../../ui/console.py" line="434"/>
         <source>CardChain — Bank console</source>
         <translation>卡链 — 银行柜台</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="431"/>
+        <location filename="../../ui/console.py" line="435"/>
         <source>%1 · clerk console (%2)</source>
         <translation>%1 · 柜员控制台（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="434"/>
+        <location filename="../../ui/console.py" line="438"/>
         <source>CardChain — Clearing house</source>
         <translation>卡链 — 清算机构</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="435"/>
+        <location filename="../../ui/console.py" line="439"/>
         <source>Clearing house console (%1)</source>
         <translation>清算机构控制台（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="437"/>
+        <location filename="../../ui/console.py" line="441"/>
         <source>Cards</source>
         <translation>卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="437"/>
+        <location filename="../../ui/console.py" line="441"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="438"/>
+        <location filename="../../ui/console.py" line="442"/>
         <source>Merchants &amp;&amp; terminals</source>
         <translation>商户与终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="439"/>
+        <location filename="../../ui/console.py" line="443"/>
         <source>Clearing</source>
         <translation>清算</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="439"/>
+        <location filename="../../ui/console.py" line="443"/>
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="440"/>
+        <location filename="../../ui/console.py" line="444"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
