@@ -184,9 +184,11 @@ class ReceiptPanel(QGroupBox):
             return
         self.qr.set_text(receipt_qr(full))
         info = receipt_facts(full)
+        earned = [self.tr("Earned %1 %2 points").replace("%1", f"{n:,}").replace("%2", bank)
+                  for bank, n in sorted(info["earned"].items())]
         self.text.setText("\n".join([
             self.tr("Order %1").replace("%1", order),
-            self.tr("Total %1").replace("%1", yuan(total)),
+            self.tr("Total %1").replace("%1", yuan(total)), *earned,
             self.tr("Block %1 · %2").replace("%1", str(info["height"]))
             .replace("%2", when(info["time"])),
             self.tr("Transaction %1…").replace("%1", info["id"][:16])]))

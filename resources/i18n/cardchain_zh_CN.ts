@@ -2645,42 +2645,47 @@ Cards issued: %4</source>
         <translation>支付后小票显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="188"/>
+        <location filename="../../ui/receipt_print.py" line="187"/>
+        <source>Earned %1 %2 points</source>
+        <translation>获得 %2 积分 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="190"/>
         <source>Order %1</source>
         <translation>订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="189"/>
+        <location filename="../../ui/receipt_print.py" line="191"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="190"/>
+        <location filename="../../ui/receipt_print.py" line="192"/>
         <source>Block %1 · %2</source>
         <translation>区块 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="192"/>
+        <location filename="../../ui/receipt_print.py" line="194"/>
         <source>Transaction %1…</source>
         <translation>交易 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="197"/>
+        <location filename="../../ui/receipt_print.py" line="199"/>
         <source>Save the receipt</source>
         <translation>保存小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="198"/>
+        <location filename="../../ui/receipt_print.py" line="200"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="208"/>
+        <location filename="../../ui/receipt_print.py" line="210"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="210"/>
+        <location filename="../../ui/receipt_print.py" line="212"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
