@@ -50,6 +50,8 @@ from node.store import Store
 
 log = logging.getLogger("cardchain.light")
 HEADERS_PER_ASK = 100
+KEEP_HEADERS = 1_000  # the latest headers kept: the next one links to the last; receipts
+                      # prove themselves against genesis, so older ones are not needed
 ASK_TIMEOUT_S = 3.0   # for one validator's answer to a query
 AGREE_TRIES = 4       # rounds of asking before the answers are said to disagree
 AGREE_PAUSE_S = 0.15  # between rounds (a block executing on some validators only)
@@ -255,6 +257,11 @@ class LightNode:
                 log.info("left validator %s: %s", self.upstream, exc)
                 self.connected.clear()
                 await self.client.close()
+            except Exception:  # a reply no check foresaw: that validator is left, never
+                log.exception("left validator %s", self.upstream)  # the node
+                self.rejected_blocks += 1
+                self.connected.clear()
+                await self.client.close()
 
     async def _catch_up(self, client: Client) -> None:
         while True:
@@ -300,6 +307,9 @@ class LightNode:
             with self.conn:
                 self.conn.executemany("INSERT OR REPLACE INTO headers VALUES "
                                       "(?, ?, ?, ?, ?)", rows)
+                if rows:
+                    self.conn.execute("DELETE FROM headers WHERE height <= ?",
+                                      (rows[-1][0] - KEEP_HEADERS,))
         return kept
 
     # --- asking the validators --------------------------------------------------------------

@@ -230,8 +230,11 @@ def test_a_till_folder_keeps_no_copy_of_the_ledger(cons: Any, tmp_path: Path) ->
     light.db.shutdown()
 
 
-def test_a_validator_serving_forged_headers_is_left_for_an_honest_one(cons: Any,
-                                                                      tmp_path: Path) -> None:
+def test_a_validator_serving_forged_headers_is_left_for_an_honest_one(
+        cons: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from node import light as light_module
+
+    monkeypatch.setattr(light_module, "KEEP_HEADERS", 2)  # and old headers are dropped
     nodes = [Node(cons, f"validator-{i}", tmp_path / f"v{i}", Settings()) for i in range(4)]
     light = LightNode(cons, "terminal-M001-T01", tmp_path / "till")
 
@@ -257,6 +260,9 @@ def test_a_validator_serving_forged_headers_is_left_for_an_honest_one(cons: Any,
         h = light.height
         assert light.head_hash == await nodes[1].on_db(lambda: nodes[1].store.block(h).hash)
         assert light.rejected_blocks >= 1
+        kept = await light.on_db(lambda: light.conn.execute(  # type: ignore[union-attr]
+            "SELECT MIN(height), COUNT(*) FROM headers").fetchone())
+        assert kept == (h - 1, 2)
         await light.stop()
 
     run_nodes(nodes, scenario)
