@@ -104,6 +104,7 @@ def test_random_transactions_are_always_decided() -> None:
     people = [n for n in w.keys if not n.startswith(("validator", "seal-"))]
     prices = {g["sku"]: g["price"] for m in w.genesis.merchants for g in m["catalogue"]}
     decided: dict[tuple[str, str], int] = {}
+    sold: list[str] = []  # well-formed sales accepted, for well-formed refunds
     kinds = sorted(RULES)
     for n in range(3_000):
         if n % 200 == 199:  # fresh cards: random freezes and closes use the old ones up
@@ -119,6 +120,15 @@ def test_random_transactions_are_always_decided() -> None:
             sale = w.pay_tx(rng.choice(cards), [{"sku": rng.choice(SKUS[:3]),
                                                  "qty": rng.randint(1, 2)}])
             res = w.apply(sale).results[0]
+            decided[(kind, res.code)] = decided.get((kind, res.code), 0) + 1
+            if res.ok:
+                sold.append(sale.hex_id)
+            continue
+        if kind == "refund" and sold and rng.random() < 0.3:  # part of an earlier sale back
+            back = w.tx("refund", {"terminal": "M001-T01", "payment": rng.choice(sold),
+                                   "amount": rng.choice([100, 4_800, 10**6])},
+                        w.k("terminal-M001-T01"))
+            res = w.apply(back).results[0]
             decided[(kind, res.code)] = decided.get((kind, res.code), 0) + 1
             continue
         rule = RULES[kind]

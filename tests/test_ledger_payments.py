@@ -243,3 +243,30 @@ def test_points_are_earned_in_the_payment_and_taken_back_by_its_refund(world: Wo
     j = w.issue("JRB", deposit=100_000)
     assert w.one(w.pay_tx(j, [{"sku": "TEA-250", "qty": 1}])).ok and w.points("EHB", j) == 0
     assert q.sum_of_balances(w.store)["PTS:EHB"] == 0  # granted from the pool, not made
+
+
+def test_a_merchant_category_earns_its_own_rate_a_merchant_its_own_first(world: World) -> None:
+    w = world
+    contract = {**EARN, "earn": {"per_cny": 10, "categories": {"restaurant": 30},
+                                 "merchants": {"M003": 50}}}
+    assert w.one(w.tx("set_points_contract", {"bank": "EHB", "contract": contract},
+                      w.clerk())).ok
+    assert w.store.get("merchants", "M003")["category"] == "restaurant"  # type: ignore
+    n = w.issue(deposit=100_000)
+    noodles = [{"sku": "NOODLE-BEEF", "qty": 1}]  # 2,800 fen at the restaurant M003
+    assert w.one(w.pay_tx(n, noodles, terminal="M003-T01")).ok
+    assert w.points("EHB", n) == 2_800 * 50 // 100  # the merchant's own rate first
+    del contract["earn"]["merchants"]
+    assert w.one(w.tx("set_points_contract", {"bank": "EHB", "contract": contract},
+                      w.clerk())).ok
+    assert w.one(w.pay_tx(n, noodles, terminal="M003-T01")).ok
+    assert w.points("EHB", n) == 1_400 + 2_800 * 30 // 100  # then its category's
+    for bad in [{"categories": {"bad cat": 1}}, {"categories": {"x": -1}}, {"categories": []}]:
+        assert w.one(w.tx("set_points_contract", {"bank": "EHB", "contract": {
+            **EARN, "earn": bad}}, w.clerk())).code == "malformed", bad
+    m = {"merchant": "M200", "name": "Tea 茶", "acquirer": "EHB", "fee_bp": 50,
+         "cutoff_min": 1380}
+    assert w.one(w.tx("register_merchant", {**m, "category": "no spaces"},
+                      w.k("clearing-1"))).code == "malformed"
+    assert w.one(w.tx("register_merchant", {**m, "category": "tea"}, w.k("clearing-1"))).ok
+    assert w.store.get("merchants", "M200")["category"] == "tea"  # type: ignore[index]

@@ -12,10 +12,11 @@ from node.ledger.state import Ctx
 
 
 def write_merchant(ctx: Ctx, m: dict[str, Any]) -> None:
-    ctx.put("merchants", m["id"], {
-        "name": m["name"], "acquirer": m["acquirer"], "fee_bp": m["fee_bp"],
-        "cutoff_min": m["cutoff_min"], "status": "active",
-    })
+    row = {"name": m["name"], "acquirer": m["acquirer"], "fee_bp": m["fee_bp"],
+           "cutoff_min": m["cutoff_min"], "status": "active"}
+    if "category" in m:  # what a bank's earning terms may name (node/ledger/points.py)
+        row["category"] = m["category"]
+    ctx.put("merchants", m["id"], row)
 
 
 def write_terminal(ctx: Ctx, terminal_id: str, merchant_id: str, public: str) -> None:
@@ -32,9 +33,14 @@ def _onboarder(ctx: Ctx, acquirer: str, what: str) -> None:
                                             f"or a clerk of {acquirer}, its acquirer")
 
 
-@rule("register_merchant", {"merchant", "name", "acquirer", "fee_bp", "cutoff_min"})
+@rule("register_merchant", {"merchant", "name", "acquirer", "fee_bp", "cutoff_min"},
+      {"category"})
 def register_merchant(ctx: Ctx, b: dict[str, Any]) -> None:
     mid = f.ident(b["merchant"], "merchant id")
+    if "category" in b:
+        if ctx.chain_format < 4:
+            raise Rejected(Reason.MALFORMED, "merchant categories need chain format 4")
+        f.ident(b["category"], "merchant category")
     ctx.merchant = mid
     f.name(b["name"], "merchant name")
     bank(ctx, b["acquirer"])

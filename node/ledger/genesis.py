@@ -154,23 +154,25 @@ def validate_contract(c: Any) -> dict[str, Any]:
 
 
 def validate_earning(e: Any) -> None:
-    """Points per CNY of card cash spent (``per_cny``, or per merchant in ``merchants``) and
-    per CNY topped up (``top_up_per_cny``), at most ``daily_cap`` points a card a day (0:
-    no cap)."""
+    """Points per CNY of card cash spent (``per_cny``; per merchant in ``merchants``, per
+    merchant category in ``categories``, the merchant's own rate first) and per CNY topped
+    up (``top_up_per_cny``), at most ``daily_cap`` points a card a day (0: no cap)."""
     if not isinstance(e, dict):
         raise Rejected(f.Reason.MALFORMED, "earn must be an object")
-    f.check_body(e, set(), {"per_cny", "top_up_per_cny", "daily_cap", "merchants"})
+    f.check_body(e, set(), {"per_cny", "top_up_per_cny", "daily_cap", "merchants",
+                            "categories"})
     for k in ("per_cny", "top_up_per_cny"):
         if k in e:
             f.integer(e[k], f"earn.{k}", 0, 10_000)
     if "daily_cap" in e:
         f.integer(e["daily_cap"], "earn.daily_cap", 0, 10**9)
-    rates = e.get("merchants", {})
-    if not isinstance(rates, dict) or len(rates) > 1000:
-        raise Rejected(f.Reason.MALFORMED, "earn.merchants maps at most 1000 merchants")
-    for m, v in rates.items():
-        f.ident(m, "merchant id")
-        f.integer(v, f"earn.merchants.{m}", 0, 10_000)
+    for key, what in (("merchants", "merchant id"), ("categories", "merchant category")):
+        rates = e.get(key, {})
+        if not isinstance(rates, dict) or len(rates) > 1000:
+            raise Rejected(f.Reason.MALFORMED, f"earn.{key} maps at most 1000 of them")
+        for m, v in rates.items():
+            f.ident(m, what)
+            f.integer(v, f"earn.{key}.{m}", 0, 10_000)
 
 
 def validate_catalogue(items: Any, banks: set[str]) -> list[dict[str, Any]]:
@@ -267,7 +269,9 @@ def validate(raw: dict[str, Any]) -> None:
     mids: set[str] = set()
     for m in raw["merchants"]:
         f.check_body(m, {"id", "name", "acquirer", "fee_bp", "cutoff_min", "terminals",
-                         "catalogue"}, set())
+                         "catalogue"}, {"category"})
+        if "category" in m:
+            f.ident(m["category"], "merchant category")
         f.ident(m["id"], "merchant id")
         if m["id"] in mids:
             raise Rejected(f.Reason.MALFORMED, f"merchant {m['id']} listed twice")

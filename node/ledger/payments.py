@@ -125,7 +125,7 @@ def pay(ctx: Ctx, b: dict[str, Any]) -> None:
         "lines": [[x.sku, x.qty, x.total] for x in lines],
     }
     # the issuer's points for the card cash, in this same transaction (chain format 4)
-    earned = earn_points(ctx, number, crow, cash, merchant_id)
+    earned = earn_points(ctx, number, crow, cash, merchant_id, category=m.get("category"))
     if earned:
         payment["earned"] = [crow["bank"], earned, 0]  # bank, points, taken back so far
     ctx.put("payments", ctx.tx.hex_id, payment)

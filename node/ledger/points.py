@@ -48,15 +48,16 @@ class Offer:
 
 
 def earned(contract: Mapping[str, Any] | None, base_fen: int, merchant: str | None,
-           top_up: bool = False) -> int:
+           top_up: bool = False, category: str | None = None) -> int:
     """Points a contract gives for ``base_fen`` of card cash spent at ``merchant`` (its own
-    rate, else the contract's) or topped up, before the daily cap; whole points, rounded
-    down."""
+    rate, else its category's, else the contract's) or topped up, before the daily cap;
+    whole points, rounded down."""
     e = (contract or {}).get("earn") or {}
     if top_up:
         rate = int(e.get("top_up_per_cny", 0))
     else:
-        rate = int((e.get("merchants") or {}).get(merchant, e.get("per_cny", 0)))
+        rate = int((e.get("merchants") or {}).get(
+            merchant, (e.get("categories") or {}).get(category, e.get("per_cny", 0))))
     return max(0, base_fen) * rate // 100
 
 

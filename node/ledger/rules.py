@@ -154,7 +154,8 @@ def mask(number: str) -> str:
 
 
 def earn_points(ctx: Ctx, number: str, card_row: Row, base_fen: int,
-                merchant: str | None = None, *, top_up: bool = False) -> int:
+                merchant: str | None = None, *, top_up: bool = False,
+                category: str | None = None) -> int:
     """Points the card's issuer gives for ``base_fen`` of card cash spent at ``merchant``
     (or topped up) under its contract's ``earn`` terms, within its daily cap per card
     (chain format 4), granted from its points pool in this transaction; how many."""
@@ -162,7 +163,7 @@ def earn_points(ctx: Ctx, number: str, card_row: Row, base_fen: int,
         return 0
     issuer = card_row["bank"]
     contract = (ctx.get("banks", issuer) or {}).get("points_contract")
-    points = pts_rules.earned(contract, base_fen, merchant, top_up)
+    points = pts_rules.earned(contract, base_fen, merchant, top_up, category)
     cap = int(((contract or {}).get("earn") or {}).get("daily_cap", 0))
     acct = pts_acct(issuer, number)
     keep = None
