@@ -316,7 +316,7 @@ class LightNode:
 
     async def _asker(self, i: int) -> Client:
         c = self.askers.get(i)
-        if c is None or c._writer is None or c._writer.is_closing():
+        if c is None or not c.is_open():
             if c is not None:
                 await c.close()
             c = self.askers[i] = await self._connect(i)

@@ -83,12 +83,16 @@ class Client:
                     fut.set_exception(ClientError("connection to the node closed"))
             self._waiting.clear()
 
+    def is_open(self) -> bool:
+        """Connected, and the connection not closing."""
+        return self._writer is not None and not self._writer.is_closing()
+
     async def call(self, op: str, timeout: float = 60.0,
                    on_progress: Callable[[dict[str, Any]], None] | None = None,
                    **kw: Any) -> dict[str, Any]:
         """One request and its reply; ``on_progress`` gets the node's interim messages
         (a submission's "ordered" stage) and asks for them."""
-        if self._writer is None or self._writer.is_closing():
+        if not self.is_open():
             raise ClientError("not connected")
         rid = next(self._ids)
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
