@@ -22,6 +22,7 @@ from node.ledger.genesis import (
     DEFAULT_LIMITS,
     DEFAULT_PARAMS,
     OFFLINE_LIMITS,
+    SALE_LIMITS,
     Genesis,
 )
 
@@ -139,7 +140,8 @@ def build_genesis(pub: dict[str, str], addrs: list[tuple[str, int]],
                                      for t in m["terminals"]]} for m in demo["merchants"]]
     raw = {
         "chain_id": demo["chain_id"], "version": CHAIN_FORMAT, "genesis_time": genesis_time,
-        "params": dict(DEFAULT_PARAMS), "limits": {**DEFAULT_LIMITS, **OFFLINE_LIMITS},
+        "params": dict(DEFAULT_PARAMS), "limits": {**DEFAULT_LIMITS, **OFFLINE_LIMITS,
+                                                          **SALE_LIMITS},
         "validators": vals, "banks": banks,
         "clearing_house": {**demo["clearing_house"], "keys": [pub["clearing-1"]]},
         "regulator": {**demo["regulator"], "keys": [pub["regulator-1"]],

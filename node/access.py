@@ -199,14 +199,15 @@ def _card(a: Ask) -> Any:
     info = q.card_info(a.store, a.genesis, number)
     if not (a.kind == "regulator" or (a.kind == "clerk" and info["bank"] == a.who)):
         raise AccessError("this card is not visible to you")
-    return info if a.req.get("q") == "card" else q.card_history(a.store, number)
+    return info if a.req.get("q") == "card" else \
+        q.card_history(a.store, number, banks=a.genesis.bank_ids)
 
 
 def _my_card(a: Ask) -> Any:
     """The holder signs ("my_card", card, time) with the card key; within 5 minutes."""
     number = card_present(a, "my_card")
     return {"card": q.card_info(a.store, a.genesis, number),
-            "history": q.card_history(a.store, number)}
+            "history": q.card_history(a.store, number, banks=a.genesis.bank_ids)}
 
 
 def _txs(a: Ask) -> Any:

@@ -30,8 +30,9 @@ RULES: dict[str, dict[str, Any]] = {
                "(named %named, anonymous %anonymous).",
         "settings": {}},
     "real_name": {
-        "doc": "A purchase at or above the real-name threshold (%threshold) was attempted "
-               "with an anonymous card.",
+        "doc": "Cards worth the real-name threshold (%threshold) or more were bought in one "
+               "go without the buyer's registration (before chain format 5: a purchase "
+               "that large with an anonymous card).",
         "settings": {}},
     "structuring": {
         "doc": "Several purchases by one card in one day, each just under a threshold (by "
@@ -130,9 +131,15 @@ def rule_balance_cap(store: Store, genesis: Genesis) -> list[Case]:
 
 def rule_real_name(store: Store, genesis: Genesis) -> list[Case]:
     out = []
-    for tx_id, card, h, amount in _rows(
-            store, "SELECT id, card, height, amount FROM txs WHERE code = "
+    for tx_id, kind, card, bank, h, amount in _rows(
+            store, "SELECT id, kind, card, bank, height, amount FROM txs WHERE code = "
                    "'real_name_required' ORDER BY height, pos"):
+        if kind == "sell_cards":  # chain format 5: the rule is about buying cards
+            out.append(Case("real_name", f"bank:{bank}", [tx_id],
+                            f"a sale of {amount} fen of cards without the buyer's "
+                            "registration", h, "high",
+                            facts={"form": "real_name_sale", "amount": amount}))
+            continue
         out.append(Case("real_name", f"card:{card}", [tx_id],
                         f"anonymous card tried to pay {amount} fen", h, "high",
                         facts={"form": "real_name", "amount": amount}))

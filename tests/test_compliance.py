@@ -57,10 +57,14 @@ def test_balance_cap_and_real_name(world: World) -> None:
     w = world
     a = w.issue(named=False, deposit=90_000)
     assert w.one(w.tx("top_up", {"card": a, "amount": 20_000}, w.clerk())).code == "balance_cap"
-    assert w.one(w.pay_tx(a, [{"sku": "TV-65", "qty": 1}])).code == "real_name_required"
+    sale, _cards = w.sell_tx([100_000] * 10, {"method": "transfer", "payer": "organisation",
+                                               "reference": "TRF-1"})
+    assert w.one(sale).code == "real_name_required"
     hit = rules_hit(w)
     assert hit["balance_cap"][0].subject == f"card:{a}" and len(hit["balance_cap"][0].txs) == 1
     assert hit["real_name"][0].level == "high"
+    assert hit["real_name"][0].subject == "bank:EHB"
+    assert hit["real_name"][0].facts == {"form": "real_name_sale", "amount": 1_000_000}
 
 
 def test_structuring(world: World) -> None:

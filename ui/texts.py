@@ -23,7 +23,12 @@ REASONS: dict[str, str] = {
         "Reasons", "The card is frozen, lost or closed and cannot be used."),
     "balance_cap": QT_TRANSLATE_NOOP("Reasons", "This would take the card over its balance limit."),
     "real_name_required": QT_TRANSLATE_NOOP(
-        "Reasons", "A purchase this large needs a named (real-name) card."),
+        "Reasons", "Cards worth this much bought in one go need the buyer's real-name "
+                   "registration."),
+    "bank_transfer_required": QT_TRANSLATE_NOOP(
+        "Reasons", "Cards worth this much are paid by bank transfer, not cash."),
+    "cash_top_up_limit": QT_TRANSLATE_NOOP(
+        "Reasons", "A top-up this large is paid by bank transfer, not cash."),
     "unknown_card": QT_TRANSLATE_NOOP("Reasons", "The card is not known to the network."),
     "bad_signature": QT_TRANSLATE_NOOP(
         "Reasons", "A signature does not verify (wrong PIN or a damaged card file)."),
@@ -119,6 +124,8 @@ KINDS: dict[str, str] = {
     "payout": QT_TRANSLATE_NOOP("Reasons", "merchant payout"),
     "settle_points": QT_TRANSLATE_NOOP("Reasons", "points settled"),
     "interbank": QT_TRANSLATE_NOOP("Reasons", "interbank settlement"),
+    "expire_points": QT_TRANSLATE_NOOP("Reasons", "points expired"),
+    "sell_cards": QT_TRANSLATE_NOOP("Reasons", "cards sold"),
 }
 
 CODES: dict[str, str] = {  # short labels for a table's decision column
@@ -167,6 +174,8 @@ CODES: dict[str, str] = {  # short labels for a table's decision column
     "not_settled": QT_TRANSLATE_NOOP("Reasons", "not settled"),
     "already_paid": QT_TRANSLATE_NOOP("Reasons", "already paid"),
     "payout_mismatch": QT_TRANSLATE_NOOP("Reasons", "amount differs"),
+    "bank_transfer_required": QT_TRANSLATE_NOOP("Reasons", "bank transfer required"),
+    "cash_top_up_limit": QT_TRANSLATE_NOOP("Reasons", "cash over limit"),
 }
 
 RULES: dict[str, tuple[str, str]] = {  # compliance rule: name, what it watches
@@ -174,8 +183,9 @@ RULES: dict[str, tuple[str, str]] = {  # compliance rule: name, what it watches
         "Reasons", "A card held, or was refused for trying to exceed, the balance cap "
                    "(named %named, anonymous %anonymous).")),
     "real_name": (QT_TRANSLATE_NOOP("Reasons", "real name"), QT_TRANSLATE_NOOP(
-        "Reasons", "A purchase at or above the real-name threshold (%threshold) was "
-                   "attempted with an anonymous card.")),
+        "Reasons", "Cards worth the real-name threshold (%threshold) or more were bought "
+                   "in one go without the buyer's registration (before chain format 5: a "
+                   "purchase that large with an anonymous card).")),
     "structuring": (QT_TRANSLATE_NOOP("Reasons", "split purchases"), QT_TRANSLATE_NOOP(
         "Reasons", "Several purchases by one card in one day, each just under a threshold.")),
     "bulk_cash": (QT_TRANSLATE_NOOP("Reasons", "bulk cash purchase"), QT_TRANSLATE_NOOP(
@@ -199,6 +209,8 @@ FINDINGS: dict[str, str] = {  # a case's facts["form"] -> its wording, %name for
         "Reasons", "%count refused attempt(s) to exceed the balance cap"),
     "cap_over": QT_TRANSLATE_NOOP("Reasons", "balance %balance is above the cap of %cap"),
     "real_name": QT_TRANSLATE_NOOP("Reasons", "an anonymous card tried to pay %amount"),
+    "real_name_sale": QT_TRANSLATE_NOOP(
+        "Reasons", "a sale of %amount of cards without the buyer's registration"),
     "structuring": QT_TRANSLATE_NOOP(
         "Reasons", "%count purchases in one day just under %threshold"),
     "bulk_cash": QT_TRANSLATE_NOOP(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from node import crypto
+from node.ledger import lots, sales
 from node.ledger import tx as f
 from node.ledger.errors import Reason, Rejected
 from node.ledger.rules import (
@@ -14,9 +15,7 @@ from node.ledger.rules import (
     card,
     card_acct,
     check_cap,
-    earn_points,
     mask,
-    pts_acct,
     pts_asset,
     rule,
     usable_card,
@@ -24,6 +23,7 @@ from node.ledger.rules import (
 from node.ledger.state import Ctx, Row
 
 MAX_VALIDITY_MS = 20 * 365 * 86_400_000
+MAX_CARDS = 100  # cards in one sale
 CARD_STATUSES = ("active", "frozen", "lost", "closed")
 
 
@@ -83,8 +83,26 @@ def _holder_fields(ctx: Ctx, b: dict[str, Any], named: bool) -> tuple[Any, Any, 
     return f.name(b["holder"], "holder name"), id_hash, None
 
 
+def card_row(ctx: Ctx, bank_id: str, public: str, named: bool, expires: int,
+             holder: str | None = None, id_hash: str | None = None) -> Row:
+    return {
+        "bank": bank_id, "public_key": public, "named": named, "holder": holder,
+        "id_hash": id_hash, "status": "active", "frozen_by": None, "expires": expires,
+        "issued": ctx.time, "replaced_by": None, "replaces": None,
+    }
+
+
+def _payment(ctx: Ctx, b: dict[str, Any], amount: int, reason: Reason, what: str) -> None:
+    """From chain format 5 a load of value says how it was paid (``payment``) and the
+    cash limits apply to it (node/ledger/sales.py); before, it has no such field."""
+    if ctx.chain_format >= 5:
+        sales.payment_terms(ctx, b.get("payment"), amount, reason, what)
+    elif "payment" in b:
+        raise Rejected(Reason.MALFORMED, "payment terms need chain format 5")
+
+
 @rule("issue_card", {"card", "bank", "public_key", "named", "expires"},
-      {"holder", "id_hash", "pii", "deposit"})
+      {"holder", "id_hash", "pii", "deposit", "payment"})
 def issue_card(ctx: Ctx, b: dict[str, Any]) -> None:
     bank(ctx, b["bank"])
     ctx.bank = b["bank"]
@@ -92,25 +110,24 @@ def issue_card(ctx: Ctx, b: dict[str, Any]) -> None:
     number = _new_card(ctx, b["bank"], b["card"], b["public_key"], b["expires"])
     named = f.boolean(b["named"], "named")
     holder, id_hash, pii = _holder_fields(ctx, b, named)
-    row: Row = {
-        "bank": b["bank"], "public_key": b["public_key"], "named": named, "holder": holder,
-        "id_hash": id_hash, "status": "active", "frozen_by": None, "expires": b["expires"],
-        "issued": ctx.time, "replaced_by": None, "replaces": None,
-    }
+    row = card_row(ctx, b["bank"], b["public_key"], named, b["expires"], holder, id_hash)
     if pii is not None:
         row["pii"] = pii
+    if "payment" in b and "deposit" not in b:
+        raise Rejected(Reason.MALFORMED, "payment terms go with a deposit")
     add_principal(ctx, b["public_key"], "card", number)
     ctx.put("cards", number, row)
     if "deposit" in b:
         deposit = f.amount(b["deposit"], "opening deposit")
         ctx.amount = deposit
         check_cap(ctx, row, number, deposit)
+        _payment(ctx, b, deposit, Reason.BANK_TRANSFER_REQUIRED, "a card purchase")
         ctx.post(card_acct(number), CNY, deposit)
         ctx.post(f"bank:{b['bank']}:float", CNY, -deposit)
-        earn_points(ctx, number, row, deposit, top_up=True)
+        lots.earn_points(ctx, number, row, deposit, top_up=True)
 
 
-@rule("top_up", {"card", "amount"})
+@rule("top_up", {"card", "amount"}, {"payment"})
 def top_up(ctx: Ctx, b: dict[str, Any]) -> None:
     number, row = _issuer(ctx, b["card"])
     ctx.require("clerk", row["bank"], "a top-up")
@@ -118,9 +135,10 @@ def top_up(ctx: Ctx, b: dict[str, Any]) -> None:
     ctx.amount = amount
     usable_card(ctx, number)
     check_cap(ctx, row, number, ctx.balance(card_acct(number)) + amount)
+    _payment(ctx, b, amount, Reason.CASH_TOP_UP_LIMIT, "a top-up")
     ctx.post(card_acct(number), CNY, amount)
     ctx.post(f"bank:{row['bank']}:float", CNY, -amount)
-    earn_points(ctx, number, row, amount, top_up=True)
+    lots.earn_points(ctx, number, row, amount, top_up=True)
 
 
 @rule("freeze", {"card"})
@@ -181,9 +199,7 @@ def report_lost(ctx: Ctx, b: dict[str, Any]) -> None:
     ctx.post(card_acct(number), CNY, -balance)
     ctx.post(card_acct(new), CNY, balance)
     for bank_id in ctx.bank_ids:
-        pts = ctx.balance(pts_acct(bank_id, number))
-        ctx.post(pts_acct(bank_id, number), pts_asset(bank_id), -pts)
-        ctx.post(pts_acct(bank_id, new), pts_asset(bank_id), pts)
+        lots.move_all(ctx, bank_id, number, new)
 
 
 @rule("close_card", {"card"})
@@ -196,9 +212,7 @@ def close_card(ctx: Ctx, b: dict[str, Any]) -> None:
     ctx.post(card_acct(number), CNY, -balance)
     ctx.post(f"bank:{row['bank']}:float", CNY, balance)
     for bank_id in ctx.bank_ids:
-        pts = ctx.balance(pts_acct(bank_id, number))
-        ctx.post(pts_acct(bank_id, number), pts_asset(bank_id), -pts)
-        ctx.post(f"bank:{bank_id}:points_pool", pts_asset(bank_id), pts)
+        lots.move_all(ctx, bank_id, number, None)
     ctx.put("cards", number, {**row, "status": "closed", "frozen_by": None})
 
 
@@ -244,5 +258,64 @@ def accrue_points(ctx: Ctx, b: dict[str, Any]) -> None:
         raise Rejected(Reason.CARD_NOT_ACTIVE, f"card {mask(number)} is {row['status']}")
     points = f.integer(b["points"], "points", 1, f.MAX_AMOUNT)
     ctx.amount = points
-    ctx.post(pts_acct(b["bank"], number), pts_asset(b["bank"]), points)
+    lots.credit(ctx, b["bank"], number, points)
     ctx.post(f"bank:{b['bank']}:points_pool", pts_asset(b["bank"]), -points)
+    lots.count(ctx, b["bank"], "granted", points)
+
+
+@rule("sell_cards", {"bank", "cards", "payment"}, {"buyer"})
+def sell_cards(ctx: Ctx, b: dict[str, Any]) -> None:
+    """One buyer buys anonymous cards in one go, each with its value, at the issuer's
+    desk; the sale is recorded with how it was paid and, at or above the real-name
+    threshold, the buyer's sealed details (checked in form, like a holder's)."""
+    if ctx.chain_format < 5:
+        raise Rejected(Reason.MALFORMED, "card sales need chain format 5")
+    brow = bank(ctx, b["bank"])
+    bank_id = b["bank"]
+    ctx.bank = bank_id
+    ctx.require("clerk", bank_id, "selling cards")
+    cards = b["cards"]
+    if not isinstance(cards, list) or not 1 <= len(cards) <= MAX_CARDS:
+        raise Rejected(Reason.MALFORMED, f"cards must be a list of 1 to {MAX_CARDS} cards")
+    seen: set[str] = set()
+    for c in cards:
+        if not isinstance(c, dict):
+            raise Rejected(Reason.MALFORMED, "each card is {card, public_key, expires, deposit}")
+        f.check_body(c, {"card", "public_key", "expires", "deposit"}, set())
+        number = f.card_number(c["card"])
+        if number in seen:
+            raise Rejected(Reason.MALFORMED, f"card {mask(number)} is listed twice")
+        seen.add(number)
+        f.amount(c["deposit"], "card value")
+    total = f.amount(sum(c["deposit"] for c in cards), "sale total")
+    ctx.amount = total
+    buyer = b.get("buyer")
+    if buyer is not None:
+        if not isinstance(buyer, dict):
+            raise Rejected(Reason.MALFORMED, "buyer must be {id_hash, pii}")
+        f.check_body(buyer, {"id_hash", "pii"}, set())
+        f.hex64(buyer["id_hash"], "buyer id_hash")
+        sealed_details(buyer["pii"])
+    sales.check_real_name(ctx, total, buyer is not None)
+    pay = sales.payment_terms(ctx, b["payment"], total, Reason.BANK_TRANSFER_REQUIRED,
+                        "a card purchase")
+    for c in cards:
+        number = c["card"]
+        if not number.startswith(brow["bin"]):
+            raise Rejected(Reason.BAD_CARD_NUMBER,
+                           f"card numbers of {bank_id} start with {brow['bin']}")
+        if ctx.get("cards", number) is not None:
+            raise Rejected(Reason.CARD_EXISTS, f"card {mask(number)} already exists")
+        f.public_key(c["public_key"], "card key")
+        f.integer(c["expires"], "expires", ctx.time + 1, ctx.time + MAX_VALIDITY_MS)
+        row = {**card_row(ctx, bank_id, c["public_key"], False, c["expires"]),
+               "sale": ctx.tx.hex_id}
+        add_principal(ctx, c["public_key"], "card", number)
+        ctx.put("cards", number, row)
+        check_cap(ctx, row, number, c["deposit"])
+        ctx.post(card_acct(number), CNY, c["deposit"])
+        ctx.post(f"bank:{bank_id}:float", CNY, -c["deposit"])
+        lots.earn_points(ctx, number, row, c["deposit"], top_up=True)
+    ctx.put("sales", ctx.tx.hex_id, {
+        "bank": bank_id, "cards": sorted(seen), "total": total, "payment": pay,
+        "buyer": buyer, "time": ctx.time})

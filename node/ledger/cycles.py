@@ -27,6 +27,16 @@ def _id_to_day(cycle: int) -> int:
     return d.toordinal() - _EPOCH_ORDINAL
 
 
+def day_of_cycle(cycle: int) -> int:
+    """The local day number (days since 1970-01-01) of date ``cycle`` (yyyymmdd)."""
+    return _id_to_day(cycle)
+
+
+def cycle_of_day(day: int) -> int:
+    """The date (yyyymmdd) of local day number ``day``."""
+    return _day_to_id(day)
+
+
 def cycle_of(time_ms: int, cutoff_min: int, utc_offset_min: int) -> int:
     local = time_ms + utc_offset_min * MIN_MS
     day, rest = divmod(local, DAY_MS)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from node import codec, crypto
 
 # Importing the rule modules registers their rules in RULES.
-from node.ledger import cards, clearing, consortium, payments  # noqa: F401
+from node.ledger import cards, clearing, consortium, lots, payments, sales  # noqa: F401
 from node.ledger import tx as f
 from node.ledger.consortium import write_merchant, write_terminal
 from node.ledger.effects import (

@@ -55,6 +55,8 @@ class Reason(StrEnum):
     NOT_SETTLED = "not_settled"          # a payout for a cycle not settled yet
     ALREADY_PAID = "already_paid"        # that payout or points settlement is on chain
     PAYOUT_MISMATCH = "payout_mismatch"  # the amount is not what the settlement says
+    BANK_TRANSFER_REQUIRED = "bank_transfer_required"  # cards bought in cash over the limit
+    CASH_TOP_UP_LIMIT = "cash_top_up_limit"  # a top-up in cash at or over the payer's limit
 
 
 class Rejected(Exception):

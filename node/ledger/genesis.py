@@ -18,7 +18,15 @@ from node.ledger.errors import Rejected
 DEFAULT_LIMITS: dict[str, int] = {
     "named_balance_cap": 500_000,        # 5,000 CNY
     "anonymous_balance_cap": 100_000,    # 1,000 CNY
-    "real_name_threshold": 1_000_000,    # purchases at or above 10,000 CNY need a named card
+    # cards bought in one go at or above 10,000 CNY need the buyer's real-name registration
+    # (chain format 5, node/ledger/sales.py; before, spending at a merchant was checked)
+    "real_name_threshold": 1_000_000,
+}
+# from chain format 5 (node/ledger/sales.py): cash paid in one go for prepaid value at or
+# above these is refused (a bank transfer); optional in genesis, these when absent
+SALE_LIMITS: dict[str, int] = {
+    "organisation_cash_limit": 500_000,  # 5,000 CNY
+    "person_cash_limit": 5_000_000,      # 50,000 CNY
 }
 # offline acceptance at a till (no validator reachable): the most one payment, and one card
 # in a day, may be taken before the network decides; 0 turns it off.  Optional in genesis
@@ -36,7 +44,7 @@ DEFAULT_PARAMS: dict[str, int] = {
 
 
 # the chain format new consortia get (Genesis.chain_format); older ones keep theirs
-CHAIN_FORMAT = 4
+CHAIN_FORMAT = 5
 
 
 class GenesisError(ValueError):
@@ -105,7 +113,10 @@ class Genesis:
         of re-executing the block (node/ledger/effects.py); 3: the header also carries the
         Merkle root of the block's results, so a receipt proves its transaction's result;
         4: a named card's holder details are sealed for its bank and the regulator (each
-        has a ``seal_key`` here), never in clear on chain (node/ledger/cards.py)."""
+        has a ``seal_key`` here), never in clear on chain (node/ledger/cards.py); 5: points
+        are held in dated lots that expire (node/ledger/lots.py), a bank's contract names
+        the goods its points pay for per terminal, and the prepaid-card rules apply to
+        the sale of cards and to top-ups (node/ledger/sales.py)."""
         return int(self.raw["version"])
 
     @property
@@ -144,13 +155,39 @@ def validate_contract(c: Any) -> dict[str, Any]:
     and (optional, ``earn``) what its cardholders earn (node/ledger/points.py ``earned``)."""
     if not isinstance(c, dict):
         raise Rejected(f.Reason.MALFORMED, "points contract must be an object")
-    f.check_body(c, {"points_per_cny", "max_share_bp", "max_fen_per_order"}, {"earn"})
+    f.check_body(c, {"points_per_cny", "max_share_bp", "max_fen_per_order"},
+                 {"earn", "expire_days", "terminals"})
     f.integer(c["points_per_cny"], "points_per_cny", 1, 1_000_000)
+    if "expire_days" in c:  # lots expire this many whole days after the day earned
+        f.integer(c["expire_days"], "expire_days", 0, 36_500)
     f.integer(c["max_share_bp"], "max_share_bp", 0, 10_000)
     f.amount(c["max_fen_per_order"], "max_fen_per_order", allow_zero=True)
     if "earn" in c:
         validate_earning(c["earn"])
+    if "terminals" in c:
+        validate_terminal_rules(c["terminals"])
     return dict(c)
+
+
+def validate_terminal_rules(t: Any) -> None:
+    """Per terminal, the goods (by sku) this bank's points may pay for there and the most
+    they may pay of one order there (chain format 5; a terminal not named keeps the
+    merchant catalogue's choice and the contract's cap)."""
+    if not isinstance(t, dict) or len(t) > 1000:
+        raise Rejected(f.Reason.MALFORMED, "terminals maps at most 1000 terminal ids")
+    for tid, entry in t.items():
+        f.ident(tid, "terminal id")
+        if not isinstance(entry, dict):
+            raise Rejected(f.Reason.MALFORMED, f"terminals.{tid} must be an object")
+        f.check_body(entry, {"skus", "max_fen_per_order"}, set())
+        skus = entry["skus"]
+        if not isinstance(skus, list) or len(skus) > 1000 or len(set(skus)) != len(skus):
+            raise Rejected(f.Reason.MALFORMED,
+                           f"terminals.{tid}.skus must be a list of at most 1000 distinct skus")
+        for sku in skus:
+            f.ident(sku, "sku")
+        f.amount(entry["max_fen_per_order"], f"terminals.{tid}.max_fen_per_order",
+                 allow_zero=True)
 
 
 def validate_earning(e: Any) -> None:
@@ -223,7 +260,8 @@ def validate(raw: dict[str, Any]) -> None:
     f.integer(raw["version"], "version", 1, CHAIN_FORMAT)
     f.integer(raw["genesis_time"], "genesis_time", 0, 2**62)
     for key, default, optional in (("params", DEFAULT_PARAMS, {}),
-                                   ("limits", DEFAULT_LIMITS, OFFLINE_LIMITS)):
+                                   ("limits", DEFAULT_LIMITS,
+                                    {**OFFLINE_LIMITS, **SALE_LIMITS})):
         got = raw[key]
         if not isinstance(got, dict) or not set(default) <= set(got) <= {*default, *optional}:
             raise Rejected(f.Reason.MALFORMED, f"{key} must have exactly {sorted(default)}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from node.ledger import lots
 from node.ledger import points as pts
 from node.ledger import tx as f
 from node.ledger.cycles import open_cycle
@@ -15,7 +16,6 @@ from node.ledger.rules import (
     card_acct,
     check_cap,
     contracts,
-    earn_points,
     mask,
     points_balances,
     pts_acct,
@@ -89,12 +89,18 @@ def pay(ctx: Ctx, b: dict[str, Any]) -> None:
     if declared != total:
         raise Rejected(Reason.AMOUNT_MISMATCH,
                        f"the order totals {total} fen at catalogue prices, not {declared}")
-    if not crow["named"] and total >= ctx.limits["real_name_threshold"]:
+    if ctx.chain_format < 5 and not crow["named"] \
+            and total >= ctx.limits["real_name_threshold"]:
+        # before chain format 5 the real-name threshold was (wrongly) applied to spending;
+        # it belongs to the purchase of cards (node/ledger/sales.py)
         raise Rejected(Reason.REAL_NAME_REQUIRED,
                        f"purchases of {ctx.limits['real_name_threshold']} fen or more need "
                        "a named card")
     requests = _redeem_requests(b.get("redeem", []))
-    redemptions = pts.allocate(lines, requests, contracts(ctx),
+    cons = contracts(ctx)
+    if ctx.chain_format >= 5 and requests:  # each bank's own choice at this terminal
+        lines, cons = pts.at_terminal(lines, cons, b["terminal"])
+    redemptions = pts.allocate(lines, requests, cons,
                                points_balances(ctx, number) if requests else {})
     points_cash = sum(r.cash for r in redemptions)
     cash = total - points_cash
@@ -104,10 +110,12 @@ def pay(ctx: Ctx, b: dict[str, Any]) -> None:
                        f"card {mask(number)} holds {balance} fen; {cash} fen is due")
     ctx.post(card_acct(number), CNY, -cash)
     ctx.post(f"merchant:{merchant_id}", CNY, total)
+    used: dict[str, lots.Lots] = {}  # the lots each bank's redemption took (format 5)
     for r in redemptions:
-        ctx.post(pts_acct(r.bank, number), pts_asset(r.bank), -r.points)
+        used[r.bank] = lots.debit(ctx, r.bank, number, r.points)
         ctx.post(f"bank:{r.bank}:points_pool", pts_asset(r.bank), r.points)
         ctx.post(f"bank:{r.bank}:points_payable", CNY, -r.cash)
+        lots.count(ctx, r.bank, "redeemed", r.points)
     key, cyc = _cycle_row(ctx, merchant_id, m)
     by_bank = dict(cyc["points"])
     for r in redemptions:
@@ -124,8 +132,10 @@ def pay(ctx: Ctx, b: dict[str, Any]) -> None:
         "refunded": 0, "refunded_cash": 0, "refunded_points": {},
         "lines": [[x.sku, x.qty, x.total] for x in lines],
     }
+    if ctx.chain_format >= 5 and used:
+        payment["redeemed_lots"] = used
     # the issuer's points for the card cash, in this same transaction (chain format 4)
-    earned = earn_points(ctx, number, crow, cash, merchant_id, category=m.get("category"))
+    earned = lots.earn_points(ctx, number, crow, cash, merchant_id, category=m.get("category"))
     if earned:
         payment["earned"] = [crow["bank"], earned, 0]  # bank, points, taken back so far
     ctx.put("payments", ctx.tx.hex_id, payment)
@@ -184,16 +194,22 @@ def refund(ctx: Ctx, b: dict[str, Any]) -> None:
         by_bank[bank_id] = by_bank.get(bank_id, 0) - x
         ctx.post(f"bank:{bank_id}:points_payable", CNY, x)
         ctx.post(f"bank:{bank_id}:points_pool", pts_asset(bank_id), -back)
-        ctx.post(pts_acct(bank_id, number), pts_asset(bank_id), back)
+        # the points go back to the lots they were taken from (format 5)
+        before = points * done // cash
+        lots.credit(ctx, bank_id, number, back, lots=lots.returned_lots(
+            (p.get("redeemed_lots") or {}).get(bank_id, []), before, before + back)
+            if ctx.chain_format >= 5 else None)
+        lots.count(ctx, bank_id, "returned", back)
     new_p = {**p, "refunded": p["refunded"] + amount,
              "refunded_cash": p["refunded_cash"] + r_cash, "refunded_points": refunded_points}
     if p.get("earned") and p["cash"] > 0:  # what the refunded cash earned goes back
         bank_id, got, back = p["earned"]
         due = got * new_p["refunded_cash"] // p["cash"] - back
         take = max(0, min(due, ctx.balance(pts_acct(bank_id, number))))  # (never negative)
-        if take:
-            ctx.post(pts_acct(bank_id, number), pts_asset(bank_id), -take)
+        if take:  # off the newest lots
+            lots.debit(ctx, bank_id, number, take, newest=True)
             ctx.post(f"bank:{bank_id}:points_pool", pts_asset(bank_id), take)
+            lots.count(ctx, bank_id, "taken_back", take)
         new_p["earned"] = [bank_id, got, back + due]
     ctx.put("payments", pay_id, new_p)
     ctx.put("refunds", ctx.tx.hex_id, {

@@ -61,6 +61,26 @@ def earned(contract: Mapping[str, Any] | None, base_fen: int, merchant: str | No
     return max(0, base_fen) * rate // 100
 
 
+def at_terminal(lines: Sequence[Line], contracts: Mapping[str, Mapping[str, Any] | None],
+                terminal: str) -> tuple[list[Line], dict[str, Mapping[str, Any] | None]]:
+    """The lines and contracts as they stand at ``terminal`` (chain format 5): a bank whose
+    contract names the terminal decides which goods its points pay for there (its
+    ``skus``) and the most per order; for other banks the merchant's catalogue decides."""
+    rules = {b: (c.get("terminals") or {}).get(terminal) for b, c in contracts.items() if c}
+    rules = {b: r for b, r in rules.items() if r is not None}
+    if not rules:
+        return list(lines), dict(contracts)
+    out = []
+    for x in lines:
+        banks = [b for b in x.banks if b not in rules]
+        banks += [b for b, r in rules.items() if x.sku in r["skus"]]
+        out.append(Line(x.sku, x.name, x.qty, x.price, x.total, tuple(sorted(banks))))
+    cons = {b: (c if b not in rules or c is None else
+                {**c, "max_fen_per_order": rules[b]["max_fen_per_order"]})
+            for b, c in contracts.items()}
+    return out, cons
+
+
 def points_for_cash(cash: int, points_per_cny: int) -> int:
     return -(-cash * points_per_cny // 100)
 

@@ -5,15 +5,17 @@ exactly what a transaction built from it will get.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
 from node.ledger import points as pts
 from node.ledger.cards import CARD_STATUSES
 from node.ledger.clearing import statement
-from node.ledger.cycles import cycle_end
+from node.ledger.cycles import cycle_end, day_of_cycle, valid_cycle
 from node.ledger.errors import Reason, Rejected
 from node.ledger.genesis import Genesis
+from node.ledger.lots import COUNTERS
 from node.ledger.rules import card_acct, mask, pts_acct
 from node.store import Store
 
@@ -53,6 +55,8 @@ def redemption_offer(store: Store, genesis: Genesis, terminal: str, number: str,
     lines = pts.price_lines(cat["items"] if cat else [], items)
     info = card_info(store, genesis, number)
     cons = contracts(store, genesis)
+    if genesis.chain_format >= 5:
+        lines, cons = pts.at_terminal(lines, cons, terminal)
     offers = pts.offers(lines, cons, info["points"])
     chosen = banks if banks is not None else [o.bank for o in offers]
     best = pts.best_combination(lines, cons, info["points"], chosen)
@@ -119,12 +123,60 @@ def settle_body(store: Store, genesis: Genesis, merchant: str, cycle: int) -> di
     return {"merchant": merchant, "cycle": cycle, **{k: s[k] for k in keys}}
 
 
-def card_history(store: Store, number: str, limit: int = 100) -> list[dict[str, Any]]:
+def card_history(store: Store, number: str, limit: int = 100,
+                 banks: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """The card's transactions, newest first; a row that moved points says how many per
+    bank (``points``: earned +, redeemed or expired -), and the expiries of the card's
+    points by ``banks`` (one step for many cards) are rows of their own."""
     rows = store.query(
-        "SELECT height, pos, id, kind, code, message, amount, time, merchant FROM txs "
+        "SELECT height, pos, id, kind, code, message, amount, time, merchant, bank FROM txs "
         "WHERE card = ? ORDER BY height DESC, pos DESC LIMIT ?", (number, limit))
     keys = ("height", "pos", "id", "kind", "code", "message", "amount", "time", "merchant")
-    return [dict(zip(keys, r, strict=True)) for r in rows]
+    out = []
+    for r in rows:
+        h: dict[str, Any] = dict(zip(keys, r[:9], strict=True))
+        moved = _points_moved(store, h, r[9]) if h["code"] == "ok" else {}
+        if moved:
+            h["points"] = moved
+        out.append(h)
+    for bank in banks:
+        acct = store.get("accounts", pts_acct(bank, number)) or {}
+        for cycle, n, tx_id in acct.get("expired") or []:
+            found = store.query("SELECT height, pos, time FROM txs WHERE id = ? AND "
+                                "consumes = 1", (tx_id,))
+            if found:
+                height, pos, time = found[0]
+                out.append({"height": height, "pos": pos, "id": tx_id,
+                            "kind": "expire_points", "code": "ok",
+                            "message": f"{n} {bank} points expired at the close of {cycle}",
+                            "amount": n, "time": time, "merchant": None,
+                            "points": {bank: -n}})
+    out.sort(key=lambda h: (h["height"], h["pos"]), reverse=True)
+    return out[:limit]
+
+
+def _points_moved(store: Store, h: dict[str, Any], bank: str | None) -> dict[str, int]:
+    if h["kind"] == "accrue_points" and bank:
+        return {bank: int(h["amount"] or 0)}
+    if h["kind"] != "pay":
+        return {}
+    p = store.get("payments", h["id"]) or {}
+    moved = {b: -n for b, n, _cash in p.get("redeemed") or []}
+    if p.get("earned"):
+        b, n, _back = p["earned"]
+        moved[b] = moved.get(b, 0) + n
+    return moved
+
+
+def points_statement(store: Store, bank: str, cycle: int) -> dict[str, Any]:
+    """A bank's points movements on one day (chain format 5): earned, granted by clerks,
+    redeemed, returned by refunds, taken back by refunds, expired at the day's close."""
+    if not valid_cycle(cycle):
+        raise Rejected(Reason.MALFORMED, "cycle must be a date as yyyymmdd")
+    row = store.get("points_days", f"{bank}|{day_of_cycle(cycle)}") or {}
+    expiry = store.get("points_expiries", f"{bank}|{cycle}")
+    return {"bank": bank, "cycle": cycle, **{k: int(row.get(k, 0)) for k in COUNTERS},
+            "expiry": expiry}
 
 
 TX_FILTERS = {"card": "card = ?", "merchant": "merchant = ?", "bank": "bank = ?",

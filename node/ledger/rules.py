@@ -25,7 +25,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from node.ledger import points as pts_rules
 from node.ledger import tx as f
 from node.ledger.errors import Reason, Rejected
 from node.ledger.state import Ctx, Row
@@ -151,29 +150,3 @@ def add_principal(ctx: Ctx, public: str, role: str, entity: str) -> None:
 def mask(number: str) -> str:
     """Card numbers in messages show only the last four digits."""
     return f"****{number[-4:]}" if isinstance(number, str) and len(number) > 4 else "****"
-
-
-def earn_points(ctx: Ctx, number: str, card_row: Row, base_fen: int,
-                merchant: str | None = None, *, top_up: bool = False,
-                category: str | None = None) -> int:
-    """Points the card's issuer gives for ``base_fen`` of card cash spent at ``merchant``
-    (or topped up) under its contract's ``earn`` terms, within its daily cap per card
-    (chain format 4), granted from its points pool in this transaction; how many."""
-    if ctx.chain_format < 4 or base_fen <= 0:
-        return 0
-    issuer = card_row["bank"]
-    contract = (ctx.get("banks", issuer) or {}).get("points_contract")
-    points = pts_rules.earned(contract, base_fen, merchant, top_up, category)
-    cap = int(((contract or {}).get("earn") or {}).get("daily_cap", 0))
-    acct = pts_acct(issuer, number)
-    keep = None
-    if points and cap:  # today's earning rides on the points account (written anyway)
-        day = (ctx.time + ctx.params["utc_offset_min"] * 60_000) // 86_400_000  # local day
-        got = (ctx.get("accounts", acct) or {}).get("earned") or {}
-        used = int(got.get("points", 0)) if got.get("day") == day else 0
-        points = max(0, min(points, cap - used))
-        keep = {"earned": {"day": day, "points": used + points}}
-    if points:
-        ctx.post(acct, pts_asset(issuer), points, keep)
-        ctx.post(f"bank:{issuer}:points_pool", pts_asset(issuer), -points)
-    return points

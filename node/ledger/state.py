@@ -7,7 +7,7 @@ that are never mutated in place: a rule builds a new dict and ``put``s it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -53,6 +53,22 @@ class Overlay:
 
     def put(self, table: str, key: str, row: Row | None) -> None:
         self.tx[(table, key)] = row
+
+    def scan(self, table: str, where: str, params: Any,
+             match: Callable[[Row], bool]) -> list[tuple[str, Row]]:
+        """The rows of ``table`` that match, in key order: the committed ones ``where`` (SQL
+        over projection columns) selects, as this block and transaction left them (a row
+        they wrote is in if ``match``, the same test in Python, says so)."""
+        out = dict(self.store.scan(table, where, params))
+        for layer in (self.block, self.tx):
+            for (t, key), row in layer.items():
+                if t != table:
+                    continue
+                if row is not None and match(row):
+                    out[key] = row
+                else:
+                    out.pop(key, None)
+        return sorted(out.items())
 
     def commit_tx(self) -> None:
         self.block.update(self.tx)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # table -> projection columns (name, type)
 STATE_TABLES: dict[str, tuple[tuple[str, type], ...]] = {
@@ -28,7 +28,7 @@ STATE_TABLES: dict[str, tuple[tuple[str, type], ...]] = {
     "terminals": (("merchant", str),),
     "catalogues": (),
     "cards": (("bank", str), ("status", str)),
-    "accounts": (("asset", str), ("balance", int)),
+    "accounts": (("asset", str), ("balance", int), ("oldest", int)),
     "payments": (("merchant", str), ("card", str), ("cycle", int), ("time", int)),
     "cycles": (("merchant", str), ("cycle", int)),
     "settlements": (("merchant", str), ("cycle", int)),
@@ -36,19 +36,23 @@ STATE_TABLES: dict[str, tuple[tuple[str, type], ...]] = {
     "cases": (("rule", str), ("status", str)),
     "orders": (),
     "netting": (("cycle", int),),
+    "points_days": (("bank", str), ("day", int)),
+    "points_expiries": (("bank", str), ("cycle", int)),
+    "sales": (("bank", str),),
 }
 
 STATE_INDEXES: dict[str, list[list[str]]] = {
     "principals": [["role", "entity"]],
     "terminals": [["merchant"]],
     "cards": [["bank", "status"]],
-    "accounts": [["asset"]],
+    "accounts": [["asset", "oldest"]],
     "payments": [["merchant", "cycle"]],
     "cycles": [["merchant", "cycle"]],
     "settlements": [["merchant", "cycle"]],
     "refunds": [["merchant", "cycle"]],
     "cases": [["rule", "status"]],
     "netting": [["cycle"]],
+    "points_days": [["bank", "day"]],
 }
 
 
@@ -117,10 +121,24 @@ def _v8(db: sqlite_utils.Database) -> None:
     _state_table(db, "netting")
 
 
+def _v9(db: sqlite_utils.Database) -> None:
+    """Chain format 5: a points account's oldest lot's day (projected from its row, indexed
+    with the asset: the expiry step reads only the accounts with lots old enough), each
+    bank's points movements per day, and each expiry step's result."""
+    if "oldest" not in db["accounts"].columns_dict:
+        db["accounts"].add_column("oldest", int)
+        db.execute("UPDATE accounts SET oldest = json_extract(data, '$.oldest')")
+    db.execute("DROP INDEX IF EXISTS idx_accounts_asset")
+    db["accounts"].create_index(["asset", "oldest"], if_not_exists=True)
+    _state_table(db, "points_days")
+    _state_table(db, "points_expiries")
+    _state_table(db, "sales")  # cards bought in one go: payment, buyer's sealed details
+
+
 def _v1(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-    for table in [t for t in STATE_TABLES if t not in ("refunds", "cases", "orders",
-                                                       "netting")]:
+    for table in [t for t in STATE_TABLES if t not in (
+            "refunds", "cases", "orders", "netting", "points_days", "points_expiries", "sales")]:
         _state_table(db, table)
     db["blocks"].create(
         {"height": int, "hash": str, "prev_hash": str, "tx_root": str, "state_root": str,
@@ -152,7 +170,7 @@ def _v1(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6,
-                                                              _v7, _v8]
+                                                              _v7, _v8, _v9]
 
 
 def current_version(db: sqlite_utils.Database) -> int:

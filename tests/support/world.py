@@ -127,6 +127,25 @@ class World:
             body["deposit"] = deposit
         return self.tx("issue_card", body, self.clerk(bank)), number
 
+    def sell_tx(self, deposits: list[int], payment: dict[str, Any] | None = None, *,
+                bank: str = "EHB", buyer: str | None = None) -> tuple[Tx, list[str]]:
+        """One buyer buys anonymous cards with these values in one go (``buyer``: the
+        buyer's ID number, registered sealed; ``payment`` by default a person's cash)."""
+        bin6 = next(b["bin"] for b in self.genesis.banks if b["id"] == bank)
+        cards = []
+        for deposit in deposits:
+            number = self.card_number(bin6)
+            key = self.new_key()
+            self.card_keys[number] = key
+            cards.append({"card": number, "public_key": key.public,
+                          "expires": self.now + 3 * YEAR_MS, "deposit": deposit})
+        body: dict[str, Any] = {"bank": bank, "cards": cards,
+                                "payment": payment or {"method": "cash", "payer": "person"}}
+        if buyer is not None:
+            body["buyer"] = {"id_hash": crypto.sha256(buyer.encode()).hex(),
+                             "pii": self.sealed(bank, "Han Meimei 韩梅梅", buyer)}
+        return self.tx("sell_cards", body, self.clerk(bank)), [c["card"] for c in cards]
+
     def sealed(self, bank: str, name: str, id_number: str) -> dict[str, Any]:
         """A named card's sealed details (app/holder.py); a seeded world's are derived from
         the ID number (the rules check their form only) so that its transactions, and the
