@@ -6,7 +6,15 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from node.ledger.cycles import DAY_MS, cycle_end, cycle_of, cycle_start, next_cycle, open_cycle
+from node.ledger.cycles import (
+    DAY_MS,
+    cycle_end,
+    cycle_of,
+    cycle_of_day,
+    cycle_start,
+    next_cycle,
+    open_cycle,
+)
 from node.ledger.genesis import Genesis
 
 
@@ -32,6 +40,13 @@ def recent(merchant: dict[str, Any], genesis: Genesis, now: int, days: int = 8) 
 def closes_at(merchant: dict[str, Any], genesis: Genesis, cycle: int) -> int:
     """UTC milliseconds at which ``cycle`` closes for this merchant."""
     return cycle_end(cycle, merchant["cutoff_min"], genesis.params["utc_offset_min"])
+
+
+def recent_days(genesis: Genesis, now: int, days: int = 14) -> list[int]:
+    """Today's local date and the ``days - 1`` before it (yyyymmdd), newest first: the
+    days a bank's points statement and expiry step are for."""
+    today = (now + genesis.params["utc_offset_min"] * 60_000) // DAY_MS
+    return [cycle_of_day(today - back) for back in range(days)]
 
 
 def local_time(genesis: Genesis, utc_ms: int) -> str:

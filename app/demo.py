@@ -18,6 +18,7 @@ from typing import Any
 
 from app.consortium import DEMO_PASSPHRASE, init
 from app.demo_backends import ClusterBackend, LocalBackend, current_cycle
+from app.flows import card_sale
 from app.holder import holder_fields
 from app.runner import free_ports
 from app.statement_export import yuan
@@ -25,6 +26,7 @@ from node import crypto
 from node.cardfile import CardFile, new_card_number, new_pin
 from node.ledger import Tx
 from node.ledger.builder import Builder
+from node.ledger.cycles import cycle_of_day
 
 T0 = 1_795_478_400_000  # 2026-11-24 08:00 China time: the demo's business day
 MIN = 60_000
@@ -141,9 +143,39 @@ class Day:
                     "clerk-JRB-1"),
             self.tx("accrue_points", {"card": chen, "bank": "JRB", "points": 12_000},
                     "clerk-JRB-1"),
-            self.tx("top_up", {"card": bob, "amount": 20_000}, "clerk-EHB-1"),
-            self.tx("top_up", {"card": anon, "amount": 60_000}, "clerk-EHB-1"),
+            self.tx("top_up", {"card": bob, "amount": 20_000, "payment": {
+                "method": "debit_card", "payer": "person"}}, "clerk-EHB-1"),
+            self.tx("top_up", {"card": anon, "amount": 60_000, "payment": {
+                "method": "cash", "payer": "person"}}, "clerk-EHB-1"),
         )
+        self.at(9, 10)
+        yesterday = cycle_of_day((self.now + self.genesis.params["utc_offset_min"] * 60_000)
+                                 // 86_400_000 - 1)
+        self.block("each bank's points expiry step for yesterday (EHB's points live 365 days, "
+                   "JRB's 180: none is that old)",
+                   *[self.tx("expire_points", {"bank": b, "cycle": yesterday},
+                             f"clerk-{b}-1") for b in ("EHB", "JRB")])
+        self.at(9, 20)
+        transfer = {"method": "transfer", "payer": "organisation",
+                    "reference": "TRF-LOTUS-HR-0001"}
+        gifts, _made = card_sale(self.cons, "EHB", self.now, [100_000] * 10, transfer)
+        buyer, _made = card_sale(self.cons, "EHB", self.now, [100_000] * 10, transfer,
+                                 buyer=("Lotus HR dept. 莲花人事部", "91310000MA1FL0001X"))
+        cash, _made = card_sale(self.cons, "EHB", self.now, [100_000] * 5,
+                                {"method": "cash", "payer": "organisation"})
+        self.block("a company buys ten 1,000 CNY gift cards: refused without the buyer's "
+                   "registration and, for 5,000 CNY, in cash; sold by bank transfer with the "
+                   "buyer registered",
+                   self.tx("sell_cards", gifts, "clerk-EHB-1"),
+                   self.tx("sell_cards", cash, "clerk-EHB-1"),
+                   self.tx("sell_cards", buyer, "clerk-EHB-1"))
+        jrb = dict(self.backend.contracts()["JRB"])
+        jrb["terminals"] = {"M001-T01": {"skus": ["TEA-250", "OIL-1L", "MILK-12"],
+                                         "max_fen_per_order": 5_000}}
+        self.block("JRB chooses the goods its points pay for at Lotus till M001-T01 (milk "
+                   "too), at most 50 CNY an order",
+                   self.tx("set_points_contract", {"bank": "JRB", "contract": jrb},
+                           "clerk-JRB-1"))
         self.at(10, 15)
         basket = [{"sku": "TEA-250", "qty": 2}, {"sku": "RICE-5KG", "qty": 1},
                   {"sku": "OIL-1L", "qty": 1}, {"sku": "MILK-12", "qty": 1}]
@@ -169,7 +201,8 @@ class Day:
                    self.pay(anon, "M003-T01", [{"sku": "NOODLE-BEEF", "qty": 2},
                                                {"sku": "TEA-POT", "qty": 1}], "NOODLE-0001"))
         self.at(11, 0)
-        self.block("refused: a television on an anonymous card, a basket over the balance",
+        self.block("refused: a television over the anonymous card's balance, a basket over "
+                   "the balance",
                    self.pay(anon, "M001-T01", [{"sku": "TV-65", "qty": 1}], "LOTUS-0003"),
                    self.pay(bob, "M001-T01", [{"sku": "MOON-BOX", "qty": 4}], "LOTUS-0004"))
         self.at(12, 30)

@@ -54,6 +54,9 @@ class LocalBackend:
     def netting(self, cycle: int) -> list[dict[str, Any]]:
         return q.netting(self.store, cycle)
 
+    def contracts(self) -> dict[str, Any]:
+        return q.contracts(self.store, self.cons.genesis)
+
     def summary(self) -> dict[str, Any]:
         head = self.store.head()
         assert head is not None
@@ -145,6 +148,9 @@ class ClusterBackend:
 
     def netting(self, cycle: int) -> list[dict[str, Any]]:
         return list(self._regulator("netting", cycle=cycle))
+
+    def contracts(self) -> dict[str, Any]:
+        return dict(self._regulator("contracts"))
 
     def summary(self) -> dict[str, Any]:
         out = dict(self._regulator("summary"))

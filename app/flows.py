@@ -27,7 +27,7 @@ class NewCard:
 
 def new_card(cons: Consortium, bank: str, now: int, *, holder: str | None = None,
              id_number: str | None = None, phone: str = "", deposit: int | None = None,
-             pin: str | None = None) -> NewCard:
+             pin: str | None = None, payment: dict[str, Any] | None = None) -> NewCard:
     """The ``issue_card`` body for a fresh card, its card file (key sealed under the PIN)
     and the PIN (new unless given).  A named card needs the holder's ID number; the
     holder's details go on chain sealed for the bank and the regulator (app/holder.py)."""
@@ -49,7 +49,24 @@ def new_card(cons: Consortium, bank: str, now: int, *, holder: str | None = None
             body["id_hash"] = id_hash(cons, id_number)
     if deposit:
         body["deposit"] = deposit
+        if payment is not None and cons.genesis.chain_format >= 5:
+            body["payment"] = payment
     return NewCard(body, card, pin)
+
+
+def card_sale(cons: Consortium, bank: str, now: int, values: list[int],
+              payment: dict[str, Any], buyer: tuple[str, str] | None = None) \
+        -> tuple[dict[str, Any], list[NewCard]]:
+    """The ``sell_cards`` body for anonymous cards of these values bought in one go, and
+    each card's file and PIN; ``buyer`` (name, ID number) is registered sealed for the
+    bank and the regulator (needed from the real-name threshold up)."""
+    made = [new_card(cons, bank, now, deposit=v) for v in values]
+    body: dict[str, Any] = {"bank": bank, "payment": payment, "cards": [
+        {"card": m.body["card"], "public_key": m.body["public_key"],
+         "expires": m.body["expires"], "deposit": v} for m, v in zip(made, values, strict=True)]}
+    if buyer is not None:
+        body["buyer"] = holder_fields(cons, bank, buyer[0], buyer[1])
+    return body, made
 
 
 def pay_body(terminal: str, card: str, order: str, items: list[dict[str, Any]],

@@ -250,6 +250,13 @@ def _bank_payable(a: Ask) -> Any:
     return q.bank_payable(a.store, bank, a.number("cycle", 0))
 
 
+def _points_statement(a: Ask) -> Any:
+    bank = str(a.req.get("bank"))
+    if not (a.kind in ("regulator", "clearing") or (a.kind == "clerk" and bank == a.who)):
+        raise AccessError("another bank's points are not visible to you")
+    return q.points_statement(a.store, bank, a.number("cycle", 0))
+
+
 def _offer(a: Ask) -> Any:
     """A till's points offer for the card in front of it: the card signs the request."""
     return q.redemption_offer(a.store, a.genesis, a.who, card_present(a, "offer"),
@@ -343,6 +350,12 @@ QUERIES: dict[str, Query] = {
                               lambda a: q.merchant_volumes(a.store)),
     "merchants": Query(BANKS_AND_REGULATOR, "the merchant list is for banks and the regulator",
                        lambda a: q.merchants(a.store, a.who if a.kind == "clerk" else None)),
+    # a bank's choice of goods per terminal (item prices are public), its day of points
+    "points_terminals": Query(BANKS_AND_REGULATOR, "terminals' goods are for the banks",
+                              lambda a: q.points_terminals(a.store)),
+    "points_statement": Query(BANKS_AND_REGULATOR,
+                              "another bank's points are not visible to you",
+                              _points_statement),
     "bank_payable": Query(BANKS_AND_REGULATOR,
                           "another bank's obligations are not visible to you", _bank_payable),
     # a cycle's interbank positions: a bank its own pairs, the clearing house and the

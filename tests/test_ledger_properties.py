@@ -1,7 +1,8 @@
 """Hypothesis stateful test: random sequences of transactions in random blocks.
 
 After every step: postings balance per transaction and overall, no negative card or points
-balance, named/anonymous caps hold, no id applied twice.  At the end, the stored blocks
+balance, every points account's dated lots make its balance, named/anonymous caps hold, no
+id applied twice.  At the end, the stored blocks
 replayed into a fresh database give the same block hash and state root at every height.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -25,7 +26,7 @@ from hypothesis.stateful import (
 from node import crypto
 from node.cardfile import new_card_number
 from node.ledger import queries as q
-from node.ledger.cycles import cycle_end, open_cycle
+from node.ledger.cycles import cycle_end, cycle_of_day, open_cycle
 from node.ledger.tx import Tx
 from node.store import Store
 from tests.support.invariants import check_store, replay_into
@@ -34,6 +35,10 @@ from tests.support.world import YEAR_MS, World
 SKUS = ["TEA-250", "RICE-5KG", "OIL-1L", "MILK-12", "MOON-BOX", "TEA-250", "RICE-5KG", "TV-65"]
 AMOUNTS = st.one_of(st.integers(1, 120_000), st.integers(1, 120_000), st.integers(-5, 0),
                     st.integers(400_000, 600_000), st.just(10**12 + 1))
+PAYMENTS = st.one_of(st.none(), st.sampled_from([
+    {"method": "cash", "payer": "organisation"}, {"method": "cash", "payer": "person"},
+    {"method": "debit_card", "payer": "person"},
+    {"method": "transfer", "payer": "organisation", "reference": "TRF-1"}]))
 DEPOSITS = st.one_of(st.none(), st.integers(20_000, 100_000), st.integers(20_000, 100_000),
                      AMOUNTS)
 
@@ -47,6 +52,14 @@ class LedgerMachine(RuleBasedStateMachine):
         self.w = World()
         self.pending: list[Tx] = []
         self.sent: list[Tx] = []
+        # short points lives, and EHB's own choice of goods at one terminal
+        for bank, extra in (("EHB", {"expire_days": 1, "terminals": {"M001-T01": {
+                "skus": ["TEA-250", "MILK-12"], "max_fen_per_order": 1_500}}}),
+                            ("JRB", {"expire_days": 2})):
+            row = self.w.store.get("banks", bank)
+            assert row is not None
+            assert self.w.one(self.w.tx("set_points_contract", {"bank": bank, "contract": {
+                **row["points_contract"], **extra}}, self.w.clerk(bank))).ok
 
     def _add(self, tx: Tx) -> Tx:
         self.pending.append(tx)
@@ -71,10 +84,43 @@ class LedgerMachine(RuleBasedStateMachine):
         self._add(tx)
         return number if self._flush_and_check(tx) else multiple()
 
-    @rule(card=cards, amount=AMOUNTS)
-    def top_up(self, card: str, amount: int) -> None:
+    @rule(card=cards, amount=AMOUNTS, payment=PAYMENTS)
+    def top_up(self, card: str, amount: int, payment: dict[str, Any] | None) -> None:
         bank = "EHB" if card.startswith("621483") else "JRB"
-        self._add(self.w.tx("top_up", {"card": card, "amount": amount}, self.w.clerk(bank)))
+        body: dict[str, Any] = {"card": card, "amount": amount}
+        if payment is not None:
+            body["payment"] = payment
+        self._add(self.w.tx("top_up", body, self.w.clerk(bank)))
+
+    @rule(target=cards, deposits=st.lists(st.one_of(st.integers(1, 100_000),
+                                                    st.just(100_000)), min_size=1,
+                                          max_size=12),
+          payment=PAYMENTS, buyer=st.booleans())
+    def sell(self, deposits: list[int], payment: dict[str, Any] | None, buyer: bool) -> Any:
+        tx, numbers = self.w.sell_tx(deposits, payment,
+                                     buyer="110101199001011234" if buyer else None)
+        self._add(tx)
+        ok = self._flush_and_check(tx)
+        event(f"sale {'accepted' if ok else 'refused'}")
+        return multiple(*numbers) if ok else multiple()
+
+    @rule()
+    def next_day(self) -> None:
+        self.flush()
+        self.w.now += 86_400_000
+
+    @rule(bank=st.sampled_from(["EHB", "JRB"]), by_clearing=st.booleans())
+    def expire(self, bank: str, by_clearing: bool) -> None:
+        """The expiry step for yesterday (refused when already run for it)."""
+        off = self.w.genesis.params["utc_offset_min"]
+        day = cycle_of_day((self.w.now + off * 60_000) // 86_400_000 - 1)
+        key = self.w.k("clearing-1") if by_clearing else self.w.clerk(bank)
+        tx = self._add(self.w.tx("expire_points", {"bank": bank, "cycle": day}, key))
+        res = self.w.apply(*self.pending, advance=60_000)
+        self.pending = []
+        got = [r for r in res.results if r.id == tx.hex_id]
+        event("expiry took points" if got and got[0].ok and (self.w.store.get(
+            "points_expiries", f"{bank}|{day}") or {}).get("points") else "expiry took none")
 
     @rule(card=cards, to=cards, amount=AMOUNTS)
     def transfer(self, card: str, to: str, amount: int) -> None:

@@ -40,8 +40,10 @@ from ui.common import (
     table,
     yuan,
 )
-from ui.console_tabs import CustodyTab, MerchantsTab, PointsTab
+from ui.console_tabs import CustodyTab, MerchantsTab
 from ui.network import NetworkTab
+from ui.points_tab import PointsTab
+from ui.sales_tab import PaymentPicker, SalesTab
 from ui.shell import Languages, Window, qtext
 
 CARDS = [Column("card", "Card"), Column("holder", "Holder"), Column("status", "Status", "status"),
@@ -49,7 +51,8 @@ CARDS = [Column("card", "Card"), Column("holder", "Holder"), Column("status", "S
          Column("issued", "Issued", "time")]
 HISTORY = [Column("time", "Time", "time"), Column("kind", "Type", "txkind"),
            Column("code", "Decision", "decision"), Column("merchant", "Merchant"),
-           Column("amount", "Amount", "money"), Column("height", "Height", "int")]
+           Column("amount", "Amount", "money"), Column("points_text", "Points"),
+           Column("height", "Height", "int")]
 
 
 def _ctx(text: str) -> str:
@@ -89,9 +92,12 @@ class CardsTab(QWidget):
         self.id_number.setEchoMode(QLineEdit.EchoMode.Password)
         self.issue_btn = QPushButton()
         self.issue_btn.clicked.connect(self.issue)
+        self.issue_pay, self.topup_pay = PaymentPicker(), PaymentPicker()  # how it is paid
+        self.deposit.setMinimumWidth(80)
         self.issue_labels = [QLabel(), QLabel(), QLabel()]
         for label, w in zip(self.issue_labels, (self.holder, hbox(self.id_number, self.phone),
-                                                self.deposit), strict=True):
+                                                hbox(self.deposit, self.issue_pay)),
+                            strict=True):
             f.addRow(label, w)
         f.addRow(self.issue_btn)
         self.new_card_label = QLabel()
@@ -110,9 +116,10 @@ class CardsTab(QWidget):
         self.selected_label = QLabel()
         a.addRow(self.selected_label)
         self.amount = QLineEdit()
+        self.amount.setMinimumWidth(80)
         self.topup_btn = QPushButton()
         self.topup_btn.clicked.connect(self.top_up)
-        row = hbox(self.amount, self.topup_btn)
+        row = hbox(self.amount, self.topup_pay, self.topup_btn)
         self.amount_label = QLabel()
         a.addRow(self.amount_label, row)
         self.points = QLineEdit()
@@ -165,12 +172,14 @@ class CardsTab(QWidget):
         self.issue_box.setTitle(self.tr("Issue a card (bank %1)").replace("%1", self.bank))
         for label, text in zip(self.issue_labels, (
                 self.tr("Holder's name (empty: anonymous)"), self.tr("ID number"),
-                self.tr("Opening deposit (¥)")), strict=True):
+                self.tr("Opening deposit (¥), paid by")), strict=True):
             label.setText(text)
+        self.issue_pay.retranslate()
+        self.topup_pay.retranslate()
         self.phone.setPlaceholderText(self.tr("Phone"))
         self.issue_btn.setText(self.tr("Issue card"))
         self.act_box.setTitle(self.tr("Selected card"))
-        self.amount_label.setText(self.tr("Top up (¥)"))
+        self.amount_label.setText(self.tr("Top up (¥), paid by"))
         self.topup_btn.setText(self.tr("Top up"))
         self.points_label.setText(self.tr("Grant points"))
         self.points_btn.setText(self.tr("Grant"))
@@ -236,6 +245,9 @@ class CardsTab(QWidget):
             return
         rows = await self.session.query("history", card=c["card"])
         now = self.current()
+        for r in rows:  # earned +, redeemed and expired -
+            r["points_text"] = ", ".join(f"{b} {n:+,}" for b, n in
+                                         sorted((r.get("points") or {}).items()))
         if now is not None and now["card"] == c["card"]:  # still the card on screen
             self.history.set_rows(rows)
 
@@ -271,16 +283,23 @@ class CardsTab(QWidget):
         if holder and not self.id_number.text().strip():
             self.notice.error(self.tr("A named card needs the holder's ID number."))
             return
-        self.tasks.spawn(self._issue(holder, deposit), self.notice)
+        try:
+            payment = self.issue_pay.value() if deposit else None
+        except ValueError as exc:
+            self.notice.error(self.tr("Opening deposit: %1").replace("%1", str(exc)))
+            return
+        self.tasks.spawn(self._issue(holder, deposit, payment), self.notice)
 
-    async def _issue(self, holder: str, deposit: int | None) -> None:
+    async def _issue(self, holder: str, deposit: int | None,
+                     payment: dict[str, Any] | None) -> None:
         import asyncio
 
         try:  # sealing the card key under its PIN (scrypt) runs off the event loop
             made = await asyncio.get_running_loop().run_in_executor(
                 None, lambda: new_card(self.session.cons, self.bank, self.session.now(),
                                        holder=holder or None, id_number=self.id_number.text(),
-                                       phone=self.phone.text(), deposit=deposit))
+                                       phone=self.phone.text(), deposit=deposit,
+                                       payment=payment))
         except ValueError as exc:
             raise SessionError(str(exc)) from exc
         path = self._save_card(made.card)
@@ -342,10 +361,18 @@ class CardsTab(QWidget):
         fen = self._yuan(self.amount, self.tr("Top-up amount: %1"))
         if fen is None:
             return
-        self.tasks.spawn(self._submit("top_up", {"card": c["card"], "amount": fen},
+        try:
+            body = {"card": c["card"], "amount": fen, "payment": self.topup_pay.value()}
+        except ValueError as exc:
+            self.notice.error(self.tr("Top-up: %1").replace("%1", str(exc)))
+            return
+        if self.session.genesis.chain_format < 5:
+            del body["payment"]  # an older chain records no payment method
+        self.tasks.spawn(self._submit("top_up", body,
                                       self.tr("Topped up %1 at height %H.").replace(
                                           "%1", yuan(fen))), self.notice)
         self.amount.clear()
+        self.topup_pay.clear()
 
     def transfer(self) -> None:
         """Balance to another named card of this bank, on the holder's instruction."""
@@ -414,12 +441,14 @@ class ConsoleWindow(Window):
         self.tabs = QTabWidget()
         self.cards = CardsTab(session, self.tasks) if session.role == "clerk" else None
         self.points = PointsTab(session, self.tasks) if session.role == "clerk" else None
+        self.sales = SalesTab(session, self.tasks) if session.role == "clerk" else None
         self.merchants = MerchantsTab(session, self.tasks)
         self.clearing = ClearingTab(session, self.tasks)
         self.custody = CustodyTab(session, self.tasks) if session.role == "clerk" else None
         self.network = NetworkTab(session, self.tasks)
-        self.pages: list[QWidget] = [p for p in (self.cards, self.points, self.merchants,
-                                                 self.clearing, self.custody, self.network)
+        self.pages: list[QWidget] = [p for p in (self.cards, self.sales, self.points,
+                                                 self.merchants, self.clearing, self.custody,
+                                                 self.network)
                                      if p is not None]
         for p in self.pages:
             self.tabs.addTab(p, "")
@@ -438,7 +467,8 @@ class ConsoleWindow(Window):
             self.setWindowTitle(self.tr("CardChain — Clearing house"))
             self.header.setText(self.tr("Clearing house console (%1)").replace("%1",
                                                                               s.identity))
-        names = {id(self.cards): self.tr("Cards"), id(self.points): self.tr("Points"),
+        names = {id(self.cards): self.tr("Cards"), id(self.sales): self.tr("Card sales"),
+                 id(self.points): self.tr("Points"),
                  id(self.merchants): self.tr("Merchants && terminals"),
                  id(self.clearing): self.tr("Clearing"), id(self.custody): self.tr("Custody"),
                  id(self.network): self.tr("Network")}

@@ -1,5 +1,5 @@
-"""Console tabs: the bank's points contract, merchant and terminal onboarding and the custody
-attestation (clearing statements and payouts: ui/clearing_tab.py)."""
+"""Console tabs: merchant and terminal onboarding and the custody attestation (the points
+desk: ui/points_tab.py; clearing statements and payouts: ui/clearing_tab.py)."""
 
 from __future__ import annotations
 
@@ -71,69 +71,6 @@ class Tab(QWidget):
 
     async def refresh(self) -> None:
         return None
-
-
-class PointsTab(Tab):
-    """The bank's on-chain points contract: points per yuan, the share of an eligible item
-    points may pay, and the most per order."""
-
-    def __init__(self, session: Session, tasks: Tasks) -> None:
-        super().__init__(session, tasks)
-        lay = QVBoxLayout(self)
-        self.box = QGroupBox()
-        f = QFormLayout(self.box)
-        self.rate, self.share, self.cap = QLineEdit(), QLineEdit(), QLineEdit()
-        self.labels = [QLabel(), QLabel(), QLabel()]
-        for label, w in zip(self.labels, (self.rate, self.share, self.cap), strict=True):
-            f.addRow(label, w)
-        self.publish = QPushButton()
-        self.publish.clicked.connect(self.send)
-        f.addRow(self.publish)
-        self.explain = QLabel()
-        self.explain.setWordWrap(True)
-        lay.addWidget(self.box)
-        lay.addWidget(self.explain)
-        lay.addWidget(self.notice)
-        lay.addStretch(1)
-
-    def retranslate(self) -> None:
-        self.box.setTitle(self.tr("Points contract of %1 (on chain)").replace(
-            "%1", self.session.entity))
-        for label, text in zip(self.labels, (self.tr("Points per yuan"),
-                                             self.tr("Largest share of an item (%)"),
-                                             self.tr("Most per order (¥)")), strict=True):
-            label.setText(text)
-        self.publish.setText(self.tr("Publish new contract"))
-        self.explain.setText(self.tr(
-            "Every till asks the chain for the points offer, and every validator checks "
-            "each payment against this contract: what the till shows is what the chain "
-            "accepts."))
-
-    async def refresh(self) -> None:
-        c = (await self.session.query("contracts")).get(self.session.entity) or {}
-        self.rate.setText(str(c.get("points_per_cny", "")))
-        self.share.setText(f"{c.get('max_share_bp', 0) / 100:g}" if c else "")
-        cap = c.get("max_fen_per_order")
-        self.cap.setText(f"{cap // 100}.{cap % 100:02d}" if cap else "")
-
-    def send(self) -> None:
-        self.notice.clear()
-        try:
-            rate = int(self.rate.text())
-            share = float(self.share.text())
-            if not 1 <= rate <= 100_000:
-                raise ValueError(self.tr("points per yuan: 1 to 100,000"))
-            if not 0 < share <= 100:
-                raise ValueError(self.tr("share: more than 0 and at most 100 %"))
-            cap = parse_yuan(self.cap.text())
-        except ValueError as exc:
-            self.notice.error(self.tr("Contract: %1").replace("%1", str(exc)))
-            return
-        contract = {"points_per_cny": rate, "max_share_bp": round(share * 100),
-                    "max_fen_per_order": cap}
-        self.tasks.spawn(self.submit("set_points_contract",
-                                     {"bank": self.session.entity, "contract": contract},
-                                     self.tr("Contract published at height %H.")), self.notice)
 
 
 class MerchantsTab(Tab):

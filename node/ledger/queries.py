@@ -249,6 +249,21 @@ def sum_of_balances(store: Store) -> dict[str, int]:
     return {a: int(s) for a, s in rows}
 
 
+def points_terminals(store: Store) -> list[dict[str, Any]]:
+    """Every terminal with its merchant and the goods sold there: what a bank chooses from
+    when it names, per terminal, the goods its points pay for (prices are public: every
+    till shows them)."""
+    out = []
+    for key, t in store.scan("terminals"):
+        m = store.get("merchants", t["merchant"]) or {}
+        cat = store.get("catalogues", t["merchant"]) or {}
+        out.append({"terminal": key, "merchant": t["merchant"], "name": m.get("name", ""),
+                    "status": t.get("status", "active"),
+                    "items": [{k: g[k] for k in ("sku", "name", "price", "points_banks")}
+                              for g in cat.get("items") or []]})
+    return out
+
+
 def catalogue(store: Store, merchant: str) -> dict[str, Any]:
     m = store.get("merchants", merchant)
     if m is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from node.ledger import Genesis, Ledger
+from node.ledger.lots import check_lots
 from node.ledger.tx import Tx
 from node.store import Store
 
@@ -26,6 +27,9 @@ def check_store(store: Store, genesis: Genesis) -> None:
         "WHEN json_extract(c.data, '$.named') THEN ? ELSE ? END",
         (limits["named_balance_cap"], limits["anonymous_balance_cap"]))
     assert not over, f"card over its cap: {over}"
+    if genesis.chain_format >= 5:  # every points account's dated lots make its balance
+        for key, row in store.scan("accounts", "key LIKE 'pts:%'"):
+            check_lots(row, key)
     twice = store.query("SELECT id, COUNT(*) FROM txs WHERE consumes = 1 GROUP BY id "
                         "HAVING COUNT(*) > 1")
     assert not twice, f"transaction applied twice: {twice}"
