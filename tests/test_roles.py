@@ -46,6 +46,8 @@ EXPECT: dict[str, set[str]] = {
     "merchant_volumes": {"regulator", "clearing"},
     "bank_payable": {"regulator", "clearing", "bank EHB"},
     "netting": EVERYONE - TILLS,  # a bank sees its own pairs
+    "points_terminals": EVERYONE - TILLS,  # what a bank's terminal rules choose from
+    "points_statement": {"regulator", "clearing", "bank EHB"},  # EHB's points of a day
 }
 
 
@@ -90,6 +92,7 @@ async def _every_query(c: LocalCluster) -> dict[str, set[str]]:
             "refundable": {"merchant": "M001"}, "catalogue": {"merchant": "M001"},
             "issuers": {}, "merchants": {}, "merchant_volumes": {},
             "bank_payable": {"bank": "EHB", "cycle": cycle}, "netting": {"cycle": cycle},
+            "points_terminals": {}, "points_statement": {"bank": "EHB", "cycle": cycle},
         }
         served: dict[str, set[str]] = {q: set() for q in EXPECT}
         for q in EXPECT:

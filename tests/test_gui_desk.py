@@ -1,0 +1,206 @@
+"""The bank desk's selling and points screens against a real in-process cluster,
+offscreen: cards sold in one go (the buyer's registration and the cash limits as the
+validators apply them, no card file left by a refused sale, PINs off screen), top-ups that
+say how they were paid, and the points desk (a bank's own goods and cap per terminal, the
+contract kept whole, the day's points and the expiry step)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import Qt
+
+from tests.support.gui import (
+    Env,
+    check_models,
+    click,
+    gui_world,
+    new_card_file,
+    read_card,
+    shown_cells,
+)
+
+
+@pytest.fixture(scope="module")
+def env(qapp: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    yield from gui_world(qapp, tmp_path_factory)
+
+
+def card_files(env: Env) -> set[str]:
+    folder = env.cons.home / "cards"
+    return {p.name for p in folder.glob("*.card.json")} if folder.exists() else set()
+
+
+def test_1_cards_sold_in_one_go_follow_the_rules(env: Env, qtbot: Any,
+                                                  qtmodeltester: Any) -> None:
+    async def scenario() -> None:
+        console = env.windows["clerk-EHB-1"]
+        sales = console.sales
+        h0 = env.height()
+        # the form's own checks: nothing is sent
+        sales.count.setValue(10)
+        sales.value.setText("")
+        click(qtbot, sales.sell_btn)
+        assert sales.notice.kind == "error" and "amount" in sales.notice.text()
+        sales.value.setText("1000")
+        assert sales.total.text() == "Total ¥10,000.00"
+        sales.payment.method.setCurrentIndex(sales.payment.method.findData("transfer"))
+        sales.payment.payer.setCurrentIndex(sales.payment.payer.findData("organisation"))
+        click(qtbot, sales.sell_btn)
+        assert "reference" in sales.notice.text()
+        sales.payment.reference.setText("TRF-ACME-7")
+        sales.buyer.setText("Acme Trading 阿克米")
+        click(qtbot, sales.sell_btn)
+        assert "both name and ID number" in sales.notice.text()
+        assert env.height() == h0
+        # 10,000 CNY without the buyer's registration: the validators refuse it
+        sales.buyer.clear()
+        before = card_files(env)
+        sales.notice.clear()
+        click(qtbot, sales.sell_btn)
+        assert await env.settle_notice(sales.notice, "sale") == "error"
+        assert "real-name registration" in sales.notice.text()
+        assert card_files(env) == before  # a refused sale leaves no card file
+        # with the buyer registered it is sold; the PINs stay hidden until asked for
+        sales.buyer.setText("Acme Trading 阿克米")
+        sales.buyer_id.setText("91310000MA1FL0002Y")
+        sales.notice.clear()
+        click(qtbot, sales.sell_btn)
+        assert await env.settle_notice(sales.notice, "sale") == "ok", sales.notice.text()
+        assert sales.sold.rowCount() == 10
+        assert set(shown_cells(sales.sold, ("pin",))) == {"••••••"}
+        click(qtbot, sales.pin_btn)
+        pins = shown_cells(sales.sold, ("pin",))
+        assert all(p.isdigit() for p in pins)
+        assert len(card_files(env) - before) == 10
+        clerk = env.sessions["clerk-EHB-1"]
+        card = await clerk.query("card", card=sales.sold.rows[0]["card"])
+        assert card["balance"] == 100_000 and card["named"] is False and card["sale"]
+        # an organisation's 5,000 CNY in cash is refused at consensus
+        sales.count.setValue(5)
+        sales.value.setText("1000")
+        sales.payment.method.setCurrentIndex(sales.payment.method.findData("cash"))
+        sales.payment.payer.setCurrentIndex(sales.payment.payer.findData("organisation"))
+        sales.notice.clear()
+        click(qtbot, sales.sell_btn)
+        assert await env.settle_notice(sales.notice, "sale") == "error"
+        assert "bank transfer" in sales.notice.text()
+        assert check_models(qtmodeltester, console) > 0
+
+    env.run(scenario(), 180)
+
+
+def test_2_top_up_says_how_it_was_paid(env: Env, qtbot: Any) -> None:
+    async def scenario() -> None:
+        console = env.windows["clerk-EHB-1"]
+        cards = console.cards
+        number, _pin, _path = await new_card_file(env, 0, holder="Zhao Lei 赵磊")
+        await cards.refresh()
+        cards.view.selectRow(next(i for i, r in enumerate(cards.model.rows)
+                                  if r["card"] == number))
+        pay = cards.topup_pay
+        pay.method.setCurrentIndex(pay.method.findData("cash"))
+        pay.payer.setCurrentIndex(pay.payer.findData("organisation"))
+        cards.amount.setText("5000")
+        cards.notice.clear()
+        click(qtbot, cards.topup_btn)
+        assert await env.settle_notice(cards.notice, "top-up") == "error"
+        assert "bank transfer" in cards.notice.text()
+        pay.method.setCurrentIndex(pay.method.findData("transfer"))
+        cards.amount.setText("5000")
+        cards.notice.clear()
+        click(qtbot, cards.topup_btn)
+        assert "reference" in cards.notice.text() and cards.notice.kind == "error"
+        pay.reference.setText("TRF-ZHAO-1")
+        cards.notice.clear()
+        click(qtbot, cards.topup_btn)
+        assert await env.settle_notice(cards.notice, "top-up") == "ok", cards.notice.text()
+        clerk = env.sessions["clerk-EHB-1"]
+        txs = await clerk.query("history", card=number)
+        top = next(t for t in txs if t["kind"] == "top_up" and t["code"] == "ok")
+        from node.ledger import Tx
+
+        wire = (await clerk.query("receipt", id=top["id"]))["tx"]
+        assert Tx.decode(wire.encode()).body["payment"] == {
+            "method": "transfer", "payer": "organisation", "reference": "TRF-ZHAO-1"}
+        # granted points show in the card's history with their sign
+        cards.points.setText("700")
+        cards.notice.clear()
+        click(qtbot, cards.points_btn)
+        assert await env.settle_notice(cards.notice, "grant") == "ok"
+        await env.wait(lambda: "EHB +700" in shown_cells(cards.history, ("points_text",)),
+                       what="points in the history")
+
+    env.run(scenario(), 120)
+
+
+def test_3_a_banks_rule_at_a_terminal_reaches_the_till(env: Env, qtbot: Any) -> None:
+    async def scenario() -> None:
+        console = env.windows["clerk-EHB-1"]
+        p = console.points
+        await p.refresh()
+        earn = p.contract["earn"]
+        p.terminal.setCurrentIndex(p.terminal.findData("M001-T01"))
+        assert not p.own.isChecked() and not p.goods.isEnabled()
+        # the catalogue's choice is what the list starts from
+        checked = {p.goods.item(i).data(Qt.ItemDataRole.UserRole)
+                   for i in range(p.goods.count())
+                   if p.goods.item(i).checkState() == Qt.CheckState.Checked}
+        assert checked == {"TEA-250", "RICE-5KG", "MOON-BOX"}
+        p.own.setChecked(True)
+        for i in range(p.goods.count()):
+            sku = p.goods.item(i).data(Qt.ItemDataRole.UserRole)
+            p.goods.item(i).setCheckState(Qt.CheckState.Checked if sku == "MILK-12"
+                                          else Qt.CheckState.Unchecked)
+        p.rule_cap.setText("abc")
+        click(qtbot, p.save_rule)
+        assert p.notice.kind == "error"
+        p.rule_cap.setText("5")
+        p.notice.clear()
+        click(qtbot, p.save_rule)
+        assert await env.settle_notice(p.notice, "rule") == "ok", p.notice.text()
+        got = (await env.sessions["regulator-1"].query("contracts"))["EHB"]
+        assert got["terminals"] == {"M001-T01": {"skus": ["MILK-12"], "max_fen_per_order": 500}}
+        assert got["earn"] == earn  # the rest of the contract is kept
+        # the till's offer follows the bank's rule
+        pos = env.windows["terminal-M001-T01"]
+        number, pin, path = await new_card_file(env, 100_000)
+        s = env.sessions["clerk-EHB-1"]
+        assert (await s.submit(s.make("accrue_points", {"card": number, "bank": "EHB",
+                                                        "points": 10_000}))).ok
+        pos.new_sale()
+        await read_card(env, qtbot, pos, path, pin)
+        pos.add("MILK-12")
+        pos.add("TEA-250")
+        await env.wait(lambda: pos.offer is not None and pos.offer["total"] == 10_790,
+                       what="offer")
+        ehb = next(o for o in pos.offer["offers"] if o["bank"] == "EHB")
+        assert list(ehb["skus"]) == ["MILK-12"] and ehb["max_cash"] == 500
+        # removing the rule gives the catalogue back its say
+        p.own.setChecked(False)
+        p.notice.clear()
+        click(qtbot, p.save_rule)
+        assert await env.settle_notice(p.notice, "rule") == "ok", p.notice.text()
+        assert "terminals" not in (await env.sessions["regulator-1"].query("contracts"))["EHB"]
+        # the day's points: today's grants counted; today cannot be expired yet
+        await p.refresh()
+        p.day.setCurrentIndex(0)
+        await p.load_day()
+        assert int(p.counter_values["granted"].text().replace(",", "")) >= 10_000
+        assert not p.expire_btn.isEnabled()
+        p.day.setCurrentIndex(1)
+        await p.load_day()
+        assert p.expire_btn.isEnabled()
+        p.notice.clear()
+        click(qtbot, p.expire_btn)
+        assert await env.settle_notice(p.notice, "expiry") == "ok", p.notice.text()
+        await env.wait(lambda: "Expiry step run" in p.expiry_state.text(), what="expiry shown")
+        assert not p.expire_btn.isEnabled()
+
+    env.run(scenario(), 180)
