@@ -43,7 +43,8 @@ def test_init_writes_genesis_and_encrypted_keys(tmp_path: Path, n: int,
     assert all(m["catalogue"] and m["terminals"] for m in g.merchants)
     assert g.limits == {"named_balance_cap": 500_000, "anonymous_balance_cap": 100_000,
                         "real_name_threshold": 1_000_000, "offline_per_payment": 20_000,
-                        "offline_per_card_day": 50_000}
+                        "offline_per_card_day": 50_000, "organisation_cash_limit": 500_000,
+                        "person_cash_limit": 5_000_000}
     pems = list((home / "keys").glob("*.key.pem"))
     # validators, clerks, clearing house and regulator, terminals, the consortium CA, and
     # the keys personal details are sealed for (two banks and the regulator)
