@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import cryptography
 
-from node.ledger import Ledger
+from node.ledger import Genesis, Ledger
 from node.store import Store
 from tests.support.world import World
 
@@ -35,12 +35,21 @@ def main() -> None:
     ap.add_argument("--cards", type=int, default=2_000)
     ap.add_argument("--no-earning", action="store_true",
                     help="the banks' contracts without earning terms (the A/B for them)")
+    ap.add_argument("--chain-format", type=int, default=None,
+                    help="run on a consortium of this older chain format (the A/B for a "
+                         "format's new rules)")
     ap.add_argument("--prune-effects", action="store_true",
                     help="afterwards, time dropping every block's effects, 100 rows a call")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         w = World(db)
+        if args.chain_format is not None:  # the same consortium, an older format's rules
+            w.genesis = Genesis.from_dict(dict(w.genesis.raw, version=args.chain_format))
+            w.store.close()
+            db.unlink()
+            w.store = Store(db)
+            w.ledger = Ledger(w.store, w.genesis)
         if args.no_earning:
             w.apply(*[w.tx("set_points_contract", {"bank": b["id"], "contract": {
                 k: v for k, v in b["points_contract"].items() if k != "earn"}},
@@ -82,7 +91,7 @@ def main() -> None:
         print(json.dumps({
             "benchmark": "ledger_apply",
             "payments": args.payments, "block_size": args.block, "cards": args.cards,
-            "earning": not args.no_earning,
+            "earning": not args.no_earning, "chain_format": w.genesis.chain_format,
             "accepted": accepted,
             "seconds": round(total, 3),
             "payments_per_s": round(args.payments / total),

@@ -16,7 +16,6 @@ from node.ledger.rules import (
     card_acct,
     check_cap,
     mask,
-    pts_asset,
     rule,
     usable_card,
 )
@@ -259,8 +258,7 @@ def accrue_points(ctx: Ctx, b: dict[str, Any]) -> None:
     points = f.integer(b["points"], "points", 1, f.MAX_AMOUNT)
     ctx.amount = points
     lots.credit(ctx, b["bank"], number, points)
-    ctx.post(f"bank:{b['bank']}:points_pool", pts_asset(b["bank"]), -points)
-    lots.count(ctx, b["bank"], "granted", points)
+    lots.pool(ctx, b["bank"], -points, "granted")
 
 
 @rule("sell_cards", {"bank", "cards", "payment"}, {"buyer"})

@@ -11,8 +11,9 @@ with the local day it was earned, and every movement keeps them in step.
   takes, from every card of that bank, the lots older than the contract's ``expire_days``
   and returns them to the bank's pool.  The card's account keeps the last expiries
   (``expired``) for its history.
-* Each bank's points movements are counted per local day (``points_days``: earned,
-  granted, redeemed, returned, taken back, expired): the bank's points statement.
+* Each bank's points movements are counted per local day (earned, granted, redeemed,
+  returned, taken back; ``pool``) and each expiry step records what it took: the bank's
+  points statement.
 
 Days are local days since 1970-01-01 (UTC plus the genesis offset), as ints.
 """
@@ -22,18 +23,19 @@ from __future__ import annotations
 from typing import Any
 
 from node.ledger import points as pts_rules
-from node.ledger.cycles import DAY_MS, MIN_MS, cycle_end, day_of_cycle, valid_cycle
+from node.ledger.cycles import cycle_end, day_of_cycle, valid_cycle
 from node.ledger.errors import LedgerBug, Reason, Rejected
 from node.ledger.rules import pts_acct, pts_asset, rule
 from node.ledger.state import Ctx, Row
 
 Lots = list[list[int]]
 EXPIRIES_KEPT = 20  # per card and bank, for its history
-COUNTERS = ("earned", "granted", "redeemed", "returned", "taken_back", "expired")
+COUNTERS = ("earned", "granted", "redeemed", "returned", "taken_back")  # and expired:
+# the expiry step's own record (``points_expiries``), on the day that closed
 
 
 def local_day(ctx: Ctx) -> int:
-    return (ctx.time + ctx.params["utc_offset_min"] * MIN_MS) // DAY_MS
+    return ctx.day
 
 
 def _lots(row: Row | None) -> Lots:
@@ -70,29 +72,63 @@ def _keep(lots: Lots) -> dict[str, Any]:
     return {"lots": lots, "oldest": lots[0][0] if lots else None}
 
 
-def count(ctx: Ctx, bank: str, what: str, n: int, day: int | None = None) -> None:
-    """Add ``n`` to bank ``bank``'s ``what`` counter of today (or of ``day``)."""
-    if n == 0 or ctx.chain_format < 5:
+def pool(ctx: Ctx, bank: str, points: int, what: str) -> None:
+    """``points`` into (negative: out of) bank ``bank``'s points pool, counted as today's
+    ``what`` (chain format 5).  Today's counters ride on the pool's account row, which
+    the posting writes anyway; the first movement of a new day files the last day's in
+    ``points_days``."""
+    if points == 0:
         return
-    day = local_day(ctx) if day is None else day
-    key = f"{bank}|{day}"
-    row = ctx.get("points_days", key) or {"bank": bank, "day": day,
-                                          **dict.fromkeys(COUNTERS, 0)}
-    ctx.put("points_days", key, {**row, what: row[what] + n})
+    acct = f"bank:{bank}:points_pool"
+    keep = None
+    row = ctx.get("accounts", acct)
+    if ctx.chain_format >= 5:
+        day = ctx.day
+        today = (row or {}).get("today")
+        if today is None or today["day"] != day:
+            if today is not None:
+                ctx.put("points_days", f"{bank}|{today['day']}", today)
+            today = {"bank": bank, "day": day, **dict.fromkeys(COUNTERS, 0)}
+        keep = {"today": {**today, what: today[what] + abs(points)}}
+    ctx.post(acct, pts_asset(bank), points, keep, row)
+
+
+def day_counters(pool_row: Row | None, filed: Row | None, bank: str, day: int) -> Row:
+    """Bank ``bank``'s counters of ``day``: filed, or still on its pool's row, or none."""
+    if filed is not None:
+        return filed
+    today = (pool_row or {}).get("today")
+    if today is not None and today["day"] == day:
+        return dict(today)
+    return {"bank": bank, "day": day, **dict.fromkeys(COUNTERS, 0)}
 
 
 def credit(ctx: Ctx, bank: str, number: str, points: int, *, lots: Lots | None = None,
-           keep: dict[str, Any] | None = None) -> None:
+           keep: dict[str, Any] | None = None, row: Row | None = None) -> None:
     """``points`` onto the card's account: as a lot of today, or as the given ``lots``
-    (whose sum is ``points``), from chain format 5."""
+    (whose sum is ``points``), from chain format 5.  ``row``: the account's row, if the
+    caller has just read it."""
     if points <= 0:
         return
     acct = pts_acct(bank, number)
+    if row is None:
+        row = ctx.get("accounts", acct)
     extra = dict(keep or {})
     if ctx.chain_format >= 5:
-        extra.update(_keep(merge(_lots(ctx.get("accounts", acct)),
-                                 lots if lots is not None else [[local_day(ctx), points]])))
-    ctx.post(acct, pts_asset(bank), points, extra)
+        held = (row or {}).get("lots") or []
+        if lots is None:  # a lot of today: the newest, or a new one after it
+            day = ctx.day
+            if held and held[-1][0] == day:
+                new = [*held[:-1], [day, held[-1][1] + points]]
+            elif not held or held[-1][0] < day:
+                new = [*held, [day, points]]
+            else:
+                new = merge(held, [[day, points]])
+        else:
+            new = merge(held, lots)
+        extra["lots"] = new
+        extra["oldest"] = new[0][0]
+    ctx.post(acct, pts_asset(bank), points, extra, row)
 
 
 def debit(ctx: Ctx, bank: str, number: str, points: int, *, newest: bool = False) -> Lots:
@@ -139,16 +175,16 @@ def earn_points(ctx: Ctx, number: str, card_row: Row, base_fen: int,
     cap = int(((contract or {}).get("earn") or {}).get("daily_cap", 0))
     acct = pts_acct(issuer, number)
     keep = None
+    row = ctx.get("accounts", acct)
     if points and cap:  # today's earning rides on the points account (written anyway)
-        day = local_day(ctx)
-        got = (ctx.get("accounts", acct) or {}).get("earned") or {}
+        day = ctx.day
+        got = (row or {}).get("earned") or {}
         used = int(got.get("points", 0)) if got.get("day") == day else 0
         points = max(0, min(points, cap - used))
         keep = {"earned": {"day": day, "points": used + points}}
     if points:
-        credit(ctx, issuer, number, points, keep=keep)
-        ctx.post(f"bank:{issuer}:points_pool", pts_asset(issuer), -points)
-        count(ctx, issuer, "earned", points)
+        credit(ctx, issuer, number, points, keep=keep, row=row)
+        pool(ctx, issuer, -points, "earned")
     return points
 
 
@@ -209,7 +245,6 @@ def expire_points(ctx: Ctx, b: dict[str, Any]) -> None:
             total += gone
             cards += 1
     ctx.amount = total
-    count(ctx, bank_id, "expired", total, day_of_cycle(cycle))  # on the day it closed
     ctx.put("banks", bank_id, {**brow, "expired_through": cycle})
     ctx.put("points_expiries", f"{bank_id}|{cycle}", {
         "bank": bank_id, "cycle": cycle, "points": total, "cards": cards, "days": days,

@@ -19,7 +19,6 @@ from node.ledger.rules import (
     mask,
     points_balances,
     pts_acct,
-    pts_asset,
     rule,
     usable_card,
 )
@@ -113,9 +112,8 @@ def pay(ctx: Ctx, b: dict[str, Any]) -> None:
     used: dict[str, lots.Lots] = {}  # the lots each bank's redemption took (format 5)
     for r in redemptions:
         used[r.bank] = lots.debit(ctx, r.bank, number, r.points)
-        ctx.post(f"bank:{r.bank}:points_pool", pts_asset(r.bank), r.points)
+        lots.pool(ctx, r.bank, r.points, "redeemed")
         ctx.post(f"bank:{r.bank}:points_payable", CNY, -r.cash)
-        lots.count(ctx, r.bank, "redeemed", r.points)
     key, cyc = _cycle_row(ctx, merchant_id, m)
     by_bank = dict(cyc["points"])
     for r in redemptions:
@@ -193,13 +191,12 @@ def refund(ctx: Ctx, b: dict[str, Any]) -> None:
         refunded_points[bank_id] = done + x
         by_bank[bank_id] = by_bank.get(bank_id, 0) - x
         ctx.post(f"bank:{bank_id}:points_payable", CNY, x)
-        ctx.post(f"bank:{bank_id}:points_pool", pts_asset(bank_id), -back)
+        lots.pool(ctx, bank_id, -back, "returned")
         # the points go back to the lots they were taken from (format 5)
         before = points * done // cash
         lots.credit(ctx, bank_id, number, back, lots=lots.returned_lots(
             (p.get("redeemed_lots") or {}).get(bank_id, []), before, before + back)
             if ctx.chain_format >= 5 else None)
-        lots.count(ctx, bank_id, "returned", back)
     new_p = {**p, "refunded": p["refunded"] + amount,
              "refunded_cash": p["refunded_cash"] + r_cash, "refunded_points": refunded_points}
     if p.get("earned") and p["cash"] > 0:  # what the refunded cash earned goes back
@@ -208,8 +205,7 @@ def refund(ctx: Ctx, b: dict[str, Any]) -> None:
         take = max(0, min(due, ctx.balance(pts_acct(bank_id, number))))  # (never negative)
         if take:  # off the newest lots
             lots.debit(ctx, bank_id, number, take, newest=True)
-            ctx.post(f"bank:{bank_id}:points_pool", pts_asset(bank_id), take)
-            lots.count(ctx, bank_id, "taken_back", take)
+            lots.pool(ctx, bank_id, take, "taken_back")
         new_p["earned"] = [bank_id, got, back + due]
     ctx.put("payments", pay_id, new_p)
     ctx.put("refunds", ctx.tx.hex_id, {

@@ -15,7 +15,7 @@ from node.ledger.clearing import statement
 from node.ledger.cycles import cycle_end, day_of_cycle, valid_cycle
 from node.ledger.errors import Reason, Rejected
 from node.ledger.genesis import Genesis
-from node.ledger.lots import COUNTERS
+from node.ledger.lots import COUNTERS, day_counters
 from node.ledger.rules import card_acct, mask, pts_acct
 from node.store import Store
 
@@ -173,10 +173,12 @@ def points_statement(store: Store, bank: str, cycle: int) -> dict[str, Any]:
     redeemed, returned by refunds, taken back by refunds, expired at the day's close."""
     if not valid_cycle(cycle):
         raise Rejected(Reason.MALFORMED, "cycle must be a date as yyyymmdd")
-    row = store.get("points_days", f"{bank}|{day_of_cycle(cycle)}") or {}
+    day = day_of_cycle(cycle)
+    row = day_counters(store.get("accounts", f"bank:{bank}:points_pool"),
+                       store.get("points_days", f"{bank}|{day}"), bank, day)
     expiry = store.get("points_expiries", f"{bank}|{cycle}")
     return {"bank": bank, "cycle": cycle, **{k: int(row.get(k, 0)) for k in COUNTERS},
-            "expiry": expiry}
+            "expired": int(expiry["points"]) if expiry else 0, "expiry": expiry}
 
 
 TX_FILTERS = {"card": "card = ?", "merchant": "merchant = ?", "bank": "bank = ?",

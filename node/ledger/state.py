@@ -123,6 +123,14 @@ class Ctx:
     merchant: str | None = None
     bank: str | None = None
     amount: int | None = None
+    _day: int = -1
+
+    @property
+    def day(self) -> int:
+        """The local day (days since 1970-01-01, UTC plus the genesis offset) of the block."""
+        if self._day < 0:
+            self._day = (self.time + self.params["utc_offset_min"] * 60_000) // 86_400_000
+        return self._day
 
     # --- state helpers -------------------------------------------------------------------
 
@@ -137,13 +145,15 @@ class Ctx:
         return 0 if row is None else int(row["balance"])
 
     def post(self, account: str, asset: str, amount: int,
-             keep: dict[str, Any] | None = None) -> None:
+             keep: dict[str, Any] | None = None, row: Row | None = None) -> None:
         """One double-entry line; rules make every transaction's lines sum to zero.
         ``keep``: other fields the account row holds from now on (a points account's
-        earning today); those it held stay."""
+        earning today); those it held stay.  ``row``: the account's row as the caller
+        just read it (read here otherwise)."""
         if amount == 0:
             return
-        row = self.st.get("accounts", account)
+        if row is None:
+            row = self.st.get("accounts", account)
         if row is None:
             row = {"asset": asset, "balance": 0}
         elif row["asset"] != asset:
