@@ -257,6 +257,17 @@ def _points_statement(a: Ask) -> Any:
     return q.points_statement(a.store, bank, a.number("cycle", 0))
 
 
+def _outstanding_history(a: Ask) -> Any:
+    """Up to the latest block's day (the same answer from every replica at a height); a
+    bank sees its own line."""
+    head = a.store.head()
+    days = max(1, min(a.number("days", 30), 366))
+    rows = q.outstanding_history(a.store, a.genesis, head.time if head else 0, days)
+    if a.kind == "clerk":
+        rows = [{"day": r["day"], a.who: r.get(a.who, 0)} for r in rows]
+    return rows
+
+
 def _offer(a: Ask) -> Any:
     """A till's points offer for the card in front of it: the card signs the request."""
     return q.redemption_offer(a.store, a.genesis, a.who, card_present(a, "offer"),
@@ -356,6 +367,9 @@ QUERIES: dict[str, Query] = {
     "points_statement": Query(BANKS_AND_REGULATOR,
                               "another bank's points are not visible to you",
                               _points_statement),
+    "outstanding_history": Query(BANKS_AND_REGULATOR,
+                                 "consortium-wide figures are for the regulator",
+                                 _outstanding_history),
     "bank_payable": Query(BANKS_AND_REGULATOR,
                           "another bank's obligations are not visible to you", _bank_payable),
     # a cycle's interbank positions: a bank its own pairs, the clearing house and the

@@ -258,3 +258,23 @@ def test_a_cycle_end_to_end_across_two_banks_and_three_merchants(world: World) -
         row = next(r for r in q.issuers(w.store, w.genesis) if r["bank"] == b)
         assert row["outstanding"] == cards
     assert q.sum_of_balances(w.store)["CNY"] == 0
+    # the regulator's line over time: the deposits on the sales day, the payouts after
+    hist = q.outstanding_history(w.store, w.genesis, w.now, days=30)
+    # from the day before genesis (the chain began on DAY)
+    assert [h["day"] for h in hist] == [DAY - 1, DAY, DAY + 1]
+    assert hist[0] == {"day": DAY - 1, "EHB": 0, "JRB": 0}
+    assert hist[1] == {"day": DAY, **outstanding}  # spending and refunds leave it alone
+    assert hist[2] == {"day": DAY + 1, **{b: q.cards_balance(w.store, b)
+                                          for b in ("EHB", "JRB")}}  # paid out: gone
+    assert len(q.outstanding_history(w.store, w.genesis, w.now, days=2)) == 2
+
+
+def test_interbank_names_two_known_banks(world: World) -> None:
+    w = world
+    nb = {"cycle": DAY, "payer": "EHB", "payee": "XYZ", "amount": 1, "reference": "N-1"}
+    assert code(w, "interbank", nb, "clerk-EHB-1") == "unknown_bank"
+    assert code(w, "interbank", {**nb, "payee": "EHB"}, "clerk-EHB-1") == "malformed"
+    assert code(w, "interbank", {**nb, "payee": "JRB", "cycle": 20261399}, "clerk-EHB-1") \
+        == "malformed"
+    assert code(w, "interbank", {**nb, "payee": "JRB", "amount": 0}, "clerk-EHB-1") \
+        == "bad_amount"

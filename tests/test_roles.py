@@ -48,6 +48,7 @@ EXPECT: dict[str, set[str]] = {
     "netting": EVERYONE - TILLS,  # a bank sees its own pairs
     "points_terminals": EVERYONE - TILLS,  # what a bank's terminal rules choose from
     "points_statement": {"regulator", "clearing", "bank EHB"},  # EHB's points of a day
+    "outstanding_history": EVERYONE - TILLS,  # a bank its own line
 }
 
 

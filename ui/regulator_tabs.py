@@ -12,9 +12,11 @@ from PySide6.QtCharts import (
     QBarSet,
     QChart,
     QChartView,
+    QDateTimeAxis,
+    QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -180,14 +182,47 @@ def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[fl
     return chart
 
 
+def line_chart(title: str, days: list[int], series: list[tuple[str, list[float]]],
+               unit: str) -> QChart:
+    """One line per series over the days (yyyymmdd), noon of each."""
+    chart = QChart()
+    chart.setTitle(title)
+    x = QDateTimeAxis()
+    x.setFormat("MM-dd")
+    x.setTickCount(max(2, min(len(days), 7)))
+    chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+    y = QValueAxis()
+    y.setTitleText(unit)
+    y.setLabelFormat("%.0f")
+    chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+    when = [QDateTime(QDate(d // 10000, d // 100 % 100, d % 100), QTime(12, 0))
+            .toMSecsSinceEpoch() for d in days]
+    for name, values in series:
+        line = QLineSeries()
+        line.setName(name)
+        for t, v in zip(when, values, strict=True):
+            line.append(t, v)
+        chart.addSeries(line)
+        line.attachAxis(x)
+        line.attachAxis(y)
+    top = max((v for _n, vals in series for v in vals), default=0.0)
+    y.setRange(0, top * 1.15 or 1)
+    y.applyNiceNumbers()
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    return chart
+
+
 class ChartsTab(QWidget):
     def __init__(self, session: Session, tasks: Tasks) -> None:
         super().__init__()
         self.session, self.tasks = session, tasks
         lay = QVBoxLayout(self)
         charts = QHBoxLayout()
-        self.issuer_view, self.volume_view = QChartView(), QChartView()
-        for v in (self.issuer_view, self.volume_view):
+        self.issuer_view, self.history_view, self.volume_view = (QChartView(), QChartView(),
+                                                                 QChartView())
+        self.history: list[dict[str, Any]] = []
+        for v in (self.issuer_view, self.history_view, self.volume_view):
             v.setRenderHint(QPainter.RenderHint.Antialiasing)
             v.setMinimumHeight(300)
             charts.addWidget(v)
@@ -212,6 +247,7 @@ class ChartsTab(QWidget):
             r["ratio"] = "—" if r["ratio_bp"] is None else f"{r['ratio_bp'] / 100:.1f} %"
         self.issuers.set_rows(iss)
         self.volumes.set_rows(await self.session.query("merchant_volumes"))
+        self.history = await self.session.query("outstanding_history", days=30)
         self._draw()
 
     def _draw(self) -> None:
@@ -221,6 +257,11 @@ class ChartsTab(QWidget):
             [r["bank"] for r in iss],
             [(self.tr("Outstanding"), [r["outstanding"] / 100 for r in iss]),
              (self.tr("Custody"), [r["custody"] / 100 for r in iss])], self.tr("CNY")))
+        banks = [b["id"] for b in self.session.genesis.banks]
+        self.history_view.setChart(line_chart(
+            self.tr("Prepaid outstanding, last 30 days (end of each day)"),
+            [h["day"] for h in self.history],
+            [(b, [h.get(b, 0) / 100 for h in self.history]) for b in banks], self.tr("CNY")))
         self.volume_view.setChart(bar_chart(
             self.tr("Merchant volumes (accepted payments)"), [r["merchant"] for r in vol],
             [(self.tr("Gross"), [r["gross"] / 100 for r in vol]),

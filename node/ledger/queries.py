@@ -12,7 +12,7 @@ from typing import Any
 from node.ledger import points as pts
 from node.ledger.cards import CARD_STATUSES
 from node.ledger.clearing import statement
-from node.ledger.cycles import cycle_end, day_of_cycle, valid_cycle
+from node.ledger.cycles import cycle_end, cycle_of_day, day_of_cycle, valid_cycle
 from node.ledger.errors import Reason, Rejected
 from node.ledger.genesis import Genesis
 from node.ledger.lots import COUNTERS, day_counters
@@ -367,4 +367,43 @@ def merchants(store: Store, acquirer: str | None = None) -> list[dict[str, Any]]
         row = store.get("merchants", key) or {}
         terms = [k for k, _t in store.scan("terminals", "merchant = ?", (key,))]
         out.append({"merchant": key, **row, "terminals": terms})
+    return out
+
+
+def outstanding_history(store: Store, genesis: Genesis, now: int,
+                        days: int = 30) -> list[dict[str, Any]]:
+    """Each issuer's prepaid liability at the end of each of the last ``days`` local days
+    (today so far last; none before the day before genesis): its cards' balances plus the card cash they spent at merchants
+    that is not paid out yet (chain format 4; before, the balances alone).  Rebuilt from
+    the postings: a payment moves card cash into flight, a refund back, neither changes
+    the liability; loads, closures and payouts do."""
+    off = genesis.params["utc_offset_min"] * 60_000
+    bins = {b["bin"]: b["id"] for b in genesis.banks}
+    in_flight = genesis.chain_format >= 4
+    change: dict[tuple[str, int], int] = {}
+    for bin6, day, kind, fen in store.query(
+            "SELECT substr(p.account, 6, 6), (b.time + ?) / 86400000, t.kind, SUM(p.amount) "
+            "FROM postings p JOIN blocks b ON b.height = p.height "
+            "JOIN txs t ON t.height = p.height AND t.pos = p.pos "
+            "WHERE p.account LIKE 'card:%' GROUP BY 1, 2, 3", (off,)):
+        bank = bins.get(bin6)
+        if bank is None or (in_flight and kind in ("pay", "refund")):
+            continue
+        change[(bank, day)] = change.get((bank, day), 0) + int(fen)
+    if in_flight:
+        for _key, s in store.scan("settlements"):
+            paid = s.get("paid")
+            for bank, cash in (s.get("issuers") or {}).items() if paid else ():
+                day = (paid["at"] + off) // 86_400_000
+                change[(bank, day)] = change.get((bank, day), 0) - cash
+    today = (now + off) // 86_400_000
+    # not before the day before the chain began (its line starts at zero there)
+    first = max(today - days + 1, min(today, (genesis.genesis_time + off) // 86_400_000) - 1)
+    level = {b: sum(v for (bk, d), v in change.items() if bk == b and d < first)
+             for b in bins.values()}
+    out = []
+    for day in range(first, today + 1):
+        for b in level:
+            level[b] += change.get((b, day), 0)
+        out.append({"day": cycle_of_day(day), **level})
     return out

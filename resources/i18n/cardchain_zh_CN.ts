@@ -4,37 +4,37 @@
 <context>
     <name>AuditTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="263"/>
+        <location filename="../../ui/regulator_tabs.py" line="304"/>
         <source>Full-chain audit</source>
         <translation>全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="265"/>
+        <location filename="../../ui/regulator_tabs.py" line="306"/>
         <source>Trusts nothing but the genesis file: checks every block hash and link, every commit certificate (2f+1 validator signatures) and every transaction signature, re-executes the whole chain from genesis and compares every row the node stored with it (blocks, transactions, postings, result certificates, state), height by height.</source>
         <translation>只信任创世文件：校验每个区块的哈希与链接、每份提交证书（2f+1 个验证节点签名）和每笔交易签名，从创世块起重新执行整条链，并逐个高度比对节点存储的每一行（区块、交易、分录、结果证书、状态）。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="270"/>
+        <location filename="../../ui/regulator_tabs.py" line="311"/>
         <source>Run full audit</source>
         <translation>运行全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="292"/>
+        <location filename="../../ui/regulator_tabs.py" line="333"/>
         <source>This app&apos;s node has no ledger yet.</source>
         <translation>本程序的节点还没有账本。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="288"/>
+        <location filename="../../ui/regulator_tabs.py" line="329"/>
         <source>Auditing…</source>
         <translation>正在审计…</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="303"/>
+        <location filename="../../ui/regulator_tabs.py" line="344"/>
         <source>Audit passed: %1 blocks and %2 transactions verified and re-executed; the state matches.</source>
         <translation>审计通过：已校验并重新执行 %1 个区块、%2 笔交易，状态一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="309"/>
+        <location filename="../../ui/regulator_tabs.py" line="350"/>
         <source>Audit FAILED: first problem at height %1.</source>
         <translation>审计未通过：第一个问题出现在高度 %1。</translation>
     </message>
@@ -284,59 +284,59 @@ Card file: %3 in the consortium folder</source>
 <context>
     <name>CasesTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="86"/>
+        <location filename="../../ui/regulator_tabs.py" line="88"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="87"/>
+        <location filename="../../ui/regulator_tabs.py" line="89"/>
         <source>what was checked, who was contacted</source>
         <translation>核查了什么、联系了谁</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="88"/>
+        <location filename="../../ui/regulator_tabs.py" line="90"/>
         <source>Acknowledge</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="89"/>
+        <location filename="../../ui/regulator_tabs.py" line="91"/>
         <source>Close case</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="90"/>
+        <location filename="../../ui/regulator_tabs.py" line="92"/>
         <source>Rescan</source>
         <translation>重新扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="111"/>
+        <location filename="../../ui/regulator_tabs.py" line="113"/>
         <source>%1 cases from %2 rules over the whole chain; %3 open.</source>
         <translation>全链 %2 条规则共发现 %1 个案件，%3 个未处理。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="119"/>
+        <location filename="../../ui/regulator_tabs.py" line="121"/>
         <source>Select a case to see the rule that raised it.</source>
         <translation>选择案件以查看触发它的规则。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="121"/>
+        <location filename="../../ui/regulator_tabs.py" line="123"/>
         <source>Rule %1: %2
 Transactions: %3</source>
         <translation>规则 %1：%2
 相关交易：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="130"/>
+        <location filename="../../ui/regulator_tabs.py" line="132"/>
         <source>Select a case first.</source>
         <translation>请先选择一个案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="133"/>
+        <location filename="../../ui/regulator_tabs.py" line="135"/>
         <source>This case is already closed.</source>
         <translation>此案件已结案。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="147"/>
+        <location filename="../../ui/regulator_tabs.py" line="149"/>
         <source>Case %1 at height %2.</source>
         <translation>案件已于高度 %2 标记为%1。</translation>
     </message>
@@ -344,38 +344,44 @@ Transactions: %3</source>
 <context>
     <name>ChartsTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="220"/>
+        <location filename="../../ui/regulator_tabs.py" line="256"/>
         <source>Issuers: prepaid funds outstanding and custody deposit</source>
         <translation>发卡机构：预付资金余额与存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="222"/>
+        <location filename="../../ui/regulator_tabs.py" line="258"/>
         <source>Outstanding</source>
         <translation>预付资金余额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="223"/>
+        <location filename="../../ui/regulator_tabs.py" line="259"/>
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="223"/>
-        <location filename="../../ui/regulator_tabs.py" line="227"/>
+        <location filename="../../ui/regulator_tabs.py" line="259"/>
+        <location filename="../../ui/regulator_tabs.py" line="264"/>
+        <location filename="../../ui/regulator_tabs.py" line="268"/>
         <source>CNY</source>
         <translation>元</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="225"/>
+        <location filename="../../ui/regulator_tabs.py" line="262"/>
+        <source>Prepaid outstanding, last 30 days (end of each day)</source>
+        <translation>预付资金余额（近 30 天，每日日终）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator_tabs.py" line="266"/>
         <source>Merchant volumes (accepted payments)</source>
         <translation>商户交易额（成功支付）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="226"/>
+        <location filename="../../ui/regulator_tabs.py" line="267"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="227"/>
+        <location filename="../../ui/regulator_tabs.py" line="268"/>
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
