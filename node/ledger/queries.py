@@ -373,9 +373,9 @@ def merchants(store: Store, acquirer: str | None = None) -> list[dict[str, Any]]
 def outstanding_history(store: Store, genesis: Genesis, now: int,
                         days: int = 30) -> list[dict[str, Any]]:
     """Each issuer's prepaid liability at the end of each of the last ``days`` local days
-    (today so far last; none before the day before genesis): its cards' balances plus the card cash they spent at merchants
-    that is not paid out yet (chain format 4; before, the balances alone).  Rebuilt from
-    the postings: a payment moves card cash into flight, a refund back, neither changes
+    (today so far last; none before the day before genesis): its cards' balances plus the
+    card cash they spent at merchants that is not paid out yet (chain format 4; before,
+    the balances alone).  Rebuilt from the postings: a payment moves card cash into flight, a refund back, neither changes
     the liability; loads, closures and payouts do."""
     off = genesis.params["utc_offset_min"] * 60_000
     bins = {b["bin"]: b["id"] for b in genesis.banks}
