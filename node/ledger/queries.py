@@ -375,8 +375,9 @@ def outstanding_history(store: Store, genesis: Genesis, now: int,
     """Each issuer's prepaid liability at the end of each of the last ``days`` local days
     (today so far last; none before the day before genesis): its cards' balances plus the
     card cash they spent at merchants that is not paid out yet (chain format 4; before,
-    the balances alone).  Rebuilt from the postings: a payment moves card cash into flight, a refund back, neither changes
-    the liability; loads, closures and payouts do."""
+    the balances alone).  Rebuilt from the postings: a payment moves card cash into
+    flight, a refund back, neither changes the liability; loads, closures and payouts
+    do."""
     off = genesis.params["utc_offset_min"] * 60_000
     bins = {b["bin"]: b["id"] for b in genesis.banks}
     in_flight = genesis.chain_format >= 4
