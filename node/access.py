@@ -351,7 +351,8 @@ QUERIES: dict[str, Query] = {
     "statement": Query(ALL, "", _statement),
     "statement_lines": Query(ALL, "", _statement),
     "refundable": Query(ALL, "", _refundable),
-    "catalogue": Query(ALL, "", lambda a: q.catalogue(a.store, visible_merchant(a))),
+    "catalogue": Query(ALL, "", lambda a: q.catalogue(
+        a.store, visible_merchant(a), a.genesis, a.who if a.kind == "terminal" else None)),
     # a till's, for the card in front of it (the card's key signs the request)
     "offer": Query(frozenset({"terminal"}), "only a terminal asks for a points offer", _offer),
     # consortium-wide figures

@@ -196,6 +196,14 @@ def test_a_banks_terminal_rule_decides_its_goods_and_cap_there(world: World) -> 
     offer = q.redemption_offer(w.store, w.genesis, "M001-T01", n, milk + tea)
     ehb = next(o for o in offer["offers"] if o["bank"] == "EHB")
     assert tuple(ehb["skus"]) == ("MILK-12",) and ehb["max_cash"] == 500
+    # and so is the till's catalogue: which goods show as payable by which bank's points
+    here = {g["sku"]: g["points_banks"] for g in
+            q.catalogue(w.store, "M001", w.genesis, "M001-T01")["items"]}
+    assert here["MILK-12"] == ["EHB"] and "EHB" not in here["TEA-250"] and \
+        "JRB" in here["TEA-250"]
+    there = {g["sku"]: g["points_banks"] for g in
+             q.catalogue(w.store, "M001", w.genesis, "M001-T02")["items"]}
+    assert there["MILK-12"] == [] and "EHB" in there["TEA-250"]
 
 
 def test_terminal_rules_are_checked_in_form(world: World) -> None:

@@ -215,6 +215,10 @@ class Driver:
         # the clearing view of the console: the merchant's statement, exported
         clearing = console.clearing
         await until(lambda: clearing.merchant.count() > 0, what="merchants")
+        # the day's cycle: settled, paid out, its points settled and the banks netted
+        settled_cycle = clearing.cycle.findData(self.day.cycles["M001"])
+        if settled_cycle >= 0:
+            clearing.cycle.setCurrentIndex(settled_cycle)
         await clearing.load()
         out = self.shots.parent
         clearing.write("csv", out / "statement-M001.csv")

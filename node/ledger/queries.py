@@ -266,12 +266,23 @@ def points_terminals(store: Store) -> list[dict[str, Any]]:
     return out
 
 
-def catalogue(store: Store, merchant: str) -> dict[str, Any]:
+def catalogue(store: Store, merchant: str, genesis: Genesis | None = None,
+              terminal: str | None = None) -> dict[str, Any]:
+    """A merchant's goods; asked for ``terminal`` (chain format 5), each item's
+    ``points_banks`` are the banks whose points pay for it there (a bank's own rule for
+    the terminal, else the catalogue's)."""
     m = store.get("merchants", merchant)
     if m is None:
         raise Rejected(Reason.UNKNOWN_MERCHANT, f"no merchant {merchant!r}")
     cat = store.get("catalogues", merchant)
-    return {"merchant": merchant, **m, "items": cat["items"] if cat else []}
+    items = list(cat["items"]) if cat else []
+    if terminal is not None and genesis is not None and genesis.chain_format >= 5:
+        lines, _ = pts.at_terminal([pts.Line(g["sku"], g["name"], 1, g["price"], g["price"],
+                                             tuple(g["points_banks"])) for g in items],
+                                   contracts(store, genesis), terminal)
+        items = [{**g, "points_banks": list(x.banks)} for g, x in zip(items, lines,
+                                                                      strict=True)]
+    return {"merchant": merchant, **m, "items": items}
 
 
 def bank_cards(store: Store, genesis: Genesis, bank: str, *, status: str | None = None,
