@@ -251,7 +251,7 @@ class Day:
         for m in self.genesis.merchants:
             s = self.backend.statement(m["id"], self.cycles[m["id"]])
             ref = f"{m['acquirer']}-{m['id']}-{s['cycle']}"
-            if s["net"] > 0:
+            if s["net"] or s["count"] or s["refund_count"]:  # closed out even at zero
                 money.append(self.tx("payout", {"merchant": m["id"], "cycle": s["cycle"],
                                                 "amount": s["net"], "reference": ref},
                                      f"clerk-{m['acquirer']}-1"))

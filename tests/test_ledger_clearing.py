@@ -278,3 +278,43 @@ def test_interbank_names_two_known_banks(world: World) -> None:
         == "malformed"
     assert code(w, "interbank", {**nb, "payee": "JRB", "amount": 0}, "clerk-EHB-1") \
         == "bad_amount"
+
+
+def test_cycles_are_settled_in_order(world: World) -> None:
+    """Settling a later cycle first would leave an earlier one's takings stuck (chain
+    format 5 refuses it)."""
+    w = world
+    a = w.issue(deposit=100_000)
+    assert w.one(w.pay_tx(a, [{"sku": "TEA-250", "qty": 1}])).ok  # in cycle DAY
+    w.now = cycle_end(DAY, 1380, 480) + 3_600_000  # into the next cycle
+    assert w.one(w.pay_tx(a, [{"sku": "TEA-250", "qty": 1}])).ok
+    w.now = cycle_end(DAY + 1, 1380, 480) + 60_000
+    later = q.settle_body(w.store, w.genesis, "M001", DAY + 1)
+    assert code(w, "settle", later, "clearing-1") == "earlier_cycle_open"
+    first = q.settle_body(w.store, w.genesis, "M001", DAY)
+    assert code(w, "settle", first, "clearing-1") == "ok"
+    assert code(w, "settle", later, "clearing-1") == "ok"
+
+
+def test_a_cycle_whose_refunds_outweigh_its_sales_is_closed_out(world: World) -> None:
+    w = world
+    a = w.issue(deposit=100_000)
+    p = w.one(w.pay_tx(a, [{"sku": "TEA-250", "qty": 1}]))
+    w.now = cycle_end(DAY, 1380, 480) + 60_000
+    first = q.settle_body(w.store, w.genesis, "M001", DAY)
+    assert code(w, "settle", first, "clearing-1") == "ok"
+    assert code(w, "payout", {"merchant": "M001", "cycle": DAY, "amount": first["net"],
+                              "reference": "PO-1"}, "clerk-EHB-1") == "ok"
+    assert code(w, "refund", {"terminal": "M001-T01", "payment": p.id, "amount": 4_800},
+                "terminal-M001-T01") == "ok"  # the next day
+    w.now = cycle_end(DAY + 1, 1380, 480) + 60_000
+    body = q.settle_body(w.store, w.genesis, "M001", DAY + 1)
+    assert body["net"] == -4_800
+    assert code(w, "settle", body, "clearing-1") == "ok"
+    po = {"merchant": "M001", "cycle": DAY + 1, "reference": "PO-2"}
+    assert code(w, "payout", {**po, "amount": 0}, "clerk-EHB-1") == "bad_amount"
+    assert code(w, "payout", {**po, "amount": -4_799}, "clerk-EHB-1") == "bad_amount"
+    assert code(w, "payout", {**po, "amount": -4_800}, "clerk-EHB-1") == "ok"
+    assert _balance(w, "merchant:M001:settled") == 0  # the merchant paid it back
+    row = next(r for r in q.issuers(w.store, w.genesis) if r["bank"] == "EHB")
+    assert row["outstanding"] == q.cards_balance(w.store, "EHB")  # nothing in flight

@@ -193,44 +193,48 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule()
     def close_the_day(self) -> None:
-        """Past every merchant's cut-off: each open cycle is settled, paid out by its
-        acquirer, its points settled by each bank, and the banks net the day; every one
-        of those is accepted, and what it pays is then zero."""
+        """Past every merchant's cut-off: each cycle not settled yet (with sales or
+        refunds, or the open one) is settled in order, closed out by its acquirer, its
+        points settled by each bank, and the banks net each day; every one of those is
+        accepted, and what it pays is then zero."""
         self.flush()
         w = self.w
         off = w.genesis.params["utc_offset_min"]
-        due = {}
+        due: dict[str, list[int]] = {}
         for m in w.genesis.merchants:
             row = w.store.get("merchants", m["id"])
             assert row is not None
-            due[m["id"]] = open_cycle(w.now, row["cutoff_min"], off,
-                                      row.get("closed_through", 0))
-        w.now = max(cycle_end(c, w.store.get("merchants", m)["cutoff_min"], off)  # type: ignore
-                    for m, c in due.items()) + 1
-        for m, c in due.items():
-            body = q.settle_body(w.store, w.genesis, m, c)
-            assert w.one(w.tx("settle", body, w.k("clearing-1"))).ok
+            closed = row.get("closed_through", 0)
+            active = {r["cycle"] for _k, r in w.store.scan("cycles", "merchant = ?", (m["id"],))
+                      if r["cycle"] > closed}
+            due[m["id"]] = sorted(active | {open_cycle(w.now, row["cutoff_min"], off,
+                                                       closed)})
+        w.now = max(cycle_end(cs[-1], w.store.get("merchants", m)["cutoff_min"], off)  # type: ignore
+                    for m, cs in due.items()) + 1
+        for m, cs in due.items():
             acquirer = w.store.get("merchants", m)["acquirer"]  # type: ignore[index]
-            if body["net"] > 0:
+            for c in cs:
+                body = q.settle_body(w.store, w.genesis, m, c)
+                assert w.one(w.tx("settle", body, w.k("clearing-1"))).ok
+                # closed out at its net even when refunds outweigh the sales
                 assert w.one(w.tx("payout", {"merchant": m, "cycle": c, "amount": body["net"],
                                              "reference": "P"}, w.clerk(acquirer))).ok
-            # what is still owed to (or by) the merchant: its unpaid cycles' nets (a cycle
-            # whose refunds outweigh its sales nets zero or less and is not paid out)
-            unpaid = sum(r["net"] for _k, r in w.store.scan("settlements", "merchant = ?",
-                                                            (m,)) if not r.get("paid"))
-            assert q.balance(w.store, f"merchant:{m}:settled") == unpaid
-            for bank, cash in body["points"].items():
-                if cash > 0:
-                    assert w.one(w.tx("settle_points", {
-                        "bank": bank, "merchant": m, "cycle": c, "amount": cash,
-                        "reference": "S"}, w.clerk(bank))).ok
-        for c in set(due.values()):
+                for bank, cash in body["points"].items():
+                    if cash > 0:
+                        assert w.one(w.tx("settle_points", {
+                            "bank": bank, "merchant": m, "cycle": c, "amount": cash,
+                            "reference": "S"}, w.clerk(bank))).ok
+            assert q.balance(w.store, f"merchant:{m}:settled") == 0
+        for c in {c for cs in due.values() for c in cs}:
             for pos in q.netting(w.store, c):
                 if pos["payer"]:
                     assert w.one(w.tx("interbank", {
                         "cycle": c, "payer": pos["payer"], "payee": pos["payee"],
                         "amount": pos["net"], "reference": "N"}, w.clerk(pos["payer"]))).ok
             assert all(p["settled"] for p in q.netting(w.store, c))
+        # nothing is in flight any more: each issuer's liability is its cards' balances
+        for r in q.issuers(w.store, w.genesis):
+            assert r["outstanding"] == q.cards_balance(w.store, r["bank"])
 
     @precondition(lambda self: bool(self.sent))
     @rule(data=st.data())

@@ -228,9 +228,10 @@ class ClearingTab(Tab):
         if body is None or self.statement is None:
             return
         body["amount"] = self.statement["net"]
-        self.tasks.spawn(self.submit("payout", body, self.tr(
-            "Merchant paid out %1 at height %H.").replace("%1", yuan(body["amount"]))),
-            self.notice)
+        done = self.tr("Merchant paid out %1 at height %H.") if body["amount"] > 0 else \
+            self.tr("Cycle closed out at %1 (nothing to pay the merchant) at height %H.")
+        self.tasks.spawn(self.submit("payout", body, done.replace("%1", yuan(body["amount"]))),
+                         self.notice)
 
     def settle_points(self) -> None:
         body = self._money()

@@ -29,6 +29,9 @@ REASONS: dict[str, str] = {
         "Reasons", "Cards worth this much are paid by bank transfer, not cash."),
     "cash_top_up_limit": QT_TRANSLATE_NOOP(
         "Reasons", "A top-up this large is paid by bank transfer, not cash."),
+    "earlier_cycle_open": QT_TRANSLATE_NOOP(
+        "Reasons", "An earlier cycle of this merchant has payments and is not settled: "
+                   "settle it first."),
     "unknown_card": QT_TRANSLATE_NOOP("Reasons", "The card is not known to the network."),
     "bad_signature": QT_TRANSLATE_NOOP(
         "Reasons", "A signature does not verify (wrong PIN or a damaged card file)."),
@@ -176,6 +179,7 @@ CODES: dict[str, str] = {  # short labels for a table's decision column
     "payout_mismatch": QT_TRANSLATE_NOOP("Reasons", "amount differs"),
     "bank_transfer_required": QT_TRANSLATE_NOOP("Reasons", "bank transfer required"),
     "cash_top_up_limit": QT_TRANSLATE_NOOP("Reasons", "cash over limit"),
+    "earlier_cycle_open": QT_TRANSLATE_NOOP("Reasons", "earlier cycle open"),
 }
 
 RULES: dict[str, tuple[str, str]] = {  # compliance rule: name, what it watches

@@ -72,6 +72,15 @@ def settle(ctx: Ctx, b: dict[str, Any]) -> None:
     if ctx.get("settlements", key) is not None or cycle <= closed:
         raise Rejected(Reason.ALREADY_SETTLED,
                        f"cycle {cycle} of {mid} is already settled or closed")
+    if ctx.chain_format >= 5:  # in order: a later close would leave its takings stuck
+        earlier = ctx.st.scan("cycles", "merchant = ? AND cycle > ? AND cycle < ?",
+                              (mid, closed, cycle),
+                              lambda r: r["merchant"] == mid and closed < r["cycle"] < cycle)
+        left = [r["cycle"] for _k, r in earlier if r["count"] or r["refund_count"]]
+        if left:
+            raise Rejected(Reason.EARLIER_CYCLE_OPEN,
+                           f"cycle {left[0]} of {mid} has payments and is not settled: "
+                           "settle it first")
     expected = statement(ctx.get("cycles", key), m)
     diffs = [k for k in FIGURES if b[k] != expected[k]]
     if diffs:
@@ -111,10 +120,18 @@ def _settled(ctx: Ctx, b: dict[str, Any]) -> tuple[str, Row, Row]:
 
 @rule("payout", {"merchant", "cycle", "amount", "reference"})
 def payout(ctx: Ctx, b: dict[str, Any]) -> None:
-    """The acquirer pays the merchant a settled cycle's net (by bank transfer)."""
+    """The acquirer pays the merchant a settled cycle's net (by bank transfer); a net of
+    zero or less is closed out as it is (chain format 5).  Either way the issuers' card
+    cash of the cycle stops being in flight."""
     key, m, row = _settled(ctx, b)
     ctx.require("clerk", m["acquirer"], "paying a merchant out")
-    amount = f.amount(b["amount"], "payout amount")
+    amount = b["amount"]
+    if type(amount) is not int or abs(amount) > f.MAX_AMOUNT:
+        raise Rejected(Reason.BAD_AMOUNT, "payout amount must be an integer number of fen")
+    if amount <= 0 and (ctx.chain_format < 5 or amount != row["net"]):
+        # from chain format 5 a cycle whose refunds came to its sales or more is closed
+        # out the same way: nothing paid (0), or what the merchant pays back (negative)
+        f.amount(amount, "payout amount")
     ctx.amount = amount
     if row.get("paid") is not None:
         raise Rejected(Reason.ALREADY_PAID, f"cycle {b['cycle']} of {b['merchant']} was paid "

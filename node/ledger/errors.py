@@ -57,6 +57,7 @@ class Reason(StrEnum):
     PAYOUT_MISMATCH = "payout_mismatch"  # the amount is not what the settlement says
     BANK_TRANSFER_REQUIRED = "bank_transfer_required"  # cards bought in cash over the limit
     CASH_TOP_UP_LIMIT = "cash_top_up_limit"  # a top-up in cash at or over the payer's limit
+    EARLIER_CYCLE_OPEN = "earlier_cycle_open"  # a merchant's earlier cycle is not settled
 
 
 class Rejected(Exception):
