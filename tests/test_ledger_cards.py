@@ -244,3 +244,11 @@ def test_a_transfer_moves_balance_between_named_cards_of_one_issuer(world: World
     assert transfer(a, b, 1_000) == "card_not_active"
     assert transfer(b, a, 1_000) == "card_not_active"
     assert w.balance(a) + w.balance(b) == 300_000 + 100_000 + 300_000  # nothing made or lost
+    # both cards' histories show the transfers: the receiving one too
+    from node.ledger import queries as q
+
+    sent = [h for h in q.card_history(w.store, a) if h["kind"] == "transfer" and h["code"] == "ok"]
+    got = [h for h in q.card_history(w.store, b) if h["kind"] == "transfer"
+           and h["message"].startswith("received")]
+    assert len(sent) == len(got) == 2 and {h["id"] for h in sent} == {h["id"] for h in got}
+    assert all(h["amount"] == 50_000 and a[-4:] in h["message"] for h in got)

@@ -23,6 +23,7 @@ from node.ledger.state import Ctx, Row
 
 MAX_VALIDITY_MS = 20 * 365 * 86_400_000
 MAX_CARDS = 100  # cards in one sale
+RECEIVED_KEPT = 20  # transfers a card received, kept on its account row for its history
 CARD_STATUSES = ("active", "frozen", "lost", "closed")
 
 
@@ -243,7 +244,11 @@ def transfer(ctx: Ctx, b: dict[str, Any]) -> None:
                        f"card {mask(number)} holds {balance} fen; {amount} fen is asked")
     check_cap(ctx, to_row, to, ctx.balance(card_acct(to)) + amount)
     ctx.post(card_acct(number), CNY, -amount)
-    ctx.post(card_acct(to), CNY, amount)
+    keep = None
+    if ctx.chain_format >= 5:  # the receiving card's history shows it (its row, written anyway)
+        got = (ctx.get("accounts", card_acct(to)) or {}).get("received") or []
+        keep = {"received": [*got, [ctx.tx.hex_id, amount, mask(number)]][-RECEIVED_KEPT:]}
+    ctx.post(card_acct(to), CNY, amount, keep)
 
 
 @rule("accrue_points", {"card", "bank", "points"})

@@ -139,6 +139,15 @@ def card_history(store: Store, number: str, limit: int = 100,
         if moved:
             h["points"] = moved
         out.append(h)
+    cash = store.get("accounts", card_acct(number)) or {}
+    for tx_id, fen, source in cash.get("received") or []:  # transfers in (format 5)
+        found = store.query("SELECT height, pos, time FROM txs WHERE id = ? AND "
+                            "consumes = 1", (tx_id,))
+        if found:
+            height, pos, time = found[0]
+            out.append({"height": height, "pos": pos, "id": tx_id, "kind": "transfer",
+                        "code": "ok", "message": f"received from card {source}",
+                        "amount": fen, "time": time, "merchant": None})
     for bank in banks:
         acct = store.get("accounts", pts_acct(bank, number)) or {}
         for cycle, n, tx_id in acct.get("expired") or []:
