@@ -13,6 +13,7 @@ import io
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import segno
@@ -53,6 +54,21 @@ def parse_yuan(text: str) -> int:
     if fen > 10_000_000_00:
         raise ValueError(QCoreApplication.translate("Forms", "the amount is too large"))
     return fen
+
+
+def save_card_file(card: Any, folder: Path) -> Path:
+    """Write a card file (its key sealed under the PIN) into ``folder`` before the card
+    goes on chain: an issued card whose key could not be saved would be unusable.
+    SessionError, translated, when it cannot be written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{card.card}.card.json"
+        card.save(path)
+    except OSError as exc:
+        raise SessionError(QCoreApplication.translate(
+            "Forms", "Cannot write the card file: %1").replace(
+                "%1", exc.strerror or str(exc))) from exc
+    return path
 
 
 def when(ms: int | None) -> str:

@@ -36,6 +36,7 @@ from ui.common import (
     Tasks,
     hbox,
     parse_yuan,
+    save_card_file,
     selected_row,
     table,
     yuan,
@@ -313,16 +314,7 @@ class CardsTab(QWidget):
             path.unlink(missing_ok=True)  # a refused card leaves no file behind
 
     def _save_card(self, card: Any) -> Path:
-        """The card file is written before the card goes on chain: an issued card whose
-        key could not be saved would be unusable."""
-        try:
-            self.card_dir.mkdir(parents=True, exist_ok=True)
-            path = self.card_dir / f"{card.card}.card.json"
-            card.save(path)
-        except OSError as exc:
-            raise SessionError(self.tr("Cannot write the card file: %1").replace(
-                "%1", exc.strerror or str(exc))) from exc
-        return path
+        return save_card_file(card, self.card_dir)
 
     def _issued(self, number: str, pin: str, path: Path) -> None:
         self.last_issued = (number, pin, path)

@@ -6,7 +6,6 @@ themselves are the validators' (node/ledger/sales.py); the form says them before
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.flows import card_sale
 from app.session import Session, SessionError
-from ui.common import Column, RecordModel, Tasks, parse_yuan, table, yuan
+from ui.common import Column, RecordModel, Tasks, parse_yuan, save_card_file, table, yuan
 from ui.console_tabs import Tab
 from ui.shell import qtext
 
@@ -194,7 +193,7 @@ class SalesTab(Tab):
                                         values, payment, buyer))
         except ValueError as exc:
             raise SessionError(str(exc)) from exc
-        paths = [self._save(m.card) for m in made]
+        paths = [save_card_file(m.card, self.card_dir) for m in made]
         ok = await self.submit("sell_cards", body, self.tr(
             "%1 card(s) sold at height %H.").replace("%1", str(len(made))))
         if not ok:
@@ -211,13 +210,3 @@ class SalesTab(Tab):
         for w in (self.value, self.buyer, self.buyer_id):
             w.clear()
         self.payment.clear()
-
-    def _save(self, card: Any) -> Path:
-        try:
-            self.card_dir.mkdir(parents=True, exist_ok=True)
-            path = self.card_dir / f"{card.card}.card.json"
-            card.save(path)
-        except OSError as exc:
-            raise SessionError(self.tr("Cannot write the card file: %1").replace(
-                "%1", exc.strerror or str(exc))) from exc
-        return path

@@ -42,241 +42,236 @@
 <context>
     <name>CardsTab</name>
     <message>
-        <location filename="../../ui/console.py" line="164"/>
+        <location filename="../../ui/console.py" line="165"/>
         <source>Card number or holder&apos;s name</source>
         <translation>卡号或持卡人姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="167"/>
+        <location filename="../../ui/console.py" line="168"/>
         <source>Any status</source>
         <translation>任意状态</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="171"/>
+        <location filename="../../ui/console.py" line="172"/>
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="172"/>
+        <location filename="../../ui/console.py" line="173"/>
         <source>Issue a card (bank %1)</source>
         <translation>发卡（银行 %1）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="174"/>
+        <location filename="../../ui/console.py" line="175"/>
         <source>Holder&apos;s name (empty: anonymous)</source>
         <translation>持卡人姓名（留空为不记名卡）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="174"/>
+        <location filename="../../ui/console.py" line="175"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="180"/>
+        <location filename="../../ui/console.py" line="181"/>
         <source>Issue card</source>
         <translation>发卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="181"/>
+        <location filename="../../ui/console.py" line="182"/>
         <source>Selected card</source>
         <translation>选中的卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="183"/>
+        <location filename="../../ui/console.py" line="184"/>
         <source>Top up</source>
         <translation>充值</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="184"/>
+        <location filename="../../ui/console.py" line="185"/>
         <source>Grant points</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="185"/>
+        <location filename="../../ui/console.py" line="186"/>
         <source>Grant</source>
         <translation>发放</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="190"/>
+        <location filename="../../ui/console.py" line="191"/>
         <source>Freeze</source>
         <translation>冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="191"/>
+        <location filename="../../ui/console.py" line="192"/>
         <source>Unfreeze</source>
         <translation>解冻</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="192"/>
+        <location filename="../../ui/console.py" line="193"/>
         <source>Report lost &amp;&amp; replace</source>
         <translation>挂失并补卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="193"/>
+        <location filename="../../ui/console.py" line="194"/>
         <source>Close card</source>
         <translation>销卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="160"/>
+        <location filename="../../ui/console.py" line="161"/>
         <source>(anonymous)</source>
         <translation>（不记名）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="175"/>
+        <location filename="../../ui/console.py" line="176"/>
         <source>Opening deposit (¥), paid by</source>
         <translation>开卡存入（¥），付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="179"/>
+        <location filename="../../ui/console.py" line="180"/>
         <source>Phone</source>
         <translation>手机号码</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="182"/>
+        <location filename="../../ui/console.py" line="183"/>
         <source>Top up (¥), paid by</source>
         <translation>充值（¥），付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="186"/>
+        <location filename="../../ui/console.py" line="187"/>
         <source>Transfer to</source>
         <translation>转入卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="187"/>
+        <location filename="../../ui/console.py" line="188"/>
         <source>named card of this bank</source>
         <translation>本行记名卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="188"/>
+        <location filename="../../ui/console.py" line="189"/>
         <source>amount (¥)</source>
         <translation>金额（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="189"/>
+        <location filename="../../ui/console.py" line="190"/>
         <source>Transfer</source>
         <translation>转账</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="194"/>
+        <location filename="../../ui/console.py" line="195"/>
         <source>Transactions of the selected card</source>
         <translation>选中卡的交易</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="233"/>
+        <location filename="../../ui/console.py" line="234"/>
         <source>No card selected: pick one in the list.</source>
         <translation>未选中卡：请在列表中选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="234"/>
+        <location filename="../../ui/console.py" line="235"/>
         <source>%1 · %2 · %3</source>
         <translation>%1 · %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="235"/>
+        <location filename="../../ui/console.py" line="236"/>
         <source>anonymous</source>
         <translation>不记名</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="272"/>
+        <location filename="../../ui/console.py" line="273"/>
         <source>Select a card in the list first.</source>
         <translation>请先在列表中选择一张卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="281"/>
-        <location filename="../../ui/console.py" line="289"/>
+        <location filename="../../ui/console.py" line="282"/>
+        <location filename="../../ui/console.py" line="290"/>
         <source>Opening deposit: %1</source>
         <translation>开卡存入：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="284"/>
+        <location filename="../../ui/console.py" line="285"/>
         <source>A named card needs the holder&apos;s ID number.</source>
         <translation>记名卡需要持卡人身份证号。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="307"/>
+        <location filename="../../ui/console.py" line="308"/>
         <source>Card issued at height %H.</source>
         <translation>已在高度 %H 发卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="323"/>
-        <source>Cannot write the card file: %1</source>
-        <translation>无法写入卡文件：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/console.py" line="336"/>
-        <location filename="../../ui/console.py" line="343"/>
+        <location filename="../../ui/console.py" line="328"/>
+        <location filename="../../ui/console.py" line="335"/>
         <source>Show PIN</source>
         <translation>显示密码</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="342"/>
+        <location filename="../../ui/console.py" line="334"/>
         <source>Hide PIN</source>
         <translation>隐藏密码</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="345"/>
+        <location filename="../../ui/console.py" line="337"/>
         <source>New card %1, PIN %2 (give it to the cardholder once).
 Card file: %3 in the consortium folder</source>
         <translation>新卡 %1，密码 %2（仅此一次交给持卡人）。
 卡文件：联盟目录下的 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="361"/>
+        <location filename="../../ui/console.py" line="353"/>
         <source>Top-up amount: %1</source>
         <translation>充值金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="367"/>
+        <location filename="../../ui/console.py" line="359"/>
         <source>Top-up: %1</source>
         <translation>充值：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="372"/>
+        <location filename="../../ui/console.py" line="364"/>
         <source>Topped up %1 at height %H.</source>
         <translation>已在高度 %H 充值 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="384"/>
+        <location filename="../../ui/console.py" line="376"/>
         <source>Transfer: enter the receiving card&apos;s number.</source>
         <translation>转账：请输入收款卡号。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="386"/>
+        <location filename="../../ui/console.py" line="378"/>
         <source>Transfer amount: %1</source>
         <translation>转账金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="391"/>
+        <location filename="../../ui/console.py" line="383"/>
         <source>Transferred %1 at height %H.</source>
         <translation>已转账 %1，区块高度 %H。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="401"/>
+        <location filename="../../ui/console.py" line="393"/>
         <source>Points: a whole number from 1 to 10,000,000.</source>
         <translation>积分：1 到 10,000,000 之间的整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="405"/>
+        <location filename="../../ui/console.py" line="397"/>
         <source>Points granted at height %H.</source>
         <translation>已在高度 %H 发放积分。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="412"/>
+        <location filename="../../ui/console.py" line="404"/>
         <source>Card frozen at height %H.</source>
         <translation>已在高度 %H 冻结此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="413"/>
+        <location filename="../../ui/console.py" line="405"/>
         <source>Card unfrozen at height %H.</source>
         <translation>已在高度 %H 解冻此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="414"/>
+        <location filename="../../ui/console.py" line="406"/>
         <source>Card closed at height %H; its balance goes back to the bank for refund.</source>
         <translation>已在高度 %H 销卡，余额退回银行以便退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="431"/>
+        <location filename="../../ui/console.py" line="423"/>
         <source>Card reported lost at height %H; balance and points moved to the new card.</source>
         <translation>已在高度 %H 挂失，余额和积分已转入新卡。</translation>
     </message>
@@ -993,57 +988,57 @@ Transactions: %3</source>
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../ui/console.py" line="463"/>
+        <location filename="../../ui/console.py" line="455"/>
         <source>CardChain — Bank console</source>
         <translation>卡链 — 银行柜台</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="464"/>
+        <location filename="../../ui/console.py" line="456"/>
         <source>%1 · clerk console (%2)</source>
         <translation>%1 · 柜员控制台（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="467"/>
+        <location filename="../../ui/console.py" line="459"/>
         <source>CardChain — Clearing house</source>
         <translation>卡链 — 清算机构</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="468"/>
+        <location filename="../../ui/console.py" line="460"/>
         <source>Clearing house console (%1)</source>
         <translation>清算机构控制台（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="470"/>
+        <location filename="../../ui/console.py" line="462"/>
         <source>Cards</source>
         <translation>卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="470"/>
+        <location filename="../../ui/console.py" line="462"/>
         <source>Card sales</source>
         <translation>售卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="471"/>
+        <location filename="../../ui/console.py" line="463"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="472"/>
+        <location filename="../../ui/console.py" line="464"/>
         <source>Merchants &amp;&amp; terminals</source>
         <translation>商户与终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="473"/>
+        <location filename="../../ui/console.py" line="465"/>
         <source>Clearing</source>
         <translation>清算</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="473"/>
+        <location filename="../../ui/console.py" line="465"/>
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="474"/>
+        <location filename="../../ui/console.py" line="466"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
@@ -1203,24 +1198,29 @@ Cards issued: %4</source>
 <context>
     <name>Forms</name>
     <message>
-        <location filename="../../ui/common.py" line="45"/>
+        <location filename="../../ui/common.py" line="46"/>
         <source>enter an amount in yuan, like 50 or 12.50</source>
         <translation>请输入以元为单位的金额，如 50 或 12.50</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="48"/>
+        <location filename="../../ui/common.py" line="49"/>
         <source>at most two decimals (fen)</source>
         <translation>最多两位小数（分）</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="51"/>
+        <location filename="../../ui/common.py" line="52"/>
         <source>the amount must be more than zero</source>
         <translation>金额必须大于零</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="54"/>
+        <location filename="../../ui/common.py" line="55"/>
         <source>the amount is too large</source>
         <translation>金额过大</translation>
+    </message>
+    <message>
+        <location filename="../../ui/common.py" line="68"/>
+        <source>Cannot write the card file: %1</source>
+        <translation>无法写入卡文件：%1</translation>
     </message>
     <message>
         <location filename="../../ui/regulator.py" line="53"/>
@@ -1451,47 +1451,47 @@ Cards issued: %4</source>
 <context>
     <name>PaymentPicker</name>
     <message>
-        <location filename="../../ui/sales_tab.py" line="53"/>
+        <location filename="../../ui/sales_tab.py" line="52"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="54"/>
+        <location filename="../../ui/sales_tab.py" line="53"/>
         <source>Bank transfer</source>
         <translation>银行转账</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="55"/>
+        <location filename="../../ui/sales_tab.py" line="54"/>
         <source>Debit card</source>
         <translation>借记卡</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="56"/>
+        <location filename="../../ui/sales_tab.py" line="55"/>
         <source>Person</source>
         <translation>个人</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="57"/>
+        <location filename="../../ui/sales_tab.py" line="56"/>
         <source>Organisation</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="65"/>
+        <location filename="../../ui/sales_tab.py" line="64"/>
         <source>transfer reference</source>
         <translation>转账流水号</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="66"/>
+        <location filename="../../ui/sales_tab.py" line="65"/>
         <source>Payment method</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="67"/>
+        <location filename="../../ui/sales_tab.py" line="66"/>
         <source>Payer</source>
         <translation>付款人</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="80"/>
+        <location filename="../../ui/sales_tab.py" line="79"/>
         <source>a bank transfer needs its reference</source>
         <translation>银行转账须填写转账流水号</translation>
     </message>
@@ -3137,84 +3137,79 @@ Cards issued: %4</source>
 <context>
     <name>SalesTab</name>
     <message>
-        <location filename="../../ui/sales_tab.py" line="134"/>
+        <location filename="../../ui/sales_tab.py" line="133"/>
         <source>Sell cards in one go (bank %1)</source>
         <translation>一次性售卡（%1 银行）</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="136"/>
+        <location filename="../../ui/sales_tab.py" line="135"/>
         <source>Number of cards</source>
         <translation>张数</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="136"/>
+        <location filename="../../ui/sales_tab.py" line="135"/>
         <source>Value of each card (¥)</source>
         <translation>每张面值（¥）</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="137"/>
+        <location filename="../../ui/sales_tab.py" line="136"/>
         <source>Paid by</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="137"/>
+        <location filename="../../ui/sales_tab.py" line="136"/>
         <source>Buyer&apos;s name</source>
         <translation>购卡人姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="137"/>
+        <location filename="../../ui/sales_tab.py" line="136"/>
         <source>Buyer&apos;s ID number</source>
         <translation>购卡人证件号码</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="140"/>
+        <location filename="../../ui/sales_tab.py" line="139"/>
         <source>Sell cards</source>
         <translation>售卡</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="144"/>
+        <location filename="../../ui/sales_tab.py" line="143"/>
         <source>Cards worth %1 or more bought in one go: the buyer&apos;s name and ID number are registered (sealed for this bank and the regulator). An organisation paying %2 or more, or a person %3 or more, pays by bank transfer. Sold cards are anonymous (at most %4 each).</source>
         <translation>一次性购卡达 %1 及以上：登记购卡人姓名和证件号码（仅本行与监管方可解密）。单位一次性付款 %2 及以上、个人 %3 及以上须银行转账。所售卡为不记名卡（每张最多 %4）。</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="152"/>
+        <location filename="../../ui/sales_tab.py" line="151"/>
         <source>Cards of the last sale (give each PIN once)</source>
         <translation>本次所售卡片（每个密码只告知一次）</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="159"/>
+        <location filename="../../ui/sales_tab.py" line="158"/>
         <source>Hide PINs</source>
         <translation>隐藏密码</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="159"/>
+        <location filename="../../ui/sales_tab.py" line="158"/>
         <source>Show PINs</source>
         <translation>显示密码</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="172"/>
+        <location filename="../../ui/sales_tab.py" line="171"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="180"/>
+        <location filename="../../ui/sales_tab.py" line="179"/>
         <source>Sale: %1</source>
         <translation>售卡：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="184"/>
+        <location filename="../../ui/sales_tab.py" line="183"/>
         <source>Register the buyer with both name and ID number.</source>
         <translation>登记购卡人须同时填写姓名和证件号码。</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="199"/>
+        <location filename="../../ui/sales_tab.py" line="198"/>
         <source>%1 card(s) sold at height %H.</source>
         <translation>已在高度 %H 售出 %1 张卡。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sales_tab.py" line="221"/>
-        <source>Cannot write the card file: %1</source>
-        <translation>无法写入卡文件：%1</translation>
     </message>
 </context>
 <context>
