@@ -106,17 +106,24 @@ class ClearingTab(Tab):
         self._show()
 
     async def refresh(self) -> None:
+        """The merchants (the list rebuilt only when it changed: the clerk may be choosing
+        in it) and, once a statement is on screen, that statement as the chain has it now."""
         rows = await self.session.query("merchants")
         keep = self.merchant.currentData()
-        self.merchant.clear()
-        for r in rows:
-            self.merchant.addItem(f"{r['merchant']} {r['name']}", r)
-        self.merchant.setCurrentIndex(max(0, next(
-            (i for i, r in enumerate(rows) if keep and r["merchant"] == keep["merchant"]), 0)))
+        shown = [self.merchant.itemData(i) for i in range(self.merchant.count())]
+        if rows != shown:
+            self.merchant.clear()
+            for r in rows:
+                self.merchant.addItem(f"{r['merchant']} {r['name']}", r)
+            self.merchant.setCurrentIndex(max(0, next(
+                (i for i, r in enumerate(rows) if keep and r["merchant"] == keep["merchant"]),
+                0)))
         m = self.merchant.currentData()
         if m is not None and self.cycle.count() == 0:
             for c in cycles.recent(m, self.session.genesis, self.session.now()):
                 self.cycle.addItem(str(c), c)
+        if self.statement is not None:
+            await self.load()
 
     async def load(self) -> None:
         m, cycle = self.merchant.currentData(), self.cycle.currentData()

@@ -445,7 +445,8 @@ class ConsoleWindow(Window):
         for p in self.pages:
             self.tabs.addTab(p, "")
         self.set_pages(self.tabs)
-        self.bridge.block.connect(self._on_block)
+        self.follow(self.tabs, [p for p in (self.cards, self.merchants, self.clearing,
+                                            self.custody) if p is not None])
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -474,7 +475,3 @@ class ConsoleWindow(Window):
             self.tasks.spawn(p.refresh(), getattr(p, "notice", None))  # type: ignore[attr-defined]
         self.network.start()
 
-    def _on_block(self, _ev: dict[str, Any]) -> None:
-        page = self.tabs.currentWidget()
-        if page is self.cards and self.cards is not None:
-            self.tasks.coalesce("cards", self.cards.refresh, self.cards.notice)

@@ -140,7 +140,12 @@ class MerchantsTab(Tab):
         for r in rows:
             r["terminals_text"] = ", ".join(r["terminals"])
             r["cutoff"] = f"{r['cutoff_min'] // 60:02d}:{r['cutoff_min'] % 60:02d}"
+        keep = selected_row(self.view, self.model)  # a new terminal's merchant stays chosen
         self.model.set_rows(rows)
+        if keep is not None:
+            for i, r in enumerate(rows):
+                if r["merchant"] == keep["merchant"]:
+                    self.view.selectRow(i)
 
     def register_merchant(self) -> None:
         self.notice.clear()

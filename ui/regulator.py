@@ -227,6 +227,7 @@ class RegulatorWindow(Window):
             self.tabs.addTab(p, "")
         self.set_pages(self.tabs)
         self.bridge.block.connect(self.live.on_block)
+        self.follow(self.tabs, [self.cases, self.charts])
         self.retranslate()
 
     def retranslate(self) -> None:

@@ -104,7 +104,12 @@ class CasesTab(QWidget):
         order = {"critical": 0, "high": 1, "warning": 2}
         cases.sort(key=lambda c: (c["status"] == "closed", order.get(c["level"], 3),
                                   -c["height"]))
+        keep = selected_row(self.view, self.model)  # the case being handled stays selected
         self.model.set_rows(cases)
+        if keep is not None:
+            for i, c in enumerate(cases):
+                if c["id"] == keep["id"]:
+                    self.view.selectRow(i)
         self._summarise()
 
     def _summarise(self) -> None:
@@ -214,6 +219,8 @@ def line_chart(title: str, days: list[int], series: list[tuple[str, list[float]]
 
 
 class ChartsTab(QWidget):
+    follow_delay = 2.0  # its figures scan the chain's postings: not after every block
+
     def __init__(self, session: Session, tasks: Tasks) -> None:
         super().__init__()
         self.session, self.tasks = session, tasks

@@ -202,6 +202,36 @@ class Window(QMainWindow):
     def start(self) -> None:
         self.bridge.start()
 
+    def follow(self, tabs: QTabWidget, pages: list[QWidget]) -> None:
+        """These pages follow the chain without a manual refresh: the one on screen
+        reloads after new blocks (once per ``follow_delay`` seconds at most, 0.5 by
+        default: under load blocks come several times a second), the others when they are
+        next shown.  A page's ``refresh`` keeps what its user is doing (a selection, a
+        half-typed form)."""
+        self._follow_tabs, self._following = tabs, list(pages)
+        self._stale: set[int] = set()
+        self.bridge.block.connect(self._follow_block)
+        tabs.currentChanged.connect(lambda _i: self._follow_shown())
+
+    def _follow_block(self, _ev: dict[str, Any]) -> None:
+        current = self._follow_tabs.currentWidget()
+        for p in self._following:
+            if p is current:
+                self._follow_refresh(p)
+            else:
+                self._stale.add(id(p))
+
+    def _follow_shown(self) -> None:
+        p = self._follow_tabs.currentWidget()
+        if id(p) in self._stale:
+            self._stale.discard(id(p))
+            self._follow_refresh(p)
+
+    def _follow_refresh(self, page: QWidget) -> None:
+        self.tasks.coalesce(f"follow-{id(page)}", page.refresh,  # type: ignore[attr-defined]
+                            getattr(page, "notice", None),
+                            delay=float(getattr(page, "follow_delay", 0.5)))
+
     def switch_language(self, code: str) -> None:
         self.languages.use(code)
         self.lang_actions[code].setChecked(True)
