@@ -204,3 +204,38 @@ def test_3_a_banks_rule_at_a_terminal_reaches_the_till(env: Env, qtbot: Any) -> 
         assert not p.expire_btn.isEnabled()
 
     env.run(scenario(), 180)
+
+
+def test_4_the_receipt_prints_through_the_print_dialog(env: Env, qtbot: Any,
+                                                        tmp_path: Any) -> None:
+    """Print… opens the print dialog (it failed with "open expected 2 arguments" before);
+    OK there prints the receipt, here to a PDF printer."""
+    from tests.support.gui import sell
+
+    async def scenario() -> None:
+        pos = env.windows["terminal-M001-T01"]
+        card = await new_card_file(env, 50_000)
+        assert await sell(env, qtbot, pos, card, "TEA-250") == "ok", pos.notice.text()
+        panel = pos.receipt
+        await env.wait(panel.print_btn.isEnabled, what="the receipt shown")
+        pos.notice.clear()
+        click(qtbot, panel.print_btn)
+        dlg = panel.print_dialog
+        await env.wait(dlg.isVisible, what="the print dialog")
+        from PySide6.QtWidgets import QComboBox, QLineEdit
+
+        out = tmp_path / "printed-receipt.pdf"
+        printers = dlg.findChild(QComboBox, "printers")  # as the cashier would choose
+        if printers is not None:
+            pdf = next((i for i in range(printers.count())
+                        if "PDF" in printers.itemText(i)), printers.currentIndex())
+            printers.setCurrentIndex(pdf)
+        name = dlg.findChild(QLineEdit, "filename")
+        assert name is not None and name.text().endswith(".pdf"), name.text()
+        name.setText(str(out))
+        dlg.accept()
+        await env.wait(lambda: pos.notice.kind == "ok", what="printed")
+        assert str(out) in pos.notice.text()
+        assert out.read_bytes().startswith(b"%PDF") and out.stat().st_size > 1_000
+
+    env.run(scenario(), 120)

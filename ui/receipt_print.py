@@ -15,6 +15,7 @@ import segno
 from PySide6.QtCore import QCoreApplication, QMarginsF, QSizeF, Qt, QUrl
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -129,13 +130,31 @@ def save_receipt_pdf(receipt: dict[str, Any], merchant: str, path: Path) -> None
         raise OSError(f"could not write {path}")
 
 
-def print_receipt(parent: QWidget, receipt: dict[str, Any], merchant: str) -> None:
-    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+def print_receipt(parent: QWidget, receipt: dict[str, Any], merchant: str,
+                  done: Any = None) -> QDialog:
+    """The system's print dialog for a receipt, window-modal; on OK the receipt goes to
+    the printer chosen (or its PDF file), then ``done(printer)``."""
+    from PySide6.QtCore import QStandardPaths
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 
     printer = QPrinter()
+    name = f"receipt-{receipt_facts(receipt)['order']}"
+    printer.setDocName(name)
+    if not QPrinterInfo.availablePrinters():  # only "print to file": offer a file name
+        folder = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+        printer.setOutputFileName(str(Path(folder) / f"{name}.pdf"))
     dlg = QPrintDialog(printer, parent)
-    dlg.accepted.connect(lambda: _document(receipt, merchant).print_(printer))
-    dlg.open()
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def accepted() -> None:
+        _document(receipt, merchant).print_(printer)
+        if done is not None:
+            done(printer)
+
+    dlg.accepted.connect(accepted)
+    QDialog.open(dlg)  # QPrintDialog.open() itself wants a receiver and a slot
+    return dlg
 
 
 class ReceiptPanel(QGroupBox):
@@ -213,7 +232,12 @@ class ReceiptPanel(QGroupBox):
 
     def print(self) -> None:
         if self.receipt is not None:
-            print_receipt(self, self.receipt, self.merchant())
+            self.print_dialog = print_receipt(self, self.receipt, self.merchant(),
+                                              self._printed)
+
+    def _printed(self, printer: Any) -> None:
+        where = printer.outputFileName() or printer.printerName()
+        self.notice.ok(self.tr("Receipt sent to %1").replace("%1", where))
 
 
 __all__ = ["ReceiptPanel", "print_receipt", "receipt_facts", "save_receipt_pdf"]

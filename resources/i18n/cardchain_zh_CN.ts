@@ -4,37 +4,37 @@
 <context>
     <name>AuditTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="304"/>
+        <location filename="../../ui/regulator_tabs.py" line="311"/>
         <source>Full-chain audit</source>
         <translation>全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="306"/>
+        <location filename="../../ui/regulator_tabs.py" line="313"/>
         <source>Trusts nothing but the genesis file: checks every block hash and link, every commit certificate (2f+1 validator signatures) and every transaction signature, re-executes the whole chain from genesis and compares every row the node stored with it (blocks, transactions, postings, result certificates, state), height by height.</source>
         <translation>只信任创世文件：校验每个区块的哈希与链接、每份提交证书（2f+1 个验证节点签名）和每笔交易签名，从创世块起重新执行整条链，并逐个高度比对节点存储的每一行（区块、交易、分录、结果证书、状态）。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="311"/>
+        <location filename="../../ui/regulator_tabs.py" line="318"/>
         <source>Run full audit</source>
         <translation>运行全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="333"/>
+        <location filename="../../ui/regulator_tabs.py" line="340"/>
         <source>This app&apos;s node has no ledger yet.</source>
         <translation>本程序的节点还没有账本。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="329"/>
+        <location filename="../../ui/regulator_tabs.py" line="336"/>
         <source>Auditing…</source>
         <translation>正在审计…</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="344"/>
+        <location filename="../../ui/regulator_tabs.py" line="351"/>
         <source>Audit passed: %1 blocks and %2 transactions verified and re-executed; the state matches.</source>
         <translation>审计通过：已校验并重新执行 %1 个区块、%2 笔交易，状态一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="350"/>
+        <location filename="../../ui/regulator_tabs.py" line="357"/>
         <source>Audit FAILED: first problem at height %1.</source>
         <translation>审计未通过：第一个问题出现在高度 %1。</translation>
     </message>
@@ -304,34 +304,34 @@ Card file: %3 in the consortium folder</source>
         <translation>重新扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="113"/>
+        <location filename="../../ui/regulator_tabs.py" line="118"/>
         <source>%1 cases from %2 rules over the whole chain; %3 open.</source>
         <translation>全链 %2 条规则共发现 %1 个案件，%3 个未处理。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="121"/>
+        <location filename="../../ui/regulator_tabs.py" line="126"/>
         <source>Select a case to see the rule that raised it.</source>
         <translation>选择案件以查看触发它的规则。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="123"/>
+        <location filename="../../ui/regulator_tabs.py" line="128"/>
         <source>Rule %1: %2
 Transactions: %3</source>
         <translation>规则 %1：%2
 相关交易：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="132"/>
+        <location filename="../../ui/regulator_tabs.py" line="137"/>
         <source>Select a case first.</source>
         <translation>请先选择一个案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="135"/>
+        <location filename="../../ui/regulator_tabs.py" line="140"/>
         <source>This case is already closed.</source>
         <translation>此案件已结案。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="149"/>
+        <location filename="../../ui/regulator_tabs.py" line="154"/>
         <source>Case %1 at height %2.</source>
         <translation>案件已于高度 %2 标记为%1。</translation>
     </message>
@@ -339,44 +339,44 @@ Transactions: %3</source>
 <context>
     <name>ChartsTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="256"/>
+        <location filename="../../ui/regulator_tabs.py" line="263"/>
         <source>Issuers: prepaid funds outstanding and custody deposit</source>
         <translation>发卡机构：预付资金余额与存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="258"/>
+        <location filename="../../ui/regulator_tabs.py" line="265"/>
         <source>Outstanding</source>
         <translation>预付资金余额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="259"/>
+        <location filename="../../ui/regulator_tabs.py" line="266"/>
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="259"/>
-        <location filename="../../ui/regulator_tabs.py" line="264"/>
-        <location filename="../../ui/regulator_tabs.py" line="268"/>
+        <location filename="../../ui/regulator_tabs.py" line="266"/>
+        <location filename="../../ui/regulator_tabs.py" line="271"/>
+        <location filename="../../ui/regulator_tabs.py" line="275"/>
         <source>CNY</source>
         <translation>元</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="262"/>
+        <location filename="../../ui/regulator_tabs.py" line="269"/>
         <source>Prepaid outstanding, last 30 days (end of each day)</source>
         <translation>预付资金余额（近 30 天，每日日终）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="266"/>
+        <location filename="../../ui/regulator_tabs.py" line="273"/>
         <source>Merchant volumes (accepted payments)</source>
         <translation>商户交易额（成功支付）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="267"/>
+        <location filename="../../ui/regulator_tabs.py" line="274"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="268"/>
+        <location filename="../../ui/regulator_tabs.py" line="275"/>
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
@@ -439,165 +439,165 @@ Transactions: %3</source>
         <translation>对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="124"/>
+        <location filename="../../ui/clearing_tab.py" line="131"/>
         <source>Choose a merchant and a cycle.</source>
         <translation>请选择商户和周期。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="137"/>
+        <location filename="../../ui/clearing_tab.py" line="144"/>
         <source>Choose a merchant and a cycle, then show the statement.</source>
         <translation>选择商户和周期，然后显示对账单。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="141"/>
+        <location filename="../../ui/clearing_tab.py" line="148"/>
         <source>settled on chain</source>
         <translation>已在链上结算</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="141"/>
+        <location filename="../../ui/clearing_tab.py" line="148"/>
         <source>open</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="144"/>
+        <location filename="../../ui/clearing_tab.py" line="151"/>
         <source>paid out (%1)</source>
         <translation>已付款（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="145"/>
+        <location filename="../../ui/clearing_tab.py" line="152"/>
         <source>not paid out yet</source>
         <translation>尚未付款</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="149"/>
+        <location filename="../../ui/clearing_tab.py" line="156"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="149"/>
+        <location filename="../../ui/clearing_tab.py" line="156"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="150"/>
+        <location filename="../../ui/clearing_tab.py" line="157"/>
         <source>points settled: %1</source>
         <translation>积分结算：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="153"/>
+        <location filename="../../ui/clearing_tab.py" line="160"/>
         <source>Payments: %1, refunds: %2</source>
         <translation>支付 %1 笔，退款 %2 笔</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="155"/>
+        <location filename="../../ui/clearing_tab.py" line="162"/>
         <source>Gross %1 · refunds %2</source>
         <translation>总额 %1 · 退款 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="157"/>
+        <location filename="../../ui/clearing_tab.py" line="164"/>
         <source>Owed by banks for points: %1</source>
         <translation>银行应付积分抵扣款：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="158"/>
+        <location filename="../../ui/clearing_tab.py" line="165"/>
         <source>Fee %1 · net to merchant %2</source>
         <translation>手续费 %1 · 商户净额 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="160"/>
+        <location filename="../../ui/clearing_tab.py" line="167"/>
         <source>Status: %1</source>
         <translation>状态：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="161"/>
+        <location filename="../../ui/clearing_tab.py" line="168"/>
         <source>Interbank netting of cycle %1:</source>
         <translation>周期 %1 的银行间轧差：</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="163"/>
+        <location filename="../../ui/clearing_tab.py" line="170"/>
         <source>%1 owes %2 %3; %2 owes %1 %4: %5</source>
         <translation>%1 应付 %2 %3；%2 应付 %1 %4：%5</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="166"/>
+        <location filename="../../ui/clearing_tab.py" line="173"/>
         <source>settled</source>
         <translation>已清算</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="167"/>
+        <location filename="../../ui/clearing_tab.py" line="174"/>
         <source>%1 pays %2 %3</source>
         <translation>%1 向 %2 支付 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="170"/>
+        <location filename="../../ui/clearing_tab.py" line="177"/>
         <source>nothing between banks yet (merchants not paid out)</source>
         <translation>银行间暂无往来（商户尚未付款）</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="176"/>
-        <location filename="../../ui/clearing_tab.py" line="203"/>
-        <location filename="../../ui/clearing_tab.py" line="215"/>
+        <location filename="../../ui/clearing_tab.py" line="183"/>
+        <location filename="../../ui/clearing_tab.py" line="210"/>
+        <location filename="../../ui/clearing_tab.py" line="222"/>
         <source>Show a statement first.</source>
         <translation>请先显示对账单。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="179"/>
+        <location filename="../../ui/clearing_tab.py" line="186"/>
         <source>Export the statement</source>
         <translation>导出对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="194"/>
+        <location filename="../../ui/clearing_tab.py" line="201"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="197"/>
+        <location filename="../../ui/clearing_tab.py" line="204"/>
         <source>Statement written to %1</source>
         <translation>对账单已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="207"/>
+        <location filename="../../ui/clearing_tab.py" line="214"/>
         <source>Cycle closed at height %H.</source>
         <translation>已在高度 %H 完成本周期结算。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="218"/>
+        <location filename="../../ui/clearing_tab.py" line="225"/>
         <source>Close the cycle first: only a settled cycle is paid.</source>
         <translation>请先关闭周期：只有已结算的周期才能付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="222"/>
-        <location filename="../../ui/clearing_tab.py" line="258"/>
+        <location filename="../../ui/clearing_tab.py" line="229"/>
+        <location filename="../../ui/clearing_tab.py" line="265"/>
         <source>Enter the bank transfer&apos;s reference.</source>
         <translation>请输入银行转账流水号。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="231"/>
+        <location filename="../../ui/clearing_tab.py" line="238"/>
         <source>Merchant paid out %1 at height %H.</source>
         <translation>已向商户付款 %1，区块高度 %H。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="232"/>
+        <location filename="../../ui/clearing_tab.py" line="239"/>
         <source>Cycle closed out at %1 (nothing to pay the merchant) at height %H.</source>
         <translation>周期已按 %1 结清（无需向商户付款），高度 %H。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="243"/>
+        <location filename="../../ui/clearing_tab.py" line="250"/>
         <source>Your bank&apos;s points paid nothing in this cycle.</source>
         <translation>本周期内本行积分未支付任何款项。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="246"/>
+        <location filename="../../ui/clearing_tab.py" line="253"/>
         <source>Points settled: %1 at height %H.</source>
         <translation>积分已结算：%1，区块高度 %H。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="255"/>
+        <location filename="../../ui/clearing_tab.py" line="262"/>
         <source>Your bank owes no other bank for this cycle.</source>
         <translation>本周期本行不欠其他银行款项。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="264"/>
+        <location filename="../../ui/clearing_tab.py" line="271"/>
         <source>Paid %1 %2 net at height %H.</source>
         <translation>已向 %1 支付净额 %2，区块高度 %H。</translation>
     </message>
@@ -988,57 +988,57 @@ Transactions: %3</source>
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../ui/console.py" line="455"/>
+        <location filename="../../ui/console.py" line="456"/>
         <source>CardChain — Bank console</source>
         <translation>卡链 — 银行柜台</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="456"/>
+        <location filename="../../ui/console.py" line="457"/>
         <source>%1 · clerk console (%2)</source>
         <translation>%1 · 柜员控制台（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="459"/>
+        <location filename="../../ui/console.py" line="460"/>
         <source>CardChain — Clearing house</source>
         <translation>卡链 — 清算机构</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="460"/>
+        <location filename="../../ui/console.py" line="461"/>
         <source>Clearing house console (%1)</source>
         <translation>清算机构控制台（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="462"/>
+        <location filename="../../ui/console.py" line="463"/>
         <source>Cards</source>
         <translation>卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="462"/>
+        <location filename="../../ui/console.py" line="463"/>
         <source>Card sales</source>
         <translation>售卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="463"/>
+        <location filename="../../ui/console.py" line="464"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="464"/>
+        <location filename="../../ui/console.py" line="465"/>
         <source>Merchants &amp;&amp; terminals</source>
         <translation>商户与终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="465"/>
+        <location filename="../../ui/console.py" line="466"/>
         <source>Clearing</source>
         <translation>清算</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="465"/>
+        <location filename="../../ui/console.py" line="466"/>
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="466"/>
+        <location filename="../../ui/console.py" line="467"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
@@ -1046,17 +1046,17 @@ Transactions: %3</source>
 <context>
     <name>CustodyTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="222"/>
+        <location filename="../../ui/console_tabs.py" line="227"/>
         <source>Deposit held in custody (¥)</source>
         <translation>存管保证金（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="223"/>
+        <location filename="../../ui/console_tabs.py" line="228"/>
         <source>Attest on chain</source>
         <translation>上链声明</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="238"/>
+        <location filename="../../ui/console_tabs.py" line="243"/>
         <source>Prepaid funds outstanding: %1
 Custody deposit attested: %2
 Coverage: %3
@@ -1067,27 +1067,27 @@ Cards issued: %4</source>
 已发卡：%4</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="246"/>
+        <location filename="../../ui/console_tabs.py" line="251"/>
         <source>Nothing outstanding: no coverage to keep.</source>
         <translation>无预付资金余额，无需覆盖。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="249"/>
+        <location filename="../../ui/console_tabs.py" line="254"/>
         <source>Regulator&apos;s level: %1 (coverage under %2 %)</source>
         <translation>监管级别：%1（覆盖率低于 %2 %）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="252"/>
+        <location filename="../../ui/console_tabs.py" line="257"/>
         <source>Regulator&apos;s levels met (warning under %1 %)</source>
         <translation>符合监管要求（低于 %1 % 时警告）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="260"/>
+        <location filename="../../ui/console_tabs.py" line="265"/>
         <source>Custody deposit: %1</source>
         <translation>存管保证金：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="264"/>
+        <location filename="../../ui/console_tabs.py" line="269"/>
         <source>Custody attested at height %H.</source>
         <translation>已在高度 %H 声明存管保证金。</translation>
     </message>
@@ -1390,47 +1390,47 @@ Cards issued: %4</source>
         <translation>生成密钥并登记终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="151"/>
+        <location filename="../../ui/console_tabs.py" line="156"/>
         <source>merchant id: letters, digits and &apos;-&apos;, up to 32</source>
         <translation>商户编号：字母、数字和“-”，最多 32 个字符</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="153"/>
+        <location filename="../../ui/console_tabs.py" line="158"/>
         <source>name is required</source>
         <translation>名称必填</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="156"/>
+        <location filename="../../ui/console_tabs.py" line="161"/>
         <source>fee: whole basis points, 0 to 10000</source>
         <translation>费率：0 到 10000 的整数基点</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="158"/>
+        <location filename="../../ui/console_tabs.py" line="163"/>
         <source>cut-off: a time like 23:00</source>
         <translation>日切时间：如 23:00</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="165"/>
+        <location filename="../../ui/console_tabs.py" line="170"/>
         <source>Merchant registered at height %H.</source>
         <translation>已在高度 %H 登记商户。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="172"/>
+        <location filename="../../ui/console_tabs.py" line="177"/>
         <source>Select the merchant in the list first.</source>
         <translation>请先在列表中选择商户。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="175"/>
+        <location filename="../../ui/console_tabs.py" line="180"/>
         <source>Terminal id: letters, digits and &apos;-&apos;, up to 32.</source>
         <translation>终端编号：字母、数字和“-”，最多 32 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="178"/>
+        <location filename="../../ui/console_tabs.py" line="183"/>
         <source>The key file passphrase needs at least 8 characters.</source>
         <translation>密钥文件口令至少 8 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="193"/>
+        <location filename="../../ui/console_tabs.py" line="198"/>
         <source>Terminal registered at height %H; key file: %1</source>
         <translation>已在高度 %H 登记终端；密钥文件：%1</translation>
     </message>
@@ -2842,42 +2842,42 @@ Cards issued: %4</source>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../ui/receipt_print.py" line="60"/>
+        <location filename="../../ui/receipt_print.py" line="61"/>
         <source>Paid by %1 points</source>
         <translation>%1 积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="62"/>
+        <location filename="../../ui/receipt_print.py" line="63"/>
         <source>%1 points earned</source>
         <translation>获得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="64"/>
+        <location filename="../../ui/receipt_print.py" line="65"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="66"/>
+        <location filename="../../ui/receipt_print.py" line="67"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="68"/>
+        <location filename="../../ui/receipt_print.py" line="69"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="70"/>
+        <location filename="../../ui/receipt_print.py" line="71"/>
         <source>Committed on the CardChain ledger at height %1.</source>
         <translation>已记入卡链账本，高度 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="72"/>
+        <location filename="../../ui/receipt_print.py" line="73"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="74"/>
+        <location filename="../../ui/receipt_print.py" line="75"/>
         <source>Scan or run &quot;cardchain verify-receipt&quot; to check this payment against the consortium&apos;s validator keys, without trusting the shop.</source>
         <translation>扫码或运行“cardchain verify-receipt”，即可用联盟验证节点的公钥核验这笔支付，无需信任商家。</translation>
     </message>
@@ -2885,69 +2885,74 @@ Cards issued: %4</source>
 <context>
     <name>ReceiptPanel</name>
     <message>
-        <location filename="../../ui/receipt_print.py" line="171"/>
+        <location filename="../../ui/receipt_print.py" line="190"/>
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="172"/>
+        <location filename="../../ui/receipt_print.py" line="191"/>
         <source>Save as PDF…</source>
         <translation>保存为 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="173"/>
+        <location filename="../../ui/receipt_print.py" line="192"/>
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="183"/>
+        <location filename="../../ui/receipt_print.py" line="202"/>
         <source>The receipt appears here after a payment.</source>
         <translation>支付后小票显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="187"/>
+        <location filename="../../ui/receipt_print.py" line="206"/>
         <source>Earned %1 %2 points</source>
         <translation>获得 %2 积分 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="190"/>
+        <location filename="../../ui/receipt_print.py" line="209"/>
         <source>Order %1</source>
         <translation>订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="191"/>
+        <location filename="../../ui/receipt_print.py" line="210"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="192"/>
+        <location filename="../../ui/receipt_print.py" line="211"/>
         <source>Block %1 · %2</source>
         <translation>区块 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="194"/>
+        <location filename="../../ui/receipt_print.py" line="213"/>
         <source>Transaction %1…</source>
         <translation>交易 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="199"/>
+        <location filename="../../ui/receipt_print.py" line="218"/>
         <source>Save the receipt</source>
         <translation>保存小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="200"/>
+        <location filename="../../ui/receipt_print.py" line="219"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="210"/>
+        <location filename="../../ui/receipt_print.py" line="229"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="212"/>
+        <location filename="../../ui/receipt_print.py" line="231"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="240"/>
+        <source>Receipt sent to %1</source>
+        <translation>收据已发送到 %1</translation>
     </message>
 </context>
 <context>
@@ -2996,37 +3001,37 @@ Cards issued: %4</source>
 <context>
     <name>RegulatorWindow</name>
     <message>
-        <location filename="../../ui/regulator.py" line="233"/>
+        <location filename="../../ui/regulator.py" line="234"/>
         <source>CardChain — Regulator</source>
         <translation>卡链 — 监管</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="234"/>
+        <location filename="../../ui/regulator.py" line="235"/>
         <source>%1 · regulator (%2)</source>
         <translation>%1 · 监管（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="237"/>
+        <location filename="../../ui/regulator.py" line="238"/>
         <source>Blocks &amp;&amp; transactions</source>
         <translation>区块与交易</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="238"/>
+        <location filename="../../ui/regulator.py" line="239"/>
         <source>Compliance cases</source>
         <translation>合规案件</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="239"/>
+        <location filename="../../ui/regulator.py" line="240"/>
         <source>Liabilities &amp;&amp; volumes</source>
         <translation>负债与交易额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="240"/>
+        <location filename="../../ui/regulator.py" line="241"/>
         <source>Full-chain audit</source>
         <translation>全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="240"/>
+        <location filename="../../ui/regulator.py" line="241"/>
         <source>Node health</source>
         <translation>节点状态</translation>
     </message>
@@ -3253,17 +3258,17 @@ Details are in the log.</source>
 <context>
     <name>Window</name>
     <message>
-        <location filename="../../ui/shell.py" line="220"/>
+        <location filename="../../ui/shell.py" line="250"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="229"/>
+        <location filename="../../ui/shell.py" line="259"/>
         <source>Node: height %1 · following validator-%2</source>
         <translation>节点：高度 %1 · 跟随 validator-%2</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="233"/>
+        <location filename="../../ui/shell.py" line="263"/>
         <source>Node: height %1 · network unreachable, retrying</source>
         <translation>节点：高度 %1 · 网络不可达，正在重试</translation>
     </message>
