@@ -239,3 +239,49 @@ def test_4_the_receipt_prints_through_the_print_dialog(env: Env, qtbot: Any,
         assert out.read_bytes().startswith(b"%PDF") and out.stat().st_size > 1_000
 
     env.run(scenario(), 120)
+
+
+def test_5_freeze_close_and_lost_are_asked_first_with_a_reason(env: Env, qtbot: Any) -> None:
+    async def scenario() -> None:
+        console = env.windows["clerk-EHB-1"]
+        cards = console.cards
+        clerk = env.sessions["clerk-EHB-1"]
+        number, _pin, _path = await new_card_file(env, 20_000, holder="Sun Li 孙丽")
+        await cards.refresh()
+        cards.view.selectRow(next(i for i, r in enumerate(cards.model.rows)
+                                  if r["card"] == number))
+        h0 = env.height()
+        # one click only asks; cancel sends nothing
+        click(qtbot, cards.freeze_btn)
+        dlg = cards.confirm_dialog
+        await env.wait(dlg.isVisible, what="the question")
+        assert number in dlg.windowTitle() and "refused" in dlg.text.text()
+        assert not dlg.ok.isEnabled()  # no reason, no freeze
+        dlg.reject()
+        assert env.height() == h0 and (await clerk.query("card", card=number))["status"] \
+            == "active"
+        # with a reason the card is frozen and the reason is on chain
+        click(qtbot, cards.freeze_btn)
+        dlg = cards.confirm_dialog
+        dlg.reason.setText("Cardholder called: card left at a shop")
+        assert dlg.ok.isEnabled()
+        cards.notice.clear()
+        dlg.accept()
+        assert await env.settle_notice(cards.notice, "freeze") == "ok", cards.notice.text()
+        card = await clerk.query("card", card=number)
+        assert card["status"] == "frozen" and card["reason"] == \
+            "Cardholder called: card left at a shop"
+        # closing says what happens to the balance
+        cards.view.selectRow(next(i for i, r in enumerate(cards.model.rows)
+                                  if r["card"] == number))
+        click(qtbot, cards.close_btn)
+        dlg = cards.confirm_dialog
+        assert "¥200.00" in dlg.text.text() and "cannot be undone" in dlg.text.text()
+        dlg.reject()
+        click(qtbot, cards.lost_btn)
+        dlg = cards.confirm_dialog
+        assert "new card" in dlg.text.text()
+        dlg.reject()
+        assert env.height() == h0 + 1  # only the freeze went on chain
+
+    env.run(scenario(), 120)

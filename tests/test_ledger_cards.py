@@ -252,3 +252,20 @@ def test_a_transfer_moves_balance_between_named_cards_of_one_issuer(world: World
            and h["message"].startswith("received")]
     assert len(sent) == len(got) == 2 and {h["id"] for h in sent} == {h["id"] for h in got}
     assert all(h["amount"] == 50_000 and a[-4:] in h["message"] for h in got)
+
+
+def test_a_reason_goes_on_chain_with_freeze_close_and_lost(world: World) -> None:
+    w = world
+    n = w.issue(deposit=10_000)
+
+    def act(kind: str, **body: Any) -> str:
+        return code(w, w.tx(kind, {"card": n, **body}, w.clerk()))
+
+    assert act("freeze", reason="") == "bad_name"
+    assert act("freeze", reason="x\u0007") == "bad_name"
+    assert act("freeze", reason="Called in: card left at a shop") == "ok"
+    assert w.store.get("cards", n)["reason"] == "Called in: card left at a shop"  # type: ignore[index]
+    assert act("unfreeze") == "ok"  # no reason given: the freeze's does not stay
+    assert "reason" not in w.store.get("cards", n)  # type: ignore[operator]
+    assert act("close_card", reason="Cardholder moved away") == "ok"
+    assert w.store.get("cards", n)["reason"] == "Cardholder moved away"  # type: ignore[index]

@@ -144,3 +144,4 @@ def test_a_format_4_chain_keeps_its_rules(world: World) -> None:
     assert code(w, w.tx("expire_points", {"bank": "EHB", "cycle": 20261101}, w.clerk())) \
         == "malformed"
     assert code(w, w.tx("top_up", {"card": anon, "amount": 100}, w.clerk())) == "ok"
+    assert code(w, w.tx("freeze", {"card": anon, "reason": "lost"}, w.clerk())) == "malformed"

@@ -141,9 +141,29 @@ def top_up(ctx: Ctx, b: dict[str, Any]) -> None:
     lots.earn_points(ctx, number, row, amount, top_up=True)
 
 
-@rule("freeze", {"card"})
+def _reason(ctx: Ctx, b: dict[str, Any]) -> dict[str, Any]:
+    """The reason a clerk or the regulator gives for freezing, unfreezing, closing or
+    reporting a card lost (chain format 5): on chain in the body, and on the card's row
+    for its current state."""
+    if "reason" not in b:
+        return {}
+    if ctx.chain_format < 5:
+        raise Rejected(Reason.MALFORMED, "a reason on chain needs chain format 5")
+    return {"reason": f.name(b["reason"], "reason")}
+
+
+def _state(row: Row, why: dict[str, Any], **changes: Any) -> Row:
+    """The card's row in its new state, with this act's reason (or none: an earlier
+    reason does not stay on a card whose state it no longer explains)."""
+    new = {**row, **changes}
+    new.pop("reason", None)
+    return {**new, **why}
+
+
+@rule("freeze", {"card"}, {"reason"})
 def freeze(ctx: Ctx, b: dict[str, Any]) -> None:
     number, row = _issuer(ctx, b["card"])
+    why = _reason(ctx, b)
     by = "regulator" if ctx.signed_as("regulator") else "bank"
     if by == "bank":
         ctx.require("clerk", row["bank"], "freezing a card")
@@ -151,12 +171,13 @@ def freeze(ctx: Ctx, b: dict[str, Any]) -> None:
         raise Rejected(Reason.CARD_NOT_ACTIVE, f"card {mask(number)} is {row['status']}")
     if row["status"] == "frozen" and (row["frozen_by"] == "regulator" or by == "bank"):
         raise Rejected(Reason.CARD_NOT_ACTIVE, f"card {mask(number)} is already frozen")
-    ctx.put("cards", number, {**row, "status": "frozen", "frozen_by": by})
+    ctx.put("cards", number, _state(row, why, status="frozen", frozen_by=by))
 
 
-@rule("unfreeze", {"card"})
+@rule("unfreeze", {"card"}, {"reason"})
 def unfreeze(ctx: Ctx, b: dict[str, Any]) -> None:
     number, row = _issuer(ctx, b["card"])
+    why = _reason(ctx, b)
     if row["status"] != "frozen":
         raise Rejected(Reason.NOT_FROZEN, f"card {mask(number)} is {row['status']}")
     if row["frozen_by"] == "regulator":
@@ -165,7 +186,7 @@ def unfreeze(ctx: Ctx, b: dict[str, Any]) -> None:
                            f"card {mask(number)} is under a regulatory hold")
     else:
         ctx.require("clerk", row["bank"], "unfreezing a card")
-    ctx.put("cards", number, {**row, "status": "active", "frozen_by": None})
+    ctx.put("cards", number, _state(row, why, status="active", frozen_by=None))
 
 
 def _movable(ctx: Ctx, number: str, row: Row) -> None:
@@ -176,9 +197,10 @@ def _movable(ctx: Ctx, number: str, row: Row) -> None:
                        f"card {mask(number)} is under a regulatory hold")
 
 
-@rule("report_lost", {"card", "new_card", "new_public_key", "new_expires"})
+@rule("report_lost", {"card", "new_card", "new_public_key", "new_expires"}, {"reason"})
 def report_lost(ctx: Ctx, b: dict[str, Any]) -> None:
     number, row = _issuer(ctx, b["card"])
+    why = _reason(ctx, b)
     ctx.require("clerk", row["bank"], "reporting a card lost")
     if ctx.chain_format >= 4 and not row["named"]:
         # single-purpose prepaid card rules (MOFCOM 2012, art. 17): an anonymous card is
@@ -190,10 +212,10 @@ def report_lost(ctx: Ctx, b: dict[str, Any]) -> None:
     new = _new_card(ctx, row["bank"], b["new_card"], b["new_public_key"], b["new_expires"])
     ctx.card = number
     add_principal(ctx, b["new_public_key"], "card", new)
-    ctx.put("cards", new, {**row, "public_key": b["new_public_key"], "status": "active",
-                           "frozen_by": None, "expires": b["new_expires"], "issued": ctx.time,
-                           "replaced_by": None, "replaces": number})
-    ctx.put("cards", number, {**row, "status": "lost", "replaced_by": new})
+    ctx.put("cards", new, _state(row, {}, public_key=b["new_public_key"], status="active",
+                                 frozen_by=None, expires=b["new_expires"], issued=ctx.time,
+                                 replaced_by=None, replaces=number))
+    ctx.put("cards", number, _state(row, why, status="lost", replaced_by=new))
     balance = ctx.balance(card_acct(number))
     ctx.amount = balance
     ctx.post(card_acct(number), CNY, -balance)
@@ -202,9 +224,10 @@ def report_lost(ctx: Ctx, b: dict[str, Any]) -> None:
         lots.move_all(ctx, bank_id, number, new)
 
 
-@rule("close_card", {"card"})
+@rule("close_card", {"card"}, {"reason"})
 def close_card(ctx: Ctx, b: dict[str, Any]) -> None:
     number, row = _issuer(ctx, b["card"])
+    why = _reason(ctx, b)
     ctx.require("clerk", row["bank"], "closing a card")
     _movable(ctx, number, row)
     balance = ctx.balance(card_acct(number))
@@ -213,7 +236,7 @@ def close_card(ctx: Ctx, b: dict[str, Any]) -> None:
     ctx.post(f"bank:{row['bank']}:float", CNY, balance)
     for bank_id in ctx.bank_ids:
         lots.move_all(ctx, bank_id, number, None)
-    ctx.put("cards", number, {**row, "status": "closed", "frozen_by": None})
+    ctx.put("cards", number, _state(row, why, status="closed", frozen_by=None))
 
 
 @rule("transfer", {"card", "to_card", "amount"})

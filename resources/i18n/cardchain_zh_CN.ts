@@ -42,236 +42,281 @@
 <context>
     <name>CardsTab</name>
     <message>
-        <location filename="../../ui/console.py" line="165"/>
+        <location filename="../../ui/cards_tab.py" line="160"/>
         <source>Card number or holder&apos;s name</source>
         <translation>卡号或持卡人姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="168"/>
+        <location filename="../../ui/cards_tab.py" line="163"/>
         <source>Any status</source>
         <translation>任意状态</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="172"/>
+        <location filename="../../ui/cards_tab.py" line="167"/>
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="173"/>
+        <location filename="../../ui/cards_tab.py" line="168"/>
         <source>Issue a card (bank %1)</source>
         <translation>发卡（银行 %1）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="175"/>
+        <location filename="../../ui/cards_tab.py" line="170"/>
         <source>Holder&apos;s name (empty: anonymous)</source>
         <translation>持卡人姓名（留空为不记名卡）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="175"/>
+        <location filename="../../ui/cards_tab.py" line="170"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="181"/>
+        <location filename="../../ui/cards_tab.py" line="176"/>
         <source>Issue card</source>
         <translation>发卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="182"/>
+        <location filename="../../ui/cards_tab.py" line="177"/>
         <source>Selected card</source>
         <translation>选中的卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="184"/>
+        <location filename="../../ui/cards_tab.py" line="179"/>
         <source>Top up</source>
         <translation>充值</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="185"/>
+        <location filename="../../ui/cards_tab.py" line="180"/>
         <source>Grant points</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="186"/>
+        <location filename="../../ui/cards_tab.py" line="181"/>
         <source>Grant</source>
         <translation>发放</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="191"/>
+        <location filename="../../ui/cards_tab.py" line="186"/>
+        <location filename="../../ui/cards_tab.py" line="406"/>
         <source>Freeze</source>
         <translation>冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="192"/>
+        <location filename="../../ui/cards_tab.py" line="187"/>
+        <location filename="../../ui/cards_tab.py" line="408"/>
         <source>Unfreeze</source>
         <translation>解冻</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="193"/>
+        <location filename="../../ui/cards_tab.py" line="188"/>
+        <location filename="../../ui/cards_tab.py" line="435"/>
         <source>Report lost &amp;&amp; replace</source>
         <translation>挂失并补卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="194"/>
+        <location filename="../../ui/cards_tab.py" line="189"/>
+        <location filename="../../ui/cards_tab.py" line="412"/>
         <source>Close card</source>
         <translation>销卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="161"/>
+        <location filename="../../ui/cards_tab.py" line="156"/>
         <source>(anonymous)</source>
         <translation>（不记名）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="176"/>
+        <location filename="../../ui/cards_tab.py" line="171"/>
         <source>Opening deposit (¥), paid by</source>
         <translation>开卡存入（¥），付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="180"/>
+        <location filename="../../ui/cards_tab.py" line="175"/>
         <source>Phone</source>
         <translation>手机号码</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="183"/>
+        <location filename="../../ui/cards_tab.py" line="178"/>
         <source>Top up (¥), paid by</source>
         <translation>充值（¥），付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="187"/>
+        <location filename="../../ui/cards_tab.py" line="182"/>
         <source>Transfer to</source>
         <translation>转入卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="188"/>
+        <location filename="../../ui/cards_tab.py" line="183"/>
         <source>named card of this bank</source>
         <translation>本行记名卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="189"/>
+        <location filename="../../ui/cards_tab.py" line="184"/>
         <source>amount (¥)</source>
         <translation>金额（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="190"/>
+        <location filename="../../ui/cards_tab.py" line="185"/>
         <source>Transfer</source>
         <translation>转账</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="195"/>
+        <location filename="../../ui/cards_tab.py" line="190"/>
         <source>Transactions of the selected card</source>
         <translation>选中卡的交易</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="234"/>
+        <location filename="../../ui/cards_tab.py" line="229"/>
         <source>No card selected: pick one in the list.</source>
         <translation>未选中卡：请在列表中选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="235"/>
+        <location filename="../../ui/cards_tab.py" line="230"/>
         <source>%1 · %2 · %3</source>
         <translation>%1 · %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="236"/>
+        <location filename="../../ui/cards_tab.py" line="231"/>
+        <location filename="../../ui/cards_tab.py" line="418"/>
         <source>anonymous</source>
         <translation>不记名</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="273"/>
+        <location filename="../../ui/cards_tab.py" line="268"/>
         <source>Select a card in the list first.</source>
         <translation>请先在列表中选择一张卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="282"/>
-        <location filename="../../ui/console.py" line="290"/>
+        <location filename="../../ui/cards_tab.py" line="277"/>
+        <location filename="../../ui/cards_tab.py" line="285"/>
         <source>Opening deposit: %1</source>
         <translation>开卡存入：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="285"/>
+        <location filename="../../ui/cards_tab.py" line="280"/>
         <source>A named card needs the holder&apos;s ID number.</source>
         <translation>记名卡需要持卡人身份证号。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="308"/>
+        <location filename="../../ui/cards_tab.py" line="303"/>
         <source>Card issued at height %H.</source>
         <translation>已在高度 %H 发卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="328"/>
-        <location filename="../../ui/console.py" line="335"/>
+        <location filename="../../ui/cards_tab.py" line="323"/>
+        <location filename="../../ui/cards_tab.py" line="330"/>
         <source>Show PIN</source>
         <translation>显示密码</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="334"/>
+        <location filename="../../ui/cards_tab.py" line="329"/>
         <source>Hide PIN</source>
         <translation>隐藏密码</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="337"/>
+        <location filename="../../ui/cards_tab.py" line="332"/>
         <source>New card %1, PIN %2 (give it to the cardholder once).
 Card file: %3 in the consortium folder</source>
         <translation>新卡 %1，密码 %2（仅此一次交给持卡人）。
 卡文件：联盟目录下的 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="353"/>
+        <location filename="../../ui/cards_tab.py" line="348"/>
         <source>Top-up amount: %1</source>
         <translation>充值金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="359"/>
+        <location filename="../../ui/cards_tab.py" line="354"/>
         <source>Top-up: %1</source>
         <translation>充值：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="364"/>
+        <location filename="../../ui/cards_tab.py" line="359"/>
         <source>Topped up %1 at height %H.</source>
         <translation>已在高度 %H 充值 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="376"/>
+        <location filename="../../ui/cards_tab.py" line="371"/>
         <source>Transfer: enter the receiving card&apos;s number.</source>
         <translation>转账：请输入收款卡号。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="378"/>
+        <location filename="../../ui/cards_tab.py" line="373"/>
         <source>Transfer amount: %1</source>
         <translation>转账金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="383"/>
+        <location filename="../../ui/cards_tab.py" line="378"/>
         <source>Transferred %1 at height %H.</source>
         <translation>已转账 %1，区块高度 %H。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="393"/>
+        <location filename="../../ui/cards_tab.py" line="388"/>
         <source>Points: a whole number from 1 to 10,000,000.</source>
         <translation>积分：1 到 10,000,000 之间的整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="397"/>
+        <location filename="../../ui/cards_tab.py" line="392"/>
         <source>Points granted at height %H.</source>
         <translation>已在高度 %H 发放积分。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="404"/>
+        <location filename="../../ui/cards_tab.py" line="400"/>
         <source>Card frozen at height %H.</source>
         <translation>已在高度 %H 冻结此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="405"/>
+        <location filename="../../ui/cards_tab.py" line="401"/>
         <source>Card unfrozen at height %H.</source>
         <translation>已在高度 %H 解冻此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="406"/>
+        <location filename="../../ui/cards_tab.py" line="402"/>
         <source>Card closed at height %H; its balance goes back to the bank for refund.</source>
         <translation>已在高度 %H 销卡，余额退回银行以便退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="423"/>
+        <location filename="../../ui/cards_tab.py" line="404"/>
+        <source>Freeze card %1?</source>
+        <translation>冻结卡 %1？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards_tab.py" line="405"/>
+        <source>Payments with card %1 (%2) are refused until it is unfrozen.</source>
+        <translation>卡 %1（%2）在解冻前的支付都将被拒绝。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards_tab.py" line="407"/>
+        <source>Unfreeze card %1?</source>
+        <translation>解冻卡 %1？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards_tab.py" line="408"/>
+        <source>Card %1 (%2) can pay again.</source>
+        <translation>卡 %1（%2）将可再次支付。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards_tab.py" line="409"/>
+        <source>Close card %1?</source>
+        <translation>注销卡 %1？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards_tab.py" line="410"/>
+        <source>Card %1 (%2) stops for good: its balance of %3 goes back to the bank for refund to the cardholder, its points to their banks. This cannot be undone.</source>
+        <translation>卡 %1（%2）将永久停用：余额 %3 退回银行以退还持卡人，积分退回各发放银行。此操作不可撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards_tab.py" line="433"/>
+        <source>Report card %1 lost?</source>
+        <translation>挂失卡 %1？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards_tab.py" line="434"/>
+        <source>Card %1 (%2) stops working now; a new card takes its balance of %3 and its points.</source>
+        <translation>卡 %1（%2）立即停用；新卡承接其余额 %3 与积分。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards_tab.py" line="446"/>
         <source>Card reported lost at height %H; balance and points moved to the new card.</source>
         <translation>已在高度 %H 挂失，余额和积分已转入新卡。</translation>
     </message>
@@ -986,59 +1031,77 @@ Transactions: %3</source>
     </message>
 </context>
 <context>
+    <name>Confirm</name>
+    <message>
+        <location filename="../../ui/confirm.py" line="37"/>
+        <source>Reason (recorded on chain with the act)</source>
+        <translation>原因（随操作记录上链）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/confirm.py" line="38"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/confirm.py" line="45"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../ui/console.py" line="456"/>
+        <location filename="../../ui/console.py" line="48"/>
         <source>CardChain — Bank console</source>
         <translation>卡链 — 银行柜台</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="457"/>
+        <location filename="../../ui/console.py" line="49"/>
         <source>%1 · clerk console (%2)</source>
         <translation>%1 · 柜员控制台（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="460"/>
+        <location filename="../../ui/console.py" line="52"/>
         <source>CardChain — Clearing house</source>
         <translation>卡链 — 清算机构</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="461"/>
+        <location filename="../../ui/console.py" line="53"/>
         <source>Clearing house console (%1)</source>
         <translation>清算机构控制台（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="463"/>
+        <location filename="../../ui/console.py" line="55"/>
         <source>Cards</source>
         <translation>卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="463"/>
+        <location filename="../../ui/console.py" line="55"/>
         <source>Card sales</source>
         <translation>售卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="464"/>
+        <location filename="../../ui/console.py" line="56"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="465"/>
+        <location filename="../../ui/console.py" line="57"/>
         <source>Merchants &amp;&amp; terminals</source>
         <translation>商户与终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="466"/>
+        <location filename="../../ui/console.py" line="58"/>
         <source>Clearing</source>
         <translation>清算</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="466"/>
+        <location filename="../../ui/console.py" line="58"/>
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="467"/>
+        <location filename="../../ui/console.py" line="59"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
