@@ -111,8 +111,11 @@ def _day(genesis: Genesis, t: int) -> int:
 def rule_balance_cap(store: Store, genesis: Genesis) -> list[Case]:
     out: list[Case] = []
     by_card: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    # a card issued with too large a deposit was never issued: a clerk's slip, not a
+    # cardholder's attempt
     for tx_id, card, h in _rows(store, "SELECT id, card, height FROM txs WHERE code = "
-                                       "'balance_cap' ORDER BY height, pos"):
+                                       "'balance_cap' AND kind != 'issue_card' "
+                                       "ORDER BY height, pos"):
         by_card[card or "?"].append((tx_id, h))
     for card, hits in by_card.items():
         out.append(Case("balance_cap", f"card:{card}", [t for t, _ in hits],

@@ -285,3 +285,45 @@ def test_5_freeze_close_and_lost_are_asked_first_with_a_reason(env: Env, qtbot: 
         assert env.height() == h0 + 1  # only the freeze went on chain
 
     env.run(scenario(), 120)
+
+
+def test_6_what_the_chain_would_refuse_is_said_before_sending(env: Env, qtbot: Any) -> None:
+    """#28 defect 4: a short balance at the till, a top-up over the cap, an opening
+    deposit over the cap, a transfer of more than the card holds: said at once, in yuan,
+    nothing sent (a mistyped deposit used to open a compliance case against a card that
+    was never issued)."""
+    async def scenario() -> None:
+        console = env.windows["clerk-EHB-1"]
+        cards = console.cards
+        number, pin, path = await new_card_file(env, 1_000, holder="Qian Bo 钱波")
+        await cards.refresh()
+        cards.view.selectRow(next(i for i, r in enumerate(cards.model.rows)
+                                  if r["card"] == number))
+        h0 = env.height()
+        cards.amount.setText("4995")
+        click(qtbot, cards.topup_btn)
+        assert cards.notice.kind == "error" and "¥4,990.00" in cards.notice.text()
+        cards.transfer_amount.setText("11")
+        cards.to_card.setText(number)
+        click(qtbot, cards.transfer_btn)
+        assert cards.notice.kind == "error" and "¥10.00" in cards.notice.text()
+        cards.holder.clear()
+        cards.deposit.setText("1500")
+        click(qtbot, cards.issue_btn)
+        assert cards.notice.kind == "error" and "¥1,000.00" in cards.notice.text()
+        cards.deposit.clear()
+        # the till: the card holds ¥10.00, a mooncake box is ¥268.00
+        pos = env.windows["terminal-M001-T01"]
+        pos.new_sale()
+        await read_card(env, qtbot, pos, path, pin)
+        pos.add("MOON-BOX")
+        await env.wait(lambda: pos.offer is not None, what="offer")
+        pos.notice.clear()
+        click(qtbot, pos.pay_btn)
+        await env.wait(lambda: pos.notice.kind == "error", what="the till's refusal")
+        assert "¥10.00" in pos.notice.text() and "Nothing was charged" in pos.notice.text()
+        assert env.height() == h0 and pos.in_flight is None
+        cases = await env.sessions["regulator-1"].query("compliance")
+        assert not any(c["subject"] == f"card:{number}" for c in cases)
+
+    env.run(scenario(), 120)

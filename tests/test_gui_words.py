@@ -119,3 +119,12 @@ def test_a_rule_description_shows_the_consortiums_own_limits(world: Any) -> None
     assert rule_limits(g)["named"] == g.limits["named_balance_cap"]
     raised = replace(g, raw={**g.raw, "limits": {**g.limits, "real_name_threshold": 3_000_000}})
     assert "30,000 CNY" in describe(raised, "real_name")
+
+
+def test_a_decision_says_the_nodes_amounts_in_yuan() -> None:
+    from ui import texts
+
+    line = texts.decision("insufficient_funds", "card ****1234 holds 73200 fen; 1099900 fen "
+                                                "is due")
+    assert "¥732.00" in line and "¥10,999.00" in line and " fen" not in line
+    assert texts.decision("ok", "") == texts.reason("ok")

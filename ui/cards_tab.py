@@ -284,7 +284,17 @@ class CardsTab(QWidget):
         except ValueError as exc:
             self.notice.error(self.tr("Opening deposit: %1").replace("%1", str(exc)))
             return
+        cap = self._cap(bool(holder))
+        if deposit and deposit > cap:  # refused on chain: said here, nothing sent
+            self.notice.error(self.tr("Opening deposit: a %1 card holds at most %2.")
+                              .replace("%1", self.tr("named") if holder else
+                                       self.tr("anonymous")).replace("%2", yuan(cap)))
+            return
         self.tasks.spawn(self._issue(holder, deposit, payment), self.notice)
+
+    def _cap(self, named: bool) -> int:
+        lim = self.session.genesis.limits
+        return int(lim["named_balance_cap"] if named else lim["anonymous_balance_cap"])
 
     async def _issue(self, holder: str, deposit: int | None,
                      payment: dict[str, Any] | None) -> None:
@@ -353,6 +363,13 @@ class CardsTab(QWidget):
         except ValueError as exc:
             self.notice.error(self.tr("Top-up: %1").replace("%1", str(exc)))
             return
+        room = self._cap(bool(c.get("named"))) - int(c["balance"])
+        if fen > room:  # what the chain would refuse is said here, nothing sent
+            self.notice.error(self.tr("Top-up: card %1 holds %2 and may take at most %3 "
+                                      "more.").replace("%1", c["card"])
+                              .replace("%2", yuan(c["balance"])).replace("%3",
+                                                                         yuan(max(0, room))))
+            return
         if self.session.genesis.chain_format < 5:
             del body["payment"]  # an older chain records no payment method
         self.tasks.spawn(self._submit("top_up", body,
@@ -372,6 +389,10 @@ class CardsTab(QWidget):
             return
         fen = self._yuan(self.transfer_amount, self.tr("Transfer amount: %1"))
         if fen is None:
+            return
+        if fen > int(c["balance"]):
+            self.notice.error(self.tr("Transfer: card %1 holds %2.").replace(
+                "%1", c["card"]).replace("%2", yuan(c["balance"])))
             return
         self.tasks.spawn(self._submit("transfer", {"card": c["card"], "to_card": to,
                                                    "amount": fen},

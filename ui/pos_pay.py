@@ -97,11 +97,30 @@ class SaleFlow:
         self.paying = False
         self._lock(self.in_flight is not None)
 
+    def _refused_here(self, o: dict[str, Any]) -> bool:
+        """What the chain would refuse is said here and not sent: a card that is not
+        active, or one that holds less than the card's share of the basket (the offer
+        carries the card as the validators have it now)."""
+        status, balance = o.get("card_status"), o.get("card_balance")
+        if status is not None and status != "active":
+            self.notice.error(self.tr("This card is %1: it cannot pay. Nothing was charged.")
+                              .replace("%1", texts.status(status)))
+            return True
+        if balance is not None and o["cash_due"] > balance:
+            self.notice.error(self.tr(
+                "The card holds %1 and %2 is due from it: use points, take fewer goods or "
+                "another card. Nothing was charged.").replace("%1", yuan(balance))
+                .replace("%2", yuan(o["cash_due"])))
+            return True
+        return False
+
     async def _pay(self) -> None:
         assert self.card is not None and self.card_key is not None
         banks = self.chosen_banks()
         o = await self.session.query("offer", items=self.items(), banks=banks,
                                      **self._card_signs("offer"))
+        if self._refused_here(o):
+            return
         tx = self.till.sign(self.card.card, self.card_key, self.items(), o, banks)
         order = tx.body["order"]
         self.last_receipt = None

@@ -9,6 +9,7 @@ detail, so nothing is lost in translation.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
@@ -291,10 +292,16 @@ def reason(code: str) -> str:
     return _t(src)
 
 
+_FEN = re.compile(r"(-?\d+) fen\b")
+
+
 def decision(code: str, message: str) -> str:
-    """One line for a receipt's decision: the translated reason, then the node's detail."""
+    """One line for a receipt's decision: the translated reason, then the node's detail
+    with its amounts in yuan (the node says fen)."""
     head = reason(code)
-    return head if code == "ok" or not message else f"{head} ({message})"
+    if code == "ok" or not message:
+        return head
+    return f"{head} ({_FEN.sub(lambda m: yuan(int(m.group(1))), message)})"
 
 
 def status(value: str) -> str:

@@ -68,6 +68,8 @@ def redemption_offer(store: Store, genesis: Genesis, terminal: str, number: str,
         "offers": [asdict(o) for o in offers],
         "combination": [asdict(r) for r in best],
         "cash_due": total - sum(r.cash for r in best),
+        # the card as the chain has it now: what the till checks before it asks to pay
+        "card_balance": info["balance"], "card_status": info["status"],
     }
 
 
