@@ -175,6 +175,6 @@ def test_settings_come_from_genesis() -> None:
 def test_a_refused_opening_deposit_is_no_case_against_a_card(world: World) -> None:
     """A card issued with a deposit over its cap was never issued: a clerk's slip."""
     w = world
-    t, number = w.issue_tx(named=False, deposit=100_001)
+    t, _number = w.issue_tx(named=False, deposit=100_001)
     assert w.one(t).code == "balance_cap"
     assert "balance_cap" not in rules_hit(w)
