@@ -62,7 +62,10 @@ class Reconciliation:
 
     @property
     def clean(self) -> bool:
-        return not (self.till_only or self.chain_only or self.amount_differs or self.rejected
+        """Till and chain agree.  A sale the chain refused while the till waited online is
+        no difference (``rejected``: the cashier was told and took no money); one refused
+        after the till accepted it offline is (``declined_offline``: goods went out)."""
+        return not (self.till_only or self.chain_only or self.amount_differs
                     or self.declined_offline)
 
     def as_dict(self) -> dict[str, Any]:

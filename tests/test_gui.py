@@ -34,7 +34,6 @@ from tests.support.gui import (
     gui_world,
     new_card_file,
     read_card,
-    sell,
     shown_cells,
     topped_up_card,
 )
@@ -186,7 +185,9 @@ def test_3_pos_explains_a_frozen_card_and_a_short_balance(env: Env, qtbot: Any) 
         await env.wait(lambda: pos.offer is not None, what="offer")
         click(qtbot, pos.pay_btn)
         await env.wait(lambda: pos.pay_btn.isEnabled() and pos.notice.kind, what="refusal")
-        assert pos.notice.kind == "error" and "balance is too low" in pos.notice.text()
+        # said at the till before anything is sent (the offer carries the card's balance)
+        assert pos.notice.kind == "error" and "¥10,999.00" in pos.notice.text()
+        assert "Nothing was charged" in pos.notice.text()
         s = env.sessions["clerk-EHB-1"]
         assert (await s.submit(s.make("freeze", {"card": number}))).ok
         pos.basket.clear()
@@ -246,14 +247,13 @@ def test_3_pos_explains_a_frozen_card_and_a_short_balance(env: Env, qtbot: Any) 
         # every read of the card above put its banks' boxes in the row: one box per bank
         assert pos.checks_row.count() == len(pos.bank_checks) == 2
         pos.new_sale()
-        # end of day: the till and the chain agree but for the sales the chain refused (the
-        # television on a short balance, the frozen card) and the one the validators would
-        # not take (journaled before it was sent, never ordered): listed for the cashier
+        # end of day: the till and the chain agree but for the one the validators would
+        # not take (journaled before it was sent, never ordered); the television and the
+        # frozen card were never sent
         await pos.day.refresh()
         await pos.day.run_reconcile()
         kinds = sorted(d["what"] for d in pos.day.diffs.rows if d["tx"] not in before)
-        assert kinds == ["on the till, not on chain", "refused on chain",
-                         "refused on chain"], pos.day.diffs.rows
+        assert kinds == ["on the till, not on chain"], pos.day.diffs.rows
         assert "differences" in pos.day.rec_summary.text()
 
     env.run(scenario(), 180)
@@ -263,13 +263,12 @@ def test_4_regulator_sees_the_payment_and_forms_refuse_bad_input(env: Env, qtbot
                                                                  qtmodeltester: Any) -> None:
     async def scenario() -> None:
         payment = await a_payment(env, qtbot)
-        # and a refusal on chain: a frozen card's payment
-        frozen = await new_card_file(env, 100_000)
+        # and a refusal on chain: a top-up over an anonymous card's cap, sent past the form
+        # (the till and the console say such things before sending)
+        full = await new_card_file(env, 100_000)
         s = env.sessions["clerk-EHB-1"]
-        assert (await s.submit(s.make("freeze", {"card": frozen[0]}))).ok
-        till = env.windows["terminal-M001-T01"]
-        assert await sell(env, qtbot, till, frozen, "MILK-12") == "error", till.notice.text()
-        till.new_sale()
+        assert (await s.submit(s.make("top_up", {"card": full[0], "amount": 100}))).code \
+            == "balance_cap"
         reg = env.windows["regulator-1"]
         live = reg.live
         await env.wait(lambda: env.sessions["regulator-1"].status()["height"] >= env.height(),
@@ -288,12 +287,13 @@ def test_4_regulator_sees_the_payment_and_forms_refuse_bad_input(env: Env, qtbot
         click(qtbot, live.search_btn)
         await env.wait(lambda: any(r["id"] == payment for r in live.txs.rows),  # type: ignore
                  what="payment listed")
-        # every decision can be searched for, a refusal included (the frozen card's payment)
+        # every decision can be searched for, a refusal included (the top-up over the cap)
         assert live.code.count() == 1 + len(texts.CODES)
-        live.code.setCurrentIndex(live.code.findData("card_not_active"))
+        live.kind.setCurrentIndex(0)
+        live.code.setCurrentIndex(live.code.findData("balance_cap"))
         click(qtbot, live.search_btn)
         await env.wait(lambda: bool(live.txs.rows) and all(
-            r["code"] == "card_not_active" for r in live.txs.rows), what="refusals listed")
+            r["code"] == "balance_cap" for r in live.txs.rows), what="refusals listed")
         live.kind.setCurrentIndex(0)
         live.code.setCurrentIndex(0)
         await reg.cases.refresh()

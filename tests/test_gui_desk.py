@@ -327,3 +327,35 @@ def test_6_what_the_chain_would_refuse_is_said_before_sending(env: Env, qtbot: A
         assert not any(c["subject"] == f"card:{number}" for c in cases)
 
     env.run(scenario(), 120)
+
+
+def test_7_end_of_day_follows_a_refund_with_its_order(env: Env, qtbot: Any) -> None:
+    """#28 defect 5: the end-of-day figures follow a refund made on the refunds tab with
+    no re-selection of the cycle, and the refund's line names its order."""
+    from tests.support.gui import sell
+
+    async def scenario() -> None:
+        pos = env.windows["terminal-M001-T01"]
+        card = await new_card_file(env, 50_000)
+        assert await sell(env, qtbot, pos, card, "TEA-250") == "ok", pos.notice.text()
+        pos.new_sale()
+        pos.tabs.setCurrentWidget(pos.day)
+        await env.wait(lambda: pos.day.statement is not None, what="the day's figures")
+        refunds_before = pos.day.statement["refund_count"]
+        pos.tabs.setCurrentWidget(pos.refunds)
+        r = pos.refunds
+        await env.wait(lambda: bool(r.model.rows), what="refundable payments")
+        r.view.selectRow(0)
+        sale = r.model.rows[0]
+        r.amount.setText("1.00")
+        r.notice.clear()
+        click(qtbot, r.refund_btn)
+        assert await env.settle_notice(r.notice, "refund") == "ok", r.notice.text()
+        pos.tabs.setCurrentWidget(pos.day)  # shown again: caught up, nothing re-selected
+        await env.wait(lambda: pos.day.statement["refund_count"] == refunds_before + 1,
+                       what="the refund in the day's figures")
+        line = next(x for x in pos.day.lines.rows if x["type"] == "refund"
+                    and x["payment"] == sale["id"])
+        assert line["order"].startswith(f"{sale['order'][:25]}-R")
+
+    env.run(scenario(), 120)

@@ -56,6 +56,11 @@ def test_differences_are_reported(world: World, tmp_path: Path) -> None:
     clean = reconcile([e for e in read_journal(journal) if e["order"].startswith("OK")],
                       [x for x in lines if x["order"].startswith("OK")], lookup)
     assert clean.clean and clean.matched == 3
+    # a sale refused while the till waited online is listed, but the two agree
+    refused = reconcile([e for e in read_journal(journal)
+                         if e["order"].startswith("OK") or e["order"] == "BROKE"],
+                        [x for x in lines if x["order"].startswith("OK")], lookup)
+    assert refused.clean and [d["order"] for d in refused.rejected] == ["BROKE"]
 
 
 def test_bad_journal_is_a_clear_error(tmp_path: Path) -> None:

@@ -101,7 +101,7 @@ class PosWindow(SaleFlow, Window):
         self.tabs.addTab(self.payments, "")
         self.set_pages(self.tabs)
         self._build_sale()
-        self.bridge.block.connect(lambda _ev: self.day.on_block())
+        self.follow(self.tabs, [self.refunds, self.day])
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.timeout.connect(self._card_idle)

@@ -4,6 +4,7 @@ against the chain)."""
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -89,8 +90,12 @@ class RefundTab(QWidget):
     async def refresh(self) -> None:
         if not self.merchant:
             return
-        self.model.set_rows(await self.session.query("refundable", merchant=self.merchant,
-                                                     limit=200))
+        keep = selected_row(self.view, self.model)  # the payment being refunded stays chosen
+        rows = await self.session.query("refundable", merchant=self.merchant, limit=200)
+        self.model.set_rows(rows)
+        for i, r in enumerate(rows):
+            if keep is not None and r["id"] == keep["id"]:
+                self.view.selectRow(i)
 
     def _selected(self) -> None:
         row = selected_row(self.view, self.model)
@@ -118,8 +123,10 @@ class RefundTab(QWidget):
 
     async def _refund(self, row: dict[str, Any], fen: int) -> None:
         terminal = self.session.entity
+        # the refund's own order number, after the sale's, for the statement and receipts
+        order = f"{(row.get('order') or 'REFUND')[:25]}-R{secrets.token_hex(2).upper()}"
         tx = self.session.make("refund", {"terminal": terminal, "payment": row["id"],
-                                          "amount": fen})
+                                          "amount": fen, "order": order})
         self.session.require_online()
         journal_append(self.journal, tx, terminal)
         r = await self.session.submit(tx)
@@ -173,7 +180,7 @@ class DayTab(QWidget):
         self.notice = Notice()
         lay.addWidget(self.notice)
         self.statement: dict[str, Any] | None = None
-        self.reconciled: tuple[int, int] | None = None  # matched, differences
+        self.reconciled: tuple[int, int, int] | None = None  # matched, differences, refused
 
     def retranslate(self) -> None:
         self.cycle_label.setText(self.tr("Settlement cycle"))
@@ -200,9 +207,9 @@ class DayTab(QWidget):
     def _window(self, cycle: int) -> tuple[int, int]:
         return cycles.till_window(self._merchant(), self.session.genesis, cycle)
 
-    def on_block(self) -> None:
-        if self.merchant and self.isVisible():
-            self.tasks.coalesce("day", lambda: self.refresh(keep=True), self.notice)
+    async def on_chain(self) -> None:
+        """New blocks: the figures of the cycle on screen, the cycle kept."""
+        await self.refresh(keep=True)
 
     async def refresh(self, keep: bool = False) -> None:
         if not self.merchant:
@@ -263,6 +270,8 @@ class DayTab(QWidget):
         rows += [{"what": "on chain, not on the till", "chain": x["amount"], **x}
                  for x in rec.chain_only]
         rows += [{"what": "amounts differ", **x} for x in rec.amount_differs]
+        # a sale the chain refused while the cashier waited was refused at the till too: it
+        # is listed, but it is no difference
         rows += [{"what": "refused on chain", "till": x["amount"], **x} for x in rec.rejected]
         rows += [{"what": "declined after offline acceptance", "till": x["amount"], **x}
                  for x in rec.declined_offline]
@@ -270,7 +279,7 @@ class DayTab(QWidget):
             r.setdefault("till", r.get("amount") if r["what"] != "on chain, not on the till"
                          else None)
         self.diffs.set_rows(rows)
-        self.reconciled = (rec.matched, len(rows))
+        self.reconciled = (rec.matched, len(rows) - len(rec.rejected), len(rec.rejected))
         self._show_reconciled()
         if rec.clean:
             self.notice.ok(self.tr("Reconciliation clean."))
@@ -281,10 +290,12 @@ class DayTab(QWidget):
         if self.reconciled is None:
             self.rec_summary.setText("")
             return
-        matched, differences = self.reconciled
+        matched, differences, refused = self.reconciled
         if differences == 0:
             self.rec_summary.setText(self.tr("Till and chain agree: %1 transactions matched.")
-                                     .replace("%1", str(matched)))
+                                     .replace("%1", str(matched)) + (self.tr(
+                                         " %1 refused sale(s), listed below.").replace(
+                                         "%1", str(refused)) if refused else ""))
         else:
             self.rec_summary.setText(self.tr("%1 matched, %2 differences (listed below).")
                                      .replace("%1", str(matched))

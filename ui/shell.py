@@ -228,8 +228,10 @@ class Window(QMainWindow):
             self._follow_refresh(p)
 
     def _follow_refresh(self, page: QWidget) -> None:
-        self.tasks.coalesce(f"follow-{id(page)}", page.refresh,  # type: ignore[attr-defined]
-                            getattr(page, "notice", None),
+        """The page's ``on_chain`` if it has one (a reload that keeps its choices), else
+        its ``refresh``."""
+        again = getattr(page, "on_chain", None) or page.refresh  # type: ignore[attr-defined]
+        self.tasks.coalesce(f"follow-{id(page)}", again, getattr(page, "notice", None),
                             delay=float(getattr(page, "follow_delay", 0.5)))
 
     def switch_language(self, code: str) -> None:

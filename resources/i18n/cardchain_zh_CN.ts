@@ -1179,102 +1179,107 @@ Cards issued: %4</source>
 <context>
     <name>DayTab</name>
     <message>
-        <location filename="../../ui/pos_day.py" line="179"/>
+        <location filename="../../ui/pos_day.py" line="186"/>
         <source>Settlement cycle</source>
         <translation>结算周期</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="180"/>
+        <location filename="../../ui/pos_day.py" line="187"/>
         <source>Reconcile till with chain</source>
         <translation>收银机与链上对账</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="181"/>
+        <location filename="../../ui/pos_day.py" line="188"/>
         <source>Cycle totals (from the chain)</source>
         <translation>周期汇总（来自链上）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="182"/>
+        <location filename="../../ui/pos_day.py" line="189"/>
         <source>Reconciliation</source>
         <translation>对账</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="183"/>
+        <location filename="../../ui/pos_day.py" line="190"/>
         <source>Payments</source>
         <translation>支付笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="183"/>
+        <location filename="../../ui/pos_day.py" line="190"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="184"/>
+        <location filename="../../ui/pos_day.py" line="191"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="184"/>
+        <location filename="../../ui/pos_day.py" line="191"/>
         <source>Paid by bank points</source>
         <translation>银行积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="185"/>
+        <location filename="../../ui/pos_day.py" line="192"/>
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="185"/>
+        <location filename="../../ui/pos_day.py" line="192"/>
         <source>Net to merchant</source>
         <translation>商户净额</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="186"/>
+        <location filename="../../ui/pos_day.py" line="193"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="234"/>
+        <location filename="../../ui/pos_day.py" line="241"/>
         <source>%1 · refunds %2</source>
         <translation>%1 · 退款 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="237"/>
+        <location filename="../../ui/pos_day.py" line="244"/>
         <source>settled on chain</source>
         <translation>已在链上结算</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="238"/>
+        <location filename="../../ui/pos_day.py" line="245"/>
         <source>open</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="248"/>
+        <location filename="../../ui/pos_day.py" line="255"/>
         <source>No cycle selected.</source>
         <translation>未选择周期。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="252"/>
+        <location filename="../../ui/pos_day.py" line="259"/>
         <source>The till journal cannot be read: %1</source>
         <translation>无法读取收银流水：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="286"/>
+        <location filename="../../ui/pos_day.py" line="295"/>
         <source>Till and chain agree: %1 transactions matched.</source>
         <translation>收银机与链上一致：%1 笔交易相符。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="276"/>
+        <location filename="../../ui/pos_day.py" line="285"/>
         <source>Reconciliation clean.</source>
         <translation>对账无差异。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="289"/>
+        <location filename="../../ui/pos_day.py" line="297"/>
+        <source> %1 refused sale(s), listed below.</source>
+        <translation> 另有 %1 笔被拒绝的销售，列于下方。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_day.py" line="300"/>
         <source>%1 matched, %2 differences (listed below).</source>
         <translation>%1 笔相符，%2 处差异（见下表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="278"/>
+        <location filename="../../ui/pos_day.py" line="287"/>
         <source>The till and the chain differ; see the list.</source>
         <translation>收银机与链上不一致，请查看列表。</translation>
     </message>
@@ -3042,42 +3047,42 @@ Cards issued: %4</source>
 <context>
     <name>RefundTab</name>
     <message>
-        <location filename="../../ui/pos_day.py" line="81"/>
+        <location filename="../../ui/pos_day.py" line="82"/>
         <source>Payments accepted at this merchant, newest first. Select one, enter the amount to give back, and refund it to the card.</source>
         <translation>本商户成功收款的支付，最新的在前。选择一笔，输入退还金额，退款到卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="84"/>
+        <location filename="../../ui/pos_day.py" line="85"/>
         <source>Refund amount (¥)</source>
         <translation>退款金额（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="85"/>
+        <location filename="../../ui/pos_day.py" line="86"/>
         <source>Refund to card</source>
         <translation>退款到卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="86"/>
+        <location filename="../../ui/pos_day.py" line="87"/>
         <source>Reload</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="105"/>
+        <location filename="../../ui/pos_day.py" line="110"/>
         <source>Select the payment to refund.</source>
         <translation>请选择要退款的支付。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="110"/>
+        <location filename="../../ui/pos_day.py" line="115"/>
         <source>Refund amount: %1</source>
         <translation>退款金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="113"/>
+        <location filename="../../ui/pos_day.py" line="118"/>
         <source>The refund is larger than what is left of the payment (%1 of %2).</source>
         <translation>退款金额超过该笔支付的可退金额（%2 中还剩 %1）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="130"/>
+        <location filename="../../ui/pos_day.py" line="137"/>
         <source>Refunded %1 at height %2.</source>
         <translation>已在高度 %2 退款 %1。</translation>
     </message>
@@ -3352,17 +3357,17 @@ Details are in the log.</source>
 <context>
     <name>Window</name>
     <message>
-        <location filename="../../ui/shell.py" line="250"/>
+        <location filename="../../ui/shell.py" line="252"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="259"/>
+        <location filename="../../ui/shell.py" line="261"/>
         <source>Node: height %1 · following validator-%2</source>
         <translation>节点：高度 %1 · 跟随 validator-%2</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="263"/>
+        <location filename="../../ui/shell.py" line="265"/>
         <source>Node: height %1 · network unreachable, retrying</source>
         <translation>节点：高度 %1 · 网络不可达，正在重试</translation>
     </message>
