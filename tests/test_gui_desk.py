@@ -300,6 +300,7 @@ def test_6_what_the_chain_would_refuse_is_said_before_sending(env: Env, qtbot: A
         cards.view.selectRow(next(i for i, r in enumerate(cards.model.rows)
                                   if r["card"] == number))
         h0 = env.height()
+        cards.topup_pay.method.setCurrentIndex(cards.topup_pay.method.findData("cash"))
         cards.amount.setText("4995")
         click(qtbot, cards.topup_btn)
         assert cards.notice.kind == "error" and "¥4,990.00" in cards.notice.text()
