@@ -360,3 +360,47 @@ def test_7_end_of_day_follows_a_refund_with_its_order(env: Env, qtbot: Any) -> N
         assert line["order"].startswith(f"{sale['order'][:25]}-R")
 
     env.run(scenario(), 120)
+
+
+def test_8_every_table_sorts_by_a_column_and_keeps_the_selection_right(
+        env: Env, qtbot: Any) -> None:
+    """#28 defect 8: a click on a header sorts (money and heights as numbers); what is
+    selected afterwards is the row the user sees."""
+    from PySide6.QtCore import QSortFilterProxyModel
+    from PySide6.QtWidgets import QTableView
+
+    from ui.common import SORT_ROLE, selected_row
+
+    async def scenario() -> None:
+        cards = env.windows["clerk-EHB-1"].cards
+        for n in (1_200, 90_000, 3_500):
+            await new_card_file(env, n)
+        await cards.refresh()
+        for w in env.windows.values():
+            for view in w.findChildren(QTableView):
+                assert view.isSortingEnabled() and isinstance(view.model(),
+                                                              QSortFilterProxyModel)
+        col = next(i for i, c in enumerate(cards.model.columns) if c.key == "balance")
+        cards.view.sortByColumn(col, Qt.SortOrder.DescendingOrder)
+        shown = [cards.view.model().index(r, col).data(SORT_ROLE)
+                 for r in range(cards.view.model().rowCount())]
+        assert shown == sorted(shown, reverse=True) and shown[0] >= 90_000
+        cards.view.selectRow(0)  # the top row as the user sees it
+        assert selected_row(cards.view, cards.model)["balance"] == shown[0]
+
+    env.run(scenario(), 60)
+
+
+def test_9_the_regulators_search_takes_a_merchant_in_any_case(env: Env, qtbot: Any) -> None:
+    async def scenario() -> None:
+        live = env.windows["regulator-1"].live
+        await live.refresh()
+        live.fields["merchant"].setText("m001")
+        click(qtbot, live.search_btn)
+        assert live.filters["merchant"] == "M001"
+        await env.wait(lambda: bool(live.txs.rows) and all(
+            r["merchant"] == "M001" for r in live.txs.rows), what="M001's transactions")
+        live.fields["merchant"].clear()
+        click(qtbot, live.search_btn)
+
+    env.run(scenario(), 60)

@@ -53,8 +53,10 @@ def test_summaries_follow_new_blocks(env: Env, qtbot: Any) -> None:
         await env.wait(lambda: reg.cases.model.rowCount() > n or any(
             c["subject"] == f"card:{number}" for c in reg.cases.model.rows),
                        what="the new case listed")
-        rows = reg.cases.view.selectionModel().selectedRows()
-        assert rows and reg.cases.model.rows[rows[0].row()]["id"] == chosen
+        from ui.common import selected_row
+
+        kept = selected_row(reg.cases.view, reg.cases.model)
+        assert kept is not None and kept["id"] == chosen
         # an open statement follows the sales of its cycle
         clearing = console.clearing
         console.tabs.setCurrentWidget(clearing)

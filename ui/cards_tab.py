@@ -34,6 +34,7 @@ from ui.common import (
     hbox,
     parse_yuan,
     save_card_file,
+    select_row,
     selected_row,
     table,
     yuan,
@@ -218,7 +219,7 @@ class CardsTab(QWidget):
         if keep:
             for i, r in enumerate(rows):
                 if r["card"] == keep["card"]:
-                    self.view.selectRow(i)
+                    select_row(self.view, i)
 
     def current(self) -> dict[str, Any] | None:
         return selected_row(self.view, self.model)

@@ -23,6 +23,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QRectF,
+    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QColor, QImage, QPainter
@@ -89,6 +90,9 @@ class Column:
     kind: str = "text"
 
 
+SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+
+
 class RecordModel(QAbstractTableModel):
     """Rows of dicts shown as columns; every change is bracketed by begin/end calls."""
 
@@ -118,6 +122,10 @@ class RecordModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and col.kind == "card" and value:
             return str(value)
+        if role == SORT_ROLE:  # numbers as numbers, the rest as shown (case-blind)
+            if col.kind in ("money", "int", "time"):
+                return int(value or 0)
+            return self.show(col, value).casefold()
         if role == Qt.ItemDataRole.ForegroundRole:
             code = self.rows[index.row()].get("code")
             if col.key == "code" and code not in (None, "ok"):
@@ -204,8 +212,15 @@ def hbox(*widgets: QWidget, stretch: bool = False) -> QHBoxLayout:
 
 
 def table(model: QAbstractTableModel, *, stretch: int | None = None) -> QTableView:
+    """A read-only table of ``model``, sortable by a click on a column's header (numbers
+    by value); until then in the model's own order."""
     view = QTableView()
-    view.setModel(model)
+    proxy = QSortFilterProxyModel(view)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    view.setModel(proxy)
+    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    view.setSortingEnabled(True)
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
     view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
@@ -224,8 +239,26 @@ def table(model: QAbstractTableModel, *, stretch: int | None = None) -> QTableVi
 
 
 def selected_row(view: QTableView, model: RecordModel) -> dict[str, Any] | None:
+    """The model's row selected in ``view`` (whatever order the view shows)."""
     rows = view.selectionModel().selectedRows()
-    return model.rows[rows[0].row()] if rows else None
+    if not rows:
+        return None
+    index = rows[0]
+    shown = view.model()
+    if isinstance(shown, QSortFilterProxyModel):
+        index = shown.mapToSource(index)
+    return model.rows[index.row()] if 0 <= index.row() < len(model.rows) else None
+
+
+def select_row(view: QTableView, row: int) -> None:
+    """Select the model's ``row`` in ``view`` (whatever order the view shows)."""
+    shown = view.model()
+    if isinstance(shown, QSortFilterProxyModel):
+        index = shown.mapFromSource(shown.sourceModel().index(row, 0))
+        if index.isValid():
+            view.selectRow(index.row())
+        return
+    view.selectRow(row)
 
 
 class Notice(QLabel):

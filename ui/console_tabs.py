@@ -31,6 +31,7 @@ from ui.common import (
     RecordModel,
     Tasks,
     parse_yuan,
+    select_row,
     selected_row,
     table,
     yuan,
@@ -145,7 +146,7 @@ class MerchantsTab(Tab):
         if keep is not None:
             for i, r in enumerate(rows):
                 if r["merchant"] == keep["merchant"]:
-                    self.view.selectRow(i)
+                    select_row(self.view, i)
 
     def register_merchant(self) -> None:
         self.notice.clear()

@@ -37,7 +37,7 @@ from app.outbox import Entry
 from app.session import Session, SessionError
 from app.till import Till
 from ui import texts
-from ui.common import Column, Notice, RecordModel, hbox, mask_card, table, yuan
+from ui.common import Column, Notice, RecordModel, hbox, mask_card, selected_row, table, yuan
 from ui.pos_day import DayTab, RefundTab
 from ui.pos_pay import SaleFlow
 from ui.pos_pending import PaymentsTab
@@ -311,11 +311,11 @@ class PosWindow(SaleFlow, Window):
         self._basket_changed()
 
     def _change_selected(self, delta: int) -> None:
-        rows = self.basket_view.selectionModel().selectedRows()
-        if not rows:
+        row = selected_row(self.basket_view, self.basket_model)
+        if row is None:
             self.notice.error(self.tr("Select an item in the basket first."))
             return
-        self.add(self.basket_model.rows[rows[0].row()]["sku"], delta)
+        self.add(row["sku"], delta)
 
     def items(self) -> list[dict[str, Any]]:
         return [{"sku": s, "qty": q} for s, q in self.basket.items()]

@@ -31,6 +31,7 @@ from ui.common import (
     RecordModel,
     Tasks,
     parse_yuan,
+    select_row,
     selected_row,
     table,
     yuan,
@@ -95,7 +96,7 @@ class RefundTab(QWidget):
         self.model.set_rows(rows)
         for i, r in enumerate(rows):
             if keep is not None and r["id"] == keep["id"]:
-                self.view.selectRow(i)
+                select_row(self.view, i)
 
     def _selected(self) -> None:
         row = selected_row(self.view, self.model)

@@ -134,7 +134,19 @@ class LiveTab(QWidget):
 
     async def refresh(self) -> None:
         self.blocks.set_rows(await self.session.query("block_list", limit=200))
+        self.known = {"merchant": [m["merchant"] for m in
+                                   await self.session.query("merchants")],
+                      "bank": list(self.session.genesis.bank_ids)}
         await self._page(more=False)
+
+    def _known_id(self, key: str, text: str) -> str:
+        """A merchant or bank id as typed, or the one known id it names in another case
+        ("m001" for M001)."""
+        ids = getattr(self, "known", {}).get(key, [])
+        if text in ids:
+            return text
+        same = [i for i in ids if i.casefold() == text.casefold()]
+        return same[0] if len(same) == 1 else text
 
     def on_block(self, ev: dict[str, Any]) -> None:
         self.blocks.prepend_rows([ev])
@@ -152,7 +164,7 @@ class LiveTab(QWidget):
         try:
             for key in ("card", "merchant", "bank"):
                 if self.fields[key].text().strip():
-                    f[key] = self.fields[key].text().strip()
+                    f[key] = self._known_id(key, self.fields[key].text().strip())
             if self.fields["time_from"].text().strip():
                 f["time_from"] = _day_ms(self.fields["time_from"].text(), end=False)
             if self.fields["time_to"].text().strip():

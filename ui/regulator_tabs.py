@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from app.model import COMPLIANCE_RULES, rule_limits
 from app.session import AuditReport, NoLedger, Session, SessionError
 from ui import texts
-from ui.common import Column, Notice, RecordModel, Tasks, selected_row, table
+from ui.common import Column, Notice, RecordModel, Tasks, select_row, selected_row, table
 from ui.shell import qtext
 
 CASES = [Column("level", "Level", "status"), Column("rule", "Rule"), Column("subject", "Subject"),
@@ -109,7 +109,7 @@ class CasesTab(QWidget):
         if keep is not None:
             for i, c in enumerate(cases):
                 if c["id"] == keep["id"]:
-                    self.view.selectRow(i)
+                    select_row(self.view, i)
         self._summarise()
 
     def _summarise(self) -> None:
