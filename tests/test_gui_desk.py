@@ -6,6 +6,7 @@ contract kept whole, the day's points and the expiry step)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -339,24 +340,34 @@ def test_7_end_of_day_follows_a_refund_with_its_order(env: Env, qtbot: Any) -> N
         pos = env.windows["terminal-M001-T01"]
         card = await new_card_file(env, 50_000)
         assert await sell(env, qtbot, pos, card, "TEA-250") == "ok", pos.notice.text()
+        from node.ledger import Tx
+
+        paid = Tx.decode(pos.last_receipt["tx"].encode()).hex_id
         pos.new_sale()
         pos.tabs.setCurrentWidget(pos.day)
         await env.wait(lambda: pos.day.statement is not None, what="the day's figures")
         refunds_before = pos.day.statement["refund_count"]
         pos.tabs.setCurrentWidget(pos.refunds)
         r = pos.refunds
-        await env.wait(lambda: bool(r.model.rows), what="refundable payments")
-        r.view.selectRow(0)
-        sale = r.model.rows[0]
+        await env.wait(lambda: any(x["id"] == paid for x in r.model.rows),
+                       what="the sale refundable")
+        from ui.common import select_row, selected_row
+
+        select_row(r.view, next(i for i, x in enumerate(r.model.rows) if x["id"] == paid))
+        sale = selected_row(r.view, r.model)
+        assert sale is not None and sale["id"] == paid
         r.amount.setText("1.00")
         r.notice.clear()
         click(qtbot, r.refund_btn)
         assert await env.settle_notice(r.notice, "refund") == "ok", r.notice.text()
         pos.tabs.setCurrentWidget(pos.day)  # shown again: caught up, nothing re-selected
-        await env.wait(lambda: pos.day.statement["refund_count"] == refunds_before + 1,
-                       what="the refund in the day's figures")
-        line = next(x for x in pos.day.lines.rows if x["type"] == "refund"
-                    and x["payment"] == sale["id"])
+        def refund_line() -> Any:
+            return next((x for x in pos.day.lines.rows if x["type"] == "refund"
+                         and x["payment"] == sale["id"]), None)
+
+        await env.wait(lambda: pos.day.statement["refund_count"] == refunds_before + 1
+                       and refund_line() is not None, what="the refund in the day's figures")
+        line = refund_line()
         assert line["order"].startswith(f"{sale['order'][:25]}-R")
 
     env.run(scenario(), 120)
@@ -402,5 +413,39 @@ def test_9_the_regulators_search_takes_a_merchant_in_any_case(env: Env, qtbot: A
             r["merchant"] == "M001" for r in live.txs.rows), what="M001's transactions")
         live.fields["merchant"].clear()
         click(qtbot, live.search_btn)
+
+    env.run(scenario(), 60)
+
+
+def test_10_chinese_words_of_their_own(env: Env, qtbot: Any) -> None:
+    """#28 defect 7: an open case is 待处理 (not a cycle's 未结算), the till's card panel
+    is 卡片 (not 卡号), and no chart has a rotated axis title."""
+    from PySide6.QtCharts import QChartView
+
+    async def scenario() -> None:
+        reg, pos = env.windows["regulator-1"], env.windows["terminal-M001-T01"]
+        full, _pin, _path = await new_card_file(env, 100_000)  # an anonymous card at its cap
+        s = env.sessions["clerk-EHB-1"]
+        assert (await s.submit(s.make("top_up", {"card": full, "amount": 100}))).code \
+            == "balance_cap"  # a case, open
+        await env.wait(lambda: env.sessions["regulator-1"].node.height >= env.height(),
+                       what="the regulator's node")
+        await reg.cases.refresh()
+        await reg.charts.refresh()
+        env.languages.use("zh_CN")
+        try:
+            await asyncio.sleep(0.2)  # the windows retranslate on the language event
+            rows = reg.cases.model.rows
+            i = next(k for k, c in enumerate(rows) if c["status"] == "open")
+            col = next(k for k, c in enumerate(reg.cases.model.columns) if c.key == "status")
+            assert reg.cases.model.index(i, col).data() == "待处理"
+            assert pos.card_box.title() == "卡片"
+            for view in reg.charts.findChildren(QChartView):
+                for axis in view.chart().axes():
+                    assert not axis.titleText()
+                assert "元" in view.chart().title() or "CNY" in view.chart().title()
+        finally:
+            env.languages.use("en")
+            await asyncio.sleep(0.2)  # retranslated while the loop runs
 
     env.run(scenario(), 60)

@@ -86,7 +86,8 @@ def mask_card(number: str) -> str:
 class Column:
     key: str
     title: str  # English source text; translated through the model's context
-    # text | money | time | int | card | enum | status | txkind | decision | finding
+    # text | money | time | int | card | enum | status | casestatus | txkind | decision |
+    # finding
     kind: str = "text"
 
 
@@ -143,8 +144,10 @@ class RecordModel(QAbstractTableModel):
             return mask_card(str(value))
         if col.kind == "int":
             return f"{int(value):,}"
-        if col.kind == "status":  # a card's, merchant's or case's state
+        if col.kind == "status":  # a card's or merchant's state, a case's level
             return texts.status(str(value))
+        if col.kind == "casestatus":
+            return texts.case_status(str(value))
         if col.kind == "txkind":
             return texts.kind(str(value))
         if col.kind == "decision":

@@ -37,7 +37,7 @@ from ui.shell import qtext
 
 CASES = [Column("level", "Level", "status"), Column("rule", "Rule"), Column("subject", "Subject"),
          Column("found", "What happened"), Column("ntx", "Transactions", "int"),
-         Column("status", "Status", "status"), Column("height", "Height", "int")]
+         Column("status", "Status", "casestatus"), Column("height", "Height", "int")]
 ISSUERS = [Column("bank", "Bank"), Column("outstanding", "Prepaid outstanding", "money"),
            Column("custody", "Custody deposit", "money"), Column("ratio", "Coverage"),
            Column("cards", "Cards", "int")]
@@ -152,13 +152,13 @@ class CasesTab(QWidget):
         self.note.clear()
         await self.refresh()
         self.notice.ok(self.tr("Case %1 at height %2.").replace(
-            "%1", texts.status(body["status"])).replace("%2", str(r.height)))
+            "%1", texts.case_status(body["status"])).replace("%2", str(r.height)))
 
 
 def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[float]]],
               unit: str) -> QChart:
     chart = QChart()
-    chart.setTitle(title)
+    chart.setTitle(f"{title} ({unit})")  # not a rotated axis title: unreadable in Chinese
     bars = QBarSeries()
     for name, values in series:
         s = QBarSet(name)
@@ -175,7 +175,6 @@ def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[fl
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     bars.attachAxis(x)
     y = QValueAxis()
-    y.setTitleText(unit)
     y.setLabelFormat("%.0f")
     top = max((v for _n, vals in series for v in vals), default=0.0)
     y.setRange(0, top * 1.15 or 1)
@@ -191,13 +190,12 @@ def line_chart(title: str, days: list[int], series: list[tuple[str, list[float]]
                unit: str) -> QChart:
     """One line per series over the days (yyyymmdd), noon of each."""
     chart = QChart()
-    chart.setTitle(title)
+    chart.setTitle(f"{title} ({unit})")
     x = QDateTimeAxis()
     x.setFormat("MM-dd")
     x.setTickCount(max(2, min(len(days), 7)))
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     y = QValueAxis()
-    y.setTitleText(unit)
     y.setLabelFormat("%.0f")
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     when = [QDateTime(QDate(d // 10000, d // 100 % 100, d % 100), QTime(12, 0))

@@ -96,7 +96,6 @@ STATUSES: dict[str, str] = {
     "frozen": QT_TRANSLATE_NOOP("Reasons", "frozen"),
     "lost": QT_TRANSLATE_NOOP("Reasons", "lost"),
     "closed": QT_TRANSLATE_NOOP("Reasons", "closed"),
-    "open": QT_TRANSLATE_NOOP("Reasons", "open"),
     "acknowledged": QT_TRANSLATE_NOOP("Reasons", "acknowledged"),
     "hold": QT_TRANSLATE_NOOP("Reasons", "on hold"),
     "warning": QT_TRANSLATE_NOOP("Reasons", "warning"),
@@ -280,8 +279,8 @@ def yuan(fen: int | None) -> str:
     return f"{'-' if fen < 0 else ''}¥{plain_yuan(abs(int(fen)))}"
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Reasons", text)
+def _t(text: str, context: str = "Reasons") -> str:
+    return QCoreApplication.translate(context, text)
 
 
 def reason(code: str) -> str:
@@ -302,6 +301,19 @@ def decision(code: str, message: str) -> str:
     if code == "ok" or not message:
         return head
     return f"{head} ({_FEN.sub(lambda m: yuan(int(m.group(1))), message)})"
+
+
+# a compliance case's state, in words of its own: a cycle is "open" too, a card "closed"
+CASE_STATUSES: dict[str, str] = {
+    "open": QT_TRANSLATE_NOOP("CaseStatus", "open"),
+    "acknowledged": QT_TRANSLATE_NOOP("CaseStatus", "acknowledged"),
+    "closed": QT_TRANSLATE_NOOP("CaseStatus", "closed"),
+}
+
+
+def case_status(value: str) -> str:
+    src = CASE_STATUSES.get(value)
+    return value if src is None else _t(src, "CaseStatus")
 
 
 def status(value: str) -> str:

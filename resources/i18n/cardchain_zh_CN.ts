@@ -4,37 +4,37 @@
 <context>
     <name>AuditTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="311"/>
+        <location filename="../../ui/regulator_tabs.py" line="309"/>
         <source>Full-chain audit</source>
         <translation>全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="313"/>
+        <location filename="../../ui/regulator_tabs.py" line="311"/>
         <source>Trusts nothing but the genesis file: checks every block hash and link, every commit certificate (2f+1 validator signatures) and every transaction signature, re-executes the whole chain from genesis and compares every row the node stored with it (blocks, transactions, postings, result certificates, state), height by height.</source>
         <translation>只信任创世文件：校验每个区块的哈希与链接、每份提交证书（2f+1 个验证节点签名）和每笔交易签名，从创世块起重新执行整条链，并逐个高度比对节点存储的每一行（区块、交易、分录、结果证书、状态）。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="318"/>
+        <location filename="../../ui/regulator_tabs.py" line="316"/>
         <source>Run full audit</source>
         <translation>运行全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="340"/>
+        <location filename="../../ui/regulator_tabs.py" line="338"/>
         <source>This app&apos;s node has no ledger yet.</source>
         <translation>本程序的节点还没有账本。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="336"/>
+        <location filename="../../ui/regulator_tabs.py" line="334"/>
         <source>Auditing…</source>
         <translation>正在审计…</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="351"/>
+        <location filename="../../ui/regulator_tabs.py" line="349"/>
         <source>Audit passed: %1 blocks and %2 transactions verified and re-executed; the state matches.</source>
         <translation>审计通过：已校验并重新执行 %1 个区块、%2 笔交易，状态一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="357"/>
+        <location filename="../../ui/regulator_tabs.py" line="355"/>
         <source>Audit FAILED: first problem at height %1.</source>
         <translation>审计未通过：第一个问题出现在高度 %1。</translation>
     </message>
@@ -42,304 +42,322 @@
 <context>
     <name>CardsTab</name>
     <message>
-        <location filename="../../ui/cards_tab.py" line="160"/>
+        <location filename="../../ui/cards_tab.py" line="161"/>
         <source>Card number or holder&apos;s name</source>
         <translation>卡号或持卡人姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="163"/>
+        <location filename="../../ui/cards_tab.py" line="164"/>
         <source>Any status</source>
         <translation>任意状态</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="167"/>
+        <location filename="../../ui/cards_tab.py" line="168"/>
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="168"/>
+        <location filename="../../ui/cards_tab.py" line="169"/>
         <source>Issue a card (bank %1)</source>
         <translation>发卡（银行 %1）</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="170"/>
+        <location filename="../../ui/cards_tab.py" line="171"/>
         <source>Holder&apos;s name (empty: anonymous)</source>
         <translation>持卡人姓名（留空为不记名卡）</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="170"/>
+        <location filename="../../ui/cards_tab.py" line="171"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="176"/>
+        <location filename="../../ui/cards_tab.py" line="177"/>
         <source>Issue card</source>
         <translation>发卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="177"/>
+        <location filename="../../ui/cards_tab.py" line="178"/>
         <source>Selected card</source>
         <translation>选中的卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="179"/>
+        <location filename="../../ui/cards_tab.py" line="180"/>
         <source>Top up</source>
         <translation>充值</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="180"/>
+        <location filename="../../ui/cards_tab.py" line="181"/>
         <source>Grant points</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="181"/>
+        <location filename="../../ui/cards_tab.py" line="182"/>
         <source>Grant</source>
         <translation>发放</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="186"/>
-        <location filename="../../ui/cards_tab.py" line="427"/>
+        <location filename="../../ui/cards_tab.py" line="187"/>
+        <location filename="../../ui/cards_tab.py" line="428"/>
         <source>Freeze</source>
         <translation>冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="187"/>
-        <location filename="../../ui/cards_tab.py" line="429"/>
+        <location filename="../../ui/cards_tab.py" line="188"/>
+        <location filename="../../ui/cards_tab.py" line="430"/>
         <source>Unfreeze</source>
         <translation>解冻</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="188"/>
-        <location filename="../../ui/cards_tab.py" line="456"/>
+        <location filename="../../ui/cards_tab.py" line="189"/>
+        <location filename="../../ui/cards_tab.py" line="457"/>
         <source>Report lost &amp;&amp; replace</source>
         <translation>挂失并补卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="189"/>
-        <location filename="../../ui/cards_tab.py" line="433"/>
+        <location filename="../../ui/cards_tab.py" line="190"/>
+        <location filename="../../ui/cards_tab.py" line="434"/>
         <source>Close card</source>
         <translation>销卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="156"/>
+        <location filename="../../ui/cards_tab.py" line="157"/>
         <source>(anonymous)</source>
         <translation>（不记名）</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="171"/>
+        <location filename="../../ui/cards_tab.py" line="172"/>
         <source>Opening deposit (¥), paid by</source>
         <translation>开卡存入（¥），付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="175"/>
+        <location filename="../../ui/cards_tab.py" line="176"/>
         <source>Phone</source>
         <translation>手机号码</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="178"/>
+        <location filename="../../ui/cards_tab.py" line="179"/>
         <source>Top up (¥), paid by</source>
         <translation>充值（¥），付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="182"/>
+        <location filename="../../ui/cards_tab.py" line="183"/>
         <source>Transfer to</source>
         <translation>转入卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="183"/>
+        <location filename="../../ui/cards_tab.py" line="184"/>
         <source>named card of this bank</source>
         <translation>本行记名卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="184"/>
+        <location filename="../../ui/cards_tab.py" line="185"/>
         <source>amount (¥)</source>
         <translation>金额（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="185"/>
+        <location filename="../../ui/cards_tab.py" line="186"/>
         <source>Transfer</source>
         <translation>转账</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="190"/>
+        <location filename="../../ui/cards_tab.py" line="191"/>
         <source>Transactions of the selected card</source>
         <translation>选中卡的交易</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="229"/>
+        <location filename="../../ui/cards_tab.py" line="230"/>
         <source>No card selected: pick one in the list.</source>
         <translation>未选中卡：请在列表中选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="230"/>
+        <location filename="../../ui/cards_tab.py" line="231"/>
         <source>%1 · %2 · %3</source>
         <translation>%1 · %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="231"/>
-        <location filename="../../ui/cards_tab.py" line="291"/>
-        <location filename="../../ui/cards_tab.py" line="439"/>
+        <location filename="../../ui/cards_tab.py" line="232"/>
+        <location filename="../../ui/cards_tab.py" line="292"/>
+        <location filename="../../ui/cards_tab.py" line="440"/>
         <source>anonymous</source>
         <translation>不记名</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="268"/>
+        <location filename="../../ui/cards_tab.py" line="269"/>
         <source>Select a card in the list first.</source>
         <translation>请先在列表中选择一张卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="277"/>
-        <location filename="../../ui/cards_tab.py" line="285"/>
+        <location filename="../../ui/cards_tab.py" line="278"/>
+        <location filename="../../ui/cards_tab.py" line="286"/>
         <source>Opening deposit: %1</source>
         <translation>开卡存入：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="280"/>
+        <location filename="../../ui/cards_tab.py" line="281"/>
         <source>A named card needs the holder&apos;s ID number.</source>
         <translation>记名卡需要持卡人身份证号。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="289"/>
+        <location filename="../../ui/cards_tab.py" line="290"/>
         <source>Opening deposit: a %1 card holds at most %2.</source>
         <translation>开卡存入：%1卡最多可存 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="290"/>
+        <location filename="../../ui/cards_tab.py" line="291"/>
         <source>named</source>
         <translation>记名</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="313"/>
+        <location filename="../../ui/cards_tab.py" line="314"/>
         <source>Card issued at height %H.</source>
         <translation>已在高度 %H 发卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="333"/>
-        <location filename="../../ui/cards_tab.py" line="340"/>
+        <location filename="../../ui/cards_tab.py" line="334"/>
+        <location filename="../../ui/cards_tab.py" line="341"/>
         <source>Show PIN</source>
         <translation>显示密码</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="339"/>
+        <location filename="../../ui/cards_tab.py" line="340"/>
         <source>Hide PIN</source>
         <translation>隐藏密码</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="342"/>
+        <location filename="../../ui/cards_tab.py" line="343"/>
         <source>New card %1, PIN %2 (give it to the cardholder once).
 Card file: %3 in the consortium folder</source>
         <translation>新卡 %1，密码 %2（仅此一次交给持卡人）。
 卡文件：联盟目录下的 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="358"/>
+        <location filename="../../ui/cards_tab.py" line="359"/>
         <source>Top-up amount: %1</source>
         <translation>充值金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="364"/>
+        <location filename="../../ui/cards_tab.py" line="365"/>
         <source>Top-up: %1</source>
         <translation>充值：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="368"/>
+        <location filename="../../ui/cards_tab.py" line="369"/>
         <source>Top-up: card %1 holds %2 and may take at most %3 more.</source>
         <translation>充值：卡 %1 余额 %2，最多还可充值 %3。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="376"/>
+        <location filename="../../ui/cards_tab.py" line="377"/>
         <source>Topped up %1 at height %H.</source>
         <translation>已在高度 %H 充值 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="388"/>
+        <location filename="../../ui/cards_tab.py" line="389"/>
         <source>Transfer: enter the receiving card&apos;s number.</source>
         <translation>转账：请输入收款卡号。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="390"/>
+        <location filename="../../ui/cards_tab.py" line="391"/>
         <source>Transfer amount: %1</source>
         <translation>转账金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="394"/>
+        <location filename="../../ui/cards_tab.py" line="395"/>
         <source>Transfer: card %1 holds %2.</source>
         <translation>转账：卡 %1 余额仅 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="399"/>
+        <location filename="../../ui/cards_tab.py" line="400"/>
         <source>Transferred %1 at height %H.</source>
         <translation>已转账 %1，区块高度 %H。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="409"/>
+        <location filename="../../ui/cards_tab.py" line="410"/>
         <source>Points: a whole number from 1 to 10,000,000.</source>
         <translation>积分：1 到 10,000,000 之间的整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="413"/>
+        <location filename="../../ui/cards_tab.py" line="414"/>
         <source>Points granted at height %H.</source>
         <translation>已在高度 %H 发放积分。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="421"/>
+        <location filename="../../ui/cards_tab.py" line="422"/>
         <source>Card frozen at height %H.</source>
         <translation>已在高度 %H 冻结此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="422"/>
+        <location filename="../../ui/cards_tab.py" line="423"/>
         <source>Card unfrozen at height %H.</source>
         <translation>已在高度 %H 解冻此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="423"/>
+        <location filename="../../ui/cards_tab.py" line="424"/>
         <source>Card closed at height %H; its balance goes back to the bank for refund.</source>
         <translation>已在高度 %H 销卡，余额退回银行以便退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="425"/>
+        <location filename="../../ui/cards_tab.py" line="426"/>
         <source>Freeze card %1?</source>
         <translation>冻结卡 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="426"/>
+        <location filename="../../ui/cards_tab.py" line="427"/>
         <source>Payments with card %1 (%2) are refused until it is unfrozen.</source>
         <translation>卡 %1（%2）在解冻前的支付都将被拒绝。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="428"/>
+        <location filename="../../ui/cards_tab.py" line="429"/>
         <source>Unfreeze card %1?</source>
         <translation>解冻卡 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="429"/>
+        <location filename="../../ui/cards_tab.py" line="430"/>
         <source>Card %1 (%2) can pay again.</source>
         <translation>卡 %1（%2）将可再次支付。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="430"/>
+        <location filename="../../ui/cards_tab.py" line="431"/>
         <source>Close card %1?</source>
         <translation>注销卡 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="431"/>
+        <location filename="../../ui/cards_tab.py" line="432"/>
         <source>Card %1 (%2) stops for good: its balance of %3 goes back to the bank for refund to the cardholder, its points to their banks. This cannot be undone.</source>
         <translation>卡 %1（%2）将永久停用：余额 %3 退回银行以退还持卡人，积分退回各发放银行。此操作不可撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="454"/>
+        <location filename="../../ui/cards_tab.py" line="455"/>
         <source>Report card %1 lost?</source>
         <translation>挂失卡 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="455"/>
+        <location filename="../../ui/cards_tab.py" line="456"/>
         <source>Card %1 (%2) stops working now; a new card takes its balance of %3 and its points.</source>
         <translation>卡 %1（%2）立即停用；新卡承接其余额 %3 与积分。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="467"/>
+        <location filename="../../ui/cards_tab.py" line="468"/>
         <source>Card reported lost at height %H; balance and points moved to the new card.</source>
         <translation>已在高度 %H 挂失，余额和积分已转入新卡。</translation>
+    </message>
+</context>
+<context>
+    <name>CaseStatus</name>
+    <message>
+        <location filename="../../ui/texts.py" line="308"/>
+        <source>open</source>
+        <translation>待处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="309"/>
+        <source>acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="310"/>
+        <source>closed</source>
+        <translation>已结案</translation>
     </message>
 </context>
 <context>
@@ -405,44 +423,44 @@ Transactions: %3</source>
 <context>
     <name>ChartsTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="263"/>
+        <location filename="../../ui/regulator_tabs.py" line="261"/>
         <source>Issuers: prepaid funds outstanding and custody deposit</source>
         <translation>发卡机构：预付资金余额与存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="265"/>
+        <location filename="../../ui/regulator_tabs.py" line="263"/>
         <source>Outstanding</source>
         <translation>预付资金余额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="266"/>
+        <location filename="../../ui/regulator_tabs.py" line="264"/>
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="266"/>
-        <location filename="../../ui/regulator_tabs.py" line="271"/>
-        <location filename="../../ui/regulator_tabs.py" line="275"/>
+        <location filename="../../ui/regulator_tabs.py" line="264"/>
+        <location filename="../../ui/regulator_tabs.py" line="269"/>
+        <location filename="../../ui/regulator_tabs.py" line="273"/>
         <source>CNY</source>
         <translation>元</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="269"/>
+        <location filename="../../ui/regulator_tabs.py" line="267"/>
         <source>Prepaid outstanding, last 30 days (end of each day)</source>
         <translation>预付资金余额（近 30 天，每日日终）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="273"/>
+        <location filename="../../ui/regulator_tabs.py" line="271"/>
         <source>Merchant volumes (accepted payments)</source>
         <translation>商户交易额（成功支付）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="274"/>
+        <location filename="../../ui/regulator_tabs.py" line="272"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="275"/>
+        <location filename="../../ui/regulator_tabs.py" line="273"/>
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
@@ -1130,17 +1148,17 @@ Transactions: %3</source>
 <context>
     <name>CustodyTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="227"/>
+        <location filename="../../ui/console_tabs.py" line="228"/>
         <source>Deposit held in custody (¥)</source>
         <translation>存管保证金（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="228"/>
+        <location filename="../../ui/console_tabs.py" line="229"/>
         <source>Attest on chain</source>
         <translation>上链声明</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="243"/>
+        <location filename="../../ui/console_tabs.py" line="244"/>
         <source>Prepaid funds outstanding: %1
 Custody deposit attested: %2
 Coverage: %3
@@ -1151,27 +1169,27 @@ Cards issued: %4</source>
 已发卡：%4</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="251"/>
+        <location filename="../../ui/console_tabs.py" line="252"/>
         <source>Nothing outstanding: no coverage to keep.</source>
         <translation>无预付资金余额，无需覆盖。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="254"/>
+        <location filename="../../ui/console_tabs.py" line="255"/>
         <source>Regulator&apos;s level: %1 (coverage under %2 %)</source>
         <translation>监管级别：%1（覆盖率低于 %2 %）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="257"/>
+        <location filename="../../ui/console_tabs.py" line="258"/>
         <source>Regulator&apos;s levels met (warning under %1 %)</source>
         <translation>符合监管要求（低于 %1 % 时警告）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="265"/>
+        <location filename="../../ui/console_tabs.py" line="266"/>
         <source>Custody deposit: %1</source>
         <translation>存管保证金：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="269"/>
+        <location filename="../../ui/console_tabs.py" line="270"/>
         <source>Custody attested at height %H.</source>
         <translation>已在高度 %H 声明存管保证金。</translation>
     </message>
@@ -1179,107 +1197,107 @@ Cards issued: %4</source>
 <context>
     <name>DayTab</name>
     <message>
-        <location filename="../../ui/pos_day.py" line="186"/>
+        <location filename="../../ui/pos_day.py" line="187"/>
         <source>Settlement cycle</source>
         <translation>结算周期</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="187"/>
+        <location filename="../../ui/pos_day.py" line="188"/>
         <source>Reconcile till with chain</source>
         <translation>收银机与链上对账</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="188"/>
+        <location filename="../../ui/pos_day.py" line="189"/>
         <source>Cycle totals (from the chain)</source>
         <translation>周期汇总（来自链上）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="189"/>
+        <location filename="../../ui/pos_day.py" line="190"/>
         <source>Reconciliation</source>
         <translation>对账</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="190"/>
+        <location filename="../../ui/pos_day.py" line="191"/>
         <source>Payments</source>
         <translation>支付笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="190"/>
+        <location filename="../../ui/pos_day.py" line="191"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="191"/>
+        <location filename="../../ui/pos_day.py" line="192"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="191"/>
+        <location filename="../../ui/pos_day.py" line="192"/>
         <source>Paid by bank points</source>
         <translation>银行积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="192"/>
+        <location filename="../../ui/pos_day.py" line="193"/>
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="192"/>
+        <location filename="../../ui/pos_day.py" line="193"/>
         <source>Net to merchant</source>
         <translation>商户净额</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="193"/>
+        <location filename="../../ui/pos_day.py" line="194"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="241"/>
+        <location filename="../../ui/pos_day.py" line="242"/>
         <source>%1 · refunds %2</source>
         <translation>%1 · 退款 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="244"/>
+        <location filename="../../ui/pos_day.py" line="245"/>
         <source>settled on chain</source>
         <translation>已在链上结算</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="245"/>
+        <location filename="../../ui/pos_day.py" line="246"/>
         <source>open</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="255"/>
+        <location filename="../../ui/pos_day.py" line="256"/>
         <source>No cycle selected.</source>
         <translation>未选择周期。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="259"/>
+        <location filename="../../ui/pos_day.py" line="260"/>
         <source>The till journal cannot be read: %1</source>
         <translation>无法读取收银流水：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="295"/>
+        <location filename="../../ui/pos_day.py" line="296"/>
         <source>Till and chain agree: %1 transactions matched.</source>
         <translation>收银机与链上一致：%1 笔交易相符。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="285"/>
+        <location filename="../../ui/pos_day.py" line="286"/>
         <source>Reconciliation clean.</source>
         <translation>对账无差异。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="297"/>
+        <location filename="../../ui/pos_day.py" line="298"/>
         <source> %1 refused sale(s), listed below.</source>
         <translation> 另有 %1 笔被拒绝的销售，列于下方。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="300"/>
+        <location filename="../../ui/pos_day.py" line="301"/>
         <source>%1 matched, %2 differences (listed below).</source>
         <translation>%1 笔相符，%2 处差异（见下表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="287"/>
+        <location filename="../../ui/pos_day.py" line="288"/>
         <source>The till and the chain differ; see the list.</source>
         <translation>收银机与链上不一致，请查看列表。</translation>
     </message>
@@ -1287,27 +1305,27 @@ Cards issued: %4</source>
 <context>
     <name>Forms</name>
     <message>
-        <location filename="../../ui/common.py" line="46"/>
+        <location filename="../../ui/common.py" line="47"/>
         <source>enter an amount in yuan, like 50 or 12.50</source>
         <translation>请输入以元为单位的金额，如 50 或 12.50</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="49"/>
+        <location filename="../../ui/common.py" line="50"/>
         <source>at most two decimals (fen)</source>
         <translation>最多两位小数（分）</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="52"/>
+        <location filename="../../ui/common.py" line="53"/>
         <source>the amount must be more than zero</source>
         <translation>金额必须大于零</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="55"/>
+        <location filename="../../ui/common.py" line="56"/>
         <source>the amount is too large</source>
         <translation>金额过大</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="68"/>
+        <location filename="../../ui/common.py" line="69"/>
         <source>Cannot write the card file: %1</source>
         <translation>无法写入卡文件：%1</translation>
     </message>
@@ -1391,27 +1409,27 @@ Cards issued: %4</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="164"/>
+        <location filename="../../ui/regulator.py" line="176"/>
         <source>Search: %1</source>
         <translation>查询：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="167"/>
+        <location filename="../../ui/regulator.py" line="179"/>
         <source>Search: the minimum is above the maximum.</source>
         <translation>查询：最小金额大于最大金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="177"/>
+        <location filename="../../ui/regulator.py" line="189"/>
         <source>No more transactions.</source>
         <translation>没有更多交易。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="211"/>
+        <location filename="../../ui/regulator.py" line="223"/>
         <source>%1 transactions shown%2</source>
         <translation>已显示 %1 笔交易%2</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="212"/>
+        <location filename="../../ui/regulator.py" line="224"/>
         <source>, more available</source>
         <translation>，还有更多</translation>
     </message>
@@ -1419,107 +1437,107 @@ Cards issued: %4</source>
 <context>
     <name>MerchantsTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="120"/>
+        <location filename="../../ui/console_tabs.py" line="121"/>
         <source>Register a merchant</source>
         <translation>登记商户</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="122"/>
+        <location filename="../../ui/console_tabs.py" line="123"/>
         <source>Merchant id</source>
         <translation>商户编号</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="122"/>
+        <location filename="../../ui/console_tabs.py" line="123"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="122"/>
+        <location filename="../../ui/console_tabs.py" line="123"/>
         <source>Acquiring bank</source>
         <translation>收单银行</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="123"/>
+        <location filename="../../ui/console_tabs.py" line="124"/>
         <source>Fee (basis points)</source>
         <translation>费率（基点）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="123"/>
+        <location filename="../../ui/console_tabs.py" line="124"/>
         <source>Daily cut-off (HH:MM)</source>
         <translation>日切时间（时:分）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="128"/>
+        <location filename="../../ui/console_tabs.py" line="129"/>
         <source>Register merchant</source>
         <translation>登记商户</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="129"/>
+        <location filename="../../ui/console_tabs.py" line="130"/>
         <source>Add a terminal to the selected merchant</source>
         <translation>为选中商户添加终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="131"/>
+        <location filename="../../ui/console_tabs.py" line="132"/>
         <source>Terminal id</source>
         <translation>终端编号</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="131"/>
+        <location filename="../../ui/console_tabs.py" line="132"/>
         <source>Key file passphrase</source>
         <translation>密钥文件口令</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="132"/>
+        <location filename="../../ui/console_tabs.py" line="133"/>
         <source>Write the key file to</source>
         <translation>密钥文件保存到</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="135"/>
+        <location filename="../../ui/console_tabs.py" line="136"/>
         <source>Create key and register terminal</source>
         <translation>生成密钥并登记终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="156"/>
+        <location filename="../../ui/console_tabs.py" line="157"/>
         <source>merchant id: letters, digits and &apos;-&apos;, up to 32</source>
         <translation>商户编号：字母、数字和“-”，最多 32 个字符</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="158"/>
+        <location filename="../../ui/console_tabs.py" line="159"/>
         <source>name is required</source>
         <translation>名称必填</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="161"/>
+        <location filename="../../ui/console_tabs.py" line="162"/>
         <source>fee: whole basis points, 0 to 10000</source>
         <translation>费率：0 到 10000 的整数基点</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="163"/>
+        <location filename="../../ui/console_tabs.py" line="164"/>
         <source>cut-off: a time like 23:00</source>
         <translation>日切时间：如 23:00</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="170"/>
+        <location filename="../../ui/console_tabs.py" line="171"/>
         <source>Merchant registered at height %H.</source>
         <translation>已在高度 %H 登记商户。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="177"/>
+        <location filename="../../ui/console_tabs.py" line="178"/>
         <source>Select the merchant in the list first.</source>
         <translation>请先在列表中选择商户。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="180"/>
+        <location filename="../../ui/console_tabs.py" line="181"/>
         <source>Terminal id: letters, digits and &apos;-&apos;, up to 32.</source>
         <translation>终端编号：字母、数字和“-”，最多 32 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="183"/>
+        <location filename="../../ui/console_tabs.py" line="184"/>
         <source>The key file passphrase needs at least 8 characters.</source>
         <translation>密钥文件口令至少 8 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="198"/>
+        <location filename="../../ui/console_tabs.py" line="199"/>
         <source>Terminal registered at height %H; key file: %1</source>
         <translation>已在高度 %H 登记终端；密钥文件：%1</translation>
     </message>
@@ -1851,7 +1869,7 @@ Cards issued: %4</source>
     <message>
         <location filename="../../ui/pos.py" line="215"/>
         <source>Card</source>
-        <translation>卡号</translation>
+        <translation>卡片</translation>
     </message>
     <message>
         <location filename="../../ui/pos.py" line="216"/>
@@ -1978,77 +1996,77 @@ Cards issued: %4</source>
         <translation>该订单已付款：再次收款前请先查询该笔付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="172"/>
+        <location filename="../../ui/texts.py" line="171"/>
         <source>order already paid</source>
         <translation>订单已付款</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="190"/>
+        <location filename="../../ui/texts.py" line="189"/>
         <source>Cards worth the real-name threshold (%threshold) or more were bought in one go without the buyer&apos;s registration (before chain format 5: a purchase that large with an anonymous card).</source>
         <translation>一次性购买达到实名门槛（%threshold）的预付卡而未登记购卡人（链格式 5 之前：用不记名卡进行同等金额的消费）。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="249"/>
+        <location filename="../../ui/texts.py" line="248"/>
         <source>commit certificate is malformed</source>
         <translation>提交证书格式错误</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="250"/>
+        <location filename="../../ui/texts.py" line="249"/>
         <source>the block cannot be read: %1</source>
         <translation>无法读取该区块：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="251"/>
+        <location filename="../../ui/texts.py" line="250"/>
         <source>the database file is damaged: %1</source>
         <translation>数据库文件已损坏：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="252"/>
+        <location filename="../../ui/texts.py" line="251"/>
         <source>re-execution stopped: block %1 is missing</source>
         <translation>重新执行中止：缺少区块 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="253"/>
+        <location filename="../../ui/texts.py" line="252"/>
         <source>table %1 differs from the chain: %2</source>
         <translation>表 %1 与链上数据不一致：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="254"/>
+        <location filename="../../ui/texts.py" line="253"/>
         <source>the result certificate does not hold: %1</source>
         <translation>结果证书无效：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="255"/>
+        <location filename="../../ui/texts.py" line="254"/>
         <source>rows of table %1 name no block</source>
         <translation>表 %1 中有不属于任何区块的行</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="256"/>
+        <location filename="../../ui/texts.py" line="255"/>
         <source>effects are missing inside the kept range</source>
         <translation>保留范围内缺少执行结果</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="257"/>
+        <location filename="../../ui/texts.py" line="256"/>
         <source>the checkpoint proof does not hold</source>
         <translation>检查点证明无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="258"/>
+        <location filename="../../ui/texts.py" line="257"/>
         <source>state row %1 %2 is not written by any block</source>
         <translation>状态行 %1 %2 不是由任何区块写入的</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="259"/>
+        <location filename="../../ui/texts.py" line="258"/>
         <source>state row %1 %2 is missing (last written at height %3)</source>
         <translation>缺少状态行 %1 %2（最后写入高度 %3）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="260"/>
+        <location filename="../../ui/texts.py" line="259"/>
         <source>state row %1 %2 differs from the chain in %3 (last written at height %4)</source>
         <translation>状态行 %1 %2 的 %3 与链上不一致（最后写入高度 %4）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="263"/>
+        <location filename="../../ui/texts.py" line="262"/>
         <source>database metadata %1 is wrong</source>
         <translation>数据库元数据 %1 有误</translation>
     </message>
@@ -2309,621 +2327,616 @@ Cards issued: %4</source>
     </message>
     <message>
         <location filename="../../ui/texts.py" line="99"/>
-        <source>open</source>
-        <translation>未结算</translation>
-    </message>
-    <message>
-        <location filename="../../ui/texts.py" line="100"/>
         <source>acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="101"/>
+        <location filename="../../ui/texts.py" line="100"/>
         <source>on hold</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="102"/>
+        <location filename="../../ui/texts.py" line="101"/>
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="103"/>
+        <location filename="../../ui/texts.py" line="102"/>
         <source>high</source>
         <translation>高</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="104"/>
+        <location filename="../../ui/texts.py" line="103"/>
         <source>critical</source>
         <translation>严重</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="105"/>
+        <location filename="../../ui/texts.py" line="104"/>
         <source>info</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="110"/>
+        <location filename="../../ui/texts.py" line="109"/>
         <source>card issued</source>
         <translation>发卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="111"/>
+        <location filename="../../ui/texts.py" line="110"/>
         <source>top-up</source>
         <translation>充值</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="112"/>
+        <location filename="../../ui/texts.py" line="111"/>
         <source>payment</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="113"/>
+        <location filename="../../ui/texts.py" line="112"/>
         <source>refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="114"/>
+        <location filename="../../ui/texts.py" line="113"/>
         <source>freeze</source>
         <translation>冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="115"/>
+        <location filename="../../ui/texts.py" line="114"/>
         <source>unfreeze</source>
         <translation>解冻</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="116"/>
+        <location filename="../../ui/texts.py" line="115"/>
         <source>reported lost</source>
         <translation>挂失</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="117"/>
+        <location filename="../../ui/texts.py" line="116"/>
         <source>card closed</source>
         <translation>销卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="118"/>
+        <location filename="../../ui/texts.py" line="117"/>
         <source>points granted</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="119"/>
+        <location filename="../../ui/texts.py" line="118"/>
         <source>points contract</source>
         <translation>积分合约</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="120"/>
+        <location filename="../../ui/texts.py" line="119"/>
         <source>merchant registered</source>
         <translation>商户登记</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="121"/>
+        <location filename="../../ui/texts.py" line="120"/>
         <source>terminal registered</source>
         <translation>终端登记</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="122"/>
+        <location filename="../../ui/texts.py" line="121"/>
         <source>catalogue</source>
         <translation>商品目录</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="123"/>
+        <location filename="../../ui/texts.py" line="122"/>
         <source>merchant hold</source>
         <translation>商户暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="124"/>
+        <location filename="../../ui/texts.py" line="123"/>
         <source>settlement</source>
         <translation>结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="125"/>
+        <location filename="../../ui/texts.py" line="124"/>
         <source>custody attested</source>
         <translation>存管保证金申报</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="126"/>
+        <location filename="../../ui/texts.py" line="125"/>
         <source>case update</source>
         <translation>案件处理</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="127"/>
+        <location filename="../../ui/texts.py" line="126"/>
         <source>transfer</source>
         <translation>转账</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="128"/>
+        <location filename="../../ui/texts.py" line="127"/>
         <source>merchant payout</source>
         <translation>商户付款</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="129"/>
+        <location filename="../../ui/texts.py" line="128"/>
         <source>points settled</source>
         <translation>积分结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="130"/>
+        <location filename="../../ui/texts.py" line="129"/>
         <source>interbank settlement</source>
         <translation>银行间清算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="131"/>
+        <location filename="../../ui/texts.py" line="130"/>
         <source>points expired</source>
         <translation>积分过期</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="132"/>
+        <location filename="../../ui/texts.py" line="131"/>
         <source>cards sold</source>
         <translation>售卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="136"/>
+        <location filename="../../ui/texts.py" line="135"/>
         <source>accepted</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="137"/>
+        <location filename="../../ui/texts.py" line="136"/>
         <source>balance too low</source>
         <translation>余额不足</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="138"/>
+        <location filename="../../ui/texts.py" line="137"/>
         <source>card not active</source>
         <translation>卡不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="139"/>
+        <location filename="../../ui/texts.py" line="138"/>
         <source>over balance cap</source>
         <translation>超过余额上限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="140"/>
+        <location filename="../../ui/texts.py" line="139"/>
         <source>real name required</source>
         <translation>需实名</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="141"/>
+        <location filename="../../ui/texts.py" line="140"/>
         <source>unknown card</source>
         <translation>未知卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="142"/>
+        <location filename="../../ui/texts.py" line="141"/>
         <source>bad signature</source>
         <translation>签名无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="143"/>
+        <location filename="../../ui/texts.py" line="142"/>
         <source>not allowed</source>
         <translation>无权限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="144"/>
+        <location filename="../../ui/texts.py" line="143"/>
         <source>expired</source>
         <translation>已过期</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="145"/>
+        <location filename="../../ui/texts.py" line="144"/>
         <source>duplicate</source>
         <translation>重复</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="146"/>
+        <location filename="../../ui/texts.py" line="145"/>
         <source>points too low</source>
         <translation>积分不足</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="147"/>
+        <location filename="../../ui/texts.py" line="146"/>
         <source>points over limit</source>
         <translation>积分超限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="148"/>
+        <location filename="../../ui/texts.py" line="147"/>
         <source>points not accepted</source>
         <translation>不可用积分</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="149"/>
+        <location filename="../../ui/texts.py" line="148"/>
         <source>no points contract</source>
         <translation>无积分合约</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="150"/>
+        <location filename="../../ui/texts.py" line="149"/>
         <source>bad amount</source>
         <translation>金额无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="151"/>
+        <location filename="../../ui/texts.py" line="150"/>
         <source>bad name</source>
         <translation>名称无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="152"/>
+        <location filename="../../ui/texts.py" line="151"/>
         <source>bad card number</source>
         <translation>卡号无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="153"/>
+        <location filename="../../ui/texts.py" line="152"/>
         <source>malformed</source>
         <translation>格式错误</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="154"/>
+        <location filename="../../ui/texts.py" line="153"/>
         <source>card exists</source>
         <translation>卡已存在</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="155"/>
+        <location filename="../../ui/texts.py" line="154"/>
         <source>card expired</source>
         <translation>卡已过期</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="156"/>
+        <location filename="../../ui/texts.py" line="155"/>
         <source>unknown bank</source>
         <translation>未知银行</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="157"/>
+        <location filename="../../ui/texts.py" line="156"/>
         <source>unknown merchant</source>
         <translation>未知商户</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="158"/>
+        <location filename="../../ui/texts.py" line="157"/>
         <source>unknown terminal</source>
         <translation>未知终端</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="159"/>
+        <location filename="../../ui/texts.py" line="158"/>
         <source>unknown item</source>
         <translation>未知商品</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="160"/>
+        <location filename="../../ui/texts.py" line="159"/>
         <source>unknown payment</source>
         <translation>未知支付</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="161"/>
+        <location filename="../../ui/texts.py" line="160"/>
         <source>total differs</source>
         <translation>合计不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="162"/>
+        <location filename="../../ui/texts.py" line="161"/>
         <source>merchant exists</source>
         <translation>商户已存在</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="163"/>
+        <location filename="../../ui/texts.py" line="162"/>
         <source>merchant not active</source>
         <translation>商户未启用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="164"/>
+        <location filename="../../ui/texts.py" line="163"/>
         <source>terminal exists</source>
         <translation>终端已存在</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="165"/>
+        <location filename="../../ui/texts.py" line="164"/>
         <source>key in use</source>
         <translation>密钥已占用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="166"/>
+        <location filename="../../ui/texts.py" line="165"/>
         <source>cycle still open</source>
         <translation>周期未结束</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="167"/>
+        <location filename="../../ui/texts.py" line="166"/>
         <source>already settled</source>
         <translation>已结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="168"/>
+        <location filename="../../ui/texts.py" line="167"/>
         <source>statement mismatch</source>
         <translation>对账单不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="169"/>
+        <location filename="../../ui/texts.py" line="168"/>
         <source>refund too large</source>
         <translation>退款超额</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="170"/>
+        <location filename="../../ui/texts.py" line="169"/>
         <source>not frozen</source>
         <translation>未冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="171"/>
+        <location filename="../../ui/texts.py" line="170"/>
         <source>regulatory hold</source>
         <translation>监管暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="173"/>
+        <location filename="../../ui/texts.py" line="172"/>
         <source>wrong network</source>
         <translation>网络不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="174"/>
+        <location filename="../../ui/texts.py" line="173"/>
         <source>expiry too far</source>
         <translation>过期时间过远</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="175"/>
+        <location filename="../../ui/texts.py" line="174"/>
         <source>closed card</source>
         <translation>卡已注销</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="176"/>
+        <location filename="../../ui/texts.py" line="175"/>
         <source>anonymous card</source>
         <translation>不记名卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="177"/>
+        <location filename="../../ui/texts.py" line="176"/>
         <source>transfer not allowed</source>
         <translation>不允许转账</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="178"/>
+        <location filename="../../ui/texts.py" line="177"/>
         <source>not settled</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="179"/>
+        <location filename="../../ui/texts.py" line="178"/>
         <source>already paid</source>
         <translation>已支付</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="180"/>
+        <location filename="../../ui/texts.py" line="179"/>
         <source>amount differs</source>
         <translation>金额不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="181"/>
+        <location filename="../../ui/texts.py" line="180"/>
         <source>bank transfer required</source>
         <translation>须银行转账</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="182"/>
+        <location filename="../../ui/texts.py" line="181"/>
         <source>cash over limit</source>
         <translation>现金超限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="183"/>
+        <location filename="../../ui/texts.py" line="182"/>
         <source>earlier cycle open</source>
         <translation>更早周期未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="187"/>
+        <location filename="../../ui/texts.py" line="186"/>
         <source>balance cap</source>
         <translation>余额上限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="187"/>
+        <location filename="../../ui/texts.py" line="186"/>
         <source>A card held, or was refused for trying to exceed, the balance cap (named %named, anonymous %anonymous).</source>
         <translation>卡内余额超过上限，或因试图超过上限而被拒绝（记名卡 %named，不记名卡 %anonymous）。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="190"/>
+        <location filename="../../ui/texts.py" line="189"/>
         <source>real name</source>
         <translation>实名</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="194"/>
+        <location filename="../../ui/texts.py" line="193"/>
         <source>split purchases</source>
         <translation>拆分消费</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="194"/>
+        <location filename="../../ui/texts.py" line="193"/>
         <source>Several purchases by one card in one day, each just under a threshold.</source>
         <translation>同一张卡一天内多笔消费，每笔都略低于门槛。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="196"/>
+        <location filename="../../ui/texts.py" line="195"/>
         <source>bulk cash purchase</source>
         <translation>大额现金购卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="196"/>
+        <location filename="../../ui/texts.py" line="195"/>
         <source>Prepaid value bought in cash above the bank-transfer threshold in one day: per named holder (individual) or per bank&apos;s anonymous cards (organisation).</source>
         <translation>一天内以现金购买的预付价值超过须银行转账的门槛：按记名持卡人（个人）或按银行的不记名卡（单位）计算。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="200"/>
+        <location filename="../../ui/texts.py" line="199"/>
         <source>rapid spending</source>
         <translation>快充快消</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="200"/>
+        <location filename="../../ui/texts.py" line="199"/>
         <source>A top-up followed by spending most of it within a short time.</source>
         <translation>充值后短时间内消费掉大部分金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="202"/>
+        <location filename="../../ui/texts.py" line="201"/>
         <source>refund ratio</source>
         <translation>退款比例</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="202"/>
+        <location filename="../../ui/texts.py" line="201"/>
         <source>A merchant whose refunds stand out against its takings and the other merchants&apos; in a cycle.</source>
         <translation>某商户在一个周期内的退款相对其交易额和其他商户明显偏高。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="205"/>
+        <location filename="../../ui/texts.py" line="204"/>
         <source>odd hours</source>
         <translation>异常时段</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="205"/>
+        <location filename="../../ui/texts.py" line="204"/>
         <source>Payments or top-ups at odd hours (local time).</source>
         <translation>在异常时段（当地时间）的支付或充值。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="207"/>
+        <location filename="../../ui/texts.py" line="206"/>
         <source>custody coverage</source>
         <translation>存管覆盖率</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="207"/>
+        <location filename="../../ui/texts.py" line="206"/>
         <source>An issuer&apos;s custody deposit attested on chain covers too little of its outstanding prepaid balances.</source>
         <translation>发卡机构在链上申报的存管保证金不足以覆盖其预付资金余额。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="213"/>
+        <location filename="../../ui/texts.py" line="212"/>
         <source>%count refused attempt(s) to exceed the balance cap</source>
         <translation>%count 次超过余额上限的尝试被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="215"/>
+        <location filename="../../ui/texts.py" line="214"/>
         <source>balance %balance is above the cap of %cap</source>
         <translation>余额 %balance 超过上限 %cap</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="216"/>
+        <location filename="../../ui/texts.py" line="215"/>
         <source>an anonymous card tried to pay %amount</source>
         <translation>不记名卡尝试支付 %amount</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="217"/>
+        <location filename="../../ui/texts.py" line="216"/>
         <source>a sale of %amount of cards without the buyer&apos;s registration</source>
         <translation>售卡 %amount 未登记购卡人</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="219"/>
+        <location filename="../../ui/texts.py" line="218"/>
         <source>%count purchases in one day just under %threshold</source>
         <translation>一天内 %count 笔消费，均略低于 %threshold</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="221"/>
+        <location filename="../../ui/texts.py" line="220"/>
         <source>%total of prepaid value loaded in one day (limit %limit without a bank transfer)</source>
         <translation>一天内现金购入预付价值 %total（未经银行转账的上限为 %limit）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="224"/>
+        <location filename="../../ui/texts.py" line="223"/>
         <source>%spent of a %amount top-up spent within %minutes minutes</source>
         <translation>充值 %amount 后 %minutes 分钟内消费 %spent</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="226"/>
+        <location filename="../../ui/texts.py" line="225"/>
         <source>refunds are %ratio_bp of takings in cycle %cycle (other merchants&apos; median %median_bp)</source>
         <translation>周期 %cycle 退款占交易额 %ratio_bp（其他商户中位数 %median_bp）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="229"/>
+        <location filename="../../ui/texts.py" line="228"/>
         <source>%count transaction(s) between %from_hour:00 and %to_hour:00</source>
         <translation>%from_hour:00 至 %to_hour:00 之间 %count 笔交易</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="231"/>
+        <location filename="../../ui/texts.py" line="230"/>
         <source>custody deposit %custody covers %ratio_bp of %outstanding outstanding</source>
         <translation>存管保证金 %custody 覆盖预付资金余额 %outstanding 的 %ratio_bp</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="235"/>
+        <location filename="../../ui/texts.py" line="234"/>
         <source>block missing</source>
         <translation>缺少区块</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="236"/>
+        <location filename="../../ui/texts.py" line="235"/>
         <source>block hash does not match its header</source>
         <translation>区块哈希与区块头不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="237"/>
+        <location filename="../../ui/texts.py" line="236"/>
         <source>header is not canonical</source>
         <translation>区块头不是规范编码</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="238"/>
+        <location filename="../../ui/texts.py" line="237"/>
         <source>does not link to the previous block</source>
         <translation>未链接到上一个区块</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="239"/>
+        <location filename="../../ui/texts.py" line="238"/>
         <source>transactions do not match the header&apos;s Merkle root</source>
         <translation>交易与区块头的默克尔根不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="240"/>
+        <location filename="../../ui/texts.py" line="239"/>
         <source>header fields differ from the block row</source>
         <translation>区块头字段与区块记录不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="241"/>
+        <location filename="../../ui/texts.py" line="240"/>
         <source>no commit certificate</source>
         <translation>没有提交证书</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="242"/>
+        <location filename="../../ui/texts.py" line="241"/>
         <source>genesis block differs from the genesis file</source>
         <translation>创世区块与创世文件不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="243"/>
+        <location filename="../../ui/texts.py" line="242"/>
         <source>transaction %1 has an invalid signature</source>
         <translation>交易 %1 的签名无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="244"/>
+        <location filename="../../ui/texts.py" line="243"/>
         <source>a transaction cannot be decoded</source>
         <translation>有交易无法解码</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="245"/>
+        <location filename="../../ui/texts.py" line="244"/>
         <source>re-execution failed: %1</source>
         <translation>重新执行失败：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="246"/>
+        <location filename="../../ui/texts.py" line="245"/>
         <source>re-execution gives another state root</source>
         <translation>重新执行得到不同的状态根</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="247"/>
+        <location filename="../../ui/texts.py" line="246"/>
         <source>re-execution decides a transaction differently</source>
         <translation>重新执行对某笔交易的处理结果不同</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="248"/>
+        <location filename="../../ui/texts.py" line="247"/>
         <source>state table %1 unreadable</source>
         <translation>状态表 %1 无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="264"/>
+        <location filename="../../ui/texts.py" line="263"/>
         <source>the certificate is malformed: %1</source>
         <translation>证书格式错误：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="265"/>
+        <location filename="../../ui/texts.py" line="264"/>
         <source>the certificate is for another block (batch id differs)</source>
         <translation>证书属于另一个区块（批次标识不同）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="266"/>
+        <location filename="../../ui/texts.py" line="265"/>
         <source>a certificate entry is not a COMMIT for this block</source>
         <translation>证书中有一项不是本区块的 COMMIT</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="267"/>
+        <location filename="../../ui/texts.py" line="266"/>
         <source>the certificate&apos;s view differs from its COMMITs&apos;</source>
         <translation>证书的视图与其 COMMIT 的视图不同</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="268"/>
+        <location filename="../../ui/texts.py" line="267"/>
         <source>COMMIT from unknown validator %1</source>
         <translation>来自未知验证节点 %1 的 COMMIT</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="269"/>
+        <location filename="../../ui/texts.py" line="268"/>
         <source>the COMMIT of validator-%1 has a bad signature</source>
         <translation>validator-%1 的 COMMIT 签名无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="270"/>
+        <location filename="../../ui/texts.py" line="269"/>
         <source>only %1 validators signed; %2 are needed</source>
         <translation>只有 %1 个验证节点签名，需要 %2 个</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="290"/>
+        <location filename="../../ui/texts.py" line="289"/>
         <source>Refused by the network rules (%1).</source>
         <translation>被网络规则拒绝（%1）。</translation>
     </message>
@@ -3047,42 +3060,42 @@ Cards issued: %4</source>
 <context>
     <name>RefundTab</name>
     <message>
-        <location filename="../../ui/pos_day.py" line="82"/>
+        <location filename="../../ui/pos_day.py" line="83"/>
         <source>Payments accepted at this merchant, newest first. Select one, enter the amount to give back, and refund it to the card.</source>
         <translation>本商户成功收款的支付，最新的在前。选择一笔，输入退还金额，退款到卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="85"/>
+        <location filename="../../ui/pos_day.py" line="86"/>
         <source>Refund amount (¥)</source>
         <translation>退款金额（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="86"/>
+        <location filename="../../ui/pos_day.py" line="87"/>
         <source>Refund to card</source>
         <translation>退款到卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="87"/>
+        <location filename="../../ui/pos_day.py" line="88"/>
         <source>Reload</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="110"/>
+        <location filename="../../ui/pos_day.py" line="111"/>
         <source>Select the payment to refund.</source>
         <translation>请选择要退款的支付。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="115"/>
+        <location filename="../../ui/pos_day.py" line="116"/>
         <source>Refund amount: %1</source>
         <translation>退款金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="118"/>
+        <location filename="../../ui/pos_day.py" line="119"/>
         <source>The refund is larger than what is left of the payment (%1 of %2).</source>
         <translation>退款金额超过该笔支付的可退金额（%2 中还剩 %1）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="137"/>
+        <location filename="../../ui/pos_day.py" line="138"/>
         <source>Refunded %1 at height %2.</source>
         <translation>已在高度 %2 退款 %1。</translation>
     </message>
@@ -3090,37 +3103,37 @@ Cards issued: %4</source>
 <context>
     <name>RegulatorWindow</name>
     <message>
-        <location filename="../../ui/regulator.py" line="234"/>
+        <location filename="../../ui/regulator.py" line="246"/>
         <source>CardChain — Regulator</source>
         <translation>卡链 — 监管</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="235"/>
+        <location filename="../../ui/regulator.py" line="247"/>
         <source>%1 · regulator (%2)</source>
         <translation>%1 · 监管（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="238"/>
+        <location filename="../../ui/regulator.py" line="250"/>
         <source>Blocks &amp;&amp; transactions</source>
         <translation>区块与交易</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="239"/>
+        <location filename="../../ui/regulator.py" line="251"/>
         <source>Compliance cases</source>
         <translation>合规案件</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="240"/>
+        <location filename="../../ui/regulator.py" line="252"/>
         <source>Liabilities &amp;&amp; volumes</source>
         <translation>负债与交易额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="241"/>
+        <location filename="../../ui/regulator.py" line="253"/>
         <source>Full-chain audit</source>
         <translation>全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="241"/>
+        <location filename="../../ui/regulator.py" line="253"/>
         <source>Node health</source>
         <translation>节点状态</translation>
     </message>
