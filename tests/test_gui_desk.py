@@ -6,7 +6,6 @@ contract kept whole, the day's points and the expiry step)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -434,18 +433,20 @@ def test_10_chinese_words_of_their_own(env: Env, qtbot: Any) -> None:
         await reg.charts.refresh()
         env.languages.use("zh_CN")
         try:
-            await asyncio.sleep(0.2)  # the windows retranslate on the language event
+            # the windows retranslate on the language event
+            await env.wait(lambda: pos.card_box.title() == "卡片", what="the till in Chinese")
+            await env.wait(lambda: "监管" in reg.header.text(),
+                           what="the regulator's window in Chinese")
             rows = reg.cases.model.rows
             i = next(k for k, c in enumerate(rows) if c["status"] == "open")
             col = next(k for k, c in enumerate(reg.cases.model.columns) if c.key == "status")
             assert reg.cases.model.index(i, col).data() == "待处理"
-            assert pos.card_box.title() == "卡片"
             for view in reg.charts.findChildren(QChartView):
                 for axis in view.chart().axes():
                     assert not axis.titleText()
                 assert "元" in view.chart().title() or "CNY" in view.chart().title()
         finally:
-            env.languages.use("en")
-            await asyncio.sleep(0.2)  # retranslated while the loop runs
+            env.languages.use("en")  # and back, retranslated while the loop runs
+            await env.wait(lambda: pos.card_box.title() == "Card", what="the till in English")
 
     env.run(scenario(), 60)
