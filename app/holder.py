@@ -61,6 +61,26 @@ def holder_fields(cons: Consortium, bank: str, name: str, id_number: str,
     return {"id_hash": id_hash(cons, id_number), "pii": seal(cons.genesis, bank, h)}
 
 
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def resident_id_problem(text: str) -> str | None:
+    """Why ``text`` is not a PRC resident identity number (GB 11643: 17 digits, a birth
+    date, an ISO 7064 MOD 11-2 check character), or None."""
+    t = text.strip().upper()
+    if len(t) != 18 or not t[:17].isdigit() or not (t[17].isdigit() or t[17] == "X"):
+        return "18 characters: 17 digits and a check digit or X"
+    try:
+        import datetime as dt
+        dt.date(int(t[6:10]), int(t[10:12]), int(t[12:14]))
+    except ValueError:
+        return "its digits 7-14 are not a birth date"
+    total = sum(int(c) * w for c, w in zip(t[:17], _ID_WEIGHTS, strict=True))
+    if "10X98765432"[total % 11] != t[17]:
+        return "its check character is wrong (mistyped?)"
+    return None
+
+
 def id_hash(cons: Consortium, id_number: str) -> str:
     """The keyed hash of an ID number every bank computes alike (the consortium's stretched
     secret is the key): the same person's cards share it, and it cannot be reversed by

@@ -58,7 +58,14 @@ def test_1_console_issues_and_tops_up_a_card(env: Env, qtbot: Any) -> None:
         cards.deposit.setText("500")
         click(qtbot, cards.issue_btn)
         assert cards.notice.kind == "error" and "ID number" in cards.notice.text()
-        cards.id_number.setText("110105199001011234")
+        cards.id_number.setText("123")  # not a resident ID: said, nothing sent
+        click(qtbot, cards.issue_btn)
+        assert cards.notice.kind == "error" and "18 characters" in cards.notice.text()
+        cards.id_number.setText("110105199001011234")  # one digit mistyped
+        click(qtbot, cards.issue_btn)
+        assert "check character" in cards.notice.text()
+        assert cards.id_number.echoMode() == cards.id_number.EchoMode.Normal
+        cards.id_number.setText("110105199001011232")
         cards.view.clearSelection()
         click(qtbot, cards.topup_btn)
         assert cards.notice.kind == "error" and "Select a card" in cards.notice.text()

@@ -450,3 +450,39 @@ def test_10_chinese_words_of_their_own(env: Env, qtbot: Any) -> None:
             await env.wait(lambda: pos.card_box.title() == "Card", what="the till in English")
 
     env.run(scenario(), 60)
+
+
+def test_11_small_things_a_user_meets(env: Env, qtbot: Any) -> None:
+    """#28 defect 9 (part): Enter in the PIN field reads the card; a PIN shown goes off
+    the screen by itself; a receipt is saved to the documents folder by default; a window
+    opens no larger than the screen and at the size it last had."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.receipt_print import documents
+    from ui.shell import Window
+
+    async def scenario() -> None:
+        pos = env.windows["terminal-M001-T01"]
+        number, pin, path = await new_card_file(env, 20_000)
+        pos.new_sale()
+        pos.card_path.setText(str(path))
+        pos.pin.setText(pin)
+        pos.card_state = None
+        qtbot.keyClick(pos.pin, Qt.Key.Key_Return)
+        await env.wait(lambda: getattr(pos, "card_state", None) is not None,
+                       what="the card read on Enter")
+        assert pos.card.card == number
+        cards = env.windows["clerk-EHB-1"].cards
+        cards.last_issued = (number, pin, path)
+        cards.pin_timer.setInterval(50)
+        cards.pin_btn.setChecked(True)
+        assert pin in cards.new_card_label.text()
+        await env.wait(lambda: pin not in cards.new_card_label.text(), what="the PIN hidden")
+        assert not cards.pin_btn.isChecked()
+        assert documents().name and documents() != documents().cwd()
+        room = QGuiApplication.primaryScreen().availableGeometry()
+        w, h = Window.first_size(pos)
+        assert w <= max(640, room.width()) and h <= max(480, room.height())
+
+    env.run(scenario(), 60)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.flows import new_card, replacement
-from app.holder import Opener
+from app.holder import Opener, resident_id_problem
 from app.model import CARD_STATUSES
 from app.session import Session, SessionError
 from ui import texts
@@ -50,6 +50,13 @@ HISTORY = [Column("time", "Time", "time"), Column("kind", "Type", "txkind"),
            Column("code", "Decision", "decision"), Column("merchant", "Merchant"),
            Column("amount", "Amount", "money"), Column("points_text", "Points"),
            Column("height", "Height", "int")]
+
+
+PIN_SHOWN_MS = 20_000  # a new card's PIN is hidden again after this
+# app/holder.resident_id_problem's reasons, for lupdate (translated where shown)
+ID_PROBLEMS = (QT_TRANSLATE_NOOP("CardsTab", "18 characters: 17 digits and a check digit or X"),
+               QT_TRANSLATE_NOOP("CardsTab", "its digits 7-14 are not a birth date"),
+               QT_TRANSLATE_NOOP("CardsTab", "its check character is wrong (mistyped?)"))
 
 
 def _ctx(text: str) -> str:
@@ -86,7 +93,7 @@ class CardsTab(QWidget):
         f = QFormLayout(self.issue_box)
         self.holder, self.id_number, self.deposit = QLineEdit(), QLineEdit(), QLineEdit()
         self.phone = QLineEdit()
-        self.id_number.setEchoMode(QLineEdit.EchoMode.Password)
+        self.id_number.setMaxLength(18)  # shown as typed: the clerk reads it off the card
         self.issue_btn = QPushButton()
         self.issue_btn.clicked.connect(self.issue)
         self.issue_pay, self.topup_pay = PaymentPicker(), PaymentPicker()  # how it is paid
@@ -103,6 +110,10 @@ class CardsTab(QWidget):
         self.pin_btn = QPushButton()
         self.pin_btn.setCheckable(True)
         self.pin_btn.toggled.connect(self._show_new_card)
+        self.pin_timer = QTimer(self)  # a PIN shown goes off the screen by itself
+        self.pin_timer.setSingleShot(True)
+        self.pin_timer.setInterval(PIN_SHOWN_MS)
+        self.pin_timer.timeout.connect(lambda: self.pin_btn.setChecked(False))
         self.pin_btn.hide()
         f.addRow(self.new_card_label)
         f.addRow(self.pin_btn)
@@ -280,6 +291,10 @@ class CardsTab(QWidget):
         if holder and not self.id_number.text().strip():
             self.notice.error(self.tr("A named card needs the holder's ID number."))
             return
+        problem = resident_id_problem(self.id_number.text()) if holder else None
+        if problem is not None:
+            self.notice.error(self.tr("ID number: %1").replace("%1", self.tr(problem)))
+            return
         try:
             payment = self.issue_pay.value() if deposit else None
         except ValueError as exc:
@@ -335,6 +350,8 @@ class CardsTab(QWidget):
             return
         number, pin, path = self.last_issued
         shown = pin if self.pin_btn.isChecked() else "••••••"
+        if self.pin_btn.isChecked():
+            self.pin_timer.start()
         if path.is_relative_to(self.session.cons.home):  # no machine paths on screen
             path = path.relative_to(self.session.cons.home)
         self.pin_btn.setText(self.tr("Hide PIN") if self.pin_btn.isChecked()

@@ -160,7 +160,7 @@ class Driver:
         cards = console.cards
         await until(lambda: cards.model.rowCount() > 0, what="cards listed")
         cards.holder.setText("Liu Yang 刘洋")
-        cards.id_number.setText("110105199001011234")
+        cards.id_number.setText("110105199001011232")
         cards.phone.setText("13600136000")
         cards.deposit.setText("500")
         cards.issue()

@@ -152,6 +152,7 @@ class PosWindow(SaleFlow, Window):
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setMaxLength(6)
         self.pin.setValidator(QIntValidator(0, 999_999, self))
+        self.pin.returnPressed.connect(self.read_card)  # Enter reads the card
         self.read_btn = QPushButton()
         self.read_btn.clicked.connect(self.read_card)
         self.card_info = QLabel()

@@ -130,20 +130,26 @@ def save_receipt_pdf(receipt: dict[str, Any], merchant: str, path: Path) -> None
         raise OSError(f"could not write {path}")
 
 
+def documents() -> Path:
+    """Where a user's files go by default: the documents folder, else home (never the
+    program's working folder)."""
+    from PySide6.QtCore import QStandardPaths
+
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(folder) if folder else Path.home()
+
+
 def print_receipt(parent: QWidget, receipt: dict[str, Any], merchant: str,
                   done: Any = None) -> QDialog:
     """The system's print dialog for a receipt, window-modal; on OK the receipt goes to
     the printer chosen (or its PDF file), then ``done(printer)``."""
-    from PySide6.QtCore import QStandardPaths
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 
     printer = QPrinter()
     name = f"receipt-{receipt_facts(receipt)['order']}"
     printer.setDocName(name)
     if not QPrinterInfo.availablePrinters():  # only "print to file": offer a file name
-        folder = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-        printer.setOutputFileName(str(Path(folder) / f"{name}.pdf"))
+        printer.setOutputFileName(str(documents() / f"{name}.pdf"))
     dlg = QPrintDialog(printer, parent)
     dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
@@ -215,7 +221,8 @@ class ReceiptPanel(QGroupBox):
     def save(self) -> None:
         if self.receipt is None:
             return
-        dlg = QFileDialog(self, self.tr("Save the receipt"), "receipt.pdf",
+        name = f"receipt-{receipt_facts(self.receipt)['order']}.pdf"
+        dlg = QFileDialog(self, self.tr("Save the receipt"), str(documents() / name),
                           self.tr("PDF (*.pdf)"))
         dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dlg.fileSelected.connect(lambda p: self.write(Path(p)))

@@ -8,6 +8,7 @@ asyncio loop and re-emits each block as a Qt signal, so handlers run on the GUI 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 import traceback
@@ -20,12 +21,13 @@ from PySide6.QtCore import (
     QEvent,
     QLocale,
     QObject,
+    QSettings,
     Qt,
     QTimer,
     QTranslator,
     Signal,
 )
-from PySide6.QtGui import QAction, QActionGroup, QFont, QFontDatabase
+from PySide6.QtGui import QAction, QActionGroup, QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -187,7 +189,21 @@ class Window(QMainWindow):
             self.lang_menu.addAction(a)
             self.lang_actions[code] = a
         self._retranslate_shell()
-        self.resize(1280, 800)
+        self.resize(*self.first_size())
+
+    def first_size(self) -> tuple[int, int]:
+        """The size the window last had on this machine, else 1280x800; never more than
+        the screen has room for (at 150 % a 1600x1000 screen has 1067x667 points)."""
+        saved = QSettings("CardChain", "windows").value(type(self).__name__)
+        w, h = 1280, 800
+        if isinstance(saved, (list, tuple)) and len(saved) == 2:
+            with contextlib.suppress(TypeError, ValueError):
+                w, h = int(saved[0]), int(saved[1])
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            w, h = min(w, room.width()), min(h, room.height())
+        return max(640, w), max(480, h)
 
     def set_pages(self, tabs: QTabWidget) -> None:
         """The window's body: a header line (``self.header``) above the tabs."""
@@ -273,6 +289,8 @@ class Window(QMainWindow):
         return bool(ev is not None and ev.is_set())
 
     def closeEvent(self, event: Any) -> None:
+        QSettings("CardChain", "windows").setValue(type(self).__name__,
+                                                   [self.width(), self.height()])
         self.bridge.stop()
         self.tasks.cancel_all()
         self.closed.emit()

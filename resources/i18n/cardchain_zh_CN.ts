@@ -42,302 +42,322 @@
 <context>
     <name>CardsTab</name>
     <message>
-        <location filename="../../ui/cards_tab.py" line="161"/>
+        <location filename="../../ui/cards_tab.py" line="172"/>
         <source>Card number or holder&apos;s name</source>
         <translation>卡号或持卡人姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="164"/>
+        <location filename="../../ui/cards_tab.py" line="175"/>
         <source>Any status</source>
         <translation>任意状态</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="168"/>
+        <location filename="../../ui/cards_tab.py" line="179"/>
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="169"/>
+        <location filename="../../ui/cards_tab.py" line="180"/>
         <source>Issue a card (bank %1)</source>
         <translation>发卡（银行 %1）</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="171"/>
+        <location filename="../../ui/cards_tab.py" line="182"/>
         <source>Holder&apos;s name (empty: anonymous)</source>
         <translation>持卡人姓名（留空为不记名卡）</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="171"/>
+        <location filename="../../ui/cards_tab.py" line="182"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="177"/>
+        <location filename="../../ui/cards_tab.py" line="188"/>
         <source>Issue card</source>
         <translation>发卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="178"/>
+        <location filename="../../ui/cards_tab.py" line="189"/>
         <source>Selected card</source>
         <translation>选中的卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="180"/>
+        <location filename="../../ui/cards_tab.py" line="191"/>
         <source>Top up</source>
         <translation>充值</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="181"/>
+        <location filename="../../ui/cards_tab.py" line="192"/>
         <source>Grant points</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="182"/>
+        <location filename="../../ui/cards_tab.py" line="193"/>
         <source>Grant</source>
         <translation>发放</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="187"/>
-        <location filename="../../ui/cards_tab.py" line="428"/>
+        <location filename="../../ui/cards_tab.py" line="198"/>
+        <location filename="../../ui/cards_tab.py" line="445"/>
         <source>Freeze</source>
         <translation>冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="188"/>
-        <location filename="../../ui/cards_tab.py" line="430"/>
+        <location filename="../../ui/cards_tab.py" line="199"/>
+        <location filename="../../ui/cards_tab.py" line="447"/>
         <source>Unfreeze</source>
         <translation>解冻</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="189"/>
-        <location filename="../../ui/cards_tab.py" line="457"/>
+        <location filename="../../ui/cards_tab.py" line="200"/>
+        <location filename="../../ui/cards_tab.py" line="474"/>
         <source>Report lost &amp;&amp; replace</source>
         <translation>挂失并补卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="190"/>
-        <location filename="../../ui/cards_tab.py" line="434"/>
+        <location filename="../../ui/cards_tab.py" line="201"/>
+        <location filename="../../ui/cards_tab.py" line="451"/>
         <source>Close card</source>
         <translation>销卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="157"/>
+        <location filename="../../ui/cards_tab.py" line="168"/>
         <source>(anonymous)</source>
         <translation>（不记名）</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="172"/>
+        <location filename="../../ui/cards_tab.py" line="57"/>
+        <source>18 characters: 17 digits and a check digit or X</source>
+        <translation>应为 18 位：17 位数字加 1 位校验码（数字或 X）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards_tab.py" line="58"/>
+        <source>its digits 7-14 are not a birth date</source>
+        <translation>第 7-14 位不是有效的出生日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards_tab.py" line="59"/>
+        <source>its check character is wrong (mistyped?)</source>
+        <translation>校验码不符（是否输错？）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards_tab.py" line="183"/>
         <source>Opening deposit (¥), paid by</source>
         <translation>开卡存入（¥），付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="176"/>
+        <location filename="../../ui/cards_tab.py" line="187"/>
         <source>Phone</source>
         <translation>手机号码</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="179"/>
+        <location filename="../../ui/cards_tab.py" line="190"/>
         <source>Top up (¥), paid by</source>
         <translation>充值（¥），付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="183"/>
+        <location filename="../../ui/cards_tab.py" line="194"/>
         <source>Transfer to</source>
         <translation>转入卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="184"/>
+        <location filename="../../ui/cards_tab.py" line="195"/>
         <source>named card of this bank</source>
         <translation>本行记名卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="185"/>
+        <location filename="../../ui/cards_tab.py" line="196"/>
         <source>amount (¥)</source>
         <translation>金额（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="186"/>
+        <location filename="../../ui/cards_tab.py" line="197"/>
         <source>Transfer</source>
         <translation>转账</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="191"/>
+        <location filename="../../ui/cards_tab.py" line="202"/>
         <source>Transactions of the selected card</source>
         <translation>选中卡的交易</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="230"/>
+        <location filename="../../ui/cards_tab.py" line="241"/>
         <source>No card selected: pick one in the list.</source>
         <translation>未选中卡：请在列表中选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="231"/>
+        <location filename="../../ui/cards_tab.py" line="242"/>
         <source>%1 · %2 · %3</source>
         <translation>%1 · %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="232"/>
-        <location filename="../../ui/cards_tab.py" line="292"/>
-        <location filename="../../ui/cards_tab.py" line="440"/>
+        <location filename="../../ui/cards_tab.py" line="243"/>
+        <location filename="../../ui/cards_tab.py" line="307"/>
+        <location filename="../../ui/cards_tab.py" line="457"/>
         <source>anonymous</source>
         <translation>不记名</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="269"/>
+        <location filename="../../ui/cards_tab.py" line="280"/>
         <source>Select a card in the list first.</source>
         <translation>请先在列表中选择一张卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="278"/>
-        <location filename="../../ui/cards_tab.py" line="286"/>
+        <location filename="../../ui/cards_tab.py" line="289"/>
+        <location filename="../../ui/cards_tab.py" line="301"/>
         <source>Opening deposit: %1</source>
         <translation>开卡存入：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="281"/>
+        <location filename="../../ui/cards_tab.py" line="292"/>
         <source>A named card needs the holder&apos;s ID number.</source>
         <translation>记名卡需要持卡人身份证号。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="290"/>
+        <location filename="../../ui/cards_tab.py" line="296"/>
+        <source>ID number: %1</source>
+        <translation>证件号码：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards_tab.py" line="305"/>
         <source>Opening deposit: a %1 card holds at most %2.</source>
         <translation>开卡存入：%1卡最多可存 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="291"/>
+        <location filename="../../ui/cards_tab.py" line="306"/>
         <source>named</source>
         <translation>记名</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="314"/>
+        <location filename="../../ui/cards_tab.py" line="329"/>
         <source>Card issued at height %H.</source>
         <translation>已在高度 %H 发卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="334"/>
-        <location filename="../../ui/cards_tab.py" line="341"/>
+        <location filename="../../ui/cards_tab.py" line="349"/>
+        <location filename="../../ui/cards_tab.py" line="358"/>
         <source>Show PIN</source>
         <translation>显示密码</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="340"/>
+        <location filename="../../ui/cards_tab.py" line="357"/>
         <source>Hide PIN</source>
         <translation>隐藏密码</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="343"/>
+        <location filename="../../ui/cards_tab.py" line="360"/>
         <source>New card %1, PIN %2 (give it to the cardholder once).
 Card file: %3 in the consortium folder</source>
         <translation>新卡 %1，密码 %2（仅此一次交给持卡人）。
 卡文件：联盟目录下的 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="359"/>
+        <location filename="../../ui/cards_tab.py" line="376"/>
         <source>Top-up amount: %1</source>
         <translation>充值金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="365"/>
+        <location filename="../../ui/cards_tab.py" line="382"/>
         <source>Top-up: %1</source>
         <translation>充值：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="369"/>
+        <location filename="../../ui/cards_tab.py" line="386"/>
         <source>Top-up: card %1 holds %2 and may take at most %3 more.</source>
         <translation>充值：卡 %1 余额 %2，最多还可充值 %3。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="377"/>
+        <location filename="../../ui/cards_tab.py" line="394"/>
         <source>Topped up %1 at height %H.</source>
         <translation>已在高度 %H 充值 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="389"/>
+        <location filename="../../ui/cards_tab.py" line="406"/>
         <source>Transfer: enter the receiving card&apos;s number.</source>
         <translation>转账：请输入收款卡号。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="391"/>
+        <location filename="../../ui/cards_tab.py" line="408"/>
         <source>Transfer amount: %1</source>
         <translation>转账金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="395"/>
+        <location filename="../../ui/cards_tab.py" line="412"/>
         <source>Transfer: card %1 holds %2.</source>
         <translation>转账：卡 %1 余额仅 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="400"/>
+        <location filename="../../ui/cards_tab.py" line="417"/>
         <source>Transferred %1 at height %H.</source>
         <translation>已转账 %1，区块高度 %H。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="410"/>
+        <location filename="../../ui/cards_tab.py" line="427"/>
         <source>Points: a whole number from 1 to 10,000,000.</source>
         <translation>积分：1 到 10,000,000 之间的整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="414"/>
+        <location filename="../../ui/cards_tab.py" line="431"/>
         <source>Points granted at height %H.</source>
         <translation>已在高度 %H 发放积分。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="422"/>
+        <location filename="../../ui/cards_tab.py" line="439"/>
         <source>Card frozen at height %H.</source>
         <translation>已在高度 %H 冻结此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="423"/>
+        <location filename="../../ui/cards_tab.py" line="440"/>
         <source>Card unfrozen at height %H.</source>
         <translation>已在高度 %H 解冻此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="424"/>
+        <location filename="../../ui/cards_tab.py" line="441"/>
         <source>Card closed at height %H; its balance goes back to the bank for refund.</source>
         <translation>已在高度 %H 销卡，余额退回银行以便退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="426"/>
+        <location filename="../../ui/cards_tab.py" line="443"/>
         <source>Freeze card %1?</source>
         <translation>冻结卡 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="427"/>
+        <location filename="../../ui/cards_tab.py" line="444"/>
         <source>Payments with card %1 (%2) are refused until it is unfrozen.</source>
         <translation>卡 %1（%2）在解冻前的支付都将被拒绝。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="429"/>
+        <location filename="../../ui/cards_tab.py" line="446"/>
         <source>Unfreeze card %1?</source>
         <translation>解冻卡 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="430"/>
+        <location filename="../../ui/cards_tab.py" line="447"/>
         <source>Card %1 (%2) can pay again.</source>
         <translation>卡 %1（%2）将可再次支付。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="431"/>
+        <location filename="../../ui/cards_tab.py" line="448"/>
         <source>Close card %1?</source>
         <translation>注销卡 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="432"/>
+        <location filename="../../ui/cards_tab.py" line="449"/>
         <source>Card %1 (%2) stops for good: its balance of %3 goes back to the bank for refund to the cardholder, its points to their banks. This cannot be undone.</source>
         <translation>卡 %1（%2）将永久停用：余额 %3 退回银行以退还持卡人，积分退回各发放银行。此操作不可撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="455"/>
+        <location filename="../../ui/cards_tab.py" line="472"/>
         <source>Report card %1 lost?</source>
         <translation>挂失卡 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="456"/>
+        <location filename="../../ui/cards_tab.py" line="473"/>
         <source>Card %1 (%2) stops working now; a new card takes its balance of %3 and its points.</source>
         <translation>卡 %1（%2）立即停用；新卡承接其余额 %3 与积分。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="468"/>
+        <location filename="../../ui/cards_tab.py" line="485"/>
         <source>Card reported lost at height %H; balance and points moved to the new card.</source>
         <translation>已在高度 %H 挂失，余额和积分已转入新卡。</translation>
     </message>
@@ -1812,178 +1832,178 @@ Cards issued: %4</source>
 <context>
     <name>PosWindow</name>
     <message>
-        <location filename="../../ui/pos.py" line="202"/>
+        <location filename="../../ui/pos.py" line="203"/>
         <source>CardChain — Point of sale</source>
         <translation>卡链 — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="203"/>
+        <location filename="../../ui/pos.py" line="204"/>
         <source>%1 · terminal %2</source>
         <translation>%1 · 终端 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="205"/>
+        <location filename="../../ui/pos.py" line="206"/>
         <source>Sale</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="206"/>
+        <location filename="../../ui/pos.py" line="207"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="207"/>
+        <location filename="../../ui/pos.py" line="208"/>
         <source>End of day</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="208"/>
+        <location filename="../../ui/pos.py" line="209"/>
         <source>Payments</source>
         <translation>付款记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="210"/>
+        <location filename="../../ui/pos.py" line="211"/>
         <source>Goods (★ can be paid partly with points)</source>
         <translation>商品（★ 可用积分部分抵扣）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="211"/>
+        <location filename="../../ui/pos.py" line="212"/>
         <source>Basket</source>
         <translation>购物篮</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="212"/>
+        <location filename="../../ui/pos.py" line="213"/>
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="213"/>
+        <location filename="../../ui/pos.py" line="214"/>
         <source>−1</source>
         <translation>−1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="214"/>
+        <location filename="../../ui/pos.py" line="215"/>
         <source>New sale</source>
         <translation>新交易</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="215"/>
+        <location filename="../../ui/pos.py" line="216"/>
         <source>Card</source>
         <translation>卡片</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="216"/>
+        <location filename="../../ui/pos.py" line="217"/>
         <source>Card file</source>
         <translation>卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="217"/>
+        <location filename="../../ui/pos.py" line="218"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="218"/>
+        <location filename="../../ui/pos.py" line="219"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="219"/>
+        <location filename="../../ui/pos.py" line="220"/>
         <source>Read card</source>
         <translation>读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="220"/>
+        <location filename="../../ui/pos.py" line="221"/>
         <source>Points offer</source>
         <translation>积分抵扣方案</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="221"/>
+        <location filename="../../ui/pos.py" line="222"/>
         <source>Pay</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="301"/>
-        <location filename="../../ui/pos.py" line="486"/>
+        <location filename="../../ui/pos.py" line="302"/>
+        <location filename="../../ui/pos.py" line="487"/>
         <source>A payment for this basket is under way: wait for its outcome.</source>
         <translation>此购物篮的付款正在处理中：请等待结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="417"/>
+        <location filename="../../ui/pos.py" line="418"/>
         <source>The card was cleared after %1 s without use: read it again (card file and PIN).</source>
         <translation>卡片闲置 %1 秒后已清除：请重新读卡（卡文件和密码）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="446"/>
+        <location filename="../../ui/pos.py" line="447"/>
         <source>Use %1 points</source>
         <translation>使用 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="276"/>
+        <location filename="../../ui/pos.py" line="277"/>
         <source>Points from: %1</source>
         <translation>可用积分：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="306"/>
+        <location filename="../../ui/pos.py" line="307"/>
         <source>Unknown item %1</source>
         <translation>未知商品 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="316"/>
+        <location filename="../../ui/pos.py" line="317"/>
         <source>Select an item in the basket first.</source>
         <translation>请先在购物篮中选择商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="343"/>
+        <location filename="../../ui/pos.py" line="344"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="347"/>
+        <location filename="../../ui/pos.py" line="348"/>
         <source>Add goods to see what the card&apos;s points can pay.</source>
         <translation>添加商品后可查看卡内积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="349"/>
+        <location filename="../../ui/pos.py" line="350"/>
         <source>Read a card to see what its points can pay.</source>
         <translation>读卡后可查看积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="354"/>
+        <location filename="../../ui/pos.py" line="355"/>
         <source>Points pay %1 (%2 points) · card pays %3</source>
         <translation>积分抵扣 %1（%2 积分）· 卡内支付 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="360"/>
+        <location filename="../../ui/pos.py" line="361"/>
         <source>Choose the card file</source>
         <translation>选择卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="361"/>
+        <location filename="../../ui/pos.py" line="362"/>
         <source>Card files (*.card.json *.card);;All files (*)</source>
         <translation>卡文件 (*.card.json *.card);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="369"/>
+        <location filename="../../ui/pos.py" line="370"/>
         <source>Choose the card file first.</source>
         <translation>请先选择卡文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="372"/>
+        <location filename="../../ui/pos.py" line="373"/>
         <source>The PIN is exactly 6 digits.</source>
         <translation>密码必须是 6 位数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="383"/>
+        <location filename="../../ui/pos.py" line="384"/>
         <source>Cannot read the card: %1</source>
         <translation>无法读卡：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="451"/>
+        <location filename="../../ui/pos.py" line="452"/>
         <source>No card read.</source>
         <translation>尚未读卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="454"/>
+        <location filename="../../ui/pos.py" line="455"/>
         <source>%1 · %2 · balance %3 · points %4</source>
         <translation>%1 · %2 · 余额 %3 · 积分 %4</translation>
     </message>
@@ -2987,72 +3007,72 @@ Cards issued: %4</source>
 <context>
     <name>ReceiptPanel</name>
     <message>
-        <location filename="../../ui/receipt_print.py" line="190"/>
+        <location filename="../../ui/receipt_print.py" line="196"/>
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="191"/>
+        <location filename="../../ui/receipt_print.py" line="197"/>
         <source>Save as PDF…</source>
         <translation>保存为 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="192"/>
+        <location filename="../../ui/receipt_print.py" line="198"/>
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="202"/>
+        <location filename="../../ui/receipt_print.py" line="208"/>
         <source>The receipt appears here after a payment.</source>
         <translation>支付后小票显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="206"/>
+        <location filename="../../ui/receipt_print.py" line="212"/>
         <source>Earned %1 %2 points</source>
         <translation>获得 %2 积分 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="209"/>
+        <location filename="../../ui/receipt_print.py" line="215"/>
         <source>Order %1</source>
         <translation>订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="210"/>
+        <location filename="../../ui/receipt_print.py" line="216"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="211"/>
+        <location filename="../../ui/receipt_print.py" line="217"/>
         <source>Block %1 · %2</source>
         <translation>区块 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="213"/>
+        <location filename="../../ui/receipt_print.py" line="219"/>
         <source>Transaction %1…</source>
         <translation>交易 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="218"/>
+        <location filename="../../ui/receipt_print.py" line="225"/>
         <source>Save the receipt</source>
         <translation>保存小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="219"/>
+        <location filename="../../ui/receipt_print.py" line="226"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="229"/>
+        <location filename="../../ui/receipt_print.py" line="236"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="231"/>
+        <location filename="../../ui/receipt_print.py" line="238"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="240"/>
+        <location filename="../../ui/receipt_print.py" line="247"/>
         <source>Receipt sent to %1</source>
         <translation>收据已发送到 %1</translation>
     </message>
@@ -3355,12 +3375,12 @@ Cards issued: %4</source>
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../ui/shell.py" line="152"/>
+        <location filename="../../ui/shell.py" line="154"/>
         <source>Something went wrong</source>
         <translation>出错了</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="153"/>
+        <location filename="../../ui/shell.py" line="155"/>
         <source>The action could not be completed: %1
 Details are in the log.</source>
         <translation>操作未能完成：%1
@@ -3370,17 +3390,17 @@ Details are in the log.</source>
 <context>
     <name>Window</name>
     <message>
-        <location filename="../../ui/shell.py" line="252"/>
+        <location filename="../../ui/shell.py" line="268"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="261"/>
+        <location filename="../../ui/shell.py" line="277"/>
         <source>Node: height %1 · following validator-%2</source>
         <translation>节点：高度 %1 · 跟随 validator-%2</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="265"/>
+        <location filename="../../ui/shell.py" line="281"/>
         <source>Node: height %1 · network unreachable, retrying</source>
         <translation>节点：高度 %1 · 网络不可达，正在重试</translation>
     </message>

@@ -64,6 +64,9 @@ class Env:
 def gui_world(qapp: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     """The validators, sessions and windows of one test module (its ``env`` fixture)."""
     load_fonts(qapp)
+    from PySide6.QtCore import QStandardPaths
+
+    QStandardPaths.setTestModeEnabled(True)  # window sizes and documents: not the user's
     # A plain asyncio loop that pumps Qt events while it runs.  (The app itself runs on
     # qasync, as `make demo` and bench/gui_responsiveness.py do; here pytest-qt processes
     # Qt events between tests, when no asyncio loop is running, and qasync would then step
