@@ -237,6 +237,14 @@ def test_4_the_receipt_prints_through_the_print_dialog(env: Env, qtbot: Any,
         await env.wait(lambda: pos.notice.kind == "ok", what="printed")
         assert str(out) in pos.notice.text()
         assert out.read_bytes().startswith(b"%PDF") and out.stat().st_size > 1_000
+        # the receipt names the goods, says what the card paid and what it holds after
+        from ui.receipt_print import _document
+
+        text = _document(panel.receipt, "Lotus", panel.goods(), panel.balance_after) \
+            .toPlainText()
+        assert "Jasmine tea" in text and "TEA-250" not in text and "¥48.00" in text
+        assert "Paid from the card" in text and "Card balance after" in text
+        assert panel.balance_after == 50_000 - 4_800
 
     env.run(scenario(), 120)
 

@@ -191,7 +191,8 @@ class PosWindow(SaleFlow, Window):
         self.notice = Notice()
         right.addWidget(self.notice)
 
-        self.receipt = ReceiptPanel(self.notice, lambda: self.merchant.get("name", ""))
+        self.receipt = ReceiptPanel(self.notice, lambda: self.merchant.get("name", ""),
+                                    lambda: {g["sku"]: g for g in self.catalogue})
         bl.addWidget(self.receipt)  # under the basket: the right column stays short
         right.addStretch(1)
         holder = QWidget()

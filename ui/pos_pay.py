@@ -155,9 +155,12 @@ class SaleFlow:
                 "the offline limit (%2 a payment, %3 left today for this card). Nothing was "
                 "charged.").replace("%1", yuan(o["total"])).replace("%2", yuan(exc.limit))
                 .replace("%3", yuan(exc.left))) from None
-        await self._show_outcome(outcome, o["total"])
+        before = o.get("card_balance")  # the card as the validators had it just before
+        await self._show_outcome(outcome, o["total"],
+                                 None if before is None else before - o["cash_due"])
 
-    async def _show_outcome(self, outcome: Outcome, total: int) -> None:
+    async def _show_outcome(self, outcome: Outcome, total: int,
+                            balance_after: int | None = None) -> None:
         """What a payment came to, on the sale screen; the sale ends unless it was refused
         (then the cashier may change the basket and try again with the same card)."""
         e = outcome.entry
@@ -203,7 +206,7 @@ class SaleFlow:
             full = None  # paid all the same; the receipt can be printed from its id later
         self.last_receipt = full or {"id": e.id}
         if full is not None:
-            self.receipt.show_receipt(full, total, order)
+            self.receipt.show_receipt(full, total, order, balance_after)
         self._end_sale()
         self.notice.ok(self.tr("Paid %1.").replace("%1", yuan(total)))
         # the other tabs catch up on their own (a failure there is not the sale's)

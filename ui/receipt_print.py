@@ -38,6 +38,7 @@ def receipt_facts(receipt: dict[str, Any]) -> dict[str, Any]:
             "kind": tx.kind, "card": body.get("card", ""), "order": body.get("order", ""),
             "amount": body.get("amount", 0), "items": body.get("items", []),
             "redeem": body.get("redeem", []), "earned": _earned(receipt, body.get("card")),
+            "card_paid": _card_paid(receipt, body.get("card")),
             "code": receipt["outcome"][2] if receipt.get("outcome") else None}
 
 
@@ -56,6 +57,14 @@ def _earned(receipt: dict[str, Any], card: Any) -> dict[str, int]:
     return earned
 
 
+def _card_paid(receipt: dict[str, Any], card: Any) -> int:
+    """What the card's cash paid: the debit the result posted to the card's account."""
+    outcome = receipt.get("outcome") or []
+    postings = outcome[9] if len(outcome) > 9 and isinstance(outcome[9], list) else []
+    return sum(-p[2] for p in postings if isinstance(p, list) and len(p) == 3
+               and p[0] == f"card:{card}" and isinstance(p[2], int) and p[2] < 0)
+
+
 def _texts() -> dict[str, str]:
     return {
         "points": QCoreApplication.translate(
@@ -68,6 +77,10 @@ def _texts() -> dict[str, str]:
             "Receipt", "Card"),
         "total": QCoreApplication.translate(
             "Receipt", "Total"),
+        "card_paid": QCoreApplication.translate(
+            "Receipt", "Paid from the card"),
+        "balance": QCoreApplication.translate(
+            "Receipt", "Card balance after"),
         "committed": QCoreApplication.translate(
             "Receipt", "Committed on the CardChain ledger at height %1."),
         "tx": QCoreApplication.translate(
@@ -79,17 +92,30 @@ def _texts() -> dict[str, str]:
     }
 
 
-def _document(receipt: dict[str, Any], merchant: str) -> QTextDocument:
+def _document(receipt: dict[str, Any], merchant: str,
+              goods: dict[str, dict[str, Any]] | None = None,
+              balance_after: int | None = None) -> QTextDocument:
+    """The printed receipt: each line with its name and amount (``goods``: the merchant's
+    catalogue by sku), the total, what points and the card paid, the card's balance after
+    (when the till knew it), the points earned, and the proof."""
     f = receipt_facts(receipt)
+    goods = goods or {}
     t = {k: html.escape(v) for k, v in _texts().items()}
     qr = QImage()
     qr.loadFromData(_qr_png(receipt_qr(receipt)), "PNG")
     doc = QTextDocument()
     doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl("qr.png"), qr)
-    items = "".join(f"<tr><td>{html.escape(i['sku'])}</td><td align=right>× {i['qty']}</td>"
-                    f"</tr>" for i in f["items"])
+    items = "".join(
+        f"<tr><td>{html.escape(str(goods.get(i['sku'], {}).get('name', i['sku'])))} "
+        f"× {i['qty']}</td><td align=right>"
+        f"{yuan(goods[i['sku']]['price'] * i['qty']) if i['sku'] in goods else ''}</td></tr>"
+        for i in f["items"])
     points = "".join(f"<tr><td>{t['points'].replace('%1', r['bank'])}</td>"
                      f"<td align=right>{yuan(r['cash'])}</td></tr>" for r in f["redeem"])
+    points += f"<tr><td>{t['card_paid']}</td><td align=right>{yuan(f['card_paid'])}</td></tr>"
+    if balance_after is not None:
+        points += (f"<tr><td>{t['balance']}</td>"
+                   f"<td align=right>{yuan(balance_after)}</td></tr>")
     points += "".join(f"<tr><td>{t['earned'].replace('%1', bank)}</td>"
                       f"<td align=right>+{n:,}</td></tr>" for bank, n in f["earned"].items())
     doc.setHtml(f"""<html><body style="font-family: sans-serif; font-size: 10pt">
@@ -115,7 +141,9 @@ def _qr_png(text: str) -> bytes:
     return buf.getvalue()
 
 
-def save_receipt_pdf(receipt: dict[str, Any], merchant: str, path: Path) -> None:
+def save_receipt_pdf(receipt: dict[str, Any], merchant: str, path: Path,
+                     goods: dict[str, dict[str, Any]] | None = None,
+                     balance_after: int | None = None) -> None:
     writer = QPdfWriter(str(path))
     writer.setPageLayout(QPageLayout(QPageSize(QSizeF(80, 200), QPageSize.Unit.Millimeter),
                                      QPageLayout.Orientation.Portrait,
@@ -123,7 +151,7 @@ def save_receipt_pdf(receipt: dict[str, Any], merchant: str, path: Path) -> None
     writer.setResolution(96)
     writer.setTitle(f"Receipt {receipt_facts(receipt)['order']}")
     writer.setCreator("CardChain")
-    doc = _document(receipt, merchant)
+    doc = _document(receipt, merchant, goods, balance_after)
     doc.setPageSize(QSizeF(writer.width(), writer.height()))
     doc.print_(writer)
     if not path.exists():
@@ -140,7 +168,8 @@ def documents() -> Path:
 
 
 def print_receipt(parent: QWidget, receipt: dict[str, Any], merchant: str,
-                  done: Any = None) -> QDialog:
+                  done: Any = None, goods: dict[str, dict[str, Any]] | None = None,
+                  balance_after: int | None = None) -> QDialog:
     """The system's print dialog for a receipt, window-modal; on OK the receipt goes to
     the printer chosen (or its PDF file), then ``done(printer)``."""
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
@@ -154,7 +183,7 @@ def print_receipt(parent: QWidget, receipt: dict[str, Any], merchant: str,
     dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def accepted() -> None:
-        _document(receipt, merchant).print_(printer)
+        _document(receipt, merchant, goods, balance_after).print_(printer)
         if done is not None:
             done(printer)
 
@@ -167,10 +196,12 @@ class ReceiptPanel(QGroupBox):
     """The POS's last receipt: its QR code, the facts a cashier reads out, save and print.
     Messages go to the window's ``notice``."""
 
-    def __init__(self, notice: Notice, merchant: Any) -> None:
+    def __init__(self, notice: Notice, merchant: Any, goods: Any = None) -> None:
         super().__init__()
         self.notice, self.merchant = notice, merchant  # merchant() -> its name
+        self.goods = goods or (lambda: {})  # goods() -> the catalogue by sku
         self._view: tuple[dict[str, Any] | None, int, str] = (None, 0, "")
+        self.balance_after: int | None = None
         rl = QHBoxLayout(self)
         self.qr = QrView()
         self.qr.setMinimumSize(150, 150)
@@ -199,8 +230,10 @@ class ReceiptPanel(QGroupBox):
         self.show_receipt(*self._view)
 
     def show_receipt(self, full: dict[str, Any] | None, total: int = 0,
-                     order: str = "") -> None:
+                     order: str = "", balance_after: int | None = None) -> None:
         self._view = (full, total, order)
+        if full is None or balance_after is not None:
+            self.balance_after = balance_after
         self.save_btn.setEnabled(full is not None)
         self.print_btn.setEnabled(full is not None)
         if full is None:
@@ -231,7 +264,8 @@ class ReceiptPanel(QGroupBox):
     def write(self, path: Path) -> None:
         assert self.receipt is not None
         try:
-            save_receipt_pdf(self.receipt, self.merchant(), path)
+            save_receipt_pdf(self.receipt, self.merchant(), path, self.goods(),
+                             self.balance_after)
         except OSError as exc:
             self.notice.error(self.tr("Could not save: %1").replace("%1", str(exc)))
             return
@@ -240,7 +274,7 @@ class ReceiptPanel(QGroupBox):
     def print(self) -> None:
         if self.receipt is not None:
             self.print_dialog = print_receipt(self, self.receipt, self.merchant(),
-                                              self._printed)
+                                              self._printed, self.goods(), self.balance_after)
 
     def _printed(self, printer: Any) -> None:
         where = printer.outputFileName() or printer.printerName()

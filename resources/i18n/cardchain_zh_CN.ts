@@ -1832,178 +1832,178 @@ Cards issued: %4</source>
 <context>
     <name>PosWindow</name>
     <message>
-        <location filename="../../ui/pos.py" line="203"/>
+        <location filename="../../ui/pos.py" line="204"/>
         <source>CardChain — Point of sale</source>
         <translation>卡链 — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="204"/>
+        <location filename="../../ui/pos.py" line="205"/>
         <source>%1 · terminal %2</source>
         <translation>%1 · 终端 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="206"/>
+        <location filename="../../ui/pos.py" line="207"/>
         <source>Sale</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="207"/>
+        <location filename="../../ui/pos.py" line="208"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="208"/>
+        <location filename="../../ui/pos.py" line="209"/>
         <source>End of day</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="209"/>
+        <location filename="../../ui/pos.py" line="210"/>
         <source>Payments</source>
         <translation>付款记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="211"/>
+        <location filename="../../ui/pos.py" line="212"/>
         <source>Goods (★ can be paid partly with points)</source>
         <translation>商品（★ 可用积分部分抵扣）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="212"/>
+        <location filename="../../ui/pos.py" line="213"/>
         <source>Basket</source>
         <translation>购物篮</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="213"/>
+        <location filename="../../ui/pos.py" line="214"/>
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="214"/>
+        <location filename="../../ui/pos.py" line="215"/>
         <source>−1</source>
         <translation>−1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="215"/>
+        <location filename="../../ui/pos.py" line="216"/>
         <source>New sale</source>
         <translation>新交易</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="216"/>
+        <location filename="../../ui/pos.py" line="217"/>
         <source>Card</source>
         <translation>卡片</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="217"/>
+        <location filename="../../ui/pos.py" line="218"/>
         <source>Card file</source>
         <translation>卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="218"/>
+        <location filename="../../ui/pos.py" line="219"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="219"/>
+        <location filename="../../ui/pos.py" line="220"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="220"/>
+        <location filename="../../ui/pos.py" line="221"/>
         <source>Read card</source>
         <translation>读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="221"/>
+        <location filename="../../ui/pos.py" line="222"/>
         <source>Points offer</source>
         <translation>积分抵扣方案</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="222"/>
+        <location filename="../../ui/pos.py" line="223"/>
         <source>Pay</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="302"/>
-        <location filename="../../ui/pos.py" line="487"/>
+        <location filename="../../ui/pos.py" line="303"/>
+        <location filename="../../ui/pos.py" line="488"/>
         <source>A payment for this basket is under way: wait for its outcome.</source>
         <translation>此购物篮的付款正在处理中：请等待结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="418"/>
+        <location filename="../../ui/pos.py" line="419"/>
         <source>The card was cleared after %1 s without use: read it again (card file and PIN).</source>
         <translation>卡片闲置 %1 秒后已清除：请重新读卡（卡文件和密码）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="447"/>
+        <location filename="../../ui/pos.py" line="448"/>
         <source>Use %1 points</source>
         <translation>使用 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="277"/>
+        <location filename="../../ui/pos.py" line="278"/>
         <source>Points from: %1</source>
         <translation>可用积分：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="307"/>
+        <location filename="../../ui/pos.py" line="308"/>
         <source>Unknown item %1</source>
         <translation>未知商品 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="317"/>
+        <location filename="../../ui/pos.py" line="318"/>
         <source>Select an item in the basket first.</source>
         <translation>请先在购物篮中选择商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="344"/>
+        <location filename="../../ui/pos.py" line="345"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="348"/>
+        <location filename="../../ui/pos.py" line="349"/>
         <source>Add goods to see what the card&apos;s points can pay.</source>
         <translation>添加商品后可查看卡内积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="350"/>
+        <location filename="../../ui/pos.py" line="351"/>
         <source>Read a card to see what its points can pay.</source>
         <translation>读卡后可查看积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="355"/>
+        <location filename="../../ui/pos.py" line="356"/>
         <source>Points pay %1 (%2 points) · card pays %3</source>
         <translation>积分抵扣 %1（%2 积分）· 卡内支付 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="361"/>
+        <location filename="../../ui/pos.py" line="362"/>
         <source>Choose the card file</source>
         <translation>选择卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="362"/>
+        <location filename="../../ui/pos.py" line="363"/>
         <source>Card files (*.card.json *.card);;All files (*)</source>
         <translation>卡文件 (*.card.json *.card);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="370"/>
+        <location filename="../../ui/pos.py" line="371"/>
         <source>Choose the card file first.</source>
         <translation>请先选择卡文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="373"/>
+        <location filename="../../ui/pos.py" line="374"/>
         <source>The PIN is exactly 6 digits.</source>
         <translation>密码必须是 6 位数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="384"/>
+        <location filename="../../ui/pos.py" line="385"/>
         <source>Cannot read the card: %1</source>
         <translation>无法读卡：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="452"/>
+        <location filename="../../ui/pos.py" line="453"/>
         <source>No card read.</source>
         <translation>尚未读卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="455"/>
+        <location filename="../../ui/pos.py" line="456"/>
         <source>%1 · %2 · balance %3 · points %4</source>
         <translation>%1 · %2 · 余额 %3 · 积分 %4</translation>
     </message>
@@ -2964,42 +2964,52 @@ Cards issued: %4</source>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../ui/receipt_print.py" line="61"/>
+        <location filename="../../ui/receipt_print.py" line="70"/>
         <source>Paid by %1 points</source>
         <translation>%1 积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="63"/>
+        <location filename="../../ui/receipt_print.py" line="72"/>
         <source>%1 points earned</source>
         <translation>获得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="65"/>
+        <location filename="../../ui/receipt_print.py" line="74"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="67"/>
+        <location filename="../../ui/receipt_print.py" line="76"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="69"/>
+        <location filename="../../ui/receipt_print.py" line="78"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="71"/>
+        <location filename="../../ui/receipt_print.py" line="80"/>
+        <source>Paid from the card</source>
+        <translation>卡内支付</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="82"/>
+        <source>Card balance after</source>
+        <translation>支付后卡内余额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="84"/>
         <source>Committed on the CardChain ledger at height %1.</source>
         <translation>已记入卡链账本，高度 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="73"/>
+        <location filename="../../ui/receipt_print.py" line="86"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="75"/>
+        <location filename="../../ui/receipt_print.py" line="88"/>
         <source>Scan or run &quot;cardchain verify-receipt&quot; to check this payment against the consortium&apos;s validator keys, without trusting the shop.</source>
         <translation>扫码或运行“cardchain verify-receipt”，即可用联盟验证节点的公钥核验这笔支付，无需信任商家。</translation>
     </message>
@@ -3007,72 +3017,72 @@ Cards issued: %4</source>
 <context>
     <name>ReceiptPanel</name>
     <message>
-        <location filename="../../ui/receipt_print.py" line="196"/>
+        <location filename="../../ui/receipt_print.py" line="227"/>
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="197"/>
+        <location filename="../../ui/receipt_print.py" line="228"/>
         <source>Save as PDF…</source>
         <translation>保存为 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="198"/>
+        <location filename="../../ui/receipt_print.py" line="229"/>
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="208"/>
+        <location filename="../../ui/receipt_print.py" line="241"/>
         <source>The receipt appears here after a payment.</source>
         <translation>支付后小票显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="212"/>
+        <location filename="../../ui/receipt_print.py" line="245"/>
         <source>Earned %1 %2 points</source>
         <translation>获得 %2 积分 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="215"/>
+        <location filename="../../ui/receipt_print.py" line="248"/>
         <source>Order %1</source>
         <translation>订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="216"/>
+        <location filename="../../ui/receipt_print.py" line="249"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="217"/>
+        <location filename="../../ui/receipt_print.py" line="250"/>
         <source>Block %1 · %2</source>
         <translation>区块 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="219"/>
+        <location filename="../../ui/receipt_print.py" line="252"/>
         <source>Transaction %1…</source>
         <translation>交易 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="225"/>
+        <location filename="../../ui/receipt_print.py" line="258"/>
         <source>Save the receipt</source>
         <translation>保存小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="226"/>
+        <location filename="../../ui/receipt_print.py" line="259"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="236"/>
+        <location filename="../../ui/receipt_print.py" line="270"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="238"/>
+        <location filename="../../ui/receipt_print.py" line="272"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="247"/>
+        <location filename="../../ui/receipt_print.py" line="281"/>
         <source>Receipt sent to %1</source>
         <translation>收据已发送到 %1</translation>
     </message>
@@ -3221,52 +3231,52 @@ Cards issued: %4</source>
         <translation>网络不可达，此卡无法离线受理：%1 超过离线限额（每笔 %2，此卡今日剩余 %3）。未扣款。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="169"/>
+        <location filename="../../ui/pos_pay.py" line="172"/>
         <source>⟳ No decision heard yet for order %1: the till keeps looking it up and sends the same payment again. Do not charge the customer again.</source>
         <translation>⟳ 订单 %1 尚无结果：收银机会持续查询并重新发送同一笔付款。请勿再次向顾客收款。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="172"/>
+        <location filename="../../ui/pos_pay.py" line="175"/>
         <source>Outcome unknown: this payment is pending (Payments tab). The basket stays locked until it is decided.</source>
         <translation>结果未知：此付款待定（见“付款记录”页）。在有结果之前购物篮保持锁定。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="177"/>
+        <location filename="../../ui/pos_pay.py" line="180"/>
         <source>⇢ Taken offline: order %1 is sent when the network returns</source>
         <translation>⇢ 已离线受理：网络恢复后将发送订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="180"/>
+        <location filename="../../ui/pos_pay.py" line="183"/>
         <source>Taken offline: %1. The chain decides it when the network returns (Payments tab).</source>
         <translation>已离线受理：%1。网络恢复后由链上决定（见“付款记录”页）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="184"/>
+        <location filename="../../ui/pos_pay.py" line="187"/>
         <source>✗ Not sent: nothing was charged</source>
         <translation>✗ 未发送：未扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="188"/>
+        <location filename="../../ui/pos_pay.py" line="191"/>
         <source>✗ Refused at height %1</source>
         <translation>✗ 在高度 %1 被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="190"/>
+        <location filename="../../ui/pos_pay.py" line="193"/>
         <source>✗ Refused before it reached the network</source>
         <translation>✗ 在到达网络之前被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="197"/>
+        <location filename="../../ui/pos_pay.py" line="200"/>
         <source>④ Committed at height %1, %2 (signed by 2f+1 validators)</source>
         <translation>④ 已在高度 %1 上链，%2（由 2f+1 个验证节点签名）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="208"/>
+        <location filename="../../ui/pos_pay.py" line="211"/>
         <source>Paid %1.</source>
         <translation>已支付 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="240"/>
+        <location filename="../../ui/pos_pay.py" line="243"/>
         <source>Order %1 (%2), taken offline, was declined by the network: %3</source>
         <translation>离线受理的订单 %1（%2）被网络拒绝：%3</translation>
     </message>
