@@ -494,3 +494,26 @@ def test_11_small_things_a_user_meets(env: Env, qtbot: Any) -> None:
         assert w <= max(640, room.width()) and h <= max(480, room.height())
 
     env.run(scenario(), 60)
+
+
+def test_12_a_message_does_not_move_the_form(env: Env, qtbot: Any) -> None:
+    """#28 defect 6 (part): the issue form's button stays where it is when an error
+    appears under the form and when it goes."""
+    async def scenario() -> None:
+        cards = env.windows["clerk-EHB-1"].cards
+        env.windows["clerk-EHB-1"].tabs.setCurrentWidget(cards)
+        cards.notice.clear()
+        await env.wait(lambda: cards.isVisible(), what="the cards tab")
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.processEvents()
+        where = cards.history_box.mapTo(cards, cards.history_box.rect().topLeft())
+        cards.deposit.setText("abc")
+        click(qtbot, cards.issue_btn)
+        assert cards.notice.kind == "error"
+        QApplication.processEvents()  # the layout settles (a deferred layout request)
+        assert cards.history_box.mapTo(cards, cards.history_box.rect().topLeft()) == where
+        cards.deposit.clear()
+        cards.notice.clear()
+
+    env.run(scenario(), 60)

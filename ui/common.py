@@ -265,15 +265,17 @@ def select_row(view: QTableView, row: int) -> None:
 
 
 class Notice(QLabel):
-    """An inline message under a form: red for errors, green for success."""
+    """An inline message under a form: red for errors, green for success.  Its place
+    (two lines) is kept while it is empty, so the form does not move when one appears."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        self.setMinimumHeight(2 * self.fontMetrics().lineSpacing() + 4)
+        self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.kind = ""  # "", "error", "ok" or "info": what is shown now
-        self.hide()
 
     def error(self, text: str) -> None:
         self.kind = "error"
@@ -296,7 +298,6 @@ class Notice(QLabel):
     def clear(self) -> None:  # type: ignore[override]
         self.kind = ""
         super().clear()
-        self.hide()
 
 
 class Tasks:
