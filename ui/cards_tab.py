@@ -157,7 +157,7 @@ class CardsTab(QWidget):
         right.addWidget(self.notice)
         self.history_box = QGroupBox()  # what a clerk reads out to a cardholder on the phone
         self.history = RecordModel(HISTORY, _ctx, self)
-        QVBoxLayout(self.history_box).addWidget(table(self.history, stretch=4))
+        QVBoxLayout(self.history_box).addWidget(table(self.history, stretch=3))
         right.addWidget(self.history_box, 1)
         outer.addLayout(right, 2)
         self.view.selectionModel().selectionChanged.connect(self._selected)
