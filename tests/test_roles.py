@@ -18,7 +18,7 @@ from app.flows import my_card_query
 from node import access
 from node.ledger.cycles import cycle_of
 from node.net.client import Client, ClientError, Refused
-from tests.support.cluster import LocalCluster, close_all
+from tests.support.cluster import LocalCluster, close_all, wait_heights_equal
 
 pytestmark = pytest.mark.slow
 
@@ -78,7 +78,11 @@ async def _every_query(c: LocalCluster) -> dict[str, set[str]]:
         pay = c.builder.make("pay", {"terminal": "M001-T01", "card": number, "order": "R-1",
                                      "items": items, "amount": offer["total"]}, now,
                              c.keys["terminal-M001-T01"], key)
-        assert (await till.submit(pay))["code"] == "ok"
+        paid = await till.submit(pay)
+        assert paid["code"] == "ok"
+        # every validator has the payment before anyone asks for it (each client reads
+        # its own validator, which may commit a moment after the one the till used)
+        await wait_heights_equal(list(clients.values()), int(paid["height"]))
         m001 = next(m for m in c.cons.genesis.merchants if m["id"] == "M001")
         cycle = cycle_of(now, m001["cutoff_min"], c.cons.genesis.params["utc_offset_min"])
         args: dict[str, dict[str, Any]] = {
