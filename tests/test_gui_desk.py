@@ -32,6 +32,18 @@ def env(qapp: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     yield from gui_world(qapp, tmp_path_factory)
 
 
+async def selected_card(env: Env, deposit: int, holder: str) -> tuple[str, str, Any]:
+    """A named card of a test's own, selected in the clerk's cards tab."""
+    from ui.common import select_row
+
+    cards = env.windows["clerk-EHB-1"].cards
+    number, pin, path = await new_card_file(env, deposit, holder=holder)
+    await cards.refresh()
+    select_row(cards.view, next(i for i, r in enumerate(cards.model.rows)
+                                if r["card"] == number))
+    return number, pin, path
+
+
 def card_files(env: Env) -> set[str]:
     folder = env.cons.home / "cards"
     return {p.name for p in folder.glob("*.card.json")} if folder.exists() else set()
@@ -100,10 +112,7 @@ def test_2_top_up_says_how_it_was_paid(env: Env, qtbot: Any) -> None:
     async def scenario() -> None:
         console = env.windows["clerk-EHB-1"]
         cards = console.cards
-        number, _pin, _path = await new_card_file(env, 0, holder="Zhao Lei 赵磊")
-        await cards.refresh()
-        cards.view.selectRow(next(i for i, r in enumerate(cards.model.rows)
-                                  if r["card"] == number))
+        number, _pin, _path = await selected_card(env, 0, "Zhao Lei 赵磊")
         pay = cards.topup_pay
         pay.method.setCurrentIndex(pay.method.findData("cash"))
         pay.payer.setCurrentIndex(pay.payer.findData("organisation"))
@@ -254,10 +263,7 @@ def test_5_freeze_close_and_lost_are_asked_first_with_a_reason(env: Env, qtbot: 
         console = env.windows["clerk-EHB-1"]
         cards = console.cards
         clerk = env.sessions["clerk-EHB-1"]
-        number, _pin, _path = await new_card_file(env, 20_000, holder="Sun Li 孙丽")
-        await cards.refresh()
-        cards.view.selectRow(next(i for i, r in enumerate(cards.model.rows)
-                                  if r["card"] == number))
+        number, _pin, _path = await selected_card(env, 20_000, "Sun Li 孙丽")
         h0 = env.height()
         # one click only asks; cancel sends nothing
         click(qtbot, cards.freeze_btn)
@@ -303,10 +309,7 @@ def test_6_what_the_chain_would_refuse_is_said_before_sending(env: Env, qtbot: A
     async def scenario() -> None:
         console = env.windows["clerk-EHB-1"]
         cards = console.cards
-        number, pin, path = await new_card_file(env, 1_000, holder="Qian Bo 钱波")
-        await cards.refresh()
-        cards.view.selectRow(next(i for i, r in enumerate(cards.model.rows)
-                                  if r["card"] == number))
+        number, pin, path = await selected_card(env, 1_000, "Qian Bo 钱波")
         h0 = env.height()
         cards.topup_pay.method.setCurrentIndex(cards.topup_pay.method.findData("cash"))
         cards.amount.setText("4995")
