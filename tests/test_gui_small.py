@@ -132,3 +132,37 @@ def test_12_a_message_does_not_move_the_form(env: Env, qtbot: Any) -> None:
         cards.notice.clear()
 
     env.run(scenario(), 60)
+
+
+def test_13_the_points_offer_shows_what_banks_pay_together(env: Env, qtbot: Any) -> None:
+    """#28 defect 9: each bank's maximum is on its own; the goods both banks accept are
+    paid once, so the offer also says what each pays with the others."""
+    from tests.support.gui import read_card
+
+    async def scenario() -> None:
+        pos = env.windows["terminal-M001-T01"]
+        number, pin, path = await new_card_file(env, 100_000)
+        s = env.sessions["clerk-EHB-1"]
+        for bank, clerk in (("EHB", "clerk-EHB-1"), ("JRB", "clerk-JRB-1")):
+            c = env.sessions[clerk]
+            assert (await c.submit(c.make("accrue_points", {"card": number, "bank": bank,
+                                                            "points": 50_000}))).ok
+        await env.wait(lambda: env.sessions["terminal-M001-T01"].node.height
+                       >= s.node.height, what="the till's node has the points")
+        pos.new_sale()
+        await read_card(env, qtbot, pos, path, pin)
+        pos.add("TEA-250")  # both banks' points accept it: ¥48.00
+        await env.wait(lambda: pos.offer is not None and len(pos.offer_model.rows) == 2,
+                       what="both banks' offers")
+        rows = {r["bank"]: r for r in pos.offer_model.rows}
+        alone = sum(r["max_cash"] for r in rows.values())
+        together = sum(r["now"] for r in rows.values())
+        assert together == sum(r["cash"] for r in pos.offer["combination"])
+        # on its own EHB may pay 30 % of the tea (¥14.40), JRB 20 % (¥9.60); together JRB
+        # takes 20 % of what EHB left (¥6.72): less than the two maxima added
+        assert (rows["EHB"]["max_cash"], rows["JRB"]["max_cash"]) == (1_440, 960)
+        assert (rows["EHB"]["now"], rows["JRB"]["now"]) == (1_440, 672)
+        assert together == 2_112 < alone
+        pos.new_sale()
+
+    env.run(scenario(), 60)

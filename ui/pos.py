@@ -50,9 +50,12 @@ BASKET = [Column("name", "Item"), Column("qty", "Qty", "int"), Column("price", "
 # card and its PIN); CARDCHAIN_CARD_IDLE_S overrides it
 CARD_IDLE_S = float(os.environ.get("CARDCHAIN_CARD_IDLE_S", "90"))
 RESOLVE_EVERY_MS = 3_000  # how often undecided payments are looked up
+# each bank's most on its own, and what it pays with the banks chosen together (the goods
+# two banks both accept are paid once: the maxima do not add up)
 OFFERS = [Column("bank", "Bank"), Column("points", "Points held", "int"),
-          Column("eligible", "Eligible goods", "money"), Column("max_cash", "Points can pay",
-                                                                    "money")]
+          Column("eligible", "Eligible goods", "money"),
+          Column("max_cash", "Most on its own", "money"),
+          Column("now", "Pays with the others", "money")]
 
 
 def _ctx(text: str) -> str:
@@ -469,9 +472,10 @@ class PosWindow(SaleFlow, Window):
         o = await self.session.query("offer", items=self.items(), banks=self.chosen_banks(),
                                      **self._card_signs("offer"))
         self.offer = o
+        now = {r["bank"]: r["cash"] for r in o["combination"]}
         self.offer_model.set_rows([{"bank": x["bank"], "points": x["balance"],
-                                    "eligible": x["eligible_fen"], "max_cash": x["max_cash"]}
-                                   for x in o["offers"]])
+                                    "eligible": x["eligible_fen"], "max_cash": x["max_cash"],
+                                    "now": now.get(x["bank"], 0)} for x in o["offers"]])
         self._refresh_totals()
 
     # --- pay --------------------------------------------------------------------------------------

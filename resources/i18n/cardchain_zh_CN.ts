@@ -745,346 +745,351 @@ Transactions: %3</source>
     </message>
     <message>
         <location filename="../../ui/strings.py" line="17"/>
+        <source>Most on its own</source>
+        <translation>单独最多可抵</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="18"/>
+        <source>Pays with the others</source>
+        <translation>合用时抵扣</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="19"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="18"/>
+        <location filename="../../ui/strings.py" line="20"/>
         <source>Card file</source>
         <translation>卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="19"/>
+        <location filename="../../ui/strings.py" line="21"/>
         <source>Merchant</source>
         <translation>商户</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="20"/>
+        <location filename="../../ui/strings.py" line="22"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="21"/>
+        <location filename="../../ui/strings.py" line="23"/>
         <source>Acquirer</source>
         <translation>收单行</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="22"/>
+        <location filename="../../ui/strings.py" line="24"/>
         <source>Fee (bp)</source>
         <translation>费率（基点）</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="23"/>
+        <location filename="../../ui/strings.py" line="25"/>
         <source>Cut-off</source>
         <translation>日切时间</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="24"/>
+        <location filename="../../ui/strings.py" line="26"/>
         <source>Terminals</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="25"/>
+        <location filename="../../ui/strings.py" line="27"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="26"/>
+        <location filename="../../ui/strings.py" line="28"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="27"/>
+        <location filename="../../ui/strings.py" line="29"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="28"/>
+        <location filename="../../ui/strings.py" line="30"/>
         <source>Terminal</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="29"/>
+        <location filename="../../ui/strings.py" line="31"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="30"/>
+        <location filename="../../ui/strings.py" line="32"/>
         <source>Card paid</source>
         <translation>卡内支付</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="31"/>
+        <location filename="../../ui/strings.py" line="33"/>
         <source>Validator</source>
         <translation>验证节点</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="32"/>
+        <location filename="../../ui/strings.py" line="34"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="33"/>
+        <location filename="../../ui/strings.py" line="35"/>
         <source>Height</source>
         <translation>高度</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="34"/>
+        <location filename="../../ui/strings.py" line="36"/>
         <source>Behind</source>
         <translation>落后</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="35"/>
+        <location filename="../../ui/strings.py" line="37"/>
         <source>View</source>
         <translation>视图</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="36"/>
+        <location filename="../../ui/strings.py" line="38"/>
         <source>Primary</source>
         <translation>主节点</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="37"/>
+        <location filename="../../ui/strings.py" line="39"/>
         <source>Connected peers</source>
         <translation>已连接节点</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="38"/>
+        <location filename="../../ui/strings.py" line="40"/>
         <source>Queued</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="39"/>
+        <location filename="../../ui/strings.py" line="41"/>
         <source>Longest stall (ms)</source>
         <translation>最长停顿（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="40"/>
+        <location filename="../../ui/strings.py" line="42"/>
         <source>Last view change</source>
         <translation>上次视图切换</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="41"/>
+        <location filename="../../ui/strings.py" line="43"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="42"/>
+        <location filename="../../ui/strings.py" line="44"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="43"/>
+        <location filename="../../ui/strings.py" line="45"/>
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="44"/>
+        <location filename="../../ui/strings.py" line="46"/>
         <source>Bank</source>
         <translation>银行</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="45"/>
+        <location filename="../../ui/strings.py" line="47"/>
         <source>Points held</source>
         <translation>持有积分</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="46"/>
+        <location filename="../../ui/strings.py" line="48"/>
         <source>Eligible goods</source>
         <translation>可用积分商品</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="47"/>
-        <source>Points can pay</source>
-        <translation>积分最多抵扣</translation>
-    </message>
-    <message>
-        <location filename="../../ui/strings.py" line="48"/>
+        <location filename="../../ui/strings.py" line="49"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="49"/>
+        <location filename="../../ui/strings.py" line="50"/>
         <source>Till</source>
         <translation>收银机</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="50"/>
+        <location filename="../../ui/strings.py" line="51"/>
         <source>Chain</source>
         <translation>链上</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="51"/>
+        <location filename="../../ui/strings.py" line="52"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="52"/>
+        <location filename="../../ui/strings.py" line="53"/>
         <source>Transactions</source>
         <translation>交易数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="53"/>
+        <location filename="../../ui/strings.py" line="54"/>
         <source>Block hash</source>
         <translation>区块哈希</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="54"/>
+        <location filename="../../ui/strings.py" line="55"/>
         <source>Decision</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="55"/>
+        <location filename="../../ui/strings.py" line="56"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="56"/>
+        <location filename="../../ui/strings.py" line="57"/>
         <source>Level</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="57"/>
+        <location filename="../../ui/strings.py" line="58"/>
         <source>Rule</source>
         <translation>规则</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="58"/>
+        <location filename="../../ui/strings.py" line="59"/>
         <source>Subject</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="59"/>
+        <location filename="../../ui/strings.py" line="60"/>
         <source>What happened</source>
         <translation>情况</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="60"/>
+        <location filename="../../ui/strings.py" line="61"/>
         <source>Prepaid outstanding</source>
         <translation>预付资金余额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="61"/>
+        <location filename="../../ui/strings.py" line="62"/>
         <source>Custody deposit</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="62"/>
+        <location filename="../../ui/strings.py" line="63"/>
         <source>Coverage</source>
         <translation>覆盖率</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="63"/>
+        <location filename="../../ui/strings.py" line="64"/>
         <source>Cards</source>
         <translation>卡</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="64"/>
+        <location filename="../../ui/strings.py" line="65"/>
         <source>Payments</source>
         <translation>支付笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="65"/>
+        <location filename="../../ui/strings.py" line="66"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="66"/>
+        <location filename="../../ui/strings.py" line="67"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="67"/>
+        <location filename="../../ui/strings.py" line="68"/>
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="68"/>
+        <location filename="../../ui/strings.py" line="69"/>
         <source>Left to refund</source>
         <translation>可退金额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="69"/>
+        <location filename="../../ui/strings.py" line="70"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="70"/>
+        <location filename="../../ui/strings.py" line="71"/>
         <source>payment</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="71"/>
+        <location filename="../../ui/strings.py" line="72"/>
         <source>refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="72"/>
+        <location filename="../../ui/strings.py" line="73"/>
         <source>on the till, not on chain</source>
         <translation>收银机有，链上没有</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="73"/>
+        <location filename="../../ui/strings.py" line="74"/>
         <source>on chain, not on the till</source>
         <translation>链上有，收银机没有</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="74"/>
+        <location filename="../../ui/strings.py" line="75"/>
         <source>amounts differ</source>
         <translation>金额不一致</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="75"/>
+        <location filename="../../ui/strings.py" line="76"/>
         <source>refused on chain</source>
         <translation>链上拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="76"/>
+        <location filename="../../ui/strings.py" line="77"/>
         <source>declined after offline acceptance</source>
         <translation>离线受理后被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="77"/>
+        <location filename="../../ui/strings.py" line="78"/>
         <source>committed</source>
         <translation>已上链</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="78"/>
+        <location filename="../../ui/strings.py" line="79"/>
         <source>pending: outcome unknown</source>
         <translation>待定：结果未知</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="79"/>
+        <location filename="../../ui/strings.py" line="80"/>
         <source>taken offline, not sent yet</source>
         <translation>已离线受理，尚未发送</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="80"/>
+        <location filename="../../ui/strings.py" line="81"/>
         <source>not sent</source>
         <translation>未发送</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="81"/>
+        <location filename="../../ui/strings.py" line="82"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="82"/>
+        <location filename="../../ui/strings.py" line="83"/>
         <source>Sent</source>
         <translation>发送次数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="83"/>
+        <location filename="../../ui/strings.py" line="84"/>
         <source>up</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="84"/>
+        <location filename="../../ui/strings.py" line="85"/>
         <source>view change</source>
         <translation>视图切换中</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="85"/>
+        <location filename="../../ui/strings.py" line="86"/>
         <source>unreachable</source>
         <translation>无法连接</translation>
     </message>
@@ -1832,178 +1837,178 @@ Cards issued: %4</source>
 <context>
     <name>PosWindow</name>
     <message>
-        <location filename="../../ui/pos.py" line="204"/>
+        <location filename="../../ui/pos.py" line="207"/>
         <source>CardChain — Point of sale</source>
         <translation>卡链 — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="205"/>
+        <location filename="../../ui/pos.py" line="208"/>
         <source>%1 · terminal %2</source>
         <translation>%1 · 终端 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="207"/>
+        <location filename="../../ui/pos.py" line="210"/>
         <source>Sale</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="208"/>
+        <location filename="../../ui/pos.py" line="211"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="209"/>
+        <location filename="../../ui/pos.py" line="212"/>
         <source>End of day</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="210"/>
+        <location filename="../../ui/pos.py" line="213"/>
         <source>Payments</source>
         <translation>付款记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="212"/>
+        <location filename="../../ui/pos.py" line="215"/>
         <source>Goods (★ can be paid partly with points)</source>
         <translation>商品（★ 可用积分部分抵扣）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="213"/>
+        <location filename="../../ui/pos.py" line="216"/>
         <source>Basket</source>
         <translation>购物篮</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="214"/>
+        <location filename="../../ui/pos.py" line="217"/>
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="215"/>
+        <location filename="../../ui/pos.py" line="218"/>
         <source>−1</source>
         <translation>−1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="216"/>
+        <location filename="../../ui/pos.py" line="219"/>
         <source>New sale</source>
         <translation>新交易</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="217"/>
+        <location filename="../../ui/pos.py" line="220"/>
         <source>Card</source>
         <translation>卡片</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="218"/>
+        <location filename="../../ui/pos.py" line="221"/>
         <source>Card file</source>
         <translation>卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="219"/>
+        <location filename="../../ui/pos.py" line="222"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="220"/>
+        <location filename="../../ui/pos.py" line="223"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="221"/>
+        <location filename="../../ui/pos.py" line="224"/>
         <source>Read card</source>
         <translation>读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="222"/>
+        <location filename="../../ui/pos.py" line="225"/>
         <source>Points offer</source>
         <translation>积分抵扣方案</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="223"/>
+        <location filename="../../ui/pos.py" line="226"/>
         <source>Pay</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="303"/>
-        <location filename="../../ui/pos.py" line="488"/>
+        <location filename="../../ui/pos.py" line="306"/>
+        <location filename="../../ui/pos.py" line="492"/>
         <source>A payment for this basket is under way: wait for its outcome.</source>
         <translation>此购物篮的付款正在处理中：请等待结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="419"/>
+        <location filename="../../ui/pos.py" line="422"/>
         <source>The card was cleared after %1 s without use: read it again (card file and PIN).</source>
         <translation>卡片闲置 %1 秒后已清除：请重新读卡（卡文件和密码）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="448"/>
+        <location filename="../../ui/pos.py" line="451"/>
         <source>Use %1 points</source>
         <translation>使用 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="278"/>
+        <location filename="../../ui/pos.py" line="281"/>
         <source>Points from: %1</source>
         <translation>可用积分：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="308"/>
+        <location filename="../../ui/pos.py" line="311"/>
         <source>Unknown item %1</source>
         <translation>未知商品 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="318"/>
+        <location filename="../../ui/pos.py" line="321"/>
         <source>Select an item in the basket first.</source>
         <translation>请先在购物篮中选择商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="345"/>
+        <location filename="../../ui/pos.py" line="348"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="349"/>
+        <location filename="../../ui/pos.py" line="352"/>
         <source>Add goods to see what the card&apos;s points can pay.</source>
         <translation>添加商品后可查看卡内积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="351"/>
+        <location filename="../../ui/pos.py" line="354"/>
         <source>Read a card to see what its points can pay.</source>
         <translation>读卡后可查看积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="356"/>
+        <location filename="../../ui/pos.py" line="359"/>
         <source>Points pay %1 (%2 points) · card pays %3</source>
         <translation>积分抵扣 %1（%2 积分）· 卡内支付 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="362"/>
+        <location filename="../../ui/pos.py" line="365"/>
         <source>Choose the card file</source>
         <translation>选择卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="363"/>
+        <location filename="../../ui/pos.py" line="366"/>
         <source>Card files (*.card.json *.card);;All files (*)</source>
         <translation>卡文件 (*.card.json *.card);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="371"/>
+        <location filename="../../ui/pos.py" line="374"/>
         <source>Choose the card file first.</source>
         <translation>请先选择卡文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="374"/>
+        <location filename="../../ui/pos.py" line="377"/>
         <source>The PIN is exactly 6 digits.</source>
         <translation>密码必须是 6 位数字。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="385"/>
+        <location filename="../../ui/pos.py" line="388"/>
         <source>Cannot read the card: %1</source>
         <translation>无法读卡：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="453"/>
+        <location filename="../../ui/pos.py" line="456"/>
         <source>No card read.</source>
         <translation>尚未读卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="456"/>
+        <location filename="../../ui/pos.py" line="459"/>
         <source>%1 · %2 · balance %3 · points %4</source>
         <translation>%1 · %2 · 余额 %3 · 积分 %4</translation>
     </message>
@@ -3362,22 +3367,22 @@ Cards issued: %4</source>
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ui/strings.py" line="89"/>
+        <location filename="../../ui/strings.py" line="90"/>
         <source>the network is unreachable: nothing was sent; retry when the status bar shows the node following a validator</source>
         <translation>网络不可达：未发送任何内容；请在状态栏显示节点正在跟随验证节点后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="91"/>
+        <location filename="../../ui/strings.py" line="92"/>
         <source>the network did not decide the transaction in time; it may still be decided: look it up before retrying</source>
         <translation>网络未能及时处理该交易；它仍可能被处理：请先查询再重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="93"/>
+        <location filename="../../ui/strings.py" line="94"/>
         <source>the network did not answer in time; check the node status and retry</source>
         <translation>网络未及时响应；请检查节点状态后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="96"/>
+        <location filename="../../ui/strings.py" line="97"/>
         <source>the network is busy: the validators did not take the transaction, so nothing was ordered; try again in a moment</source>
         <translation>网络繁忙：验证节点未接收该交易，未进行任何排序；请稍后再试</translation>
     </message>
