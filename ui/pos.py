@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -50,12 +51,11 @@ BASKET = [Column("name", "Item"), Column("qty", "Qty", "int"), Column("price", "
 # card and its PIN); CARDCHAIN_CARD_IDLE_S overrides it
 CARD_IDLE_S = float(os.environ.get("CARDCHAIN_CARD_IDLE_S", "90"))
 RESOLVE_EVERY_MS = 3_000  # how often undecided payments are looked up
-# each bank's most on its own, and what it pays with the banks chosen together (the goods
-# two banks both accept are paid once: the maxima do not add up)
+# each bank's most alone, and what it pays with the others chosen (goods are paid once)
 OFFERS = [Column("bank", "Bank"), Column("points", "Points held", "int"),
           Column("eligible", "Eligible goods", "money"),
-          Column("max_cash", "Most on its own", "money"),
-          Column("now", "Pays with the others", "money")]
+          Column("max_cash", "Alone, at most", "money"),
+          Column("now", "Together", "money")]
 
 
 def _ctx(text: str) -> str:
@@ -170,7 +170,8 @@ class PosWindow(SaleFlow, Window):
         self.points_box = QGroupBox()
         pl = QVBoxLayout(self.points_box)
         self.offer_model = RecordModel(OFFERS, _ctx, self)
-        self.offer_view = table(self.offer_model)
+        self.offer_view = table(self.offer_model)  # five short figures: all in view
+        self.offer_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.offer_view.setMinimumHeight(96)
         self.offer_view.setMaximumHeight(120)
         pl.addWidget(self.offer_view)

@@ -745,13 +745,13 @@ Transactions: %3</source>
     </message>
     <message>
         <location filename="../../ui/strings.py" line="17"/>
-        <source>Most on its own</source>
-        <translation>单独最多可抵</translation>
+        <source>Alone, at most</source>
+        <translation>单独最多</translation>
     </message>
     <message>
         <location filename="../../ui/strings.py" line="18"/>
-        <source>Pays with the others</source>
-        <translation>合用时抵扣</translation>
+        <source>Together</source>
+        <translation>合用抵扣</translation>
     </message>
     <message>
         <location filename="../../ui/strings.py" line="19"/>
