@@ -42,27 +42,29 @@ def receipt_facts(receipt: dict[str, Any]) -> dict[str, Any]:
             "code": receipt["outcome"][2] if receipt.get("outcome") else None}
 
 
+def _postings(receipt: dict[str, Any]) -> list[tuple[str, int]]:
+    """(account, amount) of each double-entry line the receipt's result posted."""
+    outcome = receipt.get("outcome") or []
+    lines = outcome[9] if len(outcome) > 9 and isinstance(outcome[9], list) else []
+    return [(p[0], p[2]) for p in lines if isinstance(p, list) and len(p) == 3
+            and isinstance(p[0], str) and isinstance(p[2], int)]
+
+
 def _earned(receipt: dict[str, Any], card: Any) -> dict[str, int]:
     """Points the card earned in this transaction, by bank: the credits its result posted
     to the card's points accounts (``pts:BANK:CARD``; a redemption is a debit)."""
-    outcome = receipt.get("outcome") or []
-    postings = outcome[9] if len(outcome) > 9 and isinstance(outcome[9], list) else []
     earned: dict[str, int] = {}
-    for p in postings:
-        if isinstance(p, list) and len(p) == 3 and isinstance(p[0], str) and \
-                p[0].startswith("pts:") and p[0].endswith(f":{card}") and \
-                isinstance(p[2], int) and p[2] > 0:
-            bank = p[0].split(":")[1]
-            earned[bank] = earned.get(bank, 0) + p[2]
+    for account, amount in _postings(receipt):
+        if account.startswith("pts:") and account.endswith(f":{card}") and amount > 0:
+            bank = account.split(":")[1]
+            earned[bank] = earned.get(bank, 0) + amount
     return earned
 
 
 def _card_paid(receipt: dict[str, Any], card: Any) -> int:
     """What the card's cash paid: the debit the result posted to the card's account."""
-    outcome = receipt.get("outcome") or []
-    postings = outcome[9] if len(outcome) > 9 and isinstance(outcome[9], list) else []
-    return sum(-p[2] for p in postings if isinstance(p, list) and len(p) == 3
-               and p[0] == f"card:{card}" and isinstance(p[2], int) and p[2] < 0)
+    return sum(-amount for account, amount in _postings(receipt)
+               if account == f"card:{card}" and amount < 0)
 
 
 def _texts() -> dict[str, str]:

@@ -34,10 +34,6 @@ COUNTERS = ("earned", "granted", "redeemed", "returned", "taken_back")  # and ex
 # the expiry step's own record (``points_expiries``), on the day that closed
 
 
-def local_day(ctx: Ctx) -> int:
-    return ctx.day
-
-
 def _lots(row: Row | None) -> Lots:
     return [list(x) for x in (row or {}).get("lots") or []]
 

@@ -143,27 +143,28 @@ def card_history(store: Store, number: str, limit: int = 100,
         out.append(h)
     cash = store.get("accounts", card_acct(number)) or {}
     for tx_id, fen, source in cash.get("received") or []:  # transfers in (format 5)
-        found = store.query("SELECT height, pos, time FROM txs WHERE id = ? AND "
-                            "consumes = 1", (tx_id,))
-        if found:
-            height, pos, time = found[0]
-            out.append({"height": height, "pos": pos, "id": tx_id, "kind": "transfer",
-                        "code": "ok", "message": f"received from card {source}",
-                        "amount": fen, "time": time, "merchant": None})
+        _add_entry(store, out, tx_id, "transfer", f"received from card {source}", fen)
     for bank in banks:
         acct = store.get("accounts", pts_acct(bank, number)) or {}
         for cycle, n, tx_id in acct.get("expired") or []:
-            found = store.query("SELECT height, pos, time FROM txs WHERE id = ? AND "
-                                "consumes = 1", (tx_id,))
-            if found:
-                height, pos, time = found[0]
-                out.append({"height": height, "pos": pos, "id": tx_id,
-                            "kind": "expire_points", "code": "ok",
-                            "message": f"{n} {bank} points expired at the close of {cycle}",
-                            "amount": n, "time": time, "merchant": None,
-                            "points": {bank: -n}})
+            _add_entry(store, out, tx_id, "expire_points",
+                       f"{n} {bank} points expired at the close of {cycle}", n,
+                       points={bank: -n})
     out.sort(key=lambda h: (h["height"], h["pos"]), reverse=True)
     return out[:limit]
+
+
+def _add_entry(store: Store, out: list[dict[str, Any]], tx_id: str, kind: str,
+               message: str, amount: int, **extra: Any) -> None:
+    """A history row for a transaction that touched the card without naming it (one
+    transaction for many cards, or the receiving side), placed where it was decided."""
+    found = store.query("SELECT height, pos, time FROM txs WHERE id = ? AND consumes = 1",
+                        (tx_id,))
+    if found:
+        height, pos, time = found[0]
+        out.append({"height": height, "pos": pos, "id": tx_id, "kind": kind, "code": "ok",
+                    "message": message, "amount": amount, "time": time, "merchant": None,
+                    **extra})
 
 
 def _points_moved(store: Store, h: dict[str, Any], bank: str | None) -> dict[str, int]:
