@@ -82,7 +82,7 @@ def test_11_small_things_a_user_meets(env: Env, qtbot: Any) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
 
-    from ui.receipt_print import documents
+    from ui.common import documents
     from ui.shell import Window
 
     async def scenario() -> None:
@@ -166,3 +166,234 @@ def test_13_the_points_offer_shows_what_banks_pay_together(env: Env, qtbot: Any)
         pos.new_sale()
 
     env.run(scenario(), 60)
+
+
+def test_14_a_sale_by_keyboard_only(env: Env, qtbot: Any) -> None:
+    """#28, the cashier never needs the mouse: SKU and name entry with a quantity, the
+    basket edited by keys, card and PIN, pay, the receipt, the next sale."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from ui.common import yuan
+
+    def key(k: Qt.Key, mod: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+        QTest.keyClick(QApplication.focusWidget(), k, mod)
+
+    def type_in(text: str) -> None:
+        QTest.keyClicks(QApplication.focusWidget(), text)
+
+    async def scenario() -> None:
+        pos = env.windows["terminal-M001-T01"]
+        _number, pin, path = await new_card_file(env, 100_000)
+        pos.new_sale()
+        pos.tabs.setCurrentIndex(1)  # somewhere else: F2 brings the sale back
+        pos.show()
+        pos.activateWindow()
+        await env.wait(lambda: pos.isActiveWindow(), what="the till in front")
+        pos.day.setFocus()
+        key(Qt.Key.Key_F2)
+        assert pos.tabs.currentWidget() is pos.sale
+        assert QApplication.focusWidget() is pos.goods.entry
+        type_in("2*tea-250")  # a SKU in any case, with a quantity
+        key(Qt.Key.Key_Return)
+        type_in("moon")  # words of a name
+        key(Qt.Key.Key_Return)
+        assert pos.basket == {"TEA-250": 2, "MOON-BOX": 1}
+        type_in("250")  # tea and milk: nothing added, the grid shows the two
+        key(Qt.Key.Key_Return)
+        assert pos.basket == {"TEA-250": 2, "MOON-BOX": 1}
+        assert "2 items match" in pos.notice.text()
+        shown = [s for s, b in pos.goods.buttons.items() if not b.isHidden()]
+        assert shown == ["TEA-250", "MILK-12"]
+        type_in(" ml")
+        key(Qt.Key.Key_Return)
+        assert pos.basket["MILK-12"] == 1 and pos.goods.entry.text() == ""
+        key(Qt.Key.Key_F3)  # the basket: the first line selected
+        assert QApplication.focusWidget() is pos.basket_view
+        key(Qt.Key.Key_Plus)
+        assert pos.basket["TEA-250"] == 3
+        key(Qt.Key.Key_Minus)
+        key(Qt.Key.Key_Down)
+        key(Qt.Key.Key_Delete)  # the mooncakes go
+        assert pos.basket == {"TEA-250": 2, "MILK-12": 1}
+        key(Qt.Key.Key_Tab)  # the quantity of the line after the one removed
+        assert pos.qty.isAncestorOf(QApplication.focusWidget())
+        key(Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        type_in("3")
+        key(Qt.Key.Key_Return)
+        assert pos.basket == {"TEA-250": 2, "MILK-12": 3}
+        key(Qt.Key.Key_F4)  # the card: its file, Tab, its PIN, Enter
+        assert QApplication.focusWidget() is pos.card_path
+        type_in(str(path))
+        key(Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is pos.pin
+        type_in(pin)
+        key(Qt.Key.Key_Return)
+        await env.wait(lambda: pos.card is not None and pos.offer is not None,
+                       what="the card read and its offer")
+        due = pos.total()
+        assert due == 2 * 4_800 + 3 * pos.basket_model.rows[1]["price"]
+        key(Qt.Key.Key_F9)
+        assert await env.settle_notice(pos.notice, "the keyboard sale") == "ok", \
+            pos.notice.text()
+        receipt = pos.receipt.receipt
+        assert receipt is not None and pos.card is None and not pos.basket
+        assert f"Total {yuan(due)}" in pos.receipt.text.text()
+        assert QApplication.focusWidget() is pos.goods.entry  # the next sale starts here
+        type_in("rice")
+        key(Qt.Key.Key_Return)
+        assert pos.basket == {"RICE-5KG": 1} and pos.card is None
+        key(Qt.Key.Key_F12)
+        assert not pos.basket and pos.receipt.receipt is None
+
+    env.run(scenario(), 90)
+
+
+
+def test_15_the_sale_screen_keeps_its_shape(env: Env, qtbot: Any) -> None:
+    """#28 defect 6: the basket's columns keep their widths from an empty basket to a
+    read card and a receipt, and the goods never need a sideways scroll."""
+    from PySide6.QtWidgets import QApplication
+
+    from tests.support.gui import read_card
+
+    async def scenario() -> None:
+        pos = env.windows["terminal-M001-T01"]
+        _number, pin, path = await new_card_file(env, 100_000)
+        pos.resize(1100, 700)
+        pos.show()
+        pos.new_sale()
+        head = pos.basket_view.horizontalHeader()
+
+        def widths() -> list[int]:
+            QApplication.processEvents()  # (layout is done on the event loop)
+            return [head.sectionSize(c) for c in (1, 2, 3)]
+
+        def goods_fit() -> bool:
+            room = pos.goods.scroll.viewport().width()
+            return all(b.geometry().right() <= room for b in pos.goods.buttons.values())
+
+        empty = widths()
+        assert goods_fit()
+        pos.add("TEA-250")
+        await read_card(env, qtbot, pos, path, pin)
+        await env.wait(lambda: pos.offer is not None, what="offer")
+        pos.add("TV-65", 3)  # a big amount
+        await env.wait(lambda: pos.offer is not None, what="offer")
+        assert widths() == empty and goods_fit()
+        assert not pos.goods.scroll.horizontalScrollBar().isVisible()
+        pos.new_sale()
+        assert widths() == empty
+
+    env.run(scenario(), 60)
+
+
+def test_16_a_language_switch_keeps_the_result_on_screen(env: Env, qtbot: Any) -> None:
+    """#28 defects 4 and 7: after a sale, switching to Chinese rewords the stage line and
+    the result (they were left English or wiped); a refusal's detail is Chinese too."""
+    from ui import texts
+
+    async def scenario() -> None:
+        pos = env.windows["terminal-M001-T01"]
+        card = await new_card_file(env, 100_000)
+        assert await sell(env, qtbot, pos, card, "TEA-250") == "ok", pos.notice.text()
+        assert pos.stage.text().startswith("④ Committed") and "Paid ¥48.00" in \
+            pos.notice.text()
+        env.languages.use("zh_CN")
+        try:
+            await env.wait(lambda: pos.card_box.title() == "卡片", what="the till in Chinese")
+            assert pos.stage.text().startswith("④ 已在高度") and pos.notice.text() == \
+                "已支付 ¥48.00。"
+            line = texts.decision("insufficient_funds", "card ****1234 holds 73200 fen; "
+                                                        "1099900 fen is due")
+            assert "¥732.00" in line and "¥10,999.00" in line
+            assert not any(w in line for w in ("card", "holds", "due")), line
+            other = texts.decision("unknown_merchant", "no merchant M9 with 2000 fen")
+            assert "¥20.00" in other and "merchant" not in other, other
+        finally:
+            env.languages.use("en")
+            await env.wait(lambda: pos.card_box.title() == "Card", what="the till in English")
+        assert pos.notice.text() == "Paid ¥48.00."
+        pos.new_sale()
+
+    env.run(scenario(), 60)
+
+
+def test_17_a_dark_palette_from_the_view_menu(env: Env, qtbot: Any) -> None:
+    """#28 everywhere: no hard-coded colours; the View menu's dark palette reaches every
+    window, and messages take the dark variant of their colour."""
+    import re
+    from pathlib import Path
+
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from ui.common import TONES
+
+    ui_dir = Path(__file__).resolve().parent.parent / "ui"
+    for f in ui_dir.glob("*.py"):
+        if f.name in ("palette.py",):  # the palettes themselves
+            continue
+        for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"#[0-9a-fA-F]{6}\b|QColor\(\"(?!white)", line) and \
+                    not line.lstrip().startswith("TONES") and '": ("#' not in line:
+                raise AssertionError(f"{f.name}:{n}: a colour of its own: {line.strip()}")
+
+    async def scenario() -> None:
+        pos, reg = env.windows["terminal-M001-T01"], env.windows["regulator-1"]
+        window = QPalette.ColorRole.Window
+        pos.palette_actions["dark"].trigger()
+        try:
+            assert QApplication.palette().color(window).lightness() < 128
+            await env.wait(lambda: reg.palette().color(window).lightness() < 128,
+                           what="the regulator's window dark")
+            assert reg.palette_actions["dark"].isChecked()
+            pos.notice.error("x")
+            assert TONES["error"][1] in pos.notice.styleSheet()
+        finally:
+            pos.palette_actions["light"].trigger()
+        assert QApplication.palette().color(window).lightness() > 128
+        await env.wait(lambda: TONES["error"][0] in pos.notice.styleSheet(),
+                       what="the message restyled for the light palette")
+        pos.notice.clear()
+
+    env.run(scenario(), 30)
+
+
+def test_18_pdfs_are_written_off_the_windows_thread(env: Env, qtbot: Any, tmp_path: Any,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """#28 defect 10: a receipt's and a statement's PDF are laid out and written on a
+    worker thread; the window's thread goes on (and the files are whole)."""
+    import threading
+
+    import ui.clearing_tab
+    import ui.receipt_print
+
+    threads: list[str] = []
+
+    def recorded(real: Any) -> Any:
+        def run(*args: Any) -> Any:
+            threads.append(threading.current_thread().name)
+            return real(*args)
+        return run
+
+    monkeypatch.setattr(ui.receipt_print, "save_receipt_pdf",
+                        recorded(ui.receipt_print.save_receipt_pdf))
+    monkeypatch.setattr(ui.clearing_tab, "write_pdf", recorded(ui.clearing_tab.write_pdf))
+
+    async def scenario() -> None:
+        pos = env.windows["terminal-M001-T01"]
+        card = await new_card_file(env, 100_000)
+        assert await sell(env, qtbot, pos, card, "TEA-250") == "ok", pos.notice.text()
+        await pos.receipt.write(tmp_path / "r.pdf")
+        clearing = env.windows["clearing-1"].clearing
+        await env.wait(lambda: clearing.merchant.count() > 0, what="merchants")
+        await clearing.load()
+        await clearing.write("pdf", tmp_path / "s.pdf")
+        pos.new_sale()
+
+    env.run(scenario(), 60)
+    assert len(threads) == 2 and threading.main_thread().name not in threads, threads
+    for name in ("r.pdf", "s.pdf"):
+        assert (tmp_path / name).read_bytes()[:5] == b"%PDF-"

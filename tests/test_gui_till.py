@@ -121,12 +121,12 @@ def test_10_a_card_left_idle_is_forgotten(env: Env, qtbot: Any,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """A card read and then left alone is cleared after the idle time: the next sale needs
     the card and its PIN again."""
-    import ui.pos
+    import ui.pos_card
 
     async def scenario() -> None:
         pos = env.windows["terminal-M001-T01"]
         card = await new_card_file(env, 10_000)
-        monkeypatch.setattr(ui.pos, "CARD_IDLE_S", 0.3)
+        monkeypatch.setattr(ui.pos_card, "CARD_IDLE_S", 0.3)
         pos.new_sale()
         await read_card(env, qtbot, pos, card[2], card[1])
         assert pos.card_key is not None

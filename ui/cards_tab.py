@@ -265,7 +265,7 @@ class CardsTab(QWidget):
                       before_ok: Any = None) -> bool:
         r = await self.session.submit(self.session.make(kind, body))
         if not r.ok:
-            self.notice.error(texts.decision(r.code, r.message))
+            self.notice.error(lambda r=r: texts.decision(r.code, r.message))
             return False
         if before_ok is not None:
             before_ok()

@@ -4,6 +4,7 @@ merchant out (its acquirer) and settling what a bank's points paid (that bank)."
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 from app import cycles
 from app.session import Session, SessionError
 from app.statement_export import to_csv, write_pdf
-from ui.common import STATEMENT_LINES, RecordModel, Tasks, table, yuan
+from ui.common import STATEMENT_LINES, RecordModel, Tasks, documents, table, yuan
 from ui.console_tabs import Tab
 from ui.shell import qtext
 
@@ -184,19 +185,24 @@ class ClearingTab(Tab):
             return
         s = self.statement
         dlg = QFileDialog(self, self.tr("Export the statement"),
-                          f"statement-{s['merchant']}-{s['cycle']}.{kind}",
+                          str(documents() / f"statement-{s['merchant']}-{s['cycle']}.{kind}"),
                           "CSV (*.csv)" if kind == "csv" else "PDF (*.pdf)")
         dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dlg.fileSelected.connect(lambda p: self.write(kind, Path(p)))
+        dlg.fileSelected.connect(
+            lambda p: self.tasks.spawn(self.write(kind, Path(p)), self.notice))
         dlg.open()
 
-    def write(self, kind: str, path: Path) -> None:
+    async def write(self, kind: str, path: Path) -> None:
+        """The statement as CSV or PDF at ``path``, written on a worker thread."""
         assert self.statement is not None
+        s, lines = self.statement, list(self.line_rows)
         try:
             if kind == "csv":
-                path.write_text(to_csv(self.statement, self.line_rows), "utf-8")
+                await asyncio.get_running_loop().run_in_executor(
+                    None, path.write_text, to_csv(s, lines), "utf-8")
             else:
-                write_pdf(self.statement, self.line_rows, path)
+                await asyncio.get_running_loop().run_in_executor(
+                    None, write_pdf, s, lines, path)
         except OSError as exc:
             self.notice.error(self.tr("Could not write %1: %2").replace("%1", str(path))
                               .replace("%2", exc.strerror or str(exc)))

@@ -42,7 +42,7 @@ def cmd_app(args: argparse.Namespace) -> int:
                        cli.read_passphrase(args, confirm=False),
                        args.lang, Path(args.cards) if args.cards else None,
                        Path(args.measure) if args.measure else None, args.quit_after,
-                       args.position)
+                       args.position, args.palette)
     except SessionError as exc:
         raise cli.CliError(str(exc)) from exc
 
@@ -66,6 +66,9 @@ def windows(sub: Any, passphrase_args: Callable[[argparse.ArgumentParser], None]
                          "consortium folder")
     pp.add_argument("--as", dest="identity", help="identity (with a consortium folder)")
     pp.add_argument("--lang", choices=["en", "zh_CN"], help="language (default: the system's)")
+    pp.add_argument("--palette", choices=["system", "light", "dark"],
+                    help="colours (default: as last chosen in the View menu, else the "
+                         "system's)")
     pp.add_argument("--cards", help="POS: folder the card-file dialog opens in")
     pp.add_argument("--measure", help="write the start-up time and the event loop's longest "
                                       "stall to this JSON file (bench/gui_responsiveness.py)")

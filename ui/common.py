@@ -26,7 +26,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QTableView, QWidget
 
 from app.session import SessionError, message_of
@@ -36,6 +36,7 @@ from ui.texts import yuan
 log = logging.getLogger("cardchain.ui")
 CHINA = dt.timezone(dt.timedelta(hours=8))
 Index = QModelIndex | QPersistentModelIndex
+Message = str | Callable[[], str]
 
 
 def parse_yuan(text: str) -> int:
@@ -70,6 +71,15 @@ def save_card_file(card: Any, folder: Path) -> Path:
             "Forms", "Cannot write the card file: %1").replace(
                 "%1", exc.strerror or str(exc))) from exc
     return path
+
+
+def documents() -> Path:
+    """Where a user's files go by default: the documents folder, else home (never the
+    program's working folder)."""
+    from PySide6.QtCore import QStandardPaths
+
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(folder) if folder else Path.home()
 
 
 def when(ms: int | None) -> str:
@@ -130,7 +140,7 @@ class RecordModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             code = self.rows[index.row()].get("code")
             if col.key == "code" and code not in (None, "ok"):
-                return QColor("#b3261e")
+                return tone("error")
         return None
 
     def show(self, col: Column, value: Any) -> str:
@@ -227,6 +237,7 @@ def table(model: QAbstractTableModel, *, stretch: int | None = None) -> QTableVi
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
     view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+    view.setTabKeyNavigation(False)  # Tab leaves the table (the keyboard user's way on)
     view.setAlternatingRowColors(True)
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(26)
@@ -264,6 +275,41 @@ def select_row(view: QTableView, row: int) -> None:
     view.selectRow(row)
 
 
+# colours that carry a meaning, for a light and for a dark palette; everything else
+# comes from the palette (a dark palette and high contrast work)
+TONES = {"error": ("#b3261e", "#ff8a80"), "ok": ("#1b6e2d", "#81c995"),
+         "warn": ("#8a5300", "#ffcc80")}
+
+
+def is_dark() -> bool:
+    """The palette in use is a dark one (light text on a dark window)."""
+    pal = QGuiApplication.palette()
+    return pal.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def tone(kind: str) -> QColor:
+    """The colour of an error, a success or a warning on the palette in use."""
+    light, dark = TONES[kind]
+    return QColor(dark if is_dark() else light)
+
+
+def tone_style(kind: str, extra: str = "") -> str:
+    """A style sheet for text of ``kind`` ("error", "ok", "warn"; anything else: the
+    palette's text colour)."""
+    colour = f"color: {tone(kind).name()}; font-weight: 600;" if kind in TONES else ""
+    return f"{colour} {extra}".strip()
+
+
+def sized(widget: QWidget, px: int, weight: int = 400) -> QWidget:
+    """``widget`` in a larger font (pixels) and weight, by its font and not a style sheet:
+    a style sheet on a button draws it outside the palette (white on a dark palette)."""
+    f = QFont(widget.font())
+    f.setPixelSize(px)
+    f.setWeight(QFont.Weight(weight))
+    widget.setFont(f)
+    return widget
+
+
 class Notice(QLabel):
     """An inline message under a form: red for errors, green for success.  Its place
     (two lines) is kept while it is empty, so the form does not move when one appears."""
@@ -276,27 +322,39 @@ class Notice(QLabel):
         self.setMinimumHeight(2 * self.fontMetrics().lineSpacing() + 4)
         self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.kind = ""  # "", "error", "ok" or "info": what is shown now
+        self._make: Callable[[], str] | None = None
 
-    def error(self, text: str) -> None:
-        self.kind = "error"
-        self.setStyleSheet("color: #b3261e; font-weight: 600;")
-        self.setText(text)
+    def error(self, text: Message) -> None:
+        self._show("error", text)
+
+    def ok(self, text: Message) -> None:
+        self._show("ok", text)
+
+    def info(self, text: Message) -> None:
+        self._show("info", text)
+
+    def _show(self, kind: str, text: Message) -> None:
+        """``text`` may be a function giving it: the message is then worded again in the
+        new language when the language changes (a plain text stays as it was)."""
+        self.kind = kind
+        self._make = text if callable(text) else None
+        self.setStyleSheet(tone_style(kind))
+        self.setText(text() if callable(text) else text)
         self.show()
 
-    def ok(self, text: str) -> None:
-        self.kind = "ok"
-        self.setStyleSheet("color: #1b6e2d; font-weight: 600;")
-        self.setText(text)
-        self.show()
+    def retranslate(self) -> None:
+        if self._make is not None:
+            self.setText(self._make())
 
-    def info(self, text: str) -> None:
-        self.kind = "info"
-        self.setStyleSheet("color: #333;")
-        self.setText(text)
-        self.show()
+    def restyle(self) -> None:
+        """Its colour again, for the palette now in use (light to dark or back)."""
+        style = tone_style(self.kind)
+        if style != self.styleSheet():
+            self.setStyleSheet(style)
 
     def clear(self) -> None:  # type: ignore[override]
         self.kind = ""
+        self._make = None
         super().clear()
 
 
@@ -380,5 +438,5 @@ class QrView(QWidget):
         p.end()
 
 
-__all__ = ["STATEMENT_LINES", "Column", "Notice", "QrView", "RecordModel", "Tasks", "hbox",
-           "mask_card", "parse_yuan", "selected_row", "table", "when", "yuan"]
+__all__ = ["STATEMENT_LINES", "Column", "Notice", "QrView", "RecordModel", "Tasks", "documents",
+           "hbox", "mask_card", "parse_yuan", "selected_row", "table", "when", "yuan"]

@@ -33,6 +33,7 @@ from ui.common import (
     parse_yuan,
     select_row,
     selected_row,
+    sized,
     table,
     yuan,
 )
@@ -58,7 +59,7 @@ class Tab(QWidget):
     async def submit(self, kind: str, body: dict[str, Any], done: str) -> bool:
         r = await self.session.submit(self.session.make(kind, body))
         if not r.ok:
-            self.notice.error(texts.decision(r.code, r.message))
+            self.notice.error(lambda r=r: texts.decision(r.code, r.message))
             return False
         # What the tab shows is brought up to date before the message says done (committed
         # all the same if that read fails; the next reload shows it).
@@ -211,7 +212,7 @@ class CustodyTab(Tab):
         super().__init__(session, tasks)
         lay = QVBoxLayout(self)
         self.figures = QLabel()
-        self.figures.setStyleSheet("font-size: 15px;")
+        sized(self.figures, 15)
         lay.addWidget(self.figures)
         row = QHBoxLayout()
         self.amount_label, self.amount, self.btn = QLabel(), QLineEdit(), QPushButton()

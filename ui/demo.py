@@ -123,10 +123,12 @@ class Driver:
 
     async def run(self, app: Any, langs: tuple[str, ...]) -> int:
         from app.session import Session
+        from ui import palette
         from ui.main import make_window
         from ui.shell import Languages
 
         app.setQuitOnLastWindowClosed(False)  # closing the windows at the end is not a quit
+        palette.use(app, "light")  # the same screenshots whatever this machine chose
         languages = Languages(app)
         languages.use(langs[0])
         sessions = [Session(self.day.cons, who) for who in APPS]
@@ -148,6 +150,11 @@ class Driver:
                 languages.use(lang)
                 await asyncio.sleep(0.3)
                 await self.tour(lang, console, pos, reg)
+            palette.use(app, "dark")  # every screen once more in the dark palette
+            languages.use(langs[0])
+            await asyncio.sleep(0.3)
+            await self.tour("dark", console, pos, reg)
+            palette.use(app, "light")
             for w in (console, pos, reg):
                 w.close()
         finally:
@@ -239,7 +246,8 @@ class Driver:
         await until(lambda: reg.audit.report is not None, 120, what="audit")
         self.say(f"  regulator: {reg.audit.result.text()}")
 
-    async def tour(self, lang: str, console: Any, pos: Any, reg: Any) -> None:
+    async def tour(self, folder: str, console: Any, pos: Any, reg: Any) -> None:
+        """A screenshot of every tab of the three windows into ``shots/folder``."""
         for w, name, tabs in ((console, "console", console.tabs), (pos, "pos", pos.tabs),
                               (reg, "regulator", reg.tabs)):
             for i in range(tabs.count()):
@@ -251,13 +259,13 @@ class Driver:
                     page.view.selectRow(0)
                 await asyncio.sleep(0.15)
                 slug = page.objectName() or page.__class__.__name__.replace("Tab", "").lower()
-                await self.shot(w, f"{name}-{i + 1}-{slug}", lang)
+                await self.shot(w, f"{name}-{i + 1}-{slug}", folder)
 
-    async def shot(self, window: Any, name: str, lang: str,
+    async def shot(self, window: Any, name: str, folder_name: str,
                    before: Callable[[], Awaitable[None]] | None = None) -> None:
         if before:
             await before()
-        folder = self.shots / lang
+        folder = self.shots / folder_name
         folder.mkdir(parents=True, exist_ok=True)
         window.resize(1280, 800)
         await asyncio.sleep(0.05)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from app.consortium import Consortium
 from app.session import Session, SessionError
+from ui import palette
 from ui.shell import Languages, Window, install_excepthook, load_fonts, route_qt_messages
 
 log = logging.getLogger("cardchain.ui")
@@ -155,7 +156,8 @@ def quiet_collector(loop: asyncio.AbstractEventLoop, every_s: float = 600.0) -> 
 
 def run_app(home: Path, identity: str | None, passphrase: str, lang: str | None,
             card_dir: Path | None = None, measure: Path | None = None,
-            quit_after: float | None = None, position: tuple[int, int] | None = None) -> int:
+            quit_after: float | None = None, position: tuple[int, int] | None = None,
+            look: str | None = None) -> int:
     import qasync
 
     t0 = time.perf_counter()
@@ -163,6 +165,7 @@ def run_app(home: Path, identity: str | None, passphrase: str, lang: str | None,
     # window's thread sooner than the default 5 ms
     sys.setswitchinterval(0.001)
     app = qt_app()
+    palette.use(app, look or palette.saved())  # type: ignore[arg-type]
     app.setQuitOnLastWindowClosed(False)  # main() ends the loop once the node has stopped
     cons_home, who = locate(home, identity)
     cons = Consortium.open(cons_home, passphrase)

@@ -6,40 +6,45 @@ Refunds and the end-of-day report live in ui/pos_day.py; both tabs share this wi
 from __future__ import annotations
 
 import asyncio
-import os
-import re
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QIntValidator
+from PySide6.QtGui import QIntValidator, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
+    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.flows import my_card_query
-from app.model import CardFile, CardFileError, SigningKey, valid_pin
+from app.model import CardFile, SigningKey
 from app.outbox import Entry
 from app.session import Session, SessionError
 from app.till import Till
-from ui import texts
-from ui.common import Column, Notice, RecordModel, hbox, mask_card, selected_row, table, yuan
+from ui.common import (
+    Column,
+    Notice,
+    RecordModel,
+    hbox,
+    select_row,
+    selected_row,
+    sized,
+    table,
+    yuan,
+)
+from ui.pos_card import CardReader
 from ui.pos_day import DayTab, RefundTab
+from ui.pos_goods import MAX_QTY, GoodsPanel
 from ui.pos_pay import SaleFlow
 from ui.pos_pending import PaymentsTab
 from ui.receipt_print import ReceiptPanel
@@ -47,13 +52,10 @@ from ui.shell import Languages, Window, qtext
 
 BASKET = [Column("name", "Item"), Column("qty", "Qty", "int"), Column("price", "Price", "money"),
           Column("total", "Amount", "money")]
-# a card read at the till is forgotten after this long without use (every sale needs the
-# card and its PIN); CARDCHAIN_CARD_IDLE_S overrides it
-CARD_IDLE_S = float(os.environ.get("CARDCHAIN_CARD_IDLE_S", "90"))
 RESOLVE_EVERY_MS = 3_000  # how often undecided payments are looked up
-# each bank's most alone, and what it pays with the others chosen (goods are paid once)
-OFFERS = [Column("bank", "Bank"), Column("points", "Points held", "int"),
-          Column("eligible", "Eligible goods", "money"),
+# each bank's most alone, and what it pays with the others chosen (goods are paid once);
+# the points the card holds are on the card's line above
+OFFERS = [Column("bank", "Bank"), Column("eligible", "Eligible goods", "money"),
           Column("max_cash", "Alone, at most", "money"),
           Column("now", "Together", "money")]
 
@@ -62,15 +64,8 @@ def _ctx(text: str) -> str:
     return qtext("Columns", text)
 
 
-def wrap_name(name: str, width: int = 18) -> str:
-    """A catalogue name on at most a few short lines for a goods button: a bilingual name
-    breaks before its Chinese part, long parts at spaces."""
-    m = re.search(r"\s(?=[\u3400-\u9fff])", name)
-    parts = [name[:m.start()], name[m.end():]] if m else [name]
-    return "\n".join(textwrap.fill(p, width) for p in parts if p)
 
-
-class PosWindow(SaleFlow, Window):
+class PosWindow(CardReader, SaleFlow, Window):
     def __init__(self, session: Session, languages: Languages, *, card_dir: Path | None = None,
                  journal: Path | None = None) -> None:
         super().__init__(session, languages)
@@ -104,6 +99,7 @@ class PosWindow(SaleFlow, Window):
         self.tabs.addTab(self.payments, "")
         self.set_pages(self.tabs)
         self._build_sale()
+        self._shortcuts()
         self.follow(self.tabs, [self.refunds, self.day])
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
@@ -114,32 +110,41 @@ class PosWindow(SaleFlow, Window):
 
     def _build_sale(self) -> None:
         outer = QHBoxLayout(self.sale)
-        self.goods_box = QGroupBox()
-        self.goods_grid = QGridLayout()
-        inner = QWidget()
-        inner.setLayout(self.goods_grid)
-        scroll = QScrollArea()
-        scroll.setWidget(inner)
-        scroll.setWidgetResizable(True)
-        gl = QVBoxLayout(self.goods_box)
-        gl.addWidget(scroll)
-        outer.addWidget(self.goods_box, 4)
+        self.goods = GoodsPanel()
+        self.goods.chosen.connect(self.add)
+        self.goods.problem.connect(self.notice_error)
+        outer.addWidget(self.goods, 4)
 
         self.basket_box = QGroupBox()
         bl = QVBoxLayout(self.basket_box)
         self.basket_model = RecordModel(BASKET, _ctx, self)
         self.basket_view = table(self.basket_model, stretch=0)
+        for col in (1, 2, 3):  # widths by the largest figure, not by what is in the basket
+            self.basket_view.horizontalHeader().setSectionResizeMode(
+                col, QHeaderView.ResizeMode.Fixed)
         bl.addWidget(self.basket_view)
         row = QHBoxLayout()
-        self.more_btn, self.less_btn, self.clear_btn = QPushButton(), QPushButton(), QPushButton()
-        for b in (self.more_btn, self.less_btn, self.clear_btn):
-            row.addWidget(b)
+        self.more_btn, self.less_btn = QPushButton(), QPushButton()
+        self.remove_btn, self.clear_btn = QPushButton(), QPushButton()
+        self.qty_label, self.qty = QLabel(), QSpinBox()
+        self.qty.setRange(0, MAX_QTY)
+        self.qty.setEnabled(False)
+        self.qty.editingFinished.connect(self._set_selected_qty)
+        for w in (self.qty_label, self.qty, self.more_btn, self.less_btn, self.remove_btn,
+                  self.clear_btn):
+            row.addWidget(w)
         self.more_btn.clicked.connect(lambda: self._change_selected(1))
         self.less_btn.clicked.connect(lambda: self._change_selected(-1))
+        self.remove_btn.clicked.connect(lambda: self._change_selected(-MAX_QTY))
         self.clear_btn.clicked.connect(self.new_sale)
+        self.basket_view.selectionModel().selectionChanged.connect(self._line_selected)
+        for key, delta in (("+", 1), ("-", -1), ("Delete", -MAX_QTY)):
+            sc = QShortcut(QKeySequence(key), self.basket_view)
+            sc.setContext(Qt.ShortcutContext.WidgetShortcut)
+            sc.activated.connect(lambda d=delta: self._change_selected(d))
         bl.addLayout(row)
         self.total_label = QLabel()
-        self.total_label.setStyleSheet("font-size: 20px; font-weight: 700;")
+        sized(self.total_label, 20, 700)
         self.total_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         bl.addWidget(self.total_label)
         outer.addWidget(self.basket_box, 4)
@@ -164,6 +169,8 @@ class PosWindow(SaleFlow, Window):
         form.addRow(self.card_file_label, pick)
         form.addRow(self.pin_label, self.pin)
         form.addRow(self.read_btn)
+        QWidget.setTabOrder(self.card_path, self.pin)  # (Choose… is for the mouse)
+        QWidget.setTabOrder(self.pin, self.read_btn)
         form.addRow(self.card_info)
         right.addWidget(self.card_box)
 
@@ -171,7 +178,11 @@ class PosWindow(SaleFlow, Window):
         pl = QVBoxLayout(self.points_box)
         self.offer_model = RecordModel(OFFERS, _ctx, self)
         self.offer_view = table(self.offer_model)  # five short figures: all in view
-        self.offer_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        offer_head = self.offer_view.horizontalHeader()
+        offer_head.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        offer_head.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        offer_head.setMinimumSectionSize(36)  # a narrow column elides its title, no scroll
+        self.offer_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.offer_view.setMinimumHeight(96)
         self.offer_view.setMaximumHeight(120)
         pl.addWidget(self.offer_view)
@@ -179,18 +190,22 @@ class PosWindow(SaleFlow, Window):
         self.checks_row = QHBoxLayout()
         pl.addLayout(self.checks_row)
         self.split_label = QLabel()
-        self.split_label.setStyleSheet("font-size: 15px;")
+        sized(self.split_label, 15)
+        self.split_label.setWordWrap(True)
         pl.addWidget(self.split_label)
         right.addWidget(self.points_box)
 
         self.pay_btn = QPushButton()
         self.pay_btn.setMinimumHeight(44)
-        self.pay_btn.setStyleSheet("font-size: 18px; font-weight: 700;")
+        sized(self.pay_btn, 18, 700)
         self.pay_btn.clicked.connect(self.pay)
         right.addWidget(self.pay_btn)
+        self.keys_hint = QLabel()
+        self.keys_hint.setWordWrap(True)
+        right.addWidget(self.keys_hint)
         self.stage = QLabel()
         self.stage.setWordWrap(True)
-        self.stage.setStyleSheet("font-size: 14px;")
+        sized(self.stage, 14)
         right.addWidget(self.stage)
         self.notice = Notice()
         right.addWidget(self.notice)
@@ -213,23 +228,32 @@ class PosWindow(SaleFlow, Window):
         self.tabs.setTabText(2, self.tr("End of day"))
         self.tabs.setTabText(3, self.tr("Payments"))
         self.payments.retranslate()
-        self.goods_box.setTitle(self.tr("Goods (★ can be paid partly with points)"))
+        self.goods.retranslate()
         self.basket_box.setTitle(self.tr("Basket"))
+        self.qty_label.setText(self.tr("Quantity"))
         self.more_btn.setText(self.tr("+1"))
         self.less_btn.setText(self.tr("−1"))
-        self.clear_btn.setText(self.tr("New sale"))
+        self.remove_btn.setText(self.tr("Remove line"))
+        self.clear_btn.setText(self.tr("New sale (F12)"))
+        self.keys_hint.setText(self.tr(
+            "Keys: F2 goods · F3 basket (+, −, Delete) · F4 card · F9 pay · F10 print · "
+            "F12 new sale"))
         self.card_box.setTitle(self.tr("Card"))
         self.card_file_label.setText(self.tr("Card file"))
         self.pin_label.setText(self.tr("PIN"))
         self.browse_btn.setText(self.tr("Choose…"))
         self.read_btn.setText(self.tr("Read card"))
         self.points_box.setTitle(self.tr("Points offer"))
-        self.pay_btn.setText(self.tr("Pay"))
+        self.pay_btn.setText(self.tr("Pay (F9)"))
         self.receipt.retranslate()
         self._label_checks()
         for model in (self.basket_model, self.offer_model):
             model.retranslate()
-        self._fill_goods()
+        fm, head = self.basket_view.fontMetrics(), self.basket_view.horizontalHeader()
+        for col, sample in ((1, "999"), (2, "¥99,999.99"), (3, "¥999,999.99")):
+            title = str(self.basket_model.headerData(col, Qt.Orientation.Horizontal))
+            head.resizeSection(col, max(fm.horizontalAdvance(sample),
+                                        fm.horizontalAdvance(title) + 16) + 16)
         self._refresh_totals()
         self._show_card_info()
         self.stage.setText(self._stage_text())
@@ -265,26 +289,11 @@ class PosWindow(SaleFlow, Window):
         self.day.merchant = cat["merchant"]
         self.day.cutoff = int(cat["cutoff_min"])
         self.refunds.merchant = cat["merchant"]
+        self.goods.set_catalogue(self.catalogue)
         self.retranslate()
         self._resume_pending()
         await self.day.refresh()
         await self.refunds.refresh()
-
-    def _fill_goods(self) -> None:
-        while self.goods_grid.count():
-            item = self.goods_grid.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        for i, g in enumerate(self.catalogue):
-            star = " ★" if g.get("points_banks") else ""
-            b = QPushButton(f"{wrap_name(g['name'])}{star}\n{yuan(g['price'])}")
-            b.setMinimumSize(150, 84)
-            b.setToolTip(self.tr("Points from: %1").replace(
-                "%1", ", ".join(g.get("points_banks") or ["—"])))
-            b.setObjectName(f"sku:{g['sku']}")
-            b.clicked.connect(lambda _c=False, sku=g["sku"]: self.add(sku))
-            b.setEnabled(not self.locked())
-            self.goods_grid.addWidget(b, i // 2, i % 2)
 
     # --- basket -----------------------------------------------------------------------------------
 
@@ -293,14 +302,12 @@ class PosWindow(SaleFlow, Window):
         return self.paying or self.in_flight is not None
 
     def _lock(self, on: bool) -> None:
-        for w in (self.more_btn, self.less_btn, self.clear_btn, self.read_btn,
-                  self.browse_btn, self.card_path, self.pin, self.pay_btn,
+        for w in (self.more_btn, self.less_btn, self.remove_btn, self.clear_btn,
+                  self.read_btn, self.browse_btn, self.card_path, self.pin, self.pay_btn,
                   *self.bank_checks.values()):
             w.setEnabled(not on)
-        for i in range(self.goods_grid.count()):
-            item = self.goods_grid.itemAt(i)
-            if item is not None and item.widget() is not None:
-                item.widget().setEnabled(not on)
+        self.qty.setEnabled(not on and self._line() is not None)
+        self.goods.set_enabled(not on)
 
     def add(self, sku: str, qty: int = 1) -> None:
         if self.locked():
@@ -316,21 +323,67 @@ class PosWindow(SaleFlow, Window):
             del self.basket[sku]
         self._basket_changed()
 
+    def _line(self) -> dict[str, Any] | None:
+        return selected_row(self.basket_view, self.basket_model)
+
     def _change_selected(self, delta: int) -> None:
-        row = selected_row(self.basket_view, self.basket_model)
+        row = self._line()
         if row is None:
             self.notice.error(self.tr("Select an item in the basket first."))
             return
         self.add(row["sku"], delta)
+
+    def _set_selected_qty(self) -> None:
+        row = self._line()
+        if row is not None and self.qty.value() != self.basket.get(row["sku"], 0):
+            self.add(row["sku"], self.qty.value() - self.basket.get(row["sku"], 0))
+
+    def _line_selected(self) -> None:
+        row = self._line()
+        self.qty.setEnabled(row is not None and not self.locked())
+        if row is not None:
+            self.qty.setValue(int(row["qty"]))
+
+    def notice_error(self, text: str) -> None:
+        self.notice.error(text)
+
+    def _shortcuts(self) -> None:
+        """Every step of a sale has a key: a cashier never needs the mouse."""
+        def focus(w: QWidget) -> Callable[[], None]:
+            def go() -> None:
+                self.tabs.setCurrentWidget(self.sale)
+                w.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return go
+
+        for key, act in (("F2", focus(self.goods.entry)), ("F3", self._focus_basket),
+                         ("F4", focus(self.card_path)), ("F9", self.pay),
+                         ("F10", self.receipt.print), ("F12", self.new_sale),
+                         ("Ctrl+F", focus(self.goods.entry))):
+            QShortcut(QKeySequence(key), self).activated.connect(act)
+
+    def _focus_basket(self) -> None:
+        self.tabs.setCurrentWidget(self.sale)
+        self.basket_view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if self._line() is None and self.basket_model.rows:
+            self.basket_view.selectRow(0)
 
     def items(self) -> list[dict[str, Any]]:
         return [{"sku": s, "qty": q} for s, q in self.basket.items()]
 
     def _basket_changed(self) -> None:
         prices = {g["sku"]: g for g in self.catalogue}
+        line = self._line()
         self.basket_model.set_rows([
             {"sku": s, "name": prices[s]["name"], "qty": q, "price": prices[s]["price"],
-             "total": prices[s]["price"] * q} for s, q in self.basket.items()])
+             "total": prices[s]["price"] * q, "at": i}
+            for i, (s, q) in enumerate(self.basket.items())])
+        skus = list(self.basket)
+        if line is not None and skus:  # the line being edited stays selected; a line
+            # removed leaves the one after it (or the last) selected
+            at = skus.index(line["sku"]) if line["sku"] in skus else min(
+                line["at"], len(skus) - 1)
+            select_row(self.basket_view, at)
+        self._line_selected()
         self.offer = None
         self.notice.clear()
         self._refresh_totals()
@@ -359,110 +412,6 @@ class PosWindow(SaleFlow, Window):
         self.split_label.setText(
             self.tr("Points pay %1 (%2 points) · card pays %3").replace("%1", yuan(by_points))
             .replace("%2", pts).replace("%3", yuan(o["cash_due"])))
-
-    # --- card -------------------------------------------------------------------------------------
-
-    def _browse(self) -> None:
-        dlg = QFileDialog(self, self.tr("Choose the card file"), str(self.card_dir or ""),
-                          self.tr("Card files (*.card.json *.card);;All files (*)"))
-        dlg.fileSelected.connect(self.card_path.setText)
-        dlg.open()
-
-    def read_card(self) -> None:
-        self.notice.clear()
-        path, pin = self.card_path.text().strip(), self.pin.text()
-        if not path:
-            self.notice.error(self.tr("Choose the card file first."))
-            return
-        if not valid_pin(pin):
-            self.notice.error(self.tr("The PIN is exactly 6 digits."))
-            return
-        self.tasks.spawn(self._unlock(Path(path), pin), self.notice)
-
-    async def _unlock(self, path: Path, pin: str) -> None:
-        try:
-            card = CardFile.load(path)
-            # scrypt takes a moment: off the event loop so the window and the node keep going
-            key = await asyncio.get_running_loop().run_in_executor(None, card.unlock, pin)
-        except (CardFileError, OSError) as exc:
-            self.pin.clear()
-            raise SessionError(self.tr("Cannot read the card: %1").replace("%1", str(exc))) \
-                from exc
-        self.pin.clear()
-        self.card, self.card_key = card, key
-        self._touch()
-        await self.refresh_card()
-
-    async def refresh_card(self) -> None:
-        if self.card is None or self.card_key is None:
-            return
-        mine = await self.session.query(
-            "my_card", **my_card_query(self.card.card, self.card_key, self.session.now()))
-        self.card_state = mine["card"]
-        self._drop_bank_checks()
-        for bank in sorted(self.card_state["points"]):
-            box = QCheckBox()
-            box.setChecked(self.card_state["points"][bank] > 0)
-            box.toggled.connect(lambda _on: self.tasks.spawn(self.refresh_offer(), self.notice))
-            self.checks_row.addWidget(box)
-            self.bank_checks[bank] = box
-        self._label_checks()
-        self._show_card_info()
-        if self.basket:
-            await self.refresh_offer()
-
-    def _touch(self) -> None:
-        """The cashier did something: the card read stays for another idle period."""
-        if self.card is not None:
-            self.idle.start(int(CARD_IDLE_S * 1000))
-
-    def _card_idle(self) -> None:
-        if self.card is None or self.locked():
-            return
-        self.forget_card()
-        self.notice.error(self.tr("The card was cleared after %1 s without use: read it "
-                                  "again (card file and PIN).").replace("%1",
-                                                                       f"{CARD_IDLE_S:g}"))
-
-    def forget_card(self) -> None:
-        """The card and its key leave the till: the next payment needs the card and PIN."""
-        self.idle.stop()
-        self.card = self.card_key = None
-        self.card_state = None
-        self.offer = None
-        self.card_path.clear()
-        self.pin.clear()
-        self._drop_bank_checks()
-        self.offer_model.set_rows([])
-        self._show_card_info()
-        self._refresh_totals()
-
-    def _drop_bank_checks(self) -> None:
-        """The card's points boxes leave the row now: a box only scheduled for deletion
-        stays in the layout until the event loop deletes it, and a till that read cards
-        several times before that showed every bank's box again for each read."""
-        for b in list(self.bank_checks):
-            box = self.bank_checks.pop(b)
-            self.checks_row.removeWidget(box)
-            box.hide()
-            box.deleteLater()
-
-    def _label_checks(self) -> None:
-        for bank, box in self.bank_checks.items():
-            box.setText(self.tr("Use %1 points").replace("%1", bank))
-
-    def _show_card_info(self) -> None:
-        st = getattr(self, "card_state", None)
-        if self.card is None or st is None:
-            self.card_info.setText(self.tr("No card read."))
-            return
-        pts = ", ".join(f"{b} {p:,}" for b, p in sorted(st["points"].items()))
-        text = self.tr("%1 · %2 · balance %3 · points %4").replace(
-            "%1", mask_card(self.card.card)).replace("%2", texts.status(st["status"])).replace(
-            "%3", yuan(st["balance"])).replace("%4", pts)
-        self.card_info.setText(text)
-        if st["status"] != "active":
-            self.notice.error(texts.reason("card_not_active"))
 
     async def refresh_offer(self) -> None:
         if self.card is None or not self.basket:

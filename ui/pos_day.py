@@ -132,7 +132,7 @@ class RefundTab(QWidget):
         journal_append(self.journal, tx, terminal)
         r = await self.session.submit(tx)
         if not r.ok:
-            self.notice.error(texts.decision(r.code, r.message))
+            self.notice.error(lambda r=r: texts.decision(r.code, r.message))
             return
         await self.refresh()
         self.notice.ok(self.tr("Refunded %1 at height %2.").replace("%1", yuan(fen))

@@ -19,6 +19,7 @@ from app.till import OfflineRefused, Outcome, Till
 from ui import texts
 from ui.common import Notice, Tasks, when, yuan
 from ui.pos_day import DayTab, RefundTab
+from ui.pos_goods import GoodsPanel
 from ui.pos_pending import PaymentsTab
 from ui.receipt_print import ReceiptPanel
 
@@ -34,6 +35,7 @@ class SaleFlow:
     refunds: RefundTab
     day: DayTab
     receipt: ReceiptPanel
+    goods: GoodsPanel
     basket: dict[str, int]
     items: Callable[[], list[dict[str, Any]]]
     card: CardFile | None
@@ -129,15 +131,16 @@ class SaleFlow:
             if self.last_receipt is not None:
                 return
             if name == "signed":
-                self._stage(self.tr("① Signed by the terminal and the card · order %1")
-                            .replace("%1", order))
+                self._stage(lambda: self.tr("① Signed by the terminal and the card · "
+                                            "order %1").replace("%1", order))
             elif name == "sent":
-                self._stage(self.tr("② Submitted to the network, waiting for the "
-                                    "validators to order it…"))
+                self._stage(lambda: self.tr("② Submitted to the network, waiting for the "
+                                            "validators to order it…"))
             elif name == "ordered":
-                self._stage(self.tr("③ Ordered: sequence number %1 in view %2, waiting "
-                                    "for 2f+1 commits…").replace("%1", str(p.get("seq")))
-                            .replace("%2", str(p.get("view"))))
+                seq, view = str(p.get("seq")), str(p.get("view"))
+                self._stage(lambda: self.tr("③ Ordered: sequence number %1 in view %2, "
+                                            "waiting for 2f+1 commits…").replace("%1", seq)
+                            .replace("%2", view))
             elif name == "busy":
                 secs = f"{int(p.get('retry_in_ms') or 0) / 1000:.1f}"
                 self._stage(lambda: self.tr("② The network is busy; sending again in %1 "
@@ -172,27 +175,33 @@ class SaleFlow:
             self._stage(lambda: self.tr("⟳ No decision heard yet for order %1: the till keeps "
                                         "looking it up and sends the same payment again. Do "
                                         "not charge the customer again.").replace("%1", order))
-            self.notice.error(self.tr("Outcome unknown: this payment is pending (Payments "
-                                      "tab). The basket stays locked until it is decided."))
+            self.notice.error(lambda: self.tr("Outcome unknown: this payment is pending "
+                                              "(Payments tab). The basket stays locked "
+                                              "until it is decided."))
             return
         self.in_flight = None
         if outcome.state == "offline":
             self._stage(lambda: self.tr("⇢ Taken offline: order %1 is sent when the network "
                                         "returns").replace("%1", order))
             self._end_sale()
-            self.notice.ok(self.tr("Taken offline: %1. The chain decides it when the network "
-                                   "returns (Payments tab).").replace("%1", yuan(total)))
+            self.notice.ok(lambda: self.tr("Taken offline: %1. The chain decides it when the "
+                                           "network returns (Payments tab).")
+                           .replace("%1", yuan(total)))
             return
         if outcome.state == "not_sent":
             self._stage(lambda: self.tr("✗ Not sent: nothing was charged"))
             raise SessionError(outcome.message)
         r = outcome.receipt
         if outcome.state == "refused":
-            self._stage(self.tr("✗ Refused at height %1").replace("%1", str(r.height))
-                        if r is not None and r.height is not None else
+            at_height = r.height if r is not None else None
+            self._stage(lambda: self.tr("✗ Refused at height %1").replace("%1", str(at_height))
+                        if at_height is not None else
                         self.tr("✗ Refused before it reached the network"))
-            self.notice.error(texts.decision(r.code, r.message) if r is not None
-                              else outcome.message)
+            if r is not None:
+                code, message = r.code, r.message
+                self.notice.error(lambda: texts.decision(code, message))
+            else:
+                self.notice.error(outcome.message)
             if self.card is not None:
                 await self.refresh_card()
             return
@@ -208,7 +217,7 @@ class SaleFlow:
         if full is not None:
             self.receipt.show_receipt(full, total, order, balance_after)
         self._end_sale()
-        self.notice.ok(self.tr("Paid %1.").replace("%1", yuan(total)))
+        self.notice.ok(lambda: self.tr("Paid %1.").replace("%1", yuan(total)))
         # the other tabs catch up on their own (a failure there is not the sale's)
         self.tasks.spawn(self.day.refresh())
         self.tasks.spawn(self.refunds.refresh())
@@ -219,6 +228,7 @@ class SaleFlow:
         self._basket_changed()  # (clears the form's message, so it comes first)
         self.forget_card()
         self._lock(False)
+        self.goods.entry.setFocus()  # the next sale starts at the goods field
 
     async def resolve_pending(self) -> None:
         """Look every undecided payment up (the same bytes sent again if the network has not

@@ -6,6 +6,7 @@ print dialog opened without a nested event loop.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 from pathlib import Path
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.model import Tx, receipt_qr
-from ui.common import Notice, QrView, mask_card, when, yuan
+from ui.common import Notice, QrView, Tasks, documents, mask_card, when, yuan
 
 
 def receipt_facts(receipt: dict[str, Any]) -> dict[str, Any]:
@@ -160,15 +161,6 @@ def save_receipt_pdf(receipt: dict[str, Any], merchant: str, path: Path,
         raise OSError(f"could not write {path}")
 
 
-def documents() -> Path:
-    """Where a user's files go by default: the documents folder, else home (never the
-    program's working folder)."""
-    from PySide6.QtCore import QStandardPaths
-
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(folder) if folder else Path.home()
-
-
 def print_receipt(parent: QWidget, receipt: dict[str, Any], merchant: str,
                   done: Any = None, goods: dict[str, dict[str, Any]] | None = None,
                   balance_after: int | None = None) -> QDialog:
@@ -201,6 +193,7 @@ class ReceiptPanel(QGroupBox):
     def __init__(self, notice: Notice, merchant: Any, goods: Any = None) -> None:
         super().__init__()
         self.notice, self.merchant = notice, merchant  # merchant() -> its name
+        self.tasks = Tasks()
         self.goods = goods or (lambda: {})  # goods() -> the catalogue by sku
         self._view: tuple[dict[str, Any] | None, int, str] = (None, 0, "")
         self.balance_after: int | None = None
@@ -260,14 +253,18 @@ class ReceiptPanel(QGroupBox):
         dlg = QFileDialog(self, self.tr("Save the receipt"), str(documents() / name),
                           self.tr("PDF (*.pdf)"))
         dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dlg.fileSelected.connect(lambda p: self.write(Path(p)))
+        dlg.fileSelected.connect(lambda p: self.tasks.spawn(self.write(Path(p)), self.notice))
         dlg.open()
 
-    def write(self, path: Path) -> None:
+    async def write(self, path: Path) -> None:
+        """The receipt as a PDF at ``path``, laid out and written on a worker thread (the
+        window and the bundled node keep going)."""
         assert self.receipt is not None
+        self.notice.info(self.tr("Writing %1…").replace("%1", str(path)))
         try:
-            save_receipt_pdf(self.receipt, self.merchant(), path, self.goods(),
-                             self.balance_after)
+            await asyncio.get_running_loop().run_in_executor(
+                None, save_receipt_pdf, self.receipt, self.merchant(), path, self.goods(),
+                self.balance_after)
         except OSError as exc:
             self.notice.error(self.tr("Could not save: %1").replace("%1", str(exc)))
             return

@@ -255,6 +255,10 @@ class RegulatorWindow(Window):
         for p in self.pages:
             p.retranslate()
 
+    def on_palette(self) -> None:
+        """The charts are drawn again in the new palette's theme."""
+        self.tasks.coalesce("charts-palette", self.charts.refresh, self.charts.notice, 0.1)
+
     def start(self) -> None:
         super().start()
         for p in (self.live, self.cases, self.charts):

@@ -17,7 +17,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -32,7 +32,18 @@ from PySide6.QtWidgets import (
 from app.model import COMPLIANCE_RULES, rule_limits
 from app.session import AuditReport, NoLedger, Session, SessionError
 from ui import texts
-from ui.common import Column, Notice, RecordModel, Tasks, select_row, selected_row, table
+from ui.common import (
+    Column,
+    Notice,
+    RecordModel,
+    Tasks,
+    is_dark,
+    select_row,
+    selected_row,
+    sized,
+    table,
+    tone_style,
+)
 from ui.shell import qtext
 
 CASES = [Column("level", "Level", "status"), Column("rule", "Rule"), Column("subject", "Subject"),
@@ -147,7 +158,7 @@ class CasesTab(QWidget):
     async def _submit(self, body: dict[str, Any]) -> None:
         r = await self.session.submit(self.session.make("case_update", body))
         if not r.ok:
-            self.notice.error(texts.decision(r.code, r.message))
+            self.notice.error(lambda r=r: texts.decision(r.code, r.message))
             return
         self.note.clear()
         await self.refresh()
@@ -158,12 +169,15 @@ class CasesTab(QWidget):
 def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[float]]],
               unit: str) -> QChart:
     chart = QChart()
+    chart.setTheme(QChart.ChartTheme.ChartThemeDark if is_dark()
+                   else QChart.ChartTheme.ChartThemeLight)
     chart.setTitle(f"{title} ({unit})")  # not a rotated axis title: unreadable in Chinese
     bars = QBarSeries()
     for name, values in series:
         s = QBarSet(name)
         s.append(values)
-        s.setLabelColor(QColor("#303030"))  # on the chart's background, not on the bar
+        # on the chart's background, not on the bar
+        s.setLabelColor(QGuiApplication.palette().color(QPalette.ColorRole.WindowText))
         bars.append(s)
     bars.setLabelsVisible(True)
     bars.setLabelsFormat("@value")
@@ -190,6 +204,8 @@ def line_chart(title: str, days: list[int], series: list[tuple[str, list[float]]
                unit: str) -> QChart:
     """One line per series over the days (yyyymmdd), noon of each."""
     chart = QChart()
+    chart.setTheme(QChart.ChartTheme.ChartThemeDark if is_dark()
+                   else QChart.ChartTheme.ChartThemeLight)
     chart.setTitle(f"{title} ({unit})")
     x = QDateTimeAxis()
     x.setFormat("MM-dd")
@@ -296,7 +312,7 @@ class AuditTab(QWidget):
         row.addWidget(self.bar, 1)
         bl.addLayout(row)
         self.result = QLabel()
-        self.result.setStyleSheet("font-size: 15px; font-weight: 600;")
+        sized(self.result, 15, 600)
         bl.addWidget(self.result)
         lay.addWidget(self.box)
         self.problems = RecordModel(PROBLEMS, _ctx, self)
@@ -345,13 +361,13 @@ class AuditTab(QWidget):
             self.result.setText("")
             return
         if r.ok:
-            self.result.setStyleSheet("color: #1b6e2d; font-size: 15px; font-weight: 600;")
+            self.result.setStyleSheet(tone_style("ok"))
             self.result.setText(self.tr("Audit passed: %1 blocks and %2 transactions verified "
                                         "and re-executed; the state matches.")
                                 .replace("%1", str(r.height)).replace("%2",
                                                                       f"{r.transactions:,}"))
         else:
-            self.result.setStyleSheet("color: #b3261e; font-size: 15px; font-weight: 600;")
+            self.result.setStyleSheet(tone_style("error"))
             self.result.setText(self.tr("Audit FAILED: first problem at height %1.")
                                 .replace("%1", str(r.first_bad_height)))
         self.problems.set_rows([{"height": h, "problem": p} for h, p in r.problems])

@@ -39,7 +39,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.session import Session
-from ui.common import Notice, Tasks
+from ui import palette, texts
+from ui.common import Notice, Tasks, sized
 
 log = logging.getLogger("cardchain.ui")
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
@@ -110,6 +111,7 @@ class Languages:
             self.app.installTranslator(t)
             self.translator = t
         self.current = lang
+        texts.LANGUAGE["current"] = lang
 
 
 def load_fonts(app: QApplication) -> None:
@@ -188,6 +190,16 @@ class Window(QMainWindow):
             group.addAction(a)
             self.lang_menu.addAction(a)
             self.lang_actions[code] = a
+        self.view_menu = self.menuBar().addMenu("")
+        looks = QActionGroup(self)
+        self.palette_actions: dict[str, QAction] = {}
+        for choice in palette.CHOICES:
+            a = QAction("", self, checkable=True)
+            a.setChecked(choice == palette.saved())
+            a.triggered.connect(lambda _c=False, choice=choice: self.switch_palette(choice))
+            looks.addAction(a)
+            self.view_menu.addAction(a)
+            self.palette_actions[choice] = a
         self._retranslate_shell()
         self.resize(*self.first_size())
 
@@ -208,7 +220,8 @@ class Window(QMainWindow):
     def set_pages(self, tabs: QTabWidget) -> None:
         """The window's body: a header line (``self.header``) above the tabs."""
         self.header = QLabel()
-        self.header.setStyleSheet("font-size: 18px; font-weight: 600; padding: 4px;")
+        sized(self.header, 18, 600)
+        self.header.setContentsMargins(4, 4, 4, 4)
         root = QWidget()
         lay = QVBoxLayout(root)
         lay.addWidget(self.header)
@@ -255,17 +268,38 @@ class Window(QMainWindow):
         self.lang_actions[code].setChecked(True)
 
     def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:  # light to dark or back
+            for n in self.findChildren(Notice):
+                n.restyle()
+            again = getattr(self, "on_palette", None)
+            if again is not None:
+                again()
         if event.type() == QEvent.Type.LanguageChange:
             self._retranslate_shell()
             if self.last_status is not None:
                 self.show_status(self.last_status)
             for n in self.findChildren(Notice):
-                n.clear()  # a message shown in the other language is stale
+                n.retranslate()  # a result stays on screen, in the new words if it can
             self.retranslate()
         super().changeEvent(event)
 
+    def switch_palette(self, choice: str) -> None:
+        """Light, dark or the system's, for every window; remembered on this machine."""
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        palette.use(app, choice, remember=True)
+        for w in app.topLevelWidgets():
+            if isinstance(w, Window):
+                w.palette_actions[choice].setChecked(True)
+
     def _retranslate_shell(self) -> None:
         self.lang_menu.setTitle(QCoreApplication.translate("Window", "&Language"))
+        self.view_menu.setTitle(QCoreApplication.translate("Window", "&View"))
+        self.palette_actions["system"].setText(
+            QCoreApplication.translate("Window", "Colours as the system's"))
+        self.palette_actions["light"].setText(
+            QCoreApplication.translate("Window", "Light palette"))
+        self.palette_actions["dark"].setText(QCoreApplication.translate("Window", "Dark palette"))
 
     def retranslate(self) -> None:
         raise NotImplementedError

@@ -294,13 +294,50 @@ def reason(code: str) -> str:
 _FEN = re.compile(r"(-?\d+) fen\b")
 
 
+# the language on screen (ui/shell.Languages keeps it): a node's detail is English
+LANGUAGE = {"current": "en"}
+
+# the node's details a cashier or a clerk meets most, worded in the screen's language
+# (the node's English text, amounts in fen, matched whole; %n are its groups in order)
+_DETAILS: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(r"card (\S+) holds (\d+) fen; (\d+) fen is (?:due|asked)"),
+     QT_TRANSLATE_NOOP("Detail", "card %1 holds %2; %3 is due"), "tmm"),
+    (re.compile(r"an anonymous card may hold at most (\d+) fen; this would make (\d+) fen "
+                r"on card (\S+)"),
+     QT_TRANSLATE_NOOP("Detail", "an anonymous card may hold at most %1; this would make "
+                                 "%2 on card %3"), "mmt"),
+    (re.compile(r"a named card may hold at most (\d+) fen; this would make (\d+) fen "
+                r"on card (\S+)"),
+     QT_TRANSLATE_NOOP("Detail", "a named card may hold at most %1; this would make %2 "
+                                 "on card %3"), "mmt"),
+]
+
+
+def detail(message: str) -> str:
+    """The node's detail of a refusal in the screen's language: a known one worded there,
+    else (in English) the node's text with its amounts in yuan, else the amounts alone."""
+    for pattern, template, kinds in _DETAILS:
+        m = pattern.fullmatch(message)
+        if m:
+            out = _t(template, "Detail")
+            for i, (k, g) in enumerate(zip(kinds, m.groups(), strict=True), 1):
+                out = out.replace(f"%{i}", yuan(int(g)) if k == "m" else g)
+            return out
+    if LANGUAGE["current"] == "en":
+        return _FEN.sub(lambda m: yuan(int(m.group(1))), message)
+    amounts = [yuan(int(a)) for a in _FEN.findall(message)]
+    if not amounts:
+        return ""
+    return _t(QT_TRANSLATE_NOOP("Detail", "amounts: %1"), "Detail").replace(
+        "%1", ", ".join(amounts))
+
+
 def decision(code: str, message: str) -> str:
     """One line for a receipt's decision: the translated reason, then the node's detail
-    with its amounts in yuan (the node says fen)."""
+    in the same language (``detail``)."""
     head = reason(code)
-    if code == "ok" or not message:
-        return head
-    return f"{head} ({_FEN.sub(lambda m: yuan(int(m.group(1))), message)})"
+    more = detail(message) if code != "ok" and message else ""
+    return f"{head} ({more})" if more else head
 
 
 # a compliance case's state, in words of its own: a cycle is "open" too, a card "closed"

@@ -4,39 +4,87 @@
 <context>
     <name>AuditTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="309"/>
+        <location filename="../../ui/regulator_tabs.py" line="325"/>
         <source>Full-chain audit</source>
         <translation>全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="311"/>
+        <location filename="../../ui/regulator_tabs.py" line="327"/>
         <source>Trusts nothing but the genesis file: checks every block hash and link, every commit certificate (2f+1 validator signatures) and every transaction signature, re-executes the whole chain from genesis and compares every row the node stored with it (blocks, transactions, postings, result certificates, state), height by height.</source>
         <translation>只信任创世文件：校验每个区块的哈希与链接、每份提交证书（2f+1 个验证节点签名）和每笔交易签名，从创世块起重新执行整条链，并逐个高度比对节点存储的每一行（区块、交易、分录、结果证书、状态）。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="316"/>
+        <location filename="../../ui/regulator_tabs.py" line="332"/>
         <source>Run full audit</source>
         <translation>运行全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="338"/>
+        <location filename="../../ui/regulator_tabs.py" line="354"/>
         <source>This app&apos;s node has no ledger yet.</source>
         <translation>本程序的节点还没有账本。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="334"/>
+        <location filename="../../ui/regulator_tabs.py" line="350"/>
         <source>Auditing…</source>
         <translation>正在审计…</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="349"/>
+        <location filename="../../ui/regulator_tabs.py" line="365"/>
         <source>Audit passed: %1 blocks and %2 transactions verified and re-executed; the state matches.</source>
         <translation>审计通过：已校验并重新执行 %1 个区块、%2 笔交易，状态一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="355"/>
+        <location filename="../../ui/regulator_tabs.py" line="371"/>
         <source>Audit FAILED: first problem at height %1.</source>
         <translation>审计未通过：第一个问题出现在高度 %1。</translation>
+    </message>
+</context>
+<context>
+    <name>CardReader</name>
+    <message>
+        <location filename="../../ui/pos_card.py" line="55"/>
+        <source>Choose the card file</source>
+        <translation>选择卡文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_card.py" line="56"/>
+        <source>Card files (*.card.json *.card);;All files (*)</source>
+        <translation>卡文件 (*.card.json *.card);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_card.py" line="64"/>
+        <source>Choose the card file first.</source>
+        <translation>请先选择卡文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_card.py" line="67"/>
+        <source>The PIN is exactly 6 digits.</source>
+        <translation>密码必须是 6 位数字。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_card.py" line="78"/>
+        <source>Cannot read the card: %1</source>
+        <translation>无法读卡：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_card.py" line="112"/>
+        <source>The card was cleared after %1 s without use: read it again (card file and PIN).</source>
+        <translation>卡片闲置 %1 秒后已清除：请重新读卡（卡文件和密码）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_card.py" line="141"/>
+        <source>Use %1 points</source>
+        <translation>使用 %1 积分</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_card.py" line="146"/>
+        <source>No card read.</source>
+        <translation>尚未读卡。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_card.py" line="149"/>
+        <source>%1 · %2 · balance %3 · points %4</source>
+        <translation>%1 · %2 · 余额 %3 · 积分 %4</translation>
     </message>
 </context>
 <context>
@@ -365,17 +413,17 @@ Card file: %3 in the consortium folder</source>
 <context>
     <name>CaseStatus</name>
     <message>
-        <location filename="../../ui/texts.py" line="308"/>
+        <location filename="../../ui/texts.py" line="345"/>
         <source>open</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="309"/>
+        <location filename="../../ui/texts.py" line="346"/>
         <source>acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="310"/>
+        <location filename="../../ui/texts.py" line="347"/>
         <source>closed</source>
         <translation>已结案</translation>
     </message>
@@ -383,59 +431,59 @@ Card file: %3 in the consortium folder</source>
 <context>
     <name>CasesTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="88"/>
+        <location filename="../../ui/regulator_tabs.py" line="99"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="89"/>
+        <location filename="../../ui/regulator_tabs.py" line="100"/>
         <source>what was checked, who was contacted</source>
         <translation>核查了什么、联系了谁</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="90"/>
+        <location filename="../../ui/regulator_tabs.py" line="101"/>
         <source>Acknowledge</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="91"/>
+        <location filename="../../ui/regulator_tabs.py" line="102"/>
         <source>Close case</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="92"/>
+        <location filename="../../ui/regulator_tabs.py" line="103"/>
         <source>Rescan</source>
         <translation>重新扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="118"/>
+        <location filename="../../ui/regulator_tabs.py" line="129"/>
         <source>%1 cases from %2 rules over the whole chain; %3 open.</source>
         <translation>全链 %2 条规则共发现 %1 个案件，%3 个未处理。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="126"/>
+        <location filename="../../ui/regulator_tabs.py" line="137"/>
         <source>Select a case to see the rule that raised it.</source>
         <translation>选择案件以查看触发它的规则。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="128"/>
+        <location filename="../../ui/regulator_tabs.py" line="139"/>
         <source>Rule %1: %2
 Transactions: %3</source>
         <translation>规则 %1：%2
 相关交易：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="137"/>
+        <location filename="../../ui/regulator_tabs.py" line="148"/>
         <source>Select a case first.</source>
         <translation>请先选择一个案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="140"/>
+        <location filename="../../ui/regulator_tabs.py" line="151"/>
         <source>This case is already closed.</source>
         <translation>此案件已结案。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="154"/>
+        <location filename="../../ui/regulator_tabs.py" line="165"/>
         <source>Case %1 at height %2.</source>
         <translation>案件已于高度 %2 标记为%1。</translation>
     </message>
@@ -443,44 +491,44 @@ Transactions: %3</source>
 <context>
     <name>ChartsTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="261"/>
+        <location filename="../../ui/regulator_tabs.py" line="277"/>
         <source>Issuers: prepaid funds outstanding and custody deposit</source>
         <translation>发卡机构：预付资金余额与存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="263"/>
+        <location filename="../../ui/regulator_tabs.py" line="279"/>
         <source>Outstanding</source>
         <translation>预付资金余额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="264"/>
+        <location filename="../../ui/regulator_tabs.py" line="280"/>
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="264"/>
-        <location filename="../../ui/regulator_tabs.py" line="269"/>
-        <location filename="../../ui/regulator_tabs.py" line="273"/>
+        <location filename="../../ui/regulator_tabs.py" line="280"/>
+        <location filename="../../ui/regulator_tabs.py" line="285"/>
+        <location filename="../../ui/regulator_tabs.py" line="289"/>
         <source>CNY</source>
         <translation>元</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="267"/>
+        <location filename="../../ui/regulator_tabs.py" line="283"/>
         <source>Prepaid outstanding, last 30 days (end of each day)</source>
         <translation>预付资金余额（近 30 天，每日日终）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="271"/>
+        <location filename="../../ui/regulator_tabs.py" line="287"/>
         <source>Merchant volumes (accepted payments)</source>
         <translation>商户交易额（成功支付）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="272"/>
+        <location filename="../../ui/regulator_tabs.py" line="288"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="273"/>
+        <location filename="../../ui/regulator_tabs.py" line="289"/>
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
@@ -488,220 +536,220 @@ Transactions: %3</source>
 <context>
     <name>ClearingTab</name>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="94"/>
+        <location filename="../../ui/clearing_tab.py" line="95"/>
         <source>Merchant</source>
         <translation>商户</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="95"/>
+        <location filename="../../ui/clearing_tab.py" line="96"/>
         <source>Cycle</source>
         <translation>周期</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="96"/>
+        <location filename="../../ui/clearing_tab.py" line="97"/>
         <source>Show statement</source>
         <translation>显示对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="97"/>
+        <location filename="../../ui/clearing_tab.py" line="98"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="98"/>
+        <location filename="../../ui/clearing_tab.py" line="99"/>
         <source>Export PDF…</source>
         <translation>导出 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="99"/>
+        <location filename="../../ui/clearing_tab.py" line="100"/>
         <source>Close cycle on chain</source>
         <translation>链上结算本周期</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="100"/>
+        <location filename="../../ui/clearing_tab.py" line="101"/>
         <source>Bank transfer reference</source>
         <translation>银行转账流水号</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="101"/>
+        <location filename="../../ui/clearing_tab.py" line="102"/>
         <source>Pay the merchant out</source>
         <translation>向商户付款</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="102"/>
+        <location filename="../../ui/clearing_tab.py" line="103"/>
         <source>Settle our points</source>
         <translation>结算本行积分</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="103"/>
+        <location filename="../../ui/clearing_tab.py" line="104"/>
         <source>Pay our net position</source>
         <translation>支付本行净额</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="104"/>
+        <location filename="../../ui/clearing_tab.py" line="105"/>
         <source>Statement</source>
         <translation>对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="131"/>
+        <location filename="../../ui/clearing_tab.py" line="132"/>
         <source>Choose a merchant and a cycle.</source>
         <translation>请选择商户和周期。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="144"/>
+        <location filename="../../ui/clearing_tab.py" line="145"/>
         <source>Choose a merchant and a cycle, then show the statement.</source>
         <translation>选择商户和周期，然后显示对账单。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="148"/>
+        <location filename="../../ui/clearing_tab.py" line="149"/>
         <source>settled on chain</source>
         <translation>已在链上结算</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="148"/>
+        <location filename="../../ui/clearing_tab.py" line="149"/>
         <source>open</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="151"/>
+        <location filename="../../ui/clearing_tab.py" line="152"/>
         <source>paid out (%1)</source>
         <translation>已付款（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="152"/>
+        <location filename="../../ui/clearing_tab.py" line="153"/>
         <source>not paid out yet</source>
         <translation>尚未付款</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="156"/>
+        <location filename="../../ui/clearing_tab.py" line="157"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="156"/>
+        <location filename="../../ui/clearing_tab.py" line="157"/>
         <source>no</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="157"/>
+        <location filename="../../ui/clearing_tab.py" line="158"/>
         <source>points settled: %1</source>
         <translation>积分结算：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="160"/>
+        <location filename="../../ui/clearing_tab.py" line="161"/>
         <source>Payments: %1, refunds: %2</source>
         <translation>支付 %1 笔，退款 %2 笔</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="162"/>
+        <location filename="../../ui/clearing_tab.py" line="163"/>
         <source>Gross %1 · refunds %2</source>
         <translation>总额 %1 · 退款 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="164"/>
+        <location filename="../../ui/clearing_tab.py" line="165"/>
         <source>Owed by banks for points: %1</source>
         <translation>银行应付积分抵扣款：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="165"/>
+        <location filename="../../ui/clearing_tab.py" line="166"/>
         <source>Fee %1 · net to merchant %2</source>
         <translation>手续费 %1 · 商户净额 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="167"/>
+        <location filename="../../ui/clearing_tab.py" line="168"/>
         <source>Status: %1</source>
         <translation>状态：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="168"/>
+        <location filename="../../ui/clearing_tab.py" line="169"/>
         <source>Interbank netting of cycle %1:</source>
         <translation>周期 %1 的银行间轧差：</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="170"/>
+        <location filename="../../ui/clearing_tab.py" line="171"/>
         <source>%1 owes %2 %3; %2 owes %1 %4: %5</source>
         <translation>%1 应付 %2 %3；%2 应付 %1 %4：%5</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="173"/>
+        <location filename="../../ui/clearing_tab.py" line="174"/>
         <source>settled</source>
         <translation>已清算</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="174"/>
+        <location filename="../../ui/clearing_tab.py" line="175"/>
         <source>%1 pays %2 %3</source>
         <translation>%1 向 %2 支付 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="177"/>
+        <location filename="../../ui/clearing_tab.py" line="178"/>
         <source>nothing between banks yet (merchants not paid out)</source>
         <translation>银行间暂无往来（商户尚未付款）</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="183"/>
-        <location filename="../../ui/clearing_tab.py" line="210"/>
-        <location filename="../../ui/clearing_tab.py" line="222"/>
+        <location filename="../../ui/clearing_tab.py" line="184"/>
+        <location filename="../../ui/clearing_tab.py" line="216"/>
+        <location filename="../../ui/clearing_tab.py" line="228"/>
         <source>Show a statement first.</source>
         <translation>请先显示对账单。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="186"/>
+        <location filename="../../ui/clearing_tab.py" line="187"/>
         <source>Export the statement</source>
         <translation>导出对账单</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="201"/>
+        <location filename="../../ui/clearing_tab.py" line="207"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="204"/>
+        <location filename="../../ui/clearing_tab.py" line="210"/>
         <source>Statement written to %1</source>
         <translation>对账单已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="214"/>
+        <location filename="../../ui/clearing_tab.py" line="220"/>
         <source>Cycle closed at height %H.</source>
         <translation>已在高度 %H 完成本周期结算。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="225"/>
+        <location filename="../../ui/clearing_tab.py" line="231"/>
         <source>Close the cycle first: only a settled cycle is paid.</source>
         <translation>请先关闭周期：只有已结算的周期才能付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="229"/>
-        <location filename="../../ui/clearing_tab.py" line="265"/>
+        <location filename="../../ui/clearing_tab.py" line="235"/>
+        <location filename="../../ui/clearing_tab.py" line="271"/>
         <source>Enter the bank transfer&apos;s reference.</source>
         <translation>请输入银行转账流水号。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="238"/>
+        <location filename="../../ui/clearing_tab.py" line="244"/>
         <source>Merchant paid out %1 at height %H.</source>
         <translation>已向商户付款 %1，区块高度 %H。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="239"/>
+        <location filename="../../ui/clearing_tab.py" line="245"/>
         <source>Cycle closed out at %1 (nothing to pay the merchant) at height %H.</source>
         <translation>周期已按 %1 结清（无需向商户付款），高度 %H。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="250"/>
+        <location filename="../../ui/clearing_tab.py" line="256"/>
         <source>Your bank&apos;s points paid nothing in this cycle.</source>
         <translation>本周期内本行积分未支付任何款项。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="253"/>
+        <location filename="../../ui/clearing_tab.py" line="259"/>
         <source>Points settled: %1 at height %H.</source>
         <translation>积分已结算：%1，区块高度 %H。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="262"/>
+        <location filename="../../ui/clearing_tab.py" line="268"/>
         <source>Your bank owes no other bank for this cycle.</source>
         <translation>本周期本行不欠其他银行款项。</translation>
     </message>
     <message>
-        <location filename="../../ui/clearing_tab.py" line="271"/>
+        <location filename="../../ui/clearing_tab.py" line="277"/>
         <source>Paid %1 %2 net at height %H.</source>
         <translation>已向 %1 支付净额 %2，区块高度 %H。</translation>
     </message>
@@ -1173,17 +1221,17 @@ Transactions: %3</source>
 <context>
     <name>CustodyTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="228"/>
+        <location filename="../../ui/console_tabs.py" line="229"/>
         <source>Deposit held in custody (¥)</source>
         <translation>存管保证金（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="229"/>
+        <location filename="../../ui/console_tabs.py" line="230"/>
         <source>Attest on chain</source>
         <translation>上链声明</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="244"/>
+        <location filename="../../ui/console_tabs.py" line="245"/>
         <source>Prepaid funds outstanding: %1
 Custody deposit attested: %2
 Coverage: %3
@@ -1194,27 +1242,27 @@ Cards issued: %4</source>
 已发卡：%4</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="252"/>
+        <location filename="../../ui/console_tabs.py" line="253"/>
         <source>Nothing outstanding: no coverage to keep.</source>
         <translation>无预付资金余额，无需覆盖。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="255"/>
+        <location filename="../../ui/console_tabs.py" line="256"/>
         <source>Regulator&apos;s level: %1 (coverage under %2 %)</source>
         <translation>监管级别：%1（覆盖率低于 %2 %）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="258"/>
+        <location filename="../../ui/console_tabs.py" line="259"/>
         <source>Regulator&apos;s levels met (warning under %1 %)</source>
         <translation>符合监管要求（低于 %1 % 时警告）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="266"/>
+        <location filename="../../ui/console_tabs.py" line="267"/>
         <source>Custody deposit: %1</source>
         <translation>存管保证金：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="270"/>
+        <location filename="../../ui/console_tabs.py" line="271"/>
         <source>Custody attested at height %H.</source>
         <translation>已在高度 %H 声明存管保证金。</translation>
     </message>
@@ -1328,29 +1376,52 @@ Cards issued: %4</source>
     </message>
 </context>
 <context>
+    <name>Detail</name>
+    <message>
+        <location filename="../../ui/texts.py" line="304"/>
+        <source>card %1 holds %2; %3 is due</source>
+        <translation>卡 %1 余额 %2，应付 %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="307"/>
+        <source>an anonymous card may hold at most %1; this would make %2 on card %3</source>
+        <translation>不记名卡最多可存 %1；此操作后卡 %3 将有 %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="311"/>
+        <source>a named card may hold at most %1; this would make %2 on card %3</source>
+        <translation>记名卡最多可存 %1；此操作后卡 %3 将有 %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="331"/>
+        <source>amounts: %1</source>
+        <translation>涉及金额：%1</translation>
+    </message>
+</context>
+<context>
     <name>Forms</name>
     <message>
-        <location filename="../../ui/common.py" line="47"/>
+        <location filename="../../ui/common.py" line="48"/>
         <source>enter an amount in yuan, like 50 or 12.50</source>
         <translation>请输入以元为单位的金额，如 50 或 12.50</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="50"/>
+        <location filename="../../ui/common.py" line="51"/>
         <source>at most two decimals (fen)</source>
         <translation>最多两位小数（分）</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="53"/>
+        <location filename="../../ui/common.py" line="54"/>
         <source>the amount must be more than zero</source>
         <translation>金额必须大于零</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="56"/>
+        <location filename="../../ui/common.py" line="57"/>
         <source>the amount is too large</source>
         <translation>金额过大</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="69"/>
+        <location filename="../../ui/common.py" line="70"/>
         <source>Cannot write the card file: %1</source>
         <translation>无法写入卡文件：%1</translation>
     </message>
@@ -1358,6 +1429,49 @@ Cards issued: %4</source>
         <location filename="../../ui/regulator.py" line="53"/>
         <source>%1 is not a date like 2026-11-24</source>
         <translation>%1 不是形如 2026-11-24 的日期</translation>
+    </message>
+</context>
+<context>
+    <name>GoodsPanel</name>
+    <message>
+        <location filename="../../ui/pos_goods.py" line="86"/>
+        <source>Goods (★ can be paid partly with points)</source>
+        <translation>商品（★ 可用积分部分抵扣）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_goods.py" line="87"/>
+        <source>SKU or name, Enter adds it (3*SKU: three)</source>
+        <translation>商品编码或名称，回车加入（3*编码：三件）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_goods.py" line="88"/>
+        <source>SKU or name</source>
+        <translation>商品编码或名称</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_goods.py" line="110"/>
+        <source>A quantity is 1 to %1.</source>
+        <translation>数量为 1 至 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_goods.py" line="115"/>
+        <source>No item matches “%1”.</source>
+        <translation>没有与“%1”相符的商品。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_goods.py" line="116"/>
+        <source>%1 items match “%2”: type more of the name or the SKU.</source>
+        <translation>有 %1 件商品与“%2”相符：请多输入一些名称或编码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_goods.py" line="129"/>
+        <source>%1 of %2 goods match</source>
+        <translation>%2 件商品中 %1 件相符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_goods.py" line="144"/>
+        <source>Points from: %1</source>
+        <translation>可用积分：%1</translation>
     </message>
 </context>
 <context>
@@ -1462,107 +1576,107 @@ Cards issued: %4</source>
 <context>
     <name>MerchantsTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="121"/>
+        <location filename="../../ui/console_tabs.py" line="122"/>
         <source>Register a merchant</source>
         <translation>登记商户</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="123"/>
+        <location filename="../../ui/console_tabs.py" line="124"/>
         <source>Merchant id</source>
         <translation>商户编号</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="123"/>
+        <location filename="../../ui/console_tabs.py" line="124"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="123"/>
+        <location filename="../../ui/console_tabs.py" line="124"/>
         <source>Acquiring bank</source>
         <translation>收单银行</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="124"/>
+        <location filename="../../ui/console_tabs.py" line="125"/>
         <source>Fee (basis points)</source>
         <translation>费率（基点）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="124"/>
+        <location filename="../../ui/console_tabs.py" line="125"/>
         <source>Daily cut-off (HH:MM)</source>
         <translation>日切时间（时:分）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="129"/>
+        <location filename="../../ui/console_tabs.py" line="130"/>
         <source>Register merchant</source>
         <translation>登记商户</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="130"/>
+        <location filename="../../ui/console_tabs.py" line="131"/>
         <source>Add a terminal to the selected merchant</source>
         <translation>为选中商户添加终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="132"/>
+        <location filename="../../ui/console_tabs.py" line="133"/>
         <source>Terminal id</source>
         <translation>终端编号</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="132"/>
+        <location filename="../../ui/console_tabs.py" line="133"/>
         <source>Key file passphrase</source>
         <translation>密钥文件口令</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="133"/>
+        <location filename="../../ui/console_tabs.py" line="134"/>
         <source>Write the key file to</source>
         <translation>密钥文件保存到</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="136"/>
+        <location filename="../../ui/console_tabs.py" line="137"/>
         <source>Create key and register terminal</source>
         <translation>生成密钥并登记终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="157"/>
+        <location filename="../../ui/console_tabs.py" line="158"/>
         <source>merchant id: letters, digits and &apos;-&apos;, up to 32</source>
         <translation>商户编号：字母、数字和“-”，最多 32 个字符</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="159"/>
+        <location filename="../../ui/console_tabs.py" line="160"/>
         <source>name is required</source>
         <translation>名称必填</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="162"/>
+        <location filename="../../ui/console_tabs.py" line="163"/>
         <source>fee: whole basis points, 0 to 10000</source>
         <translation>费率：0 到 10000 的整数基点</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="164"/>
+        <location filename="../../ui/console_tabs.py" line="165"/>
         <source>cut-off: a time like 23:00</source>
         <translation>日切时间：如 23:00</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="171"/>
+        <location filename="../../ui/console_tabs.py" line="172"/>
         <source>Merchant registered at height %H.</source>
         <translation>已在高度 %H 登记商户。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="178"/>
+        <location filename="../../ui/console_tabs.py" line="179"/>
         <source>Select the merchant in the list first.</source>
         <translation>请先在列表中选择商户。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="181"/>
+        <location filename="../../ui/console_tabs.py" line="182"/>
         <source>Terminal id: letters, digits and &apos;-&apos;, up to 32.</source>
         <translation>终端编号：字母、数字和“-”，最多 32 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="184"/>
+        <location filename="../../ui/console_tabs.py" line="185"/>
         <source>The key file passphrase needs at least 8 characters.</source>
         <translation>密钥文件口令至少 8 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="199"/>
+        <location filename="../../ui/console_tabs.py" line="200"/>
         <source>Terminal registered at height %H; key file: %1</source>
         <translation>已在高度 %H 登记终端；密钥文件：%1</translation>
     </message>
@@ -1837,180 +1951,140 @@ Cards issued: %4</source>
 <context>
     <name>PosWindow</name>
     <message>
-        <location filename="../../ui/pos.py" line="207"/>
+        <location filename="../../ui/pos.py" line="223"/>
         <source>CardChain — Point of sale</source>
         <translation>卡链 — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="208"/>
+        <location filename="../../ui/pos.py" line="224"/>
         <source>%1 · terminal %2</source>
         <translation>%1 · 终端 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="210"/>
+        <location filename="../../ui/pos.py" line="226"/>
         <source>Sale</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="211"/>
+        <location filename="../../ui/pos.py" line="227"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="212"/>
+        <location filename="../../ui/pos.py" line="228"/>
         <source>End of day</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="213"/>
+        <location filename="../../ui/pos.py" line="229"/>
         <source>Payments</source>
         <translation>付款记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="215"/>
-        <source>Goods (★ can be paid partly with points)</source>
-        <translation>商品（★ 可用积分部分抵扣）</translation>
+        <location filename="../../ui/pos.py" line="236"/>
+        <source>Remove line</source>
+        <translation>删除此行</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="216"/>
+        <location filename="../../ui/pos.py" line="237"/>
+        <source>New sale (F12)</source>
+        <translation>新交易 (F12)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos.py" line="239"/>
+        <source>Keys: F2 goods · F3 basket (+, −, Delete) · F4 card · F9 pay · F10 print · F12 new sale</source>
+        <translation>快捷键：F2 商品 · F3 购物篮（+、−、Delete）· F4 卡片 · F9 支付 · F10 打印 · F12 新交易</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos.py" line="247"/>
+        <source>Pay (F9)</source>
+        <translation>支付 (F9)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos.py" line="232"/>
         <source>Basket</source>
         <translation>购物篮</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="217"/>
+        <location filename="../../ui/pos.py" line="233"/>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos.py" line="234"/>
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="218"/>
+        <location filename="../../ui/pos.py" line="235"/>
         <source>−1</source>
         <translation>−1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="219"/>
-        <source>New sale</source>
-        <translation>新交易</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="220"/>
+        <location filename="../../ui/pos.py" line="241"/>
         <source>Card</source>
         <translation>卡片</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="221"/>
+        <location filename="../../ui/pos.py" line="242"/>
         <source>Card file</source>
         <translation>卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="222"/>
+        <location filename="../../ui/pos.py" line="243"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="223"/>
+        <location filename="../../ui/pos.py" line="244"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="224"/>
+        <location filename="../../ui/pos.py" line="245"/>
         <source>Read card</source>
         <translation>读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="225"/>
+        <location filename="../../ui/pos.py" line="246"/>
         <source>Points offer</source>
         <translation>积分抵扣方案</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="226"/>
-        <source>Pay</source>
-        <translation>支付</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="306"/>
-        <location filename="../../ui/pos.py" line="492"/>
+        <location filename="../../ui/pos.py" line="314"/>
+        <location filename="../../ui/pos.py" line="442"/>
         <source>A payment for this basket is under way: wait for its outcome.</source>
         <translation>此购物篮的付款正在处理中：请等待结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="422"/>
-        <source>The card was cleared after %1 s without use: read it again (card file and PIN).</source>
-        <translation>卡片闲置 %1 秒后已清除：请重新读卡（卡文件和密码）。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="451"/>
-        <source>Use %1 points</source>
-        <translation>使用 %1 积分</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="281"/>
-        <source>Points from: %1</source>
-        <translation>可用积分：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="311"/>
+        <location filename="../../ui/pos.py" line="319"/>
         <source>Unknown item %1</source>
         <translation>未知商品 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="321"/>
+        <location filename="../../ui/pos.py" line="332"/>
         <source>Select an item in the basket first.</source>
         <translation>请先在购物篮中选择商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="348"/>
+        <location filename="../../ui/pos.py" line="402"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="352"/>
+        <location filename="../../ui/pos.py" line="406"/>
         <source>Add goods to see what the card&apos;s points can pay.</source>
         <translation>添加商品后可查看卡内积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="354"/>
+        <location filename="../../ui/pos.py" line="408"/>
         <source>Read a card to see what its points can pay.</source>
         <translation>读卡后可查看积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="359"/>
+        <location filename="../../ui/pos.py" line="413"/>
         <source>Points pay %1 (%2 points) · card pays %3</source>
         <translation>积分抵扣 %1（%2 积分）· 卡内支付 %3</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="365"/>
-        <source>Choose the card file</source>
-        <translation>选择卡文件</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="366"/>
-        <source>Card files (*.card.json *.card);;All files (*)</source>
-        <translation>卡文件 (*.card.json *.card);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="374"/>
-        <source>Choose the card file first.</source>
-        <translation>请先选择卡文件。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="377"/>
-        <source>The PIN is exactly 6 digits.</source>
-        <translation>密码必须是 6 位数字。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="388"/>
-        <source>Cannot read the card: %1</source>
-        <translation>无法读卡：%1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="456"/>
-        <source>No card read.</source>
-        <translation>尚未读卡。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pos.py" line="459"/>
-        <source>%1 · %2 · balance %3 · points %4</source>
-        <translation>%1 · %2 · 余额 %3 · 积分 %4</translation>
     </message>
 </context>
 <context>
@@ -2969,52 +3043,52 @@ Cards issued: %4</source>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../ui/receipt_print.py" line="70"/>
+        <location filename="../../ui/receipt_print.py" line="73"/>
         <source>Paid by %1 points</source>
         <translation>%1 积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="72"/>
+        <location filename="../../ui/receipt_print.py" line="75"/>
         <source>%1 points earned</source>
         <translation>获得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="74"/>
+        <location filename="../../ui/receipt_print.py" line="77"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="76"/>
+        <location filename="../../ui/receipt_print.py" line="79"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="78"/>
+        <location filename="../../ui/receipt_print.py" line="81"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="80"/>
+        <location filename="../../ui/receipt_print.py" line="83"/>
         <source>Paid from the card</source>
         <translation>卡内支付</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="82"/>
+        <location filename="../../ui/receipt_print.py" line="85"/>
         <source>Card balance after</source>
         <translation>支付后卡内余额</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="84"/>
+        <location filename="../../ui/receipt_print.py" line="87"/>
         <source>Committed on the CardChain ledger at height %1.</source>
         <translation>已记入卡链账本，高度 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="86"/>
+        <location filename="../../ui/receipt_print.py" line="89"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="88"/>
+        <location filename="../../ui/receipt_print.py" line="91"/>
         <source>Scan or run &quot;cardchain verify-receipt&quot; to check this payment against the consortium&apos;s validator keys, without trusting the shop.</source>
         <translation>扫码或运行“cardchain verify-receipt”，即可用联盟验证节点的公钥核验这笔支付，无需信任商家。</translation>
     </message>
@@ -3022,72 +3096,77 @@ Cards issued: %4</source>
 <context>
     <name>ReceiptPanel</name>
     <message>
-        <location filename="../../ui/receipt_print.py" line="227"/>
+        <location filename="../../ui/receipt_print.py" line="222"/>
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="228"/>
+        <location filename="../../ui/receipt_print.py" line="223"/>
         <source>Save as PDF…</source>
         <translation>保存为 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="229"/>
+        <location filename="../../ui/receipt_print.py" line="224"/>
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="241"/>
+        <location filename="../../ui/receipt_print.py" line="236"/>
         <source>The receipt appears here after a payment.</source>
         <translation>支付后小票显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="245"/>
+        <location filename="../../ui/receipt_print.py" line="240"/>
         <source>Earned %1 %2 points</source>
         <translation>获得 %2 积分 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="248"/>
+        <location filename="../../ui/receipt_print.py" line="243"/>
         <source>Order %1</source>
         <translation>订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="249"/>
+        <location filename="../../ui/receipt_print.py" line="244"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="250"/>
+        <location filename="../../ui/receipt_print.py" line="245"/>
         <source>Block %1 · %2</source>
         <translation>区块 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="252"/>
+        <location filename="../../ui/receipt_print.py" line="247"/>
         <source>Transaction %1…</source>
         <translation>交易 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="258"/>
+        <location filename="../../ui/receipt_print.py" line="253"/>
         <source>Save the receipt</source>
         <translation>保存小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="259"/>
+        <location filename="../../ui/receipt_print.py" line="254"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="270"/>
+        <location filename="../../ui/receipt_print.py" line="263"/>
+        <source>Writing %1…</source>
+        <translation>正在写入 %1…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="269"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="272"/>
+        <location filename="../../ui/receipt_print.py" line="271"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="281"/>
+        <location filename="../../ui/receipt_print.py" line="280"/>
         <source>Receipt sent to %1</source>
         <translation>收据已发送到 %1</translation>
     </message>
@@ -3176,112 +3255,112 @@ Cards issued: %4</source>
 <context>
     <name>SaleFlow</name>
     <message>
-        <location filename="../../ui/pos_pay.py" line="73"/>
+        <location filename="../../ui/pos_pay.py" line="75"/>
         <source>⟳ Order %1 (%2) was under way when the till stopped; looking up its outcome…</source>
         <translation>⟳ 收银机停止时订单 %1（%2）正在处理；正在查询其结果…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="82"/>
+        <location filename="../../ui/pos_pay.py" line="84"/>
         <source>A payment for this basket is under way: wait for its outcome.</source>
         <translation>此购物篮的付款正在处理中：请等待结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="86"/>
+        <location filename="../../ui/pos_pay.py" line="88"/>
         <source>The basket is empty.</source>
         <translation>购物篮是空的。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="89"/>
+        <location filename="../../ui/pos_pay.py" line="91"/>
         <source>Read the customer&apos;s card (card file and PIN) first.</source>
         <translation>请先读取顾客的卡（卡文件和密码）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="106"/>
+        <location filename="../../ui/pos_pay.py" line="108"/>
         <source>This card is %1: it cannot pay. Nothing was charged.</source>
         <translation>此卡状态为%1，不能支付。未扣任何款项。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="111"/>
+        <location filename="../../ui/pos_pay.py" line="113"/>
         <source>The card holds %1 and %2 is due from it: use points, take fewer goods or another card. Nothing was charged.</source>
         <translation>卡内余额 %1，需由卡支付 %2：请使用积分、减少商品或换卡。未扣任何款项。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="132"/>
+        <location filename="../../ui/pos_pay.py" line="134"/>
         <source>① Signed by the terminal and the card · order %1</source>
         <translation>① 已由终端和卡签名 · 订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="135"/>
+        <location filename="../../ui/pos_pay.py" line="137"/>
         <source>② Submitted to the network, waiting for the validators to order it…</source>
         <translation>② 已提交到网络，等待验证节点排序…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="138"/>
+        <location filename="../../ui/pos_pay.py" line="141"/>
         <source>③ Ordered: sequence number %1 in view %2, waiting for 2f+1 commits…</source>
         <translation>③ 已排序：视图 %2 中的序号 %1，等待 2f+1 个提交…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="143"/>
+        <location filename="../../ui/pos_pay.py" line="146"/>
         <source>② The network is busy; sending again in %1 s…</source>
         <translation>② 网络繁忙；%1 秒后重新发送…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="150"/>
+        <location filename="../../ui/pos_pay.py" line="153"/>
         <source>The network is unreachable and this consortium takes no card offline: nothing was charged.</source>
         <translation>网络不可达，且本联盟不接受离线刷卡：未扣款。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="154"/>
+        <location filename="../../ui/pos_pay.py" line="157"/>
         <source>The network is unreachable and this card cannot be taken offline: %1 is over the offline limit (%2 a payment, %3 left today for this card). Nothing was charged.</source>
         <translation>网络不可达，此卡无法离线受理：%1 超过离线限额（每笔 %2，此卡今日剩余 %3）。未扣款。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="172"/>
+        <location filename="../../ui/pos_pay.py" line="175"/>
         <source>⟳ No decision heard yet for order %1: the till keeps looking it up and sends the same payment again. Do not charge the customer again.</source>
         <translation>⟳ 订单 %1 尚无结果：收银机会持续查询并重新发送同一笔付款。请勿再次向顾客收款。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="175"/>
+        <location filename="../../ui/pos_pay.py" line="178"/>
         <source>Outcome unknown: this payment is pending (Payments tab). The basket stays locked until it is decided.</source>
         <translation>结果未知：此付款待定（见“付款记录”页）。在有结果之前购物篮保持锁定。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="180"/>
+        <location filename="../../ui/pos_pay.py" line="184"/>
         <source>⇢ Taken offline: order %1 is sent when the network returns</source>
         <translation>⇢ 已离线受理：网络恢复后将发送订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="183"/>
+        <location filename="../../ui/pos_pay.py" line="187"/>
         <source>Taken offline: %1. The chain decides it when the network returns (Payments tab).</source>
         <translation>已离线受理：%1。网络恢复后由链上决定（见“付款记录”页）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="187"/>
+        <location filename="../../ui/pos_pay.py" line="192"/>
         <source>✗ Not sent: nothing was charged</source>
         <translation>✗ 未发送：未扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="191"/>
+        <location filename="../../ui/pos_pay.py" line="197"/>
         <source>✗ Refused at height %1</source>
         <translation>✗ 在高度 %1 被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="193"/>
+        <location filename="../../ui/pos_pay.py" line="199"/>
         <source>✗ Refused before it reached the network</source>
         <translation>✗ 在到达网络之前被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="200"/>
+        <location filename="../../ui/pos_pay.py" line="209"/>
         <source>④ Committed at height %1, %2 (signed by 2f+1 validators)</source>
         <translation>④ 已在高度 %1 上链，%2（由 2f+1 个验证节点签名）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="211"/>
+        <location filename="../../ui/pos_pay.py" line="220"/>
         <source>Paid %1.</source>
         <translation>已支付 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="243"/>
+        <location filename="../../ui/pos_pay.py" line="253"/>
         <source>Order %1 (%2), taken offline, was declined by the network: %3</source>
         <translation>离线受理的订单 %1（%2）被网络拒绝：%3</translation>
     </message>
@@ -3390,12 +3469,12 @@ Cards issued: %4</source>
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../ui/shell.py" line="154"/>
+        <location filename="../../ui/shell.py" line="156"/>
         <source>Something went wrong</source>
         <translation>出错了</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="155"/>
+        <location filename="../../ui/shell.py" line="157"/>
         <source>The action could not be completed: %1
 Details are in the log.</source>
         <translation>操作未能完成：%1
@@ -3405,17 +3484,37 @@ Details are in the log.</source>
 <context>
     <name>Window</name>
     <message>
-        <location filename="../../ui/shell.py" line="268"/>
+        <location filename="../../ui/shell.py" line="296"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="277"/>
+        <location filename="../../ui/shell.py" line="297"/>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell.py" line="299"/>
+        <source>Colours as the system&apos;s</source>
+        <translation>跟随系统配色</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell.py" line="301"/>
+        <source>Light palette</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell.py" line="302"/>
+        <source>Dark palette</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell.py" line="311"/>
         <source>Node: height %1 · following validator-%2</source>
         <translation>节点：高度 %1 · 跟随 validator-%2</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="281"/>
+        <location filename="../../ui/shell.py" line="315"/>
         <source>Node: height %1 · network unreachable, retrying</source>
         <translation>节点：高度 %1 · 网络不可达，正在重试</translation>
     </message>

@@ -1,0 +1,156 @@
+"""The till's goods: a field that takes a scanned or typed SKU or words of a name, and the
+grid of goods buttons it filters.
+
+Enter in the field adds the item whose SKU it names (any case), else the only item whose
+name or SKU contains every typed word; ``3*TEA-250`` (or ``3x``, ``3×``) adds three.  What
+the field cannot decide is said under it, and nothing is added.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.common import yuan
+
+QTY = re.compile(r"^\s*(\d{1,3})\s*[*xX×]\s*(.+)$")
+MAX_QTY = 999
+
+
+def wrap_name(name: str, width: int = 18) -> str:
+    """A catalogue name on at most a few short lines for a goods button: a bilingual name
+    breaks before its Chinese part, long parts at spaces."""
+    m = re.search(r"\s(?=[\u3400-\u9fff])", name)
+    parts = [name[:m.start()], name[m.end():]] if m else [name]
+    return "\n".join(textwrap.fill(p, width) for p in parts if p)
+
+
+def matching(catalogue: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """The goods whose SKU is ``text`` (any case), else those whose SKU or name holds every
+    word of it."""
+    t = text.strip().casefold()
+    exact = [g for g in catalogue if g["sku"].casefold() == t]
+    if exact or not t:
+        return exact if t else list(catalogue)
+    words = t.split()
+    return [g for g in catalogue
+            if all(w in f"{g['sku']} {g['name']}".casefold() for w in words)]
+
+
+class GoodsPanel(QGroupBox):
+    """Emits ``chosen(sku, qty)`` for a button pressed or an entry taken; ``problem(text)``
+    for an entry it cannot take."""
+
+    chosen = Signal(str, int)
+    problem = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.catalogue: list[dict[str, Any]] = []
+        self.buttons: dict[str, QPushButton] = {}
+        lay = QVBoxLayout(self)
+        self.entry = QLineEdit()
+        self.entry.setObjectName("sku-entry")
+        self.entry.setClearButtonEnabled(True)
+        self.entry.returnPressed.connect(self.take_entry)
+        self.entry.textChanged.connect(self._filter)
+        lay.addWidget(self.entry)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        lay.addWidget(self.hint)
+        self.grid = QGridLayout()
+        inner = QWidget()
+        inner.setLayout(self.grid)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(inner)
+        self.scroll.setWidgetResizable(True)
+        # the buttons shrink with the column: never a sideways scroll
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        lay.addWidget(self.scroll)
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Goods (★ can be paid partly with points)"))
+        self.entry.setPlaceholderText(self.tr("SKU or name, Enter adds it (3*SKU: three)"))
+        self.entry.setAccessibleName(self.tr("SKU or name"))
+        self._fill()
+
+    def set_catalogue(self, catalogue: list[dict[str, Any]]) -> None:
+        self.catalogue = list(catalogue)
+        self._fill()
+
+    def set_enabled(self, on: bool) -> None:
+        self.entry.setEnabled(on)
+        for b in self.buttons.values():
+            b.setEnabled(on)
+
+    def take_entry(self) -> None:
+        """Add what the field names (see the module's docstring)."""
+        text = self.entry.text().strip()
+        if not text:
+            return
+        qty, what = 1, text
+        m = QTY.match(text)
+        if m:
+            qty, what = int(m.group(1)), m.group(2)
+        if not 1 <= qty <= MAX_QTY:
+            self.problem.emit(self.tr("A quantity is 1 to %1.").replace("%1", str(MAX_QTY)))
+            return
+        found = matching(self.catalogue, what)
+        if len(found) != 1:
+            self.problem.emit(
+                self.tr("No item matches “%1”.").replace("%1", what) if not found else
+                self.tr("%1 items match “%2”: type more of the name or the SKU.")
+                .replace("%1", str(len(found))).replace("%2", what))
+            return
+        self.entry.clear()
+        self.chosen.emit(found[0]["sku"], qty)
+
+    def _filter(self, text: str) -> None:
+        m = QTY.match(text)
+        shown = {g["sku"] for g in matching(self.catalogue, m.group(2) if m else text)}
+        for sku, b in self.buttons.items():
+            b.setVisible(sku in shown)
+        n = len(shown)
+        self.hint.setText("" if not text.strip() or n == len(self.catalogue) else
+                          self.tr("%1 of %2 goods match").replace("%1", str(n))
+                          .replace("%2", str(len(self.catalogue))))
+
+    def _fill(self) -> None:
+        enabled = self.entry.isEnabled()
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.buttons = {}
+        for i, g in enumerate(self.catalogue):
+            star = " ★" if g.get("points_banks") else ""
+            b = QPushButton(f"{wrap_name(g['name'])}{star}\n{yuan(g['price'])}")
+            b.setMinimumSize(110, 84)
+            b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            b.setToolTip(f"{g['sku']} · " + self.tr("Points from: %1").replace(
+                "%1", ", ".join(g.get("points_banks") or ["—"])))
+            b.setAccessibleName(g["name"])
+            b.setObjectName(f"sku:{g['sku']}")
+            b.clicked.connect(lambda _c=False, sku=g["sku"]: self.chosen.emit(sku, 1))
+            b.setEnabled(enabled)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard goes through the field
+            self.grid.addWidget(b, i // 2, i % 2)
+            self.buttons[g["sku"]] = b
+        for r in range(self.grid.rowCount()):
+            self.grid.setRowStretch(r, 0)
+        self.grid.setRowStretch(len(self.catalogue) // 2 + 1, 1)  # the buttons at the top
+        self._filter(self.entry.text())
