@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench chaos clean translations
+.PHONY: demo test test-fast lint bench chaos clean translations screenshots
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "need python3.11 on PATH"; exit 1; }
@@ -49,6 +49,16 @@ bench: $(STAMP)
 translations: $(STAMP)
 	$(VENV)/bin/pyside6-lupdate -no-obsolete ui/*.py -ts resources/i18n/cardchain_zh_CN.ts -target-language zh_CN
 	$(VENV)/bin/pyside6-lrelease resources/i18n/cardchain_zh_CN.ts -qm resources/i18n/cardchain_zh_CN.qm
+
+# every screen again, headless, in English, Chinese and the dark palette, into
+# docs/screenshots/ (English), docs/screenshots/zh_CN/ and docs/screenshots/dark/
+screenshots: $(STAMP)
+	rm -rf demo-out/screenshots
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/cardchain demo --out demo-out --headless
+	cp demo-out/screenshots/en/*.png docs/screenshots/
+	mkdir -p docs/screenshots/zh_CN docs/screenshots/dark
+	cp demo-out/screenshots/zh_CN/*.png docs/screenshots/zh_CN/
+	cp demo-out/screenshots/dark/*.png docs/screenshots/dark/
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .ruff_cache .hypothesis

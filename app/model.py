@@ -13,8 +13,10 @@ from node.crypto import SigningKey
 from node.ledger.cards import CARD_STATUSES
 from node.ledger.rules import RULES as TX_KINDS
 from node.ledger.tx import Tx
+from node.receipt import ReceiptError
 from node.receipt import to_qr as receipt_qr
+from node.receipt import verify as verify_receipt
 
 __all__ = ["CARD_STATUSES", "COMPLIANCE_RULES", "TX_KINDS", "CardFile", "CardFileError",
-           "SigningKey", "Tx", "compliance_settings", "custody_level", "receipt_qr",
-           "rule_limits", "valid_pin"]
+           "ReceiptError", "SigningKey", "Tx", "compliance_settings", "custody_level",
+           "receipt_qr", "rule_limits", "valid_pin", "verify_receipt"]

@@ -257,6 +257,13 @@ def _points_statement(a: Ask) -> Any:
     return q.points_statement(a.store, bank, a.number("cycle", 0))
 
 
+def _throughput(a: Ask) -> Any:
+    """Up to the latest block's hour (the same answer from every replica at a height)."""
+    head = a.store.head()
+    return q.throughput(a.store, head.time if head else 0,
+                        max(1, min(a.number("hours", 24), 24 * 31)))
+
+
 def _outstanding_history(a: Ask) -> Any:
     """Up to the latest block's day (the same answer from every replica at a height); a
     bank sees its own line."""
@@ -368,6 +375,8 @@ QUERIES: dict[str, Query] = {
     "points_statement": Query(BANKS_AND_REGULATOR,
                               "another bank's points are not visible to you",
                               _points_statement),
+    "throughput": Query(frozenset({"regulator"}), "consortium-wide figures are for the regulator",
+                        _throughput),
     "outstanding_history": Query(BANKS_AND_REGULATOR,
                                  "consortium-wide figures are for the regulator",
                                  _outstanding_history),

@@ -280,10 +280,14 @@ def test_4_regulator_sees_the_payment_and_forms_refuse_bad_input(env: Env, qtbot
         live = reg.live
         await env.wait(lambda: env.sessions["regulator-1"].status()["height"] >= env.height(),
                  what="sync")
-        live.fields["time_from"].setText("24/11/2026")
+        (from_box, from_day), (to_box, to_day) = live.days["time_from"], live.days["time_to"]
+        from_box.setChecked(True)
+        to_box.setChecked(True)
+        to_day.setDate(from_day.date().addDays(-1))
         click(qtbot, live.search_btn)
-        assert live.notice.kind == "error" and "not a date" in live.notice.text()
-        live.fields["time_from"].clear()
+        assert live.notice.kind == "error" and "From day is after" in live.notice.text()
+        from_box.setChecked(False)
+        to_box.setChecked(False)
         live.fields["amount_min"].setText("100")
         live.fields["amount_max"].setText("1")
         click(qtbot, live.search_btn)

@@ -37,6 +37,15 @@ def test_filters_and_pages(world: World) -> None:
     t0 = pays[-1]["time"]
     assert len(q.transactions(w.store, {"kind": "pay", "time_from": t0 + 1,
                                         "merchant": "M001"})["items"]) == 6
+    # per hour: the nine transactions of this card and the JRB payment, one refused
+    head = w.store.head()
+    assert head is not None
+    hours = q.throughput(w.store, head.time, 3)
+    assert [h["hour"] for h in hours] == [(head.time // q.HOUR_MS - 2 + i) * q.HOUR_MS
+                                         for i in range(3)]
+    total = q.transactions(w.store, {"time_from": hours[0]["hour"]}, limit=500)["items"]
+    assert sum(h["accepted"] + h["refused"] for h in hours) == len(total) >= 10
+    assert sum(h["refused"] for h in hours) == sum(t["code"] != "ok" for t in total) >= 1
     with pytest.raises(Rejected, match="unknown filter"):
         q.transactions(w.store, {"colour": "red"})
     with pytest.raises(Rejected, match="limit"):

@@ -49,6 +49,7 @@ EXPECT: dict[str, set[str]] = {
     "points_terminals": EVERYONE - TILLS,  # what a bank's terminal rules choose from
     "points_statement": {"regulator", "clearing", "bank EHB"},  # EHB's points of a day
     "outstanding_history": EVERYONE - TILLS,  # a bank its own line
+    "throughput": {"regulator"},  # every transaction counted
 }
 
 

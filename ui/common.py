@@ -131,8 +131,12 @@ class RecordModel(QAbstractTableModel):
             if col.kind in ("money", "int"):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and col.kind == "card" and value:
-            return str(value)
+        if role == Qt.ItemDataRole.ToolTipRole and value:
+            if col.kind == "card":
+                return str(value)
+            shown = self.show(col, value)
+            if len(shown) > 30:  # a long reason or finding, whole (a cell may cut it)
+                return shown
         if role == SORT_ROLE:  # numbers as numbers, the rest as shown (case-blind)
             if col.kind in ("money", "int", "time"):
                 return int(value or 0)

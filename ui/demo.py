@@ -260,14 +260,26 @@ class Driver:
                 await asyncio.sleep(0.15)
                 slug = page.objectName() or page.__class__.__name__.replace("Tab", "").lower()
                 await self.shot(w, f"{name}-{i + 1}-{slug}", folder)
+        await self.detail_shot(reg, folder)
+
+    async def detail_shot(self, reg: Any, folder: str) -> None:
+        """A payment in full, its receipt verified in place (the regulator's detail)."""
+        pays = [r for r in reg.live.txs.rows if r.get("kind") == "pay" and r["code"] == "ok"]
+        if not pays:
+            return
+        dlg = reg.live.open(str(pays[0]["id"]))
+        await until(lambda: dlg.verified is not None, 20, "the transaction's receipt")
+        await self.shot(dlg, "regulator-6-transaction", folder, size=(760, 640))
+        dlg.close()
 
     async def shot(self, window: Any, name: str, folder_name: str,
-                   before: Callable[[], Awaitable[None]] | None = None) -> None:
+                   before: Callable[[], Awaitable[None]] | None = None,
+                   size: tuple[int, int] = (1280, 800)) -> None:
         if before:
             await before()
         folder = self.shots / folder_name
         folder.mkdir(parents=True, exist_ok=True)
-        window.resize(1280, 800)
+        window.resize(*size)
         await asyncio.sleep(0.05)
         window.grab().save(str(folder / f"{name}.png"))
         self.count += 1

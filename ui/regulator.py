@@ -6,14 +6,23 @@ The cases, charts and audit tabs are in ui/regulator_tabs.py.
 
 from __future__ import annotations
 
+import asyncio
+import csv
 import datetime as dt
+import io
+import re
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QDateEdit,
+    QFileDialog,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -26,10 +35,21 @@ from app.holder import Opener
 from app.model import TX_KINDS
 from app.session import Session, SessionError
 from ui import texts
-from ui.common import CHINA, Column, Notice, RecordModel, Tasks, parse_yuan, table
+from ui.common import (
+    CHINA,
+    Column,
+    Notice,
+    RecordModel,
+    Tasks,
+    documents,
+    parse_yuan,
+    selected_row,
+    table,
+)
 from ui.network import NetworkTab
 from ui.regulator_tabs import AuditTab, CasesTab, ChartsTab
 from ui.shell import Languages, Window, qtext
+from ui.tx_detail import TxDetail
 
 BLOCKS = [Column("height", "Height", "int"), Column("time", "Time", "time"),
           Column("ntx", "Transactions", "int"), Column("view", "View", "int"),
@@ -45,13 +65,9 @@ def _ctx(text: str) -> str:
     return qtext("Columns", text)
 
 
-def _day_ms(text: str, end: bool) -> int:
-    """'2026-11-24' -> UTC ms of that local (China) day's start (or the next day's)."""
-    try:
-        d = dt.date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise ValueError(QCoreApplication.translate(
-            "Forms", "%1 is not a date like 2026-11-24").replace("%1", repr(text))) from exc
+def _day_ms(day: QDate, end: bool) -> int:
+    """A local (China) day -> UTC ms of its start (or of the next day's start)."""
+    d = dt.date(day.year(), day.month(), day.day())
     if end:
         d += dt.timedelta(days=1)
     return int(dt.datetime(d.year, d.month, d.day, tzinfo=CHINA).timestamp() * 1000)
@@ -67,18 +83,32 @@ class LiveTab(QWidget):
         self.blocks_box = QGroupBox()
         bl = QVBoxLayout(self.blocks_box)
         self.blocks = RecordModel(BLOCKS, _ctx, self)
-        bl.addWidget(table(self.blocks, stretch=4))
+        self.blocks_view = table(self.blocks, stretch=4)
+        bl.addWidget(self.blocks_view)
         lay.addWidget(self.blocks_box, 2)
         self.search_box = QGroupBox()
         grid = QGridLayout(self.search_box)
         self.fields: dict[str, QLineEdit] = {}
         self.labels: dict[str, QLabel] = {}
-        for i, key in enumerate(("card", "merchant", "bank", "time_from", "time_to",
-                                 "amount_min", "amount_max")):
+        for i, key in enumerate(("card", "merchant", "bank", "id", "amount_min",
+                                 "amount_max")):
             self.labels[key], self.fields[key] = QLabel(), QLineEdit()
             self.fields[key].returnPressed.connect(self.search)
             grid.addWidget(self.labels[key], i // 4, (i % 4) * 2)
             grid.addWidget(self.fields[key], i // 4, (i % 4) * 2 + 1)
+        # dates from a calendar; a day filters only while its box is ticked
+        self.days: dict[str, tuple[QCheckBox, QDateEdit]] = {}
+        now = dt.datetime.now(CHINA)  # the consortium's day, not this machine's
+        today = QDate(now.year, now.month, now.day)
+        for i, key in enumerate(("time_from", "time_to")):
+            box, pick = QCheckBox(), QDateEdit(today)
+            pick.setCalendarPopup(True)
+            pick.setDisplayFormat("yyyy-MM-dd")
+            pick.setEnabled(False)
+            box.toggled.connect(pick.setEnabled)
+            self.days[key] = (box, pick)
+            grid.addWidget(box, 1, 4 + i * 2)
+            grid.addWidget(pick, 1, 5 + i * 2)
         self.kind, self.code = QComboBox(), QComboBox()
         self.labels["kind"], self.labels["code"] = QLabel(), QLabel()
         grid.addWidget(self.labels["kind"], 2, 0)
@@ -89,13 +119,26 @@ class LiveTab(QWidget):
         self.search_btn.clicked.connect(self.search)
         self.more_btn.clicked.connect(lambda: self.tasks.spawn(self._page(more=True),
                                                                self.notice))
+        self.export_btn = QPushButton()
+        self.export_btn.clicked.connect(self.export)
         grid.addWidget(self.search_btn, 2, 4)
         grid.addWidget(self.more_btn, 2, 5)
+        grid.addWidget(self.export_btn, 2, 6)
         lay.addWidget(self.search_box)
         self.txs = RecordModel(TXS, _ctx, self)
-        lay.addWidget(table(self.txs, stretch=[c.key for c in TXS].index("why")), 3)
+        self.txs_view = table(self.txs, stretch=[c.key for c in TXS].index("why"))
+        # a transaction in full: double-click or Enter
+        self.txs_view.activated.connect(lambda _i: self.open_selected())
+        self.blocks_view.activated.connect(lambda _i: self.drill_selected())
+        lay.addWidget(self.txs_view, 3)
+        row = QHBoxLayout()
         self.count = QLabel()
-        lay.addWidget(self.count)
+        self.all_btn = QPushButton()
+        self.all_btn.clicked.connect(self.show_all)
+        self.all_btn.hide()
+        row.addWidget(self.count, 1)
+        row.addWidget(self.all_btn)
+        lay.addLayout(row)
         self.notice = Notice()
         lay.addWidget(self.notice)
         self.filters: dict[str, Any] = {}
@@ -106,13 +149,20 @@ class LiveTab(QWidget):
         self.blocks_box.setTitle(self.tr("Latest blocks (live)"))
         self.search_box.setTitle(self.tr("Search transactions"))
         names = {"card": self.tr("Card"), "merchant": self.tr("Merchant"),
-                 "bank": self.tr("Bank"), "time_from": self.tr("From (date)"),
-                 "time_to": self.tr("To (date)"), "amount_min": self.tr("Min ¥"),
-                 "amount_max": self.tr("Max ¥"), "kind": self.tr("Type"),
-                 "code": self.tr("Decision")}
+                 "bank": self.tr("Bank"), "id": self.tr("Transaction id"),
+                 "amount_min": self.tr("Min ¥"), "amount_max": self.tr("Max ¥"),
+                 "kind": self.tr("Type"), "code": self.tr("Decision")}
         for k, label in self.labels.items():
             label.setText(names[k])
-        self.fields["time_from"].setPlaceholderText("2026-11-24")
+            if k in self.fields:
+                self.fields[k].setAccessibleName(names[k])
+        self.days["time_from"][0].setText(self.tr("From"))
+        self.days["time_to"][0].setText(self.tr("To"))
+        self.blocks_box.setToolTip(self.tr("Double-click a block for its transactions"))
+        self.txs_view.setToolTip(self.tr("Double-click a transaction for its detail and "
+                                         "verified receipt"))
+        self.export_btn.setText(self.tr("Export CSV…"))
+        self.all_btn.setText(self.tr("All transactions"))
         keep_k, keep_c = self.kind.currentData(), self.code.currentData()
         self.kind.clear()
         self.kind.addItem(self.tr("any"), "")
@@ -165,15 +215,17 @@ class LiveTab(QWidget):
             for key in ("card", "merchant", "bank"):
                 if self.fields[key].text().strip():
                     f[key] = self._known_id(key, self.fields[key].text().strip())
-            if self.fields["time_from"].text().strip():
-                f["time_from"] = _day_ms(self.fields["time_from"].text(), end=False)
-            if self.fields["time_to"].text().strip():
-                f["time_to"] = _day_ms(self.fields["time_to"].text(), end=True)
+            for key, (box, pick) in self.days.items():
+                if box.isChecked():
+                    f[key] = _day_ms(pick.date(), end=key == "time_to")
             for key in ("amount_min", "amount_max"):
                 if self.fields[key].text().strip():
                     f[key] = parse_yuan(self.fields[key].text())
         except ValueError as exc:
             self.notice.error(self.tr("Search: %1").replace("%1", str(exc)))
+            return
+        if "time_from" in f and "time_to" in f and f["time_from"] >= f["time_to"]:
+            self.notice.error(self.tr("Search: the From day is after the To day."))
             return
         if "amount_min" in f and "amount_max" in f and f["amount_min"] > f["amount_max"]:
             self.notice.error(self.tr("Search: the minimum is above the maximum."))
@@ -181,7 +233,16 @@ class LiveTab(QWidget):
         for key, box in (("kind", self.kind), ("code", self.code)):
             if box.currentData():
                 f[key] = box.currentData()
+        tx_id = self.fields["id"].text().strip().lower()
+        if tx_id:
+            if not re.fullmatch(r"[0-9a-f]{64}", tx_id):
+                self.notice.error(self.tr("Search: a transaction id is 64 hexadecimal "
+                                          "characters."))
+                return
+            self.open(tx_id)
+            return
         self.filters = f
+        self.all_btn.hide()
         self.tasks.spawn(self._page(more=False), self.notice)
 
     async def _page(self, more: bool) -> None:
@@ -219,10 +280,73 @@ class LiveTab(QWidget):
             r["why"] = "" if r.get("code") in (None, "ok") else texts.decision(
                 str(r["code"]), str(r.get("message") or ""))
 
+    def open_selected(self) -> None:
+        row = selected_row(self.txs_view, self.txs)
+        if row is not None:
+            self.open(str(row["id"]))
+
+    def open(self, tx_id: str) -> TxDetail:
+        """A transaction's detail, its receipt verified in place (a window of its own)."""
+        dlg = TxDetail(self.session, tx_id, self)
+        dlg.show()
+        dlg.start()
+        self.detail = dlg
+        return dlg
+
+    def drill_selected(self) -> None:
+        row = selected_row(self.blocks_view, self.blocks)
+        if row is not None:
+            self.drill(int(row["height"]))
+
+    def drill(self, height: int) -> None:
+        """The search shows one block's transactions (All transactions goes back)."""
+        self.filters = {"height_from": height, "height_to": height}
+        self.all_btn.show()
+        self.tasks.spawn(self._page(more=False), self.notice)
+
+    def show_all(self) -> None:
+        self.all_btn.hide()
+        self.search()
+
+    def export(self) -> None:
+        """The transactions shown, as CSV (the columns on screen, in this language)."""
+        if not self.txs.rows:
+            self.notice.error(self.tr("Search first: no transactions are shown."))
+            return
+        dlg = QFileDialog(self, self.tr("Export the transactions"),
+                          str(documents() / "transactions.csv"), "CSV (*.csv)")
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dlg.fileSelected.connect(
+            lambda p: self.tasks.spawn(self.write_csv(Path(p)), self.notice))
+        dlg.open()
+
+    async def write_csv(self, path: Path) -> None:
+        cols = self.txs.columns
+        head = [_ctx(c.title) for c in cols] + ["id"]
+        lines = [[self.txs.show(c, r.get(c.key)) if c.kind != "card" else str(r.get(c.key)
+                                                                               or "")
+                  for c in cols] + [str(r["id"])] for r in self.txs.rows]
+        out = io.StringIO()
+        w = csv.writer(out)
+        w.writerow(head)
+        w.writerows(lines)
+        try:
+            await asyncio.get_running_loop().run_in_executor(
+                None, path.write_text, out.getvalue(), "utf-8-sig")  # (Excel reads UTF-8)
+        except OSError as exc:
+            raise SessionError(self.tr("Could not write %1: %2").replace("%1", str(path))
+                               .replace("%2", exc.strerror or str(exc))) from None
+        self.notice.ok(self.tr("%1 transactions written to %2").replace(
+            "%1", str(len(lines))).replace("%2", str(path)))
+
     def _show_count(self) -> None:
-        self.count.setText(self.tr("%1 transactions shown%2").replace(
+        text = self.tr("%1 transactions shown%2").replace(
             "%1", str(len(self.txs.rows))).replace("%2", self.tr(", more available")
-                                                   if self.cursor else ""))
+                                                   if self.cursor else "")
+        if "height_from" in self.filters:
+            text = self.tr("Block %1: %2").replace(
+                "%1", str(self.filters["height_from"])).replace("%2", text)
+        self.count.setText(text)
 
 
 class RegulatorWindow(Window):
@@ -234,6 +358,7 @@ class RegulatorWindow(Window):
         self.charts = ChartsTab(session, self.tasks)
         self.audit = AuditTab(session, self.tasks)
         self.network = NetworkTab(session, self.tasks)
+        self.cases.open_tx = self.live.open
         self.pages: list[Any] = [self.live, self.cases, self.charts, self.audit, self.network]
         for p in self.pages:
             self.tabs.addTab(p, "")

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import html
+import math
+import time
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCharts import (
@@ -16,9 +21,11 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -31,18 +38,22 @@ from PySide6.QtWidgets import (
 
 from app.model import COMPLIANCE_RULES, rule_limits
 from app.session import AuditReport, NoLedger, Session, SessionError
+from app.statement_export import print_pdf
 from ui import texts
 from ui.common import (
+    CHINA,
     Column,
     Notice,
     RecordModel,
     Tasks,
+    documents,
     is_dark,
     select_row,
     selected_row,
     sized,
     table,
     tone_style,
+    when,
 )
 from ui.shell import qtext
 
@@ -89,6 +100,14 @@ class CasesTab(QWidget):
         self.notice = Notice()
         lay.addWidget(self.notice)
         self.view.selectionModel().selectionChanged.connect(self._selected)
+        # a case's first transaction in full (the window sets where it opens)
+        self.open_tx: Any = None
+        self.view.activated.connect(lambda _i: self.open_first())
+
+    def open_first(self) -> None:
+        c = selected_row(self.view, self.model)
+        if c is not None and c["txs"] and self.open_tx is not None:
+            self.open_tx(c["txs"][0])
 
     def _show(self, col: Column, value: Any) -> str:
         if col.key == "rule":
@@ -136,10 +155,12 @@ class CasesTab(QWidget):
         if c is None:
             self.rule_doc.setText(self.tr("Select a case to see the rule that raised it."))
             return
-        self.rule_doc.setText(self.tr("Rule %1: %2\nTransactions: %3").replace(
-            "%1", texts.rule_name(c["rule"])).replace("%2", texts.rule_doc(
-                c["rule"], rule_limits(self.session.genesis))).replace(
-            "%3", ", ".join(t[:12] + "…" for t in c["txs"][:6]) or "—"))
+        self.rule_doc.setText(self.tr(
+            "What happened: %4\nRule %1: %2\nTransactions (double-click the case for the "
+            "first): %3").replace("%1", texts.rule_name(c["rule"])).replace(
+            "%2", texts.rule_doc(c["rule"], rule_limits(self.session.genesis))).replace(
+            "%3", ", ".join(t[:12] + "…" for t in c["txs"][:6]) or "—").replace(
+            "%4", str(c.get("found", ""))))
 
     def decide(self, status: str) -> None:
         self.notice.clear()
@@ -191,8 +212,7 @@ def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[fl
     y = QValueAxis()
     y.setLabelFormat("%.0f")
     top = max((v for _n, vals in series for v in vals), default=0.0)
-    y.setRange(0, top * 1.15 or 1)
-    y.applyNiceNumbers()
+    nice_y(y, top)
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     bars.attachAxis(y)
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
@@ -200,22 +220,44 @@ def bar_chart(title: str, categories: list[str], series: list[tuple[str, list[fl
     return chart
 
 
-def line_chart(title: str, days: list[int], series: list[tuple[str, list[float]]],
-               unit: str) -> QChart:
-    """One line per series over the days (yyyymmdd), noon of each."""
+def nice_y(y: QValueAxis, top: float) -> None:
+    """0 to a round number above ``top`` in three ticks: a short chart has room for three
+    labels (more are elided to "…")."""
+    step = 10 ** max(0, math.floor(math.log10(max(top * 1.1, 1))))
+    nice = next(m * step for m in (1, 2, 4, 6, 8, 10) if m * step >= top * 1.1)
+    nice = max(nice, 2)
+    y.setRange(0, nice)
+    y.setTickCount(3)
+
+
+def _axis_ms(t: int) -> int:
+    """A moment as a date axis shows it: the axis speaks this machine's local time, the
+    consortium's day is China's (UTC+8)."""
+    local = dt.datetime.fromtimestamp(t / 1000).astimezone().utcoffset() or dt.timedelta()
+    return t + int((CHINA.utcoffset(None) - local).total_seconds() * 1000)
+
+
+def noon(day: int) -> int:
+    """yyyymmdd -> that China day's noon, UTC ms."""
+    return int(dt.datetime(day // 10000, day // 100 % 100, day % 100, 12,
+                           tzinfo=CHINA).timestamp() * 1000)
+
+
+def line_chart(title: str, times: list[int], series: list[tuple[str, list[float]]],
+               unit: str, fmt: str = "MM-dd") -> QChart:
+    """One line per series over the moments ``times`` (UTC ms), labelled in China time."""
     chart = QChart()
     chart.setTheme(QChart.ChartTheme.ChartThemeDark if is_dark()
                    else QChart.ChartTheme.ChartThemeLight)
     chart.setTitle(f"{title} ({unit})")
     x = QDateTimeAxis()
-    x.setFormat("MM-dd")
-    x.setTickCount(max(2, min(len(days), 7)))
+    x.setFormat(fmt)
+    x.setTickCount(max(2, min(len(times), 7)))
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     y = QValueAxis()
     y.setLabelFormat("%.0f")
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
-    when = [QDateTime(QDate(d // 10000, d // 100 % 100, d % 100), QTime(12, 0))
-            .toMSecsSinceEpoch() for d in days]
+    when = [_axis_ms(t) for t in times]
     for name, values in series:
         line = QLineSeries()
         line.setName(name)
@@ -225,8 +267,7 @@ def line_chart(title: str, days: list[int], series: list[tuple[str, list[float]]
         line.attachAxis(x)
         line.attachAxis(y)
     top = max((v for _n, vals in series for v in vals), default=0.0)
-    y.setRange(0, top * 1.15 or 1)
-    y.applyNiceNumbers()
+    nice_y(y, top)
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
     chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
     return chart
@@ -239,21 +280,23 @@ class ChartsTab(QWidget):
         super().__init__()
         self.session, self.tasks = session, tasks
         lay = QVBoxLayout(self)
-        charts = QHBoxLayout()
-        self.issuer_view, self.history_view, self.volume_view = (QChartView(), QChartView(),
-                                                                 QChartView())
+        charts = QGridLayout()
+        self.issuer_view, self.history_view, self.volume_view, self.rate_view = (
+            QChartView(), QChartView(), QChartView(), QChartView())
         self.history: list[dict[str, Any]] = []
-        for v in (self.issuer_view, self.history_view, self.volume_view):
+        self.hours: list[dict[str, Any]] = []
+        for i, v in enumerate((self.issuer_view, self.history_view, self.volume_view,
+                               self.rate_view)):
             v.setRenderHint(QPainter.RenderHint.Antialiasing)
-            v.setMinimumHeight(300)
-            charts.addWidget(v)
-        lay.addLayout(charts, 3)
+            v.setMinimumHeight(220)
+            charts.addWidget(v, i // 2, i % 2)
+        lay.addLayout(charts, 4)
         tables = QHBoxLayout()
         self.issuers = RecordModel(ISSUERS, _ctx, self)
         self.volumes = RecordModel(VOLUMES, _ctx, self)
         tables.addWidget(table(self.issuers, stretch=0))
         tables.addWidget(table(self.volumes, stretch=1))
-        lay.addLayout(tables, 2)
+        lay.addLayout(tables, 1)
         self.notice = Notice()
         lay.addWidget(self.notice)
 
@@ -269,6 +312,7 @@ class ChartsTab(QWidget):
         self.issuers.set_rows(iss)
         self.volumes.set_rows(await self.session.query("merchant_volumes"))
         self.history = await self.session.query("outstanding_history", days=30)
+        self.hours = await self.session.query("throughput", hours=24)
         self._draw()
 
     def _draw(self) -> None:
@@ -281,12 +325,18 @@ class ChartsTab(QWidget):
         banks = [b["id"] for b in self.session.genesis.banks]
         self.history_view.setChart(line_chart(
             self.tr("Prepaid outstanding, last 30 days (end of each day)"),
-            [h["day"] for h in self.history],
+            [noon(h["day"]) for h in self.history],
             [(b, [h.get(b, 0) / 100 for h in self.history]) for b in banks], self.tr("CNY")))
         self.volume_view.setChart(bar_chart(
             self.tr("Merchant volumes (accepted payments)"), [r["merchant"] for r in vol],
             [(self.tr("Gross"), [r["gross"] / 100 for r in vol]),
              (self.tr("Refunded"), [r["refunded"] / 100 for r in vol])], self.tr("CNY")))
+        hours = self.hours
+        self.rate_view.setChart(line_chart(
+            self.tr("Transactions per hour, last 24 hours"), [h["hour"] for h in hours],
+            [(self.tr("Accepted"), [float(h["accepted"]) for h in hours]),
+             (self.tr("Refused"), [float(h["refused"]) for h in hours])],
+            self.tr("transactions"), fmt="HH:mm"))
 
 
 class AuditTab(QWidget):
@@ -308,8 +358,12 @@ class AuditTab(QWidget):
         self.run_btn.clicked.connect(self.run)
         self.bar = QProgressBar()
         self.bar.setRange(0, 100)
+        self.pdf_btn = QPushButton()
+        self.pdf_btn.setEnabled(False)
+        self.pdf_btn.clicked.connect(self.save_pdf)
         row.addWidget(self.run_btn)
         row.addWidget(self.bar, 1)
+        row.addWidget(self.pdf_btn)
         bl.addLayout(row)
         self.result = QLabel()
         sized(self.result, 15, 600)
@@ -320,6 +374,7 @@ class AuditTab(QWidget):
         self.notice = Notice()
         lay.addWidget(self.notice)
         self.report: AuditReport | None = None
+        self.finished_at = 0
 
     def retranslate(self) -> None:
         self.box.setTitle(self.tr("Full-chain audit"))
@@ -330,6 +385,7 @@ class AuditTab(QWidget):
             "with it (blocks, transactions, postings, result certificates, state), height by "
             "height."))
         self.run_btn.setText(self.tr("Run full audit"))
+        self.pdf_btn.setText(self.tr("Save report as PDF…"))
         self.problems.retranslate()
         self._show()
 
@@ -353,7 +409,49 @@ class AuditTab(QWidget):
         except NoLedger:
             raise SessionError(self.tr("This app's node has no ledger yet.")) from None
         self.bar.setValue(100)
+        self.finished_at = int(time.time() * 1000)
         self._show()
+        self.pdf_btn.setEnabled(True)
+
+    def save_pdf(self) -> None:
+        if self.report is None:
+            return
+        dlg = QFileDialog(self, self.tr("Save the audit report"),
+                          str(documents() / f"audit-{self.session.genesis.chain_id}-"
+                                            f"{self.report.height}.pdf"), "PDF (*.pdf)")
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dlg.fileSelected.connect(
+            lambda p: self.tasks.spawn(self.write_pdf(Path(p)), self.notice))
+        dlg.open()
+
+    def report_html(self) -> str:
+        """The audit's report as a document: what was checked, on which copy, the result,
+        every problem found."""
+        r = self.report
+        assert r is not None
+        esc = html.escape
+        rows = "".join(f"<tr><td>{h}</td><td>{esc(texts.audit_problem(p))}</td></tr>"
+                       for h, p in r.problems)
+        problems = (f"<table border=1 cellspacing=0 cellpadding=3><tr><th>"
+                    f"{esc(self.tr('Height'))}</th><th>{esc(self.tr('Problem'))}</th></tr>"
+                    f"{rows}</table>") if rows else ""
+        which = self.tr("Chain %1, copy of %2, finished %3").replace(
+            "%1", self.session.genesis.chain_id).replace("%2", self.session.identity).replace(
+            "%3", when(self.finished_at))
+        return (f"<h2>{esc(self.tr('Full-chain audit report'))}</h2><p>{esc(which)}</p>"
+                f"<p>{esc(self.explain.text())}</p>"
+                f"<p><b>{esc(self.result.text())}</b></p>{problems}")
+
+    async def write_pdf(self, path: Path) -> None:
+        document = self.report_html()
+        title = self.tr("Full-chain audit report")
+        try:
+            await asyncio.get_running_loop().run_in_executor(
+                None, print_pdf, document, title, path)
+        except OSError as exc:
+            raise SessionError(self.tr("Could not write %1: %2").replace("%1", str(path))
+                               .replace("%2", exc.strerror or str(exc))) from None
+        self.notice.ok(self.tr("Audit report saved to %1").replace("%1", str(path)))
 
     def _show(self) -> None:
         r = self.report

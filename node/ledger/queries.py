@@ -431,3 +431,18 @@ def outstanding_history(store: Store, genesis: Genesis, now: int,
             level[b] += change.get((b, day), 0)
         out.append({"day": cycle_of_day(day), **level})
     return out
+
+
+HOUR_MS = 3_600_000
+
+
+def throughput(store: Store, now: int, hours: int = 24) -> list[dict[str, Any]]:
+    """Transactions decided in each of the last ``hours`` hours up to ``now`` (the latest
+    block's time, so every replica gives the same answer at a height), accepted and
+    refused, oldest hour first (an hour with none is listed with zeros)."""
+    first = now // HOUR_MS - hours + 1
+    counts = {int(h): (int(ok), int(no)) for h, ok, no in store.query(
+        "SELECT time / ?, SUM(code = 'ok'), SUM(code != 'ok') FROM txs WHERE time >= ? "
+        "GROUP BY 1", (HOUR_MS, first * HOUR_MS))}
+    return [{"hour": (first + i) * HOUR_MS, "accepted": counts.get(first + i, (0, 0))[0],
+             "refused": counts.get(first + i, (0, 0))[1]} for i in range(hours)]

@@ -4,37 +4,67 @@
 <context>
     <name>AuditTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="325"/>
+        <location filename="../../ui/regulator_tabs.py" line="358"/>
         <source>Full-chain audit</source>
         <translation>全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="327"/>
+        <location filename="../../ui/regulator_tabs.py" line="360"/>
         <source>Trusts nothing but the genesis file: checks every block hash and link, every commit certificate (2f+1 validator signatures) and every transaction signature, re-executes the whole chain from genesis and compares every row the node stored with it (blocks, transactions, postings, result certificates, state), height by height.</source>
         <translation>只信任创世文件：校验每个区块的哈希与链接、每份提交证书（2f+1 个验证节点签名）和每笔交易签名，从创世块起重新执行整条链，并逐个高度比对节点存储的每一行（区块、交易、分录、结果证书、状态）。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="332"/>
+        <location filename="../../ui/regulator_tabs.py" line="365"/>
         <source>Run full audit</source>
         <translation>运行全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="354"/>
+        <location filename="../../ui/regulator_tabs.py" line="366"/>
+        <source>Save report as PDF…</source>
+        <translation>报告存为 PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator_tabs.py" line="388"/>
         <source>This app&apos;s node has no ledger yet.</source>
         <translation>本程序的节点还没有账本。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="350"/>
+        <location filename="../../ui/regulator_tabs.py" line="384"/>
         <source>Auditing…</source>
         <translation>正在审计…</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="365"/>
+        <location filename="../../ui/regulator_tabs.py" line="397"/>
+        <source>Save the audit report</source>
+        <translation>保存审计报告</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator_tabs.py" line="416"/>
+        <source>Chain %1, copy of %2, finished %3</source>
+        <translation>链 %1，%2 的副本，完成于 %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator_tabs.py" line="425"/>
+        <source>Full-chain audit report</source>
+        <translation>全链审计报告</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator_tabs.py" line="430"/>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator_tabs.py" line="432"/>
+        <source>Audit report saved to %1</source>
+        <translation>审计报告已保存到 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator_tabs.py" line="441"/>
         <source>Audit passed: %1 blocks and %2 transactions verified and re-executed; the state matches.</source>
         <translation>审计通过：已校验并重新执行 %1 个区块、%2 笔交易，状态一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="371"/>
+        <location filename="../../ui/regulator_tabs.py" line="447"/>
         <source>Audit FAILED: first problem at height %1.</source>
         <translation>审计未通过：第一个问题出现在高度 %1。</translation>
     </message>
@@ -431,59 +461,61 @@ Card file: %3 in the consortium folder</source>
 <context>
     <name>CasesTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="99"/>
+        <location filename="../../ui/regulator_tabs.py" line="115"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="100"/>
+        <location filename="../../ui/regulator_tabs.py" line="116"/>
         <source>what was checked, who was contacted</source>
         <translation>核查了什么、联系了谁</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="101"/>
+        <location filename="../../ui/regulator_tabs.py" line="117"/>
         <source>Acknowledge</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="102"/>
+        <location filename="../../ui/regulator_tabs.py" line="118"/>
         <source>Close case</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="103"/>
+        <location filename="../../ui/regulator_tabs.py" line="119"/>
         <source>Rescan</source>
         <translation>重新扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="129"/>
+        <location filename="../../ui/regulator_tabs.py" line="145"/>
         <source>%1 cases from %2 rules over the whole chain; %3 open.</source>
         <translation>全链 %2 条规则共发现 %1 个案件，%3 个未处理。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="137"/>
+        <location filename="../../ui/regulator_tabs.py" line="153"/>
         <source>Select a case to see the rule that raised it.</source>
         <translation>选择案件以查看触发它的规则。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="139"/>
-        <source>Rule %1: %2
-Transactions: %3</source>
-        <translation>规则 %1：%2
-相关交易：%3</translation>
+        <location filename="../../ui/regulator_tabs.py" line="156"/>
+        <source>What happened: %4
+Rule %1: %2
+Transactions (double-click the case for the first): %3</source>
+        <translation>情况：%4
+规则 %1：%2
+交易（双击案件查看第一笔）：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="148"/>
+        <location filename="../../ui/regulator_tabs.py" line="166"/>
         <source>Select a case first.</source>
         <translation>请先选择一个案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="151"/>
+        <location filename="../../ui/regulator_tabs.py" line="169"/>
         <source>This case is already closed.</source>
         <translation>此案件已结案。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="165"/>
+        <location filename="../../ui/regulator_tabs.py" line="183"/>
         <source>Case %1 at height %2.</source>
         <translation>案件已于高度 %2 标记为%1。</translation>
     </message>
@@ -491,46 +523,66 @@ Transactions: %3</source>
 <context>
     <name>ChartsTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="277"/>
+        <location filename="../../ui/regulator_tabs.py" line="298"/>
         <source>Issuers: prepaid funds outstanding and custody deposit</source>
         <translation>发卡机构：预付资金余额与存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="279"/>
+        <location filename="../../ui/regulator_tabs.py" line="300"/>
         <source>Outstanding</source>
         <translation>预付资金余额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="280"/>
+        <location filename="../../ui/regulator_tabs.py" line="301"/>
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="280"/>
-        <location filename="../../ui/regulator_tabs.py" line="285"/>
-        <location filename="../../ui/regulator_tabs.py" line="289"/>
+        <location filename="../../ui/regulator_tabs.py" line="301"/>
+        <location filename="../../ui/regulator_tabs.py" line="306"/>
+        <location filename="../../ui/regulator_tabs.py" line="310"/>
         <source>CNY</source>
         <translation>元</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="283"/>
+        <location filename="../../ui/regulator_tabs.py" line="304"/>
         <source>Prepaid outstanding, last 30 days (end of each day)</source>
         <translation>预付资金余额（近 30 天，每日日终）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="287"/>
+        <location filename="../../ui/regulator_tabs.py" line="308"/>
         <source>Merchant volumes (accepted payments)</source>
         <translation>商户交易额（成功支付）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="288"/>
+        <location filename="../../ui/regulator_tabs.py" line="309"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="289"/>
+        <location filename="../../ui/regulator_tabs.py" line="310"/>
         <source>Refunded</source>
         <translation>已退款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator_tabs.py" line="313"/>
+        <source>Transactions per hour, last 24 hours</source>
+        <translation>每小时交易笔数（最近 24 小时）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator_tabs.py" line="315"/>
+        <source>Accepted</source>
+        <translation>已接受</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator_tabs.py" line="316"/>
+        <source>Refused</source>
+        <translation>被拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator_tabs.py" line="317"/>
+        <source>transactions</source>
+        <translation>笔</translation>
     </message>
 </context>
 <context>
@@ -1425,11 +1477,6 @@ Cards issued: %4</source>
         <source>Cannot write the card file: %1</source>
         <translation>无法写入卡文件：%1</translation>
     </message>
-    <message>
-        <location filename="../../ui/regulator.py" line="53"/>
-        <source>%1 is not a date like 2026-11-24</source>
-        <translation>%1 不是形如 2026-11-24 的日期</translation>
-    </message>
 </context>
 <context>
     <name>GoodsPanel</name>
@@ -1477,100 +1524,160 @@ Cards issued: %4</source>
 <context>
     <name>LiveTab</name>
     <message>
-        <location filename="../../ui/regulator.py" line="106"/>
+        <location filename="../../ui/regulator.py" line="149"/>
         <source>Latest blocks (live)</source>
         <translation>最新区块（实时）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="107"/>
+        <location filename="../../ui/regulator.py" line="150"/>
         <source>Search transactions</source>
         <translation>查询交易</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="108"/>
+        <location filename="../../ui/regulator.py" line="151"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="108"/>
+        <location filename="../../ui/regulator.py" line="151"/>
         <source>Merchant</source>
         <translation>商户</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="109"/>
+        <location filename="../../ui/regulator.py" line="152"/>
         <source>Bank</source>
         <translation>银行</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="109"/>
-        <source>From (date)</source>
-        <translation>起始日期</translation>
+        <location filename="../../ui/regulator.py" line="152"/>
+        <source>Transaction id</source>
+        <translation>交易编号</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="110"/>
-        <source>To (date)</source>
-        <translation>截止日期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/regulator.py" line="110"/>
+        <location filename="../../ui/regulator.py" line="153"/>
         <source>Min ¥</source>
         <translation>最小金额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="111"/>
+        <location filename="../../ui/regulator.py" line="153"/>
         <source>Max ¥</source>
         <translation>最大金额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="111"/>
+        <location filename="../../ui/regulator.py" line="154"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="112"/>
+        <location filename="../../ui/regulator.py" line="154"/>
         <source>Decision</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="118"/>
-        <location filename="../../ui/regulator.py" line="122"/>
+        <location filename="../../ui/regulator.py" line="159"/>
+        <source>From</source>
+        <translation>自</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator.py" line="160"/>
+        <source>To</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator.py" line="161"/>
+        <source>Double-click a block for its transactions</source>
+        <translation>双击区块查看其中的交易</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator.py" line="162"/>
+        <source>Double-click a transaction for its detail and verified receipt</source>
+        <translation>双击交易查看详情及已验证的回执</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator.py" line="164"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator.py" line="165"/>
+        <source>All transactions</source>
+        <translation>全部交易</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator.py" line="168"/>
+        <location filename="../../ui/regulator.py" line="172"/>
         <source>any</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="128"/>
+        <location filename="../../ui/regulator.py" line="178"/>
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="129"/>
+        <location filename="../../ui/regulator.py" line="179"/>
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="176"/>
+        <location filename="../../ui/regulator.py" line="225"/>
         <source>Search: %1</source>
         <translation>查询：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="179"/>
+        <location filename="../../ui/regulator.py" line="228"/>
+        <source>Search: the From day is after the To day.</source>
+        <translation>查询：起始日期晚于结束日期。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator.py" line="231"/>
         <source>Search: the minimum is above the maximum.</source>
         <translation>查询：最小金额大于最大金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="189"/>
+        <location filename="../../ui/regulator.py" line="239"/>
+        <source>Search: a transaction id is 64 hexadecimal characters.</source>
+        <translation>查询：交易编号为 64 位十六进制字符。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator.py" line="250"/>
         <source>No more transactions.</source>
         <translation>没有更多交易。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="223"/>
+        <location filename="../../ui/regulator.py" line="314"/>
+        <source>Search first: no transactions are shown.</source>
+        <translation>请先查询：当前没有显示交易。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator.py" line="316"/>
+        <source>Export the transactions</source>
+        <translation>导出交易</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator.py" line="337"/>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator.py" line="339"/>
+        <source>%1 transactions written to %2</source>
+        <translation>已将 %1 笔交易写入 %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator.py" line="343"/>
         <source>%1 transactions shown%2</source>
         <translation>已显示 %1 笔交易%2</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="224"/>
+        <location filename="../../ui/regulator.py" line="344"/>
         <source>, more available</source>
         <translation>，还有更多</translation>
+    </message>
+    <message>
+        <location filename="../../ui/regulator.py" line="347"/>
+        <source>Block %1: %2</source>
+        <translation>区块 %1：%2</translation>
     </message>
 </context>
 <context>
@@ -3217,37 +3324,37 @@ Cards issued: %4</source>
 <context>
     <name>RegulatorWindow</name>
     <message>
-        <location filename="../../ui/regulator.py" line="246"/>
+        <location filename="../../ui/regulator.py" line="371"/>
         <source>CardChain — Regulator</source>
         <translation>卡链 — 监管</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="247"/>
+        <location filename="../../ui/regulator.py" line="372"/>
         <source>%1 · regulator (%2)</source>
         <translation>%1 · 监管（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="250"/>
+        <location filename="../../ui/regulator.py" line="375"/>
         <source>Blocks &amp;&amp; transactions</source>
         <translation>区块与交易</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="251"/>
+        <location filename="../../ui/regulator.py" line="376"/>
         <source>Compliance cases</source>
         <translation>合规案件</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="252"/>
+        <location filename="../../ui/regulator.py" line="377"/>
         <source>Liabilities &amp;&amp; volumes</source>
         <translation>负债与交易额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="253"/>
+        <location filename="../../ui/regulator.py" line="378"/>
         <source>Full-chain audit</source>
         <translation>全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="253"/>
+        <location filename="../../ui/regulator.py" line="378"/>
         <source>Node health</source>
         <translation>节点状态</translation>
     </message>
@@ -3479,6 +3586,84 @@ Cards issued: %4</source>
 Details are in the log.</source>
         <translation>操作未能完成：%1
 详情见日志。</translation>
+    </message>
+</context>
+<context>
+    <name>TxDetail</name>
+    <message>
+        <location filename="../../ui/tx_detail.py" line="78"/>
+        <source>Transaction %1</source>
+        <translation>交易 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tx_detail.py" line="79"/>
+        <source>Id</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tx_detail.py" line="79"/>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tx_detail.py" line="79"/>
+        <source>Decision</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tx_detail.py" line="80"/>
+        <source>Block</source>
+        <translation>区块</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tx_detail.py" line="80"/>
+        <source>Parties</source>
+        <translation>相关方</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tx_detail.py" line="81"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tx_detail.py" line="81"/>
+        <source>Signed by</source>
+        <translation>签名方</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tx_detail.py" line="86"/>
+        <source>Body (as signed)</source>
+        <translation>交易内容（签名原文）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tx_detail.py" line="87"/>
+        <source>Copy receipt</source>
+        <translation>复制回执</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tx_detail.py" line="95"/>
+        <source>Loading the receipt…</source>
+        <translation>正在读取回执…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tx_detail.py" line="113"/>
+        <source>height %1, position %2, %3</source>
+        <translation>高度 %1，位置 %2，%3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tx_detail.py" line="118"/>
+        <source>Receipt verified against the validators&apos; keys in genesis: the transaction is in block %1, its result was signed by validators %2.</source>
+        <translation>回执已按创世文件中的验证节点公钥验证通过：交易在区块 %1 中，其结果由验证节点 %2 签名。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tx_detail.py" line="124"/>
+        <source>The receipt does not verify: %1</source>
+        <translation>回执验证失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/tx_detail.py" line="138"/>
+        <source>The receipt is on the clipboard (verify-receipt reads it).</source>
+        <translation>回执已复制到剪贴板（可用 verify-receipt 验证）。</translation>
     </message>
 </context>
 <context>
