@@ -201,4 +201,4 @@ class Session(Signer):
         return out
 
 
-__all__ = ["NotSent", "Session", "SessionError", "Undecided", "message_of"]
+__all__ = ["Decision", "NotSent", "Session", "SessionError", "Undecided", "message_of"]

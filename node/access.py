@@ -200,7 +200,8 @@ def _card(a: Ask) -> Any:
     if not (a.kind == "regulator" or (a.kind == "clerk" and info["bank"] == a.who)):
         raise AccessError("this card is not visible to you")
     return info if a.req.get("q") == "card" else \
-        q.card_history(a.store, number, banks=a.genesis.bank_ids)
+        q.card_history(a.store, number, max(1, min(a.number("limit", 100), 5_000)),
+                       banks=a.genesis.bank_ids)
 
 
 def _my_card(a: Ask) -> Any:

@@ -4,7 +4,6 @@ cashier sells a basket paid partly with two banks' points, the regulator sees it
 clearing house runs a clearing and exports the statement; bad input in each form gets an
 inline message and changes nothing.  Every table model passes qtmodeltester."""
 
-
 from __future__ import annotations
 
 import csv
@@ -92,9 +91,9 @@ def test_1_console_issues_and_tops_up_a_card(env: Env, qtbot: Any) -> None:
         assert await env.settle_notice(cards.notice, "top-up") == "ok", cards.notice.text()
         assert shown == [70_000]  # the list had the new balance when "Topped up" appeared
         # the selected card's history: issued with its deposit, then the top-up
-        await env.wait(lambda: [(r["kind"], r["amount"]) for r in cards.history.rows] ==
+        await env.wait(lambda: [(r["kind"], r["amount"]) for r in cards.history.model.rows] ==
                        [("top_up", 20_000), ("issue_card", 50_000)], what="card history")
-        assert shown_cells(cards.history, ("kind", "code")) == [
+        assert shown_cells(cards.history.model, ("kind", "code")) == [
             "top-up", "accepted", "card issued", "accepted"]
         info = await env.sessions["clerk-EHB-1"].query("card", card=number)
         assert info["holder"] is None and info["balance"] == 70_000  # sealed on chain

@@ -143,7 +143,7 @@ def test_2_top_up_says_how_it_was_paid(env: Env, qtbot: Any) -> None:
         cards.notice.clear()
         click(qtbot, cards.points_btn)
         assert await env.settle_notice(cards.notice, "grant") == "ok"
-        await env.wait(lambda: "EHB +700" in shown_cells(cards.history, ("points_text",)),
+        await env.wait(lambda: "EHB +700" in shown_cells(cards.history.model, ("points_text",)),
                        what="points in the history")
 
     env.run(scenario(), 120)

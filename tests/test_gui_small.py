@@ -123,12 +123,12 @@ def test_12_a_message_does_not_move_the_form(env: Env, qtbot: Any) -> None:
         from PySide6.QtWidgets import QApplication
 
         QApplication.processEvents()
-        where = cards.history_box.mapTo(cards, cards.history_box.rect().topLeft())
+        where = cards.history.mapTo(cards, cards.history.rect().topLeft())
         cards.deposit.setText("abc")
         click(qtbot, cards.issue_btn)
         assert cards.notice.kind == "error"
         QApplication.processEvents()  # the layout settles (a deferred layout request)
-        assert cards.history_box.mapTo(cards, cards.history_box.rect().topLeft()) == where
+        assert cards.history.mapTo(cards, cards.history.rect().topLeft()) == where
         cards.deposit.clear()
         cards.notice.clear()
 

@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 from app.flows import new_card, replacement
 from app.holder import Opener, resident_id_problem
 from app.model import CARD_STATUSES
-from app.session import Session, SessionError
+from app.session import Decision, Session, SessionError
 from ui import texts
+from ui.card_history import CardHistory
 from ui.common import (
     Column,
     Notice,
@@ -42,14 +43,11 @@ from ui.common import (
 from ui.confirm import Confirm
 from ui.sales_tab import PaymentPicker
 from ui.shell import qtext
+from ui.slips import print_slip
 
 CARDS = [Column("card", "Card"), Column("holder", "Holder"), Column("status", "Status", "status"),
          Column("balance", "Balance", "money"), Column("points_text", "Points"),
          Column("issued", "Issued", "time")]
-HISTORY = [Column("time", "Time", "time"), Column("kind", "Type", "txkind"),
-           Column("code", "Decision", "decision"), Column("merchant", "Merchant"),
-           Column("amount", "Amount", "money"), Column("points_text", "Points"),
-           Column("height", "Height", "int")]
 
 
 PIN_SHOWN_MS = 20_000  # a new card's PIN is hidden again after this
@@ -154,11 +152,14 @@ class CardsTab(QWidget):
         a.addRow(buttons)
         right.addWidget(self.act_box)
         self.notice = Notice()
-        right.addWidget(self.notice)
-        self.history_box = QGroupBox()  # what a clerk reads out to a cardholder on the phone
-        self.history = RecordModel(HISTORY, _ctx, self)
-        QVBoxLayout(self.history_box).addWidget(table(self.history, stretch=3))
-        right.addWidget(self.history_box, 1)
+        self.slip_btn = QPushButton()  # the last top-up's slip, for the cardholder
+        self.slip_btn.clicked.connect(self.print_slip)
+        self.slip_btn.hide()
+        right.addLayout(hbox(self.notice, self.slip_btn))
+        self.last_slip: dict[str, Any] | None = None
+        # what a clerk reads out to a cardholder on the phone
+        self.history = CardHistory(session, tasks, self.notice)
+        right.addWidget(self.history, 1)
         outer.addLayout(right, 2)
         self.view.selectionModel().selectionChanged.connect(self._selected)
         self.last_issued: tuple[str, str, Path] | None = None
@@ -170,6 +171,7 @@ class CardsTab(QWidget):
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(self.tr("Card number or holder's name"))
+        self.status_filter.setAccessibleName(self.tr("Status"))
         current = self.status_filter.currentData()
         self.status_filter.clear()
         self.status_filter.addItem(self.tr("Any status"), "")
@@ -199,7 +201,8 @@ class CardsTab(QWidget):
         self.unfreeze_btn.setText(self.tr("Unfreeze"))
         self.lost_btn.setText(self.tr("Report lost && replace"))
         self.close_btn.setText(self.tr("Close card"))
-        self.history_box.setTitle(self.tr("Transactions of the selected card"))
+        self.history.setTitle(self.tr("Transactions of the selected card"))
+        self.slip_btn.setText(self.tr("Top-up slip…"))
         self.model.retranslate()
         self.history.retranslate()
         self._selected()
@@ -241,37 +244,42 @@ class CardsTab(QWidget):
             self.tr("No card selected: pick one in the list.") if c is None else
             self.tr("%1 · %2 · %3").replace("%1", c["card"]).replace(
                 "%2", c.get("holder") or self.tr("anonymous")).replace("%3", yuan(c["balance"])))
-        if c is None:
-            self.history.set_rows([])
-        else:  # on a new selection and on every reload of the list (a block, an action)
-            self.tasks.coalesce("history", self.load_history, self.notice, delay=0.05)
-
-    async def load_history(self) -> None:
-        """The selected card's latest transactions, refusals included."""
-        c = self.current()
-        if c is None:
-            return
-        rows = await self.session.query("history", card=c["card"])
-        now = self.current()
-        for r in rows:  # earned +, redeemed and expired -
-            r["points_text"] = ", ".join(f"{b} {n:+,}" for b, n in
-                                         sorted((r.get("points") or {}).items()))
-        if now is not None and now["card"] == c["card"]:  # still the card on screen
-            self.history.set_rows(rows)
+        # on a new selection and on every reload of the list (a block, an action)
+        self.history.show_cards([] if c is None else [c["card"]])
 
     # --- actions ------------------------------------------------------------------------------
 
     async def _submit(self, kind: str, body: dict[str, Any], done: str,
-                      before_ok: Any = None) -> bool:
+                      before_ok: Any = None) -> Decision | None:
+        """The decision if accepted (the list reloaded, ``done`` said), else None."""
         r = await self.session.submit(self.session.make(kind, body))
         if not r.ok:
             self.notice.error(lambda r=r: texts.decision(r.code, r.message))
-            return False
+            return None
         if before_ok is not None:
             before_ok()
         await self.refresh()  # the table is up to date when the message says done
         self.notice.ok(done.replace("%H", str(r.height)))
-        return True
+        return r
+
+    async def _top_up(self, c: dict[str, Any], body: dict[str, Any], paid_by: str) -> None:
+        """A top-up; once accepted its slip can be printed for the cardholder."""
+        r = await self._submit("top_up", body, self.tr("Topped up %1 at height %H.")
+                               .replace("%1", yuan(body["amount"])))
+        if r is None:
+            return
+        now = next((x for x in self.model.rows if x["card"] == c["card"]), c)
+        self.last_slip = {"bank": self.session.genesis.raw["banks"][
+            self.session.genesis.bank_ids.index(self.bank)]["name"], "card": c["card"],
+            "holder": c.get("holder") or "", "amount": body["amount"], "method": paid_by,
+            "balance": now["balance"], "clerk": self.session.identity, "id": r.id,
+            "height": r.height, "time": r.time}
+        self.slip_btn.show()
+
+    def print_slip(self) -> None:
+        if self.last_slip is not None:
+            self.slip_dialog = print_slip(self, self.last_slip, lambda _p: self.notice.ok(
+                self.tr("Top-up slip printed.")))
 
     def _need_card(self) -> dict[str, Any] | None:
         self.notice.clear()
@@ -390,9 +398,8 @@ class CardsTab(QWidget):
             return
         if self.session.genesis.chain_format < 5:
             del body["payment"]  # an older chain records no payment method
-        self.tasks.spawn(self._submit("top_up", body,
-                                      self.tr("Topped up %1 at height %H.").replace(
-                                          "%1", yuan(fen))), self.notice)
+        paid_by = self.topup_pay.describe()
+        self.tasks.spawn(self._top_up(c, body, paid_by), self.notice)
         self.amount.clear()
         self.topup_pay.clear()
 

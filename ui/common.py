@@ -8,6 +8,7 @@ inline message, and nothing blocks the shared event loop.
 from __future__ import annotations
 
 import asyncio
+import csv
 import datetime as dt
 import io
 import logging
@@ -80,6 +81,29 @@ def documents() -> Path:
 
     folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     return Path(folder) if folder else Path.home()
+
+
+async def write_csv(model: RecordModel, path: Path) -> int:
+    """The rows of ``model`` as CSV at ``path``: its columns as on screen in the current
+    language (a card number whole), then each row's transaction id; UTF-8 with a BOM
+    (spreadsheets read it), written on a worker thread.  The number of rows; SessionError,
+    translated, when the file cannot be written."""
+    cols = model.columns
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow([model.headerData(i, Qt.Orientation.Horizontal) for i in range(len(cols))]
+               + ["id"])
+    for r in model.rows:
+        w.writerow([str(r.get(c.key) or "") if c.kind == "card" else model.show(c, r.get(c.key))
+                    for c in cols] + [str(r.get("id") or "")])
+    try:
+        await asyncio.get_running_loop().run_in_executor(
+            None, path.write_text, out.getvalue(), "utf-8-sig")
+    except OSError as exc:
+        raise SessionError(QCoreApplication.translate("Forms", "Could not write %1: %2")
+                           .replace("%1", str(path)).replace("%2", exc.strerror or str(exc))) \
+            from None
+    return len(model.rows)
 
 
 def when(ms: int | None) -> str:
@@ -443,4 +467,5 @@ class QrView(QWidget):
 
 
 __all__ = ["STATEMENT_LINES", "Column", "Notice", "QrView", "RecordModel", "Tasks", "documents",
-           "hbox", "mask_card", "parse_yuan", "selected_row", "table", "when", "yuan"]
+           "hbox", "mask_card", "parse_yuan", "selected_row", "table", "when", "write_csv",
+           "yuan"]

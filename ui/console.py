@@ -13,6 +13,7 @@ from app.session import Session
 from ui.cards_tab import CardsTab
 from ui.clearing_tab import ClearingTab
 from ui.console_tabs import CustodyTab, MerchantsTab
+from ui.customer_tab import CustomerTab
 from ui.network import NetworkTab
 from ui.points_tab import PointsTab
 from ui.sales_tab import SalesTab
@@ -24,21 +25,23 @@ class ConsoleWindow(Window):
         super().__init__(session, languages)
         self.tabs = QTabWidget()
         self.cards = CardsTab(session, self.tasks) if session.role == "clerk" else None
+        self.customers = CustomerTab(session, self.tasks) if session.role == "clerk" else None
         self.points = PointsTab(session, self.tasks) if session.role == "clerk" else None
         self.sales = SalesTab(session, self.tasks) if session.role == "clerk" else None
         self.merchants = MerchantsTab(session, self.tasks)
         self.clearing = ClearingTab(session, self.tasks)
         self.custody = CustodyTab(session, self.tasks) if session.role == "clerk" else None
         self.network = NetworkTab(session, self.tasks)
-        self.pages: list[QWidget] = [p for p in (self.cards, self.sales, self.points,
+        self.pages: list[QWidget] = [p for p in (self.cards, self.customers, self.sales,
+                                                 self.points,
                                                  self.merchants, self.clearing, self.custody,
                                                  self.network)
                                      if p is not None]
         for p in self.pages:
             self.tabs.addTab(p, "")
         self.set_pages(self.tabs)
-        self.follow(self.tabs, [p for p in (self.cards, self.merchants, self.clearing,
-                                            self.custody) if p is not None])
+        self.follow(self.tabs, [p for p in (self.cards, self.customers, self.merchants,
+                                            self.clearing, self.custody) if p is not None])
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -52,7 +55,8 @@ class ConsoleWindow(Window):
             self.setWindowTitle(self.tr("CardChain — Clearing house"))
             self.header.setText(self.tr("Clearing house console (%1)").replace("%1",
                                                                               s.identity))
-        names = {id(self.cards): self.tr("Cards"), id(self.sales): self.tr("Card sales"),
+        names = {id(self.cards): self.tr("Cards"), id(self.customers): self.tr("Customers"),
+                 id(self.sales): self.tr("Card sales"),
                  id(self.points): self.tr("Points"),
                  id(self.merchants): self.tr("Merchants && terminals"),
                  id(self.clearing): self.tr("Clearing"), id(self.custody): self.tr("Custody"),

@@ -255,6 +255,10 @@ class Driver:
                 page = tabs.widget(i)
                 if hasattr(page, "_tick"):
                     await page.refresh()
+                if page is getattr(console, "customers", None):  # one holder's file
+                    page.search.setText("Wang Fang")
+                    await page.refresh()
+                    await asyncio.sleep(0.3)
                 if page is getattr(reg, "cases", None) and page.model.rowCount():
                     page.view.selectRow(0)
                 await asyncio.sleep(0.15)

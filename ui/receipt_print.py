@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -161,15 +162,14 @@ def save_receipt_pdf(receipt: dict[str, Any], merchant: str, path: Path,
         raise OSError(f"could not write {path}")
 
 
-def print_receipt(parent: QWidget, receipt: dict[str, Any], merchant: str,
-                  done: Any = None, goods: dict[str, dict[str, Any]] | None = None,
-                  balance_after: int | None = None) -> QDialog:
-    """The system's print dialog for a receipt, window-modal; on OK the receipt goes to
-    the printer chosen (or its PDF file), then ``done(printer)``."""
+def print_document(parent: QWidget, document: Callable[[], QTextDocument], name: str,
+                   done: Any = None) -> QDialog:
+    """The system's print dialog for a document (made by ``document()`` when the user
+    presses Print), window-modal; with no printer it proposes ``name``.pdf in the
+    documents folder. Then ``done(printer)``."""
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 
     printer = QPrinter()
-    name = f"receipt-{receipt_facts(receipt)['order']}"
     printer.setDocName(name)
     if not QPrinterInfo.availablePrinters():  # only "print to file": offer a file name
         printer.setOutputFileName(str(documents() / f"{name}.pdf"))
@@ -177,13 +177,22 @@ def print_receipt(parent: QWidget, receipt: dict[str, Any], merchant: str,
     dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def accepted() -> None:
-        _document(receipt, merchant, goods, balance_after).print_(printer)
+        document().print_(printer)
         if done is not None:
             done(printer)
 
     dlg.accepted.connect(accepted)
     QDialog.open(dlg)  # QPrintDialog.open() itself wants a receiver and a slot
     return dlg
+
+
+def print_receipt(parent: QWidget, receipt: dict[str, Any], merchant: str,
+                  done: Any = None, goods: dict[str, dict[str, Any]] | None = None,
+                  balance_after: int | None = None) -> QDialog:
+    """The receipt through the print dialog (``print_document``)."""
+    return print_document(
+        parent, lambda: _document(receipt, merchant, goods, balance_after),
+        f"receipt-{receipt_facts(receipt)['order']}", done)
 
 
 class ReceiptPanel(QGroupBox):
@@ -280,4 +289,5 @@ class ReceiptPanel(QGroupBox):
         self.notice.ok(self.tr("Receipt sent to %1").replace("%1", where))
 
 
-__all__ = ["ReceiptPanel", "print_receipt", "receipt_facts", "save_receipt_pdf"]
+__all__ = ["ReceiptPanel", "print_document", "print_receipt", "receipt_facts",
+           "save_receipt_pdf"]

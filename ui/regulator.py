@@ -6,10 +6,7 @@ The cases, charts and audit tabs are in ui/regulator_tabs.py.
 
 from __future__ import annotations
 
-import asyncio
-import csv
 import datetime as dt
-import io
 import re
 from pathlib import Path
 from typing import Any
@@ -45,6 +42,7 @@ from ui.common import (
     parse_yuan,
     selected_row,
     table,
+    write_csv,
 )
 from ui.network import NetworkTab
 from ui.regulator_tabs import AuditTab, CasesTab, ChartsTab
@@ -154,10 +152,10 @@ class LiveTab(QWidget):
                  "kind": self.tr("Type"), "code": self.tr("Decision")}
         for k, label in self.labels.items():
             label.setText(names[k])
-            if k in self.fields:
-                self.fields[k].setAccessibleName(names[k])
-        self.days["time_from"][0].setText(self.tr("From"))
-        self.days["time_to"][0].setText(self.tr("To"))
+            label.setBuddy(self.fields.get(k, self.kind if k == "kind" else self.code))
+        for key, words in (("time_from", self.tr("From")), ("time_to", self.tr("To"))):
+            self.days[key][0].setText(words)
+            self.days[key][1].setAccessibleName(words)
         self.blocks_box.setToolTip(self.tr("Double-click a block for its transactions"))
         self.txs_view.setToolTip(self.tr("Double-click a transaction for its detail and "
                                          "verified receipt"))
@@ -321,23 +319,9 @@ class LiveTab(QWidget):
         dlg.open()
 
     async def write_csv(self, path: Path) -> None:
-        cols = self.txs.columns
-        head = [_ctx(c.title) for c in cols] + ["id"]
-        lines = [[self.txs.show(c, r.get(c.key)) if c.kind != "card" else str(r.get(c.key)
-                                                                               or "")
-                  for c in cols] + [str(r["id"])] for r in self.txs.rows]
-        out = io.StringIO()
-        w = csv.writer(out)
-        w.writerow(head)
-        w.writerows(lines)
-        try:
-            await asyncio.get_running_loop().run_in_executor(
-                None, path.write_text, out.getvalue(), "utf-8-sig")  # (Excel reads UTF-8)
-        except OSError as exc:
-            raise SessionError(self.tr("Could not write %1: %2").replace("%1", str(path))
-                               .replace("%2", exc.strerror or str(exc))) from None
-        self.notice.ok(self.tr("%1 transactions written to %2").replace(
-            "%1", str(len(lines))).replace("%2", str(path)))
+        n = await write_csv(self.txs, path)
+        self.notice.ok(self.tr("%1 transactions written to %2").replace("%1", str(n))
+                       .replace("%2", str(path)))
 
     def _show_count(self) -> None:
         text = self.tr("%1 transactions shown%2").replace(

@@ -80,6 +80,13 @@ class PaymentPicker(QWidget):
             pay["reference"] = ref
         return pay
 
+    def describe(self) -> str:
+        """The payment as the screen words it ("Bank transfer, organisation, REF")."""
+        parts = [self.method.currentText(), self.payer.currentText()]
+        if self.method.currentData() == "transfer" and self.reference.text().strip():
+            parts.append(self.reference.text().strip())
+        return ", ".join(p for p in parts if p)
+
     def clear(self) -> None:
         self.reference.clear()
 

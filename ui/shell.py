@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import sys
 import traceback
@@ -29,8 +30,14 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QActionGroup, QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QApplication,
+    QBoxLayout,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QTabWidget,
@@ -45,6 +52,22 @@ from ui.common import Notice, Tasks, sized
 log = logging.getLogger("cardchain.ui")
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
+
+
+def _inputs_in(where: object) -> list[QWidget]:
+    """The text fields, lists and number boxes in a widget or a layout (not the parts
+    inside a combo or spin box)."""
+    kinds = (QLineEdit, QComboBox, QAbstractSpinBox)
+    found: list[QWidget] = []
+    if isinstance(where, QWidget):
+        if isinstance(where, kinds):
+            found.append(where)
+        found += [w for w in where.findChildren(QWidget) if isinstance(w, kinds)]
+    elif where is not None and hasattr(where, "count"):
+        for i in range(where.count()):  # type: ignore[attr-defined]
+            item = where.itemAt(i)  # type: ignore[attr-defined]
+            found += _inputs_in(item.widget() or item.layout())
+    return [w for w in found if not isinstance(w.parentWidget(), kinds)]
 
 
 def qtext(context: str, text: str) -> str:
@@ -229,6 +252,7 @@ class Window(QMainWindow):
         self.setCentralWidget(root)
 
     def start(self) -> None:
+        self.name_controls()
         self.bridge.start()
 
     def follow(self, tabs: QTabWidget, pages: list[QWidget]) -> None:
@@ -281,6 +305,7 @@ class Window(QMainWindow):
             for n in self.findChildren(Notice):
                 n.retranslate()  # a result stays on screen, in the new words if it can
             self.retranslate()
+            self.name_controls()
         super().changeEvent(event)
 
     def switch_palette(self, choice: str) -> None:
@@ -291,6 +316,41 @@ class Window(QMainWindow):
         for w in app.topLevelWidgets():
             if isinstance(w, Window):
                 w.palette_actions[choice].setChecked(True)
+
+    def name_controls(self) -> None:
+        """Every input gets an accessible name (what a screen reader says), in the current
+        language: its form label, else the label it is the buddy of, else its placeholder,
+        else its group's title.  A name the screen set itself is kept."""
+        labels: dict[int, str] = {}
+        for form in self.findChildren(QFormLayout):
+            for row in range(form.rowCount()):
+                label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+                field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+                if label is None or field is None or not isinstance(label.widget(), QLabel):
+                    continue
+                text = label.widget().text()
+                inner = field.widget() or field.layout()
+                for w in _inputs_in(inner):
+                    labels.setdefault(id(w), text)
+        for lab in self.findChildren(QLabel):
+            if lab.buddy() is not None:
+                labels.setdefault(id(lab.buddy()), lab.text())
+        for box in self.findChildren(QBoxLayout):  # a label just before its field in a row
+            items = [box.itemAt(i).widget() for i in range(box.count())]
+            for before, w in itertools.pairwise(items):
+                if isinstance(before, QLabel) and isinstance(w, (QLineEdit, QComboBox,
+                                                                 QAbstractSpinBox)):
+                    labels.setdefault(id(w), before.text())
+        for w in _inputs_in(self):
+            if w.accessibleName() and not w.property("auto_named"):
+                continue
+            name = labels.get(id(w)) or getattr(w, "placeholderText", lambda: "")() or ""
+            box = w.parentWidget()
+            while not name and box is not None:
+                name = box.title() if isinstance(box, QGroupBox) else ""
+                box = box.parentWidget()
+            w.setAccessibleName(name.replace("&&", "&").replace("&", "").strip())
+            w.setProperty("auto_named", True)
 
     def _retranslate_shell(self) -> None:
         self.lang_menu.setTitle(QCoreApplication.translate("Window", "&Language"))

@@ -17,6 +17,7 @@ from node.ledger.errors import Reason, Rejected
 from node.ledger.genesis import Genesis
 from node.ledger.lots import COUNTERS, day_counters
 from node.ledger.rules import card_acct, mask, pts_acct
+from node.ledger.tx import Tx
 from node.store import Store
 
 
@@ -131,8 +132,8 @@ def card_history(store: Store, number: str, limit: int = 100,
     bank (``points``: earned +, redeemed or expired -), and the expiries of the card's
     points by ``banks`` (one step for many cards) are rows of their own."""
     rows = store.query(
-        "SELECT height, pos, id, kind, code, message, amount, time, merchant, bank FROM txs "
-        "WHERE card = ? ORDER BY height DESC, pos DESC LIMIT ?", (number, limit))
+        "SELECT height, pos, id, kind, code, message, amount, time, merchant, bank, wire "
+        "FROM txs WHERE card = ? ORDER BY height DESC, pos DESC LIMIT ?", (number, limit))
     keys = ("height", "pos", "id", "kind", "code", "message", "amount", "time", "merchant")
     out = []
     for r in rows:
@@ -140,6 +141,7 @@ def card_history(store: Store, number: str, limit: int = 100,
         moved = _points_moved(store, h, r[9]) if h["code"] == "ok" else {}
         if moved:
             h["points"] = moved
+        h["signers"] = signers_of(r[10])
         out.append(h)
     cash = store.get("accounts", card_acct(number)) or {}
     for tx_id, fen, source in cash.get("received") or []:  # transfers in (format 5)
@@ -154,17 +156,26 @@ def card_history(store: Store, number: str, limit: int = 100,
     return out[:limit]
 
 
+def signers_of(wire: bytes) -> list[str]:
+    """The public keys that signed a stored transaction (who did it: a clerk, a terminal);
+    none for bytes that do not decode."""
+    try:
+        return sorted(Tx.decode_trusted(bytes(wire)).signers())
+    except (Rejected, ValueError, KeyError, TypeError):
+        return []
+
+
 def _add_entry(store: Store, out: list[dict[str, Any]], tx_id: str, kind: str,
                message: str, amount: int, **extra: Any) -> None:
     """A history row for a transaction that touched the card without naming it (one
     transaction for many cards, or the receiving side), placed where it was decided."""
-    found = store.query("SELECT height, pos, time FROM txs WHERE id = ? AND consumes = 1",
-                        (tx_id,))
+    found = store.query("SELECT height, pos, time, wire FROM txs WHERE id = ? AND "
+                        "consumes = 1", (tx_id,))
     if found:
-        height, pos, time = found[0]
+        height, pos, time, wire = found[0]
         out.append({"height": height, "pos": pos, "id": tx_id, "kind": kind, "code": "ok",
                     "message": message, "amount": amount, "time": time, "merchant": None,
-                    **extra})
+                    "signers": signers_of(wire), **extra})
 
 
 def _points_moved(store: Store, h: dict[str, Any], bank: str | None) -> dict[str, int]:

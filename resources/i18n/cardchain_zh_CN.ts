@@ -4,69 +4,97 @@
 <context>
     <name>AuditTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="358"/>
+        <location filename="../../ui/regulator_tabs.py" line="380"/>
         <source>Full-chain audit</source>
         <translation>全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="360"/>
+        <location filename="../../ui/regulator_tabs.py" line="382"/>
         <source>Trusts nothing but the genesis file: checks every block hash and link, every commit certificate (2f+1 validator signatures) and every transaction signature, re-executes the whole chain from genesis and compares every row the node stored with it (blocks, transactions, postings, result certificates, state), height by height.</source>
         <translation>只信任创世文件：校验每个区块的哈希与链接、每份提交证书（2f+1 个验证节点签名）和每笔交易签名，从创世块起重新执行整条链，并逐个高度比对节点存储的每一行（区块、交易、分录、结果证书、状态）。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="365"/>
+        <location filename="../../ui/regulator_tabs.py" line="387"/>
         <source>Run full audit</source>
         <translation>运行全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="366"/>
+        <location filename="../../ui/regulator_tabs.py" line="388"/>
         <source>Save report as PDF…</source>
         <translation>报告存为 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="388"/>
+        <location filename="../../ui/regulator_tabs.py" line="410"/>
         <source>This app&apos;s node has no ledger yet.</source>
         <translation>本程序的节点还没有账本。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="384"/>
+        <location filename="../../ui/regulator_tabs.py" line="406"/>
         <source>Auditing…</source>
         <translation>正在审计…</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="397"/>
+        <location filename="../../ui/regulator_tabs.py" line="419"/>
         <source>Save the audit report</source>
         <translation>保存审计报告</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="416"/>
+        <location filename="../../ui/regulator_tabs.py" line="438"/>
         <source>Chain %1, copy of %2, finished %3</source>
         <translation>链 %1，%2 的副本，完成于 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="425"/>
+        <location filename="../../ui/regulator_tabs.py" line="447"/>
         <source>Full-chain audit report</source>
         <translation>全链审计报告</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="430"/>
+        <location filename="../../ui/regulator_tabs.py" line="452"/>
         <source>Could not write %1: %2</source>
         <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="432"/>
+        <location filename="../../ui/regulator_tabs.py" line="454"/>
         <source>Audit report saved to %1</source>
         <translation>审计报告已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="441"/>
+        <location filename="../../ui/regulator_tabs.py" line="463"/>
         <source>Audit passed: %1 blocks and %2 transactions verified and re-executed; the state matches.</source>
         <translation>审计通过：已校验并重新执行 %1 个区块、%2 笔交易，状态一致。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="447"/>
+        <location filename="../../ui/regulator_tabs.py" line="469"/>
         <source>Audit FAILED: first problem at height %1.</source>
         <translation>审计未通过：第一个问题出现在高度 %1。</translation>
+    </message>
+</context>
+<context>
+    <name>CardHistory</name>
+    <message>
+        <location filename="../../ui/card_history.py" line="65"/>
+        <source>Older transactions</source>
+        <translation>更早的交易</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_history.py" line="66"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_history.py" line="108"/>
+        <source>%1 transactions</source>
+        <translation>%1 笔交易</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_history.py" line="114"/>
+        <source>Export the transactions</source>
+        <translation>导出交易</translation>
+    </message>
+    <message>
+        <location filename="../../ui/card_history.py" line="123"/>
+        <source>%1 transactions written to %2</source>
+        <translation>已将 %1 笔交易写入 %2</translation>
     </message>
 </context>
 <context>
@@ -120,322 +148,337 @@
 <context>
     <name>CardsTab</name>
     <message>
-        <location filename="../../ui/cards_tab.py" line="172"/>
+        <location filename="../../ui/cards_tab.py" line="173"/>
         <source>Card number or holder&apos;s name</source>
         <translation>卡号或持卡人姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="175"/>
+        <location filename="../../ui/cards_tab.py" line="177"/>
         <source>Any status</source>
         <translation>任意状态</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="179"/>
+        <location filename="../../ui/cards_tab.py" line="181"/>
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="180"/>
+        <location filename="../../ui/cards_tab.py" line="182"/>
         <source>Issue a card (bank %1)</source>
         <translation>发卡（银行 %1）</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="182"/>
+        <location filename="../../ui/cards_tab.py" line="184"/>
         <source>Holder&apos;s name (empty: anonymous)</source>
         <translation>持卡人姓名（留空为不记名卡）</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="182"/>
+        <location filename="../../ui/cards_tab.py" line="184"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="188"/>
+        <location filename="../../ui/cards_tab.py" line="190"/>
         <source>Issue card</source>
         <translation>发卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="189"/>
+        <location filename="../../ui/cards_tab.py" line="191"/>
         <source>Selected card</source>
         <translation>选中的卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="191"/>
+        <location filename="../../ui/cards_tab.py" line="193"/>
         <source>Top up</source>
         <translation>充值</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="192"/>
+        <location filename="../../ui/cards_tab.py" line="194"/>
         <source>Grant points</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="193"/>
+        <location filename="../../ui/cards_tab.py" line="195"/>
         <source>Grant</source>
         <translation>发放</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="198"/>
-        <location filename="../../ui/cards_tab.py" line="445"/>
+        <location filename="../../ui/cards_tab.py" line="200"/>
+        <location filename="../../ui/cards_tab.py" line="452"/>
         <source>Freeze</source>
         <translation>冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="199"/>
-        <location filename="../../ui/cards_tab.py" line="447"/>
+        <location filename="../../ui/cards_tab.py" line="201"/>
+        <location filename="../../ui/cards_tab.py" line="454"/>
         <source>Unfreeze</source>
         <translation>解冻</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="200"/>
-        <location filename="../../ui/cards_tab.py" line="474"/>
+        <location filename="../../ui/cards_tab.py" line="202"/>
+        <location filename="../../ui/cards_tab.py" line="481"/>
         <source>Report lost &amp;&amp; replace</source>
         <translation>挂失并补卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="201"/>
-        <location filename="../../ui/cards_tab.py" line="451"/>
+        <location filename="../../ui/cards_tab.py" line="203"/>
+        <location filename="../../ui/cards_tab.py" line="458"/>
         <source>Close card</source>
         <translation>销卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="168"/>
+        <location filename="../../ui/cards_tab.py" line="169"/>
         <source>(anonymous)</source>
         <translation>（不记名）</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="57"/>
+        <location filename="../../ui/cards_tab.py" line="55"/>
         <source>18 characters: 17 digits and a check digit or X</source>
         <translation>应为 18 位：17 位数字加 1 位校验码（数字或 X）</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="58"/>
+        <location filename="../../ui/cards_tab.py" line="56"/>
         <source>its digits 7-14 are not a birth date</source>
         <translation>第 7-14 位不是有效的出生日期</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="59"/>
+        <location filename="../../ui/cards_tab.py" line="57"/>
         <source>its check character is wrong (mistyped?)</source>
         <translation>校验码不符（是否输错？）</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="183"/>
+        <location filename="../../ui/cards_tab.py" line="174"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards_tab.py" line="185"/>
         <source>Opening deposit (¥), paid by</source>
         <translation>开卡存入（¥），付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="187"/>
+        <location filename="../../ui/cards_tab.py" line="189"/>
         <source>Phone</source>
         <translation>手机号码</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="190"/>
+        <location filename="../../ui/cards_tab.py" line="192"/>
         <source>Top up (¥), paid by</source>
         <translation>充值（¥），付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="194"/>
+        <location filename="../../ui/cards_tab.py" line="196"/>
         <source>Transfer to</source>
         <translation>转入卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="195"/>
+        <location filename="../../ui/cards_tab.py" line="197"/>
         <source>named card of this bank</source>
         <translation>本行记名卡</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="196"/>
+        <location filename="../../ui/cards_tab.py" line="198"/>
         <source>amount (¥)</source>
         <translation>金额（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="197"/>
+        <location filename="../../ui/cards_tab.py" line="199"/>
         <source>Transfer</source>
         <translation>转账</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="202"/>
+        <location filename="../../ui/cards_tab.py" line="204"/>
         <source>Transactions of the selected card</source>
         <translation>选中卡的交易</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="241"/>
+        <location filename="../../ui/cards_tab.py" line="205"/>
+        <source>Top-up slip…</source>
+        <translation>充值凭条…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards_tab.py" line="244"/>
         <source>No card selected: pick one in the list.</source>
         <translation>未选中卡：请在列表中选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="242"/>
+        <location filename="../../ui/cards_tab.py" line="245"/>
         <source>%1 · %2 · %3</source>
         <translation>%1 · %2 · %3</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="243"/>
-        <location filename="../../ui/cards_tab.py" line="307"/>
-        <location filename="../../ui/cards_tab.py" line="457"/>
+        <location filename="../../ui/cards_tab.py" line="246"/>
+        <location filename="../../ui/cards_tab.py" line="315"/>
+        <location filename="../../ui/cards_tab.py" line="464"/>
         <source>anonymous</source>
         <translation>不记名</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="280"/>
+        <location filename="../../ui/cards_tab.py" line="282"/>
+        <source>Top-up slip printed.</source>
+        <translation>充值凭条已打印。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards_tab.py" line="288"/>
         <source>Select a card in the list first.</source>
         <translation>请先在列表中选择一张卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="289"/>
-        <location filename="../../ui/cards_tab.py" line="301"/>
+        <location filename="../../ui/cards_tab.py" line="297"/>
+        <location filename="../../ui/cards_tab.py" line="309"/>
         <source>Opening deposit: %1</source>
         <translation>开卡存入：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="292"/>
+        <location filename="../../ui/cards_tab.py" line="300"/>
         <source>A named card needs the holder&apos;s ID number.</source>
         <translation>记名卡需要持卡人身份证号。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="296"/>
+        <location filename="../../ui/cards_tab.py" line="304"/>
         <source>ID number: %1</source>
         <translation>证件号码：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="305"/>
+        <location filename="../../ui/cards_tab.py" line="313"/>
         <source>Opening deposit: a %1 card holds at most %2.</source>
         <translation>开卡存入：%1卡最多可存 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="306"/>
+        <location filename="../../ui/cards_tab.py" line="314"/>
         <source>named</source>
         <translation>记名</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="329"/>
+        <location filename="../../ui/cards_tab.py" line="337"/>
         <source>Card issued at height %H.</source>
         <translation>已在高度 %H 发卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="349"/>
-        <location filename="../../ui/cards_tab.py" line="358"/>
+        <location filename="../../ui/cards_tab.py" line="357"/>
+        <location filename="../../ui/cards_tab.py" line="366"/>
         <source>Show PIN</source>
         <translation>显示密码</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="357"/>
+        <location filename="../../ui/cards_tab.py" line="365"/>
         <source>Hide PIN</source>
         <translation>隐藏密码</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="360"/>
+        <location filename="../../ui/cards_tab.py" line="368"/>
         <source>New card %1, PIN %2 (give it to the cardholder once).
 Card file: %3 in the consortium folder</source>
         <translation>新卡 %1，密码 %2（仅此一次交给持卡人）。
 卡文件：联盟目录下的 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="376"/>
+        <location filename="../../ui/cards_tab.py" line="384"/>
         <source>Top-up amount: %1</source>
         <translation>充值金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="382"/>
+        <location filename="../../ui/cards_tab.py" line="390"/>
         <source>Top-up: %1</source>
         <translation>充值：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="386"/>
+        <location filename="../../ui/cards_tab.py" line="394"/>
         <source>Top-up: card %1 holds %2 and may take at most %3 more.</source>
         <translation>充值：卡 %1 余额 %2，最多还可充值 %3。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="394"/>
+        <location filename="../../ui/cards_tab.py" line="267"/>
         <source>Topped up %1 at height %H.</source>
         <translation>已在高度 %H 充值 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="406"/>
+        <location filename="../../ui/cards_tab.py" line="413"/>
         <source>Transfer: enter the receiving card&apos;s number.</source>
         <translation>转账：请输入收款卡号。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="408"/>
+        <location filename="../../ui/cards_tab.py" line="415"/>
         <source>Transfer amount: %1</source>
         <translation>转账金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="412"/>
+        <location filename="../../ui/cards_tab.py" line="419"/>
         <source>Transfer: card %1 holds %2.</source>
         <translation>转账：卡 %1 余额仅 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="417"/>
+        <location filename="../../ui/cards_tab.py" line="424"/>
         <source>Transferred %1 at height %H.</source>
         <translation>已转账 %1，区块高度 %H。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="427"/>
+        <location filename="../../ui/cards_tab.py" line="434"/>
         <source>Points: a whole number from 1 to 10,000,000.</source>
         <translation>积分：1 到 10,000,000 之间的整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="431"/>
+        <location filename="../../ui/cards_tab.py" line="438"/>
         <source>Points granted at height %H.</source>
         <translation>已在高度 %H 发放积分。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="439"/>
+        <location filename="../../ui/cards_tab.py" line="446"/>
         <source>Card frozen at height %H.</source>
         <translation>已在高度 %H 冻结此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="440"/>
+        <location filename="../../ui/cards_tab.py" line="447"/>
         <source>Card unfrozen at height %H.</source>
         <translation>已在高度 %H 解冻此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="441"/>
+        <location filename="../../ui/cards_tab.py" line="448"/>
         <source>Card closed at height %H; its balance goes back to the bank for refund.</source>
         <translation>已在高度 %H 销卡，余额退回银行以便退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="443"/>
+        <location filename="../../ui/cards_tab.py" line="450"/>
         <source>Freeze card %1?</source>
         <translation>冻结卡 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="444"/>
+        <location filename="../../ui/cards_tab.py" line="451"/>
         <source>Payments with card %1 (%2) are refused until it is unfrozen.</source>
         <translation>卡 %1（%2）在解冻前的支付都将被拒绝。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="446"/>
+        <location filename="../../ui/cards_tab.py" line="453"/>
         <source>Unfreeze card %1?</source>
         <translation>解冻卡 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="447"/>
+        <location filename="../../ui/cards_tab.py" line="454"/>
         <source>Card %1 (%2) can pay again.</source>
         <translation>卡 %1（%2）将可再次支付。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="448"/>
+        <location filename="../../ui/cards_tab.py" line="455"/>
         <source>Close card %1?</source>
         <translation>注销卡 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="449"/>
+        <location filename="../../ui/cards_tab.py" line="456"/>
         <source>Card %1 (%2) stops for good: its balance of %3 goes back to the bank for refund to the cardholder, its points to their banks. This cannot be undone.</source>
         <translation>卡 %1（%2）将永久停用：余额 %3 退回银行以退还持卡人，积分退回各发放银行。此操作不可撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="472"/>
+        <location filename="../../ui/cards_tab.py" line="479"/>
         <source>Report card %1 lost?</source>
         <translation>挂失卡 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="473"/>
+        <location filename="../../ui/cards_tab.py" line="480"/>
         <source>Card %1 (%2) stops working now; a new card takes its balance of %3 and its points.</source>
         <translation>卡 %1（%2）立即停用；新卡承接其余额 %3 与积分。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="485"/>
+        <location filename="../../ui/cards_tab.py" line="492"/>
         <source>Card reported lost at height %H; balance and points moved to the new card.</source>
         <translation>已在高度 %H 挂失，余额和积分已转入新卡。</translation>
     </message>
@@ -461,42 +504,42 @@ Card file: %3 in the consortium folder</source>
 <context>
     <name>CasesTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="115"/>
+        <location filename="../../ui/regulator_tabs.py" line="118"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="116"/>
+        <location filename="../../ui/regulator_tabs.py" line="119"/>
         <source>what was checked, who was contacted</source>
         <translation>核查了什么、联系了谁</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="117"/>
+        <location filename="../../ui/regulator_tabs.py" line="120"/>
         <source>Acknowledge</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="118"/>
+        <location filename="../../ui/regulator_tabs.py" line="121"/>
         <source>Close case</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="119"/>
+        <location filename="../../ui/regulator_tabs.py" line="122"/>
         <source>Rescan</source>
         <translation>重新扫描</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="145"/>
+        <location filename="../../ui/regulator_tabs.py" line="148"/>
         <source>%1 cases from %2 rules over the whole chain; %3 open.</source>
         <translation>全链 %2 条规则共发现 %1 个案件，%3 个未处理。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="153"/>
+        <location filename="../../ui/regulator_tabs.py" line="156"/>
         <source>Select a case to see the rule that raised it.</source>
         <translation>选择案件以查看触发它的规则。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="156"/>
+        <location filename="../../ui/regulator_tabs.py" line="159"/>
         <source>What happened: %4
 Rule %1: %2
 Transactions (double-click the case for the first): %3</source>
@@ -505,17 +548,17 @@ Transactions (double-click the case for the first): %3</source>
 交易（双击案件查看第一笔）：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="166"/>
+        <location filename="../../ui/regulator_tabs.py" line="169"/>
         <source>Select a case first.</source>
         <translation>请先选择一个案件。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="169"/>
+        <location filename="../../ui/regulator_tabs.py" line="172"/>
         <source>This case is already closed.</source>
         <translation>此案件已结案。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="183"/>
+        <location filename="../../ui/regulator_tabs.py" line="186"/>
         <source>Case %1 at height %2.</source>
         <translation>案件已于高度 %2 标记为%1。</translation>
     </message>
@@ -523,64 +566,64 @@ Transactions (double-click the case for the first): %3</source>
 <context>
     <name>ChartsTab</name>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="298"/>
+        <location filename="../../ui/regulator_tabs.py" line="321"/>
         <source>Issuers: prepaid funds outstanding and custody deposit</source>
         <translation>发卡机构：预付资金余额与存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="300"/>
+        <location filename="../../ui/regulator_tabs.py" line="323"/>
         <source>Outstanding</source>
         <translation>预付资金余额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="301"/>
+        <location filename="../../ui/regulator_tabs.py" line="324"/>
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="301"/>
-        <location filename="../../ui/regulator_tabs.py" line="306"/>
-        <location filename="../../ui/regulator_tabs.py" line="310"/>
+        <location filename="../../ui/regulator_tabs.py" line="324"/>
+        <location filename="../../ui/regulator_tabs.py" line="329"/>
+        <location filename="../../ui/regulator_tabs.py" line="333"/>
         <source>CNY</source>
         <translation>元</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="304"/>
+        <location filename="../../ui/regulator_tabs.py" line="327"/>
         <source>Prepaid outstanding, last 30 days (end of each day)</source>
         <translation>预付资金余额（近 30 天，每日日终）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="308"/>
+        <location filename="../../ui/regulator_tabs.py" line="331"/>
         <source>Merchant volumes (accepted payments)</source>
         <translation>商户交易额（成功支付）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="309"/>
+        <location filename="../../ui/regulator_tabs.py" line="332"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="310"/>
+        <location filename="../../ui/regulator_tabs.py" line="333"/>
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="313"/>
+        <location filename="../../ui/regulator_tabs.py" line="336"/>
         <source>Transactions per hour, last 24 hours</source>
         <translation>每小时交易笔数（最近 24 小时）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="315"/>
+        <location filename="../../ui/regulator_tabs.py" line="337"/>
         <source>Accepted</source>
         <translation>已接受</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="316"/>
+        <location filename="../../ui/regulator_tabs.py" line="338"/>
         <source>Refused</source>
         <translation>被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator_tabs.py" line="317"/>
+        <location filename="../../ui/regulator_tabs.py" line="339"/>
         <source>transactions</source>
         <translation>笔</translation>
     </message>
@@ -855,341 +898,356 @@ Transactions (double-click the case for the first): %3</source>
     </message>
     <message>
         <location filename="../../ui/strings.py" line="19"/>
+        <source>By</source>
+        <translation>经办</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="20"/>
+        <source>ID number</source>
+        <translation>身份证号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="21"/>
+        <source>Phone</source>
+        <translation>手机号码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="24"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="20"/>
+        <location filename="../../ui/strings.py" line="25"/>
         <source>Card file</source>
         <translation>卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="21"/>
+        <location filename="../../ui/strings.py" line="26"/>
         <source>Merchant</source>
         <translation>商户</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="22"/>
+        <location filename="../../ui/strings.py" line="27"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="23"/>
+        <location filename="../../ui/strings.py" line="28"/>
         <source>Acquirer</source>
         <translation>收单行</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="24"/>
+        <location filename="../../ui/strings.py" line="29"/>
         <source>Fee (bp)</source>
         <translation>费率（基点）</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="25"/>
+        <location filename="../../ui/strings.py" line="30"/>
         <source>Cut-off</source>
         <translation>日切时间</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="26"/>
+        <location filename="../../ui/strings.py" line="31"/>
         <source>Terminals</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="27"/>
+        <location filename="../../ui/strings.py" line="32"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="28"/>
+        <location filename="../../ui/strings.py" line="33"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="29"/>
+        <location filename="../../ui/strings.py" line="34"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="30"/>
+        <location filename="../../ui/strings.py" line="35"/>
         <source>Terminal</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="31"/>
+        <location filename="../../ui/strings.py" line="36"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="32"/>
+        <location filename="../../ui/strings.py" line="37"/>
         <source>Card paid</source>
         <translation>卡内支付</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="33"/>
+        <location filename="../../ui/strings.py" line="38"/>
         <source>Validator</source>
         <translation>验证节点</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="34"/>
+        <location filename="../../ui/strings.py" line="39"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="35"/>
+        <location filename="../../ui/strings.py" line="40"/>
         <source>Height</source>
         <translation>高度</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="36"/>
+        <location filename="../../ui/strings.py" line="41"/>
         <source>Behind</source>
         <translation>落后</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="37"/>
+        <location filename="../../ui/strings.py" line="42"/>
         <source>View</source>
         <translation>视图</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="38"/>
+        <location filename="../../ui/strings.py" line="43"/>
         <source>Primary</source>
         <translation>主节点</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="39"/>
+        <location filename="../../ui/strings.py" line="44"/>
         <source>Connected peers</source>
         <translation>已连接节点</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="40"/>
+        <location filename="../../ui/strings.py" line="45"/>
         <source>Queued</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="41"/>
+        <location filename="../../ui/strings.py" line="46"/>
         <source>Longest stall (ms)</source>
         <translation>最长停顿（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="42"/>
+        <location filename="../../ui/strings.py" line="47"/>
         <source>Last view change</source>
         <translation>上次视图切换</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="43"/>
+        <location filename="../../ui/strings.py" line="48"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="44"/>
+        <location filename="../../ui/strings.py" line="49"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="45"/>
+        <location filename="../../ui/strings.py" line="50"/>
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="46"/>
+        <location filename="../../ui/strings.py" line="51"/>
         <source>Bank</source>
         <translation>银行</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="47"/>
+        <location filename="../../ui/strings.py" line="52"/>
         <source>Points held</source>
         <translation>持有积分</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="48"/>
+        <location filename="../../ui/strings.py" line="53"/>
         <source>Eligible goods</source>
         <translation>可用积分商品</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="49"/>
+        <location filename="../../ui/strings.py" line="54"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="50"/>
+        <location filename="../../ui/strings.py" line="55"/>
         <source>Till</source>
         <translation>收银机</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="51"/>
+        <location filename="../../ui/strings.py" line="56"/>
         <source>Chain</source>
         <translation>链上</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="52"/>
+        <location filename="../../ui/strings.py" line="57"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="53"/>
+        <location filename="../../ui/strings.py" line="58"/>
         <source>Transactions</source>
         <translation>交易数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="54"/>
+        <location filename="../../ui/strings.py" line="59"/>
         <source>Block hash</source>
         <translation>区块哈希</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="55"/>
+        <location filename="../../ui/strings.py" line="60"/>
         <source>Decision</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="56"/>
+        <location filename="../../ui/strings.py" line="23"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="57"/>
+        <location filename="../../ui/strings.py" line="61"/>
         <source>Level</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="58"/>
+        <location filename="../../ui/strings.py" line="62"/>
         <source>Rule</source>
         <translation>规则</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="59"/>
+        <location filename="../../ui/strings.py" line="63"/>
         <source>Subject</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="60"/>
+        <location filename="../../ui/strings.py" line="64"/>
         <source>What happened</source>
         <translation>情况</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="61"/>
+        <location filename="../../ui/strings.py" line="65"/>
         <source>Prepaid outstanding</source>
         <translation>预付资金余额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="62"/>
+        <location filename="../../ui/strings.py" line="66"/>
         <source>Custody deposit</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="63"/>
+        <location filename="../../ui/strings.py" line="67"/>
         <source>Coverage</source>
         <translation>覆盖率</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="64"/>
+        <location filename="../../ui/strings.py" line="22"/>
         <source>Cards</source>
         <translation>卡</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="65"/>
+        <location filename="../../ui/strings.py" line="68"/>
         <source>Payments</source>
         <translation>支付笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="66"/>
+        <location filename="../../ui/strings.py" line="69"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="67"/>
+        <location filename="../../ui/strings.py" line="70"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="68"/>
+        <location filename="../../ui/strings.py" line="71"/>
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="69"/>
+        <location filename="../../ui/strings.py" line="72"/>
         <source>Left to refund</source>
         <translation>可退金额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="70"/>
+        <location filename="../../ui/strings.py" line="73"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="71"/>
+        <location filename="../../ui/strings.py" line="74"/>
         <source>payment</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="72"/>
+        <location filename="../../ui/strings.py" line="75"/>
         <source>refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="73"/>
+        <location filename="../../ui/strings.py" line="76"/>
         <source>on the till, not on chain</source>
         <translation>收银机有，链上没有</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="74"/>
+        <location filename="../../ui/strings.py" line="77"/>
         <source>on chain, not on the till</source>
         <translation>链上有，收银机没有</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="75"/>
+        <location filename="../../ui/strings.py" line="78"/>
         <source>amounts differ</source>
         <translation>金额不一致</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="76"/>
+        <location filename="../../ui/strings.py" line="79"/>
         <source>refused on chain</source>
         <translation>链上拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="77"/>
+        <location filename="../../ui/strings.py" line="80"/>
         <source>declined after offline acceptance</source>
         <translation>离线受理后被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="78"/>
+        <location filename="../../ui/strings.py" line="81"/>
         <source>committed</source>
         <translation>已上链</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="79"/>
+        <location filename="../../ui/strings.py" line="82"/>
         <source>pending: outcome unknown</source>
         <translation>待定：结果未知</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="80"/>
+        <location filename="../../ui/strings.py" line="83"/>
         <source>taken offline, not sent yet</source>
         <translation>已离线受理，尚未发送</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="81"/>
+        <location filename="../../ui/strings.py" line="84"/>
         <source>not sent</source>
         <translation>未发送</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="82"/>
+        <location filename="../../ui/strings.py" line="85"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="83"/>
+        <location filename="../../ui/strings.py" line="86"/>
         <source>Sent</source>
         <translation>发送次数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="84"/>
+        <location filename="../../ui/strings.py" line="87"/>
         <source>up</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="85"/>
+        <location filename="../../ui/strings.py" line="88"/>
         <source>view change</source>
         <translation>视图切换中</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="86"/>
+        <location filename="../../ui/strings.py" line="89"/>
         <source>unreachable</source>
         <translation>无法连接</translation>
     </message>
@@ -1215,57 +1273,62 @@ Transactions (double-click the case for the first): %3</source>
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../ui/console.py" line="48"/>
+        <location filename="../../ui/console.py" line="51"/>
         <source>CardChain — Bank console</source>
         <translation>卡链 — 银行柜台</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="49"/>
+        <location filename="../../ui/console.py" line="52"/>
         <source>%1 · clerk console (%2)</source>
         <translation>%1 · 柜员控制台（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="52"/>
+        <location filename="../../ui/console.py" line="55"/>
         <source>CardChain — Clearing house</source>
         <translation>卡链 — 清算机构</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="53"/>
+        <location filename="../../ui/console.py" line="56"/>
         <source>Clearing house console (%1)</source>
         <translation>清算机构控制台（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="55"/>
+        <location filename="../../ui/console.py" line="58"/>
         <source>Cards</source>
         <translation>卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="55"/>
+        <location filename="../../ui/console.py" line="58"/>
+        <source>Customers</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/console.py" line="59"/>
         <source>Card sales</source>
         <translation>售卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="56"/>
+        <location filename="../../ui/console.py" line="60"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="57"/>
+        <location filename="../../ui/console.py" line="61"/>
         <source>Merchants &amp;&amp; terminals</source>
         <translation>商户与终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="58"/>
+        <location filename="../../ui/console.py" line="62"/>
         <source>Clearing</source>
         <translation>清算</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="58"/>
+        <location filename="../../ui/console.py" line="62"/>
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="59"/>
+        <location filename="../../ui/console.py" line="63"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
@@ -1317,6 +1380,40 @@ Cards issued: %4</source>
         <location filename="../../ui/console_tabs.py" line="271"/>
         <source>Custody attested at height %H.</source>
         <translation>已在高度 %H 声明存管保证金。</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerTab</name>
+    <message>
+        <location filename="../../ui/customer_tab.py" line="77"/>
+        <location filename="../../ui/customer_tab.py" line="78"/>
+        <source>Holder&apos;s name or ID number</source>
+        <translation>持卡人姓名或证件号码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_tab.py" line="79"/>
+        <source>Find customer</source>
+        <translation>查找客户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_tab.py" line="80"/>
+        <source>Their cards</source>
+        <translation>名下卡片</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_tab.py" line="81"/>
+        <source>Transactions of all their cards</source>
+        <translation>名下所有卡片的交易</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_tab.py" line="90"/>
+        <source>Type a name or an ID number.</source>
+        <translation>请输入姓名或证件号码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_tab.py" line="133"/>
+        <source>%1 customers found</source>
+        <translation>找到 %1 位客户</translation>
     </message>
 </context>
 <context>
@@ -1453,29 +1550,34 @@ Cards issued: %4</source>
 <context>
     <name>Forms</name>
     <message>
-        <location filename="../../ui/common.py" line="48"/>
+        <location filename="../../ui/common.py" line="49"/>
         <source>enter an amount in yuan, like 50 or 12.50</source>
         <translation>请输入以元为单位的金额，如 50 或 12.50</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="51"/>
+        <location filename="../../ui/common.py" line="52"/>
         <source>at most two decimals (fen)</source>
         <translation>最多两位小数（分）</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="54"/>
+        <location filename="../../ui/common.py" line="55"/>
         <source>the amount must be more than zero</source>
         <translation>金额必须大于零</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="57"/>
+        <location filename="../../ui/common.py" line="58"/>
         <source>the amount is too large</source>
         <translation>金额过大</translation>
     </message>
     <message>
-        <location filename="../../ui/common.py" line="70"/>
+        <location filename="../../ui/common.py" line="71"/>
         <source>Cannot write the card file: %1</source>
         <translation>无法写入卡文件：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/common.py" line="103"/>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
     </message>
 </context>
 <context>
@@ -1524,158 +1626,153 @@ Cards issued: %4</source>
 <context>
     <name>LiveTab</name>
     <message>
-        <location filename="../../ui/regulator.py" line="149"/>
+        <location filename="../../ui/regulator.py" line="147"/>
         <source>Latest blocks (live)</source>
         <translation>最新区块（实时）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="150"/>
+        <location filename="../../ui/regulator.py" line="148"/>
         <source>Search transactions</source>
         <translation>查询交易</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="151"/>
+        <location filename="../../ui/regulator.py" line="149"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="151"/>
+        <location filename="../../ui/regulator.py" line="149"/>
         <source>Merchant</source>
         <translation>商户</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="152"/>
+        <location filename="../../ui/regulator.py" line="150"/>
         <source>Bank</source>
         <translation>银行</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="152"/>
+        <location filename="../../ui/regulator.py" line="150"/>
         <source>Transaction id</source>
         <translation>交易编号</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="153"/>
+        <location filename="../../ui/regulator.py" line="151"/>
         <source>Min ¥</source>
         <translation>最小金额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="153"/>
+        <location filename="../../ui/regulator.py" line="151"/>
         <source>Max ¥</source>
         <translation>最大金额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="154"/>
+        <location filename="../../ui/regulator.py" line="152"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="154"/>
+        <location filename="../../ui/regulator.py" line="152"/>
         <source>Decision</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="159"/>
+        <location filename="../../ui/regulator.py" line="156"/>
         <source>From</source>
         <translation>自</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="160"/>
+        <location filename="../../ui/regulator.py" line="156"/>
         <source>To</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="161"/>
+        <location filename="../../ui/regulator.py" line="159"/>
         <source>Double-click a block for its transactions</source>
         <translation>双击区块查看其中的交易</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="162"/>
+        <location filename="../../ui/regulator.py" line="160"/>
         <source>Double-click a transaction for its detail and verified receipt</source>
         <translation>双击交易查看详情及已验证的回执</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="164"/>
+        <location filename="../../ui/regulator.py" line="162"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="165"/>
+        <location filename="../../ui/regulator.py" line="163"/>
         <source>All transactions</source>
         <translation>全部交易</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="168"/>
-        <location filename="../../ui/regulator.py" line="172"/>
+        <location filename="../../ui/regulator.py" line="166"/>
+        <location filename="../../ui/regulator.py" line="170"/>
         <source>any</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="178"/>
+        <location filename="../../ui/regulator.py" line="176"/>
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="179"/>
+        <location filename="../../ui/regulator.py" line="177"/>
         <source>Next page</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="225"/>
+        <location filename="../../ui/regulator.py" line="223"/>
         <source>Search: %1</source>
         <translation>查询：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="228"/>
+        <location filename="../../ui/regulator.py" line="226"/>
         <source>Search: the From day is after the To day.</source>
         <translation>查询：起始日期晚于结束日期。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="231"/>
+        <location filename="../../ui/regulator.py" line="229"/>
         <source>Search: the minimum is above the maximum.</source>
         <translation>查询：最小金额大于最大金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="239"/>
+        <location filename="../../ui/regulator.py" line="237"/>
         <source>Search: a transaction id is 64 hexadecimal characters.</source>
         <translation>查询：交易编号为 64 位十六进制字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="250"/>
+        <location filename="../../ui/regulator.py" line="248"/>
         <source>No more transactions.</source>
         <translation>没有更多交易。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="314"/>
+        <location filename="../../ui/regulator.py" line="312"/>
         <source>Search first: no transactions are shown.</source>
         <translation>请先查询：当前没有显示交易。</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="316"/>
+        <location filename="../../ui/regulator.py" line="314"/>
         <source>Export the transactions</source>
         <translation>导出交易</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="337"/>
-        <source>Could not write %1: %2</source>
-        <translation>无法写入 %1：%2</translation>
-    </message>
-    <message>
-        <location filename="../../ui/regulator.py" line="339"/>
+        <location filename="../../ui/regulator.py" line="323"/>
         <source>%1 transactions written to %2</source>
         <translation>已将 %1 笔交易写入 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="343"/>
+        <location filename="../../ui/regulator.py" line="327"/>
         <source>%1 transactions shown%2</source>
         <translation>已显示 %1 笔交易%2</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="344"/>
+        <location filename="../../ui/regulator.py" line="328"/>
         <source>, more available</source>
         <translation>，还有更多</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="347"/>
+        <location filename="../../ui/regulator.py" line="331"/>
         <source>Block %1: %2</source>
         <translation>区块 %1：%2</translation>
     </message>
@@ -3150,52 +3247,52 @@ Cards issued: %4</source>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../ui/receipt_print.py" line="73"/>
+        <location filename="../../ui/receipt_print.py" line="74"/>
         <source>Paid by %1 points</source>
         <translation>%1 积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="75"/>
+        <location filename="../../ui/receipt_print.py" line="76"/>
         <source>%1 points earned</source>
         <translation>获得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="77"/>
+        <location filename="../../ui/receipt_print.py" line="78"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="79"/>
+        <location filename="../../ui/receipt_print.py" line="80"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="81"/>
+        <location filename="../../ui/receipt_print.py" line="82"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="83"/>
+        <location filename="../../ui/receipt_print.py" line="84"/>
         <source>Paid from the card</source>
         <translation>卡内支付</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="85"/>
+        <location filename="../../ui/receipt_print.py" line="86"/>
         <source>Card balance after</source>
         <translation>支付后卡内余额</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="87"/>
+        <location filename="../../ui/receipt_print.py" line="88"/>
         <source>Committed on the CardChain ledger at height %1.</source>
         <translation>已记入卡链账本，高度 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="89"/>
+        <location filename="../../ui/receipt_print.py" line="90"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="91"/>
+        <location filename="../../ui/receipt_print.py" line="92"/>
         <source>Scan or run &quot;cardchain verify-receipt&quot; to check this payment against the consortium&apos;s validator keys, without trusting the shop.</source>
         <translation>扫码或运行“cardchain verify-receipt”，即可用联盟验证节点的公钥核验这笔支付，无需信任商家。</translation>
     </message>
@@ -3203,77 +3300,77 @@ Cards issued: %4</source>
 <context>
     <name>ReceiptPanel</name>
     <message>
-        <location filename="../../ui/receipt_print.py" line="222"/>
+        <location filename="../../ui/receipt_print.py" line="231"/>
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="223"/>
+        <location filename="../../ui/receipt_print.py" line="232"/>
         <source>Save as PDF…</source>
         <translation>保存为 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="224"/>
+        <location filename="../../ui/receipt_print.py" line="233"/>
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="236"/>
+        <location filename="../../ui/receipt_print.py" line="245"/>
         <source>The receipt appears here after a payment.</source>
         <translation>支付后小票显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="240"/>
+        <location filename="../../ui/receipt_print.py" line="249"/>
         <source>Earned %1 %2 points</source>
         <translation>获得 %2 积分 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="243"/>
+        <location filename="../../ui/receipt_print.py" line="252"/>
         <source>Order %1</source>
         <translation>订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="244"/>
+        <location filename="../../ui/receipt_print.py" line="253"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="245"/>
+        <location filename="../../ui/receipt_print.py" line="254"/>
         <source>Block %1 · %2</source>
         <translation>区块 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="247"/>
+        <location filename="../../ui/receipt_print.py" line="256"/>
         <source>Transaction %1…</source>
         <translation>交易 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="253"/>
+        <location filename="../../ui/receipt_print.py" line="262"/>
         <source>Save the receipt</source>
         <translation>保存小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="254"/>
+        <location filename="../../ui/receipt_print.py" line="263"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="263"/>
+        <location filename="../../ui/receipt_print.py" line="272"/>
         <source>Writing %1…</source>
         <translation>正在写入 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="269"/>
+        <location filename="../../ui/receipt_print.py" line="278"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="271"/>
+        <location filename="../../ui/receipt_print.py" line="280"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="280"/>
+        <location filename="../../ui/receipt_print.py" line="289"/>
         <source>Receipt sent to %1</source>
         <translation>收据已发送到 %1</translation>
     </message>
@@ -3324,37 +3421,37 @@ Cards issued: %4</source>
 <context>
     <name>RegulatorWindow</name>
     <message>
-        <location filename="../../ui/regulator.py" line="371"/>
+        <location filename="../../ui/regulator.py" line="355"/>
         <source>CardChain — Regulator</source>
         <translation>卡链 — 监管</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="372"/>
+        <location filename="../../ui/regulator.py" line="356"/>
         <source>%1 · regulator (%2)</source>
         <translation>%1 · 监管（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="375"/>
+        <location filename="../../ui/regulator.py" line="359"/>
         <source>Blocks &amp;&amp; transactions</source>
         <translation>区块与交易</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="376"/>
+        <location filename="../../ui/regulator.py" line="360"/>
         <source>Compliance cases</source>
         <translation>合规案件</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="377"/>
+        <location filename="../../ui/regulator.py" line="361"/>
         <source>Liabilities &amp;&amp; volumes</source>
         <translation>负债与交易额</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="378"/>
+        <location filename="../../ui/regulator.py" line="362"/>
         <source>Full-chain audit</source>
         <translation>全链审计</translation>
     </message>
     <message>
-        <location filename="../../ui/regulator.py" line="378"/>
+        <location filename="../../ui/regulator.py" line="362"/>
         <source>Node health</source>
         <translation>节点状态</translation>
     </message>
@@ -3475,77 +3572,77 @@ Cards issued: %4</source>
 <context>
     <name>SalesTab</name>
     <message>
-        <location filename="../../ui/sales_tab.py" line="133"/>
+        <location filename="../../ui/sales_tab.py" line="140"/>
         <source>Sell cards in one go (bank %1)</source>
         <translation>一次性售卡（%1 银行）</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="135"/>
+        <location filename="../../ui/sales_tab.py" line="142"/>
         <source>Number of cards</source>
         <translation>张数</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="135"/>
+        <location filename="../../ui/sales_tab.py" line="142"/>
         <source>Value of each card (¥)</source>
         <translation>每张面值（¥）</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="136"/>
+        <location filename="../../ui/sales_tab.py" line="143"/>
         <source>Paid by</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="136"/>
+        <location filename="../../ui/sales_tab.py" line="143"/>
         <source>Buyer&apos;s name</source>
         <translation>购卡人姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="136"/>
+        <location filename="../../ui/sales_tab.py" line="143"/>
         <source>Buyer&apos;s ID number</source>
         <translation>购卡人证件号码</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="139"/>
+        <location filename="../../ui/sales_tab.py" line="146"/>
         <source>Sell cards</source>
         <translation>售卡</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="143"/>
+        <location filename="../../ui/sales_tab.py" line="150"/>
         <source>Cards worth %1 or more bought in one go: the buyer&apos;s name and ID number are registered (sealed for this bank and the regulator). An organisation paying %2 or more, or a person %3 or more, pays by bank transfer. Sold cards are anonymous (at most %4 each).</source>
         <translation>一次性购卡达 %1 及以上：登记购卡人姓名和证件号码（仅本行与监管方可解密）。单位一次性付款 %2 及以上、个人 %3 及以上须银行转账。所售卡为不记名卡（每张最多 %4）。</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="151"/>
+        <location filename="../../ui/sales_tab.py" line="158"/>
         <source>Cards of the last sale (give each PIN once)</source>
         <translation>本次所售卡片（每个密码只告知一次）</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="158"/>
+        <location filename="../../ui/sales_tab.py" line="165"/>
         <source>Hide PINs</source>
         <translation>隐藏密码</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="158"/>
+        <location filename="../../ui/sales_tab.py" line="165"/>
         <source>Show PINs</source>
         <translation>显示密码</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="171"/>
+        <location filename="../../ui/sales_tab.py" line="178"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="179"/>
+        <location filename="../../ui/sales_tab.py" line="186"/>
         <source>Sale: %1</source>
         <translation>售卡：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="183"/>
+        <location filename="../../ui/sales_tab.py" line="190"/>
         <source>Register the buyer with both name and ID number.</source>
         <translation>登记购卡人须同时填写姓名和证件号码。</translation>
     </message>
     <message>
-        <location filename="../../ui/sales_tab.py" line="198"/>
+        <location filename="../../ui/sales_tab.py" line="205"/>
         <source>%1 card(s) sold at height %H.</source>
         <translation>已在高度 %H 售出 %1 张卡。</translation>
     </message>
@@ -3553,22 +3650,22 @@ Cards issued: %4</source>
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ui/strings.py" line="90"/>
+        <location filename="../../ui/strings.py" line="93"/>
         <source>the network is unreachable: nothing was sent; retry when the status bar shows the node following a validator</source>
         <translation>网络不可达：未发送任何内容；请在状态栏显示节点正在跟随验证节点后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="92"/>
+        <location filename="../../ui/strings.py" line="95"/>
         <source>the network did not decide the transaction in time; it may still be decided: look it up before retrying</source>
         <translation>网络未能及时处理该交易；它仍可能被处理：请先查询再重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="94"/>
+        <location filename="../../ui/strings.py" line="97"/>
         <source>the network did not answer in time; check the node status and retry</source>
         <translation>网络未及时响应；请检查节点状态后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="97"/>
+        <location filename="../../ui/strings.py" line="100"/>
         <source>the network is busy: the validators did not take the transaction, so nothing was ordered; try again in a moment</source>
         <translation>网络繁忙：验证节点未接收该交易，未进行任何排序；请稍后再试</translation>
     </message>
@@ -3576,16 +3673,79 @@ Cards issued: %4</source>
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../ui/shell.py" line="156"/>
+        <location filename="../../ui/shell.py" line="179"/>
         <source>Something went wrong</source>
         <translation>出错了</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="157"/>
+        <location filename="../../ui/shell.py" line="180"/>
         <source>The action could not be completed: %1
 Details are in the log.</source>
         <translation>操作未能完成：%1
 详情见日志。</translation>
+    </message>
+</context>
+<context>
+    <name>Slip</name>
+    <message>
+        <location filename="../../ui/slips.py" line="24"/>
+        <source>Card</source>
+        <translation>卡号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/slips.py" line="24"/>
+        <source>Holder</source>
+        <translation>持卡人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/slips.py" line="25"/>
+        <source>Topped up</source>
+        <translation>充值金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/slips.py" line="25"/>
+        <source>Paid by</source>
+        <translation>付款方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/slips.py" line="26"/>
+        <source>Balance after</source>
+        <translation>充值后余额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/slips.py" line="26"/>
+        <source>Clerk</source>
+        <translation>经办柜员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/slips.py" line="27"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/slips.py" line="27"/>
+        <source>Block</source>
+        <translation>区块</translation>
+    </message>
+    <message>
+        <location filename="../../ui/slips.py" line="28"/>
+        <source>Transaction</source>
+        <translation>交易</translation>
+    </message>
+    <message>
+        <location filename="../../ui/slips.py" line="28"/>
+        <source>Top-up slip</source>
+        <translation>充值凭条</translation>
+    </message>
+    <message>
+        <location filename="../../ui/slips.py" line="29"/>
+        <source>Recorded on the consortium ledger; the transaction id finds it there.</source>
+        <translation>已记入联盟账本；凭交易编号可在链上查到。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/slips.py" line="31"/>
+        <source>Cardholder signature</source>
+        <translation>持卡人签字</translation>
     </message>
 </context>
 <context>
@@ -3669,37 +3829,37 @@ Details are in the log.</source>
 <context>
     <name>Window</name>
     <message>
-        <location filename="../../ui/shell.py" line="296"/>
+        <location filename="../../ui/shell.py" line="356"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="297"/>
+        <location filename="../../ui/shell.py" line="357"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="299"/>
+        <location filename="../../ui/shell.py" line="359"/>
         <source>Colours as the system&apos;s</source>
         <translation>跟随系统配色</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="301"/>
+        <location filename="../../ui/shell.py" line="361"/>
         <source>Light palette</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="302"/>
+        <location filename="../../ui/shell.py" line="362"/>
         <source>Dark palette</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="311"/>
+        <location filename="../../ui/shell.py" line="371"/>
         <source>Node: height %1 · following validator-%2</source>
         <translation>节点：高度 %1 · 跟随 validator-%2</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="315"/>
+        <location filename="../../ui/shell.py" line="375"/>
         <source>Node: height %1 · network unreachable, retrying</source>
         <translation>节点：高度 %1 · 网络不可达，正在重试</translation>
     </message>
