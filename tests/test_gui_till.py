@@ -234,3 +234,62 @@ def test_10_a_closed_cycle_is_paid_out_from_the_acquirers_console(env: Env,
         assert "already paid" in bank.notice.text()
 
     env.run(scenario(), 120)
+
+
+def test_11_goods_come_back_line_by_line_with_a_refund_receipt(env: Env, qtbot: Any,
+                                                               tmp_path: Any) -> None:
+    """#28, the till's refunds: found by order, the goods chosen line by line (no line
+    back more than it was bought), the amount is theirs, and the refund's receipt prints
+    through the print dialog."""
+    from PySide6.QtWidgets import QLineEdit
+
+    from ui.common import select_row
+    from ui.pos_refund import refund_document
+
+    async def scenario() -> None:
+        pos = env.windows["terminal-M001-T01"]
+        card = await new_card_file(env, 100_000)
+        pos.new_sale()
+        await read_card(env, qtbot, pos, card[2], card[1])
+        pos.add("TEA-250", 2)
+        pos.add("MILK-12")
+        await env.wait(lambda: pos.offer is not None, what="offer")
+        click(qtbot, pos.pay_btn)
+        assert await env.settle_notice(pos.notice, "the sale") == "ok", pos.notice.text()
+        order = pos.receipt.order
+        r = pos.refunds
+        pos.tabs.setCurrentWidget(r)
+        await r.refresh()
+        r.find.setText(order.lower())  # found by its order, in any case
+        await env.wait(lambda: len(r.model.rows) == 1 and len(r.lines.rows) == 2,
+                       what="the sale and its two lines")
+        tea = next(i for i, x in enumerate(r.lines.rows) if x["sku"] == "TEA-250")
+        select_row(r.lines_view, tea)
+        for _ in range(3):  # a third tea is not there to come back
+            click(qtbot, r.more_btn)
+        assert r.lines.rows[tea]["back"] == 2 and r.amount.text() == "96.00"
+        assert r.amount.isReadOnly()
+        r.notice.clear()
+        click(qtbot, r.refund_btn)
+        assert await env.settle_notice(r.notice, "the refund") == "ok", r.notice.text()
+        paid = r.model.rows[0]
+        assert paid["refunded_lines"] == {"TEA-250": 2} and paid["refunded"] == 9_600
+        await env.wait(lambda: len(r.lines.rows) == 2, what="the lines again")
+        tea_row = next(x for x in r.lines.rows if x["sku"] == "TEA-250")
+        assert tea_row["returned"] == 2
+        text = refund_document(r.last, "Lotus").toPlainText()
+        assert "Jasmine tea" in text and "× 2" in text and "¥96.00" in text
+        click(qtbot, r.print_btn)
+        dlg = r.print_dialog
+        await env.wait(dlg.isVisible, what="the print dialog")
+        name = dlg.findChild(QLineEdit, "filename")
+        assert name is not None and name.text().endswith(".pdf")
+        name.setText(str(tmp_path / "refund.pdf"))
+        dlg.accept()
+        await env.wait(lambda: "Refund receipt printed" in r.notice.text(), what="printed")
+        assert (tmp_path / "refund.pdf").read_bytes().startswith(b"%PDF")
+        click(qtbot, r.all_btn)  # the milk comes back too
+        assert r.amount.text() == "59.90"
+        r.find.clear()
+
+    env.run(scenario(), 120)

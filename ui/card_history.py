@@ -50,6 +50,7 @@ class CardHistory(QGroupBox):
         self.model = RecordModel(cols, _ctx, self)
         lay = QVBoxLayout(self)
         self.view = table(self.model, stretch=len(cols) - 3)
+        self.view.setMinimumHeight(40)  # it takes the room there is (a 800-point-high screen)
         lay.addWidget(self.view)
         row = QHBoxLayout()
         self.count = QLabel()

@@ -43,10 +43,11 @@ from ui.common import (
     yuan,
 )
 from ui.pos_card import CardReader
-from ui.pos_day import DayTab, RefundTab
+from ui.pos_day import DayTab
 from ui.pos_goods import MAX_QTY, GoodsPanel
 from ui.pos_pay import SaleFlow
 from ui.pos_pending import PaymentsTab
+from ui.pos_refund import RefundTab
 from ui.receipt_print import ReceiptPanel
 from ui.shell import Languages, Window, qtext
 
@@ -289,6 +290,7 @@ class PosWindow(CardReader, SaleFlow, Window):
         self.day.merchant = cat["merchant"]
         self.day.cutoff = int(cat["cutoff_min"])
         self.refunds.merchant = cat["merchant"]
+        self.refunds.names = {g["sku"]: g["name"] for g in self.catalogue}
         self.goods.set_catalogue(self.catalogue)
         self.retranslate()
         self._resume_pending()

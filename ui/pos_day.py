@@ -1,10 +1,8 @@
-"""The POS's other two tabs: refunds of this merchant's payments, and the terminal's end of
-day (the cycle's statement lines, totals and the reconciliation of the till's journal
-against the chain)."""
+"""The POS's end of day: the cycle's statement lines, totals and the reconciliation of the
+till's journal against the chain.  (Refunds are in ui/pos_refund.py.)"""
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -14,34 +12,25 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app import cycles
-from app.reconcile import journal_append, read_journal, reconcile
+from app.reconcile import read_journal, reconcile
 from app.session import Session, SessionError
-from ui import texts
 from ui.common import (
     STATEMENT_LINES,
     Column,
     Notice,
     RecordModel,
     Tasks,
-    parse_yuan,
-    select_row,
-    selected_row,
     table,
     yuan,
 )
 from ui.shell import qtext
 
-PAYMENTS = [Column("time", "Time", "time"), Column("order", "Order"),
-            Column("terminal", "Terminal"), Column("card", "Card", "card"),
-            Column("amount", "Amount", "money"), Column("refunded", "Refunded", "money"),
-            Column("left", "Left to refund", "money"), Column("height", "Height", "int")]
 LINES = STATEMENT_LINES
 DIFFS = [Column("what", "Difference", "enum"), Column("order", "Order"),
          Column("till", "Till", "money"), Column("chain", "Chain", "money"),
@@ -50,93 +39,6 @@ DIFFS = [Column("what", "Difference", "enum"), Column("order", "Order"),
 
 def _ctx(text: str) -> str:
     return qtext("Columns", text)
-
-
-class RefundTab(QWidget):
-    def __init__(self, session: Session, tasks: Tasks, journal: Path) -> None:
-        super().__init__()
-        self.session, self.tasks, self.journal = session, tasks, journal
-        self.merchant = ""
-        lay = QVBoxLayout(self)
-        self.help = QLabel()
-        lay.addWidget(self.help)
-        self.model = RecordModel(PAYMENTS, _ctx, self)
-        self.view = table(self.model, stretch=1)
-        lay.addWidget(self.view)
-        row = QHBoxLayout()
-        self.amount_label = QLabel()
-        self.amount = QLineEdit()
-        self.amount.setMaximumWidth(160)
-        self.refund_btn = QPushButton()
-        self.refund_btn.clicked.connect(self.refund)
-        self.reload_btn = QPushButton()
-        self.reload_btn.clicked.connect(lambda: self.tasks.spawn(self.refresh(), self.notice))
-        for w in (self.amount_label, self.amount, self.refund_btn, self.reload_btn):
-            row.addWidget(w)
-        row.addStretch(1)
-        lay.addLayout(row)
-        self.notice = Notice()
-        lay.addWidget(self.notice)
-        self.view.selectionModel().selectionChanged.connect(self._selected)
-
-    def retranslate(self) -> None:
-        self.help.setText(self.tr("Payments accepted at this merchant, newest first. Select "
-                                  "one, enter the amount to give back, and refund it to the "
-                                  "card."))
-        self.amount_label.setText(self.tr("Refund amount (¥)"))
-        self.refund_btn.setText(self.tr("Refund to card"))
-        self.reload_btn.setText(self.tr("Reload"))
-        self.model.retranslate()
-
-    async def refresh(self) -> None:
-        if not self.merchant:
-            return
-        keep = selected_row(self.view, self.model)  # the payment being refunded stays chosen
-        rows = await self.session.query("refundable", merchant=self.merchant, limit=200)
-        self.model.set_rows(rows)
-        for i, r in enumerate(rows):
-            if keep is not None and r["id"] == keep["id"]:
-                select_row(self.view, i)
-
-    def _selected(self) -> None:
-        row = selected_row(self.view, self.model)
-        if row is not None:
-            left = max(0, int(row["left"]))
-            self.amount.setText(f"{left // 100}.{left % 100:02d}")
-
-    def refund(self) -> None:
-        self.notice.clear()
-        row = selected_row(self.view, self.model)
-        if row is None:
-            self.notice.error(self.tr("Select the payment to refund."))
-            return
-        try:
-            fen = parse_yuan(self.amount.text())
-        except ValueError as exc:
-            self.notice.error(self.tr("Refund amount: %1").replace("%1", str(exc)))
-            return
-        if fen > row["left"]:
-            self.notice.error(self.tr("The refund is larger than what is left of the payment "
-                                      "(%1 of %2).").replace("%1", yuan(row["left"]))
-                              .replace("%2", yuan(row["amount"])))
-            return
-        self.tasks.spawn(self._refund(row, fen), self.notice)
-
-    async def _refund(self, row: dict[str, Any], fen: int) -> None:
-        terminal = self.session.entity
-        # the refund's own order number, after the sale's, for the statement and receipts
-        order = f"{(row.get('order') or 'REFUND')[:25]}-R{secrets.token_hex(2).upper()}"
-        tx = self.session.make("refund", {"terminal": terminal, "payment": row["id"],
-                                          "amount": fen, "order": order})
-        self.session.require_online()
-        journal_append(self.journal, tx, terminal)
-        r = await self.session.submit(tx)
-        if not r.ok:
-            self.notice.error(lambda r=r: texts.decision(r.code, r.message))
-            return
-        await self.refresh()
-        self.notice.ok(self.tr("Refunded %1 at height %2.").replace("%1", yuan(fen))
-                       .replace("%2", str(r.height)))
 
 
 class DayTab(QWidget):

@@ -18,9 +18,10 @@ from app.session import Session, SessionError
 from app.till import OfflineRefused, Outcome, Till
 from ui import texts
 from ui.common import Notice, Tasks, when, yuan
-from ui.pos_day import DayTab, RefundTab
+from ui.pos_day import DayTab
 from ui.pos_goods import GoodsPanel
 from ui.pos_pending import PaymentsTab
+from ui.pos_refund import RefundTab
 from ui.receipt_print import ReceiptPanel
 
 

@@ -233,6 +233,11 @@ class ReceiptPanel(QGroupBox):
         self.print_btn.setText(self.tr("Print…"))
         self.show_receipt(*self._view)
 
+    @property
+    def order(self) -> str:
+        """The order of the receipt shown ("" when none is)."""
+        return str(self._view[2]) if len(self._view) > 2 and self._view[0] else ""
+
     def show_receipt(self, full: dict[str, Any] | None, total: int = 0,
                      order: str = "", balance_after: int | None = None) -> None:
         self._view = (full, total, order)

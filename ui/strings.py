@@ -17,6 +17,8 @@ COLUMNS = [
     QT_TRANSLATE_NOOP("Columns", "Alone, at most"),
     QT_TRANSLATE_NOOP("Columns", "Together"),
     QT_TRANSLATE_NOOP("Columns", "By"),
+    QT_TRANSLATE_NOOP("Columns", "Returned"),
+    QT_TRANSLATE_NOOP("Columns", "To return"),
     QT_TRANSLATE_NOOP("Columns", "ID number"),
     QT_TRANSLATE_NOOP("Columns", "Phone"),
     QT_TRANSLATE_NOOP("Columns", "Cards"),

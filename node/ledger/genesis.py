@@ -44,7 +44,7 @@ DEFAULT_PARAMS: dict[str, int] = {
 
 
 # the chain format new consortia get (Genesis.chain_format); older ones keep theirs
-CHAIN_FORMAT = 5
+CHAIN_FORMAT = 6
 
 
 class GenesisError(ValueError):

@@ -154,7 +154,46 @@ def _current_card(ctx: Ctx, number: str) -> tuple[str, Row]:
     return number, row
 
 
-@rule("refund", {"terminal", "payment", "amount"}, {"order"})
+MAX_REFUND_LINES = 100
+
+
+def _lines_back(ctx: Ctx, raw: Any, p: Row, amount: int) -> dict[str, int]:
+    """Per-line refund (chain format 6): the goods coming back, each a line of the payment
+    and no more of it than was bought less what earlier refunds returned; the amount must
+    be what they cost in that payment.  The payment's returned quantities after it."""
+    if ctx.chain_format < 6:
+        raise Rejected(Reason.MALFORMED, "refunds by line need chain format 6")
+    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_REFUND_LINES:
+        raise Rejected(Reason.MALFORMED,
+                       f"lines must be a list of 1 to {MAX_REFUND_LINES} {{sku, qty}}")
+    bought = {sku: (int(qty), int(total)) for sku, qty, total in p.get("lines") or []}
+    back = dict(p.get("refunded_lines") or {})
+    seen: set[str] = set()
+    value = 0
+    for r in raw:
+        if not isinstance(r, dict):
+            raise Rejected(Reason.MALFORMED, "each line is {sku, qty}")
+        f.check_body(r, {"sku", "qty"}, set())
+        sku = r["sku"]
+        if not isinstance(sku, str) or sku not in bought:
+            raise Rejected(Reason.UNKNOWN_SKU, f"the payment has no line {sku!r}")
+        if sku in seen:
+            raise Rejected(Reason.MALFORMED, f"line {sku} is listed twice")
+        seen.add(sku)
+        qty = f.integer(r["qty"], "quantity returned", 1, 1_000_000)
+        have, total = bought[sku]
+        if back.get(sku, 0) + qty > have:
+            raise Rejected(Reason.REFUND_TOO_LARGE,
+                           f"only {have - back.get(sku, 0)} of {sku} left to return")
+        back[sku] = back.get(sku, 0) + qty
+        value += total // have * qty
+    if value != amount:
+        raise Rejected(Reason.AMOUNT_MISMATCH,
+                       f"the goods returned cost {value} fen in that payment, not {amount}")
+    return back
+
+
+@rule("refund", {"terminal", "payment", "amount"}, {"order", "lines"})
 def refund(ctx: Ctx, b: dict[str, Any]) -> None:
     terminal, m = active_terminal(ctx, b["terminal"])
     merchant_id = terminal["merchant"]
@@ -170,6 +209,7 @@ def refund(ctx: Ctx, b: dict[str, Any]) -> None:
     if amount > left:
         raise Rejected(Reason.REFUND_TOO_LARGE,
                        f"only {left} fen of that payment is left to refund")
+    lines_back = _lines_back(ctx, b["lines"], p, amount) if "lines" in b else None
     number, crow = _current_card(ctx, p["card"])
     ctx.card = number
     ctx.bank = crow["bank"]
@@ -199,6 +239,8 @@ def refund(ctx: Ctx, b: dict[str, Any]) -> None:
             if ctx.chain_format >= 5 else None)
     new_p = {**p, "refunded": p["refunded"] + amount,
              "refunded_cash": p["refunded_cash"] + r_cash, "refunded_points": refunded_points}
+    if lines_back is not None:
+        new_p["refunded_lines"] = lines_back
     if p.get("earned") and p["cash"] > 0:  # what the refunded cash earned goes back
         bank_id, got, back = p["earned"]
         due = got * new_p["refunded_cash"] // p["cash"] - back
@@ -211,7 +253,7 @@ def refund(ctx: Ctx, b: dict[str, Any]) -> None:
     ctx.put("refunds", ctx.tx.hex_id, {
         "merchant": merchant_id, "terminal": b["terminal"], "payment": pay_id, "card": number,
         "amount": amount, "cash": r_cash, "order": b.get("order"), "cycle": cyc["cycle"],
-        "time": ctx.time})
+        "time": ctx.time, **({"lines": b["lines"]} if lines_back is not None else {})})
     new_cyc = {**cyc, "refund_count": cyc["refund_count"] + 1,
                "refunds": cyc["refunds"] + amount, "points": by_bank}
     if ctx.chain_format >= 4:

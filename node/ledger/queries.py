@@ -257,14 +257,17 @@ def transactions(store: Store, filters: dict[str, Any], *, limit: int = 100,
 
 def refundable(store: Store, merchant: str, limit: int = 200) -> list[dict[str, Any]]:
     """A merchant's accepted payments, newest first, each with its order number, the terminal
-    that took it and what has been refunded of it so far."""
+    that took it, what has been refunded of it so far, its lines ([sku, qty, total]) and
+    how many of each line came back (chain format 6)."""
     out = []
     for t in transactions(store, {"merchant": merchant, "kind": "pay", "code": "ok"},
                           limit=limit)["items"]:
         p = store.get("payments", t["id"]) or {}
         refunded = int(p.get("refunded", 0))
         out.append({**t, "order": p.get("order"), "terminal": p.get("terminal"),
-                    "refunded": refunded, "left": int(t["amount"] or 0) - refunded})
+                    "refunded": refunded, "left": int(t["amount"] or 0) - refunded,
+                    "lines": p.get("lines") or [],
+                    "refunded_lines": p.get("refunded_lines") or {}})
     return out
 
 

@@ -72,27 +72,27 @@
 <context>
     <name>CardHistory</name>
     <message>
-        <location filename="../../ui/card_history.py" line="65"/>
+        <location filename="../../ui/card_history.py" line="66"/>
         <source>Older transactions</source>
         <translation>更早的交易</translation>
     </message>
     <message>
-        <location filename="../../ui/card_history.py" line="66"/>
+        <location filename="../../ui/card_history.py" line="67"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../ui/card_history.py" line="108"/>
+        <location filename="../../ui/card_history.py" line="109"/>
         <source>%1 transactions</source>
         <translation>%1 笔交易</translation>
     </message>
     <message>
-        <location filename="../../ui/card_history.py" line="114"/>
+        <location filename="../../ui/card_history.py" line="115"/>
         <source>Export the transactions</source>
         <translation>导出交易</translation>
     </message>
     <message>
-        <location filename="../../ui/card_history.py" line="123"/>
+        <location filename="../../ui/card_history.py" line="124"/>
         <source>%1 transactions written to %2</source>
         <translation>已将 %1 笔交易写入 %2</translation>
     </message>
@@ -903,351 +903,361 @@ Transactions (double-click the case for the first): %3</source>
     </message>
     <message>
         <location filename="../../ui/strings.py" line="20"/>
+        <source>Returned</source>
+        <translation>已退回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="21"/>
+        <source>To return</source>
+        <translation>本次退回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="22"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="21"/>
+        <location filename="../../ui/strings.py" line="23"/>
         <source>Phone</source>
         <translation>手机号码</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="24"/>
+        <location filename="../../ui/strings.py" line="26"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="25"/>
+        <location filename="../../ui/strings.py" line="27"/>
         <source>Card file</source>
         <translation>卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="26"/>
+        <location filename="../../ui/strings.py" line="28"/>
         <source>Merchant</source>
         <translation>商户</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="27"/>
+        <location filename="../../ui/strings.py" line="29"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="28"/>
+        <location filename="../../ui/strings.py" line="30"/>
         <source>Acquirer</source>
         <translation>收单行</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="29"/>
+        <location filename="../../ui/strings.py" line="31"/>
         <source>Fee (bp)</source>
         <translation>费率（基点）</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="30"/>
+        <location filename="../../ui/strings.py" line="32"/>
         <source>Cut-off</source>
         <translation>日切时间</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="31"/>
+        <location filename="../../ui/strings.py" line="33"/>
         <source>Terminals</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="32"/>
+        <location filename="../../ui/strings.py" line="34"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="33"/>
+        <location filename="../../ui/strings.py" line="35"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="34"/>
+        <location filename="../../ui/strings.py" line="36"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="35"/>
+        <location filename="../../ui/strings.py" line="37"/>
         <source>Terminal</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="36"/>
+        <location filename="../../ui/strings.py" line="38"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="37"/>
+        <location filename="../../ui/strings.py" line="39"/>
         <source>Card paid</source>
         <translation>卡内支付</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="38"/>
+        <location filename="../../ui/strings.py" line="40"/>
         <source>Validator</source>
         <translation>验证节点</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="39"/>
+        <location filename="../../ui/strings.py" line="41"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="40"/>
+        <location filename="../../ui/strings.py" line="42"/>
         <source>Height</source>
         <translation>高度</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="41"/>
+        <location filename="../../ui/strings.py" line="43"/>
         <source>Behind</source>
         <translation>落后</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="42"/>
+        <location filename="../../ui/strings.py" line="44"/>
         <source>View</source>
         <translation>视图</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="43"/>
+        <location filename="../../ui/strings.py" line="45"/>
         <source>Primary</source>
         <translation>主节点</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="44"/>
+        <location filename="../../ui/strings.py" line="46"/>
         <source>Connected peers</source>
         <translation>已连接节点</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="45"/>
+        <location filename="../../ui/strings.py" line="47"/>
         <source>Queued</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="46"/>
+        <location filename="../../ui/strings.py" line="48"/>
         <source>Longest stall (ms)</source>
         <translation>最长停顿（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="47"/>
+        <location filename="../../ui/strings.py" line="49"/>
         <source>Last view change</source>
         <translation>上次视图切换</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="48"/>
+        <location filename="../../ui/strings.py" line="50"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="49"/>
+        <location filename="../../ui/strings.py" line="51"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="50"/>
+        <location filename="../../ui/strings.py" line="52"/>
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="51"/>
+        <location filename="../../ui/strings.py" line="53"/>
         <source>Bank</source>
         <translation>银行</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="52"/>
+        <location filename="../../ui/strings.py" line="54"/>
         <source>Points held</source>
         <translation>持有积分</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="53"/>
+        <location filename="../../ui/strings.py" line="55"/>
         <source>Eligible goods</source>
         <translation>可用积分商品</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="54"/>
+        <location filename="../../ui/strings.py" line="56"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="55"/>
+        <location filename="../../ui/strings.py" line="57"/>
         <source>Till</source>
         <translation>收银机</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="56"/>
+        <location filename="../../ui/strings.py" line="58"/>
         <source>Chain</source>
         <translation>链上</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="57"/>
+        <location filename="../../ui/strings.py" line="59"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="58"/>
+        <location filename="../../ui/strings.py" line="60"/>
         <source>Transactions</source>
         <translation>交易数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="59"/>
+        <location filename="../../ui/strings.py" line="61"/>
         <source>Block hash</source>
         <translation>区块哈希</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="60"/>
+        <location filename="../../ui/strings.py" line="62"/>
         <source>Decision</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="23"/>
+        <location filename="../../ui/strings.py" line="25"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="61"/>
+        <location filename="../../ui/strings.py" line="63"/>
         <source>Level</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="62"/>
+        <location filename="../../ui/strings.py" line="64"/>
         <source>Rule</source>
         <translation>规则</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="63"/>
+        <location filename="../../ui/strings.py" line="65"/>
         <source>Subject</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="64"/>
+        <location filename="../../ui/strings.py" line="66"/>
         <source>What happened</source>
         <translation>情况</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="65"/>
+        <location filename="../../ui/strings.py" line="67"/>
         <source>Prepaid outstanding</source>
         <translation>预付资金余额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="66"/>
+        <location filename="../../ui/strings.py" line="68"/>
         <source>Custody deposit</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="67"/>
+        <location filename="../../ui/strings.py" line="69"/>
         <source>Coverage</source>
         <translation>覆盖率</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="22"/>
+        <location filename="../../ui/strings.py" line="24"/>
         <source>Cards</source>
         <translation>卡</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="68"/>
+        <location filename="../../ui/strings.py" line="70"/>
         <source>Payments</source>
         <translation>支付笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="69"/>
+        <location filename="../../ui/strings.py" line="71"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="70"/>
+        <location filename="../../ui/strings.py" line="72"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="71"/>
+        <location filename="../../ui/strings.py" line="73"/>
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="72"/>
+        <location filename="../../ui/strings.py" line="74"/>
         <source>Left to refund</source>
         <translation>可退金额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="73"/>
+        <location filename="../../ui/strings.py" line="75"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="74"/>
+        <location filename="../../ui/strings.py" line="76"/>
         <source>payment</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="75"/>
+        <location filename="../../ui/strings.py" line="77"/>
         <source>refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="76"/>
+        <location filename="../../ui/strings.py" line="78"/>
         <source>on the till, not on chain</source>
         <translation>收银机有，链上没有</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="77"/>
+        <location filename="../../ui/strings.py" line="79"/>
         <source>on chain, not on the till</source>
         <translation>链上有，收银机没有</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="78"/>
+        <location filename="../../ui/strings.py" line="80"/>
         <source>amounts differ</source>
         <translation>金额不一致</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="79"/>
+        <location filename="../../ui/strings.py" line="81"/>
         <source>refused on chain</source>
         <translation>链上拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="80"/>
+        <location filename="../../ui/strings.py" line="82"/>
         <source>declined after offline acceptance</source>
         <translation>离线受理后被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="81"/>
+        <location filename="../../ui/strings.py" line="83"/>
         <source>committed</source>
         <translation>已上链</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="82"/>
+        <location filename="../../ui/strings.py" line="84"/>
         <source>pending: outcome unknown</source>
         <translation>待定：结果未知</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="83"/>
+        <location filename="../../ui/strings.py" line="85"/>
         <source>taken offline, not sent yet</source>
         <translation>已离线受理，尚未发送</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="84"/>
+        <location filename="../../ui/strings.py" line="86"/>
         <source>not sent</source>
         <translation>未发送</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="85"/>
+        <location filename="../../ui/strings.py" line="87"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="86"/>
+        <location filename="../../ui/strings.py" line="88"/>
         <source>Sent</source>
         <translation>发送次数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="87"/>
+        <location filename="../../ui/strings.py" line="89"/>
         <source>up</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="88"/>
+        <location filename="../../ui/strings.py" line="90"/>
         <source>view change</source>
         <translation>视图切换中</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="89"/>
+        <location filename="../../ui/strings.py" line="91"/>
         <source>unreachable</source>
         <translation>无法连接</translation>
     </message>
@@ -1419,107 +1429,107 @@ Cards issued: %4</source>
 <context>
     <name>DayTab</name>
     <message>
-        <location filename="../../ui/pos_day.py" line="187"/>
+        <location filename="../../ui/pos_day.py" line="89"/>
         <source>Settlement cycle</source>
         <translation>结算周期</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="188"/>
+        <location filename="../../ui/pos_day.py" line="90"/>
         <source>Reconcile till with chain</source>
         <translation>收银机与链上对账</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="189"/>
+        <location filename="../../ui/pos_day.py" line="91"/>
         <source>Cycle totals (from the chain)</source>
         <translation>周期汇总（来自链上）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="190"/>
+        <location filename="../../ui/pos_day.py" line="92"/>
         <source>Reconciliation</source>
         <translation>对账</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="191"/>
+        <location filename="../../ui/pos_day.py" line="93"/>
         <source>Payments</source>
         <translation>支付笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="191"/>
+        <location filename="../../ui/pos_day.py" line="93"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="192"/>
+        <location filename="../../ui/pos_day.py" line="94"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="192"/>
+        <location filename="../../ui/pos_day.py" line="94"/>
         <source>Paid by bank points</source>
         <translation>银行积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="193"/>
+        <location filename="../../ui/pos_day.py" line="95"/>
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="193"/>
+        <location filename="../../ui/pos_day.py" line="95"/>
         <source>Net to merchant</source>
         <translation>商户净额</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="194"/>
+        <location filename="../../ui/pos_day.py" line="96"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="242"/>
+        <location filename="../../ui/pos_day.py" line="144"/>
         <source>%1 · refunds %2</source>
         <translation>%1 · 退款 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="245"/>
+        <location filename="../../ui/pos_day.py" line="147"/>
         <source>settled on chain</source>
         <translation>已在链上结算</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="246"/>
+        <location filename="../../ui/pos_day.py" line="148"/>
         <source>open</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="256"/>
+        <location filename="../../ui/pos_day.py" line="158"/>
         <source>No cycle selected.</source>
         <translation>未选择周期。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="260"/>
+        <location filename="../../ui/pos_day.py" line="162"/>
         <source>The till journal cannot be read: %1</source>
         <translation>无法读取收银流水：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="296"/>
+        <location filename="../../ui/pos_day.py" line="198"/>
         <source>Till and chain agree: %1 transactions matched.</source>
         <translation>收银机与链上一致：%1 笔交易相符。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="286"/>
+        <location filename="../../ui/pos_day.py" line="188"/>
         <source>Reconciliation clean.</source>
         <translation>对账无差异。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="298"/>
+        <location filename="../../ui/pos_day.py" line="200"/>
         <source> %1 refused sale(s), listed below.</source>
         <translation> 另有 %1 笔被拒绝的销售，列于下方。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="301"/>
+        <location filename="../../ui/pos_day.py" line="203"/>
         <source>%1 matched, %2 differences (listed below).</source>
         <translation>%1 笔相符，%2 处差异（见下表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="288"/>
+        <location filename="../../ui/pos_day.py" line="190"/>
         <source>The till and the chain differ; see the list.</source>
         <translation>收银机与链上不一致，请查看列表。</translation>
     </message>
@@ -2155,138 +2165,138 @@ Cards issued: %4</source>
 <context>
     <name>PosWindow</name>
     <message>
-        <location filename="../../ui/pos.py" line="223"/>
+        <location filename="../../ui/pos.py" line="224"/>
         <source>CardChain — Point of sale</source>
         <translation>卡链 — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="224"/>
+        <location filename="../../ui/pos.py" line="225"/>
         <source>%1 · terminal %2</source>
         <translation>%1 · 终端 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="226"/>
+        <location filename="../../ui/pos.py" line="227"/>
         <source>Sale</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="227"/>
+        <location filename="../../ui/pos.py" line="228"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="228"/>
+        <location filename="../../ui/pos.py" line="229"/>
         <source>End of day</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="229"/>
+        <location filename="../../ui/pos.py" line="230"/>
         <source>Payments</source>
         <translation>付款记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="236"/>
+        <location filename="../../ui/pos.py" line="237"/>
         <source>Remove line</source>
         <translation>删除此行</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="237"/>
+        <location filename="../../ui/pos.py" line="238"/>
         <source>New sale (F12)</source>
         <translation>新交易 (F12)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="239"/>
+        <location filename="../../ui/pos.py" line="240"/>
         <source>Keys: F2 goods · F3 basket (+, −, Delete) · F4 card · F9 pay · F10 print · F12 new sale</source>
         <translation>快捷键：F2 商品 · F3 购物篮（+、−、Delete）· F4 卡片 · F9 支付 · F10 打印 · F12 新交易</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="247"/>
+        <location filename="../../ui/pos.py" line="248"/>
         <source>Pay (F9)</source>
         <translation>支付 (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="232"/>
+        <location filename="../../ui/pos.py" line="233"/>
         <source>Basket</source>
         <translation>购物篮</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="233"/>
+        <location filename="../../ui/pos.py" line="234"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="234"/>
+        <location filename="../../ui/pos.py" line="235"/>
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="235"/>
+        <location filename="../../ui/pos.py" line="236"/>
         <source>−1</source>
         <translation>−1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="241"/>
+        <location filename="../../ui/pos.py" line="242"/>
         <source>Card</source>
         <translation>卡片</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="242"/>
+        <location filename="../../ui/pos.py" line="243"/>
         <source>Card file</source>
         <translation>卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="243"/>
+        <location filename="../../ui/pos.py" line="244"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="244"/>
+        <location filename="../../ui/pos.py" line="245"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="245"/>
+        <location filename="../../ui/pos.py" line="246"/>
         <source>Read card</source>
         <translation>读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="246"/>
+        <location filename="../../ui/pos.py" line="247"/>
         <source>Points offer</source>
         <translation>积分抵扣方案</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="314"/>
-        <location filename="../../ui/pos.py" line="442"/>
+        <location filename="../../ui/pos.py" line="316"/>
+        <location filename="../../ui/pos.py" line="444"/>
         <source>A payment for this basket is under way: wait for its outcome.</source>
         <translation>此购物篮的付款正在处理中：请等待结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="319"/>
+        <location filename="../../ui/pos.py" line="321"/>
         <source>Unknown item %1</source>
         <translation>未知商品 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="332"/>
+        <location filename="../../ui/pos.py" line="334"/>
         <source>Select an item in the basket first.</source>
         <translation>请先在购物篮中选择商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="402"/>
+        <location filename="../../ui/pos.py" line="404"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="406"/>
+        <location filename="../../ui/pos.py" line="408"/>
         <source>Add goods to see what the card&apos;s points can pay.</source>
         <translation>添加商品后可查看卡内积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="408"/>
+        <location filename="../../ui/pos.py" line="410"/>
         <source>Read a card to see what its points can pay.</source>
         <translation>读卡后可查看积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="413"/>
+        <location filename="../../ui/pos.py" line="415"/>
         <source>Points pay %1 (%2 points) · card pays %3</source>
         <translation>积分抵扣 %1（%2 积分）· 卡内支付 %3</translation>
     </message>
@@ -3315,62 +3325,62 @@ Cards issued: %4</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="245"/>
+        <location filename="../../ui/receipt_print.py" line="250"/>
         <source>The receipt appears here after a payment.</source>
         <translation>支付后小票显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="249"/>
+        <location filename="../../ui/receipt_print.py" line="254"/>
         <source>Earned %1 %2 points</source>
         <translation>获得 %2 积分 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="252"/>
+        <location filename="../../ui/receipt_print.py" line="257"/>
         <source>Order %1</source>
         <translation>订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="253"/>
+        <location filename="../../ui/receipt_print.py" line="258"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="254"/>
+        <location filename="../../ui/receipt_print.py" line="259"/>
         <source>Block %1 · %2</source>
         <translation>区块 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="256"/>
+        <location filename="../../ui/receipt_print.py" line="261"/>
         <source>Transaction %1…</source>
         <translation>交易 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="262"/>
+        <location filename="../../ui/receipt_print.py" line="267"/>
         <source>Save the receipt</source>
         <translation>保存小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="263"/>
+        <location filename="../../ui/receipt_print.py" line="268"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="272"/>
+        <location filename="../../ui/receipt_print.py" line="277"/>
         <source>Writing %1…</source>
         <translation>正在写入 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="278"/>
+        <location filename="../../ui/receipt_print.py" line="283"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="280"/>
+        <location filename="../../ui/receipt_print.py" line="285"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="289"/>
+        <location filename="../../ui/receipt_print.py" line="294"/>
         <source>Receipt sent to %1</source>
         <translation>收据已发送到 %1</translation>
     </message>
@@ -3378,44 +3388,114 @@ Cards issued: %4</source>
 <context>
     <name>RefundTab</name>
     <message>
-        <location filename="../../ui/pos_day.py" line="83"/>
-        <source>Payments accepted at this merchant, newest first. Select one, enter the amount to give back, and refund it to the card.</source>
-        <translation>本商户成功收款的支付，最新的在前。选择一笔，输入退还金额，退款到卡。</translation>
+        <location filename="../../ui/pos_refund.py" line="112"/>
+        <source>Payments accepted at this merchant, newest first. Find one by its order or card, choose the goods coming back (+ and − on a line) or enter an amount, and refund it to the card.</source>
+        <translation>本商户收到的付款，最新的在前。按订单号或卡号查找，选择退回的商品（在某行上按 + 或 −）或输入金额，退款到卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="86"/>
+        <location filename="../../ui/pos_refund.py" line="115"/>
+        <source>Order or card</source>
+        <translation>订单号或卡号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_refund.py" line="116"/>
+        <source>+1 back</source>
+        <translation>退回 +1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_refund.py" line="117"/>
+        <source>−1 back</source>
+        <translation>退回 −1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_refund.py" line="118"/>
+        <source>All goods back</source>
+        <translation>全部商品退回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_refund.py" line="119"/>
         <source>Refund amount (¥)</source>
         <translation>退款金额（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="87"/>
+        <location filename="../../ui/pos_refund.py" line="120"/>
         <source>Refund to card</source>
         <translation>退款到卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="88"/>
+        <location filename="../../ui/pos_refund.py" line="121"/>
         <source>Reload</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="111"/>
+        <location filename="../../ui/pos_refund.py" line="122"/>
+        <source>Print refund receipt…</source>
+        <translation>打印退款小票…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_refund.py" line="166"/>
+        <source>Select a line of the payment first.</source>
+        <translation>请先选择付款中的一行商品。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_refund.py" line="203"/>
         <source>Select the payment to refund.</source>
         <translation>请选择要退款的支付。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="116"/>
+        <location filename="../../ui/pos_refund.py" line="208"/>
         <source>Refund amount: %1</source>
         <translation>退款金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="119"/>
+        <location filename="../../ui/pos_refund.py" line="211"/>
         <source>The refund is larger than what is left of the payment (%1 of %2).</source>
         <translation>退款金额超过该笔支付的可退金额（%2 中还剩 %1）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="138"/>
-        <source>Refunded %1 at height %2.</source>
-        <translation>已在高度 %2 退款 %1。</translation>
+        <location filename="../../ui/pos_refund.py" line="240"/>
+        <source>Refunded %1 at height %2 (order %3).</source>
+        <translation>已退款 %1，高度 %2（订单 %3）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_refund.py" line="249"/>
+        <source>Refund receipt printed.</source>
+        <translation>退款小票已打印。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_refund.py" line="253"/>
+        <source>Refund</source>
+        <translation>退款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_refund.py" line="254"/>
+        <source>Refund order</source>
+        <translation>退款订单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_refund.py" line="255"/>
+        <source>Sale order</source>
+        <translation>原销售订单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_refund.py" line="256"/>
+        <source>Card</source>
+        <translation>卡号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_refund.py" line="257"/>
+        <source>Back to the card</source>
+        <translation>退回到卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_refund.py" line="258"/>
+        <source>Block</source>
+        <translation>区块</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_refund.py" line="259"/>
+        <source>Transaction</source>
+        <translation>交易</translation>
     </message>
 </context>
 <context>
@@ -3459,112 +3539,112 @@ Cards issued: %4</source>
 <context>
     <name>SaleFlow</name>
     <message>
-        <location filename="../../ui/pos_pay.py" line="75"/>
+        <location filename="../../ui/pos_pay.py" line="76"/>
         <source>⟳ Order %1 (%2) was under way when the till stopped; looking up its outcome…</source>
         <translation>⟳ 收银机停止时订单 %1（%2）正在处理；正在查询其结果…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="84"/>
+        <location filename="../../ui/pos_pay.py" line="85"/>
         <source>A payment for this basket is under way: wait for its outcome.</source>
         <translation>此购物篮的付款正在处理中：请等待结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="88"/>
+        <location filename="../../ui/pos_pay.py" line="89"/>
         <source>The basket is empty.</source>
         <translation>购物篮是空的。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="91"/>
+        <location filename="../../ui/pos_pay.py" line="92"/>
         <source>Read the customer&apos;s card (card file and PIN) first.</source>
         <translation>请先读取顾客的卡（卡文件和密码）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="108"/>
+        <location filename="../../ui/pos_pay.py" line="109"/>
         <source>This card is %1: it cannot pay. Nothing was charged.</source>
         <translation>此卡状态为%1，不能支付。未扣任何款项。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="113"/>
+        <location filename="../../ui/pos_pay.py" line="114"/>
         <source>The card holds %1 and %2 is due from it: use points, take fewer goods or another card. Nothing was charged.</source>
         <translation>卡内余额 %1，需由卡支付 %2：请使用积分、减少商品或换卡。未扣任何款项。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="134"/>
+        <location filename="../../ui/pos_pay.py" line="135"/>
         <source>① Signed by the terminal and the card · order %1</source>
         <translation>① 已由终端和卡签名 · 订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="137"/>
+        <location filename="../../ui/pos_pay.py" line="138"/>
         <source>② Submitted to the network, waiting for the validators to order it…</source>
         <translation>② 已提交到网络，等待验证节点排序…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="141"/>
+        <location filename="../../ui/pos_pay.py" line="142"/>
         <source>③ Ordered: sequence number %1 in view %2, waiting for 2f+1 commits…</source>
         <translation>③ 已排序：视图 %2 中的序号 %1，等待 2f+1 个提交…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="146"/>
+        <location filename="../../ui/pos_pay.py" line="147"/>
         <source>② The network is busy; sending again in %1 s…</source>
         <translation>② 网络繁忙；%1 秒后重新发送…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="153"/>
+        <location filename="../../ui/pos_pay.py" line="154"/>
         <source>The network is unreachable and this consortium takes no card offline: nothing was charged.</source>
         <translation>网络不可达，且本联盟不接受离线刷卡：未扣款。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="157"/>
+        <location filename="../../ui/pos_pay.py" line="158"/>
         <source>The network is unreachable and this card cannot be taken offline: %1 is over the offline limit (%2 a payment, %3 left today for this card). Nothing was charged.</source>
         <translation>网络不可达，此卡无法离线受理：%1 超过离线限额（每笔 %2，此卡今日剩余 %3）。未扣款。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="175"/>
+        <location filename="../../ui/pos_pay.py" line="176"/>
         <source>⟳ No decision heard yet for order %1: the till keeps looking it up and sends the same payment again. Do not charge the customer again.</source>
         <translation>⟳ 订单 %1 尚无结果：收银机会持续查询并重新发送同一笔付款。请勿再次向顾客收款。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="178"/>
+        <location filename="../../ui/pos_pay.py" line="179"/>
         <source>Outcome unknown: this payment is pending (Payments tab). The basket stays locked until it is decided.</source>
         <translation>结果未知：此付款待定（见“付款记录”页）。在有结果之前购物篮保持锁定。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="184"/>
+        <location filename="../../ui/pos_pay.py" line="185"/>
         <source>⇢ Taken offline: order %1 is sent when the network returns</source>
         <translation>⇢ 已离线受理：网络恢复后将发送订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="187"/>
+        <location filename="../../ui/pos_pay.py" line="188"/>
         <source>Taken offline: %1. The chain decides it when the network returns (Payments tab).</source>
         <translation>已离线受理：%1。网络恢复后由链上决定（见“付款记录”页）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="192"/>
+        <location filename="../../ui/pos_pay.py" line="193"/>
         <source>✗ Not sent: nothing was charged</source>
         <translation>✗ 未发送：未扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="197"/>
+        <location filename="../../ui/pos_pay.py" line="198"/>
         <source>✗ Refused at height %1</source>
         <translation>✗ 在高度 %1 被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="199"/>
+        <location filename="../../ui/pos_pay.py" line="200"/>
         <source>✗ Refused before it reached the network</source>
         <translation>✗ 在到达网络之前被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="209"/>
+        <location filename="../../ui/pos_pay.py" line="210"/>
         <source>④ Committed at height %1, %2 (signed by 2f+1 validators)</source>
         <translation>④ 已在高度 %1 上链，%2（由 2f+1 个验证节点签名）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="220"/>
+        <location filename="../../ui/pos_pay.py" line="221"/>
         <source>Paid %1.</source>
         <translation>已支付 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="253"/>
+        <location filename="../../ui/pos_pay.py" line="254"/>
         <source>Order %1 (%2), taken offline, was declined by the network: %3</source>
         <translation>离线受理的订单 %1（%2）被网络拒绝：%3</translation>
     </message>
@@ -3650,22 +3730,22 @@ Cards issued: %4</source>
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ui/strings.py" line="93"/>
+        <location filename="../../ui/strings.py" line="95"/>
         <source>the network is unreachable: nothing was sent; retry when the status bar shows the node following a validator</source>
         <translation>网络不可达：未发送任何内容；请在状态栏显示节点正在跟随验证节点后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="95"/>
+        <location filename="../../ui/strings.py" line="97"/>
         <source>the network did not decide the transaction in time; it may still be decided: look it up before retrying</source>
         <translation>网络未能及时处理该交易；它仍可能被处理：请先查询再重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="97"/>
+        <location filename="../../ui/strings.py" line="99"/>
         <source>the network did not answer in time; check the node status and retry</source>
         <translation>网络未及时响应；请检查节点状态后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="100"/>
+        <location filename="../../ui/strings.py" line="102"/>
         <source>the network is busy: the validators did not take the transaction, so nothing was ordered; try again in a moment</source>
         <translation>网络繁忙：验证节点未接收该交易，未进行任何排序；请稍后再试</translation>
     </message>
