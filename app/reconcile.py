@@ -17,9 +17,11 @@ from typing import Any
 from node.ledger.tx import Tx
 
 
-def journal_append(path: Path, tx: Tx, terminal: str, *, offline: bool = False) -> None:
+def journal_append(path: Path, tx: Tx, terminal: str, *, offline: bool = False,
+                   cashier: str | None = None) -> None:
     """What the till records as it sends: id, type, order and signed amount (and whether
-    it was taken offline, to be sent once the network returns)."""
+    it was taken offline, to be sent once the network returns, and the cashier signed in:
+    app/shifts.py)."""
     body = tx.body
     if tx.kind == "pay":
         entry = {"tx": tx.hex_id, "type": "payment", "amount": body["amount"]}
@@ -31,6 +33,8 @@ def journal_append(path: Path, tx: Tx, terminal: str, *, offline: bool = False) 
                   "sent": int(time.time() * 1000)})
     if offline:
         entry["offline"] = True
+    if cashier:
+        entry["cashier"] = cashier
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
 

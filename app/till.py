@@ -54,6 +54,7 @@ class Till:
         self.outbox = outbox or Outbox(session.outbox_path)
         self.courier = Courier(session, self.outbox)
         self.pay_wait_ms = 30_000  # how long a payment waits for its decision at the till
+        self.cashier: str | None = None  # who is signed in at the till (app/shifts.py)
 
     def close(self) -> None:
         self.outbox.close()
@@ -100,7 +101,8 @@ class Till:
             self.offline_check(tx.body["card"], tx.body["amount"])
         entry = self.outbox.add(tx, offline=offline)
         if self.journal is not None:
-            journal_append(self.journal, tx, self.terminal, offline=offline)
+            journal_append(self.journal, tx, self.terminal, offline=offline,
+                           cashier=self.cashier)
         stage("signed", {"order": tx.body["order"]})
         if offline:
             return Outcome("offline", entry)

@@ -293,3 +293,83 @@ def test_11_goods_come_back_line_by_line_with_a_refund_receipt(env: Env, qtbot: 
         r.find.clear()
 
     env.run(scenario(), 120)
+
+
+def test_12_cashier_shifts_and_the_printed_end_of_day(env: Env, qtbot: Any,
+                                                      tmp_path: Any) -> None:
+    """#28, the till's day: a cashier signs in (the window says who), their sale and
+    refund count in their shift as the chain decided them, the end-of-day report prints;
+    signed out, the next sales are nobody's."""
+    from PySide6.QtWidgets import QLineEdit
+
+    from ui.common import select_row
+
+    async def scenario() -> None:
+        pos = env.windows["terminal-M001-T01"]
+        day, shift = pos.day, pos.day.shift
+        shift.name.setText("   ")
+        click(qtbot, shift.in_btn)
+        assert "printable" in day.notice.text() and shift.current() is None
+        shift.name.setText("Li Na 李娜")
+        click(qtbot, shift.in_btn)
+        assert shift.current() == "Li Na 李娜" and "cashier Li Na 李娜" in pos.header.text()
+        card = await new_card_file(env, 100_000)
+        assert await sell(env, qtbot, pos, card, "TEA-250") == "ok", pos.notice.text()
+        r = pos.refunds
+        await r.refresh()
+        r.find.setText(pos.receipt.order)
+        await env.wait(lambda: len(r.model.rows) == 1, what="the sale found")
+        select_row(r.view, 0)
+        r.amount.setText("8.00")
+        r.notice.clear()
+        click(qtbot, r.refund_btn)
+        assert await env.settle_notice(r.notice, "refund") == "ok", r.notice.text()
+        r.find.clear()
+        pos.tabs.setCurrentWidget(day)
+        await day.refresh(keep=True)
+        row = next(x for x in shift.model.rows if x["cashier"] == "Li Na 李娜")
+        assert (row["sales"], row["sales_amount"], row["refunds"], row["refunds_amount"]) \
+            == (1, 4_800, 1, 800) and row["end"] is None
+        click(qtbot, shift.print_btn)
+        dlg = shift.print_dialog
+        await env.wait(dlg.isVisible, what="the print dialog")
+        name = dlg.findChild(QLineEdit, "filename")
+        assert name is not None and "end-of-day-M001-T01" in name.text()
+        html = shift.report_html()
+        assert "Li Na 李娜" in html and "¥48.00" in html and "M001-T01" in html
+        name.setText(str(tmp_path / "day.pdf"))
+        dlg.accept()
+        await env.wait(lambda: "report printed" in day.notice.text(), what="printed")
+        assert (tmp_path / "day.pdf").read_bytes().startswith(b"%PDF")
+        click(qtbot, shift.out_btn)
+        assert shift.current() is None and "cashier" not in pos.header.text()
+        assert pos.till.cashier is None
+        pos.tabs.setCurrentWidget(pos.sale)
+
+    env.run(scenario(), 120)
+
+
+def test_13_the_customer_display_follows_the_sale(env: Env, qtbot: Any) -> None:
+    """#28, a customer-facing display (F11): the basket, the total, what points and the
+    card pay, the payment's stage; closed with the till's action again."""
+    async def scenario() -> None:
+        pos = env.windows["terminal-M001-T01"]
+        card = await new_card_file(env, 100_000)
+        pos.new_sale()
+        pos.display_action.trigger()
+        shown = pos.display
+        assert shown is not None and shown.isVisible()
+        assert shown.split.text() == "Welcome" and shown.total.text() == "Total ¥0.00"
+        await read_card(env, qtbot, pos, card[2], card[1])
+        pos.add("TEA-250", 2)
+        await env.wait(lambda: pos.offer is not None, what="offer")
+        assert [(x["name"], x["qty"]) for x in shown.lines.rows] == [
+            (pos.basket_model.rows[0]["name"], 2)]
+        assert shown.total.text() == "Total ¥96.00" and "your card pays" in shown.split.text()
+        click(qtbot, pos.pay_btn)
+        assert await env.settle_notice(pos.notice, "the sale") == "ok", pos.notice.text()
+        assert shown.state.text().startswith("④ Committed")
+        pos.display_action.trigger()
+        assert pos.display is None and not shown.isVisible()
+
+    env.run(scenario(), 60)

@@ -203,6 +203,8 @@ class Driver:
         # the cashier sells a basket paid partly with points from both banks
         replacement = next(n for n, label in self.day.names.items() if "replacement" in label)
         await until(lambda: bool(pos.catalogue), what="catalogue")
+        pos.day.shift.name.setText("Li Na 李娜")  # the cashier signs in for her shift
+        pos.day.shift.sign_in()
         for sku in ("TEA-250", "MOON-BOX", "MILK-12"):
             pos.add(sku)
         card_file = self.day.cards_dir / f"{replacement}.card.json"
@@ -228,8 +230,8 @@ class Driver:
             clearing.cycle.setCurrentIndex(settled_cycle)
         await clearing.load()
         out = self.shots.parent
-        clearing.write("csv", out / "statement-M001.csv")
-        clearing.write("pdf", out / "statement-M001.pdf")
+        await clearing.write("csv", out / "statement-M001.csv")
+        await clearing.write("pdf", out / "statement-M001.pdf")
         self.say(f"  console: statement of {clearing.statement['merchant']} exported as CSV "
                  "and PDF")
         # the regulator sees the payment, the cases and runs the audit
@@ -265,6 +267,18 @@ class Driver:
                 slug = page.objectName() or page.__class__.__name__.replace("Tab", "").lower()
                 await self.shot(w, f"{name}-{i + 1}-{slug}", folder)
         await self.detail_shot(reg, folder)
+        await self.display_shot(pos, folder)
+
+    async def display_shot(self, pos: Any, folder: str) -> None:
+        """The customer-facing display, with a basket on it."""
+        pos.new_sale()
+        pos.display_action.setChecked(True)
+        for sku in ("TEA-250", "MOON-BOX"):
+            pos.add(sku)
+        await asyncio.sleep(0.1)
+        await self.shot(pos.display, "pos-5-customer-display", folder, size=(800, 600))
+        pos.display_action.setChecked(False)
+        pos.new_sale()
 
     async def detail_shot(self, reg: Any, folder: str) -> None:
         """A payment in full, its receipt verified in place (the regulator's detail)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QIntValidator, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QGuiApplication, QIntValidator, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -42,6 +42,7 @@ from ui.common import (
     table,
     yuan,
 )
+from ui.customer_display import CustomerDisplay
 from ui.pos_card import CardReader
 from ui.pos_day import DayTab
 from ui.pos_goods import MAX_QTY, GoodsPanel
@@ -101,6 +102,16 @@ class PosWindow(CardReader, SaleFlow, Window):
         self.set_pages(self.tabs)
         self._build_sale()
         self._shortcuts()
+        self.day.shift.changed.connect(self._cashier)
+        self.till.cashier = self.day.shift.current()
+        self.refunds.cashier = lambda: self.till.cashier
+        self.display: CustomerDisplay | None = None  # the customer's screen, when open
+        self.display_action = QAction(self)
+        self.display_action.setCheckable(True)
+        self.display_action.setShortcut(QKeySequence("F11"))
+        self.display_action.toggled.connect(self.show_display)
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.display_action)
         self.follow(self.tabs, [self.refunds, self.day])
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
@@ -222,8 +233,13 @@ class PosWindow(CardReader, SaleFlow, Window):
     def retranslate(self) -> None:
         m = self.merchant
         self.setWindowTitle(self.tr("CardChain — Point of sale"))
-        self.header.setText(self.tr("%1 · terminal %2").replace("%1", m.get("name", "…"))
-                            .replace("%2", self.terminal))
+        who = self.till.cashier
+        self.header.setText((self.tr("%1 · terminal %2 · cashier %3") if who else
+                             self.tr("%1 · terminal %2")).replace("%1", m.get("name", "…"))
+                            .replace("%2", self.terminal).replace("%3", who or ""))
+        self.display_action.setText(self.tr("Customer display (F11)"))
+        if self.display is not None:
+            self.display.retranslate()
         self.tabs.setTabText(0, self.tr("Sale"))
         self.tabs.setTabText(1, self.tr("Refunds"))
         self.tabs.setTabText(2, self.tr("End of day"))
@@ -280,6 +296,7 @@ class PosWindow(CardReader, SaleFlow, Window):
 
     def closeEvent(self, event: Any) -> None:
         self.idle.stop()
+        self.show_display(False)
         super().closeEvent(event)
         self.till.close()
 
@@ -346,6 +363,31 @@ class PosWindow(CardReader, SaleFlow, Window):
         if row is not None:
             self.qty.setValue(int(row["qty"]))
 
+    def _cashier(self, who: str) -> None:
+        """A cashier signed in or out (end-of-day tab): their sales carry their name."""
+        self.till.cashier = who or None
+        self.retranslate()
+
+    def show_display(self, on: bool) -> None:
+        """The customer-facing display, a window of its own (on a second screen if there
+        is one)."""
+        if on and self.display is None:
+            self.display = CustomerDisplay()
+            screens = QGuiApplication.screens()
+            if len(screens) > 1:
+                self.display.move(screens[1].availableGeometry().topLeft())
+            self._to_display()
+            self.display.show()
+        elif not on and self.display is not None:
+            self.display.close()
+            self.display = None
+
+    def _to_display(self) -> None:
+        if self.display is not None:
+            self.display.show_sale(self.merchant.get("name", ""), self.basket_model.rows,
+                                   self.total(), self.offer if self.card else None,
+                                   self.stage.text())
+
     def notice_error(self, text: str) -> None:
         self.notice.error(text)
 
@@ -402,6 +444,7 @@ class PosWindow(CardReader, SaleFlow, Window):
 
     def _refresh_totals(self) -> None:
         self.total_label.setText(self.tr("Total %1").replace("%1", yuan(self.total())))
+        self._to_display()
         o = self.offer
         if o is None:
             self.split_label.setText(
@@ -437,6 +480,7 @@ class PosWindow(CardReader, SaleFlow, Window):
         self._stage_text = text if callable(text) else (lambda: text)
         shown = self._stage_text()
         self.stage.setText(shown)
+        self._to_display()
         self.stage_log.append(shown)
 
     def new_sale(self) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app import cycles
 from app.reconcile import read_journal, reconcile
 from app.session import Session, SessionError
+from app.shifts import Shifts
 from ui.common import (
     STATEMENT_LINES,
     Column,
@@ -29,6 +30,7 @@ from ui.common import (
     table,
     yuan,
 )
+from ui.pos_shift import ShiftBox, day_report_html
 from ui.shell import qtext
 
 LINES = STATEMENT_LINES
@@ -61,6 +63,11 @@ class DayTab(QWidget):
             top.addWidget(w)
         top.addStretch(1)
         lay.addLayout(top)
+        self.notice = Notice()
+        self.shift = ShiftBox(Shifts(journal.parent / "till-shifts.jsonl"), self.notice)
+        self.shift.print_btn.clicked.connect(self.print_report)
+        lay.addWidget(self.shift, 2)
+        self.codes: dict[str, str] = {}  # a journal entry's decision, once final
         self.totals_box = QGroupBox()
         self.totals = QFormLayout(self.totals_box)
         self.total_labels: dict[str, tuple[QLabel, QLabel]] = {}
@@ -80,7 +87,6 @@ class DayTab(QWidget):
         self.diffs = RecordModel(DIFFS, _ctx, self)
         rl.addWidget(table(self.diffs, stretch=4))
         lay.addWidget(self.rec_box, 2)
-        self.notice = Notice()
         lay.addWidget(self.notice)
         self.statement: dict[str, Any] | None = None
         self.reconciled: tuple[int, int, int] | None = None  # matched, differences, refused
@@ -98,6 +104,7 @@ class DayTab(QWidget):
             a.setText(names[key])
         self.lines.retranslate()
         self.diffs.retranslate()
+        self.shift.retranslate()
         self._show_statement()
         self._show_reconciled()
 
@@ -134,6 +141,36 @@ class DayTab(QWidget):
                                          cycle=cycle)
         self.lines.set_rows(lines)
         self._show_statement()
+        await self.shift_report(lines)
+
+    async def shift_report(self, lines: list[dict[str, Any]]) -> None:
+        """Each cashier shift's takings in this cycle, as the chain decided them."""
+        try:
+            journal = read_journal(self.journal) if self.journal.exists() else []
+        except (OSError, ValueError):
+            journal = []  # (the reconciliation says what is wrong with it)
+        committed = {x["tx"]: int(x["amount"]) for x in lines}
+        start, end = self._window(int(self.cycle.currentData()))
+        for e in journal:
+            if e.get("cashier") and e["tx"] not in committed and e["tx"] not in self.codes \
+                    and start <= int(e.get("sent", 0)) < end:
+                found = await self.session.query("tx", id=e["tx"])
+                if found is not None:
+                    self.codes[e["tx"]] = str(found.get("code"))
+        mine = [e for e in journal if start <= int(e.get("sent", 0)) < end]
+        self.shift.show_report(mine, committed, self.codes.get, self.session.now())
+
+    def print_report(self) -> None:
+        s, cycle = self.statement, self.cycle.currentData()
+        if s is None or cycle is None:
+            self.notice.error(self.tr("No cycle selected."))
+            return
+        figures = [(self.total_labels[k][0].text(), self.total_labels[k][1].text())
+                   for k in self.total_labels]
+        self.shift.report_html = lambda: day_report_html(
+            self.tr("End of day"), self.session.entity, cycle, figures,
+            self.shift.shifts_html(), self.rec_summary.text())
+        self.shift.print_report(f"end-of-day-{self.session.entity}-{cycle}")
 
     def _show_statement(self) -> None:
         s = self.statement

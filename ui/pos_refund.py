@@ -61,6 +61,7 @@ class RefundTab(QWidget):
         self.names: dict[str, str] = {}  # sku -> name (the till's catalogue)
         self.all_rows: list[dict[str, Any]] = []
         self.last: dict[str, Any] | None = None  # the last refund, for its receipt
+        self.cashier: Any = lambda: None  # who is signed in at the till (the window sets it)
         lay = QVBoxLayout(self)
         self.help = QLabel()
         self.help.setWordWrap(True)
@@ -226,7 +227,7 @@ class RefundTab(QWidget):
             body["lines"] = lines
         tx = self.session.make("refund", body)
         self.session.require_online()
-        journal_append(self.journal, tx, terminal)
+        journal_append(self.journal, tx, terminal, cashier=self.cashier())
         r = await self.session.submit(tx)
         if not r.ok:
             self.notice.error(lambda r=r: texts.decision(r.code, r.message))

@@ -903,361 +903,396 @@ Transactions (double-click the case for the first): %3</source>
     </message>
     <message>
         <location filename="../../ui/strings.py" line="20"/>
+        <source>Cashier</source>
+        <translation>收银员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="21"/>
+        <source>From</source>
+        <translation>自</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="22"/>
+        <source>To</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="23"/>
+        <source>Sales</source>
+        <translation>销售笔数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="24"/>
+        <source>Sales amount</source>
+        <translation>销售金额</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="25"/>
+        <source>Refused</source>
+        <translation>被拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="26"/>
+        <source>Undecided</source>
+        <translation>未决</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="27"/>
         <source>Returned</source>
         <translation>已退回</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="21"/>
+        <location filename="../../ui/strings.py" line="28"/>
         <source>To return</source>
         <translation>本次退回</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="22"/>
+        <location filename="../../ui/strings.py" line="29"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="23"/>
+        <location filename="../../ui/strings.py" line="30"/>
         <source>Phone</source>
         <translation>手机号码</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="26"/>
+        <location filename="../../ui/strings.py" line="33"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="27"/>
+        <location filename="../../ui/strings.py" line="34"/>
         <source>Card file</source>
         <translation>卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="28"/>
+        <location filename="../../ui/strings.py" line="35"/>
         <source>Merchant</source>
         <translation>商户</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="29"/>
+        <location filename="../../ui/strings.py" line="36"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="30"/>
+        <location filename="../../ui/strings.py" line="37"/>
         <source>Acquirer</source>
         <translation>收单行</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="31"/>
+        <location filename="../../ui/strings.py" line="38"/>
         <source>Fee (bp)</source>
         <translation>费率（基点）</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="32"/>
+        <location filename="../../ui/strings.py" line="39"/>
         <source>Cut-off</source>
         <translation>日切时间</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="33"/>
+        <location filename="../../ui/strings.py" line="40"/>
         <source>Terminals</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="34"/>
+        <location filename="../../ui/strings.py" line="41"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="35"/>
+        <location filename="../../ui/strings.py" line="42"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="36"/>
+        <location filename="../../ui/strings.py" line="43"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="37"/>
+        <location filename="../../ui/strings.py" line="44"/>
         <source>Terminal</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="38"/>
+        <location filename="../../ui/strings.py" line="45"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="39"/>
+        <location filename="../../ui/strings.py" line="46"/>
         <source>Card paid</source>
         <translation>卡内支付</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="40"/>
+        <location filename="../../ui/strings.py" line="47"/>
         <source>Validator</source>
         <translation>验证节点</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="41"/>
+        <location filename="../../ui/strings.py" line="48"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="42"/>
+        <location filename="../../ui/strings.py" line="49"/>
         <source>Height</source>
         <translation>高度</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="43"/>
+        <location filename="../../ui/strings.py" line="50"/>
         <source>Behind</source>
         <translation>落后</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="44"/>
+        <location filename="../../ui/strings.py" line="51"/>
         <source>View</source>
         <translation>视图</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="45"/>
+        <location filename="../../ui/strings.py" line="52"/>
         <source>Primary</source>
         <translation>主节点</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="46"/>
+        <location filename="../../ui/strings.py" line="53"/>
         <source>Connected peers</source>
         <translation>已连接节点</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="47"/>
+        <location filename="../../ui/strings.py" line="54"/>
         <source>Queued</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="48"/>
+        <location filename="../../ui/strings.py" line="55"/>
         <source>Longest stall (ms)</source>
         <translation>最长停顿（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="49"/>
+        <location filename="../../ui/strings.py" line="56"/>
         <source>Last view change</source>
         <translation>上次视图切换</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="50"/>
+        <location filename="../../ui/strings.py" line="57"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="51"/>
+        <location filename="../../ui/strings.py" line="58"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="52"/>
+        <location filename="../../ui/strings.py" line="59"/>
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="53"/>
+        <location filename="../../ui/strings.py" line="60"/>
         <source>Bank</source>
         <translation>银行</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="54"/>
+        <location filename="../../ui/strings.py" line="61"/>
         <source>Points held</source>
         <translation>持有积分</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="55"/>
+        <location filename="../../ui/strings.py" line="62"/>
         <source>Eligible goods</source>
         <translation>可用积分商品</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="56"/>
+        <location filename="../../ui/strings.py" line="63"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="57"/>
+        <location filename="../../ui/strings.py" line="64"/>
         <source>Till</source>
         <translation>收银机</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="58"/>
+        <location filename="../../ui/strings.py" line="65"/>
         <source>Chain</source>
         <translation>链上</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="59"/>
+        <location filename="../../ui/strings.py" line="66"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="60"/>
+        <location filename="../../ui/strings.py" line="67"/>
         <source>Transactions</source>
         <translation>交易数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="61"/>
+        <location filename="../../ui/strings.py" line="68"/>
         <source>Block hash</source>
         <translation>区块哈希</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="62"/>
+        <location filename="../../ui/strings.py" line="69"/>
         <source>Decision</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="25"/>
+        <location filename="../../ui/strings.py" line="32"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="63"/>
+        <location filename="../../ui/strings.py" line="70"/>
         <source>Level</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="64"/>
+        <location filename="../../ui/strings.py" line="71"/>
         <source>Rule</source>
         <translation>规则</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="65"/>
+        <location filename="../../ui/strings.py" line="72"/>
         <source>Subject</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="66"/>
+        <location filename="../../ui/strings.py" line="73"/>
         <source>What happened</source>
         <translation>情况</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="67"/>
+        <location filename="../../ui/strings.py" line="74"/>
         <source>Prepaid outstanding</source>
         <translation>预付资金余额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="68"/>
+        <location filename="../../ui/strings.py" line="75"/>
         <source>Custody deposit</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="69"/>
+        <location filename="../../ui/strings.py" line="76"/>
         <source>Coverage</source>
         <translation>覆盖率</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="24"/>
+        <location filename="../../ui/strings.py" line="31"/>
         <source>Cards</source>
         <translation>卡</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="70"/>
+        <location filename="../../ui/strings.py" line="77"/>
         <source>Payments</source>
         <translation>支付笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="71"/>
+        <location filename="../../ui/strings.py" line="78"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="72"/>
+        <location filename="../../ui/strings.py" line="79"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="73"/>
+        <location filename="../../ui/strings.py" line="80"/>
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="74"/>
+        <location filename="../../ui/strings.py" line="81"/>
         <source>Left to refund</source>
         <translation>可退金额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="75"/>
+        <location filename="../../ui/strings.py" line="82"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="76"/>
+        <location filename="../../ui/strings.py" line="83"/>
         <source>payment</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="77"/>
+        <location filename="../../ui/strings.py" line="84"/>
         <source>refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="78"/>
+        <location filename="../../ui/strings.py" line="85"/>
         <source>on the till, not on chain</source>
         <translation>收银机有，链上没有</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="79"/>
+        <location filename="../../ui/strings.py" line="86"/>
         <source>on chain, not on the till</source>
         <translation>链上有，收银机没有</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="80"/>
+        <location filename="../../ui/strings.py" line="87"/>
         <source>amounts differ</source>
         <translation>金额不一致</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="81"/>
+        <location filename="../../ui/strings.py" line="88"/>
         <source>refused on chain</source>
         <translation>链上拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="82"/>
+        <location filename="../../ui/strings.py" line="89"/>
         <source>declined after offline acceptance</source>
         <translation>离线受理后被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="83"/>
+        <location filename="../../ui/strings.py" line="90"/>
         <source>committed</source>
         <translation>已上链</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="84"/>
+        <location filename="../../ui/strings.py" line="91"/>
         <source>pending: outcome unknown</source>
         <translation>待定：结果未知</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="85"/>
+        <location filename="../../ui/strings.py" line="92"/>
         <source>taken offline, not sent yet</source>
         <translation>已离线受理，尚未发送</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="86"/>
+        <location filename="../../ui/strings.py" line="93"/>
         <source>not sent</source>
         <translation>未发送</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="87"/>
+        <location filename="../../ui/strings.py" line="94"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="88"/>
+        <location filename="../../ui/strings.py" line="95"/>
         <source>Sent</source>
         <translation>发送次数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="89"/>
+        <location filename="../../ui/strings.py" line="96"/>
         <source>up</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="90"/>
+        <location filename="../../ui/strings.py" line="97"/>
         <source>view change</source>
         <translation>视图切换中</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="91"/>
+        <location filename="../../ui/strings.py" line="98"/>
         <source>unreachable</source>
         <translation>无法连接</translation>
     </message>
@@ -1393,6 +1428,29 @@ Cards issued: %4</source>
     </message>
 </context>
 <context>
+    <name>CustomerDisplay</name>
+    <message>
+        <location filename="../../ui/customer_display.py" line="54"/>
+        <source>CardChain — Customer display</source>
+        <translation>卡链 — 顾客显示屏</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_display.py" line="58"/>
+        <source>Total %1</source>
+        <translation>合计 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_display.py" line="61"/>
+        <source>Welcome</source>
+        <translation>欢迎光临</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_display.py" line="64"/>
+        <source>Your points pay %1 · your card pays %2</source>
+        <translation>积分抵扣 %1 · 卡支付 %2</translation>
+    </message>
+</context>
+<context>
     <name>CustomerTab</name>
     <message>
         <location filename="../../ui/customer_tab.py" line="77"/>
@@ -1429,107 +1487,113 @@ Cards issued: %4</source>
 <context>
     <name>DayTab</name>
     <message>
-        <location filename="../../ui/pos_day.py" line="89"/>
+        <location filename="../../ui/pos_day.py" line="95"/>
         <source>Settlement cycle</source>
         <translation>结算周期</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="90"/>
+        <location filename="../../ui/pos_day.py" line="96"/>
         <source>Reconcile till with chain</source>
         <translation>收银机与链上对账</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="91"/>
+        <location filename="../../ui/pos_day.py" line="97"/>
         <source>Cycle totals (from the chain)</source>
         <translation>周期汇总（来自链上）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="92"/>
+        <location filename="../../ui/pos_day.py" line="98"/>
         <source>Reconciliation</source>
         <translation>对账</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="93"/>
+        <location filename="../../ui/pos_day.py" line="99"/>
         <source>Payments</source>
         <translation>支付笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="93"/>
+        <location filename="../../ui/pos_day.py" line="99"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="94"/>
+        <location filename="../../ui/pos_day.py" line="100"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="94"/>
+        <location filename="../../ui/pos_day.py" line="100"/>
         <source>Paid by bank points</source>
         <translation>银行积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="95"/>
+        <location filename="../../ui/pos_day.py" line="101"/>
         <source>Fee</source>
         <translation>手续费</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="95"/>
+        <location filename="../../ui/pos_day.py" line="101"/>
         <source>Net to merchant</source>
         <translation>商户净额</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="96"/>
+        <location filename="../../ui/pos_day.py" line="102"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="144"/>
+        <location filename="../../ui/pos_day.py" line="171"/>
+        <source>End of day</source>
+        <translation>日结</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_day.py" line="181"/>
         <source>%1 · refunds %2</source>
         <translation>%1 · 退款 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="147"/>
+        <location filename="../../ui/pos_day.py" line="184"/>
         <source>settled on chain</source>
         <translation>已在链上结算</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="148"/>
+        <location filename="../../ui/pos_day.py" line="185"/>
         <source>open</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="158"/>
+        <location filename="../../ui/pos_day.py" line="166"/>
+        <location filename="../../ui/pos_day.py" line="195"/>
         <source>No cycle selected.</source>
         <translation>未选择周期。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="162"/>
+        <location filename="../../ui/pos_day.py" line="199"/>
         <source>The till journal cannot be read: %1</source>
         <translation>无法读取收银流水：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="198"/>
+        <location filename="../../ui/pos_day.py" line="235"/>
         <source>Till and chain agree: %1 transactions matched.</source>
         <translation>收银机与链上一致：%1 笔交易相符。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="188"/>
+        <location filename="../../ui/pos_day.py" line="225"/>
         <source>Reconciliation clean.</source>
         <translation>对账无差异。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="200"/>
+        <location filename="../../ui/pos_day.py" line="237"/>
         <source> %1 refused sale(s), listed below.</source>
         <translation> 另有 %1 笔被拒绝的销售，列于下方。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="203"/>
+        <location filename="../../ui/pos_day.py" line="240"/>
         <source>%1 matched, %2 differences (listed below).</source>
         <translation>%1 笔相符，%2 处差异（见下表）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_day.py" line="190"/>
+        <location filename="../../ui/pos_day.py" line="227"/>
         <source>The till and the chain differ; see the list.</source>
         <translation>收银机与链上不一致，请查看列表。</translation>
     </message>
@@ -2165,138 +2229,148 @@ Cards issued: %4</source>
 <context>
     <name>PosWindow</name>
     <message>
-        <location filename="../../ui/pos.py" line="224"/>
+        <location filename="../../ui/pos.py" line="235"/>
         <source>CardChain — Point of sale</source>
         <translation>卡链 — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="225"/>
+        <location filename="../../ui/pos.py" line="238"/>
         <source>%1 · terminal %2</source>
         <translation>%1 · 终端 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="227"/>
+        <location filename="../../ui/pos.py" line="243"/>
         <source>Sale</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="228"/>
+        <location filename="../../ui/pos.py" line="244"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="229"/>
+        <location filename="../../ui/pos.py" line="245"/>
         <source>End of day</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="230"/>
+        <location filename="../../ui/pos.py" line="246"/>
         <source>Payments</source>
         <translation>付款记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="237"/>
+        <location filename="../../ui/pos.py" line="253"/>
         <source>Remove line</source>
         <translation>删除此行</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="238"/>
+        <location filename="../../ui/pos.py" line="254"/>
         <source>New sale (F12)</source>
         <translation>新交易 (F12)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="240"/>
+        <location filename="../../ui/pos.py" line="256"/>
         <source>Keys: F2 goods · F3 basket (+, −, Delete) · F4 card · F9 pay · F10 print · F12 new sale</source>
         <translation>快捷键：F2 商品 · F3 购物篮（+、−、Delete）· F4 卡片 · F9 支付 · F10 打印 · F12 新交易</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="248"/>
+        <location filename="../../ui/pos.py" line="264"/>
         <source>Pay (F9)</source>
         <translation>支付 (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="233"/>
+        <location filename="../../ui/pos.py" line="249"/>
         <source>Basket</source>
         <translation>购物篮</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="234"/>
+        <location filename="../../ui/pos.py" line="237"/>
+        <source>%1 · terminal %2 · cashier %3</source>
+        <translation>%1 · 终端 %2 · 收银员 %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos.py" line="240"/>
+        <source>Customer display (F11)</source>
+        <translation>顾客显示屏 (F11)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos.py" line="250"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="235"/>
+        <location filename="../../ui/pos.py" line="251"/>
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="236"/>
+        <location filename="../../ui/pos.py" line="252"/>
         <source>−1</source>
         <translation>−1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="242"/>
+        <location filename="../../ui/pos.py" line="258"/>
         <source>Card</source>
         <translation>卡片</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="243"/>
+        <location filename="../../ui/pos.py" line="259"/>
         <source>Card file</source>
         <translation>卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="244"/>
+        <location filename="../../ui/pos.py" line="260"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="245"/>
+        <location filename="../../ui/pos.py" line="261"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="246"/>
+        <location filename="../../ui/pos.py" line="262"/>
         <source>Read card</source>
         <translation>读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="247"/>
+        <location filename="../../ui/pos.py" line="263"/>
         <source>Points offer</source>
         <translation>积分抵扣方案</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="316"/>
-        <location filename="../../ui/pos.py" line="444"/>
+        <location filename="../../ui/pos.py" line="333"/>
+        <location filename="../../ui/pos.py" line="488"/>
         <source>A payment for this basket is under way: wait for its outcome.</source>
         <translation>此购物篮的付款正在处理中：请等待结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="321"/>
+        <location filename="../../ui/pos.py" line="338"/>
         <source>Unknown item %1</source>
         <translation>未知商品 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="334"/>
+        <location filename="../../ui/pos.py" line="351"/>
         <source>Select an item in the basket first.</source>
         <translation>请先在购物篮中选择商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="404"/>
+        <location filename="../../ui/pos.py" line="446"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="408"/>
+        <location filename="../../ui/pos.py" line="451"/>
         <source>Add goods to see what the card&apos;s points can pay.</source>
         <translation>添加商品后可查看卡内积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="410"/>
+        <location filename="../../ui/pos.py" line="453"/>
         <source>Read a card to see what its points can pay.</source>
         <translation>读卡后可查看积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="415"/>
+        <location filename="../../ui/pos.py" line="458"/>
         <source>Points pay %1 (%2 points) · card pays %3</source>
         <translation>积分抵扣 %1（%2 积分）· 卡内支付 %3</translation>
     </message>
@@ -3388,112 +3462,112 @@ Cards issued: %4</source>
 <context>
     <name>RefundTab</name>
     <message>
-        <location filename="../../ui/pos_refund.py" line="112"/>
+        <location filename="../../ui/pos_refund.py" line="113"/>
         <source>Payments accepted at this merchant, newest first. Find one by its order or card, choose the goods coming back (+ and − on a line) or enter an amount, and refund it to the card.</source>
         <translation>本商户收到的付款，最新的在前。按订单号或卡号查找，选择退回的商品（在某行上按 + 或 −）或输入金额，退款到卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="115"/>
+        <location filename="../../ui/pos_refund.py" line="116"/>
         <source>Order or card</source>
         <translation>订单号或卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="116"/>
+        <location filename="../../ui/pos_refund.py" line="117"/>
         <source>+1 back</source>
         <translation>退回 +1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="117"/>
+        <location filename="../../ui/pos_refund.py" line="118"/>
         <source>−1 back</source>
         <translation>退回 −1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="118"/>
+        <location filename="../../ui/pos_refund.py" line="119"/>
         <source>All goods back</source>
         <translation>全部商品退回</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="119"/>
+        <location filename="../../ui/pos_refund.py" line="120"/>
         <source>Refund amount (¥)</source>
         <translation>退款金额（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="120"/>
+        <location filename="../../ui/pos_refund.py" line="121"/>
         <source>Refund to card</source>
         <translation>退款到卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="121"/>
+        <location filename="../../ui/pos_refund.py" line="122"/>
         <source>Reload</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="122"/>
+        <location filename="../../ui/pos_refund.py" line="123"/>
         <source>Print refund receipt…</source>
         <translation>打印退款小票…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="166"/>
+        <location filename="../../ui/pos_refund.py" line="167"/>
         <source>Select a line of the payment first.</source>
         <translation>请先选择付款中的一行商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="203"/>
+        <location filename="../../ui/pos_refund.py" line="204"/>
         <source>Select the payment to refund.</source>
         <translation>请选择要退款的支付。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="208"/>
+        <location filename="../../ui/pos_refund.py" line="209"/>
         <source>Refund amount: %1</source>
         <translation>退款金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="211"/>
+        <location filename="../../ui/pos_refund.py" line="212"/>
         <source>The refund is larger than what is left of the payment (%1 of %2).</source>
         <translation>退款金额超过该笔支付的可退金额（%2 中还剩 %1）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="240"/>
+        <location filename="../../ui/pos_refund.py" line="241"/>
         <source>Refunded %1 at height %2 (order %3).</source>
         <translation>已退款 %1，高度 %2（订单 %3）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="249"/>
+        <location filename="../../ui/pos_refund.py" line="250"/>
         <source>Refund receipt printed.</source>
         <translation>退款小票已打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="253"/>
+        <location filename="../../ui/pos_refund.py" line="254"/>
         <source>Refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="254"/>
+        <location filename="../../ui/pos_refund.py" line="255"/>
         <source>Refund order</source>
         <translation>退款订单</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="255"/>
+        <location filename="../../ui/pos_refund.py" line="256"/>
         <source>Sale order</source>
         <translation>原销售订单</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="256"/>
+        <location filename="../../ui/pos_refund.py" line="257"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="257"/>
+        <location filename="../../ui/pos_refund.py" line="258"/>
         <source>Back to the card</source>
         <translation>退回到卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="258"/>
+        <location filename="../../ui/pos_refund.py" line="259"/>
         <source>Block</source>
         <translation>区块</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_refund.py" line="259"/>
+        <location filename="../../ui/pos_refund.py" line="260"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
@@ -3730,22 +3804,22 @@ Cards issued: %4</source>
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ui/strings.py" line="95"/>
+        <location filename="../../ui/strings.py" line="102"/>
         <source>the network is unreachable: nothing was sent; retry when the status bar shows the node following a validator</source>
         <translation>网络不可达：未发送任何内容；请在状态栏显示节点正在跟随验证节点后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="97"/>
+        <location filename="../../ui/strings.py" line="104"/>
         <source>the network did not decide the transaction in time; it may still be decided: look it up before retrying</source>
         <translation>网络未能及时处理该交易；它仍可能被处理：请先查询再重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="99"/>
+        <location filename="../../ui/strings.py" line="106"/>
         <source>the network did not answer in time; check the node status and retry</source>
         <translation>网络未及时响应；请检查节点状态后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="102"/>
+        <location filename="../../ui/strings.py" line="109"/>
         <source>the network is busy: the validators did not take the transaction, so nothing was ordered; try again in a moment</source>
         <translation>网络繁忙：验证节点未接收该交易，未进行任何排序；请稍后再试</translation>
     </message>
@@ -3763,6 +3837,59 @@ Cards issued: %4</source>
 Details are in the log.</source>
         <translation>操作未能完成：%1
 详情见日志。</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftBox</name>
+    <message>
+        <location filename="../../ui/pos_shift.py" line="63"/>
+        <source>Cashier shifts</source>
+        <translation>收银员班次</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_shift.py" line="64"/>
+        <source>Cashier</source>
+        <translation>收银员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_shift.py" line="65"/>
+        <source>Sign in</source>
+        <translation>签到</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_shift.py" line="66"/>
+        <source>Sign out</source>
+        <translation>签退</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_shift.py" line="67"/>
+        <source>Print end-of-day report…</source>
+        <translation>打印日结报表…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_shift.py" line="79"/>
+        <source>Signed in: %1</source>
+        <translation>当班：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_shift.py" line="80"/>
+        <source>No cashier signed in</source>
+        <translation>无收银员当班</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_shift.py" line="87"/>
+        <source>Sign in: %1</source>
+        <translation>签到：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_shift.py" line="97"/>
+        <source>Sign out: %1</source>
+        <translation>签退：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_shift.py" line="126"/>
+        <source>End-of-day report printed.</source>
+        <translation>日结报表已打印。</translation>
     </message>
 </context>
 <context>
