@@ -153,6 +153,23 @@ class LedgerMachine(RuleBasedStateMachine):
                                        "payment": payment.hex_id, "amount": amount},
                             self.w.k(f"terminal-{payment.body['terminal']}")))
 
+    @rule(payment=payments, data=st.data(), off=st.sampled_from([0, 0, 0, 1, -1]))
+    def refund_lines(self, payment: Tx, data: st.DataObject, off: int) -> None:
+        """Some of the payment's goods back (chain format 6), now and then at a wrong
+        amount; a line may be asked back more often than it was bought."""
+        items = payment.body["items"]
+        picks = data.draw(st.lists(st.tuples(st.sampled_from(range(len(items))),
+                                             st.integers(1, 3)),
+                                   min_size=1, max_size=len(items), unique_by=lambda t: t[0]))
+        prices = {it["sku"]: it["price"] for m in self.w.genesis.merchants
+                  for it in m["catalogue"]}
+        lines = [{"sku": items[i]["sku"], "qty": q} for i, q in picks]
+        amount = sum(prices[x["sku"]] * x["qty"] for x in lines) + off
+        self._add(self.w.tx("refund", {"terminal": payment.body["terminal"],
+                                       "payment": payment.hex_id, "amount": max(1, amount),
+                                       "lines": lines},
+                            self.w.k(f"terminal-{payment.body['terminal']}")))
+
     @rule(card=cards, by_regulator=st.booleans())
     def freeze(self, card: str, by_regulator: bool) -> None:
         bank = "EHB" if card.startswith("621483") else "JRB"

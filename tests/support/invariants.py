@@ -30,6 +30,12 @@ def check_store(store: Store, genesis: Genesis) -> None:
     if genesis.chain_format >= 5:  # every points account's dated lots make its balance
         for key, row in store.scan("accounts", "key LIKE 'pts:%'"):
             check_lots(row, key)
+    for pid, p in store.scan("payments"):  # goods back never more than bought, or paid
+        bought = {sku: (qty, total) for sku, qty, total in p.get("lines") or []}
+        back = p.get("refunded_lines") or {}
+        assert all(0 < n <= bought[sku][0] for sku, n in back.items()), (pid, back, bought)
+        value = sum(bought[sku][1] // bought[sku][0] * n for sku, n in back.items())
+        assert value <= p["refunded"] <= p["total"], (pid, value, p["refunded"], p["total"])
     twice = store.query("SELECT id, COUNT(*) FROM txs WHERE consumes = 1 GROUP BY id "
                         "HAVING COUNT(*) > 1")
     assert not twice, f"transaction applied twice: {twice}"
