@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.common import yuan
+from ui.pos_numpad import Numpad
 
 QTY = re.compile(r"^\s*(\d{1,3})\s*[*xX×]\s*(.+)$")
 MAX_QTY = 999
@@ -80,12 +81,15 @@ class GoodsPanel(QGroupBox):
         self.scroll.setWidgetResizable(True)
         # the buttons shrink with the column: never a sideways scroll
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        lay.addWidget(self.scroll)
+        lay.addWidget(self.scroll, 1)
+        self.numpad = Numpad()  # a touch screen's keys
+        lay.addWidget(self.numpad)
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("Goods (★ can be paid partly with points)"))
         self.entry.setPlaceholderText(self.tr("SKU or name, Enter adds it (3*SKU: three)"))
         self.entry.setAccessibleName(self.tr("SKU or name"))
+        self.numpad.retranslate()
         self._fill()
 
     def set_catalogue(self, catalogue: list[dict[str, Any]]) -> None:
@@ -119,7 +123,18 @@ class GoodsPanel(QGroupBox):
         self.entry.clear()
         self.chosen.emit(found[0]["sku"], qty)
 
+    def button(self, sku: str) -> None:
+        """An item's button: one of it, or as many as the field says ("3×" or "3*")."""
+        m = re.fullmatch(r"\s*(\d{1,3})\s*[*xX×]\s*", self.entry.text())
+        qty = int(m.group(1)) if m else 1
+        if m:
+            self.entry.clear()
+        if 1 <= qty <= MAX_QTY:
+            self.chosen.emit(sku, qty)
+
     def _filter(self, text: str) -> None:
+        if re.fullmatch(r"\s*\d{1,3}\s*[*xX×]\s*", text):
+            text = ""  # a quantity waiting for its item: every item is shown
         m = QTY.match(text)
         shown = {g["sku"] for g in matching(self.catalogue, m.group(2) if m else text)}
         for sku, b in self.buttons.items():
@@ -145,7 +160,7 @@ class GoodsPanel(QGroupBox):
                 "%1", ", ".join(g.get("points_banks") or ["—"])))
             b.setAccessibleName(g["name"])
             b.setObjectName(f"sku:{g['sku']}")
-            b.clicked.connect(lambda _c=False, sku=g["sku"]: self.chosen.emit(sku, 1))
+            b.clicked.connect(lambda _c=False, sku=g["sku"]: self.button(sku))
             b.setEnabled(enabled)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard goes through the field
             self.grid.addWidget(b, i // 2, i % 2)

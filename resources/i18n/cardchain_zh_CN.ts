@@ -1657,42 +1657,42 @@ Cards issued: %4</source>
 <context>
     <name>GoodsPanel</name>
     <message>
-        <location filename="../../ui/pos_goods.py" line="86"/>
+        <location filename="../../ui/pos_goods.py" line="89"/>
         <source>Goods (★ can be paid partly with points)</source>
         <translation>商品（★ 可用积分部分抵扣）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_goods.py" line="87"/>
+        <location filename="../../ui/pos_goods.py" line="90"/>
         <source>SKU or name, Enter adds it (3*SKU: three)</source>
         <translation>商品编码或名称，回车加入（3*编码：三件）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_goods.py" line="88"/>
+        <location filename="../../ui/pos_goods.py" line="91"/>
         <source>SKU or name</source>
         <translation>商品编码或名称</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_goods.py" line="110"/>
+        <location filename="../../ui/pos_goods.py" line="114"/>
         <source>A quantity is 1 to %1.</source>
         <translation>数量为 1 至 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_goods.py" line="115"/>
+        <location filename="../../ui/pos_goods.py" line="119"/>
         <source>No item matches “%1”.</source>
         <translation>没有与“%1”相符的商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_goods.py" line="116"/>
+        <location filename="../../ui/pos_goods.py" line="120"/>
         <source>%1 items match “%2”: type more of the name or the SKU.</source>
         <translation>有 %1 件商品与“%2”相符：请多输入一些名称或编码。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_goods.py" line="129"/>
+        <location filename="../../ui/pos_goods.py" line="144"/>
         <source>%1 of %2 goods match</source>
         <translation>%2 件商品中 %1 件相符</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_goods.py" line="144"/>
+        <location filename="../../ui/pos_goods.py" line="159"/>
         <source>Points from: %1</source>
         <translation>可用积分：%1</translation>
     </message>
@@ -1970,6 +1970,34 @@ Cards issued: %4</source>
         <location filename="../../ui/network.py" line="75"/>
         <source>This app&apos;s own node (%1): height %2, verified %3 blocks&apos; certificates, rejected %4.</source>
         <translation>本程序自带节点（%1）：高度 %2，已校验 %3 个区块的证书，拒绝 %4 个。</translation>
+    </message>
+</context>
+<context>
+    <name>Numpad</name>
+    <message>
+        <location filename="../../ui/pos_numpad.py" line="41"/>
+        <source>Numpad</source>
+        <translation>数字键盘</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_numpad.py" line="42"/>
+        <source>Delete the last character</source>
+        <translation>删除最后一个字符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_numpad.py" line="43"/>
+        <source>Quantity for the next item</source>
+        <translation>下一件商品的数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_numpad.py" line="44"/>
+        <source>Clear the field</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_numpad.py" line="44"/>
+        <source>Enter</source>
+        <translation>确认</translation>
     </message>
 </context>
 <context>
