@@ -70,14 +70,18 @@ def card_sale(cons: Consortium, bank: str, now: int, values: list[int],
 
 
 def pay_body(terminal: str, card: str, order: str, items: list[dict[str, Any]],
-             offer: dict[str, Any], banks: list[str]) -> dict[str, Any]:
+             offer: dict[str, Any], banks: list[str], cash_tendered: int = 0) \
+        -> dict[str, Any]:
     """The ``pay`` body for a basket at the total the validators' own offer gave, with the
-    points redemption it chose when the cashier asked for ``banks``' points."""
+    points redemption it chose when the cashier asked for ``banks``' points, and the cash
+    the customer paid at the till for part of it (split tender, chain format 6)."""
     body: dict[str, Any] = {"terminal": terminal, "card": card, "order": order,
                             "items": items, "amount": offer["total"]}
     redeem = [{"bank": r["bank"], "cash": r["cash"]} for r in offer["combination"]]
     if banks and redeem:
         body["redeem"] = redeem
+    if cash_tendered:
+        body["cash_tendered"] = cash_tendered
     return body
 
 

@@ -114,6 +114,8 @@ class Outbox:
         order = body.get("order") if tx.kind == "pay" else None
         merchant_order = None if order is None else f"{body.get('terminal')}|{order}"
         amount = body.get("amount") if type(body.get("amount")) is int else None
+        if amount is not None and type(body.get("cash_tendered")) is int:
+            amount -= body["cash_tendered"]  # the chain's part: cash stays at the till
         t = now_ms()
         with self.conn:
             self.conn.execute(

@@ -23,8 +23,11 @@ def journal_append(path: Path, tx: Tx, terminal: str, *, offline: bool = False,
     it was taken offline, to be sent once the network returns, and the cashier signed in:
     app/shifts.py)."""
     body = tx.body
-    if tx.kind == "pay":
-        entry = {"tx": tx.hex_id, "type": "payment", "amount": body["amount"]}
+    if tx.kind == "pay":  # the chain's part (cash paid at the till is not on chain)
+        cash = int(body.get("cash_tendered") or 0)
+        entry = {"tx": tx.hex_id, "type": "payment", "amount": body["amount"] - cash}
+        if cash:
+            entry["cash"] = cash
     elif tx.kind == "refund":
         entry = {"tx": tx.hex_id, "type": "refund", "amount": -body["amount"]}
     else:

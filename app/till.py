@@ -43,6 +43,12 @@ class OfflineRefused(SessionError):
         self.limit, self.left = limit, left
 
 
+def chain_part(body: dict[str, Any]) -> int:
+    """What a payment asks of the chain (points and the card): the order less the cash paid
+    at the till."""
+    return int(body["amount"]) - int(body.get("cash_tendered") or 0)
+
+
 class Till:
     def __init__(self, session: Api, journal: Path | None,
                  outbox: Outbox | None = None) -> None:
@@ -81,12 +87,14 @@ class Till:
     # --- paying ------------------------------------------------------------------------------
 
     def sign(self, card: str, card_key: SigningKey, items: list[dict[str, Any]],
-             offer: dict[str, Any], banks: list[str], order: str | None = None) -> Tx:
+             offer: dict[str, Any], banks: list[str], order: str | None = None,
+             cash_tendered: int = 0) -> Tx:
         """The payment for the basket at the validators' own offer, signed by this
-        terminal and the card; a new order id unless the cashier gives one."""
+        terminal and the card; a new order id unless the cashier gives one; part of it
+        paid in cash at the till when ``cash_tendered``."""
         order = order or f"{self.terminal}-{secrets.token_hex(4).upper()}"
         return self.session.make("pay", pay_body(self.terminal, card, order, items, offer,
-                                                 banks), card_key)
+                                                 banks, cash_tendered), card_key)
 
     def pending_order(self, order: str) -> Entry | None:
         """The undecided payment this terminal recorded for ``order``, if any."""
@@ -98,7 +106,7 @@ class Till:
         stage = on_stage or (lambda _s, _d: None)
         offline = not self.session.online()
         if offline:
-            self.offline_check(tx.body["card"], tx.body["amount"])
+            self.offline_check(tx.body["card"], chain_part(tx.body))
         entry = self.outbox.add(tx, offline=offline)
         if self.journal is not None:
             journal_append(self.journal, tx, self.terminal, offline=offline,

@@ -373,3 +373,43 @@ def test_13_the_customer_display_follows_the_sale(env: Env, qtbot: Any) -> None:
         assert pos.display is None and not shown.isVisible()
 
     env.run(scenario(), 60)
+
+
+def test_14_split_tender_card_and_cash(env: Env, qtbot: Any) -> None:
+    """#28, split tender: part of the order in cash at the till, the card pays the rest;
+    too much cash is said before anything is sent; the journal and the chain agree."""
+    from app.reconcile import read_journal
+
+    async def scenario() -> None:
+        pos = env.windows["terminal-M001-T01"]
+        card = await new_card_file(env, 100_000)
+        pos.new_sale()
+        await read_card(env, qtbot, pos, card[2], card[1])
+        pos.add("MOON-BOX")
+        await env.wait(lambda: pos.offer is not None, what="offer")
+        h0 = env.height()
+        pos.cash.setText("300")  # more than the ¥268.00 due
+        pos.notice.clear()
+        click(qtbot, pos.pay_btn)
+        assert await env.settle_notice(pos.notice, "too much cash") == "error"
+        assert "more than the ¥268.00 left" in pos.notice.text() and env.height() == h0
+        pos.cash.setText("abc")
+        click(qtbot, pos.pay_btn)
+        assert pos.notice.kind == "error" and pos.notice.text().startswith("Cash:")
+        pos.cash.setText("100")
+        assert "card pays ¥168.00 · cash ¥100.00" in pos.split_label.text()
+        pos.notice.clear()
+        click(qtbot, pos.pay_btn)
+        assert await env.settle_notice(pos.notice, "split sale") == "ok", pos.notice.text()
+        assert "Cash ¥100.00" in pos.receipt.text.text() and pos.cash.text() == ""
+        assert pos.receipt.balance_after == 100_000 - 16_800
+        s = env.sessions["clerk-EHB-1"]
+        await env.wait(lambda: s.node.height >= env.height(), what="the clerk's node")
+        assert (await s.query("card", card=card[0]))["balance"] == 100_000 - 16_800
+        last = read_journal(pos.journal)[-1]
+        assert (last["amount"], last["cash"]) == (16_800, 10_000)
+        await pos.day.refresh(keep=True)
+        await pos.day.run_reconcile()
+        assert "amounts differ" not in [r["what"] for r in pos.day.diffs.rows]
+
+    env.run(scenario(), 90)

@@ -139,12 +139,16 @@ class LedgerMachine(RuleBasedStateMachine):
           redeem=st.lists(st.tuples(st.sampled_from(["EHB", "JRB"]),
                                     st.one_of(st.integers(1, 3_000), st.integers(1, 30_000))),
                           max_size=2, unique_by=lambda t: t[0]),
-          terminal=st.sampled_from(["M001-T01", "M001-T02"]))
+          terminal=st.sampled_from(["M001-T01", "M001-T02"]),
+          cash=st.one_of(st.none(), st.none(), st.integers(1, 30_000)))
     def pay(self, card: str, items: list[tuple[str, int]], redeem: list[tuple[str, int]],
-            terminal: str) -> Any:
+            terminal: str, cash: int | None) -> Any:
+        """A basket, points from up to two banks, now and then part of it in cash at the
+        till (split tender)."""
         body = [{"sku": s, "qty": q} for s, q in items]
         red = [{"bank": b, "cash": c} for b, c in redeem]
-        tx = self._add(self.w.pay_tx(card, body, terminal=terminal, redeem=red or None))
+        tx = self._add(self.w.pay_tx(card, body, terminal=terminal, redeem=red or None,
+                                     cash_tendered=cash))
         return tx if self._flush_and_check(tx) else multiple()
 
     @rule(payment=payments, amount=st.integers(1, 40_000))

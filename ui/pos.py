@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QGuiApplication, QIntValidator, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QIntValidator, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -36,16 +36,17 @@ from ui.common import (
     Notice,
     RecordModel,
     hbox,
+    parse_yuan,
     select_row,
     selected_row,
     sized,
     table,
     yuan,
 )
-from ui.customer_display import CustomerDisplay
 from ui.pos_card import CardReader
 from ui.pos_day import DayTab
 from ui.pos_goods import MAX_QTY, GoodsPanel
+from ui.pos_keys import TillKeys
 from ui.pos_pay import SaleFlow
 from ui.pos_pending import PaymentsTab
 from ui.pos_refund import RefundTab
@@ -67,7 +68,7 @@ def _ctx(text: str) -> str:
 
 
 
-class PosWindow(CardReader, SaleFlow, Window):
+class PosWindow(TillKeys, CardReader, SaleFlow, Window):
     def __init__(self, session: Session, languages: Languages, *, card_dir: Path | None = None,
                  journal: Path | None = None) -> None:
         super().__init__(session, languages)
@@ -105,7 +106,7 @@ class PosWindow(CardReader, SaleFlow, Window):
         self.day.shift.changed.connect(self._cashier)
         self.till.cashier = self.day.shift.current()
         self.refunds.cashier = lambda: self.till.cashier
-        self.display: CustomerDisplay | None = None  # the customer's screen, when open
+        self.display = None  # the customer display (ui/pos_keys.py), when open
         self.display_action = QAction(self)
         self.display_action.setCheckable(True)
         self.display_action.setShortcut(QKeySequence("F11"))
@@ -205,6 +206,12 @@ class PosWindow(CardReader, SaleFlow, Window):
         sized(self.split_label, 15)
         self.split_label.setWordWrap(True)
         pl.addWidget(self.split_label)
+        self.cash_label, self.cash = QLabel(), QLineEdit()  # split tender (chain format 6)
+        self.cash_label.setBuddy(self.cash)
+        self.cash.setMaximumWidth(140)
+        self.cash.textChanged.connect(lambda _t: self._refresh_totals())
+        self.cash.setEnabled(self.session.genesis.chain_format >= 6)
+        pl.addLayout(hbox(self.cash_label, self.cash, stretch=True))
         right.addWidget(self.points_box)
 
         self.pay_btn = QPushButton()
@@ -261,6 +268,8 @@ class PosWindow(CardReader, SaleFlow, Window):
         self.browse_btn.setText(self.tr("Choose…"))
         self.read_btn.setText(self.tr("Read card"))
         self.points_box.setTitle(self.tr("Points offer"))
+        self.cash_label.setText(self.tr("Cash from the customer (¥)"))
+        self.cash.setPlaceholderText(self.tr("none"))
         self.pay_btn.setText(self.tr("Pay (F9)"))
         self.receipt.retranslate()
         self._label_checks()
@@ -368,48 +377,8 @@ class PosWindow(CardReader, SaleFlow, Window):
         self.till.cashier = who or None
         self.retranslate()
 
-    def show_display(self, on: bool) -> None:
-        """The customer-facing display, a window of its own (on a second screen if there
-        is one)."""
-        if on and self.display is None:
-            self.display = CustomerDisplay()
-            screens = QGuiApplication.screens()
-            if len(screens) > 1:
-                self.display.move(screens[1].availableGeometry().topLeft())
-            self._to_display()
-            self.display.show()
-        elif not on and self.display is not None:
-            self.display.close()
-            self.display = None
-
-    def _to_display(self) -> None:
-        if self.display is not None:
-            self.display.show_sale(self.merchant.get("name", ""), self.basket_model.rows,
-                                   self.total(), self.offer if self.card else None,
-                                   self.stage.text())
-
     def notice_error(self, text: str) -> None:
         self.notice.error(text)
-
-    def _shortcuts(self) -> None:
-        """Every step of a sale has a key: a cashier never needs the mouse."""
-        def focus(w: QWidget) -> Callable[[], None]:
-            def go() -> None:
-                self.tabs.setCurrentWidget(self.sale)
-                w.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            return go
-
-        for key, act in (("F2", focus(self.goods.entry)), ("F3", self._focus_basket),
-                         ("F4", focus(self.card_path)), ("F9", self.pay),
-                         ("F10", self.receipt.print), ("F12", self.new_sale),
-                         ("Ctrl+F", focus(self.goods.entry))):
-            QShortcut(QKeySequence(key), self).activated.connect(act)
-
-    def _focus_basket(self) -> None:
-        self.tabs.setCurrentWidget(self.sale)
-        self.basket_view.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        if self._line() is None and self.basket_model.rows:
-            self.basket_view.selectRow(0)
 
     def items(self) -> list[dict[str, Any]]:
         return [{"sku": s, "qty": q} for s, q in self.basket.items()]
@@ -454,9 +423,21 @@ class PosWindow(CardReader, SaleFlow, Window):
             return
         by_points = sum(r["cash"] for r in o["combination"])
         pts = ", ".join(f"{r['bank']} {r['points']:,}" for r in o["combination"]) or "—"
-        self.split_label.setText(
-            self.tr("Points pay %1 (%2 points) · card pays %3").replace("%1", yuan(by_points))
-            .replace("%2", pts).replace("%3", yuan(o["cash_due"])))
+        try:
+            cash = self.tendered()
+        except ValueError:
+            cash = 0
+        text = self.tr("Points pay %1 (%2 points) · card pays %3").replace(
+            "%1", yuan(by_points)).replace("%2", pts).replace(
+            "%3", yuan(max(0, o["cash_due"] - cash)))
+        if cash:
+            text += " · " + self.tr("cash %1").replace("%1", yuan(cash))
+        self.split_label.setText(text)
+
+    def tendered(self) -> int:
+        """The cash the customer pays at the till, in fen (0: none); ValueError, worded for
+        the cashier, when it is not an amount."""
+        return parse_yuan(self.cash.text()) if self.cash.text().strip() else 0
 
     async def refresh_offer(self) -> None:
         if self.card is None or not self.basket:
@@ -489,6 +470,7 @@ class PosWindow(CardReader, SaleFlow, Window):
                                       "its outcome."))
             return
         self.basket.clear()
+        self.cash.clear()
         self.forget_card()
         self._stage("")
         self._basket_changed()

@@ -47,6 +47,8 @@ class SaleFlow:
     last_receipt: dict[str, Any] | None
     tr: Callable[[str], str]
     locked: Callable[[], bool]
+    tendered: Callable[[], int]
+    cash: Any
     chosen_banks: Callable[[], list[str]]
     forget_card: Callable[[], None]
     refresh_card: Callable[[], Coroutine[Any, Any, None]]
@@ -91,6 +93,11 @@ class SaleFlow:
         if self.card is None or self.card_key is None:
             self.notice.error(self.tr("Read the customer's card (card file and PIN) first."))
             return
+        try:
+            self.tendered()
+        except ValueError as exc:
+            self.notice.error(self.tr("Cash: %1").replace("%1", str(exc)))
+            return
         self.paying = True
         self._lock(True)
         task = self.tasks.spawn(self._pay(), self.notice)
@@ -100,20 +107,27 @@ class SaleFlow:
         self.paying = False
         self._lock(self.in_flight is not None)
 
-    def _refused_here(self, o: dict[str, Any]) -> bool:
-        """What the chain would refuse is said here and not sent: a card that is not
-        active, or one that holds less than the card's share of the basket (the offer
-        carries the card as the validators have it now)."""
+    def _refused_here(self, o: dict[str, Any], cash: int = 0) -> bool:
+        """What the chain would refuse is said here and not sent: cash over what is left
+        after points (or the whole order), a card that is not active, or one that holds
+        less than the card's share of the basket (the offer carries the card as the
+        validators have it now)."""
+        if cash and (cash > o["cash_due"] or cash >= o["total"]):
+            self.notice.error(self.tr(
+                "Cash of %1 is more than the %2 left after points: take the whole sale in "
+                "cash without the card, or less cash. Nothing was charged.")
+                .replace("%1", yuan(cash)).replace("%2", yuan(o["cash_due"])))
+            return True
         status, balance = o.get("card_status"), o.get("card_balance")
         if status is not None and status != "active":
             self.notice.error(self.tr("This card is %1: it cannot pay. Nothing was charged.")
                               .replace("%1", texts.status(status)))
             return True
-        if balance is not None and o["cash_due"] > balance:
+        if balance is not None and o["cash_due"] - cash > balance:
             self.notice.error(self.tr(
                 "The card holds %1 and %2 is due from it: use points, take fewer goods or "
                 "another card. Nothing was charged.").replace("%1", yuan(balance))
-                .replace("%2", yuan(o["cash_due"])))
+                .replace("%2", yuan(o["cash_due"] - cash)))
             return True
         return False
 
@@ -122,9 +136,11 @@ class SaleFlow:
         banks = self.chosen_banks()
         o = await self.session.query("offer", items=self.items(), banks=banks,
                                      **self._card_signs("offer"))
-        if self._refused_here(o):
+        cash = self.tendered()
+        if self._refused_here(o, cash):
             return
-        tx = self.till.sign(self.card.card, self.card_key, self.items(), o, banks)
+        tx = self.till.sign(self.card.card, self.card_key, self.items(), o, banks,
+                            cash_tendered=cash)
         order = tx.body["order"]
         self.last_receipt = None
 
@@ -161,7 +177,7 @@ class SaleFlow:
                 .replace("%3", yuan(exc.left))) from None
         before = o.get("card_balance")  # the card as the validators had it just before
         await self._show_outcome(outcome, o["total"],
-                                 None if before is None else before - o["cash_due"])
+                                 None if before is None else before - o["cash_due"] + cash)
 
     async def _show_outcome(self, outcome: Outcome, total: int,
                             balance_after: int | None = None) -> None:
@@ -226,6 +242,7 @@ class SaleFlow:
     def _end_sale(self) -> None:
         """The basket empties and the card is forgotten: the next sale needs card and PIN."""
         self.basket.clear()
+        self.cash.clear()
         self._basket_changed()  # (clears the form's message, so it comes first)
         self.forget_card()
         self._lock(False)

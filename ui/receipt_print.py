@@ -41,6 +41,7 @@ def receipt_facts(receipt: dict[str, Any]) -> dict[str, Any]:
             "amount": body.get("amount", 0), "items": body.get("items", []),
             "redeem": body.get("redeem", []), "earned": _earned(receipt, body.get("card")),
             "card_paid": _card_paid(receipt, body.get("card")),
+            "cash": int(body.get("cash_tendered") or 0),  # paid at the till (split tender)
             "code": receipt["outcome"][2] if receipt.get("outcome") else None}
 
 
@@ -83,6 +84,8 @@ def _texts() -> dict[str, str]:
             "Receipt", "Total"),
         "card_paid": QCoreApplication.translate(
             "Receipt", "Paid from the card"),
+        "cash": QCoreApplication.translate(
+            "Receipt", "Paid in cash"),
         "balance": QCoreApplication.translate(
             "Receipt", "Card balance after"),
         "committed": QCoreApplication.translate(
@@ -117,6 +120,8 @@ def _document(receipt: dict[str, Any], merchant: str,
     points = "".join(f"<tr><td>{t['points'].replace('%1', r['bank'])}</td>"
                      f"<td align=right>{yuan(r['cash'])}</td></tr>" for r in f["redeem"])
     points += f"<tr><td>{t['card_paid']}</td><td align=right>{yuan(f['card_paid'])}</td></tr>"
+    if f["cash"]:
+        points += f"<tr><td>{t['cash']}</td><td align=right>{yuan(f['cash'])}</td></tr>"
     if balance_after is not None:
         points += (f"<tr><td>{t['balance']}</td>"
                    f"<td align=right>{yuan(balance_after)}</td></tr>")
@@ -255,7 +260,9 @@ class ReceiptPanel(QGroupBox):
                   for bank, n in sorted(info["earned"].items())]
         self.text.setText("\n".join([
             self.tr("Order %1").replace("%1", order),
-            self.tr("Total %1").replace("%1", yuan(total)), *earned,
+            self.tr("Total %1").replace("%1", yuan(total)),
+            *([self.tr("Cash %1").replace("%1", yuan(info["cash"]))] if info["cash"] else []),
+            *earned,
             self.tr("Block %1 · %2").replace("%1", str(info["height"]))
             .replace("%2", when(info["time"])),
             self.tr("Transaction %1…").replace("%1", info["id"][:16])]))

@@ -63,7 +63,26 @@ def _redeem_requests(raw: Any) -> list[tuple[str, int]]:
     return out
 
 
-@rule("pay", {"terminal", "card", "order", "items", "amount"}, {"redeem"})
+def _tendered(ctx: Ctx, b: dict[str, Any], due: int, total: int) -> int:
+    """Cash the customer paid at the till for part of the order (split tender, chain
+    format 6): at most what is left after points, and never the whole order (then there
+    is nothing for the chain); the chain carries the rest."""
+    if "cash_tendered" not in b:
+        return 0
+    if ctx.chain_format < 6:
+        raise Rejected(Reason.MALFORMED, "cash paid at the till needs chain format 6")
+    tendered = f.amount(b["cash_tendered"], "cash tendered")
+    if tendered > due:
+        raise Rejected(Reason.AMOUNT_MISMATCH,
+                       f"cash tendered {tendered} fen is more than the {due} fen left after "
+                       "points")
+    if tendered >= total:
+        raise Rejected(Reason.AMOUNT_MISMATCH,
+                       f"cash tendered {tendered} fen pays the whole order: it needs no card")
+    return tendered
+
+
+@rule("pay", {"terminal", "card", "order", "items", "amount"}, {"redeem", "cash_tendered"})
 def pay(ctx: Ctx, b: dict[str, Any]) -> None:
     terminal, m = active_terminal(ctx, b["terminal"])
     merchant_id = terminal["merchant"]
@@ -102,7 +121,11 @@ def pay(ctx: Ctx, b: dict[str, Any]) -> None:
     redemptions = pts.allocate(lines, requests, cons,
                                points_balances(ctx, number) if requests else {})
     points_cash = sum(r.cash for r in redemptions)
-    cash = total - points_cash
+    tendered = _tendered(ctx, b, total - points_cash, total)
+    cash = total - points_cash - tendered
+    # the chain's part of the order: the card's and the points'; cash stays in the drawer
+    total -= tendered
+    ctx.amount = total
     balance = ctx.balance(card_acct(number))
     if cash > balance:
         raise Rejected(Reason.INSUFFICIENT_FUNDS,
@@ -130,6 +153,8 @@ def pay(ctx: Ctx, b: dict[str, Any]) -> None:
         "refunded": 0, "refunded_cash": 0, "refunded_points": {},
         "lines": [[x.sku, x.qty, x.total] for x in lines],
     }
+    if tendered:
+        payment["tendered"] = tendered
     if ctx.chain_format >= 5 and used:
         payment["redeemed_lots"] = used
     # the issuer's points for the card cash, in this same transaction (chain format 4)

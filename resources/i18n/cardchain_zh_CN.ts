@@ -2257,150 +2257,165 @@ Cards issued: %4</source>
 <context>
     <name>PosWindow</name>
     <message>
-        <location filename="../../ui/pos.py" line="235"/>
+        <location filename="../../ui/pos.py" line="242"/>
         <source>CardChain — Point of sale</source>
         <translation>卡链 — 收银台</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="238"/>
+        <location filename="../../ui/pos.py" line="245"/>
         <source>%1 · terminal %2</source>
         <translation>%1 · 终端 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="243"/>
+        <location filename="../../ui/pos.py" line="250"/>
         <source>Sale</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="244"/>
+        <location filename="../../ui/pos.py" line="251"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="245"/>
+        <location filename="../../ui/pos.py" line="252"/>
         <source>End of day</source>
         <translation>日结</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="246"/>
+        <location filename="../../ui/pos.py" line="253"/>
         <source>Payments</source>
         <translation>付款记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="253"/>
+        <location filename="../../ui/pos.py" line="260"/>
         <source>Remove line</source>
         <translation>删除此行</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="254"/>
+        <location filename="../../ui/pos.py" line="261"/>
         <source>New sale (F12)</source>
         <translation>新交易 (F12)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="256"/>
+        <location filename="../../ui/pos.py" line="263"/>
         <source>Keys: F2 goods · F3 basket (+, −, Delete) · F4 card · F9 pay · F10 print · F12 new sale</source>
         <translation>快捷键：F2 商品 · F3 购物篮（+、−、Delete）· F4 卡片 · F9 支付 · F10 打印 · F12 新交易</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="264"/>
+        <location filename="../../ui/pos.py" line="273"/>
         <source>Pay (F9)</source>
         <translation>支付 (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="249"/>
+        <location filename="../../ui/pos.py" line="256"/>
         <source>Basket</source>
         <translation>购物篮</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="237"/>
+        <location filename="../../ui/pos.py" line="244"/>
         <source>%1 · terminal %2 · cashier %3</source>
         <translation>%1 · 终端 %2 · 收银员 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="240"/>
+        <location filename="../../ui/pos.py" line="247"/>
         <source>Customer display (F11)</source>
         <translation>顾客显示屏 (F11)</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="250"/>
+        <location filename="../../ui/pos.py" line="257"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="251"/>
+        <location filename="../../ui/pos.py" line="258"/>
         <source>+1</source>
         <translation>+1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="252"/>
+        <location filename="../../ui/pos.py" line="259"/>
         <source>−1</source>
         <translation>−1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="258"/>
+        <location filename="../../ui/pos.py" line="265"/>
         <source>Card</source>
         <translation>卡片</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="259"/>
+        <location filename="../../ui/pos.py" line="266"/>
         <source>Card file</source>
         <translation>卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="260"/>
+        <location filename="../../ui/pos.py" line="267"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="261"/>
+        <location filename="../../ui/pos.py" line="268"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="262"/>
+        <location filename="../../ui/pos.py" line="269"/>
         <source>Read card</source>
         <translation>读卡</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="263"/>
+        <location filename="../../ui/pos.py" line="270"/>
         <source>Points offer</source>
         <translation>积分抵扣方案</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="333"/>
-        <location filename="../../ui/pos.py" line="488"/>
+        <location filename="../../ui/pos.py" line="271"/>
+        <source>Cash from the customer (¥)</source>
+        <translation>顾客付现金（元）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos.py" line="272"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos.py" line="342"/>
+        <location filename="../../ui/pos.py" line="469"/>
         <source>A payment for this basket is under way: wait for its outcome.</source>
         <translation>此购物篮的付款正在处理中：请等待结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="338"/>
+        <location filename="../../ui/pos.py" line="347"/>
         <source>Unknown item %1</source>
         <translation>未知商品 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="351"/>
+        <location filename="../../ui/pos.py" line="360"/>
         <source>Select an item in the basket first.</source>
         <translation>请先在购物篮中选择商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="446"/>
+        <location filename="../../ui/pos.py" line="415"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="451"/>
+        <location filename="../../ui/pos.py" line="420"/>
         <source>Add goods to see what the card&apos;s points can pay.</source>
         <translation>添加商品后可查看卡内积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="453"/>
+        <location filename="../../ui/pos.py" line="422"/>
         <source>Read a card to see what its points can pay.</source>
         <translation>读卡后可查看积分能抵扣多少。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos.py" line="458"/>
+        <location filename="../../ui/pos.py" line="430"/>
         <source>Points pay %1 (%2 points) · card pays %3</source>
         <translation>积分抵扣 %1（%2 积分）· 卡内支付 %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos.py" line="434"/>
+        <source>cash %1</source>
+        <translation>现金 %1</translation>
     </message>
 </context>
 <context>
@@ -3359,52 +3374,57 @@ Cards issued: %4</source>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../ui/receipt_print.py" line="74"/>
+        <location filename="../../ui/receipt_print.py" line="75"/>
         <source>Paid by %1 points</source>
         <translation>%1 积分抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="76"/>
+        <location filename="../../ui/receipt_print.py" line="77"/>
         <source>%1 points earned</source>
         <translation>获得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="78"/>
+        <location filename="../../ui/receipt_print.py" line="79"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="80"/>
+        <location filename="../../ui/receipt_print.py" line="81"/>
         <source>Card</source>
         <translation>卡号</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="82"/>
+        <location filename="../../ui/receipt_print.py" line="83"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="84"/>
+        <location filename="../../ui/receipt_print.py" line="85"/>
         <source>Paid from the card</source>
         <translation>卡内支付</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="86"/>
+        <location filename="../../ui/receipt_print.py" line="87"/>
+        <source>Paid in cash</source>
+        <translation>现金支付</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="89"/>
         <source>Card balance after</source>
         <translation>支付后卡内余额</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="88"/>
+        <location filename="../../ui/receipt_print.py" line="91"/>
         <source>Committed on the CardChain ledger at height %1.</source>
         <translation>已记入卡链账本，高度 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="90"/>
+        <location filename="../../ui/receipt_print.py" line="93"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="92"/>
+        <location filename="../../ui/receipt_print.py" line="95"/>
         <source>Scan or run &quot;cardchain verify-receipt&quot; to check this payment against the consortium&apos;s validator keys, without trusting the shop.</source>
         <translation>扫码或运行“cardchain verify-receipt”，即可用联盟验证节点的公钥核验这笔支付，无需信任商家。</translation>
     </message>
@@ -3412,77 +3432,82 @@ Cards issued: %4</source>
 <context>
     <name>ReceiptPanel</name>
     <message>
-        <location filename="../../ui/receipt_print.py" line="231"/>
+        <location filename="../../ui/receipt_print.py" line="236"/>
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="232"/>
+        <location filename="../../ui/receipt_print.py" line="237"/>
         <source>Save as PDF…</source>
         <translation>保存为 PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="233"/>
+        <location filename="../../ui/receipt_print.py" line="238"/>
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="250"/>
+        <location filename="../../ui/receipt_print.py" line="255"/>
         <source>The receipt appears here after a payment.</source>
         <translation>支付后小票显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="254"/>
+        <location filename="../../ui/receipt_print.py" line="259"/>
         <source>Earned %1 %2 points</source>
         <translation>获得 %2 积分 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="257"/>
+        <location filename="../../ui/receipt_print.py" line="262"/>
         <source>Order %1</source>
         <translation>订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="258"/>
+        <location filename="../../ui/receipt_print.py" line="263"/>
         <source>Total %1</source>
         <translation>合计 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="259"/>
+        <location filename="../../ui/receipt_print.py" line="264"/>
+        <source>Cash %1</source>
+        <translation>现金 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_print.py" line="266"/>
         <source>Block %1 · %2</source>
         <translation>区块 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="261"/>
+        <location filename="../../ui/receipt_print.py" line="268"/>
         <source>Transaction %1…</source>
         <translation>交易 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="267"/>
+        <location filename="../../ui/receipt_print.py" line="274"/>
         <source>Save the receipt</source>
         <translation>保存小票</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="268"/>
+        <location filename="../../ui/receipt_print.py" line="275"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="277"/>
+        <location filename="../../ui/receipt_print.py" line="284"/>
         <source>Writing %1…</source>
         <translation>正在写入 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="283"/>
+        <location filename="../../ui/receipt_print.py" line="290"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="285"/>
+        <location filename="../../ui/receipt_print.py" line="292"/>
         <source>Receipt saved to %1</source>
         <translation>小票已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_print.py" line="294"/>
+        <location filename="../../ui/receipt_print.py" line="301"/>
         <source>Receipt sent to %1</source>
         <translation>收据已发送到 %1</translation>
     </message>
@@ -3641,112 +3666,122 @@ Cards issued: %4</source>
 <context>
     <name>SaleFlow</name>
     <message>
-        <location filename="../../ui/pos_pay.py" line="76"/>
+        <location filename="../../ui/pos_pay.py" line="78"/>
         <source>⟳ Order %1 (%2) was under way when the till stopped; looking up its outcome…</source>
         <translation>⟳ 收银机停止时订单 %1（%2）正在处理；正在查询其结果…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="85"/>
+        <location filename="../../ui/pos_pay.py" line="87"/>
         <source>A payment for this basket is under way: wait for its outcome.</source>
         <translation>此购物篮的付款正在处理中：请等待结果。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="89"/>
+        <location filename="../../ui/pos_pay.py" line="91"/>
         <source>The basket is empty.</source>
         <translation>购物篮是空的。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="92"/>
+        <location filename="../../ui/pos_pay.py" line="94"/>
         <source>Read the customer&apos;s card (card file and PIN) first.</source>
         <translation>请先读取顾客的卡（卡文件和密码）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="109"/>
+        <location filename="../../ui/pos_pay.py" line="99"/>
+        <source>Cash: %1</source>
+        <translation>现金：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="117"/>
+        <source>Cash of %1 is more than the %2 left after points: take the whole sale in cash without the card, or less cash. Nothing was charged.</source>
+        <translation>现金 %1 超过积分抵扣后剩余的 %2：整笔交易请收现金而不刷卡，或少收现金。未扣款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_pay.py" line="123"/>
         <source>This card is %1: it cannot pay. Nothing was charged.</source>
         <translation>此卡状态为%1，不能支付。未扣任何款项。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="114"/>
+        <location filename="../../ui/pos_pay.py" line="128"/>
         <source>The card holds %1 and %2 is due from it: use points, take fewer goods or another card. Nothing was charged.</source>
         <translation>卡内余额 %1，需由卡支付 %2：请使用积分、减少商品或换卡。未扣任何款项。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="135"/>
+        <location filename="../../ui/pos_pay.py" line="151"/>
         <source>① Signed by the terminal and the card · order %1</source>
         <translation>① 已由终端和卡签名 · 订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="138"/>
+        <location filename="../../ui/pos_pay.py" line="154"/>
         <source>② Submitted to the network, waiting for the validators to order it…</source>
         <translation>② 已提交到网络，等待验证节点排序…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="142"/>
+        <location filename="../../ui/pos_pay.py" line="158"/>
         <source>③ Ordered: sequence number %1 in view %2, waiting for 2f+1 commits…</source>
         <translation>③ 已排序：视图 %2 中的序号 %1，等待 2f+1 个提交…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="147"/>
+        <location filename="../../ui/pos_pay.py" line="163"/>
         <source>② The network is busy; sending again in %1 s…</source>
         <translation>② 网络繁忙；%1 秒后重新发送…</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="154"/>
+        <location filename="../../ui/pos_pay.py" line="170"/>
         <source>The network is unreachable and this consortium takes no card offline: nothing was charged.</source>
         <translation>网络不可达，且本联盟不接受离线刷卡：未扣款。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="158"/>
+        <location filename="../../ui/pos_pay.py" line="174"/>
         <source>The network is unreachable and this card cannot be taken offline: %1 is over the offline limit (%2 a payment, %3 left today for this card). Nothing was charged.</source>
         <translation>网络不可达，此卡无法离线受理：%1 超过离线限额（每笔 %2，此卡今日剩余 %3）。未扣款。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="176"/>
+        <location filename="../../ui/pos_pay.py" line="192"/>
         <source>⟳ No decision heard yet for order %1: the till keeps looking it up and sends the same payment again. Do not charge the customer again.</source>
         <translation>⟳ 订单 %1 尚无结果：收银机会持续查询并重新发送同一笔付款。请勿再次向顾客收款。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="179"/>
+        <location filename="../../ui/pos_pay.py" line="195"/>
         <source>Outcome unknown: this payment is pending (Payments tab). The basket stays locked until it is decided.</source>
         <translation>结果未知：此付款待定（见“付款记录”页）。在有结果之前购物篮保持锁定。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="185"/>
+        <location filename="../../ui/pos_pay.py" line="201"/>
         <source>⇢ Taken offline: order %1 is sent when the network returns</source>
         <translation>⇢ 已离线受理：网络恢复后将发送订单 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="188"/>
+        <location filename="../../ui/pos_pay.py" line="204"/>
         <source>Taken offline: %1. The chain decides it when the network returns (Payments tab).</source>
         <translation>已离线受理：%1。网络恢复后由链上决定（见“付款记录”页）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="193"/>
+        <location filename="../../ui/pos_pay.py" line="209"/>
         <source>✗ Not sent: nothing was charged</source>
         <translation>✗ 未发送：未扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="198"/>
+        <location filename="../../ui/pos_pay.py" line="214"/>
         <source>✗ Refused at height %1</source>
         <translation>✗ 在高度 %1 被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="200"/>
+        <location filename="../../ui/pos_pay.py" line="216"/>
         <source>✗ Refused before it reached the network</source>
         <translation>✗ 在到达网络之前被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="210"/>
+        <location filename="../../ui/pos_pay.py" line="226"/>
         <source>④ Committed at height %1, %2 (signed by 2f+1 validators)</source>
         <translation>④ 已在高度 %1 上链，%2（由 2f+1 个验证节点签名）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="221"/>
+        <location filename="../../ui/pos_pay.py" line="237"/>
         <source>Paid %1.</source>
         <translation>已支付 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_pay.py" line="254"/>
+        <location filename="../../ui/pos_pay.py" line="271"/>
         <source>Order %1 (%2), taken offline, was declined by the network: %3</source>
         <translation>离线受理的订单 %1（%2）被网络拒绝：%3</translation>
     </message>

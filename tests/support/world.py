@@ -169,9 +169,11 @@ class World:
 
     def pay_tx(self, number: str, items: list[dict[str, Any]] | None = None, *,
                terminal: str = "M001-T01", redeem: list[dict[str, Any]] | None = None,
-               amount: int | None = None, order: str | None = None) -> Tx:
+               amount: int | None = None, order: str | None = None,
+               cash_tendered: int | None = None) -> Tx:
         """A payment; each gets an order id of its own unless ``order`` names one (a
-        merchant order takes at most one accepted payment)."""
+        merchant order takes at most one accepted payment); ``cash_tendered``: paid in cash
+        at the till (chain format 6)."""
         if order is None:
             self.orders += 1
             order = f"ORD-{self.orders}"
@@ -183,6 +185,8 @@ class World:
                                 "items": items, "amount": amount}
         if redeem:
             body["redeem"] = redeem
+        if cash_tendered is not None:
+            body["cash_tendered"] = cash_tendered
         return self.tx("pay", body, self.k(f"terminal-{terminal}"), self.card_keys[number])
 
     def balance(self, number: str) -> int:
