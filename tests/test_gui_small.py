@@ -398,3 +398,39 @@ def test_18_pdfs_are_written_off_the_windows_thread(env: Env, qtbot: Any, tmp_pa
     assert len(threads) == 2 and threading.main_thread().name not in threads, threads
     for name in ("r.pdf", "s.pdf"):
         assert (tmp_path / name).read_bytes()[:5] == b"%PDF-"
+
+
+def test_20_goods_by_category(env: Env, qtbot: Any) -> None:
+    """#28, the till's categories: a button per category of the catalogue (genesis, and
+    catalogue changes from chain format 6), each showing its goods, with the search."""
+    async def scenario() -> None:
+        pos = env.windows["terminal-M001-T01"]
+        goods = pos.goods
+        assert list(goods.cat_buttons) == ["", "Electronics 电器", "Gifts 礼品", "Grocery 食品"]
+        assert [b.text() for b in goods.cat_buttons.values()] == [
+            "All", "Electronics", "Gifts", "Grocery"]
+
+        def shown() -> list[str]:
+            return [s for s, b in goods.buttons.items() if not b.isHidden()]
+
+        click(qtbot, goods.cat_buttons["Grocery 食品"])
+        assert shown() == ["TEA-250", "RICE-5KG", "OIL-1L", "MILK-12"]
+        assert "4 of 6 goods" in goods.hint.text()
+        goods.entry.setText("250")  # the search within the category
+        assert shown() == ["TEA-250", "MILK-12"]
+        goods.entry.clear()
+        click(qtbot, goods.cat_buttons["Gifts 礼品"])
+        assert shown() == ["MOON-BOX"] and goods.grid.indexOf(goods.buttons["MOON-BOX"]) >= 0
+        pos_in_grid = goods.grid.getItemPosition(goods.grid.indexOf(goods.buttons["MOON-BOX"]))
+        assert pos_in_grid[:2] == (0, 0)  # the goods shown fill the grid from the top
+        env.languages.use("zh_CN")
+        try:
+            await env.wait(lambda: goods.cat_buttons[""].text() == "全部", what="Chinese")
+            assert goods.cat_buttons["Gifts 礼品"].text() == "礼品"
+        finally:
+            env.languages.use("en")
+            await env.wait(lambda: goods.cat_buttons[""].text() == "All", what="English")
+        click(qtbot, goods.cat_buttons[""])
+        assert len(shown()) == 6
+
+    env.run(scenario(), 60)

@@ -51,6 +51,12 @@ def test_register_merchant_terminal_catalogue(world: World) -> None:
     assert code(w, "set_catalogue", {**cat, "items": [{**items[0], "points_banks": ["X"]}]},
                 "clearing-1") == "unknown_bank"
     assert code(w, "set_catalogue", {**cat, "items": items * 2}, "clearing-1") == "malformed"
+    # goods in categories (chain format 6): a name, checked like one
+    assert code(w, "set_catalogue", {**cat, "items": [{**items[0], "category": ""}]},
+                "clearing-1") == "bad_name"
+    assert code(w, "set_catalogue", {**cat, "items": [{**items[0], "category": "Tea 茶"}]},
+                "clearing-1") == "ok"
+    assert w.store.get("catalogues", "M100")["items"][0]["category"] == "Tea 茶"
     assert code(w, "set_catalogue", cat, "clearing-1") == "ok"
     # the new terminal sells from the new catalogue
     n = w.issue(deposit=10_000)

@@ -87,3 +87,8 @@ def test_a_format_5_chain_refunds_by_amount_only(world: World) -> None:
     assert decided(w, refund(w, pay.hex_id, TEA))[0] == "ok"
     row = next(r for r in q.refundable(w.store, "M001") if r["id"] == pay.hex_id)
     assert row["refunded_lines"] == {}
+    # goods in categories came with format 6 too: a format-5 catalogue change has none
+    items = [{"sku": "OOLONG", "name": "Oolong", "price": 3000, "points_banks": [],
+              "category": "Tea"}]
+    r = w.one(w.tx("set_catalogue", {"merchant": "M001", "items": items}, w.k("clearing-1")))
+    assert r.code == "malformed" and "category" in r.message

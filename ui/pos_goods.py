@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ui.common import yuan
 from ui.pos_numpad import Numpad
+from ui.texts import LANGUAGE
 
 QTY = re.compile(r"^\s*(\d{1,3})\s*[*xX×]\s*(.+)$")
 MAX_QTY = 999
@@ -52,6 +54,15 @@ def matching(catalogue: list[dict[str, Any]], text: str) -> list[dict[str, Any]]
             if all(w in f"{g['sku']} {g['name']}".casefold() for w in words)]
 
 
+def _category_words(name: str, chinese: bool) -> str:
+    """'Grocery 食品' -> 'Grocery', or '食品' on a Chinese screen; a name in one language
+    as it is."""
+    m = re.search(r"\s(?=[\u3400-\u9fff])", name)
+    if not m:
+        return name
+    return name[m.end():] if chinese else name[:m.start()]
+
+
 class GoodsPanel(QGroupBox):
     """Emits ``chosen(sku, qty)`` for a button pressed or an entry taken; ``problem(text)``
     for an entry it cannot take."""
@@ -70,6 +81,10 @@ class GoodsPanel(QGroupBox):
         self.entry.returnPressed.connect(self.take_entry)
         self.entry.textChanged.connect(self._filter)
         lay.addWidget(self.entry)
+        self.categories = QHBoxLayout()  # a button per category, and "All"
+        self.category = ""  # the one chosen ("": all)
+        self.cat_buttons: dict[str, QPushButton] = {}
+        lay.addLayout(self.categories)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         lay.addWidget(self.hint)
@@ -90,11 +105,48 @@ class GoodsPanel(QGroupBox):
         self.entry.setPlaceholderText(self.tr("SKU or name, Enter adds it (3*SKU: three)"))
         self.entry.setAccessibleName(self.tr("SKU or name"))
         self.numpad.retranslate()
+        self._word_categories()
         self._fill()
 
     def set_catalogue(self, catalogue: list[dict[str, Any]]) -> None:
         self.catalogue = list(catalogue)
         self._fill()
+        self._fill_categories()
+
+    def _fill_categories(self) -> None:
+        """A button for each category of the goods (none when they have none)."""
+        for b in self.cat_buttons.values():
+            self.categories.removeWidget(b)
+            b.deleteLater()
+        self.cat_buttons = {}
+        names = sorted({str(g["category"]) for g in self.catalogue if g.get("category")})
+        if not names:
+            return
+        for name in ["", *names]:
+            b = QPushButton(name.split(" ")[-1] if " " in name else name)
+            b.setCheckable(True)
+            b.setChecked(name == self.category)
+            b.setToolTip(name)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.clicked.connect(lambda _c=False, n=name: self.choose_category(n))
+            self.categories.addWidget(b)
+            self.cat_buttons[name] = b
+        self._word_categories()
+
+    def _word_categories(self) -> None:
+        b = self.cat_buttons.get("")
+        if b is not None:
+            b.setText(self.tr("All"))
+        for name, b in self.cat_buttons.items():
+            if name:  # a bilingual category shows the part in the screen's language
+                b.setText(_category_words(name, LANGUAGE["current"] != "en"))
+            b.setAccessibleName(name or self.tr("All goods"))
+
+    def choose_category(self, name: str) -> None:
+        self.category = name
+        for n, b in self.cat_buttons.items():
+            b.setChecked(n == name)
+        self._filter(self.entry.text())
 
     def set_enabled(self, on: bool) -> None:
         self.entry.setEnabled(on)
@@ -136,11 +188,17 @@ class GoodsPanel(QGroupBox):
         if re.fullmatch(r"\s*\d{1,3}\s*[*xX×]\s*", text):
             text = ""  # a quantity waiting for its item: every item is shown
         m = QTY.match(text)
-        shown = {g["sku"] for g in matching(self.catalogue, m.group(2) if m else text)}
+        shown = {g["sku"] for g in matching(self.catalogue, m.group(2) if m else text)
+                 if not self.category or g.get("category") == self.category}
+        i = 0  # the goods shown fill the grid from the top, in catalogue order
         for sku, b in self.buttons.items():
+            self.grid.removeWidget(b)
+            if sku in shown:
+                self.grid.addWidget(b, i // 2, i % 2)
+                i += 1
             b.setVisible(sku in shown)
         n = len(shown)
-        self.hint.setText("" if not text.strip() or n == len(self.catalogue) else
+        self.hint.setText("" if n == len(self.catalogue) else
                           self.tr("%1 of %2 goods match").replace("%1", str(n))
                           .replace("%2", str(len(self.catalogue))))
 
@@ -151,9 +209,10 @@ class GoodsPanel(QGroupBox):
             if item.widget():
                 item.widget().deleteLater()
         self.buttons = {}
-        for i, g in enumerate(self.catalogue):
+        for g in self.catalogue:
             star = " ★" if g.get("points_banks") else ""
-            b = QPushButton(f"{wrap_name(g['name'])}{star}\n{yuan(g['price'])}")
+            b = QPushButton(f"{wrap_name(g['name'])}{star}\n{yuan(g['price'])}",
+                            self.grid.parentWidget())
             b.setMinimumSize(110, 84)
             b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             b.setToolTip(f"{g['sku']} · " + self.tr("Points from: %1").replace(
@@ -163,8 +222,7 @@ class GoodsPanel(QGroupBox):
             b.clicked.connect(lambda _c=False, sku=g["sku"]: self.button(sku))
             b.setEnabled(enabled)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard goes through the field
-            self.grid.addWidget(b, i // 2, i % 2)
-            self.buttons[g["sku"]] = b
+            self.buttons[g["sku"]] = b  # (placed in the grid by _filter)
         for r in range(self.grid.rowCount()):
             self.grid.setRowStretch(r, 0)
         self.grid.setRowStretch(len(self.catalogue) // 2 + 1, 1)  # the buttons at the top

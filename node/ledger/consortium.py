@@ -69,7 +69,8 @@ def set_catalogue(ctx: Ctx, b: dict[str, Any]) -> None:
     ctx.require("clearing", what="setting a catalogue")
     merchant(ctx, b["merchant"])
     ctx.merchant = b["merchant"]
-    items = g.validate_catalogue(b["items"], set(ctx.bank_ids))
+    items = g.validate_catalogue(b["items"], set(ctx.bank_ids),
+                                 categories=ctx.chain_format >= 6)
     ctx.put("catalogues", b["merchant"], {"items": items})
 
 

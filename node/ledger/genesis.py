@@ -212,15 +212,22 @@ def validate_earning(e: Any) -> None:
             f.integer(v, f"earn.{key}.{m}", 0, 10_000)
 
 
-def validate_catalogue(items: Any, banks: set[str]) -> list[dict[str, Any]]:
+def validate_catalogue(items: Any, banks: set[str], *, categories: bool = True) \
+        -> list[dict[str, Any]]:
+    """A merchant's goods: sku, name, price, the banks whose points may pay for it and
+    (``categories``: genesis, and catalogue changes from chain format 6) a category the
+    till groups its goods by."""
     if not isinstance(items, list) or len(items) > 1000:
         raise Rejected(f.Reason.MALFORMED, "catalogue must be a list of at most 1000 goods")
     seen: set[str] = set()
     for it in items:
         if not isinstance(it, dict):
             raise Rejected(f.Reason.MALFORMED, "each catalogue entry must be an object")
-        f.check_body(it, {"sku", "name", "price", "points_banks"}, set())
+        f.check_body(it, {"sku", "name", "price", "points_banks"},
+                     {"category"} if categories else set())
         f.ident(it["sku"], "sku")
+        if "category" in it:
+            f.name(it["category"], "goods category")
         if it["sku"] in seen:
             raise Rejected(f.Reason.MALFORMED, f"sku {it['sku']} listed twice")
         seen.add(it["sku"])

@@ -1657,42 +1657,52 @@ Cards issued: %4</source>
 <context>
     <name>GoodsPanel</name>
     <message>
-        <location filename="../../ui/pos_goods.py" line="89"/>
+        <location filename="../../ui/pos_goods.py" line="104"/>
         <source>Goods (★ can be paid partly with points)</source>
         <translation>商品（★ 可用积分部分抵扣）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_goods.py" line="90"/>
+        <location filename="../../ui/pos_goods.py" line="105"/>
         <source>SKU or name, Enter adds it (3*SKU: three)</source>
         <translation>商品编码或名称，回车加入（3*编码：三件）</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_goods.py" line="91"/>
+        <location filename="../../ui/pos_goods.py" line="106"/>
         <source>SKU or name</source>
         <translation>商品编码或名称</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_goods.py" line="114"/>
+        <location filename="../../ui/pos_goods.py" line="139"/>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_goods.py" line="143"/>
+        <source>All goods</source>
+        <translation>全部商品</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pos_goods.py" line="166"/>
         <source>A quantity is 1 to %1.</source>
         <translation>数量为 1 至 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_goods.py" line="119"/>
+        <location filename="../../ui/pos_goods.py" line="171"/>
         <source>No item matches “%1”.</source>
         <translation>没有与“%1”相符的商品。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_goods.py" line="120"/>
+        <location filename="../../ui/pos_goods.py" line="172"/>
         <source>%1 items match “%2”: type more of the name or the SKU.</source>
         <translation>有 %1 件商品与“%2”相符：请多输入一些名称或编码。</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_goods.py" line="144"/>
+        <location filename="../../ui/pos_goods.py" line="202"/>
         <source>%1 of %2 goods match</source>
         <translation>%2 件商品中 %1 件相符</translation>
     </message>
     <message>
-        <location filename="../../ui/pos_goods.py" line="159"/>
+        <location filename="../../ui/pos_goods.py" line="218"/>
         <source>Points from: %1</source>
         <translation>可用积分：%1</translation>
     </message>
