@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from node.ledger import Genesis, Ledger
 from node.ledger import queries as q
 from node.ledger.tx import Tx
-from node.store import Store
 from tests.support.world import World
 
 TEA, MOON = 4_800, 26_800  # their catalogue prices at M001
@@ -75,10 +73,7 @@ def test_an_amount_refund_still_works_and_caps_the_lines(world: World) -> None:
 
 
 def test_a_format_5_chain_refunds_by_amount_only(world: World) -> None:
-    w = world
-    w.genesis = Genesis.from_dict(dict(w.genesis.raw, version=5))
-    w.store = Store(":memory:")
-    w.ledger = Ledger(w.store, w.genesis)
+    w = world.at_format(5)
     card = w.issue(deposit=100_000)
     pay = w.pay_tx(card, [{"sku": "TEA-250", "qty": 2}])
     assert w.one(pay).ok

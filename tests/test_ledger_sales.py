@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from node.ledger import Genesis, Ledger
 from node.ledger import queries as q
-from node.store import Store
 from tests.support.world import World
 
 TRANSFER = {"method": "transfer", "payer": "organisation", "reference": "TRF-20261205-1"}
@@ -126,10 +124,7 @@ def test_anonymous_cards_are_not_reported_lost_named_ones_are(world: World) -> N
 
 def format4(w: World) -> World:
     """The same world on a chain of format 4 (created before these rules)."""
-    w.genesis = Genesis.from_dict(dict(w.genesis.raw, version=4))
-    w.store = Store(":memory:")
-    w.ledger = Ledger(w.store, w.genesis)
-    return w
+    return w.at_format(4)
 
 
 def test_a_format_4_chain_keeps_its_rules(world: World) -> None:

@@ -5,9 +5,7 @@ format refuses cash on chain."""
 
 from __future__ import annotations
 
-from node.ledger import Genesis, Ledger
 from node.ledger import queries as q
-from node.store import Store
 from tests.support.world import World
 
 TEA, MOON = 4_800, 26_800
@@ -62,10 +60,7 @@ def test_cash_cannot_cover_more_than_is_due(world: World) -> None:
 
 
 def test_a_format_5_chain_takes_no_cash_on_chain(world: World) -> None:
-    w = world
-    w.genesis = Genesis.from_dict(dict(w.genesis.raw, version=5))
-    w.store = Store(":memory:")
-    w.ledger = Ledger(w.store, w.genesis)
+    w = world.at_format(5)
     card = w.issue(deposit=100_000)
     r = w.one(w.pay_tx(card, [{"sku": "TEA-250", "qty": 1}], cash_tendered=1_000))
     assert r.code == "malformed" and "chain format 6" in r.message

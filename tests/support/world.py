@@ -14,7 +14,7 @@ from app import holder as holders
 from app.consortium import build_genesis, identity_names, parse_hosts, seal_key_names
 from node import crypto
 from node.cardfile import new_card_number
-from node.ledger import BlockResult, Ledger, Tx, TxResult
+from node.ledger import BlockResult, Genesis, Ledger, Tx, TxResult
 from node.ledger.builder import Builder
 from node.ledger.tx import luhn_complete
 from node.store import Store
@@ -188,6 +188,14 @@ class World:
         if cash_tendered is not None:
             body["cash_tendered"] = cash_tendered
         return self.tx("pay", body, self.k(f"terminal-{terminal}"), self.card_keys[number])
+
+    def at_format(self, version: int) -> World:
+        """The same consortium on a chain of an earlier format (made before its rules),
+        from an empty ledger."""
+        self.genesis = Genesis.from_dict(dict(self.genesis.raw, version=version))
+        self.store = Store(":memory:")
+        self.ledger = Ledger(self.store, self.genesis)
+        return self
 
     def balance(self, number: str) -> int:
         row = self.store.get("accounts", f"card:{number}")
