@@ -109,6 +109,8 @@ def identity_names(validators: int) -> list[str]:
     demo = demo_data()
     names = [f"validator-{i}" for i in range(validators)]
     names += [f"clerk-{b['id']}-1" for b in demo["banks"]]
+    # a bank that takes some acts from two clerks (four eyes) has a second one
+    names += [f"clerk-{b['id']}-2" for b in demo["banks"] if b.get("four_eyes")]
     names += ["clearing-1", "regulator-1"]
     names += [f"terminal-{t}" for m in demo["merchants"] for t in m["terminals"]]
     return names
@@ -133,9 +135,12 @@ def build_genesis(pub: dict[str, str], addrs: list[tuple[str, int]],
              "public_key": pub[f"validator-{i}"], "host": h, "port": p}
             for i, (h, p) in enumerate(addrs)]
     banks = [{"id": b["id"], "name": b["name"], "bin": b["bin"],
-              "clerks": [pub[f"clerk-{b['id']}-1"]],
+              "clerks": [pub[n] for n in (f"clerk-{b['id']}-1", f"clerk-{b['id']}-2")
+                         if n in pub],
               "points_contract": b["points_contract"],
-              "seal_key": pub[seal_key_name(b["id"])]} for b in demo["banks"]]
+              "seal_key": pub[seal_key_name(b["id"])],
+              **({"four_eyes": b["four_eyes"]} if b.get("four_eyes") else {})}
+             for b in demo["banks"]]
     merchants = [{**m, "terminals": [{"id": t, "public_key": pub[f"terminal-{t}"]}
                                      for t in m["terminals"]]} for m in demo["merchants"]]
     raw = {

@@ -172,10 +172,14 @@ class Day:
         jrb = dict(self.backend.contracts()["JRB"])
         jrb["terminals"] = {"M001-T01": {"skus": ["TEA-250", "OIL-1L", "MILK-12"],
                                          "max_fen_per_order": 5_000}}
+        contract = {"bank": "JRB", "contract": jrb}
+        proposal = self.tx("propose", {"act": "set_points_contract", "body": contract,
+                                       "reason": "milk at Lotus"}, "clerk-JRB-1")
         self.block("JRB chooses the goods its points pay for at Lotus till M001-T01 (milk "
-                   "too), at most 50 CNY an order",
-                   self.tx("set_points_contract", {"bank": "JRB", "contract": jrb},
-                           "clerk-JRB-1"))
+                   "too), at most 50 CNY an order: JRB takes contract changes from two "
+                   "clerks, so one sent alone is refused, one proposes, a second approves",
+                   self.tx("set_points_contract", contract, "clerk-JRB-1"), proposal,
+                   self.tx("approve", {"proposal": proposal.hex_id}, "clerk-JRB-2"))
         self.at(10, 15)
         basket = [{"sku": "TEA-250", "qty": 2}, {"sku": "RICE-5KG", "qty": 1},
                   {"sku": "OIL-1L", "qty": 1}, {"sku": "MILK-12", "qty": 1}]

@@ -131,3 +131,18 @@ def my_card_query(number: str, key: crypto.SigningKey, now: int,
     validators accept it within 5 minutes of ``now``."""
     return {"card": number, "time": now,
             "sig": key.sign(card_query_digest(number, now, purpose))}
+
+
+def as_bank_act(genesis: Genesis, bank: str, kind: str, body: dict[str, Any]) \
+        -> tuple[str, dict[str, Any]]:
+    """How a bank's clerk sends an act: as it is, or, when the bank takes it from two
+    clerks (four eyes, chain format 6: node/ledger/approvals.py), as a proposal for a
+    second clerk to approve."""
+    entry = next((b for b in genesis.banks if b["id"] == bank), {})
+    if genesis.chain_format < 6 or kind not in (entry.get("four_eyes") or []):
+        return kind, body
+    return "propose", {"act": kind, "body": body}
+
+
+def needs_second_clerk(genesis: Genesis, bank: str, kind: str) -> bool:
+    return as_bank_act(genesis, bank, kind, {})[0] == "propose"

@@ -258,6 +258,12 @@ def _points_statement(a: Ask) -> Any:
     return q.points_statement(a.store, bank, a.number("cycle", 0))
 
 
+def _proposals(a: Ask) -> Any:
+    """A bank's clerk its bank's proposals (four eyes); the regulator every bank's."""
+    return q.proposals(a.store, a.who if a.kind == "clerk" else None,
+                       a.number("limit", 200))
+
+
 def _throughput(a: Ask) -> Any:
     """Up to the latest block's hour (the same answer from every replica at a height)."""
     head = a.store.head()
@@ -376,6 +382,8 @@ QUERIES: dict[str, Query] = {
     "points_statement": Query(BANKS_AND_REGULATOR,
                               "another bank's points are not visible to you",
                               _points_statement),
+    "proposals": Query(frozenset({"regulator", "clerk"}),
+                       "a bank's proposals are for its clerks", _proposals),
     "throughput": Query(frozenset({"regulator"}), "consortium-wide figures are for the regulator",
                         _throughput),
     "outstanding_history": Query(BANKS_AND_REGULATOR,

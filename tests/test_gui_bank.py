@@ -147,3 +147,85 @@ def test_every_input_has_a_name_a_screen_reader_says(env: Env, qtbot: Any) -> No
             await env.wait(lambda: pin.accessibleName() == "PIN", what="names in English")
 
     env.run(scenario(), 60)
+
+
+def test_four_eyes_a_second_clerk_approves_on_the_approvals_tab(env: Env, qtbot: Any) -> None:
+    """#28, four eyes: JRB takes closing a card from two clerks. The first clerk's close
+    becomes a proposal (the card stays open); the Approvals tab lists it, the maker cannot
+    decide it, a second clerk declines one and approves another, each on chain."""
+    from app.api import Signer
+    from app.session import Session
+    from ui.common import select_row
+    from ui.main import make_window
+
+    async def scenario() -> None:
+        s = env.sessions["clerk-JRB-1"]
+        w = make_window(s, env.languages)
+        w.resize(1280, 800)
+        w.show()
+        w.start()
+        try:
+            assert w.approvals is not None and w.tabs.indexOf(w.approvals) >= 0
+            assert env.windows["clerk-EHB-1"].approvals is None  # EHB: one clerk
+            number, _pin, _path = await new_card_file(env, 20_000, bank="JRB")
+            cards = w.cards
+            await cards.refresh()
+            select_row(cards.view, next(i for i, r in enumerate(cards.model.rows)
+                                        if r["card"] == number))
+            cards.simple("close_card")
+            cards.confirm_dialog.reason.setText("customer asked")
+            cards.notice.clear()
+            cards.confirm_dialog.accept()
+            assert await env.settle_notice(cards.notice, "the proposal") == "ok", \
+                cards.notice.text()
+            assert "second clerk" in cards.notice.text()
+            assert (await s.query("card", card=number))["status"] == "active"
+            tab = w.approvals
+            await tab.refresh()
+            mine = next(i for i, r in enumerate(tab.model.rows) if r["what"] == number)
+            select_row(tab.view, mine)
+            assert not tab.approve_btn.isEnabled() and "(you)" in tab.model.rows[mine][
+                "maker_name"]
+            assert tab.model.rows[mine]["why"] == "customer asked"
+            # the second clerk (another desk): declines this one
+            second = Signer(env.cons, "clerk-JRB-2")
+            pid = tab.model.rows[mine]["id"]
+            r = await s.submit(second.make("decline", {"proposal": pid,
+                                                       "reason": "not the holder"}))
+            assert r.ok, r
+            await env.wait(lambda: s.node.height >= r.height, what="the clerk's node")
+            await tab.refresh()
+            row = next(x for x in tab.model.rows if x["id"] == pid)
+            assert row["status"] == "declined" and row["why"] == "not the holder"
+            assert row["checker_name"] == "clerk-JRB-2"
+            # proposed again, approved by the second clerk on their own console
+            cards.simple("close_card")
+            cards.confirm_dialog.reason.setText("customer asked, with ID")
+            cards.notice.clear()
+            cards.confirm_dialog.accept()
+            assert await env.settle_notice(cards.notice, "again") == "ok"
+            other = Session(env.cons, "clerk-JRB-2")
+            await other.start()
+            try:
+                await other.wait_synced()
+                w2 = make_window(other, env.languages)
+                w2.start()
+                await w2.approvals.refresh()
+                i = next(k for k, x in enumerate(w2.approvals.model.rows)
+                         if x["what"] == number and x["status"] == "pending")
+                select_row(w2.approvals.view, i)
+                assert w2.approvals.approve_btn.isEnabled()
+                click(qtbot, w2.approvals.approve_btn)
+                assert await env.settle_notice(w2.approvals.notice, "approved") == "ok", \
+                    w2.approvals.notice.text()
+                w2.close()
+            finally:
+                await other.stop()
+            await env.wait(lambda: s.node.height >= env.height(), what="the clerk's node")
+            assert (await s.query("card", card=number))["status"] == "closed"
+            history = await s.query("history", card=number)
+            assert [h["kind"] for h in history][:2] == ["approve", "propose"]
+        finally:
+            w.close()
+
+    env.run(scenario(), 180)

@@ -58,8 +58,9 @@ class LedgerMachine(RuleBasedStateMachine):
                             ("JRB", {"expire_days": 2})):
             row = self.w.store.get("banks", bank)
             assert row is not None
-            assert self.w.one(self.w.tx("set_points_contract", {"bank": bank, "contract": {
-                **row["points_contract"], **extra}}, self.w.clerk(bank))).ok
+            acts = self.w.by_the_bank("set_points_contract", {"bank": bank, "contract": {
+                **row["points_contract"], **extra}}, bank)
+            assert all(r.ok for r in self.w.apply(*acts).results)
 
     def _add(self, tx: Tx) -> Tx:
         self.pending.append(tx)
@@ -180,11 +181,17 @@ class LedgerMachine(RuleBasedStateMachine):
         key = self.w.k("regulator-1") if by_regulator else self.w.clerk(bank)
         self._add(self.w.tx("freeze", {"card": card}, key))
 
-    @rule(card=cards, by_regulator=st.booleans())
-    def unfreeze(self, card: str, by_regulator: bool) -> None:
+    @rule(card=cards, by_regulator=st.booleans(), one_clerk=st.booleans())
+    def unfreeze(self, card: str, by_regulator: bool, one_clerk: bool) -> None:
+        """By the regulator, or by the bank (JRB takes it from two clerks: sent by one
+        alone, it is refused)."""
         bank = "EHB" if card.startswith("621483") else "JRB"
-        key = self.w.k("regulator-1") if by_regulator else self.w.clerk(bank)
-        self._add(self.w.tx("unfreeze", {"card": card}, key))
+        if by_regulator or one_clerk:
+            key = self.w.k("regulator-1") if by_regulator else self.w.clerk(bank)
+            self._add(self.w.tx("unfreeze", {"card": card}, key))
+            return
+        for tx in self.w.by_the_bank("unfreeze", {"card": card}, bank):
+            self._add(tx)
 
     @rule(target=cards, card=consumes(cards))
     def report_lost(self, card: str) -> Any:
@@ -210,7 +217,8 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(card=consumes(cards))
     def close(self, card: str) -> None:
         bank = "EHB" if card.startswith("621483") else "JRB"
-        self._add(self.w.tx("close_card", {"card": card}, self.w.clerk(bank)))
+        for tx in self.w.by_the_bank("close_card", {"card": card}, bank):
+            self._add(tx)
 
     @rule()
     def close_the_day(self) -> None:

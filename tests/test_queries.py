@@ -63,7 +63,7 @@ def test_a_version_3_file_gets_the_paging_indexes(tmp_path) -> None:  # type: ig
         step(db)
     db.execute("CREATE INDEX idx_txs_card_height ON txs(card, height)")  # as v1 made it
     db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', '3')")
-    assert schema.migrate(db) == schema.SCHEMA_VERSION == 9
+    assert schema.migrate(db) == schema.SCHEMA_VERSION == 10
     names = {r[1] for r in db.execute("PRAGMA index_list(txs)").fetchall()}
     assert {"idx_txs_card_height_pos", "idx_txs_merchant_height_pos"} <= names
     assert "idx_txs_card_height" not in names

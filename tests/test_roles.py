@@ -50,6 +50,7 @@ EXPECT: dict[str, set[str]] = {
     "points_statement": {"regulator", "clearing", "bank EHB"},  # EHB's points of a day
     "outstanding_history": EVERYONE - TILLS,  # a bank its own line
     "throughput": {"regulator"},  # every transaction counted
+    "proposals": {"regulator", "bank EHB", "bank JRB"},  # a bank its own (four eyes)
 }
 
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.flows import new_card, replacement
+from app.flows import as_bank_act, new_card, replacement
 from app.holder import Opener, resident_id_problem
 from app.model import CARD_STATUSES
 from app.session import Decision, Session, SessionError
@@ -251,7 +251,11 @@ class CardsTab(QWidget):
 
     async def _submit(self, kind: str, body: dict[str, Any], done: str,
                       before_ok: Any = None) -> Decision | None:
-        """The decision if accepted (the list reloaded, ``done`` said), else None."""
+        """The decision if accepted (the list reloaded, ``done`` said), else None; an act
+        the bank takes from two clerks goes as a proposal (the Approvals tab)."""
+        kind, body = as_bank_act(self.session.genesis, self.bank, kind, body)
+        done = self.tr("Proposed at height %H for a second clerk's approval.") \
+            if kind == "propose" else done
         r = await self.session.submit(self.session.make(kind, body))
         if not r.ok:
             self.notice.error(lambda r=r: texts.decision(r.code, r.message))

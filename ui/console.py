@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from app.session import Session
+from ui.approvals_tab import ApprovalsTab
 from ui.cards_tab import CardsTab
 from ui.clearing_tab import ClearingTab
 from ui.console_tabs import CustodyTab, MerchantsTab
@@ -20,28 +21,37 @@ from ui.sales_tab import SalesTab
 from ui.shell import Languages, Window
 
 
+def needs_any_second_clerk(session: Session) -> bool:
+    """The clerk's bank takes some acts from two clerks (four eyes, chain format 6)."""
+    entry = next((b for b in session.genesis.banks if b["id"] == session.entity), {})
+    return session.genesis.chain_format >= 6 and bool(entry.get("four_eyes"))
+
+
 class ConsoleWindow(Window):
     def __init__(self, session: Session, languages: Languages) -> None:
         super().__init__(session, languages)
         self.tabs = QTabWidget()
         self.cards = CardsTab(session, self.tasks) if session.role == "clerk" else None
         self.customers = CustomerTab(session, self.tasks) if session.role == "clerk" else None
+        self.approvals = ApprovalsTab(session, self.tasks) if session.role == "clerk" and \
+            needs_any_second_clerk(session) else None
         self.points = PointsTab(session, self.tasks) if session.role == "clerk" else None
         self.sales = SalesTab(session, self.tasks) if session.role == "clerk" else None
         self.merchants = MerchantsTab(session, self.tasks)
         self.clearing = ClearingTab(session, self.tasks)
         self.custody = CustodyTab(session, self.tasks) if session.role == "clerk" else None
         self.network = NetworkTab(session, self.tasks)
-        self.pages: list[QWidget] = [p for p in (self.cards, self.customers, self.sales,
-                                                 self.points,
+        self.pages: list[QWidget] = [p for p in (self.cards, self.customers, self.approvals,
+                                                 self.sales, self.points,
                                                  self.merchants, self.clearing, self.custody,
                                                  self.network)
                                      if p is not None]
         for p in self.pages:
             self.tabs.addTab(p, "")
         self.set_pages(self.tabs)
-        self.follow(self.tabs, [p for p in (self.cards, self.customers, self.merchants,
-                                            self.clearing, self.custody) if p is not None])
+        self.follow(self.tabs, [p for p in (self.cards, self.customers, self.approvals,
+                                            self.merchants, self.clearing, self.custody)
+                                if p is not None])
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -56,6 +66,7 @@ class ConsoleWindow(Window):
             self.header.setText(self.tr("Clearing house console (%1)").replace("%1",
                                                                               s.identity))
         names = {id(self.cards): self.tr("Cards"), id(self.customers): self.tr("Customers"),
+                 id(self.approvals): self.tr("Approvals"),
                  id(self.sales): self.tr("Card sales"),
                  id(self.points): self.tr("Points"),
                  id(self.merchants): self.tr("Merchants && terminals"),

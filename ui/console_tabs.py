@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.flows import new_terminal_key
+from app.flows import as_bank_act, new_terminal_key
 from app.model import compliance_settings, custody_level
 from app.session import Session, SessionError
 from ui import texts
@@ -57,6 +57,12 @@ class Tab(QWidget):
         self.notice = Notice()
 
     async def submit(self, kind: str, body: dict[str, Any], done: str) -> bool:
+        """Send a bank's act (as a proposal when the bank takes it from two clerks)."""
+        if self.session.role == "clerk":
+            kind, body = as_bank_act(self.session.genesis, self.session.entity, kind, body)
+            if kind == "propose":
+                done = self.tr("Proposed at height %H: a second clerk approves it on the "
+                               "Approvals tab before it takes effect.")
         r = await self.session.submit(self.session.make(kind, body))
         if not r.ok:
             self.notice.error(lambda r=r: texts.decision(r.code, r.message))

@@ -131,7 +131,8 @@ class Driver:
         palette.use(app, "light")  # the same screenshots whatever this machine chose
         languages = Languages(app)
         languages.use(langs[0])
-        sessions = [Session(self.day.cons, who) for who in APPS]
+        # (JRB's console too: JRB takes some acts from two clerks, its Approvals tab)
+        sessions = [Session(self.day.cons, who) for who in (*APPS, "clerk-JRB-1")]
         for s in sessions:
             await s.start()
         try:
@@ -140,7 +141,8 @@ class Driver:
             console = make_window(sessions[0], languages)
             pos = make_window(sessions[1], languages, card_dir=self.day.cards_dir)
             reg = make_window(sessions[2], languages)
-            for w in (console, pos, reg):
+            self.jrb = make_window(sessions[3], languages)
+            for w in (console, pos, reg, self.jrb):
                 w.resize(1280, 800)
                 w.show()
                 w.start()
@@ -155,7 +157,7 @@ class Driver:
             await asyncio.sleep(0.3)
             await self.tour("dark", console, pos, reg)
             palette.use(app, "light")
-            for w in (console, pos, reg):
+            for w in (console, pos, reg, self.jrb):
                 w.close()
         finally:
             for s in sessions:
@@ -268,6 +270,12 @@ class Driver:
                 await self.shot(w, f"{name}-{i + 1}-{slug}", folder)
         await self.detail_shot(reg, folder)
         await self.display_shot(pos, folder)
+        jrb = self.jrb  # the second bank's approvals (four eyes)
+        jrb.tabs.setCurrentWidget(jrb.approvals)
+        await jrb.approvals.refresh()
+        if jrb.approvals.model.rowCount():
+            jrb.approvals.view.selectRow(0)
+        await self.shot(jrb, "console-jrb-approvals", folder)
 
     async def display_shot(self, pos: Any, folder: str) -> None:
         """The customer-facing display, with a basket on it."""

@@ -33,6 +33,13 @@ REASONS: dict[str, str] = {
     "earlier_cycle_open": QT_TRANSLATE_NOOP(
         "Reasons", "An earlier cycle of this merchant has payments and is not settled: "
                    "settle it first."),
+    "second_clerk_required": QT_TRANSLATE_NOOP(
+        "Reasons", "The bank takes this from two clerks: it goes to a second clerk for "
+                   "approval."),
+    "unknown_proposal": QT_TRANSLATE_NOOP("Reasons", "No such proposal at this bank."),
+    "proposal_decided": QT_TRANSLATE_NOOP("Reasons", "That proposal is already decided."),
+    "same_clerk": QT_TRANSLATE_NOOP(
+        "Reasons", "The clerk who proposed it cannot approve it: another clerk must."),
     "unknown_card": QT_TRANSLATE_NOOP("Reasons", "The card is not known to the network."),
     "bad_signature": QT_TRANSLATE_NOOP(
         "Reasons", "A signature does not verify (wrong PIN or a damaged card file)."),
@@ -129,6 +136,9 @@ KINDS: dict[str, str] = {
     "interbank": QT_TRANSLATE_NOOP("Reasons", "interbank settlement"),
     "expire_points": QT_TRANSLATE_NOOP("Reasons", "points expired"),
     "sell_cards": QT_TRANSLATE_NOOP("Reasons", "cards sold"),
+    "propose": QT_TRANSLATE_NOOP("Reasons", "proposed for approval"),
+    "approve": QT_TRANSLATE_NOOP("Reasons", "approved by a second clerk"),
+    "decline": QT_TRANSLATE_NOOP("Reasons", "declined by a second clerk"),
 }
 
 CODES: dict[str, str] = {  # short labels for a table's decision column
@@ -180,6 +190,10 @@ CODES: dict[str, str] = {  # short labels for a table's decision column
     "bank_transfer_required": QT_TRANSLATE_NOOP("Reasons", "bank transfer required"),
     "cash_top_up_limit": QT_TRANSLATE_NOOP("Reasons", "cash over limit"),
     "earlier_cycle_open": QT_TRANSLATE_NOOP("Reasons", "earlier cycle open"),
+    "second_clerk_required": QT_TRANSLATE_NOOP("Reasons", "needs a second clerk"),
+    "unknown_proposal": QT_TRANSLATE_NOOP("Reasons", "unknown proposal"),
+    "proposal_decided": QT_TRANSLATE_NOOP("Reasons", "already decided"),
+    "same_clerk": QT_TRANSLATE_NOOP("Reasons", "same clerk"),
 }
 
 RULES: dict[str, tuple[str, str]] = {  # compliance rule: name, what it watches

@@ -18,7 +18,15 @@ from dataclasses import dataclass
 from node import codec, crypto
 
 # Importing the rule modules registers their rules in RULES.
-from node.ledger import cards, clearing, consortium, lots, payments, sales  # noqa: F401
+from node.ledger import (  # noqa: F401
+    approvals,
+    cards,
+    clearing,
+    consortium,
+    lots,
+    payments,
+    sales,
+)
 from node.ledger import tx as f
 from node.ledger.consortium import write_merchant, write_terminal
 from node.ledger.effects import (
@@ -125,7 +133,9 @@ class Ledger:
         ctx = self._ctx(Tx(g.chain_id, "genesis", {}, 0, 0), g.genesis_time, 0)
         for b in g.banks:
             ctx.put("banks", b["id"], {"name": b["name"], "bin": b["bin"],
-                                        "points_contract": b["points_contract"]})
+                                        "points_contract": b["points_contract"],
+                                        **({"four_eyes": b["four_eyes"]}
+                                           if b.get("four_eyes") else {})})
             for k in b["clerks"]:
                 ctx.put("principals", k, {"role": "clerk", "entity": b["id"]})
         for role, key in (("clearing", "clearing_house"), ("regulator", "regulator")):
@@ -174,6 +184,8 @@ class Ledger:
                 raise Rejected(Reason.MALFORMED, f"unknown transaction kind {tx.kind!r}")
             f.check_body(body, rule.required, rule.optional)
             rule.apply(ctx, body)
+            # (after the rule: an act its signer may not do at all is refused as such)
+            approvals.needs_second_clerk(ctx, tx.kind)
             ctx.check_balanced()
         except Rejected as exc:
             self.st.abort_tx()

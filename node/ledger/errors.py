@@ -58,6 +58,10 @@ class Reason(StrEnum):
     BANK_TRANSFER_REQUIRED = "bank_transfer_required"  # cards bought in cash over the limit
     CASH_TOP_UP_LIMIT = "cash_top_up_limit"  # a top-up in cash at or over the payer's limit
     EARLIER_CYCLE_OPEN = "earlier_cycle_open"  # a merchant's earlier cycle is not settled
+    SECOND_CLERK_REQUIRED = "second_clerk_required"  # the bank takes this act from two clerks
+    UNKNOWN_PROPOSAL = "unknown_proposal"
+    PROPOSAL_DECIDED = "proposal_decided"  # approved or declined already
+    SAME_CLERK = "same_clerk"  # the clerk who proposed cannot approve
 
 
 class Rejected(Exception):

@@ -242,6 +242,21 @@ def validate_catalogue(items: Any, banks: set[str], *, categories: bool = True) 
     return items
 
 
+FOUR_EYES_ACTS = ("unfreeze", "close_card", "set_points_contract", "transfer")
+
+
+def _four_eyes(b: dict[str, Any]) -> None:
+    """A bank's acts that take two clerks (node/ledger/approvals.py, chain format 6)."""
+    acts = b.get("four_eyes", [])
+    if not isinstance(acts, list) or len(set(acts)) != len(acts) or \
+            any(a not in FOUR_EYES_ACTS for a in acts):
+        raise Rejected(f.Reason.MALFORMED, f"four_eyes lists distinct acts of "
+                                           f"{', '.join(FOUR_EYES_ACTS)}")
+    if acts and len(b.get("clerks") or []) < 2:
+        raise Rejected(f.Reason.MALFORMED, f"bank {b.get('id')!r} takes acts from two clerks "
+                                           "and needs at least two")
+
+
 def _seal_key(raw: dict[str, Any], entry: dict[str, Any], who: str) -> None:
     """From chain format 4 a bank and the regulator each publish the key personal details
     are sealed for (its private half stays with them)."""
@@ -289,7 +304,9 @@ def validate(raw: dict[str, Any]) -> None:
     bank_ids: set[str] = set()
     bins: set[str] = set()
     for b in raw["banks"]:
-        f.check_body(b, {"id", "name", "bin", "clerks", "points_contract"}, {"seal_key"})
+        f.check_body(b, {"id", "name", "bin", "clerks", "points_contract"},
+                     {"seal_key", "four_eyes"})
+        _four_eyes(b)
         _seal_key(raw, b, f"bank {b.get('id')!r}")
         f.ident(b["id"], "bank id")
         f.name(b["name"], "bank name")

@@ -5,6 +5,7 @@ exactly what a transaction built from it will get.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
@@ -460,3 +461,15 @@ def throughput(store: Store, now: int, hours: int = 24) -> list[dict[str, Any]]:
         "GROUP BY 1", (HOUR_MS, first * HOUR_MS))}
     return [{"hour": (first + i) * HOUR_MS, "accepted": counts.get(first + i, (0, 0))[0],
              "refused": counts.get(first + i, (0, 0))[1]} for i in range(hours)]
+
+
+def proposals(store: Store, bank: str | None, limit: int = 200) -> list[dict[str, Any]]:
+    """Acts proposed for a second clerk's approval (four eyes), of one bank or all: the
+    pending first, then the latest decided; each with its id (the proposal's transaction)."""
+    sql, params = "SELECT key, data FROM proposals", []
+    if bank is not None:
+        sql += " WHERE bank = ?"
+        params.append(bank)
+    sql += " ORDER BY status != 'pending', json_extract(data, '$.time') DESC LIMIT ?"
+    params.append(max(1, min(int(limit), 1000)))
+    return [{"id": k, **json.loads(d)} for k, d in store.query(sql, tuple(params))]

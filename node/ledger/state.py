@@ -123,6 +123,7 @@ class Ctx:
     merchant: str | None = None
     bank: str | None = None
     amount: int | None = None
+    approving: bool = False  # an approved proposal's act runs (node/ledger/approvals.py)
     _day: int = -1
 
     @property

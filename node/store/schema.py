@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # table -> projection columns (name, type)
 STATE_TABLES: dict[str, tuple[tuple[str, type], ...]] = {
@@ -39,6 +39,7 @@ STATE_TABLES: dict[str, tuple[tuple[str, type], ...]] = {
     "points_days": (("bank", str), ("day", int)),
     "points_expiries": (("bank", str), ("cycle", int)),
     "sales": (("bank", str),),
+    "proposals": (("bank", str), ("status", str)),
 }
 
 STATE_INDEXES: dict[str, list[list[str]]] = {
@@ -53,6 +54,7 @@ STATE_INDEXES: dict[str, list[list[str]]] = {
     "cases": [["rule", "status"]],
     "netting": [["cycle"]],
     "points_days": [["bank", "day"]],
+    "proposals": [["bank", "status"]],
 }
 
 
@@ -135,10 +137,16 @@ def _v9(db: sqlite_utils.Database) -> None:
     _state_table(db, "sales")  # cards bought in one go: payment, buyer's sealed details
 
 
+def _v10(db: sqlite_utils.Database) -> None:
+    """Chain format 6: four eyes, the acts one clerk proposed and another approves."""
+    _state_table(db, "proposals")
+
+
 def _v1(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
     for table in [t for t in STATE_TABLES if t not in (
-            "refunds", "cases", "orders", "netting", "points_days", "points_expiries", "sales")]:
+            "refunds", "cases", "orders", "netting", "points_days", "points_expiries", "sales",
+            "proposals")]:
         _state_table(db, table)
     db["blocks"].create(
         {"height": int, "hash": str, "prev_hash": str, "tx_root": str, "state_root": str,
@@ -170,7 +178,7 @@ def _v1(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6,
-                                                              _v7, _v8, _v9]
+                                                              _v7, _v8, _v9, _v10]
 
 
 def current_version(db: sqlite_utils.Database) -> int:

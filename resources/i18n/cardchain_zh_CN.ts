@@ -2,6 +2,64 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ApprovalsTab</name>
+    <message>
+        <location filename="../../ui/approvals_tab.py" line="54"/>
+        <source>Acts this bank takes from two clerks: one clerk proposes, another approves (the act takes effect then) or declines. You cannot decide your own proposals.</source>
+        <translation>本行实行双人复核的操作：一名柜员提出，另一名柜员批准（操作随即生效）或驳回。您不能处理自己提出的申请。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approvals_tab.py" line="56"/>
+        <source>Reason (to decline)</source>
+        <translation>理由（驳回时）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approvals_tab.py" line="57"/>
+        <source>Approve</source>
+        <translation>批准</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approvals_tab.py" line="58"/>
+        <source>Decline</source>
+        <translation>驳回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approvals_tab.py" line="71"/>
+        <source> (you)</source>
+        <translation>（您）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approvals_tab.py" line="93"/>
+        <source>Select a proposal to see what it does.</source>
+        <translation>选择一项申请查看其内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approvals_tab.py" line="95"/>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approvals_tab.py" line="97"/>
+        <source>Your own proposal: another clerk decides it.</source>
+        <translation>这是您自己的申请：由另一名柜员处理。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approvals_tab.py" line="103"/>
+        <source>Select a proposal first.</source>
+        <translation>请先选择一项申请。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approvals_tab.py" line="108"/>
+        <source>Approved at height %H: the act took effect.</source>
+        <translation>已于高度 %H 批准：操作已生效。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approvals_tab.py" line="109"/>
+        <source>Declined at height %H.</source>
+        <translation>已于高度 %H 驳回。</translation>
+    </message>
+</context>
+<context>
     <name>AuditTab</name>
     <message>
         <location filename="../../ui/regulator_tabs.py" line="380"/>
@@ -204,25 +262,25 @@
     </message>
     <message>
         <location filename="../../ui/cards_tab.py" line="200"/>
-        <location filename="../../ui/cards_tab.py" line="452"/>
+        <location filename="../../ui/cards_tab.py" line="456"/>
         <source>Freeze</source>
         <translation>冻结</translation>
     </message>
     <message>
         <location filename="../../ui/cards_tab.py" line="201"/>
-        <location filename="../../ui/cards_tab.py" line="454"/>
+        <location filename="../../ui/cards_tab.py" line="458"/>
         <source>Unfreeze</source>
         <translation>解冻</translation>
     </message>
     <message>
         <location filename="../../ui/cards_tab.py" line="202"/>
-        <location filename="../../ui/cards_tab.py" line="481"/>
+        <location filename="../../ui/cards_tab.py" line="485"/>
         <source>Report lost &amp;&amp; replace</source>
         <translation>挂失并补卡</translation>
     </message>
     <message>
         <location filename="../../ui/cards_tab.py" line="203"/>
-        <location filename="../../ui/cards_tab.py" line="458"/>
+        <location filename="../../ui/cards_tab.py" line="462"/>
         <source>Close card</source>
         <translation>销卡</translation>
     </message>
@@ -308,177 +366,182 @@
     </message>
     <message>
         <location filename="../../ui/cards_tab.py" line="246"/>
-        <location filename="../../ui/cards_tab.py" line="315"/>
-        <location filename="../../ui/cards_tab.py" line="464"/>
+        <location filename="../../ui/cards_tab.py" line="319"/>
+        <location filename="../../ui/cards_tab.py" line="468"/>
         <source>anonymous</source>
         <translation>不记名</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="282"/>
+        <location filename="../../ui/cards_tab.py" line="257"/>
+        <source>Proposed at height %H for a second clerk&apos;s approval.</source>
+        <translation>已于高度 %H 提交，等待第二名柜员复核。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/cards_tab.py" line="286"/>
         <source>Top-up slip printed.</source>
         <translation>充值凭条已打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="288"/>
+        <location filename="../../ui/cards_tab.py" line="292"/>
         <source>Select a card in the list first.</source>
         <translation>请先在列表中选择一张卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="297"/>
-        <location filename="../../ui/cards_tab.py" line="309"/>
+        <location filename="../../ui/cards_tab.py" line="301"/>
+        <location filename="../../ui/cards_tab.py" line="313"/>
         <source>Opening deposit: %1</source>
         <translation>开卡存入：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="300"/>
+        <location filename="../../ui/cards_tab.py" line="304"/>
         <source>A named card needs the holder&apos;s ID number.</source>
         <translation>记名卡需要持卡人身份证号。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="304"/>
+        <location filename="../../ui/cards_tab.py" line="308"/>
         <source>ID number: %1</source>
         <translation>证件号码：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="313"/>
+        <location filename="../../ui/cards_tab.py" line="317"/>
         <source>Opening deposit: a %1 card holds at most %2.</source>
         <translation>开卡存入：%1卡最多可存 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="314"/>
+        <location filename="../../ui/cards_tab.py" line="318"/>
         <source>named</source>
         <translation>记名</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="337"/>
+        <location filename="../../ui/cards_tab.py" line="341"/>
         <source>Card issued at height %H.</source>
         <translation>已在高度 %H 发卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="357"/>
-        <location filename="../../ui/cards_tab.py" line="366"/>
+        <location filename="../../ui/cards_tab.py" line="361"/>
+        <location filename="../../ui/cards_tab.py" line="370"/>
         <source>Show PIN</source>
         <translation>显示密码</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="365"/>
+        <location filename="../../ui/cards_tab.py" line="369"/>
         <source>Hide PIN</source>
         <translation>隐藏密码</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="368"/>
+        <location filename="../../ui/cards_tab.py" line="372"/>
         <source>New card %1, PIN %2 (give it to the cardholder once).
 Card file: %3 in the consortium folder</source>
         <translation>新卡 %1，密码 %2（仅此一次交给持卡人）。
 卡文件：联盟目录下的 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="384"/>
+        <location filename="../../ui/cards_tab.py" line="388"/>
         <source>Top-up amount: %1</source>
         <translation>充值金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="390"/>
+        <location filename="../../ui/cards_tab.py" line="394"/>
         <source>Top-up: %1</source>
         <translation>充值：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="394"/>
+        <location filename="../../ui/cards_tab.py" line="398"/>
         <source>Top-up: card %1 holds %2 and may take at most %3 more.</source>
         <translation>充值：卡 %1 余额 %2，最多还可充值 %3。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="267"/>
+        <location filename="../../ui/cards_tab.py" line="271"/>
         <source>Topped up %1 at height %H.</source>
         <translation>已在高度 %H 充值 %1。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="413"/>
+        <location filename="../../ui/cards_tab.py" line="417"/>
         <source>Transfer: enter the receiving card&apos;s number.</source>
         <translation>转账：请输入收款卡号。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="415"/>
+        <location filename="../../ui/cards_tab.py" line="419"/>
         <source>Transfer amount: %1</source>
         <translation>转账金额：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="419"/>
+        <location filename="../../ui/cards_tab.py" line="423"/>
         <source>Transfer: card %1 holds %2.</source>
         <translation>转账：卡 %1 余额仅 %2。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="424"/>
+        <location filename="../../ui/cards_tab.py" line="428"/>
         <source>Transferred %1 at height %H.</source>
         <translation>已转账 %1，区块高度 %H。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="434"/>
+        <location filename="../../ui/cards_tab.py" line="438"/>
         <source>Points: a whole number from 1 to 10,000,000.</source>
         <translation>积分：1 到 10,000,000 之间的整数。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="438"/>
+        <location filename="../../ui/cards_tab.py" line="442"/>
         <source>Points granted at height %H.</source>
         <translation>已在高度 %H 发放积分。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="446"/>
+        <location filename="../../ui/cards_tab.py" line="450"/>
         <source>Card frozen at height %H.</source>
         <translation>已在高度 %H 冻结此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="447"/>
+        <location filename="../../ui/cards_tab.py" line="451"/>
         <source>Card unfrozen at height %H.</source>
         <translation>已在高度 %H 解冻此卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="448"/>
+        <location filename="../../ui/cards_tab.py" line="452"/>
         <source>Card closed at height %H; its balance goes back to the bank for refund.</source>
         <translation>已在高度 %H 销卡，余额退回银行以便退款。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="450"/>
+        <location filename="../../ui/cards_tab.py" line="454"/>
         <source>Freeze card %1?</source>
         <translation>冻结卡 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="451"/>
+        <location filename="../../ui/cards_tab.py" line="455"/>
         <source>Payments with card %1 (%2) are refused until it is unfrozen.</source>
         <translation>卡 %1（%2）在解冻前的支付都将被拒绝。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="453"/>
+        <location filename="../../ui/cards_tab.py" line="457"/>
         <source>Unfreeze card %1?</source>
         <translation>解冻卡 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="454"/>
+        <location filename="../../ui/cards_tab.py" line="458"/>
         <source>Card %1 (%2) can pay again.</source>
         <translation>卡 %1（%2）将可再次支付。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="455"/>
+        <location filename="../../ui/cards_tab.py" line="459"/>
         <source>Close card %1?</source>
         <translation>注销卡 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="456"/>
+        <location filename="../../ui/cards_tab.py" line="460"/>
         <source>Card %1 (%2) stops for good: its balance of %3 goes back to the bank for refund to the cardholder, its points to their banks. This cannot be undone.</source>
         <translation>卡 %1（%2）将永久停用：余额 %3 退回银行以退还持卡人，积分退回各发放银行。此操作不可撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="479"/>
+        <location filename="../../ui/cards_tab.py" line="483"/>
         <source>Report card %1 lost?</source>
         <translation>挂失卡 %1？</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="480"/>
+        <location filename="../../ui/cards_tab.py" line="484"/>
         <source>Card %1 (%2) stops working now; a new card takes its balance of %3 and its points.</source>
         <translation>卡 %1（%2）立即停用；新卡承接其余额 %3 与积分。</translation>
     </message>
     <message>
-        <location filename="../../ui/cards_tab.py" line="492"/>
+        <location filename="../../ui/cards_tab.py" line="496"/>
         <source>Card reported lost at height %H; balance and points moved to the new card.</source>
         <translation>已在高度 %H 挂失，余额和积分已转入新卡。</translation>
     </message>
@@ -486,17 +549,17 @@ Card file: %3 in the consortium folder</source>
 <context>
     <name>CaseStatus</name>
     <message>
-        <location filename="../../ui/texts.py" line="345"/>
+        <location filename="../../ui/texts.py" line="359"/>
         <source>open</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="346"/>
+        <location filename="../../ui/texts.py" line="360"/>
         <source>acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="347"/>
+        <location filename="../../ui/texts.py" line="361"/>
         <source>closed</source>
         <translation>已结案</translation>
     </message>
@@ -903,396 +966,421 @@ Transactions (double-click the case for the first): %3</source>
     </message>
     <message>
         <location filename="../../ui/strings.py" line="20"/>
+        <source>Proposed by</source>
+        <translation>申请人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="21"/>
+        <source>Decided by</source>
+        <translation>复核人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="22"/>
+        <source>waiting for a second clerk</source>
+        <translation>等待复核</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="23"/>
+        <source>approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="24"/>
+        <source>declined</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/strings.py" line="25"/>
         <source>Cashier</source>
         <translation>收银员</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="21"/>
+        <location filename="../../ui/strings.py" line="26"/>
         <source>From</source>
         <translation>自</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="22"/>
+        <location filename="../../ui/strings.py" line="27"/>
         <source>To</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="23"/>
+        <location filename="../../ui/strings.py" line="28"/>
         <source>Sales</source>
         <translation>销售笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="24"/>
+        <location filename="../../ui/strings.py" line="29"/>
         <source>Sales amount</source>
         <translation>销售金额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="25"/>
+        <location filename="../../ui/strings.py" line="30"/>
         <source>Refused</source>
         <translation>被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="26"/>
+        <location filename="../../ui/strings.py" line="31"/>
         <source>Undecided</source>
         <translation>未决</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="27"/>
+        <location filename="../../ui/strings.py" line="32"/>
         <source>Returned</source>
         <translation>已退回</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="28"/>
+        <location filename="../../ui/strings.py" line="33"/>
         <source>To return</source>
         <translation>本次退回</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="29"/>
+        <location filename="../../ui/strings.py" line="34"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="30"/>
+        <location filename="../../ui/strings.py" line="35"/>
         <source>Phone</source>
         <translation>手机号码</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="33"/>
+        <location filename="../../ui/strings.py" line="38"/>
         <source>PIN</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="34"/>
+        <location filename="../../ui/strings.py" line="39"/>
         <source>Card file</source>
         <translation>卡文件</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="35"/>
+        <location filename="../../ui/strings.py" line="40"/>
         <source>Merchant</source>
         <translation>商户</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="36"/>
+        <location filename="../../ui/strings.py" line="41"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="37"/>
+        <location filename="../../ui/strings.py" line="42"/>
         <source>Acquirer</source>
         <translation>收单行</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="38"/>
+        <location filename="../../ui/strings.py" line="43"/>
         <source>Fee (bp)</source>
         <translation>费率（基点）</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="39"/>
+        <location filename="../../ui/strings.py" line="44"/>
         <source>Cut-off</source>
         <translation>日切时间</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="40"/>
+        <location filename="../../ui/strings.py" line="45"/>
         <source>Terminals</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="41"/>
+        <location filename="../../ui/strings.py" line="46"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="42"/>
+        <location filename="../../ui/strings.py" line="47"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="43"/>
+        <location filename="../../ui/strings.py" line="48"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="44"/>
+        <location filename="../../ui/strings.py" line="49"/>
         <source>Terminal</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="45"/>
+        <location filename="../../ui/strings.py" line="50"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="46"/>
+        <location filename="../../ui/strings.py" line="51"/>
         <source>Card paid</source>
         <translation>卡内支付</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="47"/>
+        <location filename="../../ui/strings.py" line="52"/>
         <source>Validator</source>
         <translation>验证节点</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="48"/>
+        <location filename="../../ui/strings.py" line="53"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="49"/>
+        <location filename="../../ui/strings.py" line="54"/>
         <source>Height</source>
         <translation>高度</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="50"/>
+        <location filename="../../ui/strings.py" line="55"/>
         <source>Behind</source>
         <translation>落后</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="51"/>
+        <location filename="../../ui/strings.py" line="56"/>
         <source>View</source>
         <translation>视图</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="52"/>
+        <location filename="../../ui/strings.py" line="57"/>
         <source>Primary</source>
         <translation>主节点</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="53"/>
+        <location filename="../../ui/strings.py" line="58"/>
         <source>Connected peers</source>
         <translation>已连接节点</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="54"/>
+        <location filename="../../ui/strings.py" line="59"/>
         <source>Queued</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="55"/>
+        <location filename="../../ui/strings.py" line="60"/>
         <source>Longest stall (ms)</source>
         <translation>最长停顿（毫秒）</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="56"/>
+        <location filename="../../ui/strings.py" line="61"/>
         <source>Last view change</source>
         <translation>上次视图切换</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="57"/>
+        <location filename="../../ui/strings.py" line="62"/>
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="58"/>
+        <location filename="../../ui/strings.py" line="63"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="59"/>
+        <location filename="../../ui/strings.py" line="64"/>
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="60"/>
+        <location filename="../../ui/strings.py" line="65"/>
         <source>Bank</source>
         <translation>银行</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="61"/>
+        <location filename="../../ui/strings.py" line="66"/>
         <source>Points held</source>
         <translation>持有积分</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="62"/>
+        <location filename="../../ui/strings.py" line="67"/>
         <source>Eligible goods</source>
         <translation>可用积分商品</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="63"/>
+        <location filename="../../ui/strings.py" line="68"/>
         <source>Difference</source>
         <translation>差异</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="64"/>
+        <location filename="../../ui/strings.py" line="69"/>
         <source>Till</source>
         <translation>收银机</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="65"/>
+        <location filename="../../ui/strings.py" line="70"/>
         <source>Chain</source>
         <translation>链上</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="66"/>
+        <location filename="../../ui/strings.py" line="71"/>
         <source>Transaction</source>
         <translation>交易</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="67"/>
+        <location filename="../../ui/strings.py" line="72"/>
         <source>Transactions</source>
         <translation>交易数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="68"/>
+        <location filename="../../ui/strings.py" line="73"/>
         <source>Block hash</source>
         <translation>区块哈希</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="69"/>
+        <location filename="../../ui/strings.py" line="74"/>
         <source>Decision</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="32"/>
+        <location filename="../../ui/strings.py" line="37"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="70"/>
+        <location filename="../../ui/strings.py" line="75"/>
         <source>Level</source>
         <translation>级别</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="71"/>
+        <location filename="../../ui/strings.py" line="76"/>
         <source>Rule</source>
         <translation>规则</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="72"/>
+        <location filename="../../ui/strings.py" line="77"/>
         <source>Subject</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="73"/>
+        <location filename="../../ui/strings.py" line="78"/>
         <source>What happened</source>
         <translation>情况</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="74"/>
+        <location filename="../../ui/strings.py" line="79"/>
         <source>Prepaid outstanding</source>
         <translation>预付资金余额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="75"/>
+        <location filename="../../ui/strings.py" line="80"/>
         <source>Custody deposit</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="76"/>
+        <location filename="../../ui/strings.py" line="81"/>
         <source>Coverage</source>
         <translation>覆盖率</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="31"/>
+        <location filename="../../ui/strings.py" line="36"/>
         <source>Cards</source>
         <translation>卡</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="77"/>
+        <location filename="../../ui/strings.py" line="82"/>
         <source>Payments</source>
         <translation>支付笔数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="78"/>
+        <location filename="../../ui/strings.py" line="83"/>
         <source>Gross</source>
         <translation>总额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="79"/>
+        <location filename="../../ui/strings.py" line="84"/>
         <source>Refunds</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="80"/>
+        <location filename="../../ui/strings.py" line="85"/>
         <source>Refunded</source>
         <translation>已退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="81"/>
+        <location filename="../../ui/strings.py" line="86"/>
         <source>Left to refund</source>
         <translation>可退金额</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="82"/>
+        <location filename="../../ui/strings.py" line="87"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="83"/>
+        <location filename="../../ui/strings.py" line="88"/>
         <source>payment</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="84"/>
+        <location filename="../../ui/strings.py" line="89"/>
         <source>refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="85"/>
+        <location filename="../../ui/strings.py" line="90"/>
         <source>on the till, not on chain</source>
         <translation>收银机有，链上没有</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="86"/>
+        <location filename="../../ui/strings.py" line="91"/>
         <source>on chain, not on the till</source>
         <translation>链上有，收银机没有</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="87"/>
+        <location filename="../../ui/strings.py" line="92"/>
         <source>amounts differ</source>
         <translation>金额不一致</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="88"/>
+        <location filename="../../ui/strings.py" line="93"/>
         <source>refused on chain</source>
         <translation>链上拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="89"/>
+        <location filename="../../ui/strings.py" line="94"/>
         <source>declined after offline acceptance</source>
         <translation>离线受理后被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="90"/>
+        <location filename="../../ui/strings.py" line="95"/>
         <source>committed</source>
         <translation>已上链</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="91"/>
+        <location filename="../../ui/strings.py" line="96"/>
         <source>pending: outcome unknown</source>
         <translation>待定：结果未知</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="92"/>
+        <location filename="../../ui/strings.py" line="97"/>
         <source>taken offline, not sent yet</source>
         <translation>已离线受理，尚未发送</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="93"/>
+        <location filename="../../ui/strings.py" line="98"/>
         <source>not sent</source>
         <translation>未发送</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="94"/>
+        <location filename="../../ui/strings.py" line="99"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="95"/>
+        <location filename="../../ui/strings.py" line="100"/>
         <source>Sent</source>
         <translation>发送次数</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="96"/>
+        <location filename="../../ui/strings.py" line="101"/>
         <source>up</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="97"/>
+        <location filename="../../ui/strings.py" line="102"/>
         <source>view change</source>
         <translation>视图切换中</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="98"/>
+        <location filename="../../ui/strings.py" line="103"/>
         <source>unreachable</source>
         <translation>无法连接</translation>
     </message>
@@ -1318,62 +1406,67 @@ Transactions (double-click the case for the first): %3</source>
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../../ui/console.py" line="51"/>
+        <location filename="../../ui/console.py" line="61"/>
         <source>CardChain — Bank console</source>
         <translation>卡链 — 银行柜台</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="52"/>
+        <location filename="../../ui/console.py" line="62"/>
         <source>%1 · clerk console (%2)</source>
         <translation>%1 · 柜员控制台（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="55"/>
+        <location filename="../../ui/console.py" line="65"/>
         <source>CardChain — Clearing house</source>
         <translation>卡链 — 清算机构</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="56"/>
+        <location filename="../../ui/console.py" line="66"/>
         <source>Clearing house console (%1)</source>
         <translation>清算机构控制台（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="58"/>
+        <location filename="../../ui/console.py" line="68"/>
         <source>Cards</source>
         <translation>卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="58"/>
+        <location filename="../../ui/console.py" line="68"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="59"/>
+        <location filename="../../ui/console.py" line="69"/>
+        <source>Approvals</source>
+        <translation>复核</translation>
+    </message>
+    <message>
+        <location filename="../../ui/console.py" line="70"/>
         <source>Card sales</source>
         <translation>售卡</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="60"/>
+        <location filename="../../ui/console.py" line="71"/>
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="61"/>
+        <location filename="../../ui/console.py" line="72"/>
         <source>Merchants &amp;&amp; terminals</source>
         <translation>商户与终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="62"/>
+        <location filename="../../ui/console.py" line="73"/>
         <source>Clearing</source>
         <translation>清算</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="62"/>
+        <location filename="../../ui/console.py" line="73"/>
         <source>Custody</source>
         <translation>存管保证金</translation>
     </message>
     <message>
-        <location filename="../../ui/console.py" line="63"/>
+        <location filename="../../ui/console.py" line="74"/>
         <source>Network</source>
         <translation>网络</translation>
     </message>
@@ -1381,17 +1474,17 @@ Transactions (double-click the case for the first): %3</source>
 <context>
     <name>CustodyTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="229"/>
+        <location filename="../../ui/console_tabs.py" line="235"/>
         <source>Deposit held in custody (¥)</source>
         <translation>存管保证金（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="230"/>
+        <location filename="../../ui/console_tabs.py" line="236"/>
         <source>Attest on chain</source>
         <translation>上链声明</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="245"/>
+        <location filename="../../ui/console_tabs.py" line="251"/>
         <source>Prepaid funds outstanding: %1
 Custody deposit attested: %2
 Coverage: %3
@@ -1402,27 +1495,27 @@ Cards issued: %4</source>
 已发卡：%4</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="253"/>
+        <location filename="../../ui/console_tabs.py" line="259"/>
         <source>Nothing outstanding: no coverage to keep.</source>
         <translation>无预付资金余额，无需覆盖。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="256"/>
+        <location filename="../../ui/console_tabs.py" line="262"/>
         <source>Regulator&apos;s level: %1 (coverage under %2 %)</source>
         <translation>监管级别：%1（覆盖率低于 %2 %）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="259"/>
+        <location filename="../../ui/console_tabs.py" line="265"/>
         <source>Regulator&apos;s levels met (warning under %1 %)</source>
         <translation>符合监管要求（低于 %1 % 时警告）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="267"/>
+        <location filename="../../ui/console_tabs.py" line="273"/>
         <source>Custody deposit: %1</source>
         <translation>存管保证金：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="271"/>
+        <location filename="../../ui/console_tabs.py" line="277"/>
         <source>Custody attested at height %H.</source>
         <translation>已在高度 %H 声明存管保证金。</translation>
     </message>
@@ -1601,22 +1694,22 @@ Cards issued: %4</source>
 <context>
     <name>Detail</name>
     <message>
-        <location filename="../../ui/texts.py" line="304"/>
+        <location filename="../../ui/texts.py" line="318"/>
         <source>card %1 holds %2; %3 is due</source>
         <translation>卡 %1 余额 %2，应付 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="307"/>
+        <location filename="../../ui/texts.py" line="321"/>
         <source>an anonymous card may hold at most %1; this would make %2 on card %3</source>
         <translation>不记名卡最多可存 %1；此操作后卡 %3 将有 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="311"/>
+        <location filename="../../ui/texts.py" line="325"/>
         <source>a named card may hold at most %1; this would make %2 on card %3</source>
         <translation>记名卡最多可存 %1；此操作后卡 %3 将有 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="331"/>
+        <location filename="../../ui/texts.py" line="345"/>
         <source>amounts: %1</source>
         <translation>涉及金额：%1</translation>
     </message>
@@ -1864,107 +1957,107 @@ Cards issued: %4</source>
 <context>
     <name>MerchantsTab</name>
     <message>
-        <location filename="../../ui/console_tabs.py" line="122"/>
+        <location filename="../../ui/console_tabs.py" line="128"/>
         <source>Register a merchant</source>
         <translation>登记商户</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="124"/>
+        <location filename="../../ui/console_tabs.py" line="130"/>
         <source>Merchant id</source>
         <translation>商户编号</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="124"/>
+        <location filename="../../ui/console_tabs.py" line="130"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="124"/>
+        <location filename="../../ui/console_tabs.py" line="130"/>
         <source>Acquiring bank</source>
         <translation>收单银行</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="125"/>
+        <location filename="../../ui/console_tabs.py" line="131"/>
         <source>Fee (basis points)</source>
         <translation>费率（基点）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="125"/>
+        <location filename="../../ui/console_tabs.py" line="131"/>
         <source>Daily cut-off (HH:MM)</source>
         <translation>日切时间（时:分）</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="130"/>
+        <location filename="../../ui/console_tabs.py" line="136"/>
         <source>Register merchant</source>
         <translation>登记商户</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="131"/>
+        <location filename="../../ui/console_tabs.py" line="137"/>
         <source>Add a terminal to the selected merchant</source>
         <translation>为选中商户添加终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="133"/>
+        <location filename="../../ui/console_tabs.py" line="139"/>
         <source>Terminal id</source>
         <translation>终端编号</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="133"/>
+        <location filename="../../ui/console_tabs.py" line="139"/>
         <source>Key file passphrase</source>
         <translation>密钥文件口令</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="134"/>
+        <location filename="../../ui/console_tabs.py" line="140"/>
         <source>Write the key file to</source>
         <translation>密钥文件保存到</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="137"/>
+        <location filename="../../ui/console_tabs.py" line="143"/>
         <source>Create key and register terminal</source>
         <translation>生成密钥并登记终端</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="158"/>
+        <location filename="../../ui/console_tabs.py" line="164"/>
         <source>merchant id: letters, digits and &apos;-&apos;, up to 32</source>
         <translation>商户编号：字母、数字和“-”，最多 32 个字符</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="160"/>
+        <location filename="../../ui/console_tabs.py" line="166"/>
         <source>name is required</source>
         <translation>名称必填</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="163"/>
+        <location filename="../../ui/console_tabs.py" line="169"/>
         <source>fee: whole basis points, 0 to 10000</source>
         <translation>费率：0 到 10000 的整数基点</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="165"/>
+        <location filename="../../ui/console_tabs.py" line="171"/>
         <source>cut-off: a time like 23:00</source>
         <translation>日切时间：如 23:00</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="172"/>
+        <location filename="../../ui/console_tabs.py" line="178"/>
         <source>Merchant registered at height %H.</source>
         <translation>已在高度 %H 登记商户。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="179"/>
+        <location filename="../../ui/console_tabs.py" line="185"/>
         <source>Select the merchant in the list first.</source>
         <translation>请先在列表中选择商户。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="182"/>
+        <location filename="../../ui/console_tabs.py" line="188"/>
         <source>Terminal id: letters, digits and &apos;-&apos;, up to 32.</source>
         <translation>终端编号：字母、数字和“-”，最多 32 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="185"/>
+        <location filename="../../ui/console_tabs.py" line="191"/>
         <source>The key file passphrase needs at least 8 characters.</source>
         <translation>密钥文件口令至少 8 个字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/console_tabs.py" line="200"/>
+        <location filename="../../ui/console_tabs.py" line="206"/>
         <source>Terminal registered at height %H; key file: %1</source>
         <translation>已在高度 %H 登记终端；密钥文件：%1</translation>
     </message>
@@ -2431,82 +2524,82 @@ Cards issued: %4</source>
 <context>
     <name>Reasons</name>
     <message>
-        <location filename="../../ui/texts.py" line="76"/>
+        <location filename="../../ui/texts.py" line="83"/>
         <source>This order is already paid: look up its payment before charging again.</source>
         <translation>该订单已付款：再次收款前请先查询该笔付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="171"/>
+        <location filename="../../ui/texts.py" line="181"/>
         <source>order already paid</source>
         <translation>订单已付款</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="189"/>
+        <location filename="../../ui/texts.py" line="203"/>
         <source>Cards worth the real-name threshold (%threshold) or more were bought in one go without the buyer&apos;s registration (before chain format 5: a purchase that large with an anonymous card).</source>
         <translation>一次性购买达到实名门槛（%threshold）的预付卡而未登记购卡人（链格式 5 之前：用不记名卡进行同等金额的消费）。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="248"/>
+        <location filename="../../ui/texts.py" line="262"/>
         <source>commit certificate is malformed</source>
         <translation>提交证书格式错误</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="249"/>
+        <location filename="../../ui/texts.py" line="263"/>
         <source>the block cannot be read: %1</source>
         <translation>无法读取该区块：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="250"/>
+        <location filename="../../ui/texts.py" line="264"/>
         <source>the database file is damaged: %1</source>
         <translation>数据库文件已损坏：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="251"/>
+        <location filename="../../ui/texts.py" line="265"/>
         <source>re-execution stopped: block %1 is missing</source>
         <translation>重新执行中止：缺少区块 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="252"/>
+        <location filename="../../ui/texts.py" line="266"/>
         <source>table %1 differs from the chain: %2</source>
         <translation>表 %1 与链上数据不一致：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="253"/>
+        <location filename="../../ui/texts.py" line="267"/>
         <source>the result certificate does not hold: %1</source>
         <translation>结果证书无效：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="254"/>
+        <location filename="../../ui/texts.py" line="268"/>
         <source>rows of table %1 name no block</source>
         <translation>表 %1 中有不属于任何区块的行</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="255"/>
+        <location filename="../../ui/texts.py" line="269"/>
         <source>effects are missing inside the kept range</source>
         <translation>保留范围内缺少执行结果</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="256"/>
+        <location filename="../../ui/texts.py" line="270"/>
         <source>the checkpoint proof does not hold</source>
         <translation>检查点证明无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="257"/>
+        <location filename="../../ui/texts.py" line="271"/>
         <source>state row %1 %2 is not written by any block</source>
         <translation>状态行 %1 %2 不是由任何区块写入的</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="258"/>
+        <location filename="../../ui/texts.py" line="272"/>
         <source>state row %1 %2 is missing (last written at height %3)</source>
         <translation>缺少状态行 %1 %2（最后写入高度 %3）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="259"/>
+        <location filename="../../ui/texts.py" line="273"/>
         <source>state row %1 %2 differs from the chain in %3 (last written at height %4)</source>
         <translation>状态行 %1 %2 的 %3 与链上不一致（最后写入高度 %4）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="262"/>
+        <location filename="../../ui/texts.py" line="276"/>
         <source>database metadata %1 is wrong</source>
         <translation>数据库元数据 %1 有误</translation>
     </message>
@@ -2552,831 +2645,886 @@ Cards issued: %4</source>
     </message>
     <message>
         <location filename="../../ui/texts.py" line="36"/>
+        <source>The bank takes this from two clerks: it goes to a second clerk for approval.</source>
+        <translation>本行此操作须双人复核：已转交第二名柜员批准。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="39"/>
+        <source>No such proposal at this bank.</source>
+        <translation>本行没有这项申请。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="40"/>
+        <source>That proposal is already decided.</source>
+        <translation>该申请已处理。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="41"/>
+        <source>The clerk who proposed it cannot approve it: another clerk must.</source>
+        <translation>申请人不能自己批准：须由另一名柜员处理。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="43"/>
         <source>The card is not known to the network.</source>
         <translation>网络中没有这张卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="37"/>
+        <location filename="../../ui/texts.py" line="44"/>
         <source>A signature does not verify (wrong PIN or a damaged card file).</source>
         <translation>签名校验失败（密码错误或卡文件损坏）。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="39"/>
+        <location filename="../../ui/texts.py" line="46"/>
         <source>You are not allowed to do this.</source>
         <translation>您无权执行此操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="40"/>
+        <location filename="../../ui/texts.py" line="47"/>
         <source>The transaction expired before the network ordered it.</source>
         <translation>交易在网络排序前已过期。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="42"/>
+        <location filename="../../ui/texts.py" line="49"/>
         <source>This transaction was already decided.</source>
         <translation>此交易已处理过。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="43"/>
+        <location filename="../../ui/texts.py" line="50"/>
         <source>The card does not hold enough points.</source>
         <translation>卡内积分不足。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="44"/>
+        <location filename="../../ui/texts.py" line="51"/>
         <source>The points requested exceed what the bank&apos;s contract allows.</source>
         <translation>所需积分超出银行合约的允许范围。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="46"/>
+        <location filename="../../ui/texts.py" line="53"/>
         <source>These goods cannot be paid with this bank&apos;s points.</source>
         <translation>这些商品不能用该银行积分抵扣。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="48"/>
+        <location filename="../../ui/texts.py" line="55"/>
         <source>The bank has no points contract.</source>
         <translation>该银行没有积分合约。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="49"/>
+        <location filename="../../ui/texts.py" line="56"/>
         <source>The amount is not valid.</source>
         <translation>金额无效。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="50"/>
+        <location filename="../../ui/texts.py" line="57"/>
         <source>The name is empty, too long or has control characters.</source>
         <translation>名称为空、过长或含有控制字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="52"/>
+        <location filename="../../ui/texts.py" line="59"/>
         <source>The card number is not valid.</source>
         <translation>卡号无效。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="53"/>
+        <location filename="../../ui/texts.py" line="60"/>
         <source>The request is not valid.</source>
         <translation>请求无效。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="54"/>
+        <location filename="../../ui/texts.py" line="61"/>
         <source>A card with this number already exists.</source>
         <translation>该卡号已存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="55"/>
+        <location filename="../../ui/texts.py" line="62"/>
         <source>The card has expired.</source>
         <translation>此卡已过期。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="56"/>
+        <location filename="../../ui/texts.py" line="63"/>
         <source>No such bank.</source>
         <translation>没有这家银行。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="57"/>
+        <location filename="../../ui/texts.py" line="64"/>
         <source>No such merchant.</source>
         <translation>没有这个商户。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="58"/>
+        <location filename="../../ui/texts.py" line="65"/>
         <source>No such terminal.</source>
         <translation>没有这个终端。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="59"/>
+        <location filename="../../ui/texts.py" line="66"/>
         <source>An item is not in the merchant&apos;s catalogue.</source>
         <translation>有商品不在商户的商品目录中。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="60"/>
+        <location filename="../../ui/texts.py" line="67"/>
         <source>No such payment.</source>
         <translation>没有这笔支付。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="61"/>
+        <location filename="../../ui/texts.py" line="68"/>
         <source>The total differs from the catalogue prices.</source>
         <translation>合计与目录价格不符。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="62"/>
+        <location filename="../../ui/texts.py" line="69"/>
         <source>A merchant with this id is already registered.</source>
         <translation>该商户编号已登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="64"/>
+        <location filename="../../ui/texts.py" line="71"/>
         <source>The merchant is not active.</source>
         <translation>该商户未启用。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="65"/>
+        <location filename="../../ui/texts.py" line="72"/>
         <source>A terminal with this id is already registered.</source>
         <translation>该终端编号已登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="67"/>
+        <location filename="../../ui/texts.py" line="74"/>
         <source>This key is already registered to someone else.</source>
         <translation>该密钥已被他人登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="68"/>
+        <location filename="../../ui/texts.py" line="75"/>
         <source>The cycle is still open: settle it after the cut-off.</source>
         <translation>周期尚未结束：请在日切后结算。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="70"/>
+        <location filename="../../ui/texts.py" line="77"/>
         <source>This cycle is already settled.</source>
         <translation>此周期已结算。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="71"/>
+        <location filename="../../ui/texts.py" line="78"/>
         <source>The statement does not match the chain.</source>
         <translation>对账单与链上数据不符。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="72"/>
+        <location filename="../../ui/texts.py" line="79"/>
         <source>The refund is larger than what is left of the payment.</source>
         <translation>退款金额超过该笔支付的剩余金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="74"/>
+        <location filename="../../ui/texts.py" line="81"/>
         <source>The card is not frozen.</source>
         <translation>此卡未冻结。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="75"/>
+        <location filename="../../ui/texts.py" line="82"/>
         <source>The merchant is on a regulatory hold.</source>
         <translation>该商户已被监管暂停。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="78"/>
+        <location filename="../../ui/texts.py" line="85"/>
         <source>The transaction was made for another network (chain id).</source>
         <translation>该交易是为另一个网络（链标识）生成的。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="80"/>
+        <location filename="../../ui/texts.py" line="87"/>
         <source>The transaction&apos;s expiry is too far in the future.</source>
         <translation>交易的过期时间过于遥远。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="82"/>
+        <location filename="../../ui/texts.py" line="89"/>
         <source>The card is closed.</source>
         <translation>此卡已销卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="83"/>
+        <location filename="../../ui/texts.py" line="90"/>
         <source>Only a named (real-name) card can do this; this one is anonymous.</source>
         <translation>只有记名（实名）卡可以办理此业务；此卡为不记名卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="85"/>
+        <location filename="../../ui/texts.py" line="92"/>
         <source>Transfers are between two different cards of the same bank.</source>
         <translation>转账只能在同一银行的两张不同卡之间进行。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="87"/>
+        <location filename="../../ui/texts.py" line="94"/>
         <source>The cycle is not settled yet: close it before paying it out.</source>
         <translation>该周期尚未结算：请先关闭周期再付款。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="89"/>
+        <location filename="../../ui/texts.py" line="96"/>
         <source>This was already paid on chain.</source>
         <translation>该款项已在链上支付。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="90"/>
+        <location filename="../../ui/texts.py" line="97"/>
         <source>The amount differs from what the settlement says is owed.</source>
         <translation>金额与结算单应付金额不符。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="95"/>
+        <location filename="../../ui/texts.py" line="102"/>
         <source>active</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="96"/>
+        <location filename="../../ui/texts.py" line="103"/>
         <source>frozen</source>
         <translation>已冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="97"/>
+        <location filename="../../ui/texts.py" line="104"/>
         <source>lost</source>
         <translation>已挂失</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="98"/>
+        <location filename="../../ui/texts.py" line="105"/>
         <source>closed</source>
         <translation>已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="99"/>
+        <location filename="../../ui/texts.py" line="106"/>
         <source>acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="100"/>
+        <location filename="../../ui/texts.py" line="107"/>
         <source>on hold</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="101"/>
+        <location filename="../../ui/texts.py" line="108"/>
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="102"/>
+        <location filename="../../ui/texts.py" line="109"/>
         <source>high</source>
         <translation>高</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="103"/>
+        <location filename="../../ui/texts.py" line="110"/>
         <source>critical</source>
         <translation>严重</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="104"/>
+        <location filename="../../ui/texts.py" line="111"/>
         <source>info</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="109"/>
+        <location filename="../../ui/texts.py" line="116"/>
         <source>card issued</source>
         <translation>发卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="110"/>
+        <location filename="../../ui/texts.py" line="117"/>
         <source>top-up</source>
         <translation>充值</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="111"/>
+        <location filename="../../ui/texts.py" line="118"/>
         <source>payment</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="112"/>
+        <location filename="../../ui/texts.py" line="119"/>
         <source>refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="113"/>
+        <location filename="../../ui/texts.py" line="120"/>
         <source>freeze</source>
         <translation>冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="114"/>
+        <location filename="../../ui/texts.py" line="121"/>
         <source>unfreeze</source>
         <translation>解冻</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="115"/>
+        <location filename="../../ui/texts.py" line="122"/>
         <source>reported lost</source>
         <translation>挂失</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="116"/>
+        <location filename="../../ui/texts.py" line="123"/>
         <source>card closed</source>
         <translation>销卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="117"/>
+        <location filename="../../ui/texts.py" line="124"/>
         <source>points granted</source>
         <translation>发放积分</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="118"/>
+        <location filename="../../ui/texts.py" line="125"/>
         <source>points contract</source>
         <translation>积分合约</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="119"/>
+        <location filename="../../ui/texts.py" line="126"/>
         <source>merchant registered</source>
         <translation>商户登记</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="120"/>
+        <location filename="../../ui/texts.py" line="127"/>
         <source>terminal registered</source>
         <translation>终端登记</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="121"/>
+        <location filename="../../ui/texts.py" line="128"/>
         <source>catalogue</source>
         <translation>商品目录</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="122"/>
+        <location filename="../../ui/texts.py" line="129"/>
         <source>merchant hold</source>
         <translation>商户暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="123"/>
+        <location filename="../../ui/texts.py" line="130"/>
         <source>settlement</source>
         <translation>结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="124"/>
+        <location filename="../../ui/texts.py" line="131"/>
         <source>custody attested</source>
         <translation>存管保证金申报</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="125"/>
+        <location filename="../../ui/texts.py" line="132"/>
         <source>case update</source>
         <translation>案件处理</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="126"/>
+        <location filename="../../ui/texts.py" line="133"/>
         <source>transfer</source>
         <translation>转账</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="127"/>
+        <location filename="../../ui/texts.py" line="134"/>
         <source>merchant payout</source>
         <translation>商户付款</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="128"/>
+        <location filename="../../ui/texts.py" line="135"/>
         <source>points settled</source>
         <translation>积分结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="129"/>
+        <location filename="../../ui/texts.py" line="136"/>
         <source>interbank settlement</source>
         <translation>银行间清算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="130"/>
+        <location filename="../../ui/texts.py" line="137"/>
         <source>points expired</source>
         <translation>积分过期</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="131"/>
+        <location filename="../../ui/texts.py" line="138"/>
         <source>cards sold</source>
         <translation>售卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="135"/>
+        <location filename="../../ui/texts.py" line="139"/>
+        <source>proposed for approval</source>
+        <translation>提交复核</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="140"/>
+        <source>approved by a second clerk</source>
+        <translation>复核批准</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="141"/>
+        <source>declined by a second clerk</source>
+        <translation>复核驳回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="145"/>
         <source>accepted</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="136"/>
+        <location filename="../../ui/texts.py" line="146"/>
         <source>balance too low</source>
         <translation>余额不足</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="137"/>
+        <location filename="../../ui/texts.py" line="147"/>
         <source>card not active</source>
         <translation>卡不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="138"/>
+        <location filename="../../ui/texts.py" line="148"/>
         <source>over balance cap</source>
         <translation>超过余额上限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="139"/>
+        <location filename="../../ui/texts.py" line="149"/>
         <source>real name required</source>
         <translation>需实名</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="140"/>
+        <location filename="../../ui/texts.py" line="150"/>
         <source>unknown card</source>
         <translation>未知卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="141"/>
+        <location filename="../../ui/texts.py" line="151"/>
         <source>bad signature</source>
         <translation>签名无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="142"/>
+        <location filename="../../ui/texts.py" line="152"/>
         <source>not allowed</source>
         <translation>无权限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="143"/>
+        <location filename="../../ui/texts.py" line="153"/>
         <source>expired</source>
         <translation>已过期</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="144"/>
+        <location filename="../../ui/texts.py" line="154"/>
         <source>duplicate</source>
         <translation>重复</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="145"/>
+        <location filename="../../ui/texts.py" line="155"/>
         <source>points too low</source>
         <translation>积分不足</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="146"/>
+        <location filename="../../ui/texts.py" line="156"/>
         <source>points over limit</source>
         <translation>积分超限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="147"/>
+        <location filename="../../ui/texts.py" line="157"/>
         <source>points not accepted</source>
         <translation>不可用积分</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="148"/>
+        <location filename="../../ui/texts.py" line="158"/>
         <source>no points contract</source>
         <translation>无积分合约</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="149"/>
+        <location filename="../../ui/texts.py" line="159"/>
         <source>bad amount</source>
         <translation>金额无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="150"/>
+        <location filename="../../ui/texts.py" line="160"/>
         <source>bad name</source>
         <translation>名称无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="151"/>
+        <location filename="../../ui/texts.py" line="161"/>
         <source>bad card number</source>
         <translation>卡号无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="152"/>
+        <location filename="../../ui/texts.py" line="162"/>
         <source>malformed</source>
         <translation>格式错误</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="153"/>
+        <location filename="../../ui/texts.py" line="163"/>
         <source>card exists</source>
         <translation>卡已存在</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="154"/>
+        <location filename="../../ui/texts.py" line="164"/>
         <source>card expired</source>
         <translation>卡已过期</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="155"/>
+        <location filename="../../ui/texts.py" line="165"/>
         <source>unknown bank</source>
         <translation>未知银行</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="156"/>
+        <location filename="../../ui/texts.py" line="166"/>
         <source>unknown merchant</source>
         <translation>未知商户</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="157"/>
+        <location filename="../../ui/texts.py" line="167"/>
         <source>unknown terminal</source>
         <translation>未知终端</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="158"/>
+        <location filename="../../ui/texts.py" line="168"/>
         <source>unknown item</source>
         <translation>未知商品</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="159"/>
+        <location filename="../../ui/texts.py" line="169"/>
         <source>unknown payment</source>
         <translation>未知支付</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="160"/>
+        <location filename="../../ui/texts.py" line="170"/>
         <source>total differs</source>
         <translation>合计不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="161"/>
+        <location filename="../../ui/texts.py" line="171"/>
         <source>merchant exists</source>
         <translation>商户已存在</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="162"/>
+        <location filename="../../ui/texts.py" line="172"/>
         <source>merchant not active</source>
         <translation>商户未启用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="163"/>
+        <location filename="../../ui/texts.py" line="173"/>
         <source>terminal exists</source>
         <translation>终端已存在</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="164"/>
+        <location filename="../../ui/texts.py" line="174"/>
         <source>key in use</source>
         <translation>密钥已占用</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="165"/>
+        <location filename="../../ui/texts.py" line="175"/>
         <source>cycle still open</source>
         <translation>周期未结束</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="166"/>
+        <location filename="../../ui/texts.py" line="176"/>
         <source>already settled</source>
         <translation>已结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="167"/>
+        <location filename="../../ui/texts.py" line="177"/>
         <source>statement mismatch</source>
         <translation>对账单不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="168"/>
+        <location filename="../../ui/texts.py" line="178"/>
         <source>refund too large</source>
         <translation>退款超额</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="169"/>
+        <location filename="../../ui/texts.py" line="179"/>
         <source>not frozen</source>
         <translation>未冻结</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="170"/>
+        <location filename="../../ui/texts.py" line="180"/>
         <source>regulatory hold</source>
         <translation>监管暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="172"/>
+        <location filename="../../ui/texts.py" line="182"/>
         <source>wrong network</source>
         <translation>网络不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="173"/>
+        <location filename="../../ui/texts.py" line="183"/>
         <source>expiry too far</source>
         <translation>过期时间过远</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="174"/>
+        <location filename="../../ui/texts.py" line="184"/>
         <source>closed card</source>
         <translation>卡已注销</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="175"/>
+        <location filename="../../ui/texts.py" line="185"/>
         <source>anonymous card</source>
         <translation>不记名卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="176"/>
+        <location filename="../../ui/texts.py" line="186"/>
         <source>transfer not allowed</source>
         <translation>不允许转账</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="177"/>
+        <location filename="../../ui/texts.py" line="187"/>
         <source>not settled</source>
         <translation>未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="178"/>
+        <location filename="../../ui/texts.py" line="188"/>
         <source>already paid</source>
         <translation>已支付</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="179"/>
+        <location filename="../../ui/texts.py" line="189"/>
         <source>amount differs</source>
         <translation>金额不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="180"/>
+        <location filename="../../ui/texts.py" line="190"/>
         <source>bank transfer required</source>
         <translation>须银行转账</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="181"/>
+        <location filename="../../ui/texts.py" line="191"/>
         <source>cash over limit</source>
         <translation>现金超限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="182"/>
+        <location filename="../../ui/texts.py" line="192"/>
         <source>earlier cycle open</source>
         <translation>更早周期未结算</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="186"/>
+        <location filename="../../ui/texts.py" line="193"/>
+        <source>needs a second clerk</source>
+        <translation>须双人复核</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="194"/>
+        <source>unknown proposal</source>
+        <translation>申请不存在</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="195"/>
+        <source>already decided</source>
+        <translation>已处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="196"/>
+        <source>same clerk</source>
+        <translation>同一柜员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="200"/>
         <source>balance cap</source>
         <translation>余额上限</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="186"/>
+        <location filename="../../ui/texts.py" line="200"/>
         <source>A card held, or was refused for trying to exceed, the balance cap (named %named, anonymous %anonymous).</source>
         <translation>卡内余额超过上限，或因试图超过上限而被拒绝（记名卡 %named，不记名卡 %anonymous）。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="189"/>
+        <location filename="../../ui/texts.py" line="203"/>
         <source>real name</source>
         <translation>实名</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="193"/>
+        <location filename="../../ui/texts.py" line="207"/>
         <source>split purchases</source>
         <translation>拆分消费</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="193"/>
+        <location filename="../../ui/texts.py" line="207"/>
         <source>Several purchases by one card in one day, each just under a threshold.</source>
         <translation>同一张卡一天内多笔消费，每笔都略低于门槛。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="195"/>
+        <location filename="../../ui/texts.py" line="209"/>
         <source>bulk cash purchase</source>
         <translation>大额现金购卡</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="195"/>
+        <location filename="../../ui/texts.py" line="209"/>
         <source>Prepaid value bought in cash above the bank-transfer threshold in one day: per named holder (individual) or per bank&apos;s anonymous cards (organisation).</source>
         <translation>一天内以现金购买的预付价值超过须银行转账的门槛：按记名持卡人（个人）或按银行的不记名卡（单位）计算。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="199"/>
+        <location filename="../../ui/texts.py" line="213"/>
         <source>rapid spending</source>
         <translation>快充快消</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="199"/>
+        <location filename="../../ui/texts.py" line="213"/>
         <source>A top-up followed by spending most of it within a short time.</source>
         <translation>充值后短时间内消费掉大部分金额。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="201"/>
+        <location filename="../../ui/texts.py" line="215"/>
         <source>refund ratio</source>
         <translation>退款比例</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="201"/>
+        <location filename="../../ui/texts.py" line="215"/>
         <source>A merchant whose refunds stand out against its takings and the other merchants&apos; in a cycle.</source>
         <translation>某商户在一个周期内的退款相对其交易额和其他商户明显偏高。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="204"/>
+        <location filename="../../ui/texts.py" line="218"/>
         <source>odd hours</source>
         <translation>异常时段</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="204"/>
+        <location filename="../../ui/texts.py" line="218"/>
         <source>Payments or top-ups at odd hours (local time).</source>
         <translation>在异常时段（当地时间）的支付或充值。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="206"/>
+        <location filename="../../ui/texts.py" line="220"/>
         <source>custody coverage</source>
         <translation>存管覆盖率</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="206"/>
+        <location filename="../../ui/texts.py" line="220"/>
         <source>An issuer&apos;s custody deposit attested on chain covers too little of its outstanding prepaid balances.</source>
         <translation>发卡机构在链上申报的存管保证金不足以覆盖其预付资金余额。</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="212"/>
+        <location filename="../../ui/texts.py" line="226"/>
         <source>%count refused attempt(s) to exceed the balance cap</source>
         <translation>%count 次超过余额上限的尝试被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="214"/>
+        <location filename="../../ui/texts.py" line="228"/>
         <source>balance %balance is above the cap of %cap</source>
         <translation>余额 %balance 超过上限 %cap</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="215"/>
+        <location filename="../../ui/texts.py" line="229"/>
         <source>an anonymous card tried to pay %amount</source>
         <translation>不记名卡尝试支付 %amount</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="216"/>
+        <location filename="../../ui/texts.py" line="230"/>
         <source>a sale of %amount of cards without the buyer&apos;s registration</source>
         <translation>售卡 %amount 未登记购卡人</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="218"/>
+        <location filename="../../ui/texts.py" line="232"/>
         <source>%count purchases in one day just under %threshold</source>
         <translation>一天内 %count 笔消费，均略低于 %threshold</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="220"/>
+        <location filename="../../ui/texts.py" line="234"/>
         <source>%total of prepaid value loaded in one day (limit %limit without a bank transfer)</source>
         <translation>一天内现金购入预付价值 %total（未经银行转账的上限为 %limit）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="223"/>
+        <location filename="../../ui/texts.py" line="237"/>
         <source>%spent of a %amount top-up spent within %minutes minutes</source>
         <translation>充值 %amount 后 %minutes 分钟内消费 %spent</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="225"/>
+        <location filename="../../ui/texts.py" line="239"/>
         <source>refunds are %ratio_bp of takings in cycle %cycle (other merchants&apos; median %median_bp)</source>
         <translation>周期 %cycle 退款占交易额 %ratio_bp（其他商户中位数 %median_bp）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="228"/>
+        <location filename="../../ui/texts.py" line="242"/>
         <source>%count transaction(s) between %from_hour:00 and %to_hour:00</source>
         <translation>%from_hour:00 至 %to_hour:00 之间 %count 笔交易</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="230"/>
+        <location filename="../../ui/texts.py" line="244"/>
         <source>custody deposit %custody covers %ratio_bp of %outstanding outstanding</source>
         <translation>存管保证金 %custody 覆盖预付资金余额 %outstanding 的 %ratio_bp</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="234"/>
+        <location filename="../../ui/texts.py" line="248"/>
         <source>block missing</source>
         <translation>缺少区块</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="235"/>
+        <location filename="../../ui/texts.py" line="249"/>
         <source>block hash does not match its header</source>
         <translation>区块哈希与区块头不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="236"/>
+        <location filename="../../ui/texts.py" line="250"/>
         <source>header is not canonical</source>
         <translation>区块头不是规范编码</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="237"/>
+        <location filename="../../ui/texts.py" line="251"/>
         <source>does not link to the previous block</source>
         <translation>未链接到上一个区块</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="238"/>
+        <location filename="../../ui/texts.py" line="252"/>
         <source>transactions do not match the header&apos;s Merkle root</source>
         <translation>交易与区块头的默克尔根不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="239"/>
+        <location filename="../../ui/texts.py" line="253"/>
         <source>header fields differ from the block row</source>
         <translation>区块头字段与区块记录不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="240"/>
+        <location filename="../../ui/texts.py" line="254"/>
         <source>no commit certificate</source>
         <translation>没有提交证书</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="241"/>
+        <location filename="../../ui/texts.py" line="255"/>
         <source>genesis block differs from the genesis file</source>
         <translation>创世区块与创世文件不符</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="242"/>
+        <location filename="../../ui/texts.py" line="256"/>
         <source>transaction %1 has an invalid signature</source>
         <translation>交易 %1 的签名无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="243"/>
+        <location filename="../../ui/texts.py" line="257"/>
         <source>a transaction cannot be decoded</source>
         <translation>有交易无法解码</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="244"/>
+        <location filename="../../ui/texts.py" line="258"/>
         <source>re-execution failed: %1</source>
         <translation>重新执行失败：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="245"/>
+        <location filename="../../ui/texts.py" line="259"/>
         <source>re-execution gives another state root</source>
         <translation>重新执行得到不同的状态根</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="246"/>
+        <location filename="../../ui/texts.py" line="260"/>
         <source>re-execution decides a transaction differently</source>
         <translation>重新执行对某笔交易的处理结果不同</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="247"/>
+        <location filename="../../ui/texts.py" line="261"/>
         <source>state table %1 unreadable</source>
         <translation>状态表 %1 无法读取</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="263"/>
+        <location filename="../../ui/texts.py" line="277"/>
         <source>the certificate is malformed: %1</source>
         <translation>证书格式错误：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="264"/>
+        <location filename="../../ui/texts.py" line="278"/>
         <source>the certificate is for another block (batch id differs)</source>
         <translation>证书属于另一个区块（批次标识不同）</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="265"/>
+        <location filename="../../ui/texts.py" line="279"/>
         <source>a certificate entry is not a COMMIT for this block</source>
         <translation>证书中有一项不是本区块的 COMMIT</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="266"/>
+        <location filename="../../ui/texts.py" line="280"/>
         <source>the certificate&apos;s view differs from its COMMITs&apos;</source>
         <translation>证书的视图与其 COMMIT 的视图不同</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="267"/>
+        <location filename="../../ui/texts.py" line="281"/>
         <source>COMMIT from unknown validator %1</source>
         <translation>来自未知验证节点 %1 的 COMMIT</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="268"/>
+        <location filename="../../ui/texts.py" line="282"/>
         <source>the COMMIT of validator-%1 has a bad signature</source>
         <translation>validator-%1 的 COMMIT 签名无效</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="269"/>
+        <location filename="../../ui/texts.py" line="283"/>
         <source>only %1 validators signed; %2 are needed</source>
         <translation>只有 %1 个验证节点签名，需要 %2 个</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="289"/>
+        <location filename="../../ui/texts.py" line="303"/>
         <source>Refused by the network rules (%1).</source>
         <translation>被网络规则拒绝（%1）。</translation>
     </message>
@@ -3877,22 +4025,22 @@ Cards issued: %4</source>
 <context>
     <name>Session</name>
     <message>
-        <location filename="../../ui/strings.py" line="102"/>
+        <location filename="../../ui/strings.py" line="107"/>
         <source>the network is unreachable: nothing was sent; retry when the status bar shows the node following a validator</source>
         <translation>网络不可达：未发送任何内容；请在状态栏显示节点正在跟随验证节点后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="104"/>
+        <location filename="../../ui/strings.py" line="109"/>
         <source>the network did not decide the transaction in time; it may still be decided: look it up before retrying</source>
         <translation>网络未能及时处理该交易；它仍可能被处理：请先查询再重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="106"/>
+        <location filename="../../ui/strings.py" line="111"/>
         <source>the network did not answer in time; check the node status and retry</source>
         <translation>网络未及时响应；请检查节点状态后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/strings.py" line="109"/>
+        <location filename="../../ui/strings.py" line="114"/>
         <source>the network is busy: the validators did not take the transaction, so nothing was ordered; try again in a moment</source>
         <translation>网络繁忙：验证节点未接收该交易，未进行任何排序；请稍后再试</translation>
     </message>
@@ -4026,6 +4174,14 @@ Details are in the log.</source>
         <location filename="../../ui/slips.py" line="31"/>
         <source>Cardholder signature</source>
         <translation>持卡人签字</translation>
+    </message>
+</context>
+<context>
+    <name>Tab</name>
+    <message>
+        <location filename="../../ui/console_tabs.py" line="64"/>
+        <source>Proposed at height %H: a second clerk approves it on the Approvals tab before it takes effect.</source>
+        <translation>已于高度 %H 提交：须第二名柜员在“复核”页批准后生效。</translation>
     </message>
 </context>
 <context>

@@ -166,14 +166,14 @@ async def read_card(env: Env, qtbot: Any, pos: Any, path: Any, pin: str) -> None
     await env.wait(lambda: getattr(pos, "card_state", None) is not None, what="card read")
 
 
-async def new_card_file(env: Env, deposit: int, holder: str | None = None) \
-        -> tuple[str, str, Path]:
-    """A card the EHB clerk issued (named when ``holder`` is given), its card file written
-    beside the others."""
+async def new_card_file(env: Env, deposit: int, holder: str | None = None,
+                        bank: str = "EHB") -> tuple[str, str, Path]:
+    """A card the bank's clerk issued (named when ``holder`` is given), its card file
+    written beside the others."""
     from app.flows import new_card
 
-    s = env.sessions["clerk-EHB-1"]
-    made = new_card(env.cons, "EHB", s.now(), deposit=deposit, holder=holder,
+    s = env.sessions[f"clerk-{bank}-1"]
+    made = new_card(env.cons, bank, s.now(), deposit=deposit, holder=holder,
                     id_number="110105199001011234" if holder else None)
     r = await s.submit(s.make("issue_card", made.body))
     assert r.ok, r

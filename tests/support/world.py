@@ -112,6 +112,16 @@ class World:
     def clerk(self, bank: str = "EHB") -> crypto.SigningKey:
         return self.k(f"clerk-{bank}-1")
 
+    def by_the_bank(self, kind: str, body: dict[str, Any], bank: str) -> list[Tx]:
+        """A bank's act as its clerks send it: directly, or (the bank takes it from two
+        clerks, chain format 6) proposed by one clerk and approved by the other."""
+        entry = next(b for b in self.genesis.raw["banks"] if b["id"] == bank)
+        if kind not in (entry.get("four_eyes") or []) or self.genesis.chain_format < 6:
+            return [self.tx(kind, body, self.clerk(bank))]
+        proposal = self.tx("propose", {"act": kind, "body": body}, self.clerk(bank))
+        return [proposal, self.tx("approve", {"proposal": proposal.hex_id},
+                                  self.k(f"clerk-{bank}-2"))]
+
     def issue_tx(self, bank: str = "EHB", *, named: bool = True, deposit: int | None = None,
                  holder: str = "Li Lei 李雷") -> tuple[Tx, str]:
         bin6 = next(b["bin"] for b in self.genesis.banks if b["id"] == bank)
