@@ -46,14 +46,16 @@ def test_init_writes_genesis_and_encrypted_keys(tmp_path: Path, n: int,
                         "offline_per_card_day": 50_000, "organisation_cash_limit": 500_000,
                         "person_cash_limit": 5_000_000}
     pems = list((home / "keys").glob("*.key.pem"))
-    # validators, clerks, clearing house and regulator, terminals, the consortium CA, and
-    # the keys personal details are sealed for (two banks and the regulator)
-    assert len(pems) == n + 2 + 2 + 4 + 1 + 3
+    # validators, clerks (JRB's two: it takes some acts from two clerks), clearing house
+    # and regulator, terminals, the consortium CA, and the keys personal details are
+    # sealed for (two banks and the regulator)
+    assert len(pems) == n + 3 + 2 + 4 + 1 + 3
     assert {p.name for p in pems} >= {"seal-bank-EHB.key.pem", "seal-bank-JRB.key.pem",
                                       "seal-regulator.key.pem"}
     assert all(g.seal_key(r) for r in ("EHB", "JRB", "regulator"))
     assert g.ca_certificate and g.ca_certificate.startswith("-----BEGIN CERTIFICATE-----")
-    assert len(list((home / "tls").glob("*.crt"))) == n + 2 + 2 + 4
+    assert len(list((home / "tls").glob("*.crt"))) == n + 3 + 2 + 4
+    assert [len(b["clerks"]) for b in g.banks] == [1, 2] and g.banks[1]["four_eyes"]
     assert (home / "nodes" / "validator-0" / "node.json").exists()
     for p in pems:
         assert p.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")

@@ -172,8 +172,25 @@ def test_3_a_banks_rule_at_a_terminal_reaches_the_till(env: Env, qtbot: Any) -> 
         assert p.notice.kind == "error"
         p.rule_cap.setText("5")
         p.notice.clear()
+        h0 = env.height()
+        click(qtbot, p.save_rule)  # asked first: what changes, and why
+        dlg = p.confirm_dialog
+        await env.wait(dlg.isVisible, what="the question")
+        assert "terminal rules" in dlg.text.text() and not dlg.ok.isEnabled()
+        dlg.reject()
+        assert env.height() == h0 and p.notice.kind == ""
         click(qtbot, p.save_rule)
+        p.confirm_dialog.reason.setText("milk only at the front till")
+        p.confirm_dialog.accept()
         assert await env.settle_notice(p.notice, "rule") == "ok", p.notice.text()
+        reg = env.sessions["regulator-1"]
+        await env.wait(lambda: reg.node.height >= env.height(), what="the regulator's node")
+        last = (await reg.query("txs", filters={"kind": "set_points_contract"},
+                                limit=1))["items"][0]
+        from node.ledger import Tx
+
+        wire = (await reg.query("receipt", id=last["id"]))["tx"]
+        assert Tx.decode(wire.encode()).body["reason"] == "milk only at the front till"
         got = (await env.sessions["regulator-1"].query("contracts"))["EHB"]
         assert got["terminals"] == {"M001-T01": {"skus": ["MILK-12"], "max_fen_per_order": 500}}
         assert got["earn"] == earn  # the rest of the contract is kept
@@ -195,6 +212,8 @@ def test_3_a_banks_rule_at_a_terminal_reaches_the_till(env: Env, qtbot: Any) -> 
         p.own.setChecked(False)
         p.notice.clear()
         click(qtbot, p.save_rule)
+        p.confirm_dialog.reason.setText("back to the catalogue")
+        p.confirm_dialog.accept()
         assert await env.settle_notice(p.notice, "rule") == "ok", p.notice.text()
         assert "terminals" not in (await env.sessions["regulator-1"].query("contracts"))["EHB"]
         # the day's points: today's grants counted; today cannot be expired yet

@@ -90,8 +90,11 @@ def test_what_cannot_be_proposed_and_who_needs_no_second_clerk(world: World) -> 
                                                     "JRB")).results)
     assert w.store.get("banks", "JRB")["points_contract"]["expire_days"] == 30
     ehb = w.store.get("banks", "EHB")["points_contract"]
-    assert code(w, "set_points_contract", {"bank": "EHB", "contract": ehb},
-                "clerk-EHB-1")[0] == "ok"
+    assert code(w, "set_points_contract", {"bank": "EHB", "contract": ehb,
+                                           "reason": "yearly review"}, "clerk-EHB-1")[0] == "ok"
+    assert w.store.get("banks", "EHB")["contract_reason"] == "yearly review"
+    assert code(w, "set_points_contract", {"bank": "EHB", "contract": ehb, "reason": ""},
+                "clerk-EHB-1")[0] == "bad_name"
 
 
 def test_a_format_5_chain_keeps_one_clerk(world: World) -> None:
@@ -101,3 +104,7 @@ def test_a_format_5_chain_keeps_one_clerk(world: World) -> None:
                         "clerk-JRB-1")
     assert got == "malformed" and "chain format 6" in message
     assert code(w, "unfreeze", {"card": card}, "clerk-JRB-1")[0] == "ok"
+    ehb = w.store.get("banks", "EHB")["points_contract"]
+    got, message = code(w, "set_points_contract", {"bank": "EHB", "contract": ehb,
+                                                   "reason": "why"}, "clerk-EHB-1")
+    assert got == "malformed" and "chain format 6" in message

@@ -195,7 +195,9 @@ class Driver:
         points.terminal.setCurrentIndex(points.terminal.findData("M001-T02"))
         points.own.setChecked(True)
         points.rule_cap.setText("30")
-        points.send_rule()
+        points.send_rule()  # asked first, with a reason that goes on chain
+        points.confirm_dialog.reason.setText("tea and milk at Lotus")
+        points.confirm_dialog.accept()
         await settled(points.notice, "terminal rule")
         console.custody.amount.setText("1500")
         console.custody.attest()

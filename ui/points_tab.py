@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app import cycles
 from app.session import Session
 from ui.common import Tasks, hbox, parse_yuan, yuan
+from ui.confirm import Confirm
 from ui.console_tabs import Tab
 
 COUNTERS = ("earned", "granted", "redeemed", "returned", "taken_back", "expired")
@@ -226,9 +227,28 @@ class PointsTab(Tab):
     # --- acts ---------------------------------------------------------------------------------
 
     def _publish(self, contract: dict[str, Any], done: str) -> None:
-        self.tasks.spawn(self.submit("set_points_contract",
-                                     {"bank": self.bank, "contract": contract}, done),
-                         self.notice)
+        """Asked first, saying what changes, with a reason (on chain from format 6)."""
+        words = {"points_per_cny": self.tr("points per yuan"),
+                 "max_share_bp": self.tr("share of eligible goods (bp)"),
+                 "max_fen_per_order": self.tr("most per order (fen)"),
+                 "expire_days": self.tr("days points live"),
+                 "terminals": self.tr("terminal rules")}
+        changes = [f"{words.get(k, k)}: {self.contract.get(k, '—')} → {contract.get(k, '—')}"
+                   for k in sorted(set(contract) | set(self.contract))
+                   if contract.get(k) != self.contract.get(k)]
+        body = {"bank": self.bank, "contract": contract}
+
+        def send(why: str) -> None:
+            reason = {"reason": why} if self.session.genesis.chain_format >= 6 else {}
+            self.tasks.spawn(self.submit("set_points_contract", {**body, **reason}, done),
+                             self.notice)
+
+        self.confirm_dialog = Confirm(
+            self, self.tr("Publish a new points contract for %1?").replace("%1", self.bank),
+            self.tr("Every till pays with these terms from the next block:\n%1").replace(
+                "%1", "\n".join(changes) or self.tr("(no change)")),
+            self.tr("Publish"), send)
+        self.confirm_dialog.open()
 
     def send(self) -> None:
         """The contract with new terms; its earning rates and terminal rules kept."""

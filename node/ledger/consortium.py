@@ -74,13 +74,20 @@ def set_catalogue(ctx: Ctx, b: dict[str, Any]) -> None:
     ctx.put("catalogues", b["merchant"], {"items": items})
 
 
-@rule("set_points_contract", {"bank", "contract"})
+@rule("set_points_contract", {"bank", "contract"}, {"reason"})
 def set_points_contract(ctx: Ctx, b: dict[str, Any]) -> None:
     row = bank(ctx, b["bank"])
     ctx.bank = b["bank"]
     ctx.require("clerk", b["bank"], "a bank's points contract")
     contract = g.validate_contract(b["contract"])
-    ctx.put("banks", b["bank"], {**row, "points_contract": contract})
+    new = {**row, "points_contract": contract}
+    if "reason" in b:  # why the terms changed (chain format 6), kept with them
+        if ctx.chain_format < 6:
+            raise Rejected(Reason.MALFORMED, "a reason on chain needs chain format 6")
+        new["contract_reason"] = f.name(b["reason"], "reason")
+    else:
+        new.pop("contract_reason", None)
+    ctx.put("banks", b["bank"], new)
 
 
 @rule("set_merchant_hold", {"merchant", "hold"})

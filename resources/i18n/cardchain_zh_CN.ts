@@ -2177,182 +2177,229 @@ Cards issued: %4</source>
 <context>
     <name>PointsTab</name>
     <message>
-        <location filename="../../ui/points_tab.py" line="108"/>
+        <location filename="../../ui/points_tab.py" line="109"/>
         <source>Points contract of %1 (on chain)</source>
         <translation>%1 的积分合约（链上）</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="109"/>
+        <location filename="../../ui/points_tab.py" line="110"/>
         <source>Points per yuan</source>
         <translation>每元所需积分</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="110"/>
+        <location filename="../../ui/points_tab.py" line="111"/>
         <source>Largest share of an item (%)</source>
         <translation>单件商品最高抵扣比例（%）</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="111"/>
+        <location filename="../../ui/points_tab.py" line="112"/>
         <source>Most per order (¥)</source>
         <translation>每单最高抵扣（元）</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="112"/>
+        <location filename="../../ui/points_tab.py" line="113"/>
         <source>Points expire after (days; 0: never)</source>
         <translation>积分有效期（天；0 为永久）</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="115"/>
+        <location filename="../../ui/points_tab.py" line="116"/>
         <source>Publish new contract</source>
         <translation>发布新合约</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="117"/>
+        <location filename="../../ui/points_tab.py" line="118"/>
         <source>Every till asks the chain for the points offer, and every validator checks each payment against this contract: what the till shows is what the chain accepts. Earning rates stay as they are.</source>
         <translation>每台收银机都向链上查询积分抵扣方案，每个验证节点都按此合约核验每笔支付：收银机显示的就是链上接受的。积分累积规则保持不变。</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="120"/>
+        <location filename="../../ui/points_tab.py" line="121"/>
         <source>Points of a day</source>
         <translation>当日积分</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="121"/>
+        <location filename="../../ui/points_tab.py" line="122"/>
         <source>Day</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="122"/>
+        <location filename="../../ui/points_tab.py" line="123"/>
         <source>Earned by cardholders</source>
         <translation>持卡人累积</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="123"/>
+        <location filename="../../ui/points_tab.py" line="124"/>
         <source>Granted by clerks</source>
         <translation>柜员发放</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="124"/>
+        <location filename="../../ui/points_tab.py" line="125"/>
         <source>Redeemed at tills</source>
         <translation>收银抵扣</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="125"/>
+        <location filename="../../ui/points_tab.py" line="126"/>
         <source>Given back by refunds</source>
         <translation>退款退回</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="126"/>
+        <location filename="../../ui/points_tab.py" line="127"/>
         <source>Taken back by refunds</source>
         <translation>退款扣回</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="127"/>
+        <location filename="../../ui/points_tab.py" line="128"/>
         <source>Expired at the day&apos;s close</source>
         <translation>日终过期</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="129"/>
+        <location filename="../../ui/points_tab.py" line="130"/>
         <source>Expire points at this day&apos;s close</source>
         <translation>执行该日日终积分过期</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="130"/>
+        <location filename="../../ui/points_tab.py" line="131"/>
         <source>Goods our points pay for, per terminal</source>
         <translation>按终端设定本行积分可抵扣的商品</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="131"/>
+        <location filename="../../ui/points_tab.py" line="132"/>
         <source>Terminal</source>
         <translation>终端</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="132"/>
+        <location filename="../../ui/points_tab.py" line="133"/>
         <source>Our own choice at this terminal</source>
         <translation>本行在此终端自行设定</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="133"/>
+        <location filename="../../ui/points_tab.py" line="134"/>
         <source>Most per order here (¥)</source>
         <translation>此终端每单最多（¥）</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="134"/>
+        <location filename="../../ui/points_tab.py" line="135"/>
         <source>Publish this terminal&apos;s rule</source>
         <translation>发布此终端规则</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="136"/>
+        <location filename="../../ui/points_tab.py" line="137"/>
         <source>Without a rule of ours, the merchant&apos;s catalogue decides which goods accept our points at that terminal, and the contract&apos;s cap applies.</source>
         <translation>本行未设规则的终端，由商户商品目录决定哪些商品接受本行积分，并适用合约上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="146"/>
+        <location filename="../../ui/points_tab.py" line="147"/>
         <source> (today)</source>
         <translation>（今天）</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="187"/>
+        <location filename="../../ui/points_tab.py" line="188"/>
         <source>Expiry step run (transaction %1): %2 points of %3 card(s) expired.</source>
         <translation>已执行过期处理（交易 %1）：%3 张卡共 %2 积分过期。</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="191"/>
+        <location filename="../../ui/points_tab.py" line="192"/>
         <source>Our points do not expire (contract).</source>
         <translation>本行积分永久有效（合约）。</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="193"/>
+        <location filename="../../ui/points_tab.py" line="194"/>
         <source>Today has not closed yet.</source>
         <translation>今日尚未日终。</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="196"/>
+        <location filename="../../ui/points_tab.py" line="197"/>
         <source>At this day&apos;s close, points earned %1 or more days before it expire.</source>
         <translation>该日日终时，早于该日 %1 天或更久获得的积分过期。</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="258"/>
+        <location filename="../../ui/points_tab.py" line="231"/>
+        <source>points per yuan</source>
+        <translation>每元积分</translation>
+    </message>
+    <message>
+        <location filename="../../ui/points_tab.py" line="232"/>
+        <source>share of eligible goods (bp)</source>
+        <translation>可抵扣商品比例（基点）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/points_tab.py" line="233"/>
+        <source>most per order (fen)</source>
+        <translation>每单最多（分）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/points_tab.py" line="234"/>
+        <source>days points live</source>
+        <translation>积分有效天数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/points_tab.py" line="235"/>
+        <source>terminal rules</source>
+        <translation>终端规则</translation>
+    </message>
+    <message>
+        <location filename="../../ui/points_tab.py" line="247"/>
+        <source>Publish a new points contract for %1?</source>
+        <translation>发布 %1 的新积分合约？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/points_tab.py" line="248"/>
+        <source>Every till pays with these terms from the next block:
+%1</source>
+        <translation>自下一个区块起，所有收银台按以下条款支付：
+%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/points_tab.py" line="249"/>
+        <source>(no change)</source>
+        <translation>（无变化）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/points_tab.py" line="250"/>
+        <source>Publish</source>
+        <translation>发布</translation>
+    </message>
+    <message>
+        <location filename="../../ui/points_tab.py" line="278"/>
         <source>No terminal to set a rule for.</source>
         <translation>没有可设定规则的终端。</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="266"/>
+        <location filename="../../ui/points_tab.py" line="286"/>
         <source>Most per order here: %1</source>
         <translation>此终端每单最多：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="277"/>
+        <location filename="../../ui/points_tab.py" line="297"/>
         <source>Rule for terminal %1 published at height %H.</source>
         <translation>终端 %1 的规则已在高度 %H 发布。</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="283"/>
+        <location filename="../../ui/points_tab.py" line="303"/>
         <source>Points expired at the close of %1 (height %H).</source>
         <translation>%1 日终积分已过期（高度 %H）。</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="241"/>
+        <location filename="../../ui/points_tab.py" line="261"/>
         <source>points per yuan: 1 to 100,000</source>
         <translation>每元积分：1 到 100,000</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="243"/>
+        <location filename="../../ui/points_tab.py" line="263"/>
         <source>share: more than 0 and at most 100 %</source>
         <translation>比例：大于 0 且不超过 100%</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="245"/>
+        <location filename="../../ui/points_tab.py" line="265"/>
         <source>expiry: 0 to 36,500 days</source>
         <translation>有效期：0 至 36,500 天</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="248"/>
+        <location filename="../../ui/points_tab.py" line="268"/>
         <source>Contract: %1</source>
         <translation>合约：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/points_tab.py" line="252"/>
+        <location filename="../../ui/points_tab.py" line="272"/>
         <source>Contract published at height %H.</source>
         <translation>已在高度 %H 发布合约。</translation>
     </message>
