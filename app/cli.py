@@ -70,6 +70,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def metrics_arg(text: str) -> str:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not HOST:PORT (like 127.0.0.1:9464)")
+    return text
+
+
 def cmd_node(args: argparse.Namespace) -> int:
     from app.runner import run_node
 
@@ -199,6 +206,9 @@ def build_parser(windows: Windows | None = None) -> argparse.ArgumentParser:
     pn.add_argument("--keep-effects-hours", type=float, metavar="H",
                     help="validator: keep the effects of the last H hours of blocks for "
                          "peers that fall behind (default 24; 0 keeps all)")
+    pn.add_argument("--metrics", metavar="HOST:PORT", type=metrics_arg,
+                    help="validator: serve its metrics in the Prometheus text format at "
+                         "http://HOST:PORT/metrics (off by default)")
     pn.add_argument("--log-level", default=os.environ.get("CARDCHAIN_LOG_LEVEL", "INFO"))
     pn.add_argument("--log-file", help="write the log here, rolled over at 10 MiB with five "
                                        "old files kept (default: standard error)")

@@ -85,6 +85,8 @@ def run_node(home: Path, passphrase: str, args: argparse.Namespace) -> int:
     settings = Settings.from_env()  # a bad value stops here with its name (ConfigError)
     if getattr(args, "keep_effects_hours", None) is not None:
         settings = dataclasses.replace(settings, keep_effects_hours=args.keep_effects_hours)
+    if getattr(args, "metrics", None):  # a validator's Prometheus endpoint
+        settings = dataclasses.replace(settings, metrics=args.metrics)
 
     async def main() -> None:
         if identity in validators:

@@ -49,6 +49,7 @@ class Settings:
     inline_verify_below: int = 16     # a PRE-PREPARE with more unchecked requests than this
                                       # is checked on the verify threads
     fetch_bytes: int = 2 << 20        # transaction text per state-transfer reply
+    metrics: str = ""                 # host:port of the Prometheus endpoint ("": none)
     keep_effects_hours: float = 24.0  # blocks' effects kept for peers that fall behind
                                       # (0: all); older blocks are executed, not copied
     # what is synced to disk before the node acts on it (DURABILITY; docs/OPERATIONS.md):
@@ -107,7 +108,7 @@ class Settings:
             if f.name == "peer_addresses":
                 changes[f.name] = peer_addresses(text)
                 continue
-            if f.name == "durability":
+            if f.name in ("durability", "metrics"):
                 changes[f.name] = text
                 continue
             kind = float if f.name == "keep_effects_hours" else int

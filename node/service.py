@@ -16,7 +16,7 @@
   replicas, f+1 of them honest, checked their signatures before voting, so they are
   executed without checking again (the audit re-checks everything).
 * Clients use the same TLS port: submit and await a receipt, query (signed replies on
-  request), subscribe to blocks (endpoint.py).
+  request), subscribe to blocks (endpoint.py).  Prometheus reads metrics.py's port.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ from node.endpoint import Endpoint
 from node.health import Admission, LoopHealth
 from node.ledger import BlockResult, Ledger
 from node.ledger.tx import Tx
+from node.metrics import serve_metrics
 from node.net.transport import PeerLink, Server
 from node.peer_frames import ByReference, pbft_frame, ref_frame
 from node.precheck import PreCheck
@@ -100,7 +101,7 @@ class Node(StateTransfer):
         self.tasks: list[asyncio.Task[None]] = []
         self.height = -1
         self.head_hash = ""
-        self.stats = {"bad_peer_frames": 0, "blocks": 0, "fetched_blocks": 0,
+        self.stats = {"bad_peer_frames": 0, "blocks": 0, "fetched_blocks": 0, "refused": 0,
                       "copied_blocks": 0, "fetch_continued": 0, "effects_pruned": 0,
                       "unasked_replies": 0}
         self.asked: dict[int, dict[int, int]] = {}  # peer -> {first: last} asked for lately
@@ -178,6 +179,7 @@ class Node(StateTransfer):
         self.server = Server(self.host, self.port, tls.server_context(ca, cert, keyf, pw),
                              validators, clients, self.on_peer_frame, self.endpoint.session)
         await self.server.start()
+        self.metrics = await serve_metrics(self.settings.metrics, self, self.tasks)
         self.tasks.append(asyncio.create_task(self._executor(), name="executor"))
         self.tasks.append(asyncio.create_task(self._drain_outbox(), name="outbox"))
         self.tasks.append(self.health.start())
@@ -187,7 +189,7 @@ class Node(StateTransfer):
                  self.replica.low, recovered)
 
     async def stop(self) -> None:
-        for t in self.tasks:
+        for t in self.tasks:  # (the metrics endpoint's among them)
             t.cancel()
         self.timers.cancel_all()
         for link in self.links.values():
@@ -328,6 +330,7 @@ class Node(StateTransfer):
         pending requests as it admits."""
         r = self.replica
         if r is not None and len(r.pending) >= self.admission.bound():
+            self.stats["refused"] += 1
             return self.admission.refused()
         return None
 
@@ -415,9 +418,8 @@ class Node(StateTransfer):
         # every request of an ordered batch was checked by this replica before it voted (or
         # is vouched for by the certificates of a NEW-VIEW): not again here, where a
         # request decoded anew (evicted from ``requests`` by a flood of others) would cost
-        # two signature checks on the database thread.  The
-        # simulator's executions still check, and fail any honest replica that ordered a
-        # forged request.
+        # two signature checks on the database thread.  The simulator's executions still
+        # check, and fail any honest replica that ordered a forged request.
         res: BlockResult = await self.until_written(self._apply, txs, ex,
                                                     [True] * len(txs), cert)
         self._executed(res, ex, cert)

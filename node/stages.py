@@ -38,6 +38,8 @@ class Stages:
                                                                for s in STAGES}
         self._block: dict[int, list[float]] = {}  # seq -> [proposed, prepared, committed]
         self._admitted: dict[str, float] = {}  # request id -> when this validator took it
+        # told each block's time from its PRE-PREPARE to 2f+1 commits (node/metrics.py)
+        self.on_commit: Callable[[float], None] | None = None
 
     def admitted(self, request_id: str) -> None:
         if len(self._admitted) >= IN_FLIGHT_MAX * 4:  # never ordered here (refused, lost)
@@ -63,6 +65,9 @@ class Stages:
 
     def committed(self, seq: int) -> None:
         self._mark(seq, 2, "commit")
+        times = self._block.get(seq)
+        if self.on_commit is not None and times is not None and times[0] and times[2]:
+            self.on_commit(times[2] - times[0])
 
     def executed(self, seq: int) -> None:
         times = self._block.pop(seq, None)
