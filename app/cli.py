@@ -145,6 +145,32 @@ def receipt_lines(facts: dict[str, Any]) -> list[str]:
     return out
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    import json
+
+    from app.backup import BackupError, backup
+
+    try:
+        print(json.dumps(backup(Path(args.home), Path(args.out)), indent=1))
+    except BackupError as exc:
+        raise CliError(str(exc)) from exc
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    import json
+
+    from app.backup import BackupError, restore
+
+    home = Path(args.home)
+    try:
+        genesis = Genesis.load(home.parent.parent / "genesis.json")
+        print(json.dumps(restore(home, Path(args.backup), genesis), indent=1))
+    except (BackupError, OSError) as exc:
+        raise CliError(str(exc)) from exc
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     import json
     import time
@@ -243,6 +269,16 @@ def build_parser(windows: Windows | None = None) -> argparse.ArgumentParser:
     pv.add_argument("--genesis", required=True, help="the consortium's genesis.json")
     pv.set_defaults(func=cmd_verify_receipt)
 
+    pb = sub.add_parser("backup", help="copy a node's ledger while it runs (SQLite's online "
+                                       "backup: one consistent snapshot)")
+    pb.add_argument("--home", required=True, help="the node's folder (DIR/nodes/IDENTITY)")
+    pb.add_argument("out", help="the backup file to write (a new file)")
+    pb.set_defaults(func=cmd_backup)
+    pr = sub.add_parser("restore", help="put a backup in place as a stopped node's ledger, "
+                                        "once the full audit passes it")
+    pr.add_argument("--home", required=True, help="the node's folder (DIR/nodes/IDENTITY)")
+    pr.add_argument("backup", help="the backup file")
+    pr.set_defaults(func=cmd_restore)
     pa = sub.add_parser("audit", help="re-verify and re-execute a node's whole chain")
     pa.add_argument("--home", required=True, help="the node's folder (DIR/nodes/IDENTITY)")
     pa.set_defaults(func=cmd_audit)

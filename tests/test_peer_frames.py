@@ -118,7 +118,9 @@ def test_validators_order_by_reference_and_one_missing_every_forward_asks(
     # it asked for requests and got some (a block it falls behind on while it waits comes
     # by state transfer instead, so how many depends on timing)
     assert deaf.stats.get("requests_asked", 0) >= 1
-    assert nodes[0].stats.get("requests_served", 0) >= 1
+    # served by the primary that sent the PRE-PREPARE: validator 0, or another after a view
+    # change (a loaded machine's timers can change the view: 1 run in 5 under the CI)
+    assert sum(n.stats.get("requests_served", 0) for n in nodes[:3]) >= 1
 
 
 def test_every_byte_of_a_frame_by_reference_flipped_gives_a_clear_refusal_or_nothing() -> None:
