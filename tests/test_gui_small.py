@@ -310,6 +310,8 @@ def test_16_a_language_switch_keeps_the_result_on_screen(env: Env, qtbot: Any) -
                                                         "1099900 fen is due")
             assert "¥732.00" in line and "¥10,999.00" in line
             assert not any(w in line for w in ("card", "holds", "due")), line
+            frozen = texts.decision("card_not_active", "card ****3624 is frozen")
+            assert "****3624" in frozen and "frozen" not in frozen, frozen
             other = texts.decision("unknown_merchant", "no merchant M9 with 2000 fen")
             assert "¥20.00" in other and "merchant" not in other, other
         finally:

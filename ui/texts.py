@@ -324,6 +324,16 @@ _DETAILS: list[tuple[re.Pattern[str], str, str]] = [
                 r"on card (\S+)"),
      QT_TRANSLATE_NOOP("Detail", "a named card may hold at most %1; this would make %2 "
                                  "on card %3"), "mmt"),
+    (re.compile(r"card (\S+) is (frozen|lost|closed)"),
+     QT_TRANSLATE_NOOP("Detail", "card %1 is %2"), "ts"),
+    (re.compile(r"card (\S+) has expired"), QT_TRANSLATE_NOOP("Detail", "card %1 has expired"),
+     "t"),
+    (re.compile(r"only (\d+) fen of that payment is left to refund"),
+     QT_TRANSLATE_NOOP("Detail", "only %1 of that payment is left to refund"), "m"),
+    (re.compile(r"bank (\S+) takes (\w+) from two clerks: propose it and have another clerk "
+                r"approve it"),
+     QT_TRANSLATE_NOOP("Detail", "bank %1 takes “%2” from two clerks: it goes to another "
+                                 "clerk for approval"), "tk"),
 ]
 
 
@@ -335,7 +345,9 @@ def detail(message: str) -> str:
         if m:
             out = _t(template, "Detail")
             for i, (k, g) in enumerate(zip(kinds, m.groups(), strict=True), 1):
-                out = out.replace(f"%{i}", yuan(int(g)) if k == "m" else g)
+                shown = {"m": lambda v: yuan(int(v)), "s": status, "k": kind}.get(
+                    k, lambda v: v)(g)
+                out = out.replace(f"%{i}", shown)
             return out
     if LANGUAGE["current"] == "en":
         return _FEN.sub(lambda m: yuan(int(m.group(1))), message)

@@ -549,17 +549,17 @@ Card file: %3 in the consortium folder</source>
 <context>
     <name>CaseStatus</name>
     <message>
-        <location filename="../../ui/texts.py" line="359"/>
+        <location filename="../../ui/texts.py" line="371"/>
         <source>open</source>
         <translation>待处理</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="360"/>
+        <location filename="../../ui/texts.py" line="372"/>
         <source>acknowledged</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="361"/>
+        <location filename="../../ui/texts.py" line="373"/>
         <source>closed</source>
         <translation>已结案</translation>
     </message>
@@ -1709,7 +1709,27 @@ Cards issued: %4</source>
         <translation>记名卡最多可存 %1；此操作后卡 %3 将有 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/texts.py" line="345"/>
+        <location filename="../../ui/texts.py" line="328"/>
+        <source>card %1 is %2</source>
+        <translation>卡 %1 %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="329"/>
+        <source>card %1 has expired</source>
+        <translation>卡 %1 已过期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="332"/>
+        <source>only %1 of that payment is left to refund</source>
+        <translation>该笔付款仅剩 %1 可退</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="335"/>
+        <source>bank %1 takes “%2” from two clerks: it goes to another clerk for approval</source>
+        <translation>%1 银行的“%2”须双人复核：已转交另一名柜员批准</translation>
+    </message>
+    <message>
+        <location filename="../../ui/texts.py" line="357"/>
         <source>amounts: %1</source>
         <translation>涉及金额：%1</translation>
     </message>
