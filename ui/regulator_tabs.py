@@ -306,13 +306,17 @@ class ChartsTab(QWidget):
         self._draw()
 
     async def refresh(self) -> None:
+        """Every figure read first, then all shown at once: the tables and the charts of one
+        moment (a block between two reads would otherwise show two)."""
         iss = await self.session.query("issuers")
         for r in iss:
             r["ratio"] = "—" if r["ratio_bp"] is None else f"{r['ratio_bp'] / 100:.1f} %"
+        volumes = await self.session.query("merchant_volumes")
+        history = await self.session.query("outstanding_history", days=30)
+        hours = await self.session.query("throughput", hours=24)
         self.issuers.set_rows(iss)
-        self.volumes.set_rows(await self.session.query("merchant_volumes"))
-        self.history = await self.session.query("outstanding_history", days=30)
-        self.hours = await self.session.query("throughput", hours=24)
+        self.volumes.set_rows(volumes)
+        self.history, self.hours = history, hours
         self._draw()
 
     def _draw(self) -> None:
